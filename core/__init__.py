@@ -1,0 +1,1 @@
+"""Digital Human Studio engine: Qt-free, importable headless."""

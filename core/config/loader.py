@@ -1,0 +1,117 @@
+"""Load TOML job files into pydantic models, with `section.key=value` overrides."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from core.config.errors import ConfigError, describe_validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Config file not found: {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """`train.lr=1e-4` -> (['train', 'lr'], 0.0001). Values are parsed as TOML, else kept as text."""
+    if "=" not in text:
+        raise ConfigError(f"Override '{text}' must look like section.key=value")
+    key, raw = text.split("=", 1)
+    parts = [p.strip() for p in key.strip().split(".") if p.strip()]
+    if not parts:
+        raise ConfigError(f"Override '{text}' has an empty key")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    out = _deep_copy(data)
+    for text in overrides:
+        parts, value = parse_override(text)
+        node = out
+        for p in parts[:-1]:
+            child = node.setdefault(p, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"Override '{text}': '{p}' is a value, not a section")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def validate(model: type[M], data: dict[str, Any], source: Path | str | None = None) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, source)) from None
+
+
+def load_config(model: type[M], path: Path | str, overrides: list[str] | None = None) -> M:
+    data = apply_overrides(read_toml(path), overrides or [])
+    return validate(model, data, path)
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Write plain nested dicts of scalars/lists as TOML (enough for resolved configs)."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    for k, v in scalars.items():
+        if v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    for name, table in tables.items():
+        _emit_table(lines, [name], table)
+    return "\n".join(lines) + "\n"
+
+
+def _emit_table(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
+    lines.append("")
+    lines.append(f"[{'.'.join(path)}]")
+    subtables = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            subtables[k] = v
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            subtables[k] = v
+        elif v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    for k, v in subtables.items():
+        if isinstance(v, list):
+            for item in v:
+                lines.append("")
+                lines.append(f"[[{'.'.join([*path, k])}]]")
+                for ik, iv in item.items():
+                    if iv is not None:
+                        lines.append(f"{ik} = {_toml_value(iv)}")
+        else:
+            _emit_table(lines, [*path, k], v)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str | Path):
+        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{s}"'
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in d.items()}

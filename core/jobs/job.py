@@ -1,0 +1,76 @@
+"""The job abstraction and the one function every runner uses to execute a job."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import traceback
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from core.jobs.context import EventSink, JobContext
+from core.jobs.control import JobControl
+from core.jobs.errors import BadInput, JobCancelled
+from core.jobs.events import JobFailed
+
+log = logging.getLogger(__name__)
+
+
+class Job(ABC):
+    """A long piece of work (prepare, train, render, export...) that reports events.
+
+    Subclasses implement `run`, calling `ctx.checkpoint()` between steps so cancel and
+    pause take effect, and return a value (usually the output path).
+    """
+
+    name: str = "job"
+
+    @abstractmethod
+    def run(self, ctx: JobContext) -> Any: ...
+
+
+class Status(enum.Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    status: Status
+    value: Any = None
+    error: str = ""
+    bad_input: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.SUCCEEDED
+
+
+def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> JobResult:
+    """Run `job` to completion; every exception becomes a result, never escapes.
+
+    A sink that itself raises must not hide the job's outcome, so failures while
+    reporting an error are logged and swallowed.
+    """
+    ctx = JobContext(sink, control)
+    try:
+        value = job.run(ctx)
+    except JobCancelled:
+        return JobResult(Status.CANCELLED)
+    except BadInput as exc:
+        _report(sink, JobFailed(str(exc), bad_input=True))
+        return JobResult(Status.FAILED, error=str(exc), bad_input=True)
+    except Exception as exc:  # noqa: BLE001 - the job boundary catches everything by design
+        message = f"{type(exc).__name__}: {exc}"
+        _report(sink, JobFailed(message, traceback=traceback.format_exc()))
+        return JobResult(Status.FAILED, error=message)
+    return JobResult(Status.SUCCEEDED, value=value)
+
+
+def _report(sink: EventSink, event: JobFailed) -> None:
+    try:
+        sink(event)
+    except Exception:  # noqa: BLE001
+        log.exception("event sink failed while reporting a job error")

@@ -1,0 +1,97 @@
+"""Encode frames (and optionally 16 kHz mono audio) into an mp4 with PyAV, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+
+class Mp4Writer:
+    """Streaming mp4 writer: H.264 video (yuv420p) plus optional AAC audio.
+
+    Frames go to a temporary file that is renamed on `close()`, so a crash mid-write never
+    leaves a truncated mp4 under the final name. `abort()` discards it.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        width: int,
+        height: int,
+        fps: float,
+        sample_rate: int | None = None,
+        crf: int = 20,
+    ) -> None:
+        import av
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".mp4", dir=self.path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        self._container = av.open(str(self._tmp), mode="w", format="mp4")
+        rate = Fraction(fps).limit_denominator(1001)
+        self._video = self._container.add_stream("libx264", rate=rate)
+        self._video.width = width - width % 2
+        self._video.height = height - height % 2
+        self._video.pix_fmt = "yuv420p"
+        self._video.options = {"crf": str(crf), "preset": "veryfast"}
+        self._audio = None
+        self._sample_rate = sample_rate
+        self._audio_pts = 0
+        if sample_rate is not None:
+            self._audio = self._container.add_stream("aac", rate=sample_rate)
+            self._audio.layout = "mono"
+        self.frames_written = 0
+
+    def write_frame(self, frame_bgr: np.ndarray) -> None:
+        import av
+
+        h, w = self._video.height, self._video.width
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_bgr[:h, :w]), format="bgr24")
+        for packet in self._video.encode(frame):
+            self._container.mux(packet)
+        self.frames_written += 1
+
+    def write_audio(self, samples: np.ndarray) -> None:
+        """Float samples in [-1, 1], mono, at the writer's sample rate; any chunk size."""
+        import av
+
+        if self._audio is None:
+            raise RuntimeError("this writer was opened without audio")
+        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = self._sample_rate
+        frame.pts = self._audio_pts
+        self._audio_pts += pcm.shape[1]
+        for packet in self._audio.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> Path:
+        for stream in (self._video, self._audio):
+            if stream is not None:
+                for packet in stream.encode(None):
+                    self._container.mux(packet)
+        self._container.close()
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._container.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp.unlink()
+
+    def __enter__(self) -> Mp4Writer:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,27 @@
+"""`dhstudio demo [--out DIR]`: the whole product path on the embedded synthetic clip."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from studio.cli.common import exit_code, run_job
+from studio.demo.job import DemoJob
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="build a demo project from the embedded clip and run every stage")
+    p.add_argument("--out", type=Path, default=Path("dhstudio-demo"), help="project folder (default: ./dhstudio-demo)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--max-steps", type=int, help="cap training steps in the demo's training stages")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = run_job(DemoJob(args.out, args.device, args.max_steps))
+    if result.ok:
+        state = result.value
+        print(f"demo project: {state.project.root}")
+        for label, path in state.outputs.items():
+            print(f"  {label}: {path}")
+    return exit_code(result)

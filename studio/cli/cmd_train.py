@@ -1,0 +1,89 @@
+"""`dhstudio train JOB.toml --project DIR`: run a training job; the run folder is the last line printed."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from core.config.loader import apply_overrides, read_toml, validate
+from core.jobs.errors import BadInput
+from core.train.run_folder import RunFolder
+from core.train.spec import TrainRequest
+from studio.cli.common import exit_code, run_job
+from studio.project import Project, open_project, safe_name
+from studio.training import training_kind
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model from a TOML job file")
+    p.add_argument("job", type=Path, help="job file, e.g. training_jobs/audio2mouth.toml")
+    p.add_argument("--project", required=True, type=Path, help="project folder")
+    p.add_argument("--clip", action="append", default=[], help="prepared clip name (repeatable; default: all)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. --set train.lr=1e-4")
+    p.add_argument("--max-steps", type=int, help="cap the number of training steps (smoke runs)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--run-name", help="run folder name (default: time stamp + job name)")
+    p.add_argument("--resume", action="store_true", help="continue the named (or newest) run of this job")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=run)
+
+
+def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
+    if names:
+        return tuple(project.clip_dir(n) for n in names)
+    clips = project.prepared_clips()
+    if not clips:
+        raise BadInput(f"Project {project.root} has no prepared clips; run `dhstudio prepare VIDEO "
+                       f"--project {project.root}` first.")
+    return tuple(clips)
+
+
+def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, object, RunFolder]:
+    """Validate the job file, pick or create the run folder; nothing is written on bad input."""
+    raw = apply_overrides(read_toml(args.job), args.overrides)
+    spec = training_kind(str(raw.get("kind", "")), str(args.job))
+    config = validate(spec.config_model, raw, args.job)
+    if args.max_steps is not None and args.max_steps < 1:
+        raise BadInput(f"--max-steps must be >= 1 (got {args.max_steps})")
+    job_name = safe_name(args.job.stem)
+    if args.resume:
+        run_dir = _resume_target(project, spec.name, job_name, args.run_name)
+        return spec, config, RunFolder(run_dir)
+    name = safe_name(args.run_name) if args.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
+    run_dir = project.runs_dir / name
+    if run_dir.exists():
+        raise BadInput(f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name.")
+    run = RunFolder(run_dir).create(spec.name, config.model_dump(mode="json"), source=str(args.job))
+    run.set_status("created", kind=spec.name, job=job_name)
+    return spec, config, run
+
+
+def _resume_target(project: Project, kind: str, job_name: str, run_name: str | None) -> Path:
+    if run_name:
+        path = project.runs_dir / safe_name(run_name)
+        if not path.is_dir():
+            raise BadInput(f"--resume: no run folder {path}")
+        return path
+    runs = [p for p in project.runs_dir.iterdir() if RunFolder(p).read_status().get("job") == job_name]
+    if not runs:
+        raise BadInput(f"--resume: no earlier run of job '{job_name}' in {project.runs_dir}")
+    return max(runs, key=lambda p: RunFolder(p).read_status().get("updated", 0))
+
+
+def run(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    clips = resolve_clips(project, args.clip)
+    spec, config, run_folder = prepare_run(args, project)
+    run_folder.attach_log()
+    request = TrainRequest(clips=clips, run=run_folder, device=args.device, max_steps=args.max_steps,
+                           resume=args.resume, project_root=project.root)
+    try:
+        result = run_job(spec.make_job(config, request), quiet=args.quiet)
+    finally:
+        run_folder.close()
+    state = {"succeeded": "finished", "failed": "failed", "cancelled": "cancelled"}[result.status.value]
+    run_folder.set_status(state, error=result.error)
+    print(run_folder.path)
+    return exit_code(result)

@@ -1,0 +1,21 @@
+"""Shared pieces of the commands: running a job with a progress bar and mapping its exit code."""
+
+from __future__ import annotations
+
+import sys
+
+from core.jobs.job import Job, JobResult, Status
+from studio.console_runner import ConsoleRunner
+
+
+def exit_code(result: JobResult) -> int:
+    if result.status is Status.SUCCEEDED:
+        return 0
+    if result.status is Status.CANCELLED:
+        print("cancelled", file=sys.stderr)
+        return 130
+    return 2 if result.bad_input else 1
+
+
+def run_job(job: Job, quiet: bool = False) -> JobResult:
+    return ConsoleRunner(quiet=quiet).run(job)

@@ -1,0 +1,60 @@
+"""`dhstudio`: every GUI action as a command. Exit codes: 0 ok, 1 failure, 2 bad input, 130 cancelled."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from core.jobs.errors import BadInput
+from studio import __version__
+from studio.startup import prepare_environment
+
+# Each command is a module in studio/cli exposing `register(subparsers)` that sets `func`.
+COMMANDS = [
+    "studio.cli.cmd_new",
+    "studio.cli.cmd_train",
+    "studio.cli.cmd_demo",
+    "studio.cli.cmd_doctor",
+    "studio.cli.cmd_gui",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with a hint, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dhstudio", description="Digital Human Studio: train and drive talking avatars.")
+    parser.add_argument("--version", action="version", version=f"dhstudio {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    prepare_environment()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

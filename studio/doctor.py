@@ -1,0 +1,194 @@
+"""What this machine can do: one row per capability, each probed for real, never assumed."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.jobs.context import JobContext
+from core.jobs.job import Job
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = False
+
+
+def torch_hub_checkpoints() -> Path:
+    torch_home = os.environ.get("TORCH_HOME")
+    if torch_home:
+        return Path(torch_home) / "hub" / "checkpoints"
+    xdg = os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache"))
+    return Path(xdg) / "torch" / "hub" / "checkpoints"
+
+
+def weight_search_paths(filename: str, env_var: str | None = None) -> list[Path]:
+    """Where a pretrained weight file is looked for, in order (also used by the loaders' errors)."""
+    paths = []
+    if env_var and os.environ.get(env_var):
+        paths.append(Path(os.environ[env_var]))
+    paths.append(torch_hub_checkpoints() / filename)
+    paths.append(Path.home() / ".dhstudio" / "weights" / filename)
+    return paths
+
+
+def _check_torch() -> Check:
+    import torch
+
+    return Check("PyTorch", True, f"{torch.__version__}, {torch.get_num_threads()} CPU threads", required=True)
+
+
+def _check_cuda() -> Check:
+    import torch
+
+    if not torch.cuda.is_available():
+        return Check("CUDA GPU", False, "not available: training and rendering run on the CPU")
+    name = torch.cuda.get_device_name(0)
+    mem = torch.cuda.get_device_properties(0).total_memory / 2**30
+    return Check("CUDA GPU", True, f"{name}, {mem:.0f} GiB, CUDA {torch.version.cuda}")
+
+
+def _check_gsplat() -> Check:
+    if importlib.util.find_spec("gsplat") is None:
+        return Check("gsplat CUDA kernels", False, "gsplat not installed")
+    import torch
+
+    if not torch.cuda.is_available():
+        return Check("gsplat CUDA kernels", False, "no CUDA device: the CPU rasterizer is used instead")
+    try:
+        from gsplat import rasterization
+
+        dev = torch.device("cuda")
+        rasterization(
+            torch.zeros(1, 3, device=dev) + torch.tensor([0, 0, 2.0], device=dev),
+            torch.tensor([[1.0, 0, 0, 0]], device=dev), torch.full((1, 3), 0.1, device=dev),
+            torch.ones(1, device=dev), torch.ones(1, 3, device=dev), torch.eye(4, device=dev)[None],
+            torch.tensor([[[16.0, 0, 8], [0, 16, 8], [0, 0, 1]]], device=dev), 16, 16,
+        )
+        return Check("gsplat CUDA kernels", True, "compiled and loaded")
+    except Exception as exc:  # noqa: BLE001
+        return Check("gsplat CUDA kernels", False, f"failed to load: {str(exc).splitlines()[0][:120]}")
+
+
+def _check_portaudio() -> Check:
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        return Check("PortAudio / microphone", False,
+                     f"PortAudio library missing ({exc}); install it: apt-get install libportaudio2")
+    try:
+        inputs = [d for d in sd.query_devices() if d["max_input_channels"] > 0]
+    except Exception as exc:  # noqa: BLE001
+        return Check("PortAudio / microphone", False, f"PortAudio present, device query failed: {exc}")
+    if not inputs:
+        return Check("PortAudio / microphone", False, "PortAudio present, no input device found")
+    names = ", ".join(d["name"] for d in inputs[:3])
+    return Check("PortAudio / microphone", True, f"{len(inputs)} input device(s): {names}")
+
+
+def _check_mediapipe() -> Check:
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None:
+        return Check("MediaPipe face mesh", False, "mediapipe not installed (pip install mediapipe==0.10.14)",
+                     required=True)
+    root = Path(spec.origin).parent
+    model = root / "modules" / "face_landmark" / "face_landmark_with_attention.tflite"
+    detector = root / "modules" / "face_detection" / "face_detection_short_range.tflite"
+    missing = [p.name for p in (model, detector) if not p.is_file()]
+    if missing:
+        return Check("MediaPipe face mesh", False, f"models missing in {root}: {', '.join(missing)} "
+                     "(use mediapipe==0.10.14, which ships them)", required=True)
+    import mediapipe
+
+    return Check("MediaPipe face mesh", True, f"{mediapipe.__version__}, models inside the wheel", required=True)
+
+
+def _check_onnxruntime() -> Check:
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        return Check("ONNX Runtime", False, f"not importable: {exc}")
+    built = ort.get_available_providers()
+    import torch
+
+    cuda = "CUDAExecutionProvider" in built and torch.cuda.is_available()
+    return Check("ONNX Runtime", True, f"{ort.__version__}; CUDA provider {'usable' if cuda else 'not usable (no GPU)'}; "
+                 f"built in: {', '.join(built)}")
+
+
+def _weight_check(label: str, filename: str, env_var: str) -> Callable[[], Check]:
+    def check() -> Check:
+        paths = weight_search_paths(filename, env_var)
+        found = next((p for p in paths if p.is_file()), None)
+        if found:
+            return Check(label, True, f"found: {found}")
+        return Check(label, False, f"{filename} not found; looked in: " + ", ".join(str(p) for p in paths))
+
+    return check
+
+
+def _check_flame() -> Check:
+    env = os.environ.get("DHSTUDIO_FLAME_DIR")
+    dirs = [Path(env)] if env else []
+    dirs.append(Path.home() / ".dhstudio" / "flame")
+    for d in dirs:
+        model = next((d / n for n in ("flame2023.pkl", "generic_model.pkl") if (d / n).is_file()), None)
+        if model:
+            masks = d / "FLAME_masks.pkl"
+            return Check("FLAME model", True, f"{model}" + ("" if masks.is_file() else " (FLAME_masks.pkl missing)"))
+    return Check("FLAME model", False, "flame2023.pkl / generic_model.pkl not found (user-supplied, licensed); "
+                 "looked in: " + ", ".join(str(d) for d in dirs) + " (set DHSTUDIO_FLAME_DIR)")
+
+
+CHECKS: list[Callable[[], Check]] = [
+    _check_torch,
+    _check_cuda,
+    _check_gsplat,
+    _check_mediapipe,
+    _check_portaudio,
+    _check_onnxruntime,
+    _weight_check("VGG19 weights (perceptual loss)", "vgg19-dcbb9e9d.pth", "DHSTUDIO_VGG19"),
+    _weight_check("LPIPS weights (evaluation)", "vgg.pth", "DHSTUDIO_LPIPS"),
+    _check_flame,
+]
+
+
+def run_checks() -> list[Check]:
+    return [_probe(check) for check in CHECKS]
+
+
+def _probe(check: Callable[[], Check]) -> Check:
+    try:
+        return check()
+    except Exception as exc:  # noqa: BLE001 - a probe failing is itself the finding
+        return Check(check.__name__.removeprefix("_check_"), False, f"check failed: {exc}")
+
+
+def format_table(checks: list[Check]) -> str:
+    width = max(len(c.name) for c in checks)
+    lines = [f"{'capability':<{width}}  status  detail", f"{'-' * width}  ------  ------"]
+    for c in checks:
+        status = "ok" if c.ok else ("MISSING" if c.required else "no")
+        lines.append(f"{c.name:<{width}}  {status:<6}  {c.detail}")
+    return "\n".join(lines)
+
+
+class DoctorJob(Job):
+    """Doctor as a job, so the GUI runs the (possibly slow) probes off the GUI thread."""
+
+    name = "doctor"
+
+    def run(self, ctx: JobContext) -> list[Check]:
+        out = []
+        for i, check in enumerate(CHECKS):
+            ctx.checkpoint()
+            ctx.progress(i, len(CHECKS), "checking this machine")
+            out.append(_probe(check))
+        ctx.progress(len(CHECKS), len(CHECKS), "checks done")
+        return out

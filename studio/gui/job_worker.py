@@ -1,0 +1,80 @@
+"""Qt runner: executes a Qt-free job on a QThread and re-emits its events as signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from core.jobs.control import JobControl
+from core.jobs.events import Artifact, Event, JobFailed, LogLine, Metric, Preview, Progress
+from core.jobs.job import Job, JobResult, execute
+
+
+class JobWorker(QObject):
+    """Lives on a worker thread; cancel/pause go through the JobControl, never a queued slot."""
+
+    progress = Signal(int, int, str)  # step, total (0 = unknown), message
+    metric = Signal(str, int, float)
+    preview = Signal(str, object)  # name, RGB uint8 ndarray
+    artifact = Signal(str, str)  # path, kind
+    log = Signal(str, str)  # message, level
+    failed = Signal(str, bool)  # message, bad_input
+    finished = Signal(object)  # JobResult
+
+    def __init__(self, job: Job, control: JobControl | None = None) -> None:
+        super().__init__()
+        self.job = job
+        self.control = control or JobControl()
+
+    @Slot()
+    def run(self) -> None:
+        result = execute(self.job, self._emit, self.control)
+        self.finished.emit(result)
+
+    def _emit(self, event: Event) -> None:
+        match event:
+            case Progress(step=step, total=total, message=message):
+                self.progress.emit(step, total or 0, message)
+            case Metric(name=name, step=step, value=value):
+                self.metric.emit(name, step, value)
+            case Preview(name=name, image=image):
+                self.preview.emit(name, image)
+            case Artifact(path=path, kind=kind):
+                self.artifact.emit(str(path), kind)
+            case LogLine(message=message, level=level):
+                self.log.emit(message, level)
+            case JobFailed(message=message, bad_input=bad_input):
+                self.failed.emit(message, bad_input)
+
+
+class JobThread(QObject):
+    """Owns one worker and its QThread; `start()` runs it, `stop()` cancels and joins."""
+
+    finished = Signal(object)
+
+    def __init__(self, job: Job, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = JobWorker(job)
+        self.thread = QThread(self)
+        self.thread.setObjectName(f"job-{job.name}")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self._on_finished)
+        self.result: JobResult | None = None
+
+    @property
+    def control(self) -> JobControl:
+        return self.worker.control
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_ms: int = 10000) -> bool:
+        self.control.cancel()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
+
+    @Slot(object)
+    def _on_finished(self, result: JobResult) -> None:
+        self.result = result
+        self.thread.quit()
+        self.finished.emit(result)

@@ -1,0 +1,26 @@
+"""Shared fixtures: offscreen Qt, the repo root and the real sample media (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = Path(os.environ.get("DHSTUDIO_SAMPLES", REPO_ROOT.parent / "shared" / "samples"))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    if not SAMPLES_DIR.is_dir():
+        pytest.skip(f"real sample media not found at {SAMPLES_DIR} (set DHSTUDIO_SAMPLES to run these tests)")
+    return SAMPLES_DIR

@@ -1,0 +1,76 @@
+from typing import Literal
+
+import pytest
+from pydantic import Field
+
+from core.config.errors import ConfigError
+from core.config.loader import load_config, parse_override, to_toml
+from core.config.model import ConfigModel
+
+
+class Train(ConfigModel):
+    lr: float = Field(1e-4, gt=0, le=1)
+    mouth_size: Literal[64, 96, 128, 160, 256] = 128
+    steps: int = Field(100, ge=1)
+
+
+class Job(ConfigModel):
+    kind: Literal["demo"] = "demo"
+    seed: int = 0
+    train: Train = Train()
+
+
+def write(tmp_path, text):
+    p = tmp_path / "job.toml"
+    p.write_text(text)
+    return p
+
+
+def test_loads_and_overrides(tmp_path):
+    p = write(tmp_path, 'kind = "demo"\n[train]\nlr = 0.001\n')
+    cfg = load_config(Job, p, ["train.steps=7", "seed=3"])
+    assert cfg.train.lr == 0.001 and cfg.train.steps == 7 and cfg.seed == 3
+
+
+def test_error_names_file_field_value_and_allowed(tmp_path):
+    p = write(tmp_path, "[train]\nmouth_size = 100\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, p)
+    msg = str(err.value)
+    assert str(p) in msg and "train.mouth_size" in msg and "100" in msg
+    assert "64" in msg and "256" in msg
+
+
+def test_range_error_and_unknown_key(tmp_path):
+    p = write(tmp_path, "[train]\nlr = -1\nbogus = 2\n")
+    msg = str(pytest.raises(ConfigError, load_config, Job, p).value)
+    assert "train.lr" in msg and "-1" in msg and "greater than 0" in msg
+    assert "train.bogus" in msg
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    assert "not valid TOML" in str(pytest.raises(ConfigError, load_config, Job, write(tmp_path, "x = = 1")).value)
+    assert "not found" in str(pytest.raises(ConfigError, load_config, Job, tmp_path / "nope.toml").value)
+
+
+def test_override_parsing():
+    assert parse_override("a.b=1e-4") == (["a", "b"], 1e-4)
+    assert parse_override("name=hello") == (["name"], "hello")
+    assert parse_override("x=[1, 2]") == (["x"], [1, 2])
+    with pytest.raises(ConfigError):
+        parse_override("novalue")
+
+
+def test_resolved_config_round_trips_through_toml(tmp_path):
+    cfg = Job(seed=5, train=Train(lr=0.002))
+    p = write(tmp_path, to_toml(cfg.model_dump(mode="json")))
+    assert load_config(Job, p) == cfg
+
+
+def test_configs_are_frozen_and_derive_validates():
+    cfg = Job()
+    with pytest.raises(Exception):
+        cfg.seed = 4  # type: ignore[misc]
+    assert cfg.derive(seed=4).seed == 4
+    with pytest.raises(Exception):
+        cfg.train.derive(steps=0)

@@ -1,0 +1,1 @@
+"""Qt widgets only: views and their small helpers; never imports torch or core internals."""

@@ -1,0 +1,31 @@
+"""A read-only table of the machine's capabilities (rows come from `dhstudio doctor`'s checks)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+
+class DoctorDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Doctor: what this machine can do")
+        self.resize(820, 360)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Capability", "Status", "Detail"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+
+    def set_rows(self, rows: list[tuple[str, bool, str]]) -> None:
+        self.table.setRowCount(len(rows))
+        for i, (name, ok, detail) in enumerate(rows):
+            status = QTableWidgetItem("ok" if ok else "no")
+            status.setForeground(QColor("#2e7d32" if ok else "#c62828"))
+            for j, item in enumerate((QTableWidgetItem(name), status, QTableWidgetItem(detail))):
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()

@@ -1,0 +1,55 @@
+"""A panel showing the running job: progress, latest metrics, log lines, pause/cancel buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class JobPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("No job running", self)
+        self.progress = QProgressBar(self)
+        self.metrics = QLabel("", self)
+        self.pause_button = QPushButton("Pause", self)
+        self.pause_button.setCheckable(True)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.log = QPlainTextEdit(self)
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(2000)
+        row = QHBoxLayout()
+        row.addWidget(self.title, 1)
+        row.addWidget(self.pause_button)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.log, 1)
+        self.set_running(False)
+
+    def set_running(self, running: bool) -> None:
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        if not running:
+            self.pause_button.setChecked(False)
+
+    def set_progress(self, step: int, total: int, message: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(step)
+        else:
+            self.progress.setRange(0, 0)  # busy indicator
+        if message:
+            self.title.setText(message)
+
+    def append_log(self, text: str) -> None:
+        self.log.appendPlainText(text)
