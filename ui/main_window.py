@@ -72,8 +72,11 @@ class MainWindow(QMainWindow):
         self.project_tree = QTreeWidget(self)
         self.project_tree.setHeaderLabels(["Project", "Details"])
         self.project_dock = self._dock("Project", self.project_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.project_tree.setColumnWidth(0, 170)
         self.job_panel = JobPanel(self)
         self.jobs_dock = self._dock("Jobs", self.job_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.project_dock], [320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.jobs_dock], [200], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

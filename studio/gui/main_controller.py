@@ -71,6 +71,10 @@ class MainController(QObject):
         tree.clear()
         if self.project is None:
             return
+        media = sorted(p for p in self.project.media_dir.iterdir() if p.is_file()) if self.project.media_dir.is_dir() else []
+        media_item = QTreeWidgetItem(tree, ["Media", str(len(media))])
+        for path in media:
+            QTreeWidgetItem(media_item, [path.name, f"{path.stat().st_size / 2**20:.1f} MiB"])
         clips = QTreeWidgetItem(tree, ["Prepared clips", str(len(self.project.prepared_clips()))])
         for clip in self.project.prepared_clips():
             QTreeWidgetItem(clips, [clip.name, ""])

@@ -34,7 +34,7 @@ def test_open_project_updates_tree_title_and_recent(window, tmp_path):
     p = create_project(tmp_path / "Avatar")
     assert c.open_path(p.root)
     assert "Avatar" in w.windowTitle() and str(p.root) in w.status_label.text()
-    assert w.project_tree.topLevelItem(0).text(0) == "Prepared clips"
+    assert [w.project_tree.topLevelItem(i).text(0) for i in range(3)] == ["Media", "Prepared clips", "Runs"]
     assert [a.text() for a in w.recent_menu.actions()] == [str(p.root)]
     assert w.action_open_exports.isEnabled()
 
