@@ -26,8 +26,11 @@ class ConsoleRunner:
 
     def run(self, job: Job) -> JobResult:
         result: list[JobResult] = []
-        worker = threading.Thread(target=lambda: result.append(execute(job, self._on_event, self.control)),
-                                  name=f"job-{job.name}", daemon=True)
+        worker = threading.Thread(
+            target=lambda: result.append(execute(job, self._on_event, self.control)),
+            name=f"job-{job.name}",
+            daemon=True,
+        )
         worker.start()
         try:
             while worker.is_alive():
@@ -49,8 +52,9 @@ class ConsoleRunner:
                 case Metric(name=name, value=value):
                     self._metrics[name] = value
                     if self._bar is not None:
-                        self._bar.set_postfix({k: f"{v:.4g}" for k, v in list(self._metrics.items())[-4:]},
-                                              refresh=False)
+                        self._bar.set_postfix(
+                            {k: f"{v:.4g}" for k, v in list(self._metrics.items())[-4:]}, refresh=False
+                        )
                 case LogLine(message=message, level=level):
                     if not self.quiet or level in ("warning", "error"):
                         self._write(message if level == "info" else f"{level}: {message}")
@@ -68,10 +72,16 @@ class ConsoleRunner:
         if self._bar is None or (total is not None and self._bar.total != total):
             if self._bar is not None:
                 self._bar.close()
-            self._bar = tqdm(total=total, file=self.stream, dynamic_ncols=True, leave=True,
-                             bar_format="{desc} {percentage:3.0f}%|{bar}| {n}/{total} "
-                                        "[{elapsed}<{remaining}, {rate_fmt}{postfix}]"
-                             if total else None)
+            self._bar = tqdm(
+                total=total,
+                file=self.stream,
+                dynamic_ncols=True,
+                leave=True,
+                bar_format="{desc} {percentage:3.0f}%|{bar}| {n}/{total} "
+                "[{elapsed}<{remaining}, {rate_fmt}{postfix}]"
+                if total
+                else None,
+            )
         if message:
             self._bar.set_description_str(message, refresh=False)
         self._bar.update(step - self._bar.n)

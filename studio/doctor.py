@@ -41,7 +41,9 @@ def weight_search_paths(filename: str, env_var: str | None = None) -> list[Path]
 def _check_torch() -> Check:
     import torch
 
-    return Check("PyTorch", True, f"{torch.__version__}, {torch.get_num_threads()} CPU threads", required=True)
+    return Check(
+        "PyTorch", True, f"{torch.__version__}, {torch.get_num_threads()} CPU threads", required=True
+    )
 
 
 def _check_cuda() -> Check:
@@ -67,12 +69,17 @@ def _check_gsplat() -> Check:
         dev = torch.device("cuda")
         rasterization(
             torch.zeros(1, 3, device=dev) + torch.tensor([0, 0, 2.0], device=dev),
-            torch.tensor([[1.0, 0, 0, 0]], device=dev), torch.full((1, 3), 0.1, device=dev),
-            torch.ones(1, device=dev), torch.ones(1, 3, device=dev), torch.eye(4, device=dev)[None],
-            torch.tensor([[[16.0, 0, 8], [0, 16, 8], [0, 0, 1]]], device=dev), 16, 16,
+            torch.tensor([[1.0, 0, 0, 0]], device=dev),
+            torch.full((1, 3), 0.1, device=dev),
+            torch.ones(1, device=dev),
+            torch.ones(1, 3, device=dev),
+            torch.eye(4, device=dev)[None],
+            torch.tensor([[[16.0, 0, 8], [0, 16, 8], [0, 0, 1]]], device=dev),
+            16,
+            16,
         )
         return Check("gsplat CUDA kernels", True, "compiled and loaded")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Check("gsplat CUDA kernels", False, f"failed to load: {str(exc).splitlines()[0][:120]}")
 
 
@@ -80,11 +87,14 @@ def _check_portaudio() -> Check:
     try:
         import sounddevice as sd
     except OSError as exc:
-        return Check("PortAudio / microphone", False,
-                     f"PortAudio library missing ({exc}); install it: apt-get install libportaudio2")
+        return Check(
+            "PortAudio / microphone",
+            False,
+            f"PortAudio library missing ({exc}); install it: apt-get install libportaudio2",
+        )
     try:
         inputs = [d for d in sd.query_devices() if d["max_input_channels"] > 0]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Check("PortAudio / microphone", False, f"PortAudio present, device query failed: {exc}")
     if not inputs:
         return Check("PortAudio / microphone", False, "PortAudio present, no input device found")
@@ -95,18 +105,28 @@ def _check_portaudio() -> Check:
 def _check_mediapipe() -> Check:
     spec = importlib.util.find_spec("mediapipe")
     if spec is None:
-        return Check("MediaPipe face mesh", False, "mediapipe not installed (pip install mediapipe==0.10.14)",
-                     required=True)
+        return Check(
+            "MediaPipe face mesh",
+            False,
+            "mediapipe not installed (pip install mediapipe==0.10.14)",
+            required=True,
+        )
     root = Path(spec.origin).parent
     model = root / "modules" / "face_landmark" / "face_landmark_with_attention.tflite"
     detector = root / "modules" / "face_detection" / "face_detection_short_range.tflite"
     missing = [p.name for p in (model, detector) if not p.is_file()]
     if missing:
-        return Check("MediaPipe face mesh", False, f"models missing in {root}: {', '.join(missing)} "
-                     "(use mediapipe==0.10.14, which ships them)", required=True)
+        return Check(
+            "MediaPipe face mesh",
+            False,
+            f"models missing in {root}: {', '.join(missing)} (use mediapipe==0.10.14, which ships them)",
+            required=True,
+        )
     import mediapipe
 
-    return Check("MediaPipe face mesh", True, f"{mediapipe.__version__}, models inside the wheel", required=True)
+    return Check(
+        "MediaPipe face mesh", True, f"{mediapipe.__version__}, models inside the wheel", required=True
+    )
 
 
 def _check_onnxruntime() -> Check:
@@ -118,8 +138,12 @@ def _check_onnxruntime() -> Check:
     import torch
 
     cuda = "CUDAExecutionProvider" in built and torch.cuda.is_available()
-    return Check("ONNX Runtime", True, f"{ort.__version__}; CUDA provider {'usable' if cuda else 'not usable (no GPU)'}; "
-                 f"built in: {', '.join(built)}")
+    return Check(
+        "ONNX Runtime",
+        True,
+        f"{ort.__version__}; CUDA provider {'usable' if cuda else 'not usable (no GPU)'}; "
+        f"built in: {', '.join(built)}",
+    )
 
 
 def _weight_check(label: str, filename: str, env_var: str) -> Callable[[], Check]:
@@ -141,9 +165,15 @@ def _check_flame() -> Check:
         model = next((d / n for n in ("flame2023.pkl", "generic_model.pkl") if (d / n).is_file()), None)
         if model:
             masks = d / "FLAME_masks.pkl"
-            return Check("FLAME model", True, f"{model}" + ("" if masks.is_file() else " (FLAME_masks.pkl missing)"))
-    return Check("FLAME model", False, "flame2023.pkl / generic_model.pkl not found (user-supplied, licensed); "
-                 "looked in: " + ", ".join(str(d) for d in dirs) + " (set DHSTUDIO_FLAME_DIR)")
+            return Check(
+                "FLAME model", True, f"{model}" + ("" if masks.is_file() else " (FLAME_masks.pkl missing)")
+            )
+    return Check(
+        "FLAME model",
+        False,
+        "flame2023.pkl / generic_model.pkl not found (user-supplied, licensed); "
+        "looked in: " + ", ".join(str(d) for d in dirs) + " (set DHSTUDIO_FLAME_DIR)",
+    )
 
 
 CHECKS: list[Callable[[], Check]] = [
@@ -166,7 +196,7 @@ def run_checks() -> list[Check]:
 def _probe(check: Callable[[], Check]) -> Check:
     try:
         return check()
-    except Exception as exc:  # noqa: BLE001 - a probe failing is itself the finding
+    except Exception as exc:
         return Check(check.__name__.removeprefix("_check_"), False, f"check failed: {exc}")
 
 

@@ -82,9 +82,7 @@ def _emit_table(lines: list[str], path: list[str], table: dict[str, Any]) -> Non
     lines.append(f"[{'.'.join(path)}]")
     subtables = {}
     for k, v in table.items():
-        if isinstance(v, dict):
-            subtables[k] = v
-        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+        if isinstance(v, dict) or (isinstance(v, list) and v and all(isinstance(x, dict) for x in v)):
             subtables[k] = v
         elif v is not None:
             lines.append(f"{k} = {_toml_value(v)}")

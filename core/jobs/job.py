@@ -62,7 +62,7 @@ def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> Job
     except BadInput as exc:
         _report(sink, JobFailed(str(exc), bad_input=True))
         return JobResult(Status.FAILED, error=str(exc), bad_input=True)
-    except Exception as exc:  # noqa: BLE001 - the job boundary catches everything by design
+    except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         _report(sink, JobFailed(message, traceback=traceback.format_exc()))
         return JobResult(Status.FAILED, error=message)
@@ -72,5 +72,5 @@ def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> Job
 def _report(sink: EventSink, event: JobFailed) -> None:
     try:
         sink(event)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("event sink failed while reporting a job error")

@@ -108,9 +108,7 @@ def _pixel_grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     return yy, xx
 
 
-def draw_face(
-    size: tuple[int, int], pose: FacePose, expr: Expression, background: np.ndarray
-) -> np.ndarray:
+def draw_face(size: tuple[int, int], pose: FacePose, expr: Expression, background: np.ndarray) -> np.ndarray:
     """Return a BGR uint8 frame of `size` (height, width)."""
     h, w = size
     img = background.copy()
@@ -131,20 +129,28 @@ def draw_face(
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [m.poly(face_oval(jaw))], 255, lineType=cv2.LINE_AA, shift=4)
     yy, xx = _pixel_grid(h, w)
-    d = np.sqrt(((xx - pose.cx) / (pose.half_width * 1.1)) ** 2 + ((yy - pose.cy) / (m.half_height * 1.2)) ** 2)
+    d = np.sqrt(
+        ((xx - pose.cx) / (pose.half_width * 1.1)) ** 2 + ((yy - pose.cy) / (m.half_height * 1.2)) ** 2
+    )
     shade = (1.08 - 0.35 * np.clip(d, 0, 1.2) ** 2)[..., None]
     skin = np.clip(SKIN[None, None, :] * shade, 0, 255)
     alpha = (mask.astype(np.float32) / 255)[..., None]
     img = (img * (1 - alpha) + skin * alpha).astype(np.uint8)  # full-frame blend keeps AA edges
 
     # fringe of hair over the forehead
-    fringe = np.concatenate([_ellipse(0, -0.12, 1.06, 1.0, 40, np.pi * 1.05, np.pi * 1.95),
-                             np.array([[0.75, -0.68], [0.3, -0.78], [-0.3, -0.78], [-0.75, -0.68]])])
+    fringe = np.concatenate(
+        [
+            _ellipse(0, -0.12, 1.06, 1.0, 40, np.pi * 1.05, np.pi * 1.95),
+            np.array([[0.75, -0.68], [0.3, -0.78], [-0.3, -0.78], [-0.75, -0.68]]),
+        ]
+    )
     _fill(img, m, fringe, HAIR)
 
     # brows
     for side in (-1, 1):
-        brow = np.array([[side * 0.15, -0.37], [side * 0.32, -0.43], [side * 0.52, -0.42], [side * 0.66, -0.35]])
+        brow = np.array(
+            [[side * 0.15, -0.37], [side * 0.32, -0.43], [side * 0.52, -0.42], [side * 0.66, -0.35]]
+        )
         _line(img, m, brow, BROW, max(2, int(pose.half_width * 0.06)))
 
     # eyes

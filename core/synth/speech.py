@@ -35,9 +35,7 @@ def plan_syllables(duration: float, rng: np.random.Generator) -> list[Syllable]:
     return out
 
 
-def syllable_envelope(
-    t: np.ndarray, syllables: list[Syllable]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def syllable_envelope(t: np.ndarray, syllables: list[Syllable]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Envelope in [0, 1], and the openness and F2 of the syllable sounding at each time."""
     env = np.zeros_like(t)
     openness = np.zeros_like(t)
@@ -97,9 +95,7 @@ def synthesize(
     return audio, syllables
 
 
-def mouth_opening_truth(
-    syllables: list[Syllable], frame_count: int, fps: float
-) -> np.ndarray:
+def mouth_opening_truth(syllables: list[Syllable], frame_count: int, fps: float) -> np.ndarray:
     """Mouth opening in [0, 1] at each video frame time (frame i shows time i / fps)."""
     t = np.arange(frame_count) / fps
     # average the opening over the frame's exposure so fast syllables are not missed

@@ -94,7 +94,7 @@ def write(clip: DemoClip, video_path: Path | str, truth_path: Path | str) -> Non
         truth_path,
         {
             "fps": clip.spec.fps,
-            "frame_count": int(len(clip.frames)),
+            "frame_count": len(clip.frames),
             "size": size,
             "seed": clip.spec.seed,
             "sample_rate": SAMPLE_RATE,

@@ -27,5 +27,7 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
         raise BadInput(f"Checkpoint not found: {path}")
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
-        raise BadInput(f"Checkpoint {path} could not be read ({exc}); it is corrupt or not a checkpoint.") from None
+    except Exception as exc:
+        raise BadInput(
+            f"Checkpoint {path} could not be read ({exc}); it is corrupt or not a checkpoint."
+        ) from None

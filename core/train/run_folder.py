@@ -60,7 +60,10 @@ class RunFolder:
 
     def log_metric(self, name: str, step: int, value: float) -> None:
         with open(self.metrics_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"name": name, "step": int(step), "value": float(value), "time": time.time()}) + "\n")
+            fh.write(
+                json.dumps({"name": name, "step": int(step), "value": float(value), "time": time.time()})
+                + "\n"
+            )
         tb = self._tensorboard()
         if tb is not None:
             tb.add_scalar(name, float(value), int(step))

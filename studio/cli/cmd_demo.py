@@ -11,7 +11,9 @@ from studio.demo.job import DemoJob
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="build a demo project from the embedded clip and run every stage")
-    p.add_argument("--out", type=Path, default=Path("dhstudio-demo"), help="project folder (default: ./dhstudio-demo)")
+    p.add_argument(
+        "--out", type=Path, default=Path("dhstudio-demo"), help="project folder (default: ./dhstudio-demo)"
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-steps", type=int, help="cap training steps in the demo's training stages")
     p.set_defaults(func=run)

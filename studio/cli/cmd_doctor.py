@@ -9,7 +9,9 @@ from studio.doctor import format_table, run_checks
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("doctor", help="check GPU, gsplat, audio devices, MediaPipe, ONNX Runtime, weight files")
+    p = sub.add_parser(
+        "doctor", help="check GPU, gsplat, audio devices, MediaPipe, ONNX Runtime, weight files"
+    )
     p.add_argument("--json", action="store_true", help="print the checks as JSON")
     p.set_defaults(func=run)
 

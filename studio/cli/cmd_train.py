@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.config.loader import apply_overrides, read_toml, validate
+from core.device import seed_everything
 from core.jobs.errors import BadInput
 from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
@@ -19,9 +20,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model from a TOML job file")
     p.add_argument("job", type=Path, help="job file, e.g. training_jobs/audio2mouth.toml")
     p.add_argument("--project", required=True, type=Path, help="project folder")
-    p.add_argument("--clip", action="append", default=[], help="prepared clip name (repeatable; default: all)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set train.lr=1e-4")
+    p.add_argument(
+        "--clip", action="append", default=[], help="prepared clip name (repeatable; default: all)"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set train.lr=1e-4",
+    )
     p.add_argument("--max-steps", type=int, help="cap the number of training steps (smoke runs)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--run-name", help="run folder name (default: time stamp + job name)")
@@ -35,8 +44,10 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
         return tuple(project.clip_dir(n) for n in names)
     clips = project.prepared_clips()
     if not clips:
-        raise BadInput(f"Project {project.root} has no prepared clips; run `dhstudio prepare VIDEO "
-                       f"--project {project.root}` first.")
+        raise BadInput(
+            f"Project {project.root} has no prepared clips; run `dhstudio prepare VIDEO "
+            f"--project {project.root}` first."
+        )
     return tuple(clips)
 
 
@@ -54,7 +65,9 @@ def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, obj
     name = safe_name(args.run_name) if args.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
     run_dir = project.runs_dir / name
     if run_dir.exists():
-        raise BadInput(f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name.")
+        raise BadInput(
+            f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name."
+        )
     run = RunFolder(run_dir).create(spec.name, config.model_dump(mode="json"), source=str(args.job))
     run.set_status("created", kind=spec.name, job=job_name)
     return spec, config, run
@@ -77,8 +90,15 @@ def run(args: argparse.Namespace) -> int:
     clips = resolve_clips(project, args.clip)
     spec, config, run_folder = prepare_run(args, project)
     run_folder.attach_log()
-    request = TrainRequest(clips=clips, run=run_folder, device=args.device, max_steps=args.max_steps,
-                           resume=args.resume, project_root=project.root)
+    seed_everything(int(getattr(config, "seed", 0)))
+    request = TrainRequest(
+        clips=clips,
+        run=run_folder,
+        device=args.device,
+        max_steps=args.max_steps,
+        resume=args.resume,
+        project_root=project.root,
+    )
     try:
         result = run_job(spec.make_job(config, request), quiet=args.quiet)
     finally:

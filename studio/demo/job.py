@@ -49,17 +49,31 @@ STAGES: list[Stage] = [("generate clip", stage_generate)]
 class DemoJob(Job):
     name = "demo"
 
-    def __init__(self, out: Path | str, device: str = "auto", max_steps: int | None = None,
-                 stages: list[Stage] | None = None) -> None:
+    def __init__(
+        self,
+        out: Path | str,
+        device: str = "auto",
+        max_steps: int | None = None,
+        stages: list[Stage] | None = None,
+    ) -> None:
         self.out = Path(out)
         self.device = device
         self.max_steps = max_steps
         self.stages = stages if stages is not None else STAGES
 
     def run(self, ctx: JobContext) -> DemoState:
-        project = open_project(self.out) if (self.out / "project.toml").exists() else create_project(self.out, "demo")
-        state = DemoState(project, project.media_dir / "demo.mp4", project.media_dir / "demo_truth.json",
-                          self.device, self.max_steps)
+        project = (
+            open_project(self.out)
+            if (self.out / "project.toml").exists()
+            else create_project(self.out, "demo")
+        )
+        state = DemoState(
+            project,
+            project.media_dir / "demo.mp4",
+            project.media_dir / "demo_truth.json",
+            self.device,
+            self.max_steps,
+        )
         for i, (label, stage) in enumerate(self.stages):
             ctx.checkpoint()
             ctx.progress(i, len(self.stages), f"demo: {label}")

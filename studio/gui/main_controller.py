@@ -71,7 +71,11 @@ class MainController(QObject):
         tree.clear()
         if self.project is None:
             return
-        media = sorted(p for p in self.project.media_dir.iterdir() if p.is_file()) if self.project.media_dir.is_dir() else []
+        media = (
+            sorted(p for p in self.project.media_dir.iterdir() if p.is_file())
+            if self.project.media_dir.is_dir()
+            else []
+        )
         media_item = QTreeWidgetItem(tree, ["Media", str(len(media))])
         for path in media:
             QTreeWidgetItem(media_item, [path.name, f"{path.stat().st_size / 2**20:.1f} MiB"])
@@ -100,15 +104,21 @@ class MainController(QObject):
     # jobs -----------------------------------------------------------------------------------
     def start_job(self, job: Job, on_done=None) -> JobThread | None:
         if self.job is not None:
-            QMessageBox.information(self.window, "A job is running", "Wait for the running job or cancel it first.")
+            QMessageBox.information(
+                self.window, "A job is running", "Wait for the running job or cancel it first."
+            )
             return None
         panel = self.window.job_panel
         thread = JobThread(job, self)
         worker = thread.worker
         worker.progress.connect(panel.set_progress)
         worker.log.connect(lambda msg, level: panel.append_log(msg if level == "info" else f"{level}: {msg}"))
-        worker.artifact.connect(lambda path, kind: panel.append_log(f"wrote {kind} {path}".replace("  ", " ")))
-        worker.metric.connect(lambda name, step, value: panel.metrics.setText(f"{name} = {value:.4g} (step {step})"))
+        worker.artifact.connect(
+            lambda path, kind: panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
+        )
+        worker.metric.connect(
+            lambda name, step, value: panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
+        )
         worker.failed.connect(lambda msg, bad: self._show_error(msg, bad))
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
@@ -120,8 +130,9 @@ class MainController(QObject):
     def _job_done(self, result: JobResult, on_done) -> None:
         panel = self.window.job_panel
         panel.set_running(False)
-        panel.title.setText({Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled",
-                             Status.FAILED: "Failed"}[result.status])
+        panel.title.setText(
+            {Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled", Status.FAILED: "Failed"}[result.status]
+        )
         thread, self.job = self.job, None
         if thread is not None:
             thread.thread.wait()
@@ -156,9 +167,12 @@ class MainController(QObject):
         return dialog
 
     def show_about(self) -> None:
-        QMessageBox.about(self.window, "About Digital Human Studio",
-                          f"<b>Digital Human Studio {__version__}</b><p>Train lip-sync and Gaussian head "
-                          "avatars from a talking-head video and drive them live.</p>")
+        QMessageBox.about(
+            self.window,
+            "About Digital Human Studio",
+            f"<b>Digital Human Studio {__version__}</b><p>Train lip-sync and Gaussian head "
+            "avatars from a talking-head video and drive them live.</p>",
+        )
 
     def _show_error(self, message: str, bad_input: bool) -> None:
         title = "Please check the input" if bad_input else "The job failed"

@@ -6,8 +6,9 @@ from studio.cli.main import main
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "studio.cli.main", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "studio.cli.main", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_version(repo_root):
@@ -18,7 +19,17 @@ def test_version(repo_root):
 def test_doctor_exits_zero_and_lists_capabilities(capsys):
     assert main(["doctor"]) == 0
     text = capsys.readouterr().out
-    for row in ("PyTorch", "CUDA GPU", "gsplat", "MediaPipe", "PortAudio", "ONNX Runtime", "VGG19", "LPIPS", "FLAME"):
+    for row in (
+        "PyTorch",
+        "CUDA GPU",
+        "gsplat",
+        "MediaPipe",
+        "PortAudio",
+        "ONNX Runtime",
+        "VGG19",
+        "LPIPS",
+        "FLAME",
+    ):
         assert row in text
 
 

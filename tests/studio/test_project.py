@@ -23,7 +23,11 @@ def test_refuses_existing_project_and_nonempty_folder(tmp_path):
 
 def test_newer_schema_is_refused(tmp_path):
     p = create_project(tmp_path / "A")
-    text = (p.root / "project.toml").read_text().replace(f"schema_version = {SCHEMA_VERSION}", "schema_version = 99")
+    text = (
+        (p.root / "project.toml")
+        .read_text()
+        .replace(f"schema_version = {SCHEMA_VERSION}", "schema_version = 99")
+    )
     (p.root / "project.toml").write_text(text)
     with pytest.raises(ProjectError, match="newer Digital Human Studio"):
         open_project(p.root)

@@ -15,8 +15,11 @@ def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root):
     if xvfb is None:
         pytest.skip("Xvfb not installed (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_fd)
     try:
         display = os.read(read_fd, 16).decode().strip()
@@ -25,8 +28,14 @@ def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root):
         env["DISPLAY"] = f":{display}"
         env["QT_QPA_PLATFORM_PLUGIN_PATH"] = "/nonexistent/cv2/qt/plugins"  # what importing cv2 would set
         png = tmp_path / "window.png"
-        out = subprocess.run([sys.executable, "-m", "studio.gui.screenshot", str(png)], cwd=repo_root, env=env,
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-m", "studio.gui.screenshot", str(png)],
+            cwd=repo_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert out.returncode == 0, out.stderr[-2000:]
         assert "platform=xcb" in out.stdout
         import cv2

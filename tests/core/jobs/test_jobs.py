@@ -15,7 +15,9 @@ from core.jobs.job import Job, Status, execute
 class CountingJob(Job):
     name = "count"
 
-    def __init__(self, steps: int = 5, started: threading.Event | None = None, gate: threading.Event | None = None):
+    def __init__(
+        self, steps: int = 5, started: threading.Event | None = None, gate: threading.Event | None = None
+    ):
         self.steps = steps
         self.started = started
         self.gate = gate

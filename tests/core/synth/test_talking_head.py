@@ -17,7 +17,7 @@ def clip():
 def test_clip_shapes_and_determinism(clip):
     assert clip.frames.shape == (75, 256, 256, 3) and clip.frames.dtype == np.uint8
     assert clip.audio.shape == (3 * SAMPLE_RATE,) and np.abs(clip.audio).max() <= 1
-    assert clip.mouth_open.shape == (75,) and 0 <= clip.mouth_open.min() and clip.mouth_open.max() <= 1
+    assert clip.mouth_open.shape == (75,) and clip.mouth_open.min() >= 0 and clip.mouth_open.max() <= 1
     again = generate(SPEC)
     np.testing.assert_array_equal(again.frames[::10], clip.frames[::10])
     np.testing.assert_array_equal(again.audio, clip.audio)

@@ -40,7 +40,7 @@ def test_open_project_updates_tree_title_and_recent(window, tmp_path):
 
 
 def test_bad_project_shows_a_dialog_not_a_crash(window, tmp_path, monkeypatch):
-    w, c = window
+    _, c = window
     shown = []
     monkeypatch.setattr("studio.gui.main_controller.QMessageBox.warning", lambda *a: shown.append(a[2]))
     assert not c.open_path(tmp_path / "not_a_project")
