@@ -51,9 +51,13 @@ class Mp4Writer:
 
     def write_frame(self, frame_bgr: np.ndarray) -> None:
         import av
+        import cv2
 
         h, w = self._video.height, self._video.width
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_bgr[:h, :w]), format="bgr24")
+        # OpenCV's BT.601 I420 conversion rounds correctly (swscale's default loses 1-3 levels
+        # per channel) and pairs with core.media.decode.frame_to_bgr on the way back.
+        planes = cv2.cvtColor(np.ascontiguousarray(frame_bgr[:h, :w]), cv2.COLOR_BGR2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
         for packet in self._video.encode(frame):
             self._container.mux(packet)
         self.frames_written += 1

@@ -14,6 +14,7 @@ from studio.startup import prepare_environment
 # Each command is a module in studio/cli exposing `register(subparsers)` that sets `func`.
 COMMANDS = [
     "studio.cli.cmd_new",
+    "studio.cli.cmd_prepare",
     "studio.cli.cmd_train",
     "studio.cli.cmd_demo",
     "studio.cli.cmd_doctor",

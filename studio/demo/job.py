@@ -46,6 +46,34 @@ def stage_generate(ctx: JobContext, state: DemoState) -> None:
 STAGES: list[Stage] = [("generate clip", stage_generate)]
 
 
+def stage_prepare(ctx: JobContext, state: DemoState) -> None:
+    """Track the demo clip into prepared/<CLIP_NAME> and report how well mouth opening follows the truth."""
+    import json
+
+    import numpy as np
+
+    from core.face.prepare_job import PrepareJob
+    from core.face.prepared import PreparedClip
+
+    out = state.project.prepared_dir / CLIP_NAME
+    if (out / "manifest.json").is_file():
+        ctx.log(f"demo clip already prepared: {out}")
+    else:
+        PrepareJob(state.video, out).run(ctx)
+    state.project.add_clip(CLIP_NAME)
+    clip = PreparedClip.load(out)
+    truth = np.asarray(json.loads(state.truth.read_text(encoding="utf-8"))["mouth_open"], dtype=np.float64)
+    measured = np.asarray(clip.manifest["mouth_opening"], dtype=np.float64)
+    n = min(len(truth), len(measured))
+    r = float(np.corrcoef(truth[:n], measured[:n])[0, 1])
+    ctx.metric("demo/mouth_opening_r", n, r)
+    ctx.log(f"prepared {clip.frame_count} frames; mouth opening vs truth: Pearson r = {r:.3f}")
+    state.outputs["prepared clip"] = out
+
+
+STAGES.append(("prepare clip", stage_prepare))
+
+
 class DemoJob(Job):
     name = "demo"
 

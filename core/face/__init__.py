@@ -1,0 +1,1 @@
+"""Face tracking, mesh topology and semantic regions, pose, crops, prepared clips."""

@@ -1,0 +1,75 @@
+"""Quality gates and per-frame scores for a tracked clip: missing faces, face size, confidence, references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.face.pose import Poses
+from core.face.smoothing import runs
+from core.jobs.errors import BadInput
+
+# PnP reprojection residual of the rigid points (in eye-corner distances) at which confidence
+# reaches 0: a well-tracked face sits near 0.02-0.04 (confidence ~0.75-0.85).
+RESIDUAL_AT_ZERO = 0.15
+
+
+def frame_ranges(mask: np.ndarray, limit: int = 8) -> str:
+    """'3-7, 12, 40-41' for the True runs of a mask (first `limit` runs, then '...')."""
+    parts = [f"{a}" if b - a == 1 else f"{a}-{b - 1}" for a, b in runs(mask)]
+    return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
+
+
+def check_tracking(found: np.ndarray, max_missing_fraction: float, video: Path) -> None:
+    """BadInput when more than `max_missing_fraction` of the frames have no face."""
+    missing = ~found
+    if missing.mean() > max_missing_fraction:
+        raise BadInput(
+            f"{video}: no face found in {int(missing.sum())} of {len(found)} frames "
+            f"({100 * missing.mean():.0f}%, more than {100 * max_missing_fraction:.0f}% allowed) - frames "
+            f"{frame_ranges(missing)}. Use a clip where one face is visible throughout (trim the rest)."
+        )
+
+
+def check_face_size(landmarks: np.ndarray, min_px: float, video: Path) -> None:
+    """BadInput when the face (landmark box width, median over frames) is narrower than `min_px`."""
+    widths = np.ptp(landmarks[:, :468, 0], axis=1)
+    width = float(np.median(widths))
+    if width < min_px:
+        raise BadInput(
+            f"{video}: the face is only {width:.0f} px wide (median over the clip); at least {min_px:.0f} px "
+            "is needed. Use a closer shot or a higher-resolution video."
+        )
+
+
+def confidence(residual: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Per-frame tracking confidence in [0, 1]: how well one rigid 3-D face explains the landmarks
+    (1 - PnP residual / RESIDUAL_AT_ZERO); 0 without a face."""
+    conf = np.clip(1.0 - np.nan_to_num(residual, nan=np.inf) / RESIDUAL_AT_ZERO, 0.0, 1.0)
+    return np.where(found, conf, 0.0).astype(np.float32)
+
+
+def reference_candidates(opening: np.ndarray, usable: np.ndarray, poses: Poses, count: int) -> list[int]:
+    """Frames spanning closed to wide-open mouth, preferring frontal ones, sorted by opening.
+
+    Targets are evenly spaced quantiles of the mouth opening (2nd to 98th percentile, so a single
+    glitch is not chosen); around each target the most frontal usable frame within a few
+    percentile points wins.
+    """
+    idx = np.flatnonzero(usable & np.isfinite(opening))
+    if len(idx) == 0:
+        return []
+    order = idx[np.argsort(opening[idx], kind="stable")]
+    angles = np.abs(poses.angles_deg()[order]).sum(axis=1)
+    chosen: list[int] = []
+    window = max(1, len(order) // (4 * max(count, 1)))
+    for q in np.linspace(0.02, 0.98, count):
+        centre = int(round(q * (len(order) - 1)))
+        lo, hi = max(0, centre - window), min(len(order), centre + window + 1)
+        for j in np.argsort(angles[lo:hi], kind="stable"):
+            frame = int(order[lo + j])
+            if frame not in chosen:
+                chosen.append(frame)
+                break
+    return sorted(chosen, key=lambda f: (float(opening[f]), f))

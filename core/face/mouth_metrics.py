@@ -1,0 +1,45 @@
+"""Mouth measurements from MediaPipe landmarks, normalised so they compare across faces and zoom.
+
+The opening is the mean vertical gap between the upper and lower inner lip over five point
+pairs around the centre, divided by the distance between the outer eye corners (a face size that
+does not change when the jaw moves, unlike face height).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# (upper inner lip, lower inner lip) pairs, centre and either side.
+INNER_LIP_PAIRS: tuple[tuple[int, int], ...] = ((13, 14), (82, 87), (312, 317), (81, 178), (311, 402))
+EYE_OUTER_CORNERS: tuple[int, int] = (33, 263)
+MOUTH_CORNERS: tuple[int, int] = (61, 291)
+
+
+def face_size(landmarks: np.ndarray) -> np.ndarray:
+    """Outer-eye-corner distance [...] in the landmarks' units (x, y only)."""
+    a, b = EYE_OUTER_CORNERS
+    return np.linalg.norm(landmarks[..., a, :2] - landmarks[..., b, :2], axis=-1)
+
+
+def mouth_opening(landmarks: np.ndarray) -> np.ndarray:
+    """Inner-lip gap / face size: landmarks [N, 468 or 478, 2 or 3] -> [N] float32 (about 0..0.6).
+
+    Works on any leading shape ([..., P, C] -> [...]); frames whose landmarks are NaN give NaN.
+    """
+    pts = np.asarray(landmarks, dtype=np.float64)
+    if pts.ndim < 2 or pts.shape[-2] < 468 or pts.shape[-1] not in (2, 3):
+        raise ValueError(f"expected landmarks [..., 468|478, 2|3], got shape {pts.shape}")
+    up = np.array([u for u, _ in INNER_LIP_PAIRS])
+    lo = np.array([d for _, d in INNER_LIP_PAIRS])
+    gap = np.linalg.norm(pts[..., up, :2] - pts[..., lo, :2], axis=-1).mean(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (gap / face_size(pts)).astype(np.float32)
+
+
+def mouth_width(landmarks: np.ndarray) -> np.ndarray:
+    """Mouth-corner distance / face size [...] (spreads for 'ee', narrows for 'oo')."""
+    pts = np.asarray(landmarks, dtype=np.float64)
+    a, b = MOUTH_CORNERS
+    width = np.linalg.norm(pts[..., a, :2] - pts[..., b, :2], axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (width / face_size(pts)).astype(np.float32)

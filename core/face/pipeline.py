@@ -1,0 +1,140 @@
+"""The streaming part of preparing a clip: decode -> track -> encode, overlapped on threads.
+
+Decoding (PyAV) and encoding (libx264) release the GIL, and so does MediaPipe's graph, so a
+decoder thread, the tracking loop on the caller's thread and an encoder thread run side by side
+with small bounded queues between them. Cancel is checked on the caller's thread once per frame;
+the helper threads stop through `stop` and are always joined before returning or raising.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_END = object()
+
+
+@dataclass
+class _Failure:
+    error: BaseException
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent inside each stage's own work (they overlap in wall time)."""
+
+    decode: float = 0.0
+    track: float = 0.0
+    encode: float = 0.0
+    waits: dict[str, float] = field(default_factory=dict)
+
+
+def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def run_pipeline(
+    frames: Iterator[np.ndarray],
+    track: Callable[[np.ndarray], Any],
+    encode: Callable[[np.ndarray], None],
+    on_frame: Callable[[int, Any], None],
+    depth: int = 6,
+) -> StageTimes:
+    """Feed every decoded frame to `track` (this thread) and `encode` (a worker), in order.
+
+    `on_frame(index, track_result)` runs on this thread after each frame (progress, cancel
+    checks); an exception there or in any stage stops all stages and is re-raised here.
+    """
+    import time
+
+    times = StageTimes()
+    stop = threading.Event()
+    decoded: queue.Queue = queue.Queue(maxsize=depth)
+    to_encode: queue.Queue = queue.Queue(maxsize=depth)
+    encode_error: list[BaseException] = []
+
+    def decoder() -> None:
+        try:
+            it = iter(frames)
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                try:
+                    frame = next(it)
+                except StopIteration:
+                    break
+                times.decode += time.perf_counter() - t0
+                if not _put(decoded, frame, stop):
+                    return
+            _put(decoded, _END, stop)
+        except BaseException as exc:
+            _put(decoded, _Failure(exc), stop)
+
+    def encoder() -> None:
+        try:
+            while True:
+                item = to_encode.get()
+                if item is _END or stop.is_set():
+                    return
+                t0 = time.perf_counter()
+                encode(item)
+                times.encode += time.perf_counter() - t0
+        except BaseException as exc:
+            encode_error.append(exc)
+            stop.set()
+
+    threads = [
+        threading.Thread(target=decoder, name="prepare-decode", daemon=True),
+        threading.Thread(target=encoder, name="prepare-encode", daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    try:
+        index = 0
+        while True:
+            item = decoded.get()
+            if item is _END:
+                break
+            if isinstance(item, _Failure):
+                raise item.error
+            if encode_error:
+                raise encode_error[0]
+            t0 = time.perf_counter()
+            result = track(item)
+            times.track += time.perf_counter() - t0
+            if not _put(to_encode, item, stop):
+                break
+            on_frame(index, result)
+            index += 1
+        _put(to_encode, _END, stop)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        if stop.is_set():
+            _drain(decoded)
+            _drain(to_encode)
+            to_encode.put_nowait(_END)
+        for t in threads:
+            t.join()
+    if encode_error:
+        raise encode_error[0]
+    return times
+
+
+def _drain(q: queue.Queue) -> None:
+    while True:
+        try:
+            q.get_nowait()
+        except queue.Empty:
+            return

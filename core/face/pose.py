@@ -1,0 +1,145 @@
+"""Per-frame head pose from tracked landmarks: 2-D similarity to the clip's mean face, and 3-D PnP.
+
+Only rigid points take part (the mesh minus lips, mouth and jaw), so speech does not move the pose.
+
+- `similarity` [N, 2, 3]: maps frame pixels onto the mean face, mean ~= S @ [x, y, 1].
+- The mean 3-D shape [478, 3] is the generalised-Procrustes mean of the clip's own landmarks (x, y
+  pixels, z MediaPipe's depth in the same units), centred on its rigid points.
+- `rotation` [N, 3, 3], `translation` [N, 3]: `cv2.solvePnP` of the mean shape against each frame's
+  landmarks with a pinhole camera of focal length max(W, H) px at the image centre; the camera
+  frame is OpenCV's (x right, y down, z forward), so a frontal face has a rotation near identity.
+  Translation is in the mean shape's units (pixels at the face's depth).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.face import topology
+
+PNP_POINTS = 80
+
+
+@functools.cache
+def rigid_points() -> np.ndarray:
+    """Vertex ids that move with the skull, not with the mouth or jaw."""
+    moving = set()
+    for name in ("lips", "mouth_interior", "jaw"):
+        moving.update(topology.region_vertices(name).tolist())
+    return np.array([v for v in range(topology.NUM_MESH_VERTICES) if v not in moving], dtype=np.int64)
+
+
+def umeyama(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Similarity minimising |s R src + t - dst|^2, batched: src [..., P, D], dst [..., P, D].
+
+    Returns scale [...], rotation [..., D, D], translation [..., D].
+    """
+    src, dst = np.broadcast_arrays(np.asarray(src, np.float64), np.asarray(dst, np.float64))
+    mu_s, mu_d = src.mean(axis=-2), dst.mean(axis=-2)
+    a, b = src - mu_s[..., None, :], dst - mu_d[..., None, :]
+    cov = np.swapaxes(b, -1, -2) @ a / src.shape[-2]
+    u, sig, vt = np.linalg.svd(cov)
+    d = np.ones_like(sig)
+    d[..., -1] = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+    d[d == 0] = 1.0
+    rot = (u * d[..., None, :]) @ vt
+    var = (a**2).sum(axis=(-1, -2)) / src.shape[-2]
+    scale = (sig * d).sum(axis=-1) / np.where(var > 0, var, 1.0)
+    t = mu_d - scale[..., None] * (rot @ mu_s[..., None])[..., 0]
+    return scale, rot, t
+
+
+def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) -> np.ndarray:
+    """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned)."""
+    rig = rigid_points()
+    frames = landmarks[valid].astype(np.float64)
+    ref = frames[0]
+    for _ in range(iterations):
+        s, r, t = umeyama(frames[:, rig], ref[rig])
+        aligned = s[:, None, None] * frames @ np.swapaxes(r, -1, -2) + t[:, None, :]
+        ref = aligned.mean(axis=0)
+    return ref - ref[rig].mean(axis=0)
+
+
+@dataclass
+class Poses:
+    similarity: np.ndarray  # [N, 2, 3] frame pixels -> mean face
+    scale: np.ndarray  # [N] the similarity's scale (mean-face units per frame pixel)
+    rotation: np.ndarray  # [N, 3, 3]
+    translation: np.ndarray  # [N, 3]
+    mean_shape: np.ndarray  # [478, 3]
+    residual: np.ndarray  # [N] PnP reprojection RMS of the rigid points / the frame's eye-corner distance
+
+    def angles_deg(self) -> np.ndarray:
+        """[N, 3] (pitch, yaw, roll) in degrees from the PnP rotations (x, y, z Euler, XYZ order)."""
+        r = self.rotation
+        pitch = np.degrees(np.arctan2(r[:, 2, 1], r[:, 2, 2]))
+        yaw = np.degrees(np.arcsin(np.clip(-r[:, 2, 0], -1, 1)))
+        roll = np.degrees(np.arctan2(r[:, 1, 0], r[:, 0, 0]))
+        return np.stack([pitch, yaw, roll], axis=1)
+
+
+def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, int]) -> Poses:
+    """Poses for landmarks [N, 478, 3] in pixels; invalid frames get the nearest valid frame's pose."""
+    from core.face.mouth_metrics import face_size
+
+    n = len(landmarks)
+    rig = rigid_points()
+    mean = mean_shape(landmarks, valid)
+    w, h = size
+    f = float(max(w, h))
+    cam = np.array([[f, 0, w / 2], [0, f, h / 2], [0, 0, 1]], dtype=np.float64)
+    sim = np.zeros((n, 2, 3))
+    scale = np.ones(n)
+    rot = np.tile(np.eye(3), (n, 1, 1))
+    trans = np.zeros((n, 3))
+    resid = np.full(n, np.nan)
+    pnp = rig[:: max(1, len(rig) // PNP_POINTS)]  # an even subset: as accurate, several times faster
+    obj = np.ascontiguousarray(mean[pnp])
+    rvec = tvec = None
+    idx = np.flatnonzero(valid)
+    s2, r2, t2 = umeyama(landmarks[idx][:, rig, :2], mean[rig, :2])
+    sim[idx, :, :2] = s2[:, None, None] * r2
+    sim[idx, :, 2] = t2
+    scale[idx] = s2
+    for i in idx:
+        pts = landmarks[i].astype(np.float64)
+        img = np.ascontiguousarray(pts[pnp, :2])
+        if rvec is None:
+            _, rvec, tvec = cv2.solvePnP(obj, img, cam, None, flags=cv2.SOLVEPNP_SQPNP)
+        else:
+            _, rvec, tvec = cv2.solvePnP(
+                obj, img, cam, None, rvec, tvec, useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE
+            )
+        rot[i] = cv2.Rodrigues(rvec)[0]
+        trans[i] = tvec.reshape(3)
+        proj = cv2.projectPoints(obj, rvec, tvec, cam, None)[0].reshape(-1, 2)
+        resid[i] = np.sqrt(((proj - img) ** 2).sum(axis=1).mean()) / max(float(face_size(pts)), 1e-6)
+    if 0 < len(idx) < n:
+        nearest = nearest_valid(valid)
+        missing = ~valid
+        sim[missing], scale[missing] = sim[nearest[missing]], scale[nearest[missing]]
+        rot[missing], trans[missing] = rot[nearest[missing]], trans[nearest[missing]]
+    return Poses(
+        sim.astype(np.float32),
+        scale.astype(np.float32),
+        rot.astype(np.float32),
+        trans.astype(np.float32),
+        mean.astype(np.float32),
+        resid.astype(np.float32),
+    )
+
+
+def nearest_valid(valid: np.ndarray) -> np.ndarray:
+    """For every frame, the index of the nearest valid frame [N] (valid frames map to themselves)."""
+    idx = np.flatnonzero(valid)
+    pos = np.clip(np.searchsorted(idx, np.arange(len(valid))), 1, len(idx) - 1) if len(idx) > 1 else None
+    if pos is None:
+        return np.full(len(valid), idx[0] if len(idx) else 0)
+    left, right = idx[pos - 1], idx[pos]
+    frames = np.arange(len(valid))
+    return np.where(np.abs(frames - left) <= np.abs(right - frames), left, right)

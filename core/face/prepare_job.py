@@ -1,0 +1,322 @@
+"""`PrepareJob`: a video file -> a prepared clip folder (the contract every trainer reads).
+
+prepared/<clip>/
+  manifest.json   schema 1: sizes, fps, source (path, sha256, ...), tracker, per-frame quality,
+                  reference candidates, crop geometry, timings
+  video.mp4       the constant-rate frames at full resolution (H.264, low CRF; or the source's own
+                  packets, copied, when it already is constant-rate at the target fps and upright);
+                  frame i <-> landmarks[i]
+  landmarks.npy   float32 [N, 478, 3]: x, y full-frame pixels, z MediaPipe depth x frame width.
+                  Frames without a face hold values interpolated from their neighbours and are
+                  flagged (quality.face_found false): exclude them.
+  poses.npz       similarity [N,2,3] (frame px -> mean face), scale [N], rotation [N,3,3] and
+                  translation [N,3] (PnP against mean_shape [478,3]), camera [3,3], residual [N]
+  crops.npz       face_boxes, mouth_boxes [N, 4] (x0, y0, x1, y1 float px, stabilised), mouth_size
+  audio.wav       16 kHz mono PCM16, exactly frame_count / fps seconds (only when the source has audio)
+  preview.jpg     landmarks and crop boxes drawn on four frames
+
+The folder is built under a temporary name and renamed when complete, so a cancel or an error
+(bad input included) leaves nothing under prepared/<clip>.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.face import clip_quality
+from core.face.crops import crop_boxes
+from core.face.mouth_metrics import mouth_opening
+from core.face.pipeline import StageTimes, run_pipeline
+from core.face.pose import Poses, estimate_poses
+from core.face.preview import ThumbnailSampler, draw_preview
+from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
+from core.face.tracker import NUM_LANDMARKS, TRACKER_NAME, FaceTracker, TrackerSettings, tracker_version
+from core.io import atomic
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+from core.lipsync.geometry import crop_geometry
+from core.media import decode
+from core.media.mp4_writer import Mp4Writer
+from core.media.remux import can_copy, copy_video
+from core.media.wav import write_wav
+
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class PrepareSettings:
+    fps: float = 25.0
+    mouth_size: int = 128
+    crf: int = 14  # near-transparent H.264: trainers learn from these pixels
+    max_missing_fraction: float = 0.2
+    min_face_px: float = 80.0
+    reference_count: int = 8
+    copy_when_possible: bool = True  # reuse the source's packets when they already fit (lossless, fast)
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    smoothing: OneEuroSettings = field(default_factory=OneEuroSettings)
+
+    def check(self) -> None:
+        crop_geometry(self.mouth_size)  # BadInput naming the allowed sizes
+        if not 1.0 <= self.fps <= 120.0:
+            raise BadInput(
+                f"fps {self.fps} is out of range; choose a frame rate between 1 and 120 (default 25)."
+            )
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+class PrepareJob(Job):
+    """Decode, track, smooth, pose, crop and write one clip; returns the clip folder."""
+
+    name = "prepare"
+
+    def __init__(
+        self, video: Path | str, out_dir: Path | str, settings: PrepareSettings = PrepareSettings()
+    ) -> None:
+        self.video = Path(video)
+        self.out_dir = Path(out_dir)
+        self.settings = settings
+
+    def run(self, ctx: JobContext) -> Path:
+        s = self.settings
+        s.check()
+        t_start = time.perf_counter()
+        info = decode.probe(self.video)  # every bad-input check on the file happens before any write
+        n = info.output_frames(s.fps)
+        size = (info.width - info.width % 2, info.height - info.height % 2)
+        ctx.log(
+            f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "
+            f"{info.duration:.2f} s -> {n} frames at {s.fps:g} fps"
+        )
+        audio = decode.decode_audio(self.video, n / s.fps) if info.has_audio else None
+        sha = file_sha256(self.video)
+        timings = {"probe_s": time.perf_counter() - t_start}
+        ctx.checkpoint()
+
+        with atomic.atomic_dir(self.out_dir) as tmp:
+            t0 = time.perf_counter()
+            streamed = self._stream(ctx, info, n, size, tmp)
+            timings["stream_s"] = time.perf_counter() - t0
+            timings.update(
+                decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
+            )
+
+            t0 = time.perf_counter()
+            result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
+            timings["post_s"] = time.perf_counter() - t0
+            ctx.checkpoint()
+
+            t0 = time.perf_counter()
+            self._write_arrays(tmp, result, size, audio)
+            preview = draw_preview(
+                streamed.thumbs,
+                result.landmarks,
+                result.face_boxes,
+                result.mouth_boxes,
+                result.opening,
+                streamed.found,
+            )
+            atomic.write_bytes(tmp / "preview.jpg", preview)
+            timings["write_s"] = time.perf_counter() - t0
+            timings["total_s"] = total = time.perf_counter() - t_start
+            timings = {k: round(v, 3) for k, v in timings.items()}
+            timings["frames_per_s"] = round(n / total, 2)
+            manifest = self._manifest(info, sha, n, size, audio is not None, streamed, result, timings)
+            atomic.write_json(tmp / "manifest.json", manifest)
+        ctx.metric("prepare/frames_per_s", n, n / total)
+        ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
+        ctx.artifact(self.out_dir, "prepared_clip")
+        return self.out_dir
+
+    def _stream(
+        self, ctx: JobContext, info: decode.VideoInfo, n: int, size: tuple[int, int], tmp: Path
+    ) -> Streamed:
+        """Decode, track and write video.mp4 (copied or encoded) in one pass; progress per frame."""
+        s = self.settings
+        out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
+        video = tmp / "video.mp4"
+        copied = s.copy_when_possible and can_copy(info, s.fps, n) and copy_video(self.video, video) == n
+        out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
+        with contextlib.ExitStack() as stack:
+            tracker = stack.enter_context(FaceTracker(s.tracker))
+            if copied:
+                encode = _no_encode
+            else:
+                video.unlink(missing_ok=True)
+                encode = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf)).write_frame
+            counter = iter(range(n + 1))
+
+            def track(frame: np.ndarray) -> np.ndarray | None:
+                out.thumbs.offer(next(counter), frame)
+                return tracker.track(frame)
+
+            def on_frame(i: int, lm: np.ndarray | None) -> None:
+                if lm is not None:
+                    out.landmarks[i] = lm
+                    out.found[i] = True
+                ctx.progress(i + 1, n, "tracking")
+                ctx.checkpoint()
+
+            out.times = run_pipeline(decode.iter_frames(self.video, s.fps, n), track, encode, on_frame)
+            out.most_faces = tracker.most_faces
+        return out
+
+    def _write_arrays(self, tmp: Path, r: Analysis, size: tuple[int, int], audio: np.ndarray | None) -> None:
+        atomic.save_npy(tmp / "landmarks.npy", r.landmarks)
+        p = r.poses
+        _save_npz(
+            tmp / "poses.npz",
+            similarity=p.similarity,
+            scale=p.scale,
+            rotation=p.rotation,
+            translation=p.translation,
+            mean_shape=p.mean_shape,
+            residual=p.residual,
+            camera=_camera(*size),
+        )
+        _save_npz(
+            tmp / "crops.npz",
+            face_boxes=r.face_boxes,
+            mouth_boxes=r.mouth_boxes,
+            mouth_size=np.int32(self.settings.mouth_size),
+        )
+        if audio is not None:
+            write_wav(tmp / "audio.wav", audio, decode.AUDIO_RATE)
+
+    def _manifest(
+        self,
+        info: decode.VideoInfo,
+        sha: str,
+        n: int,
+        size: tuple[int, int],
+        has_audio: bool,
+        streamed: Streamed,
+        r: Analysis,
+        timings: dict,
+    ) -> dict:
+        s = self.settings
+        geom = crop_geometry(s.mouth_size)
+        return {
+            "schema": SCHEMA,
+            "name": self.out_dir.name,
+            "fps": float(s.fps),
+            "frame_count": int(n),
+            "width": int(size[0]),
+            "height": int(size[1]),
+            "has_audio": has_audio,
+            "audio_sample_rate": decode.AUDIO_RATE,
+            "mouth_size": int(s.mouth_size),
+            "video": streamed.video_mode,
+            "crop": {
+                "face_crop_height": geom.crop_height,
+                "face_crop_width": geom.crop_width,
+                "mouth_top": geom.mouth_top,
+                "mouth_left": geom.mouth_left,
+                "boxes": "x0, y0, x1, y1 in full-frame pixels; face box = mouth box + M/8 left, right and "
+                "below, M/2 above",
+            },
+            "source": {
+                "path": str(self.video.resolve()),
+                "sha256": sha,
+                "width": info.width,
+                "height": info.height,
+                "fps": info.fps,
+                "frame_count": info.frame_count,
+                "duration": info.duration,
+                "rotation": info.rotation,
+            },
+            "tracker": {
+                "name": TRACKER_NAME,
+                "version": tracker_version(),
+                "refine_landmarks": True,
+                "max_side": s.tracker.max_side,
+                "max_faces": s.tracker.max_faces,
+                "most_faces_seen": int(streamed.most_faces),
+            },
+            "quality": {
+                "face_found": streamed.found.tolist(),
+                "confidence": [round(float(c), 4) for c in r.confidence],
+                "crop_out_of_frame": r.out_of_frame.tolist(),
+            },
+            "mouth_opening": [round(float(v), 5) for v in r.opening],
+            "reference_candidates": [int(i) for i in r.reference_candidates],
+            "timings": timings,
+        }
+
+
+@dataclass
+class Streamed:
+    """What one pass over the frames produced."""
+
+    landmarks: np.ndarray  # [N, 478, 3] raw tracker output (zeros where no face)
+    found: np.ndarray  # [N] bool
+    thumbs: ThumbnailSampler
+    times: StageTimes = field(default_factory=StageTimes)
+    most_faces: int = 0
+    video_mode: str = ""
+
+
+@dataclass
+class Analysis:
+    landmarks: np.ndarray  # [N, 478, 3] smoothed, gaps filled
+    poses: Poses
+    face_boxes: np.ndarray
+    mouth_boxes: np.ndarray
+    out_of_frame: np.ndarray
+    opening: np.ndarray
+    confidence: np.ndarray
+    reference_candidates: list[int]
+
+
+def analyse(
+    raw: np.ndarray, found: np.ndarray, size: tuple[int, int], s: PrepareSettings, video: Path
+) -> Analysis:
+    """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3]."""
+    clip_quality.check_tracking(found, s.max_missing_fraction, video)
+    filled = fill_gaps(raw, found).astype(np.float32)
+    clip_quality.check_face_size(filled[found], s.min_face_px, video)
+    smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
+    poses = estimate_poses(smooth, found, size)
+    face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
+    opening = mouth_opening(smooth)
+    refs = clip_quality.reference_candidates(opening, found & ~out_of_frame, poses, s.reference_count)
+    return Analysis(
+        smooth,
+        poses,
+        face_boxes,
+        mouth_boxes,
+        out_of_frame,
+        opening,
+        clip_quality.confidence(poses.residual, found),
+        refs,
+    )
+
+
+def _no_encode(frame: np.ndarray) -> None:
+    """video.mp4 was copied from the source: nothing to encode."""
+
+
+def _camera(width: int, height: int) -> np.ndarray:
+    f = float(max(width, height))
+    return np.array([[f, 0, width / 2], [0, f, height / 2], [0, 0, 1]], dtype=np.float32)
+
+
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic.write_bytes(path, buf.getvalue())

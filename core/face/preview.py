@@ -1,0 +1,80 @@
+"""The prepared clip's preview: landmarks and crop boxes drawn on four frames, as one JPEG.
+
+Frames are kept as small thumbnails while the clip streams past (`ThumbnailSampler`), so the
+preview never decodes video.mp4 again; the four shown span closed to open mouth.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+TILE = 320  # preview tile height in pixels
+MAX_THUMBNAILS = 96
+
+
+class ThumbnailSampler:
+    """Keeps a TILE-px-high copy of every `stride`-th frame (at most about MAX_THUMBNAILS)."""
+
+    def __init__(self, frame_count: int) -> None:
+        self.stride = max(1, -(-frame_count // MAX_THUMBNAILS))
+        self.frames: dict[int, np.ndarray] = {}
+        self.scale = 1.0
+
+    def offer(self, index: int, frame: np.ndarray) -> None:
+        if index % self.stride:
+            return
+        self.scale = min(1.0, TILE / frame.shape[0])
+        if self.scale < 1.0:
+            size = (max(1, round(frame.shape[1] * self.scale)), max(1, round(frame.shape[0] * self.scale)))
+            frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        self.frames[index] = frame.copy()
+
+
+def pick_frames(candidates: list[int], opening: np.ndarray, count: int = 4) -> list[int]:
+    """`count` of the candidate frames spanning the mouth opening, closed to open."""
+    if not candidates:
+        return []
+    order = sorted(candidates, key=lambda i: (float(np.nan_to_num(opening[i], nan=-1.0)), i))
+    return list(dict.fromkeys(order[int(round(q))] for q in np.linspace(0, len(order) - 1, count)))
+
+
+def draw_overlay(
+    frame: np.ndarray, landmarks: np.ndarray, face_box: np.ndarray, mouth_box: np.ndarray
+) -> np.ndarray:
+    """A copy of a BGR frame with the landmarks (dots), the face crop (green) and the mouth box (red).
+
+    Landmarks and boxes are in the frame's own pixels.
+    """
+    img = frame.copy()
+    radius = max(1, round(max(img.shape[:2]) / 500))
+    for x, y in landmarks[:, :2]:
+        cv2.circle(img, (round(float(x)), round(float(y))), radius, (255, 255, 0), -1, cv2.LINE_AA)
+    thick = max(1, round(max(img.shape[:2]) / 300))
+    for box, colour in ((face_box, (0, 220, 0)), (mouth_box, (0, 0, 255))):
+        x0, y0, x1, y1 = (round(float(v)) for v in box)
+        cv2.rectangle(img, (x0, y0), (x1, y1), colour, thick, cv2.LINE_AA)
+    return img
+
+
+def draw_preview(
+    thumbs: ThumbnailSampler,
+    landmarks: np.ndarray,
+    face_boxes: np.ndarray,
+    mouth_boxes: np.ndarray,
+    opening: np.ndarray,
+    found: np.ndarray,
+) -> bytes:
+    """JPEG bytes: four annotated thumbnails side by side (tracked frames first, closed to open mouth)."""
+    tracked = [i for i in thumbs.frames if found[i]]
+    picks = pick_frames(tracked or list(thumbs.frames), opening)
+    s = thumbs.scale
+    tiles = []
+    for i in picks:
+        img = draw_overlay(thumbs.frames[i], landmarks[i] * s, face_boxes[i] * s, mouth_boxes[i] * s)
+        cv2.putText(img, f"#{i}", (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, cv2.LINE_AA)
+        tiles.append(img)
+    ok, buf = cv2.imencode(".jpg", np.concatenate(tiles, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
+    if not ok:
+        raise RuntimeError("could not encode the preview JPEG")
+    return buf.tobytes()

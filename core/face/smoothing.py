@@ -1,0 +1,116 @@
+"""Temporal smoothing of landmark tracks: a zero-lag One-Euro filter, plus Gaussian smoothing.
+
+The One-Euro filter (Casiez et al. 2012) lowers jitter when a point is slow and follows it
+closely when it is fast. Run causally it still lags; a prepared clip is offline, so the filter runs
+forward and backward and the two passes are averaged: the lags cancel and the mouth opening
+keeps its timing. Lip points also get a higher cutoff and speed coefficient than the rigid face,
+so fast articulations are not flattened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.face import topology
+
+
+@dataclass(frozen=True)
+class OneEuroSettings:
+    """Cutoffs in Hz; `beta` per (face-size / second) of speed, so it does not depend on resolution."""
+
+    min_cutoff: float = 1.5
+    beta: float = 4.0
+    d_cutoff: float = 1.0
+    lip_min_cutoff: float = 6.0
+    lip_beta: float = 20.0
+
+
+def _alpha(cutoff: np.ndarray, fps: float) -> np.ndarray:
+    tau = 1.0 / (2 * np.pi * cutoff)
+    return 1.0 / (1.0 + tau * fps)
+
+
+def one_euro(
+    x: np.ndarray, fps: float, min_cutoff: np.ndarray, beta: np.ndarray, d_cutoff: float
+) -> np.ndarray:
+    """Causal One-Euro filter over axis 0 of x [N, P, D]; min_cutoff and beta are per point [P]."""
+    out = np.empty_like(x)
+    if len(x) == 0:
+        return out
+    mc = np.asarray(min_cutoff, dtype=np.float64)[:, None]
+    b = np.asarray(beta, dtype=np.float64)[:, None]
+    a_d = float(_alpha(np.array(d_cutoff), fps))
+    prev = x[0].astype(np.float64)
+    dprev = np.zeros_like(prev)
+    out[0] = prev
+    for i in range(1, len(x)):
+        dx = (x[i] - prev) * fps
+        dprev = dprev + a_d * (dx - dprev)
+        speed = np.linalg.norm(dprev, axis=-1, keepdims=True)
+        a = _alpha(mc + b * speed, fps)
+        prev = prev + a * (x[i] - prev)
+        out[i] = prev
+    return out
+
+
+def smooth_landmarks(
+    landmarks: np.ndarray, valid: np.ndarray, fps: float, settings: OneEuroSettings = OneEuroSettings()
+) -> np.ndarray:
+    """Zero-lag One-Euro smoothing of landmarks [N, P, 3] (pixels), per run of valid frames.
+
+    Coordinates are divided by the clip's face size first so `beta` works at any resolution.
+    Invalid frames are returned unchanged.
+    """
+    out = landmarks.astype(np.float32).copy()
+    if not valid.any():
+        return out
+    from core.face.mouth_metrics import face_size
+
+    scale = float(np.median(face_size(landmarks[valid]))) or 1.0
+    num_points = landmarks.shape[1]
+    lips = np.zeros(num_points, bool)
+    lips[topology.region_vertices("lips")] = True
+    mc = np.where(lips, settings.lip_min_cutoff, settings.min_cutoff)
+    beta = np.where(lips, settings.lip_beta, settings.beta)
+    for start, stop in runs(valid):
+        seg = landmarks[start:stop].astype(np.float64) / scale
+        fwd = one_euro(seg, fps, mc, beta, settings.d_cutoff)
+        bwd = one_euro(seg[::-1], fps, mc, beta, settings.d_cutoff)[::-1]
+        out[start:stop] = (0.5 * (fwd + bwd) * scale).astype(np.float32)
+    return out
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of each run of True in a 1-D mask."""
+    padded = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def gaussian_smooth(x: np.ndarray, sigma: float) -> np.ndarray:
+    """Zero-phase Gaussian smoothing over axis 0 of x [N, ...] with edge padding (sigma in frames)."""
+    if sigma <= 0 or len(x) < 2:
+        return x.copy()
+    radius = max(1, int(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    k /= k.sum()
+    pad = [(radius, radius)] + [(0, 0)] * (x.ndim - 1)
+    xp = np.pad(x.astype(np.float64), pad, mode="edge")
+    out = np.zeros(x.shape, np.float64)
+    for j, w in enumerate(k):
+        out += w * xp[j : j + len(x)]
+    return out
+
+
+def fill_gaps(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Linear interpolation over axis 0 of x [N, ...] across invalid frames (edges hold the nearest)."""
+    out = x.astype(np.float64).copy()
+    idx = np.flatnonzero(valid)
+    if len(idx) == 0 or len(idx) == len(x):
+        return out
+    flat = out.reshape(len(x), -1)
+    for j in range(flat.shape[1]):
+        flat[:, j] = np.interp(np.arange(len(x)), idx, flat[idx, j])
+    return flat.reshape(x.shape)

@@ -1,0 +1,288 @@
+"""Decode a video file with PyAV: probe, constant-rate frames (rotation applied), 16 kHz mono audio.
+
+Frames are re-timed to a constant target rate by their timestamps: output frame k shows the
+source frame nearest to time k / fps (measured from the first video frame), so variable or
+non-integer rates (22.13 fps, 29.97 fps, phone VFR) keep their duration and stay in sync with the
+audio, which is cut to start at the first video frame too.
+
+Every user error (missing file, not a video, corrupt or empty stream) is a `BadInput` that names
+the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.jobs.errors import BadInput
+
+AUDIO_RATE = 16000
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the source file holds, after rotation (width/height as displayed)."""
+
+    path: str
+    width: int
+    height: int
+    fps: float  # average source rate
+    frame_count: int  # source frames (counted by decoding when the container does not say)
+    duration: float  # seconds, first video frame to the end of the last
+    rotation: int  # degrees counter-clockwise applied to the stored frames to display them
+    has_audio: bool
+    audio_rate: int | None
+    codec: str = ""
+    constant_rate: bool = False  # every frame lasts 1 / fps (within 10%)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def output_frames(self, fps: float) -> int:
+        """Frames at a constant `fps` covering the source duration."""
+        return max(1, int(math.floor(self.duration * fps + 0.5)))
+
+
+def _open(path: Path):
+    import av
+
+    if not path.exists():
+        raise BadInput(f"Video file not found: {path}. Check the path (and that the drive is mounted).")
+    if not path.is_file():
+        raise BadInput(
+            f"{path} is a folder, not a video file. Give the path of a video file (mp4, mov, mkv...)."
+        )
+    try:
+        container = av.open(str(path))
+    except (av.error.InvalidDataError, av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInput(
+            f"{path} is not a readable video, or it is truncated or corrupt ({exc}). Give a complete video "
+            "file (mp4, mov, mkv, webm...); re-export or re-download it if it was cut short."
+        ) from None
+    if not container.streams.video:
+        container.close()
+        raise BadInput(f"{path} has no video stream (is it an audio file?). Give a video of the speaker.")
+    return container
+
+
+def frame_to_bgr(frame) -> np.ndarray:
+    """A decoded PyAV frame as BGR uint8 [H, W, 3].
+
+    Limited-range 4:2:0 (nearly every camera and web video) goes through OpenCV's BT.601 I420
+    conversion: rounded correctly (swscale's default path loses 1-3 levels per channel, which adds
+    up over decode/encode generations) and several times faster. Other formats use swscale.
+    """
+    import cv2
+
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        planes = frame.to_ndarray()
+        if planes.shape == (frame.height * 3 // 2, frame.width):
+            return cv2.cvtColor(planes, cv2.COLOR_YUV2BGR_I420)
+    return frame.to_ndarray(format="bgr24")
+
+
+def _rotation_of(frame) -> int:
+    rot = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    return rot - rot % 90
+
+
+def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
+    """Turn a stored frame the way a player displays it (counter-clockwise by `rotation`)."""
+    k = (rotation // 90) % 4
+    return np.ascontiguousarray(np.rot90(img, k)) if k else img
+
+
+def probe(path: Path | str) -> VideoInfo:
+    """Read the headers and every video packet's timestamp (demux only, no decoding: fast).
+
+    Walking all packets catches files cut short before anything is written; the first frame is
+    decoded for its size and rotation.
+    """
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        times: list[float] = []
+        first = None
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                times.append(float(packet.pts * packet.time_base))
+                if first is None:
+                    for frame in packet.decode():
+                        first = frame
+                        break
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise BadInput(
+                f"{path} is truncated or corrupt: reading stopped after {len(times)} frames ({exc}). "
+                "Re-export or re-download the video."
+            ) from None
+        if not times:
+            raise BadInput(
+                f"{path} has a video stream with zero frames. Give a video with at least one frame."
+            )
+        declared = int(stream.frames or 0)
+        if declared and len(times) < declared - max(2, declared // 100):
+            raise BadInput(
+                f"{path} is truncated: its header lists {declared} video frames but only {len(times)} are in "
+                "the file. Re-export or re-download the video."
+            )
+        if first is None:
+            first = _first_frame(container, path)
+        times.sort()
+        rate = float(stream.average_rate or stream.guessed_rate or 0) or (
+            (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 25.0
+        )
+        duration = times[-1] - times[0] + 1.0 / rate
+        steps = np.diff(times)
+        constant = bool(len(steps) == 0 or np.abs(steps - 1.0 / rate).max() < 0.1 / rate)
+        rotation = _rotation_of(first)
+        width, height = (first.height, first.width) if rotation in (90, 270) else (first.width, first.height)
+        audio = container.streams.audio[0] if container.streams.audio else None
+        return VideoInfo(
+            path=str(path),
+            width=width,
+            height=height,
+            fps=rate,
+            frame_count=len(times),
+            duration=duration,
+            rotation=rotation,
+            has_audio=audio is not None,
+            audio_rate=int(audio.rate) if audio is not None else None,
+            codec=str(stream.codec_context.name),
+            constant_rate=constant,
+        )
+    finally:
+        container.close()
+
+
+def _first_frame(container, path: Path):
+    """Decode from the start until a frame comes out (decoders with delay hold the first packets)."""
+    import av
+
+    container.seek(0)
+    try:
+        for frame in container.decode(container.streams.video[0]):
+            return frame
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise BadInput(
+            f"{path} is corrupt: no frame could be decoded ({exc}). Re-export the video."
+        ) from None
+    raise BadInput(f"{path}: no video frame could be decoded. Give a video with at least one frame.")
+
+
+def iter_frames(path: Path | str, fps: float, frame_count: int | None = None) -> Iterator[np.ndarray]:
+    """Yield display-oriented BGR uint8 frames at a constant `fps`, `frame_count` of them.
+
+    Output frame k is the source frame whose timestamp is nearest to k / fps after the first
+    frame; missing tail frames (a last frame shorter than its nominal duration) repeat the last.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        k = 0
+        start = None
+        prev = None  # (time, bgr) of the last decoded frame not yet superseded
+        for frame in _decode_checked(container, stream, path):
+            t = float(frame.time)
+            if start is None:
+                start = t
+            t -= start
+            if prev is not None:
+                # every output time before the midpoint of the two source frames shows `prev`
+                mid = 0.5 * (prev[0] + t)
+                while (frame_count is None or k < frame_count) and k / fps < mid:
+                    yield prev[1]
+                    k += 1
+            if frame_count is not None and k >= frame_count:
+                return
+            prev = (t, _rotate(frame_to_bgr(frame), _rotation_of(frame)))
+        if prev is not None:
+            end = frame_count if frame_count is not None else k + 1
+            while k < end:
+                yield prev[1]
+                k += 1
+    finally:
+        container.close()
+
+
+def decode_audio(
+    path: Path | str, duration: float | None = None, rate: int = AUDIO_RATE
+) -> np.ndarray | None:
+    """The first audio stream as float32 mono at `rate`, or None when the file has no audio.
+
+    Sample 0 is the time of the first video frame (leading audio is cut, a late start is
+    padded with silence); with `duration` the result is cut or zero-padded to exactly that long.
+    """
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    try:
+        if not container.streams.audio:
+            return None
+        video_start = _first_video_time(container)
+        container.seek(0)
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        chunks: list[np.ndarray] = []
+        first_time = None
+        try:
+            for frame in container.decode(stream):
+                if first_time is None and frame.time is not None:
+                    first_time = float(frame.time)
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise BadInput(f"{path}: the audio track is corrupt ({exc}). Re-export the video.") from None
+    finally:
+        container.close()
+    audio = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    offset = int(round(((first_time or 0.0) - video_start) * rate))
+    if offset > 0:
+        audio = np.concatenate([np.zeros(offset, np.float32), audio])
+    elif offset < 0:
+        audio = audio[-offset:]
+    if duration is not None:
+        n = int(round(duration * rate))
+        audio = audio[:n] if len(audio) >= n else np.pad(audio, (0, n - len(audio)))
+    return audio
+
+
+def _decode_checked(container, stream, path: Path) -> Iterator:
+    """Decoded frames with timestamps; a decoding error mid-file is a `BadInput` (corrupt file)."""
+    import av
+
+    n = 0
+    it = container.decode(stream)
+    while True:
+        try:
+            frame = next(it)
+        except StopIteration:
+            return
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise BadInput(
+                f"{path} is truncated or corrupt: decoding failed after {n} frames ({exc}). "
+                "Re-export or re-download the video."
+            ) from None
+        if frame.time is not None:
+            n += 1
+            yield frame
+
+
+def _first_video_time(container) -> float:
+    for frame in container.decode(container.streams.video[0]):
+        if frame.time is not None:
+            return float(frame.time)
+    return 0.0

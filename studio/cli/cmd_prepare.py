@@ -1,0 +1,45 @@
+"""`dhstudio prepare VIDEO --project DIR [--name CLIP] [--fps 25] [--mouth-size 128]`: video -> clip."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.face.prepare_job import PrepareJob, PrepareSettings
+from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
+from studio.cli.common import exit_code, run_job
+from studio.project import open_project, safe_name
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prepare", help="track a talking-head video into a prepared clip of a project")
+    p.add_argument(
+        "video", type=Path, help="video file (mp4, mov, mkv...) with one speaker facing the camera"
+    )
+    p.add_argument(
+        "--project", required=True, type=Path, help="project folder (create it with `dhstudio new`)"
+    )
+    p.add_argument("--name", help="clip name (default: the video's file name)")
+    p.add_argument("--fps", type=float, default=25.0, help="constant output frame rate (default 25)")
+    p.add_argument(
+        "--mouth-size",
+        type=int,
+        default=128,
+        choices=ALLOWED_MOUTH_SIZES,
+        help="mouth region size in pixels for the lip-sync crops (default 128)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    name = safe_name(args.name or args.video.stem)
+    job = PrepareJob(
+        args.video, project.prepared_dir / name, PrepareSettings(fps=args.fps, mouth_size=args.mouth_size)
+    )
+    result = run_job(job, quiet=args.quiet)
+    if result.ok:
+        project.add_clip(name)
+        print(f"prepared clip '{name}': {result.value}")
+    return exit_code(result)

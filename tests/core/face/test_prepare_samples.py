@@ -1,0 +1,62 @@
+"""PrepareJob on the real talking-head clips in ../shared/samples (skipped when they are absent)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.face.prepare_job import PrepareJob
+from core.face.prepared import PreparedClip
+from core.face.smoothing import gaussian_smooth
+from core.jobs.collector import CollectingRunner
+from core.media.decode import probe
+
+SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+pytestmark = [
+    pytest.mark.samples,
+    pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"real sample clips not found at {SAMPLES}"),
+]
+CLIPS = ["talking_512_25fps_a.mp4", "talking_700_22fps_b.mp4", "talking_590_25fps_c.mp4"]
+
+
+def speech_correlation(clip: PreparedClip) -> tuple[float, float, float]:
+    """(Pearson r of mouth opening vs audio RMS, both smoothed over 2 frames; mean opening loud; quiet)."""
+    audio = clip.audio()
+    hop = int(round(16000 / clip.fps))
+    rms = np.sqrt(np.array([np.mean(audio[i * hop : (i + 1) * hop] ** 2) for i in range(clip.frame_count)]))
+    opening = np.asarray(clip.manifest["mouth_opening"])
+    r = float(np.corrcoef(gaussian_smooth(opening, 2.0), gaussian_smooth(rms, 2.0))[0, 1])
+    loud, quiet = rms > np.percentile(rms, 60), rms < np.percentile(rms, 20)
+    return r, float(opening[loud].mean()), float(opening[quiet].mean())
+
+
+def _prepare(name: str, out: Path) -> PreparedClip:
+    result = CollectingRunner().run(PrepareJob(SAMPLES / name, out))
+    assert result.ok, result.error
+    return PreparedClip.load(out)
+
+
+def test_non_integer_rate_clip_comes_out_at_25_fps_in_sync(tmp_path):
+    """The ~22.13 fps clip: 25 fps, same duration (+-1 frame), audio exactly as long, every frame tracked."""
+    src = SAMPLES / "talking_700_22fps_b.mp4"
+    info = probe(src)
+    assert abs(info.fps - 22.13) < 0.01
+    clip = _prepare(src.name, tmp_path / "b")
+    assert clip.fps == 25.0
+    assert abs(clip.frame_count - info.duration * 25) <= 1
+    assert len(clip.audio()) == clip.frame_count * 640
+    assert clip.valid.all()
+    r, loud, quiet = speech_correlation(clip)
+    print(f"{src.name}: {clip.frame_count} frames, r(mouth, speech RMS) = {r:.2f}")
+    assert r > 0.2 and loud > quiet
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CLIPS)
+def test_every_frame_tracked_and_mouth_moves_with_speech(name, tmp_path):
+    clip = _prepare(name, tmp_path / "clip")
+    assert clip.valid.all(), f"{(~clip.valid).sum()} frames without a face"
+    assert np.median(clip.manifest["quality"]["confidence"]) > 0.5
+    r, loud, quiet = speech_correlation(clip)
+    print(f"{name}: r(mouth opening, speech RMS) = {r:.2f}; opening loud {loud:.3f} vs quiet {quiet:.3f}")
+    assert r > 0.2 and loud > quiet

@@ -1,0 +1,101 @@
+import json
+
+import numpy as np
+import pytest
+
+from core.media.mp4_writer import Mp4Writer
+from core.synth.talking_head import DemoClipSpec, generate, write
+from studio.cli.main import main
+from studio.project import create_project, open_project
+
+
+@pytest.fixture(scope="module")
+def talking(tmp_path_factory):
+    root = tmp_path_factory.mktemp("media")
+    clip = generate(DemoClipSpec(size=256, duration=1.2, seed=11))
+    write(clip, root / "Talk Clip.mp4", root / "truth.json")
+    return root / "Talk Clip.mp4"
+
+
+def test_prepare_registers_the_clip(talking, tmp_path, capsys):
+    project = create_project(tmp_path / "P")
+    code = main(
+        [
+            "prepare",
+            str(talking),
+            "--project",
+            str(project.root),
+            "--mouth-size",
+            "64",
+            "--fps",
+            "25",
+            "--quiet",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    clip_dir = project.prepared_dir / "Talk_Clip"
+    assert str(clip_dir) in out
+    manifest = json.loads((clip_dir / "manifest.json").read_text())
+    assert manifest["name"] == "Talk_Clip" and manifest["mouth_size"] == 64 and manifest["frame_count"] == 30
+    assert open_project(project.root).clips == ["Talk_Clip"]
+    assert open_project(project.root).clip_dir("Talk_Clip") == clip_dir
+    # preparing again under an explicit name adds a second clip, the first one stays
+    assert main(["prepare", str(talking), "--project", str(project.root), "--name", "second", "--quiet"]) == 0
+    assert open_project(project.root).clips == ["Talk_Clip", "second"]
+
+
+@pytest.mark.parametrize("kind", ["missing", "not_video", "truncated", "no_face"])
+def test_bad_input_exits_2_and_writes_nothing(kind, talking, tmp_path, capsys):
+    project = create_project(tmp_path / "P")
+    if kind == "missing":
+        video, expect = tmp_path / "nope.mp4", "not found"
+    elif kind == "not_video":
+        video, expect = tmp_path / "doc.mp4", "not a readable video"
+        video.write_bytes(b"%PDF-1.4 not a video" * 100)
+    elif kind == "truncated":
+        video, expect = tmp_path / "cut.mp4", "truncated"
+        video.write_bytes(talking.read_bytes()[: talking.stat().st_size // 3])
+    else:
+        video, expect = tmp_path / "wall.mp4", "no face found in 10 of 10 frames"
+        with Mp4Writer(video, 128, 128, 25) as w:
+            for _ in range(10):
+                w.write_frame(np.full((128, 128, 3), 200, np.uint8))
+    code = main(["prepare", str(video), "--project", str(project.root), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and expect in err
+    assert list(project.prepared_dir.iterdir()) == []
+    assert open_project(project.root).clips == []
+
+
+def test_usage_errors(talking, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["prepare", str(talking), "--project", str(tmp_path), "--mouth-size", "100"])
+    assert exc.value.code == 2
+    assert main(["prepare", str(talking), "--project", str(tmp_path / "none"), "--quiet"]) == 2
+    assert "not a Digital Human Studio project" in capsys.readouterr().err
+
+
+def test_demo_prepares_its_clip(tmp_path):
+    from core.jobs.collector import CollectingRunner
+    from core.jobs.events import Metric
+    from studio.demo.job import CLIP_NAME, STAGES, DemoJob
+
+    stages = dict(STAGES)
+    assert list(stages)[:2] == ["generate clip", "prepare clip"]
+    project = create_project(tmp_path / "demo")
+    clip = generate(DemoClipSpec(size=256, duration=2.0, seed=7))
+    write(
+        clip, project.media_dir / "demo.mp4", project.media_dir / "demo_truth.json"
+    )  # generate stage reuses it
+    runner = CollectingRunner()
+    result = runner.run(
+        DemoJob(project.root, stages=[(k, stages[k]) for k in ("generate clip", "prepare clip")])
+    )
+    assert result.ok, result.error
+    state = result.value
+    assert state.outputs["prepared clip"] == project.prepared_dir / CLIP_NAME
+    assert (project.prepared_dir / CLIP_NAME / "manifest.json").is_file()
+    assert open_project(project.root).clips == [CLIP_NAME]
+    r = [m.value for m in runner.of_type(Metric) if m.name == "demo/mouth_opening_r"]
+    assert len(r) == 1 and r[0] >= 0.9
