@@ -1,0 +1,1 @@
+"""Lip-sync video avatar: DINet family renderers, attention, discriminator, augmentation."""

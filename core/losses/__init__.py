@@ -1,0 +1,1 @@
+"""Shared training losses: pixel, VGG19 perceptual, GAN, mouth-weighted, temporal."""

@@ -1,0 +1,145 @@
+"""VGG19 feature extractor defined in the project (no torchvision), loading torchvision's weights.
+
+The state dict uses torchvision's key layout (`features.N.weight` / `features.N.bias`, N the
+index in VGG19's `features` Sequential); classifier keys are ignored. Weights come from a path
+the user gives, else the torch hub cache file `vgg19-dcbb9e9d.pth`; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from core.jobs.errors import BadInput
+
+VGG19_FILE = "vgg19-dcbb9e9d.pth"
+VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+# torchvision's VGG19 "E" configuration: channel counts, "M" = 2x2 max pool.
+_CFG: tuple[int | str, ...] = (
+    64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M",
+)  # fmt: skip
+# Index (in `features`) of the ReLU after each named conv layer.
+RELU_INDEX: dict[str, int] = {
+    "relu1_1": 1, "relu1_2": 3, "relu2_1": 6, "relu2_2": 8, "relu3_1": 11, "relu3_2": 13,
+    "relu3_3": 15, "relu3_4": 17, "relu4_1": 20, "relu4_2": 22, "relu4_3": 24, "relu4_4": 26,
+    "relu5_1": 29, "relu5_2": 31, "relu5_3": 33, "relu5_4": 35,
+}  # fmt: skip
+DEFAULT_LAYERS: tuple[str, ...] = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def _make_features(depth: int) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    cin = 3
+    for v in _CFG:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(cin, int(v), 3, padding=1), nn.ReLU(inplace=False)]
+            cin = int(v)
+        if len(layers) >= depth:
+            break
+    return nn.Sequential(*layers[:depth])
+
+
+class VGG19Features(nn.Module):
+    """Frozen VGG19 trunk returning the activations at `layers` for RGB input in [0, 1]."""
+
+    def __init__(self, layers: tuple[str, ...] = DEFAULT_LAYERS) -> None:
+        super().__init__()
+        unknown = [name for name in layers if name not in RELU_INDEX]
+        if unknown:
+            raise ValueError(f"unknown VGG19 layers {unknown}; allowed: {list(RELU_INDEX)}")
+        self.layers = tuple(layers)
+        self.features = _make_features(max(RELU_INDEX[n] for n in layers) + 1)
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        self.requires_grad_(False)
+        self.eval()
+
+    def load_torchvision_state(self, state: Mapping[str, torch.Tensor], source: str = "state dict") -> None:
+        """Copy `features.N.*` tensors for the layers this trunk has; other keys are ignored."""
+        own = self.state_dict()
+        missing = [k for k in own if k not in state]
+        if missing:
+            raise BadInput(f"{source} is not a torchvision VGG19 state dict: missing {missing[:4]}")
+        bad = [k for k in own if tuple(state[k].shape) != tuple(own[k].shape)]
+        if bad:
+            raise BadInput(f"{source} has wrong shapes for {bad[:4]} (is it VGG19?)")
+        self.load_state_dict({k: state[k] for k in own}, strict=True)
+
+    def train(self, mode: bool = True) -> VGG19Features:
+        return super().train(False)  # always frozen, whatever the surrounding model does
+
+    def forward(self, rgb: torch.Tensor) -> list[torch.Tensor]:
+        x = (rgb - self.mean) / self.std
+        wanted = {RELU_INDEX[n]: n for n in self.layers}
+        outs: list[torch.Tensor] = []
+        for i, layer in enumerate(self.features):
+            x = layer(x)
+            if i in wanted:
+                outs.append(x)
+        return outs
+
+
+def torch_hub_checkpoints(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Torch hub checkpoint folders, in the order torch itself uses ($TORCH_HOME first)."""
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME", str(Path.home())))
+    dirs = []
+    if env.get("TORCH_HOME"):
+        dirs.append(Path(env["TORCH_HOME"]).expanduser() / "hub" / "checkpoints")
+    if env.get("XDG_CACHE_HOME"):
+        dirs.append(Path(env["XDG_CACHE_HOME"]).expanduser() / "torch" / "hub" / "checkpoints")
+    dirs.append(home / ".cache" / "torch" / "hub" / "checkpoints")
+    return list(dict.fromkeys(dirs))
+
+
+def find_vgg19_weights(user_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The VGG19 weights file, or BadInput naming the file and every place looked.
+
+    A user path is authoritative: if given and missing, the hub cache is not consulted.
+    Call it when a job starts (when the perceptual weight is > 0) so it fails before training.
+    """
+    if user_path:
+        candidates = [Path(user_path).expanduser()]
+    else:
+        candidates = [d / VGG19_FILE for d in torch_hub_checkpoints(env)]
+    for c in candidates:
+        if c.is_file():
+            return c
+    looked = "\n".join(f"  - {c}" for c in candidates)
+    fix = (
+        "check the path you gave (vgg19_path)"
+        if user_path
+        else f"download {VGG19_URL} into one of those folders, or set vgg19_path to the file"
+    )
+    raise BadInput(
+        f"VGG19 weights file {VGG19_FILE if not user_path else Path(user_path).name} not found "
+        f"(needed by the perceptual loss). Looked in:\n{looked}\nTo fix: {fix}, "
+        "or set the perceptual weight (lamb_perception) to 0."
+    )
+
+
+def load_vgg19(
+    user_path: str | Path | None = None,
+    layers: tuple[str, ...] = DEFAULT_LAYERS,
+    device: torch.device | str = "cpu",
+    env: Mapping[str, str] | None = None,
+) -> VGG19Features:
+    """VGG19 trunk with weights from `find_vgg19_weights`, frozen, on `device`."""
+    path = find_vgg19_weights(user_path, env)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # corrupt / truncated / not a tensor file
+        raise BadInput(f"could not read VGG19 weights {path}: {exc}; re-download {VGG19_URL}") from exc
+    if not isinstance(state, Mapping):
+        raise BadInput(f"{path} does not hold a state dict (got {type(state).__name__})")
+    net = VGG19Features(layers)
+    net.load_torchvision_state(state, source=str(path))
+    return net.to(device)
