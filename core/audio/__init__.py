@@ -1,0 +1,1 @@
+"""Audio features: kaldi-native-fbank filter banks (offline and streaming), resampling, normalisation."""

@@ -1,0 +1,50 @@
+"""Per-speaker feature normalisation: per-bin mean and standard deviation, saved with the model.
+
+Log-mel levels depend on the microphone, the room and the voice; normalising by the
+training speaker's statistics lets the model see the same ranges at inference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+STD_FLOOR = 1e-3  # a bin that never changes (e.g. digital silence) must not blow up
+
+
+@dataclass(frozen=True)
+class NormStats:
+    mean: np.ndarray  # [B] float32
+    std: np.ndarray  # [B] float32, >= STD_FLOOR
+    frames: int  # how many feature frames the statistics came from
+
+    @classmethod
+    def fit(cls, features: Sequence[np.ndarray]) -> NormStats:
+        """Statistics over all frames of all given [F, B] arrays (one speaker's clips)."""
+        stacked = np.concatenate([np.asarray(f, np.float64) for f in features], axis=0)
+        if stacked.shape[0] == 0:
+            raise ValueError("cannot fit normalisation statistics on zero frames")
+        std = np.maximum(stacked.std(axis=0), STD_FLOOR)
+        return cls(stacked.mean(axis=0).astype(np.float32), std.astype(np.float32), int(stacked.shape[0]))
+
+    def apply(self, features: np.ndarray) -> np.ndarray:
+        """[..., B] -> normalised float32; also works on frame pairs [..., 2B]."""
+        b = self.mean.shape[0]
+        reps = features.shape[-1] // b
+        if reps * b != features.shape[-1]:
+            raise ValueError(f"feature width {features.shape[-1]} is not a multiple of {b} bins")
+        mean = np.tile(self.mean, reps)
+        std = np.tile(self.std, reps)
+        return ((features - mean) / std).astype(np.float32)
+
+    def to_dict(self) -> dict:
+        import torch
+
+        return {"mean": torch.from_numpy(self.mean.copy()), "std": torch.from_numpy(self.std.copy()),
+                "frames": int(self.frames)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> NormStats:
+        return cls(np.asarray(d["mean"], np.float32), np.asarray(d["std"], np.float32), int(d["frames"]))

@@ -1,0 +1,1 @@
+"""Mouth shape space (PCA), the audio-to-mouth model, its streaming API and training job."""

@@ -1,0 +1,53 @@
+"""The `audio2mouth` training job's validated configuration (training_jobs/audio2mouth.toml)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from core.audio.fbank import FbankConfig
+from core.config.model import ConfigModel
+from core.mouth.model import NetConfig
+
+
+class SpaceConfig(ConfigModel):
+    k: int = Field(default=6, ge=1, le=32)  # PCA coefficients per frame
+
+
+class ModelConfig(ConfigModel):
+    """Network shape; the input width and K follow from [features] and [space]."""
+
+    lookahead: int = Field(default=2, ge=0, le=4)  # video frames of future audio (2 = 80 ms at 25 fps)
+    input_hidden: int = Field(default=128, ge=8, le=2048)
+    lstm_hidden: int = Field(default=128, ge=8, le=2048)
+    lstm_layers: int = Field(default=2, ge=1, le=4)
+    mlp_hidden: int = Field(default=64, ge=8, le=2048)
+    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+
+    def net(self, num_bins: int, k: int) -> NetConfig:
+        return NetConfig(num_bins=num_bins, k=k, **self.model_dump())
+
+
+class TrainConfig(ConfigModel):
+    steps: int = Field(default=400, ge=1)
+    epoch_steps: int = Field(default=50, ge=1)  # optimizer steps between evaluations / checkpoints
+    batch: int = Field(default=16, ge=1, le=1024)
+    window: int = Field(default=50, ge=4, le=2000)  # video frames per training sequence
+    lr: float = Field(default=1e-3, gt=0.0, le=1.0)
+    weight_decay: float = Field(default=1e-4, ge=0.0)
+    grad_clip: float = Field(default=1.0, gt=0.0)
+    holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of each clip, never trained on
+    feature_noise: float = Field(default=0.1, ge=0.0)  # Gaussian noise on normalised features
+    gain_db: float = Field(default=6.0, ge=0.0, le=40.0)  # random loudness change per window, +-dB
+    seed: int = 0
+    cpu_threads: int = Field(default=1, ge=0, le=256)  # torch threads on the CPU (0: torch's default);
+    # one is fastest for this small recurrent model and avoids OpenMP spinning on busy machines
+
+
+class Audio2MouthConfig(ConfigModel):
+    kind: Literal["audio2mouth"] = "audio2mouth"
+    features: FbankConfig = FbankConfig()
+    space: SpaceConfig = SpaceConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
