@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# pydantic's lazy imports can break if they first run after pytest-qt has loaded PySide6's
+# import hook; building one model up front loads them in a clean state.
+import core.config.model  # noqa: F401
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
 

@@ -49,7 +49,7 @@ def read_video_frames(path: Path | str, indices: Sequence[int] | None = None) ->
         raise BadInput(
             f"{path} has no frame(s) {missing[:5]}; the prepared clip is damaged - prepare it again."
         )
-    if not indices:
+    if len(indices) == 0:
         return np.zeros((0, 0, 0, 3), np.uint8)
     return np.stack([got[int(i)] for i in indices])
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -59,6 +61,8 @@ def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, obj
     if args.max_steps is not None and args.max_steps < 1:
         raise BadInput(f"--max-steps must be >= 1 (got {args.max_steps})")
     job_name = safe_name(args.job.stem)
+    if launch_rank() > 0:  # under torchrun only rank 0 creates the run folder
+        return spec, config, RunFolder(_await_rank0_folder(project, args.run_name))
     if args.resume:
         run_dir = _resume_target(project, spec.name, job_name, args.run_name)
         return spec, config, RunFolder(run_dir)
@@ -71,6 +75,24 @@ def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, obj
     run = RunFolder(run_dir).create(spec.name, config.model_dump(mode="json"), source=str(args.job))
     run.set_status("created", kind=spec.name, job=job_name)
     return spec, config, run
+
+
+def launch_rank() -> int:
+    """This process's rank when started by torchrun (0 otherwise)."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def _await_rank0_folder(project: Project, run_name: str | None, timeout_s: float = 120.0) -> Path:
+    """Ranks > 0 share the folder rank 0 creates; its name must be fixed in advance."""
+    if not run_name:
+        raise BadInput("Under torchrun, pass --run-name NAME so every rank writes to the same run folder.")
+    path = project.runs_dir / safe_name(run_name)
+    deadline = time.monotonic() + timeout_s
+    while not (path / "config.toml").is_file():
+        if time.monotonic() > deadline:
+            raise BadInput(f"Rank {launch_rank()}: rank 0 did not create {path} within {timeout_s:.0f} s.")
+        time.sleep(0.2)
+    return path
 
 
 def _resume_target(project: Project, kind: str, job_name: str, run_name: str | None) -> Path:
@@ -89,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     clips = resolve_clips(project, args.clip)
     spec, config, run_folder = prepare_run(args, project)
-    run_folder.attach_log()
+    main_rank = launch_rank() == 0
+    if main_rank:
+        run_folder.attach_log()
     seed_everything(int(getattr(config, "seed", 0)))
     request = TrainRequest(
         clips=clips,
@@ -100,10 +124,11 @@ def run(args: argparse.Namespace) -> int:
         project_root=project.root,
     )
     try:
-        result = run_job(spec.make_job(config, request), quiet=args.quiet)
+        result = run_job(spec.make_job(config, request), quiet=args.quiet or not main_rank)
     finally:
         run_folder.close()
-    state = {"succeeded": "finished", "failed": "failed", "cancelled": "cancelled"}[result.status.value]
-    run_folder.set_status(state, error=result.error)
-    print(run_folder.path)
+    if main_rank:
+        state = {"succeeded": "finished", "failed": "failed", "cancelled": "cancelled"}[result.status.value]
+        run_folder.set_status(state, error=result.error)
+        print(run_folder.path)
     return exit_code(result)

@@ -1,0 +1,79 @@
+"""The lip-sync part of `dhstudio demo`: train a few steps of DINet mini on the demo clip, render an mp4.
+
+Kept here (not in studio/) so the stage is a plain function over explicit paths; studio's demo
+job only wires it in. Runs are reused when a finished one is already in the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.lipsync.render import RenderJob, RenderRequest
+from core.lipsync.train_config import DinetTrainConfig
+from core.lipsync.trainer import DinetTrainJob
+from core.train.run_folder import RunFolder, newest_run
+from core.train.spec import TrainRequest
+
+DEMO_STEPS = 40
+RUN_NAME = "demo-dinet-mini"
+
+
+def demo_config(steps: int) -> DinetTrainConfig:
+    """DINet mini at mouth 64, no perceptual loss (no VGG19 download needed), a short schedule."""
+    return DinetTrainConfig.model_validate(
+        {
+            "model": {"variant": "mini", "mouth_size": 64},
+            "discriminator": {"base_channels": 16, "num_scales": 1},
+            "loss": {"lamb_pixel": 10.0, "lamb_perception": 0.0, "lamb_mouth": 10.0, "lamb_gan": 0.5},
+            "augmentation": {"blur_kernel": 3, "noise_sigma": 3.0, "brightness": [0.85, 1.15]},
+            "train": {
+                "steps": steps,
+                "batch_size": 4,
+                "lr_g": 2e-3,
+                "lr_d": 2e-4,
+                "log_every": 5,
+                "preview_every": max(steps // 2, 1),
+                "checkpoint_every": steps,
+            },
+        }
+    )
+
+
+@dataclass
+class LipSyncDemoResult:
+    run: Path
+    video: Path
+
+
+def run_lipsync_demo(
+    ctx: JobContext, project_root: Path, clip_dir: Path, device: str = "auto", max_steps: int | None = None
+) -> LipSyncDemoResult:
+    runs = project_root / "runs"
+    audio_run = newest_run(runs, "audio2mouth")
+    if audio_run is None:
+        raise BadInput(
+            f"the demo's lip-sync stage needs a finished audio2mouth run in {runs}; "
+            "the audio-to-mouth stage must run first."
+        )
+    run_dir = runs / RUN_NAME
+    run = RunFolder(run_dir)
+    if run.read_status().get("state") == "finished" and (run.checkpoints / "last.pt").is_file():
+        ctx.log(f"lip-sync renderer already trained: {run_dir}")
+    else:
+        steps = min(DEMO_STEPS, max_steps) if max_steps else DEMO_STEPS
+        cfg = demo_config(steps)
+        resume = (run.checkpoints / "last.pt").is_file()
+        if not run_dir.exists():
+            run.create("dinet", cfg.model_dump(mode="json"), source="demo")
+        ctx.log(f"training DINet mini for {steps} steps on the demo clip")
+        try:
+            DinetTrainJob(cfg, TrainRequest((clip_dir,), run, device=device, resume=resume)).run(ctx)
+        finally:
+            run.close()
+        run.set_status("finished", kind="dinet", job=RUN_NAME)
+    video = project_root / "exports" / "demo_lipsync.mp4"
+    RenderJob(RenderRequest(run_dir, clip_dir / "audio.wav", video, audio_run, clip_dir, device)).run(ctx)
+    return LipSyncDemoResult(run_dir, video)

@@ -1,0 +1,187 @@
+"""`EvalJob`: honest quality figures for a trained renderer on the held-out end of its clip.
+
+Self-reconstruction: each held-out frame's mouth is re-rendered from its own tracked
+landmarks (so the real frame is the ground truth) and pasted back like a real render.
+  psnr_mouth / ssim_mouth   the mouth box of the output vs the real frame (at the model's crop scale)
+  sharpness_ratio           Laplacian variance of output mouth / real mouth (1 = as sharp; < 1 = blur)
+  lmd_px / lmd_mouth_pct    lip landmark distance between MediaPipe re-tracking the outputs and
+                            re-tracking the real frames (frame pixels; % of the mouth box side)
+With an audio model, the held-out frames are also driven by the clip's own audio, and
+  audio_opening_r           Pearson r of mouth opening re-tracked on those outputs vs the real track
+  driving_opening_r         the same for the audio model's landmarks alone (the renderer's ceiling)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.face.crops import cut_crop
+from core.face.mouth_metrics import mouth_opening
+from core.face.prepared import PreparedClip
+from core.face.topology import LIPS_INNER, LIPS_OUTER
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+from core.lipsync.dataset import split_clip
+from core.lipsync.image_metrics import laplacian_variance, psnr, ssim
+from core.lipsync.inference import RenderSession, load_renderer
+from core.train.checkpoint import load_checkpoint
+
+LIP_POINTS = np.array(sorted(set(LIPS_OUTER) | set(LIPS_INNER)))
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = np.asarray(a, np.float64)[ok], np.asarray(b, np.float64)[ok]
+    if a.size < 3 or a.std() < 1e-12 or b.std() < 1e-12:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def retrack(frames: list[np.ndarray]) -> np.ndarray:
+    """Landmarks [n, 478, 3] (NaN where no face) from a fresh tracker in video mode."""
+    from core.face.tracker import FaceTracker
+
+    out = np.full((len(frames), 478, 3), np.nan, np.float32)
+    with FaceTracker() as tracker:
+        for i, f in enumerate(frames):
+            lm = tracker.track(f)
+            if lm is not None:
+                out[i] = lm
+    return out
+
+
+def mouth_box_crops(frames: list[np.ndarray], boxes: np.ndarray, session: RenderSession) -> list[np.ndarray]:
+    g = session.geometry
+    ys, xs = g.mouth_slices()
+    return [cut_crop(f, b, g.crop_size)[ys, xs] for f, b in zip(frames, boxes, strict=True)]
+
+
+@dataclass
+class EvalRequest:
+    run: Path
+    audio_model_run: Path | None = None
+    clip_dir: Path | None = None
+    device: str = "cpu"
+    limit: int | None = None  # at most this many held-out frames (quick checks)
+    batch: int = 8
+
+
+class EvalJob(Job):
+    name = "eval"
+
+    def __init__(self, request: EvalRequest) -> None:
+        self.req = request
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        from core.device import resolve_device
+
+        r = self.req
+        device = resolve_device(r.device)
+        renderer = load_renderer(r.run, device)
+        ckpt_cfg = load_checkpoint(renderer.run_dir / "checkpoints" / "last.pt").get("config", {})
+        holdout = float(ckpt_cfg.get("train", {}).get("holdout", 0.2))
+        clip = PreparedClip.load(r.clip_dir or renderer.clip_dir())
+        frames_idx = split_clip(clip, holdout).held_out
+        if r.limit is not None:
+            frames_idx = frames_idx[: r.limit]
+        if len(frames_idx) < 3:
+            raise BadInput(
+                f"clip '{clip.name}' has only {len(frames_idx)} usable held-out frames; evaluation "
+                "needs a longer clip."
+            )
+        session = RenderSession(renderer, clip, device)
+        real = list(clip.read_frames(frames_idx.tolist()))
+        boxes = clip.face_boxes[frames_idx]
+        ctx.log(f"evaluating {len(frames_idx)} held-out frames of '{clip.name}' (step {renderer.step})")
+        outputs = self._render(ctx, session, real, boxes, clip.landmarks[frames_idx], "self-reconstruction")
+        result: dict[str, Any] = {
+            "run": str(renderer.run_dir),
+            "step": renderer.step,
+            "clip": clip.name,
+            "mouth_size": session.geometry.mouth_size,
+            "frames": len(frames_idx),
+        }
+        result.update(self._image_scores(outputs, real, boxes, session))
+        ctx.checkpoint()
+        real_track, out_track = retrack(real), retrack(outputs)
+        side = (clip.mouth_boxes[frames_idx, 2] - clip.mouth_boxes[frames_idx, 0]).astype(np.float64)
+        dist = np.linalg.norm(out_track[:, LIP_POINTS, :2] - real_track[:, LIP_POINTS, :2], axis=-1).mean(
+            axis=1
+        )
+        ok = np.isfinite(dist)
+        result["retracked_fraction"] = float(ok.mean())
+        result["lmd_px"] = float(dist[ok].mean()) if ok.any() else float("nan")
+        result["lmd_mouth_pct"] = float((100.0 * dist[ok] / side[ok]).mean()) if ok.any() else float("nan")
+        result["self_opening_r"] = pearson(mouth_opening(out_track), mouth_opening(real_track))
+        if r.audio_model_run is not None:
+            result.update(self._audio_scores(ctx, session, clip, frames_idx, real, boxes, real_track, device))
+        for k, v in result.items():
+            if isinstance(v, float) and np.isfinite(v):
+                ctx.metric(f"eval/{k}", renderer.step, v)
+        return result
+
+    def _render(
+        self,
+        ctx: JobContext,
+        session: RenderSession,
+        real: list[np.ndarray],
+        boxes: np.ndarray,
+        driving: np.ndarray,
+        what: str,
+    ) -> list[np.ndarray]:
+        out: list[np.ndarray] = []
+        n = len(real)
+        for s in range(0, n, self.req.batch):
+            ctx.checkpoint()
+            out += session.render(
+                real[s : s + self.req.batch], boxes[s : s + self.req.batch], driving[s : s + self.req.batch]
+            )
+            ctx.progress(min(s + self.req.batch, n), n, what)
+        return out
+
+    @staticmethod
+    def _image_scores(
+        outputs: list[np.ndarray], real: list[np.ndarray], boxes: np.ndarray, session: RenderSession
+    ) -> dict[str, float]:
+        out_m = mouth_box_crops(outputs, boxes, session)
+        real_m = mouth_box_crops(real, boxes, session)
+        sharp_out = np.mean([laplacian_variance(m) for m in out_m])
+        sharp_real = np.mean([laplacian_variance(m) for m in real_m])
+        return {
+            "psnr_mouth": float(np.mean([psnr(a, b) for a, b in zip(out_m, real_m, strict=True)])),
+            "ssim_mouth": float(np.mean([ssim(a, b) for a, b in zip(out_m, real_m, strict=True)])),
+            "sharpness_ratio": float(sharp_out / max(sharp_real, 1e-9)),
+            "sharpness_output": float(sharp_out),
+            "sharpness_real": float(sharp_real),
+        }
+
+    def _audio_scores(
+        self,
+        ctx: JobContext,
+        session: RenderSession,
+        clip: PreparedClip,
+        frames_idx: np.ndarray,
+        real: list[np.ndarray],
+        boxes: np.ndarray,
+        real_track: np.ndarray,
+        device,
+    ) -> dict[str, float]:
+        from core.mouth.loader import load_audio2mouth
+        from core.mouth.metrics import predicted_landmarks
+
+        bundle = load_audio2mouth(self.req.audio_model_run, device=str(device))
+        coeffs = bundle.predict(clip.audio(), clip.frame_count)[frames_idx]
+        driving = predicted_landmarks(bundle.space, coeffs, clip.landmarks[frames_idx])
+        outputs = self._render(ctx, session, real, boxes, driving, "audio-driven")
+        track = retrack(outputs)
+        truth = mouth_opening(clip.landmarks[frames_idx])
+        return {
+            "audio_opening_r": pearson(mouth_opening(track), truth),
+            "driving_opening_r": pearson(mouth_opening(driving), truth),
+            "audio_real_retrack_opening_r": pearson(mouth_opening(real_track), truth),
+        }

@@ -1,0 +1,98 @@
+"""Put a rendered mouth back into the full frame: feathered mask, colour matching, exact elsewhere.
+
+The renderer returns the whole face crop, but only the mouth box was hidden from it, so only
+the mouth box is pasted: an alpha mask that is 1 in the middle of the box and falls smoothly
+to 0 at its edges (a rounded rectangle, `feather` of the mouth size wide). Before blending,
+the render's colour is matched to the frame on the feather band (a per-channel gain and offset
+from the band's mean and spread, clamped), so lighting drift in the render cannot draw a
+rectangle. Pixels where the mask is 0 are copied from the frame bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.face.crops import cut_crop
+from core.lipsync.geometry import CropGeometry
+
+
+@dataclass(frozen=True)
+class PasteSettings:
+    feather: float = 0.22  # fraction of the mouth size over which the mask falls from 1 to 0
+    color_match: bool = True
+    max_gain: float = 1.25  # clamp of the per-channel contrast correction
+
+
+def _ramp(n: int, lo: int, hi: int, width: float) -> np.ndarray:
+    """1-D profile over [0, n): 0 outside [lo, hi), rising smoothly to 1 within `width` of each edge."""
+    x = np.arange(n, dtype=np.float32) + 0.5
+    d = np.minimum(x - lo, hi - x)
+    t = np.clip(d / max(width, 1e-6), 0.0, 1.0)
+    return (t * t * (3.0 - 2.0 * t)).astype(np.float32)  # smoothstep
+
+
+def mouth_alpha(geometry: CropGeometry, settings: PasteSettings = PasteSettings()) -> np.ndarray:
+    """Alpha [H, W] float32 in the crop frame: 0 outside the mouth box, 1 inside its core."""
+    h, w = geometry.crop_size
+    top, left, mh, mw = geometry.mouth_box
+    width = settings.feather * geometry.mouth_size
+    return np.outer(_ramp(h, top, top + mh, width), _ramp(w, left, left + mw, width))
+
+
+def match_colors(render: np.ndarray, original: np.ndarray, band: np.ndarray, max_gain: float) -> np.ndarray:
+    """render float32 [H, W, 3] adjusted per channel so its band statistics equal the original's."""
+    if band.sum() < 8:
+        return render
+    r, o = render[band], original[band]
+    gain = np.clip(o.std(0) / np.maximum(r.std(0), 1e-3), 1.0 / max_gain, max_gain)
+    return (render - r.mean(0)) * gain + o.mean(0)
+
+
+def paste_mouth(
+    frame: np.ndarray,
+    render_rgb: np.ndarray,
+    box: np.ndarray,
+    geometry: CropGeometry,
+    settings: PasteSettings = PasteSettings(),
+    alpha: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(new frame, frame-space alpha [H, W]).
+
+    frame: BGR uint8 [H, W, 3]; render_rgb: the rendered crop, RGB float in [0, 1] [h, w, 3];
+    box: the frame's face box (x0, y0, x1, y1) the crop was cut from.
+    """
+    alpha = mouth_alpha(geometry, settings) if alpha is None else alpha
+    render = render_rgb[..., ::-1].astype(np.float32) * 255.0  # BGR, 0..255
+    if settings.color_match:
+        original = cut_crop(frame, box, geometry.crop_size).astype(np.float32)
+        band = (alpha > 0.02) & (alpha < 0.6)
+        render = match_colors(render, original, band, settings.max_gain)
+    fh, fw = frame.shape[:2]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    rx0, ry0 = max(int(np.floor(x0)), 0), max(int(np.floor(y0)), 0)
+    rx1, ry1 = min(int(np.ceil(x1)) + 1, fw), min(int(np.ceil(y1)) + 1, fh)
+    out = frame.copy()
+    frame_alpha = np.zeros((fh, fw), np.float32)
+    if rx1 <= rx0 or ry1 <= ry0:
+        return out, frame_alpha
+    ch, cw = geometry.crop_size
+    sx, sy = (x1 - x0) / cw, (y1 - y0) / ch
+    # crop pixel (u, v) -> frame pixel (x0 + u * sx, y0 + v * sy), then shifted into the ROI
+    m = np.array([[sx, 0.0, x0 - rx0], [0.0, sy, y0 - ry0]], np.float64)
+    size = (rx1 - rx0, ry1 - ry0)
+    warped = cv2.warpAffine(render, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    a = cv2.warpAffine(
+        alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0
+    )
+    a = np.clip(a, 0.0, 1.0)
+    a[a < 1e-3] = 0.0
+    roi = out[ry0:ry1, rx0:rx1].astype(np.float32)
+    blended = roi * (1.0 - a[..., None]) + warped * a[..., None]
+    new = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+    keep = a[..., None] > 0
+    out[ry0:ry1, rx0:rx1] = np.where(keep, new, out[ry0:ry1, rx0:rx1])
+    frame_alpha[ry0:ry1, rx0:rx1] = a
+    return out, frame_alpha
