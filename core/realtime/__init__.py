@@ -1,0 +1,1 @@
+"""Real-time engine: audio source -> mouth stage -> renderer -> sinks."""

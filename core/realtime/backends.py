@@ -1,0 +1,195 @@
+"""Inference backends for the live engine behind two small interfaces.
+
+`AudioStepBackend.step(pair)` runs the audio-to-mouth model one video frame at a time and
+keeps the LSTM state itself; `RendererBackend.render(source)` runs the renderer on one
+source tensor with the reference features fixed at construction. Each comes in three
+flavours, chosen per run: PyTorch eager, TorchScript (traced, frozen) and ONNX Runtime
+(fp32 graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.export.onnx_fp32 import (
+    AudioStepModule,
+    CachedRendererModule,
+    Parity,
+    audio_step_inputs,
+    check_audio_step_parity,
+    check_renderer_parity,
+    export_audio_step,
+    export_renderer,
+    ort_session,
+)
+from core.jobs.errors import BadInput
+
+BACKENDS = ("torch", "torchscript", "onnx")
+
+
+class AudioStepBackend(Protocol):
+    name: str
+
+    def reset(self) -> None: ...
+
+    def step(self, pair: np.ndarray) -> np.ndarray:
+        """Normalised frame pair [2 * bins] -> mouth coefficients [K]; carries the LSTM state."""
+        ...
+
+
+class RendererBackend(Protocol):
+    name: str
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        """Source [1, 4, H, W] float32 -> face crop [1, 3, H, W] float32 RGB in [0, 1]."""
+        ...
+
+
+class TorchAudioStep:
+    name = "torch"
+
+    def __init__(self, net: nn.Module, device: torch.device) -> None:
+        self.net = net.eval().to(device)
+        self.device = device
+        self._state = None
+
+    def reset(self) -> None:
+        self._state = None
+
+    def step(self, pair: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            y, self._state = self.net.step(torch.from_numpy(pair).to(self.device), self._state)
+        return y.cpu().numpy()
+
+
+class ExplicitStateAudioStep:
+    """TorchScript or ONNX Runtime: the state goes in and comes out as tensors."""
+
+    def __init__(self, name: str, run, zero_state: tuple[np.ndarray, np.ndarray]) -> None:
+        self.name = name
+        self._run = run
+        self._zero = zero_state
+        self.reset()
+
+    def reset(self) -> None:
+        self._h, self._c = (s.copy() for s in self._zero)
+
+    def step(self, pair: np.ndarray) -> np.ndarray:
+        y, self._h, self._c = self._run(
+            pair.reshape(1, 1, -1).astype(np.float32, copy=False), self._h, self._c
+        )
+        return np.asarray(y).reshape(-1)
+
+
+class TorchRenderer:
+    def __init__(
+        self, module: nn.Module, ref_features: torch.Tensor, device: torch.device, name: str = "torch"
+    ) -> None:
+        self.name = name
+        self.module = module
+        self.ref = ref_features.to(device)
+        self.device = device
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return self.module(torch.from_numpy(source).to(self.device), self.ref).float().cpu().numpy()
+
+
+class OnnxRenderer:
+    name = "onnx"
+
+    def __init__(self, session, ref_features: torch.Tensor) -> None:
+        self.session = session
+        self.ref = ref_features.detach().cpu().float().numpy()
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"source": source, "ref_features": self.ref})[0]
+
+
+def _trace(module: nn.Module, args: tuple) -> torch.jit.ScriptModule:
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        traced = torch.jit.trace(module.eval(), args, check_trace=False)
+        return torch.jit.freeze(traced)
+
+
+def make_audio_backend(
+    kind: str,
+    net: nn.Module,
+    device: torch.device,
+    work_dir: Path | None = None,
+    parity: list[Parity] | None = None,
+) -> AudioStepBackend:
+    """Backend `kind` for the audio-to-mouth network (in eval mode); ONNX parity goes into `parity`."""
+    net = net.eval()
+    if kind == "torch":
+        return TorchAudioStep(net, device)
+    pair, h0, c0 = audio_step_inputs(net)
+    zero = (h0.numpy(), c0.numpy())
+    if kind == "torchscript":
+        script = _trace(
+            AudioStepModule(net.cpu()).to(device), (pair.to(device), h0.to(device), c0.to(device))
+        )
+
+        def run_script(p, h, c):
+            with torch.inference_mode():
+                out = script(*(torch.from_numpy(a).to(device) for a in (p, h, c)))
+            return tuple(t.cpu().numpy() for t in out)
+
+        return ExplicitStateAudioStep("torchscript", run_script, zero)
+    if kind == "onnx":
+        path = _work_path(work_dir, "audio2mouth_step.onnx")
+        export_audio_step(net.cpu(), path)
+        if parity is not None:
+            parity.append(_checked(check_audio_step_parity(net, path)))
+        sess = ort_session(path, device=device.type)
+        return ExplicitStateAudioStep(
+            "onnx", lambda p, h, c: sess.run(None, {"pair": p, "h0": h, "c0": c}), zero
+        )
+    raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def make_renderer_backend(
+    kind: str,
+    renderer: nn.Module,
+    ref_features: torch.Tensor,
+    device: torch.device,
+    work_dir: Path | None = None,
+    parity: list[Parity] | None = None,
+) -> RendererBackend:
+    renderer = renderer.eval()
+    if kind == "torch":
+        return TorchRenderer(CachedRendererModule(renderer.to(device)), ref_features, device)
+    if kind == "torchscript":
+        module = CachedRendererModule(renderer.to(device))
+        h, w = renderer.geometry.crop_size
+        script = _trace(module, (torch.zeros(1, 4, h, w, device=device), ref_features.to(device)))
+        return TorchRenderer(script, ref_features, device, name="torchscript")
+    if kind == "onnx":
+        path = _work_path(work_dir, "renderer_cached.onnx")
+        export_renderer(renderer.cpu(), ref_features, path)
+        if parity is not None:
+            parity.append(_checked(check_renderer_parity(renderer, ref_features, path)))
+        return OnnxRenderer(ort_session(path, device=device.type), ref_features)
+    raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def _work_path(work_dir: Path | None, name: str) -> Path:
+    if work_dir is None:
+        raise ValueError("the onnx backend needs a work_dir to write its graphs to")
+    return Path(work_dir) / name
+
+
+def _checked(p: Parity) -> Parity:
+    if not p.ok:
+        raise RuntimeError(
+            f"ONNX export of {p.name} differs from PyTorch by {p.max_abs_diff:.2e} "
+            f"(tolerance {p.tolerance:.0e}); use --backend torch"
+        )
+    return p

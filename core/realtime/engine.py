@@ -1,0 +1,356 @@
+"""The live engine: audio source -> mouth stage -> renderer -> sinks, on threads with bounded queues.
+
+Threads and hand-offs:
+- the source (audio callback or pacing thread) copies blocks into the ring buffer;
+- the mouth thread drains the ring, resamples to 16 kHz, hands the audio to the audio sinks
+  (recorder, monitor), runs features + audio-to-mouth and puts one task per video frame
+  into the render queue (bounded; when full the oldest task is dropped, never the audio);
+- the render thread takes the newest task (older waiting ones are dropped: each of them is
+  already a frame period late), renders it or, in silence, shows the source loop frame,
+  and hands the frame to the video sinks.
+The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
+emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
+
+End-to-end latency of frame j = frame ready - capture time of the audio sample at frame
+j's centre (the instant the frame shows). It includes the feature window, the model's
+lookahead, queueing and rendering. Faults (source error, renderer exception, a failing
+sink) stop the engine cleanly; the recorder is closed, not discarded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.audio.resample import StreamingResampler
+from core.realtime.avatar import Avatar
+from core.realtime.clock import Clock, FrameTimeline
+from core.realtime.mouth_stage import SILENCE_RMS, MouthStepper
+from core.realtime.ring_buffer import AudioRingBuffer
+from core.realtime.sinks import VideoSink
+from core.realtime.sources import AudioSource
+from core.realtime.stats import EngineStats, load_average
+
+_END = object()
+
+
+class SinkFailed(RuntimeError):
+    """A video sink raised (virtual camera gone, recorder disk full)."""
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    queue_size: int = 4  # render queue bound (tasks)
+    idle_after_frames: int = 6  # silent frames in a row before the source loop is shown as is
+    silence_rms: float = SILENCE_RMS
+    max_seconds: float | None = None  # stop after this much input audio (the --seconds limit)
+    ring_seconds: float = 2.0
+    poll_s: float = 0.002  # how often the mouth thread looks into the ring when it is empty
+    status_interval_s: float = 0.5
+
+
+@dataclass
+class FrameTask:
+    index: int
+    coeffs: np.ndarray
+    idle: bool
+    t_capture: float  # capture time of the audio at the frame's centre
+    t_capture_start: float  # ... at the frame's first sample
+    t_mouth: float  # when the mouth stage finished it
+
+
+@dataclass
+class EngineOutcome:
+    report: dict
+    error: str | None = None
+    stop_reason: str = ""
+
+
+class LiveEngine:
+    def __init__(
+        self,
+        source: AudioSource,
+        stepper: MouthStepper,
+        avatar: Avatar,
+        sinks: list[VideoSink],
+        config: EngineConfig = EngineConfig(),
+        clock: Clock | None = None,
+    ) -> None:
+        self.source = source
+        self.stepper = stepper
+        self.avatar = avatar
+        self.sinks = sinks
+        self.cfg = config
+        self.clock = clock or Clock()
+        self.timeline = FrameTimeline(avatar.fps, stepper.rate)
+        if abs(stepper.fps - avatar.fps) > 1e-6:
+            raise ValueError(f"audio model runs at {stepper.fps} fps but the avatar at {avatar.fps} fps")
+        self.ring = AudioRingBuffer(int(config.ring_seconds * source.sample_rate), source.sample_rate)
+        self.stats = EngineStats(fps=avatar.fps)
+        self._queue: queue.Queue = queue.Queue(maxsize=config.queue_size)
+        self._stop = threading.Event()
+        self._errors: list[str] = []
+        self._stop_reason = ""
+        self._silent_run = 0
+        self._resampler = (
+            None
+            if source.sample_rate == stepper.rate
+            else StreamingResampler(source.sample_rate, stepper.rate)
+        )
+        self._samples16 = 0
+        self.trace: list[str] = []
+
+    # ---- mouth thread ---------------------------------------------------------------------
+    def _capture_time(self, index16: float) -> float:
+        native = index16 * self.source.sample_rate / self.stepper.rate
+        t = self.ring.capture_time(native)
+        if t is not None:
+            return t
+        last = self.ring.written - 1  # a frame padded past the end of the audio
+        t_last = self.ring.capture_time(last)
+        return (t_last or self.clock.now()) + (native - last) / self.source.sample_rate
+
+    def _emit(self, frames) -> None:
+        for f in frames:
+            now = self.clock.now()
+            self._silent_run = self._silent_run + 1 if f.rms < self.cfg.silence_rms else 0
+            task = FrameTask(
+                f.index,
+                f.coeffs,
+                self._silent_run > self.cfg.idle_after_frames,
+                self._capture_time(self.timeline.frame_centre(f.index)),
+                self._capture_time(self.timeline.frame_start(f.index)),
+                now,
+            )
+            self.stats.frames_emitted += 1
+            self.stats.add("mouth", (now - task.t_capture) * 1e3)
+            while True:
+                try:
+                    self._queue.put_nowait(task)
+                    break
+                except queue.Full:
+                    try:
+                        self._queue.get_nowait()
+                        self.stats.count_dropped()
+                    except queue.Empty:
+                        pass
+
+    def _feed(self, samples: np.ndarray) -> None:
+        audio = self._resampler.push(samples) if self._resampler is not None else samples
+        if self.cfg.max_seconds is not None:
+            audio = audio[: max(int(self.cfg.max_seconds * self.stepper.rate) - self._samples16, 0)]
+        if audio.size == 0:
+            return
+        self._samples16 += audio.shape[0]
+        for sink in self.sinks:
+            sink.audio(audio)
+        self._emit(self.stepper.push(audio))
+
+    def _limit_reached(self) -> bool:
+        return self.cfg.max_seconds is not None and self._samples16 >= int(
+            self.cfg.max_seconds * self.stepper.rate
+        )
+
+    def _mouth_loop(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self.source.check()
+                block = self.ring.read(self.ring.capacity)
+                if block.samples.size:
+                    self.stats.audio_samples += block.samples.shape[0]
+                    self._feed(block.samples)
+                    if self._limit_reached():
+                        self._stop_reason = "time_limit"
+                        break
+                    continue
+                if self.source.finished and self.ring.available() == 0:
+                    self.source.check()
+                    self._stop_reason = "end_of_audio"
+                    break
+                self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
+            else:
+                self._stop_reason = self._stop_reason or "stopped"
+            if self._stop_reason in ("end_of_audio", "time_limit"):
+                if self._resampler is not None and self._stop_reason == "end_of_audio":
+                    tail = self._resampler.flush()
+                    self._samples16 += tail.shape[0]
+                    for sink in self.sinks:
+                        sink.audio(tail)
+                    self._emit(self.stepper.push(tail))
+                self._emit(self.stepper.flush())
+        except BaseException as exc:
+            self._fail(f"audio input failed: {exc}" if "audio" not in str(exc) else str(exc), exc)
+        finally:
+            self._put_end()
+
+    def _put_end(self) -> None:
+        while True:
+            try:
+                self._queue.put(_END, timeout=0.1)
+                return
+            except queue.Full:
+                if self._stop.is_set():
+                    with contextlib.suppress(queue.Empty):
+                        self._queue.get_nowait()
+
+    # ---- render thread --------------------------------------------------------------------
+    def _take_newest(self) -> tuple[FrameTask | None, bool]:
+        task = self._queue.get()
+        if task is _END:
+            return None, True
+        self.stats.queue_depth.append(self._queue.qsize())
+        while True:
+            try:
+                newer = self._queue.get_nowait()
+            except queue.Empty:
+                return task, False
+            if newer is _END:
+                return task, True
+            self.stats.count_dropped()
+            task = newer
+
+    def _render_loop(self) -> None:
+        task: FrameTask | None = None
+        try:
+            ended = False
+            while not ended:
+                task, ended = self._take_newest()
+                if task is None or (self._stop.is_set() and self._errors):
+                    continue
+                t0 = self.clock.now()
+                self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
+                if task.idle:
+                    frame = self.avatar.idle_frame(task.index)
+                else:
+                    frame, timings = self.avatar.render(task.index, task.coeffs)
+                    for name, ms in timings.items():
+                        self.stats.add(name, ms)
+                t1 = self.clock.now()
+                self.stats.add("end_to_end", (t1 - task.t_capture) * 1e3)
+                self.stats.add("end_to_end_from_start", (t1 - task.t_capture_start) * 1e3)
+                self.stats.count_rendered(t1, task.idle)
+                self._to_sinks(task.index, frame)
+                self.stats.add("sinks", (self.clock.now() - t1) * 1e3)
+        except SinkFailed as exc:
+            self._fail(str(exc), exc)
+        except BaseException as exc:
+            where = f" at frame {task.index}" if task is not None else ""
+            self._fail(f"renderer failed{where}: {type(exc).__name__}: {exc}", exc)
+
+    def _to_sinks(self, index: int, frame: np.ndarray) -> None:
+        for sink in self.sinks:
+            try:
+                sink.frame(index, frame)
+            except BaseException as exc:
+                raise SinkFailed(f"{sink.name} failed: {type(exc).__name__}: {exc}") from exc
+
+    # ---- control --------------------------------------------------------------------------
+    def _fail(self, message: str, exc: BaseException) -> None:
+        self._errors.append(message)
+        self._stop_reason = "error"
+        self.trace = traceback.format_exception(exc)
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Ask the engine to stop (thread-safe); `run` returns after a clean shutdown."""
+        self._stop_reason = self._stop_reason or "stopped"
+        self._stop.set()
+
+    def run(
+        self, should_stop: Callable[[], bool] | None = None, on_status: Callable[[dict], None] | None = None
+    ) -> EngineOutcome:
+        """Run until the audio ends, the time limit, `should_stop()` or a fault; returns the report."""
+        self.stats.load_start = load_average()
+        self.stats.started = self.clock.now()
+        mouth = threading.Thread(target=self._mouth_loop, name="live-mouth", daemon=True)
+        render = threading.Thread(target=self._render_loop, name="live-render", daemon=True)
+        render.start()
+        mouth.start()
+        try:
+            self.source.start(self.ring, self.clock)
+        except BaseException as exc:
+            self._fail(f"audio input failed to start: {exc}", exc)
+        try:
+            while render.is_alive():
+                render.join(timeout=self.cfg.status_interval_s)
+                if should_stop is not None and should_stop() and not self._stop.is_set():
+                    self.stop()
+                for sink in self.sinks:  # a sink failing mid-run (disk full) stops the session
+                    err = getattr(sink, "error", None)
+                    if err is not None and not self._stop.is_set():
+                        self._fail(f"{sink.name} failed: {type(err).__name__}: {err}", err)
+                if on_status is not None and render.is_alive():
+                    on_status(self.status())
+        finally:
+            self._stop.set()
+            self.source.stop()
+            mouth.join(timeout=5.0)
+            render.join(timeout=5.0)
+            self.stats.stopped = self.clock.now()
+            self.stats.load_end = load_average()
+            sink_info = self._close_sinks()
+        return EngineOutcome(self._report(sink_info), "; ".join(self._errors) or None, self._stop_reason)
+
+    def _close_sinks(self) -> dict:
+        total = (
+            self.timeline.frames_for(self._samples16)
+            if self._stop_reason in ("end_of_audio", "time_limit")
+            else None
+        )
+        info = {}
+        for sink in self.sinks:
+            try:
+                sink.close(total)
+            except BaseException as exc:
+                self._errors.append(f"{sink.name} failed to close: {exc}")
+            info[sink.name] = sink.info()
+            if info[sink.name].get("error") and not any(e.startswith(sink.name) for e in self._errors):
+                self._errors.append(f"{sink.name}: {info[sink.name]['error']}")
+        return info
+
+    def status(self) -> dict:
+        s = self.stats
+        return {
+            "seconds": self._samples16 / self.stepper.rate,
+            "fps": s.rendered_fps(),
+            "rendered": s.frames_rendered,
+            "dropped": s.frames_dropped,
+            "queue": self._queue.qsize(),
+            "e2e_p95_ms": s.recent("end_to_end").get("p95", 0.0),
+            "underruns": self.source.underruns,
+            "overruns": self.ring.overrun_events,
+        }
+
+    def _report(self, sink_info: dict) -> dict:
+        monitor_underruns = int(sink_info.get("monitor", {}).get("underruns", 0))
+        audio = {
+            "source": self.source.name,
+            "native_rate": self.source.sample_rate,
+            "resampled": self._resampler is not None,
+            "seconds": self._samples16 / self.stepper.rate,
+            "overrun_events": self.ring.overrun_events,
+            "overrun_samples": self.ring.overrun_samples,
+            "source_underruns": self.source.underruns,
+            "source_max_late_ms": self.source.max_late_ms,
+            "monitor_underruns": monitor_underruns,
+            "underruns": self.source.underruns + monitor_underruns,
+        }
+        expected = self.timeline.frames_for(self._samples16)
+        return self.stats.report(
+            audio=audio,
+            frames_expected=expected,
+            stop_reason=self._stop_reason,
+            error="; ".join(self._errors) or None,
+            model={
+                "lookahead_frames": self.stepper.lookahead,
+                "inherent_latency_ms": self.stepper.inherent_latency_ms,
+                "audio_backend": self.stepper.backend.name,
+            },
+            sinks=sink_info,
+        )

@@ -1,0 +1,151 @@
+"""The live session as a job: load models, open the audio input and sinks, run the engine, write the report.
+
+Progress events carry the status line (fps, drops, latency, queue, under/overruns); previews
+carry the newest frame at most `preview_fps` times a second (the GUI view and the CLI
+window read those, never the engine's queues). Cancel stops the engine at once; the
+recording made so far is kept. Faults end the job with a clear message after the report
+and the recording have been written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.io import atomic
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+
+
+@dataclass(frozen=True)
+class LiveRequest:
+    run: Path  # lip-sync run folder
+    audio_run: Path | None = None  # default: the project's newest finished audio2mouth run
+    audio_file: Path | None = None  # None -> microphone
+    input_device: int | str | None = None
+    seconds: float | None = None
+    backend: str = "torch"
+    device: str = "cpu"
+    record: Path | None = None
+    report: Path | None = None
+    preview_fps: float = 10.0
+    monitor: bool = False
+    virtual_camera: bool = False
+    max_loop_frames: int = 300
+
+
+class LiveFailed(RuntimeError):
+    """The engine stopped on a fault; the message says which and what was kept."""
+
+
+class LiveJob(Job):
+    name = "live"
+
+    def __init__(self, request: LiveRequest) -> None:
+        self.req = request
+        self.report: dict | None = None
+        self.slot = None  # the newest-frame slot while running: a GUI view polls it on its own timer
+
+    def _source(self):
+        from core.realtime import sources
+
+        if self.req.audio_file is not None:
+            return sources.file_source(self.req.audio_file, seconds=self.req.seconds)
+        return sources.MicSource(self.req.input_device)
+
+    def run(self, ctx: JobContext) -> dict:
+        from core.device import resolve_device
+        from core.realtime import loading
+        from core.realtime.assembly import build_live_parts
+        from core.realtime.engine import EngineConfig, LiveEngine
+        from core.realtime.sinks import AudioMonitor, FrameSlot, RecorderSink, VirtualCameraSink
+
+        req = self.req
+        device = resolve_device(req.device)
+        if req.record is not None and req.record.suffix.lower() != ".mp4":
+            raise BadInput(f"--record must name an .mp4 file (got {req.record})")
+        ctx.progress(0, None, "loading models")
+        audio_run = req.audio_run or loading.default_audio_run(req.run)
+        renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
+        audio = loading.load_audio_model(audio_run, loop.fps)
+        source = self._source()  # opens nothing yet; a missing device is reported here
+        with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:
+            try:
+                parts = build_live_parts(audio, renderer, loop, req.backend, device, Path(work), refs)
+            except BadInput:
+                raise
+            except Exception as exc:
+                raise BadInput(
+                    f"the models of {req.run} could not be prepared for the {req.backend} backend: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from None
+            slot = self.slot = FrameSlot()
+            sinks = [slot]
+            try:
+                if req.record is not None:
+                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, loop.fps))
+                if req.virtual_camera:
+                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, loop.fps))
+                if req.monitor:
+                    delay = parts.stepper.inherent_latency_ms + 1000.0 / loop.fps
+                    sinks.append(AudioMonitor(delay))
+            except BaseException:
+                for s in sinks:
+                    s.close()
+                raise
+            engine = LiveEngine(
+                source,
+                parts.stepper,
+                parts.avatar,
+                sinks,
+                EngineConfig(
+                    max_seconds=req.seconds if req.audio_file is None else None,
+                    status_interval_s=min(0.5, 1.0 / req.preview_fps) if req.preview_fps > 0 else 0.5,
+                ),
+            )
+            expected = None
+            if req.audio_file is not None:
+                expected = engine.timeline.frames_for(int(source.duration * parts.stepper.rate))
+            seen = [-1]
+
+            def on_status(status: dict) -> None:
+                ctx.progress(status["rendered"] + status["dropped"], expected, format_status(status))
+                latest = slot.latest(seen[0])
+                if latest is not None and req.preview_fps > 0:
+                    seen[0] = latest[0]
+                    ctx.preview("live", latest[2][..., ::-1])
+
+            outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
+        report = {
+            **outcome.report,
+            "run": str(req.run),
+            "audio_run": str(audio_run),
+            **parts.describe(),
+            "device": str(device),
+            "recording": str(req.record) if req.record else None,
+        }
+        self.report = report
+        if req.report is not None:
+            atomic.write_json(req.report, report)
+            ctx.artifact(req.report, "report")
+        if req.record is not None and Path(req.record).is_file():
+            ctx.artifact(req.record, "recording")
+        if outcome.error:
+            kept = (
+                f"; the recording so far is in {req.record}"
+                if req.record and Path(req.record).is_file()
+                else ""
+            )
+            raise LiveFailed(f"live session stopped: {outcome.error}{kept}")
+        ctx.checkpoint()  # a cancel during the run ends as cancelled, after the outputs are written
+        return report
+
+
+def format_status(s: dict) -> str:
+    return (
+        f"{s['seconds']:6.1f}s {s['fps']:5.1f} fps | dropped {s['dropped']} "
+        f"| e2e p95 {s['e2e_p95_ms']:4.0f} ms"
+        f" | queue {s['queue']} | underruns {s['underruns']} overruns {s['overruns']}"
+    )

@@ -1,0 +1,84 @@
+"""Load what `dhstudio live` drives from run folders, through the same loaders `dhstudio render` uses.
+
+A lip-sync run gives the renderer, its training clip (the source video loop, with the face
+boxes its crops were cut from) and the fixed reference frames; an audio-to-mouth run gives
+the network, filter-bank settings, normalisation statistics and mouth space. Every problem
+is a BadInput naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.jobs.errors import BadInput
+from core.realtime.assembly import AudioModel
+from core.realtime.avatar import SourceLoop, reference_tensor
+from core.train.run_folder import newest_run
+
+
+def default_audio_run(lipsync_run: Path) -> Path:
+    """The project's newest finished audio2mouth run (as `dhstudio render` picks it)."""
+    runs_dir = Path(lipsync_run).resolve().parent
+    found = newest_run(runs_dir, "audio2mouth")
+    if found is None:
+        raise BadInput(
+            f"No finished audio-to-mouth run in {runs_dir}. Train one with `dhstudio train "
+            "training_jobs/audio2mouth.toml --project DIR` or pass --audio-model RUN."
+        )
+    return found
+
+
+def _guard(what: str, path: Path, load):
+    try:
+        return load()
+    except BadInput:
+        raise
+    except Exception as exc:  # a checkpoint from another version, truncated weights...
+        raise BadInput(
+            f"cannot load the {what} in {path}: {type(exc).__name__}: {exc}; train it again"
+        ) from None
+
+
+def load_audio_model(run: Path, fps: float) -> AudioModel:
+    from core.mouth.loader import load_audio2mouth
+
+    bundle = _guard("audio-to-mouth model", run, lambda: load_audio2mouth(run, device="cpu"))
+    if abs(bundle.fps - fps) > 1e-3:
+        raise BadInput(
+            f"the audio-to-mouth model in {run} was trained at {bundle.fps:g} fps but the avatar's clip "
+            f"runs at {fps:g} fps; train the audio model on a clip prepared at {fps:g} fps"
+        )
+    return AudioModel(bundle.net.eval(), bundle.norm, bundle.fbank, bundle.space)
+
+
+def load_lipsync(
+    run: Path, device: torch.device, max_frames: int = 300
+) -> tuple[torch.nn.Module, SourceLoop, torch.Tensor]:
+    """(renderer in eval mode, source loop of its training clip, reference tensor [1, R, 4, H, W])."""
+    from core.face.prepared import PreparedClip
+    from core.lipsync.inference import load_renderer
+
+    loaded = _guard("lip-sync renderer", run, lambda: load_renderer(run, device))
+    clip = PreparedClip.load(loaded.clip_dir())
+    idx = np.flatnonzero(clip.valid)[:max_frames]
+    if idx.size == 0:
+        raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
+    loop = SourceLoop(
+        clip.read_frames(idx.tolist()),
+        clip.landmarks[idx].astype(np.float32),
+        clip.fps,
+        clip.face_boxes[idx].astype(np.float32),
+    )
+    refs = [int(i) for i in loaded.references.get(clip.name, [])]
+    if len(refs) != loaded.net.cfg.num_references:
+        raise BadInput(
+            f"{run}: the checkpoint lists {len(refs)} reference frames for clip '{clip.name}', the "
+            f"renderer needs {loaded.net.cfg.num_references}; train it again"
+        )
+    references = reference_tensor(
+        clip.read_frames(refs), clip.landmarks[refs], clip.face_boxes[refs], loaded.net.geometry
+    )
+    return loaded.net, loop, references

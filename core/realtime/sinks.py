@@ -1,0 +1,262 @@
+"""Where live frames and audio go: the GUI's newest-frame slot, the mp4 recorder, a virtual
+camera, and a delayed audio monitor.
+
+Sinks never slow the renderer: the slot swaps a reference, the recorder and the monitor
+have their own threads / audio callback behind bounded buffers. Frames arrive with their
+video index; the recorder fills any gap (a dropped frame) by repeating the previous frame,
+so its video timeline always matches the audio it records.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from core.jobs.errors import BadInput
+from core.realtime.ring_buffer import AudioRingBuffer
+
+
+class VideoSink:
+    name = "sink"
+
+    def frame(self, index: int, bgr: np.ndarray) -> None: ...
+
+    def audio(self, samples: np.ndarray) -> None:
+        """16 kHz mono input audio, in order, from sample 0 (the audio clock)."""
+
+    def close(self, total_frames: int | None = None) -> None: ...
+
+    def info(self) -> dict:
+        return {}
+
+
+class FrameSlot(VideoSink):
+    """Newest frame wins: the view polls `latest(seen_id)` on its timer and skips when nothing is new."""
+
+    name = "view"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frame: np.ndarray | None = None
+        self._index = -1
+        self.write_id = 0
+
+    def frame(self, index: int, bgr: np.ndarray) -> None:
+        with self._lock:  # held only to swap two references
+            self._frame, self._index = bgr, index
+            self.write_id += 1
+
+    def latest(self, seen_id: int = -1) -> tuple[int, int, np.ndarray] | None:
+        """(write id, video index, frame) when newer than `seen_id`, else None."""
+        with self._lock:
+            if self._frame is None or self.write_id == seen_id:
+                return None
+            return self.write_id, self._index, self._frame
+
+
+_END = object()
+
+
+class RecorderSink(VideoSink):
+    """mp4 (H.264 + AAC) of the output frames and the input audio, written on its own thread.
+
+    `close()` finalises the file even after a fault, so a partial recording stays playable.
+    """
+
+    name = "recorder"
+
+    def __init__(
+        self,
+        path: Path | str,
+        size: tuple[int, int],
+        fps: float,
+        sample_rate: int = 16000,
+        max_pending_frames: int = 50,
+    ) -> None:
+        from core.media.mp4_writer import Mp4Writer
+
+        self.path = Path(path)
+        self.fps = fps
+        self._writer = Mp4Writer(self.path, size[0], size[1], fps, sample_rate=sample_rate)
+        self._queue: queue.Queue = queue.Queue()
+        self._pending = 0  # video frames queued, bounded by max_pending_frames
+        self._pending_lock = threading.Lock()
+        self._max_pending = max_pending_frames
+        self._next = 0  # next video index to write
+        self._last: np.ndarray | None = None
+        self.frames_repeated = 0
+        self.frames_skipped = 0  # frames the recorder could not keep up with (repeated instead)
+        self.audio_samples = 0
+        self.error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        self._thread.start()
+
+    def frame(self, index: int, bgr: np.ndarray) -> None:
+        with self._pending_lock:
+            if self._pending >= self._max_pending:
+                self.frames_skipped += 1
+                return
+            self._pending += 1
+        self._queue.put(("v", index, bgr))
+
+    def audio(self, samples: np.ndarray) -> None:
+        self._queue.put(("a", 0, np.array(samples, np.float32)))  # never dropped: the audio is the clock
+
+    def _write_video(self, index: int, bgr: np.ndarray | None) -> None:
+        while self._next < index and self._last is not None:  # gap: repeat the last frame
+            self._writer.write_frame(self._last)
+            self._next += 1
+            self.frames_repeated += 1
+        if bgr is not None and index >= self._next:
+            self._writer.write_frame(bgr)
+            self._last = bgr
+            self._next = index + 1
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if self.error is not None:
+                continue  # keep draining so producers never block
+            kind, index, data = item
+            try:
+                if kind == "v":
+                    with self._pending_lock:
+                        self._pending -= 1
+                    self._write_video(index, data)
+                else:
+                    self._writer.write_audio(data)
+                    self.audio_samples += data.shape[0]
+            except BaseException as exc:
+                self.error = exc
+
+    def close(self, total_frames: int | None = None) -> None:
+        """Finish the file; with `total_frames`, repeat the last frame up to that many frames."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_END)
+        self._thread.join()
+        if self.error is None and total_frames is not None:
+            try:
+                self._write_video(total_frames, None)
+            except BaseException as exc:
+                self.error = exc
+        if self._writer.frames_written == 0:
+            self._writer.abort()  # nothing to play: leave no empty file behind
+            return
+        self._writer.close()
+
+    def info(self) -> dict:
+        return {
+            "path": str(self.path),
+            "frames_written": self._writer.frames_written,
+            "frames_repeated": self.frames_repeated,
+            "frames_skipped": self.frames_skipped,
+            "audio_seconds": self.audio_samples / 16000.0,
+            "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
+        }
+
+
+class VirtualCameraSink(VideoSink):
+    """pyvirtualcam output (optional dependency, checked when asked for)."""
+
+    name = "virtual_camera"
+
+    def __init__(self, size: tuple[int, int], fps: float) -> None:
+        try:
+            import pyvirtualcam
+        except ImportError:
+            raise BadInput(
+                "the virtual camera needs `pyvirtualcam` (pip install pyvirtualcam) and a virtual "
+                "camera driver (v4l2loopback on Linux, OBS on Windows/macOS)"
+            ) from None
+        try:
+            self._cam = pyvirtualcam.Camera(
+                width=size[0], height=size[1], fps=fps, fmt=pyvirtualcam.PixelFormat.BGR
+            )
+        except RuntimeError as exc:
+            raise BadInput(f"cannot open a virtual camera: {exc}") from None
+        self.frames_sent = 0
+
+    def frame(self, index: int, bgr: np.ndarray) -> None:
+        self._cam.send(bgr)
+        self.frames_sent += 1
+
+    def close(self, total_frames: int | None = None) -> None:
+        self._cam.close()
+
+    def info(self) -> dict:
+        return {"frames_sent": self.frames_sent}
+
+
+class AudioMonitor(VideoSink):
+    """Plays the input audio delayed by `delay_ms`, so what you hear matches the avatar you see.
+
+    The engine writes audio into a ring; the output callback `pull`s from it and counts an
+    underrun whenever the ring cannot fill a whole block (the gap is filled with silence).
+    """
+
+    name = "monitor"
+
+    def __init__(
+        self,
+        delay_ms: float,
+        sample_rate: int = 16000,
+        device: int | str | None = None,
+        open_stream: bool = True,
+    ) -> None:
+        self.rate = sample_rate
+        self.delay = int(round(delay_ms * sample_rate / 1000))
+        self.ring = AudioRingBuffer(
+            capacity=max(4 * sample_rate, 2 * self.delay + sample_rate), sample_rate=sample_rate
+        )
+        self.ring.write(np.zeros(self.delay, np.float32), 0.0)  # the delay is a head start of silence
+        self.underruns = 0
+        self._stream = None
+        if open_stream:
+            from core.realtime.sources import import_sounddevice
+
+            sd = import_sounddevice()
+            try:
+                self._stream = sd.OutputStream(
+                    samplerate=sample_rate,
+                    channels=1,
+                    dtype="float32",
+                    device=device,
+                    callback=self._callback,
+                )
+                self._stream.start()
+            except sd.PortAudioError as exc:
+                raise BadInput(f"cannot open an audio output for --monitor: {exc}") from None
+
+    def audio(self, samples: np.ndarray) -> None:
+        self.ring.write(samples, 0.0)
+
+    def pull(self, n: int) -> np.ndarray:
+        block = self.ring.read(n).samples
+        if block.shape[0] < n:
+            self.underruns += 1
+            block = np.concatenate([block, np.zeros(n - block.shape[0], np.float32)])
+        return block
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        outdata[:, 0] = self.pull(frames)
+
+    def close(self, total_frames: int | None = None) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def info(self) -> dict:
+        return {
+            "delay_ms": 1000.0 * self.delay / self.rate,
+            "underruns": self.underruns,
+            "overruns": self.ring.overrun_events,
+        }

@@ -1,0 +1,283 @@
+"""Audio sources for the live engine: microphone, a file played at real-time pace, generated audio.
+
+Every source writes mono float32 at its native rate into an `AudioRingBuffer`, stamping
+each block with its capture time; the engine resamples to 16 kHz. The microphone callback
+only copies (no locks, no allocation beyond sounddevice's own); the file and generated
+sources run a pacing thread that releases one block per block period, as a device would.
+
+A source reports trouble instead of raising in its own thread: `check()` re-raises a
+stored error in the engine's thread (e.g. a device that disappeared), `finished` says
+no more audio will come, `underruns` counts blocks that arrived later than their time.
+"""
+
+from __future__ import annotations
+
+import threading
+import wave
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+
+from core.jobs.errors import BadInput
+from core.realtime.clock import Clock
+from core.realtime.ring_buffer import AudioRingBuffer
+
+PORTAUDIO_HINT = (
+    "the PortAudio library is missing; install it with `sudo apt-get install libportaudio2` "
+    "(Debian/Ubuntu) or use --audio-file WAV instead of --mic"
+)
+
+
+class SourceError(RuntimeError):
+    """The audio input failed while running (device unplugged, stream aborted)."""
+
+
+class AudioSource(ABC):
+    sample_rate: int
+    name: str = "source"
+
+    def __init__(self) -> None:
+        self.underruns = 0
+        self.max_late_ms = 0.0  # latest delivery seen, past a block's due time (paced sources)
+        self._error: BaseException | None = None
+        self._finished = False
+
+    @abstractmethod
+    def start(self, ring: AudioRingBuffer, clock: Clock) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    @property
+    def finished(self) -> bool:
+        """True once every sample this source will ever give has been written."""
+        return self._finished
+
+    def check(self) -> None:
+        """Raise (in the caller's thread) the error the source hit, if any."""
+        if self._error is not None:
+            err = self._error
+            if isinstance(err, (SourceError, BadInput)):
+                raise err
+            raise SourceError(f"audio source {self.name!r} failed: {type(err).__name__}: {err}") from err
+
+
+class PacedSource(AudioSource):
+    """Releases pre-made samples block by block at real-time pace from its own thread.
+
+    Capture time of a block = its scheduled time (when a device would have delivered it);
+    a block written more than one period late counts as an underrun (the engine starved).
+    """
+
+    def __init__(
+        self, samples: np.ndarray, sample_rate: int, block_ms: float = 10.0, name: str = "file"
+    ) -> None:
+        super().__init__()
+        self.samples = np.asarray(samples, np.float32).reshape(-1)
+        self.sample_rate = int(sample_rate)
+        self.block = max(1, int(round(block_ms * self.sample_rate / 1000)))
+        self.name = name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+    def next_block(self, start: int) -> np.ndarray:
+        """Samples [start, start + block); override to simulate a failing device."""
+        return self.samples[start : start + self.block]
+
+    def start(self, ring: AudioRingBuffer, clock: Clock) -> None:
+        self._thread = threading.Thread(
+            target=self._run, args=(ring, clock), name=f"source-{self.name}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, ring: AudioRingBuffer, clock: Clock) -> None:
+        t0 = clock.now()
+        pos = 0
+        period = self.block / self.sample_rate
+        try:
+            while pos < self.samples.shape[0] and not self._stop.is_set():
+                chunk = self.next_block(pos)
+                due = t0 + (pos + chunk.shape[0]) / self.sample_rate
+                clock.sleep_until(due)
+                late = clock.now() - due
+                self.max_late_ms = max(self.max_late_ms, late * 1e3)
+                if late > 2 * period:  # a device with a two-block buffer would have run dry
+                    self.underruns += 1
+                ring.write(chunk, due)
+                pos += chunk.shape[0]
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._finished = True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
+
+
+def read_audio_file(path: Path | str) -> tuple[np.ndarray, int]:
+    """Mono float32 samples and their native rate; PCM WAV natively, anything else via PyAV at 16 kHz."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"audio file {path} does not exist; pass an existing WAV (or any audio/video file)")
+    try:
+        with wave.open(str(path), "rb") as wf:
+            width, channels, rate = wf.getsampwidth(), wf.getnchannels(), wf.getframerate()
+            raw = wf.readframes(wf.getnframes())
+        if width not in (2, 4):
+            raise wave.Error(f"{8 * width}-bit samples")
+        data = np.frombuffer(raw, np.int16 if width == 2 else np.int32).astype(np.float32)
+        data /= 32768.0 if width == 2 else 2147483648.0
+        return data.reshape(-1, channels).mean(axis=1).astype(np.float32), int(rate)
+    except (wave.Error, EOFError):
+        from core.media.decode import decode_audio
+
+        audio = decode_audio(path)
+        if audio is None:
+            raise BadInput(f"{path} has no audio stream; give a file with speech in it") from None
+        return audio, 16000
+
+
+def file_source(path: Path | str, block_ms: float = 10.0, seconds: float | None = None) -> PacedSource:
+    samples, rate = read_audio_file(path)
+    if seconds is not None:
+        samples = samples[: int(round(seconds * rate))]
+    if samples.shape[0] == 0:
+        raise BadInput(f"{path} holds no audio samples")
+    return PacedSource(samples, rate, block_ms, name=Path(path).name)
+
+
+def generated_source(
+    kind: str, seconds: float, sample_rate: int = 16000, seed: int = 0, block_ms: float = 10.0
+) -> PacedSource:
+    """'silence', 'tone' (220 Hz) or 'speech' (the synthetic speech of the demo clip)."""
+    n = int(round(seconds * sample_rate))
+    if kind == "silence":
+        samples = np.zeros(n, np.float32)
+    elif kind == "tone":
+        samples = (0.3 * np.sin(2 * np.pi * 220.0 * np.arange(n) / sample_rate)).astype(np.float32)
+    elif kind == "speech":
+        from core.synth.speech import synthesize
+
+        samples, _ = synthesize(seconds, seed=seed, sample_rate=sample_rate)
+    else:
+        raise BadInput(f"unknown generated audio {kind!r}; choose silence, tone or speech")
+    return PacedSource(samples, sample_rate, block_ms, name=f"generated-{kind}")
+
+
+# ---- microphone ----------------------------------------------------------------------------
+
+
+def import_sounddevice():
+    """sounddevice, or BadInput naming the missing PortAudio library (it raises OSError at import)."""
+    try:
+        import sounddevice
+    except OSError as exc:
+        raise BadInput(f"cannot open audio devices: {PORTAUDIO_HINT} ({exc})") from None
+    except ImportError:
+        raise BadInput("the `sounddevice` package is not installed; `pip install sounddevice`") from None
+    return sounddevice
+
+
+def list_input_devices() -> list[dict]:
+    sd = import_sounddevice()
+    return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d.get("max_input_channels", 0) > 0]
+
+
+def resolve_input_device(device: int | str | None) -> tuple[int | str | None, int]:
+    """(device for sounddevice, its native sample rate); BadInput when there is no such input."""
+    sd = import_sounddevice()
+    try:
+        info = sd.query_devices(device, kind="input")
+    except (ValueError, sd.PortAudioError) as exc:
+        try:
+            names = ", ".join(f"{d['index']}: {d['name']}" for d in list_input_devices()) or "none found"
+        except (ValueError, sd.PortAudioError):
+            names = "none found"
+        which = "no default input device" if device is None else f"no input device {device!r}"
+        raise BadInput(
+            f"{which} ({exc}); available inputs: {names}. Plug in a microphone or pass "
+            "--input-device, or use --audio-file WAV"
+        ) from None
+    return device, int(round(float(info["default_samplerate"])))
+
+
+class MicSource(AudioSource):
+    """A sounddevice input stream at the device's native rate; the callback only copies.
+
+    A device that vanishes either raises from PortAudio (`finished_callback` with the stream
+    aborted) or simply stops calling back; `check()` turns both into a SourceError, the
+    second after `stall_s` without a block.
+    """
+
+    def __init__(self, device: int | str | None = None, block_ms: float = 10.0, stall_s: float = 1.0) -> None:
+        super().__init__()
+        self.device, self.sample_rate = resolve_input_device(device)
+        self.block = max(1, int(round(block_ms * self.sample_rate / 1000)))
+        self.stall_s = stall_s
+        self.name = f"mic:{device if device is not None else 'default'}"
+        self.overflows = 0
+        self._stream = None
+        self._clock: Clock | None = None
+        self._last_callback = 0.0
+        self._stopping = False
+
+    def start(self, ring: AudioRingBuffer, clock: Clock) -> None:
+        sd = import_sounddevice()
+        self._clock = clock
+        self._last_callback = clock.now()
+
+        def callback(indata, frames, time_info, status) -> None:  # audio thread: copy only
+            if status.input_overflow:
+                self.overflows += 1
+            if status.input_underflow:
+                self.underruns += 1
+            now = clock.now()
+            ring.write(indata[:, 0] if indata.shape[1] == 1 else indata.mean(axis=1), now)
+            self._last_callback = now
+
+        def finished() -> None:
+            if not self._stopping and self._error is None:
+                self._error = SourceError(f"audio input {self.name} stopped (device disconnected?)")
+            self._finished = True
+
+        try:
+            self._stream = sd.InputStream(
+                samplerate=self.sample_rate,
+                blocksize=self.block,
+                device=self.device,
+                channels=1,
+                dtype="float32",
+                callback=callback,
+                finished_callback=finished,
+            )
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            raise BadInput(
+                f"cannot open audio input {self.name}: {exc}; check the device or pass another --input-device"
+            ) from None
+
+    def check(self) -> None:
+        super().check()
+        running = self._clock is not None and self._stream is not None and not self._stopping
+        if running and self._clock.now() - self._last_callback > self.stall_s:
+            self._error = SourceError(
+                f"audio input {self.name} delivered nothing for {self.stall_s:.1f} s (device disconnected?)"
+            )
+            super().check()
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:
+                pass
+            self._stream = None

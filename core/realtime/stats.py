@@ -1,0 +1,120 @@
+"""Latency and throughput accounting for the live engine, and its JSON report.
+
+Stages record durations in milliseconds into named series; counters (drops, overruns,
+underruns) are plain integers. Series are appended from several threads, which is safe for
+Python lists under the GIL, and read for the status line by copying them first.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DEFINITIONS = {
+    "mouth": "audio captured (frame centre) -> mouth coefficients ready; includes the feature window and "
+    "the model's lookahead",
+    "queue": "mouth coefficients ready -> renderer starts the frame",
+    "shape_map": "coefficients -> mouth landmarks -> driving image",
+    "model": "renderer forward pass (cached references)",
+    "paste": "feathered, colour-matched paste-back into the full frame",
+    "sinks": "handing the frame to view / recorder / virtual camera",
+    "end_to_end": "audio sample at the frame's centre captured -> frame ready (before sinks)",
+    "end_to_end_from_start": "same, from the frame's first audio sample (adds half a frame period)",
+    "dropped": "frames skipped (never rendered) so the video stays on the audio clock",
+    "source_underruns": "input blocks delivered more than two block periods late",
+    "overrun_events": "times the engine fell a whole ring buffer (2 s) behind and lost audio",
+}
+STAGES = ("mouth", "queue", "shape_map", "model", "paste", "sinks", "end_to_end", "end_to_end_from_start")
+
+
+def summarize(values: list[float] | np.ndarray) -> dict[str, float | int]:
+    """count, mean, p50, p95, p99, max of a series (ms); zeros-free dict when empty."""
+    a = np.asarray(values, np.float64)
+    if a.size == 0:
+        return {"count": 0}
+    return {
+        "count": int(a.size),
+        "mean": float(a.mean()),
+        "p50": float(np.percentile(a, 50)),
+        "p95": float(np.percentile(a, 95)),
+        "p99": float(np.percentile(a, 99)),
+        "max": float(a.max()),
+    }
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+@dataclass
+class EngineStats:
+    """Everything the report needs; the engine's threads fill it in."""
+
+    fps: float
+    series: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STAGES})
+    frames_emitted: int = 0  # frames the audio produced (mouth stage)
+    frames_rendered: int = 0  # frames that reached the sinks (speech or idle)
+    frames_idle: int = 0  # of which silent frames shown from the source loop without the model
+    frames_dropped: int = 0  # frames skipped so the renderer keeps up with the audio clock
+    queue_depth: list[int] = field(default_factory=list)  # render queue depth seen at each take
+    audio_samples: int = 0  # input samples consumed (native rate)
+    started: float = 0.0
+    stopped: float = 0.0
+    first_frame: float | None = None
+    last_frame: float | None = None
+    load_start: list[float] | None = None
+    load_end: list[float] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, stage: str, ms: float) -> None:
+        self.series[stage].append(float(ms))
+
+    def count_rendered(self, t: float, idle: bool) -> None:
+        with self._lock:
+            self.frames_rendered += 1
+            self.frames_idle += int(idle)
+            if self.first_frame is None:
+                self.first_frame = t
+            self.last_frame = t
+
+    def count_dropped(self, n: int = 1) -> None:
+        with self._lock:
+            self.frames_dropped += n
+
+    def rendered_fps(self) -> float:
+        if self.first_frame is None or self.last_frame is None or self.frames_rendered < 2:
+            return 0.0
+        span = self.last_frame - self.first_frame
+        return (self.frames_rendered - 1) / span if span > 0 else 0.0
+
+    def recent(self, stage: str, n: int = 50) -> dict[str, float | int]:
+        return summarize(list(self.series[stage][-n:]))
+
+    def report(self, **extra) -> dict:
+        """The JSON-able report: counters, per-stage latency summaries, fps, load, extras."""
+        wall = max(self.stopped - self.started, 0.0)
+        return {
+            "fps_target": self.fps,
+            "fps_rendered": self.rendered_fps(),
+            "frames": {
+                "emitted": self.frames_emitted,
+                "rendered": self.frames_rendered,
+                "idle": self.frames_idle,
+                "dropped": self.frames_dropped,
+            },
+            "latency_ms": {s: summarize(v) for s, v in self.series.items()},
+            "queue_depth": {
+                "max": max(self.queue_depth, default=0),
+                "mean": float(np.mean(self.queue_depth)) if self.queue_depth else 0.0,
+            },
+            "wall_seconds": wall,
+            "load_average": {"start": self.load_start, "end": self.load_end, "cpus": os.cpu_count()},
+            "definitions": DEFINITIONS,
+            **extra,
+        }
