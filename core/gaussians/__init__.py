@@ -1,0 +1,1 @@
+"""Gaussian head avatars: mesh providers, binding, renderers, PLY I/O."""

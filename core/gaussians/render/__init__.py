@@ -1,0 +1,1 @@
+"""Gaussian renderers: one interface, a gsplat (CUDA) and a PyTorch (CPU) backend."""
