@@ -8,7 +8,11 @@ from core.jobs.errors import BadInput
 from core.train.spec import TrainingKind
 
 # kind name -> "module:attribute" holding a TrainingKind
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "audio2mouth": "core.mouth.trainer:TRAINING_KIND",
+    "dinet": "core.lipsync.training_kind:KIND",
+    "gaussian": "core.gaussians.train.training_kind:TRAINING_KIND",
+}
 
 
 def training_kind(name: str, source: str = "") -> TrainingKind:

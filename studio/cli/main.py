@@ -16,9 +16,14 @@ COMMANDS = [
     "studio.cli.cmd_new",
     "studio.cli.cmd_prepare",
     "studio.cli.cmd_train",
+    "studio.cli.cmd_render",
+    "studio.cli.cmd_eval",
+    "studio.cli.cmd_ablate",
+    "studio.cli.cmd_export",
     "studio.cli.cmd_demo",
     "studio.cli.cmd_doctor",
     "studio.cli.cmd_gui",
+    "studio.cli.cmd_live",
 ]
 
 

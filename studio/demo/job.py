@@ -74,6 +74,44 @@ def stage_prepare(ctx: JobContext, state: DemoState) -> None:
 STAGES.append(("prepare clip", stage_prepare))
 
 
+def stage_audio2mouth(ctx: JobContext, state: DemoState) -> None:
+    """Train a small audio-to-mouth model on the demo clip (the lip-sync stage drives its mouth with it)."""
+    from core.mouth.demo_stage import run_audio2mouth_demo
+
+    clip = state.project.prepared_dir / CLIP_NAME
+    run, _ = run_audio2mouth_demo(ctx, state.project.root, clip, state.device, state.max_steps)
+    state.outputs["audio-to-mouth run"] = run
+
+
+STAGES.append(("train audio-to-mouth", stage_audio2mouth))
+
+
+def stage_lipsync(ctx: JobContext, state: DemoState) -> None:
+    """Train a few steps of DINet mini on the demo clip and render the clip's speech with it."""
+    from core.lipsync.demo_stage import run_lipsync_demo
+
+    result = run_lipsync_demo(ctx, state.project.root, state.project.prepared_dir / CLIP_NAME, state.device,
+                              state.max_steps)
+    state.outputs["lip-sync run"] = result.run
+    state.outputs["lip-sync video"] = result.video
+
+
+STAGES.append(("lip-sync renderer", stage_lipsync))
+
+
+def stage_gaussian(ctx: JobContext, state: DemoState) -> None:
+    """Train a small Gaussian avatar on the demo clip and render a short orbit video of it."""
+    from core.gaussians.train.demo import run_gaussian_demo
+
+    result = run_gaussian_demo(ctx, state.project.root, state.project.prepared_dir / CLIP_NAME, state.device,
+                               state.max_steps)
+    state.outputs["Gaussian avatar run"] = result.run
+    state.outputs["Gaussian orbit video"] = result.video
+
+
+STAGES.append(("Gaussian avatar", stage_gaussian))
+
+
 class DemoJob(Job):
     name = "demo"
 

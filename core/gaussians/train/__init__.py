@@ -1,0 +1,1 @@
+"""Gaussian avatar training: trainer, densification strategies, innovations, evaluation."""

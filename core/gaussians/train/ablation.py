@@ -1,0 +1,242 @@
+"""Ablation suites: several Gaussian configurations trained with the same seed, data and step budget.
+
+A suite file (training_jobs/ablation_*.toml)::
+
+    name = "cumulative"
+    base = "gaussian_baseline.toml"      # job file, relative to the suite file
+    steps = 3000                         # the one step budget of every configuration
+    seed = 0
+    set = ["data.resolution=128"]        # overrides applied to every configuration
+
+    [[configs]]
+    name = "baseline"
+    [[configs]]
+    name = "+region weights"
+    set = ["innovations.region_weights.enabled=true"]   # job = "other.toml" is allowed too
+
+Configurations run one after another into ``OUT/runs/<name>``. A finished one (``eval.json``
+present) is skipped and an interrupted one resumes from its checkpoint, so re-running the same
+command after a crash continues the suite. After each configuration ``results.csv``,
+``results.md`` (config | PSNR | SSIM | LPIPS | points | time | fps) and ``results.png`` are
+rewritten atomically. The clip is decoded once and shared by all configurations.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from core.config.loader import apply_overrides, read_toml, validate
+from core.config.model import ConfigModel
+from core.gaussians.train.config import GaussianConfig
+from core.gaussians.train.data import AvatarData
+from core.gaussians.train.source import load_clip_data
+from core.gaussians.train.trainer import CHECKPOINT, GaussianTrainJob
+from core.io import atomic
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.jobs.events import Progress
+from core.jobs.job import Job
+from core.train.run_folder import RunFolder
+from core.train.spec import TrainRequest
+
+COLUMNS = ("config", "innovations", "psnr", "ssim", "lpips", "points", "train_seconds", "render_fps", "steps")
+
+
+class SuiteEntry(ConfigModel):
+    name: str = Field(min_length=1)
+    job: str = ""  # job file relative to the suite; empty = the suite's base
+    set: tuple[str, ...] = ()
+
+
+class Suite(ConfigModel):
+    name: str = Field(min_length=1)
+    base: str
+    steps: int = Field(ge=1)
+    seed: int = 0
+    set: tuple[str, ...] = ()
+    configs: list[SuiteEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class ResolvedEntry:
+    name: str
+    folder: str
+    config: GaussianConfig
+
+
+def safe_folder(name: str) -> str:
+    out = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.replace("+", "plus_")).strip("_")
+    return out or "config"
+
+
+def load_suite(
+    path: Path, extra: list[str] | None = None, steps: int | None = None
+) -> tuple[Suite, list[ResolvedEntry]]:
+    """Validate the suite and every configuration in it (nothing runs on bad input)."""
+    suite = validate(Suite, read_toml(path), path)
+    names = [c.name for c in suite.configs]
+    if len(set(names)) != len(names):
+        raise BadInput(f"{path}: configuration names must be unique, got {names}")
+    budget = steps if steps is not None else suite.steps
+    entries = []
+    for c in suite.configs:
+        job = path.parent / (c.job or suite.base)
+        raw = read_toml(job)
+        if raw.get("kind") != "gaussian":
+            raise BadInput(f"{job}: an ablation suite needs gaussian jobs (kind = {raw.get('kind')!r})")
+        common = [*suite.set, *c.set, *(extra or []), f"train.steps={budget}", f"train.seed={suite.seed}"]
+        cfg = validate(GaussianConfig, apply_overrides(raw, common), f"{job} (suite entry {c.name!r})")
+        entries.append(ResolvedEntry(c.name, safe_folder(c.name), cfg))
+    return suite, entries
+
+
+def row_from_scores(entry: ResolvedEntry, scores: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "config": entry.name,
+        "innovations": "+".join(entry.config.enabled_innovations()) or "none",
+        "psnr": scores["psnr"],
+        "ssim": scores["ssim"],
+        "lpips": scores["lpips"],
+        "points": scores["gaussians"],
+        "train_seconds": scores["train_seconds"],
+        "render_fps": scores["render_fps"],
+        "steps": scores["steps"],
+    }
+
+
+def write_results(out: Path, rows: list[dict[str, Any]], title: str) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    atomic.write_text(out / "results.csv", buf.getvalue())
+    atomic.write_text(out / "results.md", results_markdown(rows, title))
+    if rows:
+        atomic.write_bytes(out / "results.png", bar_chart(rows, title))
+
+
+def _fmt(v: Any, digits: int) -> str:
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def results_markdown(rows: list[dict[str, Any]], title: str) -> str:
+    lines = [
+        f"# Ablation: {title}",
+        "",
+        "| config | PSNR | SSIM | LPIPS | points | time | fps |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['config']} | {_fmt(r['psnr'], 2)} | {_fmt(r['ssim'], 4)} | {_fmt(r['lpips'], 4)} | "
+            f"{r['points']} | {_fmt(r['train_seconds'], 1)} s | {_fmt(r['render_fps'], 1)} |"
+        )
+    steps = {r["steps"] for r in rows}
+    lines += [
+        "",
+        f"Held-out frames (last 20% of the clip), {', '.join(map(str, sorted(steps)))} steps per config; "
+        "time = training seconds; fps = forward renders per second.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def bar_chart(rows: list[dict[str, Any]], title: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r["config"] for r in rows]
+    panels = [
+        ("psnr", "PSNR (dB)"),
+        ("ssim", "SSIM"),
+        ("points", "Gaussians"),
+        ("train_seconds", "train time (s)"),
+    ]
+    fig, axes = plt.subplots(1, 4, figsize=(4 * 4, 3.6))
+    for ax, (key, label) in zip(axes, panels, strict=True):
+        values = [float(r[key]) for r in rows]
+        ax.bar(range(len(values)), values, color="#4c72b0")
+        ax.set_title(label)
+        ax.set_xticks(range(len(values)), names, rotation=40, ha="right", fontsize=8)
+        if key in ("psnr", "ssim"):
+            lo, hi = min(values), max(values)
+            pad = max((hi - lo) * 0.5, 1e-3)
+            ax.set_ylim(lo - pad, hi + pad)
+    fig.suptitle(f"ablation: {title}")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+class AblationJob(Job):
+    name = "gaussian ablation"
+
+    def __init__(
+        self,
+        suite_path: Path,
+        clip: Path,
+        out: Path,
+        device: str = "cpu",
+        overrides: list[str] | None = None,
+        steps: int | None = None,
+    ) -> None:
+        self.suite_path, self.clip, self.out, self.device = Path(suite_path), Path(clip), Path(out), device
+        self.suite, self.entries = load_suite(self.suite_path, overrides, steps)
+        self._data: dict[str, AvatarData] = {}
+
+    def _load(self, clip: Path, cfg: GaussianConfig) -> AvatarData:
+        key = cfg.data.model_dump_json()
+        if key not in self._data:
+            self._data[key] = load_clip_data(clip, cfg.data)
+        return self._data[key]
+
+    def run(self, ctx: JobContext) -> Path:
+        self.out.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(self.out / "suite.toml", self.suite_path.read_text(encoding="utf-8"))
+        rows: list[dict[str, Any]] = []
+        n = len(self.entries)
+        for i, entry in enumerate(self.entries):
+            ctx.checkpoint()
+            run = RunFolder(self.out / "runs" / entry.folder)
+            eval_path = run.path / "eval.json"
+            if eval_path.is_file() and run.read_status().get("state") == "finished":
+                ctx.log(f"[{i + 1}/{n}] {entry.name}: already finished, skipped")
+            else:
+                resume = (run.checkpoints / CHECKPOINT).is_file()
+                if not run.path.exists():
+                    run.create("gaussian", entry.config.model_dump(mode="json"), source=str(self.suite_path))
+                run.set_status("running", kind="gaussian", job=entry.folder)
+                ctx.log(
+                    f"[{i + 1}/{n}] {entry.name}: {'resuming' if resume else 'training'} "
+                    f"({', '.join(entry.config.enabled_innovations()) or 'baseline'})"
+                )
+                req = TrainRequest(clips=(self.clip,), run=run, device=self.device, resume=resume)
+                job = GaussianTrainJob(entry.config, req, data_loader=self._load)
+
+                def sink(event, i=i, name=entry.name):
+                    if isinstance(event, Progress):
+                        total = event.total or 1
+                        ctx.progress(i * total + event.step, n * total, f"{name}: {event.message}")
+                    else:
+                        ctx.emit(event)
+
+                try:
+                    job.run(JobContext(sink, ctx.control))
+                finally:
+                    run.close()
+                run.set_status("finished")
+            rows.append(row_from_scores(entry, json.loads(eval_path.read_text(encoding="utf-8"))))
+            write_results(self.out, rows, self.suite.name)
+            ctx.artifact(self.out / "results.md", "table")
+        return self.out

@@ -1,0 +1,58 @@
+"""PLY files from a trained Gaussian run: the avatar posed on one frame, and its bound form.
+
+``<name>_frame<N>.ply``: the standard 3DGS layout in world space (the clip's estimated camera
+frame, metres) posed on frame N's tracked mesh, viewable in common 3DGS viewers;
+``<name>_bound.ply`` + ``<name>_bound.mesh.npz``: the local (triangle-frame) parameters with
+``binding_0`` and the clip's whole tracked mesh sequence, for re-animation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
+from core.gaussians.ply import MeshSequence, export_frame_ply, mesh_path, save_bound_ply
+from core.gaussians.train.bundle import AVATAR_FILE, load_bundle
+from core.jobs.context import JobContext
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+
+
+def export_run_ply(run_dir: Path, out_dir: Path, frame: int = 0, name: str | None = None) -> list[Path]:
+    """Write both PLY forms of ``run_dir``'s avatar into ``out_dir``; returns the written files."""
+    avatar_path = Path(run_dir) / AVATAR_FILE
+    if not avatar_path.is_file():
+        raise BadInput(f"{run_dir} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
+    avatar = load_bundle(avatar_path)
+    mesh = load_mediapipe_mesh(avatar.clip)
+    if not 0 <= frame < mesh.frame_count:
+        raise BadInput(f"--frame {frame} is outside the clip's frames 0..{mesh.frame_count - 1}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = name or Path(run_dir).name
+    world = out_dir / f"{stem}_frame{frame:05d}.ply"
+    export_frame_ply(world, avatar.bound, mesh.verts[frame], mesh.faces)
+    bound = out_dir / f"{stem}_bound.ply"
+    save_bound_ply(
+        bound,
+        avatar.bound,
+        MeshSequence(verts=mesh.verts.numpy().astype(np.float32), faces=mesh.faces.numpy().astype(np.int32)),
+    )
+    return [world, bound, mesh_path(bound)]
+
+
+class PlyExportJob(Job):
+    name = "export ply"
+
+    def __init__(self, run_dir: Path, out_dir: Path, frame: int = 0) -> None:
+        self.run_dir, self.out_dir, self.frame = Path(run_dir), Path(out_dir), frame
+
+    def run(self, ctx: JobContext) -> list[Path]:
+        ctx.progress(0, 1, "writing PLY files")
+        paths = export_run_ply(self.run_dir, self.out_dir, self.frame)
+        for p in paths:
+            ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
+        ctx.progress(1, 1, "done")
+        return paths

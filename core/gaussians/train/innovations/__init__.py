@@ -1,0 +1,1 @@
+"""The seeds' innovations, each switched on by its config section."""

@@ -1,0 +1,1 @@
+"""Densification strategies: dataclasses of hyperparameters with hooks; their state lives outside."""
