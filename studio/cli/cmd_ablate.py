@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, type=Path, help="project folder with a prepared clip")
     p.add_argument("--out", required=True, type=Path, help="output folder (runs/, results.*)")
     p.add_argument("--clip", help="prepared clip name (default: the project's first)")
-    p.add_argument("--steps", type=int, help="step budget for every configuration (default: the suite's)")
+    p.add_argument("--max-steps", "--steps", dest="steps", type=int,
+                   help="step budget for every configuration (default: the suite's)")
     p.add_argument(
         "--set",
         dest="overrides",
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     clip = resolve_clips(project, [args.clip] if args.clip else [])[0]
     if args.steps is not None and args.steps < 1:
-        raise BadInput(f"--steps must be >= 1 (got {args.steps})")
+        raise BadInput(f"--max-steps must be >= 1 (got {args.steps})")
     job = AblationJob(args.suite, clip, args.out, args.device, args.overrides, args.steps)
     result = run_job(job, quiet=args.quiet)
     if result.ok:
