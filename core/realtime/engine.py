@@ -198,6 +198,7 @@ class LiveEngine:
                 if self._stop.is_set():
                     with contextlib.suppress(queue.Empty):
                         self._queue.get_nowait()
+                        self.stats.count_dropped()  # evicted to make room for the end marker
 
     # ---- render thread --------------------------------------------------------------------
     def _take_newest(self) -> tuple[FrameTask | None, bool]:
@@ -221,7 +222,10 @@ class LiveEngine:
             ended = False
             while not ended:
                 task, ended = self._take_newest()
-                if task is None or (self._stop.is_set() and self._errors):
+                if task is None:
+                    continue
+                if self._stop.is_set() and self._errors:
+                    self.stats.count_dropped()  # emitted before the fault, never rendered
                     continue
                 t0 = self.clock.now()
                 self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
