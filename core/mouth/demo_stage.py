@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.jobs.context import JobContext
 from core.mouth.config import Audio2MouthConfig
-from core.mouth.trainer import TRAINING_KIND
+from core.mouth.kind import KIND as TRAINING_KIND
 from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
 
@@ -26,7 +26,7 @@ def run_audio2mouth_demo(ctx: JobContext, project_root: Path, clip_dir: Path, de
     request = TrainRequest(clips=(Path(clip_dir),), run=run, device=device, max_steps=max_steps,
                            project_root=Path(project_root))
     try:
-        TRAINING_KIND.make_job(config, request).run(ctx)
+        TRAINING_KIND.train_job(config, request).run(ctx)
     except BaseException as exc:
         run.set_status("failed", error=str(exc))
         raise

@@ -31,7 +31,7 @@ from core.mouth.model import Audio2Mouth, predict_offline
 from core.mouth.space import MouthSpace
 from core.train.checkpoint import load_checkpoint, save_checkpoint
 from core.train.metric_sink import report_metric
-from core.train.spec import TrainingKind, TrainRequest
+from core.train.spec import TrainRequest
 
 log = logging.getLogger(__name__)
 
@@ -277,4 +277,3 @@ def make_job(config: Audio2MouthConfig, request: TrainRequest) -> Audio2MouthJob
     return Audio2MouthJob(config, request)
 
 
-TRAINING_KIND = TrainingKind("audio2mouth", Audio2MouthConfig, make_job)

@@ -1,15 +1,10 @@
-"""How a training kind plugs into `dhstudio train`: a config model plus a job factory."""
+"""What every trainer is given besides its config (the kinds themselves live in `core.kinds`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel
-
-from core.jobs.job import Job
 from core.train.run_folder import RunFolder
 
 
@@ -23,10 +18,3 @@ class TrainRequest:
     max_steps: int | None = None  # caps any schedule (smoke runs)
     resume: bool = False
     project_root: Path | None = None
-
-
-@dataclass(frozen=True)
-class TrainingKind:
-    name: str
-    config_model: type[BaseModel]
-    make_job: Callable[[Any, TrainRequest], Job]

@@ -11,11 +11,11 @@ from pathlib import Path
 from core.config.loader import apply_overrides, read_toml, validate
 from core.device import seed_everything
 from core.jobs.errors import BadInput
+from core.kinds.registry import avatar_kind
 from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
 from studio.cli.common import exit_code, run_job
 from studio.project import Project, open_project, safe_name
-from studio.training import training_kind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +56,7 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
 def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, object, RunFolder]:
     """Validate the job file, pick or create the run folder; nothing is written on bad input."""
     raw = apply_overrides(read_toml(args.job), args.overrides)
-    spec = training_kind(str(raw.get("kind", "")), str(args.job))
+    spec = avatar_kind(str(raw.get("kind", "")), str(args.job))
     config = validate(spec.config_model, raw, args.job)
     if args.max_steps is not None and args.max_steps < 1:
         raise BadInput(f"--max-steps must be >= 1 (got {args.max_steps})")
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         project_root=project.root,
     )
     try:
-        result = run_job(spec.make_job(config, request), quiet=args.quiet or not main_rank)
+        result = run_job(spec.train_job(config, request), quiet=args.quiet or not main_rank)
     finally:
         run_folder.close()
     if main_rank:

@@ -1,0 +1,48 @@
+"""The 3D Gaussian head avatar as a registry entry."""
+
+from __future__ import annotations
+
+from core.gaussians.train.config import GaussianConfig
+from core.gaussians.train.trainer import make_job
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+from core.kinds.base import AvatarKind
+from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
+
+
+def _eval(req: EvalRequest) -> Job:
+    from core.device import resolve_device
+    from core.gaussians.train.evaluate import GaussianEvalJob
+
+    return GaussianEvalJob(req.run, resolve_device(req.device), req.out_json)
+
+
+def _render(req: RenderRequest) -> Job:
+    from core.gaussians.train.render_audio import GaussianAudioRenderJob, GaussianRenderRequest
+
+    if req.audio_run is None:
+        raise BadInput(
+            "rendering a Gaussian avatar from speech needs an audio-to-mouth run (--audio-model RUN)"
+        )
+    return GaussianAudioRenderJob(
+        GaussianRenderRequest(req.run, req.audio, req.out, req.audio_run, req.device)
+    )
+
+
+def _ply(req: ExportRequest) -> Job:
+    from core.gaussians.train.export_ply import PlyExportJob
+
+    return PlyExportJob(req.run, req.out, req.frame)
+
+
+KIND = AvatarKind(
+    name="gaussian",
+    title="Gaussian head avatar",
+    description="3D Gaussians bound to the tracked face mesh; gsplat on CUDA, the own rasterizer on the CPU.",
+    config_model=GaussianConfig,
+    train=make_job,
+    evaluate=_eval,
+    render=_render,
+    exports={"ply": _ply},
+    uses_audio_model=True,
+)

@@ -1,0 +1,1 @@
+"""Avatar kinds: one registry entry per family, looked up by every command and GUI panel."""

@@ -1,0 +1,74 @@
+"""One avatar family as data: its config model and a job factory per thing a user can do with it.
+
+A missing factory means the family does not offer that action; asking for it is bad input that
+names what the family does offer. Families are entries in `core.kinds.registry`, never `if` branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from core.jobs.errors import BadInput
+from core.jobs.job import Job
+from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
+from core.train.spec import TrainRequest
+
+if TYPE_CHECKING:
+    from core.realtime.job import LiveRequest
+
+
+@dataclass(frozen=True)
+class AvatarKind:
+    name: str  # the `kind` of job files and of run folders' status.json
+    title: str  # what a creator reads ("Lip-sync video avatar")
+    description: str
+    config_model: type[BaseModel]
+    train: Callable[[Any, TrainRequest], Job]
+    evaluate: Callable[[EvalRequest], Job] | None = None
+    render: Callable[[RenderRequest], Job] | None = None
+    live: Callable[[LiveRequest], Job] | None = None
+    exports: Mapping[str, Callable[[ExportRequest], Job]] = field(default_factory=dict)
+    uses_audio_model: bool = False  # render/live drive it through an audio-to-mouth run
+
+    @property
+    def export_formats(self) -> tuple[str, ...]:
+        return tuple(sorted(self.exports))
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """What a user can do with a finished run of this kind (for menus and messages)."""
+        offered = [a for a in ("evaluate", "render", "live") if getattr(self, a) is not None]
+        return (*offered, *(f"export {f}" for f in self.export_formats))
+
+    def train_job(self, config: Any, request: TrainRequest) -> Job:
+        return self.train(config, request)
+
+    def eval_job(self, request: EvalRequest) -> Job:
+        return self._factory("evaluate", "evaluated")(request)
+
+    def render_job(self, request: RenderRequest) -> Job:
+        return self._factory("render", "rendered")(request)
+
+    def live_job(self, request: LiveRequest) -> Job:
+        return self._factory("live", "driven live")(request)
+
+    def export_job(self, fmt: str, request: ExportRequest) -> Job:
+        factory = self.exports.get(fmt)
+        if factory is None:
+            offered = ", ".join(self.export_formats) or "none"
+            raise BadInput(
+                f"{self.title} runs ({self.name}) cannot be exported as {fmt!r}; "
+                f"formats for this kind: {offered}."
+            )
+        return factory(request)
+
+    def _factory(self, action: str, verb: str) -> Callable[[Any], Job]:
+        factory = getattr(self, action)
+        if factory is None:
+            offered = ", ".join(self.actions) or "training only"
+            raise BadInput(f"{self.title} runs ({self.name}) cannot be {verb}; this kind offers: {offered}.")
+        return factory

@@ -1,0 +1,66 @@
+"""The avatar-kind registry: kind name -> the module attribute holding its `AvatarKind`.
+
+Entries are imported lazily so `dhstudio --help` and the GUI start without loading torch models.
+A new family is one line here plus its kind module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from core.jobs.errors import BadInput
+from core.kinds.base import AvatarKind
+
+# kind name -> "module:attribute"
+KINDS: dict[str, str] = {
+    "audio2mouth": "core.mouth.kind:KIND",
+    "dinet": "core.lipsync.kind:KIND",
+    "gaussian": "core.gaussians.train.kind:KIND",
+}
+
+
+def kind_names() -> tuple[str, ...]:
+    return tuple(KINDS)
+
+
+def avatar_kind(name: str, source: str = "") -> AvatarKind:
+    """The kind called `name`; `source` (a file or run folder) prefixes the error."""
+    target = KINDS.get(name)
+    if target is None:
+        where = f"{source}: " if source else ""
+        raise BadInput(f"{where}field 'kind' is {name!r}; allowed: {', '.join(KINDS)}")
+    module, attr = target.split(":")
+    kind = getattr(importlib.import_module(module), attr)
+    if not isinstance(kind, AvatarKind) or kind.name != name:
+        raise RuntimeError(f"registry entry {name!r} -> {target} is not AvatarKind {name!r}")
+    return kind
+
+
+def all_kinds() -> list[AvatarKind]:
+    return [avatar_kind(n) for n in KINDS]
+
+
+def kind_of_run(run_dir: Path | str) -> AvatarKind:
+    """The kind of a run folder, from its status.json; bad input names the folder and the fix."""
+    from core.train.run_folder import RunFolder
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise BadInput(f"{run_dir} is not a run folder; give PROJECT/runs/<run>.")
+    name = RunFolder(run_dir).kind
+    if not name:
+        raise BadInput(
+            f"{run_dir} is not a training run (its status.json is missing or damaged); "
+            "give PROJECT/runs/<run> of a run made by `dhstudio train`."
+        )
+    return avatar_kind(name, str(run_dir / "status.json"))
+
+
+def export_formats() -> dict[str, tuple[str, ...]]:
+    """Every export format -> the kinds that offer it (for `--format` choices and the Export menu)."""
+    formats: dict[str, list[str]] = {}
+    for kind in all_kinds():
+        for fmt in kind.export_formats:
+            formats.setdefault(fmt, []).append(kind.name)
+    return {f: tuple(k) for f, k in sorted(formats.items())}

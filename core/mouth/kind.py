@@ -1,0 +1,15 @@
+"""The audio-to-mouth model as a registry entry: trained per project, it drives the other kinds."""
+
+from __future__ import annotations
+
+from core.kinds.base import AvatarKind
+from core.mouth.config import Audio2MouthConfig
+from core.mouth.trainer import make_job
+
+KIND = AvatarKind(
+    name="audio2mouth",
+    title="Audio-to-mouth model",
+    description="Speech -> mouth shape coefficients; drives the lip-sync and Gaussian avatars.",
+    config_model=Audio2MouthConfig,
+    train=make_job,
+)
