@@ -1,4 +1,8 @@
-"""What this machine can do: one row per capability, each probed for real, never assumed."""
+"""What this machine can do: one row per capability, each probed for real, never assumed.
+
+Weight files are looked for by the same finders the loaders use (:mod:`core.weights`), so a row
+that says "found" means training and evaluation will load that very file.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 
 from core.jobs.context import JobContext
 from core.jobs.job import Job
+from core.weights import find_lpips, find_vgg19
 
 
 @dataclass(frozen=True)
@@ -18,24 +23,6 @@ class Check:
     ok: bool
     detail: str
     required: bool = False
-
-
-def torch_hub_checkpoints() -> Path:
-    torch_home = os.environ.get("TORCH_HOME")
-    if torch_home:
-        return Path(torch_home) / "hub" / "checkpoints"
-    xdg = os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache"))
-    return Path(xdg) / "torch" / "hub" / "checkpoints"
-
-
-def weight_search_paths(filename: str, env_var: str | None = None) -> list[Path]:
-    """Where a pretrained weight file is looked for, in order (also used by the loaders' errors)."""
-    paths = []
-    if env_var and os.environ.get(env_var):
-        paths.append(Path(os.environ[env_var]))
-    paths.append(torch_hub_checkpoints() / filename)
-    paths.append(Path.home() / ".dhstudio" / "weights" / filename)
-    return paths
 
 
 def _check_torch() -> Check:
@@ -146,15 +133,15 @@ def _check_onnxruntime() -> Check:
     )
 
 
-def _weight_check(label: str, filename: str, env_var: str) -> Callable[[], Check]:
-    def check() -> Check:
-        paths = weight_search_paths(filename, env_var)
-        found = next((p for p in paths if p.is_file()), None)
-        if found:
-            return Check(label, True, f"found: {found}")
-        return Check(label, False, f"{filename} not found; looked in: " + ", ".join(str(p) for p in paths))
+def _check_vgg19() -> Check:
+    search = find_vgg19()
+    return Check("VGG19 weights (perceptual loss)", search.ok, search.describe())
 
-    return check
+
+def _check_lpips() -> Check:
+    search = find_lpips()
+    detail = search.describe() if search.ok else f"unavailable (the metric is skipped): {search.describe()}"
+    return Check("LPIPS weights (evaluation)", search.ok, detail)
 
 
 def _check_flame() -> Check:
@@ -183,8 +170,8 @@ CHECKS: list[Callable[[], Check]] = [
     _check_mediapipe,
     _check_portaudio,
     _check_onnxruntime,
-    _weight_check("VGG19 weights (perceptual loss)", "vgg19-dcbb9e9d.pth", "DHSTUDIO_VGG19"),
-    _weight_check("LPIPS weights (evaluation)", "vgg.pth", "DHSTUDIO_LPIPS"),
+    _check_vgg19,
+    _check_lpips,
     _check_flame,
 ]
 

@@ -27,19 +27,15 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync.dataset import split_clip
-from core.lipsync.image_metrics import laplacian_variance, psnr, ssim
 from core.lipsync.inference import RenderSession, load_renderer
+from core.metrics.correlation import pearson
+from core.metrics.landmarks import landmark_distance
+from core.metrics.psnr import psnr
+from core.metrics.sharpness import laplacian_variance
+from core.metrics.ssim import ssim
 from core.train.checkpoint import load_checkpoint
 
 LIP_POINTS = np.array(sorted(set(LIPS_OUTER) | set(LIPS_INNER)))
-
-
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    ok = np.isfinite(a) & np.isfinite(b)
-    a, b = np.asarray(a, np.float64)[ok], np.asarray(b, np.float64)[ok]
-    if a.size < 3 or a.std() < 1e-12 or b.std() < 1e-12:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def retrack(frames: list[np.ndarray]) -> np.ndarray:
@@ -110,9 +106,7 @@ class EvalJob(Job):
         ctx.checkpoint()
         real_track, out_track = retrack(real), retrack(outputs)
         side = (clip.mouth_boxes[frames_idx, 2] - clip.mouth_boxes[frames_idx, 0]).astype(np.float64)
-        dist = np.linalg.norm(out_track[:, LIP_POINTS, :2] - real_track[:, LIP_POINTS, :2], axis=-1).mean(
-            axis=1
-        )
+        dist = landmark_distance(out_track, real_track, LIP_POINTS)
         ok = np.isfinite(dist)
         result["retracked_fraction"] = float(ok.mean())
         result["lmd_px"] = float(dist[ok].mean()) if ok.any() else float("nan")
@@ -152,9 +146,10 @@ class EvalJob(Job):
         real_m = mouth_box_crops(real, boxes, session)
         sharp_out = np.mean([laplacian_variance(m) for m in out_m])
         sharp_real = np.mean([laplacian_variance(m) for m in real_m])
+        pairs = list(zip(out_m, real_m, strict=True))
         return {
-            "psnr_mouth": float(np.mean([psnr(a, b) for a, b in zip(out_m, real_m, strict=True)])),
-            "ssim_mouth": float(np.mean([ssim(a, b) for a, b in zip(out_m, real_m, strict=True)])),
+            "psnr_mouth": float(np.mean([psnr(a, b, peak=255.0) for a, b in pairs])),
+            "ssim_mouth": float(np.mean([ssim(a, b, peak=255.0) for a, b in pairs])),
             "sharpness_ratio": float(sharp_out / max(sharp_real, 1e-9)),
             "sharpness_output": float(sharp_out),
             "sharpness_real": float(sharp_real),

@@ -60,7 +60,3 @@ class Objectives:
         return lsgan_discriminator_loss(real_scores, fake_scores)
 
 
-def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Mean PSNR (dB) of images in [0, 1], [B, C, H, W]."""
-    mse = ((a.float() - b.float()) ** 2).flatten(1).mean(1).clamp_min(1e-10)
-    return (10.0 * torch.log10(1.0 / mse)).mean()

@@ -27,7 +27,8 @@ from core.lipsync import train_state as ts
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
 from core.lipsync.previews import attention_overlay, sample_grid
 from core.lipsync.train_config import DinetTrainConfig
-from core.lipsync.train_losses import Objectives, psnr
+from core.lipsync.train_losses import Objectives
+from core.metrics.psnr import batch_psnr
 from core.train import ddp
 from core.train.amp import Amp, AmpSettings
 from core.train.metric_sink import report_metric
@@ -248,7 +249,7 @@ class DinetTrainJob(Job):
             for name, v in terms.items():
                 sums[name] = sums.get(name, 0.0) + float(v.detach()) / accum
             if last:
-                sums["psnr"] = float(psnr(out.detach(), target))
+                sums["psnr"] = float(batch_psnr(out.detach(), target))
         state.amp_g.unscale(state.opt_g)
         if use_gan:  # a scaler must not unscale an optimizer twice without a step
             state.amp_d.unscale(state.opt_d)
@@ -304,7 +305,7 @@ class DinetTrainJob(Job):
         for _, batch in data.held_out_batches(state.mouth_size, batch_size=8):
             source, refs, target = _flatten(batch.to(device))
             out = gen(source, refs)
-            values.append(float(psnr(geometry.cut_mouth(out), geometry.cut_mouth(target))))
+            values.append(float(batch_psnr(geometry.cut_mouth(out), geometry.cut_mouth(target))))
             l1s.append(float((out - target).abs().mean()))
         if values:
             report_metric(ctx, self.req.run, "held_out/psnr_mouth", step, sum(values) / len(values))

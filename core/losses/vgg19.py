@@ -2,12 +2,12 @@
 
 The state dict uses torchvision's key layout (`features.N.weight` / `features.N.bias`, N the
 index in VGG19's `features` Sequential); classifier keys are ignored. Weights come from a path
-the user gives, else the torch hub cache file `vgg19-dcbb9e9d.pth`; nothing is downloaded.
+the user gives, else `$DHSTUDIO_VGG19`, else the torch hub cache file `vgg19-dcbb9e9d.pth`
+(:mod:`core.weights` looks); nothing is downloaded.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,9 +15,8 @@ import torch
 from torch import nn
 
 from core.jobs.errors import BadInput
+from core.weights import VGG19_ENV, VGG19_FILE, VGG19_URL, find_vgg19
 
-VGG19_FILE = "vgg19-dcbb9e9d.pth"
-VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 # torchvision's VGG19 "E" configuration: channel counts, "M" = 2x2 max pool.
 _CFG: tuple[int | str, ...] = (
     64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M",
@@ -87,37 +86,20 @@ class VGG19Features(nn.Module):
         return outs
 
 
-def torch_hub_checkpoints(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Torch hub checkpoint folders, in the order torch itself uses ($TORCH_HOME first)."""
-    env = os.environ if env is None else env
-    home = Path(env.get("HOME", str(Path.home())))
-    dirs = []
-    if env.get("TORCH_HOME"):
-        dirs.append(Path(env["TORCH_HOME"]).expanduser() / "hub" / "checkpoints")
-    if env.get("XDG_CACHE_HOME"):
-        dirs.append(Path(env["XDG_CACHE_HOME"]).expanduser() / "torch" / "hub" / "checkpoints")
-    dirs.append(home / ".cache" / "torch" / "hub" / "checkpoints")
-    return list(dict.fromkeys(dirs))
-
-
 def find_vgg19_weights(user_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """The VGG19 weights file, or BadInput naming the file and every place looked.
+    """The VGG19 weights file (see :func:`core.weights.find_vgg19`), or BadInput naming every place looked.
 
-    A user path is authoritative: if given and missing, the hub cache is not consulted.
+    A user path is authoritative; otherwise ``$DHSTUDIO_VGG19``, then the torch hub cache.
     Call it when a job starts (when the perceptual weight is > 0) so it fails before training.
     """
-    if user_path:
-        candidates = [Path(user_path).expanduser()]
-    else:
-        candidates = [d / VGG19_FILE for d in torch_hub_checkpoints(env)]
-    for c in candidates:
-        if c.is_file():
-            return c
-    looked = "\n".join(f"  - {c}" for c in candidates)
+    search = find_vgg19(user_path, env)
+    if search.found is not None:
+        return search.found
+    looked = "\n".join(f"  - {c}" for c in search.looked)
     fix = (
         "check the path you gave (vgg19_path)"
         if user_path
-        else f"download {VGG19_URL} into one of those folders, or set vgg19_path to the file"
+        else f"download {VGG19_URL} into one of those folders, set ${VGG19_ENV} or vgg19_path to the file"
     )
     raise BadInput(
         f"VGG19 weights file {VGG19_FILE if not user_path else Path(user_path).name} not found "

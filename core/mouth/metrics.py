@@ -5,18 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.face.mouth_metrics import mouth_opening
+from core.metrics.correlation import pearson
+from core.metrics.landmarks import landmark_distance
 from core.mouth.space import MouthSpace
-
-
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson r of two 1-D series (NaN where either is constant or too short)."""
-    a = np.asarray(a, np.float64)
-    b = np.asarray(b, np.float64)
-    ok = np.isfinite(a) & np.isfinite(b)
-    a, b = a[ok], b[ok]
-    if a.size < 3 or a.std() < 1e-12 or b.std() < 1e-12:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def predicted_landmarks(space: MouthSpace, coeffs: np.ndarray, tracked: np.ndarray) -> np.ndarray:
@@ -30,11 +21,10 @@ def predicted_landmarks(space: MouthSpace, coeffs: np.ndarray, tracked: np.ndarr
 def mouth_scores(space: MouthSpace, coeffs: np.ndarray, tracked: np.ndarray, crop_scale: np.ndarray) -> dict:
     """r of mouth opening (predicted vs tracked) and LMD in crop pixels over the given frames."""
     pred = predicted_landmarks(space, coeffs, tracked)
-    true_pts = np.asarray(tracked, np.float64)[:, space.vertices, :2]
-    dist = np.linalg.norm(pred[:, space.vertices, :2] - true_pts, axis=-1)
+    dist = landmark_distance(pred, tracked, space.vertices)
     return {
         "mouth_r": pearson(mouth_opening(pred), mouth_opening(tracked)),
-        "lmd_px": float((dist.mean(axis=1) * crop_scale).mean()),
+        "lmd_px": float((dist * crop_scale).mean()),
         "opening_pred": mouth_opening(pred),
         "opening_true": mouth_opening(tracked),
     }

@@ -24,9 +24,10 @@ from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.metrics.correlation import pearson
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.data import ClipFeatures, clip_features, load_clips, silence_warnings, train_feature_frames
-from core.mouth.metrics import mouth_scores, opening_plot, pearson
+from core.mouth.metrics import mouth_scores, opening_plot
 from core.mouth.model import Audio2Mouth, predict_offline
 from core.mouth.space import MouthSpace
 from core.train.checkpoint import load_checkpoint, save_checkpoint

@@ -54,6 +54,7 @@ def stage_prepare(ctx: JobContext, state: DemoState) -> None:
 
     from core.face.prepare_job import PrepareJob
     from core.face.prepared import PreparedClip
+    from core.metrics.correlation import pearson
 
     out = state.project.prepared_dir / CLIP_NAME
     if (out / "manifest.json").is_file():
@@ -65,7 +66,7 @@ def stage_prepare(ctx: JobContext, state: DemoState) -> None:
     truth = np.asarray(json.loads(state.truth.read_text(encoding="utf-8"))["mouth_open"], dtype=np.float64)
     measured = np.asarray(clip.manifest["mouth_opening"], dtype=np.float64)
     n = min(len(truth), len(measured))
-    r = float(np.corrcoef(truth[:n], measured[:n])[0, 1])
+    r = pearson(truth[:n], measured[:n])
     ctx.metric("demo/mouth_opening_r", n, r)
     ctx.log(f"prepared {clip.frame_count} frames; mouth opening vs truth: Pearson r = {r:.3f}")
     state.outputs["prepared clip"] = out

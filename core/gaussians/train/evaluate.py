@@ -20,15 +20,17 @@ from core.gaussians.render.base import Renderer
 from core.gaussians.render.select import select_renderer
 from core.gaussians.train.bundle import AVATAR_FILE, Avatar, load_bundle
 from core.gaussians.train.data import AvatarData
-from core.gaussians.train.image_losses import psnr, ssim
-from core.gaussians.train.lpips_metric import find_lpips, load_lpips, lpips_distance
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.step import masked_target, render_frame
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.metrics.lpips import load_lpips, lpips_distance
+from core.metrics.psnr import psnr
+from core.metrics.ssim import ssim
 from core.train.run_folder import RunFolder
+from core.weights import find_lpips
 
 
 def _sync(device: torch.device) -> None:
@@ -46,8 +48,8 @@ def evaluate_avatar(
     max_frames: int = 0,
 ) -> dict[str, Any]:
     """Scores over the held-out frames (all, or the first ``max_frames``)."""
-    files, why = find_lpips(lpips_path)
-    lp = load_lpips(files, device) if files is not None else None
+    search = find_lpips(lpips_path)
+    lp = load_lpips(search.files, device) if search.files is not None else None
     camera = data.camera.to(device)
     faces = data.faces.to(device)
     frames = [int(f) for f in data.test_ids]
@@ -83,14 +85,14 @@ def evaluate_avatar(
             image = fr.image.clamp(0.0, 1.0)
             target = masked_target(data, f, camera, background, device)
             psnrs.append(psnr(image, target))
-            ssims.append(float(ssim(image, target)))
+            ssims.append(ssim(image, target))
             if lp is not None:
                 lpipss.append(lpips_distance(lp, image, target))
     return {
         "psnr": statistics.fmean(psnrs),
         "ssim": statistics.fmean(ssims),
         "lpips": statistics.fmean(lpipss) if lp is not None else "unavailable",
-        "lpips_note": "" if lp is not None else why,
+        "lpips_note": "" if lp is not None else "weights not found: " + search.describe(),
         "gaussians": avatar.count,
         "train_seconds": avatar.train_seconds,
         "steps": avatar.steps,

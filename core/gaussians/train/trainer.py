@@ -117,11 +117,7 @@ class GaussianTrainJob(Job):
                 step = st.step
                 ctx.progress(step, total, f"loss {res.losses['loss']:.4f}, {st.count} Gaussians")
                 if res.report.changed:
-                    r = res.report
-                    ctx.log(
-                        f"step {step}: cloned {r.cloned}, split {r.split}, pruned {r.pruned}"
-                        f"{', opacity reset' if r.opacity_reset else ''} -> {st.count} Gaussians"
-                    )
+                    ctx.emit(res.report.event())
                 if step % cfg.train.log_every == 0 or step == total:
                     for name, value in res.losses.items():
                         report_metric(ctx, run, f"train/{name}", step, value)

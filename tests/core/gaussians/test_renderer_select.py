@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 
 import pytest
 import torch
@@ -13,6 +12,7 @@ from core.gaussians.render import gsplat_backend, torch_rasterizer
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions
 from core.gaussians.render.select import probe_gsplat, select_renderer
 from core.jobs.errors import BadInput
+from core.metrics.psnr import psnr
 
 HAS_CUDA = torch.cuda.is_available()
 
@@ -49,11 +49,6 @@ def test_gsplat_grad_proxy_mirrors_and_accumulates_the_gradient() -> None:
     torch.testing.assert_close(proxy.grad, 4 * means2d.detach()[0])
 
 
-def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    mse = float(((a - b) ** 2).mean())
-    return 10 * math.log10(1.0 / max(mse, 1e-20))
-
-
 @pytest.mark.skipif(not HAS_CUDA, reason="gsplat needs a CUDA GPU")
 @pytest.mark.parametrize("degree", [0, 3])
 def test_torch_rasterizer_matches_gsplat(degree: int) -> None:
@@ -74,8 +69,8 @@ def test_torch_rasterizer_matches_gsplat(degree: int) -> None:
     g_cuda = GaussiansWorld(**{k: getattr(g, k).to(device) for k in ("means", "quats", "scales",
                                                                       "opacities", "sh")})
     theirs = gsplat_backend.render(g_cuda, cam.to(device), options)
-    assert _psnr(ours.colors, theirs.colors.cpu()) >= 40.0
-    assert _psnr(ours.alphas, theirs.alphas.cpu()) >= 40.0
+    assert psnr(ours.colors, theirs.colors.cpu()) >= 40.0
+    assert psnr(ours.alphas, theirs.alphas.cpu()) >= 40.0
     visible = (ours.meta["radii"] > 0).all(-1)
     torch.testing.assert_close(theirs.meta["means2d"].cpu()[visible], ours.meta["means2d"].detach()[visible],
                                atol=1e-3, rtol=1e-4)

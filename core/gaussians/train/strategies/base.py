@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from core.gaussians.train.ops import Params, Rows
+from core.jobs.events import RefineStep, RegionRefine
 
 REQUIRED = ("local_means", "local_quats", "log_scales", "opacity_logits", "sh_dc")
 
@@ -40,17 +41,43 @@ class StepContext:
 
 @dataclass
 class StepReport:
-    """What a densification step did (sent to the UI as a refine event)."""
+    """What a densification step did; :meth:`event` turns it into the typed refine event for the UI."""
 
+    step: int = 0  # training steps done (the hook's ``ctx.step + 1``)
+    gaussians_before: int = 0
+    gaussians_after: int = 0
     cloned: int = 0
     split: int = 0
     pruned: int = 0
     opacity_reset: bool = False
+    regions: tuple[RegionRefine, ...] = ()  # per triangle group when the context has region_triangles
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
         return bool(self.cloned or self.split or self.pruned or self.opacity_reset)
+
+    def event(self) -> RefineStep:
+        return RefineStep(
+            step=self.step,
+            gaussians_before=self.gaussians_before,
+            gaussians_after=self.gaussians_after,
+            cloned=self.cloned,
+            split=self.split,
+            pruned=self.pruned,
+            opacity_reset=self.opacity_reset,
+            regions=self.regions,
+        )
+
+
+def region_counts(in_region: Tensor, clone: Tensor, split: Tensor, prune: Tensor) -> tuple[RegionRefine, ...]:
+    """Counts per triangle group. ``in_region`` and ``prune`` index the Gaussians before pruning;
+    ``clone`` and ``split`` index those that survived it."""
+    kept = in_region[~prune]
+    return tuple(
+        RegionRefine(name, int((clone & k).sum()), int((split & k).sum()), int((prune & r).sum()))
+        for name, r, k in (("semantic regions", in_region, kept), ("elsewhere", ~in_region, ~kept))
+    )
 
 
 class Strategy(ABC):

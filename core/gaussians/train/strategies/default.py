@@ -18,7 +18,7 @@ from torch import Tensor
 
 from core.gaussians.train import ops
 from core.gaussians.train.ops import Rows
-from core.gaussians.train.strategies.base import StepContext, StepReport, Strategy
+from core.gaussians.train.strategies.base import StepContext, StepReport, Strategy, region_counts
 
 
 @dataclass
@@ -60,7 +60,8 @@ class DefaultStrategy(Strategy):
         return hot & ~big, hot & big
 
     def step_post_backward(self, ctx: StepContext, state: Rows) -> StepReport:
-        report = StepReport()
+        n = ops.count(ctx.params)
+        report = StepReport(step=ctx.step + 1, gaussians_before=n, gaussians_after=n)
         if ctx.step >= self.stop_step:
             return report
         self.accumulate(ctx, state)
@@ -70,6 +71,7 @@ class DefaultStrategy(Strategy):
         if step % self.opacity_reset_every == 0:
             ops.reset_opacity(ctx.params, ctx.optimizers, self.reset_value)
             report.opacity_reset = True
+        report.gaussians_after = ops.count(ctx.params)
         return report
 
     def _refine(self, ctx: StepContext, state: Rows, report: StepReport) -> None:
@@ -79,6 +81,9 @@ class DefaultStrategy(Strategy):
         prune = self.prune_mask(ctx)
         keep = ~prune
         clone, split = clone[keep], split[keep]
+        if ctx.region_triangles is not None:
+            in_region = ctx.region_triangles[ctx.extras["binding"]]
+            report.regions = region_counts(in_region, clone, split, prune)
         report.pruned = int(prune.sum())
         if report.pruned:
             ops.remove(ctx.params, ctx.optimizers, prune, ctx.extras, state)

@@ -13,11 +13,13 @@ from core.gaussians.train.config import (
     PerceptualConfig,
     ProgressiveConfig,
 )
-from core.gaussians.train.image_losses import photometric_loss, psnr, ssim
+from core.gaussians.train.image_losses import photometric_loss
 from core.gaussians.train.innovations import contrastive, progressive, region_weights, temporal
 from core.gaussians.train.innovations.color_calibration import ColorCalibration
 from core.gaussians.train.innovations.perceptual import build as build_perceptual
 from core.jobs.errors import BadInput
+from core.metrics.psnr import psnr
+from core.metrics.ssim import ssim
 
 
 def _face_uv(size: int) -> np.ndarray:

@@ -1,10 +1,10 @@
 """LPIPS (AlexNet variant, v0.1) defined in the project; computed only when both weight files exist.
 
 LPIPS needs two files that cannot be downloaded at run time: the AlexNet trunk in torchvision's
-layout (``alexnet-owt-7be5be79.pth``, torch hub cache) and the learned linear heads of the
-``lpips`` package (``weights/v0.1/alex.pth``, keys ``lin{k}.model.1.weight``; looked for as
-``lpips_alex.pth`` or ``alex.pth`` in the hub cache, or given by path). Without them the metric is
-reported as unavailable (:func:`find_lpips` returns the reason); it is never approximated.
+layout (``alexnet-owt-7be5be79.pth``) and the learned linear heads of the ``lpips`` package
+(``weights/v0.1/alex.pth``, keys ``lin{k}.model.1.weight``). :func:`core.weights.find_lpips`
+looks for both and says where; without them callers report the metric as unavailable, it is
+never approximated.
 """
 
 from __future__ import annotations
@@ -16,10 +16,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from core.losses.vgg19 import torch_hub_checkpoints
-
-ALEXNET_FILE = "alexnet-owt-7be5be79.pth"
-HEAD_FILES = ("lpips_alex.pth", "alex.pth")
 _CHANNELS = (64, 192, 384, 256, 256)
 _SHIFT = (-0.030, -0.088, -0.188)
 _SCALE = (0.458, 0.448, 0.450)
@@ -80,25 +76,8 @@ class LpipsAlex(nn.Module):
         return out
 
 
-def find_lpips(head_path: str | Path | None = None) -> tuple[tuple[Path, Path] | None, str]:
-    """((trunk, heads) files, "") when both are found, else (None, why not: files and folders looked in)."""
-    dirs = torch_hub_checkpoints()
-    trunk = next((d / ALEXNET_FILE for d in dirs if (d / ALEXNET_FILE).is_file()), None)
-    heads_candidates = (
-        [Path(head_path).expanduser()] if head_path else [d / f for d in dirs for f in HEAD_FILES]
-    )
-    heads = next((p for p in heads_candidates if p.is_file()), None)
-    if trunk is not None and heads is not None:
-        return (trunk, heads), ""
-    missing = []
-    if trunk is None:
-        missing.append(f"{ALEXNET_FILE} (looked in {', '.join(str(d) for d in dirs)})")
-    if heads is None:
-        missing.append(f"LPIPS v0.1 alex heads (looked for {', '.join(str(p) for p in heads_candidates)})")
-    return None, "weights not found: " + "; ".join(missing)
-
-
 def load_lpips(files: tuple[Path, Path], device: torch.device) -> LpipsAlex:
+    """The network with weights from ``(trunk, heads)`` files (as ``LpipsSearch.files`` gives them)."""
     trunk = torch.load(files[0], map_location="cpu", weights_only=True)
     heads = torch.load(files[1], map_location="cpu", weights_only=True)
     net = LpipsAlex()

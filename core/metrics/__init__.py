@@ -1,0 +1,1 @@
+"""Quality metrics shared by every evaluation and trainer: one implementation per figure."""
