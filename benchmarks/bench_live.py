@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.audio.normalization import NormStats
     from core.device import resolve_device
     from core.io import atomic
+    from core.jobs.events import LiveStatus
     from core.lipsync.config import RendererConfig
     from core.lipsync.factory import build_renderer
     from core.mouth.model import Audio2Mouth, NetConfig
@@ -101,15 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = LiveEngine(source, parts.stepper, parts.avatar, sinks)
         load_before = load_average()
 
-        def status(s: dict) -> None:
-            print(
-                f"\r{s['seconds']:5.1f}s {s['fps']:5.1f} fps drop {s['dropped']} "
-                f"e2e p95 {s['e2e_p95_ms']:.0f} ms "
-                f"q {s['queue']} underruns {s['underruns']}   ",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+        def status(s: LiveStatus) -> None:
+            print(f"\r{s.describe()}   ", end="", file=sys.stderr, flush=True)
 
         outcome = engine.run(on_status=status)
         print(file=sys.stderr)

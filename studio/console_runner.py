@@ -9,7 +9,17 @@ from typing import TextIO
 from tqdm import tqdm
 
 from core.jobs.control import JobControl
-from core.jobs.events import Artifact, Event, JobFailed, LogLine, Metric, Preview, Progress
+from core.jobs.events import (
+    Artifact,
+    Event,
+    JobFailed,
+    LiveStatus,
+    LogLine,
+    Metric,
+    Preview,
+    Progress,
+    RefineStep,
+)
 from core.jobs.job import Job, JobResult, execute
 
 
@@ -61,6 +71,10 @@ class ConsoleRunner:
                 case Artifact(path=path, kind=kind):
                     if not self.quiet:
                         self._write(f"wrote {kind + ' ' if kind else ''}{path}")
+                case RefineStep() if not self.quiet:
+                    self._write(event.describe())
+                case LiveStatus() if self._bar is not None:
+                    self._bar.set_description_str(event.describe(), refresh=False)
                 case JobFailed(message=message):
                     self._write(f"error: {message}")
                 case Preview():

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.audio.resample import StreamingResampler
+from core.jobs.events import LiveStatus
 from core.realtime.avatar import Avatar
 from core.realtime.clock import Clock, FrameTimeline
 from core.realtime.mouth_stage import SILENCE_RMS, MouthStepper
@@ -267,7 +268,9 @@ class LiveEngine:
         self._stop.set()
 
     def run(
-        self, should_stop: Callable[[], bool] | None = None, on_status: Callable[[dict], None] | None = None
+        self,
+        should_stop: Callable[[], bool] | None = None,
+        on_status: Callable[[LiveStatus], None] | None = None,
     ) -> EngineOutcome:
         """Run until the audio ends, the time limit, `should_stop()` or a fault; returns the report."""
         self.stats.load_start = load_average()
@@ -318,18 +321,13 @@ class LiveEngine:
                 self._errors.append(f"{sink.name}: {info[sink.name]['error']}")
         return info
 
-    def status(self) -> dict:
-        s = self.stats
-        return {
-            "seconds": self._samples16 / self.stepper.rate,
-            "fps": s.rendered_fps(),
-            "rendered": s.frames_rendered,
-            "dropped": s.frames_dropped,
-            "queue": self._queue.qsize(),
-            "e2e_p95_ms": s.recent("end_to_end").get("p95", 0.0),
-            "underruns": self.source.underruns,
-            "overruns": self.ring.overrun_events,
-        }
+    def status(self) -> LiveStatus:
+        return self.stats.live_status(
+            seconds=self._samples16 / self.stepper.rate,
+            queue_depth=self._queue.qsize(),
+            underruns=self.source.underruns,
+            overruns=self.ring.overrun_events,
+        )
 
     def _report(self, sink_info: dict) -> dict:
         monitor_underruns = int(sink_info.get("monitor", {}).get("underruns", 0))

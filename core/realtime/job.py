@@ -1,8 +1,9 @@
 """The live session as a job: load models, open the audio input and sinks, run the engine, write the report.
 
-Progress events carry the status line (fps, drops, latency, queue, under/overruns); previews
-carry the newest frame at most `preview_fps` times a second (the GUI view and the CLI
-window read those, never the engine's queues). Cancel stops the engine at once; the
+Progress events count frames; `LiveStatus` events carry fps, drops, latency, queue and
+under/overruns a few times a second (runners format them); previews carry the newest frame
+at most `preview_fps` times a second (the GUI view and the CLI window read those, never the
+engine's queues). Cancel stops the engine at once; the
 recording made so far is kept. Faults end the job with a clear message after the report
 and the recording have been written.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
+from core.jobs.events import LiveStatus
 from core.jobs.job import Job
 
 
@@ -110,12 +112,13 @@ class LiveJob(Job):
                 expected = engine.timeline.frames_for(int(source.duration * parts.stepper.rate))
             seen = [-1]
 
-            def on_status(status: dict) -> None:
-                ctx.progress(status["rendered"] + status["dropped"], expected, format_status(status))
+            def on_status(status: LiveStatus) -> None:
+                ctx.emit(status)
+                ctx.progress(status.rendered + status.dropped, expected)
                 latest = slot.latest(seen[0])
                 if latest is not None and req.preview_fps > 0:
                     seen[0] = latest[0]
-                    ctx.preview("live", latest[2][..., ::-1])
+                    ctx.preview("live", latest[1][1][..., ::-1])
 
             outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
         report = {
@@ -141,11 +144,3 @@ class LiveJob(Job):
             raise LiveFailed(f"live session stopped: {outcome.error}{kept}")
         ctx.checkpoint()  # a cancel during the run ends as cancelled, after the outputs are written
         return report
-
-
-def format_status(s: dict) -> str:
-    return (
-        f"{s['seconds']:6.1f}s {s['fps']:5.1f} fps | dropped {s['dropped']} "
-        f"| e2e p95 {s['e2e_p95_ms']:4.0f} ms"
-        f" | queue {s['queue']} | underruns {s['underruns']} overruns {s['overruns']}"
-    )

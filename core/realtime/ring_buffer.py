@@ -77,10 +77,6 @@ class AudioRingBuffer:
     def written(self) -> int:
         return self._written
 
-    @property
-    def read_position(self) -> int:
-        return self._read
-
     def available(self) -> int:
         return min(self._written - self._read, self.capacity)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.preview_slot import PreviewSlot
 from core.realtime.ring_buffer import AudioRingBuffer
 
 
@@ -33,28 +34,14 @@ class VideoSink:
         return {}
 
 
-class FrameSlot(VideoSink):
-    """Newest frame wins: the view polls `latest(seen_id)` on its timer and skips when nothing is new."""
+class FrameSlot(PreviewSlot[tuple[int, np.ndarray]], VideoSink):
+    """Newest frame wins: the view polls `latest(seen_id)` -> (write id, (video index, BGR frame))
+    on its timer and skips when nothing is new (the same slot the Qt runner keeps previews in)."""
 
     name = "view"
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._frame: np.ndarray | None = None
-        self._index = -1
-        self.write_id = 0
-
     def frame(self, index: int, bgr: np.ndarray) -> None:
-        with self._lock:  # held only to swap two references
-            self._frame, self._index = bgr, index
-            self.write_id += 1
-
-    def latest(self, seen_id: int = -1) -> tuple[int, int, np.ndarray] | None:
-        """(write id, video index, frame) when newer than `seen_id`, else None."""
-        with self._lock:
-            if self._frame is None or self.write_id == seen_id:
-                return None
-            return self.write_id, self._index, self._frame
+        self.put((index, bgr))
 
 
 _END = object()

@@ -153,24 +153,6 @@ def file_source(path: Path | str, block_ms: float = 10.0, seconds: float | None 
     return PacedSource(samples, rate, block_ms, name=Path(path).name)
 
 
-def generated_source(
-    kind: str, seconds: float, sample_rate: int = 16000, seed: int = 0, block_ms: float = 10.0
-) -> PacedSource:
-    """'silence', 'tone' (220 Hz) or 'speech' (the synthetic speech of the demo clip)."""
-    n = int(round(seconds * sample_rate))
-    if kind == "silence":
-        samples = np.zeros(n, np.float32)
-    elif kind == "tone":
-        samples = (0.3 * np.sin(2 * np.pi * 220.0 * np.arange(n) / sample_rate)).astype(np.float32)
-    elif kind == "speech":
-        from core.synth.speech import synthesize
-
-        samples, _ = synthesize(seconds, seed=seed, sample_rate=sample_rate)
-    else:
-        raise BadInput(f"unknown generated audio {kind!r}; choose silence, tone or speech")
-    return PacedSource(samples, sample_rate, block_ms, name=f"generated-{kind}")
-
-
 # ---- microphone ----------------------------------------------------------------------------
 
 

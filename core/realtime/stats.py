@@ -2,7 +2,8 @@
 
 Stages record durations in milliseconds into named series; counters (drops, overruns,
 underruns) are plain integers. Series are appended from several threads, which is safe for
-Python lists under the GIL, and read for the status line by copying them first.
+Python lists under the GIL, and read for the status event (:class:`core.jobs.events.LiveStatus`)
+by copying them first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from core.jobs.events import LiveStatus
 
 DEFINITIONS = {
     "mouth": "audio captured (frame centre) -> mouth coefficients ready; includes the feature window and "
@@ -95,6 +98,21 @@ class EngineStats:
 
     def recent(self, stage: str, n: int = 50) -> dict[str, float | int]:
         return summarize(list(self.series[stage][-n:]))
+
+    def live_status(self, seconds: float, queue_depth: int, underruns: int, overruns: int) -> LiveStatus:
+        """The typed status event: fps, recent end-to-end latency, drops; the engine adds what it owns."""
+        e2e = self.recent("end_to_end")
+        return LiveStatus(
+            seconds=float(seconds),
+            fps=self.rendered_fps(),
+            latency_p50_ms=float(e2e.get("p50", 0.0)),
+            latency_p95_ms=float(e2e.get("p95", 0.0)),
+            rendered=self.frames_rendered,
+            dropped=self.frames_dropped,
+            underruns=int(underruns),
+            overruns=int(overruns),
+            queue_depth=int(queue_depth),
+        )
 
     def report(self, **extra) -> dict:
         """The JSON-able report: counters, per-stage latency summaries, fps, load, extras."""

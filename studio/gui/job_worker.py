@@ -1,12 +1,28 @@
-"""Qt runner: executes a Qt-free job on a QThread and re-emits its events as signals."""
+"""Qt runner: executes a Qt-free job on a QThread and re-emits its events as signals.
+
+Images do not travel as signals: previews go into the worker's newest-preview slot, which a
+view reads on its own timer (:class:`studio.gui.preview_poller.PreviewPoller`).
+"""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from core.jobs.control import JobControl
-from core.jobs.events import Artifact, Event, JobFailed, LogLine, Metric, Preview, Progress
+from core.jobs.events import (
+    Artifact,
+    Event,
+    JobFailed,
+    LiveStatus,
+    LogLine,
+    Metric,
+    Preview,
+    Progress,
+    RefineStep,
+)
 from core.jobs.job import Job, JobResult, execute
+from core.jobs.preview_slot import PreviewSlot
 
 
 class JobWorker(QObject):
@@ -14,9 +30,10 @@ class JobWorker(QObject):
 
     progress = Signal(int, int, str)  # step, total (0 = unknown), message
     metric = Signal(str, int, float)
-    preview = Signal(str, object)  # name, RGB uint8 ndarray
     artifact = Signal(str, str)  # path, kind
     log = Signal(str, str)  # message, level
+    refine = Signal(object)  # RefineStep (a densification step's counts)
+    live_status = Signal(object)  # LiveStatus (fps, latency, drops; a few per second)
     failed = Signal(str, bool)  # message, bad_input
     finished = Signal(object)  # JobResult
 
@@ -24,6 +41,7 @@ class JobWorker(QObject):
         super().__init__()
         self.job = job
         self.control = control or JobControl()
+        self.previews: PreviewSlot[np.ndarray] = PreviewSlot()  # name -> newest RGB uint8 image
 
     @Slot()
     def run(self) -> None:
@@ -37,11 +55,15 @@ class JobWorker(QObject):
             case Metric(name=name, step=step, value=value):
                 self.metric.emit(name, step, value)
             case Preview(name=name, image=image):
-                self.preview.emit(name, image)
+                self.previews.put(image, name)
             case Artifact(path=path, kind=kind):
                 self.artifact.emit(str(path), kind)
             case LogLine(message=message, level=level):
                 self.log.emit(message, level)
+            case RefineStep():
+                self.refine.emit(event)
+            case LiveStatus():
+                self.live_status.emit(event)
             case JobFailed(message=message, bad_input=bad_input):
                 self.failed.emit(message, bad_input)
 

@@ -119,6 +119,8 @@ class MainController(QObject):
         worker.metric.connect(
             lambda name, step, value: panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
         )
+        worker.refine.connect(lambda event: panel.append_log(event.describe()))
+        worker.live_status.connect(lambda status: panel.title.setText(status.describe()))
         worker.failed.connect(lambda msg, bad: self._show_error(msg, bad))
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)

@@ -72,7 +72,7 @@ def test_file_run_counts_report_and_recording(tiny_live, tmp_path):
     assert e2e["p50"] >= r["model"]["inherent_latency_ms"] - 1.0  # the lookahead is inside the figure
     assert r["audio"]["overrun_events"] == 0 and r["audio"]["seconds"] == pytest.approx(2.0)
     latest = slot.latest()
-    assert latest is not None and latest[2].shape == tiny_live.loop.frames.shape[1:]
+    assert latest is not None and latest[1][1].shape == tiny_live.loop.frames.shape[1:]
     assert r["sinks"]["recorder"]["frames_written"] == 50
     frames, seconds = _streams(tmp_path / "live.mp4")
     assert frames == 50 and seconds == pytest.approx(2.0, abs=0.07)
@@ -140,7 +140,7 @@ def test_silence_loops_the_source_video(tiny_live):
     r = engine.run().report
     assert r["frames"]["idle"] == r["frames"]["rendered"] > 0
     assert r["latency_ms"]["model"]["count"] == 0  # the renderer never ran
-    _, index, frame = slot.latest()
+    _, (index, frame) = slot.latest()
     np.testing.assert_array_equal(frame, tiny_live.loop.frames[tiny_live.loop.index(index)])
 
 

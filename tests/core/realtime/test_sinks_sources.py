@@ -14,7 +14,7 @@ def test_frame_slot_newest_wins():
     a, b = np.zeros((4, 4, 3), np.uint8), np.ones((4, 4, 3), np.uint8)
     slot.frame(0, a)
     slot.frame(1, b)
-    wid, index, frame = slot.latest()
+    wid, (index, frame) = slot.latest()
     assert index == 1 and frame is b
     assert slot.latest(wid) is None  # nothing new since the view's last look
 

@@ -1,0 +1,61 @@
+"""The Qt runner: typed events become signals, previews go into the newest-preview slot."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.jobs.context import JobContext
+from core.jobs.job import Job, Status
+from core.jobs.preview_slot import PreviewSlot
+from studio.gui.job_worker import JobThread, JobWorker
+from studio.gui.preview_poller import PreviewPoller
+from tests.core.jobs.test_typed_events import REFINE, STATUS, TypedEventsJob
+
+
+class ImagesJob(Job):
+    """Many previews in a burst, like a fast trainer or the live engine."""
+
+    name = "images"
+
+    def run(self, ctx: JobContext) -> None:
+        for i in range(200):
+            ctx.preview("render", np.full((4, 4, 3), i % 256, np.uint8))
+        ctx.preview("grid", np.zeros((2, 2, 3), np.uint8))
+
+
+def test_typed_events_become_signals(qtbot):
+    thread = JobThread(TypedEventsJob())
+    refine, status = [], []
+    thread.worker.refine.connect(refine.append)
+    thread.worker.live_status.connect(status.append)
+    with qtbot.waitSignal(thread.finished, timeout=5000):
+        thread.start()
+    qtbot.waitUntil(lambda: bool(refine and status), timeout=2000)
+    assert refine == [REFINE] and status == [STATUS]
+    assert thread.thread.wait(2000)
+
+
+def test_previews_are_stored_not_signalled_and_the_poller_sees_only_the_newest(qtbot):
+    assert not hasattr(JobWorker, "preview")  # no signal per image
+    thread = JobThread(ImagesJob())
+    with qtbot.waitSignal(thread.finished, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args[0].status is Status.SUCCEEDED and thread.thread.wait(2000)
+    slot = thread.worker.previews
+    assert slot.write_id == 201 and slot.names() == ["render", "grid"]
+    poller = PreviewPoller(slot)
+    got = []
+    poller.changed.connect(lambda name, image: got.append((name, int(image[0, 0, 0]))))
+    assert poller.poll() == 2
+    assert got == [("render", 199), ("grid", 0)]  # the newest of 200 renders, once
+    assert poller.poll() == 0 and len(got) == 2  # nothing new: the tick is skipped
+
+
+def test_poller_timer_hands_on_new_images(qtbot):
+    slot: PreviewSlot[np.ndarray] = PreviewSlot()
+    poller = PreviewPoller(slot, interval_ms=5)
+    poller.start()
+    with qtbot.waitSignal(poller.changed, timeout=2000) as blocker:
+        slot.put(np.ones((2, 2, 3), np.uint8), "live")
+    assert blocker.args[0] == "live"
+    poller.stop()
