@@ -58,20 +58,21 @@ class LpipsSearch:
     heads: WeightSearch
 
     @property
-    def ok(self) -> bool:
-        return self.trunk.ok and self.heads.ok
-
-    @property
     def files(self) -> tuple[Path, Path] | None:
         if self.trunk.found is None or self.heads.found is None:
             return None
         return self.trunk.found, self.heads.found
 
+    @property
+    def ok(self) -> bool:
+        return self.files is not None
+
     def describe(self) -> str:
-        if self.files is not None:
-            return f"found: {self.files[0]} and {self.files[1]}"
-        missing = [s for s in (self.trunk, self.heads) if not s.ok]
-        return "; ".join(f"{s.label}: {s.describe()}" for s in missing)
+        """Both files found, or for each missing one its name and every place looked."""
+        searches = (self.trunk, self.heads)
+        if self.ok:
+            return "found: " + " and ".join(str(s.found) for s in searches)
+        return "; ".join(f"{s.label}: {s.describe()}" for s in searches if not s.ok)
 
 
 def torch_hub_checkpoints(env: Mapping[str, str] | None = None) -> list[Path]:

@@ -9,17 +9,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from core.jobs.control import JobControl
-from core.jobs.events import (
-    Artifact,
-    Event,
-    JobFailed,
-    LiveStatus,
-    LogLine,
-    Metric,
-    Preview,
-    Progress,
-    RefineStep,
-)
+from core.jobs.events import Artifact, Event, JobFailed, LiveStatus, LogLine, Metric, Progress, RefineStep
 from core.jobs.job import Job, JobResult, execute
 
 
@@ -77,8 +67,6 @@ class ConsoleRunner:
                     self._bar.set_description_str(event.describe(), refresh=False)
                 case JobFailed(message=message):
                     self._write(f"error: {message}")
-                case Preview():
-                    pass
 
     def _progress(self, step: int, total: int | None, message: str) -> None:
         if self.quiet:

@@ -11,26 +11,12 @@ from core.jobs.context import JobContext
 from core.jobs.events import LiveStatus, Progress, RefineStep, RegionRefine
 from core.jobs.job import Job, Status
 
+REGIONS = (RegionRefine("semantic regions", 50, 30, 2), RegionRefine("elsewhere", 10, 10, 8))
 REFINE = RefineStep(
-    step=300,
-    gaussians_before=1000,
-    gaussians_after=1090,
-    cloned=60,
-    split=40,
-    pruned=10,
-    regions=(RegionRefine("semantic regions", 50, 30, 2), RegionRefine("elsewhere", 10, 10, 8)),
+    300, gaussians_before=1000, gaussians_after=1090, cloned=60, split=40, pruned=10, regions=REGIONS
 )
-STATUS = LiveStatus(
-    seconds=3.25,
-    fps=24.5,
-    latency_p50_ms=80.0,
-    latency_p95_ms=120.4,
-    rendered=78,
-    dropped=2,
-    underruns=1,
-    overruns=0,
-    queue_depth=1,
-)
+# seconds, fps, latency p50 / p95, rendered, dropped, underruns, overruns, queue depth
+STATUS = LiveStatus(3.25, 24.5, 80.0, 120.4, 78, 2, 1, 0, 1)
 
 
 class TypedEventsJob(Job):

@@ -9,7 +9,7 @@ the trainer calls any strategy the same way (no per-strategy branches).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import torch
@@ -58,16 +58,8 @@ class StepReport:
         return bool(self.cloned or self.split or self.pruned or self.opacity_reset)
 
     def event(self) -> RefineStep:
-        return RefineStep(
-            step=self.step,
-            gaussians_before=self.gaussians_before,
-            gaussians_after=self.gaussians_after,
-            cloned=self.cloned,
-            split=self.split,
-            pruned=self.pruned,
-            opacity_reset=self.opacity_reset,
-            regions=self.regions,
-        )
+        """The typed event: every field of :class:`RefineStep` is a field of this report."""
+        return RefineStep(**{f.name: getattr(self, f.name) for f in fields(RefineStep)})
 
 
 def region_counts(in_region: Tensor, clone: Tensor, split: Tensor, prune: Tensor) -> tuple[RegionRefine, ...]:
