@@ -1,4 +1,4 @@
-"""Audio sources for the live engine: microphone, a file played at real-time pace, generated audio.
+"""Audio sources for the live engine: the microphone, or a file played at real-time pace.
 
 Every source writes mono float32 at its native rate into an `AudioRingBuffer`, stamping
 each block with its capture time; the engine resamples to 16 kHz. The microphone callback
