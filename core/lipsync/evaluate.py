@@ -149,7 +149,7 @@ class EvalJob(Job):
         pairs = list(zip(out_m, real_m, strict=True))
         return {
             "psnr_mouth": float(np.mean([psnr(a, b, peak=255.0) for a, b in pairs])),
-            "ssim_mouth": float(np.mean([ssim(a, b, peak=255.0) for a, b in pairs])),
+            "ssim_mouth": float(np.mean([ssim(a, b, 255.0, "symmetric") for a, b in pairs])),
             "sharpness_ratio": float(sharp_out / max(sharp_real, 1e-9)),
             "sharpness_output": float(sharp_out),
             "sharpness_real": float(sharp_real),

@@ -39,21 +39,42 @@ def test_ssim_of_constant_images_matches_the_closed_form_away_from_the_border():
     assert ssim(x, x) == pytest.approx(1.0, abs=1e-9)
 
 
-def test_ssim_equals_an_opencv_reference_with_zero_padding():
+@pytest.mark.parametrize(
+    ("border", "cv2_border"), [("zeros", cv2.BORDER_CONSTANT), ("symmetric", cv2.BORDER_REFLECT)]
+)
+def test_ssim_equals_an_opencv_reference(border, cv2_border):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (40, 30, 3)).astype(np.uint8)
     y = np.clip(x.astype(np.int16) + rng.integers(-40, 40, x.shape), 0, 255).astype(np.uint8)
 
     def blur(z):
-        return cv2.GaussianBlur(z, (11, 11), 1.5, borderType=cv2.BORDER_CONSTANT)
+        return cv2.GaussianBlur(z, (11, 11), 1.5, borderType=cv2_border)
 
     xf, yf = x.astype(np.float64), y.astype(np.float64)
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     mx, my = blur(xf), blur(yf)
     vx, vy, cxy = blur(xf * xf) - mx * mx, blur(yf * yf) - my * my, blur(xf * yf) - mx * my
     ref = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
-    assert ssim(x, y, peak=255.0) == pytest.approx(float(ref.mean()), abs=1e-6)
-    assert 0.0 < ssim(x, y, peak=255.0) < 1.0
+    assert ssim(x, y, peak=255.0, border=border) == pytest.approx(float(ref.mean()), abs=1e-9)
+    assert 0.0 < ssim(x, y, peak=255.0, border=border) < 1.0
+
+
+def test_the_separable_window_equals_the_2d_window_of_the_3dgs_loss():
+    torch.manual_seed(0)
+    a, b = torch.rand(24, 20, 3, dtype=torch.float64), torch.rand(24, 20, 3, dtype=torch.float64)
+    g = torch.exp(-((torch.arange(11, dtype=torch.float64) - 5) ** 2) / (2 * 1.5**2))
+    g = g / g.sum()
+    w = (g[:, None] * g[None, :]).expand(3, 1, 11, 11)
+    x, y = a.permute(2, 0, 1)[None], b.permute(2, 0, 1)[None]
+
+    def blur(t):
+        return torch.nn.functional.conv2d(t, w, padding=5, groups=3)
+
+    mx, my = blur(x), blur(y)
+    sxx, syy, sxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+    c1, c2 = 0.01**2, 0.03**2
+    ref = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    torch.testing.assert_close(ssim_map(a, b), ref[0].mean(0))
 
 
 def test_ssim_map_is_differentiable_for_the_dssim_loss():
