@@ -1,4 +1,7 @@
-"""Training data for a Gaussian avatar: face crops, the tracked mesh per frame and one camera.
+"""Training data for a Gaussian avatar: face crops (samples), the mesh per frame and the cameras.
+
+This module builds it from a monocular clip (one sample and one camera per frame; the ``mediapipe``
+mesh source); :mod:`flame_source` builds the multi-view kind from an imported VHAP clip.
 
 The clip's frames are cut to one square around the union of the tracked face boxes (plus a
 margin; outside the video is black) and resized to ``resolution`` with area averaging. The
