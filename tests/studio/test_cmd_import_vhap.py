@@ -180,6 +180,13 @@ def test_train_eval_and_export_on_the_flame_mesh(flame_project, tmp_path, monkey
     assert res.bad_input and "MediaPipe" in res.error and not (tmp_path / "o.mp4").exists()
 
 
+def test_a_mediapipe_job_on_an_imported_clip_says_which_job_to_use(flame_project, capsys):
+    project, _, _ = flame_project
+    argv = ["train", "training_jobs/gaussian_baseline.toml", "--project", str(project), "--clip", "head"]
+    assert main([*argv, "--max-steps", "1", "--device", "cpu", "--quiet", "--set", "data.resolution=16"]) == 2
+    assert "gaussian_flame.toml" in capsys.readouterr().err
+
+
 def test_training_without_the_flame_files_says_where_it_looked(flame_project, tmp_path, monkeypatch, capsys):
     project, dataset, _ = flame_project
     monkeypatch.delenv(FLAME_DIR_ENV, raising=False)

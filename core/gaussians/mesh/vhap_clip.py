@@ -101,6 +101,15 @@ class VhapClip:
         )
 
 
+def is_vhap_clip(path: Path | str) -> bool:
+    """Whether ``path`` holds a clip imported from a VHAP dataset (by its manifest's schema)."""
+    try:
+        manifest = json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("schema") == SCHEMA
+
+
 def find_flame_dir(configured: str = "", recorded: str = "") -> Path:
     """The FLAME model folder: the config's ``data.flame_dir``, else ``$DHSTUDIO_FLAME_DIR``, else the
     folder given at import; :class:`BadInput` naming the files and every place looked at."""

@@ -21,6 +21,7 @@ from torch import Tensor
 
 from core.face.prepared import PreparedClip
 from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
+from core.gaussians.mesh.vhap_clip import is_vhap_clip
 from core.gaussians.train.config import DataConfig
 from core.gaussians.train.data import AvatarData, MeshTrack, build_data, select_frames
 from core.jobs.errors import BadInput
@@ -57,8 +58,18 @@ def mesh_track(clip: PreparedClip) -> MeshTrack:
     )
 
 
+def _not_imported(clip_dir: Path) -> None:
+    """:class:`BadInput` for a clip imported from a VHAP dataset (it has FLAME, not MediaPipe, tracking)."""
+    if is_vhap_clip(clip_dir):
+        raise BadInput(
+            f"{clip_dir} was imported from a VHAP dataset and has FLAME tracking only; train it with "
+            'data.mesh = "flame" (training_jobs/gaussian_flame.toml) or pick a prepared video clip (--clip).'
+        )
+
+
 class MediaPipeSource:
     def load_data(self, clip_dir: Path, cfg: DataConfig) -> AvatarData:
+        _not_imported(clip_dir)
         clip = PreparedClip.load(clip_dir)
         track = mesh_track(clip)
         use, _ = select_frames(clip.valid, cfg.max_frames, cfg.holdout)
@@ -68,6 +79,7 @@ class MediaPipeSource:
         )
 
     def load_mesh(self, clip_dir: Path, cfg: DataConfig, device: torch.device | str = "cpu") -> ClipMesh:
+        _not_imported(clip_dir)
         m = load_mediapipe_mesh(clip_dir, device)
         return ClipMesh(m.verts, m.faces)
 
