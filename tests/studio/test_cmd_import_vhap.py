@@ -41,7 +41,7 @@ N_EXPR, N_FRAMES, SIZE = 10, 6, 48
 YAWS = (-0.15, 0.15)
 
 
-def _flame(folder: Path) -> Path:
+def _flame(folder: Path, n_expr: int = N_EXPR) -> Path:
     rng = np.random.default_rng(0)
     verts, faces = grid_head()
     n = len(verts)
@@ -57,7 +57,7 @@ def _flame(folder: Path) -> Path:
         "nose": np.array([14, 15, 20, 21]),
         "left_eye_region": np.array([24, 25, 26, 30, 31, 32]),
     }
-    return write_flame_files(folder, flame_dict(verts, faces, weights, j_reg, N_EXPR, rng), masks)
+    return write_flame_files(folder, flame_dict(verts, faces, weights, j_reg, n_expr, rng), masks)
 
 
 def _dataset(root: Path, flame_dir: Path) -> Path:
@@ -198,3 +198,21 @@ def test_training_without_the_flame_files_says_where_it_looked(flame_project, tm
     monkeypatch.setenv(FLAME_DIR_ENV, str(tmp_path / "empty"))
     assert main([*argv, "--max-steps", "1", "--device", "cpu", "--quiet", "--run-name", "again"]) == 2
     assert f"{tmp_path / 'empty'} (no model file there)" in capsys.readouterr().err
+
+
+def test_import_checks_the_parameters_against_the_flame_model(flame_project, tmp_path, capsys):
+    project, dataset, _ = flame_project
+    small = _flame(tmp_path / "flame5", n_expr=5)
+    argv = [
+        "import-vhap",
+        str(dataset),
+        "--project",
+        str(project),
+        "--name",
+        "bad",
+        "--flame-dir",
+        str(small),
+    ]
+    assert main([*argv, "--quiet"]) == 2
+    assert "300 shape / 10 expression coefficients" in capsys.readouterr().err
+    assert not (project / "prepared" / "bad").exists()

@@ -38,6 +38,7 @@ from core.jobs.job import Job
 
 SCHEMA = "vhap/1"
 FLAME_DIR_ENV = "DHSTUDIO_FLAME_DIR"
+DEFAULT_FLAME_DIR = Path.home() / ".dhstudio" / "flame"
 PER_FRAME = ("expr", "rotation", "neck_pose", "jaw_pose", "eyes_pose", "translation")
 
 
@@ -112,11 +113,13 @@ def is_vhap_clip(path: Path | str) -> bool:
 
 def find_flame_dir(configured: str = "", recorded: str = "") -> Path:
     """The FLAME model folder: the config's ``data.flame_dir``, else ``$DHSTUDIO_FLAME_DIR``, else the
-    folder given at import; :class:`BadInput` naming the files and every place looked at."""
+    folder given at import, else ``~/.dhstudio/flame`` (where ``dhstudio doctor`` also looks);
+    :class:`BadInput` naming the files and every place looked at."""
     candidates = [
         ("data.flame_dir", configured),
         (f"${FLAME_DIR_ENV}", os.environ.get(FLAME_DIR_ENV, "")),
         ("--flame-dir given at import", recorded),
+        ("the default folder", str(DEFAULT_FLAME_DIR)),
     ]
     looked = []
     for label, value in candidates:
@@ -134,6 +137,13 @@ def find_flame_dir(configured: str = "", recorded: str = "") -> Path:
         + "; ".join(looked)
         + f". Set ${FLAME_DIR_ENV} or data.flame_dir to their folder."
     )
+
+
+def _found_flame_dir() -> Path | None:
+    try:
+        return find_flame_dir()
+    except BadInput:
+        return None
 
 
 def load_flame_model(folder: Path) -> FlameModel:
@@ -181,17 +191,11 @@ def import_vhap(dataset: Path, out: Path, fps: float = 25.0, flame_dir: Path | N
     if per_step[0].static_offset is not None:
         params["static_offset"] = per_step[0].static_offset.numpy()
     params["timestep"] = np.asarray(timesteps, np.int64)
-    check_dir = flame_dir or os.environ.get(FLAME_DIR_ENV) or None
+    check_dir = Path(flame_dir) if flame_dir is not None else _found_flame_dir()
     if check_dir is not None:  # fail now, not at training, when the parameters do not fit the model
-        model = load_flame_model(Path(check_dir))
-        check_params(
-            model,
-            FlameParams(
-                **{k: torch.from_numpy(params[k]) for k in ("shape", *PER_FRAME)},
-                static_offset=per_step[0].static_offset,
-            ),
-            str(dataset),
-        )
+        static = per_step[0].static_offset
+        fields = {k: torch.from_numpy(params[k]) for k in ("shape", *PER_FRAME)}
+        check_params(load_flame_model(check_dir), FlameParams(**fields, static_offset=static), str(dataset))
     with atomic.atomic_dir(out) as tmp:
         (tmp / "images").mkdir()
         names = []
