@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -111,9 +112,7 @@ def masked_target(
     return torch.where(mask, target, bg)
 
 
-def render_sample(
-    st: TrainState, setup: StepSetup, sample: int, camera: Camera | None = None, sh_degree: int | None = None
-) -> Frame:
+def render_sample(st: TrainState, setup: StepSetup, sample: int) -> Frame:
     """The current avatar's render of a data sample (the preview of the trainer), without gradients."""
     data, device = setup.data, setup.device
     with torch.no_grad():
@@ -121,12 +120,22 @@ def render_sample(
             gparams.detached_bound(st.params, st.extras),
             sample_verts(data, sample, st.innovations, device),
             data.faces.to(device),
-            (camera or data.camera_of(sample)).to(device),
+            data.camera_of(sample).to(device),
             setup.renderer,
-            current_sh_degree(st.step, setup.cfg) if sh_degree is None else sh_degree,
+            current_sh_degree(st.step, setup.cfg),
             setup.cfg.data.background,
             st.innovations,
         )
+
+
+def preview_image(st: TrainState, setup: StepSetup) -> np.ndarray:
+    """uint8 [R, 2R, 3]: the first held-out sample's masked target | the current render."""
+    data, device, sample = setup.data, setup.device, int(setup.data.test_ids[0])
+    fr = render_sample(st, setup, sample)
+    camera = data.camera_of(sample).to(device)
+    target = masked_target(data, sample, camera, setup.cfg.data.background, device)
+    pair = torch.cat([target, fr.image.clamp(0, 1)], dim=1)
+    return (pair.cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
 def train_step(st: TrainState, setup: StepSetup) -> StepResult:

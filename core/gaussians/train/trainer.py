@@ -17,9 +17,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from core.device import resolve_device, seed_everything
 from core.gaussians.render.select import select_renderer
 from core.gaussians.train import bundle
@@ -29,7 +26,7 @@ from core.gaussians.train.evaluate import evaluate_avatar
 from core.gaussians.train.innovations.registry import build_innovations
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.state import TrainState, create_state, load_state, state_dict
-from core.gaussians.train.step import StepSetup, masked_target, render_sample, train_step
+from core.gaussians.train.step import StepSetup, preview_image, train_step
 from core.gaussians.train.strategies.factory import build_strategy
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -144,13 +141,7 @@ class GaussianTrainJob(Job):
         return run.path
 
     def _preview(self, ctx: JobContext, run: RunFolder, st: TrainState, setup: StepSetup, step: int) -> None:
-        data, device, frame = setup.data, setup.device, int(setup.data.test_ids[0])
-        fr = render_sample(st, setup, frame)
-        target = masked_target(
-            data, frame, data.camera_of(frame).to(device), self.cfg.data.background, device
-        )
-        pair = torch.cat([target, fr.image.clamp(0, 1)], dim=1)
-        image = (pair.cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+        image = preview_image(st, setup)
         ctx.preview("gaussian/heldout", image)
         run.save_preview("heldout", image, step)
 
