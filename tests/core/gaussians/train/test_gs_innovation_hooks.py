@@ -121,3 +121,63 @@ def test_precomputed_masks_equal_the_rasterised_face_and_region_maps(avatar_data
         expected = region_weights.weight_map(uv, faces, weights, 24, 24)
         np.testing.assert_array_equal(hook.pixel_weights(inp).numpy(), expected)
     assert float(hook.pixel_weights(inp).max()) > 1.0  # some region of the grid is weighted
+
+
+def _cancel_at(step: int):
+    from core.jobs.collector import CollectingRunner
+    from core.jobs.events import Progress
+    from core.jobs.job import execute
+
+    class CancellingRunner(CollectingRunner):
+        def run(self, job):
+            def sink(event):
+                self.events.append(event)
+                if isinstance(event, Progress) and event.step == step:
+                    self.control.cancel()
+
+            return execute(job, sink, self.control)
+
+    return CancellingRunner()
+
+
+def test_resume_with_every_stateful_innovation_is_bit_exact(tmp_path, avatar_data):
+    inn = {k: {"enabled": True} for k in ("color_calibration", "contrastive", "temporal", "region_weights")}
+    cfg = _cfg(train={"steps": 10}, innovations=inn)
+    assert _run(tmp_path, cfg, avatar_data, name="full")[2].ok
+    _, _, cancelled = _run(tmp_path, cfg, avatar_data, name="split", runner=_cancel_at(4))
+    assert cancelled.status.value == "cancelled"
+    assert _run(tmp_path, cfg, avatar_data, name="split", resume=True)[2].ok
+    full = load_checkpoint(tmp_path / "full" / "checkpoints" / CHECKPOINT)["innovations"]
+    split = load_checkpoint(tmp_path / "split" / "checkpoints" / CHECKPOINT)["innovations"]
+    assert sorted(full) == ["color_calibration", "contrastive", "region_weights", "temporal"]
+    for a, b in zip(full["contrastive"]["cache"], split["contrastive"]["cache"], strict=True):
+        assert torch.equal(a, b)
+    assert torch.equal(full["temporal"]["corrections"]["params"], split["temporal"]["corrections"]["params"])
+    for k, v in full["color_calibration"]["net"].items():
+        assert torch.equal(v, split["color_calibration"]["net"][k]), k
+
+
+def test_a_version_1_checkpoint_resumes(avatar_data):
+    from core.gaussians.train.state import create_state, load_state, state_dict
+    from core.gaussians.train.strategies.factory import build_strategy
+
+    cfg = _cfg(innovations={"color_calibration": {"enabled": True}, "contrastive": {"enabled": True}})
+    cpu = torch.device("cpu")
+    st = create_state(cfg, avatar_data, build_strategy(cfg, 10), cpu)
+    for p in st.innovations[0].net.parameters():
+        torch.nn.init.normal_(p)
+    st.innovations[1].cache = [torch.ones(192)]
+    v2 = state_dict(st)
+    cal = v2["innovations"]["color_calibration"]
+    v1 = {k: v for k, v in v2.items() if k != "innovations"}
+    v1.update(
+        version=1,
+        calibration=cal["net"],
+        calibration_opt=cal["optimizer"],
+        contrastive_cache=[torch.ones(192)],
+    )
+    fresh = create_state(cfg, avatar_data, build_strategy(cfg, 10), cpu)
+    load_state(fresh, v1, cfg, avatar_data.extent, cpu)
+    for a, b in zip(st.innovations[0].net.parameters(), fresh.innovations[0].net.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert torch.equal(fresh.innovations[1].cache[0], torch.ones(192))
