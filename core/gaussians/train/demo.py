@@ -15,11 +15,11 @@ import numpy as np
 import torch
 
 from core.device import resolve_device
-from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
 from core.gaussians.orbit import OrbitView, render_orbit_preview
 from core.gaussians.render.select import select_renderer
 from core.gaussians.train.bundle import AVATAR_FILE, load_bundle
 from core.gaussians.train.config import GaussianConfig
+from core.gaussians.train.source import load_clip_mesh
 from core.gaussians.train.trainer import GaussianTrainJob
 from core.jobs.context import JobContext
 from core.media.mp4_writer import Mp4Writer
@@ -55,14 +55,14 @@ def demo_config(steps: int) -> GaussianConfig:
 def orbit_video(run_dir: Path, out: Path, device: torch.device, frames: int = 24, size: int = 128) -> Path:
     """A yaw sweep (-35 .. +35 degrees and back) around the avatar on the clip's first frame."""
     avatar = load_bundle(run_dir / AVATAR_FILE, device)
-    mesh = load_mediapipe_mesh(avatar.clip, device)
+    mesh = load_clip_mesh(avatar.clip, avatar.config.data, device)
     renderer = select_renderer("auto", device).renderer
     with Mp4Writer(out, size, size, 12) as writer:
         for i in range(frames):
             yaw = 35.0 * math.sin(2 * math.pi * i / frames)
             rgb = render_orbit_preview(
                 avatar.bound,
-                mesh.verts[0],
+                avatar.pose(mesh.verts[0], 0),
                 mesh.faces,
                 OrbitView(yaw_deg=yaw, width=size, height=size),
                 renderer,
