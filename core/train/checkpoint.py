@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,5 +30,22 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:
         raise BadInput(
-            f"Checkpoint {path} could not be read ({exc}); it is corrupt or not a checkpoint."
+            f"{path} is not a studio checkpoint ({refusal_reason(exc)}): it is damaged, or it holds "
+            "objects other than tensors and plain values, which could run code when loaded. Do not "
+            "trust it or open it by other means; use a checkpoint written by dhstudio "
+            "(PROJECT/runs/<run>/checkpoints/*.pt)."
         ) from None
+
+
+def refusal_reason(exc: Exception) -> str:
+    """The part of torch's error that says what was wrong, without its advice to load unsafely."""
+    text = str(exc)
+    match = re.search(r"WeightsUnpickler error: ([^\n]+)", text)
+    if match:
+        reason = match.group(1).strip()
+    else:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        reason = lines[0] if lines else ""
+    if not reason or "weights_only" in reason or "trust" in reason:
+        reason = type(exc).__name__
+    return reason
