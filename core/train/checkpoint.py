@@ -37,15 +37,13 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
         ) from None
 
 
+_ADVICE = re.compile(r"weights_only|trust|documentation|Weights only load failed", re.IGNORECASE)
+
+
 def refusal_reason(exc: Exception) -> str:
-    """The part of torch's error that says what was wrong, without its advice to load unsafely."""
-    text = str(exc)
-    match = re.search(r"WeightsUnpickler error: ([^\n]+)", text)
-    if match:
-        reason = match.group(1).strip()
-    else:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        reason = lines[0] if lines else ""
-    if not reason or "weights_only" in reason or "trust" in reason:
-        reason = type(exc).__name__
-    return reason
+    """The line of torch's error that says what was wrong, without its advice to load unsafely."""
+    for line in str(exc).splitlines():
+        line = line.strip().removeprefix("WeightsUnpickler error:").strip()
+        if line and not _ADVICE.search(line):
+            return line
+    return type(exc).__name__
