@@ -60,7 +60,7 @@ def _writers(tmp_path):
     }
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077])
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077], ids=oct)
 def test_new_outputs_get_the_mode_plain_open_would(tmp_path, mask):
     with umask(mask):
         for name, write in _writers(tmp_path).items():
@@ -106,7 +106,8 @@ def test_project_toml_keeps_its_mode_when_the_project_is_saved(tmp_path):
 
     with umask(0o022):
         project = create_project(tmp_path / "P")
-        os.chmod(project.root / "project.toml", 0o600)
+        assert mode(project.root / "project.toml") == 0o644
+        os.chmod(project.root / "project.toml", 0o640)
         open_project(project.root).add_clip("talk")
-    assert mode(project.root / "project.toml") == 0o600
+    assert mode(project.root / "project.toml") == 0o640
     assert "talk" in (project.root / "project.toml").read_text()
