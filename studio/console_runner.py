@@ -75,9 +75,12 @@ class ConsoleRunner:
                 answered = self._interrupts
                 if first:
                     self.control.cancel()
-                    self._write("Cancelling: the job stops at its next step and keeps what it has made...")
-                else:
-                    self._write("still stopping (saving and cleaning up); please wait")
+                with self._lock:  # the worker may be redrawing the bar
+                    self._write(
+                        "Cancelling: the job stops at its next step and keeps what it has made..."
+                        if first
+                        else "still stopping (saving and cleaning up); please wait"
+                    )
 
     def _on_event(self, event: Event) -> None:
         with self._lock:
