@@ -194,3 +194,15 @@ def test_more_ctrl_c_while_stopping_keep_waiting(tmp_path):
     assert_cancelled_cleanly(ended)
     assert marker.read_text() == "saved"  # the job's own cleanup ran to its end
     assert "still stopping" in ended.err
+
+
+def test_ctrl_c_reaching_a_job_on_the_main_thread_is_a_cancel():
+    """The collecting runner (tests, scripts) runs the job on the calling thread."""
+    from core.jobs.collector import CollectingRunner
+    from core.jobs.job import Job, Status
+
+    class Interrupted(Job):
+        def run(self, ctx):
+            raise KeyboardInterrupt
+
+    assert CollectingRunner().run(Interrupted()).status is Status.CANCELLED
