@@ -136,6 +136,13 @@ class PrepareJob(Job):
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, audio is not None, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
+        if streamed.most_faces > 1:
+            ctx.log(
+                f"{streamed.most_faces} faces were seen at once in {self.video.name}; the largest, most "
+                f"central one was tracked as the speaker (check {self.out_dir / 'preview.jpg'}). "
+                "A video with one person gives the cleanest avatar.",
+                level="warning",
+            )
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
