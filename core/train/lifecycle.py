@@ -51,7 +51,8 @@ class RunLifecycle:
         self._status_before = self._read_raw()
         self._state_before = run.state
         self._weights_before = _weights_snapshot(run)
-        self.outcome: RunState | None = None
+        self.outcome: RunState | None = None  # None after settling: the run folder was removed
+        self.settled = False
 
     def _read_raw(self) -> bytes | None:
         try:
@@ -67,9 +68,9 @@ class RunLifecycle:
         return self.end(_OUTCOME[result.status], result.error, result.bad_input)
 
     def end(self, outcome: RunState, error: str = "", bad_input: bool = False) -> RunState | None:
-        if self.outcome is not None:
+        if self.settled:
             return self.outcome
-        self.outcome = outcome
+        self.settled, self.outcome = True, outcome
         untouched = _weights_snapshot(self.run) == self._weights_before
         if outcome is not RunState.FINISHED and untouched:
             settled_before = self._state_before in (RunState.FINISHED, RunState.FAILED, RunState.CANCELLED)
