@@ -10,7 +10,7 @@ from the JobResult or the exception. Two outcomes keep what the run was instead:
   it was, so a finished, intact run is not turned into a failed one by a wrong job file or a
   refused checkpoint;
 - a run this command just created that fails on bad input (a clip problem found by the trainer)
-  before it wrote any weights is removed, so no empty `failed` run is left behind.
+  before it wrote any weights or metrics is removed, so no empty `failed` run is left behind.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class RunLifecycle:
                 self.outcome = self.run.state
                 log.info("resume of %s stopped before new weights; status left as it was", self.run.path)
                 return self.outcome
-            if self.created and bad_input and not self._weights_before:
+            trained = self.run.metrics_path.exists()  # steps ran: keep the run and its log as evidence
+            if self.created and bad_input and not self._weights_before and not trained:
                 self.run.close()
                 shutil.rmtree(self.run.path, ignore_errors=True)
                 self.outcome = None
