@@ -48,7 +48,7 @@ def test_bad_checkpoint_leaves_the_run_as_it_was(trained, capsys, damage):
     if damage == "truncated":
         ckpt.write_bytes(ckpt.read_bytes()[:1000])
     else:  # a pickle that would run code: weights_only refuses it
-        ckpt.write_bytes(pickle.dumps(print))
+        ckpt.write_bytes(pickle.dumps(print, protocol=2))
     before, weights = run.status_path.read_bytes(), ckpt.read_bytes()
     code = _resume(proj, job)
     err = capsys.readouterr().err

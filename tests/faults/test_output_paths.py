@@ -68,8 +68,12 @@ def test_export_out_is_a_file(tmp_path, capsys):
 
 def test_export_format_comes_from_the_registry(tmp_path, capsys):
     run = RunFolder(tmp_path / "g").create("gaussian", {})
-    assert main(["export", str(run.path), "--format", "fbx", "--out", str(tmp_path / "o")]) == 2
-    assert "'fbx' is not an export format; formats: ply (for gaussian runs)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", str(run.path), "--format", "fbx", "--out", str(tmp_path / "o")])
+    assert exit_.value.code == 2 and "invalid choice: 'fbx'" in capsys.readouterr().err
+    dinet = RunFolder(tmp_path / "d").create("dinet", {})
+    assert main(["export", str(dinet.path), "--format", "ply", "--out", str(tmp_path / "o")]) == 2
+    assert "cannot be exported as 'ply'; formats for this kind: none" in capsys.readouterr().err
 
 
 def test_ablate_out_is_a_file(tmp_path, repo_root, capsys):
