@@ -12,8 +12,8 @@ from core.face import topology
 from core.gaussians.binding import init_bound_gaussians
 from core.gaussians.train.bundle import AVATAR_FILE, BUNDLE_VERSION
 from core.gaussians.train.config import GaussianConfig
-from core.train.run_folder import RunFolder
 from core.kinds.registry import export_formats
+from core.train.run_folder import RunFolder
 from studio.cli.main import main
 
 
