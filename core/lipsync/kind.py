@@ -58,4 +58,5 @@ KIND = AvatarKind(
     render=_render,
     live=_live,
     uses_audio_model=True,
+    weights=("checkpoints/last.pt",),
 )

@@ -12,4 +12,6 @@ KIND = AvatarKind(
     description="Speech -> mouth shape coefficients; drives the lip-sync and Gaussian avatars.",
     config_model=Audio2MouthConfig,
     train=make_job,
+    provides_audio_model=True,
+    weights=("checkpoints/last.pt",),
 )

@@ -12,8 +12,8 @@ from core.face import topology
 from core.gaussians.binding import init_bound_gaussians
 from core.gaussians.train.bundle import AVATAR_FILE, BUNDLE_VERSION
 from core.gaussians.train.config import GaussianConfig
+from core.kinds.registry import export_formats
 from core.train.run_folder import RunFolder
-from studio.cli.cmd_export import EXPORTERS
 from studio.cli.main import main
 
 
@@ -70,4 +70,4 @@ def test_export_refuses_other_runs_and_bad_frames(tmp_path):
     other = RunFolder(tmp_path / "other").create("dinet", {"kind": "dinet"}).path
     assert main(["export", str(other), "--format", "ply", "--out", str(tmp_path / "o2")]) == 2
     assert main(["export", str(tmp_path / "missing"), "--format", "ply", "--out", str(tmp_path / "o3")]) == 2
-    assert "ply" in EXPORTERS and not (tmp_path / "o2").exists()
+    assert export_formats()["ply"] == ("gaussian",) and not (tmp_path / "o2").exists()

@@ -150,11 +150,11 @@ def _live(*args: str) -> int:
 def test_bad_inputs_exit_2_with_message(project, tmp_path, capsys):
     wav, audio_run = str(project["wav"]), str(project["audio_run"])
     assert _live(str(tmp_path), "--audio-file", wav, "--audio-model", audio_run) == 2
-    assert "No lip-sync renderer checkpoint" in capsys.readouterr().err
+    assert "is not a training run" in capsys.readouterr().err
     assert _live(str(project["run"]), "--audio-file", str(tmp_path / "nope.wav")) == 2
     assert "does not exist" in capsys.readouterr().err
     # a renderer run is not an audio model
     assert _live(str(project["run"]), "--audio-file", wav, "--audio-model", str(project["run"])) == 2
-    assert "not an audio2mouth one" in capsys.readouterr().err
+    assert "'dinet' run, not an audio2mouth one" in capsys.readouterr().err
     assert _live(str(project["run"]), "--audio-file", wav, "--record", str(tmp_path / "x.avi")) == 2
     assert "--record must name an .mp4" in capsys.readouterr().err

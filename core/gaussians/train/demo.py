@@ -23,7 +23,9 @@ from core.gaussians.train.source import load_clip_mesh
 from core.gaussians.train.trainer import GaussianTrainJob
 from core.jobs.context import JobContext
 from core.media.mp4_writer import Mp4Writer
-from core.train.run_folder import RunFolder
+from core.project_layout import ProjectLayout
+from core.train.lifecycle import run_lifecycle
+from core.train.run_folder import RunFolder, RunState
 from core.train.spec import TrainRequest
 
 RUN_NAME = "demo-gaussian"
@@ -76,21 +78,18 @@ def run_gaussian_demo(
 ) -> GaussianDemoResult:
     steps = DEMO_STEPS if max_steps is None else max(1, min(DEMO_STEPS, max_steps))
     cfg = demo_config(steps)
-    run = RunFolder(Path(project_root) / "runs" / RUN_NAME)
-    done = run.read_status().get("state") == "finished" and (run.path / AVATAR_FILE).is_file()
+    run = RunFolder(ProjectLayout(Path(project_root)).run(RUN_NAME))
+    done = run.state is RunState.FINISHED and (run.path / AVATAR_FILE).is_file()
     if done:
         ctx.log(f"Gaussian demo avatar already trained: {run.path}")
     else:
         resume = (run.checkpoints / "last.pt").is_file()
-        if not run.path.exists():
-            run.create("gaussian", cfg.model_dump(mode="json"), source="demo")
-        run.set_status("running", kind="gaussian", job=RUN_NAME)
+        created = not run.path.exists()
+        if created:
+            run.create(cfg.kind, cfg.model_dump(mode="json"), source="demo", job=RUN_NAME)
         ctx.log(f"training a small Gaussian avatar ({steps} steps, 64 px) on the demo clip")
-        try:
+        with run_lifecycle(run, resume=resume, created=created):
             GaussianTrainJob(cfg, TrainRequest((Path(clip_dir),), run, device, resume=resume)).run(ctx)
-        finally:
-            run.close()
-        run.set_status("finished")
     scores = json.loads((run.path / "eval.json").read_text(encoding="utf-8"))
     video = orbit_video(run.path, run.path / "orbit.mp4", resolve_device(device))
     ctx.artifact(video, "video")
