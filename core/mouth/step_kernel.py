@@ -9,6 +9,7 @@ agree to float tolerance (tested), and the state is plain arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from torch import nn
@@ -33,6 +34,9 @@ def _linears(seq: nn.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
 
 @dataclass
 class NumpyStep:
+    """An `AudioStep` (core.mouth.streaming): the LSTM state lives in `h` and `c`."""
+
+    name: ClassVar[str] = "numpy"
     pre: list[tuple[np.ndarray, np.ndarray]]
     lstm: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # (W_ih [4H, I], W_hh [4H, H], b [4H]) per layer
     head: list[tuple[np.ndarray, np.ndarray]]
@@ -52,6 +56,11 @@ class NumpyStep:
         return cls(_linears(net.pre), layers, _linears(net.head),
                    net.coeff_scale.detach().cpu().numpy().astype(np.float32), zeros,
                    [z.copy() for z in zeros])
+
+    def reset(self) -> None:
+        """Back to the zero state (a new stream)."""
+        self.h = [np.zeros_like(h) for h in self.h]
+        self.c = [np.zeros_like(c) for c in self.c]
 
     def step(self, pair: np.ndarray) -> np.ndarray:
         """pair [2*bins] normalised -> coefficients [K]; advances the LSTM state."""

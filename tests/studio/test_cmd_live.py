@@ -152,7 +152,7 @@ def test_bad_inputs_exit_2_with_message(project, tmp_path, capsys):
     assert _live(str(tmp_path), "--audio-file", wav, "--audio-model", audio_run) == 2
     assert "No lip-sync renderer checkpoint" in capsys.readouterr().err
     assert _live(str(project["run"]), "--audio-file", str(tmp_path / "nope.wav")) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "Audio file not found" in capsys.readouterr().err  # as `render --audio` says
     # a renderer run is not an audio model
     assert _live(str(project["run"]), "--audio-file", wav, "--audio-model", str(project["run"])) == 2
     assert "not an audio2mouth one" in capsys.readouterr().err
