@@ -35,7 +35,8 @@ from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.source_loop import SourceLoop
 from core.lipsync.train_state import CHECKPOINT
-from core.mouth.space import MouthSpace, Pose
+from core.mouth.metrics import predicted_landmarks
+from core.mouth.space import MouthSpace
 from core.train.checkpoint import load_checkpoint
 
 
@@ -187,22 +188,14 @@ class LipSyncFrames:
             [cut_crop(f, b, geometry.crop_size) for f, b in zip(loop.frames, loop.boxes, strict=True)]
         )
         self._crops = np.ascontiguousarray(crops[..., ::-1])  # [N, H, W, 3] RGB uint8, one per loop frame
-        self._poses: Pose | None = None
 
     def mouth_landmarks(self, ks: Sequence[int], coeffs: np.ndarray) -> np.ndarray:
         """Loop frames ks' landmarks [n, 478, 3] with the mouth + jaw that `coeffs` [n, K] describe."""
         if self.space is None:
             raise ValueError("driving by coefficients needs the audio model's mouth space")
-        if self._poses is None:
-            self._poses = self.space.pose(self.loop.landmarks)
-        ks = np.asarray(ks, np.int64)
-        p = self._poses
-        pose = Pose(p.scale[ks], p.rotation[ks], p.translation[ks])
-        out = self.loop.landmarks[ks].astype(np.float64)
-        out[:, self.space.vertices] = self.space.to_image(
-            self.space.decode(np.asarray(coeffs, np.float64)), pose
+        return predicted_landmarks(
+            self.space, np.asarray(coeffs), self.loop.landmarks[np.asarray(ks, np.int64)]
         )
-        return out
 
     def sources(self, ks: Sequence[int], landmarks: np.ndarray) -> np.ndarray:
         """Renderer inputs [n, 4, H, W] float32: masked face crop (RGB) + mouth shape map of `landmarks`."""
