@@ -40,17 +40,21 @@ TARGET_MS = 2.0
 
 def _stats(times_s: list[float]) -> dict:
     ms = np.asarray(times_s) * 1000.0
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 4),
-            "p95_ms": round(float(np.percentile(ms, 95)), 4),
-            "p99_ms": round(float(np.percentile(ms, 99)), 4), "mean_ms": round(float(ms.mean()), 4),
-            "max_ms": round(float(ms.max()), 4), "chunks": int(ms.size)}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 4),
+        "p95_ms": round(float(np.percentile(ms, 95)), 4),
+        "p99_ms": round(float(np.percentile(ms, 99)), 4),
+        "mean_ms": round(float(ms.mean()), 4),
+        "max_ms": round(float(ms.max()), 4),
+        "chunks": int(ms.size),
+    }
 
 
 def time_streamer(make, audio: np.ndarray, warmup: int = 25) -> dict:
     streamer = make()
     times, frames = [], 0
     for i in range(0, len(audio) - CHUNK + 1, CHUNK):
-        chunk = audio[i: i + CHUNK]
+        chunk = audio[i : i + CHUNK]
         t0 = time.perf_counter()
         out = streamer.push(chunk)
         times.append(time.perf_counter() - t0)
@@ -65,7 +69,7 @@ def time_features(audio: np.ndarray, fbank: FbankConfig, warmup: int = 25) -> di
     times = []
     for i in range(0, len(audio) - CHUNK + 1, CHUNK):
         t0 = time.perf_counter()
-        stream.accept(audio[i: i + CHUNK], 16000)
+        stream.accept(audio[i : i + CHUNK], 16000)
         times.append(time.perf_counter() - t0)
     return _stats(times[warmup:])
 
@@ -97,20 +101,30 @@ def main() -> None:
     results = []
     for name, (net, stats, fb) in nets.items():
         for backend in ("torch", "torch-module", "torchscript"):
+
             def make(n=net, s=stats, f=fb, be=backend) -> MouthStepper:
                 cpu = torch.device("cpu")
                 step = TorchAudioStep(n, cpu) if be == "torch-module" else make_audio_backend(be, n, cpu)
                 return MouthStepper.for_net(n, s, f, 25.0, step)
 
             r = time_streamer(make, audio)
-            r.update({"network": name, "backend": backend, "step": make().backend.name,
-                      "lookahead": net.cfg.lookahead, "lstm_hidden": net.cfg.lstm_hidden,
-                      "params": sum(p.numel() for p in net.parameters()),
-                      "meets_target": r["p50_ms"] <= TARGET_MS,
-                      "latency_ms": make().inherent_latency_ms + 500.0 / 25.0})
+            r.update(
+                {
+                    "network": name,
+                    "backend": backend,
+                    "step": make().backend.name,
+                    "lookahead": net.cfg.lookahead,
+                    "lstm_hidden": net.cfg.lstm_hidden,
+                    "params": sum(p.numel() for p in net.parameters()),
+                    "meets_target": r["p50_ms"] <= TARGET_MS,
+                    "latency_ms": make().inherent_latency_ms + 500.0 / 25.0,
+                }
+            )
             results.append(r)
-            print(f"{name:>24} {backend:>12}: p50 {r['p50_ms']:.3f} ms  p95 {r['p95_ms']:.3f} ms  "
-                  f"({r['frames_out']} frames)")
+            print(
+                f"{name:>24} {backend:>12}: p50 {r['p50_ms']:.3f} ms  p95 {r['p95_ms']:.3f} ms  "
+                f"({r['frames_out']} frames)"
+            )
     feats = time_features(audio, fbank)
     print(f"{'features only':>24} {'':>12}: p50 {feats['p50_ms']:.3f} ms  p95 {feats['p95_ms']:.3f} ms")
     report = {
@@ -118,9 +132,13 @@ def main() -> None:
         "target_ms": TARGET_MS,
         "seconds": args.seconds,
         "torch_threads": args.threads,
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
-                    "torch": torch.__version__},
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpus": os.cpu_count(),
+            "load_average": list(os.getloadavg()),
+            "torch": torch.__version__,
+        },
         "features_only": feats,
         "results": results,
     }

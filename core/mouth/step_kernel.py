@@ -28,8 +28,14 @@ def _leaky(x: np.ndarray) -> np.ndarray:
 
 
 def _linears(seq: nn.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(np.ascontiguousarray(m.weight.detach().cpu().numpy(), np.float32),
-             m.bias.detach().cpu().numpy().astype(np.float32)) for m in seq if isinstance(m, nn.Linear)]
+    return [
+        (
+            np.ascontiguousarray(m.weight.detach().cpu().numpy(), np.float32),
+            m.bias.detach().cpu().numpy().astype(np.float32),
+        )
+        for m in seq
+        if isinstance(m, nn.Linear)
+    ]
 
 
 @dataclass
@@ -49,13 +55,23 @@ class NumpyStep:
         layers = []
         for i in range(net.cfg.lstm_layers):
             g = lambda name: getattr(net.lstm, f"{name}_l{i}").detach().cpu().numpy().astype(np.float32)  # noqa: B023,E731
-            layers.append((np.ascontiguousarray(g("weight_ih")), np.ascontiguousarray(g("weight_hh")),
-                           g("bias_ih") + g("bias_hh")))
+            layers.append(
+                (
+                    np.ascontiguousarray(g("weight_ih")),
+                    np.ascontiguousarray(g("weight_hh")),
+                    g("bias_ih") + g("bias_hh"),
+                )
+            )
         hidden = net.cfg.lstm_hidden
         zeros = [np.zeros(hidden, np.float32) for _ in layers]
-        return cls(_linears(net.pre), layers, _linears(net.head),
-                   net.coeff_scale.detach().cpu().numpy().astype(np.float32), zeros,
-                   [z.copy() for z in zeros])
+        return cls(
+            _linears(net.pre),
+            layers,
+            _linears(net.head),
+            net.coeff_scale.detach().cpu().numpy().astype(np.float32),
+            zeros,
+            [z.copy() for z in zeros],
+        )
 
     def reset(self) -> None:
         """Back to the zero state (a new stream)."""

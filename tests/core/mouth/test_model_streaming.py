@@ -49,7 +49,7 @@ def _stream(stepper: MouthStepper, audio: np.ndarray, sizes: list[int]) -> np.nd
     frames, i, k = [], 0, 0
     while i < len(audio):
         n = sizes[k % len(sizes)]
-        frames += stepper.push(audio[i: i + n])
+        frames += stepper.push(audio[i : i + n])
         i += n
         k += 1
     return _coeffs(frames + stepper.flush())
@@ -84,7 +84,7 @@ def test_streaming_40ms_chunks_equals_offline(speech, lookahead, backend):
     n = video_frames_for(len(audio), 25, 16000)
     offline = predict_clip(net, norm, FB, feats, n, 25)
     stepper = _stepper(net, norm, backend=backend)
-    per_call = [len(stepper.push(audio[i: i + 640])) for i in range(0, len(audio), 640)]
+    per_call = [len(stepper.push(audio[i : i + 640])) for i in range(0, len(audio), 640)]
     online = _stream(_stepper(net, norm, backend=backend), audio, [640])
     assert online.shape == offline.shape == (n, 6)
     np.testing.assert_allclose(online, offline, atol=1e-4, rtol=1e-4)
@@ -95,8 +95,10 @@ def test_streaming_40ms_chunks_equals_offline(speech, lookahead, backend):
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sizes=st.lists(st.integers(min_value=1, max_value=4000), min_size=1, max_size=12),
-       fps=st.sampled_from([25.0, 30.0, 22.13]))
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=4000), min_size=1, max_size=12),
+    fps=st.sampled_from([25.0, 30.0, 22.13]),
+)
 def test_streaming_any_chunking_any_fps_equals_offline(speech, sizes, fps):
     audio, feats, norm = speech
     net = _net(2, seed=1)
@@ -121,7 +123,9 @@ def test_48k_audio_resampled_as_the_engine_does_is_close_to_native(speech):
     net = _net(2)
     audio48 = resample(audio, 16000, 48000)
     rs = StreamingResampler(48000, 16000)
-    back = np.concatenate([rs.push(audio48[i: i + 1920]) for i in range(0, len(audio48), 1920)] + [rs.flush()])
+    back = np.concatenate(
+        [rs.push(audio48[i : i + 1920]) for i in range(0, len(audio48), 1920)] + [rs.flush()]
+    )
     online = _stream(_stepper(net, norm), back, [640])
     offline = predict_clip(net, norm, FB, feats, video_frames_for(len(audio), 25, 16000), 25)
     assert online.shape == offline.shape
