@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from core.face.crops import cut_crop
+from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
 from core.lipsync.config import RendererConfig
@@ -126,8 +127,6 @@ def clip_references(renderer: LoadedRenderer, clip: PreparedClip) -> torch.Tenso
 
 def loop_references(loop: SourceLoop, count: int, geometry: CropGeometry) -> torch.Tensor:
     """References from a loop with no trained ones (tests, benchmarks): the one picker over its frames."""
-    from core.face.mouth_metrics import mouth_opening, reference_frames
-
     k = reference_frames(mouth_opening(loop.landmarks), np.ones(len(loop), bool), count)
     return reference_tensor(loop.frames[k], loop.landmarks[k], loop.boxes[k], geometry)
 
