@@ -3,9 +3,9 @@
 Every source writes mono float32 at its native rate into an `AudioRingBuffer`, stamping
 each block with its capture time; the engine resamples to 16 kHz. A file is read by the one
 audio reader (`core.media.audio`, any format `dhstudio render --audio` takes) at 16 kHz.
-The microphone callback
-only copies (no locks, no allocation beyond sounddevice's own); the file and generated
-sources run a pacing thread that releases one block per block period, as a device would.
+The microphone callback only copies (no locks, no allocation beyond sounddevice's own); the
+file and generated sources run a pacing thread that releases one block per block period, as a
+device would.
 
 A source reports trouble instead of raising in its own thread: `check()` re-raises a
 stored error in the engine's thread (e.g. a device that disappeared), `finished` says
