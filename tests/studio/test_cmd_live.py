@@ -167,7 +167,7 @@ def test_audio_file_takes_what_render_takes(project, tmp_path, name, codec, fmt)
     """mp3 and 24-bit WAV through `live --audio-file` (issue 13): the reader `render --audio` uses."""
     from core.media.audio import read_audio
     from core.synth.speech import synthesize
-    from tests.core.media.test_audio import write_audio
+    from tests.core.media.audio_files import write_audio
 
     speech, _ = synthesize(0.8, seed=2, sample_rate=44100)
     write_audio(tmp_path / name, 0.5 * speech / np.abs(speech).max(), 44100, codec, fmt)

@@ -12,6 +12,7 @@ from core.audio.resample import resample
 from core.jobs.errors import BadInput
 from core.media.audio import read_audio
 from core.synth.speech import synthesize
+from tests.core.media.audio_files import write_audio
 
 SECONDS = 1.5
 
@@ -19,24 +20,6 @@ SECONDS = 1.5
 def speech(rate: int) -> np.ndarray:
     audio, _ = synthesize(SECONDS, seed=5, sample_rate=rate)
     return (0.5 * audio / max(float(np.abs(audio).max()), 1e-6)).astype(np.float32)
-
-
-def write_audio(
-    path: Path, samples: np.ndarray, rate: int, codec: str, fmt: str, layout: str = "mono"
-) -> None:
-    """Encode `samples` ([n] mono or [channels, n]) with PyAV into `path`."""
-    planar = np.atleast_2d(samples).astype(np.float32)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream(codec, rate=rate, layout=layout)
-        stream.format = fmt
-        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout=layout)
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(format=fmt, layout=layout, rate=rate)
-        for f in [*resampler.resample(frame), *resampler.resample(None)]:
-            for packet in stream.encode(f):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:

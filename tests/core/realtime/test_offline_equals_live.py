@@ -22,7 +22,7 @@ from core.realtime.sinks import VideoSink
 from core.realtime.sources import file_source
 from core.synth.speech import synthesize
 from tests.core.lipsync.prepared_fixture import TrainedProject, build_trained_project, tiny_project_root
-from tests.core.media.test_audio import write_audio
+from tests.core.media.audio_files import write_audio
 
 
 @pytest.fixture(scope="module")
