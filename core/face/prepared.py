@@ -93,6 +93,19 @@ class PreparedClip:
         with np.load(self.path / "poses.npz", allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
+    def camera(self) -> np.ndarray:
+        """K [3, 3] float64: the pinhole camera prepare solved the head poses with (poses.npz)."""
+        try:
+            with np.load(self.path / "poses.npz", allow_pickle=False) as data:
+                k = np.asarray(data["camera"], np.float64)
+        except (OSError, KeyError, ValueError) as exc:
+            raise BadInput(
+                f"{self.path}: poses.npz is missing or damaged ({exc}); prepare the clip again."
+            ) from None
+        if k.shape != (3, 3):
+            raise BadInput(f"{self.path}: poses.npz camera is {k.shape}, not 3x3; prepare the clip again.")
+        return k
+
     def read_frames(self, indices: Sequence[int] | None = None) -> np.ndarray:
         """Frames [n, H, W, 3] BGR uint8 (all frames when `indices` is None)."""
         if indices is not None:
