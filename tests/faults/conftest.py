@@ -42,7 +42,7 @@ def _save_runs(project, clip_dir: Path) -> tuple[Path, Path]:
     from core.face.prepared import PreparedClip
     from core.lipsync.config import RendererConfig
     from core.lipsync.factory import build_renderer
-    from core.media.wav import read_wav
+    from core.media.audio import read_audio
     from core.mouth.model import Audio2Mouth, NetConfig
     from core.mouth.space import MouthSpace
     from core.train.checkpoint import save_checkpoint
@@ -50,7 +50,7 @@ def _save_runs(project, clip_dir: Path) -> tuple[Path, Path]:
 
     torch.manual_seed(0)
     prepared = PreparedClip.load(clip_dir)
-    audio, _ = read_wav(clip_dir / "audio.wav")
+    audio = read_audio(clip_dir / "audio.wav")
     fbank = FbankConfig()
     net = Audio2Mouth(NetConfig(k=4, input_hidden=16, lstm_hidden=16, mlp_hidden=8))
     audio_run = RunFolder(project.runs_dir / "a2m").create("audio2mouth", {})

@@ -35,11 +35,11 @@ def _long_video(src, dst, repeats: int = 6):
     """The prepared tiny clip played `repeats` times (with its audio): long enough to interrupt."""
     from core.media.decode import iter_frames, probe
     from core.media.mp4_writer import Mp4Writer
-    from core.media.wav import read_wav
+    from core.media.audio import read_audio
 
     info = probe(src / "video.mp4")
     frames = list(iter_frames(src / "video.mp4", 25.0, info.frame_count))
-    audio, _ = read_wav(src / "audio.wav")
+    audio = read_audio(src / "audio.wav")
     with Mp4Writer(dst, info.width, info.height, 25.0, sample_rate=16000) as w:
         for _ in range(repeats):
             for f in frames:

@@ -68,7 +68,8 @@ class GaussianAudioRenderJob(Job):
         self.req = request
 
     def run(self, ctx: JobContext) -> Path:
-        from core.lipsync.render import load_audio, ping_pong
+        from core.lipsync.source_loop import ping_pong
+        from core.media.audio import read_audio
         from core.mouth.loader import load_audio2mouth
         from core.mouth.metrics import predicted_landmarks
 
@@ -90,7 +91,7 @@ class GaussianAudioRenderJob(Job):
                 f"the audio-to-mouth model runs at {a2m.fps:g} fps but the avatar's clip is "
                 f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
             )
-        audio = load_audio(r.audio)
+        audio = read_audio(r.audio)
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         coeffs = a2m.predict(audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
