@@ -33,9 +33,9 @@ def live_seconds_at_least(seconds: float):
 
 def _long_video(src, dst, repeats: int = 6):
     """The prepared tiny clip played `repeats` times (with its audio): long enough to interrupt."""
+    from core.media.audio import read_audio
     from core.media.decode import iter_frames, probe
     from core.media.mp4_writer import Mp4Writer
-    from core.media.audio import read_audio
 
     info = probe(src / "video.mp4")
     frames = list(iter_frames(src / "video.mp4", 25.0, info.frame_count))
