@@ -21,8 +21,8 @@ from core.lipsync.face_crops import face_crops, shape_map
 from core.lipsync.factory import build_renderer
 from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
-from core.lipsync.train_state import CHECKPOINT
-from core.train.checkpoint import load_checkpoint
+from core.lipsync.train_state import CHECKPOINT, KIND
+from core.train.checkpoint import read_checkpoint
 
 
 @dataclass
@@ -59,9 +59,7 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
             f"No lip-sync renderer checkpoint at {path}; train one with "
             "`dhstudio train training_jobs/dinet_mini.toml --project DIR`."
         )
-    ckpt = load_checkpoint(path, map_location="cpu")
-    if ckpt.get("format") != "dhstudio.dinet.v1":
-        raise BadInput(f"{path} is not a lip-sync renderer checkpoint (format {ckpt.get('format')!r}).")
+    ckpt = read_checkpoint(path, KIND, map_location="cpu")
     net = build_renderer(RendererConfig.model_validate(ckpt["renderer"]))
     net.load_state_dict(ckpt["generator"])
     net.to(device).eval()

@@ -36,6 +36,12 @@ def non_finite_grads(params: Iterable[torch.nn.Parameter]) -> bool:
     return not bool(torch.isfinite(norms).all())
 
 
+def non_finite_tensors(tensors: Iterable[torch.Tensor]) -> bool:
+    """True when any floating tensor (weights, buffers) holds a NaN or inf."""
+    flags = [torch.isfinite(t.detach()).all() for t in tensors if t.is_floating_point() and t.numel()]
+    return bool(flags) and not bool(torch.stack(flags).all())  # one sync for all tensors
+
+
 def failure_message(what: str, step: int, last_good: Path | None, hints: str = "") -> str:
     keep = (
         f"The last good checkpoint is kept: {last_good}"
@@ -46,8 +52,11 @@ def failure_message(what: str, step: int, last_good: Path | None, hints: str = "
     return f"Training stopped at step {step}: {what} became NaN/inf. {keep}. To fix: {fix}, then resume."
 
 
-def check_losses(losses: Mapping[str, torch.Tensor | float], step: int, last_good: Path | None) -> None:
+def check_losses(
+    losses: Mapping[str, torch.Tensor | float], step: int, last_good: Path | None, hints: str = ""
+) -> None:
     """Raise `NonFiniteLoss` naming every non-finite term."""
     bad = non_finite_terms(losses)
     if bad:
-        raise NonFiniteLoss(failure_message(f"loss {', '.join(repr(b) for b in bad)}", step, last_good))
+        what = f"loss {', '.join(repr(b) for b in bad)}"
+        raise NonFiniteLoss(failure_message(what, step, last_good, hints))
