@@ -124,8 +124,7 @@ class Audio2MouthJob(Job):
             log_every=t.epoch_steps,
             checkpoint_every=t.epoch_steps,
             eval_every=t.epoch_steps,
-            nan_hint="lower train.lr or train.weight_decay (or raise train.grad_clip less), "
-            "or check the clips' audio",
+            nan_hint="lower train.lr or train.weight_decay, or check the clips' audio",
         )
         try:
             return run_training(_MouthHooks(self), ctx, self.req, settings)

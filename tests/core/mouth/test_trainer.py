@@ -69,8 +69,9 @@ def test_learns_mouth_opening_on_a_tiny_budget(demo_clip, demo_project, tmp_path
     audio = clip.audio()
     offline = bundle.predict(audio, clip.frame_count)
     stream = bundle.streamer()
-    online = np.concatenate([stream.push(audio[i: i + 640], 16000) for i in range(0, len(audio), 640)]
-                            + [stream.flush()])
+    online = np.concatenate(
+        [stream.push(audio[i : i + 640], 16000) for i in range(0, len(audio), 640)] + [stream.flush()]
+    )
     np.testing.assert_allclose(online, offline, atol=1e-3)
     truth = json.loads((demo_project / "media" / "demo_truth.json").read_text())["mouth_open"]
     split = int(clip.frame_count * 0.8)
@@ -120,3 +121,17 @@ def test_config_rejects_bad_values():
         Audio2MouthConfig.model_validate({"kind": "audio2mouth", "train": {"holdout": 0.9}})
     with pytest.raises(ValueError):
         Audio2MouthConfig.model_validate({"kind": "audio2mouth", "train": {"stepz": 3}})
+
+
+def test_diverging_settings_stop_the_run_with_a_clear_message(demo_clip, tmp_path):
+    cfg = {**TINY, "train": {**TINY["train"], "lr": 1.0, "weight_decay": 1e30, "epoch_steps": 1}}
+    result, _, run = _train([demo_clip], tmp_path / "run", max_steps=20, cfg=cfg)
+    assert not result.ok and not result.bad_input  # a failed run (exit 1), never "finished"
+    assert "NaN/inf" in result.error and "Training stopped at step" in result.error
+    assert "train.lr" in result.error and "train.weight_decay" in result.error
+    assert run.read_status()["state"] == "failed"
+    # any checkpoint written before the failure holds finite weights only
+    ckpt = run.checkpoints / "last.pt"
+    if ckpt.is_file():
+        assert all(torch.isfinite(v).all() for v in load_checkpoint(ckpt)["model"].values())
+        assert str(ckpt) in result.error
