@@ -95,8 +95,8 @@ def read_checkpoint(
         )
     if state.get("kind") != kind:
         raise BadInput(
-            f"{path} is a '{state.get('kind')}' checkpoint, not a '{kind}' one; "
-            f"choose a run trained by a '{kind}' job."
+            f"{path} is a '{state.get('kind')}' checkpoint, not {_a(kind)} {kind} one; "
+            f"choose a run trained by {_a(kind)} {kind} job."
         )
     if int(state.get("kind_version", 1)) > kind_version:
         raise BadInput(
@@ -104,6 +104,10 @@ def read_checkpoint(
             f"this studio's {kind_version}; update the studio to load it."
         )
     return state
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _legacy_kind(state: Mapping[str, Any]) -> str | None:

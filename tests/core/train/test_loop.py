@@ -222,7 +222,7 @@ def test_resume_without_a_checkpoint_warns_and_starts_at_zero(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (make_header("gaussian", 3, {}), "is a 'gaussian' checkpoint, not a 'tiny' one"),
+        (make_header("gaussian", 3, {}), "is a 'gaussian' checkpoint, not a tiny one"),
         ({**make_header("tiny", 3, {}), "format_version": 99}, "newer Digital Human Studio"),
         (make_header("tiny", 3, {}, kind_version=5), "newer than this studio's 1"),
         ({"w": torch.zeros(3)}, "not a Digital Human Studio training checkpoint"),
