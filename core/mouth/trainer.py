@@ -64,7 +64,113 @@ class Audio2MouthJob(Job):
     def __init__(self, config: Audio2MouthConfig, request: TrainRequest) -> None:
         self.cfg = config
         self.req = request
+
+    def run(self, ctx: JobContext):
+        device = resolve_device(self.req.device)
+        threads = torch.get_num_threads()
+        if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
+            torch.set_num_threads(self.cfg.train.cpu_threads)
+        t = self.cfg.train
+        settings = LoopSettings(
+            kind=KIND,
+            seed=t.seed,
+            config=self.cfg.model_dump(mode="json"),
+            log_every=t.epoch_steps,
+            checkpoint_every=t.epoch_steps,
+            eval_every=t.epoch_steps,
+            nan_hint="lower train.lr or train.weight_decay, or check the clips' audio",
+        )
+        try:
+            return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
+        finally:
+            torch.set_num_threads(threads)
+
+
+class _MouthHooks(TrainHooks):
+    """The audio-to-mouth kind in the training loop: one AdamW step on random windows per step."""
+
+    def __init__(self, config: Audio2MouthConfig, request: TrainRequest) -> None:
+        self.cfg = config
+        self.req = request
         self._fps = 25.0  # the clips' frame rate, set when they are loaded
+        self.epoch_losses: list[float] = []
+        self.scores: dict = {}
+
+    def setup(self, lc: LoopContext) -> int:
+        self.data = self._data(lc.job)
+        t = self.cfg.train
+        return t.steps if lc.request.max_steps is None else min(t.steps, lc.request.max_steps)
+
+    def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
+        cfg, device = self.cfg, lc.device
+        if checkpoint is not None:
+            space = MouthSpace.from_dict(checkpoint["space"])
+            norm = NormStats.from_dict(checkpoint["norm"])
+        else:
+            space, norm = self._fit(self.data)
+            self._save_space(space, norm)
+        ev = space.explained_variance_ratio
+        parts = ", ".join(f"{v:.3f}" for v in ev)
+        lc.job.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
+        self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
+        self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
+        self.opt = torch.optim.AdamW(
+            self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
+        )
+        if checkpoint is not None:
+            self.net.load_state_dict(checkpoint["model"])
+            self.opt.load_state_dict(checkpoint["optimizer"])
+            torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
+            self.scores = dict(checkpoint.get("scores", {}))
+        self.space, self.norm = space, norm
+        self.clips = self._tensors(self.data, space, norm, self.net_cfg.lookahead, device)
+        self.var_sum = float(space.variance.sum())
+        self.window = min(cfg.train.window, *(c.split for c in self.clips))
+
+    def train_step(self, lc: LoopContext) -> StepOutput:
+        net, lookahead = self.net, self.net_cfg.lookahead
+        net.train()
+        x, y, m = self._batch(self.clips, self.norm, self.window, lookahead, lc.step, lc.device)
+        pred, _ = net(x)
+        loss = _loss(pred[:, lookahead:], y, m, self.var_sum)
+        lc.check_losses({"mouth": loss})
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), self.cfg.train.grad_clip)
+        lc.check_grads(net.parameters())
+        self.opt.step()
+        self.epoch_losses.append(float(loss.detach()))
+        return StepOutput(message=f"audio2mouth loss {self.epoch_losses[-1]:.4f}")
+
+    def evaluate(self, lc: LoopContext) -> None:
+        train_loss = float(np.mean(self.epoch_losses)) if self.epoch_losses else float("nan")
+        self.scores = self._evaluate(
+            lc.job, self.net, self.clips, self.space, self.var_sum, lc.step, train_loss
+        )
+        self.epoch_losses = []
+
+    def state_dict(self, lc: LoopContext) -> dict:
+        return {
+            "model": self.net.state_dict(),
+            "optimizer": self.opt.state_dict(),
+            "net": self.net.cfg.model_dump(),
+            "features": self.cfg.features.model_dump(),
+            "fps": self._fps,
+            "space": self.space.to_dict(),
+            "norm": self.norm.to_dict(),
+            "scores": _plain(self.scores),
+            "torch_rng": torch.get_rng_state(),
+        }
+
+    def weights(self) -> list[torch.Tensor]:
+        return list(self.net.state_dict().values())
+
+    def finish(self, lc: LoopContext):
+        if self.scores.get("step") != lc.step:  # resumed at or past the end: score what was saved
+            self.evaluate(lc)
+            lc.save_checkpoint()
+        self._summary(self.space, self.scores, lc.step, [c.name for c in self.clips])
+        return lc.run.path
 
     # -- setup -----------------------------------------------------------------------------
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
@@ -109,27 +215,6 @@ class Audio2MouthJob(Job):
                 )
             )
         return out
-
-    # -- loop --------------------------------------------------------------------------------
-    def run(self, ctx: JobContext):
-        device = resolve_device(self.req.device)
-        threads = torch.get_num_threads()
-        if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
-            torch.set_num_threads(self.cfg.train.cpu_threads)
-        t = self.cfg.train
-        settings = LoopSettings(
-            kind=KIND,
-            seed=t.seed,
-            config=self.cfg.model_dump(mode="json"),
-            log_every=t.epoch_steps,
-            checkpoint_every=t.epoch_steps,
-            eval_every=t.epoch_steps,
-            nan_hint="lower train.lr or train.weight_decay, or check the clips' audio",
-        )
-        try:
-            return run_training(_MouthHooks(self), ctx, self.req, settings)
-        finally:
-            torch.set_num_threads(threads)
 
     def _batch(
         self,
@@ -238,92 +323,6 @@ class Audio2MouthJob(Job):
                 }
             ),
         )
-
-
-class _MouthHooks(TrainHooks):
-    """The audio-to-mouth kind in the training loop: one AdamW step on random windows per step."""
-
-    def __init__(self, job: Audio2MouthJob) -> None:
-        self.job = job
-        self.cfg = job.cfg
-        self.epoch_losses: list[float] = []
-        self.scores: dict = {}
-
-    def setup(self, lc: LoopContext) -> int:
-        self.data = self.job._data(lc.job)
-        t = self.cfg.train
-        return t.steps if lc.request.max_steps is None else min(t.steps, lc.request.max_steps)
-
-    def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
-        cfg, device = self.cfg, lc.device
-        if checkpoint is not None:
-            space = MouthSpace.from_dict(checkpoint["space"])
-            norm = NormStats.from_dict(checkpoint["norm"])
-        else:
-            space, norm = self.job._fit(self.data)
-            self.job._save_space(space, norm)
-        ev = space.explained_variance_ratio
-        parts = ", ".join(f"{v:.3f}" for v in ev)
-        lc.job.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
-        self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
-        self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
-        self.opt = torch.optim.AdamW(
-            self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
-        )
-        if checkpoint is not None:
-            self.net.load_state_dict(checkpoint["model"])
-            self.opt.load_state_dict(checkpoint["optimizer"])
-            torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
-            self.scores = dict(checkpoint.get("scores", {}))
-        self.space, self.norm = space, norm
-        self.clips = self.job._tensors(self.data, space, norm, self.net_cfg.lookahead, device)
-        self.var_sum = float(space.variance.sum())
-        self.window = min(cfg.train.window, *(c.split for c in self.clips))
-
-    def train_step(self, lc: LoopContext) -> StepOutput:
-        net, lookahead = self.net, self.net_cfg.lookahead
-        net.train()
-        x, y, m = self.job._batch(self.clips, self.norm, self.window, lookahead, lc.step, lc.device)
-        pred, _ = net(x)
-        loss = _loss(pred[:, lookahead:], y, m, self.var_sum)
-        lc.check_losses({"mouth": loss})
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), self.cfg.train.grad_clip)
-        lc.check_grads(net.parameters())
-        self.opt.step()
-        self.epoch_losses.append(float(loss.detach()))
-        return StepOutput(message=f"audio2mouth loss {self.epoch_losses[-1]:.4f}")
-
-    def evaluate(self, lc: LoopContext) -> None:
-        train_loss = float(np.mean(self.epoch_losses)) if self.epoch_losses else float("nan")
-        self.scores = self.job._evaluate(
-            lc.job, self.net, self.clips, self.space, self.var_sum, lc.step, train_loss
-        )
-        self.epoch_losses = []
-
-    def state_dict(self, lc: LoopContext) -> dict:
-        return {
-            "model": self.net.state_dict(),
-            "optimizer": self.opt.state_dict(),
-            "net": self.net.cfg.model_dump(),
-            "features": self.cfg.features.model_dump(),
-            "fps": self.job._fps,
-            "space": self.space.to_dict(),
-            "norm": self.norm.to_dict(),
-            "scores": _plain(self.scores),
-            "torch_rng": torch.get_rng_state(),
-        }
-
-    def weights(self) -> list[torch.Tensor]:
-        return list(self.net.state_dict().values())
-
-    def finish(self, lc: LoopContext):
-        if self.scores.get("step") != lc.step:  # resumed at or past the end: score what was saved
-            self.evaluate(lc)
-            lc.save_checkpoint()
-        self.job._summary(self.space, self.scores, lc.step, [c.name for c in self.clips])
-        return lc.run.path
 
 
 def _plain(d):
