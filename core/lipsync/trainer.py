@@ -2,11 +2,13 @@
 
 Per global step: draw the step's batch (deterministic in seed/step/rank), update the
 discriminator on detached renders, then the generator (pixel, mouth, perceptual, GAN,
-temporal terms), with gradient accumulation and AMP on CUDA. Every loss and gradient is
-checked before an optimizer step (a NaN stops the run; the last good checkpoint stays).
-Events: progress each step, metrics every `log_every`, a sample grid (and attention
-overlays) every `preview_every`; checkpoints every `checkpoint_every`, at stage ends, on
-cancel and at the end. Under torchrun every rank trains, rank 0 writes.
+temporal terms), with gradient accumulation and AMP on CUDA. Moving to a stage with another
+mouth size rebuilds the generator (carrying over matching weights). The shared training loop
+(`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
+before an optimizer step (a NaN stops the run; the last good checkpoint stays); metrics every
+`log_every`, a sample grid (and attention overlays) every `preview_every`; checkpoints every
+`checkpoint_every`, at stage ends, on cancel and at the end. Under torchrun every rank trains,
+rank 0 writes.
 """
 
 from __future__ import annotations
