@@ -214,8 +214,8 @@ class _Loop:
         try:
             self.steps()
         except JobCancelled:
-            if lc.step > 0:
-                self.save()
+            if lc.step > 0:  # no collective here: the other ranks may not have stopped yet
+                self.save(collective=False)
                 lc.job.log(f"cancelled at step {lc.step}; checkpoint saved, continue with --resume")
             if lc.is_main:
                 lc.run.set_status("cancelled", step=lc.step, total=lc.total)
@@ -266,13 +266,13 @@ class _Loop:
             if _due(step, s.checkpoint_every) or out.stage_end or last:
                 self.save()
 
-    def save(self, force: bool = False) -> None:
+    def save(self, force: bool = False, collective: bool = True) -> None:
         """Write the checkpoint, but never non-finite weights: those stop the run instead."""
         lc = self.lc
         if self.saved_step == lc.step and not force:
             return
         bad = non_finite_tensors(self.hooks.weights())
-        if ddp.any_rank(bad, lc.dist, lc.device):
+        if ddp.any_rank(bad, lc.dist, lc.device) if collective else bad:
             raise NonFiniteLoss(lc.failure("the weights"))
         if lc.is_main:
             header = make_header(lc.settings.kind, lc.step, lc.settings.config, lc.settings.kind_version)

@@ -33,9 +33,19 @@ def non_finite_grads(params: Iterable[torch.nn.Parameter]) -> bool:
 
 
 def non_finite_tensors(tensors: Iterable[torch.Tensor]) -> bool:
-    """True when any floating tensor (weights, buffers) holds a NaN or inf."""
-    flags = [torch.isfinite(t.detach()).all() for t in tensors if t.is_floating_point() and t.numel()]
-    return bool(flags) and not bool(torch.stack(flags).all())  # one sync for all tensors
+    """True when any floating tensor (weights, gradients) holds a NaN or inf.
+
+    One fused reduction and one sync: the norms of all tensors. A norm can overflow for huge
+    but finite values, so only the tensors whose norm is not finite are then looked at.
+    """
+    ts = [t.detach() for t in tensors if t.is_floating_point() and t.numel()]
+    if not ts:
+        return False
+    norms = torch.stack([torch.linalg.vector_norm(t.float()) for t in ts])
+    finite = torch.isfinite(norms)
+    if bool(finite.all()):
+        return False
+    return any(not bool(torch.isfinite(ts[i]).all()) for i in (~finite).nonzero().flatten().tolist())
 
 
 def failure_message(what: str, step: int, last_good: Path | None, hints: str = "") -> str:
