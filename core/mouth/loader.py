@@ -51,21 +51,12 @@ def load_audio2mouth(run_dir: Path | str, device: str | None = "cpu") -> Audio2M
     """`run_dir` is an audio2mouth run folder (or its checkpoint file)."""
     path = checkpoint_path(run_dir)
     if not path.is_file():
-        raise BadInput(
-            f"No audio-to-mouth checkpoint at {path}; train one with "
-            "`dhstudio train training_jobs/audio2mouth.toml --project DIR`."
-        )
+        raise BadInput(f"No audio-to-mouth checkpoint at {path}; train one with "
+                       "`dhstudio train training_jobs/audio2mouth.toml --project DIR`.")
     ckpt = read_checkpoint(path, "audio2mouth", map_location=device or "cpu")
     net = Audio2Mouth(NetConfig.model_validate(ckpt["net"]))
     net.load_state_dict(ckpt["model"])
     net.to(device or "cpu").eval()
-    return Audio2MouthBundle(
-        net,
-        MouthSpace.from_dict(ckpt["space"]),
-        NormStats.from_dict(ckpt["norm"]),
-        FbankConfig.model_validate(ckpt["features"]),
-        float(ckpt["fps"]),
-        dict(ckpt["config"]),
-        int(ckpt["step"]),
-        dict(ckpt.get("scores", {})),
-    )
+    return Audio2MouthBundle(net, MouthSpace.from_dict(ckpt["space"]), NormStats.from_dict(ckpt["norm"]),
+                             FbankConfig.model_validate(ckpt["features"]), float(ckpt["fps"]),
+                             dict(ckpt["config"]), int(ckpt["step"]), dict(ckpt.get("scores", {})))
