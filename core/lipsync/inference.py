@@ -22,7 +22,7 @@ from core.lipsync.factory import build_renderer
 from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.train_state import CHECKPOINT, KIND
-from core.train.checkpoint import read_checkpoint
+from core.train.checkpoint import read_checkpoint, require_finite
 
 
 @dataclass
@@ -60,6 +60,7 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
             "`dhstudio train training_jobs/dinet_mini.toml --project DIR`."
         )
     ckpt = read_checkpoint(path, KIND, map_location="cpu")
+    require_finite(ckpt["generator"], path)
     net = build_renderer(RendererConfig.model_validate(ckpt["renderer"]))
     net.load_state_dict(ckpt["generator"])
     net.to(device).eval()

@@ -121,6 +121,15 @@ def _legacy_kind(state: Mapping[str, Any]) -> str | None:
     return None
 
 
+def require_finite(weights: Mapping[str, Any], path: Path | str) -> None:
+    """Refuse weights holding NaN/inf (a diverged run saved before the loop's guard existed)."""
+    if not all_finite(weights):
+        raise BadInput(
+            f"{path} holds NaN/inf weights: that training run diverged. Train it again with a lower "
+            "learning rate, or choose another run."
+        )
+
+
 def all_finite(state: Any) -> bool:
     """True when every floating tensor (or float) in a nested state is finite."""
     import torch

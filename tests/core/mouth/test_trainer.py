@@ -135,3 +135,17 @@ def test_diverging_settings_stop_the_run_with_a_clear_message(demo_clip, tmp_pat
     if ckpt.is_file():
         assert all(torch.isfinite(v).all() for v in load_checkpoint(ckpt)["model"].values())
         assert str(ckpt) in result.error
+
+
+def test_a_diverged_checkpoint_is_refused_when_loaded(demo_clip, tmp_path):
+    from core.jobs.errors import BadInput
+    from core.train.checkpoint import save_checkpoint
+
+    result, _, run = _train([demo_clip], tmp_path / "run", max_steps=2)
+    assert result.ok, result.error
+    path = run.checkpoints / "last.pt"
+    ckpt = load_checkpoint(path)
+    ckpt["model"] = {k: v * float("nan") for k, v in ckpt["model"].items()}  # as old NaN runs were saved
+    save_checkpoint(path, ckpt)
+    with pytest.raises(BadInput, match="NaN/inf weights"):
+        load_audio2mouth(run.path)
