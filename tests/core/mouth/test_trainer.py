@@ -149,3 +149,30 @@ def test_a_diverged_checkpoint_is_refused_when_loaded(demo_clip, tmp_path):
     save_checkpoint(path, ckpt)
     with pytest.raises(BadInput, match="NaN/inf weights"):
         load_audio2mouth(run.path)
+
+
+def test_cancel_saves_a_checkpoint_and_resume_matches_a_straight_run(demo_clip, tmp_path):
+    from core.jobs.events import Progress
+    from core.jobs.job import execute
+
+    straight, _, run_a = _train([demo_clip], tmp_path / "a", max_steps=12)
+    assert straight.ok
+    config = Audio2MouthConfig.model_validate(TINY)
+    run = RunFolder(tmp_path / "b").create("audio2mouth", config.model_dump(mode="json"))
+    runner = CollectingRunner()
+
+    def sink(event):
+        runner.events.append(event)
+        if isinstance(event, Progress) and event.step == 7:
+            runner.control.cancel()
+
+    result = execute(make_job(config, TrainRequest((demo_clip,), run, "cpu", 12)), sink, runner.control)
+    run.close()
+    assert result.status.value == "cancelled"
+    assert load_checkpoint(run.checkpoints / "last.pt")["step"] == 7  # mid-epoch (epoch_steps 20)
+    again, _, _ = _train([demo_clip], tmp_path / "b", max_steps=12, resume=True)
+    assert again.ok, again.error
+    a = load_checkpoint(run_a.checkpoints / "last.pt")["model"]
+    b = load_checkpoint(run.checkpoints / "last.pt")["model"]
+    for key, value in a.items():
+        torch.testing.assert_close(b[key], value, atol=1e-5, rtol=1e-5)
