@@ -44,7 +44,7 @@ def test_a_pickle_that_would_run_code_is_refused_without_advice_to_trust_it(tmp_
             return (print, ("pwned",))
 
     path = tmp_path / "evil.pt"
-    path.write_bytes(pickle.dumps({"w": Payload()}))
+    path.write_bytes(pickle.dumps({"w": Payload()}, protocol=2))
     with pytest.raises(BadInput) as info:
         read_checkpoint(path, "dinet")
     message = str(info.value)
