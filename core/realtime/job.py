@@ -59,6 +59,7 @@ class LiveJob(Job):
 
     def run(self, ctx: JobContext) -> dict:
         from core.device import resolve_device
+        from core.kinds.audio_model import resolve_audio_run
         from core.realtime import loading
         from core.realtime.assembly import build_live_parts
         from core.realtime.engine import EngineConfig, LiveEngine
@@ -69,7 +70,7 @@ class LiveJob(Job):
         if req.record is not None and req.record.suffix.lower() != ".mp4":
             raise BadInput(f"--record must name an .mp4 file (got {req.record})")
         ctx.progress(0, None, "loading models")
-        audio_run = req.audio_run or loading.default_audio_run(req.run)
+        audio_run = req.audio_run or resolve_audio_run(req.run, None)
         renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
         audio = loading.load_audio_model(audio_run, loop.fps)
         source = self._source()  # opens nothing yet; a missing device is reported here
