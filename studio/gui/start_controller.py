@@ -28,6 +28,7 @@ class StartController(QObject):
         self.view = view
         self.main = main
         self.demo_dir = default_demo_dir()
+        self.demo_stages: list | None = None  # None: every stage of the demo job
         view.new_button.clicked.connect(main.new_project_dialog)
         view.open_button.clicked.connect(main.open_project_dialog)
         view.demo_button.clicked.connect(self.open_demo)
@@ -56,12 +57,12 @@ class StartController(QObject):
         """Open the demo project, building it first (in the background) when it is not complete."""
         from studio.demo.job import STAGES, DemoJob
 
-        if (self.demo_dir / "project.toml").is_file() and _demo_complete(self.demo_dir):
+        if (self.demo_dir / "project.toml").is_file() and _demo_complete(self.demo_dir, self.demo_stages):
             self.main.open_path(self.demo_dir)
             return
-        thread = self.main.start_job(
-            DemoJob(self.demo_dir, max_steps=DEMO_MAX_STEPS, stages=STAGES), self._demo_done
-        )
+        stages = STAGES if self.demo_stages is None else self.demo_stages
+        job = DemoJob(self.demo_dir, max_steps=DEMO_MAX_STEPS, stages=stages)
+        thread = self.main.start_job(job, self._demo_done)
         if thread is None:
             return
         self.view.set_demo_running(True)
@@ -83,6 +84,8 @@ class StartController(QObject):
             self.view.demo_status.setText(f"The demo was not built ({result.status.value}).")
 
 
-def _demo_complete(root: Path) -> bool:
+def _demo_complete(root: Path, stages: list | None) -> bool:
+    if stages is not None:  # a partial demo (tests): its project is all there is to wait for
+        return True
     runs = root / "runs"
     return runs.is_dir() and sum(1 for p in runs.iterdir() if (p / "status.json").is_file()) >= 3
