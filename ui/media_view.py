@@ -108,6 +108,8 @@ class MediaView(QWidget):
         self.grid = QGridLayout(self._grid_host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.grid.setSpacing(12)
+        for column in range(self.COLUMNS):
+            self.grid.setColumnStretch(column, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._grid_host)

@@ -129,9 +129,14 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
         c.prepare.prepare(entry, fps=25.0, mouth_size=128)  # asks "prepare again?": answered below
         c.prepare.view.move(w.geometry().center() - c.prepare.view.rect().center())
 
-    @step(6000)
     def preparing():
-        save(c.prepare.view, "3-prepare-running")
+        view = c.prepare.view
+        early = c.prepare.poller.shown < 3 or view.progress.value() < view.progress.maximum() // 3
+        if early and c.job is not None:
+            QTimer.singleShot(100, preparing)
+            return
+        save(view, "3-prepare-running")
+        QTimer.singleShot(300, wait_prepare)
 
     def wait_prepare():
         if c.job is not None:
@@ -189,7 +194,7 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
             delay, fn = steps[i]
             QTimer.singleShot(delay, lambda: (fn(), run_steps(i + 1)))
         else:
-            QTimer.singleShot(500, wait_prepare)
+            QTimer.singleShot(200, preparing)
 
     run_steps()
     return app.exec()
