@@ -51,5 +51,12 @@ class ClipViewerView(QWidget):
         self.slider.blockSignals(False)
         self.slider.setEnabled(count > 0)
 
+    def set_toggle_colours(self, colours: dict[str, str]) -> None:
+        """Show each overlay's colour (hex) as a swatch on its checkbox, as a legend."""
+        for name, colour in colours.items():
+            box = self.toggles[name]
+            box.setText(f"{name.capitalize()} ■")
+            box.setStyleSheet(f"QCheckBox {{ color: {colour}; font-weight: bold; }}")
+
     def overlays(self) -> set[str]:
         return {name for name, box in self.toggles.items() if box.isChecked()}

@@ -13,15 +13,29 @@ import numpy as np
 
 from core.face.preview import draw_overlay
 from core.face.topology import region_triangles, triangles
-from core.gaussians.train.innovations.region_weights import REGION_GROUPS
 
 REGION_COLOURS = {"eyes": (255, 140, 0), "mouth": (220, 20, 160), "nose": (40, 200, 255)}  # BGR
+
+
+def overlay_colours() -> dict[str, str]:
+    """Overlay name -> '#rrggbb', for the viewer's legend."""
+    out = {"landmarks": "#00b8d4", "crop boxes": "#2e7d32"}
+    out.update({g: "#{2:02x}{1:02x}{0:02x}".format(*bgr) for g, bgr in REGION_COLOURS.items()})
+    return out
+
+
+@functools.cache
+def region_groups() -> dict[str, tuple[str, ...]]:
+    """The region weights' groups (imported on first use: that module loads torch)."""
+    from core.gaussians.train.innovations.region_weights import REGION_GROUPS
+
+    return dict(REGION_GROUPS)
 
 
 @functools.cache
 def _group_triangles(group: str) -> np.ndarray:
     tris = triangles(fill_holes=True, irises=True)
-    ids = np.concatenate([region_triangles(name) for name in REGION_GROUPS[group]])
+    ids = np.concatenate([region_triangles(name) for name in region_groups()[group]])
     return tris[np.unique(ids)]
 
 
@@ -36,7 +50,7 @@ def draw_frame(
     """RGB uint8 copy of `frame_bgr` with the chosen overlays ('landmarks', 'crop boxes', 'eyes', 'mouth',
     'nose'); landmarks [478, 3] and boxes in the frame's own pixels."""
     img = frame_bgr.copy()
-    groups = [g for g in REGION_GROUPS if g in show]
+    groups = [g for g in REGION_COLOURS if g in show]
     if groups:
         layer = img.copy()
         pts = landmarks[:, :2]

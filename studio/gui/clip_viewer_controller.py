@@ -14,7 +14,7 @@ from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.job import Job, JobResult
 from core.media.decode import iter_frames
-from studio.gui.clip_overlay import draw_frame
+from studio.gui.clip_overlay import draw_frame, overlay_colours
 from studio.gui.workers import BackgroundJob
 from ui.clip_viewer_view import ClipViewerView
 
@@ -69,6 +69,7 @@ class ClipViewerController(QObject):
         for box in view.toggles.values():
             box.toggled.connect(lambda _: self.show_frame(self.view.slider.value()))
         main.project_changed.connect(lambda _: self.refresh())
+        view.set_toggle_colours(overlay_colours())
 
     def refresh(self) -> None:
         """Refill the clip list from the project's prepared clips (keeps the current clip if it remains)."""

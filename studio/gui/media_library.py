@@ -160,6 +160,8 @@ class ImportMediaJob(Job):
             dest = unique_media_path(self.project, src)
             with atomic.atomic_open(dest) as fh, open(src, "rb") as source:
                 shutil.copyfileobj(source, fh, 1 << 20)
+            video_info(dest)  # warm the caches here, so the GUI thread's refresh does not decode
+            video_thumbnail(dest, 108)
             ctx.artifact(dest, "video")
             out.append(dest)
         ctx.progress(len(self.sources), len(self.sources), "imported")

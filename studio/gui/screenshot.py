@@ -24,9 +24,11 @@ def _one_shot(out: Path, project: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.main_controller import MainController
+    from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    apply_style(app)
     window = MainWindow()
     controller = MainController(window)
     if project is not None:
@@ -83,10 +85,12 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
     from studio.gui.main_controller import MainController
     from studio.gui.media_library import clip_entries
     from studio.gui.recent_projects import RecentProjects
+    from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    apply_style(app)
     settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
     recent = RecentProjects(settings)
     recent.add(project)
