@@ -29,6 +29,7 @@ class StartController(QObject):
         self.main = main
         self.demo_dir = default_demo_dir()
         self.demo_stages: list | None = None  # None: every stage of the demo job
+        self.demo_max_steps = DEMO_MAX_STEPS
         view.new_button.clicked.connect(main.new_project_dialog)
         view.open_button.clicked.connect(main.open_project_dialog)
         view.demo_button.clicked.connect(self.open_demo)
@@ -61,7 +62,7 @@ class StartController(QObject):
             self.main.open_path(self.demo_dir)
             return
         stages = STAGES if self.demo_stages is None else self.demo_stages
-        job = DemoJob(self.demo_dir, max_steps=DEMO_MAX_STEPS, stages=stages)
+        job = DemoJob(self.demo_dir, max_steps=self.demo_max_steps, stages=stages)
         thread = self.main.start_job(job, self._demo_done)
         if thread is None:
             return
