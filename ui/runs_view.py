@@ -57,7 +57,10 @@ class RunsView(QWidget):
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "step")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#212121")
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTextPen("#424242")
+            self.plot.getAxis(axis).setPen("#9e9e9e")
         self.plot_hint = QLabel("Select one or two runs to compare a metric.", self)
         self.plot_hint.setObjectName("hint")
 

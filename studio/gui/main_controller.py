@@ -194,7 +194,7 @@ class MainController(QObject):
     def shutdown(self) -> None:
         if self.job is not None:
             self.job.stop()
-        for controller in (self.clip_viewer, self.prepare, self.render):
+        for controller in (self.media, self.clip_viewer, self.prepare, self.render):
             controller.shutdown()
 
     # help -----------------------------------------------------------------------------------

@@ -11,13 +11,16 @@ from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from studio.gui import dialogs
 from studio.gui.media_library import (
+    THUMB_HEIGHT,
     ClipEntry,
     ImportMediaJob,
+    ReadMediaJob,
     clip_entries,
     remove_clip,
     rename_clip,
     video_thumbnail,
 )
+from studio.gui.workers import BackgroundJob
 from studio.project import Project
 from ui.media_view import CardData, MediaView
 
@@ -31,6 +34,7 @@ class MediaController(QObject):
         self.view = view
         self.main = main
         self.entries: dict[str, ClipEntry] = {}
+        self.reader: BackgroundJob | None = None
         view.import_button.clicked.connect(self.import_dialog)
         main.window.action_import.triggered.connect(self.import_dialog)
         main.window.files_dropped.connect(self.import_files)
@@ -42,11 +46,23 @@ class MediaController(QObject):
         return self.main.project
 
     def refresh(self) -> None:
+        """Cards from what is known now; unread videos are read in the background, then cards refresh."""
         project = self.project
-        entries = clip_entries(project) if project is not None else []
+        entries = clip_entries(project, read=False) if project is not None else []
         self.entries = {e.name: e for e in entries}
+        pending = [e.video for e in entries if e.pending]
+        if pending and (self.reader is None or not self.reader.running):
+            self.reader = BackgroundJob(ReadMediaJob(pending, THUMB_HEIGHT), lambda _: self.refresh(), self)
         cards = self.view.set_cards(
-            [CardData(e.name, e.details, e.state.value, video_thumbnail(e.video, 108)) for e in entries]
+            [
+                CardData(
+                    e.name,
+                    e.details,
+                    e.state.value,
+                    None if e.pending else video_thumbnail(e.video, THUMB_HEIGHT),
+                )
+                for e in entries
+            ]
         )
         for name, card in cards.items():
             card.prepare_button.clicked.connect(
@@ -114,6 +130,10 @@ class MediaController(QObject):
             )
         self.refresh()
         self.main.clip_viewer.refresh()
+
+    def shutdown(self) -> None:
+        if self.reader is not None:
+            self.reader.stop()
 
     def _busy(self) -> bool:
         if self.main.job is not None:

@@ -25,6 +25,7 @@ from core.media import decode
 from core.train.run_folder import RunFolder
 from studio.project import Project, safe_name
 
+THUMB_HEIGHT = 108  # the media cards' thumbnails
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 
 
@@ -38,11 +39,14 @@ class ClipState(enum.Enum):
 class ClipEntry:
     name: str  # clip name (prepared/<name>)
     video: Path  # the original in media/
-    info: decode.VideoInfo | None  # None: the file cannot be read any more
+    info: decode.VideoInfo | None  # None: the file cannot be read any more (or is not read yet)
     state: ClipState
+    pending: bool = False  # facts not read yet (a background scan is reading them)
 
     @property
     def details(self) -> str:
+        if self.pending:
+            return "reading…"
         if self.info is None:
             return "unreadable video"
         i = self.info
@@ -50,7 +54,7 @@ class ClipEntry:
         return f"{i.width}×{i.height} · {i.fps:.2f} fps · {i.duration:.1f} s · {audio}"
 
 
-_INFO_CACHE: dict[tuple[str, int], decode.VideoInfo] = {}
+_INFO_CACHE: dict[tuple[str, int], decode.VideoInfo | None] = {}
 _THUMB_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
 
 
@@ -60,8 +64,31 @@ def video_info(path: Path) -> decode.VideoInfo | None:
         try:
             _INFO_CACHE[key] = decode.probe(path)
         except BadInput:
-            return None
+            _INFO_CACHE[key] = None
     return _INFO_CACHE[key]
+
+
+def is_cached(path: Path) -> bool:
+    """Whether the facts of `path` are known already (reading them again costs nothing)."""
+    return (str(path), path.stat().st_mtime_ns) in _INFO_CACHE
+
+
+class ReadMediaJob(Job):
+    """Probe videos and decode their thumbnails off the GUI thread (results land in the caches)."""
+
+    name = "read media"
+
+    def __init__(self, videos: list[Path], thumb_height: int) -> None:
+        self.videos = videos
+        self.thumb_height = thumb_height
+
+    def run(self, ctx: JobContext) -> int:
+        for video in self.videos:
+            ctx.checkpoint()
+            if video.exists():
+                video_info(video)
+                video_thumbnail(video, self.thumb_height)
+        return len(self.videos)
 
 
 def video_thumbnail(path: Path, height: int = 96) -> np.ndarray | None:
@@ -111,7 +138,8 @@ def trained_clips(project: Project) -> set[str]:
     return names
 
 
-def clip_entries(project: Project) -> list[ClipEntry]:
+def clip_entries(project: Project, read: bool = True) -> list[ClipEntry]:
+    """The project's clips; with `read` False, videos not read yet come back `pending`."""
     trained = trained_clips(project)
     out = []
     for video in media_videos(project):
@@ -120,7 +148,10 @@ def clip_entries(project: Project) -> list[ClipEntry]:
             state = ClipState.TRAINED if name in trained else ClipState.PREPARED
         else:
             state = ClipState.IMPORTED
-        out.append(ClipEntry(name, video, video_info(video), state))
+        if read or is_cached(video):
+            out.append(ClipEntry(name, video, video_info(video), state))
+        else:
+            out.append(ClipEntry(name, video, None, state, pending=True))
     return out
 
 
@@ -161,7 +192,7 @@ class ImportMediaJob(Job):
             with atomic.atomic_open(dest) as fh, open(src, "rb") as source:
                 shutil.copyfileobj(source, fh, 1 << 20)
             video_info(dest)  # warm the caches here, so the GUI thread's refresh does not decode
-            video_thumbnail(dest, 108)
+            video_thumbnail(dest, THUMB_HEIGHT)
             ctx.artifact(dest, "video")
             out.append(dest)
         ctx.progress(len(self.sources), len(self.sources), "imported")

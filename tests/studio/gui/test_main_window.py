@@ -17,7 +17,7 @@ def test_start_page_menus_and_status_bar(studio):
 
 
 def test_open_project_then_close_it_returns_to_the_start_page_with_it_in_recent(
-    studio, tmp_path, talking_clip
+    qtbot, studio, tmp_path, talking_clip
 ):
     w, c = studio
     p = create_project(tmp_path / "Avatar")
@@ -25,6 +25,9 @@ def test_open_project_then_close_it_returns_to_the_start_page_with_it_in_recent(
     assert c.open_path(p.root)
     assert w.windowTitle().startswith("Avatar") and str(p.root) in w.status_label.text()
     assert w.stack.currentWidget() is w.tabs and list(w.media_view.cards) == ["talk"]
+    # the video's facts are read in the background, then its card fills in
+    qtbot.waitUntil(lambda: "256×256" in w.media_view.cards["talk"].details.text(), timeout=10000)
+    assert w.media_view.cards["talk"].thumb.pixmap() is not None
     assert [a.text() for a in w.recent_menu.actions()] == [str(p.root)]
     w.action_close_project.trigger()
     assert c.project is None and w.windowTitle() == "Digital Human Studio"
