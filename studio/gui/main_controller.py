@@ -77,6 +77,8 @@ class MainController(QObject):
         return self.guarded(lambda: self.set_project(open_project(path)))
 
     def set_project(self, project: Project) -> None:
+        if self._job_blocks("open another project"):
+            return
         self.project = project
         self.recent.add(project.root)
         self.refresh_recent_menu()
@@ -88,7 +90,7 @@ class MainController(QObject):
         self.project_changed.emit(project)
 
     def close_project(self) -> None:
-        if self.project is None:
+        if self.project is None or self._job_blocks("close the project"):
             return
         self.project = None
         self.window.setWindowTitle(APP_TITLE)
@@ -97,6 +99,17 @@ class MainController(QObject):
         self.window.set_project_actions(False)
         self.window.show_start()
         self.project_changed.emit(None)
+
+    def _job_blocks(self, action: str) -> bool:
+        """A running job writes into the open project: say so instead of switching under it."""
+        if self.job is None or self.project is None:
+            return False
+        self.show_error(
+            f"'{self.job.worker.job.name}' is still running in this project. Wait for it or cancel it in the "
+            f"Jobs panel, then {action}.",
+            True,
+        )
+        return True
 
     def refresh_recent_menu(self) -> None:
         menu = self.window.recent_menu

@@ -83,3 +83,25 @@ def test_cancelling_prepare_leaves_no_clip_and_the_gui_keeps_running(
     assert len(ticks) > 10 and gaps.max() < 1.0 and np.percentile(gaps, 95) < 0.15, (
         f"GUI stalls: max {gaps.max():.2f} s"
     )
+
+
+def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
+    qtbot, studio, answers, tmp_path, monkeypatch
+):
+    from core.media.mp4_writer import Mp4Writer
+
+    w, c = studio
+    project = _open(c, tmp_path)
+    empty_room = tmp_path / "empty_room.mp4"
+    with Mp4Writer(empty_room, 256, 256, 25.0) as writer:
+        for i in range(25):
+            writer.write_frame(np.full((256, 256, 3), 60 + 4 * i, np.uint8))
+    drop_files(w, [empty_room])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    w.media_view.cards["empty_room"].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
+    assert "face" in answers.warnings[0][1].lower()
+    assert list(project.prepared_dir.iterdir()) == [] and "failed" in c.prepare.view.heading.text()
+    assert w.media_view.cards["empty_room"].state.text() == "imported"
