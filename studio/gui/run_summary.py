@@ -110,10 +110,25 @@ def project_runs(runs_dir: Path) -> list[RunSummary]:
     return sorted(found, key=lambda r: r.updated, reverse=True)
 
 
+_CURVES: dict[tuple[str, int, int], dict[str, tuple[list[int], list[float]]]] = {}
+
+
 def metric_curves(path: Path) -> dict[str, tuple[list[int], list[float]]]:
-    """metrics.jsonl as name -> (steps, values)."""
+    """metrics.jsonl as name -> (steps, values); read again only when the file changed."""
+    run = RunFolder(path)
+    try:
+        stat = run.metrics_path.stat()
+    except FileNotFoundError:
+        return {}
+    key = (str(run.metrics_path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CURVES:
+        _CURVES[key] = _read_curves(run)
+    return _CURVES[key]
+
+
+def _read_curves(run: RunFolder) -> dict[str, tuple[list[int], list[float]]]:
     curves: dict[str, tuple[list[int], list[float]]] = {}
-    for r in RunFolder(path).read_metrics():
+    for r in run.read_metrics():
         steps, values = curves.setdefault(str(r.get("name")), ([], []))
         steps.append(int(r.get("step", 0)))
         values.append(float(r.get("value", math.nan)))
