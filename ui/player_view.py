@@ -89,8 +89,10 @@ class PlayerView(QWidget):
             self.player.play()
 
     def stop(self) -> None:
+        """Stop and release the file (the decoder threads end before the window goes away)."""
         if self.player is not None:
             self.player.stop()
+            self.player.setSource(QUrl())
 
     def _frame(self, frame: QVideoFrame) -> None:
         image = frame.toImage()
