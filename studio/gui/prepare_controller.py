@@ -1,6 +1,6 @@
 """Preparing a clip from its card: settings, PrepareJob on the worker, live tracking preview, summary.
 
-The job's Preview events go to a `NewestSlot` (see workers.py); a QTimer shows the newest one,
+The job's Preview events go to the worker's newest-preview slot; a QTimer shows the newest one,
 so a fast tracker never floods the GUI thread with frames.
 """
 
@@ -19,7 +19,7 @@ from core.jobs.job import JobResult, Status
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
 from studio.gui import dialogs
 from studio.gui.media_library import ClipEntry
-from studio.gui.workers import NewestSlot, PreviewsToSlot, SlotPoller
+from studio.gui.preview_poller import PreviewPoller
 from ui.prepare_view import PrepareDialog, PrepareView
 
 if TYPE_CHECKING:
@@ -55,10 +55,8 @@ class PrepareController(QObject):
         super().__init__(main)
         self.main = main
         self.view = PrepareView(main.window)
-        self.slot = NewestSlot()
-        self.poller = SlotPoller(
-            self.slot, lambda _, image: self.view.preview.set_image(image), self.view.isVisible, 40, self
-        )
+        self.poller = PreviewPoller(None, 40, self, visible=self.view.isVisible)
+        self.poller.changed.connect(self._show_preview)
         self.view.cancel_button.clicked.connect(main.cancel_job)
         self.view.viewer_button.clicked.connect(self._open_viewer)
         self.clip_name = ""
@@ -89,12 +87,10 @@ class PrepareController(QObject):
         except BadInput as exc:
             self.main.show_error(str(exc), True)
             return False
-        self.slot = NewestSlot()
-        self.poller.slot = self.slot
-        job = PreviewsToSlot(PrepareJob(entry.video, out, settings), self.slot)
-        thread = self.main.start_job(job, self._done)
+        thread = self.main.start_job(PrepareJob(entry.video, out, settings), self._done)
         if thread is None:
             return False
+        self.poller.watch(thread.worker.previews)  # the worker keeps only the newest preview
         self.clip_name = entry.name
         self._t0 = 0.0
         thread.worker.progress.connect(self._progress)
@@ -103,6 +99,9 @@ class PrepareController(QObject):
         self.view.raise_()
         self.poller.start()
         return True
+
+    def _show_preview(self, _name: str, image) -> None:
+        self.view.preview.set_image(image)
 
     def _progress(self, step: int, total: int, message: str) -> None:
         now = time.perf_counter()
