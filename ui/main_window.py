@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.job_panel import JobPanel
+from ui.training_view import TrainingView
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +76,11 @@ class MainWindow(QMainWindow):
         self.project_tree.setColumnWidth(0, 170)
         self.job_panel = JobPanel(self)
         self.jobs_dock = self._dock("Jobs", self.job_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_view = TrainingView(self)  # issue 16: the training panel (its own controller)
+        self.training_dock = self._dock("Training", self.training_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.view_menu = QMenu("&View", self)
+        self.view_menu.addAction(self.training_dock.toggleViewAction())
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.view_menu)
         self.resizeDocks([self.project_dock], [320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.jobs_dock], [200], Qt.Orientation.Vertical)
 

@@ -14,6 +14,7 @@ from studio import __version__
 from studio.doctor import DoctorJob
 from studio.gui.job_worker import JobThread
 from studio.gui.recent_projects import RecentProjects
+from studio.gui.training_controller import TrainingController
 from studio.project import Project, ProjectError, create_project, open_project
 from ui.doctor_dialog import DoctorDialog
 from ui.main_window import MainWindow
@@ -40,6 +41,9 @@ class MainController(QObject):
         w.action_open_exports.triggered.connect(self.open_exports_folder)
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
+        self.training = TrainingController(window.training_view)  # issue 16: the training panel
+        self.project_changed.connect(self.training.set_project)
+        self.training.run_finished.connect(lambda _result: self.refresh_project_tree())
         self.refresh_recent_menu()
 
     # projects -----------------------------------------------------------------------------
@@ -152,6 +156,7 @@ class MainController(QObject):
             (self.job.control.pause if paused else self.job.control.resume)()
 
     def shutdown(self) -> None:
+        self.training.shutdown()
         if self.job is not None:
             self.job.stop()
 

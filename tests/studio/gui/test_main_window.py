@@ -24,7 +24,7 @@ def window(qtbot, tmp_path):
 def test_menus_docks_and_status_bar(window):
     w, _ = window
     menus = [a.text() for a in w.menuBar().actions()]
-    assert menus == ["&File", "&Export", "&Help"]
+    assert menus == ["&File", "&Export", "&View", "&Help"]
     assert w.project_dock.isVisible() and w.jobs_dock.isVisible()
     assert w.status_label.text() == "No project open"
 

@@ -1,0 +1,119 @@
+"""Training curves (pyqtgraph): one plot per panel, raw and smoothed curve per term, refine marks.
+
+Points are appended cheaply; :meth:`LossPlot.redraw` copies them into the curves and is called
+by the controller's timer, so a burst of metrics costs one repaint, not one per point.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+PANELS = ("Losses", "Held-out", "Learning rate", "Gaussians")
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class _Series:
+    def __init__(self) -> None:
+        self.steps: list[float] = []
+        self.values: list[float] = []
+        self.smooth: list[float] = []
+        self.raw_curve: pg.PlotDataItem | None = None
+        self.smooth_curve: pg.PlotDataItem | None = None
+
+
+class LossPlot(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.plots: dict[str, pg.PlotItem] = {}
+        for i, name in enumerate(PANELS):
+            plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=name)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            plot.setLabel("bottom", "step")
+            self.plots[name] = plot
+        self.log_scale = QCheckBox("Log scale (losses)", self)
+        self.log_scale.toggled.connect(lambda on: self.plots["Losses"].setLogMode(y=on))
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, self)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(80)
+        self.smoothing.setMaximumWidth(160)
+        self.smoothing.valueChanged.connect(self._resmooth)
+        self.smoothing_label = QLabel("Smoothing 0.80", self)
+        row = QHBoxLayout()
+        row.addWidget(self.log_scale)
+        row.addStretch(1)
+        row.addWidget(self.smoothing_label)
+        row.addWidget(self.smoothing)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.graphics, 1)
+        self.series: dict[tuple[str, str], _Series] = {}
+        self.refine_steps: list[int] = []
+        self._refine_lines: list[pg.InfiniteLine] = []
+        self._dirty = False
+
+    @property
+    def alpha(self) -> float:
+        return self.smoothing.value() / 100.0
+
+    def clear(self) -> None:
+        for plot in self.plots.values():
+            plot.clear()
+            if plot.legend is not None:
+                plot.legend.clear()
+        self.series.clear()
+        self.refine_steps.clear()
+        self._refine_lines.clear()
+        self._dirty = False
+
+    def add_point(self, panel: str, name: str, step: int, value: float) -> None:
+        if not math.isfinite(value):
+            return
+        key = (panel, name)
+        s = self.series.get(key)
+        if s is None:
+            s = self.series[key] = _Series()
+            plot = self.plots[panel]
+            color = COLORS[(sum(1 for p, _ in self.series if p == panel) - 1) % len(COLORS)]
+            s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1, alpha=90))
+            s.raw_curve.setOpacity(0.35)
+            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name)
+        prev = s.smooth[-1] if s.smooth else value
+        s.steps.append(float(step))
+        s.values.append(float(value))
+        s.smooth.append(self.alpha * prev + (1 - self.alpha) * value)
+        self._dirty = True
+
+    def add_refine(self, step: int) -> None:
+        """A vertical mark on the Gaussian-count plot where densification ran."""
+        self.refine_steps.append(step)
+        line = pg.InfiniteLine(pos=step, angle=90, pen=pg.mkPen("#999", width=1, style=Qt.PenStyle.DashLine))
+        self.plots["Gaussians"].addItem(line)
+        self._refine_lines.append(line)
+
+    def redraw(self) -> bool:
+        """Push buffered points into the curves; False when nothing changed."""
+        if not self._dirty:
+            return False
+        for s in self.series.values():
+            s.raw_curve.setData(s.steps, s.values)
+            s.smooth_curve.setData(s.steps, s.smooth)
+        self._dirty = False
+        return True
+
+    def _resmooth(self) -> None:
+        self.smoothing_label.setText(f"Smoothing {self.alpha:.2f}")
+        for s in self.series.values():
+            out: list[float] = []
+            for v in s.values:
+                out.append(self.alpha * (out[-1] if out else v) + (1 - self.alpha) * v)
+            s.smooth = out
+        self._dirty = True
+        self.redraw()
