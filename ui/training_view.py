@@ -115,6 +115,10 @@ class TrainingView(QWidget):
         self.viewport = GaussianViewport(self.watch)
         self.watch.addTab(self.viewport, "Viewport")
         self.watch.addTab(self._build_ablate(), "Ablate")
+        self.log = QPlainTextEdit(self.watch)
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(2000)
+        self.watch.addTab(self.log, "Log")
         return self.watch
 
     def _build_ablate(self) -> QWidget:

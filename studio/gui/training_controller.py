@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from core.config.errors import describe_validation_error
 from core.config.loader import read_toml, to_toml
 from core.device import seed_everything
+from core.gaussians.train.config import GaussianConfig
 from core.io import atomic
 from core.jobs.errors import BadInput
 from core.jobs.events import RefineStep
@@ -31,6 +32,7 @@ from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
 from studio.cli.cmd_train import prepare_run, resolve_clips
 from studio.gui import config_fields as cf
+from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
 from studio.project import Project, safe_name
@@ -130,6 +132,7 @@ class TrainingController(QObject):
         self.rate = RateMeter()
         self._samples: np.ndarray | None = None
         self._attention: np.ndarray | None = None
+        self.viewport = GaussianViewportController(view.viewport, self)
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(250)
         self.redraw_timer.timeout.connect(view.plot.redraw)
@@ -327,6 +330,8 @@ class TrainingController(QObject):
             resume=args.resume,
             project_root=self.project.root,
         )
+        if isinstance(config, GaussianConfig):  # the viewport shows Gaussian checkpoints
+            self.viewport.attach(run.path, clips[0], config)
         self._watch(JobThread(spec.train_job(config, request), self), run)
         return run
 
@@ -339,13 +344,17 @@ class TrainingController(QObject):
         worker.progress.connect(self._on_progress)
         worker.metric.connect(self._on_metric)
         worker.refine.connect(self._on_refine)
-        worker.log.connect(lambda msg, level: v.status.setToolTip(msg))
+        worker.log.connect(
+            lambda msg, level: v.log.appendPlainText(msg if level == "info" else f"{level}: {msg}")
+        )
+        worker.refine.connect(lambda event: v.log.appendPlainText(event.describe()))
         worker.failed.connect(lambda msg, _bad: v.message.setText(msg))
         thread.finished.connect(self._on_finished)
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)
         self.job, self.run = thread, run
         v.message.setText("")
+        v.log.appendPlainText(f"── {run.path}")
         v.status.setText(f"Starting {run.path.name}…")
         thread.start()
         self.poller.start()
@@ -373,6 +382,7 @@ class TrainingController(QObject):
     def shutdown(self) -> None:
         if self.job is not None:
             self.job.stop()
+        self.viewport.shutdown()
 
     def _on_finished(self, result: JobResult) -> None:
         thread, run = self.job, self.run
@@ -382,6 +392,7 @@ class TrainingController(QObject):
             self.poller.stop()
         self.redraw_timer.stop()
         self.view.plot.redraw()
+        self.viewport.refresh()
         if thread is not None:
             thread.thread.wait()
             thread.deleteLater()
@@ -425,6 +436,7 @@ class TrainingController(QObject):
         if name == "samples":
             self._samples = image
         self.view.samples.set_image(image)
+        self.viewport.refresh()  # a preview step: a newer checkpoint may be there
 
     def _show_attention(self) -> None:
         """The trainer's heat maps (one cell per module) blended over the plain prediction.
