@@ -12,7 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-PANELS = ("Losses", "Held-out", "Learning rate", "Gaussians")
+PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
+UNSMOOTHED = ("Learning rate", "Gaussians")  # schedules and counts: steps, not noise
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -28,13 +29,13 @@ class _Series:
 class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        pg.setConfigOptions(antialias=False, background="w", foreground="#333")
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.plots: dict[str, pg.PlotItem] = {}
         for i, name in enumerate(PANELS):
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=name)
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            plot.showGrid(x=False, y=True, alpha=0.15)  # a light y grid; x grid lines cost paint time
+            plot.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
             plot.setLabel("bottom", "step")
             self.plots[name] = plot
         self.log_scale = QCheckBox("Log scale (losses)", self)
@@ -66,6 +67,8 @@ class LossPlot(QWidget):
     def clear(self) -> None:
         for plot in self.plots.values():
             plot.clear()
+            plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # forget the previous run's ranges
+            plot.enableAutoRange()
             if plot.legend is not None:
                 plot.legend.clear()
         self.series.clear()
@@ -82,13 +85,14 @@ class LossPlot(QWidget):
             s = self.series[key] = _Series()
             plot = self.plots[panel]
             color = COLORS[(sum(1 for p, _ in self.series if p == panel) - 1) % len(COLORS)]
-            s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1, alpha=90))
+            s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1))
             s.raw_curve.setOpacity(0.35)
-            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name)
+            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5), name=name)
         prev = s.smooth[-1] if s.smooth else value
         s.steps.append(float(step))
         s.values.append(float(value))
-        s.smooth.append(self.alpha * prev + (1 - self.alpha) * value)
+        alpha = 0.0 if panel in UNSMOOTHED else self.alpha
+        s.smooth.append(alpha * prev + (1 - alpha) * value)
         self._dirty = True
 
     def add_refine(self, step: int) -> None:
@@ -98,22 +102,30 @@ class LossPlot(QWidget):
         self.plots["Gaussians"].addItem(line)
         self._refine_lines.append(line)
 
-    def redraw(self) -> bool:
-        """Push buffered points into the curves; False when nothing changed."""
-        if not self._dirty:
+    def redraw(self, force: bool = False) -> bool:
+        """Push buffered points into the curves; False when nothing changed or nobody can see them.
+
+        Repainting four plots costs tens of milliseconds of GUI time, so a hidden plot (another
+        tab in front) keeps its points buffered until it is shown or ``force`` is given.
+        """
+        if not self._dirty or not (force or self.isVisible()):
             return False
         for s in self.series.values():
             s.raw_curve.setData(s.steps, s.values)
             s.smooth_curve.setData(s.steps, s.smooth)
+        rates = [max(s.values) for (panel, _), s in self.series.items() if panel == "Learning rate"]
+        if rates:  # from 0, so a constant rate is a visible line, not one centred in a +-0.5 range
+            self.plots["Learning rate"].setYRange(0.0, 1.2 * max(rates), padding=0)
         self._dirty = False
         return True
 
     def _resmooth(self) -> None:
         self.smoothing_label.setText(f"Smoothing {self.alpha:.2f}")
-        for s in self.series.values():
+        for (panel, _), s in self.series.items():
+            alpha = 0.0 if panel in UNSMOOTHED else self.alpha
             out: list[float] = []
             for v in s.values:
-                out.append(self.alpha * (out[-1] if out else v) + (1 - self.alpha) * v)
+                out.append(alpha * (out[-1] if out else v) + (1 - alpha) * v)
             s.smooth = out
         self._dirty = True
         self.redraw()

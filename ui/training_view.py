@@ -95,14 +95,17 @@ class TrainingView(QWidget):
         self.watch = QTabWidget(self)
         self.plot = LossPlot(self.watch)
         self.watch.addTab(self.plot, "Curves")
-        self.samples = ImageView("Samples appear here while training\n(source | shape map | output | target)")
+        self.samples = ImageView(
+            "Samples appear here while training\n"
+            "(lip-sync: source | shape map | output | target | difference x3)"
+        )
         self.watch.addTab(self.samples, "Samples")
         attention = QWidget(self.watch)
         self.attention = ImageView("Attention maps appear when attention modules are on", attention)
         self.attention_opacity = QSlider(Qt.Orientation.Horizontal, attention)
         self.attention_opacity.setRange(0, 100)
-        self.attention_opacity.setValue(100)
-        self.attention_opacity_label = QLabel("Opacity 100 %", attention)
+        self.attention_opacity.setValue(70)
+        self.attention_opacity_label = QLabel("Opacity 70 %", attention)
         row = QHBoxLayout()
         row.addWidget(QLabel("Overlay", attention))
         row.addWidget(self.attention_opacity, 1)

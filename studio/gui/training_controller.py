@@ -32,6 +32,7 @@ from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
 from studio.cli.cmd_train import prepare_run, resolve_clips
 from studio.gui import config_fields as cf
+from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
@@ -70,16 +71,27 @@ def find_presets(project: Project | None) -> list[Preset]:
 
 
 def metric_panel(name: str) -> str | None:
-    """Which plot a metric belongs on (None: shown elsewhere, e.g. it/s in the status line)."""
-    if name in ("train/iter_per_s", "train/resolution"):
+    """Which plot a metric belongs on (None: shown elsewhere, e.g. steps/s in the status line)."""
+    if name in ("train/iter_per_s", "train/resolution") or name.startswith("perf/"):
         return None
     if name == "train/gaussians":
         return "Gaussians"
     if name.startswith("lr"):
         return "Learning rate"
-    if name.startswith(("held_out/", "eval/", "heldout/")):
-        return "Held-out"
+    if name.startswith(("held_out/", "eval/", "heldout/")) or "psnr" in name or "ssim" in name:
+        return "Quality"
     return "Losses"
+
+
+def with_difference(grid: np.ndarray, gain: float = 3.0) -> np.ndarray:
+    """The lip-sync sample grid (source | shape map | output | target) plus |output - target| x gain."""
+    cell = grid.shape[1] // 4
+    if grid.shape[1] != 4 * cell:
+        return grid
+    out = grid[:, 2 * cell : 3 * cell].astype(np.int16)
+    target = grid[:, 3 * cell :].astype(np.int16)
+    diff = np.clip(np.abs(out - target) * gain, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.concatenate([grid, diff], axis=1))
 
 
 class RateMeter:
@@ -133,8 +145,11 @@ class TrainingController(QObject):
         self._samples: np.ndarray | None = None
         self._attention: np.ndarray | None = None
         self.viewport = GaussianViewportController(view.viewport, self)
+        self.ablation = AblationController(view, project)
+        self.ablation.started.connect(lambda _out: self._update_buttons())
+        self.ablation.finished.connect(lambda _result: self._update_buttons())
         self.redraw_timer = QTimer(self)
-        self.redraw_timer.setInterval(250)
+        self.redraw_timer.setInterval(1000)  # curves repaint once a second (see LossPlot.redraw)
         self.redraw_timer.timeout.connect(view.plot.redraw)
         v = view
         for kind in self.kinds:
@@ -159,6 +174,7 @@ class TrainingController(QObject):
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
+        self.ablation.set_project(project)
         self.presets = find_presets(project)
         self._fill_presets()
         self._fill_resumable()
@@ -191,14 +207,11 @@ class TrainingController(QObject):
 
     def load_preset(self, preset: Preset | None) -> None:
         self.preset = preset
-        if preset is None:
-            self.base, self.raw = self.kind.config_model(), {}
-        else:
-            self.raw = read_toml(preset.path)
-            try:
-                self.base = self.kind.config_model.model_validate(self.raw)
-            except ValidationError:
-                self.base = None
+        self.raw = read_toml(preset.path) if preset is not None else {"kind": self.kind.name}
+        try:
+            self.base = self.kind.config_model.model_validate(self.raw)
+        except ValidationError:
+            self.base = None  # a broken preset: its errors show in the form
         self.view.description.setText(preset.description if preset else "")
         self._validate(editing="")
 
@@ -271,9 +284,14 @@ class TrainingController(QObject):
         return path
 
     # run --------------------------------------------------------------------------------------
+    @property
+    def active(self) -> JobThread | None:
+        """The training run or ablation suite going on now (one at a time)."""
+        return self.job or self.ablation.job
+
     def _update_buttons(self) -> None:
-        running = self.job is not None
-        paused = running and self.job.control.paused
+        running = self.active is not None
+        paused = running and self.active.control.paused
         self.view.set_running(running, paused)
         self.view.start_button.setEnabled(not running and self.config is not None and self.preset is not None)
         self.view.save_button.setEnabled(self.config is not None and self.project is not None)
@@ -285,7 +303,8 @@ class TrainingController(QObject):
             for run in sorted(self.project.runs_dir.iterdir(), reverse=True):
                 status = RunFolder(run).read_status()
                 if status.get("kind") == self.kind.name and status.get("state") in ("cancelled", "failed"):
-                    combo.addItem(f"{run.name} (step {status.get('step', '?')})", run.name)
+                    step = f", step {status['step']}" if "step" in status else ""
+                    combo.addItem(f"{run.name} ({status['state']}{step})", run.name)
         self._update_buttons()
 
     def _args(self, job: Path, resume: bool, run_name: str | None) -> argparse.Namespace:
@@ -363,25 +382,26 @@ class TrainingController(QObject):
         self.run_started.emit(str(run.path))
 
     def pause(self) -> None:
-        if self.job is not None:
-            self.job.control.pause()
+        if self.active is not None:
+            self.active.control.pause()
             self.view.status.setText(self.view.status.text() + " · paused")
             self._update_buttons()
 
     def resume(self) -> None:
-        if self.job is not None:
-            self.job.control.resume()
+        if self.active is not None:
+            self.active.control.resume()
             self._update_buttons()
 
     def stop(self) -> None:
         """Cancel after the current step; the trainer saves a checkpoint to resume from."""
-        if self.job is not None:
-            self.job.control.cancel()
+        if self.active is not None:
+            self.active.control.cancel()
             self.view.status.setText("Stopping (saving a checkpoint)…")
 
     def shutdown(self) -> None:
         if self.job is not None:
             self.job.stop()
+        self.ablation.shutdown()
         self.viewport.shutdown()
 
     def _on_finished(self, result: JobResult) -> None:
@@ -391,7 +411,7 @@ class TrainingController(QObject):
             self.poller.poll()  # the last previews
             self.poller.stop()
         self.redraw_timer.stop()
-        self.view.plot.redraw()
+        self.view.plot.redraw(force=True)
         self.viewport.refresh()
         if thread is not None:
             thread.thread.wait()
@@ -435,6 +455,7 @@ class TrainingController(QObject):
             return
         if name == "samples":
             self._samples = image
+            image = with_difference(image)
         self.view.samples.set_image(image)
         self.viewport.refresh()  # a preview step: a newer checkpoint may be there
 

@@ -177,3 +177,32 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
     qtbot.waitUntil(lambda: view.viewport.frame_label.text() == f"frame {last}", timeout=30_000)
     qtbot.waitUntil(lambda: c.viewport.renders > n + 1 or c.viewport.state.points, timeout=30_000)
     assert c.viewport.state == c.viewport.state.__class__(yaw=30.0, frame=last, points=True)
+
+
+def test_ablation_suite_from_the_panel(qtbot, panel, project, repo_root) -> None:
+    view, c = panel
+    suite = project.root / "presets" / "ablation_tiny.toml"
+    suite.parent.mkdir(exist_ok=True)
+    base = repo_root / "training_jobs" / "gaussian_baseline.toml"
+    suite.write_text(
+        f'name = "tiny"\nbase = "{base}"\nsteps = 50\n'
+        'set = ["data.resolution=32", "data.max_frames=10", "train.sh_degree=0", "train.amp=false"]\n'
+        '[[configs]]\nname = "baseline"\n'
+        '[[configs]]\nname = "region weights"\nset = ["innovations.region_weights.enabled=true"]\n'
+    )
+    c.set_project(project)
+    view.ablation_suite.setCurrentIndex(view.ablation_suite.findText("ablation_tiny"))
+    view.ablation_steps.setValue(3)
+    progress: list[str] = []
+    with qtbot.waitSignal(c.ablation.finished, timeout=120_000) as blocker:
+        view.ablation_start.click()
+        assert not view.start_button.isEnabled() and view.stop_button.isEnabled()
+        c.ablation.job.worker.progress.connect(lambda *_: progress.append(view.ablation_progress.text()))
+    assert blocker.args[0].status is Status.SUCCEEDED, view.ablation_progress.text()
+    assert any(p.startswith("configuration 1/2 (baseline)") for p in progress)
+    assert any(p.startswith("configuration 2/2 (region weights)") for p in progress)
+    table = view.ablation_table
+    assert table.rowCount() == 2 and table.item(1, 0).text() == "region weights"
+    headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
+    assert "psnr" in headers and float(table.item(0, headers.index("psnr")).text()) > 0
+    assert view.ablation_chart.shown == 1 and view.start_button.isEnabled()
