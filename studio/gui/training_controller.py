@@ -9,8 +9,6 @@ created by the CLI's own :func:`studio.cli.cmd_train.prepare_run` (the preset pl
 from __future__ import annotations
 
 import argparse
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,91 +34,12 @@ from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
+from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
+from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
 from studio.project import Project, safe_name
 from ui.training_view import TrainingView
 
-PRESETS_DIR = Path(__file__).resolve().parents[2] / "training_jobs"
-PROJECT_PRESETS = "presets"  # PROJECT/presets/*.toml: presets the user saved
 STATE_OF = {Status.SUCCEEDED: "finished", Status.FAILED: "failed", Status.CANCELLED: "cancelled"}
-
-
-@dataclass(frozen=True)
-class Preset:
-    path: Path
-    kind: str
-    description: str
-
-    @property
-    def name(self) -> str:
-        return self.path.stem
-
-
-def find_presets(project: Project | None) -> list[Preset]:
-    """Job files of every family: the studio's presets, then the project's saved ones."""
-    folders = [PRESETS_DIR] + ([project.root / PROJECT_PRESETS] if project is not None else [])
-    out = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-            try:
-                kind = str(read_toml(path).get("kind", ""))
-            except BadInput:
-                continue
-            if kind:  # ablation suites have no kind
-                out.append(Preset(path, kind, cf.preset_description(path)))
-    return out
-
-
-def metric_panel(name: str) -> str | None:
-    """Which plot a metric belongs on (None: shown elsewhere, e.g. steps/s in the status line)."""
-    if name in ("train/iter_per_s", "train/resolution") or name.startswith("perf/"):
-        return None
-    if name == "train/gaussians":
-        return "Gaussians"
-    if name.startswith("lr"):
-        return "Learning rate"
-    if name.startswith(("held_out/", "eval/", "heldout/")) or "psnr" in name or "ssim" in name:
-        return "Quality"
-    return "Losses"
-
-
-def with_difference(grid: np.ndarray, gain: float = 3.0) -> np.ndarray:
-    """The lip-sync sample grid (source | shape map | output | target) plus |output - target| x gain."""
-    cell = grid.shape[1] // 4
-    if grid.shape[1] != 4 * cell:
-        return grid
-    out = grid[:, 2 * cell : 3 * cell].astype(np.int16)
-    target = grid[:, 3 * cell :].astype(np.int16)
-    diff = np.clip(np.abs(out - target) * gain, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(np.concatenate([grid, diff], axis=1))
-
-
-class RateMeter:
-    """Steps per second over the recent progress events, and the ETA it implies."""
-
-    def __init__(self, window_s: float = 5.0) -> None:
-        self.window_s = window_s
-        self.samples: list[tuple[float, int]] = []
-
-    def add(self, step: int, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        if self.samples and step < self.samples[-1][1]:
-            self.samples.clear()
-        self.samples.append((now, step))
-        while len(self.samples) > 2 and now - self.samples[0][0] > self.window_s:
-            self.samples.pop(0)
-
-    def rate(self) -> float:
-        if len(self.samples) < 2:
-            return 0.0
-        (t0, s0), (t1, s1) = self.samples[0], self.samples[-1]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
-
-    def eta(self, step: int, total: int) -> str:
-        r = self.rate()
-        if r <= 0 or total <= 0:
-            return "--"
-        s = int((total - step) / r)
-        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 class TrainingController(QObject):
@@ -460,24 +379,11 @@ class TrainingController(QObject):
         self.viewport.refresh()  # a preview step: a newer checkpoint may be there
 
     def _show_attention(self) -> None:
-        """The trainer's heat maps (one cell per module) blended over the plain prediction.
-
-        The prediction is the third cell of the first row of the sample grid (source | shape map |
-        output | target, see core.lipsync.previews); the slider sets how much heat map shows.
-        """
+        """The trainer's heat maps over the plain prediction, as much as the opacity slider says."""
         alpha = self.view.attention_opacity.value() / 100.0
         self.view.attention_opacity_label.setText(f"Opacity {round(alpha * 100)} %")
-        att = self._attention
-        if att is None:
-            return
-        h = att.shape[0]
-        grid = self._samples
-        if grid is None or grid.shape[1] != 4 * h or att.shape[1] % h:
-            self.view.attention.set_image(att)
-            return
-        base = np.tile(grid[:h, 2 * h : 3 * h], (1, att.shape[1] // h, 1)).astype(np.float32)
-        mixed = base * (1.0 - alpha) + att.astype(np.float32) * alpha
-        self.view.attention.set_image(np.clip(mixed + 0.5, 0, 255).astype(np.uint8))
+        if self._attention is not None:
+            self.view.attention.set_image(attention_over_output(self._samples, self._attention, alpha))
 
     def _guarded(self, action):
         try:
