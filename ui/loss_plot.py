@@ -10,7 +10,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
 UNSMOOTHED = ("Learning rate", "Gaussians")  # schedules and counts: steps, not noise
@@ -24,16 +24,21 @@ class _Series:
         self.smooth: list[float] = []
         self.raw_curve: pg.PlotDataItem | None = None
         self.smooth_curve: pg.PlotDataItem | None = None
+        self.changed = False  # points not drawn yet
 
 
 class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pg.setConfigOptions(antialias=False, background="w", foreground="#333")
-        self.graphics = pg.GraphicsLayoutWidget(self)
+        # one view per panel, so new points repaint only the panel they belong to
+        self.graphics = QGridLayout()
         self.plots: dict[str, pg.PlotItem] = {}
         for i, name in enumerate(PANELS):
-            plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=name)
+            widget = pg.PlotWidget(self, title=name)
+            self.graphics.addWidget(widget, i // 2, i % 2)
+            plot = widget.getPlotItem()
+            plot.hideButtons()
             plot.showGrid(x=False, y=True, alpha=0.15)  # a light y grid; x grid lines cost paint time
             plot.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
             plot.setLabel("bottom", "step")
@@ -54,11 +59,11 @@ class LossPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        layout.addWidget(self.graphics, 1)
+        layout.addLayout(self.graphics, 1)
         self.series: dict[tuple[str, str], _Series] = {}
         self.refine_steps: list[int] = []
         self._refine_lines: list[pg.InfiniteLine] = []
-        self._dirty = False
+        self._dirty: set[str] = set()  # panels with points not drawn yet
 
     @property
     def alpha(self) -> float:
@@ -74,7 +79,7 @@ class LossPlot(QWidget):
         self.series.clear()
         self.refine_steps.clear()
         self._refine_lines.clear()
-        self._dirty = False
+        self._dirty.clear()
 
     def add_point(self, panel: str, name: str, step: int, value: float) -> None:
         if not math.isfinite(value):
@@ -93,7 +98,8 @@ class LossPlot(QWidget):
         s.values.append(float(value))
         alpha = 0.0 if panel in UNSMOOTHED else self.alpha
         s.smooth.append(alpha * prev + (1 - alpha) * value)
-        self._dirty = True
+        s.changed = True
+        self._dirty.add(panel)
 
     def add_refine(self, step: int) -> None:
         """A vertical mark on the Gaussian-count plot where densification ran."""
@@ -105,18 +111,21 @@ class LossPlot(QWidget):
     def redraw(self, force: bool = False) -> bool:
         """Push buffered points into the curves; False when nothing changed or nobody can see them.
 
-        Repainting four plots costs tens of milliseconds of GUI time, so a hidden plot (another
-        tab in front) keeps its points buffered until it is shown or ``force`` is given.
+        Repainting a plot costs milliseconds of GUI time (and the GIL the trainer needs), so only
+        changed series are set, and a hidden plot (another tab in front) keeps its points buffered
+        until it is shown or ``force`` is given.
         """
         if not self._dirty or not (force or self.isVisible()):
             return False
         for s in self.series.values():
-            s.raw_curve.setData(s.steps, s.values)
-            s.smooth_curve.setData(s.steps, s.smooth)
-        rates = [max(s.values) for (panel, _), s in self.series.items() if panel == "Learning rate"]
-        if rates:  # from 0, so a constant rate is a visible line, not one centred in a +-0.5 range
-            self.plots["Learning rate"].setYRange(0.0, 1.2 * max(rates), padding=0)
-        self._dirty = False
+            if s.changed:
+                s.raw_curve.setData(s.steps, s.values)
+                s.smooth_curve.setData(s.steps, s.smooth)
+                s.changed = False
+        if "Learning rate" in self._dirty:  # from 0: a constant rate is a line, not centred in +-0.5
+            top = max(max(s.values) for (p, _), s in self.series.items() if p == "Learning rate")
+            self.plots["Learning rate"].setYRange(0.0, 1.2 * top, padding=0)
+        self._dirty.clear()
         return True
 
     def _resmooth(self) -> None:
@@ -127,5 +136,6 @@ class LossPlot(QWidget):
             for v in s.values:
                 out.append(alpha * (out[-1] if out else v) + (1 - alpha) * v)
             s.smooth = out
-        self._dirty = True
+            s.changed = True
+            self._dirty.add(panel)
         self.redraw()

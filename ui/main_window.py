@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.jobs_dock = self._dock("Jobs", self.job_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.training_view = TrainingView(self)  # issue 16: the training panel (its own controller)
         self.training_dock = self._dock("Training", self.training_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training_dock.hide()  # View > Training opens it
         self.view_menu = QMenu("&View", self)
         self.view_menu.addAction(self.training_dock.toggleViewAction())
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.view_menu)

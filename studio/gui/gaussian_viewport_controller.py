@@ -1,7 +1,8 @@
 """The Gaussian viewport: the run's latest checkpoint on a clip frame, orbited with the mouse.
 
-Rendering runs on one background thread (CPU rasterizer or gsplat, as ``select_renderer``
-decides) at a small size, newest request wins: while one image renders, further mouse moves only
+Rendering runs on one background thread at a small size (gsplat on a CUDA GPU when its test render
+works there, the project's PyTorch rasterizer otherwise: ``select_renderer("auto")``, as the doctor
+checks), newest request wins: while one image renders, further mouse moves only
 replace the pending request, so the GUI thread never waits on a render.
 """
 
@@ -45,11 +46,16 @@ class GaussianScene:
     """A checkpoint's Gaussians and the clip's mesh per frame (Qt-free, CPU)."""
 
     def __init__(self, checkpoint: Path, clip: Path, config: GaussianConfig) -> None:
-        ckpt = load_checkpoint(checkpoint)
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        selection = select_renderer("auto", device)
+        if selection.renderer.name != "gsplat":
+            device = torch.device("cpu")
+        ckpt = load_checkpoint(checkpoint, map_location=device)
         self.step = int(ckpt.get("step", 0))
         self.bound = to_bound(ckpt["params"], ckpt["extras"])
-        self.mesh = load_clip_mesh(clip, config.data)
-        self.renderer = select_renderer("auto", "cpu").renderer
+        self.mesh = load_clip_mesh(clip, config.data, device)
+        self.renderer = selection.renderer
+        self.reason = selection.reason
 
     @property
     def count(self) -> int:
@@ -83,7 +89,7 @@ class GaussianScene:
                 cam,
                 RenderOptions(composite=CompositeOptions(background=(0.1, 0.1, 0.1)), render_depth=False),
             )
-        return np.ascontiguousarray((out.colors.clamp(0, 1) * 255 + 0.5).to(torch.uint8).numpy())
+        return np.ascontiguousarray((out.colors.clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy())
 
 
 class GaussianViewportController(QObject):
@@ -168,7 +174,7 @@ class GaussianViewportController(QObject):
                 image = self.scene.render(state)
                 info = (
                     f"step {self.scene.step} · {self.scene.count} Gaussians · "
-                    f"{self.scene.mesh.frame_count} frames"
+                    f"{self.scene.mesh.frame_count} frames · {self.scene.renderer.name} renderer"
                 )
                 self.rendered.emit(image, state.frame, info)
         except Exception as exc:  # a checkpoint replaced mid-read: the next refresh tries again

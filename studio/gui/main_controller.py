@@ -14,7 +14,6 @@ from studio import __version__
 from studio.doctor import DoctorJob
 from studio.gui.job_worker import JobThread
 from studio.gui.recent_projects import RecentProjects
-from studio.gui.training_controller import TrainingController
 from studio.project import Project, ProjectError, create_project, open_project
 from ui.doctor_dialog import DoctorDialog
 from ui.main_window import MainWindow
@@ -41,9 +40,8 @@ class MainController(QObject):
         w.action_open_exports.triggered.connect(self.open_exports_folder)
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
-        self.training = TrainingController(window.training_view)  # issue 16: the training panel
-        self.project_changed.connect(self.training.set_project)
-        self.training.run_finished.connect(lambda _result: self.refresh_project_tree())
+        self.training = None  # issue 16: the training panel's controller, built when first shown
+        window.training_dock.visibilityChanged.connect(self._open_training_panel)
         self.refresh_recent_menu()
 
     # projects -----------------------------------------------------------------------------
@@ -155,8 +153,20 @@ class MainController(QObject):
         if self.job is not None:
             (self.job.control.pause if paused else self.job.control.resume)()
 
+    def _open_training_panel(self, visible: bool) -> None:
+        """Build the training panel's controller the first time its dock shows (it loads torch)."""
+        if not visible or self.training is not None:
+            return
+        from studio.gui.training_controller import TrainingController
+
+        self.training = TrainingController(self.window.training_view, self.project)
+        self.project_changed.connect(self.training.set_project)
+        self.training.run_started.connect(lambda _run: self.refresh_project_tree())
+        self.training.run_finished.connect(lambda _result: self.refresh_project_tree())
+
     def shutdown(self) -> None:
-        self.training.shutdown()
+        if self.training is not None:
+            self.training.shutdown()
         if self.job is not None:
             self.job.stop()
 

@@ -67,8 +67,12 @@ class TrainingController(QObject):
         self.ablation = AblationController(view, project)
         self.ablation.started.connect(lambda _out: self._update_buttons())
         self.ablation.finished.connect(lambda _result: self._update_buttons())
+        self._progress: tuple[int, int, str] | None = None  # newest progress not shown yet
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(500)
+        self.status_timer.timeout.connect(self._show_progress)
         self.redraw_timer = QTimer(self)
-        self.redraw_timer.setInterval(1000)  # curves repaint once a second (see LossPlot.redraw)
+        self.redraw_timer.setInterval(3000)  # curves repaint every 3 s (see LossPlot.redraw)
         self.redraw_timer.timeout.connect(view.plot.redraw)
         v = view
         for kind in self.kinds:
@@ -296,6 +300,7 @@ class TrainingController(QObject):
         v.status.setText(f"Starting {run.path.name}…")
         thread.start()
         self.poller.start()
+        self.status_timer.start()
         self.redraw_timer.start()
         self._update_buttons()
         self.run_started.emit(str(run.path))
@@ -330,6 +335,8 @@ class TrainingController(QObject):
             self.poller.poll()  # the last previews
             self.poller.stop()
         self.redraw_timer.stop()
+        self.status_timer.stop()
+        self._show_progress()
         self.view.plot.redraw(force=True)
         self.viewport.refresh()
         if thread is not None:
@@ -345,7 +352,14 @@ class TrainingController(QObject):
 
     # watch ------------------------------------------------------------------------------------
     def _on_progress(self, step: int, total: int, message: str) -> None:
+        """Per step: only remember it; the status timer shows the newest a few times a second."""
         self.rate.add(step)
+        self._progress = (step, total, message)
+
+    def _show_progress(self) -> None:
+        if self._progress is None:
+            return
+        (step, total, message), self._progress = self._progress, None
         v = self.view
         if total > 0:
             v.progress.setRange(0, total)

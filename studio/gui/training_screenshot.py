@@ -29,7 +29,7 @@ RUNS = {
             "model.attention.spatial_channel": True,
             "model.attention.mouth": True,
         },
-        ("Curves", "Samples", "Attention"),
+        (("Curves", "Loss"), ("Samples", "Augmentation"), ("Attention", "Model")),
     ),
     "gaussian": (
         "gaussian",
@@ -45,7 +45,7 @@ RUNS = {
             "densify.start": 0.0,
             "innovations.progressive.enabled": False,
         },
-        ("Curves", "Samples", "Viewport"),
+        (("Curves", "Innovations"), ("Samples", "Densify"), ("Viewport", "Densify")),
     ),
 }
 
@@ -72,6 +72,7 @@ def main(argv: list[str]) -> int:
     window.project_dock.hide()
     window.jobs_dock.hide()
     window.show()
+    window.training_dock.show()
     view, training = window.training_view, controller.training
 
     def wait(ms: int, until=lambda: False) -> None:
@@ -98,15 +99,16 @@ def main(argv: list[str]) -> int:
             print(view.message.text())
             return 1
         wait(240_000, lambda: view.samples.shown >= 3 and view.progress.value() >= 25)
-        if family == "gaussian":
+        if any(tab == "Viewport" for tab, _ in tabs):  # turn the head a little before the picture
             view.viewport.view.orbit.emit(25.0, -8.0)
             wait(30_000, lambda: training.viewport.renders >= 2)
         training.pause()
         wait(600)
-        for tab in tabs:
-            view.watch.setCurrentIndex(
-                next(i for i in range(view.watch.count()) if view.watch.tabText(i) == tab)
-            )
+        for tab, form_tab in tabs:  # a watch tab, and the config tab shown beside it
+            watch_titles = [view.watch.tabText(i) for i in range(view.watch.count())]
+            view.watch.setCurrentIndex(watch_titles.index(tab))
+            form_titles = [view.form.tabs.tabText(i) for i in range(view.form.tabs.count())]
+            view.form.tabs.setCurrentIndex(form_titles.index(form_tab))
             wait(1200)
             path = out_dir / f"training_{name}_{tab.lower()}.png"
             ok = window.grab().save(str(path), "PNG")
