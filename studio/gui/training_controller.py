@@ -176,12 +176,22 @@ class TrainingController(QObject):
         return cf.differences(self.base.model_dump(mode="json"), self.config.model_dump(mode="json"))
 
     def _show_diff(self) -> None:
-        lines = [
-            f"{p}: {cf.toml_literal(a) if a is not None else '-'} → "
-            f"{cf.toml_literal(b) if b is not None else '-'}"
-            for p, a, b in self.differences()
-        ]
+        diffs = self.differences()
+        if self.config is None and self.base is not None:  # invalid: compare what was typed
+            base = self.base.model_dump(mode="json")
+            typed = cf.flatten(self.raw)  # the preset file's keys plus the edits (no defaults)
+            diffs = [(p, a, b) for p, a, b in cf.differences(base, self.raw) if p in typed and p != "kind"]
+        lines = [f"{p}: {self._literal(a)} → {self._literal(b)}" for p, a, b in diffs]
         self.view.diff.setPlainText("\n".join(lines))
+
+    @staticmethod
+    def _literal(value: Any) -> str:
+        if value is None:
+            return "-"
+        try:
+            return cf.toml_literal(value)
+        except TypeError:
+            return repr(value)
 
     def save_preset(self, name: str) -> Path | None:
         """Write the edited config as PROJECT/presets/NAME.toml and select it."""

@@ -3,7 +3,8 @@
 `xvfb-run -a -s "-screen 0 1600x1000x24" python -m studio.gui.training_screenshot PROJECT OUT_DIR`
 trains a small lip-sync run and a small Gaussian run on PROJECT's first prepared clip (CPU, a few
 dozen steps) and saves, while each run is going, one PNG per watch tab that shows something:
-training_lipsync_{curves,samples,attention}.png and training_gaussian_{curves,viewport}.png.
+training_lipsync_{curves,samples,attention}.png and training_gaussian_{curves,samples,viewport}.png,
+then training_tune_invalid.png (a value out of range, shown inline, Start disabled).
 The runs are stopped after the pictures (their checkpoints stay in PROJECT/runs).
 """
 
@@ -84,7 +85,7 @@ def main(argv: list[str]) -> int:
         loop.exec()
         timer.stop()
 
-    for name in wanted:
+    for name in [w for w in wanted if w in RUNS]:  # "tune" alone: only the Tune picture
         family, preset, edits, tabs = RUNS[name]
         training.select(family, preset)
         for path, value in edits.items():
@@ -117,6 +118,13 @@ def main(argv: list[str]) -> int:
         training.resume()
         training.stop()
         wait(60_000, lambda: training.job is None)
+    # Tune: a value out of range is shown under its field, and Start stays disabled
+    training.select("gaussian", "gaussian_full_innovations")
+    training.edit("densify.clone_percentile", "120")
+    view.form.fields["densify.clone_percentile"].edit.setText("120")
+    wait(800)
+    path = out_dir / "training_tune_invalid.png"
+    print(f"platform={app.platformName()} saved={window.grab().save(str(path), 'PNG')} {path}")
     controller.shutdown()
     return 0
 

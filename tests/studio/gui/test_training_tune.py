@@ -77,6 +77,7 @@ def test_invalid_value_disables_start_with_the_message(qtbot, panel) -> None:
     assert clone.error.isVisibleTo(view) and "less than 100" in clone.error.text()
     assert "< 100.0" in clone.error.text()  # the allowed range
     assert "densify.clone_percentile" in view.message.text()
+    assert 'densify.clone_percentile: 75.0 → "120"' in view.diff.toPlainText()
     _type(qtbot, clone, "80")
     assert c.config.densify.clone_percentile == 80.0
     assert view.start_button.isEnabled() and not clone.error.isVisibleTo(view)
