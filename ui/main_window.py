@@ -27,6 +27,7 @@ from ui.media_view import MediaView
 from ui.render_view import RenderView
 from ui.runs_view import RunsView
 from ui.start_view import StartView
+from ui.training_view import TrainingView
 
 APP_TITLE = "Digital Human Studio"
 
@@ -80,10 +81,12 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.media_view = MediaView(self.tabs)
         self.clip_viewer = ClipViewerView(self.tabs)
+        self.training_view = TrainingView(self.tabs)
         self.runs_view = RunsView(self.tabs)
         self.render_view = RenderView(self.tabs)
         self.tabs.addTab(self.media_view, "Media")
         self.tabs.addTab(self.clip_viewer, "Clip Viewer")
+        self.tabs.addTab(self.training_view, "Training")
         self.tabs.addTab(self.runs_view, "Runs")
         self.tabs.addTab(self.render_view, "Render && Play")
         self.stack.addWidget(self.start_view)

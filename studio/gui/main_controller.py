@@ -61,6 +61,8 @@ class MainController(QObject):
         self.clip_viewer = ClipViewerController(w.clip_viewer, self)
         self.runs = RunsController(w.runs_view, self)
         self.render = RenderController(w.render_view, self)
+        self.training = None  # the training panel's controller, built when its tab is first shown
+        w.tabs.currentChanged.connect(self._tab_shown)
         self.refresh_recent_menu()
 
     # projects -----------------------------------------------------------------------------
@@ -213,7 +215,23 @@ class MainController(QObject):
         self.job.control.cancel()
         return False
 
+    def _tab_shown(self, _index: int) -> None:
+        """Build the training panel's controller the first time its tab shows (it loads torch)."""
+        if self.window.tabs.currentWidget() is not self.window.training_view or self.training is not None:
+            return
+        from studio.gui.training_controller import TrainingController
+
+        self.training = TrainingController(self.window.training_view, self.project)
+        self.project_changed.connect(self.training.set_project)
+        self.training.run_started.connect(self._training_changed_runs)
+        self.training.run_finished.connect(self._training_changed_runs)
+
+    def _training_changed_runs(self, _what: object) -> None:
+        self.runs.refresh()
+
     def shutdown(self) -> None:
+        if self.training is not None:
+            self.training.shutdown()
         if self.job is not None:
             self.job.stop()
         for controller in (self.media, self.clip_viewer, self.prepare, self.render):

@@ -1,0 +1,24 @@
+"""The training panel in the main window: a tab, built on first show, follows the open project."""
+
+from __future__ import annotations
+
+from studio.gui.training_controller import TrainingController
+from studio.project import create_project
+
+
+def test_training_tab_builds_its_panel_once_and_follows_the_project(qtbot, studio, tmp_path) -> None:
+    window, controller = studio
+    assert controller.training is None  # nothing loaded (no torch) until the tab is shown
+    project = create_project(tmp_path / "proj", "proj")
+    assert controller.open_path(project.root)
+    window.tabs.setCurrentWidget(window.training_view)
+    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
+    training = controller.training
+    assert isinstance(training, TrainingController) and window.training_view.isVisible()
+    assert training.project.root == project.root and window.training_view.preset.count() > 0
+    other = create_project(tmp_path / "other", "other")
+    assert controller.open_path(other.root)
+    assert training.project.root == other.root  # follows the open project
+    window.tabs.setCurrentWidget(window.media_view)
+    window.tabs.setCurrentWidget(window.training_view)
+    assert controller.training is training  # built once

@@ -1,0 +1,141 @@
+"""Training curves (pyqtgraph): one plot per panel, raw and smoothed curve per term, refine marks.
+
+Points are appended cheaply; :meth:`LossPlot.redraw` copies them into the curves and is called
+by the controller's timer, so a burst of metrics costs one repaint, not one per point.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
+UNSMOOTHED = ("Learning rate", "Gaussians")  # schedules and counts: steps, not noise
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class _Series:
+    def __init__(self) -> None:
+        self.steps: list[float] = []
+        self.values: list[float] = []
+        self.smooth: list[float] = []
+        self.raw_curve: pg.PlotDataItem | None = None
+        self.smooth_curve: pg.PlotDataItem | None = None
+        self.changed = False  # points not drawn yet
+
+
+class LossPlot(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+        # one view per panel, so new points repaint only the panel they belong to
+        self.graphics = QGridLayout()
+        self.plots: dict[str, pg.PlotItem] = {}
+        for i, name in enumerate(PANELS):
+            widget = pg.PlotWidget(self, title=name)
+            self.graphics.addWidget(widget, i // 2, i % 2)
+            plot = widget.getPlotItem()
+            plot.hideButtons()
+            plot.showGrid(x=False, y=True, alpha=0.15)  # a light y grid; x grid lines cost paint time
+            plot.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
+            plot.setLabel("bottom", "step")
+            self.plots[name] = plot
+        self.log_scale = QCheckBox("Log scale (losses)", self)
+        self.log_scale.toggled.connect(lambda on: self.plots["Losses"].setLogMode(y=on))
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, self)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(80)
+        self.smoothing.setMaximumWidth(160)
+        self.smoothing.valueChanged.connect(self._resmooth)
+        self.smoothing_label = QLabel("Smoothing 0.80", self)
+        row = QHBoxLayout()
+        row.addWidget(self.log_scale)
+        row.addStretch(1)
+        row.addWidget(self.smoothing_label)
+        row.addWidget(self.smoothing)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(self.graphics, 1)
+        self.series: dict[tuple[str, str], _Series] = {}
+        self.refine_steps: list[int] = []
+        self._refine_lines: list[pg.InfiniteLine] = []
+        self._dirty: set[str] = set()  # panels with points not drawn yet
+
+    @property
+    def alpha(self) -> float:
+        return self.smoothing.value() / 100.0
+
+    def clear(self) -> None:
+        for plot in self.plots.values():
+            plot.clear()
+            plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # forget the previous run's ranges
+            plot.enableAutoRange()
+            if plot.legend is not None:
+                plot.legend.clear()
+        self.series.clear()
+        self.refine_steps.clear()
+        self._refine_lines.clear()
+        self._dirty.clear()
+
+    def add_point(self, panel: str, name: str, step: int, value: float) -> None:
+        if not math.isfinite(value):
+            return
+        key = (panel, name)
+        s = self.series.get(key)
+        if s is None:
+            s = self.series[key] = _Series()
+            plot = self.plots[panel]
+            color = COLORS[(sum(1 for p, _ in self.series if p == panel) - 1) % len(COLORS)]
+            s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1))
+            s.raw_curve.setOpacity(0.35)
+            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5), name=name)
+        prev = s.smooth[-1] if s.smooth else value
+        s.steps.append(float(step))
+        s.values.append(float(value))
+        alpha = 0.0 if panel in UNSMOOTHED else self.alpha
+        s.smooth.append(alpha * prev + (1 - alpha) * value)
+        s.changed = True
+        self._dirty.add(panel)
+
+    def add_refine(self, step: int) -> None:
+        """A vertical mark on the Gaussian-count plot where densification ran."""
+        self.refine_steps.append(step)
+        line = pg.InfiniteLine(pos=step, angle=90, pen=pg.mkPen("#999", width=1, style=Qt.PenStyle.DashLine))
+        self.plots["Gaussians"].addItem(line)
+        self._refine_lines.append(line)
+
+    def redraw(self, force: bool = False) -> bool:
+        """Push buffered points into the curves; False when nothing changed or nobody can see them.
+
+        Repainting a plot costs milliseconds of GUI time (and the GIL the trainer needs), so only
+        changed series are set, and a hidden plot (another tab in front) keeps its points buffered
+        until it is shown or ``force`` is given.
+        """
+        if not self._dirty or not (force or self.isVisible()):
+            return False
+        for s in self.series.values():
+            if s.changed:
+                s.raw_curve.setData(s.steps, s.values)
+                s.smooth_curve.setData(s.steps, s.smooth)
+                s.changed = False
+        if "Learning rate" in self._dirty:  # from 0: a constant rate is a line, not centred in +-0.5
+            top = max(max(s.values) for (p, _), s in self.series.items() if p == "Learning rate")
+            self.plots["Learning rate"].setYRange(0.0, 1.2 * top, padding=0)
+        self._dirty.clear()
+        return True
+
+    def _resmooth(self) -> None:
+        self.smoothing_label.setText(f"Smoothing {self.alpha:.2f}")
+        for (panel, _), s in self.series.items():
+            alpha = 0.0 if panel in UNSMOOTHED else self.alpha
+            out: list[float] = []
+            for v in s.values:
+                out.append(alpha * (out[-1] if out else v) + (1 - alpha) * v)
+            s.smooth = out
+            s.changed = True
+            self._dirty.add(panel)
+        self.redraw()
