@@ -14,6 +14,7 @@ from core.jobs.context import JobContext
 from core.jobs.job import Job
 from core.project_layout import ProjectLayout
 from core.synth.talking_head import DemoClipSpec, generate, write
+from core.train.spec import DemoResult
 from studio.project import Project, create_project, open_project
 
 CLIP_NAME = "demo"
@@ -89,7 +90,7 @@ STAGES.append(("train audio-to-mouth", stage_audio2mouth))
 
 
 def _kind_demo(
-    ctx: JobContext, state: DemoState, run_demo: Callable, run_label: str, video_label: str
+    ctx: JobContext, state: DemoState, run_demo: Callable[..., DemoResult], run_label: str, video_label: str
 ) -> None:
     """One avatar kind's demo (train, then render) on the demo clip; its run and video go into the summary."""
     result = run_demo(
