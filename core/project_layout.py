@@ -22,6 +22,19 @@ SUBFOLDERS = ("media", "prepared", "runs", "exports")
 CLIP_MANIFEST = "manifest.json"
 
 
+class _Subfolder:
+    """One of SUBFOLDERS on a ProjectLayout: ROOT/<the attribute's name>."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        assert name in SUBFOLDERS, name
+        self.name = name
+
+    def __get__(self, layout: ProjectLayout | None, owner: type | None = None) -> Path:
+        if layout is None:
+            raise AttributeError(f"ProjectLayout.{self.name} is a path of a layout instance")
+        return layout.root / self.name
+
+
 @dataclass(frozen=True)
 class ProjectLayout:
     root: Path
@@ -30,21 +43,10 @@ class ProjectLayout:
     def project_file(self) -> Path:
         return self.root / PROJECT_FILE
 
-    @property
-    def media(self) -> Path:
-        return self.root / "media"
-
-    @property
-    def prepared(self) -> Path:
-        return self.root / "prepared"
-
-    @property
-    def runs(self) -> Path:
-        return self.root / "runs"
-
-    @property
-    def exports(self) -> Path:
-        return self.root / "exports"
+    media = _Subfolder()
+    prepared = _Subfolder()
+    runs = _Subfolder()
+    exports = _Subfolder()
 
     @property
     def folders(self) -> tuple[Path, ...]:

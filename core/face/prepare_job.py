@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -187,17 +187,8 @@ class PrepareJob(Job):
 
     def _write_arrays(self, tmp: Path, r: Analysis, size: tuple[int, int], audio: np.ndarray | None) -> None:
         atomic.save_npy(tmp / "landmarks.npy", r.landmarks)
-        p = r.poses
-        _save_npz(
-            tmp / "poses.npz",
-            similarity=p.similarity,
-            scale=p.scale,
-            rotation=p.rotation,
-            translation=p.translation,
-            mean_shape=p.mean_shape,
-            residual=p.residual,
-            camera=_camera(*size),
-        )
+        poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
+        _save_npz(tmp / "poses.npz", **poses, camera=_camera(*size))
         _save_npz(
             tmp / "crops.npz",
             face_boxes=r.face_boxes,

@@ -10,13 +10,13 @@ audio = clip.audio()                                   # float32 [S] at 16 kHz
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from core.io.manifest import read_manifest
 from core.jobs.errors import BadInput
 
 SUPPORTED_SCHEMA = 1
@@ -49,13 +49,8 @@ class PreparedClip:
     @classmethod
     def load(cls, path: Path | str) -> PreparedClip:
         path = Path(path)
-        manifest_path = path / "manifest.json"
-        if not manifest_path.is_file():
-            raise BadInput(f"{path} is not a prepared clip (no manifest.json). Run `dhstudio prepare` first.")
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{manifest_path} is corrupt ({exc}); prepare the clip again.") from None
+        missing = "is not a prepared clip (no manifest.json). Run `dhstudio prepare` first."
+        manifest_path, manifest = read_manifest(path, missing, "prepare the clip again.")
         schema = manifest.get("schema")
         if schema != SUPPORTED_SCHEMA:
             raise BadInput(

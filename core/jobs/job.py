@@ -7,7 +7,7 @@ import logging
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from core.jobs.context import EventSink, JobContext
 from core.jobs.control import JobControl
@@ -15,6 +15,8 @@ from core.jobs.errors import BadInput, JobCancelled
 from core.jobs.events import JobFailed
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 class Job(ABC):
@@ -28,6 +30,13 @@ class Job(ABC):
 
     @abstractmethod
     def run(self, ctx: JobContext) -> Any: ...
+
+
+class RequestJob(Job, Generic[R]):
+    """A job that carries out one frozen request (`self.req`): render, evaluate, ..."""
+
+    def __init__(self, request: R) -> None:
+        self.req = request
 
 
 class Status(enum.Enum):

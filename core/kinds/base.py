@@ -57,7 +57,10 @@ class AvatarKind:
         return EvalFiguresJob(self._factory("evaluate", "evaluated")(request), request.figures_path)
 
     def render_job(self, request: RenderRequest) -> Job:
-        return self._factory("render", "rendered")(request)
+        factory = self._factory("render", "rendered")
+        if self.uses_audio_model and request.audio_run is None:
+            raise BadInput(f"rendering a {self.title} needs an audio-to-mouth run (--audio-model RUN)")
+        return factory(request)
 
     def live_job(self, request: LiveRequest) -> Job:
         return self._factory("live", "driven live")(request)

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from core.config.model import ConfigModel
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
+from core.losses.temporal_weights import TemporalWeights
 
 AttentionPoint = Literal["encoder", "decoder"]
 MouthSize = Literal[64, 96, 128, 160, 256]
@@ -79,16 +80,6 @@ class DiscriminatorConfig(ConfigModel):
     num_layers: int = Field(default=3, ge=1, le=6)
 
 
-class TemporalLossConfig(ConfigModel):
-    """Weights of the temporal-consistency terms (defaults 8 / 6 / 10 / 4) and the window."""
-
-    frame_difference: float = Field(default=8.0, ge=0.0)
-    flow_warped: float = Field(default=6.0, ge=0.0)
-    mouth_region: float = Field(default=10.0, ge=0.0)
-    long_term: float = Field(default=4.0, ge=0.0)
-    window: int = Field(default=5, ge=2, le=32)
-
-
 class LossConfig(ConfigModel):
     """Loss weights. `vgg19_path` empty = look in the torch hub cache (see core.losses.vgg19)."""
 
@@ -98,7 +89,7 @@ class LossConfig(ConfigModel):
     lamb_mouth: float = Field(default=5.0, ge=0.0)
     mouth_weight: float = Field(default=4.0, ge=1.0)
     lamb_temporal: float = Field(default=0.0, ge=0.0)
-    temporal: TemporalLossConfig = TemporalLossConfig()
+    temporal: TemporalWeights = TemporalWeights()
     vgg19_path: str = ""
     perception_scales: tuple[float, ...] = (1.0, 0.5, 0.25)
 

@@ -6,7 +6,6 @@ job only wires it in. Runs are reused when a finished one is already in the proj
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from core.jobs.context import JobContext
@@ -17,9 +16,9 @@ from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import DinetTrainJob
 from core.mouth.kind import KIND as AUDIO_KIND
 from core.project_layout import ProjectLayout
-from core.train.lifecycle import run_lifecycle
+from core.train.lifecycle import resumable_run
 from core.train.run_folder import RunFolder, RunState, newest_run
-from core.train.spec import TrainRequest
+from core.train.spec import DemoResult, TrainRequest
 
 DEMO_STEPS = 40
 RUN_NAME = "demo-dinet-mini"
@@ -46,15 +45,9 @@ def demo_config(steps: int) -> DinetTrainConfig:
     )
 
 
-@dataclass
-class LipSyncDemoResult:
-    run: Path
-    video: Path
-
-
 def run_lipsync_demo(
     ctx: JobContext, project_root: Path, clip_dir: Path, device: str = "auto", max_steps: int | None = None
-) -> LipSyncDemoResult:
+) -> DemoResult:
     layout = ProjectLayout(Path(project_root))
     audio_run = newest_run(layout.runs, AUDIO_KIND.name)
     if audio_run is None:
@@ -69,13 +62,9 @@ def run_lipsync_demo(
     else:
         steps = min(DEMO_STEPS, max_steps) if max_steps else DEMO_STEPS
         cfg = demo_config(steps)
-        resume = (run.checkpoints / "last.pt").is_file()
-        created = not run_dir.exists()
-        if created:
-            run.create(KIND.name, cfg.model_dump(mode="json"), source="demo", job=RUN_NAME)
         ctx.log(f"training DINet mini for {steps} steps on the demo clip")
-        with run_lifecycle(run, resume=resume, created=created):
+        with resumable_run(run, KIND.name, cfg.model_dump(mode="json"), "demo", RUN_NAME) as resume:
             DinetTrainJob(cfg, TrainRequest((clip_dir,), run, device=device, resume=resume)).run(ctx)
     video = layout.export("demo_lipsync.mp4")
     RenderJob(RenderRequest(run_dir, clip_dir / "audio.wav", video, audio_run, clip_dir, device)).run(ctx)
-    return LipSyncDemoResult(run_dir, video)
+    return DemoResult(run_dir, video)

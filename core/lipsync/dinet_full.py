@@ -9,9 +9,9 @@ from __future__ import annotations
 from torch import nn
 
 from core.lipsync.adaat import AdaAT
-from core.lipsync.blocks import ConvNormAct, ResBlock, UpBlock, num_downsamples
+from core.lipsync.blocks import ConvNormAct, ResBlock, UpBlock
 from core.lipsync.config import RendererConfig
-from core.lipsync.renderer import LipSyncRenderer, channel_plan
+from core.lipsync.renderer import LipSyncRenderer
 
 
 def _encoder_downs(ch: list[int]) -> nn.ModuleList:
@@ -19,12 +19,11 @@ def _encoder_downs(ch: list[int]) -> nn.ModuleList:
 
 
 class DINetFull(LipSyncRenderer):
+    variant = "full"
+
     def __init__(self, cfg: RendererConfig) -> None:
-        if cfg.variant != "full":
-            raise ValueError(f"DINetFull needs variant 'full', got {cfg.variant!r}")
         super().__init__(cfg)
-        ch = channel_plan(cfg.width, num_downsamples(cfg.mouth_size))
-        c = ch[-1]
+        ch, c = self.channels, self.channels[-1]
         self.src_stem = ConvNormAct(4, ch[0], 7)
         self.src_downs = _encoder_downs(ch)
         self.ref_encoder = nn.Sequential(ConvNormAct(4 * cfg.num_references, ch[0], 7), *_encoder_downs(ch))

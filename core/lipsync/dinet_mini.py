@@ -10,18 +10,17 @@ from __future__ import annotations
 from torch import nn
 
 from core.lipsync.adaat import AdaAT
-from core.lipsync.blocks import ConvNormAct, ResBlock, SeparableConv, UpBlock, num_downsamples
+from core.lipsync.blocks import ConvNormAct, ResBlock, SeparableConv, UpBlock
 from core.lipsync.config import RendererConfig
-from core.lipsync.renderer import LipSyncRenderer, channel_plan
+from core.lipsync.renderer import LipSyncRenderer
 
 
 class DINetMini(LipSyncRenderer):
+    variant = "mini"
+
     def __init__(self, cfg: RendererConfig) -> None:
-        if cfg.variant != "mini":
-            raise ValueError(f"DINetMini needs variant 'mini', got {cfg.variant!r}")
         super().__init__(cfg)
-        ch = channel_plan(cfg.width, num_downsamples(cfg.mouth_size))
-        c = ch[-1]
+        ch, c = self.channels, self.channels[-1]
         self.src_stem = ConvNormAct(4, ch[0], 3)
         self.src_downs = nn.ModuleList(SeparableConv(ch[i], ch[i + 1], stride=2) for i in range(len(ch) - 1))
         self.ref_encoder = nn.Sequential(

@@ -25,7 +25,7 @@ from core.face.prepared import PreparedClip
 from core.face.topology import LIPS_INNER, LIPS_OUTER
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
-from core.jobs.job import Job
+from core.jobs.job import RequestJob
 from core.lipsync.dataset import split_clip
 from core.lipsync.inference import LipSyncFrames, load_renderer, open_frames
 from core.lipsync.source_loop import SourceLoop
@@ -68,11 +68,8 @@ class EvalRequest:
     batch: int = 8
 
 
-class EvalJob(Job):
+class EvalJob(RequestJob[EvalRequest]):
     name = "eval"
-
-    def __init__(self, request: EvalRequest) -> None:
-        self.req = request
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
         from core.device import resolve_device

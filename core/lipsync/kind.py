@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
 from core.kinds.requests import EvalRequest, RenderRequest
@@ -27,8 +26,6 @@ def _render(req: RenderRequest) -> Job:
     from core.lipsync.render import RenderJob
     from core.lipsync.render import RenderRequest as LipsyncRender
 
-    if req.audio_run is None:
-        raise BadInput("rendering a lip-sync avatar needs an audio-to-mouth run (--audio-model RUN)")
     return RenderJob(
         LipsyncRender(
             req.run,

@@ -19,7 +19,7 @@ import numpy as np
 from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
-from core.jobs.job import Job
+from core.jobs.job import RequestJob
 from core.lipsync.inference import load_renderer, open_frames
 from core.lipsync.paste_back import PasteSettings
 from core.lipsync.source_loop import SourceLoop
@@ -41,11 +41,8 @@ class RenderRequest:
     paste: PasteSettings = field(default_factory=PasteSettings)
 
 
-class RenderJob(Job):
+class RenderJob(RequestJob[RenderRequest]):
     name = "render"
-
-    def __init__(self, request: RenderRequest) -> None:
-        self.req = request
 
     def run(self, ctx: JobContext) -> Path:
         from core.device import resolve_device

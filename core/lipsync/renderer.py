@@ -16,11 +16,14 @@ References go through their own encoder once: `encode_references` gives the cach
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
 from core.lipsync.adaat import AdaAT
 from core.lipsync.attention import AttentionBlock, maps_to_image
+from core.lipsync.blocks import num_downsamples
 from core.lipsync.config import RendererConfig
 from core.lipsync.geometry import crop_geometry
 
@@ -38,10 +41,14 @@ class LipSyncRenderer(nn.Module):
     merge: nn.Module
     ups: nn.ModuleList
     head: nn.Module
+    variant: ClassVar[str]  # the `RendererConfig.variant` a subclass builds
 
     def __init__(self, cfg: RendererConfig) -> None:
+        if cfg.variant != self.variant:
+            raise ValueError(f"{type(self).__name__} needs variant {self.variant!r}, got {cfg.variant!r}")
         super().__init__()
         self.cfg = cfg
+        self.channels = channel_plan(cfg.width, num_downsamples(cfg.mouth_size))  # per encoder level
         self.geometry = crop_geometry(cfg.mouth_size)
         self.att_encoder: AttentionBlock | None = None
         self.att_decoder: AttentionBlock | None = None

@@ -17,7 +17,7 @@ from core.losses.gan import lsgan_discriminator_loss, lsgan_generator_loss
 from core.losses.mouth_weighted import mouth_weighted_l1
 from core.losses.perceptual import PerceptualLoss
 from core.losses.pixel import l1_loss
-from core.losses.temporal import TemporalWeights, temporal_losses
+from core.losses.temporal import temporal_losses
 
 
 @dataclass
@@ -44,13 +44,9 @@ class Objectives:
         if fake_scores is not None and c.lamb_gan > 0:
             terms["gan"] = c.lamb_gan * lsgan_generator_loss(fake_scores)
         if c.lamb_temporal > 0 and frames > 1:
-            t = c.temporal
-            weights = TemporalWeights(
-                t.frame_difference, t.flow_warped, t.mouth_region, t.long_term, t.window
-            )
             seq = lambda x: x.float().reshape(-1, frames, *x.shape[1:])  # noqa: E731
             terms["temporal"] = (
-                c.lamb_temporal * temporal_losses(seq(output), seq(target), mask, weights)["total"]
+                c.lamb_temporal * temporal_losses(seq(output), seq(target), mask, c.temporal)["total"]
             )
         terms["total"] = torch.stack([v.float() for v in terms.values()]).sum()
         return terms
@@ -58,5 +54,3 @@ class Objectives:
     @staticmethod
     def discriminator(real_scores: list[torch.Tensor], fake_scores: list[torch.Tensor]) -> torch.Tensor:
         return lsgan_discriminator_loss(real_scores, fake_scores)
-
-

@@ -35,6 +35,10 @@ from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, r
 from core.train.spec import TrainRequest
 from core.train.stages import PlannedStage, plan_stages, stage_at, total_steps
 
+NAN_HINT = (
+    "lower the learning rates (train.lr_g, train.lr_d), turn AMP off (train.amp = false), or check the data"
+)
+
 log = logging.getLogger(__name__)
 
 
@@ -70,18 +74,7 @@ class DinetTrainJob(Job):
         self.state: ts.TrainState | None = None  # the trained models after `run` (tests, demo)
 
     def run(self, ctx: JobContext) -> Path:
-        t = self.cfg.train
-        settings = LoopSettings(
-            kind="dinet",
-            seed=t.seed,
-            config=self.cfg.model_dump(mode="json"),
-            log_every=t.log_every,
-            checkpoint_every=t.checkpoint_every,
-            preview_every=t.preview_every,
-            nan_hint="lower the learning rates (train.lr_g, train.lr_d), turn AMP off "
-            "(train.amp = false), or check the data",
-            distributed=True,
-        )
+        settings = LoopSettings.of_config("dinet", self.cfg, NAN_HINT, distributed=True)
         return run_training(_DinetHooks(self), ctx, self.req, settings)
 
 

@@ -13,21 +13,14 @@ flickering prediction of a static target scores > 0. Terms (default weights 8 / 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.losses.temporal_weights import TemporalWeights
 
-@dataclass(frozen=True)
-class TemporalWeights:
-    frame_difference: float = 8.0
-    flow_warped: float = 6.0
-    mouth_region: float = 10.0
-    long_term: float = 4.0
-    window: int = 5
+DEFAULT_WEIGHTS = TemporalWeights()
 
 
 def target_flow(target: torch.Tensor) -> torch.Tensor:
@@ -73,7 +66,7 @@ def temporal_losses(
     pred: torch.Tensor,
     target: torch.Tensor,
     mouth_mask: torch.Tensor | None = None,
-    weights: TemporalWeights = TemporalWeights(),
+    weights: TemporalWeights = DEFAULT_WEIGHTS,
     flow: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
     """The four terms and their weighted `total` for sequences [B, T, C, H, W] (T >= 2).

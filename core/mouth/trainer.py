@@ -71,15 +71,12 @@ class Audio2MouthJob(Job):
         threads = torch.get_num_threads()
         if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
             torch.set_num_threads(self.cfg.train.cpu_threads)
-        t = self.cfg.train
-        settings = LoopSettings(
-            kind=KIND,
-            seed=t.seed,
-            config=self.cfg.model_dump(mode="json"),
-            log_every=t.epoch_steps,
-            checkpoint_every=t.epoch_steps,
-            eval_every=t.epoch_steps,
-            nan_hint="lower train.lr or train.weight_decay, or check the clips' audio",
+        epoch = self.cfg.train.epoch_steps  # the loop logs, evaluates and checkpoints once an epoch
+        settings = LoopSettings.of_config(
+            KIND,
+            self.cfg,
+            "lower train.lr or train.weight_decay, or check the clips' audio",
+            **dict.fromkeys(("log_every", "checkpoint_every", "eval_every"), epoch),
         )
         try:
             return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from core.io import atomic
 from core.jobs.errors import BadInput, JobCancelled
@@ -109,3 +110,20 @@ def run_lifecycle(run: RunFolder, resume: bool = False, created: bool = False) -
         life.end(RunState.FINISHED)
     finally:
         run.close()
+
+
+@contextlib.contextmanager
+def resumable_run(
+    run: RunFolder, kind: str, config: Mapping[str, Any], source: str, job: str
+) -> Iterator[bool]:
+    """For callers that train one run until it finishes, however often they are started (the demo,
+    `dhstudio ablate`): create the folder when it is missing, resume from its checkpoint when it has
+    one, and run the block inside `run_lifecycle`. Yields whether it resumes."""
+    from core.train.loop import CHECKPOINT
+
+    resume = (run.checkpoints / CHECKPOINT).is_file()
+    created = not run.path.exists()
+    if created:
+        run.create(kind, dict(config), source=source, job=job)
+    with run_lifecycle(run, resume=resume, created=created):
+        yield resume

@@ -62,6 +62,7 @@ from core.train.spec import TrainRequest
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "last.pt"
+CADENCES = ("log_every", "checkpoint_every", "preview_every", "eval_every")  # in optimizer steps
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,15 @@ class LoopSettings:
     nan_hint: str = ""  # what to change when training goes non-finite
     kind_version: int = 1  # version of the kind's checkpoint payload
     distributed: bool = False  # join torchrun's process group (the kind wraps its models)
+
+    @classmethod
+    def of_config(cls, kind: str, cfg: Any, nan_hint: str, **fields: Any) -> LoopSettings:
+        """A job config's settings: its `train.seed`, its resolved dump (stored in the checkpoint headers),
+        the cadences its `train` section declares (`log_every`, `checkpoint_every`, ...), then `fields`."""
+        t = cfg.train
+        cadences = {name: getattr(t, name) for name in CADENCES if hasattr(t, name)}
+        config = cfg.model_dump(mode="json")
+        return cls(kind=kind, seed=t.seed, config=config, nan_hint=nan_hint, **{**cadences, **fields})
 
 
 @dataclass

@@ -18,3 +18,11 @@ class TrainRequest:
     max_steps: int | None = None  # caps any schedule (smoke runs)
     resume: bool = False
     project_root: Path | None = None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What one kind's `dhstudio demo` stage made: its trained run and a video rendered with it."""
+
+    run: Path
+    video: Path

@@ -14,7 +14,7 @@ from core.gaussians.train.ablation import AblationJob
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from studio.cli.cmd_train import resolve_clips
-from studio.cli.common import exit_code, run_job
+from studio.cli.common import add_set_argument, exit_code, run_job
 from studio.project import open_project
 
 
@@ -31,14 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         help="step budget for every configuration (default: the suite's)",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a value in every configuration, e.g. --set data.resolution=64",
-    )
+    add_set_argument(p, "override a value in every configuration, e.g. --set data.resolution=64")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)

@@ -16,7 +16,7 @@ from core.kinds.registry import avatar_kind
 from core.train.lifecycle import run_lifecycle
 from core.train.run_folder import RunFolder, RunState, list_runs
 from core.train.spec import TrainRequest
-from studio.cli.common import exit_code, run_job
+from studio.cli.common import add_set_argument, exit_code, run_job
 from studio.project import Project, open_project, safe_name
 
 
@@ -27,14 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--clip", action="append", default=[], help="prepared clip name (repeatable; default: all)"
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config value, e.g. --set train.lr=1e-4",
-    )
+    add_set_argument(p, "override a config value, e.g. --set train.lr=1e-4")
     p.add_argument("--max-steps", type=int, help="cap the number of training steps (smoke runs)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--run-name", help="run folder name (default: time stamp + job name)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from core.jobs.job import Job, JobResult, Status
@@ -19,3 +20,15 @@ def exit_code(result: JobResult) -> int:
 
 def run_job(job: Job, quiet: bool = False) -> JobResult:
     return ConsoleRunner(quiet=quiet).run(job)
+
+
+def add_set_argument(p: argparse.ArgumentParser, help_text: str) -> None:
+    """`--set KEY=VALUE` (repeatable) into `args.overrides`, as `train` and `ablate` take it."""
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=help_text,
+    )

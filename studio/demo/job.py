@@ -14,6 +14,7 @@ from core.jobs.context import JobContext
 from core.jobs.job import Job
 from core.project_layout import ProjectLayout
 from core.synth.talking_head import DemoClipSpec, generate, write
+from core.train.spec import DemoResult
 from studio.project import Project, create_project, open_project
 
 CLIP_NAME = "demo"
@@ -88,15 +89,22 @@ def stage_audio2mouth(ctx: JobContext, state: DemoState) -> None:
 STAGES.append(("train audio-to-mouth", stage_audio2mouth))
 
 
+def _kind_demo(
+    ctx: JobContext, state: DemoState, run_demo: Callable[..., DemoResult], run_label: str, video_label: str
+) -> None:
+    """One avatar kind's demo (train, then render) on the demo clip; its run and video go into the summary."""
+    result = run_demo(
+        ctx, state.project.root, state.project.layout.clip(CLIP_NAME), state.device, state.max_steps
+    )
+    state.outputs[run_label] = result.run
+    state.outputs[video_label] = result.video
+
+
 def stage_lipsync(ctx: JobContext, state: DemoState) -> None:
     """Train a few steps of DINet mini on the demo clip and render the clip's speech with it."""
     from core.lipsync.demo_stage import run_lipsync_demo
 
-    result = run_lipsync_demo(
-        ctx, state.project.root, state.project.layout.clip(CLIP_NAME), state.device, state.max_steps
-    )
-    state.outputs["lip-sync run"] = result.run
-    state.outputs["lip-sync video"] = result.video
+    _kind_demo(ctx, state, run_lipsync_demo, "lip-sync run", "lip-sync video")
 
 
 STAGES.append(("lip-sync renderer", stage_lipsync))
@@ -106,11 +114,7 @@ def stage_gaussian(ctx: JobContext, state: DemoState) -> None:
     """Train a small Gaussian avatar on the demo clip and render a short orbit video of it."""
     from core.gaussians.train.demo import run_gaussian_demo
 
-    result = run_gaussian_demo(
-        ctx, state.project.root, state.project.layout.clip(CLIP_NAME), state.device, state.max_steps
-    )
-    state.outputs["Gaussian avatar run"] = result.run
-    state.outputs["Gaussian orbit video"] = result.video
+    _kind_demo(ctx, state, run_gaussian_demo, "Gaussian avatar run", "Gaussian orbit video")
 
 
 STAGES.append(("Gaussian avatar", stage_gaussian))

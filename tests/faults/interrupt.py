@@ -34,17 +34,15 @@ def environment() -> dict[str, str]:
     return env
 
 
+def _child(umask: int) -> dict:
+    """Where and how the child runs: in the repository, with the test environment and `umask`."""
+    return {"cwd": REPO_ROOT, "env": environment(), "umask": umask}
+
+
 def run_cli(args: list[str], timeout: float = 180.0, umask: int = 0o022) -> Ended:
     """The command run to its end in a child process (stdout and stderr captured)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "studio.cli.main", *args],
-        cwd=REPO_ROOT,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        umask=umask,
-    )
+    argv = [sys.executable, "-m", "studio.cli.main", *args]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **_child(umask))
     return Ended(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -63,15 +61,7 @@ def interrupt(
     (default: at once). The process group gets the signal, as a terminal's Ctrl-C does.
     """
     with tempfile.TemporaryFile("w+b") as out, tempfile.TemporaryFile("w+b") as err:
-        proc = subprocess.Popen(
-            argv,
-            cwd=REPO_ROOT,
-            env=environment(),
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-            umask=umask,
-        )
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True, **_child(umask))
 
         def stderr_now() -> str:
             err.seek(0)

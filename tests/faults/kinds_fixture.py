@@ -1,17 +1,25 @@
 """A tiny project for the fault tests: a prepared synthetic clip plus finished runs with real (untrained,
 tiny) networks, built once per session; each test works on its own copy.
 
-Runs: `a2m` (audio2mouth) and `dinet` (lip-sync renderer), both `finished`.
+Runs: `a2m` (audio2mouth) and `dinet` (lip-sync renderer), both `finished`. `save_audio_model` and
+`save_lipsync_model` write such runs anywhere (the fault conftest and `tests/studio/test_cmd_live.py`
+build their projects with them too).
 """
 
 from __future__ import annotations
 
 import shutil
-import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from core.media.wav import write_wav
+from core.project_layout import ProjectLayout
+
+if TYPE_CHECKING:
+    from studio.project import Project
 
 _CACHE: dict[str, Path] = {}
 
@@ -20,27 +28,14 @@ _CACHE: dict[str, Path] = {}
 class TinyProject:
     root: Path
     wav: Path
+    runs: Path
+    dinet: Path  # the lip-sync renderer run
+    a2m: Path  # the audio-to-mouth run
 
-    @property
-    def runs(self) -> Path:
-        return self.root / "runs"
-
-    @property
-    def dinet(self) -> Path:
-        return self.runs / "dinet"
-
-    @property
-    def a2m(self) -> Path:
-        return self.runs / "a2m"
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(1)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
-    return path
+    @classmethod
+    def at(cls, root: Path, wav: Path) -> TinyProject:
+        layout = ProjectLayout(root)
+        return cls(root, wav, layout.runs, layout.run("dinet"), layout.run("a2m"))
 
 
 def save_audio_model(run_dir: Path, clip_dir: Path, audio: np.ndarray, poison: bool = False) -> Path:
@@ -83,16 +78,40 @@ def save_audio_model(run_dir: Path, clip_dir: Path, audio: np.ndarray, poison: b
     return run.path
 
 
-def _build(root: Path) -> TinyProject:
+def save_lipsync_model(run_dir: Path, clips: list[str]) -> Path:
+    """A finished DINet-mini run (64 px mouth, 4 base channels) with untrained weights for `clips`."""
     import torch
 
-    from core.face.prepare_job import PrepareJob, PrepareSettings
-    from core.jobs.collector import CollectingRunner
     from core.lipsync.config import RendererConfig
     from core.lipsync.factory import build_renderer
-    from core.synth.talking_head import DemoClipSpec, generate, write
     from core.train.checkpoint import save_checkpoint
     from core.train.run_folder import RunFolder, RunState
+
+    torch.manual_seed(0)
+    cfg = RendererConfig(variant="mini", mouth_size=64, base_channels=4, res_blocks=1)
+    run = RunFolder(run_dir).create("dinet", {}, job="dinet_mini")
+    save_checkpoint(
+        run.checkpoints / "last.pt",
+        {
+            "format": "dhstudio.dinet.v1",
+            "step": 1,
+            "mouth_size": 64,
+            "generator": build_renderer(cfg).state_dict(),
+            "renderer": cfg.model_dump(mode="json"),
+            "clips": list(clips),
+            "references": {name: [0, 8, 16, 24, 32] for name in clips},
+        },
+    )
+    run.set_status(RunState.FINISHED)
+    return run.path
+
+
+def make_talking_project(root: Path) -> tuple[Project, np.ndarray]:
+    """PROJECT at root/Avatar with a 1.6 s synthetic talking head prepared as clip `talk` (64 px mouth),
+    an audio-to-mouth run `a2m` and a lip-sync run `dinet`; returns (project, the clip's audio)."""
+    from core.face.prepare_job import PrepareJob, PrepareSettings
+    from core.jobs.collector import CollectingRunner
+    from core.synth.talking_head import DemoClipSpec, generate, write
     from studio.project import create_project
 
     proj = create_project(root / "Avatar")
@@ -104,24 +123,14 @@ def _build(root: Path) -> TinyProject:
     assert result.ok, result.error
     proj.add_clip("talk")
     save_audio_model(proj.layout.run("a2m"), proj.layout.clip("talk"), clip.audio)
-    torch.manual_seed(0)
-    cfg = RendererConfig(variant="mini", mouth_size=64, base_channels=4, res_blocks=1)
-    lip = RunFolder(proj.layout.run("dinet")).create("dinet", {}, job="dinet_mini")
-    save_checkpoint(
-        lip.checkpoints / "last.pt",
-        {
-            "format": "dhstudio.dinet.v1",
-            "step": 1,
-            "mouth_size": 64,
-            "generator": build_renderer(cfg).state_dict(),
-            "renderer": cfg.model_dump(mode="json"),
-            "clips": ["talk"],
-            "references": {"talk": [0, 8, 16, 24, 32]},
-        },
-    )
-    lip.set_status(RunState.FINISHED)
-    wav = write_wav(root / "speech.wav", np.tile(clip.audio, 2)[:12000])
-    return TinyProject(proj.root, wav)
+    save_lipsync_model(proj.layout.run("dinet"), ["talk"])
+    return proj, clip.audio
+
+
+def _build(root: Path) -> TinyProject:
+    proj, audio = make_talking_project(root)
+    write_wav(root / "speech.wav", np.tile(audio, 2)[:12000], 16000)
+    return TinyProject.at(proj.root, root / "speech.wav")
 
 
 def tiny_project(tmp_path_factory, dest: Path) -> TinyProject:
@@ -131,4 +140,4 @@ def tiny_project(tmp_path_factory, dest: Path) -> TinyProject:
         _CACHE["tiny"] = _build(base).root
     src = _CACHE["tiny"]
     shutil.copytree(src.parent, dest)
-    return TinyProject(dest / src.name, dest / "speech.wav")
+    return TinyProject.at(dest / src.name, dest / "speech.wav")

@@ -32,21 +32,29 @@ def x_display():
         server.wait(10)
 
 
-@pytest.mark.xvfb
-def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root, x_display):
+def _screenshot(
+    args: list[str], repo_root, display: str, timeout: float, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m studio.gui.screenshot ARGS` on the X server `display` (not offscreen); must exit 0."""
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env["DISPLAY"] = x_display
-    env["QT_QPA_PLATFORM_PLUGIN_PATH"] = "/nonexistent/cv2/qt/plugins"  # what importing cv2 would set
-    png = tmp_path / "window.png"
+    env.update(DISPLAY=display, **(extra_env or {}))
     out = subprocess.run(
-        [sys.executable, "-m", "studio.gui.screenshot", str(png)],
+        [sys.executable, "-m", "studio.gui.screenshot", *args],
         cwd=repo_root,
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     assert out.returncode == 0, out.stderr[-2000:]
+    return out
+
+
+@pytest.mark.xvfb
+def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root, x_display):
+    png = tmp_path / "window.png"
+    plugins = {"QT_QPA_PLATFORM_PLUGIN_PATH": "/nonexistent/cv2/qt/plugins"}  # what importing cv2 would set
+    out = _screenshot([str(png)], repo_root, x_display, 60, plugins)
     assert "platform=xcb" in out.stdout
     import cv2
 
@@ -58,17 +66,7 @@ def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root, x_display):
 @pytest.mark.xvfb
 @pytest.mark.slow
 def test_every_panel_is_screenshot_with_the_demo_project(tmp_path, repo_root, x_display):
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env["DISPLAY"] = x_display
-    out = subprocess.run(
-        [sys.executable, "-m", "studio.gui.screenshot", "--panels", str(tmp_path)],
-        cwd=repo_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    _screenshot(["--panels", str(tmp_path)], repo_root, x_display, 900)
     import cv2
 
     names = sorted(p.name for p in tmp_path.glob("*.png"))

@@ -32,6 +32,7 @@ import torch
 from core.gaussians.mesh.flame import FlameModel, FlameParams, find_flame_files, load_flame
 from core.gaussians.mesh.vhap_dataset import load_flame_params, read_dataset
 from core.io import atomic
+from core.io.manifest import read_manifest
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -66,10 +67,8 @@ class VhapClip:
     @classmethod
     def load(cls, path: Path | str) -> VhapClip:
         path = Path(path)
-        manifest_path = path / "manifest.json"
-        if not manifest_path.is_file():
-            raise BadInput(f"{path} is not a clip (no manifest.json); import it with `dhstudio import-vhap`.")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        missing = "is not a clip (no manifest.json); import it with `dhstudio import-vhap`."
+        _, manifest = read_manifest(path, missing, "import the clip again.")
         if manifest.get("schema") != SCHEMA:
             raise BadInput(
                 f"{path} is not an imported VHAP clip (schema {manifest.get('schema')!r}, expected "

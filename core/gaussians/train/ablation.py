@@ -38,14 +38,14 @@ from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.kind import KIND
 from core.gaussians.train.source import load_clip_data
-from core.gaussians.train.trainer import CHECKPOINT, GaussianTrainJob
+from core.gaussians.train.trainer import GaussianTrainJob
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import Progress
 from core.jobs.job import Job
 from core.project_layout import ProjectLayout
-from core.train.lifecycle import run_lifecycle
+from core.train.lifecycle import resumable_run
 from core.train.run_folder import RunFolder, RunState
 from core.train.spec import TrainRequest
 
@@ -216,21 +216,6 @@ class AblationJob(Job):
             if eval_path.is_file() and run.state is RunState.FINISHED:
                 ctx.log(f"[{i + 1}/{n}] {entry.name}: already finished, skipped")
             else:
-                resume = (run.checkpoints / CHECKPOINT).is_file()
-                created = not run.path.exists()
-                if created:
-                    run.create(
-                        KIND.name,
-                        entry.config.model_dump(mode="json"),
-                        source=str(self.suite_path),
-                        job=entry.folder,
-                    )
-                ctx.log(
-                    f"[{i + 1}/{n}] {entry.name}: {'resuming' if resume else 'training'} "
-                    f"({', '.join(entry.config.enabled_innovations()) or 'baseline'})"
-                )
-                req = TrainRequest(clips=(self.clip,), run=run, device=self.device, resume=resume)
-                job = GaussianTrainJob(entry.config, req, data_loader=self._load)
 
                 def sink(event, i=i, name=entry.name):
                     if isinstance(event, Progress):
@@ -239,7 +224,14 @@ class AblationJob(Job):
                     else:
                         ctx.emit(event)
 
-                with run_lifecycle(run, resume=resume, created=created):
+                config = entry.config.model_dump(mode="json")
+                with resumable_run(run, KIND.name, config, str(self.suite_path), entry.folder) as resume:
+                    ctx.log(
+                        f"[{i + 1}/{n}] {entry.name}: {'resuming' if resume else 'training'} "
+                        f"({', '.join(entry.config.enabled_innovations()) or 'baseline'})"
+                    )
+                    req = TrainRequest(clips=(self.clip,), run=run, device=self.device, resume=resume)
+                    job = GaussianTrainJob(entry.config, req, data_loader=self._load)
                     job.run(JobContext(sink, ctx.control))
             rows.append(row_from_scores(entry, json.loads(eval_path.read_text(encoding="utf-8"))))
             write_results(self.out, rows, self.suite.name)

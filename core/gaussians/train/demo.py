@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,19 +23,12 @@ from core.gaussians.train.trainer import GaussianTrainJob
 from core.jobs.context import JobContext
 from core.media.mp4_writer import Mp4Writer
 from core.project_layout import ProjectLayout
-from core.train.lifecycle import run_lifecycle
+from core.train.lifecycle import resumable_run
 from core.train.run_folder import RunFolder, RunState
-from core.train.spec import TrainRequest
+from core.train.spec import DemoResult, TrainRequest
 
 RUN_NAME = "demo-gaussian"
 DEMO_STEPS = 300
-
-
-@dataclass(frozen=True)
-class GaussianDemoResult:
-    run: Path
-    video: Path
-    psnr: float
 
 
 def demo_config(steps: int) -> GaussianConfig:
@@ -75,7 +67,7 @@ def orbit_video(run_dir: Path, out: Path, device: torch.device, frames: int = 24
 
 def run_gaussian_demo(
     ctx: JobContext, project_root: Path, clip_dir: Path, device: str = "auto", max_steps: int | None = None
-) -> GaussianDemoResult:
+) -> DemoResult:
     steps = DEMO_STEPS if max_steps is None else max(1, min(DEMO_STEPS, max_steps))
     cfg = demo_config(steps)
     run = RunFolder(ProjectLayout(Path(project_root)).run(RUN_NAME))
@@ -83,12 +75,8 @@ def run_gaussian_demo(
     if done:
         ctx.log(f"Gaussian demo avatar already trained: {run.path}")
     else:
-        resume = (run.checkpoints / "last.pt").is_file()
-        created = not run.path.exists()
-        if created:
-            run.create(cfg.kind, cfg.model_dump(mode="json"), source="demo", job=RUN_NAME)
         ctx.log(f"training a small Gaussian avatar ({steps} steps, 64 px) on the demo clip")
-        with run_lifecycle(run, resume=resume, created=created):
+        with resumable_run(run, cfg.kind, cfg.model_dump(mode="json"), "demo", RUN_NAME) as resume:
             GaussianTrainJob(cfg, TrainRequest((Path(clip_dir),), run, device, resume=resume)).run(ctx)
     scores = json.loads((run.path / "eval.json").read_text(encoding="utf-8"))
     video = orbit_video(run.path, run.path / "orbit.mp4", resolve_device(device))
@@ -97,4 +85,4 @@ def run_gaussian_demo(
         f"Gaussian demo: held-out PSNR {scores['psnr']:.2f} dB, {scores['gaussians']} Gaussians; "
         f"orbit video {video}"
     )
-    return GaussianDemoResult(run.path, video, float(scores["psnr"]))
+    return DemoResult(run.path, video)

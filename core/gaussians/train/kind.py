@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.trainer import make_job
-from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
 from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
@@ -20,10 +19,6 @@ def _eval(req: EvalRequest) -> Job:
 def _render(req: RenderRequest) -> Job:
     from core.gaussians.train.render_audio import GaussianAudioRenderJob, GaussianRenderRequest
 
-    if req.audio_run is None:
-        raise BadInput(
-            "rendering a Gaussian avatar from speech needs an audio-to-mouth run (--audio-model RUN)"
-        )
     return GaussianAudioRenderJob(
         GaussianRenderRequest(req.run, req.audio, req.out, req.audio_run, req.device)
     )

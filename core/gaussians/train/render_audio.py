@@ -28,7 +28,7 @@ from core.gaussians.train.data import crop_camera, select_frames, square_crop
 from core.gaussians.train.step import render_frame
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
-from core.jobs.job import Job
+from core.jobs.job import RequestJob
 from core.media.mp4_writer import Mp4Writer
 
 AUDIO_RATE = 16000
@@ -61,11 +61,8 @@ class GaussianRenderRequest:
     renderer: str = "auto"
 
 
-class GaussianAudioRenderJob(Job):
+class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
     name = "render gaussian avatar from audio"
-
-    def __init__(self, request: GaussianRenderRequest) -> None:
-        self.req = request
 
     def run(self, ctx: JobContext) -> Path:
         from core.lipsync.source_loop import ping_pong

@@ -39,6 +39,11 @@ from core.train.loop import CHECKPOINT as CHECKPOINT  # re-exported (ablation, t
 from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.spec import TrainRequest
 
+NAN_HINT = (
+    "lower the loss weights ([loss], the innovations' weights) or the learning rates ([optim]), "
+    "or turn AMP off (train.amp = false)"
+)
+
 log = logging.getLogger(__name__)
 
 KIND = "gaussian"
@@ -61,17 +66,7 @@ class GaussianTrainJob(Job):
         self.evaluate = evaluate
 
     def run(self, ctx: JobContext) -> Path:
-        t = self.cfg.train
-        settings = LoopSettings(
-            kind=KIND,
-            seed=t.seed,
-            config=self.cfg.model_dump(mode="json"),
-            log_every=t.log_every,
-            checkpoint_every=t.checkpoint_every,
-            preview_every=t.preview_every,
-            nan_hint="lower the loss weights ([loss], the innovations' weights) or the learning rates "
-            "([optim]), or turn AMP off (train.amp = false)",
-        )
+        settings = LoopSettings.of_config(KIND, self.cfg, NAN_HINT)
         return run_training(_GaussianHooks(self), ctx, self.req, settings)
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_gaussian_masks.py"
+from tests.core.gaussians.bench_script import load_benchmark
 
 
 def test_benchmark_writes_json(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_gaussian_masks", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_gaussian_masks")
     out = tmp_path / "r.json"
     bench.main(["--out", str(out), "--sizes", "32", "--repeats", "1"])
     (row,) = json.loads(out.read_text())["results"]

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import torch
 
-SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_gaussian_render.py"
+from tests.core.gaussians.bench_script import load_benchmark
 
 
 def test_benchmark_writes_json(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_gaussian_render", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_gaussian_render")
     threads = torch.get_num_threads()
     out = tmp_path / "r.json"
     try:
-        bench.main(["--out", str(out), "--gaussians", "300", "--size", "48", "--gsplat-size", "64",
-                    "--repeats", "3", "--threads", "1"])
+        bench.main(
+            [
+                "--out",
+                str(out),
+                "--gaussians",
+                "300",
+                "--size",
+                "48",
+                "--gsplat-size",
+                "64",
+                "--repeats",
+                "3",
+                "--threads",
+                "1",
+            ]
+        )
     finally:
         torch.set_num_threads(threads)
     data = json.loads(out.read_text())

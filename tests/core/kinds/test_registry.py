@@ -47,6 +47,9 @@ def test_lookups_build_real_jobs_or_refuse_with_what_the_kind_offers(tmp_path: P
     render = RenderRequest(run, tmp_path / "a.wav", tmp_path / "o.mp4", audio_run=a2m)
     assert isinstance(lipsync.render_job(render), Job)
     assert isinstance(gaussian.render_job(render), Job)
+    for kind in (lipsync, gaussian):  # driven by speech: no audio model, no render job
+        with pytest.raises(BadInput, match=f"rendering a {kind.title} needs an audio-to-mouth run"):
+            kind.render_job(RenderRequest(run, tmp_path / "a.wav", tmp_path / "o.mp4"))
     assert isinstance(gaussian.export_job("ply", ExportRequest(run, tmp_path / "out")), Job)
     with pytest.raises(BadInput, match="cannot be exported as 'ply'; formats for this kind: none"):
         lipsync.export_job("ply", ExportRequest(run, tmp_path / "out"))

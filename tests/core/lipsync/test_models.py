@@ -167,3 +167,12 @@ def test_learns_the_mouth_from_the_references(variant: str) -> None:
         opt.step()
         errors.append((g.cut_mouth(out) - g.cut_mouth(target)).abs().mean().item())
     assert errors[-1] < 0.3 * errors[0]
+
+
+def test_a_variant_refuses_the_other_variants_config():
+    from core.lipsync.dinet_full import DINetFull
+
+    with pytest.raises(ValueError, match="DINetMini needs variant 'mini', got 'full'"):
+        DINetMini(_small("full", 64))
+    with pytest.raises(ValueError, match="DINetFull needs variant 'full', got 'mini'"):
+        DINetFull(_small("mini", 64))

@@ -106,11 +106,15 @@ def test_bad_inputs_name_the_problem(tmp_path):
     text.write_text("this is not a video\n" * 50)
     with pytest.raises(BadInput, match="not a readable video"):
         probe(text)
-    good = _numbered_video(tmp_path / "good.mp4", 25, 25.0)
-    cut = tmp_path / "cut.mp4"
-    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(BadInput, match="truncated"):
-        probe(cut)
+        probe(_first_half(_numbered_video(tmp_path / "good.mp4", 25, 25.0)))
+
+
+def _first_half(video: Path) -> Path:
+    """A copy of `video` cut in the middle, as an interrupted download leaves it."""
+    cut = video.with_name("cut.mp4")
+    cut.write_bytes(video.read_bytes()[: video.stat().st_size // 2])
+    return cut
 
 
 def test_truncated_file_with_header_first_is_caught(tmp_path):
@@ -127,10 +131,8 @@ def test_truncated_file_with_header_first_is_caught(tmp_path):
                 c.mux(p)
         for p in s.encode(None):
             c.mux(p)
-    cut = tmp_path / "cut.mp4"
-    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(BadInput, match="truncated: its header lists 40"):
-        probe(cut)
+        probe(_first_half(path))
 
 
 def test_zero_frame_video_stream(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from core.jobs.errors import BadInput, JobCancelled
 from core.jobs.job import JobResult, Status
-from core.train.lifecycle import run_lifecycle
+from core.train.lifecycle import resumable_run, run_lifecycle
 from core.train.run_folder import RunFolder, RunState
 
 
@@ -84,3 +84,21 @@ def test_new_run_failing_on_bad_input_before_training_is_removed(tmp_path):
         run.log_metric("train/loss", 1, float("nan"))
         raise BadInput("diverged")
     assert run.state is RunState.FAILED
+
+
+def test_resumable_run_creates_then_resumes(tmp_path):
+    run = RunFolder(tmp_path / "runs" / "demo")
+    with resumable_run(run, "gaussian", {"seed": 3}, "demo", "demo-gaussian") as resume:
+        assert resume is False and run.state is RunState.RUNNING
+        (run.checkpoints / "last.pt").write_bytes(b"weights")
+    status = json.loads(run.status_path.read_text())
+    assert (status["kind"], status["source"], status["job"], status["state"]) == (
+        "gaussian",
+        "demo",
+        "demo-gaussian",
+        "finished",
+    )
+    assert "seed = 3" in (run.path / "config.toml").read_text()
+    with resumable_run(run, "gaussian", {"seed": 4}, "demo", "demo-gaussian") as resume:
+        assert resume is True  # a checkpoint is there: continue it, the folder is kept as it was
+    assert "seed = 3" in (run.path / "config.toml").read_text()

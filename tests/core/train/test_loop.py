@@ -233,3 +233,14 @@ def test_resume_refuses_other_kinds_and_newer_versions(tmp_path: Path, header: d
     save_checkpoint(run.checkpoints / "last.pt", header)
     result, _ = _train(tmp_path / "run", TinyKind(), resume=True)
     assert result.bad_input and expected in result.error, result.error
+
+
+def test_settings_of_a_config_take_its_seed_dump_and_cadences():
+    from core.gaussians.train.config import GaussianConfig
+
+    cfg = GaussianConfig()
+    s = LoopSettings.of_config("gaussian", cfg, "lower the weights", checkpoint_every=7)
+    assert (s.kind, s.seed, s.nan_hint) == ("gaussian", cfg.train.seed, "lower the weights")
+    assert s.config == cfg.model_dump(mode="json")
+    assert (s.log_every, s.preview_every) == (cfg.train.log_every, cfg.train.preview_every)
+    assert s.checkpoint_every == 7 and s.eval_every == 0  # `fields` win; undeclared cadences keep defaults

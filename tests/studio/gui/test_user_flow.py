@@ -15,6 +15,7 @@ from core.media.wav import write_wav
 from core.synth.speech import SAMPLE_RATE, synthesize
 from studio.cli.main import main as cli
 from tests.studio.gui.conftest import drop_files, wait_idle
+from tests.studio.train_argv import train_argv
 from ui.prepare_view import PrepareDialog
 
 JOBS = Path(__file__).resolve().parents[3] / "training_jobs"
@@ -79,61 +80,17 @@ def test_new_project_to_playing_a_render(qtbot, studio, answers, talking_clip, t
     assert w.clip_viewer.image._pixmap.toImage() != before, "the mouth region mask changed nothing"
 
     root = str(c.project.root)
-    a2m = [
-        "--set",
+    a2m = (
         "model.input_hidden=32",
-        "--set",
         "model.lstm_hidden=32",
-        "--set",
         "model.mlp_hidden=16",
-        "--set",
         "model.lstm_layers=1",
-        "--set",
         "train.batch=2",
-        "--set",
         "train.window=8",
-        "--set",
         "train.epoch_steps=3",
-    ]
-    assert (
-        cli(
-            [
-                "train",
-                str(JOBS / "audio2mouth.toml"),
-                "--project",
-                root,
-                "--max-steps",
-                "3",
-                "--device",
-                "cpu",
-                "--run-name",
-                "voice",
-                "--quiet",
-                *a2m,
-            ]
-        )
-        == 0
     )
-    assert (
-        cli(
-            [
-                "train",
-                str(JOBS / "dinet_mini.toml"),
-                "--project",
-                root,
-                "--max-steps",
-                "3",
-                "--device",
-                "cpu",
-                "--run-name",
-                "face",
-                "--quiet",
-                "--set",
-                "train.batch_size=2",
-            ]
-        )
-        == 0
-    )
+    assert cli(train_argv(JOBS / "audio2mouth.toml", root, "voice", 3, *a2m)) == 0
+    assert cli(train_argv(JOBS / "dinet_mini.toml", root, "face", 3, "train.batch_size=2")) == 0
 
     w.tabs.setCurrentWidget(w.runs_view)
     w.runs_view.refresh_button.click()

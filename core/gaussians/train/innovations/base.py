@@ -123,6 +123,27 @@ class Innovation:
         raise NotImplementedError(f"the {cls.name} innovation keeps nothing for inference")
 
 
+class TrainableInnovation(Innovation):
+    """An innovation that trains one module with its own optimizer, both saved in the run's checkpoint
+    under `module_key` (the attribute holding the module) and "optimizer"."""
+
+    module_key: ClassVar[str]
+    optimizer: torch.optim.Optimizer | None = None
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [self.optimizer] if self.optimizer is not None else []
+
+    def state_dict(self) -> dict[str, Any]:
+        assert self.optimizer is not None
+        module = getattr(self, self.module_key)
+        return {self.module_key: module.state_dict(), "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        assert self.optimizer is not None
+        getattr(self, self.module_key).load_state_dict(state[self.module_key])
+        self.optimizer.load_state_dict(state["optimizer"])
+
+
 def pose_all(hooks: Sequence[Innovation], verts: Tensor, frame: int) -> Tensor:
     for h in hooks:
         verts = h.pose(verts, frame)

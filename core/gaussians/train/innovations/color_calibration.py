@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
-from core.gaussians.train.innovations.base import Innovation
+from core.gaussians.train.innovations.base import Innovation, TrainableInnovation
 
 
 class ColorCalibration(nn.Module):
@@ -42,31 +42,19 @@ def parameter_count(model: nn.Module) -> int:
     return sum(int(p.numel()) for p in model.parameters())
 
 
-class ColorCalibrationInnovation(Innovation):
+class ColorCalibrationInnovation(TrainableInnovation):
     name = "color_calibration"
+    module_key = "net"
     net: ColorCalibration
-    optimizer: torch.optim.Adam | None = None
 
     def setup(self, data: AvatarData, device: torch.device) -> None:
         torch.manual_seed(self.cfg.train.seed)
         self.net = ColorCalibration(self.section.hidden).to(device)
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=self.section.lr)
 
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        return [self.optimizer] if self.optimizer is not None else []
-
     def transform_image(self, image: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         out, correction = self.net(image)
         return out, {"calibration_reg": calibration_loss(self.section.reg, correction)}
-
-    def state_dict(self) -> dict[str, Any]:
-        assert self.optimizer is not None
-        return {"net": self.net.state_dict(), "optimizer": self.optimizer.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        assert self.optimizer is not None
-        self.net.load_state_dict(state["net"])
-        self.optimizer.load_state_dict(state["optimizer"])
 
     def export(self) -> dict[str, Any]:
         return {"net": {k: v.detach().cpu() for k, v in self.net.state_dict().items()}}

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
-from core.gaussians.train.innovations.base import Innovation, StepInput
+from core.gaussians.train.innovations.base import Innovation, StepInput, TrainableInnovation
 
 
 def axis_angle_to_matrix(v: Tensor) -> Tensor:
@@ -69,12 +69,12 @@ def temporal_loss(params: Tensor, frames: Tensor, weight: float) -> Tensor:
     return weight * loss
 
 
-class Temporal(Innovation):
+class Temporal(TrainableInnovation):
     """Per-frame mesh corrections (rows = the data's meshes) and their smoothness loss."""
 
     name = "temporal"
+    module_key = "corrections"
     corrections: MeshCorrections
-    optimizer: torch.optim.Adam | None = None
 
     @classmethod
     def active(cls, cfg: GaussianConfig) -> bool:
@@ -90,9 +90,6 @@ class Temporal(Innovation):
         self._index(data.clip_frames)
         self.train_meshes = data.mesh_ids(data.train_ids).to(device)
 
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        return [self.optimizer] if self.optimizer is not None else []
-
     def pose(self, verts: Tensor, frame: int) -> Tensor:
         row = self.rows.get(int(frame))
         return verts if row is None else self.corrections(verts, row)
@@ -101,15 +98,6 @@ class Temporal(Innovation):
         if not self.cfg.innovations.temporal.enabled:
             return {}
         return {"temporal": temporal_loss(self.corrections.params, self.train_meshes, self.section.weight)}
-
-    def state_dict(self) -> dict[str, Any]:
-        assert self.optimizer is not None
-        return {"corrections": self.corrections.state_dict(), "optimizer": self.optimizer.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        assert self.optimizer is not None
-        self.corrections.load_state_dict(state["corrections"])
-        self.optimizer.load_state_dict(state["optimizer"])
 
     def export(self) -> dict[str, Any]:
         return {

@@ -8,18 +8,22 @@ from core.gaussians.train.strategies.default import DefaultStrategy
 from core.gaussians.train.strategies.percentile import PercentileStrategy
 from core.gaussians.train.strategies.semantic import SemanticStrategy
 
+SHARED_FIELDS = {  # [densify] fields every strategy takes under the same name
+    "every",
+    "opacity_reset_every",
+    "grad_threshold",
+    "percent_dense",
+    "min_opacity",
+    "max_gaussians",
+}
+
 
 def build_strategy(cfg: GaussianConfig, total_steps: int) -> Strategy:
     d = cfg.densify
     common = dict(
         start_step=int(d.start * total_steps),
         stop_step=int(d.stop * total_steps),
-        every=d.every,
-        opacity_reset_every=d.opacity_reset_every,
-        grad_threshold=d.grad_threshold,
-        percent_dense=d.percent_dense,
-        min_opacity=d.min_opacity,
-        max_gaussians=d.max_gaussians,
+        **d.model_dump(include=SHARED_FIELDS),
     )
     inner: DefaultStrategy
     if d.strategy == "percentile":
