@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.export.job import model_exports
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
@@ -57,5 +58,6 @@ KIND = AvatarKind(
     evaluate=_eval,
     render=_render,
     live=_live,
+    exports=model_exports("core.export.subjects:renderer_subject"),
     uses_audio_model=True,
 )

@@ -1,54 +1,43 @@
-"""`dhstudio export RUN --format FORMAT --out DIR`: write a trained model in an exchange format.
+"""`dhstudio export RUN --format FORMAT --out DIR [--report OUT.json] [--force]`.
 
-Formats are a table (format name -> exporter), so later formats (ONNX, TorchScript, bundles) add one
-entry each. ``ply``: a Gaussian avatar run -> the 3DGS PLY posed on ``--frame`` and the bound PLY
-with its mesh sequence.
+The formats are the avatar-kind registry's (`core.kinds.registry.export_formats()`): each kind
+lists what it can be exported as, and the run's kind builds the job. Model formats (onnx,
+onnx-int8, torchscript) validate against PyTorch before the folder appears; `ply` writes the
+Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 from core.jobs.errors import BadInput
-from core.jobs.job import Job
-from core.train.run_folder import RunFolder
+from core.kinds.registry import export_formats, kind_of_run
+from core.kinds.requests import ExportRequest
 from studio.cli.common import exit_code, run_job
 
 
-def _ply(args: argparse.Namespace) -> Job:
-    from core.gaussians.train.export_ply import PlyExportJob
-
-    if RunFolder(args.run).kind != "gaussian":
-        raise BadInput(
-            f"--format ply needs a Gaussian avatar run; {args.run} is "
-            f"{RunFolder(args.run).kind or 'not a run folder'}"
-        )
-    return PlyExportJob(args.run, args.out, args.frame)
-
-
-# format name -> (run kinds it accepts, job factory)
-EXPORTERS: dict[str, tuple[tuple[str, ...], Callable[[argparse.Namespace], Job]]] = {
-    "ply": (("gaussian",), _ply),
-}
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="export a trained model (ply for Gaussian avatars)")
+    formats = export_formats()
+    listing = "; ".join(f"{f} ({', '.join(k)})" for f, k in formats.items())
+    p = sub.add_parser("export", help=f"export a trained run: {listing}")
     p.add_argument("run", type=Path, help="run folder (PROJECT/runs/<run>)")
-    p.add_argument("--format", required=True, choices=sorted(EXPORTERS), help="output format")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--format", required=True, choices=sorted(formats), help="output format")
+    p.add_argument("--out", required=True, type=Path, help="output folder (must not exist unless --force)")
+    p.add_argument("--report", type=Path, default=None, help="also write the validation report JSON here")
+    p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--frame", type=int, default=0, help="clip frame to pose the avatar on (ply)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.run.is_dir():
-        raise BadInput(f"{args.run} is not a run folder")
-    _kinds, factory = EXPORTERS[args.format]
-    result = run_job(factory(args), quiet=args.quiet)
+    kind = kind_of_run(args.run)
+    if args.out.exists() and not args.force:
+        raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
+    options = {"report": args.report} if args.report is not None else {}
+    request = ExportRequest(args.run, args.out, frame=args.frame, force=args.force, options=options)
+    result = run_job(kind.export_job(args.format, request), quiet=args.quiet)
     if result.ok:
         for p in result.value:
             print(p)

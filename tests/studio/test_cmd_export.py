@@ -1,10 +1,11 @@
-"""`dhstudio export RUN --format ply`: both PLY forms from a Gaussian run; clear errors otherwise."""
+"""`dhstudio export RUN --format FORMAT`: formats from the kind registry, validated exports, clear errors."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import pytest
 import torch
 from plyfile import PlyData
 
@@ -13,7 +14,6 @@ from core.gaussians.binding import init_bound_gaussians
 from core.gaussians.train.bundle import AVATAR_FILE, BUNDLE_VERSION
 from core.gaussians.train.config import GaussianConfig
 from core.train.run_folder import RunFolder
-from studio.cli.cmd_export import EXPORTERS
 from studio.cli.main import main
 
 
@@ -70,4 +70,55 @@ def test_export_refuses_other_runs_and_bad_frames(tmp_path):
     other = RunFolder(tmp_path / "other").create("dinet", {"kind": "dinet"}).path
     assert main(["export", str(other), "--format", "ply", "--out", str(tmp_path / "o2")]) == 2
     assert main(["export", str(tmp_path / "missing"), "--format", "ply", "--out", str(tmp_path / "o3")]) == 2
-    assert "ply" in EXPORTERS and not (tmp_path / "o2").exists()
+    assert not (tmp_path / "o2").exists()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from tests.core.export.runs_fixture import build_export_runs
+    from tests.core.lipsync.prepared_fixture import tiny_project_root
+
+    return build_export_runs(tiny_project_root(tmp_path_factory)).runs
+
+
+def test_export_onnx_writes_the_folder_and_the_report(runs, tmp_path, capsys):
+    out, rep = tmp_path / "onnx", tmp_path / "reports" / "a2m.json"
+    rc = main(
+        ["export", str(runs["audio"]), "--format", "onnx", "--out", str(out), "--report", str(rep), "--quiet"]
+    )
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert str(out / "audio_step.onnx") in printed and str(rep) in printed
+    report = json.loads(rep.read_text())
+    assert report["parity"]["ok"] and report["files"]["audio_step.onnx"] > 0
+    assert report["providers"] == ["CPUExecutionProvider"]
+
+
+def test_existing_output_is_refused_unless_forced(runs, tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    args = ["export", str(runs["audio"]), "--format", "onnx", "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine" and not (out / "audio_step.onnx").exists()
+    assert main([*args, "--force"]) == 0
+    assert (out / "audio_step.onnx").is_file() and not (out / "keep.txt").exists()
+
+
+def test_bad_formats_and_unfinished_runs_exit_2(runs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(runs["mini"]), "--format", "gif", "--out", str(tmp_path / "g")])
+    assert exc.value.code == 2
+    assert main(["export", str(runs["mini"]), "--format", "ply", "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be exported as 'ply'" in err and "onnx-int8" in err
+    running = RunFolder(tmp_path / "running").create("dinet", {"kind": "dinet"})
+    running.set_status("running", kind="dinet")
+    assert main(["export", str(running.path), "--format", "onnx", "--out", str(tmp_path / "r")]) == 2
+    assert "no finished checkpoint" in capsys.readouterr().err
+    stopped = RunFolder(tmp_path / "stopped").create("audio2mouth", {"kind": "audio2mouth"})
+    stopped.set_status("failed", kind="audio2mouth")
+    assert main(["export", str(stopped.path), "--format", "torchscript", "--out", str(tmp_path / "s")]) == 2
+    assert "checkpoint" in capsys.readouterr().err
+    assert not any((tmp_path / n).exists() for n in ("g", "p", "r", "s"))
