@@ -123,23 +123,27 @@ def _spread(indices: np.ndarray, count: int) -> np.ndarray:
 def renderer_subject(run: Path | str) -> Subject:
     """A `dinet` run: the renderer, its training references' cached features, crops of its clip."""
     from core.face.prepared import PreparedClip
-    from core.lipsync.dataset import split_clip
-    from core.lipsync.face_crops import face_crops, shape_map
     from core.lipsync.inference import load_renderer
     from core.train.checkpoint import load_checkpoint
 
     run = Path(run)
     _checkpoint_state(run)
     loaded = load_renderer(run, "cpu")
-    net = loaded.net.eval()
-    g = net.geometry
     clip = PreparedClip.load(loaded.clip_dir())
-    holdout = float(
-        load_checkpoint(run / "checkpoints" / "last.pt")
-        .get("config", {})
-        .get("train", {})
-        .get("holdout", 0.2)
-    )
+    config = load_checkpoint(run / "checkpoints" / "last.pt").get("config", {})
+    holdout = float(config.get("train", {}).get("holdout", 0.2))
+    refs = [int(i) for i in loaded.references.get(clip.name, loaded.references[loaded.clips[0]])]
+    return clip_renderer_subject(loaded.net, clip, refs, holdout, {"run": str(run), "step": loaded.step})
+
+
+def clip_renderer_subject(net: nn.Module, clip, ref_ids: list[int], holdout: float, info: dict) -> Subject:
+    """A renderer with real inputs from a prepared clip: calibration from the training part of the
+    clip, held-out frames from its end (the trainer's split), references `ref_ids`."""
+    from core.lipsync.dataset import split_clip
+    from core.lipsync.face_crops import face_crops, shape_map
+
+    net = net.eval().cpu()
+    g = net.geometry
     split = split_clip(clip, holdout)
     if len(split.held_out) == 0:
         raise BadInput(
@@ -147,16 +151,13 @@ def renderer_subject(run: Path | str) -> Subject:
         )
 
     def sources(idx: np.ndarray) -> list[Feed]:
-        rgb = face_crops(clip, g, idx)[..., :3].astype(np.float32) / 255.0  # [n, H, W, 3] RGB
-        rgb = rgb.transpose(0, 3, 1, 2).copy()
+        rgb = face_crops(clip, g, idx).astype(np.float32).transpose(0, 3, 1, 2) / 255.0  # RGB
         ys, xs = g.mouth_slices()
         rgb[:, :, ys, xs] = 0.0
         maps = np.stack([shape_map(clip.landmarks[i], clip.face_boxes[i], g) for i in idx])[:, None]
         src = np.concatenate([rgb, maps.astype(np.float32)], axis=1)
         return [{"source": np.ascontiguousarray(s[None], np.float32)} for s in src]
 
-    ref_ids = [int(i) for i in loaded.references.get(clip.name, loaded.references[loaded.clips[0]])]
-    ref = reference_features(net, clip, ref_ids)
     calib = _spread(split.train, CALIBRATION_SAMPLES)
     held = _spread(split.held_out, HELD_OUT_SAMPLES)
     return Subject(
@@ -165,7 +166,7 @@ def renderer_subject(run: Path | str) -> Subject:
         module=CachedRendererModule(net).eval(),
         input_names=["source", "ref_features"],
         output_names=["face"],
-        constants={"ref_features": ref},
+        constants={"ref_features": reference_features(net, clip, ref_ids)},
         initial_state={},
         carry={},
         calibration=sources(calib),
@@ -173,12 +174,11 @@ def renderer_subject(run: Path | str) -> Subject:
         quality_label="rendered mouth crop",
         mouth_box=g.mouth_slices(),
         info={
-            "run": str(run),
-            "step": loaded.step,
+            **info,
             "variant": net.cfg.variant,
             "mouth_size": net.cfg.mouth_size,
             "clip": clip.name,
-            "reference_frames": ref_ids,
+            "reference_frames": list(ref_ids),
             "calibration_frames": [int(i) for i in calib],
             "held_out_frames": [int(i) for i in held],
         },
@@ -199,25 +199,30 @@ def reference_features(net: nn.Module, clip, ref_ids: list[int]) -> np.ndarray:
 
 def audio_subject(run: Path | str) -> Subject:
     """An `audio2mouth` run: the one-step LSTM with explicit state, driven by its clip's held-out audio."""
-    from core.audio.alignment import frame_pairs
-    from core.audio.fbank import compute_fbank
     from core.face.prepared import PreparedClip
     from core.mouth.loader import load_audio2mouth
 
     run = Path(run)
     _checkpoint_state(run)
-    bundle = load_audio2mouth(run, device="cpu")
-    net = bundle.net.eval()
-    clip_dir = _audio_clip(run)
-    clip = PreparedClip.load(clip_dir)
-    feats = bundle.norm.apply(compute_fbank(clip.audio(), bundle.fbank))
+    b = load_audio2mouth(run, device="cpu")
+    holdout = float(b.config.get("train", {}).get("holdout", 0.2))
+    clip = PreparedClip.load(_audio_clip(run))
+    return clip_audio_subject(b.net, b.norm, b.fbank, b.fps, clip, holdout, {"run": str(run), "step": b.step})
+
+
+def clip_audio_subject(net: nn.Module, norm, fbank, fps: float, clip, holdout: float, info: dict) -> Subject:
+    """The audio step with pairs from a prepared clip's audio: calibration from its start, held-out
+    calls from its held-out end (starting from a zero state, as a live stream does)."""
+    from core.audio.alignment import frame_pairs
+    from core.audio.fbank import compute_fbank
+
+    net = net.eval().cpu()
+    feats = norm.apply(compute_fbank(clip.audio(), fbank))
     n = clip.frame_count
-    holdout = float(bundle.config.get("train", {}).get("holdout", 0.2))
     split = int(np.floor(n * (1.0 - holdout)))
-    lookahead = net.cfg.lookahead
-    held = np.arange(split, min(n + lookahead, split + 64))
+    held = np.arange(split, min(n + net.cfg.lookahead, split + 64))
     calib = np.arange(0, min(split, 64))
-    pairs = frame_pairs(feats, np.concatenate([calib, held]), bundle.fps, bundle.fbank).astype(np.float32)
+    pairs = frame_pairs(feats, np.concatenate([calib, held]), fps, fbank).astype(np.float32)
     as_feeds = [{"pair": p.reshape(1, 1, -1)} for p in pairs]
     zero = np.zeros((net.cfg.lstm_layers, 1, net.cfg.lstm_hidden), np.float32)
     return Subject(
@@ -233,10 +238,9 @@ def audio_subject(run: Path | str) -> Subject:
         held_out=as_feeds[len(calib) :],
         quality_label="mouth coefficients (peak = held-out range)",
         info={
-            "run": str(run),
-            "step": bundle.step,
+            **info,
             "clip": clip.name,
-            "lookahead": lookahead,
+            "lookahead": net.cfg.lookahead,
             "held_out_frames": [int(held[0]), int(held[-1])],
         },
         dynamic_only=True,
