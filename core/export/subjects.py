@@ -102,7 +102,7 @@ class Subject:
         return {"max_abs_error": float(diff.max()), "mean_abs_error": float(diff.mean()), "psnr_db": psnr}
 
 
-def _checkpoint_state(run: Path) -> None:
+def require_finished(run: Path) -> None:
     """A run must have finished (or stopped) with a checkpoint; a running run is still changing."""
     from core.train.run_folder import RunFolder
 
@@ -127,7 +127,7 @@ def renderer_subject(run: Path | str) -> Subject:
     from core.train.checkpoint import load_checkpoint
 
     run = Path(run)
-    _checkpoint_state(run)
+    require_finished(run)
     loaded = load_renderer(run, "cpu")
     clip = PreparedClip.load(loaded.clip_dir())
     config = load_checkpoint(run / "checkpoints" / "last.pt").get("config", {})
@@ -203,10 +203,10 @@ def audio_subject(run: Path | str) -> Subject:
     from core.mouth.loader import load_audio2mouth
 
     run = Path(run)
-    _checkpoint_state(run)
+    require_finished(run)
     b = load_audio2mouth(run, device="cpu")
     holdout = float(b.config.get("train", {}).get("holdout", 0.2))
-    clip = PreparedClip.load(_audio_clip(run))
+    clip = PreparedClip.load(audio_clip_dir(run))
     return clip_audio_subject(b.net, b.norm, b.fbank, b.fps, clip, holdout, {"run": str(run), "step": b.step})
 
 
@@ -247,7 +247,7 @@ def clip_audio_subject(net: nn.Module, norm, fbank, fps: float, clip, holdout: f
     )
 
 
-def _audio_clip(run: Path) -> Path:
+def audio_clip_dir(run: Path) -> Path:
     """The prepared clip the audio model was trained on (summary.json names it; runs/ sits in the project)."""
     summary = run / "summary.json"
     try:

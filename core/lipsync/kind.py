@@ -8,7 +8,7 @@ from core.export.job import model_exports
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
-from core.kinds.requests import EvalRequest, RenderRequest
+from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import make_job
 
@@ -43,6 +43,12 @@ def _render(req: RenderRequest) -> Job:
     )
 
 
+def _bundle(req: ExportRequest) -> Job:
+    from core.export.bundle import BundleExportJob
+
+    return BundleExportJob(req)
+
+
 def _live(req: LiveRequest) -> Job:
     from core.realtime.job import LiveJob
 
@@ -58,6 +64,6 @@ KIND = AvatarKind(
     evaluate=_eval,
     render=_render,
     live=_live,
-    exports=model_exports("core.export.subjects:renderer_subject"),
+    exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle},
     uses_audio_model=True,
 )

@@ -2,8 +2,10 @@
 
 The formats are the avatar-kind registry's (`core.kinds.registry.export_formats()`): each kind
 lists what it can be exported as, and the run's kind builds the job. Model formats (onnx,
-onnx-int8, torchscript) validate against PyTorch before the folder appears; `ply` writes the
-Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
+onnx-int8, torchscript) validate against PyTorch before the folder appears; `bundle` (lip-sync runs,
+`--precision fp32|int8`, `--audio-model RUN`) is the self-contained folder `dhstudio live` and
+`dhstudio render` run from; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and
+its bound PLY.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report", type=Path, default=None, help="also write the validation report JSON here")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--frame", type=int, default=0, help="clip frame to pose the avatar on (ply)")
+    p.add_argument(
+        "--precision", choices=["fp32", "int8"], default="fp32", help="bundle: fp32 or int8 ONNX models"
+    )
+    p.add_argument(
+        "--audio-model",
+        type=Path,
+        metavar="RUN",
+        help="bundle: audio-to-mouth run (default: the project's newest finished one)",
+    )
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
@@ -35,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
     if args.out.exists() and not args.force:
         raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
-    options = {"report": args.report} if args.report is not None else {}
+    options = {"precision": args.precision, "audio_run": args.audio_model}
+    if args.report is not None:
+        options["report"] = args.report
     request = ExportRequest(args.run, args.out, frame=args.frame, force=args.force, options=options)
     result = run_job(kind.export_job(args.format, request), quiet=args.quiet)
     if result.ok:

@@ -112,7 +112,7 @@ def test_bad_formats_and_unfinished_runs_exit_2(runs, tmp_path, capsys):
     assert exc.value.code == 2
     assert main(["export", str(runs["mini"]), "--format", "ply", "--out", str(tmp_path / "p")]) == 2
     err = capsys.readouterr().err
-    assert "cannot be exported as 'ply'" in err and "onnx-int8" in err
+    assert "cannot be exported as 'ply'" in err and "bundle, onnx, onnx-int8" in err
     running = RunFolder(tmp_path / "running").create("dinet", {"kind": "dinet"})
     running.set_status("running", kind="dinet")
     assert main(["export", str(running.path), "--format", "onnx", "--out", str(tmp_path / "r")]) == 2

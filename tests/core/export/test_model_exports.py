@@ -49,7 +49,7 @@ def test_kinds_offer_the_model_formats():
     formats = export_formats()
     for fmt in WRITERS:
         assert set(formats[fmt]) == {"audio2mouth", "dinet"}
-    assert formats["ply"] == ("gaussian",)
+    assert formats["ply"] == ("gaussian",) and formats["bundle"] == ("dinet",)
     assert "onnx" not in avatar_kind("gaussian").export_formats
 
 

@@ -48,7 +48,7 @@ def test_lookups_build_real_jobs_or_refuse_with_what_the_kind_offers(tmp_path: P
     assert isinstance(lipsync.render_job(render), Job)
     assert isinstance(gaussian.render_job(render), Job)
     assert isinstance(gaussian.export_job("ply", ExportRequest(run, tmp_path / "out")), Job)
-    with pytest.raises(BadInput, match="cannot be exported as 'ply'; formats for this kind: onnx, onnx-int8"):
+    with pytest.raises(BadInput, match="cannot be exported as 'ply'; formats for this kind: bundle, onnx"):
         lipsync.export_job("ply", ExportRequest(run, tmp_path / "out"))
     with pytest.raises(BadInput, match="cannot be rendered; this kind offers: export onnx, export onnx-int8"):
         mouth.render_job(render)
