@@ -55,6 +55,14 @@ def build_report(
     latency = interleaved_latency(runners, subject.example_feed(), repeats=repeats)
     base = latency["torch_fp32"]["median_ms"]
     files = {p.name: p.stat().st_size for p in exported.files}
+    notes = list(exported.notes)
+    if "onnx_int8" in latency and latency["onnx_int8"]["median_ms"] > latency["onnx_fp32"]["median_ms"]:
+        notes.append(
+            f"ONNX int8 is slower than ONNX fp32 on this CPU ({latency['onnx_int8']['median_ms']:.2f} vs "
+            f"{latency['onnx_fp32']['median_ms']:.2f} ms median): prefer the fp32 export here. Narrow "
+            "depthwise convolutions (DINet mini) run slower as QLinearConv than as fp32 NCHWc Conv, and "
+            "the Quantize/Transpose nodes around them add time (benchmarks/bench_export.py profiles it)."
+        )
     return {
         "format": fmt,
         "kind": subject.kind,
@@ -81,7 +89,7 @@ def build_report(
         },
         "providers": exported.providers,
         "float_nodes": exported.float_nodes,
-        "notes": exported.notes,
+        "notes": notes,
         "machine": {"cpu": platform.processor() or platform.machine(), "python": platform.python_version()},
     }
 
