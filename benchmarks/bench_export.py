@@ -59,17 +59,22 @@ def subjects(clip) -> dict[str, Subject]:
     from core.lipsync.config import RendererConfig
     from core.lipsync.dataset import fixed_references, split_clip
     from core.lipsync.factory import build_renderer
+    from core.lipsync.inference import reference_tensor
     from core.mouth.config import Audio2MouthConfig
     from core.mouth.model import Audio2Mouth
 
     torch.manual_seed(0)
-    refs = [int(i) for i in fixed_references(split_clip(clip, 0.2))]
+    ids = [int(i) for i in fixed_references(split_clip(clip, 0.2))]
     out = {}
     for name, cfg in {
         "dinet_mini_m64": RendererConfig(variant="mini", mouth_size=64),
         "dinet_full_m128": RendererConfig(variant="full", mouth_size=128),
     }.items():
-        out[name] = clip_renderer_subject(build_renderer(cfg), clip, refs, 0.2, {"model": name})
+        net = build_renderer(cfg)
+        refs = reference_tensor(
+            clip.read_frames(ids), clip.landmarks[ids], clip.face_boxes[ids], net.geometry
+        )
+        out[name] = clip_renderer_subject(net, clip, refs, 0.2, {"model": name})
     a2m = Audio2MouthConfig()
     fbank = a2m.features
     net = Audio2Mouth(a2m.model.net(fbank.num_bins, 6))

@@ -29,11 +29,10 @@ SAMPLES = ROOT.parent / "shared" / "samples"
 
 
 def track(video: Path, max_frames: int) -> tuple[np.ndarray, np.ndarray, float]:
-    from core.face.prepared import read_video_frames
     from core.face.tracker import FaceTracker
-    from core.media.decode import probe
+    from core.media.decode import probe, read_frames
 
-    frames = read_video_frames(video)[:max_frames]
+    frames = read_frames(video)[:max_frames]
     with FaceTracker() as tracker:
         lms = [tracker.track(f) for f in frames]
     keep = [i for i, lm in enumerate(lms) if lm is not None]
@@ -65,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     from core.jobs.events import LiveStatus
     from core.lipsync.config import RendererConfig
     from core.lipsync.factory import build_renderer
+    from core.lipsync.source_loop import SourceLoop
+    from core.media.audio import read_audio
     from core.mouth.model import Audio2Mouth, NetConfig
     from core.mouth.space import MouthSpace
     from core.realtime.assembly import AudioModel, build_live_parts
-    from core.realtime.avatar import SourceLoop
     from core.realtime.engine import LiveEngine
     from core.realtime.sinks import FrameSlot, RecorderSink
-    from core.realtime.sources import file_source, read_audio_file
+    from core.realtime.sources import file_source
     from core.realtime.stats import load_average
 
     torch.manual_seed(0)
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     frames, landmarks, fps = track(args.video, 200)
     t_track = time.perf_counter() - t0
     fbank = FbankConfig()
-    samples, rate = read_audio_file(args.audio)
+    samples, rate = read_audio(args.audio), 16000
     audio = AudioModel(
         Audio2Mouth(NetConfig()).eval(),
         NormStats.fit([compute_fbank(samples[: rate * 20], fbank)]),

@@ -151,16 +151,25 @@ def _check_flame() -> Check:
     for d in dirs:
         model = next((d / n for n in ("flame2023.pkl", "generic_model.pkl") if (d / n).is_file()), None)
         if model:
-            masks = d / "FLAME_masks.pkl"
-            return Check(
-                "FLAME model", True, f"{model}" + ("" if masks.is_file() else " (FLAME_masks.pkl missing)")
-            )
+            return _load_flame_check(model, d / "FLAME_masks.pkl")
     return Check(
         "FLAME model",
         False,
         "flame2023.pkl / generic_model.pkl not found (user-supplied, licensed); "
         "looked in: " + ", ".join(str(d) for d in dirs) + " (set DHSTUDIO_FLAME_DIR)",
     )
+
+
+def _load_flame_check(model: Path, masks: Path) -> Check:
+    """Load the files with the restricted unpickler: existing is not enough, they must be FLAME data."""
+    from core.gaussians.mesh.flame import load_flame
+    from core.jobs.errors import BadInput
+
+    try:
+        load_flame(model, masks if masks.is_file() else None)
+    except BadInput as exc:
+        return Check("FLAME model", False, f"refused: {exc}")
+    return Check("FLAME model", True, f"{model}" + ("" if masks.is_file() else " (FLAME_masks.pkl missing)"))
 
 
 CHECKS: list[Callable[[], Check]] = [

@@ -1,25 +1,86 @@
-"""The project folder: what a user's work is (project.toml, media/, prepared/, runs/, exports/)."""
+"""The project folder: what a user's work is (project.toml, media/, prepared/, runs/, exports/).
+
+project.toml is validated by a pydantic model (`ProjectFile`) both when it is read and before it
+is written, with errors that name the file and the field; `dhstudio new` never writes a file it
+could not read back. Paths come from `core.project_layout.ProjectLayout`. A new project folder is
+built under a temporary name and renamed into place, so a failure leaves nothing half-made.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, StrictInt, ValidationError, field_validator
+
+from core.config.errors import describe_validation_error
 from core.config.loader import to_toml
+from core.config.model import ConfigModel
 from core.io import atomic
 from core.jobs.errors import BadInput
+from core.new_folder import fill_existing_empty, new_folder
+from core.project_layout import PROJECT_FILE, SUBFOLDERS, ProjectLayout
 
 SCHEMA_VERSION = 1
-PROJECT_FILE = "project.toml"
-SUBFOLDERS = ("media", "prepared", "runs", "exports")
+__all__ = [
+    "PROJECT_FILE",
+    "SCHEMA_VERSION",
+    "SUBFOLDERS",
+    "Project",
+    "ProjectError",
+    "create_project",
+    "open_project",
+    "safe_name",
+]
 
 
 class ProjectError(BadInput):
     pass
+
+
+_CLIP_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class ProjectFile(ConfigModel):
+    """The fields of project.toml."""
+
+    schema_version: StrictInt = Field(ge=1, le=SCHEMA_VERSION)
+    name: str = Field(min_length=1, max_length=200)
+    created: str = ""
+    clips: list[str] = Field(default_factory=list)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, v: str) -> str:
+        if any(not c.isprintable() for c in v):
+            raise ValueError("must be one line of printable text (no newlines or control characters)")
+        if v != v.strip():
+            raise ValueError("must not start or end with spaces")
+        return v
+
+    @field_validator("clips")
+    @classmethod
+    def _clip_names(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not re.match(_CLIP_NAME, c)]
+        if bad:
+            raise ValueError(f"clip names are folder names (letters, digits, . _ -); not {bad}")
+        return v
+
+
+def _validated(data: dict[str, Any], path: Path) -> ProjectFile:
+    try:
+        return ProjectFile.model_validate(data)
+    except ValidationError as exc:
+        raise ProjectError(describe_validation_error(exc, path)) from None
 
 
 @dataclass
@@ -32,74 +93,126 @@ class Project:
     defaults: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def layout(self) -> ProjectLayout:
+        return ProjectLayout(self.root)
+
+    @property
     def media_dir(self) -> Path:
-        return self.root / "media"
+        return self.layout.media
 
     @property
     def prepared_dir(self) -> Path:
-        return self.root / "prepared"
+        return self.layout.prepared
 
     @property
     def runs_dir(self) -> Path:
-        return self.root / "runs"
+        return self.layout.runs
 
     @property
     def exports_dir(self) -> Path:
-        return self.root / "exports"
+        return self.layout.exports
 
     def prepared_clips(self) -> list[Path]:
         """Complete prepared clips (a folder with a manifest), oldest first."""
         if not self.prepared_dir.is_dir():
             return []
-        found = [p for p in self.prepared_dir.iterdir() if (p / "manifest.json").is_file()]
+        found = [p for p in self.prepared_dir.iterdir() if self.layout.is_prepared_clip(p.name)]
         return sorted(found, key=lambda p: p.stat().st_mtime)
 
     def clip_dir(self, name: str) -> Path:
-        path = self.prepared_dir / name
-        if not (path / "manifest.json").is_file():
+        if not self.layout.is_prepared_clip(name):
             have = ", ".join(p.name for p in self.prepared_clips()) or "none"
             raise ProjectError(
                 f"No prepared clip named '{name}' in {self.prepared_dir} (prepared clips: {have}). "
                 f"Run `dhstudio prepare VIDEO --project {self.root} --name {name}` first."
             )
-        return path
+        return self.layout.clip(name)
+
+    def check_clip_name_free(self, name: str, force: bool = False) -> None:
+        """Refuse to replace an existing prepared clip (runs were trained on it) unless `force`."""
+        if force or not self.layout.is_prepared_clip(name):
+            return
+        raise ProjectError(
+            f"Project {self.root} already has a prepared clip '{name}' ({self.layout.clip(name)}); "
+            "runs trained on it would no longer match their clip. Choose another --name, or pass "
+            "--force to replace it."
+        )
+
+    def import_media(self, source: Path, clip: str) -> Path:
+        """Copy the imported original into media/<clip><suffix> (atomically); returns the copy."""
+        target = self.layout.media_file(f"{clip}{source.suffix.lower()}")
+        if target.exists() and target.resolve() == Path(source).resolve():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return target
 
     def add_clip(self, name: str) -> None:
         if name not in self.clips:
             self.clips.append(name)
             self.save()
 
-    def save(self) -> None:
-        data = {
+    def document(self) -> dict[str, Any]:
+        return {
             "schema_version": self.schema_version,
             "name": self.name,
             "created": self.created,
             "clips": list(self.clips),
             "defaults": dict(self.defaults),
         }
-        atomic.write_text(self.root / PROJECT_FILE, to_toml(data))
+
+    def save(self) -> None:
+        atomic.write_text(self.layout.project_file, project_toml(self.document(), self.layout.project_file))
+
+
+def project_toml(data: dict[str, Any], path: Path) -> str:
+    """project.toml text for `data`, validated and proven to read back to the same document."""
+    doc = _validated(data, path).model_dump()
+    text = to_toml(doc)
+    try:
+        again = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{path}: these values cannot be written as TOML ({exc}); change them.") from None
+    if again != doc:
+        raise ProjectError(f"{path}: these values do not read back unchanged from TOML; change them.")
+    return text
 
 
 def create_project(root: Path | str, name: str | None = None) -> Project:
     root = Path(root).expanduser().resolve()
     if (root / PROJECT_FILE).exists():
         raise ProjectError(f"{root} already holds a project ({PROJECT_FILE} exists); open it instead.")
-    if root.exists() and any(root.iterdir()):
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise ProjectError(f"{root} exists and is not empty; choose a new or empty folder.")
-    for sub in SUBFOLDERS:
-        (root / sub).mkdir(parents=True, exist_ok=True)
     project = Project(
         root=root,
-        name=name or root.name,
+        name=name if name is not None else root.name,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    project.save()
+    text = project_toml(project.document(), root / PROJECT_FILE)  # bad values: nothing is written
+    building = fill_existing_empty(root) if root.exists() else new_folder(root)
+    try:
+        with building as tmp:
+            for sub in SUBFOLDERS:
+                (tmp / sub).mkdir()
+            atomic.write_text(tmp / PROJECT_FILE, text)
+    except OSError as exc:
+        raise ProjectError(
+            f"cannot create the project {root}: {exc.strerror or exc}; nothing was left behind."
+        ) from None
     return project
 
 
 def open_project(root: Path | str) -> Project:
     root = Path(root).expanduser().resolve()
-    path = root / PROJECT_FILE
+    layout = ProjectLayout(root)
+    path = layout.project_file
     if not path.is_file():
         raise ProjectError(
             f"{root} is not a Digital Human Studio project ({PROJECT_FILE} not found). "
@@ -112,24 +225,22 @@ def open_project(root: Path | str) -> Project:
             f"{path} is corrupt ({exc}). Restore it from a backup, or fix the TOML by hand."
         ) from None
     version = data.get("schema_version")
-    if not isinstance(version, int):
-        raise ProjectError(f"{path}: field 'schema_version' must be an integer (got {version!r}).")
-    if version > SCHEMA_VERSION:
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ProjectError(
             f"{path} was written by a newer Digital Human Studio (project schema {version}; this "
             f"version reads up to {SCHEMA_VERSION}). Upgrade the studio to open it."
         )
-    if version < 1:
-        raise ProjectError(f"{path}: schema_version {version} is not valid (must be 1..{SCHEMA_VERSION}).")
-    for sub in SUBFOLDERS:
-        (root / sub).mkdir(exist_ok=True)
+    data.setdefault("name", root.name)
+    doc = _validated(data, path)
+    for sub in layout.folders:
+        sub.mkdir(exist_ok=True)
     return Project(
         root=root,
-        name=str(data.get("name", root.name)),
-        schema_version=version,
-        created=str(data.get("created", "")),
-        clips=[str(c) for c in data.get("clips", [])],
-        defaults=dict(data.get("defaults", {})),
+        name=doc.name,
+        schema_version=doc.schema_version,
+        created=doc.created,
+        clips=list(doc.clips),
+        defaults=dict(doc.defaults),
     )
 
 

@@ -144,20 +144,19 @@ class BundleExportJob(Job):
 
     def _write_loop(self, clip, folder: Path, max_frames: int) -> dict[str, Any]:
         """The clip's frames with a tracked face (the live engine's loop), re-encoded at high quality."""
+        from core.lipsync.source_loop import SourceLoop
         from core.media.mp4_writer import Mp4Writer
 
-        idx = np.flatnonzero(clip.valid)[:max_frames]
-        if idx.size == 0:
-            raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
-        frames = clip.read_frames(idx.tolist())
-        h, w = frames.shape[1:3]
+        idx = np.flatnonzero(clip.valid)[:max_frames]  # the loop `dhstudio live` plays from the run
+        loop = SourceLoop.from_clip(clip, frames=idx)
+        h, w = loop.frames.shape[1:3]
         with Mp4Writer(folder / LOOP_VIDEO, w, h, clip.fps, crf=12) as writer:
-            for f in frames:
+            for f in loop.frames:
                 writer.write_frame(f)
         return {
             "indices": idx,
-            "landmarks": clip.landmarks[idx].astype(np.float32),
-            "boxes": clip.face_boxes[idx].astype(np.float32),
+            "landmarks": loop.landmarks.astype(np.float32),
+            "boxes": loop.boxes.astype(np.float32),
             "width": int(w - w % 2),
             "height": int(h - h % 2),
         }

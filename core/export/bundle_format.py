@@ -37,8 +37,15 @@ LOOP_VIDEO = "loop.mp4"
 PRECISIONS = ("fp32", "int8")
 
 
-def is_bundle(path: Path | str) -> bool:
-    return (Path(path) / BUNDLE_JSON).is_file()
+def is_bundle(path: Path | str | None) -> bool:
+    return path is not None and (Path(path) / BUNDLE_JSON).is_file()
+
+
+def bundle_kind(folder: Path | str):
+    """The registry kind of a bundle (after checking it), so commands treat it like a run of that kind."""
+    from core.kinds.registry import avatar_kind
+
+    return avatar_kind(str(read_bundle(folder).meta.get("kind")), str(Path(folder) / BUNDLE_JSON))
 
 
 @dataclass(frozen=True)

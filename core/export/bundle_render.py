@@ -37,13 +37,13 @@ class BundleRenderJob(Job):
 
     def run(self, ctx: JobContext) -> Path:
         from core.export.bundle_runtime import bundle_live_parts, open_bundle
-        from core.lipsync.render import load_audio
+        from core.media.audio import read_audio
         from core.media.mp4_writer import Mp4Writer
 
         r = self.req
         if r.out.suffix.lower() != ".mp4":
             raise BadInput(f"--out must name an .mp4 file (got {r.out})")
-        audio = load_audio(r.audio)
+        audio = read_audio(r.audio)
         parts = bundle_live_parts(open_bundle(r.bundle, r.device), warmup=1)
         stepper, avatar = parts.stepper, parts.avatar
         mouths = [*stepper.push(audio), *stepper.flush()]

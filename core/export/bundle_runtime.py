@@ -4,8 +4,8 @@
 sessions for both models, the cached reference features, the source-frame loop with its
 tracked boxes and landmarks, the mouth space and the audio normalisation. `bundle_live_parts`
 puts them behind the live engine's interfaces (`RendererBackend`, `AudioStepBackend`,
-`LipSyncAvatar`, `MouthStepper`), so `dhstudio live BUNDLE` and `dhstudio render BUNDLE` run
-the same per-frame path as a run folder's onnx backend.
+`LipSyncAvatar` over the one lip-sync frame path `LipSyncFrames`, `MouthStepper`), so
+`dhstudio live BUNDLE` and `dhstudio render BUNDLE` run the same per-frame path as a run folder.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class OpenedBundle:
     renderer_session: object  # onnxruntime.InferenceSession
     audio_session: object
     ref_features: np.ndarray  # [1, C, h, w]
-    loop: object  # core.realtime.avatar.SourceLoop
+    loop: object  # core.lipsync.source_loop.SourceLoop
     space: object  # core.mouth.space.MouthSpace
     norm: object  # core.audio.normalization.NormStats
     fbank: object  # core.audio.fbank.FbankConfig
@@ -40,13 +40,13 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
     from core.audio.fbank import FbankConfig
     from core.audio.normalization import NormStats
     from core.export.onnx_fp32 import ort_session
-    from core.face.prepared import read_video_frames
+    from core.lipsync.source_loop import SourceLoop
+    from core.media.decode import read_frames
     from core.mouth.space import MouthSpace
-    from core.realtime.avatar import SourceLoop
 
     m = read_bundle(folder)
     arrays = m.arrays()
-    frames = read_video_frames(m.file("loop"))
+    frames = read_frames(m.file("loop"))
     n = int(m.meta["loop"]["frames"])
     if frames.shape[0] != n:
         from core.jobs.errors import BadInput
@@ -74,17 +74,19 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
 def bundle_live_parts(bundle: OpenedBundle, warmup: int = 3):
     """The live engine's parts (`core.realtime.assembly.LiveParts`) from an opened bundle."""
     from core.lipsync.geometry import crop_geometry
+    from core.lipsync.inference import LipSyncFrames
+    from core.mouth.streaming import MouthStepper
     from core.realtime.assembly import LiveParts
     from core.realtime.avatar import LipSyncAvatar
     from core.realtime.backends import ExplicitStateAudioStep, OnnxRenderer
-    from core.realtime.mouth_stage import MouthStepper
 
     meta = bundle.manifest.meta
     a = meta["audio_model"]
     t0 = time.perf_counter()
     renderer = OnnxRenderer(bundle.renderer_session, torch.from_numpy(bundle.ref_features))
     renderer.name = f"onnx-{bundle.manifest.precision}"
-    avatar = LipSyncAvatar(bundle.loop, bundle.space, crop_geometry(meta["renderer"]["mouth_size"]), renderer)
+    geometry = crop_geometry(meta["renderer"]["mouth_size"])
+    avatar = LipSyncAvatar(LipSyncFrames(bundle.loop, geometry, renderer, bundle.space))
     zero = np.zeros((a["lstm_layers"], 1, a["lstm_hidden"]), np.float32)
     sess = bundle.audio_session
     audio = ExplicitStateAudioStep(

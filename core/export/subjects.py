@@ -121,9 +121,9 @@ def _spread(indices: np.ndarray, count: int) -> np.ndarray:
 
 
 def renderer_subject(run: Path | str) -> Subject:
-    """A `dinet` run: the renderer, its training references' cached features, crops of its clip."""
+    """A `dinet` run: the renderer, its clip's references as `dhstudio render` encodes them, crops."""
     from core.face.prepared import PreparedClip
-    from core.lipsync.inference import load_renderer
+    from core.lipsync.inference import clip_references, load_renderer
     from core.train.checkpoint import load_checkpoint
 
     run = Path(run)
@@ -132,15 +132,27 @@ def renderer_subject(run: Path | str) -> Subject:
     clip = PreparedClip.load(loaded.clip_dir())
     config = load_checkpoint(run / "checkpoints" / "last.pt").get("config", {})
     holdout = float(config.get("train", {}).get("holdout", 0.2))
-    refs = [int(i) for i in loaded.references.get(clip.name, loaded.references[loaded.clips[0]])]
-    return clip_renderer_subject(loaded.net, clip, refs, holdout, {"run": str(run), "step": loaded.step})
+    refs = clip_references(loaded, clip)
+    info = {
+        "run": str(run),
+        "step": loaded.step,
+        "reference_frames": [int(i) for i in loaded.reference_ids(clip)],
+    }
+    return clip_renderer_subject(loaded.net, clip, refs, holdout, info)
 
 
-def clip_renderer_subject(net: nn.Module, clip, ref_ids: list[int], holdout: float, info: dict) -> Subject:
+def clip_renderer_subject(
+    net: nn.Module, clip, references: torch.Tensor, holdout: float, info: dict
+) -> Subject:
     """A renderer with real inputs from a prepared clip: calibration from the training part of the
-    clip, held-out frames from its end (the trainer's split), references `ref_ids`."""
+    clip, held-out frames from its end (the trainer's split); `references` [1, R, 4, H, W].
+
+    Sources are built by the one lip-sync frame path (`LipSyncFrames.sources`: masked crop +
+    tracked shape map), so the export is checked on exactly what render and live feed it.
+    """
     from core.lipsync.dataset import split_clip
-    from core.lipsync.face_crops import face_crops, shape_map
+    from core.lipsync.inference import LipSyncFrames, encode_references
+    from core.lipsync.source_loop import SourceLoop
 
     net = net.eval().cpu()
     g = net.geometry
@@ -151,11 +163,8 @@ def clip_renderer_subject(net: nn.Module, clip, ref_ids: list[int], holdout: flo
         )
 
     def sources(idx: np.ndarray) -> list[Feed]:
-        rgb = face_crops(clip, g, idx).astype(np.float32).transpose(0, 3, 1, 2) / 255.0  # RGB
-        ys, xs = g.mouth_slices()
-        rgb[:, :, ys, xs] = 0.0
-        maps = np.stack([shape_map(clip.landmarks[i], clip.face_boxes[i], g) for i in idx])[:, None]
-        src = np.concatenate([rgb, maps.astype(np.float32)], axis=1)
+        frames = LipSyncFrames(SourceLoop.from_clip(clip, frames=idx), g, backend=None)
+        src = frames.sources(range(len(idx)), clip.landmarks[idx])
         return [{"source": np.ascontiguousarray(s[None], np.float32)} for s in src]
 
     calib = _spread(split.train, CALIBRATION_SAMPLES)
@@ -166,7 +175,7 @@ def clip_renderer_subject(net: nn.Module, clip, ref_ids: list[int], holdout: flo
         module=CachedRendererModule(net).eval(),
         input_names=["source", "ref_features"],
         output_names=["face"],
-        constants={"ref_features": reference_features(net, clip, ref_ids)},
+        constants={"ref_features": encode_references(net, references, "cpu").float().numpy()},
         initial_state={},
         carry={},
         calibration=sources(calib),
@@ -178,23 +187,10 @@ def clip_renderer_subject(net: nn.Module, clip, ref_ids: list[int], holdout: flo
             "variant": net.cfg.variant,
             "mouth_size": net.cfg.mouth_size,
             "clip": clip.name,
-            "reference_frames": list(ref_ids),
             "calibration_frames": [int(i) for i in calib],
             "held_out_frames": [int(i) for i in held],
         },
     )
-
-
-def reference_features(net: nn.Module, clip, ref_ids: list[int]) -> np.ndarray:
-    """Cached reference features [1, C, h, w] of the clip's reference frames (crops + shape maps)."""
-    from core.lipsync.face_crops import face_crops, shape_map
-
-    g = net.geometry
-    rgb = face_crops(clip, g, np.asarray(ref_ids)).astype(np.float32).transpose(0, 3, 1, 2) / 255.0
-    maps = np.stack([shape_map(clip.landmarks[i], clip.face_boxes[i], g) for i in ref_ids])[:, None]
-    refs = torch.from_numpy(np.concatenate([rgb, maps.astype(np.float32)], axis=1)[None])
-    with torch.inference_mode():
-        return net.encode_references(refs).float().numpy()
 
 
 def audio_subject(run: Path | str) -> Subject:

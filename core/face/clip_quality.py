@@ -1,4 +1,4 @@
-"""Quality gates and per-frame scores for a tracked clip: missing faces, face size, confidence, references."""
+"""Quality gates and per-frame scores for a tracked clip: missing faces, face size, confidence."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from core.face.pose import Poses
 from core.face.smoothing import runs
 from core.jobs.errors import BadInput
 
@@ -48,28 +47,3 @@ def confidence(residual: np.ndarray, found: np.ndarray) -> np.ndarray:
     (1 - PnP residual / RESIDUAL_AT_ZERO); 0 without a face."""
     conf = np.clip(1.0 - np.nan_to_num(residual, nan=np.inf) / RESIDUAL_AT_ZERO, 0.0, 1.0)
     return np.where(found, conf, 0.0).astype(np.float32)
-
-
-def reference_candidates(opening: np.ndarray, usable: np.ndarray, poses: Poses, count: int) -> list[int]:
-    """Frames spanning closed to wide-open mouth, preferring frontal ones, sorted by opening.
-
-    Targets are evenly spaced quantiles of the mouth opening (2nd to 98th percentile, so a single
-    glitch is not chosen); around each target the most frontal usable frame within a few
-    percentile points wins.
-    """
-    idx = np.flatnonzero(usable & np.isfinite(opening))
-    if len(idx) == 0:
-        return []
-    order = idx[np.argsort(opening[idx], kind="stable")]
-    angles = np.abs(poses.angles_deg()[order]).sum(axis=1)
-    chosen: list[int] = []
-    window = max(1, len(order) // (4 * max(count, 1)))
-    for q in np.linspace(0.02, 0.98, count):
-        centre = int(round(q * (len(order) - 1)))
-        lo, hi = max(0, centre - window), min(len(order), centre + window + 1)
-        for j in np.argsort(angles[lo:hi], kind="stable"):
-            frame = int(order[lo + j])
-            if frame not in chosen:
-                chosen.append(frame)
-                break
-    return sorted(chosen, key=lambda f: (float(opening[f]), f))

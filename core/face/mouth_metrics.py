@@ -43,3 +43,19 @@ def mouth_width(landmarks: np.ndarray) -> np.ndarray:
     width = np.linalg.norm(pts[..., a, :2] - pts[..., b, :2], axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (width / face_size(pts)).astype(np.float32)
+
+
+def reference_frames(opening: np.ndarray, usable: np.ndarray, count: int) -> np.ndarray:
+    """The one reference picker: frames spanning closed to open mouth [count] int64.
+
+    The usable frames sorted by opening are cut into `count` equal bins (closed -> open); each
+    bin gives its median frame, so no single glitch is chosen. Training picks its references
+    here (over its training frames), `dhstudio prepare` its candidates, a loop without trained
+    references (tests, benchmarks) its own.
+    """
+    opening = np.asarray(opening, np.float64)
+    idx = np.flatnonzero(np.asarray(usable, bool) & np.isfinite(opening))
+    if len(idx) < count:
+        raise ValueError(f"{len(idx)} usable frames, {count} references wanted")
+    order = idx[np.argsort(opening[idx], kind="stable")]
+    return np.array([b[len(b) // 2] for b in np.array_split(order, count)], np.int64)

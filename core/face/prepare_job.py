@@ -31,7 +31,7 @@ import numpy as np
 
 from core.face import clip_quality
 from core.face.crops import crop_boxes
-from core.face.mouth_metrics import mouth_opening
+from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.preview import ThumbnailSampler, draw_preview
@@ -43,6 +43,7 @@ from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync.geometry import crop_geometry
 from core.media import decode
+from core.media.audio import AUDIO_RATE, read_audio
 from core.media.mp4_writer import Mp4Writer
 from core.media.remux import can_copy, copy_video
 from core.media.wav import write_wav
@@ -101,7 +102,7 @@ class PrepareJob(Job):
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "
             f"{info.duration:.2f} s -> {n} frames at {s.fps:g} fps"
         )
-        audio = decode.decode_audio(self.video, n / s.fps) if info.has_audio else None
+        audio = read_audio(self.video, duration=n / s.fps) if info.has_audio else None
         sha = file_sha256(self.video)
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
@@ -136,6 +137,13 @@ class PrepareJob(Job):
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, audio is not None, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
+        if streamed.most_faces > 1:
+            ctx.log(
+                f"{streamed.most_faces} faces were seen at once in {self.video.name}; the largest, most "
+                f"central one was tracked as the speaker (check {self.out_dir / 'preview.jpg'}). "
+                "A video with one person gives the cleanest avatar.",
+                level="warning",
+            )
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
@@ -194,7 +202,7 @@ class PrepareJob(Job):
             mouth_size=np.int32(self.settings.mouth_size),
         )
         if audio is not None:
-            write_wav(tmp / "audio.wav", audio, decode.AUDIO_RATE)
+            write_wav(tmp / "audio.wav", audio, AUDIO_RATE)
 
     def _manifest(
         self,
@@ -217,7 +225,7 @@ class PrepareJob(Job):
             "width": int(size[0]),
             "height": int(size[1]),
             "has_audio": has_audio,
-            "audio_sample_rate": decode.AUDIO_RATE,
+            "audio_sample_rate": AUDIO_RATE,
             "mouth_size": int(s.mouth_size),
             "video": streamed.video_mode,
             "crop": {
@@ -292,7 +300,9 @@ def analyse(
     poses = estimate_poses(smooth, found, size)
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
     opening = mouth_opening(smooth)
-    refs = clip_quality.reference_candidates(opening, found & ~out_of_frame, poses, s.reference_count)
+    usable = found & ~out_of_frame
+    count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
+    refs = sorted(reference_frames(opening, usable, count).tolist(), key=lambda f: (float(opening[f]), f))
     return Analysis(
         smooth,
         poses,

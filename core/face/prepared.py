@@ -1,4 +1,7 @@
-"""Read a prepared clip folder (written by `core.face.prepare_job.PrepareJob`).
+"""Read a prepared clip folder (written by `core.face.prepare_job.PrepareJob`): the only reader of one.
+
+Frames go through the one frame reader (`core.media.decode`), audio through the one audio reader
+(`core.media.audio`); nothing else opens a clip's files.
 
 clip = PreparedClip.load(project.clip_dir("talk"))
 frames = clip.read_frames(clip.reference_candidates)   # [n, H, W, 3] BGR uint8
@@ -8,7 +11,7 @@ audio = clip.audio()                                   # float32 [S] at 16 kHz
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,40 +21,6 @@ from core.jobs.errors import BadInput
 
 SUPPORTED_SCHEMA = 1
 AUDIO_RATE = 16000
-
-
-def read_video_frames(path: Path | str, indices: Sequence[int] | None = None) -> np.ndarray:
-    """Frames [n, H, W, 3] BGR uint8 of an mp4 by decode order; `indices` in any order, repeats allowed."""
-    import av
-
-    from core.media.decode import frame_to_bgr
-
-    wanted = None if indices is None else sorted(set(int(i) for i in indices))
-    got: dict[int, np.ndarray] = {}
-    frames: list[np.ndarray] = []
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        last = wanted[-1] if wanted else -1
-        want = set(wanted or ())
-        for i, frame in enumerate(container.decode(stream)):
-            if wanted is None:
-                frames.append(frame_to_bgr(frame))
-                continue
-            if i in want:
-                got[i] = frame_to_bgr(frame)
-            if i >= last:
-                break
-    if indices is None:
-        return np.stack(frames) if frames else np.zeros((0, 0, 0, 3), np.uint8)
-    missing = [i for i in wanted if i not in got]
-    if missing:
-        raise BadInput(
-            f"{path} has no frame(s) {missing[:5]}; the prepared clip is damaged - prepare it again."
-        )
-    if len(indices) == 0:
-        return np.zeros((0, 0, 0, 3), np.uint8)
-    return np.stack([got[int(i)] for i in indices])
 
 
 @dataclass
@@ -124,6 +93,19 @@ class PreparedClip:
         with np.load(self.path / "poses.npz", allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
+    def camera(self) -> np.ndarray:
+        """K [3, 3] float64: the pinhole camera prepare solved the head poses with (poses.npz)."""
+        try:
+            with np.load(self.path / "poses.npz", allow_pickle=False) as data:
+                k = np.asarray(data["camera"], np.float64)
+        except (OSError, KeyError, ValueError) as exc:
+            raise BadInput(
+                f"{self.path}: poses.npz is missing or damaged ({exc}); prepare the clip again."
+            ) from None
+        if k.shape != (3, 3):
+            raise BadInput(f"{self.path}: poses.npz camera is {k.shape}, not 3x3; prepare the clip again.")
+        return k
+
     def read_frames(self, indices: Sequence[int] | None = None) -> np.ndarray:
         """Frames [n, H, W, 3] BGR uint8 (all frames when `indices` is None)."""
         if indices is not None:
@@ -132,11 +114,23 @@ class PreparedClip:
                 raise IndexError(
                     f"frame indices {bad[:5]} outside 0..{self.frame_count - 1} of clip '{self.name}'"
                 )
-        return read_video_frames(self.path / "video.mp4", indices)
+        from core.media.decode import read_frames
+
+        return read_frames(self.video_path, indices)
+
+    @property
+    def video_path(self) -> Path:
+        return self.path / "video.mp4"
+
+    def iter_frames(self) -> Iterator[np.ndarray]:
+        """Every frame in order, BGR uint8 [H, W, 3], one at a time (low memory)."""
+        from core.media.decode import decoded_frames
+
+        return decoded_frames(self.video_path)
 
     def audio(self) -> np.ndarray:
         """float32 [S] mono samples at 16 kHz, S = frame_count / fps * 16000."""
-        from core.media.wav import read_wav
+        from core.media.audio import read_audio
 
         wav = self.path / "audio.wav"
         if not self.has_audio or not wav.is_file():
@@ -144,7 +138,4 @@ class PreparedClip:
                 f"Prepared clip '{self.name}' has no audio (its source video had no audio track). Lip-sync "
                 "training needs the speech: prepare a video with sound."
             )
-        samples, rate = read_wav(wav)
-        if rate != AUDIO_RATE:
-            raise BadInput(f"{wav} is {rate} Hz, expected {AUDIO_RATE} Hz; prepare the clip again.")
-        return samples
+        return read_audio(wav, AUDIO_RATE)

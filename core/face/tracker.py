@@ -13,10 +13,13 @@ pixels (z is MediaPipe's z scaled by the full frame width, so it shares the x/y 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from core.face.native_stderr import filtered_native_stderr, silence_python_warnings
 
 TRACKER_NAME = "mediapipe.face_mesh"
 NUM_LANDMARKS = 478
@@ -27,6 +30,7 @@ class TrackerSettings:
     max_side: int = 1280  # longest side given to MediaPipe; 4K frames are downscaled to this
     max_faces: int = 2  # faces tracked at once, to choose a subject among several people
     probe_frames: int = 25  # frames watched for a second face before dropping to one-face tracking
+    quiet_frames: int = 3  # frames of each new graph during which MediaPipe's notices are filtered
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
 
@@ -43,21 +47,49 @@ class FaceTracker:
     def __init__(self, settings: TrackerSettings = TrackerSettings()) -> None:
         self.settings = settings
         self.max_faces = settings.max_faces
+        self._quiet: contextlib.ExitStack | None = None  # MediaPipe's start-up notices filtered
+        self._graph_frames = 0  # frames processed by the current graph
         self._mesh = self._open(self.max_faces)
         self._previous: np.ndarray | None = None  # last subject's landmarks, for consistency
         self._frames = 0
         self.most_faces = 0  # the most faces seen at once so far
 
     def _open(self, max_faces: int):
-        import mediapipe as mp
+        """A new graph; MediaPipe's native start-up notices are filtered until it has run a few frames.
 
-        return mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=False,
-            max_num_faces=max_faces,
-            refine_landmarks=True,
-            min_detection_confidence=self.settings.min_detection_confidence,
-            min_tracking_confidence=self.settings.min_tracking_confidence,
-        )
+        The graph starts its engines on background threads, so the filter spans the whole
+        warm-up (construction to frame `quiet_frames`), not single calls.
+        """
+        silence_python_warnings()
+        self._end_quiet()
+        self._quiet = contextlib.ExitStack()
+        self._quiet.enter_context(filtered_native_stderr())
+        self._graph_frames = 0
+        try:
+            import mediapipe as mp
+
+            return mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=False,
+                max_num_faces=max_faces,
+                refine_landmarks=True,
+                min_detection_confidence=self.settings.min_detection_confidence,
+                min_tracking_confidence=self.settings.min_tracking_confidence,
+            )
+        except BaseException:
+            self._end_quiet()
+            raise
+
+    def _end_quiet(self) -> None:
+        quiet, self._quiet = getattr(self, "_quiet", None), None
+        if quiet is not None:
+            quiet.close()
+
+    def _process(self, rgb: np.ndarray):
+        result = self._mesh.process(rgb)
+        self._graph_frames += 1
+        if self._graph_frames >= self.settings.quiet_frames:
+            self._end_quiet()
+        return result
 
     def track(self, frame_bgr: np.ndarray) -> np.ndarray | None:
         """Landmarks [478, 3] float32 in full-frame pixels for the subject, or None (no face)."""
@@ -69,7 +101,7 @@ class FaceTracker:
             else cv2.resize(frame_bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         )
         sh, sw = small.shape[:2]
-        result = self._mesh.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
+        result = self._process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
         faces = result.multi_face_landmarks or []
         self._frames += 1
         self.most_faces = max(self.most_faces, len(faces))
@@ -89,7 +121,10 @@ class FaceTracker:
         return chosen
 
     def close(self) -> None:
-        self._mesh.close()
+        try:
+            self._mesh.close()
+        finally:
+            self._end_quiet()
 
     def __enter__(self) -> FaceTracker:
         return self

@@ -27,8 +27,9 @@ class Camera:
 
     def __post_init__(self) -> None:
         if tuple(self.viewmat.shape) != (4, 4) or tuple(self.K.shape) != (3, 3):
-            raise ValueError(f"viewmat must be [4,4] and K [3,3], got {tuple(self.viewmat.shape)}, "
-                             f"{tuple(self.K.shape)}")
+            raise ValueError(
+                f"viewmat must be [4,4] and K [3,3], got {tuple(self.viewmat.shape)}, {tuple(self.K.shape)}"
+            )
         if self.width <= 0 or self.height <= 0:
             raise ValueError(f"image size must be positive, got {self.width}x{self.height}")
 
@@ -38,6 +39,16 @@ class Camera:
 
     def to(self, device: torch.device | str, dtype: torch.dtype = torch.float32) -> Camera:
         return Camera(self.viewmat.to(device, dtype), self.K.to(device, dtype), self.width, self.height)
+
+    def scaled(self, width: int, height: int) -> Camera:
+        """The same camera rendering a ``width`` x ``height`` image (intrinsics scaled per axis)."""
+        if (width, height) == (self.width, self.height):
+            return self
+        sx, sy = width / self.width, height / self.height
+        K = self.K.clone()
+        K[0, 0], K[0, 2] = K[0, 0] * sx, K[0, 2] * sx
+        K[1, 1], K[1, 2] = K[1, 1] * sy, K[1, 2] * sy
+        return Camera(self.viewmat, K, width, height)
 
     def position(self) -> Tensor:
         """Camera centre in world space [3]."""

@@ -57,7 +57,7 @@ def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> Job
     ctx = JobContext(sink, control)
     try:
         value = job.run(ctx)
-    except JobCancelled:
+    except (JobCancelled, KeyboardInterrupt):  # Ctrl-C reaching a job run on the main thread
         return JobResult(Status.CANCELLED)
     except BadInput as exc:
         _report(sink, JobFailed(str(exc), bad_input=True))

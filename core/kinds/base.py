@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -33,6 +34,8 @@ class AvatarKind:
     live: Callable[[LiveRequest], Job] | None = None
     exports: Mapping[str, Callable[[ExportRequest], Job]] = field(default_factory=dict)
     uses_audio_model: bool = False  # render/live drive it through an audio-to-mouth run
+    provides_audio_model: bool = False  # its runs are the audio model other kinds are driven by
+    weights: tuple[str, ...] = ()  # files in a run folder holding the weights render/live/export use
 
     @property
     def export_formats(self) -> tuple[str, ...]:
@@ -48,7 +51,10 @@ class AvatarKind:
         return self.train(config, request)
 
     def eval_job(self, request: EvalRequest) -> Job:
-        return self._factory("evaluate", "evaluated")(request)
+        """The kind's evaluation, whose figures dict is written to `request.out_json` in one place."""
+        from core.kinds.evaluation import EvalFiguresJob
+
+        return EvalFiguresJob(self._factory("evaluate", "evaluated")(request), request.figures_path)
 
     def render_job(self, request: RenderRequest) -> Job:
         return self._factory("render", "rendered")(request)
@@ -65,6 +71,14 @@ class AvatarKind:
                 f"formats for this kind: {offered}."
             )
         return factory(request)
+
+    def check_weights(self, run: Path) -> None:
+        """BadInput when the run's weights hold NaN or inf (a diverged training must not be used)."""
+        from core.train.finite_weights import check_finite
+
+        for rel in self.weights:
+            if (Path(run) / rel).is_file():
+                check_finite(Path(run) / rel, f"{self.title.lower()}")
 
     def _factory(self, action: str, verb: str) -> Callable[[Any], Job]:
         factory = getattr(self, action)

@@ -48,13 +48,21 @@ def kind_of_run(run_dir: Path | str) -> AvatarKind:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise BadInput(f"{run_dir} is not a run folder; give PROJECT/runs/<run>.")
-    name = RunFolder(run_dir).kind
-    if not name:
+    if not (run_dir / "status.json").exists():
         raise BadInput(
-            f"{run_dir} is not a training run (its status.json is missing or damaged); "
+            f"{run_dir} is not a training run (it has no status.json); "
             "give PROJECT/runs/<run> of a run made by `dhstudio train`."
         )
-    return avatar_kind(name, str(run_dir / "status.json"))
+    status = RunFolder(run_dir).load_status()  # DamagedRun (BadInput) names the file
+    return avatar_kind(status["kind"], str(run_dir / "status.json"))
+
+
+def audio_model_kind() -> AvatarKind:
+    """The kind whose runs drive the others' mouths (the audio-to-mouth model)."""
+    found = [k for k in all_kinds() if k.provides_audio_model]
+    if len(found) != 1:
+        raise RuntimeError(f"exactly one kind must provide the audio model; found {[k.name for k in found]}")
+    return found[0]
 
 
 def export_formats() -> dict[str, tuple[str, ...]]:

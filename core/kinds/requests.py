@@ -20,6 +20,10 @@ class EvalRequest:
     clip: Path | None = None  # prepared clip folder (None: the run's training clip)
     limit: int | None = None  # at most this many held-out frames
 
+    @property
+    def figures_path(self) -> Path:
+        return self.out_json if self.out_json is not None else self.run / "eval.json"
+
 
 @dataclass(frozen=True)
 class RenderRequest:

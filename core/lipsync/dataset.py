@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.face.mouth_metrics import mouth_opening
+from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
 from core.lipsync.augmentation import augment
@@ -90,8 +90,11 @@ def split_clip(clip: PreparedClip, holdout: float = 0.2) -> ClipSplit:
 
 
 def fixed_references(split: ClipSplit) -> np.ndarray:
-    """The inference references: per openness quintile, the frame with the bin's median opening."""
-    return np.array([b[len(b) // 2] for b in split.bins], np.int64)
+    """The inference references: per openness quintile of the training frames, the bin's median
+    (the one picker, `core.face.mouth_metrics.reference_frames`)."""
+    train = np.zeros(split.clip.frame_count, bool)
+    train[split.train] = True
+    return reference_frames(split.opening, train, NUM_BINS)
 
 
 def step_rng(seed: int, step: int, rank: int = 0) -> np.random.Generator:

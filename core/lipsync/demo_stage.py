@@ -11,10 +11,14 @@ from pathlib import Path
 
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
+from core.lipsync.kind import KIND
 from core.lipsync.render import RenderJob, RenderRequest
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import DinetTrainJob
-from core.train.run_folder import RunFolder, newest_run
+from core.mouth.kind import KIND as AUDIO_KIND
+from core.project_layout import ProjectLayout
+from core.train.lifecycle import run_lifecycle
+from core.train.run_folder import RunFolder, RunState, newest_run
 from core.train.spec import TrainRequest
 
 DEMO_STEPS = 40
@@ -51,29 +55,27 @@ class LipSyncDemoResult:
 def run_lipsync_demo(
     ctx: JobContext, project_root: Path, clip_dir: Path, device: str = "auto", max_steps: int | None = None
 ) -> LipSyncDemoResult:
-    runs = project_root / "runs"
-    audio_run = newest_run(runs, "audio2mouth")
+    layout = ProjectLayout(Path(project_root))
+    audio_run = newest_run(layout.runs, AUDIO_KIND.name)
     if audio_run is None:
         raise BadInput(
-            f"the demo's lip-sync stage needs a finished audio2mouth run in {runs}; "
+            f"the demo's lip-sync stage needs a finished {AUDIO_KIND.name} run in {layout.runs}; "
             "the audio-to-mouth stage must run first."
         )
-    run_dir = runs / RUN_NAME
+    run_dir = layout.run(RUN_NAME)
     run = RunFolder(run_dir)
-    if run.read_status().get("state") == "finished" and (run.checkpoints / "last.pt").is_file():
+    if run.state is RunState.FINISHED and (run.checkpoints / "last.pt").is_file():
         ctx.log(f"lip-sync renderer already trained: {run_dir}")
     else:
         steps = min(DEMO_STEPS, max_steps) if max_steps else DEMO_STEPS
         cfg = demo_config(steps)
         resume = (run.checkpoints / "last.pt").is_file()
-        if not run_dir.exists():
-            run.create("dinet", cfg.model_dump(mode="json"), source="demo")
+        created = not run_dir.exists()
+        if created:
+            run.create(KIND.name, cfg.model_dump(mode="json"), source="demo", job=RUN_NAME)
         ctx.log(f"training DINet mini for {steps} steps on the demo clip")
-        try:
+        with run_lifecycle(run, resume=resume, created=created):
             DinetTrainJob(cfg, TrainRequest((clip_dir,), run, device=device, resume=resume)).run(ctx)
-        finally:
-            run.close()
-        run.set_status("finished", kind="dinet", job=RUN_NAME)
-    video = project_root / "exports" / "demo_lipsync.mp4"
+    video = layout.export("demo_lipsync.mp4")
     RenderJob(RenderRequest(run_dir, clip_dir / "audio.wav", video, audio_run, clip_dir, device)).run(ctx)
     return LipSyncDemoResult(run_dir, video)

@@ -27,7 +27,8 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync.dataset import split_clip
-from core.lipsync.inference import RenderSession, load_renderer
+from core.lipsync.inference import LipSyncFrames, load_renderer, open_frames
+from core.lipsync.source_loop import SourceLoop
 from core.metrics.correlation import pearson
 from core.metrics.landmarks import landmark_distance
 from core.metrics.psnr import psnr
@@ -51,8 +52,8 @@ def retrack(frames: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def mouth_box_crops(frames: list[np.ndarray], boxes: np.ndarray, session: RenderSession) -> list[np.ndarray]:
-    g = session.geometry
+def mouth_box_crops(frames: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames) -> list[np.ndarray]:
+    g = painter.geometry
     ys, xs = g.mouth_slices()
     return [cut_crop(f, b, g.crop_size)[ys, xs] for f, b in zip(frames, boxes, strict=True)]
 
@@ -90,19 +91,25 @@ class EvalJob(Job):
                 f"clip '{clip.name}' has only {len(frames_idx)} usable held-out frames; evaluation "
                 "needs a longer clip."
             )
-        session = RenderSession(renderer, clip, device)
-        real = list(clip.read_frames(frames_idx.tolist()))
-        boxes = clip.face_boxes[frames_idx]
+        loop = SourceLoop.from_clip(clip, frames_idx)
+        bundle = None
+        if r.audio_model_run is not None:
+            from core.mouth.loader import load_audio2mouth
+
+            bundle = load_audio2mouth(r.audio_model_run, device=str(device))
+        painter = open_frames(renderer, clip, loop, device, bundle.space if bundle else None)
+        real = list(loop.frames)
+        boxes = loop.boxes
         ctx.log(f"evaluating {len(frames_idx)} held-out frames of '{clip.name}' (step {renderer.step})")
-        outputs = self._render(ctx, session, real, boxes, clip.landmarks[frames_idx], "self-reconstruction")
+        outputs = self._render(ctx, painter, loop.landmarks, None, "self-reconstruction")
         result: dict[str, Any] = {
             "run": str(renderer.run_dir),
             "step": renderer.step,
             "clip": clip.name,
-            "mouth_size": session.geometry.mouth_size,
+            "mouth_size": painter.geometry.mouth_size,
             "frames": len(frames_idx),
         }
-        result.update(self._image_scores(outputs, real, boxes, session))
+        result.update(self._image_scores(outputs, real, boxes, painter))
         ctx.checkpoint()
         real_track, out_track = retrack(real), retrack(outputs)
         side = (clip.mouth_boxes[frames_idx, 2] - clip.mouth_boxes[frames_idx, 0]).astype(np.float64)
@@ -112,8 +119,9 @@ class EvalJob(Job):
         result["lmd_px"] = float(dist[ok].mean()) if ok.any() else float("nan")
         result["lmd_mouth_pct"] = float((100.0 * dist[ok] / side[ok]).mean()) if ok.any() else float("nan")
         result["self_opening_r"] = pearson(mouth_opening(out_track), mouth_opening(real_track))
-        if r.audio_model_run is not None:
-            result.update(self._audio_scores(ctx, session, clip, frames_idx, real, boxes, real_track, device))
+        if bundle is not None:
+            coeffs = bundle.predict(clip.audio(), clip.frame_count)[frames_idx]
+            result.update(self._audio_scores(ctx, painter, coeffs, clip, frames_idx, real_track))
         for k, v in result.items():
             if isinstance(v, float) and np.isfinite(v):
                 ctx.metric(f"eval/{k}", renderer.step, v)
@@ -122,28 +130,31 @@ class EvalJob(Job):
     def _render(
         self,
         ctx: JobContext,
-        session: RenderSession,
-        real: list[np.ndarray],
-        boxes: np.ndarray,
-        driving: np.ndarray,
+        painter: LipSyncFrames,
+        landmarks: np.ndarray | None,
+        coeffs: np.ndarray | None,
         what: str,
     ) -> list[np.ndarray]:
+        """Every loop frame in order, driven by `landmarks` [n, 478, 3] or `coeffs` [n, K]."""
         out: list[np.ndarray] = []
-        n = len(real)
-        for s in range(0, n, self.req.batch):
+        n, b = len(painter.loop), self.req.batch
+        for s in range(0, n, b):
             ctx.checkpoint()
-            out += session.render(
-                real[s : s + self.req.batch], boxes[s : s + self.req.batch], driving[s : s + self.req.batch]
-            )
-            ctx.progress(min(s + self.req.batch, n), n, what)
+            ks = np.arange(s, min(s + b, n))
+            if coeffs is not None:
+                frames, _ = painter.render_coeffs(ks, coeffs[ks])
+            else:
+                frames, _ = painter.render(ks, landmarks[ks])
+            out += frames
+            ctx.progress(min(s + b, n), n, what)
         return out
 
     @staticmethod
     def _image_scores(
-        outputs: list[np.ndarray], real: list[np.ndarray], boxes: np.ndarray, session: RenderSession
+        outputs: list[np.ndarray], real: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames
     ) -> dict[str, float]:
-        out_m = mouth_box_crops(outputs, boxes, session)
-        real_m = mouth_box_crops(real, boxes, session)
+        out_m = mouth_box_crops(outputs, boxes, painter)
+        real_m = mouth_box_crops(real, boxes, painter)
         sharp_out = np.mean([laplacian_variance(m) for m in out_m])
         sharp_real = np.mean([laplacian_variance(m) for m in real_m])
         pairs = list(zip(out_m, real_m, strict=True))
@@ -158,21 +169,14 @@ class EvalJob(Job):
     def _audio_scores(
         self,
         ctx: JobContext,
-        session: RenderSession,
+        painter: LipSyncFrames,
+        coeffs: np.ndarray,
         clip: PreparedClip,
         frames_idx: np.ndarray,
-        real: list[np.ndarray],
-        boxes: np.ndarray,
         real_track: np.ndarray,
-        device,
     ) -> dict[str, float]:
-        from core.mouth.loader import load_audio2mouth
-        from core.mouth.metrics import predicted_landmarks
-
-        bundle = load_audio2mouth(self.req.audio_model_run, device=str(device))
-        coeffs = bundle.predict(clip.audio(), clip.frame_count)[frames_idx]
-        driving = predicted_landmarks(bundle.space, coeffs, clip.landmarks[frames_idx])
-        outputs = self._render(ctx, session, real, boxes, driving, "audio-driven")
+        driving = painter.mouth_landmarks(np.arange(len(frames_idx)), coeffs)
+        outputs = self._render(ctx, painter, None, coeffs, "audio-driven")
         track = retrack(outputs)
         truth = mouth_opening(clip.landmarks[frames_idx])
         return {

@@ -8,26 +8,12 @@ here, so they agree to the pixel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 
 from core.face.crops import cut_crop
 from core.face.prepared import PreparedClip
 from core.lipsync.geometry import CropGeometry
 from core.lipsync.mouth_shape_map import shape_map_from_landmarks
-
-
-def iter_video(path: Path | str) -> Iterator[np.ndarray]:
-    """BGR uint8 frames of a constant-rate mp4 in decode order, one at a time (low memory)."""
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            yield frame.to_ndarray(format="bgr24")
 
 
 def crop_scale(box: np.ndarray, geometry: CropGeometry) -> tuple[float, float]:
@@ -55,7 +41,7 @@ def face_crops(clip: PreparedClip, geometry: CropGeometry, indices: np.ndarray |
     out = np.zeros((len(want), *geometry.crop_size, 3), np.uint8)
     last = int(want.max()) if len(want) else -1
     seen = 0
-    for i, frame in enumerate(iter_video(clip.path / "video.mp4")):
+    for i, frame in enumerate(clip.iter_frames()):
         if i in slot:
             out[slot[i]] = cut_crop(frame, clip.face_boxes[i], geometry.crop_size)[..., ::-1]
             seen += 1

@@ -1,27 +1,43 @@
-"""A trained lip-sync renderer ready to draw mouths into a clip's frames (reference features cached).
+"""The one lip-sync inference path: `dhstudio render`, `dhstudio eval` and `dhstudio live` draw here.
 
 renderer = load_renderer(run_dir, device)
-session = RenderSession(renderer, clip, device)          # encodes the 5 references once
-frames = session.render(frames_bgr, boxes, driving_landmarks)
+loop = SourceLoop.from_clip(clip)                                  # the source frames to play
+frames = open_frames(renderer, clip, loop, device, space)          # references encoded once
+out, timings = frames.render_coeffs(loop.indices(n), coeffs)       # BGR uint8 frames
+
+Per output frame: loop frame k -> its face crop with the mouth box zeroed (cut once per loop
+frame, from the clip's face boxes exactly as in training) + the mouth shape map of the driving
+landmarks (tracked, or the mouth the audio model's coefficients describe in k's head pose) ->
+the renderer's crop backend (reference features cached) -> feathered, colour-matched
+paste-back. The crop backend is eager PyTorch here; the live engine passes its TorchScript or
+ONNX Runtime backend (`core.realtime.backends`) into the same `LipSyncFrames`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
 
 from core.face.crops import cut_crop
+from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
 from core.lipsync.config import RendererConfig
-from core.lipsync.face_crops import face_crops, shape_map
+from core.lipsync.face_crops import shape_map
 from core.lipsync.factory import build_renderer
+from core.lipsync.geometry import CropGeometry
 from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
+from core.lipsync.source_loop import SourceLoop
 from core.lipsync.train_state import CHECKPOINT
+from core.mouth.metrics import predicted_landmarks
+from core.mouth.space import MouthSpace
 from core.train.checkpoint import load_checkpoint
 
 
@@ -47,6 +63,26 @@ class LoadedRenderer:
             )
         return path
 
+    def reference_ids(self, clip: PreparedClip) -> list[int]:
+        """The frames the renderer was trained with for `clip`; for a clip it never saw, the
+        reference candidates `dhstudio prepare` picked (closed to open), spread over R."""
+        r = self.net.cfg.num_references
+        ids = self.references.get(clip.name)
+        if ids is None:
+            cands = clip.reference_candidates
+            if len(cands) < r:
+                raise BadInput(
+                    f"clip '{clip.name}' lists {len(cands)} reference candidates, the renderer needs {r}; "
+                    "prepare the clip again."
+                )
+            ids = [cands[int(i)] for i in np.round(np.linspace(0, len(cands) - 1, r))]
+        if len(ids) != r:
+            raise BadInput(
+                f"{self.run_dir}: the checkpoint lists {len(ids)} reference frames for clip '{clip.name}', "
+                f"the renderer needs {r}; train it again"
+            )
+        return [int(i) for i in ids]
+
 
 def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> LoadedRenderer:
     """A `dinet` run folder (or its checkpoint file) -> the generator in eval mode."""
@@ -68,63 +104,141 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
     return LoadedRenderer(net, list(ckpt["clips"]), dict(ckpt["references"]), int(ckpt["step"]), run_dir)
 
 
-def to_tensor(rgb_u8: np.ndarray) -> torch.Tensor:
-    """[n, H, W, 3] uint8 -> [n, 3, H, W] float in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(rgb_u8)).permute(0, 3, 1, 2).float() / 255.0
-
-
-@dataclass
-class RenderSession:
-    """Renders one clip's frames with cached reference features."""
-
-    renderer: LoadedRenderer
-    clip: PreparedClip
-    device: torch.device | str = "cpu"
-    paste: PasteSettings = field(default_factory=PasteSettings)
-    reference_ids: list[int] | None = None
-
-    def __post_init__(self) -> None:
-        net = self.renderer.net
-        self.geometry = net.geometry
-        ids = self.reference_ids or self.renderer.references.get(self.clip.name)
-        if ids is None:
-            ids = self.renderer.references[self.renderer.clips[0]]
-        self.reference_ids = [int(i) for i in ids]
-        crops = to_tensor(face_crops(self.clip, self.geometry, np.array(self.reference_ids)))
-        maps = torch.from_numpy(
-            np.stack(
-                [
-                    shape_map(self.clip.landmarks[i], self.clip.face_boxes[i], self.geometry)
-                    for i in self.reference_ids
-                ]
-            )
-        ).unsqueeze(1)
-        refs = torch.cat([crops, maps], dim=1).unsqueeze(0).to(self.device)  # [1, R, 4, H, W]
-        with torch.inference_mode():
-            self.ref_features = net.encode_references(refs)
-        self.alpha = mouth_alpha(self.geometry, self.paste)
-
-    @torch.inference_mode()
-    def render_crops(
-        self, frames_bgr: list[np.ndarray], boxes: np.ndarray, driving: np.ndarray
-    ) -> np.ndarray:
-        """Rendered crops [n, H, W, 3] RGB float in [0, 1]; boxes [n, 4], driving landmarks [n, 478, 3]."""
-        g = self.geometry
-        crops = np.stack(
-            [cut_crop(f, b, g.crop_size)[..., ::-1] for f, b in zip(frames_bgr, boxes, strict=True)]
+def reference_tensor(
+    frames: np.ndarray, landmarks: np.ndarray, boxes: np.ndarray, geometry: CropGeometry
+) -> torch.Tensor:
+    """[1, R, 4, H, W]: face crops (RGB [0, 1]) of the reference frames plus their tracked shape maps."""
+    refs = []
+    for frame, lm, box in zip(frames, landmarks, boxes, strict=True):
+        rgb = (
+            cut_crop(frame, box, geometry.crop_size)[..., ::-1].transpose(2, 0, 1).astype(np.float32) / 255.0
         )
-        maps = torch.from_numpy(np.stack([shape_map(lm, b, g) for lm, b in zip(driving, boxes, strict=True)]))
-        rgb = to_tensor(crops)
-        source = torch.cat([g.mask_mouth(rgb), maps.unsqueeze(1)], dim=1).to(self.device)
-        out = self.renderer.net.forward_cached(source, self.ref_features)
-        return out.permute(0, 2, 3, 1).float().cpu().numpy()
+        refs.append(np.concatenate([rgb, shape_map(lm, box, geometry)[None]], axis=0))
+    return torch.from_numpy(np.stack(refs)[None])
 
-    def render(
-        self, frames_bgr: list[np.ndarray], boxes: np.ndarray, driving: np.ndarray
-    ) -> list[np.ndarray]:
-        """Frames with the mouth re-rendered to follow `driving` landmarks, pasted back (BGR uint8)."""
-        crops = self.render_crops(frames_bgr, boxes, driving)
-        return [
-            paste_mouth(f, c, b, self.geometry, self.paste, self.alpha)[0]
-            for f, c, b in zip(frames_bgr, crops, boxes, strict=True)
+
+def clip_references(renderer: LoadedRenderer, clip: PreparedClip) -> torch.Tensor:
+    """The reference tensor [1, R, 4, H, W] of `clip` for this renderer."""
+    ids = renderer.reference_ids(clip)
+    return reference_tensor(
+        clip.read_frames(ids), clip.landmarks[ids], clip.face_boxes[ids], renderer.net.geometry
+    )
+
+
+def loop_references(loop: SourceLoop, count: int, geometry: CropGeometry) -> torch.Tensor:
+    """References from a loop with no trained ones (tests, benchmarks): the one picker over its frames."""
+    k = reference_frames(mouth_opening(loop.landmarks), np.ones(len(loop), bool), count)
+    return reference_tensor(loop.frames[k], loop.landmarks[k], loop.boxes[k], geometry)
+
+
+class CropBackend(Protocol):
+    name: str
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        """Sources [B, 4, H, W] float32 -> face crops [B, 3, H, W] float32 RGB in [0, 1]."""
+        ...
+
+
+class TorchCrops:
+    """A renderer module called as module(source, ref_features) (eager or TorchScript)."""
+
+    def __init__(
+        self,
+        module: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        ref_features: torch.Tensor,
+        device: torch.device | str,
+        name: str = "torch",
+    ) -> None:
+        self.name = name
+        self.module = module
+        self.device = torch.device(device)
+        self.ref = ref_features.to(self.device)
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return self.module(torch.from_numpy(source).to(self.device), self.ref).float().cpu().numpy()
+
+
+def encode_references(
+    net: LipSyncRenderer, references: torch.Tensor, device: torch.device | str
+) -> torch.Tensor:
+    with torch.inference_mode():
+        return net.to(device).encode_references(references.to(device)).detach()
+
+
+class LipSyncFrames:
+    """The per-frame work of every lip-sync output over one source loop and one crop backend."""
+
+    def __init__(
+        self,
+        loop: SourceLoop,
+        geometry: CropGeometry,
+        backend: CropBackend,
+        space: MouthSpace | None = None,
+        paste: PasteSettings | None = None,
+    ) -> None:
+        self.loop = loop
+        self.geometry = geometry
+        self.backend = backend
+        self.space = space
+        self.paste = paste or PasteSettings()
+        self.alpha = mouth_alpha(geometry, self.paste)
+        crops = np.stack(
+            [cut_crop(f, b, geometry.crop_size) for f, b in zip(loop.frames, loop.boxes, strict=True)]
+        )
+        self._crops = np.ascontiguousarray(crops[..., ::-1])  # [N, H, W, 3] RGB uint8, one per loop frame
+
+    def mouth_landmarks(self, ks: Sequence[int], coeffs: np.ndarray) -> np.ndarray:
+        """Loop frames ks' landmarks [n, 478, 3] with the mouth + jaw that `coeffs` [n, K] describe."""
+        if self.space is None:
+            raise ValueError("driving by coefficients needs the audio model's mouth space")
+        return predicted_landmarks(
+            self.space, np.asarray(coeffs), self.loop.landmarks[np.asarray(ks, np.int64)]
+        )
+
+    def sources(self, ks: Sequence[int], landmarks: np.ndarray) -> np.ndarray:
+        """Renderer inputs [n, 4, H, W] float32: masked face crop (RGB) + mouth shape map of `landmarks`."""
+        ys, xs = self.geometry.mouth_slices()
+        out = np.empty((len(ks), 4, *self.geometry.crop_size), np.float32)
+        for i, (k, lm) in enumerate(zip(ks, landmarks, strict=True)):
+            out[i, :3] = self._crops[k].transpose(2, 0, 1).astype(np.float32) / 255.0
+            out[i, :3, ys, xs] = 0.0
+            out[i, 3] = shape_map(lm, self.loop.boxes[k], self.geometry)
+        return out
+
+    def render(self, ks: Sequence[int], landmarks: np.ndarray) -> tuple[list[np.ndarray], dict[str, float]]:
+        """Loop frames ks with the mouth redrawn to follow `landmarks` [n, 478, 3] (BGR uint8), and
+        the milliseconds each stage took."""
+        t0 = time.perf_counter()
+        source = self.sources(ks, landmarks)
+        t1 = time.perf_counter()
+        faces = self.backend.render(source).transpose(0, 2, 3, 1)  # [n, H, W, 3] RGB
+        t2 = time.perf_counter()
+        frames = [
+            paste_mouth(self.loop.frames[k], face, self.loop.boxes[k], self.geometry, self.paste, self.alpha)[
+                0
+            ]
+            for k, face in zip(ks, faces, strict=True)
         ]
+        t3 = time.perf_counter()
+        return frames, {"shape_map": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3, "paste": (t3 - t2) * 1e3}
+
+    def render_coeffs(
+        self, ks: Sequence[int], coeffs: np.ndarray
+    ) -> tuple[list[np.ndarray], dict[str, float]]:
+        """Loop frames ks with the mouths the audio model's coefficients [n, K] describe."""
+        return self.render(ks, self.mouth_landmarks(ks, coeffs))
+
+
+def open_frames(
+    renderer: LoadedRenderer,
+    clip: PreparedClip,
+    loop: SourceLoop,
+    device: torch.device | str = "cpu",
+    space: MouthSpace | None = None,
+    paste: PasteSettings | None = None,
+) -> LipSyncFrames:
+    """`LipSyncFrames` over `loop` with eager PyTorch and the clip's references encoded once."""
+    net = renderer.net
+    features = encode_references(net, clip_references(renderer, clip), device)
+    return LipSyncFrames(loop, net.geometry, TorchCrops(net.forward_cached, features, device), space, paste)

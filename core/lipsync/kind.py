@@ -66,4 +66,5 @@ KIND = AvatarKind(
     live=_live,
     exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle},
     uses_audio_model=True,
+    weights=("checkpoints/last.pt",),
 )

@@ -1,4 +1,4 @@
-"""Decode a video file with PyAV: probe, constant-rate frames (rotation applied), 16 kHz mono audio.
+"""Decode a video file with PyAV: probe, frames in decode order or re-timed to a constant rate.
 
 Frames are re-timed to a constant target rate by their timestamps: output frame k shows the
 source frame nearest to time k / fps (measured from the first video frame), so variable or
@@ -12,15 +12,13 @@ the file and says what to do.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.jobs.errors import BadInput
-
-AUDIO_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -215,49 +213,48 @@ def iter_frames(path: Path | str, fps: float, frame_count: int | None = None) ->
         container.close()
 
 
-def decode_audio(
-    path: Path | str, duration: float | None = None, rate: int = AUDIO_RATE
-) -> np.ndarray | None:
-    """The first audio stream as float32 mono at `rate`, or None when the file has no audio.
+def decoded_frames(path: Path | str) -> Iterator[np.ndarray]:
+    """Every frame of a video in decode order, display-oriented BGR uint8 [H, W, 3], one at a time.
 
-    Sample 0 is the time of the first video frame (leading audio is cut, a late start is
-    padded with silence); with `duration` the result is cut or zero-padded to exactly that long.
+    The one frame reader: prepared clips, training crops, rendering and the live source loop all
+    decode through here (and `iter_frames`, which re-times these frames to a constant rate).
     """
-    import av
-
     path = Path(path)
     container = _open(path)
     try:
-        if not container.streams.audio:
-            return None
-        video_start = _first_video_time(container)
-        container.seek(0)
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        chunks: list[np.ndarray] = []
-        first_time = None
-        try:
-            for frame in container.decode(stream):
-                if first_time is None and frame.time is not None:
-                    first_time = float(frame.time)
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
-        except (av.error.FFmpegError, ValueError) as exc:
-            raise BadInput(f"{path}: the audio track is corrupt ({exc}). Re-export the video.") from None
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in _decode_checked(container, stream, path):
+            yield _rotate(frame_to_bgr(frame), _rotation_of(frame))
     finally:
         container.close()
-    audio = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
-    offset = int(round(((first_time or 0.0) - video_start) * rate))
-    if offset > 0:
-        audio = np.concatenate([np.zeros(offset, np.float32), audio])
-    elif offset < 0:
-        audio = audio[-offset:]
-    if duration is not None:
-        n = int(round(duration * rate))
-        audio = audio[:n] if len(audio) >= n else np.pad(audio, (0, n - len(audio)))
-    return audio
+
+
+def read_frames(path: Path | str, indices: Sequence[int] | None = None) -> np.ndarray:
+    """Frames [n, H, W, 3] BGR uint8 by decode order; `indices` in any order, repeats allowed.
+
+    Decoding stops after the last wanted frame. A frame past the end is a `BadInput` naming it.
+    """
+    wanted = None if indices is None else sorted({int(i) for i in indices})
+    if wanted is not None and not wanted:
+        return np.zeros((0, 0, 0, 3), np.uint8)
+    want = set(wanted or ())
+    got: dict[int, np.ndarray] = {}
+    frames: list[np.ndarray] = []
+    for i, frame in enumerate(decoded_frames(path)):
+        if wanted is None:
+            frames.append(frame)
+            continue
+        if i in want:
+            got[i] = frame
+        if i >= wanted[-1]:
+            break
+    if wanted is None:
+        return np.stack(frames) if frames else np.zeros((0, 0, 0, 3), np.uint8)
+    missing = [i for i in wanted if i not in got]
+    if missing:
+        raise BadInput(f"{path} has no frame(s) {missing[:5]}; the file is damaged or shorter than expected.")
+    return np.stack([got[int(i)] for i in indices])
 
 
 def _decode_checked(container, stream, path: Path) -> Iterator:
@@ -279,10 +276,3 @@ def _decode_checked(container, stream, path: Path) -> Iterator:
         if frame.time is not None:
             n += 1
             yield frame
-
-
-def _first_video_time(container) -> float:
-    for frame in container.decode(container.streams.video[0]):
-        if frame.time is not None:
-            return float(frame.time)
-    return 0.0

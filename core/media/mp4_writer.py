@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from core.io import atomic
+
 
 class Mp4Writer:
     """Streaming mp4 writer: H.264 video (yuv420p) plus optional AAC audio.
 
-    Frames go to a temporary file that is renamed on `close()`, so a crash mid-write never
+    Frames go to a temporary file (core.io.atomic) that is renamed on `close()`, so a crash mid-write never
     leaves a truncated mp4 under the final name. `abort()` discards it.
     """
 
@@ -30,11 +30,12 @@ class Mp4Writer:
         import av
 
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".mp4", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
-        self._container = av.open(str(self._tmp), mode="w", format="mp4")
+        self._out = atomic.AtomicOutput(self.path, suffix=".mp4")
+        try:
+            self._container = av.open(str(self._out.tmp), mode="w", format="mp4")
+        except BaseException:
+            self._out.discard()
+            raise
         rate = Fraction(fps).limit_denominator(1001)
         self._video = self._container.add_stream("libx264", rate=rate)
         self._video.width = width - width % 2
@@ -77,19 +78,22 @@ class Mp4Writer:
             self._container.mux(packet)
 
     def close(self) -> Path:
-        for stream in (self._video, self._audio):
-            if stream is not None:
-                for packet in stream.encode(None):
-                    self._container.mux(packet)
-        self._container.close()
-        os.replace(self._tmp, self.path)
-        return self.path
+        """Flush the encoders and move the file to its name; on any failure nothing is left."""
+        try:
+            for stream in (self._video, self._audio):
+                if stream is not None:
+                    for packet in stream.encode(None):
+                        self._container.mux(packet)
+            self._container.close()
+            return self._out.commit()
+        except BaseException:
+            self.abort()
+            raise
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
             self._container.close()
-        with contextlib.suppress(FileNotFoundError):
-            self._tmp.unlink()
+        self._out.discard()
 
     def __enter__(self) -> Mp4Writer:
         return self

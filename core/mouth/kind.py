@@ -14,4 +14,6 @@ KIND = AvatarKind(
     config_model=Audio2MouthConfig,
     train=make_job,
     exports=model_exports("core.export.subjects:audio_subject"),
+    provides_audio_model=True,
+    weights=("checkpoints/last.pt",),
 )

@@ -12,7 +12,7 @@ from core.audio.normalization import NormStats
 from core.jobs.errors import BadInput
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.space import MouthSpace
-from core.mouth.streaming import MouthStreamer, predict_clip
+from core.mouth.streaming import AudioStep, MouthStepper, stream_all
 from core.train.checkpoint import load_checkpoint
 
 
@@ -27,19 +27,14 @@ class Audio2MouthBundle:
     step: int
     scores: dict  # held-out scores at the saved step
 
-    def streamer(self, resample: bool = True, backend: str = "numpy") -> MouthStreamer:
-        """A fresh live stream (own LSTM state); feed it audio chunks."""
-        return MouthStreamer(self.net, self.norm, self.fbank, self.fps, resample=resample, backend=backend)
+    def stepper(self, step: AudioStep | None = None) -> MouthStepper:
+        """A fresh stream (own LSTM state) over the eager step, or `step` (a live backend)."""
+        return MouthStepper.for_net(self.net, self.norm, self.fbank, self.fps, step)
 
     def predict(self, audio_16k: np.ndarray, n_frames: int | None = None) -> np.ndarray:
-        """Whole 16 kHz waveform -> coefficients [n_frames, K] (default: frames the audio spans)."""
-        from core.audio.alignment import video_frames_for
-        from core.audio.fbank import compute_fbank
-
-        rate = self.fbank.sample_rate
-        n = n_frames if n_frames is not None else video_frames_for(len(audio_16k), self.fps, rate)
-        feats = compute_fbank(audio_16k, self.fbank)
-        return predict_clip(self.net, self.norm, self.fbank, feats, n, self.fps)
+        """Whole 16 kHz waveform -> coefficients [n_frames, K] (default: frames the audio spans),
+        through the same stepper as live."""
+        return stream_all(self.stepper(), audio_16k, n_frames)
 
 
 def checkpoint_path(run_dir: Path | str) -> Path:
@@ -51,14 +46,23 @@ def load_audio2mouth(run_dir: Path | str, device: str | None = "cpu") -> Audio2M
     """`run_dir` is an audio2mouth run folder (or its checkpoint file)."""
     path = checkpoint_path(run_dir)
     if not path.is_file():
-        raise BadInput(f"No audio-to-mouth checkpoint at {path}; train one with "
-                       "`dhstudio train training_jobs/audio2mouth.toml --project DIR`.")
+        raise BadInput(
+            f"No audio-to-mouth checkpoint at {path}; train one with "
+            "`dhstudio train training_jobs/audio2mouth.toml --project DIR`."
+        )
     ckpt = load_checkpoint(path, map_location=device or "cpu")
     if ckpt.get("kind") != "audio2mouth":
         raise BadInput(f"{path} is a '{ckpt.get('kind')}' checkpoint, not an audio2mouth one.")
     net = Audio2Mouth(NetConfig.model_validate(ckpt["net"]))
     net.load_state_dict(ckpt["model"])
     net.to(device or "cpu").eval()
-    return Audio2MouthBundle(net, MouthSpace.from_dict(ckpt["space"]), NormStats.from_dict(ckpt["norm"]),
-                             FbankConfig.model_validate(ckpt["features"]), float(ckpt["fps"]),
-                             dict(ckpt["config"]), int(ckpt["step"]), dict(ckpt.get("scores", {})))
+    return Audio2MouthBundle(
+        net,
+        MouthSpace.from_dict(ckpt["space"]),
+        NormStats.from_dict(ckpt["norm"]),
+        FbankConfig.model_validate(ckpt["features"]),
+        float(ckpt["fps"]),
+        dict(ckpt["config"]),
+        int(ckpt["step"]),
+        dict(ckpt.get("scores", {})),
+    )

@@ -9,6 +9,7 @@ agree to float tolerance (tested), and the state is plain arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from torch import nn
@@ -27,12 +28,21 @@ def _leaky(x: np.ndarray) -> np.ndarray:
 
 
 def _linears(seq: nn.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(np.ascontiguousarray(m.weight.detach().cpu().numpy(), np.float32),
-             m.bias.detach().cpu().numpy().astype(np.float32)) for m in seq if isinstance(m, nn.Linear)]
+    return [
+        (
+            np.ascontiguousarray(m.weight.detach().cpu().numpy(), np.float32),
+            m.bias.detach().cpu().numpy().astype(np.float32),
+        )
+        for m in seq
+        if isinstance(m, nn.Linear)
+    ]
 
 
 @dataclass
 class NumpyStep:
+    """An `AudioStep` (core.mouth.streaming): the LSTM state lives in `h` and `c`."""
+
+    name: ClassVar[str] = "numpy"
     pre: list[tuple[np.ndarray, np.ndarray]]
     lstm: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # (W_ih [4H, I], W_hh [4H, H], b [4H]) per layer
     head: list[tuple[np.ndarray, np.ndarray]]
@@ -45,13 +55,28 @@ class NumpyStep:
         layers = []
         for i in range(net.cfg.lstm_layers):
             g = lambda name: getattr(net.lstm, f"{name}_l{i}").detach().cpu().numpy().astype(np.float32)  # noqa: B023,E731
-            layers.append((np.ascontiguousarray(g("weight_ih")), np.ascontiguousarray(g("weight_hh")),
-                           g("bias_ih") + g("bias_hh")))
+            layers.append(
+                (
+                    np.ascontiguousarray(g("weight_ih")),
+                    np.ascontiguousarray(g("weight_hh")),
+                    g("bias_ih") + g("bias_hh"),
+                )
+            )
         hidden = net.cfg.lstm_hidden
         zeros = [np.zeros(hidden, np.float32) for _ in layers]
-        return cls(_linears(net.pre), layers, _linears(net.head),
-                   net.coeff_scale.detach().cpu().numpy().astype(np.float32), zeros,
-                   [z.copy() for z in zeros])
+        return cls(
+            _linears(net.pre),
+            layers,
+            _linears(net.head),
+            net.coeff_scale.detach().cpu().numpy().astype(np.float32),
+            zeros,
+            [z.copy() for z in zeros],
+        )
+
+    def reset(self) -> None:
+        """Back to the zero state (a new stream)."""
+        self.h = [np.zeros_like(h) for h in self.h]
+        self.c = [np.zeros_like(c) for c in self.c]
 
     def step(self, pair: np.ndarray) -> np.ndarray:
         """pair [2*bins] normalised -> coefficients [K]; advances the LSTM state."""

@@ -17,10 +17,12 @@ from torch import nn
 from core.audio.fbank import FbankConfig
 from core.audio.normalization import NormStats
 from core.export.onnx_fp32 import Parity
+from core.lipsync.inference import LipSyncFrames, encode_references, loop_references
+from core.lipsync.source_loop import SourceLoop
 from core.mouth.space import MouthSpace
-from core.realtime.avatar import LipSyncAvatar, SourceLoop
+from core.mouth.streaming import MouthStepper
+from core.realtime.avatar import LipSyncAvatar
 from core.realtime.backends import make_audio_backend, make_renderer_backend
-from core.realtime.mouth_stage import MouthStepper
 
 
 @dataclass(frozen=True)
@@ -59,25 +61,22 @@ def build_live_parts(
     references: torch.Tensor | None = None,
     warmup: int = 3,
 ) -> LiveParts:
-    """Backends for both models, the avatar with cached reference features, the mouth stepper."""
+    """Backends for both models, the avatar (the one frame path) with cached reference features,
+    the mouth stepper (the one audio stepper). `references` None: picked from the loop."""
     renderer = renderer.eval()
     audio.net.eval()
     parity: list[Parity] = []
     t0 = time.perf_counter()
-    # the avatar needs a renderer backend, which needs the reference features, which need the avatar's crops
-    avatar = LipSyncAvatar(loop, audio.space, renderer.geometry, backend=None)
-    with torch.inference_mode():
-        refs = references if references is not None else avatar.reference_tensor(renderer.cfg.num_references)
-        refs = refs.to(device)
-        ref_features = renderer.to(device).encode_references(refs).detach()
+    if references is None:
+        references = loop_references(loop, renderer.cfg.num_references, renderer.geometry)
+    ref_features = encode_references(renderer, references, device)
     t1 = time.perf_counter()
-    avatar.backend = make_renderer_backend(backend, renderer, ref_features, device, work_dir, parity)
+    crops = make_renderer_backend(backend, renderer, ref_features, device, work_dir, parity)
+    avatar = LipSyncAvatar(LipSyncFrames(loop, renderer.geometry, crops, audio.space))
     t2 = time.perf_counter()
     audio_backend = make_audio_backend(backend, audio.net, device, work_dir, parity)
     t3 = time.perf_counter()
-    stepper = MouthStepper(
-        audio_backend, audio.norm, audio.fbank, audio.net.cfg.lookahead, audio.net.cfg.k, fps=loop.fps
-    )
+    stepper = MouthStepper.for_net(audio.net, audio.norm, audio.fbank, loop.fps, audio_backend)
     for _ in range(warmup):  # first calls allocate and pick kernels: keep that out of the live latency
         avatar.render(0, np.zeros(audio.net.cfg.k, np.float32))
         audio_backend.step(np.zeros(2 * audio.fbank.num_bins, np.float32))

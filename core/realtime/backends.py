@@ -1,17 +1,18 @@
 """Inference backends for the live engine behind two small interfaces.
 
 `AudioStepBackend.step(pair)` runs the audio-to-mouth model one video frame at a time and
-keeps the LSTM state itself; `RendererBackend.render(source)` runs the renderer on one
-source tensor with the reference features fixed at construction. Each comes in three
-flavours, chosen per run: PyTorch eager, TorchScript (traced, frozen) and ONNX Runtime
-(fp32 graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable).
+keeps the LSTM state itself (the step of the one stepper, `core.mouth.streaming`);
+`RendererBackend.render(source)` runs the renderer on source tensors with the reference
+features fixed at construction (the crop backend of the one frame path,
+`core.lipsync.inference`). Each comes in three flavours, chosen per run: eager (NumPy for the
+audio step on a CPU, PyTorch otherwise), TorchScript (traced, frozen) and ONNX Runtime (fp32
+graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable).
 """
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import torch
@@ -29,43 +30,14 @@ from core.export.onnx_fp32 import (
     ort_session,
 )
 from core.jobs.errors import BadInput
+from core.lipsync.inference import CropBackend, TorchCrops
+from core.mouth.streaming import AudioStep, eager_step
 
 BACKENDS = ("torch", "torchscript", "onnx")
 
 
-class AudioStepBackend(Protocol):
-    name: str
-
-    def reset(self) -> None: ...
-
-    def step(self, pair: np.ndarray) -> np.ndarray:
-        """Normalised frame pair [2 * bins] -> mouth coefficients [K]; carries the LSTM state."""
-        ...
-
-
-class RendererBackend(Protocol):
-    name: str
-
-    def render(self, source: np.ndarray) -> np.ndarray:
-        """Source [1, 4, H, W] float32 -> face crop [1, 3, H, W] float32 RGB in [0, 1]."""
-        ...
-
-
-class TorchAudioStep:
-    name = "torch"
-
-    def __init__(self, net: nn.Module, device: torch.device) -> None:
-        self.net = net.eval().to(device)
-        self.device = device
-        self._state = None
-
-    def reset(self) -> None:
-        self._state = None
-
-    def step(self, pair: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            y, self._state = self.net.step(torch.from_numpy(pair).to(self.device), self._state)
-        return y.cpu().numpy()
+AudioStepBackend = AudioStep  # the one stepper's network step (core.mouth.streaming)
+RendererBackend = CropBackend  # the one frame path's crop renderer (core.lipsync.inference)
 
 
 class ExplicitStateAudioStep:
@@ -85,20 +57,6 @@ class ExplicitStateAudioStep:
             pair.reshape(1, 1, -1).astype(np.float32, copy=False), self._h, self._c
         )
         return np.asarray(y).reshape(-1)
-
-
-class TorchRenderer:
-    def __init__(
-        self, module: nn.Module, ref_features: torch.Tensor, device: torch.device, name: str = "torch"
-    ) -> None:
-        self.name = name
-        self.module = module
-        self.ref = ref_features.to(device)
-        self.device = device
-
-    def render(self, source: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            return self.module(torch.from_numpy(source).to(self.device), self.ref).float().cpu().numpy()
 
 
 class OnnxRenderer:
@@ -129,7 +87,7 @@ def make_audio_backend(
     """Backend `kind` for the audio-to-mouth network (in eval mode); ONNX parity goes into `parity`."""
     net = net.eval()
     if kind == "torch":
-        return TorchAudioStep(net, device)
+        return eager_step(net, device)  # NumPy on the CPU: same arithmetic, no per-call dispatch
     pair, h0, c0 = audio_step_inputs(net)
     zero = (h0.numpy(), c0.numpy())
     if kind == "torchscript":
@@ -165,12 +123,12 @@ def make_renderer_backend(
 ) -> RendererBackend:
     renderer = renderer.eval()
     if kind == "torch":
-        return TorchRenderer(CachedRendererModule(renderer.to(device)), ref_features, device)
+        return TorchCrops(CachedRendererModule(renderer.to(device)), ref_features, device)
     if kind == "torchscript":
         module = CachedRendererModule(renderer.to(device))
         h, w = renderer.geometry.crop_size
         script = _trace(module, (torch.zeros(1, 4, h, w, device=device), ref_features.to(device)))
-        return TorchRenderer(script, ref_features, device, name="torchscript")
+        return TorchCrops(script, ref_features, device, name="torchscript")
     if kind == "onnx":
         path = _work_path(work_dir, "renderer_cached.onnx")
         export_renderer(renderer.cpu(), ref_features, path)

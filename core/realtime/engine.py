@@ -30,9 +30,9 @@ import numpy as np
 
 from core.audio.resample import StreamingResampler
 from core.jobs.events import LiveStatus
+from core.mouth.streaming import SILENCE_RMS, MouthStepper
 from core.realtime.avatar import Avatar
 from core.realtime.clock import Clock, FrameTimeline
-from core.realtime.mouth_stage import SILENCE_RMS, MouthStepper
 from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.sinks import VideoSink
 from core.realtime.sources import AudioSource
@@ -54,6 +54,9 @@ class EngineConfig:
     ring_seconds: float = 2.0
     poll_s: float = 0.002  # how often the mouth thread looks into the ring when it is empty
     status_interval_s: float = 0.5
+    # every frame rendered in order, none dropped (a file played without real-time pacing): the
+    # mouth thread waits for room in the render queue and the render thread takes the oldest task
+    lossless: bool = False
 
 
 @dataclass
@@ -131,6 +134,9 @@ class LiveEngine:
             )
             self.stats.frames_emitted += 1
             self.stats.add("mouth", (now - task.t_capture) * 1e3)
+            if self.cfg.lossless:
+                self._put_waiting(task)
+                continue
             while True:
                 try:
                     self._queue.put_nowait(task)
@@ -141,6 +147,16 @@ class LiveEngine:
                         self.stats.count_dropped()
                     except queue.Empty:
                         pass
+
+    def _put_waiting(self, task: FrameTask) -> None:
+        """Lossless mode: wait for room; a task the engine stops before placing counts as dropped."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(task, timeout=0.1)
+                return
+            except queue.Full:
+                pass
+        self.stats.count_dropped()
 
     def _feed(self, samples: np.ndarray) -> None:
         audio = self._resampler.push(samples) if self._resampler is not None else samples
@@ -207,7 +223,7 @@ class LiveEngine:
         if task is _END:
             return None, True
         self.stats.queue_depth.append(self._queue.qsize())
-        while True:
+        while not self.cfg.lossless:
             try:
                 newer = self._queue.get_nowait()
             except queue.Empty:
@@ -216,6 +232,7 @@ class LiveEngine:
                 return task, True
             self.stats.count_dropped()
             task = newer
+        return task, False
 
     def _render_loop(self) -> None:
         task: FrameTask | None = None

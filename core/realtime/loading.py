@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from core.jobs.errors import BadInput
+from core.lipsync.source_loop import SourceLoop
 from core.realtime.assembly import AudioModel
-from core.realtime.avatar import SourceLoop, reference_tensor
 from core.train.run_folder import newest_run
 
 
@@ -59,26 +58,10 @@ def load_lipsync(
 ) -> tuple[torch.nn.Module, SourceLoop, torch.Tensor]:
     """(renderer in eval mode, source loop of its training clip, reference tensor [1, R, 4, H, W])."""
     from core.face.prepared import PreparedClip
-    from core.lipsync.inference import load_renderer
+    from core.lipsync.inference import clip_references, load_renderer
 
     loaded = _guard("lip-sync renderer", run, lambda: load_renderer(run, device))
     clip = PreparedClip.load(loaded.clip_dir())
-    idx = np.flatnonzero(clip.valid)[:max_frames]
-    if idx.size == 0:
-        raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
-    loop = SourceLoop(
-        clip.read_frames(idx.tolist()),
-        clip.landmarks[idx].astype(np.float32),
-        clip.fps,
-        clip.face_boxes[idx].astype(np.float32),
-    )
-    refs = [int(i) for i in loaded.references.get(clip.name, [])]
-    if len(refs) != loaded.net.cfg.num_references:
-        raise BadInput(
-            f"{run}: the checkpoint lists {len(refs)} reference frames for clip '{clip.name}', the "
-            f"renderer needs {loaded.net.cfg.num_references}; train it again"
-        )
-    references = reference_tensor(
-        clip.read_frames(refs), clip.landmarks[refs], clip.face_boxes[refs], loaded.net.geometry
-    )
-    return loaded.net, loop, references
+    # `dhstudio render`'s loop (all frames with a face), cut to `max_frames` to bound memory
+    loop = SourceLoop.from_clip(clip, max_frames=max_frames)
+    return loaded.net, loop, clip_references(loaded, clip)

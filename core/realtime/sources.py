@@ -1,9 +1,11 @@
 """Audio sources for the live engine: the microphone, or a file played at real-time pace.
 
 Every source writes mono float32 at its native rate into an `AudioRingBuffer`, stamping
-each block with its capture time; the engine resamples to 16 kHz. The microphone callback
-only copies (no locks, no allocation beyond sounddevice's own); the file and generated
-sources run a pacing thread that releases one block per block period, as a device would.
+each block with its capture time; the engine resamples to 16 kHz. A file is read by the one
+audio reader (`core.media.audio`, any format `dhstudio render --audio` takes) at 16 kHz.
+The microphone callback only copies (no locks, no allocation beyond sounddevice's own); the
+file and generated sources run a pacing thread that releases one block per block period, as a
+device would.
 
 A source reports trouble instead of raising in its own thread: `check()` re-raises a
 stored error in the engine's thread (e.g. a device that disappeared), `finished` says
@@ -13,7 +15,6 @@ no more audio will come, `underruns` counts blocks that arrived later than their
 from __future__ import annotations
 
 import threading
-import wave
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -68,16 +69,25 @@ class PacedSource(AudioSource):
 
     Capture time of a block = its scheduled time (when a device would have delivered it);
     a block written more than one period late counts as an underrun (the engine starved).
+    With `realtime=False` blocks go out as fast as the ring has room for them (no sample is
+    ever overwritten), stamped with the time they were written: a whole file through the
+    engine as quickly as it can render.
     """
 
     def __init__(
-        self, samples: np.ndarray, sample_rate: int, block_ms: float = 10.0, name: str = "file"
+        self,
+        samples: np.ndarray,
+        sample_rate: int,
+        block_ms: float = 10.0,
+        name: str = "file",
+        realtime: bool = True,
     ) -> None:
         super().__init__()
         self.samples = np.asarray(samples, np.float32).reshape(-1)
         self.sample_rate = int(sample_rate)
         self.block = max(1, int(round(block_ms * self.sample_rate / 1000)))
         self.name = name
+        self.realtime = realtime
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -102,6 +112,12 @@ class PacedSource(AudioSource):
         try:
             while pos < self.samples.shape[0] and not self._stop.is_set():
                 chunk = self.next_block(pos)
+                if not self.realtime:
+                    while ring.available() + chunk.shape[0] > ring.capacity and not self._stop.is_set():
+                        self._stop.wait(0.001)
+                    ring.write(chunk, clock.now())
+                    pos += chunk.shape[0]
+                    continue
                 due = t0 + (pos + chunk.shape[0]) / self.sample_rate
                 clock.sleep_until(due)
                 late = clock.now() - due
@@ -121,36 +137,18 @@ class PacedSource(AudioSource):
             self._thread.join(timeout=2.0)
 
 
-def read_audio_file(path: Path | str) -> tuple[np.ndarray, int]:
-    """Mono float32 samples and their native rate; PCM WAV natively, anything else via PyAV at 16 kHz."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadInput(f"audio file {path} does not exist; pass an existing WAV (or any audio/video file)")
-    try:
-        with wave.open(str(path), "rb") as wf:
-            width, channels, rate = wf.getsampwidth(), wf.getnchannels(), wf.getframerate()
-            raw = wf.readframes(wf.getnframes())
-        if width not in (2, 4):
-            raise wave.Error(f"{8 * width}-bit samples")
-        data = np.frombuffer(raw, np.int16 if width == 2 else np.int32).astype(np.float32)
-        data /= 32768.0 if width == 2 else 2147483648.0
-        return data.reshape(-1, channels).mean(axis=1).astype(np.float32), int(rate)
-    except (wave.Error, EOFError):
-        from core.media.decode import decode_audio
+def file_source(
+    path: Path | str, block_ms: float = 10.0, seconds: float | None = None, realtime: bool = True
+) -> PacedSource:
+    """A file read by the one audio reader (`core.media.audio`, as `dhstudio render` reads it)."""
+    from core.media.audio import AUDIO_RATE, read_audio
 
-        audio = decode_audio(path)
-        if audio is None:
-            raise BadInput(f"{path} has no audio stream; give a file with speech in it") from None
-        return audio, 16000
-
-
-def file_source(path: Path | str, block_ms: float = 10.0, seconds: float | None = None) -> PacedSource:
-    samples, rate = read_audio_file(path)
+    samples = read_audio(path)
     if seconds is not None:
-        samples = samples[: int(round(seconds * rate))]
+        samples = samples[: int(round(seconds * AUDIO_RATE))]
     if samples.shape[0] == 0:
         raise BadInput(f"{path} holds no audio samples")
-    return PacedSource(samples, rate, block_ms, name=Path(path).name)
+    return PacedSource(samples, AUDIO_RATE, block_ms, name=Path(path).name, realtime=realtime)
 
 
 # ---- microphone ----------------------------------------------------------------------------

@@ -1,10 +1,19 @@
-"""A run folder: resolved config, status, checkpoints, metrics.jsonl, tb/, previews/, log."""
+"""A run folder: resolved config, status, checkpoints, metrics.jsonl, tb/, previews/, log.
+
+status.json holds the run's state (a `RunState`, stored as its string value), its kind and job
+name and when it was last updated. Listing runs (`list_runs`, `newest_run`) skips what is not a
+run (a stray file, a hidden temporary folder) and names a damaged status.json in a warning
+instead of failing: one broken run must not block every command that looks for another.
+"""
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
+import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +21,25 @@ import numpy as np
 
 from core.config.loader import to_toml
 from core.io import atomic
+from core.jobs.errors import BadInput
+from core.new_folder import new_folder
 
 STATUS_FILE = "status.json"
+log = logging.getLogger(__name__)
+
+
+class RunState(enum.Enum):
+    """Where a run is in its lifecycle (see `core.train.lifecycle`)."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class DamagedRun(BadInput):
+    """A run folder whose status.json cannot be read; the message names the file and the fix."""
 
 
 class RunFolder:
@@ -34,25 +60,61 @@ class RunFolder:
     def metrics_path(self) -> Path:
         return self.path / "metrics.jsonl"
 
-    def create(self, kind: str, config: dict[str, Any], source: str = "") -> RunFolder:
-        for p in (self.path, self.checkpoints, self.previews):
-            p.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(self.path / "config.toml", to_toml(config))
-        self.set_status("created", kind=kind, source=source)
+    def create(self, kind: str, config: dict[str, Any], source: str = "", **extra: Any) -> RunFolder:
+        """Make the folder with its config and a `created` status, all at once.
+
+        The folder is built under a temporary name and renamed into place, so a full disk or a
+        read-only parent leaves no empty run folder behind. An existing folder is an error.
+        """
+        with new_folder(self.path) as tmp:
+            for sub in ("checkpoints", "previews"):
+                (tmp / sub).mkdir()
+            atomic.write_text(tmp / "config.toml", to_toml(config))
+            status = {"kind": kind, "source": source, **extra}
+            status.update(state=RunState.CREATED.value, updated=time.time())
+            atomic.write_json(tmp / STATUS_FILE, status)
         return self
 
+    @property
+    def status_path(self) -> Path:
+        return self.path / STATUS_FILE
+
     def read_status(self) -> dict[str, Any]:
+        """The status, or {} when it is missing or damaged (use `load_status` to be told why)."""
         try:
-            return json.loads((self.path / STATUS_FILE).read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            return self.load_status()
+        except DamagedRun:
             return {}
 
-    def set_status(self, state: str, **extra: Any) -> None:
+    def load_status(self) -> dict[str, Any]:
+        """The status; `DamagedRun` names the file when it is missing, unreadable or invalid."""
+        path = self.status_path
+        try:
+            status = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DamagedRun(
+                f"{path} is missing; {self.path} is not a run made by `dhstudio train`."
+            ) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DamagedRun(f"{path} is damaged ({exc}); delete the run folder or train it again.") from None
+        problem = _status_problem(status)
+        if problem:
+            raise DamagedRun(f"{path} is damaged ({problem}); delete the run folder or train it again.")
+        return status
+
+    def set_status(self, state: RunState | str, **extra: Any) -> None:
+        """Record `state` (a RunState; its string value is accepted) and `extra` fields."""
+        state = RunState(state.value if isinstance(state, RunState) else state)
         status = self.read_status()
         status.update(extra)
-        status["state"] = state
+        status["state"] = state.value
         status["updated"] = time.time()
-        atomic.write_json(self.path / STATUS_FILE, status)
+        atomic.write_json(self.status_path, status)
+
+    @property
+    def state(self) -> RunState | None:
+        value = self.read_status().get("state")
+        return RunState(value) if value is not None else None
 
     @property
     def kind(self) -> str:
@@ -120,15 +182,62 @@ class RunFolder:
         return self._tb
 
 
-def newest_run(runs_dir: Path, kind: str, state: str = "finished") -> Path | None:
-    """The most recently updated run of `kind` in `state`, or None."""
+def _status_problem(status: Any) -> str:
+    if not isinstance(status, dict):
+        return f"expected a JSON object, got {type(status).__name__}"
+    if not isinstance(status.get("kind"), str) or not status.get("kind"):
+        return "no 'kind'"
+    if status.get("state") not in {s.value for s in RunState}:
+        return f"'state' is {status.get('state')!r}; allowed: {', '.join(s.value for s in RunState)}"
+    updated = status.get("updated", 0)
+    if isinstance(updated, bool) or not isinstance(updated, int | float) or not math.isfinite(updated):
+        return f"'updated' is {updated!r}, not a time stamp"
+    return ""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    path: Path
+    kind: str
+    state: RunState
+    updated: float
+    job: str
+
+
+def list_runs(runs_dir: Path | str) -> list[RunInfo]:
+    """Every run in `runs_dir`, newest first.
+
+    Skips what is not a run (files such as .DS_Store, hidden temporaries, folders without a
+    status.json) and logs a warning naming each run whose status.json is damaged.
+    """
+    runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
-        return None
-    best: tuple[float, Path] | None = None
+        return []
+    found: list[RunInfo] = []
     for p in runs_dir.iterdir():
-        status = RunFolder(p).read_status()
-        if status.get("kind") == kind and status.get("state") == state:
-            t = float(status.get("updated", 0))
-            if best is None or t > best[0]:
-                best = (t, p)
-    return best[1] if best else None
+        if p.name.startswith(".") or not p.is_dir() or not (p / STATUS_FILE).exists():
+            continue
+        try:
+            status = RunFolder(p).load_status()
+        except DamagedRun as exc:
+            log.warning("skipping run %s: %s", p.name, exc)
+            continue
+        found.append(
+            RunInfo(
+                p,
+                status["kind"],
+                RunState(status["state"]),
+                float(status.get("updated", 0)),
+                str(status.get("job", "")),
+            )
+        )
+    return sorted(found, key=lambda r: r.updated, reverse=True)
+
+
+def newest_run(runs_dir: Path, kind: str, state: RunState | str = RunState.FINISHED) -> Path | None:
+    """The most recently updated run of `kind` in `state`, or None."""
+    state = RunState(state.value if isinstance(state, RunState) else state)
+    for info in list_runs(runs_dir):
+        if info.kind == kind and info.state is state:
+            return info.path
+    return None

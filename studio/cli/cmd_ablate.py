@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from core.gaussians.train.ablation import AblationJob
+from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from studio.cli.cmd_train import resolve_clips
 from studio.cli.common import exit_code, run_job
@@ -23,8 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, type=Path, help="project folder with a prepared clip")
     p.add_argument("--out", required=True, type=Path, help="output folder (runs/, results.*)")
     p.add_argument("--clip", help="prepared clip name (default: the project's first)")
-    p.add_argument("--max-steps", "--steps", dest="steps", type=int,
-                   help="step budget for every configuration (default: the suite's)")
+    p.add_argument(
+        "--max-steps",
+        "--steps",
+        dest="steps",
+        type=int,
+        help="step budget for every configuration (default: the suite's)",
+    )
     p.add_argument(
         "--set",
         dest="overrides",
@@ -43,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     clip = resolve_clips(project, [args.clip] if args.clip else [])[0]
     if args.steps is not None and args.steps < 1:
         raise BadInput(f"--max-steps must be >= 1 (got {args.steps})")
+    check_output_folder(args.out, "--out")
     job = AblationJob(args.suite, clip, args.out, args.device, args.overrides, args.steps)
     result = run_job(job, quiet=args.quiet)
     if result.ok:

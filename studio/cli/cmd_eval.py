@@ -1,54 +1,44 @@
-"""`dhstudio eval RUN [--json OUT] [--audio-model RUN]`: held-out quality figures of a lip-sync renderer."""
+"""`dhstudio eval RUN [--json OUT] [--audio-model RUN]`: held-out quality figures of a trained avatar.
+
+The run's kind (from its status.json) supplies the evaluation job through the kind registry; the
+figures are written to one JSON file by `core.kinds.evaluation` and printed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
-from core.io import atomic
+from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
-from core.lipsync.evaluate import EvalJob, EvalRequest
-from core.train.run_folder import RunFolder
+from core.kinds.registry import kind_of_run
+from core.kinds.requests import EvalRequest
 from studio.cli.common import exit_code, run_job
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="evaluate a trained lip-sync renderer on its held-out frames")
-    p.add_argument("run", type=Path, help="a dinet run folder (PROJECT/runs/<run>)")
+    p = sub.add_parser("eval", help="evaluate a trained avatar (lip-sync or Gaussian) on its held-out frames")
+    p.add_argument("run", type=Path, help="a run folder (PROJECT/runs/<run>)")
     p.add_argument("--json", type=Path, help="write the figures here (default: RUN/eval.json)")
     p.add_argument("--audio-model", type=Path, help="audio2mouth run: also score audio-driven mouth opening")
-    p.add_argument("--clip", type=Path, help="prepared clip folder (default: the renderer's training clip)")
+    p.add_argument("--clip", type=Path, help="prepared clip folder (default: the run's training clip)")
     p.add_argument("--limit", type=int, help="evaluate at most this many held-out frames")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
-def _clean(v):
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
 def run(args: argparse.Namespace) -> int:
-    if not args.run.is_dir():
-        raise BadInput(f"{args.run} is not a run folder; give PROJECT/runs/<run> of a dinet training run.")
-    if RunFolder(args.run).kind == "gaussian":  # Gaussian avatars: core.gaussians.train.evaluate
-        from core.device import resolve_device
-        from core.gaussians.train.evaluate import GaussianEvalJob
-
-        result = run_job(GaussianEvalJob(args.run, resolve_device(args.device), args.json), quiet=args.quiet)
-        if result.ok:
-            print(json.dumps({k: _clean(v) for k, v in result.value.items()}, indent=2))
-        return exit_code(result)
+    kind = kind_of_run(args.run)
     if args.audio_model is not None and not args.audio_model.exists():
         raise BadInput(f"--audio-model {args.audio_model} does not exist.")
-    request = EvalRequest(args.run, args.audio_model, args.clip, args.device, args.limit)
-    result = run_job(EvalJob(request), quiet=args.quiet)
+    if args.limit is not None and args.limit < 1:
+        raise BadInput(f"--limit must be >= 1 (got {args.limit})")
+    request = EvalRequest(args.run, args.device, args.json, args.audio_model, args.clip, args.limit)
+    check_output_file(request.figures_path, "--json", (".json",))
+    result = run_job(kind.eval_job(request), quiet=args.quiet)
     if result.ok:
-        figures = {k: _clean(v) for k, v in result.value.items()}
-        out = args.json or args.run / "eval.json"
-        atomic.write_json(out, figures)
-        print(json.dumps(figures, indent=2))
-        print(out)
+        print(json.dumps(result.value, indent=2))
+        print(request.figures_path)
     return exit_code(result)

@@ -1,11 +1,10 @@
 """`dhstudio export RUN --format FORMAT --out DIR [--report OUT.json] [--force]`.
 
-The formats are the avatar-kind registry's (`core.kinds.registry.export_formats()`): each kind
-lists what it can be exported as, and the run's kind builds the job. Model formats (onnx,
-onnx-int8, torchscript) validate against PyTorch before the folder appears; `bundle` (lip-sync runs,
-`--precision fp32|int8`, `--audio-model RUN`) is the self-contained folder `dhstudio live` and
-`dhstudio render` run from; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and
-its bound PLY.
+Formats are entries of the run's kind in the kind registry (`core.kinds.registry.export_formats()`
+lists them all); this command knows no family. Model formats (onnx, onnx-int8, torchscript)
+validate against PyTorch before the folder appears; `bundle` (lip-sync runs, `--precision
+fp32|int8`, `--audio-model RUN`) is the self-contained folder `dhstudio live` and `dhstudio render`
+run from; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from core.kinds.registry import export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
@@ -20,11 +20,11 @@ from studio.cli.common import exit_code, run_job
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    formats = export_formats()
-    listing = "; ".join(f"{f} ({', '.join(k)})" for f, k in formats.items())
-    p = sub.add_parser("export", help=f"export a trained run: {listing}")
+    formats = export_formats()  # loads the kind entries (~0.2 s); the choices are the registry's
+    offered = "; ".join(f"{f} for {', '.join(k)} runs" for f, k in formats.items())
+    p = sub.add_parser("export", help=f"export a trained model ({offered})")
     p.add_argument("run", type=Path, help="run folder (PROJECT/runs/<run>)")
-    p.add_argument("--format", required=True, choices=sorted(formats), help="output format")
+    p.add_argument("--format", required=True, choices=sorted(formats), help=f"output format: {offered}")
     p.add_argument("--out", required=True, type=Path, help="output folder (must not exist unless --force)")
     p.add_argument("--report", type=Path, default=None, help="also write the validation report JSON here")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
@@ -44,13 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
-    if args.out.exists() and not args.force:
-        raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
     options = {"precision": args.precision, "audio_run": args.audio_model}
     if args.report is not None:
         options["report"] = args.report
     request = ExportRequest(args.run, args.out, frame=args.frame, force=args.force, options=options)
-    result = run_job(kind.export_job(args.format, request), quiet=args.quiet)
+    job = kind.export_job(args.format, request)
+    kind.check_weights(args.run)
+    if args.out.exists() and not args.force:
+        raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
+    check_output_folder(args.out, "--out")
+    result = run_job(job, quiet=args.quiet)
     if result.ok:
         for p in result.value:
             print(p)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
+from core.io.output_paths import check_output_file
+from core.jobs.errors import BadInput
+from core.kinds.audio_model import resolve_audio_run
+from core.kinds.registry import kind_of_run
 from studio.cli.common import exit_code, run_job
+from studio.cli.live_window import Window, display_problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "live", help="drive a lip-sync avatar from the microphone or an audio file in real time"
     )
-    p.add_argument("run", type=Path, nargs="?", help="lip-sync (dinet) run folder")
+    p.add_argument("run", type=Path, nargs="?", help="lip-sync run folder or avatar bundle")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--mic", action="store_true", help="use the microphone (see --input-device)")
     src.add_argument("--audio-file", type=Path, metavar="WAV", help="play this audio file at real-time pace")
@@ -46,27 +52,58 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value.isdigit() else value
 
 
+def list_devices() -> int:
+    from core.realtime.sources import import_sounddevice, list_input_devices
+
+    sd = import_sounddevice()  # BadInput naming PortAudio when the library is missing
+    try:
+        devices = list_input_devices()
+    except sd.PortAudioError as exc:
+        raise BadInput(
+            f"cannot list audio devices: {exc}; is PortAudio working (`dhstudio doctor`)?"
+        ) from None
+    if not devices:
+        print("no audio input devices found; plug in a microphone, or drive the avatar with --audio-file WAV")
+    for d in devices:
+        print(f"{d['index']:3d}  {d['name']}  ({int(d['default_samplerate'])} Hz)")
+    return 0
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    if args.record is not None:
+        check_output_file(args.record, "--record", (".mp4",))
+    if args.report is not None:
+        check_output_file(args.report, "--report", (".json",))
+
+
 def run(args: argparse.Namespace) -> int:
-    from core.jobs.errors import BadInput
-    from core.realtime.job import LiveJob, LiveRequest
+    from core.export.bundle_format import bundle_kind, is_bundle
+    from core.realtime.job import LiveRequest
 
     if args.list_devices:
-        from core.realtime.sources import list_input_devices
-
-        for d in list_input_devices():
-            print(f"{d['index']:3d}  {d['name']}  ({int(d['default_samplerate'])} Hz)")
-        return 0
+        return list_devices()
     if args.run is None:
         raise BadInput(
             "give the lip-sync run folder: dhstudio live PROJECT/runs/<run> --audio-file WAV (or --mic)"
         )
-    if args.seconds is not None and args.seconds <= 0:
-        raise BadInput(f"--seconds must be > 0 (got {args.seconds})")
+    if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
+        raise BadInput(f"--seconds must be a number of seconds > 0 (got {args.seconds})")
+    bundle = is_bundle(args.run)  # an exported avatar bundle runs on its own models, no project
+    kind = bundle_kind(args.run) if bundle else kind_of_run(args.run)
+    check_outputs(args)
+    no_display = args.no_display
+    if not no_display:
+        problem = display_problem()
+        if problem:
+            print(
+                f"note: no preview window ({problem}); running headless as with --no-display", file=sys.stderr
+            )
+            no_display = True
     if args.mic and args.seconds is None and args.record is not None:
         print("recording until Ctrl-C", file=sys.stderr)
-    from studio.cli.cmd_render import resolve_audio_model
-
-    audio_run = resolve_audio_model(args.run, args.audio_model) if args.run.is_dir() else args.audio_model
+    audio_run = None if bundle else resolve_audio_run(args.run, args.audio_model, kind)
+    if not bundle:
+        kind.check_weights(args.run)
     request = LiveRequest(
         run=args.run,
         audio_run=audio_run,
@@ -77,15 +114,16 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         record=args.record,
         report=args.report,
-        preview_fps=0.0 if args.no_display else 10.0,
+        preview_fps=0.0 if no_display else 10.0,
         monitor=args.monitor,
         virtual_camera=args.virtual_camera,
     )
-    job = LiveJob(request)
-    runner_display = None if args.no_display else _Window()
+    job = kind.live_job(request)
+    runner_display = None if no_display else Window()
     result = run_job(job, quiet=args.quiet) if runner_display is None else runner_display.run(job, args.quiet)
-    if job.report is not None and not args.quiet:
-        r = job.report
+    report = getattr(job, "report", None)
+    if report is not None and not args.quiet:
+        r = report
         e2e = r["latency_ms"]["end_to_end"]
         print(
             json.dumps(
@@ -99,43 +137,3 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     return exit_code(result)
-
-
-class _Window:
-    """Shows preview events in an OpenCV window; turns itself off where there is no display."""
-
-    def __init__(self) -> None:
-        self.enabled = True
-
-    def run(self, job, quiet: bool):
-        from core.jobs.events import Preview
-        from studio.console_runner import ConsoleRunner
-
-        runner = ConsoleRunner(quiet=quiet)
-        forward = runner._on_event
-
-        def on_event(event) -> None:
-            if isinstance(event, Preview) and self.enabled:
-                self._show(event.image)
-            forward(event)
-
-        runner._on_event = on_event  # type: ignore[method-assign]
-        try:
-            return runner.run(job)
-        finally:
-            if self.enabled:
-                try:
-                    import cv2
-
-                    cv2.destroyAllWindows()
-                except Exception:
-                    pass
-
-    def _show(self, rgb) -> None:
-        try:
-            import cv2
-
-            cv2.imshow("dhstudio live", rgb[..., ::-1])
-            cv2.waitKey(1)
-        except Exception:
-            self.enabled = False

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=ALLOWED_MOUTH_SIZES,
         help="mouth region size in pixels for the lip-sync crops (default 128)",
     )
+    p.add_argument(
+        "--force", action="store_true", help="replace a prepared clip of the same name (runs trained on it)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -35,11 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     name = safe_name(args.name or args.video.stem)
+    project.check_clip_name_free(name, args.force)
     job = PrepareJob(
-        args.video, project.prepared_dir / name, PrepareSettings(fps=args.fps, mouth_size=args.mouth_size)
+        args.video, project.layout.clip(name), PrepareSettings(fps=args.fps, mouth_size=args.mouth_size)
     )
     result = run_job(job, quiet=args.quiet)
     if result.ok:
+        original = project.import_media(args.video, name)  # the layout keeps imported originals
         project.add_clip(name)
-        print(f"prepared clip '{name}': {result.value}")
+        print(f"prepared clip '{name}': {result.value} (original: {original})")
     return exit_code(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 from core.config.loader import apply_overrides, read_toml, validate
 from core.device import seed_everything
 from core.jobs.errors import BadInput
+from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind
-from core.train.run_folder import RunFolder
+from core.train.lifecycle import run_lifecycle
+from core.train.run_folder import RunFolder, RunState, list_runs
 from core.train.spec import TrainRequest
 from studio.cli.common import exit_code, run_job
 from studio.project import Project, open_project, safe_name
@@ -53,8 +56,11 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
     return tuple(clips)
 
 
-def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, object, RunFolder]:
-    """Validate the job file, pick or create the run folder; nothing is written on bad input."""
+def prepare_run(args: argparse.Namespace, project: Project) -> tuple[AvatarKind, object, RunFolder]:
+    """Validate the job file, pick or create the run folder; nothing is written on bad input.
+
+    A new run folder appears all at once (config and status included) or not at all.
+    """
     raw = apply_overrides(read_toml(args.job), args.overrides)
     spec = avatar_kind(str(raw.get("kind", "")), str(args.job))
     config = validate(spec.config_model, raw, args.job)
@@ -67,13 +73,20 @@ def prepare_run(args: argparse.Namespace, project: Project) -> tuple[object, obj
         run_dir = _resume_target(project, spec.name, job_name, args.run_name)
         return spec, config, RunFolder(run_dir)
     name = safe_name(args.run_name) if args.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
-    run_dir = project.runs_dir / name
+    run_dir = project.layout.run(name)
     if run_dir.exists():
         raise BadInput(
             f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name."
         )
-    run = RunFolder(run_dir).create(spec.name, config.model_dump(mode="json"), source=str(args.job))
-    run.set_status("created", kind=spec.name, job=job_name)
+    try:
+        run = RunFolder(run_dir).create(
+            spec.name, config.model_dump(mode="json"), source=str(args.job), job=job_name
+        )
+    except OSError as exc:
+        raise BadInput(
+            f"cannot create the run folder {run_dir}: {exc.strerror or exc}; free disk space or make "
+            f"{project.runs_dir} writable. Nothing was left behind."
+        ) from None
     return spec, config, run
 
 
@@ -96,15 +109,22 @@ def _await_rank0_folder(project: Project, run_name: str | None, timeout_s: float
 
 
 def _resume_target(project: Project, kind: str, job_name: str, run_name: str | None) -> Path:
+    """The named run (or the newest run of this job); it must be a readable run of the job's kind."""
     if run_name:
-        path = project.runs_dir / safe_name(run_name)
+        path = project.layout.run(safe_name(run_name))
         if not path.is_dir():
             raise BadInput(f"--resume: no run folder {path}")
+        status = RunFolder(path).load_status()  # DamagedRun names the file
+        if status["kind"] != kind:
+            raise BadInput(
+                f"--resume: {path} is a '{status['kind']}' run but the job file trains '{kind}'; "
+                "give the job file the run was made with."
+            )
         return path
-    runs = [p for p in project.runs_dir.iterdir() if RunFolder(p).read_status().get("job") == job_name]
+    runs = [r for r in list_runs(project.runs_dir) if r.job == job_name and r.kind == kind]
     if not runs:
         raise BadInput(f"--resume: no earlier run of job '{job_name}' in {project.runs_dir}")
-    return max(runs, key=lambda p: RunFolder(p).read_status().get("updated", 0))
+    return runs[0].path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,12 +143,19 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         project_root=project.root,
     )
-    try:
-        result = run_job(spec.train_job(config, request), quiet=args.quiet or not main_rank)
-    finally:
-        run_folder.close()
-    if main_rank:
-        state = {"succeeded": "finished", "failed": "failed", "cancelled": "cancelled"}[result.status.value]
-        run_folder.set_status(state, error=result.error)
+    quiet = args.quiet or not main_rank
+    if not main_rank:  # only rank 0 keeps the run's status
+        try:
+            return exit_code(run_job(spec.train_job(config, request), quiet=quiet))
+        finally:
+            run_folder.close()
+    with run_lifecycle(run_folder, resume=args.resume, created=not args.resume) as life:
+        result = run_job(spec.train_job(config, request), quiet=quiet)
+        left = life.settle(result)
+    if left is None:
+        print(f"removed the run folder {run_folder.path}: nothing was trained", file=sys.stderr)
+    else:
+        if args.resume and not result.ok and left is not RunState.FAILED:
+            print(f"the run {run_folder.path} is left as it was ({left.value})", file=sys.stderr)
         print(run_folder.path)
     return exit_code(result)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from core.jobs.context import JobContext
 from core.jobs.job import Job
+from core.project_layout import ProjectLayout
 from core.synth.talking_head import DemoClipSpec, generate, write
 from studio.project import Project, create_project, open_project
 
@@ -56,7 +57,7 @@ def stage_prepare(ctx: JobContext, state: DemoState) -> None:
     from core.face.prepared import PreparedClip
     from core.metrics.correlation import pearson
 
-    out = state.project.prepared_dir / CLIP_NAME
+    out = state.project.layout.clip(CLIP_NAME)
     if (out / "manifest.json").is_file():
         ctx.log(f"demo clip already prepared: {out}")
     else:
@@ -79,7 +80,7 @@ def stage_audio2mouth(ctx: JobContext, state: DemoState) -> None:
     """Train a small audio-to-mouth model on the demo clip (the lip-sync stage drives its mouth with it)."""
     from core.mouth.demo_stage import run_audio2mouth_demo
 
-    clip = state.project.prepared_dir / CLIP_NAME
+    clip = state.project.layout.clip(CLIP_NAME)
     run, _ = run_audio2mouth_demo(ctx, state.project.root, clip, state.device, state.max_steps)
     state.outputs["audio-to-mouth run"] = run
 
@@ -91,8 +92,9 @@ def stage_lipsync(ctx: JobContext, state: DemoState) -> None:
     """Train a few steps of DINet mini on the demo clip and render the clip's speech with it."""
     from core.lipsync.demo_stage import run_lipsync_demo
 
-    result = run_lipsync_demo(ctx, state.project.root, state.project.prepared_dir / CLIP_NAME, state.device,
-                              state.max_steps)
+    result = run_lipsync_demo(
+        ctx, state.project.root, state.project.layout.clip(CLIP_NAME), state.device, state.max_steps
+    )
     state.outputs["lip-sync run"] = result.run
     state.outputs["lip-sync video"] = result.video
 
@@ -104,8 +106,9 @@ def stage_gaussian(ctx: JobContext, state: DemoState) -> None:
     """Train a small Gaussian avatar on the demo clip and render a short orbit video of it."""
     from core.gaussians.train.demo import run_gaussian_demo
 
-    result = run_gaussian_demo(ctx, state.project.root, state.project.prepared_dir / CLIP_NAME, state.device,
-                               state.max_steps)
+    result = run_gaussian_demo(
+        ctx, state.project.root, state.project.layout.clip(CLIP_NAME), state.device, state.max_steps
+    )
     state.outputs["Gaussian avatar run"] = result.run
     state.outputs["Gaussian orbit video"] = result.video
 
@@ -129,15 +132,12 @@ class DemoJob(Job):
         self.stages = stages if stages is not None else STAGES
 
     def run(self, ctx: JobContext) -> DemoState:
-        project = (
-            open_project(self.out)
-            if (self.out / "project.toml").exists()
-            else create_project(self.out, "demo")
-        )
+        layout = ProjectLayout(self.out)
+        project = open_project(self.out) if layout.project_file.exists() else create_project(self.out, "demo")
         state = DemoState(
             project,
-            project.media_dir / "demo.mp4",
-            project.media_dir / "demo_truth.json",
+            project.layout.media_file("demo.mp4"),
+            project.layout.media_file("demo_truth.json"),
             self.device,
             self.max_steps,
         )

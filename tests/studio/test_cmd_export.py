@@ -13,6 +13,7 @@ from core.face import topology
 from core.gaussians.binding import init_bound_gaussians
 from core.gaussians.train.bundle import AVATAR_FILE, BUNDLE_VERSION
 from core.gaussians.train.config import GaussianConfig
+from core.kinds.registry import export_formats
 from core.train.run_folder import RunFolder
 from studio.cli.main import main
 
@@ -70,7 +71,7 @@ def test_export_refuses_other_runs_and_bad_frames(tmp_path):
     other = RunFolder(tmp_path / "other").create("dinet", {"kind": "dinet"}).path
     assert main(["export", str(other), "--format", "ply", "--out", str(tmp_path / "o2")]) == 2
     assert main(["export", str(tmp_path / "missing"), "--format", "ply", "--out", str(tmp_path / "o3")]) == 2
-    assert not (tmp_path / "o2").exists()
+    assert export_formats()["ply"] == ("gaussian",) and not (tmp_path / "o2").exists()
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +123,71 @@ def test_bad_formats_and_unfinished_runs_exit_2(runs, tmp_path, capsys):
     assert main(["export", str(stopped.path), "--format", "torchscript", "--out", str(tmp_path / "s")]) == 2
     assert "checkpoint" in capsys.readouterr().err
     assert not any((tmp_path / n).exists() for n in ("g", "p", "r", "s"))
+
+
+def test_bundle_runs_live_and_renders_after_the_project_is_deleted(runs, tmp_path):
+    """Export fp32 and int8 bundles by command, move them away, delete the project, run both commands."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from core.media.audio import read_audio
+
+    project = shutil.copytree(
+        runs["mini"].parent.parent, tmp_path / "project", ignore=shutil.ignore_patterns("dinet_full")
+    )
+    speech = tmp_path / "speech.wav"
+    from core.media.wav import write_wav
+
+    write_wav(speech, read_audio(project / "prepared" / "tiny" / "audio.wav")[:16000], 16000)
+    for precision in ("fp32", "int8"):
+        out = tmp_path / f"b-{precision}"
+        args = ["export", str(project / "runs" / "dinet"), "--format", "bundle", "--out", str(out)]
+        assert main([*args, "--precision", precision, "--quiet"]) == 0
+        shutil.move(out, tmp_path / "moved" / precision)
+    shutil.rmtree(project)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    cli = [sys.executable, "-m", "studio.cli.main"]
+    for precision in ("fp32", "int8"):
+        bundle = tmp_path / "moved" / precision
+        report = tmp_path / f"live-{precision}.json"
+        live = [*cli, "live", str(bundle), "--audio-file", str(speech), "--no-display", "--quiet"]
+        proc = subprocess.run([*live, "--report", str(report)], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        r = json.loads(report.read_text())
+        assert r["stop_reason"] == "end_of_audio" and r["frames"]["emitted"] == 25
+        assert r["backend"] == f"onnx-{precision}" and r["audio_run"] is None
+    video = tmp_path / "said.mp4"
+    assert (
+        main(
+            [
+                "render",
+                str(tmp_path / "moved" / "int8"),
+                "--audio",
+                str(speech),
+                "--out",
+                str(video),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert video.is_file() and video.stat().st_size > 1000
+    # a damaged copy is refused with exit 2 by both commands
+    (tmp_path / "moved" / "fp32" / "loop.mp4").unlink()
+    assert (
+        main(
+            [
+                "render",
+                str(tmp_path / "moved" / "fp32"),
+                "--audio",
+                str(speech),
+                "--out",
+                str(tmp_path / "x.mp4"),
+            ]
+        )
+        == 2
+    )
+    live = ["live", str(tmp_path / "moved" / "fp32"), "--audio-file", str(speech), "--no-display", "--quiet"]
+    assert main(live) == 2 and not (tmp_path / "x.mp4").exists()

@@ -150,11 +150,29 @@ def _live(*args: str) -> int:
 def test_bad_inputs_exit_2_with_message(project, tmp_path, capsys):
     wav, audio_run = str(project["wav"]), str(project["audio_run"])
     assert _live(str(tmp_path), "--audio-file", wav, "--audio-model", audio_run) == 2
-    assert "No lip-sync renderer checkpoint" in capsys.readouterr().err
+    assert "is not a training run" in capsys.readouterr().err
     assert _live(str(project["run"]), "--audio-file", str(tmp_path / "nope.wav")) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "Audio file not found" in capsys.readouterr().err  # as `render --audio` says
     # a renderer run is not an audio model
     assert _live(str(project["run"]), "--audio-file", wav, "--audio-model", str(project["run"])) == 2
-    assert "not an audio2mouth one" in capsys.readouterr().err
+    assert "'dinet' run, not an audio2mouth one" in capsys.readouterr().err
     assert _live(str(project["run"]), "--audio-file", wav, "--record", str(tmp_path / "x.avi")) == 2
     assert "--record must name an .mp4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "fmt"), [("s.mp3", "libmp3lame", "fltp"), ("s24.wav", "pcm_s24le", "s32")]
+)
+def test_audio_file_takes_what_render_takes(project, tmp_path, name, codec, fmt):
+    """mp3 and 24-bit WAV through `live --audio-file` (issue 13): the reader `render --audio` uses."""
+    from core.media.audio import read_audio
+    from core.synth.speech import synthesize
+    from tests.core.media.audio_files import write_audio
+
+    speech, _ = synthesize(0.8, seed=2, sample_rate=44100)
+    write_audio(tmp_path / name, 0.5 * speech / np.abs(speech).max(), 44100, codec, fmt)
+    report = tmp_path / "r.json"
+    args = ["live", str(project["run"]), "--audio-file", str(tmp_path / name), "--no-display", "--quiet"]
+    assert main([*args, "--report", str(report)]) == 0
+    r = json.loads(report.read_text())
+    assert r["frames_expected"] == int(np.ceil(len(read_audio(tmp_path / name)) * 25 / 16000 - 1e-9))

@@ -72,7 +72,7 @@ def test_render_without_audio_model_is_a_clear_bad_input(
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert "No finished audio-to-mouth run" in err and "audio2mouth.toml" in err
+    assert "No finished audio-to-mouth model run" in err and "audio2mouth.toml" in err
     assert not (tmp_path / "x.mp4").exists()
 
 

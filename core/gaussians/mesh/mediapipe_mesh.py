@@ -1,15 +1,16 @@
 """The MediaPipe face mesh of a prepared clip as a per-frame 3D mesh in a camera frame.
 
-Input: ``prepared/<clip>/landmarks.npy`` float32 [N, 478, 3] (x, y in full-frame pixels; z is
-MediaPipe's relative depth scaled by the frame width, so it shares the pixel unit; smaller z is
-nearer the camera) and ``manifest.json`` (``fps``, ``frame_count``, ``width``, ``height``; an
-optional ``quality.face_found`` list marks frames with a face).
+Input: a prepared clip (read by `core.face.prepared.PreparedClip`): its landmarks float32
+[N, 478, 3] (x, y in full-frame pixels; z is MediaPipe's relative depth scaled by the frame width,
+so it shares the pixel unit; smaller z is nearer the camera), frame size, rate, the frames with a
+face, and the camera prepare solved the head poses with.
 
 Convention (all estimated, no calibration is available from a monocular video):
 
-* camera: OpenCV pinhole at the origin looking down +z, ``viewmat = I``;
-  ``f = focal_fraction * max(width, height)`` (default 1.0, about a 53 degree field of view across
-  the long side, typical of webcams and phones), principal point at the image centre;
+* camera: OpenCV pinhole at the origin looking down +z, ``viewmat = I``; prepare's camera
+  (``f = max(width, height)``, about a 53 degree field of view across the long side, typical of
+  webcams and phones, principal point at the image centre) with ``f`` times ``focal_fraction``
+  (default 1.0);
 * metric scale: the 3D distance between the outer eye corners (landmarks 33 and 263, measured with
   MediaPipe's z so head yaw does not shrink it) is ``eye_span_m`` (default 0.09 m, the adult
   average); this gives the face's mean depth ``Z0 = f * eye_span_m / span_px`` in each frame;
@@ -25,7 +26,6 @@ and irises) and semantic regions come from :mod:`core.face.topology`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,27 +95,20 @@ def _fill_invalid(verts: np.ndarray, valid: np.ndarray) -> np.ndarray:
 def load_mediapipe_mesh(clip_dir: Path | str, device: torch.device | str = "cpu",
                         focal_fraction: float = DEFAULT_FOCAL_FRACTION,
                         eye_span_m: float = DEFAULT_EYE_SPAN_M) -> MediaPipeMesh:
-    """The tracked face mesh of a prepared clip folder."""
-    clip_dir = Path(clip_dir)
-    manifest_path, lm_path = clip_dir / "manifest.json", clip_dir / "landmarks.npy"
-    for p in (manifest_path, lm_path):
-        if not p.is_file():
-            raise BadInput(f"{clip_dir} is not a prepared clip: {p.name} is missing. "
-                           "Run `dhstudio prepare` first.")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    try:
-        width, height, fps = int(manifest["width"]), int(manifest["height"]), float(manifest["fps"])
-    except KeyError as exc:
-        raise BadInput(f"{manifest_path} lacks {exc.args[0]!r}; prepare the clip again") from None
-    landmarks = np.load(lm_path, allow_pickle=False)
+    """The tracked face mesh of a prepared clip folder, read through `PreparedClip` (the one reader);
+    the camera is the one prepare solved the head poses with, its focal length times `focal_fraction`."""
+    from core.face.prepared import PreparedClip
+
+    clip = PreparedClip.load(clip_dir)
+    width, height, fps = clip.width, clip.height, clip.fps
+    landmarks = clip.landmarks
     if landmarks.ndim != 3 or landmarks.shape[1:] != (topology.NUM_VERTICES, 3):
-        raise BadInput(f"{lm_path} must hold [N, {topology.NUM_VERTICES}, 3] landmarks, "
+        raise BadInput(f"{clip.path / 'landmarks.npy'} must hold [N, {topology.NUM_VERTICES}, 3] landmarks, "
                        f"got {landmarks.shape}; prepare the clip again")
     valid = np.isfinite(landmarks).all(axis=(1, 2)) & (np.abs(landmarks).sum(axis=(1, 2)) > 0)
-    face_found = manifest.get("quality", {}).get("face_found")
-    if face_found is not None and len(face_found) == len(valid):
-        valid &= np.asarray(face_found, dtype=bool)
-    K = estimated_intrinsics(width, height, focal_fraction)
+    valid &= clip.valid
+    cam = clip.camera()
+    K = intrinsics(focal_fraction * cam[0, 0], focal_fraction * cam[1, 1], cam[0, 2], cam[1, 2])
     verts = _fill_invalid(lift_landmarks(np.nan_to_num(landmarks), K.numpy(), eye_span_m), valid)
     faces = torch.as_tensor(np.asarray(topology.triangles(fill_holes=True, irises=True), dtype=np.int64))
     return MediaPipeMesh(

@@ -36,6 +36,7 @@ from core.config.loader import apply_overrides, read_toml, validate
 from core.config.model import ConfigModel
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
+from core.gaussians.train.kind import KIND
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.trainer import CHECKPOINT, GaussianTrainJob
 from core.io import atomic
@@ -43,7 +44,9 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import Progress
 from core.jobs.job import Job
-from core.train.run_folder import RunFolder
+from core.project_layout import ProjectLayout
+from core.train.lifecycle import run_lifecycle
+from core.train.run_folder import RunFolder, RunState
 from core.train.spec import TrainRequest
 
 COLUMNS = ("config", "innovations", "psnr", "ssim", "lpips", "points", "train_seconds", "render_fps", "steps")
@@ -89,7 +92,7 @@ def load_suite(
     for c in suite.configs:
         job = path.parent / (c.job or suite.base)
         raw = read_toml(job)
-        if raw.get("kind") != "gaussian":
+        if raw.get("kind") != KIND.name:
             raise BadInput(f"{job}: an ablation suite needs gaussian jobs (kind = {raw.get('kind')!r})")
         common = [*suite.set, *c.set, *(extra or []), f"train.steps={budget}", f"train.seed={suite.seed}"]
         cfg = validate(GaussianConfig, apply_overrides(raw, common), f"{job} (suite entry {c.name!r})")
@@ -208,15 +211,20 @@ class AblationJob(Job):
         n = len(self.entries)
         for i, entry in enumerate(self.entries):
             ctx.checkpoint()
-            run = RunFolder(self.out / "runs" / entry.folder)
+            run = RunFolder(ProjectLayout(self.out).run(entry.folder))  # OUT/runs/<config>
             eval_path = run.path / "eval.json"
-            if eval_path.is_file() and run.read_status().get("state") == "finished":
+            if eval_path.is_file() and run.state is RunState.FINISHED:
                 ctx.log(f"[{i + 1}/{n}] {entry.name}: already finished, skipped")
             else:
                 resume = (run.checkpoints / CHECKPOINT).is_file()
-                if not run.path.exists():
-                    run.create("gaussian", entry.config.model_dump(mode="json"), source=str(self.suite_path))
-                run.set_status("running", kind="gaussian", job=entry.folder)
+                created = not run.path.exists()
+                if created:
+                    run.create(
+                        KIND.name,
+                        entry.config.model_dump(mode="json"),
+                        source=str(self.suite_path),
+                        job=entry.folder,
+                    )
                 ctx.log(
                     f"[{i + 1}/{n}] {entry.name}: {'resuming' if resume else 'training'} "
                     f"({', '.join(entry.config.enabled_innovations()) or 'baseline'})"
@@ -231,11 +239,8 @@ class AblationJob(Job):
                     else:
                         ctx.emit(event)
 
-                try:
+                with run_lifecycle(run, resume=resume, created=created):
                     job.run(JobContext(sink, ctx.control))
-                finally:
-                    run.close()
-                run.set_status("finished")
             rows.append(row_from_scores(entry, json.loads(eval_path.read_text(encoding="utf-8"))))
             write_results(self.out, rows, self.suite.name)
             ctx.artifact(self.out / "results.md", "table")

@@ -16,6 +16,11 @@ from core.config.model import ConfigModel
 class DataConfig(ConfigModel):
     """How frames become training images: a square crop around the face, resized to ``resolution``."""
 
+    # the mesh the Gaussians are bound to: the MediaPipe face mesh tracked by `dhstudio prepare`, or
+    # FLAME on a clip imported with `dhstudio import-vhap` (needs the user's FLAME model files)
+    mesh: Literal["mediapipe", "flame"] = "mediapipe"
+    flame_dir: str = ""  # folder of flame2023.pkl / generic_model.pkl; empty: $DHSTUDIO_FLAME_DIR
+
     resolution: int = Field(default=256, ge=16, le=2048)  # training image side in pixels (at scale 1.0)
     crop_margin: float = Field(default=0.35, ge=0.0, le=2.0)  # extra border around the union of face boxes
     holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of frames: self-reenactment test

@@ -1,4 +1,7 @@
-"""Training data for a Gaussian avatar: face crops, the tracked mesh per frame and one camera.
+"""Training data for a Gaussian avatar: face crops (samples), the mesh per frame and the cameras.
+
+This module builds it from a monocular clip (one sample and one camera per frame; the ``mediapipe``
+mesh source); :mod:`flame_source` builds the multi-view kind from an imported VHAP clip.
 
 The clip's frames are cut to one square around the union of the tracked face boxes (plus a
 margin; outside the video is black) and resized to ``resolution`` with area averaging. The
@@ -11,7 +14,7 @@ is the held-out (self-reenactment) set and is never trained on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -21,7 +24,7 @@ from torch import Tensor
 
 from core.gaussians.camera import Camera
 from core.gaussians.train.config import DataConfig
-from core.gaussians.train.innovations.region_weights import fill_triangles
+from core.gaussians.train.masks import FACE_BIT, label_maps, mediapipe_regions
 from core.jobs.errors import BadInput
 
 
@@ -39,46 +42,86 @@ class MeshTrack:
 
 @dataclass
 class AvatarData:
-    images: Tensor  # [F, R, R, 3] uint8 RGB crops at full training resolution
-    verts: Tensor  # [F, V, 3] float32 tracked mesh per frame
+    """Training images (samples) and the meshes they show.
+
+    A sample is one image of one clip frame. A monocular clip has one sample per frame and one
+    camera; a multi-view (VHAP) clip has one sample per (frame, camera), ``sample_meshes`` saying
+    which mesh (frame) each shows and ``cameras`` each one's camera.
+    """
+
+    images: Tensor  # [S, R, R, 3] uint8 RGB crops at full training resolution
+    verts: Tensor  # [M, V, 3] float32 mesh per frame
     faces: Tensor  # [T, 3] long
-    camera: Camera  # the crop camera at full training resolution
-    train_ids: Tensor  # [Ft] long, indices into images
-    test_ids: Tensor  # [Fh] long
-    clip_frames: np.ndarray  # [F] frame numbers in the prepared clip
-    crop: tuple[int, int, int]  # x0, y0, side in video pixels
+    camera: Camera  # the crop camera at full training resolution (of every sample unless ``cameras``)
+    train_ids: Tensor  # [St] long, indices into images
+    test_ids: Tensor  # [Sh] long
+    clip_frames: np.ndarray  # [M] frame number in the clip of each mesh
+    crop: tuple[int, int, int]  # x0, y0, side in video pixels (of ``camera``)
     fps: float
     extent: float  # 1.1 x mean camera-to-head distance (3DGS/GaussianAvatars-style scene extent)
     clip_path: Path
+    regions: dict[str, np.ndarray] | None = None  # region group -> triangle ids; None: MediaPipe's
+    sample_meshes: Tensor | None = None  # [S] mesh index of each sample; None: sample i shows mesh i
+    cameras: list[Camera] | None = None  # [S] per-sample crop cameras; None: ``camera`` for all
+    _labels: dict[tuple[int, int], Tensor] = field(default_factory=dict, repr=False)
 
     @property
     def resolution(self) -> int:
         return int(self.images.shape[1])
 
-    def target(self, frame: int, device: torch.device) -> Tensor:
-        """The frame's crop [R, R, 3] float in [0, 1] (RGB)."""
-        return self.images[frame].to(device).float() / 255.0
+    @property
+    def region_triangles(self) -> dict[str, np.ndarray]:
+        return self.regions if self.regions is not None else mediapipe_regions(int(self.faces.shape[0]))
 
-    def uv(self, frame: int, camera: Camera) -> np.ndarray:
-        """Projected mesh vertices [V, 2] (pixels of ``camera``) of a frame's tracked mesh."""
+    def mesh_of(self, sample: int) -> int:
+        return int(self.sample_meshes[sample]) if self.sample_meshes is not None else int(sample)
+
+    def frame_of(self, sample: int) -> int:
+        """The clip frame number a sample shows."""
+        return int(self.clip_frames[self.mesh_of(sample)])
+
+    def camera_of(self, sample: int) -> Camera:
+        return self.cameras[sample] if self.cameras is not None else self.camera
+
+    def mesh_ids(self, samples: Tensor) -> Tensor:
+        """Sorted unique mesh indices [K] shown by ``samples``."""
+        meshes = self.sample_meshes[samples] if self.sample_meshes is not None else samples
+        return torch.unique(meshes)
+
+    def target(self, sample: int, device: torch.device) -> Tensor:
+        """The sample's crop [R, R, 3] float in [0, 1] (RGB)."""
+        return self.images[sample].to(device).float() / 255.0
+
+    def uv(self, sample: int, camera: Camera) -> np.ndarray:
+        """Projected mesh vertices [V, 2] (pixels of ``camera``) of a sample's mesh."""
         v = (
-            self.verts[frame].double() @ camera.viewmat[:3, :3].double().T.cpu()
+            self.verts[self.mesh_of(sample)].double() @ camera.viewmat[:3, :3].double().T.cpu()
             + camera.viewmat[:3, 3].double().cpu()
         )
         K = camera.K.double().cpu()
         uv = v[:, :2] / v[:, 2:3].clamp_min(1e-9)
         return (uv * torch.stack([K[0, 0], K[1, 1]]) + torch.stack([K[0, 2], K[1, 2]])).numpy()
 
-    def face_mask(self, frame: int, camera: Camera, dilate: float = 0.02) -> np.ndarray:
-        """[H, W] bool: the filled mesh, dilated by ``dilate`` x image size (what the Gaussians model)."""
-        m = fill_triangles(self.uv(frame, camera), self.faces.numpy(), camera.height, camera.width)
-        r = int(round(dilate * max(camera.width, camera.height)))
-        if r > 0:
-            m = (
-                cv2.dilate(m.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2))
-                > 0
+    def labels(self, width: int, height: int) -> Tensor:
+        """[S, H, W] uint8 label maps (face mask + region bits, see :mod:`masks`) at a render size.
+
+        Rasterised for every sample the first time a size is asked for, then kept.
+        """
+        key = (width, height)
+        if key not in self._labels:
+            self._labels[key] = label_maps(
+                int(self.images.shape[0]),
+                lambda i: self.uv(i, self.camera_of(i).scaled(width, height)),
+                self.faces.numpy(),
+                self.region_triangles,
+                height,
+                width,
             )
-        return m
+        return self._labels[key]
+
+    def face_mask(self, sample: int, camera: Camera) -> np.ndarray:
+        """[H, W] bool: the filled mesh, dilated by 2% of the image size (what the Gaussians model)."""
+        return (self.labels(camera.width, camera.height)[sample] & FACE_BIT).numpy() > 0
 
 
 def square_crop(boxes: np.ndarray, margin: float, width: int, height: int) -> tuple[int, int, int]:

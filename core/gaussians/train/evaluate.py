@@ -21,7 +21,7 @@ from core.gaussians.render.select import select_renderer
 from core.gaussians.train.bundle import AVATAR_FILE, Avatar, load_bundle
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.source import load_clip_data
-from core.gaussians.train.step import masked_target, render_frame
+from core.gaussians.train.step import Frame, masked_target, render_frame, sample_verts
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -50,40 +50,29 @@ def evaluate_avatar(
     """Scores over the held-out frames (all, or the first ``max_frames``)."""
     search = find_lpips(lpips_path)
     lp = load_lpips(search.files, device) if search.files is not None else None
-    camera = data.camera.to(device)
     faces = data.faces.to(device)
     frames = [int(f) for f in data.test_ids]
     if max_frames:
         frames = frames[:max_frames]
     psnrs, ssims, lpipss, times = [], [], [], []
+
+    def render(sample: int) -> Frame:
+        verts = sample_verts(data, sample, avatar.innovations, device)
+        camera = data.camera_of(sample).to(device)
+        return render_frame(
+            avatar.bound, verts, faces, camera, renderer, avatar.sh_degree, background, avatar.innovations
+        )
+
     with torch.no_grad():
-        render_frame(
-            avatar.bound,
-            data.verts[frames[0]].to(device),
-            faces,
-            camera,
-            renderer,
-            avatar.sh_degree,
-            background,
-            avatar.calibration,
-        )  # warm-up
+        render(frames[0])  # warm-up
         for f in frames:
             _sync(device)
             t0 = time.perf_counter()
-            fr = render_frame(
-                avatar.bound,
-                data.verts[f].to(device),
-                faces,
-                camera,
-                renderer,
-                avatar.sh_degree,
-                background,
-                avatar.calibration,
-            )
+            fr = render(f)
             _sync(device)
             times.append(time.perf_counter() - t0)
             image = fr.image.clamp(0.0, 1.0)
-            target = masked_target(data, f, camera, background, device)
+            target = masked_target(data, f, data.camera_of(f).to(device), background, device)
             psnrs.append(psnr(image, target))
             ssims.append(ssim(image, target))
             if lp is not None:

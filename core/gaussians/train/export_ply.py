@@ -1,9 +1,10 @@
 """PLY files from a trained Gaussian run: the avatar posed on one frame, and its bound form.
 
-``<name>_frame<N>.ply``: the standard 3DGS layout in world space (the clip's estimated camera
-frame, metres) posed on frame N's tracked mesh, viewable in common 3DGS viewers;
-``<name>_bound.ply`` + ``<name>_bound.mesh.npz``: the local (triangle-frame) parameters with
-``binding_0`` and the clip's whole tracked mesh sequence, for re-animation.
+``<name>_frame<N>.ply``: the standard 3DGS layout in world space (the clip's camera frame, metres)
+posed on frame N's mesh as it was trained (the per-frame mesh corrections applied when the run
+fine-tuned them), viewable in common 3DGS viewers; ``<name>_bound.ply`` + ``<name>_bound.mesh.npz``:
+the local (triangle-frame) parameters with ``binding_0`` and the clip's whole mesh sequence (also
+corrected), for re-animation.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
 from core.gaussians.ply import MeshSequence, export_frame_ply, mesh_path, save_bound_ply
 from core.gaussians.train.bundle import AVATAR_FILE, load_bundle
+from core.gaussians.train.source import load_clip_mesh
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -26,19 +28,21 @@ def export_run_ply(run_dir: Path, out_dir: Path, frame: int = 0, name: str | Non
     if not avatar_path.is_file():
         raise BadInput(f"{run_dir} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
     avatar = load_bundle(avatar_path)
-    mesh = load_mediapipe_mesh(avatar.clip)
+    mesh = load_clip_mesh(avatar.clip, avatar.config.data)
     if not 0 <= frame < mesh.frame_count:
         raise BadInput(f"--frame {frame} is outside the clip's frames 0..{mesh.frame_count - 1}")
+    with torch.no_grad():
+        posed = torch.stack([avatar.pose(v, i) for i, v in enumerate(mesh.verts)])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = name or Path(run_dir).name
     world = out_dir / f"{stem}_frame{frame:05d}.ply"
-    export_frame_ply(world, avatar.bound, mesh.verts[frame], mesh.faces)
+    export_frame_ply(world, avatar.bound, posed[frame], mesh.faces)
     bound = out_dir / f"{stem}_bound.ply"
     save_bound_ply(
         bound,
         avatar.bound,
-        MeshSequence(verts=mesh.verts.numpy().astype(np.float32), faces=mesh.faces.numpy().astype(np.int32)),
+        MeshSequence(verts=posed.numpy().astype(np.float32), faces=mesh.faces.numpy().astype(np.int32)),
     )
     return [world, bound, mesh_path(bound)]
 

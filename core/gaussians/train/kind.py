@@ -14,7 +14,7 @@ def _eval(req: EvalRequest) -> Job:
     from core.device import resolve_device
     from core.gaussians.train.evaluate import GaussianEvalJob
 
-    return GaussianEvalJob(req.run, resolve_device(req.device), req.out_json)
+    return GaussianEvalJob(req.run, resolve_device(req.device))  # figures written by the kind
 
 
 def _render(req: RenderRequest) -> Job:
@@ -45,4 +45,5 @@ KIND = AvatarKind(
     render=_render,
     exports={"ply": _ply},
     uses_audio_model=True,
+    weights=("avatar.pt",),
 )

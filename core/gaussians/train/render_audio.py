@@ -3,10 +3,11 @@
 audio (16 kHz) -> the audio-to-mouth model -> mouth coefficients per video frame -> mouth + jaw
 landmarks reconstructed in the mouth space and put into the tracked landmarks of the source
 frame (head pose kept) -> lifted to the 3D mesh exactly as the training mesh was
-(:func:`core.gaussians.mesh.mediapipe_mesh.lift_landmarks`) -> the bound Gaussians follow the
-deformed triangles -> render in the training crop -> composited over the source frame with the
-render's alpha. Source frames play forward and backward (ping-pong) to cover the audio; the mp4
-carries the new audio.
+(:func:`core.gaussians.mesh.mediapipe_mesh.lift_landmarks`) and corrected as the avatar was trained
+on that source frame (its per-frame mesh correction, when the run fine-tuned the mesh) -> the
+bound Gaussians follow the deformed triangles -> render in the training crop -> composited over
+the source frame with the render's alpha. Source frames play forward and backward (ping-pong) to
+cover the audio; the mp4 carries the new audio.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ class GaussianAudioRenderJob(Job):
         self.req = request
 
     def run(self, ctx: JobContext) -> Path:
-        from core.lipsync.render import load_audio, ping_pong
+        from core.lipsync.source_loop import ping_pong
+        from core.media.audio import read_audio
         from core.mouth.loader import load_audio2mouth
         from core.mouth.metrics import predicted_landmarks
 
@@ -77,6 +79,11 @@ class GaussianAudioRenderJob(Job):
             raise BadInput(f"{r.run} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
         device = resolve_device(r.device)
         avatar = load_bundle(avatar_path, device)
+        if avatar.config.data.mesh != "mediapipe":
+            raise BadInput(
+                f"{r.run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "
+                'mesh, so render a video from an avatar trained with data.mesh = "mediapipe".'
+            )
         clip = PreparedClip.load(avatar.clip)
         a2m = load_audio2mouth(r.audio_model, device=str(device))
         if abs(a2m.fps - clip.fps) > 1e-3:
@@ -84,7 +91,7 @@ class GaussianAudioRenderJob(Job):
                 f"the audio-to-mouth model runs at {a2m.fps:g} fps but the avatar's clip is "
                 f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
             )
-        audio = load_audio(r.audio)
+        audio = read_audio(r.audio)
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         coeffs = a2m.predict(audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
@@ -107,6 +114,7 @@ class GaussianAudioRenderJob(Job):
                 ctx.checkpoint()
                 verts = torch.from_numpy(lift_landmarks(driving[i : i + 1], K)[0]).to(device)
                 with torch.no_grad():
+                    verts = avatar.pose(verts, int(src[i]))
                     fr = render_frame(
                         avatar.bound,
                         verts,
@@ -115,7 +123,7 @@ class GaussianAudioRenderJob(Job):
                         renderer,
                         avatar.sh_degree,
                         (0.0, 0.0, 0.0),
-                        avatar.calibration,
+                        avatar.innovations,
                     )
                 alpha = fr.output.alphas[..., 0].clamp(0, 1)
                 rgb = fr.image.clamp(0, 1).cpu().numpy()  # composited on black: premultiplied

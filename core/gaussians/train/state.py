@@ -1,8 +1,9 @@
 """Everything a Gaussian training run carries from step to step, and its checkpoint form.
 
 The checkpoint is a dict keyed by name (tensors, numbers, lists and dicts only, so it loads with
-``weights_only=True``): parameters, binding, Adam states, strategy statistics, the innovations'
-networks and caches, and the random generators, so a resumed run continues bit-exactly.
+``weights_only=True``): parameters, binding, Adam states, strategy statistics, each innovation's
+``state_dict`` under its name, and the random generators, so a resumed run continues bit-exactly.
+Version-1 checkpoints (innovation states under fixed keys) are upgraded when read.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from core.gaussians.binding import init_bound_gaussians
 from core.gaussians.render.sh import rgb_to_sh0
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
-from core.gaussians.train.innovations.color_calibration import ColorCalibration
-from core.gaussians.train.innovations.temporal import MeshCorrections
+from core.gaussians.train.innovations.base import Innovation
+from core.gaussians.train.innovations.registry import build_innovations
 from core.gaussians.train.ops import Params, Rows
 from core.gaussians.train.params import PARAM_NAMES, from_bound, make_optimizer
 from core.gaussians.train.strategies.base import Strategy
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 
 
 @dataclass
@@ -33,13 +34,9 @@ class TrainState:
     extras: Rows
     optimizer: torch.optim.Adam
     strategy_state: Rows
-    sampler: torch.Generator  # which training frame each step draws
+    sampler: torch.Generator  # which training sample each step draws
     splitter: torch.Generator  # split sampling
-    calibration: ColorCalibration | None = None
-    calibration_opt: torch.optim.Adam | None = None
-    corrections: MeshCorrections | None = None
-    corrections_opt: torch.optim.Adam | None = None
-    contrastive_cache: list[Tensor] = field(default_factory=list)
+    innovations: list[Innovation] = field(default_factory=list)  # set up on the data, registry order
     train_seconds: float = 0.0
 
     @property
@@ -47,7 +44,7 @@ class TrainState:
         return int(self.params["local_means"].shape[0])
 
     def all_optimizers(self) -> list[torch.optim.Optimizer]:
-        return [o for o in (self.optimizer, self.calibration_opt, self.corrections_opt) if o is not None]
+        return [self.optimizer, *(o for inn in self.innovations for o in inn.optimizers())]
 
     def zero_grad(self) -> None:
         for o in self.all_optimizers():
@@ -56,7 +53,7 @@ class TrainState:
 
 def initial_colors(data: AvatarData, frame: int) -> Tensor:
     """Per-triangle RGB [T, 3] sampled from a training frame at each projected triangle centre."""
-    uv = torch.from_numpy(data.uv(frame, data.camera)).float()
+    uv = torch.from_numpy(data.uv(frame, data.camera_of(frame))).float()
     centres = uv[data.faces].mean(dim=1)
     img = data.target(frame, torch.device("cpu"))
     res = data.resolution
@@ -65,8 +62,13 @@ def initial_colors(data: AvatarData, frame: int) -> Tensor:
 
 
 def create_state(
-    cfg: GaussianConfig, data: AvatarData, strategy: Strategy, device: torch.device
+    cfg: GaussianConfig,
+    data: AvatarData,
+    strategy: Strategy,
+    device: torch.device,
+    innovations: list[Innovation] | None = None,
 ) -> TrainState:
+    """A fresh state; ``innovations`` (built from ``cfg`` when None) are set up on ``data`` here."""
     n_tri = int(data.faces.shape[0])
     bound = init_bound_gaussians(n_tri, sh_degree=cfg.train.sh_degree, relative_scale=0.5, opacity=0.1)
     bound.sh[:, 0, :] = rgb_to_sh0(initial_colors(data, int(data.train_ids[0])))
@@ -75,20 +77,18 @@ def create_state(
     optimizer = make_optimizer(params, cfg.optim, data.extent)
     sampler = torch.Generator().manual_seed(cfg.train.seed)
     splitter = torch.Generator(device=device).manual_seed(cfg.train.seed + 1)
-    st = TrainState(0, params, extras, optimizer, strategy.initialize_state(n_tri, device), sampler, splitter)
-    inn = cfg.innovations
-    if inn.color_calibration.enabled:
-        torch.manual_seed(cfg.train.seed)
-        st.calibration = ColorCalibration(inn.color_calibration.hidden).to(device)
-        st.calibration_opt = torch.optim.Adam(st.calibration.parameters(), lr=inn.color_calibration.lr)
-    if cfg.mesh_finetuned:
-        st.corrections = MeshCorrections(int(data.verts.shape[0]), data.extent).to(device)
-        st.corrections_opt = torch.optim.Adam(st.corrections.parameters(), lr=cfg.optim.mesh_lr)
-    return st
+    if innovations is None:
+        innovations = build_innovations(cfg, device)
+    for inn in innovations:
+        inn.setup(data, device)
+    data.labels(data.resolution, data.resolution)  # rasterise the masks once, before the first step
+    return TrainState(
+        0, params, extras, optimizer, strategy.initialize_state(n_tri, device), sampler, splitter, innovations
+    )
 
 
 def state_dict(st: TrainState) -> dict[str, Any]:
-    out: dict[str, Any] = {
+    return {
         "version": CHECKPOINT_VERSION,
         "step": st.step,
         "train_seconds": st.train_seconds,
@@ -98,21 +98,26 @@ def state_dict(st: TrainState) -> dict[str, Any]:
         "strategy_state": {k: v.cpu() for k, v in st.strategy_state.items()},
         "sampler": st.sampler.get_state(),
         "splitter": st.splitter.get_state(),
-        "contrastive_cache": [c.cpu() for c in st.contrastive_cache],
+        "innovations": {inn.name: inn.state_dict() for inn in st.innovations},
     }
-    if st.calibration is not None and st.calibration_opt is not None:
-        out["calibration"] = st.calibration.state_dict()
-        out["calibration_opt"] = st.calibration_opt.state_dict()
-    if st.corrections is not None and st.corrections_opt is not None:
-        out["corrections"] = st.corrections.state_dict()
-        out["corrections_opt"] = st.corrections_opt.state_dict()
-    return out
+
+
+def _upgrade(ckpt: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 checkpoint (innovation states under fixed keys) in the version-2 form."""
+    inn: dict[str, Any] = {"contrastive": {"cache": ckpt.get("contrastive_cache", [])}}
+    if "calibration" in ckpt:
+        inn["color_calibration"] = {"net": ckpt["calibration"], "optimizer": ckpt["calibration_opt"]}
+    if "corrections" in ckpt:
+        inn["temporal"] = {"corrections": ckpt["corrections"], "optimizer": ckpt["corrections_opt"]}
+    return {**ckpt, "version": CHECKPOINT_VERSION, "innovations": inn}
 
 
 def load_state(
     st: TrainState, ckpt: dict[str, Any], cfg: GaussianConfig, extent: float, device: torch.device
 ) -> None:
     """Replace ``st``'s contents with a checkpoint's (the Gaussian count may differ from the fresh state)."""
+    if ckpt.get("version") == 1:
+        ckpt = _upgrade(ckpt)
     if ckpt.get("version") != CHECKPOINT_VERSION:
         raise ValueError(f"checkpoint version {ckpt.get('version')!r} is not {CHECKPOINT_VERSION}")
     st.params = {k: torch.nn.Parameter(ckpt["params"][k].to(device)) for k in PARAM_NAMES}
@@ -122,11 +127,8 @@ def load_state(
     st.strategy_state = {k: v.to(device) for k, v in ckpt["strategy_state"].items()}
     st.sampler.set_state(ckpt["sampler"])
     st.splitter.set_state(ckpt["splitter"])
-    st.contrastive_cache = [c.to(device) for c in ckpt["contrastive_cache"]]
     st.step, st.train_seconds = int(ckpt["step"]), float(ckpt["train_seconds"])
-    if st.calibration is not None and st.calibration_opt is not None:
-        st.calibration.load_state_dict(ckpt["calibration"])
-        st.calibration_opt.load_state_dict(ckpt["calibration_opt"])
-    if st.corrections is not None and st.corrections_opt is not None:
-        st.corrections.load_state_dict(ckpt["corrections"])
-        st.corrections_opt.load_state_dict(ckpt["corrections_opt"])
+    saved = ckpt["innovations"]
+    for inn in st.innovations:
+        if inn.name in saved:
+            inn.load_state_dict(saved[inn.name])

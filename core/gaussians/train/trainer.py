@@ -17,27 +17,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from core.device import resolve_device, seed_everything
 from core.gaussians.render.select import select_renderer
 from core.gaussians.train import bundle
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.evaluate import evaluate_avatar
-from core.gaussians.train.innovations.perceptual import build as build_perceptual
-from core.gaussians.train.params import detached_bound
+from core.gaussians.train.innovations.registry import build_innovations
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.state import TrainState, create_state, load_state, state_dict
-from core.gaussians.train.step import (
-    current_sh_degree,
-    frame_verts,
-    masked_target,
-    region_triangle_tensor,
-    render_frame,
-    train_step,
-)
+from core.gaussians.train.step import StepSetup, preview_image, train_step
 from core.gaussians.train.strategies.factory import build_strategy
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -78,17 +67,13 @@ class GaussianTrainJob(Job):
             raise BadInput("a Gaussian avatar needs a prepared clip (--clip NAME).")
         if len(req.clips) > 1:
             ctx.log(f"a Gaussian avatar is trained from one clip; using {req.clips[0].name}", "warning")
-        perceptual = (
-            build_perceptual(cfg.innovations.perceptual, device)
-            if cfg.innovations.perceptual.enabled
-            else None
-        )  # a missing VGG19 file fails here, before any work
+        innovations = build_innovations(cfg, device)  # a missing VGG19 file fails here, before any work
         selection = select_renderer(cfg.train.renderer, device)
         ctx.log(f"renderer: {selection.renderer.name} ({selection.reason})")
         data = self.data_loader(req.clips[0], cfg)
         total = cfg.train.steps if req.max_steps is None else min(cfg.train.steps, req.max_steps)
         strategy = build_strategy(cfg, total)
-        st = create_state(cfg, data, strategy, device)
+        st = create_state(cfg, data, strategy, device, innovations)
         ckpt_path = run.checkpoints / CHECKPOINT
         if req.resume and ckpt_path.is_file():
             load_state(st, load_checkpoint(ckpt_path, map_location=device), cfg, data.extent, device)
@@ -101,16 +86,14 @@ class GaussianTrainJob(Job):
             f"{', '.join(cfg.enabled_innovations()) or 'none (baseline)'}"
         )
         amp = Amp.create(AmpSettings(enabled=cfg.train.amp), device)
-        region_tris = region_triangle_tensor(cfg, int(data.faces.shape[0]), device)
+        setup = StepSetup(cfg, data, selection.renderer, strategy, total, amp, device)
         run.set_status("running", step=st.step, total=total, renderer=selection.renderer.name)
         window_t, window_n = 0.0, 0
         try:
             while st.step < total:
                 ctx.checkpoint()
                 t0 = time.perf_counter()
-                res = train_step(
-                    st, data, cfg, selection.renderer, strategy, total, amp, device, region_tris, perceptual
-                )
+                res = train_step(st, setup)
                 dt = time.perf_counter() - t0
                 st.train_seconds += dt
                 window_t, window_n = window_t + dt, window_n + 1
@@ -126,7 +109,7 @@ class GaussianTrainJob(Job):
                     report_metric(ctx, run, "train/resolution", step, res.size[0])
                     window_t, window_n = 0.0, 0
                 if step % cfg.train.preview_every == 0 or step == total:
-                    self._preview(ctx, run, st, data, selection.renderer, device, step)
+                    self._preview(ctx, run, st, setup, step)
                 if step % cfg.train.checkpoint_every == 0:
                     save_checkpoint(ckpt_path, state_dict(st))
         except JobCancelled:
@@ -153,24 +136,8 @@ class GaussianTrainJob(Job):
         )
         return run.path
 
-    def _preview(
-        self, ctx: JobContext, run: RunFolder, st: TrainState, data: AvatarData, renderer, device, step: int
-    ) -> None:
-        frame = int(data.test_ids[0])
-        with torch.no_grad():
-            fr = render_frame(
-                detached_bound(st.params, st.extras),
-                frame_verts(data, frame, None, device),
-                data.faces.to(device),
-                data.camera.to(device),
-                renderer,
-                current_sh_degree(step, self.cfg),
-                self.cfg.data.background,
-                st.calibration,
-            )
-            target = masked_target(data, frame, data.camera.to(device), self.cfg.data.background, device)
-        pair = torch.cat([target, fr.image.clamp(0, 1)], dim=1)
-        image = (pair.cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+    def _preview(self, ctx: JobContext, run: RunFolder, st: TrainState, setup: StepSetup, step: int) -> None:
+        image = preview_image(st, setup)
         ctx.preview("gaussian/heldout", image)
         run.save_preview("heldout", image, step)
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.sparse
 import torch
 
 from core.gaussians.mesh.flame import (
@@ -24,61 +22,38 @@ from core.gaussians.mesh.flame import (
 )
 from core.gaussians.mesh.flame_pickle import load_restricted_pickle
 from core.jobs.errors import BadInput
+from tests.core.gaussians.synthetic_flame import flame_dict, write_flame_files
 
 V, N_EXPR = 40, 20
 
 
-class FakeCh:
-    """Pickles like chumpy.ch.Ch: a __dict__ state with 'x' and chumpy's bookkeeping fields."""
-
-    def __init__(self, x: np.ndarray) -> None:
-        self.x = x
-        self._dirty_vars = set()
-        self._itr = None
-        self._depends_on_deps = {}
-        self._make_dense = False
-        self._make_sparse = False
-
-
 @pytest.fixture
-def flame_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    chumpy = types.ModuleType("chumpy")
-    chumpy_ch = types.ModuleType("chumpy.ch")
-    FakeCh.__module__, FakeCh.__qualname__, FakeCh.__name__ = "chumpy.ch", "Ch", "Ch"
-    chumpy_ch.Ch = FakeCh
-    monkeypatch.setitem(sys.modules, "chumpy", chumpy)
-    monkeypatch.setitem(sys.modules, "chumpy.ch", chumpy_ch)
+def flame_dir(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
     weights = np.zeros((V, 5))
     weights[np.arange(V), rng.integers(0, 5, V)] = 1.0  # one joint per vertex: easy to check
     j_reg = np.zeros((5, V))
     for j in range(5):
         j_reg[j, rng.choice(V, 4, replace=False)] = 0.25
-    model = {
-        "v_template": rng.normal(size=(V, 3)),
-        "shapedirs": FakeCh(rng.normal(size=(V, 3, 300 + N_EXPR)) * 0.01),
-        "posedirs": rng.normal(size=(V, 3, 36)) * 0.01,
-        "J_regressor": scipy.sparse.csc_matrix(j_reg),
-        "weights": weights,
-        "kintree_table": np.array([[4294967295, 0, 1, 1, 1], [0, 1, 2, 3, 4]], dtype=np.uint32),
-        "f": rng.integers(0, V, size=(60, 3)).astype(np.uint32),
-        "J": rng.normal(size=(5, 3)),
-        "bs_style": "lbs",
-        "bs_type": "lrotmin",
-    }
-    (tmp_path / "generic_model.pkl").write_bytes(pickle.dumps(model, protocol=2))
+    faces = rng.integers(0, V, size=(60, 3))
+    model = flame_dict(rng.normal(size=(V, 3)), faces, weights, j_reg, N_EXPR, rng)
     masks = {"lips": np.arange(0, 10), "nose": np.arange(10, 15), "face": np.arange(0, 30)}
-    (tmp_path / "FLAME_masks.pkl").write_bytes(pickle.dumps(masks, protocol=2))
+    write_flame_files(tmp_path, model, masks)
     np.savez(tmp_path / "truth.npz", j_reg=j_reg, weights=weights)
-    monkeypatch.delitem(sys.modules, "chumpy.ch")
-    monkeypatch.delitem(sys.modules, "chumpy")  # the loader must not need chumpy
+    assert "chumpy" not in sys.modules  # the loader must not need chumpy
     return tmp_path
 
 
 def params(b: int = 1, **kw: torch.Tensor) -> FlameParams:
-    base = {"shape": torch.zeros(b, 300), "expr": torch.zeros(b, N_EXPR), "rotation": torch.zeros(b, 3),
-            "neck_pose": torch.zeros(b, 3), "jaw_pose": torch.zeros(b, 3), "eyes_pose": torch.zeros(b, 6),
-            "translation": torch.zeros(b, 3)}
+    base = {
+        "shape": torch.zeros(b, 300),
+        "expr": torch.zeros(b, N_EXPR),
+        "rotation": torch.zeros(b, 3),
+        "neck_pose": torch.zeros(b, 3),
+        "jaw_pose": torch.zeros(b, 3),
+        "eyes_pose": torch.zeros(b, 6),
+        "translation": torch.zeros(b, 3),
+    }
     base.update(kw)
     return FlameParams(**base)
 

@@ -17,10 +17,17 @@ from core.jobs.errors import BadInput
 W, H, N = 640, 480, 6
 
 
-def write_clip(folder: Path, landmarks: np.ndarray, **manifest_extra) -> Path:
+def write_clip(folder: Path, landmarks: np.ndarray, found: list[bool] | None = None) -> Path:
+    """The files of a prepared clip that `PreparedClip` reads (no video: the mesh needs none)."""
+    n = len(landmarks)
     folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "landmarks.npy", landmarks.astype(np.float32))
-    manifest = {"fps": 25.0, "frame_count": len(landmarks), "width": W, "height": H, **manifest_extra}
+    boxes = np.tile(np.array([[0, 0, W, H]], np.float32), (n, 1))
+    np.savez(folder / "crops.npz", face_boxes=boxes, mouth_boxes=boxes)
+    camera = np.array([[max(W, H), 0, W / 2], [0, max(W, H), H / 2], [0, 0, 1]], np.float32)
+    np.savez(folder / "poses.npz", camera=camera)
+    manifest = {"schema": 1, "name": folder.name, "fps": 25.0, "frame_count": n, "width": W, "height": H,
+                "has_audio": False, "quality": {"face_found": found if found is not None else [True] * n}}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 
@@ -72,7 +79,7 @@ def test_frames_without_a_face_copy_the_nearest_tracked_frame(tmp_path: Path) ->
     landmarks = synthetic_landmarks()
     landmarks[2] = np.nan
     found = [True, True, True, False, True, True]
-    mesh = load_mediapipe_mesh(write_clip(tmp_path / "clip", landmarks, quality={"face_found": found}))
+    mesh = load_mediapipe_mesh(write_clip(tmp_path / "clip", landmarks, found))
     assert mesh.valid.tolist() == [True, True, False, False, True, True]
     assert torch.isfinite(mesh.verts).all()
     torch.testing.assert_close(mesh.verts[2], mesh.verts[1])
@@ -80,7 +87,14 @@ def test_frames_without_a_face_copy_the_nearest_tracked_frame(tmp_path: Path) ->
 
 
 def test_missing_or_wrong_files_are_user_errors(tmp_path: Path) -> None:
-    with pytest.raises(BadInput, match=r"(landmarks\.npy|manifest\.json) is missing"):
+    with pytest.raises(BadInput, match=r"not a prepared clip \(no manifest\.json\)"):
         load_mediapipe_mesh(tmp_path)
     with pytest.raises(BadInput, match=r"\[N, 478, 3\]"):
         load_mediapipe_mesh(write_clip(tmp_path / "bad", np.zeros((3, 468, 3))))
+
+
+def test_the_camera_is_the_one_prepare_wrote(tmp_path: Path) -> None:
+    folder = write_clip(tmp_path / "clip", synthetic_landmarks())
+    np.savez(folder / "poses.npz", camera=np.array([[800, 0, 300], [0, 800, 250], [0, 0, 1]], np.float32))
+    K = load_mediapipe_mesh(folder, focal_fraction=1.5).camera.K
+    assert (float(K[0, 0]), float(K[1, 1]), float(K[0, 2]), float(K[1, 2])) == (1200.0, 1200.0, 300.0, 250.0)

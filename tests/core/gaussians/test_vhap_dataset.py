@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -19,48 +18,48 @@ from core.gaussians.mesh.vhap_dataset import (
     read_split,
 )
 from core.jobs.errors import BadInput
-
-
-def gl_c2w(yaw: float, position: np.ndarray) -> np.ndarray:
-    """OpenGL camera-to-world: rotated about y, looking down its -z axis."""
-    c, s = np.cos(yaw), np.sin(yaw)
-    m = np.eye(4)
-    m[:3, :3] = [[c, 0, s], [0, 1, 0], [-s, 0, c]]
-    m[:3, 3] = position
-    return m
+from tests.core.gaussians.synthetic_flame import gl_c2w, write_flame_param, write_vhap_dataset
 
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
-    for sub in ("images", "fg_masks", "flame_param"):
-        (tmp_path / sub).mkdir()
     rng = np.random.default_rng(1)
+    images = {}
     for t in range(2):
-        np.savez(tmp_path / "flame_param" / f"{t:05d}.npz", translation=rng.normal(size=(1, 3)),
-                 rotation=rng.normal(size=(1, 3)), neck_pose=np.zeros((1, 3)),
-                 jaw_pose=np.full((1, 3), 0.1 * t),
-                 eyes_pose=np.zeros((1, 6)), shape=rng.normal(size=300), expr=rng.normal(size=(1, 100)),
-                 static_offset=np.zeros((1, 50, 3)))
+        write_flame_param(
+            tmp_path / "flame_param" / f"{t:05d}.npz",
+            translation=rng.normal(size=(1, 3)),
+            rotation=rng.normal(size=(1, 3)),
+            neck_pose=np.zeros((1, 3)),
+            jaw_pose=np.full((1, 3), 0.1 * t),
+            eyes_pose=np.zeros((1, 6)),
+            shape=rng.normal(size=300),
+            expr=rng.normal(size=(1, 100)),
+            static_offset=np.zeros((1, 50, 3)),
+        )
     frames = []
     for t in range(2):
         for cam in range(2):
             name = f"{t:05d}_{cam:02d}.png"
             img = np.zeros((12, 16, 3), np.uint8)
             img[..., 2] = 200  # red in BGR order
-            cv2.imwrite(str(tmp_path / "images" / name), img)
+            images[f"images/{name}"] = img
             mask = np.zeros((12, 16), np.uint8)
             mask[3:9, 4:12] = 255
-            cv2.imwrite(str(tmp_path / "fg_masks" / name), mask)
-            frame = {"timestep_index": t, "camera_index": cam, "file_path": f"images/{name}",
-                     "fg_mask_path": f"fg_masks/{name}", "flame_param_path": f"flame_param/{t:05d}.npz",
-                     "transform_matrix": gl_c2w(0.3 * cam, np.array([0.5 * cam, 0.1, 1.0])).tolist()}
+            images[f"fg_masks/{name}"] = mask
+            frame = {
+                "timestep_index": t,
+                "camera_index": cam,
+                "file_path": f"images/{name}",
+                "fg_mask_path": f"fg_masks/{name}",
+                "flame_param_path": f"flame_param/{t:05d}.npz",
+                "transform_matrix": gl_c2w(0.3 * cam, np.array([0.5 * cam, 0.1, 1.0])).tolist(),
+            }
             if cam == 1:
                 frame.update({"fl_x": 30.0, "fl_y": 31.0, "cx": 7.5, "cy": 6.0, "w": 16, "h": 12})
             frames.append(frame)
-    meta = {"fl_x": 20.0, "fl_y": 21.0, "cx": 8.0, "cy": 6.5, "w": 16, "h": 12, "frames": frames}
-    (tmp_path / "transforms_train.json").write_text(json.dumps(meta))
-    (tmp_path / "transforms_val.json").write_text(json.dumps({**meta, "frames": frames[:1]}))
-    return tmp_path
+    meta = {"fl_x": 20.0, "fl_y": 21.0, "cx": 8.0, "cy": 6.5, "w": 16, "h": 12}
+    return write_vhap_dataset(tmp_path, {"train": frames, "val": frames[:1]}, meta, images)
 
 
 def test_reads_frames_with_global_and_per_frame_intrinsics(dataset: Path) -> None:

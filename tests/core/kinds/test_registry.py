@@ -59,7 +59,10 @@ def test_kind_of_run_reads_the_status_and_names_damaged_folders(tmp_path: Path):
     run = RunFolder(tmp_path / "r").create("gaussian", {"kind": "gaussian"})
     assert kind_of_run(run.path).name == "gaussian"
     (run.path / "status.json").write_text("{not json")
-    with pytest.raises(BadInput, match=r"status\.json is missing or damaged"):
+    with pytest.raises(BadInput, match=r"status\.json is damaged \(Expecting property name"):
+        kind_of_run(run.path)
+    (run.path / "status.json").unlink()
+    with pytest.raises(BadInput, match=r"is not a training run \(it has no status\.json\)"):
         kind_of_run(run.path)
     with pytest.raises(BadInput, match="is not a run folder"):
         kind_of_run(tmp_path / "missing")

@@ -7,7 +7,7 @@ import numpy as np
 from core.face.crops import cut_crop
 from core.lipsync.geometry import crop_geometry
 from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
-from core.lipsync.render import ping_pong
+from core.lipsync.source_loop import ping_pong
 
 
 def _frame(seed: int = 0) -> np.ndarray:

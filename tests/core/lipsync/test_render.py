@@ -81,3 +81,17 @@ def test_demo_stage_trains_mini_and_renders(tiny: TrainedProject) -> None:
     assert RunFolder(result.run).read_status()["state"] == "finished"
     frames, _, has_audio = probe(result.video)
     assert has_audio and abs(frames - 60) <= 1  # the 2.4 s clip's own speech
+
+
+def test_references_come_from_training_or_from_prepare(tiny: TrainedProject) -> None:
+    from core.face.prepared import PreparedClip
+    from core.lipsync.inference import load_renderer
+
+    renderer = load_renderer(tiny.dinet_run)
+    clip = PreparedClip.load(tiny.clip)
+    assert renderer.reference_ids(clip) == renderer.references[clip.name]  # the trained ones
+    renderer.references = {}  # a clip the renderer never saw: prepare's candidates, closed -> open
+    ids = renderer.reference_ids(clip)
+    cands = clip.reference_candidates
+    assert len(ids) == renderer.net.cfg.num_references and set(ids) <= set(cands)
+    assert ids[0] == cands[0] and ids[-1] == cands[-1]

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from core.jobs.errors import BadInput
-from core.media.decode import decode_audio, iter_frames, probe
+from core.media.audio import read_audio
+from core.media.decode import iter_frames, probe, read_frames
 from core.media.mp4_writer import Mp4Writer
-from core.media.wav import read_wav, write_wav
+from core.media.wav import write_wav
 
 
 def _numbered_video(path: Path, n: int, fps: float, size=(96, 64), sample_rate=None, audio=None) -> Path:
@@ -72,17 +73,28 @@ def test_audio_is_resampled_to_16k_mono_and_cut_to_the_video(tmp_path):
     src = _numbered_video(tmp_path / "a.mp4", 25, 25.0, sample_rate=44100, audio=tone)
     info = probe(src)
     assert info.has_audio and info.audio_rate == 44100
-    audio = decode_audio(src, duration=1.0)
+    audio = read_audio(src, duration=1.0)
     assert audio.dtype == np.float32 and audio.shape == (16000,)
     spectrum = np.abs(np.fft.rfft(audio[2000:14000]))
     assert abs(np.argmax(spectrum) * 16000 / 12000 - 440) < 5
     assert 0.3 < np.abs(audio[2000:14000]).max() < 0.6
 
 
-def test_no_audio_track_gives_none(tmp_path):
+def test_no_audio_track_is_reported_by_probe(tmp_path):
     src = _numbered_video(tmp_path / "v.mp4", 5, 25.0)
     assert not probe(src).has_audio
-    assert decode_audio(src) is None
+    with pytest.raises(BadInput, match="no audio stream"):
+        read_audio(src)
+
+
+def test_read_frames_by_index_in_any_order(tmp_path):
+    src = _numbered_video(tmp_path / "v.mp4", 6, 25.0)
+    every = read_frames(src)
+    assert every.shape[0] == 6
+    picked = read_frames(src, [4, 1, 4])
+    np.testing.assert_array_equal(picked, every[[4, 1, 4]])
+    with pytest.raises(BadInput, match=r"no frame\(s\) \[9\]"):
+        read_frames(src, [2, 9])
 
 
 def test_bad_inputs_name_the_problem(tmp_path):
@@ -142,12 +154,12 @@ def test_zero_frame_video_stream(tmp_path):
 def test_wav_round_trip(tmp_path):
     x = (0.25 * np.sin(np.linspace(0, 100, 1600))).astype(np.float32)
     write_wav(tmp_path / "a.wav", x, 16000)
-    y, rate = read_wav(tmp_path / "a.wav")
-    assert rate == 16000 and y.shape == x.shape
+    y = read_audio(tmp_path / "a.wav")
+    assert y.shape == x.shape
     assert np.abs(y - x).max() < 1e-4
     (tmp_path / "bad.wav").write_bytes(b"RIFFjunk")
-    with pytest.raises(BadInput, match="not a readable WAV"):
-        read_wav(tmp_path / "bad.wav")
+    with pytest.raises(BadInput, match="not a readable audio file"):
+        read_audio(tmp_path / "bad.wav")
 
 
 def test_copy_only_when_the_source_already_fits(tmp_path):

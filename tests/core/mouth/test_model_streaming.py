@@ -1,4 +1,4 @@
-"""Audio-to-mouth network: shapes, lookahead, offline == streaming (torch and NumPy steps)."""
+"""Audio-to-mouth network and the one stepper: lookahead, whole clip == any chunking (torch and NumPy)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from hypothesis import strategies as st
 from core.audio.alignment import video_frames_for
 from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.normalization import NormStats
-from core.audio.resample import resample
-from core.jobs.errors import BadInput
+from core.audio.resample import StreamingResampler, resample
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.model import Audio2Mouth, NetConfig, predict_offline
 from core.mouth.step_kernel import NumpyStep
-from core.mouth.streaming import MouthStreamer, predict_clip
+from core.mouth.streaming import MouthStepper, TorchAudioStep, predict_clip, stream_all
 from core.synth.speech import synthesize
 
 FB = FbankConfig()
@@ -36,15 +35,24 @@ def _net(lookahead: int = 2, seed: int = 0) -> Audio2Mouth:
     return Audio2Mouth(cfg, torch.linspace(3.0, 0.5, 6)).eval()
 
 
-def _stream(streamer: MouthStreamer, audio: np.ndarray, sizes: list[int], rate: int = 16000) -> np.ndarray:
-    parts, i, k = [], 0, 0
+def _stepper(net: Audio2Mouth, norm: NormStats, fps: float = 25.0, backend: str = "numpy") -> MouthStepper:
+    step = TorchAudioStep(net, "cpu") if backend == "torch" else NumpyStep.from_net(net)
+    return MouthStepper.for_net(net, norm, FB, fps, step)
+
+
+def _coeffs(frames) -> np.ndarray:
+    assert [f.index for f in frames] == list(range(len(frames)))
+    return np.stack([f.coeffs for f in frames])
+
+
+def _stream(stepper: MouthStepper, audio: np.ndarray, sizes: list[int]) -> np.ndarray:
+    frames, i, k = [], 0, 0
     while i < len(audio):
         n = sizes[k % len(sizes)]
-        parts.append(streamer.push(audio[i: i + n], rate))
+        frames += stepper.push(audio[i : i + n])
         i += n
         k += 1
-    parts.append(streamer.flush())
-    return np.concatenate(parts)
+    return _coeffs(frames + stepper.flush())
 
 
 def test_lookahead_is_validated():
@@ -75,24 +83,27 @@ def test_streaming_40ms_chunks_equals_offline(speech, lookahead, backend):
     net = _net(lookahead)
     n = video_frames_for(len(audio), 25, 16000)
     offline = predict_clip(net, norm, FB, feats, n, 25)
-    streamer = MouthStreamer(net, norm, FB, 25, backend=backend)
-    per_call = [len(streamer.push(audio[i: i + 640], 16000)) for i in range(0, len(audio), 640)]
-    streamer = MouthStreamer(net, norm, FB, 25, backend=backend)
-    online = _stream(streamer, audio, [640])
+    stepper = _stepper(net, norm, backend=backend)
+    per_call = [len(stepper.push(audio[i : i + 640])) for i in range(0, len(audio), 640)]
+    online = _stream(_stepper(net, norm, backend=backend), audio, [640])
     assert online.shape == offline.shape == (n, 6)
     np.testing.assert_allclose(online, offline, atol=1e-4, rtol=1e-4)
+    # the whole file at once (as `dhstudio render` does) gives the live frames exactly
+    np.testing.assert_array_equal(stream_all(_stepper(net, norm, backend=backend), audio), online)
     # steady state: one mouth frame per 40 ms chunk, `lookahead` frames behind
     assert set(per_call[10:-2]) == {1}
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sizes=st.lists(st.integers(min_value=1, max_value=4000), min_size=1, max_size=12),
-       fps=st.sampled_from([25.0, 30.0, 22.13]))
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=4000), min_size=1, max_size=12),
+    fps=st.sampled_from([25.0, 30.0, 22.13]),
+)
 def test_streaming_any_chunking_any_fps_equals_offline(speech, sizes, fps):
     audio, feats, norm = speech
     net = _net(2, seed=1)
     offline = predict_clip(net, norm, FB, feats, video_frames_for(len(audio), fps, 16000), fps)
-    online = _stream(MouthStreamer(net, norm, FB, fps), audio, sizes)
+    online = _stream(_stepper(net, norm, fps), audio, sizes)
     np.testing.assert_allclose(online, offline, atol=1e-4, rtol=1e-4)
 
 
@@ -107,27 +118,34 @@ def test_numpy_step_matches_torch_step():
         np.testing.assert_allclose(kernel.step(x.numpy()), y.numpy(), atol=1e-5)
 
 
-def test_other_sample_rates_are_resampled_or_refused(speech):
+def test_48k_audio_resampled_as_the_engine_does_is_close_to_native(speech):
     audio, feats, norm = speech
     net = _net(2)
     audio48 = resample(audio, 16000, 48000)
-    with pytest.raises(BadInput, match="48000 Hz"):
-        MouthStreamer(net, norm, FB, 25, resample=False).push(audio48[:1920], 48000)
-    online = _stream(MouthStreamer(net, norm, FB, 25), audio48, [1920], rate=48000)
+    rs = StreamingResampler(48000, 16000)
+    back = np.concatenate(
+        [rs.push(audio48[i : i + 1920]) for i in range(0, len(audio48), 1920)] + [rs.flush()]
+    )
+    online = _stream(_stepper(net, norm), back, [640])
     offline = predict_clip(net, norm, FB, feats, video_frames_for(len(audio), 25, 16000), 25)
     assert online.shape == offline.shape
-    # resampled twice (up, then down in the stream): close to the native result, not bit-identical
+    # resampled twice (up, then down): close to the native result, not bit-identical
     assert np.abs(online - offline).max() < 0.05 * np.abs(offline).max()
-    streamer = MouthStreamer(net, norm, FB, 25)
-    streamer.push(audio[:640], 16000)
-    with pytest.raises(BadInput, match="changed mid-stream"):
-        streamer.push(audio[:640], 44100)
 
 
-def test_streamer_needs_eval_mode_and_matching_bins(speech):
+def test_stepper_needs_eval_mode_and_matching_bins(speech):
     _, _, norm = speech
     net = _net()
     with pytest.raises(ValueError, match="eval"):
-        MouthStreamer(net.train(), norm, FB)
+        MouthStepper.for_net(net.train(), norm, FB, 25.0)
     with pytest.raises(ValueError, match="bins"):
-        MouthStreamer(_net(), norm, FbankConfig(num_bins=40))
+        MouthStepper.for_net(_net(), norm, FbankConfig(num_bins=40), 25.0)
+
+
+def test_push_after_flush_is_refused(speech):
+    audio, _, norm = speech
+    stepper = _stepper(_net(), norm)
+    stepper.push(audio[:640])
+    stepper.flush()
+    with pytest.raises(RuntimeError, match="after flush"):
+        stepper.push(audio[:640])

@@ -12,10 +12,10 @@ from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.normalization import NormStats
 from core.lipsync.config import RendererConfig
 from core.lipsync.factory import build_renderer
+from core.lipsync.source_loop import SourceLoop
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.space import MouthSpace
 from core.realtime.assembly import AudioModel
-from core.realtime.avatar import SourceLoop
 
 
 @dataclass

@@ -1,8 +1,9 @@
 import numpy as np
 import torch
 
+from core.face.mouth_metrics import mouth_opening, reference_frames
+from core.lipsync.source_loop import SourceLoop
 from core.realtime.assembly import build_live_parts
-from core.realtime.avatar import SourceLoop, pick_references
 
 
 def test_loop_ping_pongs_without_jump():
@@ -33,5 +34,10 @@ def test_render_changes_only_the_mouth_region(tiny_live):
 
 
 def test_references_span_mouth_openings(tiny_live):
-    picks = pick_references(tiny_live.loop.landmarks, 5)
+    opening = mouth_opening(tiny_live.loop.landmarks)
+    picks = reference_frames(opening, np.ones(len(opening), bool), 5)
     assert len(set(picks.tolist())) == 5
+    assert np.all(np.diff(opening[picks]) >= 0)  # closed -> open
+    assert opening[picks[0]] <= np.percentile(opening, 20) and opening[picks[-1]] >= np.percentile(
+        opening, 80
+    )

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core.jobs.errors import BadInput
+from core.media.audio import read_audio
 from core.realtime import sources
 from core.realtime.sinks import AudioMonitor, FrameSlot, RecorderSink
 
@@ -67,7 +68,7 @@ def test_no_input_device_is_bad_input(monkeypatch):
         sources.MicSource()
 
 
-def test_file_source_reads_native_rate(tmp_path):
+def test_file_source_reads_through_the_one_audio_reader(tmp_path):
     import wave
 
     path = tmp_path / "a.wav"
@@ -77,7 +78,8 @@ def test_file_source_reads_native_rate(tmp_path):
         wf.setframerate(44100)
         wf.writeframes((np.full((4410, 2), 1000, np.int16)).tobytes())
     src = sources.file_source(path)
-    assert src.sample_rate == 44100 and src.samples.shape == (4410,)
-    assert np.allclose(src.samples, 1000 / 32768)
-    with pytest.raises(BadInput, match="does not exist"):
+    assert src.sample_rate == 16000 and src.samples.shape == (1600,)  # what `dhstudio render` reads
+    np.testing.assert_array_equal(src.samples, read_audio(path))
+    assert np.allclose(src.samples[200:-200], 1000 / 32768, atol=1e-5)
+    with pytest.raises(BadInput, match="not found"):
         sources.file_source(tmp_path / "missing.wav")

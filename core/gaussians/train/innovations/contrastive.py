@@ -4,15 +4,19 @@ The current render and a small cache of recent renders (other, randomly drawn fr
 are average-pooled to ``pool`` x ``pool`` RGB, centred (their own mean removed, so a shared
 brightness does not count as similarity) and compared by cosine similarity. The loss is
 ``weight`` x the mean similarity, which pushes the Gaussians towards frame-specific detail
-(mouth and eye states) instead of one blurred average face. The cache is a plain list owned by
-the trainer, refilled after every step and saved in checkpoints.
+(mouth and eye states) instead of one blurred average face. The cache is refilled after every
+step and saved in checkpoints.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from core.gaussians.train.innovations.base import Innovation, StepInput
 
 
 def pooled(image: Tensor, pool: int) -> Tensor:
@@ -33,3 +37,25 @@ def contrastive_loss(image: Tensor, cache: list[Tensor], pool: int, weight: floa
 def push(cache: list[Tensor], image: Tensor, pool: int, size: int) -> list[Tensor]:
     """The cache with this render's descriptor appended (detached), oldest dropped beyond ``size``."""
     return [*cache, pooled(image.detach(), pool)][-size:]
+
+
+class Contrastive(Innovation):
+    name = "contrastive"
+
+    def setup(self, data: Any, device: torch.device) -> None:
+        self.cache: list[Tensor] = []
+
+    def losses(self, inp: StepInput) -> dict[str, Tensor]:
+        assert inp.image is not None
+        s = self.section
+        return {"contrastive": contrastive_loss(inp.image, self.cache, s.pool, s.weight)}
+
+    def after_step(self, inp: StepInput) -> None:
+        assert inp.image is not None
+        self.cache = push(self.cache, inp.image, self.section.pool, self.section.cache_size)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"cache": [c.cpu() for c in self.cache]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.cache = [c.to(self.device) for c in state["cache"]]

@@ -10,6 +10,7 @@ import bisect
 
 from core.gaussians.camera import Camera
 from core.gaussians.train.config import ProgressiveConfig
+from core.gaussians.train.innovations.base import Innovation
 
 
 def scale_at(step: int, total_steps: int, cfg: ProgressiveConfig) -> float:
@@ -26,10 +27,11 @@ def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
 
 def scale_camera(camera: Camera, width: int, height: int) -> Camera:
     """The same camera rendering a ``width`` x ``height`` image (intrinsics scaled per axis)."""
-    if (width, height) == (camera.width, camera.height):
-        return camera
-    sx, sy = width / camera.width, height / camera.height
-    K = camera.K.clone()
-    K[0, 0], K[0, 2] = K[0, 0] * sx, K[0, 2] * sx
-    K[1, 1], K[1, 2] = K[1, 1] * sy, K[1, 2] * sy
-    return Camera(camera.viewmat, K, width, height)
+    return camera.scaled(width, height)
+
+
+class ProgressiveResolution(Innovation):
+    name = "progressive"
+
+    def render_size(self, step: int, total_steps: int, width: int, height: int) -> tuple[int, int]:
+        return scaled_size(width, height, scale_at(step, total_steps, self.section))

@@ -1,51 +1,35 @@
 """Region-adaptive loss weights (seed innovation): eyes, mouth and nose errors count more.
 
-The mesh's semantic regions (from :mod:`core.face.topology`) are projected into the training
-image and filled; each pixel's weight is the largest weight of the regions covering it, 1.0
-elsewhere. The photometric loss multiplies its per-pixel L1 and D-SSIM terms by this map.
+The mesh's semantic regions (MediaPipe: :mod:`core.face.topology`; FLAME: its region masks) are
+projected into the training image and filled; each pixel's weight is the largest weight of the
+regions covering it, 1.0 elsewhere. The photometric loss multiplies its per-pixel L1 and D-SSIM
+terms by this map. The region maps are rasterised once per render size for every sample
+(:meth:`AvatarData.labels`), so a step only looks its weights up.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 from torch import Tensor
 
-from core.face import topology
-
-# group name -> topology region names (triangle ids into triangles(fill_holes=True, irises=True))
-REGION_GROUPS: dict[str, tuple[str, ...]] = {
-    "eyes": ("left_eye", "right_eye", "left_iris", "right_iris"),
-    "mouth": ("lips", "mouth_interior"),
-    "nose": ("nose",),
-}
-
-
-def group_triangles(group: str) -> np.ndarray:
-    """Sorted triangle ids [K] of a region group ('eyes', 'mouth', 'nose')."""
-    if group not in REGION_GROUPS:
-        raise KeyError(f"unknown region group {group!r}; known: {', '.join(REGION_GROUPS)}")
-    return np.unique(np.concatenate([topology.region_triangles(r) for r in REGION_GROUPS[group]]))
+from core.gaussians.train.data import AvatarData
+from core.gaussians.train.innovations.base import Innovation, StepInput
+from core.gaussians.train.masks import (  # noqa: F401  (re-exported: the region helpers' home)
+    REGION_GROUPS,
+    fill_triangles,
+    group_triangles,
+    weight_table,
+)
 
 
 def region_triangle_mask(groups: tuple[str, ...], n_triangles: int) -> np.ndarray:
-    """[T] bool: triangles that belong to any of ``groups``."""
+    """[T] bool: MediaPipe triangles that belong to any of ``groups``."""
     mask = np.zeros(n_triangles, dtype=bool)
     for g in groups:
         ids = group_triangles(g)
         mask[ids[ids < n_triangles]] = True
     return mask
-
-
-def fill_triangles(uv: np.ndarray, triangles: np.ndarray, height: int, width: int) -> np.ndarray:
-    """[H, W] bool mask of the given triangles [K, 3] with vertices ``uv`` [V, 2] in pixels."""
-    mask = np.zeros((height, width), np.uint8)
-    if len(triangles):
-        # pixel centres sit at +0.5; 4 bits of sub-pixel precision
-        pts = np.round((uv[triangles] - 0.5) * 16.0).astype(np.int32)
-        cv2.fillPoly(mask, list(pts), 1, lineType=cv2.LINE_8, shift=4)
-    return mask.astype(bool)
 
 
 def weight_map(
@@ -61,12 +45,13 @@ def weight_map(
     return out
 
 
-def weight_tensor(
-    uv: np.ndarray,
-    triangles: np.ndarray,
-    weights: dict[str, float],
-    height: int,
-    width: int,
-    device: torch.device,
-) -> Tensor:
-    return torch.from_numpy(weight_map(uv, triangles, weights, height, width)).to(device)
+class RegionWeights(Innovation):
+    name = "region_weights"
+
+    def setup(self, data: AvatarData, device: torch.device) -> None:
+        s = self.section
+        self.table = weight_table({"eyes": s.eyes, "mouth": s.mouth, "nose": s.nose}).to(device)
+
+    def pixel_weights(self, inp: StepInput) -> Tensor:
+        labels = inp.data.labels(inp.camera.width, inp.camera.height)[inp.sample]
+        return self.table[labels.to(inp.device).long()]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import av
 import numpy as np
 import pytest
+import torch
 from plyfile import PlyData
 
+from core.face.prepared import PreparedClip
+from core.gaussians.train.bundle import AVATAR_FILE
 from core.gaussians.train.demo import run_gaussian_demo
 from core.gaussians.train.evaluate import evaluate_run
 from core.gaussians.train.export_ply import export_run_ply
@@ -109,5 +113,27 @@ def test_audio_driven_render_writes_the_video_with_the_new_audio(demo_run, prepa
     assert res.ok, res.error
     with av.open(str(out)) as c:
         assert c.streams.audio and c.streams.video
-        n = sum(1 for _ in c.decode(video=0))
-    assert n == 25  # 1 s of audio at the clip's 25 fps
+        plain = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    assert len(plain) == 25  # 1 s of audio at the clip's 25 fps
+
+    # the same avatar with a per-frame mesh correction (a sideways shift) renders shifted
+    moved = prepared_project / "runs" / "demo-corrected"
+    shutil.copytree(result.run, moved)
+    state = torch.load(moved / AVATAR_FILE, weights_only=True)
+    clip = PreparedClip.load(prepared_project / "prepared" / "demo")
+    params = torch.zeros(clip.frame_count, 6)
+    params[:, 3] = 0.1  # x 0.1 scene extents: several pixels in the crop
+    state["innovations"]["temporal"] = {
+        "params": params,
+        "frames": torch.arange(clip.frame_count),
+        "extent": 0.5,
+    }
+    torch.save(state, moved / AVATAR_FILE)
+    out2 = tmp_path / "out2.mp4"
+    res = CollectingRunner().run(
+        GaussianAudioRenderJob(GaussianRenderRequest(moved, wav, out2, a2m, "cpu", "torch"))
+    )
+    assert res.ok, res.error
+    with av.open(str(out2)) as c:
+        shifted = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    assert len(shifted) == 25 and np.abs(shifted[0] - plain[0]).mean() > 0.5

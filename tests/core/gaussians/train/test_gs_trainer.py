@@ -142,10 +142,11 @@ def test_all_innovations_together_train_and_change_their_parts(tmp_path, avatar_
     contrast = _losses(runner, "train/contrastive")
     assert contrast[0] == 0.0 and contrast[-1] != 0.0  # the cache filled after the first step
     avatar = load_bundle(run.path / AVATAR_FILE)
-    assert avatar.calibration is not None and avatar.corrections is not None
-    assert float(avatar.corrections.abs().sum()) > 0.0  # the per-frame mesh corrections were trained
+    assert [i.name for i in avatar.innovations] == ["temporal", "color_calibration"]
+    corrections = avatar.innovation("temporal").corrections.params
+    assert float(corrections.abs().sum()) > 0.0  # the per-frame mesh corrections were trained
     ckpt = load_checkpoint(run.checkpoints / CHECKPOINT)
-    assert len(ckpt["contrastive_cache"]) == 2
+    assert len(ckpt["innovations"]["contrastive"]["cache"]) == 2
 
 
 def test_perceptual_without_weights_fails_before_training(tmp_path, avatar_data):

@@ -1,0 +1,58 @@
+"""Which audio-to-mouth run drives an avatar: the one the user named, or the project's newest usable one.
+
+"Usable" means finished and with finite weights: a run whose training diverged is never picked by
+default (a warning names it), and one named explicitly is refused with a message saying why.
+The project's runs folder comes from `ProjectLayout`, not from walking up the run's path.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from core.jobs.errors import BadInput
+from core.kinds.base import AvatarKind
+from core.kinds.registry import audio_model_kind, kind_of_run
+from core.project_layout import ProjectLayout
+from core.train.run_folder import RunFolder, RunState, list_runs
+
+log = logging.getLogger(__name__)
+
+
+def resolve_audio_run(run: Path, given: Path | None, kind: AvatarKind | None = None) -> Path | None:
+    """The audio-model run for avatar run `run` (None when its kind is not driven by one)."""
+    kind = kind or kind_of_run(run)
+    if not kind.uses_audio_model:
+        return None
+    audio = audio_model_kind()
+    if given is not None:
+        return _check_given(Path(given), audio)
+    layout = ProjectLayout.of_run(run)
+    for info in list_runs(layout.runs):
+        if info.kind != audio.name or info.state is not RunState.FINISHED:
+            continue
+        try:
+            audio.check_weights(info.path)
+        except BadInput as exc:
+            log.warning("skipping %s run %s: %s", audio.name, info.path.name, exc)
+            continue
+        return info.path
+    raise BadInput(
+        f"No finished {audio.title.lower()} run with usable weights in {layout.runs}. Train one with "
+        f"`dhstudio train training_jobs/{audio.name}.toml --project {layout.root}` or pass --audio-model RUN."
+    )
+
+
+def _check_given(given: Path, audio: AvatarKind) -> Path:
+    if not given.exists():
+        raise BadInput(f"--audio-model {given} does not exist; give a {audio.name} run folder.")
+    if given.is_dir():
+        status = RunFolder(given).read_status()
+        if status.get("kind") and status["kind"] != audio.name:
+            raise BadInput(f"--audio-model {given} is a '{status['kind']}' run, not an {audio.name} one.")
+        audio.check_weights(given)
+    else:  # its checkpoint file
+        from core.train.finite_weights import check_finite
+
+        check_finite(given, audio.title.lower())
+    return given
