@@ -35,10 +35,10 @@ from core.lipsync.geometry import CropGeometry
 from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.source_loop import SourceLoop
-from core.lipsync.train_state import CHECKPOINT
+from core.lipsync.train_state import CHECKPOINT, KIND
 from core.mouth.metrics import predicted_landmarks
 from core.mouth.space import MouthSpace
-from core.train.checkpoint import load_checkpoint
+from core.train.checkpoint import read_checkpoint, require_finite
 
 
 @dataclass
@@ -95,9 +95,8 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
             f"No lip-sync renderer checkpoint at {path}; train one with "
             "`dhstudio train training_jobs/dinet_mini.toml --project DIR`."
         )
-    ckpt = load_checkpoint(path, map_location="cpu")
-    if ckpt.get("format") != "dhstudio.dinet.v1":
-        raise BadInput(f"{path} is not a lip-sync renderer checkpoint (format {ckpt.get('format')!r}).")
+    ckpt = read_checkpoint(path, KIND, map_location="cpu")
+    require_finite(ckpt["generator"], path)
     net = build_renderer(RendererConfig.model_validate(ckpt["renderer"]))
     net.load_state_dict(ckpt["generator"])
     net.to(device).eval()

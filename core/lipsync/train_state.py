@@ -1,9 +1,9 @@
 """Models, optimizers and checkpoints of a lip-sync training run (everything resume needs, by name).
 
-Checkpoint `checkpoints/last.pt` (written atomically, read with weights_only=True):
-  step, stage, mouth_size, generator, discriminator, opt_g, opt_d, amp_g, amp_d,
-  renderer (the RendererConfig of this stage), config (the whole job config), clips,
-  references ({clip name: reference frame ids}).
+Checkpoint `checkpoints/last.pt` (written by the training loop atomically, with the common
+header of `core.train.checkpoint`: kind "dinet", step, config), payload:
+  stage, mouth_size, generator, discriminator, opt_g, opt_d, amp_g, amp_d,
+  renderer (the RendererConfig of this stage), clips, references ({clip name: reference frame ids}).
 Moving to a stage with another mouth size rebuilds the generator and carries over every
 tensor whose name and shape still match (all of them between 64, 96 and 128; the deeper
 encoder of 160/256 starts its extra level fresh).
@@ -23,9 +23,10 @@ from core.lipsync.factory import build_renderer
 from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.train_config import DinetTrainConfig
 from core.train.amp import Amp
-from core.train.checkpoint import load_checkpoint, save_checkpoint
+from core.train.checkpoint import read_checkpoint, save_checkpoint
 
 CHECKPOINT = "last.pt"
+KIND = "dinet"
 
 
 def renderer_config(cfg: DinetTrainConfig, mouth_size: int) -> RendererConfig:
@@ -75,7 +76,6 @@ class TrainState:
         self, step: int, cfg: DinetTrainConfig, clips: list[str], references: dict[str, list[int]]
     ) -> dict[str, Any]:
         return {
-            "format": "dhstudio.dinet.v1",
             "step": int(step),
             "stage": int(self.stage),
             "mouth_size": int(self.mouth_size),
@@ -106,4 +106,5 @@ def save(path: Path, state: dict[str, Any]) -> Path:
 
 
 def load(path: Path, device: torch.device | str = "cpu") -> dict[str, Any]:
-    return load_checkpoint(path, map_location=device)
+    """A lip-sync training checkpoint, its header checked (another kind or a newer one is refused)."""
+    return read_checkpoint(path, KIND, map_location=device)

@@ -2,26 +2,26 @@
 
 Per global step: draw the step's batch (deterministic in seed/step/rank), update the
 discriminator on detached renders, then the generator (pixel, mouth, perceptual, GAN,
-temporal terms), with gradient accumulation and AMP on CUDA. Every loss and gradient is
-checked before an optimizer step (a NaN stops the run; the last good checkpoint stays).
-Events: progress each step, metrics every `log_every`, a sample grid (and attention
-overlays) every `preview_every`; checkpoints every `checkpoint_every`, at stage ends, on
-cancel and at the end. Under torchrun every rank trains, rank 0 writes.
+temporal terms), with gradient accumulation and AMP on CUDA. Moving to a stage with another
+mouth size rebuilds the generator (carrying over matching weights). The shared training loop
+(`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
+before an optimizer step (a NaN stops the run; the last good checkpoint stays); metrics every
+`log_every`, a sample grid (and attention overlays) every `preview_every`; checkpoints every
+`checkpoint_every`, at stage ends, on cancel and at the end. Under torchrun every rank trains,
+rank 0 writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from pathlib import Path
 
 import torch
 
-from core.device import resolve_device, seed_everything
 from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
-from core.jobs.errors import BadInput, JobCancelled
+from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync import train_state as ts
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
@@ -31,8 +31,7 @@ from core.lipsync.train_losses import Objectives
 from core.metrics.psnr import batch_psnr
 from core.train import ddp
 from core.train.amp import Amp, AmpSettings
-from core.train.metric_sink import report_metric
-from core.train.nan_guard import NonFiniteLoss, check_losses, failure_message, non_finite_grads
+from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.spec import TrainRequest
 from core.train.stages import PlannedStage, plan_stages, stage_at, total_steps
 
@@ -68,12 +67,62 @@ class DinetTrainJob(Job):
     def __init__(self, config: DinetTrainConfig, request: TrainRequest) -> None:
         self.cfg = config
         self.req = request
-        self.last_good: Path | None = None
         self.state: ts.TrainState | None = None  # the trained models after `run` (tests, demo)
 
+    def run(self, ctx: JobContext) -> Path:
+        t = self.cfg.train
+        settings = LoopSettings(
+            kind="dinet",
+            seed=t.seed,
+            config=self.cfg.model_dump(mode="json"),
+            log_every=t.log_every,
+            checkpoint_every=t.checkpoint_every,
+            preview_every=t.preview_every,
+            nan_hint="lower the learning rates (train.lr_g, train.lr_d), turn AMP off "
+            "(train.amp = false), or check the data",
+            distributed=True,
+        )
+        return run_training(_DinetHooks(self), ctx, self.req, settings)
+
+
+class _DinetHooks(TrainHooks):
+    """The lip-sync kind in the training loop: stages, GAN, accumulation, AMP, DDP."""
+
+    def __init__(self, job: DinetTrainJob) -> None:
+        self.job = job
+        self.cfg = job.cfg
+        self.state: ts.TrainState | None = None
+        self.wrapped: tuple[torch.nn.Module, torch.nn.Module] | None = None
+
     # -- setup --------------------------------------------------------------------------------------
+    def setup(self, lc: LoopContext) -> int:
+        cfg, dist = self.cfg, lc.dist
+        self.objectives = build_objectives(cfg, lc.device)  # fails fast when VGG19 weights are missing
+        clips = load_training_clips(lc.request.clips)
+        frames = cfg.train.clip_frames if cfg.temporal else 1
+        self.data = LipSyncDataset(
+            clips, cfg.train.holdout, frames, cfg.augmentation, cfg.model.num_references
+        )
+        per_rank = max(1, len(self.data) // dist.world_size)
+        self.plan = plan_stages(cfg.schedule(), per_rank, lc.request.max_steps)
+        self.refs = {s.clip.name: fixed_references(s).tolist() for s in self.data.splits}
+        self.names = [c.name for c in clips]
+        total = total_steps(self.plan)
+        lc.job.log(
+            f"training {cfg.model.variant} on {len(self.data)} samples/epoch, {len(self.plan)} stage(s), "
+            f"{total} steps, device {lc.device}, {dist.world_size} process(es)"
+        )
+        return total
+
+    def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
+        if checkpoint is None:
+            return  # the first step builds the first stage's models
+        self.state = self._new_state(stage_at(self.plan, min(lc.step, lc.total - 1)), lc.device, None)
+        self.state.load(checkpoint)
+        lc.job.log(f"continuing in stage {self.state.stage} at mouth {self.state.mouth_size}")
+
     def _new_state(
-        self, stage: PlannedStage, device: torch.device, old: ts.TrainState | None, dist: ddp.DistInfo
+        self, stage: PlannedStage, device: torch.device, old: ts.TrainState | None
     ) -> ts.TrainState:
         t = self.cfg.train
         gen = ts.build_generator(self.cfg, stage.mouth_size, device)
@@ -99,109 +148,57 @@ class DinetTrainJob(Job):
             stage.index,
         )
 
-    def run(self, ctx: JobContext) -> Path:
-        device = resolve_device(self.req.device)
-        dist, device = ddp.init_distributed(device)
-        try:
-            return self._run(ctx, device, dist)
-        finally:
-            ddp.shutdown(dist)
+    def state_dict(self, lc: LoopContext) -> dict:
+        assert self.state is not None
+        return self.state.checkpoint_dict(lc.step, self.cfg, self.names, self.refs)
 
-    def _run(self, ctx: JobContext, device: torch.device, dist: ddp.DistInfo) -> Path:
-        cfg, req = self.cfg, self.req
-        seed_everything(cfg.train.seed)
-        objectives = build_objectives(cfg, device)  # fails fast when VGG19 weights are missing
-        clips = load_training_clips(req.clips)
-        frames = cfg.train.clip_frames if cfg.temporal else 1
-        data = LipSyncDataset(clips, cfg.train.holdout, frames, cfg.augmentation, cfg.model.num_references)
-        per_rank = max(1, len(data) // dist.world_size)
-        plan = plan_stages(cfg.schedule(), per_rank, req.max_steps)
-        total = total_steps(plan)
-        refs = {s.clip.name: fixed_references(s).tolist() for s in data.splits}
-        names = [c.name for c in clips]
-        ckpt_path = req.run.checkpoints / ts.CHECKPOINT
+    def weights(self) -> list[torch.Tensor]:
+        if self.state is None:
+            return []
+        return [*self.state.generator.state_dict().values(), *self.state.discriminator.state_dict().values()]
 
-        step, state = 0, None
-        if req.resume and ckpt_path.is_file():
-            ckpt = ts.load(ckpt_path, device)
-            step = int(ckpt["step"])
-            state = self._new_state(stage_at(plan, min(step, total - 1)), device, None, dist)
-            state.load(ckpt)
-            self.last_good = ckpt_path
-            ctx.log(f"resumed at step {step} (stage {state.stage}, mouth {state.mouth_size})")
-        step = ddp.broadcast_int(step, dist, device)
-        if dist.is_main:
-            req.run.set_status("running", kind="dinet", total_steps=total, world_size=dist.world_size)
-        ctx.log(
-            f"training {cfg.model.variant} on {len(data)} samples/epoch, {len(plan)} stage(s), "
-            f"{total} steps, device {device}, {dist.world_size} process(es)"
+    def train_step(self, lc: LoopContext) -> StepOutput:
+        stage = stage_at(self.plan, lc.step)
+        if self.state is None or self.state.stage != stage.index:
+            self.state = self._new_state(stage, lc.device, self.state)
+            self.wrapped = None
+        state = self.state
+        if self.wrapped is None:
+            self.wrapped = (
+                ddp.wrap(state.generator, lc.dist, lc.device),
+                ddp.wrap(state.discriminator, lc.dist, lc.device),
+            )
+        ts.set_lr(state.opt_g, stage.lr_g)
+        ts.set_lr(state.opt_d, stage.lr_d)
+        logs = self._step(lc, state, self.wrapped, stage)
+        logs["lr/generator"] = stage.lr_g
+        return StepOutput(
+            logs,
+            f"stage {stage.index + 1}/{len(self.plan)} mouth {stage.mouth_size}",
+            stage_end=lc.step + 1 == stage.end,
         )
 
-        wrapped: tuple[torch.nn.Module, torch.nn.Module] | None = None
-        t_last, step_last = time.perf_counter(), step
-        try:
-            while step < total:
-                ctx.checkpoint()
-                stage = stage_at(plan, step)
-                if state is None or state.stage != stage.index:
-                    if state is not None and dist.is_main:
-                        self._save(state, step, names, refs, ckpt_path)
-                    state = self._new_state(stage, device, state, dist)
-                    wrapped = None
-                if wrapped is None:
-                    wrapped = (
-                        ddp.wrap(state.generator, dist, device),
-                        ddp.wrap(state.discriminator, dist, device),
-                    )
-                ts.set_lr(state.opt_g, stage.lr_g)
-                ts.set_lr(state.opt_d, stage.lr_d)
-                logs = self._step(state, wrapped, data, stage, step, objectives, dist, device)
-                step += 1
-                ctx.progress(step, total, f"stage {stage.index + 1}/{len(plan)} mouth {stage.mouth_size}")
-                if dist.is_main and (step % cfg.train.log_every == 0 or step == total):
-                    now = time.perf_counter()
-                    logs["perf/steps_per_s"] = (step - step_last) / max(now - t_last, 1e-9)
-                    t_last, step_last = now, step
-                    logs["lr/generator"] = stage.lr_g
-                    for k, v in logs.items():
-                        report_metric(ctx, req.run, k, step, v)
-                if dist.is_main and (step % cfg.train.preview_every == 0 or step == total):
-                    self._preview(ctx, state, data, stage, step, device)
-                if dist.is_main and (
-                    step % cfg.train.checkpoint_every == 0 or step == stage.end or step == total
-                ):
-                    self._save(state, step, names, refs, ckpt_path)
-        except JobCancelled:
-            if state is not None and dist.is_main and step > 0:
-                self._save(state, step, names, refs, ckpt_path)
-                ctx.log(f"cancelled at step {step}; checkpoint saved, continue with --resume")
-            raise
-        if state is None:  # resumed a finished run
-            ckpt = ts.load(ckpt_path, device)
-            state = self._new_state(stage_at(plan, total - 1), device, None, dist)
-            state.load(ckpt)
-        ddp.broadcast_buffers(state.generator, dist)
-        ddp.broadcast_buffers(state.discriminator, dist)
-        self.state = state
-        if dist.is_main:
-            self._held_out_metrics(ctx, state, data, step, device)
-            ctx.artifact(ckpt_path, "checkpoint")
-        ddp.barrier(dist)
-        return req.run.path
+    def finish(self, lc: LoopContext) -> Path:
+        state = self.state
+        assert state is not None
+        ddp.broadcast_buffers(state.generator, lc.dist)
+        ddp.broadcast_buffers(state.discriminator, lc.dist)
+        self.job.state = state
+        if lc.is_main:
+            self._held_out_metrics(lc, state)
+        ddp.barrier(lc.dist)
+        return lc.run.path
 
     # -- one step -----------------------------------------------------------------------------------
     def _step(
         self,
+        lc: LoopContext,
         state: ts.TrainState,
         wrapped: tuple[torch.nn.Module, torch.nn.Module],
-        data: LipSyncDataset,
         stage: PlannedStage,
-        step: int,
-        objectives: Objectives,
-        dist: ddp.DistInfo,
-        device: torch.device,
     ) -> dict[str, float]:
         t = self.cfg.train
+        data, objectives, dist, device, step = self.data, self.objectives, lc.dist, lc.device, lc.step
         gen, disc = wrapped
         raw_disc = state.discriminator
         accum = t.grad_accumulation
@@ -237,12 +234,7 @@ class DinetTrainJob(Job):
                     )
                 raw_disc.requires_grad_(True)
                 terms.update(g_terms)
-                bad = ddp.any_rank(
-                    any(not torch.isfinite(v.detach()).all() for v in terms.values()), dist, device
-                )
-                if bad:
-                    check_losses(terms, step, self.last_good)
-                    raise NonFiniteLoss(failure_message("a loss on another rank", step, self.last_good))
+                lc.check_losses(terms)  # before any backward or optimizer step
                 if use_gan:
                     state.amp_d.backward(terms["d"], accum)
                 state.amp_g.backward(g_terms["total"], accum)
@@ -254,62 +246,47 @@ class DinetTrainJob(Job):
         if use_gan:  # a scaler must not unscale an optimizer twice without a step
             state.amp_d.unscale(state.opt_d)
         params = [*state.generator.parameters(), *state.discriminator.parameters()]
-        overflow = non_finite_grads(params)
-        if ddp.any_rank(overflow, dist, device) and not (state.amp_g.scaler or state.amp_d.scaler):
-            raise NonFiniteLoss(failure_message("a gradient", step, self.last_good))
+        if not (state.amp_g.scaler or state.amp_d.scaler):  # a GradScaler skips overflowing steps itself
+            lc.check_grads(params)
         state.amp_g.step(state.opt_g)
         if use_gan:
             state.amp_d.step(state.opt_d)
         return {("loss/" + k if k != "psnr" else "train/psnr"): v for k, v in sums.items()}
 
     # -- reporting ------------------------------------------------------------------------------------
-    def _save(
-        self, state: ts.TrainState, step: int, names: list[str], refs: dict[str, list[int]], path: Path
-    ) -> None:
-        ts.save(path, state.checkpoint_dict(step, self.cfg, names, refs))
-        self.last_good = path
-
     @torch.no_grad()
-    def _preview(
-        self,
-        ctx: JobContext,
-        state: ts.TrainState,
-        data: LipSyncDataset,
-        stage: PlannedStage,
-        step: int,
-        device: torch.device,
-    ) -> None:
+    def preview(self, lc: LoopContext) -> None:
+        state = self.state
+        assert state is not None
+        stage = stage_at(self.plan, lc.step - 1)
         gen = state.generator
         gen.eval()
-        held = next(data.held_out_batches(stage.mouth_size, batch_size=4, limit=4), None)
-        batch = held[1] if held is not None else data.sample(4, stage.mouth_size, self.cfg.train.seed, step)
-        source, refs, target = _flatten(batch.to(device))
+        held = next(self.data.held_out_batches(stage.mouth_size, batch_size=4, limit=4), None)
+        if held is not None:
+            batch = held[1]
+        else:
+            batch = self.data.sample(4, stage.mouth_size, self.cfg.train.seed, lc.step)
+        source, refs, target = _flatten(batch.to(lc.device))
         out, maps = gen(source, refs, return_attention=True)
-        grid = sample_grid(source, out, target)
-        ctx.preview("samples", grid)
-        self.req.run.save_preview("samples", grid, step)
+        lc.preview("samples", sample_grid(source, out, target))
         if maps:
-            overlay = attention_overlay(out[0], {k: v[0] for k, v in maps.items()})
-            ctx.preview("attention", overlay)
-            self.req.run.save_preview("attention", overlay, step)
+            lc.preview("attention", attention_overlay(out[0], {k: v[0] for k, v in maps.items()}))
         gen.train()
 
     @torch.no_grad()
-    def _held_out_metrics(
-        self, ctx: JobContext, state: ts.TrainState, data: LipSyncDataset, step: int, device: torch.device
-    ) -> None:
+    def _held_out_metrics(self, lc: LoopContext, state: ts.TrainState) -> None:
         gen = state.generator
         gen.eval()
         values, l1s = [], []
         geometry = gen.geometry
-        for _, batch in data.held_out_batches(state.mouth_size, batch_size=8):
-            source, refs, target = _flatten(batch.to(device))
+        for _, batch in self.data.held_out_batches(state.mouth_size, batch_size=8):
+            source, refs, target = _flatten(batch.to(lc.device))
             out = gen(source, refs)
             values.append(float(batch_psnr(geometry.cut_mouth(out), geometry.cut_mouth(target))))
             l1s.append(float((out - target).abs().mean()))
         if values:
-            report_metric(ctx, self.req.run, "held_out/psnr_mouth", step, sum(values) / len(values))
-            report_metric(ctx, self.req.run, "held_out/l1", step, sum(l1s) / len(l1s))
+            lc.metric("held_out/psnr_mouth", sum(values) / len(values))
+            lc.metric("held_out/l1", sum(l1s) / len(l1s))
 
 
 def _flatten(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

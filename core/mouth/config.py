@@ -8,25 +8,11 @@ from pydantic import Field
 
 from core.audio.fbank import FbankConfig
 from core.config.model import ConfigModel
-from core.mouth.model import NetConfig
+from core.mouth.model import ModelConfig
 
 
 class SpaceConfig(ConfigModel):
     k: int = Field(default=6, ge=1, le=32)  # PCA coefficients per frame
-
-
-class ModelConfig(ConfigModel):
-    """Network shape; the input width and K follow from [features] and [space]."""
-
-    lookahead: int = Field(default=2, ge=0, le=4)  # video frames of future audio (2 = 80 ms at 25 fps)
-    input_hidden: int = Field(default=128, ge=8, le=2048)
-    lstm_hidden: int = Field(default=128, ge=8, le=2048)
-    lstm_layers: int = Field(default=2, ge=1, le=4)
-    mlp_hidden: int = Field(default=64, ge=8, le=2048)
-    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
-
-    def net(self, num_bins: int, k: int) -> NetConfig:
-        return NetConfig(num_bins=num_bins, k=k, **self.model_dump())
 
 
 class TrainConfig(ConfigModel):

@@ -13,7 +13,7 @@ from core.jobs.errors import BadInput
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.space import MouthSpace
 from core.mouth.streaming import AudioStep, MouthStepper, stream_all
-from core.train.checkpoint import load_checkpoint
+from core.train.checkpoint import read_checkpoint, require_finite
 
 
 @dataclass
@@ -46,13 +46,10 @@ def load_audio2mouth(run_dir: Path | str, device: str | None = "cpu") -> Audio2M
     """`run_dir` is an audio2mouth run folder (or its checkpoint file)."""
     path = checkpoint_path(run_dir)
     if not path.is_file():
-        raise BadInput(
-            f"No audio-to-mouth checkpoint at {path}; train one with "
-            "`dhstudio train training_jobs/audio2mouth.toml --project DIR`."
-        )
-    ckpt = load_checkpoint(path, map_location=device or "cpu")
-    if ckpt.get("kind") != "audio2mouth":
-        raise BadInput(f"{path} is a '{ckpt.get('kind')}' checkpoint, not an audio2mouth one.")
+        raise BadInput(f"No audio-to-mouth checkpoint at {path}; train one with "
+                       "`dhstudio train training_jobs/audio2mouth.toml --project DIR`.")
+    ckpt = read_checkpoint(path, "audio2mouth", map_location=device or "cpu")
+    require_finite(ckpt["model"], path)
     net = Audio2Mouth(NetConfig.model_validate(ckpt["net"]))
     net.load_state_dict(ckpt["model"])
     net.to(device or "cpu").eval()

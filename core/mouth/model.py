@@ -21,15 +21,26 @@ from core.config.model import ConfigModel
 LstmState = tuple[torch.Tensor, torch.Tensor]  # (h, c), each [layers, B, hidden]
 
 
-class NetConfig(ConfigModel):
+class ModelConfig(ConfigModel):
+    """Network shape, the job file's [model] section; the input width and K follow from
+    [features] and [space]. The one place these defaults live."""
+
+    lookahead: int = Field(default=2, ge=0, le=4)  # video frames of future audio (2 = 80 ms at 25 fps)
+    input_hidden: int = Field(default=128, ge=8, le=2048)
+    lstm_hidden: int = Field(default=128, ge=8, le=2048)
+    lstm_layers: int = Field(default=2, ge=1, le=4)
+    mlp_hidden: int = Field(default=64, ge=8, le=2048)
+    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+
+    def net(self, num_bins: int, k: int) -> NetConfig:
+        return NetConfig(num_bins=num_bins, k=k, **self.model_dump())
+
+
+class NetConfig(ModelConfig):
+    """The whole network: its shape plus the input width (filter-bank bins) and K coefficients."""
+
     num_bins: int = Field(default=80, ge=8, le=256)
     k: int = Field(default=6, ge=1, le=64)
-    lookahead: int = Field(default=2, ge=0, le=4)  # video frames; 2 = 80 ms at 25 fps
-    input_hidden: int = Field(default=256, ge=8, le=2048)
-    lstm_hidden: int = Field(default=256, ge=8, le=2048)
-    lstm_layers: int = Field(default=2, ge=1, le=4)
-    mlp_hidden: int = Field(default=128, ge=8, le=2048)
-    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
 
 
 class Audio2Mouth(nn.Module):
@@ -37,13 +48,23 @@ class Audio2Mouth(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.pre = nn.Sequential(
-            nn.Linear(2 * cfg.num_bins, cfg.input_hidden), nn.LeakyReLU(0.2), nn.Dropout(cfg.dropout),
-            nn.Linear(cfg.input_hidden, cfg.input_hidden), nn.LeakyReLU(0.2), nn.Dropout(cfg.dropout),
+            nn.Linear(2 * cfg.num_bins, cfg.input_hidden),
+            nn.LeakyReLU(0.2),
+            nn.Dropout(cfg.dropout),
+            nn.Linear(cfg.input_hidden, cfg.input_hidden),
+            nn.LeakyReLU(0.2),
+            nn.Dropout(cfg.dropout),
         )
-        self.lstm = nn.LSTM(cfg.input_hidden, cfg.lstm_hidden, num_layers=cfg.lstm_layers, batch_first=True,
-                            dropout=cfg.dropout if cfg.lstm_layers > 1 else 0.0)
-        self.head = nn.Sequential(nn.Linear(cfg.lstm_hidden, cfg.mlp_hidden), nn.LeakyReLU(0.2),
-                                  nn.Linear(cfg.mlp_hidden, cfg.k))
+        self.lstm = nn.LSTM(
+            cfg.input_hidden,
+            cfg.lstm_hidden,
+            num_layers=cfg.lstm_layers,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.lstm_layers > 1 else 0.0,
+        )
+        self.head = nn.Sequential(
+            nn.Linear(cfg.lstm_hidden, cfg.mlp_hidden), nn.LeakyReLU(0.2), nn.Linear(cfg.mlp_hidden, cfg.k)
+        )
         # outputs are in PCA units: the head predicts coefficients divided by their spread
         scale = torch.ones(cfg.k) if coeff_scale is None else coeff_scale.detach().float().reshape(cfg.k)
         self.register_buffer("coeff_scale", scale.clone())

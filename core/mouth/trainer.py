@@ -4,8 +4,10 @@ Per clip the last `holdout` fraction of frames is held out. The mouth space (PCA
 feature statistics are fitted on training frames only and saved with the model. Training
 samples random windows of the training part (with loudness and noise augmentation), and
 every `epoch_steps` optimizer steps it reports train/held-out loss, held-out mouth-opening
-correlation and LMD, then writes `checkpoints/last.pt` atomically. `--resume` continues at
-the saved step with the saved space, statistics, weights and optimizer.
+correlation and LMD, then writes `checkpoints/last.pt` atomically. The shared training loop
+(`core.train.loop`) owns cancel/pause (a cancel saves a checkpoint), resume, seeding and the
+NaN guard; `--resume` continues at the saved step with the saved space, statistics, weights,
+optimizer and random state.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import torch
 
 from core.audio.alignment import clip_pairs
 from core.audio.normalization import NormStats
-from core.device import resolve_device, seed_everything
+from core.device import resolve_device
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -30,13 +32,14 @@ from core.mouth.data import ClipFeatures, clip_features, load_clips, silence_war
 from core.mouth.metrics import mouth_scores, opening_plot
 from core.mouth.model import Audio2Mouth, predict_offline
 from core.mouth.space import MouthSpace
-from core.train.checkpoint import load_checkpoint, save_checkpoint
+from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.metric_sink import report_metric
 from core.train.spec import TrainRequest
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "last.pt"
+KIND = "audio2mouth"
 
 
 @dataclass
@@ -62,7 +65,113 @@ class Audio2MouthJob(Job):
     def __init__(self, config: Audio2MouthConfig, request: TrainRequest) -> None:
         self.cfg = config
         self.req = request
+
+    def run(self, ctx: JobContext):
+        device = resolve_device(self.req.device)
+        threads = torch.get_num_threads()
+        if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
+            torch.set_num_threads(self.cfg.train.cpu_threads)
+        t = self.cfg.train
+        settings = LoopSettings(
+            kind=KIND,
+            seed=t.seed,
+            config=self.cfg.model_dump(mode="json"),
+            log_every=t.epoch_steps,
+            checkpoint_every=t.epoch_steps,
+            eval_every=t.epoch_steps,
+            nan_hint="lower train.lr or train.weight_decay, or check the clips' audio",
+        )
+        try:
+            return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
+        finally:
+            torch.set_num_threads(threads)
+
+
+class _MouthHooks(TrainHooks):
+    """The audio-to-mouth kind in the training loop: one AdamW step on random windows per step."""
+
+    def __init__(self, config: Audio2MouthConfig, request: TrainRequest) -> None:
+        self.cfg = config
+        self.req = request
         self._fps = 25.0  # the clips' frame rate, set when they are loaded
+        self.epoch_losses: list[float] = []
+        self.scores: dict = {}
+
+    def setup(self, lc: LoopContext) -> int:
+        self.data = self._data(lc.job)
+        t = self.cfg.train
+        return t.steps if lc.request.max_steps is None else min(t.steps, lc.request.max_steps)
+
+    def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
+        cfg, device = self.cfg, lc.device
+        if checkpoint is not None:
+            space = MouthSpace.from_dict(checkpoint["space"])
+            norm = NormStats.from_dict(checkpoint["norm"])
+        else:
+            space, norm = self._fit(self.data)
+            self._save_space(space, norm)
+        ev = space.explained_variance_ratio
+        parts = ", ".join(f"{v:.3f}" for v in ev)
+        lc.job.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
+        self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
+        self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
+        self.opt = torch.optim.AdamW(
+            self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
+        )
+        if checkpoint is not None:
+            self.net.load_state_dict(checkpoint["model"])
+            self.opt.load_state_dict(checkpoint["optimizer"])
+            torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
+            self.scores = dict(checkpoint.get("scores", {}))
+        self.space, self.norm = space, norm
+        self.clips = self._tensors(self.data, space, norm, self.net_cfg.lookahead, device)
+        self.var_sum = float(space.variance.sum())
+        self.window = min(cfg.train.window, *(c.split for c in self.clips))
+
+    def train_step(self, lc: LoopContext) -> StepOutput:
+        net, lookahead = self.net, self.net_cfg.lookahead
+        net.train()
+        x, y, m = self._batch(self.clips, self.norm, self.window, lookahead, lc.step, lc.device)
+        pred, _ = net(x)
+        loss = _loss(pred[:, lookahead:], y, m, self.var_sum)
+        lc.check_losses({"mouth": loss})
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), self.cfg.train.grad_clip)
+        lc.check_grads(net.parameters())
+        self.opt.step()
+        self.epoch_losses.append(float(loss.detach()))
+        return StepOutput(message=f"audio2mouth loss {self.epoch_losses[-1]:.4f}")
+
+    def evaluate(self, lc: LoopContext) -> None:
+        train_loss = float(np.mean(self.epoch_losses)) if self.epoch_losses else float("nan")
+        self.scores = self._evaluate(
+            lc.job, self.net, self.clips, self.space, self.var_sum, lc.step, train_loss
+        )
+        self.epoch_losses = []
+
+    def state_dict(self, lc: LoopContext) -> dict:
+        return {
+            "model": self.net.state_dict(),
+            "optimizer": self.opt.state_dict(),
+            "net": self.net.cfg.model_dump(),
+            "features": self.cfg.features.model_dump(),
+            "fps": self._fps,
+            "space": self.space.to_dict(),
+            "norm": self.norm.to_dict(),
+            "scores": _plain(self.scores),
+            "torch_rng": torch.get_rng_state(),
+        }
+
+    def weights(self) -> list[torch.Tensor]:
+        return list(self.net.state_dict().values())
+
+    def finish(self, lc: LoopContext):
+        if self.scores.get("step") != lc.step:  # resumed at or past the end: score what was saved
+            self.evaluate(lc)
+            lc.save_checkpoint()
+        self._summary(self.space, self.scores, lc.step, [c.name for c in self.clips])
+        return lc.run.path
 
     # -- setup -----------------------------------------------------------------------------
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
@@ -84,87 +193,39 @@ class Audio2MouthJob(Job):
         norm = NormStats.fit([train_feature_frames(d, self.cfg.features) for d in data])
         return space, norm
 
-    def _tensors(self, data: list[ClipFeatures], space: MouthSpace, norm: NormStats, lookahead: int,
-                 device: torch.device) -> list[ClipTensors]:
+    def _tensors(
+        self,
+        data: list[ClipFeatures],
+        space: MouthSpace,
+        norm: NormStats,
+        lookahead: int,
+        device: torch.device,
+    ) -> list[ClipTensors]:
         out = []
         for d in data:
             c = d.clip
             pairs = norm.apply(clip_pairs(d.features, c.n_frames, c.fps, self.cfg.features, lookahead))
-            out.append(ClipTensors(c.name, torch.from_numpy(pairs).to(device),
-                                   torch.from_numpy(space.encode(c.landmarks)).to(device),
-                                   torch.from_numpy(c.valid.copy()).to(device), d.split, d))
+            out.append(
+                ClipTensors(
+                    c.name,
+                    torch.from_numpy(pairs).to(device),
+                    torch.from_numpy(space.encode(c.landmarks)).to(device),
+                    torch.from_numpy(c.valid.copy()).to(device),
+                    d.split,
+                    d,
+                )
+            )
         return out
 
-    # -- loop --------------------------------------------------------------------------------
-    def run(self, ctx: JobContext):
-        device = resolve_device(self.req.device)
-        threads = torch.get_num_threads()
-        if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
-            torch.set_num_threads(self.cfg.train.cpu_threads)
-        try:
-            return self._train(ctx, device)
-        finally:
-            torch.set_num_threads(threads)
-
-    def _train(self, ctx: JobContext, device: torch.device):
-        cfg, req, run = self.cfg, self.req, self.req.run
-        seed_everything(cfg.train.seed)
-        data = self._data(ctx)
-        ckpt_path = run.checkpoints / CHECKPOINT
-        ckpt = load_checkpoint(ckpt_path) if req.resume and ckpt_path.is_file() else None
-        if req.resume and ckpt is None:
-            ctx.log(f"--resume: no checkpoint in {run.checkpoints}; starting from step 0", "warning")
-        if ckpt is not None:
-            space, norm = MouthSpace.from_dict(ckpt["space"]), NormStats.from_dict(ckpt["norm"])
-        else:
-            space, norm = self._fit(data)
-            self._save_space(space, norm)
-        ev = space.explained_variance_ratio
-        parts = ", ".join(f"{v:.3f}" for v in ev)
-        ctx.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
-        net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
-        net = Audio2Mouth(net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
-        opt = torch.optim.AdamW(net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
-        step = 0
-        if ckpt is not None:
-            net.load_state_dict(ckpt["model"])
-            opt.load_state_dict(ckpt["optimizer"])
-            step = int(ckpt["step"])
-            torch.set_rng_state(ckpt["torch_rng"])  # dropout continues as if never interrupted
-            ctx.log(f"resumed at step {step}")
-        clips = self._tensors(data, space, norm, net_cfg.lookahead, device)
-        total = cfg.train.steps if req.max_steps is None else min(cfg.train.steps, req.max_steps)
-        var_sum = float(space.variance.sum())
-        run.set_status("running", step=step, total=total)
-        window = min(cfg.train.window, *(c.split for c in clips))
-        epoch_losses: list[float] = []
-        scores: dict = ckpt.get("scores", {}) if ckpt is not None else {}
-        while step < total:
-            ctx.checkpoint()
-            net.train()
-            x, y, m = self._batch(clips, norm, window, net_cfg.lookahead, step, device)
-            pred, _ = net(x)
-            loss = _loss(pred[:, net_cfg.lookahead:], y, m, var_sum)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.train.grad_clip)
-            opt.step()
-            step += 1
-            epoch_losses.append(float(loss.detach()))
-            ctx.progress(step, total, f"audio2mouth loss {epoch_losses[-1]:.4f}")
-            if step % cfg.train.epoch_steps == 0 or step == total:
-                scores = self._evaluate(ctx, net, clips, space, var_sum, step, float(np.mean(epoch_losses)))
-                epoch_losses = []
-                self._save(net, opt, space, norm, step, scores)
-        if not scores or scores.get("step") != step:  # resumed at or past the end
-            scores = self._evaluate(ctx, net, clips, space, var_sum, step, float("nan"))
-            self._save(net, opt, space, norm, step, scores)
-        self._summary(space, scores, step, [c.name for c in clips])
-        ctx.artifact(ckpt_path, "checkpoint")
-        return run.path
-
-    def _batch(self, clips: list[ClipTensors], norm: NormStats, window: int, lookahead: int, step: int,
-               device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _batch(
+        self,
+        clips: list[ClipTensors],
+        norm: NormStats,
+        window: int,
+        lookahead: int,
+        step: int,
+        device: torch.device,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Random training windows; the generator is seeded by the step so a resumed run draws the same."""
         tc = self.cfg.train
         rng = np.random.default_rng([tc.seed, step])
@@ -174,9 +235,9 @@ class Audio2MouthJob(Job):
         for ci in which:
             c = clips[ci]
             s = int(rng.integers(0, c.split - window + 1))
-            xs.append(c.pairs[s: s + window + lookahead])
-            ys.append(c.targets[s: s + window])
-            ms.append(c.valid[s: s + window])
+            xs.append(c.pairs[s : s + window + lookahead])
+            ys.append(c.targets[s : s + window])
+            ms.append(c.valid[s : s + window])
         x = torch.stack(xs)
         if tc.gain_db > 0:  # loudness change = a constant offset on every log-mel bin
             gain = rng.uniform(-tc.gain_db, tc.gain_db, size=(tc.batch, 1, 1)) * math.log(10) / 10
@@ -188,20 +249,28 @@ class Audio2MouthJob(Job):
         return x, torch.stack(ys), torch.stack(ms)
 
     @torch.no_grad()
-    def _evaluate(self, ctx: JobContext, net: Audio2Mouth, clips: list[ClipTensors], space: MouthSpace,
-                  var_sum: float, step: int, train_loss: float) -> dict:
+    def _evaluate(
+        self,
+        ctx: JobContext,
+        net: Audio2Mouth,
+        clips: list[ClipTensors],
+        space: MouthSpace,
+        var_sum: float,
+        step: int,
+        train_loss: float,
+    ) -> dict:
         """Held-out frames of every clip, predicted from a fresh LSTM state at the split point."""
         net.eval()
         run = self.req.run
         losses, per_clip = [], {}
         opening_p, opening_t, lmds, weights = [], [], [], []
         for c in clips:
-            pred = predict_offline(net, c.pairs[c.split:])
-            mask = c.valid[c.split:]
-            losses.append(float(_loss(pred, c.targets[c.split:], mask, var_sum)) * float(mask.sum()))
+            pred = predict_offline(net, c.pairs[c.split :])
+            mask = c.valid[c.split :]
+            losses.append(float(_loss(pred, c.targets[c.split :], mask, var_sum)) * float(mask.sum()))
             keep = mask.cpu().numpy()
-            lm = c.features.clip.landmarks[c.split:][keep]
-            s = mouth_scores(space, pred.cpu().numpy()[keep], lm, c.features.clip.crop_scale[c.split:][keep])
+            lm = c.features.clip.landmarks[c.split :][keep]
+            s = mouth_scores(space, pred.cpu().numpy()[keep], lm, c.features.clip.crop_scale[c.split :][keep])
             per_clip[c.name] = {"mouth_r": s["mouth_r"], "lmd_px": s["lmd_px"], "frames": int(keep.sum())}
             opening_p.append(s["opening_pred"])
             opening_t.append(s["opening_true"])
@@ -219,8 +288,10 @@ class Audio2MouthJob(Job):
         for key in ("train_loss", "heldout_loss", "heldout_mouth_r", "heldout_lmd_px"):
             if math.isfinite(scores[key]):
                 report_metric(ctx, run, f"audio2mouth/{key}", step, scores[key])
-        ctx.log(f"step {step}: train {train_loss:.4f} held-out {scores['heldout_loss']:.4f} "
-                f"r {scores['heldout_mouth_r']:.3f} LMD {scores['heldout_lmd_px']:.2f}px")
+        ctx.log(
+            f"step {step}: train {train_loss:.4f} held-out {scores['heldout_loss']:.4f} "
+            f"r {scores['heldout_mouth_r']:.3f} LMD {scores['heldout_lmd_px']:.2f}px"
+        )
         img = opening_plot(opening_p[0], opening_t[0])
         ctx.preview("mouth opening (held-out)", img)
         run.save_preview("heldout_opening", img, step)
@@ -229,38 +300,30 @@ class Audio2MouthJob(Job):
     # -- outputs -----------------------------------------------------------------------------
     def _save_space(self, space: MouthSpace, norm: NormStats) -> None:
         out = self.req.run.path
-        sd = {k: (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v))
-              for k, v in space.to_dict().items()}
+        sd = {
+            k: (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v))
+            for k, v in space.to_dict().items()
+        }
         with atomic.atomic_open(out / "mouth_space.npz") as fh:
             np.savez(fh, **sd, explained_variance_ratio=space.explained_variance_ratio)
         with atomic.atomic_open(out / "norm_stats.npz") as fh:
             np.savez(fh, mean=norm.mean, std=norm.std, frames=norm.frames)
 
-    def _save(self, net: Audio2Mouth, opt: torch.optim.Optimizer, space: MouthSpace, norm: NormStats,
-              step: int, scores: dict) -> None:
-        save_checkpoint(self.req.run.checkpoints / CHECKPOINT, {
-            "kind": "audio2mouth",
-            "step": step,
-            "model": net.state_dict(),
-            "optimizer": opt.state_dict(),
-            "net": net.cfg.model_dump(),
-            "features": self.cfg.features.model_dump(),
-            "config": self.cfg.model_dump(mode="json"),
-            "fps": self._fps,
-            "space": space.to_dict(),
-            "norm": norm.to_dict(),
-            "scores": _plain(scores),
-            "torch_rng": torch.get_rng_state(),
-        })
-        self.req.run.set_status("running", step=step)
-
     def _summary(self, space: MouthSpace, scores: dict, step: int, names: list[str]) -> None:
-        atomic.write_json(self.req.run.path / "summary.json", _plain({
-            "kind": "audio2mouth", "step": step, "clips": names, "k": space.k,
-            "explained_variance_ratio": [float(v) for v in space.explained_variance_ratio],
-            "explained_variance_total": float(space.explained_variance_ratio.sum()),
-            **{k: v for k, v in scores.items() if k != "step"},
-        }))
+        atomic.write_json(
+            self.req.run.path / "summary.json",
+            _plain(
+                {
+                    "kind": "audio2mouth",
+                    "step": step,
+                    "clips": names,
+                    "k": space.k,
+                    "explained_variance_ratio": [float(v) for v in space.explained_variance_ratio],
+                    "explained_variance_total": float(space.explained_variance_ratio.sum()),
+                    **{k: v for k, v in scores.items() if k != "step"},
+                }
+            ),
+        )
 
 
 def _plain(d):
@@ -276,5 +339,3 @@ def _plain(d):
 
 def make_job(config: Audio2MouthConfig, request: TrainRequest) -> Audio2MouthJob:
     return Audio2MouthJob(config, request)
-
-

@@ -1,14 +1,45 @@
-"""Checkpoints are dicts keyed by name, written atomically and read with weights_only=True."""
+"""Checkpoints: dicts keyed by name, written atomically, read with weights_only=True.
+
+Every training checkpoint carries one header, whatever the kind:
+
+    format          "dhstudio.checkpoint"
+    format_version  the header's version (readers refuse a newer one)
+    kind            the avatar kind that wrote it ("dinet", "audio2mouth", "gaussian")
+    kind_version    the version of that kind's payload (readers refuse a newer one)
+    step            optimizer steps taken
+    config          the resolved job config (plain JSON types)
+
+The kind's own payload (weights, optimizer state, ...) sits beside the header at the top level.
+`read_checkpoint` checks the header before anyone looks at the payload; files written before
+the header existed are recognised by their old markers (see `_legacy_kind`).
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from core.io import atomic
 from core.jobs.errors import BadInput
+
+FORMAT = "dhstudio.checkpoint"
+FORMAT_VERSION = 1
+HEADER_KEYS = ("format", "format_version", "kind", "kind_version", "step", "config")
+
+
+def make_header(kind: str, step: int, config: Mapping[str, Any], kind_version: int = 1) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": str(kind),
+        "kind_version": int(kind_version),
+        "step": int(step),
+        "config": dict(config),
+    }
 
 
 def save_checkpoint(path: Path | str, state: dict[str, Any]) -> Path:
@@ -21,13 +52,14 @@ def save_checkpoint(path: Path | str, state: dict[str, Any]) -> Path:
 
 
 def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, Any]:
+    """Any studio checkpoint or bundle, unpickled without running code (no header check)."""
     import torch
 
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"Checkpoint not found: {path}")
     try:
-        return torch.load(path, map_location=map_location, weights_only=True)
+        state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:
         raise BadInput(
             f"{path} is not a studio checkpoint ({refusal_reason(exc)}): it is damaged, or it holds "
@@ -35,6 +67,84 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
             "trust it or open it by other means; use a checkpoint written by dhstudio "
             "(PROJECT/runs/<run>/checkpoints/*.pt)."
         ) from None
+    if not isinstance(state, dict):
+        kind = type(state).__name__
+        raise BadInput(f"{path} is not a Digital Human Studio checkpoint (it holds a {kind}).")
+    return state
+
+
+def read_checkpoint(
+    path: Path | str, kind: str, map_location: Any = "cpu", kind_version: int = 1
+) -> dict[str, Any]:
+    """A training checkpoint of `kind`, its header checked; refuses other kinds and newer versions.
+
+    `kind_version` is the newest payload version this reader understands.
+    """
+    path = Path(path)
+    state = load_checkpoint(path, map_location)
+    if state.get("format") != FORMAT:
+        found = _legacy_kind(state)
+        if found is None:
+            raise BadInput(
+                f"{path} is not a Digital Human Studio training checkpoint (no '{FORMAT}' header)."
+            )
+        state = {**state, **make_header(found, int(state.get("step", 0)), state.get("config") or {})}
+    version = int(state.get("format_version", 0))
+    if version > FORMAT_VERSION:
+        raise BadInput(
+            f"{path} was written by a newer Digital Human Studio (checkpoint format {version}, "
+            f"this one reads up to {FORMAT_VERSION}); update the studio to load it."
+        )
+    if state.get("kind") != kind:
+        raise BadInput(
+            f"{path} is a '{state.get('kind')}' checkpoint, not {_a(kind)} {kind} one; "
+            f"choose a run trained by {_a(kind)} {kind} job."
+        )
+    if int(state.get("kind_version", 1)) > kind_version:
+        raise BadInput(
+            f"{path} holds a '{kind}' checkpoint of version {state.get('kind_version')}, newer than "
+            f"this studio's {kind_version}; update the studio to load it."
+        )
+    return state
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _legacy_kind(state: Mapping[str, Any]) -> str | None:
+    """The kind of a checkpoint written before the common header (their own markers)."""
+    if state.get("format") == "dhstudio.dinet.v1":
+        return "dinet"
+    if state.get("kind") == "audio2mouth" and "model" in state:
+        return "audio2mouth"
+    if state.get("version") == 1 and "params" in state and "extras" in state:
+        return "gaussian"
+    return None
+
+
+def require_finite(weights: Mapping[str, Any], path: Path | str) -> None:
+    """Refuse weights holding NaN/inf (a diverged run saved before the loop's guard existed)."""
+    if not all_finite(weights):
+        raise BadInput(
+            f"{path} holds NaN/inf weights: that training run diverged. Train it again with a lower "
+            "learning rate, or choose another run."
+        )
+
+
+def all_finite(state: Any) -> bool:
+    """True when every floating tensor (or float) in a nested state is finite."""
+    import torch
+
+    if isinstance(state, torch.Tensor):
+        return not state.is_floating_point() or bool(torch.isfinite(state).all())
+    if isinstance(state, float):
+        return math.isfinite(state)
+    if isinstance(state, Mapping):
+        return all(all_finite(v) for v in state.values())
+    if isinstance(state, list | tuple):
+        return all(all_finite(v) for v in state)
+    return True
 
 
 _ADVICE = re.compile(r"weights_only|trust|documentation|Weights only load failed", re.IGNORECASE)

@@ -28,12 +28,24 @@ def non_finite_terms(losses: Mapping[str, torch.Tensor | float]) -> list[str]:
 
 
 def non_finite_grads(params: Iterable[torch.nn.Parameter]) -> bool:
-    """True when any gradient holds a NaN or inf (one fused reduction, not one sync per tensor)."""
-    grads = [p.grad.detach() for p in params if p.grad is not None]
-    if not grads:
+    """True when any gradient holds a NaN or inf (huge finite values are fine; one sync in all)."""
+    return non_finite_tensors(p.grad for p in params if p.grad is not None)
+
+
+def non_finite_tensors(tensors: Iterable[torch.Tensor]) -> bool:
+    """True when any floating tensor (weights, gradients) holds a NaN or inf.
+
+    One fused reduction and one sync: the norms of all tensors. A norm can overflow for huge
+    but finite values, so only the tensors whose norm is not finite are then looked at.
+    """
+    ts = [t.detach() for t in tensors if t.is_floating_point() and t.numel()]
+    if not ts:
         return False
-    norms = torch.stack([torch.linalg.vector_norm(g.float()) for g in grads])
-    return not bool(torch.isfinite(norms).all())
+    norms = torch.stack([torch.linalg.vector_norm(t.float()) for t in ts])
+    finite = torch.isfinite(norms)
+    if bool(finite.all()):
+        return False
+    return any(not bool(torch.isfinite(ts[i]).all()) for i in (~finite).nonzero().flatten().tolist())
 
 
 def failure_message(what: str, step: int, last_good: Path | None, hints: str = "") -> str:
@@ -43,11 +55,15 @@ def failure_message(what: str, step: int, last_good: Path | None, hints: str = "
         else "No checkpoint had been written yet"
     )
     fix = hints or "lower the learning rate, turn AMP off (train.amp = false), or check the data"
-    return f"Training stopped at step {step}: {what} became NaN/inf. {keep}. To fix: {fix}, then resume."
+    then = "then resume (--resume continues from it)" if last_good is not None else "then train again"
+    return f"Training stopped at step {step}: {what} became NaN/inf. {keep}. To fix: {fix}, {then}."
 
 
-def check_losses(losses: Mapping[str, torch.Tensor | float], step: int, last_good: Path | None) -> None:
+def check_losses(
+    losses: Mapping[str, torch.Tensor | float], step: int, last_good: Path | None, hints: str = ""
+) -> None:
     """Raise `NonFiniteLoss` naming every non-finite term."""
     bad = non_finite_terms(losses)
     if bad:
-        raise NonFiniteLoss(failure_message(f"loss {', '.join(repr(b) for b in bad)}", step, last_good))
+        what = f"loss {', '.join(repr(b) for b in bad)}"
+        raise NonFiniteLoss(failure_message(what, step, last_good, hints))

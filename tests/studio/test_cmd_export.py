@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -16,6 +14,7 @@ from core.gaussians.train.config import GaussianConfig
 from core.kinds.registry import export_formats
 from core.train.run_folder import RunFolder
 from studio.cli.main import main
+from tests.core.gaussians.fake_prepared import write_mesh_clip
 
 
 def _fake_clip(root):
@@ -25,10 +24,7 @@ def _fake_clip(root):
     layout = np.asarray(topology.frontal_layout(), np.float32)
     frames = np.stack([layout * 150.0 + np.array([100.0 + 5 * i, 110.0, 0.0], np.float32) for i in range(3)])
     frames[..., 2] = layout[None, :, 2] * 150.0
-    np.save(clip / "landmarks.npy", frames)
-    (clip / "manifest.json").write_text(
-        json.dumps({"width": 320, "height": 320, "fps": 25.0, "frame_count": 3})
-    )
+    write_mesh_clip(clip, frames, 320, 320)
     return clip
 
 

@@ -5,8 +5,9 @@ renders the avatar on that frame's tracked mesh with the selected backend (gspla
 PyTorch rasterizer otherwise) and takes one optimizer step; the strategy densifies and prunes.
 Events: progress every step; loss terms, Gaussian count and iter/s every ``log_every`` steps
 (also into metrics.jsonl/TensorBoard); a preview (held-out frame: target | render) every
-``preview_every`` steps; refinements as log lines. ``checkpoints/last.pt`` is written atomically
-every ``checkpoint_every`` steps, at the end and on cancel; ``--resume`` continues bit-exactly.
+``preview_every`` steps; refinements as typed `RefineStep` events. The shared training loop
+(``core.train.loop``) writes ``checkpoints/last.pt`` every ``checkpoint_every`` steps, at the end
+and on cancel, stops a non-finite run, and resumes; ``--resume`` continues bit-exactly.
 At the end ``avatar.pt`` (what eval/export/render load) and ``eval.json`` (held-out metrics).
 """
 
@@ -17,7 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.device import resolve_device, seed_everything
+import torch
+
 from core.gaussians.render.select import select_renderer
 from core.gaussians.train import bundle
 from core.gaussians.train.config import GaussianConfig
@@ -25,22 +27,21 @@ from core.gaussians.train.data import AvatarData
 from core.gaussians.train.evaluate import evaluate_avatar
 from core.gaussians.train.innovations.registry import build_innovations
 from core.gaussians.train.source import load_clip_data
-from core.gaussians.train.state import TrainState, create_state, load_state, state_dict
+from core.gaussians.train.state import create_state, load_state, state_dict
 from core.gaussians.train.step import StepSetup, preview_image, train_step
 from core.gaussians.train.strategies.factory import build_strategy
 from core.io import atomic
 from core.jobs.context import JobContext
-from core.jobs.errors import BadInput, JobCancelled
+from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.train.amp import Amp, AmpSettings
-from core.train.checkpoint import load_checkpoint, save_checkpoint
-from core.train.metric_sink import report_metric
-from core.train.run_folder import RunFolder
+from core.train.loop import CHECKPOINT as CHECKPOINT  # re-exported (ablation, tests)
+from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.spec import TrainRequest
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT = "last.pt"
+KIND = "gaussian"
 DataLoader = Callable[[Path, GaussianConfig], AvatarData]
 
 
@@ -60,74 +61,101 @@ class GaussianTrainJob(Job):
         self.evaluate = evaluate
 
     def run(self, ctx: JobContext) -> Path:
-        cfg, req, run = self.cfg, self.req, self.req.run
-        device = resolve_device(req.device)
-        seed_everything(cfg.train.seed)
+        t = self.cfg.train
+        settings = LoopSettings(
+            kind=KIND,
+            seed=t.seed,
+            config=self.cfg.model_dump(mode="json"),
+            log_every=t.log_every,
+            checkpoint_every=t.checkpoint_every,
+            preview_every=t.preview_every,
+            nan_hint="lower the loss weights ([loss], the innovations' weights) or the learning rates "
+            "([optim]), or turn AMP off (train.amp = false)",
+        )
+        return run_training(_GaussianHooks(self), ctx, self.req, settings)
+
+
+class _GaussianHooks(TrainHooks):
+    """The Gaussian kind in the training loop; one step is `step.train_step`."""
+
+    def __init__(self, job: GaussianTrainJob) -> None:
+        self.job = job
+        self.cfg = job.cfg
+        self.window_t, self.window_n = 0.0, 0
+
+    def setup(self, lc: LoopContext) -> int:
+        cfg, req, device = self.cfg, lc.request, lc.device
         if not req.clips:
             raise BadInput("a Gaussian avatar needs a prepared clip (--clip NAME).")
         if len(req.clips) > 1:
-            ctx.log(f"a Gaussian avatar is trained from one clip; using {req.clips[0].name}", "warning")
-        innovations = build_innovations(cfg, device)  # a missing VGG19 file fails here, before any work
-        selection = select_renderer(cfg.train.renderer, device)
-        ctx.log(f"renderer: {selection.renderer.name} ({selection.reason})")
-        data = self.data_loader(req.clips[0], cfg)
+            lc.job.log(f"a Gaussian avatar is trained from one clip; using {req.clips[0].name}", "warning")
+        self.innovations = build_innovations(cfg, device)  # a missing VGG19 file fails here, before any work
+        self.selection = select_renderer(cfg.train.renderer, device)
+        lc.job.log(f"renderer: {self.selection.renderer.name} ({self.selection.reason})")
+        self.data = self.job.data_loader(req.clips[0], cfg)
         total = cfg.train.steps if req.max_steps is None else min(cfg.train.steps, req.max_steps)
-        strategy = build_strategy(cfg, total)
-        st = create_state(cfg, data, strategy, device, innovations)
-        ckpt_path = run.checkpoints / CHECKPOINT
-        if req.resume and ckpt_path.is_file():
-            load_state(st, load_checkpoint(ckpt_path, map_location=device), cfg, data.extent, device)
-            ctx.log(f"resumed at step {st.step} with {st.count} Gaussians")
-        elif req.resume:
-            ctx.log(f"--resume: no checkpoint in {run.checkpoints}; starting from step 0", "warning")
-        ctx.log(
+        self.strategy = build_strategy(cfg, total)
+        return total
+
+    def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
+        cfg, data, device = self.cfg, self.data, lc.device
+        self.st = create_state(cfg, data, self.strategy, device, self.innovations)
+        if checkpoint is not None:
+            load_state(self.st, checkpoint, cfg, data.extent, device)
+            lc.job.log(f"continuing with {self.st.count} Gaussians")
+        lc.job.log(
             f"{len(data.train_ids)} training / {len(data.test_ids)} held-out frames at "
-            f"{data.resolution}px, {st.count} Gaussians, innovations: "
+            f"{data.resolution}px, {self.st.count} Gaussians, innovations: "
             f"{', '.join(cfg.enabled_innovations()) or 'none (baseline)'}"
         )
-        amp = Amp.create(AmpSettings(enabled=cfg.train.amp), device)
-        setup = StepSetup(cfg, data, selection.renderer, strategy, total, amp, device)
-        run.set_status("running", step=st.step, total=total, renderer=selection.renderer.name)
-        window_t, window_n = 0.0, 0
-        try:
-            while st.step < total:
-                ctx.checkpoint()
-                t0 = time.perf_counter()
-                res = train_step(st, setup)
-                dt = time.perf_counter() - t0
-                st.train_seconds += dt
-                window_t, window_n = window_t + dt, window_n + 1
-                step = st.step
-                ctx.progress(step, total, f"loss {res.losses['loss']:.4f}, {st.count} Gaussians")
-                if res.report.changed:
-                    ctx.emit(res.report.event())
-                if step % cfg.train.log_every == 0 or step == total:
-                    for name, value in res.losses.items():
-                        report_metric(ctx, run, f"train/{name}", step, value)
-                    report_metric(ctx, run, "train/gaussians", step, st.count)
-                    report_metric(ctx, run, "train/iter_per_s", step, window_n / max(window_t, 1e-9))
-                    report_metric(ctx, run, "train/resolution", step, res.size[0])
-                    window_t, window_n = 0.0, 0
-                if step % cfg.train.preview_every == 0 or step == total:
-                    self._preview(ctx, run, st, setup, step)
-                if step % cfg.train.checkpoint_every == 0:
-                    save_checkpoint(ckpt_path, state_dict(st))
-        except JobCancelled:
-            save_checkpoint(ckpt_path, state_dict(st))
-            run.set_status("cancelled", step=st.step, total=total)
-            raise
-        save_checkpoint(ckpt_path, state_dict(st))
+        self.amp = GuardedAmp(Amp.create(AmpSettings(enabled=cfg.train.amp), device), lc)
+        self.step_setup = StepSetup(
+            cfg, data, self.selection.renderer, self.strategy, lc.total, self.amp, device
+        )  # the amp checks the loss before backward and the gradients before each step
+        if lc.is_main:
+            lc.run.set_status("running", renderer=self.selection.renderer.name)
+
+    def train_step(self, lc: LoopContext) -> StepOutput:
+        st = self.st
+        t0 = time.perf_counter()
+        res = train_step(st, self.step_setup)
+        dt = time.perf_counter() - t0
+        st.train_seconds += dt
+        self.window_t, self.window_n = self.window_t + dt, self.window_n + 1
+        step = st.step
+        if res.report.changed:
+            lc.job.emit(res.report.event())
+        metrics = {f"train/{name}": value for name, value in res.losses.items()}
+        metrics["train/gaussians"] = st.count
+        metrics["train/resolution"] = res.size[0]
+        if step % self.cfg.train.log_every == 0 or step == lc.total:
+            metrics["train/iter_per_s"] = self.window_n / max(self.window_t, 1e-9)  # render + update only
+            self.window_t, self.window_n = 0.0, 0
+        return StepOutput(metrics, f"loss {res.losses['loss']:.4f}, {st.count} Gaussians")
+
+    def state_dict(self, lc: LoopContext) -> dict:
+        return state_dict(self.st)
+
+    def weights(self) -> list[torch.Tensor]:
+        st = self.st
+        return [*st.params.values(), *(t for inn in st.innovations for t in _tensors(inn.state_dict()))]
+
+    def preview(self, lc: LoopContext) -> None:
+        lc.preview("gaussian/heldout", preview_image(self.st, self.step_setup), file_name="heldout")
+
+    def finish(self, lc: LoopContext) -> Path:
+        cfg, st, data, run, total, device = self.cfg, self.st, self.data, lc.run, lc.total, lc.device
         avatar = bundle.save_bundle(run.path / bundle.AVATAR_FILE, st, data, cfg)
-        ctx.artifact(avatar, "gaussian-avatar")
-        if self.evaluate:
-            ctx.progress(total, total, "evaluating held-out frames")
+        lc.job.artifact(avatar, "gaussian-avatar")
+        if self.job.evaluate:
+            lc.job.progress(total, total, "evaluating held-out frames")
             scores = evaluate_avatar(
-                bundle.load_bundle(avatar, device), data, selection.renderer, device, cfg.data.background
+                bundle.load_bundle(avatar, device), data, self.selection.renderer, device, cfg.data.background
             )
             atomic.write_json(run.path / "eval.json", scores)
             for k in ("psnr", "ssim", "render_fps"):
-                report_metric(ctx, run, f"eval/{k}", total, scores[k])
-            ctx.log(
+                lc.metric(f"eval/{k}", scores[k], step=total)
+            lc.job.log(
                 f"held-out PSNR {scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f}, LPIPS {scores['lpips']}, "
                 f"{scores['gaussians']} Gaussians, {scores['render_fps']:.1f} render fps"
             )
@@ -136,10 +164,41 @@ class GaussianTrainJob(Job):
         )
         return run.path
 
-    def _preview(self, ctx: JobContext, run: RunFolder, st: TrainState, setup: StepSetup, step: int) -> None:
-        image = preview_image(st, setup)
-        ctx.preview("gaussian/heldout", image)
-        run.save_preview("heldout", image, step)
+
+class GuardedAmp:
+    """`Amp` as `train_step` uses it, with the loop's NaN guard before every backward and update.
+
+    `train_step` computes the loss and steps the optimizers itself; this adapter is where the
+    loop's checks meet it: a non-finite loss stops the run before `backward`, non-finite
+    gradients before the first optimizer step (unless a GradScaler handles overflow).
+    """
+
+    def __init__(self, amp: Amp, lc: LoopContext) -> None:
+        self.amp = amp
+        self.lc = lc
+
+    def __getattr__(self, name: str):
+        return getattr(self.amp, name)
+
+    def backward(self, loss: torch.Tensor, accumulation: int = 1) -> None:
+        self.lc.check_losses({"total": loss})
+        self.amp.backward(loss, accumulation)
+
+    def step(self, optimizer: torch.optim.Optimizer) -> bool:
+        if self.amp.scaler is None:
+            self.lc.check_grads(p for group in optimizer.param_groups for p in group["params"])
+        return self.amp.step(optimizer)
+
+
+def _tensors(state: object) -> list[torch.Tensor]:
+    """Every tensor in an innovation's (nested) state dict, for the loop's finite-weights check."""
+    if isinstance(state, torch.Tensor):
+        return [state]
+    if isinstance(state, dict):
+        return [t for v in state.values() for t in _tensors(v)]
+    if isinstance(state, list | tuple):
+        return [t for v in state for t in _tensors(v)]
+    return []
 
 
 def make_job(config: GaussianConfig, request: TrainRequest) -> GaussianTrainJob:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,23 +12,13 @@ from core.face import topology
 from core.gaussians.camera import project_points
 from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
 from core.jobs.errors import BadInput
+from tests.core.gaussians.fake_prepared import write_mesh_clip
 
 W, H, N = 640, 480, 6
 
 
 def write_clip(folder: Path, landmarks: np.ndarray, found: list[bool] | None = None) -> Path:
-    """The files of a prepared clip that `PreparedClip` reads (no video: the mesh needs none)."""
-    n = len(landmarks)
-    folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / "landmarks.npy", landmarks.astype(np.float32))
-    boxes = np.tile(np.array([[0, 0, W, H]], np.float32), (n, 1))
-    np.savez(folder / "crops.npz", face_boxes=boxes, mouth_boxes=boxes)
-    camera = np.array([[max(W, H), 0, W / 2], [0, max(W, H), H / 2], [0, 0, 1]], np.float32)
-    np.savez(folder / "poses.npz", camera=camera)
-    manifest = {"schema": 1, "name": folder.name, "fps": 25.0, "frame_count": n, "width": W, "height": H,
-                "has_audio": False, "quality": {"face_found": found if found is not None else [True] * n}}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
+    return write_mesh_clip(folder, landmarks, W, H, found)
 
 
 def synthetic_landmarks() -> np.ndarray:

@@ -120,3 +120,58 @@ def test_config_rejects_bad_values():
         Audio2MouthConfig.model_validate({"kind": "audio2mouth", "train": {"holdout": 0.9}})
     with pytest.raises(ValueError):
         Audio2MouthConfig.model_validate({"kind": "audio2mouth", "train": {"stepz": 3}})
+
+
+def test_diverging_settings_stop_the_run_with_a_clear_message(demo_clip, tmp_path):
+    cfg = {**TINY, "train": {**TINY["train"], "lr": 1.0, "weight_decay": 1e30, "epoch_steps": 1}}
+    result, _, run = _train([demo_clip], tmp_path / "run", max_steps=20, cfg=cfg)
+    assert not result.ok and not result.bad_input  # a failed run (exit 1), never "finished"
+    assert "NaN/inf" in result.error and "Training stopped at step" in result.error
+    assert "train.lr" in result.error and "train.weight_decay" in result.error
+    assert run.read_status()["state"] == "failed"
+    # any checkpoint written before the failure holds finite weights only
+    ckpt = run.checkpoints / "last.pt"
+    if ckpt.is_file():
+        assert all(torch.isfinite(v).all() for v in load_checkpoint(ckpt)["model"].values())
+        assert str(ckpt) in result.error
+
+
+def test_a_diverged_checkpoint_is_refused_when_loaded(demo_clip, tmp_path):
+    from core.jobs.errors import BadInput
+    from core.train.checkpoint import save_checkpoint
+
+    result, _, run = _train([demo_clip], tmp_path / "run", max_steps=2)
+    assert result.ok, result.error
+    path = run.checkpoints / "last.pt"
+    ckpt = load_checkpoint(path)
+    ckpt["model"] = {k: v * float("nan") for k, v in ckpt["model"].items()}  # as old NaN runs were saved
+    save_checkpoint(path, ckpt)
+    with pytest.raises(BadInput, match="NaN/inf weights"):
+        load_audio2mouth(run.path)
+
+
+def test_cancel_saves_a_checkpoint_and_resume_matches_a_straight_run(demo_clip, tmp_path):
+    from core.jobs.events import Progress
+    from core.jobs.job import execute
+
+    straight, _, run_a = _train([demo_clip], tmp_path / "a", max_steps=12)
+    assert straight.ok
+    config = Audio2MouthConfig.model_validate(TINY)
+    run = RunFolder(tmp_path / "b").create("audio2mouth", config.model_dump(mode="json"))
+    runner = CollectingRunner()
+
+    def sink(event):
+        runner.events.append(event)
+        if isinstance(event, Progress) and event.step == 7:
+            runner.control.cancel()
+
+    result = execute(make_job(config, TrainRequest((demo_clip,), run, "cpu", 12)), sink, runner.control)
+    run.close()
+    assert result.status.value == "cancelled"
+    assert load_checkpoint(run.checkpoints / "last.pt")["step"] == 7  # mid-epoch (epoch_steps 20)
+    again, _, _ = _train([demo_clip], tmp_path / "b", max_steps=12, resume=True)
+    assert again.ok, again.error
+    a = load_checkpoint(run_a.checkpoints / "last.pt")["model"]
+    b = load_checkpoint(run.checkpoints / "last.pt")["model"]
+    for key, value in a.items():
+        torch.testing.assert_close(b[key], value, atol=1e-5, rtol=1e-5)

@@ -52,6 +52,8 @@ def test_non_finite_grads() -> None:
     assert not non_finite_grads([p])
     p.grad = torch.tensor([1.0, float("inf"), 0.0])
     assert non_finite_grads([p])
+    p.grad = torch.tensor([3e38, 3e38, -3e38])  # huge but finite: its norm overflows, the values do not
+    assert not non_finite_grads([p])
 
 
 def test_amp_is_a_no_op_on_cpu_and_accumulates() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 
 import numpy as np
@@ -21,6 +20,7 @@ from core.gaussians.train.state import create_state
 from core.gaussians.train.strategies.factory import build_strategy
 from core.train.checkpoint import load_checkpoint
 from core.train.run_folder import RunFolder
+from tests.core.gaussians.fake_prepared import write_mesh_clip
 
 
 def _clip(folder):
@@ -29,10 +29,7 @@ def _clip(folder):
     layout = np.asarray(topology.frontal_layout(), np.float32)
     frames = np.stack([layout * 150.0 + np.array([100.0 + 5 * i, 110.0, 0.0], np.float32) for i in range(3)])
     frames[..., 2] = layout[None, :, 2] * 150.0
-    np.save(folder / "landmarks.npy", frames)
-    (folder / "manifest.json").write_text(
-        json.dumps({"width": 320, "height": 320, "fps": 25.0, "frame_count": 3})
-    )
+    write_mesh_clip(folder, frames, 320, 320)
     return folder
 
 

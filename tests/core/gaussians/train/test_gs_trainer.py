@@ -166,3 +166,19 @@ def test_perceptual_without_weights_fails_before_training(tmp_path, avatar_data)
 def test_config_rejects_inconsistent_values(bad):
     with pytest.raises(ValueError):
         GaussianConfig.model_validate(bad)
+
+
+def test_huge_loss_weight_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, avatar_data):
+    good = _cfg(train={"steps": 8, "checkpoint_every": 2})
+    _, _, first = _run(tmp_path, good, avatar_data, max_steps=4)
+    assert first.ok, first.error
+    bad = _cfg(train={"steps": 8, "checkpoint_every": 2}, loss={"l1": 1e39})  # the loss overflows to inf
+    run, _, result = _run(tmp_path, bad, avatar_data, resume=True)
+    assert not result.ok and not result.bad_input
+    path = run.checkpoints / CHECKPOINT
+    assert "Training stopped at step 4: loss 'total' became NaN/inf" in result.error
+    assert str(path) in result.error and "loss weights" in result.error
+    ckpt = load_checkpoint(path)
+    assert ckpt["step"] == 4 and ckpt["kind"] == "gaussian"
+    assert all(torch.isfinite(v).all() for v in ckpt["params"].values())
+    assert load_bundle(run.path / AVATAR_FILE).steps == 4  # the avatar of the good run is not replaced
