@@ -123,6 +123,7 @@ def test_bad_formats_and_unfinished_runs_exit_2(runs, tmp_path, capsys):
     assert not any((tmp_path / n).exists() for n in ("g", "p", "r", "s"))
 
 
+@pytest.mark.slow  # ~25 s: two exports and two live sessions in fresh processes
 def test_bundle_runs_live_and_renders_after_the_project_is_deleted(runs, tmp_path):
     """Export fp32 and int8 bundles by command, move them away, delete the project, run both commands."""
     import os
