@@ -114,7 +114,14 @@ class BundleExportJob(Job):
             for i, subject in enumerate((renderer, audio_subject)):
                 ctx.progress(1 + i, 5, f"writing and validating the {subject.name} ({self.precision})")
                 exported = write(subject, folder, Path(scratch))
-                report = build_report(f"bundle/{self.precision}", subject, exported, folder, repeats=repeats)
+                report = build_report(
+                    f"bundle/{self.precision}",
+                    subject,
+                    exported,
+                    folder,
+                    repeats=repeats,
+                    scratch=Path(scratch),
+                )
                 reports[subject.name] = report
                 if not passed(report):
                     if opts.get("report") is not None:

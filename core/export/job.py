@@ -72,7 +72,12 @@ class ModelExportJob(Job):
             ctx.checkpoint()
             ctx.progress(2, 4, "validating against PyTorch on held-out frames")
             report = build_report(
-                self.fmt, subject, exported, folder, repeats=int(req.options.get("repeats", 30))
+                self.fmt,
+                subject,
+                exported,
+                folder,
+                repeats=int(req.options.get("repeats", 30)),
+                scratch=Path(scratch),
             )
             if not passed(report):
                 if report_path is not None:

@@ -244,6 +244,7 @@ def write(subject, folder: Path, scratch: Path):
         files=files,
         outputs=subject.run_sequence(run),
         threshold_db=FP32_MIN_PSNR_DB,
+        runtime="onnx_fp32",
         runners={"onnx_fp32": run},
         providers=sess.get_providers(),
     )

@@ -160,6 +160,7 @@ def write(subject: Subject, folder: Path, scratch: Path):
         files=files,
         outputs=subject.run_sequence(run),
         threshold_db=INT8_MIN_PSNR_DB,
+        runtime="onnx_int8",
         runners={"onnx_fp32": ref, "onnx_int8": run},
         providers=sess.get_providers(),
         float_nodes=keep,

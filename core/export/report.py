@@ -4,7 +4,9 @@ Contents: the files and their sizes; parity against the PyTorch model on held-ou
 the run's clip (max abs error, PSNR of the judged region, the pass mark and the margin); CPU
 latency of PyTorch fp32 and of the exported runtimes, median and p95, measured in one process
 with the runners interleaved call by call so machine load hits all of them alike; the ONNX
-Runtime providers used; and the nodes kept in float with the reason for each.
+Runtime providers used; and the nodes kept in float with the reason for each. Every report
+times all three of torch fp32, ONNX fp32 and ONNX int8 (the ones the format did not ship are
+made in a scratch folder for the comparison), so a creator can pick the precision from any report.
 """
 
 from __future__ import annotations
@@ -45,13 +47,39 @@ def interleaved_latency(
     }
 
 
+def comparison_runners(subject: Subject, exported: Exported, scratch: Path | None) -> dict[str, Callable]:
+    """torch fp32, ONNX fp32, ONNX int8 (built in `scratch` when the format did not ship them), then
+    the format's own runners."""
+    from core.export.onnx_fp32 import ort_session, session_runner
+    from core.export.onnx_int8 import quantize
+
+    runners = {"torch_fp32": subject.torch_runner()}
+    if scratch is not None and not {"onnx_fp32", "onnx_int8"} <= set(exported.runners):
+        work = Path(scratch) / "comparison"
+        work.mkdir(parents=True, exist_ok=True)
+        threads = torch.get_num_threads()
+        fp32 = subject.export_onnx(work / f"{subject.name}.onnx")
+        int8 = work / f"{subject.name}.int8.onnx"
+        quantize(fp32, int8, subject)
+        for label, path in (("onnx_fp32", fp32), ("onnx_int8", int8)):
+            runners[label] = session_runner(
+                ort_session(path, device="cpu", threads=threads), subject.input_names
+            )
+    return {**runners, **exported.runners}
+
+
 def build_report(
-    fmt: str, subject: Subject, exported: Exported, folder: Path, repeats: int = 30
+    fmt: str,
+    subject: Subject,
+    exported: Exported,
+    folder: Path,
+    repeats: int = 30,
+    scratch: Path | None = None,
 ) -> dict[str, Any]:
     reference = subject.run_sequence(subject.torch_runner())
     quality = subject.quality(reference, exported.outputs)
     psnr = quality["psnr_db"]
-    runners = {"torch_fp32": subject.torch_runner(), **exported.runners}
+    runners = comparison_runners(subject, exported, scratch)
     latency = interleaved_latency(runners, subject.example_feed(), repeats=repeats)
     base = latency["torch_fp32"]["median_ms"]
     files = {p.name: p.stat().st_size for p in exported.files}
@@ -81,6 +109,7 @@ def build_report(
         "latency": {
             "device": "cpu",
             "threads": torch.get_num_threads(),
+            "shipped": exported.runtime,
             "input": {k: list(v.shape) for k, v in subject.example_feed().items()},
             **latency,
             "speedup_vs_torch_fp32": {

@@ -18,6 +18,7 @@ class Exported:
     files: list[Path]  # written into the export folder
     outputs: np.ndarray  # the exported model's first output on the subject's held-out feeds
     threshold_db: float
+    runtime: str = ""  # the runners label of what was shipped ("onnx_fp32", "onnx_int8", "torchscript")
     runners: dict[str, Callable] = field(default_factory=dict)  # label -> RunFn, timed against torch fp32
     providers: list[str] = field(default_factory=list)
     float_nodes: list[dict[str, str]] = field(default_factory=list)  # kept in float, with reasons

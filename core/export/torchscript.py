@@ -97,6 +97,7 @@ def write(subject: Subject, folder: Path, scratch: Path) -> Exported:
         files=[path],
         outputs=outputs,
         threshold_db=FP32_MIN_PSNR_DB,
+        runtime="torchscript",
         runners={"torchscript": script_runner(loaded, subject)},
         providers=["torch (TorchScript, CPU)"],
         notes=["parity computed in a fresh Python process that cannot import the project"],

@@ -73,8 +73,10 @@ def test_export_validates_and_reloads_in_a_fresh_process(export_runs, tmp_path, 
     assert (
         lat["torch_fp32"]["runs"] == 5 and lat["torch_fp32"]["p95_ms"] >= lat["torch_fp32"]["median_ms"] > 0
     )
-    if fmt == "onnx-int8":
-        assert {"onnx_fp32", "onnx_int8"} <= set(lat)
+    assert {"torch_fp32", "onnx_fp32", "onnx_int8"} <= set(lat)  # every report compares all three
+    shipped = {"onnx": "onnx_fp32", "onnx-int8": "onnx_int8", "torchscript": "torchscript"}
+    assert lat["shipped"] == shipped[fmt]
+    assert lat[lat["shipped"]]["runs"] == 5
     assert "PASS" in (out / REPORT_MD).read_text()
     assert not list(tmp_path.glob(".export.*"))  # no temporary folder left behind
 
