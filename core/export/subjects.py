@@ -52,16 +52,15 @@ class Subject:
     mouth_box: tuple[slice, slice] | None = None  # renderer: (rows, cols) of the mouth in the crop
     info: dict = field(default_factory=dict)  # run, step, clip, frames (for the report)
     dynamic_only: bool = False  # recurrent models: int8 by dynamic quantization
+    onnx_writer: Callable[[Path], Path] | None = None  # path -> the fp32 graph written there
 
     def full_feeds(self, feeds: list[Feed]) -> list[Feed]:
         """Calls with constants and the initial state filled in (state not carried: calibration)."""
         return [{**self.constants, **self.initial_state, **f} for f in feeds]
 
     def export_onnx(self, path: Path) -> Path:
-        inner = self.module.renderer if isinstance(self.module, CachedRendererModule) else self.module.net
-        if isinstance(self.module, CachedRendererModule):
-            return export_renderer(inner, torch.from_numpy(self.constants["ref_features"]), path)
-        return export_audio_step(inner, path)
+        """The fp32 graph (`core.export.onnx_fp32`) at `path`."""
+        return self.onnx_writer(path)
 
     def torch_runner(self) -> RunFn:
         module = self.module
@@ -167,15 +166,17 @@ def clip_renderer_subject(
         src = frames.sources(range(len(idx)), clip.landmarks[idx])
         return [{"source": np.ascontiguousarray(s[None], np.float32)} for s in src]
 
+    ref = encode_references(net, references, "cpu").float()
     calib = _spread(split.train, CALIBRATION_SAMPLES)
     held = _spread(split.held_out, HELD_OUT_SAMPLES)
     return Subject(
         name="renderer",
         kind="dinet",
         module=CachedRendererModule(net).eval(),
+        onnx_writer=lambda path: export_renderer(net, ref, path),
         input_names=["source", "ref_features"],
         output_names=["face"],
-        constants={"ref_features": encode_references(net, references, "cpu").float().numpy()},
+        constants={"ref_features": ref.numpy()},
         initial_state={},
         carry={},
         calibration=sources(calib),
@@ -225,6 +226,7 @@ def clip_audio_subject(net: nn.Module, norm, fbank, fps: float, clip, holdout: f
         name="audio_step",
         kind="audio2mouth",
         module=AudioStepModule(net).eval(),
+        onnx_writer=lambda path: export_audio_step(net, path),
         input_names=["pair", "h0", "c0"],
         output_names=["coeffs", "h1", "c1"],
         constants={},
