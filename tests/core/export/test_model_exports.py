@@ -110,6 +110,10 @@ def test_int8_renderer_keeps_named_layers_float_and_quantizes_the_rest(export_ru
         inits[n.input[1]] for n in graph.node if n.op_type == "DequantizeLinear" and n.input[1] in inits
     ]
     assert any(len(s.dims) == 1 and s.dims[0] > 1 for s in scales)
+    # the float-kept AdaAT layers compute in float but store their weights as int8
+    adaat_weights = [i for name, i in inits.items() if "adaat" in name and name.endswith("_int8")]
+    assert len(adaat_weights) >= 3 and all(i.data_type == onnx.TensorProto.INT8 for i in adaat_weights)
+    assert "per-row int8" in next(n["reason"] for n in report["float_nodes"] if "adaat" in n["node"])
     assert report["latency"]["onnx_int8"]["median_ms"] > 0
 
 
