@@ -87,9 +87,10 @@ def build_report(
     if "onnx_int8" in latency and latency["onnx_int8"]["median_ms"] > latency["onnx_fp32"]["median_ms"]:
         notes.append(
             f"ONNX int8 is slower than ONNX fp32 on this CPU ({latency['onnx_int8']['median_ms']:.2f} vs "
-            f"{latency['onnx_fp32']['median_ms']:.2f} ms median): prefer the fp32 export here. Narrow "
-            "depthwise convolutions (DINet mini) run slower as QLinearConv than as fp32 NCHWc Conv, and "
-            "the Quantize/Transpose nodes around them add time (benchmarks/bench_export.py profiles it)."
+            f"{latency['onnx_fp32']['median_ms']:.2f} ms median): prefer the fp32 export here. For DINet "
+            "mini, ORT's profile shows why: its narrow depthwise convolutions run slower as QLinearConv "
+            "than as fp32 NCHWc Conv, and Quantize/Transpose nodes around them add time "
+            "(benchmarks/bench_export.py)."
         )
     return {
         "format": fmt,
