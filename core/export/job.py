@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -57,7 +58,6 @@ class ModelExportJob(Job):
 
     def run(self, ctx: JobContext) -> list[Path]:
         from core.export.report import build_report, failure_message, passed, write_report
-        from core.io.atomic import atomic_dir
 
         req = self.req
         out = Path(req.out)
@@ -66,7 +66,10 @@ class ModelExportJob(Job):
         ctx.progress(0, 4, "loading the run")
         subject = self.load_subject(Path(req.run))
         ctx.checkpoint()
-        with tempfile.TemporaryDirectory(prefix="dhstudio-export-") as scratch, atomic_dir(out) as folder:
+        with (
+            tempfile.TemporaryDirectory(prefix="dhstudio-export-") as scratch,
+            atomic.atomic_dir(out) as folder,
+        ):
             ctx.progress(1, 4, f"writing {self.fmt}")
             exported = _writer(self.fmt)(subject, folder, Path(scratch))
             ctx.checkpoint()
@@ -80,17 +83,13 @@ class ModelExportJob(Job):
                 scratch=Path(scratch),
             )
             if not passed(report):
-                if report_path is not None:
-                    from core.io import atomic
-
+                if report_path is not None:  # the shortfall stays readable; the folder does not appear
                     atomic.write_json(Path(report_path), report)
                 raise ExportFailed(failure_message(report))
             ctx.progress(3, 4, "writing the report")
             reports = write_report(report, folder, None)
         files = [out / p.name for p in [*exported.files, *reports]]
         if report_path is not None:
-            from core.io import atomic
-
             atomic.write_json(Path(report_path), report)
             files.append(Path(report_path))
         p = report["parity"]
