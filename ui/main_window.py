@@ -1,8 +1,14 @@
-"""The main window's layout: menus, status bar, dock areas. Behaviour lives in the controller."""
+"""The main window's layout: menus, the start page or the project's panels, the Jobs dock, status bar.
+
+Behaviour lives in the controllers (studio/gui/). Two hooks reach them: `files_dropped` (video
+files dropped anywhere on the window) and `close_guard` (asked before the window closes).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -10,20 +16,30 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
-    QPushButton,
-    QTreeWidget,
-    QVBoxLayout,
+    QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
+from ui.clip_viewer_view import ClipViewerView
 from ui.job_panel import JobPanel
+from ui.media_view import MediaView
+from ui.render_view import RenderView
+from ui.runs_view import RunsView
+from ui.start_view import StartView
+
+APP_TITLE = "Digital Human Studio"
 
 
 class MainWindow(QMainWindow):
+    files_dropped = Signal(list)  # [str] local file paths
+
     def __init__(self) -> None:
         super().__init__()
-        self.setWindowTitle("Digital Human Studio")
+        self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
+        self.setAcceptDrops(True)
+        self.close_guard: Callable[[], bool] | None = None
         self._build_menus()
         self._build_central()
         self._build_docks()
@@ -35,11 +51,17 @@ class MainWindow(QMainWindow):
         self.action_new = QAction("&New Project…", self, shortcut=QKeySequence.StandardKey.New)
         self.action_open = QAction("&Open Project…", self, shortcut=QKeySequence.StandardKey.Open)
         self.recent_menu = QMenu("Open &Recent", self)
+        self.action_import = QAction("&Import Video…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.action_close_project = QAction("&Close Project", self, shortcut=QKeySequence.StandardKey.Close)
         self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.file_menu.addActions([self.action_new, self.action_open])
         self.file_menu.addMenu(self.recent_menu)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_import)
+        self.file_menu.addAction(self.action_close_project)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.action_quit)
+        self.set_project_actions(False)
 
         self.export_menu = bar.addMenu("&Export")
         self.action_open_exports = QAction("Open &Exports Folder", self)
@@ -52,36 +74,35 @@ class MainWindow(QMainWindow):
         self.help_menu.addActions([self.action_doctor, self.action_about])
 
     def _build_central(self) -> None:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.welcome_label = QLabel(
-            "<h2>Digital Human Studio</h2>"
-            "<p>Create a project, import a talking-head video, train an avatar and drive it live.</p>",
-            page,
-        )
-        self.welcome_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.welcome_new = QPushButton("New Project…", page)
-        self.welcome_open = QPushButton("Open Project…", page)
-        for w in (self.welcome_label, self.welcome_new, self.welcome_open):
-            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        self.setCentralWidget(page)
+        self.stack = QStackedWidget(self)
+        self.start_view = StartView(self.stack)
+        self.tabs = QTabWidget(self.stack)
+        self.tabs.setDocumentMode(True)
+        self.media_view = MediaView(self.tabs)
+        self.clip_viewer = ClipViewerView(self.tabs)
+        self.runs_view = RunsView(self.tabs)
+        self.render_view = RenderView(self.tabs)
+        self.tabs.addTab(self.media_view, "Media")
+        self.tabs.addTab(self.clip_viewer, "Clip Viewer")
+        self.tabs.addTab(self.runs_view, "Runs")
+        self.tabs.addTab(self.render_view, "Render && Play")
+        self.stack.addWidget(self.start_view)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
 
     def _build_docks(self) -> None:
-        self.project_tree = QTreeWidget(self)
-        self.project_tree.setHeaderLabels(["Project", "Details"])
-        self.project_dock = self._dock("Project", self.project_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.project_tree.setColumnWidth(0, 170)
         self.job_panel = JobPanel(self)
         self.jobs_dock = self._dock("Jobs", self.job_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.project_dock], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.jobs_dock], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -92,3 +113,30 @@ class MainWindow(QMainWindow):
         self.status_progress.setVisible(False)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.status_progress)
+
+    def show_start(self) -> None:
+        self.stack.setCurrentWidget(self.start_view)
+
+    def show_project(self) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+
+    def set_project_actions(self, enabled: bool) -> None:
+        self.action_import.setEnabled(enabled)
+        self.action_close_project.setEnabled(enabled)
+
+    # drag and drop, closing ------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -39,20 +39,6 @@ from core.kinds.requests import ExportRequest
 WRITERS = {"fp32": "core.export.onnx_fp32:write", "int8": "core.export.onnx_int8:write"}
 
 
-def default_audio_run(lipsync_run: Path) -> Path:
-    """The project's newest finished audio2mouth run (runs/ holds both)."""
-    from core.train.run_folder import newest_run
-
-    runs_dir = Path(lipsync_run).resolve().parent
-    found = newest_run(runs_dir, "audio2mouth")
-    if found is None:
-        raise BadInput(
-            f"a bundle needs an audio-to-mouth model and {runs_dir} has no finished audio2mouth run; "
-            "train one or pass --audio-model RUN"
-        )
-    return found
-
-
 class BundleExportJob(Job):
     name = "export"
 
@@ -75,7 +61,10 @@ class BundleExportJob(Job):
         out = Path(req.out)
         check_out_folder(out, req.force)
         run = Path(req.run)
-        audio_run = Path(opts["audio_run"]) if opts.get("audio_run") else default_audio_run(run)
+        from core.kinds.audio_model import resolve_audio_run
+
+        given = Path(opts["audio_run"]) if opts.get("audio_run") else None
+        audio_run = resolve_audio_run(run, given)  # the one choice render and live make
         ctx.progress(0, 5, "loading the runs")
         from core.export.subjects import (
             audio_clip_dir,

@@ -34,7 +34,7 @@ from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
-from core.face.preview import ThumbnailSampler, draw_preview
+from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
 from core.face.tracker import NUM_LANDMARKS, TRACKER_NAME, FaceTracker, TrackerSettings, tracker_version
 from core.io import atomic
@@ -166,10 +166,13 @@ class PrepareJob(Job):
                 video.unlink(missing_ok=True)
                 encode = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf)).write_frame
             counter = iter(range(n + 1))
+            live = TrackingPreview()
 
             def track(frame: np.ndarray) -> np.ndarray | None:
                 out.thumbs.offer(next(counter), frame)
-                return tracker.track(frame)
+                lm = tracker.track(frame)
+                live.offer(ctx, frame, lm)
+                return lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
                 if lm is not None:

@@ -6,8 +6,14 @@ preview never decodes video.mp4 again; the four shown span closed to open mouth.
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
+
+from core.face.crops import CHEEKS, MOUTH_BOX_PER_FACE_WIDTH, face_box_from_mouth
+from core.face.topology import LIPS_OUTER
+from core.jobs.context import JobContext
 
 TILE = 320  # preview tile height in pixels
 MAX_THUMBNAILS = 96
@@ -78,3 +84,32 @@ def draw_preview(
     if not ok:
         raise RuntimeError("could not encode the preview JPEG")
     return buf.tobytes()
+
+
+class TrackingPreview:
+    """While a clip streams past, the newest tracked frame with landmarks and rough crop boxes.
+
+    At most one `Preview("tracking", RGB [h, w, 3])` per `interval_s`, downscaled to TILE px high,
+    so a GUI can show live tracking without the job paying per frame. The boxes follow the final
+    crops' rule (mouth box = MOUTH_BOX_PER_FACE_WIDTH x cheek width around the lips) without the
+    pose and temporal smoothing, which need the whole clip.
+    """
+
+    def __init__(self, interval_s: float = 0.1) -> None:
+        self.interval_s = interval_s
+        self._last = -float("inf")
+
+    def offer(self, ctx: JobContext, frame: np.ndarray, landmarks: np.ndarray | None) -> None:
+        now = time.perf_counter()
+        if landmarks is None or now - self._last < self.interval_s:
+            return
+        self._last = now
+        lm = np.asarray(landmarks, np.float32)
+        centre = lm[list(LIPS_OUTER), :2].mean(axis=0)
+        half = 0.5 * MOUTH_BOX_PER_FACE_WIDTH * float(np.linalg.norm(lm[CHEEKS[0], :2] - lm[CHEEKS[1], :2]))
+        mouth = np.array([[centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half]])
+        face = face_box_from_mouth(mouth)
+        s = min(1.0, TILE / frame.shape[0])
+        small = cv2.resize(frame, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1.0 else frame
+        img = draw_overlay(small, lm * s, face[0] * s, mouth[0] * s)
+        ctx.preview("tracking", np.ascontiguousarray(img[..., ::-1]))

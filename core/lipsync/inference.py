@@ -38,6 +38,7 @@ from core.lipsync.source_loop import SourceLoop
 from core.lipsync.train_state import CHECKPOINT, KIND
 from core.mouth.metrics import predicted_landmarks
 from core.mouth.space import MouthSpace
+from core.project_layout import ProjectLayout
 from core.train.checkpoint import read_checkpoint, require_finite
 
 
@@ -49,14 +50,11 @@ class LoadedRenderer:
     step: int
     run_dir: Path
 
-    def project_root(self) -> Path:
-        """runs/<run> lives in the project folder."""
-        return self.run_dir.parent.parent
-
     def clip_dir(self, name: str | None = None) -> Path:
         name = name or self.clips[0]
-        path = self.project_root() / "prepared" / name
-        if not (path / "manifest.json").is_file():
+        layout = ProjectLayout.of_run(self.run_dir)
+        path = layout.clip(name)
+        if not layout.is_prepared_clip(name):
             raise BadInput(
                 f"the renderer was trained on clip '{name}', but {path} is not a prepared clip; "
                 "prepare it again or pass --clip with the prepared clip folder."

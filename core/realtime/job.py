@@ -60,6 +60,7 @@ class LiveJob(Job):
     def run(self, ctx: JobContext) -> dict:
         from core.device import resolve_device
         from core.export.bundle_format import is_bundle
+        from core.kinds.audio_model import resolve_audio_run
         from core.realtime import loading
         from core.realtime.assembly import build_live_parts
         from core.realtime.engine import EngineConfig, LiveEngine
@@ -79,7 +80,7 @@ class LiveJob(Job):
             def build(work: Path):
                 return bundle_live_parts(opened)
         else:
-            audio_run = req.audio_run or loading.default_audio_run(req.run)
+            audio_run = req.audio_run or resolve_audio_run(req.run, None)
             renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
             audio = loading.load_audio_model(audio_run, loop.fps)
             fps = loop.fps

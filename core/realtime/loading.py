@@ -15,19 +15,6 @@ import torch
 from core.jobs.errors import BadInput
 from core.lipsync.source_loop import SourceLoop
 from core.realtime.assembly import AudioModel
-from core.train.run_folder import newest_run
-
-
-def default_audio_run(lipsync_run: Path) -> Path:
-    """The project's newest finished audio2mouth run (as `dhstudio render` picks it)."""
-    runs_dir = Path(lipsync_run).resolve().parent
-    found = newest_run(runs_dir, "audio2mouth")
-    if found is None:
-        raise BadInput(
-            f"No finished audio-to-mouth run in {runs_dir}. Train one with `dhstudio train "
-            "training_jobs/audio2mouth.toml --project DIR` or pass --audio-model RUN."
-        )
-    return found
 
 
 def _guard(what: str, path: Path, load):

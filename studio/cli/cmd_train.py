@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from core.config.loader import apply_overrides, read_toml, validate
-from core.device import seed_everything
 from core.jobs.errors import BadInput
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind
@@ -134,7 +133,6 @@ def run(args: argparse.Namespace) -> int:
     main_rank = launch_rank() == 0
     if main_rank:
         run_folder.attach_log()
-    seed_everything(int(getattr(config, "seed", 0)))
     request = TrainRequest(
         clips=clips,
         run=run_folder,

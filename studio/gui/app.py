@@ -13,11 +13,13 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.main_controller import MainController
+    from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
     argv = sys.argv[1:] if argv is None else argv
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Digital Human Studio")
+    apply_style(app)
     window = MainWindow()
     controller = MainController(window)
     app.aboutToQuit.connect(controller.shutdown)

@@ -1,26 +1,40 @@
-"""Behaviour of the main window: projects, recent list, doctor, about, running jobs."""
+"""Behaviour of the main window: projects, the one running user job, closing, doctor and about.
+
+Each panel has its own controller (start, media, prepare, clip viewer, runs, render); this one
+creates them, hands them the open project and runs their jobs one at a time on a QThread.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTreeWidgetItem
 
+from core.jobs.events import LiveStatus, RefineStep
 from core.jobs.job import Job, JobResult, Status
-from core.train.run_folder import RunFolder
 from studio import __version__
 from studio.doctor import DoctorJob
+from studio.gui import dialogs
+from studio.gui.clip_viewer_controller import ClipViewerController
 from studio.gui.job_worker import JobThread
+from studio.gui.media_controller import MediaController
+from studio.gui.prepare_controller import PrepareController
 from studio.gui.recent_projects import RecentProjects
+from studio.gui.render_controller import RenderController
+from studio.gui.runs_controller import RunsController
+from studio.gui.start_controller import StartController
 from studio.project import Project, ProjectError, create_project, open_project
 from ui.doctor_dialog import DoctorDialog
-from ui.main_window import MainWindow
+from ui.main_window import APP_TITLE, MainWindow
+
+JOB_STATE_TEXT = {Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled", Status.FAILED: "Failed"}
 
 
 class MainController(QObject):
     project_changed = Signal(object)  # Project | None
+    job_finished = Signal(object)  # JobResult of the user job that just ended
 
     def __init__(self, window: MainWindow, recent: RecentProjects | None = None) -> None:
         super().__init__(window)
@@ -29,65 +43,74 @@ class MainController(QObject):
         self.project: Project | None = None
         self.job: JobThread | None = None
         self.doctor_dialog: DoctorDialog | None = None
+        self._close_when_idle = False
         w = window
         w.action_new.triggered.connect(self.new_project_dialog)
-        w.welcome_new.clicked.connect(self.new_project_dialog)
         w.action_open.triggered.connect(self.open_project_dialog)
-        w.welcome_open.clicked.connect(self.open_project_dialog)
+        w.action_close_project.triggered.connect(self.close_project)
         w.action_quit.triggered.connect(w.close)
         w.action_about.triggered.connect(self.show_about)
         w.action_doctor.triggered.connect(self.show_doctor)
         w.action_open_exports.triggered.connect(self.open_exports_folder)
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
+        w.close_guard = self.confirm_close
+        self.start = StartController(w.start_view, self)
+        self.media = MediaController(w.media_view, self)
+        self.prepare = PrepareController(self)
+        self.clip_viewer = ClipViewerController(w.clip_viewer, self)
+        self.runs = RunsController(w.runs_view, self)
+        self.render = RenderController(w.render_view, self)
         self.refresh_recent_menu()
 
     # projects -----------------------------------------------------------------------------
     def new_project_dialog(self) -> None:
-        path = QFileDialog.getSaveFileName(self.window, "New project folder")[0]
-        if path:
-            self._guarded(lambda: self.set_project(create_project(path)))
+        path = dialogs.save_folder(self.window, "New project folder")
+        if path is not None:
+            self.guarded(lambda: self.set_project(create_project(path)))
 
     def open_project_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window, "Open project folder")
-        if path:
-            self.open_path(Path(path))
+        path = dialogs.existing_folder(self.window, "Open project folder")
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
-        return self._guarded(lambda: self.set_project(open_project(path)))
+        return self.guarded(lambda: self.set_project(open_project(path)))
 
     def set_project(self, project: Project) -> None:
+        if self._job_blocks("open another project"):
+            return
         self.project = project
         self.recent.add(project.root)
         self.refresh_recent_menu()
-        self.refresh_project_tree()
-        self.window.setWindowTitle(f"{project.name} — Digital Human Studio")
+        self.window.setWindowTitle(f"{project.name} — {APP_TITLE}")
         self.window.status_label.setText(f"Project: {project.root}")
         self.window.action_open_exports.setEnabled(True)
+        self.window.set_project_actions(True)
+        self.window.show_project()
         self.project_changed.emit(project)
 
-    def refresh_project_tree(self) -> None:
-        tree = self.window.project_tree
-        tree.clear()
-        if self.project is None:
+    def close_project(self) -> None:
+        if self.project is None or self._job_blocks("close the project"):
             return
-        media = (
-            sorted(p for p in self.project.media_dir.iterdir() if p.is_file())
-            if self.project.media_dir.is_dir()
-            else []
+        self.project = None
+        self.window.setWindowTitle(APP_TITLE)
+        self.window.status_label.setText("No project open")
+        self.window.action_open_exports.setEnabled(False)
+        self.window.set_project_actions(False)
+        self.window.show_start()
+        self.project_changed.emit(None)
+
+    def _job_blocks(self, action: str) -> bool:
+        """A running job writes into the open project: say so instead of switching under it."""
+        if self.job is None or self.project is None:
+            return False
+        self.show_error(
+            f"'{self.job.worker.job.name}' is still running in this project. Wait for it or cancel it in the "
+            f"Jobs panel, then {action}.",
+            True,
         )
-        media_item = QTreeWidgetItem(tree, ["Media", str(len(media))])
-        for path in media:
-            QTreeWidgetItem(media_item, [path.name, f"{path.stat().st_size / 2**20:.1f} MiB"])
-        clips = QTreeWidgetItem(tree, ["Prepared clips", str(len(self.project.prepared_clips()))])
-        for clip in self.project.prepared_clips():
-            QTreeWidgetItem(clips, [clip.name, ""])
-        runs = QTreeWidgetItem(tree, ["Runs", ""])
-        if self.project.runs_dir.is_dir():
-            for run in sorted(self.project.runs_dir.iterdir()):
-                status = RunFolder(run).read_status()
-                QTreeWidgetItem(runs, [run.name, f"{status.get('kind', '?')} · {status.get('state', '?')}"])
-        tree.expandAll()
+        return True
 
     def refresh_recent_menu(self) -> None:
         menu = self.window.recent_menu
@@ -96,32 +119,36 @@ class MainController(QObject):
         for p in paths:
             menu.addAction(str(p)).triggered.connect(lambda _=False, p=p: self.open_path(p))
         menu.setEnabled(bool(paths))
+        self.start.refresh()
 
     def open_exports_folder(self) -> None:
         if self.project is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.project.exports_dir)))
+            self.open_folder(self.project.exports_dir)
 
-    # jobs -----------------------------------------------------------------------------------
-    def start_job(self, job: Job, on_done=None) -> JobThread | None:
+    def open_folder(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # the user job -----------------------------------------------------------------------------
+    def start_job(self, job: Job, on_done: Callable[[JobResult], None] | None = None) -> JobThread | None:
+        """Run `job` on a worker thread with the Jobs panel showing it; one at a time."""
         if self.job is not None:
-            QMessageBox.information(
-                self.window, "A job is running", "Wait for the running job or cancel it first."
+            dialogs.warn(
+                self.window,
+                "A job is running",
+                f"'{self.job.worker.job.name}' is still running. Wait for it or cancel it in the Jobs panel.",
             )
             return None
         panel = self.window.job_panel
         thread = JobThread(job, self)
         worker = thread.worker
+        # bound methods of GUI-thread QObjects, never lambdas: a lambda would run on the worker thread
         worker.progress.connect(panel.set_progress)
-        worker.log.connect(lambda msg, level: panel.append_log(msg if level == "info" else f"{level}: {msg}"))
-        worker.artifact.connect(
-            lambda path, kind: panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
-        )
-        worker.metric.connect(
-            lambda name, step, value: panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
-        )
-        worker.refine.connect(lambda event: panel.append_log(event.describe()))
-        worker.live_status.connect(lambda status: panel.title.setText(status.describe()))
-        worker.failed.connect(lambda msg, bad: self._show_error(msg, bad))
+        worker.log.connect(self._log)
+        worker.artifact.connect(self._artifact)
+        worker.metric.connect(self._metric)
+        worker.refine.connect(self._refine)
+        worker.live_status.connect(self._live_status)
+        worker.failed.connect(self.show_error)
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
         panel.title.setText(f"Running: {job.name}")
@@ -129,19 +156,34 @@ class MainController(QObject):
         thread.start()
         return thread
 
-    def _job_done(self, result: JobResult, on_done) -> None:
+    def _log(self, message: str, level: str) -> None:
+        self.window.job_panel.append_log(message if level == "info" else f"{level}: {message}")
+
+    def _artifact(self, path: str, kind: str) -> None:
+        self.window.job_panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
+
+    def _metric(self, name: str, step: int, value: float) -> None:
+        self.window.job_panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
+
+    def _refine(self, event: RefineStep) -> None:
+        self.window.job_panel.append_log(event.describe())
+
+    def _live_status(self, status: LiveStatus) -> None:
+        self.window.job_panel.title.setText(status.describe())
+
+    def _job_done(self, result: JobResult, on_done: Callable[[JobResult], None] | None) -> None:
         panel = self.window.job_panel
         panel.set_running(False)
-        panel.title.setText(
-            {Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled", Status.FAILED: "Failed"}[result.status]
-        )
+        panel.title.setText(JOB_STATE_TEXT[result.status])
         thread, self.job = self.job, None
         if thread is not None:
             thread.thread.wait()
             thread.deleteLater()
-        self.refresh_project_tree()
         if on_done is not None:
             on_done(result)
+        self.job_finished.emit(result)
+        if self._close_when_idle:
+            QTimer.singleShot(0, self.window.close)
 
     def cancel_job(self) -> None:
         if self.job is not None:
@@ -151,9 +193,31 @@ class MainController(QObject):
         if self.job is not None:
             (self.job.control.pause if paused else self.job.control.resume)()
 
+    def confirm_close(self) -> bool:
+        """The window may close now; with a job running, ask, cancel it and close once it has stopped."""
+        if self.job is None:
+            self.shutdown()
+            return True
+        if self._close_when_idle:
+            return False  # already cancelling
+        if not dialogs.ask(
+            self.window,
+            "A job is running",
+            f"'{self.job.worker.job.name}' is still running. Cancel it and close the studio?\n\n"
+            "Nothing half-written is kept: the job stops at its next step.",
+        ):
+            return False
+        self._close_when_idle = True
+        self.window.status_label.setText("Cancelling the running job, then closing…")
+        self.job.control.resume()
+        self.job.control.cancel()
+        return False
+
     def shutdown(self) -> None:
         if self.job is not None:
             self.job.stop()
+        for controller in (self.media, self.clip_viewer, self.prepare, self.render):
+            controller.shutdown()
 
     # help -----------------------------------------------------------------------------------
     def show_doctor(self) -> DoctorDialog:
@@ -169,6 +233,8 @@ class MainController(QObject):
         return dialog
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self.window,
             "About Digital Human Studio",
@@ -176,14 +242,20 @@ class MainController(QObject):
             "avatars from a talking-head video and drive them live.</p>",
         )
 
-    def _show_error(self, message: str, bad_input: bool) -> None:
+    def show_error(self, message: str, bad_input: bool = False) -> None:
+        """A failed job or bad input: the message names the problem and the fix."""
         title = "Please check the input" if bad_input else "The job failed"
-        QMessageBox.warning(self.window, title, message)
+        dialogs.warn(self.window, title, message)
 
-    def _guarded(self, action) -> bool:
+    def guarded(self, action: Callable[[], object]) -> bool:
+        """Run a quick GUI-thread action; bad input becomes a dialog, never a crash."""
+        from core.jobs.errors import BadInput
+
         try:
             action()
             return True
         except ProjectError as exc:
-            QMessageBox.warning(self.window, "Cannot open project", str(exc))
-            return False
+            dialogs.warn(self.window, "Cannot open project", str(exc))
+        except (BadInput, OSError) as exc:
+            self.show_error(str(exc), True)
+        return False

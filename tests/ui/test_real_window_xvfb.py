@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 
 
-@pytest.mark.xvfb
-def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root):
+@pytest.fixture
+def x_display():
+    """A private Xvfb server's display name (':N')."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.skip("Xvfb not installed (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
         pass_fds=(write_fd,),
         stderr=subprocess.DEVNULL,
     )
@@ -24,26 +25,62 @@ def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root):
     try:
         display = os.read(read_fd, 16).decode().strip()
         assert display, "Xvfb did not report a display number"
-        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-        env["DISPLAY"] = f":{display}"
-        env["QT_QPA_PLATFORM_PLUGIN_PATH"] = "/nonexistent/cv2/qt/plugins"  # what importing cv2 would set
-        png = tmp_path / "window.png"
-        out = subprocess.run(
-            [sys.executable, "-m", "studio.gui.screenshot", str(png)],
-            cwd=repo_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert out.returncode == 0, out.stderr[-2000:]
-        assert "platform=xcb" in out.stdout
-        import cv2
-
-        img = cv2.imread(str(png))
-        assert img is not None and img.shape[0] > 400 and img.shape[1] > 600
-        assert np.std(img) > 10, "the window rendered blank"
+        yield f":{display}"
     finally:
         os.close(read_fd)
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.xvfb
+def test_main_window_opens_on_a_real_x_server(tmp_path, repo_root, x_display):
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env["DISPLAY"] = x_display
+    env["QT_QPA_PLATFORM_PLUGIN_PATH"] = "/nonexistent/cv2/qt/plugins"  # what importing cv2 would set
+    png = tmp_path / "window.png"
+    out = subprocess.run(
+        [sys.executable, "-m", "studio.gui.screenshot", str(png)],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "platform=xcb" in out.stdout
+    import cv2
+
+    img = cv2.imread(str(png))
+    assert img is not None and img.shape[0] > 400 and img.shape[1] > 600
+    assert np.std(img) > 10, "the window rendered blank"
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+def test_every_panel_is_screenshot_with_the_demo_project(tmp_path, repo_root, x_display):
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env["DISPLAY"] = x_display
+    out = subprocess.run(
+        [sys.executable, "-m", "studio.gui.screenshot", "--panels", str(tmp_path)],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    import cv2
+
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert names == [
+        "1-start.png",
+        "2-media.png",
+        "3-prepare-running.png",
+        "4-prepare-summary.png",
+        "5-clip-viewer.png",
+        "6-runs.png",
+        "7-render-play.png",
+    ]
+    for name in names:
+        img = cv2.imread(str(tmp_path / name))
+        assert img.shape[0] >= 600 and np.std(img) > 10, f"{name} is blank"

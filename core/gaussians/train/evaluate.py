@@ -22,7 +22,6 @@ from core.gaussians.train.bundle import AVATAR_FILE, Avatar, load_bundle
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.step import Frame, masked_target, render_frame, sample_verts
-from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -110,27 +109,22 @@ def evaluate_run(
     scores = evaluate_avatar(
         avatar, data, selection.renderer, device, avatar.config.data.background, lpips_path
     )
-    atomic.write_json(run_dir / "eval.json", scores)
     return scores
 
 
 class GaussianEvalJob(Job):
-    """`dhstudio eval RUN` for a Gaussian run (dispatched on the run folder's kind)."""
+    """`dhstudio eval RUN` for a Gaussian run: returns the figures; the kind registry writes them."""
 
     name = "evaluate gaussian avatar"
 
-    def __init__(
-        self, run_dir: Path | str, device: torch.device, json_out: Path | None = None, renderer: str = "auto"
-    ) -> None:
-        self.run_dir, self.device, self.json_out, self.renderer = Path(run_dir), device, json_out, renderer
+    def __init__(self, run_dir: Path | str, device: torch.device, renderer: str = "auto") -> None:
+        self.run_dir, self.device, self.renderer = Path(run_dir), device, renderer
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
         kind = RunFolder(self.run_dir).kind
         if kind != "gaussian":
             raise BadInput(f"{self.run_dir} is a {kind or 'unknown'} run, not a Gaussian avatar run")
         ctx.progress(0, 1, "evaluating held-out frames")
-        scores = evaluate_run(self.run_dir, self.device, self.renderer)
-        if self.json_out is not None:
-            atomic.write_json(self.json_out, scores)
+        scores = evaluate_run(self.run_dir, self.device, self.renderer)  # written by EvalFiguresJob
         ctx.progress(1, 1, "done")
         return scores

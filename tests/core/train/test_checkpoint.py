@@ -48,7 +48,8 @@ def test_a_pickle_that_would_run_code_is_refused_without_advice_to_trust_it(tmp_
     with pytest.raises(BadInput) as info:
         read_checkpoint(path, "dinet")
     message = str(info.value)
-    assert "not a Digital Human Studio checkpoint" in message and "weights_only=False" not in message
+    assert "is not a studio checkpoint" in message and "weights_only=False" not in message
+    assert "Do not" in message
 
 
 def test_all_finite() -> None:

@@ -1,50 +1,74 @@
-import pytest
-from PySide6.QtCore import QSettings
+import threading
 
 from core.jobs.job import Status
+from studio.demo.job import STAGES
 from studio.gui.job_worker import JobThread
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
 from studio.project import create_project
 from tests.core.jobs.test_jobs import CountingJob, Exploding
-from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = MainController(w, RecentProjects(settings))
-    w.show()
-    yield w, controller
-    controller.shutdown()
+def test_start_page_menus_and_status_bar(studio):
+    w, _ = studio
+    assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Export", "&Help"]
+    file_actions = [a.text() for a in w.file_menu.actions() if a.text()]
+    assert file_actions[:2] == ["&New Project…", "&Open Project…"] and "&Close Project" in file_actions
+    assert w.stack.currentWidget() is w.start_view and w.jobs_dock.isVisible()
+    assert w.status_label.text() == "No project open" and not w.action_close_project.isEnabled()
 
 
-def test_menus_docks_and_status_bar(window):
-    w, _ = window
-    menus = [a.text() for a in w.menuBar().actions()]
-    assert menus == ["&File", "&Export", "&Help"]
-    assert w.project_dock.isVisible() and w.jobs_dock.isVisible()
-    assert w.status_label.text() == "No project open"
-
-
-def test_open_project_updates_tree_title_and_recent(window, tmp_path):
-    w, c = window
+def test_open_project_then_close_it_returns_to_the_start_page_with_it_in_recent(
+    qtbot, studio, tmp_path, talking_clip
+):
+    w, c = studio
     p = create_project(tmp_path / "Avatar")
+    (p.media_dir / "talk.mp4").write_bytes(talking_clip.read_bytes())
     assert c.open_path(p.root)
-    assert "Avatar" in w.windowTitle() and str(p.root) in w.status_label.text()
-    assert [w.project_tree.topLevelItem(i).text(0) for i in range(3)] == ["Media", "Prepared clips", "Runs"]
+    assert w.windowTitle().startswith("Avatar") and str(p.root) in w.status_label.text()
+    assert w.stack.currentWidget() is w.tabs and list(w.media_view.cards) == ["talk"]
+    # the video's facts are read in the background, then its card fills in
+    qtbot.waitUntil(lambda: "256×256" in w.media_view.cards["talk"].details.text(), timeout=10000)
+    assert w.media_view.cards["talk"].thumb.pixmap() is not None
     assert [a.text() for a in w.recent_menu.actions()] == [str(p.root)]
-    assert w.action_open_exports.isEnabled()
+    w.action_close_project.trigger()
+    assert c.project is None and w.windowTitle() == "Digital Human Studio"
+    assert w.stack.currentWidget() is w.start_view
+    item = w.start_view.recent_list.item(0)
+    assert item.text().startswith("Avatar\n") and "last opened" in item.text() and not item.icon().isNull()
+    w.start_view.recent_chosen.emit(str(p.root))
+    assert c.project is not None and c.project.root == p.root
 
 
-def test_bad_project_shows_a_dialog_not_a_crash(window, tmp_path, monkeypatch):
-    _, c = window
-    shown = []
-    monkeypatch.setattr("studio.gui.main_controller.QMessageBox.warning", lambda *a: shown.append(a[2]))
+def test_bad_project_shows_a_dialog_not_a_crash(studio, answers, tmp_path):
+    _, c = studio
     assert not c.open_path(tmp_path / "not_a_project")
-    assert shown and "dhstudio new" in shown[0]
+    assert answers.warnings and "dhstudio new" in answers.warnings[0][1]
+
+
+def test_demo_button_builds_the_demo_in_the_background_and_opens_it(qtbot, studio):
+    w, c = studio
+    c.start.demo_stages = STAGES[:1]  # the clip only: the whole demo trains for a minute
+    w.start_view.demo_button.click()
+    assert c.job is not None and w.start_view.demo_progress.isVisible()
+    assert not w.start_view.demo_button.isEnabled()
+    qtbot.waitUntil(lambda: c.project is not None, timeout=60000)
+    assert c.project.root == c.start.demo_dir.resolve() and list(w.media_view.cards) == ["demo"]
+    assert w.start_view.demo_button.isEnabled()
+
+
+def test_closing_while_a_job_runs_asks_then_cancels_and_waits(qtbot, studio, answers):
+    w, c = studio
+    started, gate = threading.Event(), threading.Event()
+    thread = c.start_job(CountingJob(50, started, gate))
+    assert started.wait(5)
+    answers.ask = False
+    w.close()
+    assert w.isVisible() and c.job is thread and not thread.control.cancelled  # "no": keep working
+    answers.ask = True
+    w.close()
+    assert w.isVisible() and thread.control.cancelled  # not closed yet: waits for the worker
+    gate.set()
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
+    assert c.job is None and w.job_panel.title.text() == "Cancelled"
 
 
 def test_qt_runner_turns_events_into_signals(qtbot):
@@ -58,24 +82,20 @@ def test_qt_runner_turns_events_into_signals(qtbot):
     assert thread.thread.wait(2000)
 
 
-def test_qt_runner_reports_failure_signal(qtbot):
-    thread = JobThread(Exploding(RuntimeError("nope")))
-    failures = []
-    thread.worker.failed.connect(lambda msg, bad: failures.append((msg, bad)))
-    with qtbot.waitSignals([thread.worker.failed, thread.finished], timeout=5000):
-        thread.start()
-    assert failures == [("RuntimeError: nope", False)]
-    assert thread.result.status is Status.FAILED
-    thread.thread.wait(2000)
+def test_a_failing_job_shows_its_message_and_the_window_stays_usable(qtbot, studio, answers):
+    w, c = studio
+    thread = c.start_job(Exploding(RuntimeError("nope")))
+    with qtbot.waitSignal(thread.finished, timeout=5000):
+        pass
+    qtbot.waitUntil(lambda: c.job is None, timeout=2000)
+    assert answers.warnings == [("The job failed", "RuntimeError: nope")]
+    assert w.job_panel.title.text() == "Failed" and c.start_job(CountingJob(1)) is not None
 
 
-def test_cancel_from_the_gui_stops_the_job(qtbot, window):
-    import threading
-
-    w, c = window
+def test_cancel_from_the_gui_stops_the_job(qtbot, studio):
+    w, c = studio
     started, gate = threading.Event(), threading.Event()
-    job = CountingJob(50, started, gate)
-    thread = c.start_job(job)
+    thread = c.start_job(CountingJob(50, started, gate))
     assert started.wait(5)
     assert w.job_panel.cancel_button.isEnabled()
     with qtbot.waitSignal(thread.finished, timeout=5000) as blocker:
@@ -86,8 +106,8 @@ def test_cancel_from_the_gui_stops_the_job(qtbot, window):
     assert c.job is None
 
 
-def test_doctor_dialog_fills_from_a_background_job(qtbot, window):
-    _, c = window
+def test_doctor_dialog_fills_from_a_background_job(qtbot, studio):
+    _, c = studio
     dialog = c.show_doctor()
     qtbot.waitUntil(lambda: dialog.table.rowCount() >= 8, timeout=20000)
     names = [dialog.table.item(i, 0).text() for i in range(dialog.table.rowCount())]

@@ -1,0 +1,88 @@
+"""The real main window with its controllers, a synthetic talking-head clip, and scripted dialog answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from core.synth.talking_head import DemoClipSpec, generate, write
+from studio.gui import dialogs
+from studio.gui.main_controller import MainController
+from studio.gui.recent_projects import RecentProjects
+from ui.main_window import MainWindow
+
+
+@dataclass
+class Answers:
+    """What the scripted user answers, and every warning the studio showed."""
+
+    ask: bool = True
+    text: str | None = None
+    files: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def answers(monkeypatch) -> Answers:
+    a = Answers()
+
+    def ask(parent, title, question):
+        a.questions.append(question)
+        return a.ask
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "warn", lambda parent, title, message: a.warnings.append((title, message)))
+    monkeypatch.setattr(dialogs, "text", lambda *args: a.text)
+    monkeypatch.setattr(dialogs, "open_files", lambda *args: a.files)
+    monkeypatch.setattr(dialogs, "save_folder", lambda *args: a.folder)
+    monkeypatch.setattr(dialogs, "existing_folder", lambda *args: a.folder)
+    return a
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, answers):
+    """(window, controller) with recent projects kept in a temporary settings file."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = MainController(window, RecentProjects(settings))
+    controller.start.demo_dir = tmp_path / "Demo"
+    window.show()
+    yield window, controller
+    controller.shutdown()
+
+
+@pytest.fixture(scope="session")
+def talking_clip(tmp_path_factory) -> Path:
+    """A 2.4 s, 256 px synthetic talking head with speech (the demo clip's generator, shorter)."""
+    folder = tmp_path_factory.mktemp("clip")
+    video = folder / "talk.mp4"
+    write(generate(DemoClipSpec(size=256, fps=25, duration=2.4, seed=3)), video, folder / "talk_truth.json")
+    return video
+
+
+def drop_files(window: MainWindow, paths: list[Path]) -> None:
+    """Drag files onto the window and drop them, as a file manager does."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        QPointF(20, 20), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(20, 20), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, drop)
+
+
+def wait_idle(qtbot, controller: MainController, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: controller.job is None, timeout=timeout)

@@ -1,0 +1,107 @@
+"""The media panel: bad drops change nothing, rename/remove ask first, prepare can be cancelled cleanly."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from studio.project import create_project
+from tests.studio.gui.conftest import drop_files, wait_idle
+from ui.prepare_view import PrepareDialog
+
+
+def _open(c, tmp_path):
+    c.set_project(create_project(tmp_path / "P"))
+    return c.project
+
+
+def test_a_corrupt_video_dropped_shows_a_dialog_and_changes_nothing(
+    qtbot, studio, answers, tmp_path, talking_clip
+):
+    w, c = studio
+    project = _open(c, tmp_path)
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    drop_files(w, [talking_clip, bad])  # one good, one bad: neither is imported
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1
+    title, message = answers.warnings[0]
+    assert title == "Please check the input" and "broken.mp4" in message
+    assert list(project.media_dir.iterdir()) == [] and w.media_view.cards == {}
+    assert w.isVisible() and c.job is None  # the window stays usable
+
+
+def test_rename_and_remove_ask_first(qtbot, studio, answers, tmp_path, talking_clip):
+    w, c = studio
+    project = _open(c, tmp_path)
+    answers.files = [talking_clip]
+    w.action_import.trigger()
+    wait_idle(qtbot, c)
+    assert list(w.media_view.cards) == ["talk"]
+
+    answers.text, answers.ask = "interview one", False
+    w.media_view.cards["talk"].rename_button.click()
+    assert list(w.media_view.cards) == ["talk"] and answers.questions  # declined: nothing renamed
+    answers.ask = True
+    w.media_view.cards["talk"].rename_button.click()
+    assert list(w.media_view.cards) == ["interview_one"]
+    assert (project.media_dir / "interview_one.mp4").is_file()
+
+    answers.ask = False
+    w.media_view.cards["interview_one"].remove_button.click()
+    assert (project.media_dir / "interview_one.mp4").is_file()
+    answers.ask = True
+    w.media_view.cards["interview_one"].remove_button.click()
+    assert w.media_view.cards == {} and list(project.media_dir.iterdir()) == []
+
+
+def test_cancelling_prepare_leaves_no_clip_and_the_gui_keeps_running(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    w, c = studio
+    project = _open(c, tmp_path)
+    drop_files(w, [talking_clip])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    w.media_view.cards["talk"].prepare_button.click()
+    qtbot.waitUntil(lambda: c.prepare.view.progress.value() >= 10, timeout=30000)
+    c.prepare.view.cancel_button.click()
+    wait_idle(qtbot, c)
+    timer.stop()
+    assert c.prepare.last_result.status.value == "cancelled"
+    assert "Cancelled" in c.prepare.view.heading.text()
+    assert list(project.prepared_dir.iterdir()) == [], "a cancelled prepare left files behind"
+    assert w.media_view.cards["talk"].state.text() == "imported" and not answers.warnings
+    gaps = np.diff(ticks)
+    # a shared 1-core box can pause any thread briefly; a blocked GUI thread stalls for seconds
+    assert len(ticks) > 10 and gaps.max() < 2.0 and np.percentile(gaps, 95) < 0.25, (
+        f"GUI stalls: max {gaps.max():.2f} s"
+    )
+
+
+def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
+    qtbot, studio, answers, tmp_path, monkeypatch
+):
+    from core.media.mp4_writer import Mp4Writer
+
+    w, c = studio
+    project = _open(c, tmp_path)
+    empty_room = tmp_path / "empty_room.mp4"
+    with Mp4Writer(empty_room, 256, 256, 25.0) as writer:
+        for i in range(25):
+            writer.write_frame(np.full((256, 256, 3), 60 + 4 * i, np.uint8))
+    drop_files(w, [empty_room])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    w.media_view.cards["empty_room"].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
+    assert "face" in answers.warnings[0][1].lower()
+    assert list(project.prepared_dir.iterdir()) == [] and "failed" in c.prepare.view.heading.text()
+    assert w.media_view.cards["empty_room"].state.text() == "imported"

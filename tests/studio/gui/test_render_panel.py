@@ -1,0 +1,58 @@
+"""The render panel's bad inputs become dialogs naming the fix; nothing is rendered or written."""
+
+from __future__ import annotations
+
+from core.train.run_folder import RunFolder
+from studio.project import create_project
+
+
+def _finished(project, name, kind):
+    run = RunFolder(project.runs_dir / name).create(kind, {"kind": kind})
+    run.set_status("finished", kind=kind)
+
+
+def test_render_without_a_usable_audio_file_says_what_to_do(studio, answers, tmp_path):
+    w, c = studio
+    project = create_project(tmp_path / "P")
+    _finished(project, "face", "dinet")
+    _finished(project, "voice", "audio2mouth")
+    _finished(project, "head", "gaussian")
+    c.set_project(project)
+    rv = w.render_view
+    runs = sorted(rv.run_combo.itemText(i) for i in range(rv.run_combo.count()))
+    assert runs == [
+        "face  (Lip-sync video avatar)",
+        "head  (Gaussian head avatar)",
+    ]  # audio2mouth renders nothing
+    assert rv.audio_model_combo.currentText() == "voice"
+
+    rv.render_button.click()
+    assert answers.warnings[-1] == (
+        "Please check the input",
+        "Choose an audio file to speak (wav, mp3 or m4a) with Browse….",
+    )
+    rv.audio_edit.setText(str(tmp_path / "missing.wav"))
+    rv.render_button.click()
+    assert "Audio file not found" in answers.warnings[-1][1] and "missing.wav" in answers.warnings[-1][1]
+    assert c.job is None and not (project.exports_dir / "renders").exists()
+
+
+def test_switching_projects_while_a_job_runs_is_refused(qtbot, studio, answers, tmp_path):
+    import threading
+
+    from tests.core.jobs.test_jobs import CountingJob
+
+    w, c = studio
+    first = create_project(tmp_path / "A")
+    other = create_project(tmp_path / "B")
+    c.set_project(first)
+    started, gate = threading.Event(), threading.Event()
+    c.start_job(CountingJob(5, started, gate))
+    assert started.wait(5)
+    c.open_path(other.root)
+    w.action_close_project.trigger()
+    assert c.project.root == first.root and len(answers.warnings) == 2
+    assert "still running" in answers.warnings[0][1]
+    gate.set()
+    qtbot.waitUntil(lambda: c.job is None, timeout=5000)
+    assert c.open_path(other.root) and c.project.root == other.root

@@ -1,0 +1,115 @@
+"""A video player with sound (QtMultimedia): play/pause, a position scrubber and the time.
+
+QtMultimedia ships in PySide6-Addons and needs libpulse on Linux; without it the player says so
+instead of failing (`available` is False).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+
+from ui.image import ImageLabel
+
+try:
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+
+    MULTIMEDIA_ERROR = ""
+except ImportError as exc:  # PySide6-Addons missing, or libpulse0 (Linux)
+    MULTIMEDIA_ERROR = (
+        f"Playback needs QtMultimedia ({exc}). Install it with `pip install PySide6-Addons` "
+        "(and `apt-get install libpulse0` on Linux)."
+    )
+
+
+def _clock(ms: int) -> str:
+    s = max(0, ms) // 1000
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class PlayerView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.available = not MULTIMEDIA_ERROR
+        self.title = QLabel("Nothing loaded", self)
+        self.play_button = QPushButton("Play", self)
+        self.play_button.setEnabled(False)
+        self.position = QSlider(Qt.Orientation.Horizontal, self)
+        self.position.setEnabled(False)
+        self.time_label = QLabel("0:00 / 0:00", self)
+        self.time_label.setMinimumWidth(90)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        if self.available:
+            # frames go through a QVideoSink into a plain label: it paints on every platform and
+            # in window grabs (a QVideoWidget's native surface does not)
+            self.video = ImageLabel("", self)
+            self.video.setMinimumSize(320, 240)
+            self.frames_shown = 0
+            self.sink = QVideoSink(self)
+            self.sink.videoFrameChanged.connect(self._frame)
+            self.player = QMediaPlayer(self)
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+            self.player.setVideoOutput(self.sink)
+            self.player.durationChanged.connect(self._duration)
+            self.player.positionChanged.connect(self._position)
+            self.player.playbackStateChanged.connect(self._state)
+            self.position.sliderMoved.connect(self.player.setPosition)
+            self.play_button.clicked.connect(self.toggle)
+            layout.addWidget(self.video, 1)
+        else:
+            self.player = None
+            missing = QLabel(MULTIMEDIA_ERROR, self)
+            missing.setWordWrap(True)
+            layout.addWidget(missing, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.play_button)
+        row.addWidget(self.position, 1)
+        row.addWidget(self.time_label)
+        layout.addLayout(row)
+
+    def load(self, path: str) -> None:
+        self.title.setText(path)
+        if self.player is None:
+            return
+        self.player.stop()
+        self.player.setSource(QUrl.fromLocalFile(path))
+        self.play_button.setEnabled(True)
+        self.position.setEnabled(True)
+
+    def toggle(self) -> None:
+        if self.player is None:
+            return
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def stop(self) -> None:
+        """Stop and release the file (the decoder threads end before the window goes away)."""
+        if self.player is not None:
+            self.player.stop()
+            self.player.setSource(QUrl())
+
+    def _frame(self, frame: QVideoFrame) -> None:
+        image = frame.toImage()
+        if image.isNull():
+            return
+        self.frames_shown += 1
+        self.video.set_pixmap(QPixmap.fromImage(image))
+
+    def _duration(self, ms: int) -> None:
+        self.position.setRange(0, ms)
+        self.time_label.setText(f"{_clock(self.player.position())} / {_clock(ms)}")
+
+    def _position(self, ms: int) -> None:
+        if not self.position.isSliderDown():
+            self.position.setValue(ms)
+        self.time_label.setText(f"{_clock(ms)} / {_clock(self.player.duration())}")
+
+    def _state(self, state) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self.play_button.setText("Pause" if playing else "Play")
