@@ -218,3 +218,42 @@ def check_renderer_parity(
             got = sess.run(None, {"source": source.numpy(), "ref_features": ref.numpy()})[0]
             worst = max(worst, float(np.abs(got - want).max()))
     return Parity("renderer", worst, tolerance)
+
+
+def session_runner(sess, input_names: list[str]):
+    """A RunFn over an ONNX Runtime session (feeds may carry more names than the graph takes)."""
+    names = [i.name for i in sess.get_inputs()]
+    missing = set(names) - set(input_names)
+    if missing:
+        raise ValueError(f"the graph wants inputs {sorted(missing)} the subject does not give")
+    return lambda feed: sess.run(None, {n: feed[n] for n in names})
+
+
+def write(subject, folder: Path, scratch: Path):
+    """The `onnx` format: the subject's fp32 graph (checked by onnx.checker), cached constants beside it."""
+    import onnx
+
+    from core.export.result import FP32_MIN_PSNR_DB, Exported
+
+    path = subject.export_onnx(folder / f"{subject.name}.onnx")
+    onnx.checker.check_model(str(path), full_check=True)
+    files = [path, *write_constants(subject, folder)]
+    sess = ort_session(path, device="cpu", threads=torch.get_num_threads())
+    run = session_runner(sess, subject.input_names)
+    return Exported(
+        files=files,
+        outputs=subject.run_sequence(run),
+        threshold_db=FP32_MIN_PSNR_DB,
+        runtime="onnx_fp32",
+        runners={"onnx_fp32": run},
+        providers=sess.get_providers(),
+    )
+
+
+def write_constants(subject, folder: Path) -> list[Path]:
+    """Inputs fixed for the avatar (cached reference features) as .npy files next to the graph."""
+    out = []
+    for name, value in subject.constants.items():
+        atomic.save_npy(folder / f"{name}.npy", value)
+        out.append(folder / f"{name}.npy")
+    return out

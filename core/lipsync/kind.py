@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.export.job import model_exports
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
-from core.kinds.requests import EvalRequest, RenderRequest
+from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import make_job
 
@@ -39,6 +40,12 @@ def _render(req: RenderRequest) -> Job:
     )
 
 
+def _bundle(req: ExportRequest) -> Job:
+    from core.export.bundle import BundleExportJob
+
+    return BundleExportJob(req)
+
+
 def _live(req: LiveRequest) -> Job:
     from core.realtime.job import LiveJob
 
@@ -54,6 +61,7 @@ KIND = AvatarKind(
     evaluate=_eval,
     render=_render,
     live=_live,
+    exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle},
     uses_audio_model=True,
     weights=("checkpoints/last.pt",),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.export.job import model_exports
 from core.kinds.base import AvatarKind
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.trainer import make_job
@@ -12,6 +13,7 @@ KIND = AvatarKind(
     description="Speech -> mouth shape coefficients; drives the lip-sync and Gaussian avatars.",
     config_model=Audio2MouthConfig,
     train=make_job,
+    exports=model_exports("core.export.subjects:audio_subject"),
     provides_audio_model=True,
     weights=("checkpoints/last.pt",),
 )

@@ -59,6 +59,7 @@ class LiveJob(Job):
 
     def run(self, ctx: JobContext) -> dict:
         from core.device import resolve_device
+        from core.export.bundle_format import is_bundle
         from core.kinds.audio_model import resolve_audio_run
         from core.realtime import loading
         from core.realtime.assembly import build_live_parts
@@ -70,13 +71,27 @@ class LiveJob(Job):
         if req.record is not None and req.record.suffix.lower() != ".mp4":
             raise BadInput(f"--record must name an .mp4 file (got {req.record})")
         ctx.progress(0, None, "loading models")
-        audio_run = req.audio_run or resolve_audio_run(req.run, None)
-        renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
-        audio = loading.load_audio_model(audio_run, loop.fps)
+        if is_bundle(req.run):  # an exported avatar bundle: its own ONNX models, no project needed
+            from core.export.bundle_runtime import bundle_live_parts, open_bundle
+
+            opened = open_bundle(req.run, device.type)
+            audio_run, fps = None, opened.fps
+
+            def build(work: Path):
+                return bundle_live_parts(opened)
+        else:
+            audio_run = req.audio_run or resolve_audio_run(req.run, None)
+            renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
+            audio = loading.load_audio_model(audio_run, loop.fps)
+            fps = loop.fps
+
+            def build(work: Path):
+                return build_live_parts(audio, renderer, loop, req.backend, device, work, refs)
+
         source = self._source()  # opens nothing yet; a missing device is reported here
         with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:
             try:
-                parts = build_live_parts(audio, renderer, loop, req.backend, device, Path(work), refs)
+                parts = build(Path(work))
             except BadInput:
                 raise
             except Exception as exc:
@@ -88,11 +103,11 @@ class LiveJob(Job):
             sinks = [slot]
             try:
                 if req.record is not None:
-                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, loop.fps))
+                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, fps))
                 if req.virtual_camera:
-                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, loop.fps))
+                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, fps))
                 if req.monitor:
-                    delay = parts.stepper.inherent_latency_ms + 1000.0 / loop.fps
+                    delay = parts.stepper.inherent_latency_ms + 1000.0 / fps
                     sinks.append(AudioMonitor(delay))
             except BaseException:
                 for s in sinks:
@@ -125,7 +140,7 @@ class LiveJob(Job):
         report = {
             **outcome.report,
             "run": str(req.run),
-            "audio_run": str(audio_run),
+            "audio_run": str(audio_run) if audio_run is not None else None,
             **parts.describe(),
             "device": str(device),
             "recording": str(req.record) if req.record else None,

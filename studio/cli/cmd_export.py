@@ -1,8 +1,10 @@
-"""`dhstudio export RUN --format FORMAT --out DIR`: write a trained model in an exchange format.
+"""`dhstudio export RUN --format FORMAT --out DIR [--report OUT.json] [--force]`.
 
 Formats are entries of the run's kind in the kind registry (`core.kinds.registry.export_formats()`
-lists them all); this command knows no family. ``ply``: a Gaussian avatar run -> the 3DGS PLY posed
-on ``--frame`` and the bound PLY with its mesh sequence.
+lists them all); this command knows no family. Model formats (onnx, onnx-int8, torchscript)
+validate against PyTorch before the folder appears; `bundle` (lip-sync runs, `--precision
+fp32|int8`, `--audio-model RUN`) is the self-contained folder `dhstudio live` and `dhstudio render`
+run from; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from core.io.output_paths import check_output_folder
+from core.jobs.errors import BadInput
 from core.kinds.registry import export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
 from studio.cli.common import exit_code, run_job
@@ -22,17 +25,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help=f"export a trained model ({offered})")
     p.add_argument("run", type=Path, help="run folder (PROJECT/runs/<run>)")
     p.add_argument("--format", required=True, choices=sorted(formats), help=f"output format: {offered}")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=Path, help="output folder (must not exist unless --force)")
+    p.add_argument("--report", type=Path, default=None, help="also write the validation report JSON here")
+    p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--frame", type=int, default=0, help="clip frame to pose the avatar on (ply)")
+    p.add_argument(
+        "--precision", choices=["fp32", "int8"], default="fp32", help="bundle: fp32 or int8 ONNX models"
+    )
+    p.add_argument(
+        "--audio-model",
+        type=Path,
+        metavar="RUN",
+        help="bundle: audio-to-mouth run (default: the project's newest finished one)",
+    )
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
-    request = ExportRequest(args.run, args.out, args.frame)
+    options = {"precision": args.precision, "audio_run": args.audio_model}
+    if args.report is not None:
+        options["report"] = args.report
+    request = ExportRequest(args.run, args.out, frame=args.frame, force=args.force, options=options)
     job = kind.export_job(args.format, request)
     kind.check_weights(args.run)
+    if args.out.exists() and not args.force:
+        raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
     check_output_folder(args.out, "--out")
     result = run_job(job, quiet=args.quiet)
     if result.ok:

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "live", help="drive a lip-sync avatar from the microphone or an audio file in real time"
     )
-    p.add_argument("run", type=Path, nargs="?", help="lip-sync (dinet) run folder")
+    p.add_argument("run", type=Path, nargs="?", help="lip-sync run folder or avatar bundle")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--mic", action="store_true", help="use the microphone (see --input-device)")
     src.add_argument("--audio-file", type=Path, metavar="WAV", help="play this audio file at real-time pace")
@@ -77,6 +77,7 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.export.bundle_format import bundle_kind, is_bundle
     from core.realtime.job import LiveRequest
 
     if args.list_devices:
@@ -87,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
         raise BadInput(f"--seconds must be a number of seconds > 0 (got {args.seconds})")
-    kind = kind_of_run(args.run)
+    bundle = is_bundle(args.run)  # an exported avatar bundle runs on its own models, no project
+    kind = bundle_kind(args.run) if bundle else kind_of_run(args.run)
     check_outputs(args)
     no_display = args.no_display
     if not no_display:
@@ -99,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
             no_display = True
     if args.mic and args.seconds is None and args.record is not None:
         print("recording until Ctrl-C", file=sys.stderr)
-    audio_run = resolve_audio_run(args.run, args.audio_model, kind)
-    kind.check_weights(args.run)
+    audio_run = None if bundle else resolve_audio_run(args.run, args.audio_model, kind)
+    if not bundle:
+        kind.check_weights(args.run)
     request = LiveRequest(
         run=args.run,
         audio_run=audio_run,

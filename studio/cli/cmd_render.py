@@ -18,7 +18,11 @@ from studio.cli.common import exit_code, run_job
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="render a lip-synced video from a trained avatar and an audio file")
-    p.add_argument("run", type=Path, help="a finished avatar run folder (PROJECT/runs/<run>)")
+    p.add_argument(
+        "run",
+        type=Path,
+        help="a finished avatar run folder (PROJECT/runs/<run>) or an exported avatar bundle",
+    )
     p.add_argument("--audio", required=True, type=Path, help="speech to put in the mouth (WAV, mp3, m4a...)")
     p.add_argument("--out", required=True, type=Path, help="output mp4")
     p.add_argument(
@@ -36,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.export.bundle_format import is_bundle
+
+    if is_bundle(args.run):  # an exported avatar bundle: its own models and loop, no project
+        return _render_bundle(args)
     kind = kind_of_run(args.run)
     check_output_file(args.out, "--out", (".mp4",))
     audio_run = resolve_audio_run(args.run, args.audio_model, kind)
@@ -50,6 +58,20 @@ def run(args: argparse.Namespace) -> int:
         color_match=not args.no_color_match,
     )
     result = run_job(kind.render_job(request), quiet=args.quiet)
+    if result.ok:
+        print(result.value)
+    return exit_code(result)
+
+
+def _render_bundle(args: argparse.Namespace) -> int:
+    from core.export.bundle_format import read_bundle
+    from core.export.bundle_render import BundleRenderJob, BundleRenderRequest
+
+    read_bundle(args.run)
+    check_output_file(args.out, "--out", (".mp4",))
+    result = run_job(
+        BundleRenderJob(BundleRenderRequest(args.run, args.audio, args.out, args.device)), args.quiet
+    )
     if result.ok:
         print(result.value)
     return exit_code(result)

@@ -73,7 +73,7 @@ def test_export_format_comes_from_the_registry(tmp_path, capsys):
     assert exit_.value.code == 2 and "invalid choice: 'fbx'" in capsys.readouterr().err
     dinet = RunFolder(tmp_path / "d").create("dinet", {})
     assert main(["export", str(dinet.path), "--format", "ply", "--out", str(tmp_path / "o")]) == 2
-    assert "cannot be exported as 'ply'; formats for this kind: none" in capsys.readouterr().err
+    assert "cannot be exported as 'ply'; formats for this kind: bundle, onnx" in capsys.readouterr().err
 
 
 def test_ablate_out_is_a_file(tmp_path, repo_root, capsys):

@@ -1,8 +1,11 @@
-"""`dhstudio export RUN --format ply`: both PLY forms from a Gaussian run; clear errors otherwise."""
+"""`dhstudio export RUN --format FORMAT`: formats from the kind registry, validated exports, clear errors."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 import torch
 from plyfile import PlyData
 
@@ -67,3 +70,123 @@ def test_export_refuses_other_runs_and_bad_frames(tmp_path):
     assert main(["export", str(other), "--format", "ply", "--out", str(tmp_path / "o2")]) == 2
     assert main(["export", str(tmp_path / "missing"), "--format", "ply", "--out", str(tmp_path / "o3")]) == 2
     assert export_formats()["ply"] == ("gaussian",) and not (tmp_path / "o2").exists()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from tests.core.export.runs_fixture import build_export_runs
+    from tests.core.lipsync.prepared_fixture import tiny_project_root
+
+    return build_export_runs(tiny_project_root(tmp_path_factory)).runs
+
+
+def test_export_onnx_writes_the_folder_and_the_report(runs, tmp_path, capsys):
+    out, rep = tmp_path / "onnx", tmp_path / "reports" / "a2m.json"
+    rc = main(
+        ["export", str(runs["audio"]), "--format", "onnx", "--out", str(out), "--report", str(rep), "--quiet"]
+    )
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert str(out / "audio_step.onnx") in printed and str(rep) in printed
+    report = json.loads(rep.read_text())
+    assert report["parity"]["ok"] and report["files"]["audio_step.onnx"] > 0
+    assert report["providers"] == ["CPUExecutionProvider"]
+
+
+def test_existing_output_is_refused_unless_forced(runs, tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    args = ["export", str(runs["audio"]), "--format", "onnx", "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine" and not (out / "audio_step.onnx").exists()
+    assert main([*args, "--force"]) == 0
+    assert (out / "audio_step.onnx").is_file() and not (out / "keep.txt").exists()
+
+
+def test_bad_formats_and_unfinished_runs_exit_2(runs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(runs["mini"]), "--format", "gif", "--out", str(tmp_path / "g")])
+    assert exc.value.code == 2
+    assert main(["export", str(runs["mini"]), "--format", "ply", "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be exported as 'ply'" in err and "bundle, onnx, onnx-int8" in err
+    running = RunFolder(tmp_path / "running").create("dinet", {"kind": "dinet"})
+    running.set_status("running", kind="dinet")
+    assert main(["export", str(running.path), "--format", "onnx", "--out", str(tmp_path / "r")]) == 2
+    assert "no finished checkpoint" in capsys.readouterr().err
+    stopped = RunFolder(tmp_path / "stopped").create("audio2mouth", {"kind": "audio2mouth"})
+    stopped.set_status("failed", kind="audio2mouth")
+    assert main(["export", str(stopped.path), "--format", "torchscript", "--out", str(tmp_path / "s")]) == 2
+    assert "checkpoint" in capsys.readouterr().err
+    assert not any((tmp_path / n).exists() for n in ("g", "p", "r", "s"))
+
+
+@pytest.mark.slow  # ~25 s: two exports and two live sessions in fresh processes
+def test_bundle_runs_live_and_renders_after_the_project_is_deleted(runs, tmp_path):
+    """Export fp32 and int8 bundles by command, move them away, delete the project, run both commands."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from core.media.audio import read_audio
+
+    project = shutil.copytree(
+        runs["mini"].parent.parent, tmp_path / "project", ignore=shutil.ignore_patterns("dinet_full")
+    )
+    speech = tmp_path / "speech.wav"
+    from core.media.wav import write_wav
+
+    write_wav(speech, read_audio(project / "prepared" / "tiny" / "audio.wav")[:16000], 16000)
+    for precision in ("fp32", "int8"):
+        out = tmp_path / f"b-{precision}"
+        args = ["export", str(project / "runs" / "dinet"), "--format", "bundle", "--out", str(out)]
+        assert main([*args, "--precision", precision, "--quiet"]) == 0
+        shutil.move(out, tmp_path / "moved" / precision)
+    shutil.rmtree(project)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    cli = [sys.executable, "-m", "studio.cli.main"]
+    for precision in ("fp32", "int8"):
+        bundle = tmp_path / "moved" / precision
+        report = tmp_path / f"live-{precision}.json"
+        live = [*cli, "live", str(bundle), "--audio-file", str(speech), "--no-display", "--quiet"]
+        proc = subprocess.run([*live, "--report", str(report)], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        r = json.loads(report.read_text())
+        assert r["stop_reason"] == "end_of_audio" and r["frames"]["emitted"] == 25
+        assert r["backend"] == f"onnx-{precision}" and r["audio_run"] is None
+    video = tmp_path / "said.mp4"
+    assert (
+        main(
+            [
+                "render",
+                str(tmp_path / "moved" / "int8"),
+                "--audio",
+                str(speech),
+                "--out",
+                str(video),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert video.is_file() and video.stat().st_size > 1000
+    # a damaged copy is refused with exit 2 by both commands
+    (tmp_path / "moved" / "fp32" / "loop.mp4").unlink()
+    assert (
+        main(
+            [
+                "render",
+                str(tmp_path / "moved" / "fp32"),
+                "--audio",
+                str(speech),
+                "--out",
+                str(tmp_path / "x.mp4"),
+            ]
+        )
+        == 2
+    )
+    live = ["live", str(tmp_path / "moved" / "fp32"), "--audio-file", str(speech), "--no-display", "--quiet"]
+    assert main(live) == 2 and not (tmp_path / "x.mp4").exists()

@@ -51,9 +51,9 @@ def test_lookups_build_real_jobs_or_refuse_with_what_the_kind_offers(tmp_path: P
         with pytest.raises(BadInput, match=f"rendering a {kind.title} needs an audio-to-mouth run"):
             kind.render_job(RenderRequest(run, tmp_path / "a.wav", tmp_path / "o.mp4"))
     assert isinstance(gaussian.export_job("ply", ExportRequest(run, tmp_path / "out")), Job)
-    with pytest.raises(BadInput, match="cannot be exported as 'ply'; formats for this kind: none"):
+    with pytest.raises(BadInput, match="cannot be exported as 'ply'; formats for this kind: bundle, onnx"):
         lipsync.export_job("ply", ExportRequest(run, tmp_path / "out"))
-    with pytest.raises(BadInput, match="cannot be rendered; this kind offers: training only"):
+    with pytest.raises(BadInput, match="cannot be rendered; this kind offers: export onnx, export onnx-int8"):
         mouth.render_job(render)
     assert "ply" in export_formats() and export_formats()["ply"] == ("gaussian",)
 

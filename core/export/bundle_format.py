@@ -1,0 +1,112 @@
+"""The avatar bundle on disk: one folder the real-time engine runs from, with no project around it.
+
+```
+BUNDLE/
+  bundle.json        schema name + version, precision, sizes, fps, lookahead, filter-bank
+                     settings, model inputs/outputs, every file with its size, validation figures
+  renderer[.int8].onnx      DINet per-frame graph (source + cached reference features -> face crop)
+  ref_features.npy          the reference frames' cached features (the renderer's constant input)
+  audio_step[.int8].onnx    audio-to-mouth one step with explicit LSTM state
+  loop.mp4                  the source-frame loop (the user's video, frames with a tracked face)
+  avatar.npz                per loop frame: face boxes [N, 4], landmarks [N, 478, 3]; the mouth
+                            space (vertices, anchors, reference, mean, basis, variance) and the
+                            audio normalisation (norm_mean, norm_std)
+  report.json, report.md    the validation reports of both models
+```
+
+`read_bundle` checks the schema version (a newer one is refused: this reader may not know
+its fields) and every listed file (present, same size) before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.jobs.errors import BadInput
+
+SCHEMA = "dhstudio.avatar-bundle"
+SCHEMA_VERSION = 1
+BUNDLE_JSON = "bundle.json"
+ARRAYS = "avatar.npz"
+LOOP_VIDEO = "loop.mp4"
+PRECISIONS = ("fp32", "int8")
+
+
+def is_bundle(path: Path | str | None) -> bool:
+    return path is not None and (Path(path) / BUNDLE_JSON).is_file()
+
+
+def bundle_kind(folder: Path | str):
+    """The registry kind of a bundle (after checking it), so commands treat it like a run of that kind."""
+    from core.kinds.registry import avatar_kind
+
+    return avatar_kind(str(read_bundle(folder).meta.get("kind")), str(Path(folder) / BUNDLE_JSON))
+
+
+@dataclass(frozen=True)
+class BundleManifest:
+    """bundle.json, checked: the folder and the parsed fields."""
+
+    folder: Path
+    meta: dict[str, Any]
+
+    @property
+    def precision(self) -> str:
+        return str(self.meta["precision"])
+
+    @property
+    def fps(self) -> float:
+        return float(self.meta["fps"])
+
+    def file(self, name: str) -> Path:
+        return self.folder / self.meta["files_by_role"][name]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        with np.load(self.folder / ARRAYS, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+
+
+def read_bundle(folder: Path | str) -> BundleManifest:
+    """The bundle's manifest after checking its schema and files; BadInput names what is wrong."""
+    folder = Path(folder)
+    path = folder / BUNDLE_JSON
+    if not path.is_file():
+        raise BadInput(
+            f"{folder} is not an avatar bundle (no {BUNDLE_JSON}); "
+            "make one with `dhstudio export RUN --format bundle`"
+        )
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise BadInput(f"{path} is damaged ({exc}); export the bundle again") from None
+    if meta.get("schema") != SCHEMA:
+        raise BadInput(f"{path}: field 'schema' is {meta.get('schema')!r}, expected {SCHEMA!r}")
+    version = meta.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        raise BadInput(f"{path}: field 'schema_version' is {version!r}; expected an integer >= 1")
+    if version > SCHEMA_VERSION:
+        raise BadInput(
+            f"{path} has schema version {version}, newer than this dhstudio reads (up to {SCHEMA_VERSION}); "
+            "update dhstudio or export the bundle with this version"
+        )
+    files, roles = meta.get("files"), meta.get("files_by_role")
+    if not isinstance(files, dict) or not isinstance(roles, dict) or not set(roles.values()) <= set(files):
+        raise BadInput(f"{path}: fields 'files' / 'files_by_role' are missing or disagree; export it again")
+    missing = [name for name in files if not (folder / name).is_file()]
+    if missing:
+        raise BadInput(
+            f"bundle {folder} is missing {', '.join(missing)}; copy the whole folder or export it again"
+        )
+    for name, size in files.items():
+        f = folder / name
+        if f.stat().st_size != int(size):
+            raise BadInput(
+                f"bundle file {f} is {f.stat().st_size} bytes, bundle.json says {size}; "
+                "the copy is incomplete or damaged, export it again"
+            )
+    return BundleManifest(folder, meta)
