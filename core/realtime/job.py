@@ -11,8 +11,10 @@ and the recording have been written.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -20,10 +22,15 @@ from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job
 
+if TYPE_CHECKING:
+    import torch
+
+    from core.realtime.assembly import LiveParts
+
 
 @dataclass(frozen=True)
 class LiveRequest:
-    run: Path  # lip-sync run folder
+    run: Path  # avatar run folder (a kind with a live factory)
     audio_run: Path | None = None  # default: the project's newest finished audio2mouth run
     audio_file: Path | None = None  # None -> microphone
     input_device: int | str | None = None
@@ -42,13 +49,30 @@ class LiveFailed(RuntimeError):
     """The engine stopped on a fault; the message says which and what was kept."""
 
 
+PartsBuilder = Callable[[LiveRequest, "torch.device", Path, Path], "LiveParts"]
+
+
+def lipsync_parts(req: LiveRequest, device: torch.device, audio_run: Path, work: Path) -> LiveParts:
+    """Engine parts for a lip-sync run: renderer + source loop + references, audio model, backends."""
+    from core.realtime import loading
+    from core.realtime.assembly import build_live_parts
+
+    renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
+    audio = loading.load_audio_model(audio_run, loop.fps)
+    return build_live_parts(audio, renderer, loop, req.backend, device, work, refs)
+
+
 class LiveJob(Job):
+    """One live session; `build_parts` is the avatar kind's (its registry entry passes it)."""
+
     name = "live"
 
-    def __init__(self, request: LiveRequest) -> None:
+    def __init__(self, request: LiveRequest, build_parts: PartsBuilder = lipsync_parts) -> None:
         self.req = request
+        self.build_parts = build_parts
         self.report: dict | None = None
         self.slot = None  # the newest-frame slot while running: a GUI view polls it on its own timer
+        self.engine = None  # the running engine (its `controls` sheet binds sliders); None otherwise
 
     def _source(self):
         from core.realtime import sources
@@ -60,7 +84,6 @@ class LiveJob(Job):
     def run(self, ctx: JobContext) -> dict:
         from core.device import resolve_device
         from core.realtime import loading
-        from core.realtime.assembly import build_live_parts
         from core.realtime.engine import EngineConfig, LiveEngine
         from core.realtime.sinks import AudioMonitor, FrameSlot, RecorderSink, VirtualCameraSink
 
@@ -70,12 +93,10 @@ class LiveJob(Job):
             raise BadInput(f"--record must name an .mp4 file (got {req.record})")
         ctx.progress(0, None, "loading models")
         audio_run = req.audio_run or loading.default_audio_run(req.run)
-        renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
-        audio = loading.load_audio_model(audio_run, loop.fps)
         source = self._source()  # opens nothing yet; a missing device is reported here
         with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:
             try:
-                parts = build_live_parts(audio, renderer, loop, req.backend, device, Path(work), refs)
+                parts = self.build_parts(req, device, audio_run, Path(work))
             except BadInput:
                 raise
             except Exception as exc:
@@ -87,11 +108,11 @@ class LiveJob(Job):
             sinks = [slot]
             try:
                 if req.record is not None:
-                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, loop.fps))
+                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, parts.avatar.fps))
                 if req.virtual_camera:
-                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, loop.fps))
+                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, parts.avatar.fps))
                 if req.monitor:
-                    delay = parts.stepper.inherent_latency_ms + 1000.0 / loop.fps
+                    delay = parts.stepper.inherent_latency_ms + 1000.0 / parts.avatar.fps
                     sinks.append(AudioMonitor(delay))
             except BaseException:
                 for s in sinks:
@@ -107,6 +128,7 @@ class LiveJob(Job):
                     status_interval_s=min(0.5, 1.0 / req.preview_fps) if req.preview_fps > 0 else 0.5,
                 ),
             )
+            self.engine = engine
             expected = None
             if req.audio_file is not None:
                 expected = engine.timeline.frames_for(int(source.duration * parts.stepper.rate))
@@ -120,7 +142,10 @@ class LiveJob(Job):
                     seen[0] = latest[0]
                     ctx.preview("live", latest[1][1][..., ::-1])
 
-            outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
+            try:
+                outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
+            finally:
+                self.engine = None
         report = {
             **outcome.report,
             "run": str(req.run),

@@ -21,7 +21,8 @@ DEFINITIONS = {
     "the model's lookahead",
     "queue": "mouth coefficients ready -> renderer starts the frame",
     "shape_map": "coefficients -> mouth landmarks -> driving image",
-    "model": "renderer forward pass (cached references)",
+    "mesh": "coefficients -> landmarks -> deformed, corrected face mesh (Gaussian avatar)",
+    "model": "renderer forward pass (lip-sync: cached references; Gaussian: binding + rasterizer)",
     "paste": "feathered, colour-matched paste-back into the full frame",
     "sinks": "handing the frame to view / recorder / virtual camera",
     "end_to_end": "audio sample at the frame's centre captured -> frame ready (before sinks)",
@@ -30,7 +31,17 @@ DEFINITIONS = {
     "source_underruns": "input blocks delivered more than two block periods late",
     "overrun_events": "times the engine fell a whole ring buffer (2 s) behind and lost audio",
 }
-STAGES = ("mouth", "queue", "shape_map", "model", "paste", "sinks", "end_to_end", "end_to_end_from_start")
+STAGES = (
+    "mouth",
+    "queue",
+    "shape_map",
+    "mesh",
+    "model",
+    "paste",
+    "sinks",
+    "end_to_end",
+    "end_to_end_from_start",
+)
 
 
 def summarize(values: list[float] | np.ndarray) -> dict[str, float | int]:
