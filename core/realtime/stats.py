@@ -110,7 +110,15 @@ class EngineStats:
     def recent(self, stage: str, n: int = 50) -> dict[str, float | int]:
         return summarize(list(self.series[stage][-n:]))
 
-    def live_status(self, seconds: float, queue_depth: int, underruns: int, overruns: int) -> LiveStatus:
+    def live_status(
+        self,
+        seconds: float,
+        queue_depth: int,
+        underruns: int,
+        overruns: int,
+        level_db: float = -120.0,
+        controls: dict[str, float] | None = None,
+    ) -> LiveStatus:
         """The typed status event: fps, recent end-to-end latency, drops; the engine adds what it owns."""
         e2e = self.recent("end_to_end")
         return LiveStatus(
@@ -123,6 +131,8 @@ class EngineStats:
             underruns=int(underruns),
             overruns=int(overruns),
             queue_depth=int(queue_depth),
+            level_db=float(level_db),
+            controls=controls,
         )
 
     def report(self, **extra) -> dict:

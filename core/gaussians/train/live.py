@@ -47,10 +47,14 @@ class GaussianAvatar:
     def render(self, j: int, coeffs: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
         return self.frames.render(self.source_index(j), coeffs)
 
+    @property
+    def feather(self) -> float:
+        return self.frames.feather * 10.0
+
     def set_feather(self, feather: float) -> float:
-        """Soften the render's alpha edge (fraction of the crop side); returns what applies."""
-        self.frames.feather = float(np.clip(feather, 0.0, 0.1))
-        return self.frames.feather
+        """Soften the render's alpha edge: blur sigma = feather / 10 x the crop side (0 .. 0.5)."""
+        self.frames.feather = float(np.clip(feather, 0.0, 0.5)) / 10.0
+        return self.frames.feather * 10.0
 
 
 def gaussian_live_parts(

@@ -106,6 +106,7 @@ class _BrokenAvatar:
     def __init__(self, inner, fail_at: int) -> None:
         self.inner, self.fail_at = inner, fail_at
         self.fps, self.frame_size = inner.fps, inner.frame_size
+        self.feather, self.set_feather = inner.feather, inner.set_feather
 
     def idle_frame(self, j):
         return self.inner.idle_frame(j)

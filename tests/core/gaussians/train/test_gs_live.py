@@ -83,7 +83,7 @@ def test_feather_softens_only_the_render_edge(gp, tmp_path):
     parts = gaussian_live_parts(live_req, torch.device("cpu"), gp.audio_run, tmp_path, warmup=0)
     coeffs = np.zeros(parts.stepper.k, np.float32)
     hard, _ = parts.avatar.render(2, coeffs)
-    assert parts.avatar.set_feather(0.5) == 0.1  # clamped to the allowed range
+    assert parts.avatar.set_feather(0.9) == 0.5  # clamped to the allowed range
     soft, _ = parts.avatar.render(2, coeffs)
     changed = np.abs(hard.astype(int) - soft.astype(int)).max(-1) > 0
     x0, y0, side = parts.avatar.frames.crop
