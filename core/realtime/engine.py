@@ -343,11 +343,9 @@ class LiveEngine:
         return EngineOutcome(self._report(sink_info), "; ".join(self._errors) or None, self._stop_reason)
 
     def _close_sinks(self) -> dict:
-        total = (
-            self.timeline.frames_for(self._samples16)
-            if self._stop_reason in ("end_of_audio", "time_limit")
-            else None
-        )
+        # every recording ends with its audio, also after a stop or a fault: the frames still in
+        # flight (lookahead, queue) repeat the last one, so the mp4's video and audio last as long
+        total = self.timeline.frames_for(self._samples16)
         info = {}
         for sink in self.sinks:
             try:

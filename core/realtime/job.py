@@ -74,7 +74,8 @@ class LiveJob(Job):
         self.slot = None  # the newest-frame slot while running: a GUI view polls it on its own timer
         self.engine = None  # the running engine (its `controls` sheet binds sliders); None otherwise
 
-    def _source(self):
+    def make_source(self):
+        """The request's audio input (opens nothing yet); a missing device is BadInput here."""
         from core.realtime import sources
 
         if self.req.audio_file is not None:
@@ -93,7 +94,7 @@ class LiveJob(Job):
             raise BadInput(f"--record must name an .mp4 file (got {req.record})")
         ctx.progress(0, None, "loading models")
         audio_run = req.audio_run or loading.default_audio_run(req.run)
-        source = self._source()  # opens nothing yet; a missing device is reported here
+        source = self.make_source()  # opens nothing yet; a missing device is reported here
         with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:
             try:
                 parts = self.build_parts(req, device, audio_run, Path(work))

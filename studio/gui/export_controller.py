@@ -1,0 +1,207 @@
+"""The Export menu: one entry per format the kind registry offers, a dialog, the job, its report.
+
+The formats are `core.kinds.registry.export_formats()` (whatever the kinds register; this module
+knows none of them). The job is the run's kind's `export_job`, run through the main window's
+job runner (progress in the Jobs panel). Afterwards the validation report the export wrote (a
+`*report*`/`*validation*` JSON or Markdown among its outputs or in its folder) is shown with
+the list of files and an "Open folder" button.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+from core.jobs.errors import BadInput
+from core.jobs.job import JobResult
+from core.kinds.registry import avatar_kind, export_formats, kind_of_run
+from core.kinds.requests import ExportRequest
+from core.train.run_folder import RunState, list_runs
+from ui.export_dialog import ExportDialog, ExportReportDialog
+
+REPORT_SUFFIXES = (".json", ".md")
+
+
+def parse_options(text: str) -> dict[str, Any]:
+    """`name = value` lines -> options (numbers and true/false parsed); BadInput names a bad line."""
+    options: dict[str, Any] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise BadInput(f"export option line {n} {line!r} is not 'name = value'")
+        name, value = (part.strip() for part in line.split("=", 1))
+        try:
+            options[name] = json.loads(value.lower() if value.lower() in ("true", "false") else value)
+        except json.JSONDecodeError:
+            options[name] = value
+    return options
+
+
+def find_reports(outputs: Any, folder: Path) -> list[Path]:
+    """Validation reports among the job's outputs or in its folder (newest names first)."""
+    paths: list[Path] = []
+    if isinstance(outputs, (str, Path)):
+        outputs = [outputs]
+    if isinstance(outputs, Mapping):
+        outputs = list(outputs.values())
+    for p in outputs or []:
+        if isinstance(p, (str, Path)):
+            paths.append(Path(p))
+    if folder.is_dir():
+        paths += sorted(folder.iterdir())
+    seen: list[Path] = []
+    for p in paths:
+        name = p.name.lower()
+        if p.suffix.lower() in REPORT_SUFFIXES and ("report" in name or "validation" in name) and p.is_file():
+            if p not in seen:
+                seen.append(p)
+    return seen
+
+
+def report_text(result: JobResult, folder: Path) -> str:
+    """What the report dialog shows: the files written, then each report's text."""
+    lines = [f"Exported to {folder}", ""]
+    value = result.value
+    if isinstance(value, Mapping):
+        lines += [json.dumps(value, indent=2, default=str), ""]
+    elif isinstance(value, (list, tuple)):
+        lines += [f"  {p}" for p in value] + [""]
+    reports = find_reports(value, folder)
+    if not reports:
+        lines.append("This export wrote no validation report.")
+    for path in reports:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".json":
+            try:
+                text = json.dumps(json.loads(text), indent=2)
+            except json.JSONDecodeError:
+                pass
+        lines += [f"── {path.name} ──", text, ""]
+    return "\n".join(lines)
+
+
+class ExportController(QObject):
+    """Fills `menu` with the registry's formats; `start_job(job, on_done)` runs a job (the main window's)."""
+
+    exported = Signal(object, object)  # JobResult, ExportReportDialog | None
+
+    def __init__(self, parent: QWidget, menu: QMenu, start_job, project_root=lambda: None) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.menu = menu
+        self.start_job = start_job
+        self.project_root = project_root  # () -> Path | None
+        self.selected_run: Path | None = None
+        self.dialog: ExportDialog | None = None
+        self.report_dialog: ExportReportDialog | None = None
+        self.actions: dict[str, QAction] = {}
+        first = menu.actions()[0] if menu.actions() else None
+        for fmt, kinds in export_formats().items():
+            action = QAction(f"Export as {fmt}…", parent)
+            action.setToolTip(f"for {', '.join(kinds)} runs")
+            action.triggered.connect(lambda _=False, fmt=fmt: self.open_dialog(fmt))
+            menu.insertAction(first, action)
+            self.actions[fmt] = action
+        if first is not None:
+            menu.insertSeparator(first)
+        if self.actions:  # the Export shortcut opens the first format offered for the run
+            self.shortcut = QAction("Export…", parent, shortcut=QKeySequence("Ctrl+E"))
+            self.shortcut.triggered.connect(self.open_default)
+            parent.addAction(self.shortcut)
+
+    def runs_for(self, fmt: str) -> list[Path]:
+        root = self.project_root()
+        if root is None:
+            return []
+        offered = set(export_formats().get(fmt, ()))
+        out = []
+        for info in list_runs(Path(root) / "runs"):
+            if info.state is RunState.FINISHED and info.kind in offered:
+                out.append(info.path)
+        return out
+
+    def open_default(self) -> ExportDialog | None:
+        run = self.selected_run
+        fmts = list(self.actions)
+        if run is not None:
+            try:
+                fmts = list(kind_of_run(run).export_formats) or fmts
+            except BadInput:
+                pass
+        return self.open_dialog(fmts[0]) if fmts else None
+
+    def open_dialog(self, fmt: str) -> ExportDialog:
+        dialog = self.dialog = ExportDialog(fmt, self.parent_widget)
+        runs = self.runs_for(fmt)
+        for run in runs:
+            dialog.run_combo.addItem(run.name, str(run))
+        if self.selected_run is not None and self.selected_run in runs:
+            dialog.run_combo.setCurrentIndex(runs.index(self.selected_run))
+        kinds = ", ".join(avatar_kind(k).title for k in export_formats().get(fmt, ()))
+        dialog.note.setText(
+            f"{fmt} exports runs of: {kinds}."
+            if runs
+            else f"No finished run in the open project can be exported as {fmt} ({kinds} runs can)."
+        )
+        dialog.run_combo.currentIndexChanged.connect(lambda _=0: self._default_out(dialog))
+        dialog.browse_button.clicked.connect(lambda: self._browse(dialog))
+        dialog.accepted.connect(lambda: self.export(dialog))
+        self._default_out(dialog)
+        dialog.open()
+        return dialog
+
+    def _default_out(self, dialog: ExportDialog) -> None:
+        run, root = dialog.run_combo.currentData(), self.project_root()
+        if run and root is not None:
+            dialog.out_edit.setText(str(Path(root) / "exports" / f"{Path(run).name}-{dialog.fmt}"))
+
+    def _browse(self, dialog: ExportDialog) -> None:
+        path = QFileDialog.getExistingDirectory(dialog, "Export into folder")
+        if path:
+            dialog.out_edit.setText(path)
+
+    def export(self, dialog: ExportDialog):
+        """Build the request from the dialog and run the kind's export job."""
+        from PySide6.QtWidgets import QMessageBox
+
+        try:
+            run = dialog.run_combo.currentData()
+            if not run:
+                raise BadInput(f"choose a run to export as {dialog.fmt}")
+            out = Path(dialog.out_edit.text().strip())
+            if not str(out) or str(out) == ".":
+                raise BadInput("choose an output folder")
+            kind = kind_of_run(Path(run))
+            request = ExportRequest(
+                Path(run),
+                out,
+                frame=dialog.frame_spin.value(),
+                force=dialog.force_check.isChecked(),
+                options=parse_options(dialog.options_edit.toPlainText()),
+            )
+            job = kind.export_job(dialog.fmt, request)
+            kind.check_weights(Path(run))
+        except BadInput as exc:
+            QMessageBox.warning(self.parent_widget, "Please check the export", str(exc))
+            return None
+        return self.start_job(job, lambda result: self._done(result, dialog.fmt, out))
+
+    def _done(self, result: JobResult, fmt: str, out: Path) -> None:
+        report = None
+        if result.ok:
+            report = self.report_dialog = ExportReportDialog(
+                f"Export as {fmt}: report", report_text(result, out), self.parent_widget
+            )
+            report.open_button.clicked.connect(
+                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+            )
+            report.open()
+        self.exported.emit(result, report)
