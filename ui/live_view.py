@@ -44,7 +44,7 @@ class AvatarView(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #202020; color: #bbbbbb;")
         self.setText("The avatar appears here when the session starts.")
@@ -181,8 +181,8 @@ class LiveView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(400)
-        scroll.setMaximumWidth(480)
+        scroll.setMinimumWidth(340)
+        scroll.setMaximumWidth(440)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         centre = QVBoxLayout()

@@ -9,6 +9,7 @@ the list of files and an "Open folder" button.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,9 +61,9 @@ def find_reports(outputs: Any, folder: Path) -> list[Path]:
     seen: list[Path] = []
     for p in paths:
         name = p.name.lower()
-        if p.suffix.lower() in REPORT_SUFFIXES and ("report" in name or "validation" in name) and p.is_file():
-            if p not in seen:
-                seen.append(p)
+        is_report = p.suffix.lower() in REPORT_SUFFIXES and ("report" in name or "validation" in name)
+        if is_report and p.is_file() and p not in seen:
+            seen.append(p)
     return seen
 
 
@@ -80,10 +81,8 @@ def report_text(result: JobResult, folder: Path) -> str:
     for path in reports:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".json":
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 text = json.dumps(json.loads(text), indent=2)
-            except json.JSONDecodeError:
-                pass
         lines += [f"── {path.name} ──", text, ""]
     return "\n".join(lines)
 
@@ -132,10 +131,8 @@ class ExportController(QObject):
         run = self.selected_run
         fmts = list(self.actions)
         if run is not None:
-            try:
+            with contextlib.suppress(BadInput):
                 fmts = list(kind_of_run(run).export_formats) or fmts
-            except BadInput:
-                pass
         return self.open_dialog(fmts[0]) if fmts else None
 
     def open_dialog(self, fmt: str) -> ExportDialog:
@@ -200,8 +197,6 @@ class ExportController(QObject):
             report = self.report_dialog = ExportReportDialog(
                 f"Export as {fmt}: report", report_text(result, out), self.parent_widget
             )
-            report.open_button.clicked.connect(
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
-            )
+            report.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
             report.open()
         self.exported.emit(result, report)

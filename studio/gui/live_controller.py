@@ -52,6 +52,7 @@ class LiveController(QObject):
         self.view = view
         self.job_factory = job_factory
         self.preview_fps = preview_fps
+        self.device = "cpu"  # the settings' default device ("auto" picks CUDA when usable)
         self.project_root: Path | None = None
         self.thread: JobThread | None = None
         self.poller: PreviewPoller | None = None
@@ -165,6 +166,7 @@ class LiveController(QObject):
             audio_file=audio_file,
             input_device=v.device_combo.currentData() if audio_file is None else None,
             backend=v.backend_combo.currentText(),
+            device=self.device,
             record=record,
             preview_fps=self.preview_fps,
             monitor=v.monitor_check.isChecked(),

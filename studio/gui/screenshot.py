@@ -18,12 +18,14 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.main_controller import MainController
+    from studio.gui.studio_panels import StudioPanels
     from ui.main_window import MainWindow
 
     out = Path(argv[0])
     app = QApplication([sys.argv[0]])
     window = MainWindow()
     controller = MainController(window)
+    StudioPanels(window, controller)
     if len(argv) > 1:
         controller.open_path(Path(argv[1]))
     window.show()
