@@ -106,7 +106,7 @@ class LiveController(QObject):
         combo = self.view.device_combo
         combo.clear()
         try:
-            devices = list_input_devices()
+            devices = list_input_devices(rescan=self.thread is None)
         except (BadInput, OSError) as exc:
             devices, problem = [], str(exc)
         except Exception as exc:  # sounddevice.PortAudioError and the like
