@@ -115,14 +115,13 @@ class LiveView(QWidget):
         self.fit_check.setChecked(True)
 
         self.fps_label = QLabel("fps –", self)
-        self.latency_label = QLabel("latency p50 – / p95 – ms", self)
+        self.latency_label = QLabel("latency p50 – / p95 – ms", self)  # coloured like the graph's lines
         self.drops_label = QLabel("dropped 0 · underruns 0", self)
         self.graph = pg.PlotWidget(self)
         self.graph.setMaximumHeight(110)
         self.graph.setMinimumHeight(80)
         self.graph.setLabel("left", "ms")
         self.graph.showGrid(y=True, alpha=0.3)
-        self.graph.addLegend(offset=(5, 5))
         self.p50_curve = self.graph.plot(pen=pg.mkPen("#4fc3f7", width=2), name="p50")
         self.p95_curve = self.graph.plot(pen=pg.mkPen("#ff8a65", width=2), name="p95")
 

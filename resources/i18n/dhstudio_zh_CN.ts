@@ -260,11 +260,11 @@
         <translation>界面语言立即切换；部分文字在重启后更新。</translation>
     </message>
     <message>
-        <source>light</source>
+        <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <source>dark</source>
+        <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>

@@ -61,6 +61,7 @@ class LiveController(QObject):
         self.last_report: dict | None = None
         self.statuses = 0
         self._pending: dict[str, float] = {}  # slider moves made before the engine ran
+        self._touched: set[str] = set()  # controls the user has moved (kept across sessions)
         self._t0 = 0.0
         self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
         for name in BACKENDS:
@@ -180,6 +181,9 @@ class LiveController(QObject):
         except BadInput as exc:
             self.view.show_message(str(exc))
             return None
+        # controls the user has set carry over to the new session; the rest start at the avatar's
+        sliders = self.view.sliders
+        self._pending = {n: sliders[n].value() / SLIDERS[n][3] for n in self._touched}
         self.view.show_message("Loading the avatar…", error=False)
         self.last_status = self.last_result = None
         self.statuses = 0
@@ -216,7 +220,8 @@ class LiveController(QObject):
         self.last_status = status
         v.fps_label.setText(f"{status.fps:.1f} fps · {status.seconds:.1f} s of audio")
         v.latency_label.setText(
-            f"end-to-end latency p50 {status.latency_p50_ms:.0f} / p95 {status.latency_p95_ms:.0f} ms"
+            f"end-to-end latency <span style='color:#4fc3f7'>p50 {status.latency_p50_ms:.0f}</span> / "
+            f"<span style='color:#ff8a65'>p95 {status.latency_p95_ms:.0f}</span> ms"
         )
         v.drops_label.setText(
             f"dropped {status.dropped} · underruns {status.underruns} · overruns {status.overruns}"
@@ -259,6 +264,7 @@ class LiveController(QObject):
     # controls -------------------------------------------------------------------------------
     def _slider_moved(self, name: str, value: int) -> None:
         scaled = value / SLIDERS[name][3]
+        self._touched.add(name)
         self.view.slider_values[name].setText(f"{scaled:g}")
         engine = getattr(self.job, "engine", None)
         if engine is not None:

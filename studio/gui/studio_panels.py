@@ -127,7 +127,7 @@ class StudioPanels(QObject):
     def open_settings(self) -> SettingsDialog:
         d = self.settings_dialog = SettingsDialog(self.window)
         for theme in THEMES:
-            d.theme_combo.addItem(i18n.tr(theme), theme)
+            d.theme_combo.addItem(i18n.tr(theme.title()), theme)
         for code, title in LANGUAGES.items():
             d.language_combo.addItem(title, code)
         for device in DEVICES:
