@@ -154,7 +154,7 @@ def test_input_device_failing_mid_run_shows_the_message_and_keeps_the_recording(
 
 
 def test_no_portaudio_is_a_message_and_files_still_work(qtbot, monkeypatch, gp):
-    def no_portaudio():
+    def no_portaudio(**_):
         raise BadInput(
             "cannot open audio devices: PortAudio library not found (apt-get install libportaudio2)"
         )
