@@ -111,3 +111,27 @@ def test_window_layout_is_restored(qtbot, tmp_path):
     assert not panels2.live_dock.isVisible() and w2.height() == size[1]  # (the offscreen screen is 800 wide)
     panels2.shutdown()
     main2.shutdown()
+
+
+@pytest.mark.parametrize("fmt", sorted(export_formats()))
+def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, studio, gp, tmp_path, fmt):
+    """Whatever the kinds register (ONNX fp32/int8, TorchScript, bundles as they land) goes through
+    the same menu -> dialog -> job -> report path."""
+    _, main, panels = studio
+    runs = {"dinet": gp.dinet_run, "gaussian": gp.gaussian_run, "audio2mouth": gp.audio_run}
+    run = next((runs[k] for k in export_formats()[fmt] if k in runs), None)
+    if run is None:
+        pytest.skip(f"no run of a kind offering {fmt} in the tiny project")
+    assert main.open_path(gp.root)
+    panels.export.selected_run = run
+    panels.export.actions[fmt].trigger()
+    dialog = panels.export.dialog
+    assert dialog.run_combo.currentData() == str(run)
+    out = tmp_path / f"out-{fmt}"
+    dialog.out_edit.setText(str(out))
+    with qtbot.waitSignal(panels.export.exported, timeout=300_000) as done:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    result, report = done.args
+    assert result.ok, result.error
+    text = report.text.toPlainText()
+    assert f"Exported to {out}" in text and any(out.iterdir())
