@@ -200,6 +200,7 @@ class LiveView(QWidget):
         self.message.setVisible(bool(text))
 
     def set_running(self, running: bool) -> None:
+        """Choices lock while a session runs; Record stays live (it starts/stops a recording)."""
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         for w in (
@@ -210,7 +211,6 @@ class LiveView(QWidget):
             self.file_edit,
             self.browse_button,
             self.backend_combo,
-            self.record_check,
             self.record_edit,
             self.monitor_check,
         ):

@@ -118,6 +118,8 @@ class LiveEngine:
         self._controls_seen = -1
         self._gain = self.controls.requested.gain
         self._level_db = -120.0  # loudness of the newest input block (the level meter)
+        self._sink_changes: queue.SimpleQueue = queue.SimpleQueue()  # ("add"|"remove", sink)
+        self._closing: list[threading.Thread] = []  # recorders stopped mid-session, finishing
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -173,6 +175,7 @@ class LiveEngine:
             audio = audio[: max(int(self.cfg.max_seconds * self.stepper.rate) - self._samples16, 0)]
         if audio.size == 0:
             return
+        self._apply_sink_changes()
         self._samples16 += audio.shape[0]
         rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
         self._level_db = 20.0 * float(np.log10(max(rms, 1e-6)))
@@ -227,6 +230,38 @@ class LiveEngine:
                     with contextlib.suppress(queue.Empty):
                         self._queue.get_nowait()
                         self.stats.count_dropped()  # evicted to make room for the end marker
+
+    def _apply_sink_changes(self) -> None:
+        """Mouth thread, at a chunk boundary: attach or detach recorders asked for by `record`.
+
+        The sink list is replaced, never changed in place, so the render thread's loop over the
+        old list stays valid. An attached recorder starts at the next frame boundary; a detached
+        one is closed (on its own thread) at the frames its audio covers."""
+        while True:
+            try:
+                action, sink = self._sink_changes.get_nowait()
+            except queue.Empty:
+                return
+            if action == "add":
+                first = self.timeline.frames_for(self._samples16)
+                sink.begin_at(first, self.timeline.frame_start(first) - self._samples16)
+                self.sinks = [*self.sinks, sink]
+            elif sink in self.sinks:
+                self.sinks = [s for s in self.sinks if s is not sink]
+                total = self.timeline.frames_for(self._samples16)
+                closing = threading.Thread(
+                    target=sink.close, args=(total,), name="recorder-close", daemon=True
+                )
+                closing.start()
+                self._closing.append(closing)
+
+    def record(self, sink: VideoSink) -> None:
+        """Start recording into `sink` (a RecorderSink) from the next frame boundary (thread-safe)."""
+        self._sink_changes.put(("add", sink))
+
+    def stop_recording(self, sink: VideoSink) -> None:
+        """Finish a recording `record` started; the file is complete when `sink.close` returns."""
+        self._sink_changes.put(("remove", sink))
 
     # ---- render thread --------------------------------------------------------------------
     def _take_newest(self) -> tuple[FrameTask | None, bool]:
@@ -339,6 +374,9 @@ class LiveEngine:
             render.join(timeout=5.0)
             self.stats.stopped = self.clock.now()
             self.stats.load_end = load_average()
+            self._apply_sink_changes()  # a stop asked for at the end still closes its file
+            for closing in self._closing:
+                closing.join()
             sink_info = self._close_sinks()
         return EngineOutcome(self._report(sink_info), "; ".join(self._errors) or None, self._stop_reason)
 

@@ -62,6 +62,8 @@ class LiveController(QObject):
         self.statuses = 0
         self._pending: dict[str, float] = {}  # slider moves made before the engine ran
         self._touched: set[str] = set()  # controls the user has moved (kept across sessions)
+        self._recorder = None  # the RecorderSink Record started mid-session
+        self.recordings: list[Path] = []  # files recorded in the current session
         self._t0 = 0.0
         self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
         for name in BACKENDS:
@@ -74,6 +76,7 @@ class LiveController(QObject):
         view.fit_check.toggled.connect(view.view.set_fitted)
         view.browse_button.clicked.connect(self._browse)
         view.mic_radio.toggled.connect(lambda _=False: self._input_changed())
+        view.record_check.toggled.connect(self._record_toggled)
         self.refresh_devices()
         self._input_changed()
 
@@ -153,12 +156,7 @@ class LiveController(QObject):
             if not text or not Path(text).is_file():
                 raise BadInput(f"choose an audio file to drive the avatar (got {text!r})")
             audio_file = Path(text)
-        record = None
-        if v.record_check.isChecked():
-            text = v.record_edit.text().strip()
-            base = self.project_root / "exports" if self.project_root else Path.cwd()
-            record = Path(text) if text else base / f"live-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
-            record.parent.mkdir(parents=True, exist_ok=True)
+        record = self._record_path() if v.record_check.isChecked() else None
         run = Path(run)
         kind = kind_of_run(run)
         return LiveRequest(
@@ -172,6 +170,41 @@ class LiveController(QObject):
             preview_fps=self.preview_fps,
             monitor=v.monitor_check.isChecked(),
         )
+
+    def _record_path(self) -> Path:
+        text = self.view.record_edit.text().strip()
+        base = self.project_root / "exports" if self.project_root else Path.cwd()
+        path = Path(text) if text else base / f"live-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
+        if text and path in self.recordings:  # a second take into the same name: number it
+            path = path.with_name(f"{path.stem}-{len(self.recordings) + 1}{path.suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _record_toggled(self, on: bool) -> None:
+        """Record pressed while a session runs: start or finish a recording on the engine."""
+        from core.realtime.sinks import RecorderSink
+
+        engine = getattr(self.job, "engine", None)
+        if self.thread is None:
+            return  # applies when the session starts
+        if engine is None:
+            self.view.show_message("The session is still starting; press Record again in a moment.")
+            self.view.record_check.blockSignals(True)
+            self.view.record_check.setChecked(not on)
+            self.view.record_check.blockSignals(False)
+            return
+        if on:
+            path = self._record_path()
+            self._recorder = RecorderSink(path, engine.avatar.frame_size, engine.avatar.fps)
+            engine.record(self._recorder)
+            self.recordings.append(path)
+            self.view.show_message(f"Recording to {path}", error=False)
+            return
+        recorder = self._recorder or next((s for s in engine.sinks if isinstance(s, RecorderSink)), None)
+        self._recorder = None
+        if recorder is not None:
+            engine.stop_recording(recorder)
+            self.view.show_message(f"Recording saved: {recorder.path}", error=False)
 
     def start(self) -> JobThread | None:
         if self.thread is not None:
@@ -187,6 +220,8 @@ class LiveController(QObject):
         self.view.show_message("Loading the avatar…", error=False)
         self.last_status = self.last_result = None
         self.statuses = 0
+        self._recorder = None
+        self.recordings = [job.req.record] if getattr(job, "req", None) and job.req.record else []
         self._history.clear()
         self._t0 = time.monotonic()
         thread = self.thread = JobThread(job, self)
@@ -252,7 +287,7 @@ class LiveController(QObject):
         self.last_report = report
         self.view.set_running(False)
         self._input_changed()
-        recording = report.get("recording") if report else None
+        recording = ", ".join(str(p) for p in self.recordings if Path(p).is_file()) or None
         if result.status is Status.SUCCEEDED or result.status is Status.CANCELLED:
             kept = f" Recording: {recording}" if recording else ""
             self.view.show_message(f"Session ended ({result.status.value}).{kept}", error=False)

@@ -173,3 +173,23 @@ def test_a_missing_audio_file_is_a_message_not_a_session(qtbot, panel, gp, tmp_p
     view.file_edit.setText(str(tmp_path / "nope.wav"))
     assert controller.start() is None
     assert "choose an audio file" in view.message.text() and view.start_button.isEnabled()
+
+
+def test_record_pressed_and_released_while_running(qtbot, panel, gp, speech, tmp_path):
+    view, controller = panel
+    controller.select_avatar(gp.dinet_run)
+    view.file_edit.setText(str(speech))
+    out = tmp_path / "take.mp4"
+    view.record_edit.setText(str(out))
+    with qtbot.waitSignal(controller.session_finished, timeout=120_000):
+        view.start_button.click()
+        qtbot.waitUntil(lambda: controller.last_status is not None and controller.last_status.rendered >= 5)
+        assert view.record_check.isEnabled() and not view.record_edit.isEnabled()
+        view.record_check.click()  # Record on
+        assert view.message.text() == f"Recording to {out}"
+        qtbot.waitUntil(lambda: controller.last_status.rendered >= 25, timeout=30_000)
+        view.record_check.click()  # ... and off: the session goes on
+        assert view.message.text() == f"Recording saved: {out}"
+    video_s, audio_s, fps = _durations(out)
+    assert 0.2 < video_s < 2.0 and abs(video_s - audio_s) <= 1.0 / fps
+    assert str(out) in view.message.text()
