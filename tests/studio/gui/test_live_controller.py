@@ -193,3 +193,15 @@ def test_record_pressed_and_released_while_running(qtbot, panel, gp, speech, tmp
     video_s, audio_s, fps = _durations(out)
     assert 0.2 < video_s < 2.0 and abs(video_s - audio_s) <= 1.0 / fps
     assert str(out) in view.message.text()
+
+
+def test_no_gpu_for_a_cuda_default_is_a_message_and_the_panel_stays_usable(qtbot, panel, gp, speech):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    view, controller = panel
+    controller.device = "cuda"  # the settings' default device
+    result = _start(qtbot, view, controller, gp.dinet_run, speech)
+    assert result.status is Status.FAILED and result.bad_input
+    assert "no usable CUDA GPU" in view.message.text() and view.start_button.isEnabled()
