@@ -262,6 +262,7 @@ class LiveController(QObject):
             f"dropped {status.dropped} · underruns {status.underruns} · overruns {status.overruns}"
         )
         v.level.setValue(int(max(min(status.level_db, 0.0), -60.0)))
+        v.level_label.setText(f"{max(status.level_db, -99.0):.0f} dBFS")
         self._history.append((time.monotonic() - self._t0, status.latency_p50_ms, status.latency_p95_ms))
         t, p50, p95 = zip(*self._history, strict=True)
         v.p50_curve.setData(list(t), list(p50))
