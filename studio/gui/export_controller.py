@@ -1,9 +1,10 @@
 """The Export menu: one entry per format the kind registry offers, a dialog, the job, its report.
 
 The formats are `core.kinds.registry.export_formats()` (whatever the kinds register; this module
-knows none of them). The job is the run's kind's `export_job`, run through the main window's
-job runner (progress in the Jobs panel). Afterwards the validation report the export wrote (a
-`*report*`/`*validation*` JSON or Markdown among its outputs or in its folder) is shown with
+knows none of them). The job is the run's kind's `export_job`, run on this controller's own
+worker thread (progress and log lines in the Jobs panel; every worker signal goes to a method of
+this QObject, so it runs on the GUI thread). Afterwards the validation report the export wrote
+(a `*report*`/`*validation*` JSON or Markdown among its outputs or in its folder) is shown with
 the list of files and an "Open folder" button.
 """
 
@@ -24,6 +25,7 @@ from core.jobs.job import JobResult
 from core.kinds.registry import avatar_kind, export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
 from core.train.run_folder import RunState, list_runs
+from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
 
 REPORT_SUFFIXES = (".json", ".md")
@@ -88,16 +90,18 @@ def report_text(result: JobResult, folder: Path) -> str:
 
 
 class ExportController(QObject):
-    """Fills `menu` with the registry's formats; `start_job(job, on_done)` runs a job (the main window's)."""
+    """Fills `menu` with the registry's formats; runs the chosen export on its own worker thread."""
 
     exported = Signal(object, object)  # JobResult, ExportReportDialog | None
 
-    def __init__(self, parent: QWidget, menu: QMenu, start_job, project_root=lambda: None) -> None:
+    def __init__(self, parent: QWidget, menu: QMenu, job_panel=None, project_root=lambda: None) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.menu = menu
-        self.start_job = start_job
+        self.job_panel = job_panel  # ui.job_panel.JobPanel showing progress and log lines, or None
         self.project_root = project_root  # () -> Path | None
+        self.thread: JobThread | None = None
+        self._on_done = None
         self.selected_run: Path | None = None
         self.dialog: ExportDialog | None = None
         self.report_dialog: ExportReportDialog | None = None
@@ -191,12 +195,62 @@ class ExportController(QObject):
             return None
         return self.start_job(job, lambda result: self._done(result, dialog.fmt, out))
 
+    def start_job(self, job, on_done) -> JobThread | None:
+        """Run the export on a worker thread. Every signal goes to a method of this QObject (it
+        lives on the GUI thread, so Qt queues the call there); a lambda would run on the worker."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if self.thread is not None:
+            QMessageBox.information(self.parent_widget, "An export is running", "Wait for it to finish.")
+            return None
+        thread = self.thread = JobThread(job, self)
+        self._on_done = on_done
+        thread.worker.progress.connect(self._progress)
+        thread.worker.log.connect(self._log)
+        thread.worker.artifact.connect(self._artifact)
+        thread.finished.connect(self._finished)
+        if self.job_panel is not None:
+            self.job_panel.set_running(True)
+            self.job_panel.title.setText(f"Running: {job.name}")
+        thread.start()
+        return thread
+
+    def _progress(self, step: int, total: int, message: str) -> None:
+        if self.job_panel is not None:
+            self.job_panel.set_progress(step, total, message)
+
+    def _log(self, message: str, level: str) -> None:
+        if self.job_panel is not None:
+            self.job_panel.append_log(message if level == "info" else f"{level}: {message}")
+
+    def _artifact(self, path: str, kind: str) -> None:
+        self._log(f"wrote {kind} {path}", "info")
+
+    def _finished(self, result: JobResult) -> None:
+        thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.thread.wait()
+            thread.deleteLater()
+        if self.job_panel is not None:
+            self.job_panel.set_running(False)
+            self.job_panel.title.setText("Export done" if result.ok else f"Export failed: {result.error}")
+        on_done, self._on_done = self._on_done, None
+        if on_done is not None:
+            on_done(result)
+
+    def shutdown(self) -> None:
+        if self.thread is not None:
+            self.thread.stop()
+
     def _done(self, result: JobResult, fmt: str, out: Path) -> None:
-        report = None
+        """The report dialog (not modal: the window stays usable): the report, or what went wrong."""
         if result.ok:
-            report = self.report_dialog = ExportReportDialog(
-                f"Export as {fmt}: report", report_text(result, out), self.parent_widget
-            )
-            report.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
-            report.open()
+            title, text = f"Export as {fmt}: report", report_text(result, out)
+        else:
+            what = "Please check the export" if result.bad_input else "The export failed"
+            title, text = f"Export as {fmt}: {what.lower()}", f"{what}:\n\n{result.error}"
+        report = self.report_dialog = ExportReportDialog(title, text, self.parent_widget)
+        report.open_button.setEnabled(out.is_dir())
+        report.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+        report.open()
         self.exported.emit(result, report)

@@ -226,7 +226,7 @@ class LiveController(QObject):
         self._t0 = time.monotonic()
         thread = self.thread = JobThread(job, self)
         thread.worker.live_status.connect(self._on_status)
-        thread.worker.failed.connect(lambda message, bad: self.view.show_message(message))
+        thread.worker.failed.connect(self._on_failed)  # a method: runs on the GUI thread
         thread.finished.connect(self._on_finished)
         self.poller = PreviewPoller(thread.worker.previews, int(1000 / max(self.preview_fps, 1)), self)
         self.poller.changed.connect(lambda name, rgb: self.view.view.show_rgb(rgb))
@@ -273,6 +273,9 @@ class LiveController(QObject):
             self._pending.clear()
         if status.controls is not None and not self._pending:
             self._echo(status.controls)
+
+    def _on_failed(self, message: str, bad_input: bool) -> None:
+        self.view.show_message(message)
 
     def _on_finished(self, result: JobResult) -> None:
         self.last_result = result

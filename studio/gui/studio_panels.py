@@ -63,7 +63,7 @@ class StudioPanels(QObject):
         self.live_menu.addAction(window.action_live)
         self.live_menu.addAction(self.live_dock.toggleViewAction())
 
-        self.export = ExportController(window, window.export_menu, main.start_job, self._project_root)
+        self.export = ExportController(window, window.export_menu, window.job_panel, self._project_root)
         window.action_export = self.export.shortcut if self.export.actions else None
 
         window.action_settings = QAction("&Settings…", window)
@@ -178,3 +178,4 @@ class StudioPanels(QObject):
     def shutdown(self) -> None:
         self.settings.save_window(self.window)
         self.live.shutdown()
+        self.export.shutdown()
