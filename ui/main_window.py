@@ -53,12 +53,14 @@ class MainWindow(QMainWindow):
         self.action_open = QAction("&Open Project…", self, shortcut=QKeySequence.StandardKey.Open)
         self.recent_menu = QMenu("Open &Recent", self)
         self.action_import = QAction("&Import Video…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.action_train = QAction("Start/Stop &Training", self, shortcut=QKeySequence("Ctrl+T"))
         self.action_close_project = QAction("&Close Project", self, shortcut=QKeySequence.StandardKey.Close)
         self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.file_menu.addActions([self.action_new, self.action_open])
         self.file_menu.addMenu(self.recent_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.action_import)
+        self.file_menu.addAction(self.action_train)
         self.file_menu.addAction(self.action_close_project)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.action_quit)
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
 
     def set_project_actions(self, enabled: bool) -> None:
         self.action_import.setEnabled(enabled)
+        self.action_train.setEnabled(enabled)
         self.action_close_project.setEnabled(enabled)
 
     # drag and drop, closing ------------------------------------------------------------------

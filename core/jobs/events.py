@@ -89,6 +89,8 @@ class LiveStatus:
     underruns: int  # input blocks that arrived late
     overruns: int  # times the engine fell a whole ring buffer behind and lost audio
     queue_depth: int  # render queue length now
+    level_db: float = -120.0  # loudness of the newest input block, dBFS (the input level meter)
+    controls: dict[str, float] | None = None  # the live controls in force (sliders echo these)
 
     def describe(self) -> str:
         """The status line of the console and the GUI's title."""

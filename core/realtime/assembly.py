@@ -21,7 +21,7 @@ from core.lipsync.inference import LipSyncFrames, encode_references, loop_refere
 from core.lipsync.source_loop import SourceLoop
 from core.mouth.space import MouthSpace
 from core.mouth.streaming import MouthStepper
-from core.realtime.avatar import LipSyncAvatar
+from core.realtime.avatar import Avatar, LipSyncAvatar
 from core.realtime.backends import make_audio_backend, make_renderer_backend
 
 
@@ -38,7 +38,7 @@ class AudioModel:
 @dataclass
 class LiveParts:
     stepper: MouthStepper
-    avatar: LipSyncAvatar
+    avatar: Avatar  # LipSyncAvatar, GaussianAvatar (each has .backend.name)
     parity: list[Parity] = field(default_factory=list)
     setup_seconds: dict[str, float] = field(default_factory=dict)
 

@@ -12,20 +12,27 @@ renderer, paste-back) over the live engine's renderer backend, one frame at a ti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
 
 from core.lipsync.inference import LipSyncFrames
+from core.lipsync.paste_back import mouth_alpha
 
 
 class Avatar(Protocol):
     fps: float
     frame_size: tuple[int, int]  # (width, height) of output frames
+    feather: float  # paste-back softness in the avatar's units (the live `feather` control)
 
     def idle_frame(self, j: int) -> np.ndarray: ...
 
     def render(self, j: int, coeffs: np.ndarray) -> tuple[np.ndarray, dict[str, float]]: ...
+
+    def set_feather(self, feather: float) -> float:
+        """Use this feather from the next frame (render thread only); returns the value in force."""
+        ...
 
 
 class LipSyncAvatar:
@@ -41,6 +48,17 @@ class LipSyncAvatar:
     @property
     def backend(self):
         return self.frames.backend
+
+    @property
+    def feather(self) -> float:
+        return self.frames.paste.feather
+
+    def set_feather(self, feather: float) -> float:
+        """Feather as a fraction of the mouth size, 0.02 .. 0.5 (0 would cut a hard rectangle)."""
+        paste = replace(self.frames.paste, feather=float(np.clip(feather, 0.02, 0.5)))
+        self.frames.alpha = mouth_alpha(self.frames.geometry, paste)
+        self.frames.paste = paste
+        return paste.feather
 
     def idle_frame(self, j: int) -> np.ndarray:
         return self.loop.frames[self.loop.index(j)]

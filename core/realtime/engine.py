@@ -33,6 +33,7 @@ from core.jobs.events import LiveStatus
 from core.mouth.streaming import SILENCE_RMS, MouthStepper
 from core.realtime.avatar import Avatar
 from core.realtime.clock import Clock, FrameTimeline
+from core.realtime.controls import CoefficientFilter, ControlValues, LiveControls
 from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.sinks import VideoSink
 from core.realtime.sources import AudioSource
@@ -85,6 +86,7 @@ class LiveEngine:
         sinks: list[VideoSink],
         config: EngineConfig = EngineConfig(),
         clock: Clock | None = None,
+        controls: LiveControls | None = None,
     ) -> None:
         self.source = source
         self.stepper = stepper
@@ -109,6 +111,15 @@ class LiveEngine:
         )
         self._samples16 = 0
         self.trace: list[str] = []
+        # the control sheet sliders bind to: smoothing/lookahead in the mouth thread (the
+        # filter), gain and feather in the render thread, each from its next frame
+        self.controls = controls or LiveControls(ControlValues(feather=avatar.feather))
+        self._filter = CoefficientFilter(self.controls)
+        self._controls_seen = -1
+        self._gain = self.controls.requested.gain
+        self._level_db = -120.0  # loudness of the newest input block (the level meter)
+        self._sink_changes: queue.SimpleQueue = queue.SimpleQueue()  # ("add"|"remove", sink)
+        self._closing: list[threading.Thread] = []  # recorders stopped mid-session, finishing
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -164,10 +175,13 @@ class LiveEngine:
             audio = audio[: max(int(self.cfg.max_seconds * self.stepper.rate) - self._samples16, 0)]
         if audio.size == 0:
             return
+        self._apply_sink_changes()
         self._samples16 += audio.shape[0]
+        rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+        self._level_db = 20.0 * float(np.log10(max(rms, 1e-6)))
         for sink in self.sinks:
             sink.audio(audio)
-        self._emit(self.stepper.push(audio))
+        self._emit(self._filter.push(self.stepper.push(audio)))
 
     def _limit_reached(self) -> bool:
         return self.cfg.max_seconds is not None and self._samples16 >= int(
@@ -199,8 +213,8 @@ class LiveEngine:
                     self._samples16 += tail.shape[0]
                     for sink in self.sinks:
                         sink.audio(tail)
-                    self._emit(self.stepper.push(tail))
-                self._emit(self.stepper.flush())
+                    self._emit(self._filter.push(self.stepper.push(tail)))
+                self._emit(self._filter.push(self.stepper.flush()) + self._filter.flush())
         except BaseException as exc:
             self._fail(f"audio input failed: {exc}" if "audio" not in str(exc) else str(exc), exc)
         finally:
@@ -216,6 +230,38 @@ class LiveEngine:
                     with contextlib.suppress(queue.Empty):
                         self._queue.get_nowait()
                         self.stats.count_dropped()  # evicted to make room for the end marker
+
+    def _apply_sink_changes(self) -> None:
+        """Mouth thread, at a chunk boundary: attach or detach recorders asked for by `record`.
+
+        The sink list is replaced, never changed in place, so the render thread's loop over the
+        old list stays valid. An attached recorder starts at the next frame boundary; a detached
+        one is closed (on its own thread) at the frames its audio covers."""
+        while True:
+            try:
+                action, sink = self._sink_changes.get_nowait()
+            except queue.Empty:
+                return
+            if action == "add":
+                first = self.timeline.frames_for(self._samples16)
+                sink.begin_at(first, self.timeline.frame_start(first) - self._samples16)
+                self.sinks = [*self.sinks, sink]
+            elif sink in self.sinks:
+                self.sinks = [s for s in self.sinks if s is not sink]
+                total = self.timeline.frames_for(self._samples16)
+                closing = threading.Thread(
+                    target=sink.close, args=(total,), name="recorder-close", daemon=True
+                )
+                closing.start()
+                self._closing.append(closing)
+
+    def record(self, sink: VideoSink) -> None:
+        """Start recording into `sink` (a RecorderSink) from the next frame boundary (thread-safe)."""
+        self._sink_changes.put(("add", sink))
+
+    def stop_recording(self, sink: VideoSink) -> None:
+        """Finish a recording `record` started; the file is complete when `sink.close` returns."""
+        self._sink_changes.put(("remove", sink))
 
     # ---- render thread --------------------------------------------------------------------
     def _take_newest(self) -> tuple[FrameTask | None, bool]:
@@ -245,12 +291,13 @@ class LiveEngine:
                 if self._stop.is_set() and self._errors:
                     self.stats.count_dropped()  # emitted before the fault, never rendered
                     continue
+                self._apply_render_controls()
                 t0 = self.clock.now()
                 self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
                 if task.idle:
                     frame = self.avatar.idle_frame(task.index)
                 else:
-                    frame, timings = self.avatar.render(task.index, task.coeffs)
+                    frame, timings = self.avatar.render(task.index, self._gain * task.coeffs)
                     for name, ms in timings.items():
                         self.stats.add(name, ms)
                 t1 = self.clock.now()
@@ -264,6 +311,15 @@ class LiveEngine:
         except BaseException as exc:
             where = f" at frame {task.index}" if task is not None else ""
             self._fail(f"renderer failed{where}: {type(exc).__name__}: {exc}", exc)
+
+    def _apply_render_controls(self) -> None:
+        """The render thread's controls (gain, the avatar's feather), when a request came in."""
+        version = self.controls.version
+        if version != self._controls_seen:
+            self._controls_seen = version
+            wanted = self.controls.requested
+            self._gain = np.float32(wanted.gain)
+            self.controls.publish(gain=wanted.gain, feather=self.avatar.set_feather(wanted.feather))
 
     def _to_sinks(self, index: int, frame: np.ndarray) -> None:
         for sink in self.sinks:
@@ -318,15 +374,16 @@ class LiveEngine:
             render.join(timeout=5.0)
             self.stats.stopped = self.clock.now()
             self.stats.load_end = load_average()
+            self._apply_sink_changes()  # a stop asked for at the end still closes its file
+            for closing in self._closing:
+                closing.join()
             sink_info = self._close_sinks()
         return EngineOutcome(self._report(sink_info), "; ".join(self._errors) or None, self._stop_reason)
 
     def _close_sinks(self) -> dict:
-        total = (
-            self.timeline.frames_for(self._samples16)
-            if self._stop_reason in ("end_of_audio", "time_limit")
-            else None
-        )
+        # every recording ends with its audio, also after a stop or a fault: the frames still in
+        # flight (lookahead, queue) repeat the last one, so the mp4's video and audio last as long
+        total = self.timeline.frames_for(self._samples16)
         info = {}
         for sink in self.sinks:
             try:
@@ -344,6 +401,8 @@ class LiveEngine:
             queue_depth=self._queue.qsize(),
             underruns=self.source.underruns,
             overruns=self.ring.overrun_events,
+            level_db=self._level_db,
+            controls=self.controls.applied.to_dict(),
         )
 
     def _report(self, sink_info: dict) -> dict:

@@ -11,8 +11,10 @@ and the recording have been written.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -20,10 +22,15 @@ from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job
 
+if TYPE_CHECKING:
+    import torch
+
+    from core.realtime.assembly import LiveParts
+
 
 @dataclass(frozen=True)
 class LiveRequest:
-    run: Path  # lip-sync run folder
+    run: Path  # avatar run folder (a kind with a live factory)
     audio_run: Path | None = None  # default: the project's newest finished audio2mouth run
     audio_file: Path | None = None  # None -> microphone
     input_device: int | str | None = None
@@ -42,15 +49,33 @@ class LiveFailed(RuntimeError):
     """The engine stopped on a fault; the message says which and what was kept."""
 
 
+PartsBuilder = Callable[[LiveRequest, "torch.device", Path, Path], "LiveParts"]
+
+
+def lipsync_parts(req: LiveRequest, device: torch.device, audio_run: Path, work: Path) -> LiveParts:
+    """Engine parts for a lip-sync run: renderer + source loop + references, audio model, backends."""
+    from core.realtime import loading
+    from core.realtime.assembly import build_live_parts
+
+    renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
+    audio = loading.load_audio_model(audio_run, loop.fps)
+    return build_live_parts(audio, renderer, loop, req.backend, device, work, refs)
+
+
 class LiveJob(Job):
+    """One live session; `build_parts` is the avatar kind's (its registry entry passes it)."""
+
     name = "live"
 
-    def __init__(self, request: LiveRequest) -> None:
+    def __init__(self, request: LiveRequest, build_parts: PartsBuilder = lipsync_parts) -> None:
         self.req = request
+        self.build_parts = build_parts
         self.report: dict | None = None
         self.slot = None  # the newest-frame slot while running: a GUI view polls it on its own timer
+        self.engine = None  # the running engine (its `controls` sheet binds sliders); None otherwise
 
-    def _source(self):
+    def make_source(self):
+        """The request's audio input (opens nothing yet); a missing device is BadInput here."""
         from core.realtime import sources
 
         if self.req.audio_file is not None:
@@ -61,8 +86,6 @@ class LiveJob(Job):
         from core.device import resolve_device
         from core.export.bundle_format import is_bundle
         from core.kinds.audio_model import resolve_audio_run
-        from core.realtime import loading
-        from core.realtime.assembly import build_live_parts
         from core.realtime.engine import EngineConfig, LiveEngine
         from core.realtime.sinks import AudioMonitor, FrameSlot, RecorderSink, VirtualCameraSink
 
@@ -75,20 +98,17 @@ class LiveJob(Job):
             from core.export.bundle_runtime import bundle_live_parts, open_bundle
 
             opened = open_bundle(req.run, device.type)
-            audio_run, fps = None, opened.fps
+            audio_run = None  # the bundle carries its audio model
 
-            def build(work: Path):
+            def build(work: Path) -> LiveParts:
                 return bundle_live_parts(opened)
         else:
             audio_run = req.audio_run or resolve_audio_run(req.run, None)
-            renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
-            audio = loading.load_audio_model(audio_run, loop.fps)
-            fps = loop.fps
 
-            def build(work: Path):
-                return build_live_parts(audio, renderer, loop, req.backend, device, work, refs)
+            def build(work: Path) -> LiveParts:
+                return self.build_parts(req, device, audio_run, work)
 
-        source = self._source()  # opens nothing yet; a missing device is reported here
+        source = self.make_source()  # opens nothing yet; a missing device is reported here
         with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:
             try:
                 parts = build(Path(work))
@@ -103,11 +123,11 @@ class LiveJob(Job):
             sinks = [slot]
             try:
                 if req.record is not None:
-                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, fps))
+                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, parts.avatar.fps))
                 if req.virtual_camera:
-                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, fps))
+                    sinks.append(VirtualCameraSink(parts.avatar.frame_size, parts.avatar.fps))
                 if req.monitor:
-                    delay = parts.stepper.inherent_latency_ms + 1000.0 / fps
+                    delay = parts.stepper.inherent_latency_ms + 1000.0 / parts.avatar.fps
                     sinks.append(AudioMonitor(delay))
             except BaseException:
                 for s in sinks:
@@ -123,6 +143,7 @@ class LiveJob(Job):
                     status_interval_s=min(0.5, 1.0 / req.preview_fps) if req.preview_fps > 0 else 0.5,
                 ),
             )
+            self.engine = engine
             expected = None
             if req.audio_file is not None:
                 expected = engine.timeline.frames_for(int(source.duration * parts.stepper.rate))
@@ -136,7 +157,10 @@ class LiveJob(Job):
                     seen[0] = latest[0]
                     ctx.preview("live", latest[1][1][..., ::-1])
 
-            outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
+            try:
+                outcome = engine.run(should_stop=lambda: ctx.control.cancelled, on_status=on_status)
+            finally:
+                self.engine = None
         report = {
             **outcome.report,
             "run": str(req.run),

@@ -17,7 +17,7 @@ from core.lipsync.source_loop import SourceLoop
 from core.realtime.assembly import AudioModel
 
 
-def _guard(what: str, path: Path, load):
+def guarded_load(what: str, path: Path, load):
     try:
         return load()
     except BadInput:
@@ -31,7 +31,7 @@ def _guard(what: str, path: Path, load):
 def load_audio_model(run: Path, fps: float) -> AudioModel:
     from core.mouth.loader import load_audio2mouth
 
-    bundle = _guard("audio-to-mouth model", run, lambda: load_audio2mouth(run, device="cpu"))
+    bundle = guarded_load("audio-to-mouth model", run, lambda: load_audio2mouth(run, device="cpu"))
     if abs(bundle.fps - fps) > 1e-3:
         raise BadInput(
             f"the audio-to-mouth model in {run} was trained at {bundle.fps:g} fps but the avatar's clip "
@@ -47,7 +47,7 @@ def load_lipsync(
     from core.face.prepared import PreparedClip
     from core.lipsync.inference import clip_references, load_renderer
 
-    loaded = _guard("lip-sync renderer", run, lambda: load_renderer(run, device))
+    loaded = guarded_load("lip-sync renderer", run, lambda: load_renderer(run, device))
     clip = PreparedClip.load(loaded.clip_dir())
     # `dhstudio render`'s loop (all frames with a face), cut to `max_frames` to bound memory
     loop = SourceLoop.from_clip(clip, max_frames=max_frames)

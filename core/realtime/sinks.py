@@ -51,6 +51,9 @@ class RecorderSink(VideoSink):
     """mp4 (H.264 + AAC) of the output frames and the input audio, written on its own thread.
 
     `close()` finalises the file even after a fault, so a partial recording stays playable.
+    A recording started mid-session (`LiveEngine.record`) begins at a frame boundary: `begin_at`
+    sets the session frame that becomes its first and the input samples before that frame's
+    start to drop, so its video and audio start together.
     """
 
     name = "recorder"
@@ -77,12 +80,22 @@ class RecorderSink(VideoSink):
         self.frames_repeated = 0
         self.frames_skipped = 0  # frames the recorder could not keep up with (repeated instead)
         self.audio_samples = 0
+        self.first_frame = 0  # session frame written as this file's frame 0
+        self._skip_samples = 0  # input samples still to drop before the first frame's start
         self.error: BaseException | None = None
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 
+    def begin_at(self, first_frame: int, skip_samples: int) -> None:
+        """Before any audio or frame arrives: start at session frame `first_frame`, whose start
+        lies `skip_samples` into the audio this sink will be given."""
+        self.first_frame, self._skip_samples = int(first_frame), int(skip_samples)
+
     def frame(self, index: int, bgr: np.ndarray) -> None:
+        index -= self.first_frame
+        if index < 0 or self._closed:
+            return
         with self._pending_lock:
             if self._pending >= self._max_pending:
                 self.frames_skipped += 1
@@ -91,7 +104,12 @@ class RecorderSink(VideoSink):
         self._queue.put(("v", index, bgr))
 
     def audio(self, samples: np.ndarray) -> None:
-        self._queue.put(("a", 0, np.array(samples, np.float32)))  # never dropped: the audio is the clock
+        if self._skip_samples:
+            drop = min(self._skip_samples, samples.shape[0])
+            self._skip_samples -= drop
+            samples = samples[drop:]
+        if samples.size and not self._closed:
+            self._queue.put(("a", 0, np.array(samples, np.float32)))  # never dropped: the audio is the clock
 
     def _write_video(self, index: int, bgr: np.ndarray | None) -> None:
         while self._next < index and self._last is not None:  # gap: repeat the last frame
@@ -123,7 +141,7 @@ class RecorderSink(VideoSink):
                 self.error = exc
 
     def close(self, total_frames: int | None = None) -> None:
-        """Finish the file; with `total_frames`, repeat the last frame up to that many frames."""
+        """Finish the file; with `total_frames` (session frames), repeat the last frame up to there."""
         if self._closed:
             return
         self._closed = True
@@ -131,7 +149,7 @@ class RecorderSink(VideoSink):
         self._thread.join()
         if self.error is None and total_frames is not None:
             try:
-                self._write_video(total_frames, None)
+                self._write_video(total_frames - self.first_frame, None)
             except BaseException as exc:
                 self.error = exc
         if self._writer.frames_written == 0:

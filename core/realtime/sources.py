@@ -165,8 +165,13 @@ def import_sounddevice():
     return sounddevice
 
 
-def list_input_devices() -> list[dict]:
+def list_input_devices(rescan: bool = False) -> list[dict]:
+    """Input devices; `rescan` re-initialises PortAudio, whose list is fixed when it starts, so a
+    microphone plugged in (or a sound server started) since then shows up. Only with no stream open."""
     sd = import_sounddevice()
+    if rescan:
+        sd._terminate()  # sounddevice's documented way to refresh the device list
+        sd._initialize()
     return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d.get("max_input_channels", 0) > 0]
 
 
@@ -193,14 +198,23 @@ class MicSource(AudioSource):
 
     A device that vanishes either raises from PortAudio (`finished_callback` with the stream
     aborted) or simply stops calling back; `check()` turns both into a SourceError, the
-    second after `stall_s` without a block.
+    second after `stall_s` without a block (`first_block_s` for the first one: a sound server or
+    a Bluetooth headset can take seconds to deliver it).
     """
 
-    def __init__(self, device: int | str | None = None, block_ms: float = 10.0, stall_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        device: int | str | None = None,
+        block_ms: float = 10.0,
+        stall_s: float = 1.0,
+        first_block_s: float = 5.0,
+    ) -> None:
         super().__init__()
         self.device, self.sample_rate = resolve_input_device(device)
         self.block = max(1, int(round(block_ms * self.sample_rate / 1000)))
         self.stall_s = stall_s
+        self.first_block_s = first_block_s
+        self._blocks = 0
         self.name = f"mic:{device if device is not None else 'default'}"
         self.overflows = 0
         self._stream = None
@@ -221,6 +235,7 @@ class MicSource(AudioSource):
             now = clock.now()
             ring.write(indata[:, 0] if indata.shape[1] == 1 else indata.mean(axis=1), now)
             self._last_callback = now
+            self._blocks += 1
 
         def finished() -> None:
             if not self._stopping and self._error is None:
@@ -238,6 +253,7 @@ class MicSource(AudioSource):
                 finished_callback=finished,
             )
             self._stream.start()
+            self._last_callback = clock.now()  # opening can take a while: the stall clock starts here
         except sd.PortAudioError as exc:
             raise BadInput(
                 f"cannot open audio input {self.name}: {exc}; check the device or pass another --input-device"
@@ -246,9 +262,10 @@ class MicSource(AudioSource):
     def check(self) -> None:
         super().check()
         running = self._clock is not None and self._stream is not None and not self._stopping
-        if running and self._clock.now() - self._last_callback > self.stall_s:
+        limit = self.stall_s if self._blocks else self.first_block_s
+        if running and self._clock.now() - self._last_callback > limit:
             self._error = SourceError(
-                f"audio input {self.name} delivered nothing for {self.stall_s:.1f} s (device disconnected?)"
+                f"audio input {self.name} delivered nothing for {limit:.1f} s (device disconnected?)"
             )
             super().check()
 

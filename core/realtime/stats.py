@@ -21,7 +21,8 @@ DEFINITIONS = {
     "the model's lookahead",
     "queue": "mouth coefficients ready -> renderer starts the frame",
     "shape_map": "coefficients -> mouth landmarks -> driving image",
-    "model": "renderer forward pass (cached references)",
+    "mesh": "coefficients -> landmarks -> deformed, corrected face mesh (Gaussian avatar)",
+    "model": "renderer forward pass (lip-sync: cached references; Gaussian: binding + rasterizer)",
     "paste": "feathered, colour-matched paste-back into the full frame",
     "sinks": "handing the frame to view / recorder / virtual camera",
     "end_to_end": "audio sample at the frame's centre captured -> frame ready (before sinks)",
@@ -30,7 +31,17 @@ DEFINITIONS = {
     "source_underruns": "input blocks delivered more than two block periods late",
     "overrun_events": "times the engine fell a whole ring buffer (2 s) behind and lost audio",
 }
-STAGES = ("mouth", "queue", "shape_map", "model", "paste", "sinks", "end_to_end", "end_to_end_from_start")
+STAGES = (
+    "mouth",
+    "queue",
+    "shape_map",
+    "mesh",
+    "model",
+    "paste",
+    "sinks",
+    "end_to_end",
+    "end_to_end_from_start",
+)
 
 
 def summarize(values: list[float] | np.ndarray) -> dict[str, float | int]:
@@ -99,7 +110,15 @@ class EngineStats:
     def recent(self, stage: str, n: int = 50) -> dict[str, float | int]:
         return summarize(list(self.series[stage][-n:]))
 
-    def live_status(self, seconds: float, queue_depth: int, underruns: int, overruns: int) -> LiveStatus:
+    def live_status(
+        self,
+        seconds: float,
+        queue_depth: int,
+        underruns: int,
+        overruns: int,
+        level_db: float = -120.0,
+        controls: dict[str, float] | None = None,
+    ) -> LiveStatus:
         """The typed status event: fps, recent end-to-end latency, drops; the engine adds what it owns."""
         e2e = self.recent("end_to_end")
         return LiveStatus(
@@ -112,6 +131,8 @@ class EngineStats:
             underruns=int(underruns),
             overruns=int(overruns),
             queue_depth=int(queue_depth),
+            level_db=float(level_db),
+            controls=controls,
         )
 
     def report(self, **extra) -> dict:

@@ -18,9 +18,9 @@ from studio.cli.live_window import Window, display_problem
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "live", help="drive a lip-sync avatar from the microphone or an audio file in real time"
+        "live", help="drive a lip-sync or Gaussian avatar from the microphone or an audio file in real time"
     )
-    p.add_argument("run", type=Path, nargs="?", help="lip-sync run folder or avatar bundle")
+    p.add_argument("run", type=Path, nargs="?", help="avatar run folder (lip-sync or Gaussian) or bundle")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--mic", action="store_true", help="use the microphone (see --input-device)")
     src.add_argument("--audio-file", type=Path, metavar="WAV", help="play this audio file at real-time pace")
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return list_devices()
     if args.run is None:
         raise BadInput(
-            "give the lip-sync run folder: dhstudio live PROJECT/runs/<run> --audio-file WAV (or --mic)"
+            "give the avatar run folder: dhstudio live PROJECT/runs/<run> --audio-file WAV (or --mic)"
         )
     if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
         raise BadInput(f"--seconds must be a number of seconds > 0 (got {args.seconds})")

@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.main_controller import MainController
+    from studio.gui.studio_panels import StudioPanels
     from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     apply_style(app)
     window = MainWindow()
     controller = MainController(window)
+    panels = StudioPanels(window, controller)  # live dock, Export menu, settings, theme, language
+    app.aboutToQuit.connect(panels.shutdown)
     app.aboutToQuit.connect(controller.shutdown)
     project = next((a for a in argv if not a.startswith("-")), None)
     if project:

@@ -63,6 +63,7 @@ class MainController(QObject):
         self.render = RenderController(w.render_view, self)
         self.training = None  # the training panel's controller, built when its tab is first shown
         w.tabs.currentChanged.connect(self._tab_shown)
+        w.action_train.triggered.connect(self.toggle_training)
         self.refresh_recent_menu()
 
     # projects -----------------------------------------------------------------------------
@@ -225,6 +226,19 @@ class MainController(QObject):
         self.project_changed.connect(self.training.set_project)
         self.training.run_started.connect(self._training_changed_runs)
         self.training.run_finished.connect(self._training_changed_runs)
+
+    def toggle_training(self) -> None:
+        """Start/Stop Training (Ctrl+T): show the training tab; once it shows, start its run or stop it."""
+        if self.project is None:
+            return
+        if self.window.tabs.currentWidget() is not self.window.training_view or self.training is None:
+            self.window.tabs.setCurrentWidget(self.window.training_view)  # builds the panel the first time
+            return
+        training = self.training
+        if training.active is not None:
+            training.stop()
+        elif self.window.training_view.start_button.isEnabled():
+            training.start()
 
     def _training_changed_runs(self, _what: object) -> None:
         self.runs.refresh()

@@ -24,6 +24,7 @@ def _one_shot(out: Path, project: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.main_controller import MainController
+    from studio.gui.studio_panels import StudioPanels
     from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
@@ -33,6 +34,7 @@ def _one_shot(out: Path, project: Path | None) -> int:
     controller = MainController(window)
     if project is not None:
         controller.open_path(project)
+    StudioPanels(window, controller)
     window.show()
 
     def grab() -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.trainer import make_job
 from core.jobs.job import Job
 from core.kinds.base import AvatarKind
 from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
+
+if TYPE_CHECKING:
+    from core.realtime.job import LiveRequest
 
 
 def _eval(req: EvalRequest) -> Job:
@@ -24,6 +29,13 @@ def _render(req: RenderRequest) -> Job:
     )
 
 
+def _live(req: LiveRequest) -> Job:
+    from core.gaussians.train.live import gaussian_live_parts
+    from core.realtime.job import LiveJob
+
+    return LiveJob(req, gaussian_live_parts)
+
+
 def _ply(req: ExportRequest) -> Job:
     from core.gaussians.train.export_ply import PlyExportJob
 
@@ -38,6 +50,7 @@ KIND = AvatarKind(
     train=make_job,
     evaluate=_eval,
     render=_render,
+    live=_live,
     exports={"ply": _ply},
     uses_audio_model=True,
     weights=("avatar.pt",),

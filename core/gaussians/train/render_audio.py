@@ -12,6 +12,7 @@ cover the audio; the mp4 carries the new audio.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,18 +31,31 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
 from core.media.mp4_writer import Mp4Writer
+from core.mouth.space import MouthSpace
 
 AUDIO_RATE = 16000
 
 
 def paste(
-    frame_bgr: np.ndarray, crop_rgb: np.ndarray, alpha: np.ndarray, crop: tuple[int, int, int]
+    frame_bgr: np.ndarray,
+    crop_rgb: np.ndarray,
+    alpha: np.ndarray,
+    crop: tuple[int, int, int],
+    feather: float = 0.0,
 ) -> np.ndarray:
-    """Composite a rendered crop (RGB [R, R, 3] premultiplied on black, alpha [R, R]) into a frame."""
+    """Composite a rendered crop (RGB [R, R, 3] premultiplied on black, alpha [R, R]) into a frame.
+
+    `feather` > 0 blurs the alpha (sigma = feather x side) and scales the colour with it, so the
+    render's edge fades into the frame instead of ending at the silhouette."""
     x0, y0, side = crop
     h, w = frame_bgr.shape[:2]
     fg = cv2.resize(crop_rgb[..., ::-1].astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)
-    a = cv2.resize(alpha.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)[..., None]
+    a = cv2.resize(alpha.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)
+    if feather > 0:
+        soft = cv2.GaussianBlur(a, (0, 0), sigmaX=max(feather * side, 0.3))
+        fg = fg * (np.minimum(soft, a) / np.maximum(a, 1e-6))[..., None]  # premultiplied: scale with alpha
+        a = np.minimum(soft, a)
+    a = a[..., None]
     sx0, sy0, sx1, sy1 = max(x0, 0), max(y0, 0), min(x0 + side, w), min(y0 + side, h)
     out = frame_bgr.astype(np.float32)
     if sx1 > sx0 and sy1 > sy0:
@@ -49,6 +63,77 @@ def paste(
         al = a[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0]
         out[sy0:sy1, sx0:sx1] = f * 255.0 + (1.0 - al) * out[sy0:sy1, sx0:sx1]
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+class GaussianFrames:
+    """The one per-frame Gaussian path, shared by `dhstudio render` and `dhstudio live`.
+
+    (source frame k, mouth coefficients [K]) -> the source frame with the avatar's face rendered
+    over it: mouth + jaw decoded in the mouth space and put into frame k's tracked landmarks,
+    lifted to the mesh, corrected as the avatar was trained on frame k, bound Gaussians rendered
+    in the training crop, pasted with the render's alpha (`feather` > 0 softens that alpha's edge
+    by a blur of `feather` x the crop side).
+    """
+
+    def __init__(
+        self,
+        run: Path,
+        space: MouthSpace | None,  # None: set before the first render (live loads it after the clip)
+        device: torch.device,
+        renderer: str = "auto",
+        max_frames: int | None = None,
+    ) -> None:
+        avatar_path = run / AVATAR_FILE
+        if not avatar_path.is_file():
+            raise BadInput(f"{run} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
+        self.device = device
+        self.avatar = avatar = load_bundle(avatar_path, device)
+        if avatar.config.data.mesh != "mediapipe":
+            raise BadInput(
+                f"{run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "
+                'mesh, so render a video from an avatar trained with data.mesh = "mediapipe".'
+            )
+        self.clip = clip = PreparedClip.load(avatar.clip)
+        self.space = space
+        self.fps = float(clip.fps)
+        self.frame_size = (int(clip.width), int(clip.height))
+        self.K = estimated_intrinsics(clip.width, clip.height).numpy()
+        cfg = avatar.config.data
+        use, _ = select_frames(clip.valid, cfg.max_frames, cfg.holdout)
+        self.crop = square_crop(clip.face_boxes[use], cfg.crop_margin, clip.width, clip.height)
+        self.camera = crop_camera(self.K, np.eye(4), self.crop, cfg.resolution).to(device)
+        self.renderer = select_renderer(renderer, device).renderer
+        self.faces = avatar.bound.binding.new_tensor(np.asarray(_faces(), np.int64))
+        count = clip.frame_count if max_frames is None else min(clip.frame_count, int(max_frames))
+        self.frames = clip.read_frames(None if count == clip.frame_count else range(count))
+        self.feather = 0.0
+
+    def render(self, k: int, coeffs: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+        """Source frame k [H, W, 3] BGR uint8 with the face for `coeffs` [K]; timings in ms."""
+        from core.mouth.metrics import predicted_landmarks
+
+        t0 = time.perf_counter()
+        driving = predicted_landmarks(self.space, np.asarray(coeffs)[None], self.clip.landmarks[[k]])
+        verts = torch.from_numpy(lift_landmarks(driving, self.K)[0]).to(self.device)
+        with torch.no_grad():
+            verts = self.avatar.pose(verts, int(k))
+            t1 = time.perf_counter()
+            fr = render_frame(
+                self.avatar.bound,
+                verts,
+                self.faces,
+                self.camera,
+                self.renderer,
+                self.avatar.sh_degree,
+                (0.0, 0.0, 0.0),
+                self.avatar.innovations,
+            )
+        alpha = fr.output.alphas[..., 0].clamp(0, 1).cpu().numpy()
+        rgb = fr.image.clamp(0, 1).cpu().numpy()  # composited on black: premultiplied
+        t2 = time.perf_counter()
+        out = paste(self.frames[k], rgb, alpha, self.crop, self.feather)
+        t3 = time.perf_counter()
+        return out, {"mesh": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3, "paste": (t3 - t2) * 1e3}
 
 
 @dataclass(frozen=True)
@@ -68,21 +153,13 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         from core.lipsync.source_loop import ping_pong
         from core.media.audio import read_audio
         from core.mouth.loader import load_audio2mouth
-        from core.mouth.metrics import predicted_landmarks
 
         r = self.req
-        avatar_path = r.run / AVATAR_FILE
-        if not avatar_path.is_file():
-            raise BadInput(f"{r.run} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
         device = resolve_device(r.device)
-        avatar = load_bundle(avatar_path, device)
-        if avatar.config.data.mesh != "mediapipe":
-            raise BadInput(
-                f"{r.run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "
-                'mesh, so render a video from an avatar trained with data.mesh = "mediapipe".'
-            )
-        clip = PreparedClip.load(avatar.clip)
+        path = GaussianFrames(r.run, None, device, r.renderer)  # checks the run and its mesh first
         a2m = load_audio2mouth(r.audio_model, device=str(device))
+        path.space = a2m.space
+        clip = path.clip
         if abs(a2m.fps - clip.fps) > 1e-3:
             raise BadInput(
                 f"the audio-to-mouth model runs at {a2m.fps:g} fps but the avatar's clip is "
@@ -92,39 +169,15 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         coeffs = a2m.predict(audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
-        driving = predicted_landmarks(a2m.space, coeffs, clip.landmarks[src])
-        K = estimated_intrinsics(clip.width, clip.height).numpy()
-        cfg = avatar.config.data
-        use, _ = select_frames(clip.valid, cfg.max_frames, cfg.holdout)
-        crop = square_crop(clip.face_boxes[use], cfg.crop_margin, clip.width, clip.height)
-        camera = crop_camera(K, np.eye(4), crop, cfg.resolution).to(device)
-        renderer = select_renderer(r.renderer, device).renderer
-        faces = avatar.bound.binding.new_tensor(np.asarray(_faces(), np.int64))
-        frames = clip.read_frames()
         ctx.log(
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s) over clip '{clip.name}' with "
-            f"{avatar.count} Gaussians ({renderer.name})"
+            f"{path.avatar.count} Gaussians ({path.renderer.name})"
         )
         writer = Mp4Writer(r.out, clip.width, clip.height, clip.fps, sample_rate=AUDIO_RATE)
         try:
             for i in range(n_out):
                 ctx.checkpoint()
-                verts = torch.from_numpy(lift_landmarks(driving[i : i + 1], K)[0]).to(device)
-                with torch.no_grad():
-                    verts = avatar.pose(verts, int(src[i]))
-                    fr = render_frame(
-                        avatar.bound,
-                        verts,
-                        faces,
-                        camera,
-                        renderer,
-                        avatar.sh_degree,
-                        (0.0, 0.0, 0.0),
-                        avatar.innovations,
-                    )
-                alpha = fr.output.alphas[..., 0].clamp(0, 1)
-                rgb = fr.image.clamp(0, 1).cpu().numpy()  # composited on black: premultiplied
-                writer.write_frame(paste(frames[src[i]], rgb, alpha.cpu().numpy(), crop))
+                writer.write_frame(path.render(int(src[i]), coeffs[i])[0])
                 ctx.progress(i + 1, n_out, "rendering")
             writer.write_audio(audio)
         except BaseException:

@@ -9,9 +9,11 @@ from studio.project import create_project
 def test_training_tab_builds_its_panel_once_and_follows_the_project(qtbot, studio, tmp_path) -> None:
     window, controller = studio
     assert controller.training is None  # nothing loaded (no torch) until the tab is shown
+    window.action_train.trigger()  # no project: nothing to train, nothing built
+    assert controller.training is None and not window.action_train.isEnabled()
     project = create_project(tmp_path / "proj", "proj")
     assert controller.open_path(project.root)
-    window.tabs.setCurrentWidget(window.training_view)
+    window.action_train.trigger()  # Ctrl+T from another tab shows the panel; a second press starts
     qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
     training = controller.training
     assert isinstance(training, TrainingController) and window.training_view.isVisible()

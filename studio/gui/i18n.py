@@ -1,0 +1,88 @@
+"""The interface language: Qt translation files (resources/i18n/*.ts -> .qm) and a retranslation pass.
+
+The widgets are written with plain English strings (no `tr()` in every module, so the panels of
+other modules need no changes); `retranslate(root)` walks a window's menus, actions, docks, group
+boxes, labels and buttons and sets each text to `QCoreApplication.translate("dhstudio", english)`,
+which the installed QTranslator answers from the .qm catalogue. Each widget remembers its English
+source, so switching back to English works, and a text the program changed since the last pass
+(a readout) is taken as the new source. Texts composed at run time (numbers, paths) stay English.
+Build the catalogue with `pyside6-lrelease resources/i18n/dhstudio_zh_CN.ts`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QTranslator
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QMenu,
+    QWidget,
+)
+
+CONTEXT = "dhstudio"
+I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+_SOURCE, _SHOWN = "dh_source", "dh_shown"
+
+_installed: QTranslator | None = None
+
+
+def qm_path(language: str) -> Path:
+    return I18N_DIR / f"dhstudio_{language}.qm"
+
+
+def set_language(app: QApplication, language: str) -> bool:
+    """Install the catalogue for `language` ("en" removes any); False when it cannot be loaded."""
+    global _installed
+    if _installed is not None:
+        app.removeTranslator(_installed)
+        _installed = None
+    if language == "en":
+        return True
+    translator = QTranslator(app)
+    if not translator.load(str(qm_path(language))):
+        return False
+    app.installTranslator(translator)
+    _installed = translator
+    return True
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def _swap(obj: QObject, current: str, setter) -> None:
+    if not current:
+        return
+    source, shown = obj.property(_SOURCE), obj.property(_SHOWN)
+    if source is None or current != shown:  # first pass, or the program changed the text since
+        source = current
+    new = tr(source)
+    obj.setProperty(_SOURCE, source)
+    obj.setProperty(_SHOWN, new)
+    if new != current:
+        setter(new)
+
+
+def retranslate(root: QWidget) -> None:
+    """Translate every static text under `root` (and its own title) into the installed language."""
+    _swap(root, root.windowTitle(), root.setWindowTitle)
+    for w in root.findChildren(QMenu):
+        _swap(w, w.title(), w.setTitle)
+        for action in w.actions():
+            _swap(action, action.text(), action.setText)
+    for w in root.findChildren(QDockWidget):
+        _swap(w, w.windowTitle(), w.setWindowTitle)
+    for w in root.findChildren(QGroupBox):
+        _swap(w, w.title(), w.setTitle)
+    for w in root.findChildren(QAbstractButton):
+        _swap(w, w.text(), w.setText)
+    for w in root.findChildren(QLabel):
+        _swap(w, w.text(), w.setText)
+    for w in root.findChildren(QWidget):  # dialogs and panels parented here
+        if w.isWindow() and w is not root:
+            _swap(w, w.windowTitle(), w.setWindowTitle)

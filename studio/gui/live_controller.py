@@ -1,0 +1,323 @@
+"""Behaviour of the live panel: pick an avatar and input, run the kind's live job, bind the controls.
+
+The session is the kind's own live job (`kind_of_run(run).live_job`, what `dhstudio live`
+runs) on a `JobThread`. Frames reach the view through the worker's newest-preview slot, read
+by a `PreviewPoller` on the GUI's timer; readouts come from the job's typed `LiveStatus`
+events. Sliders request values on the running engine's control sheet; status events carry
+the values in force, which the sliders echo with their signals blocked (no feedback loop).
+Faults (no microphone, PortAudio missing, a device unplugged mid-run) become a message in the
+panel; the engine has already finalised the recording.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from core.jobs.errors import BadInput
+from core.jobs.events import LiveStatus
+from core.jobs.job import Job, JobResult, Status
+from core.kinds.audio_model import resolve_audio_run
+from core.kinds.registry import avatar_kind, kind_of_run
+from core.realtime.backends import BACKENDS
+from core.realtime.job import LiveRequest
+from core.train.run_folder import RunState, list_runs
+from studio.gui.job_worker import JobThread
+from studio.gui.preview_poller import PreviewPoller
+from ui.live_view import SLIDERS, LiveView
+
+JobFactory = Callable[[LiveRequest], Job]
+
+
+def kind_live_job(request: LiveRequest) -> Job:
+    return kind_of_run(request.run).live_job(request)
+
+
+class LiveController(QObject):
+    session_finished = Signal(object)  # JobResult
+
+    def __init__(
+        self,
+        view: LiveView,
+        job_factory: JobFactory = kind_live_job,
+        preview_fps: float = 15.0,
+        history_s: float = 20.0,
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.job_factory = job_factory
+        self.preview_fps = preview_fps
+        self.device = "cpu"  # the settings' default device ("auto" picks CUDA when usable)
+        self.project_root: Path | None = None
+        self.thread: JobThread | None = None
+        self.poller: PreviewPoller | None = None
+        self.last_status: LiveStatus | None = None
+        self.last_result: JobResult | None = None
+        self.last_report: dict | None = None
+        self.statuses = 0
+        self._pending: dict[str, float] = {}  # slider moves made before the engine ran
+        self._touched: set[str] = set()  # controls the user has moved (kept across sessions)
+        self._recorder = None  # the RecorderSink Record started mid-session
+        self.recordings: list[Path] = []  # files recorded in the current session
+        self._t0 = 0.0
+        self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
+        for name in BACKENDS:
+            view.backend_combo.addItem(name)
+        for name, slider in view.sliders.items():
+            slider.valueChanged.connect(lambda value, name=name: self._slider_moved(name, value))
+        self._echo({"gain": 1.0, "smoothing": 0.0, "feather": 0.22, "lookahead": 0})
+        view.start_button.clicked.connect(self.start)
+        view.stop_button.clicked.connect(self.stop)
+        view.fit_check.toggled.connect(view.view.set_fitted)
+        view.browse_button.clicked.connect(self._browse)
+        view.mic_radio.toggled.connect(lambda _=False: self._input_changed())
+        view.record_check.toggled.connect(self._record_toggled)
+        self.refresh_devices()
+        self._input_changed()
+
+    # choices --------------------------------------------------------------------------------
+    def set_project(self, root: Path | None) -> None:
+        """List the project's finished runs whose kind can be driven live."""
+        self.project_root = Path(root) if root is not None else None
+        combo = self.view.avatar_combo
+        combo.clear()
+        if self.project_root is None:
+            return
+        for info in list_runs(self.project_root / "runs"):
+            if info.state is not RunState.FINISHED:
+                continue
+            try:
+                kind = avatar_kind(info.kind)
+            except BadInput:
+                continue
+            if kind.live is not None:
+                combo.addItem(f"{info.path.name} — {kind.title}", str(info.path))
+        if combo.count() == 0:
+            self.view.show_message(
+                "No finished lip-sync or Gaussian run in this project yet: train one to drive it live.",
+                error=False,
+            )
+
+    def refresh_devices(self) -> None:
+        """Fill the microphone list; without PortAudio or inputs say so and keep files usable."""
+        from core.realtime.sources import list_input_devices
+
+        combo = self.view.device_combo
+        combo.clear()
+        try:
+            devices = list_input_devices(rescan=self.thread is None)
+        except (BadInput, OSError) as exc:
+            devices, problem = [], str(exc)
+        except Exception as exc:  # sounddevice.PortAudioError and the like
+            devices, problem = [], f"{type(exc).__name__}: {exc}"
+        else:
+            problem = "" if devices else "no audio input device found; plug in a microphone"
+        for d in devices:
+            combo.addItem(f"{d['index']}: {d['name']}", d["index"])
+        self.view.mic_radio.setEnabled(bool(devices))
+        if not devices:
+            self.view.file_radio.setChecked(True)
+            self.view.show_message(f"Microphone unavailable: {problem}. Audio files still work.", error=False)
+
+    def select_avatar(self, run: Path) -> None:
+        i = self.view.avatar_combo.findData(str(run))
+        if i < 0:
+            self.view.avatar_combo.addItem(Path(run).name, str(run))
+            i = self.view.avatar_combo.count() - 1
+        self.view.avatar_combo.setCurrentIndex(i)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getOpenFileName(
+            self.view, "Speech to drive the avatar", "", "Audio (*.wav *.mp3 *.m4a *.flac *.ogg)"
+        )[0]
+        if path:
+            self.view.file_edit.setText(path)
+            self.view.file_radio.setChecked(True)
+
+    def _input_changed(self) -> None:
+        mic = self.view.mic_radio.isChecked()
+        self.view.device_combo.setEnabled(mic and self.thread is None)
+        self.view.file_edit.setEnabled(not mic and self.thread is None)
+
+    # session --------------------------------------------------------------------------------
+    def request(self) -> LiveRequest:
+        v = self.view
+        run = v.avatar_combo.currentData()
+        if not run:
+            raise BadInput("choose an avatar: a finished lip-sync or Gaussian run of the open project")
+        audio_file = None
+        if not v.mic_radio.isChecked():
+            text = v.file_edit.text().strip()
+            if not text or not Path(text).is_file():
+                raise BadInput(f"choose an audio file to drive the avatar (got {text!r})")
+            audio_file = Path(text)
+        record = self._record_path() if v.record_check.isChecked() else None
+        run = Path(run)
+        kind = kind_of_run(run)
+        return LiveRequest(
+            run=run,
+            audio_run=resolve_audio_run(run, None, kind),
+            audio_file=audio_file,
+            input_device=v.device_combo.currentData() if audio_file is None else None,
+            backend=v.backend_combo.currentText(),
+            device=self.device,
+            record=record,
+            preview_fps=self.preview_fps,
+            monitor=v.monitor_check.isChecked(),
+        )
+
+    def _record_path(self) -> Path:
+        text = self.view.record_edit.text().strip()
+        base = self.project_root / "exports" if self.project_root else Path.cwd()
+        path = Path(text) if text else base / f"live-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
+        if text and path in self.recordings:  # a second take into the same name: number it
+            path = path.with_name(f"{path.stem}-{len(self.recordings) + 1}{path.suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _record_toggled(self, on: bool) -> None:
+        """Record pressed while a session runs: start or finish a recording on the engine."""
+        from core.realtime.sinks import RecorderSink
+
+        engine = getattr(self.job, "engine", None)
+        if self.thread is None:
+            return  # applies when the session starts
+        if engine is None:
+            self.view.show_message("The session is still starting; press Record again in a moment.")
+            self.view.record_check.blockSignals(True)
+            self.view.record_check.setChecked(not on)
+            self.view.record_check.blockSignals(False)
+            return
+        if on:
+            path = self._record_path()
+            self._recorder = RecorderSink(path, engine.avatar.frame_size, engine.avatar.fps)
+            engine.record(self._recorder)
+            self.recordings.append(path)
+            self.view.show_message(f"Recording to {path}", error=False)
+            return
+        recorder = self._recorder or next((s for s in engine.sinks if isinstance(s, RecorderSink)), None)
+        self._recorder = None
+        if recorder is not None:
+            engine.stop_recording(recorder)
+            self.view.show_message(f"Recording saved: {recorder.path}", error=False)
+
+    def start(self) -> JobThread | None:
+        if self.thread is not None:
+            return None
+        try:
+            job = self.job_factory(self.request())
+        except BadInput as exc:
+            self.view.show_message(str(exc))
+            return None
+        # controls the user has set carry over to the new session; the rest start at the avatar's
+        sliders = self.view.sliders
+        self._pending = {n: sliders[n].value() / SLIDERS[n][3] for n in self._touched}
+        self.view.show_message("Loading the avatar…", error=False)
+        self.last_status = self.last_result = None
+        self.statuses = 0
+        self._recorder = None
+        self.recordings = [job.req.record] if getattr(job, "req", None) and job.req.record else []
+        self._history.clear()
+        self._t0 = time.monotonic()
+        thread = self.thread = JobThread(job, self)
+        thread.worker.live_status.connect(self._on_status)
+        thread.worker.failed.connect(self._on_failed)  # a method: runs on the GUI thread
+        thread.finished.connect(self._on_finished)
+        self.poller = PreviewPoller(thread.worker.previews, int(1000 / max(self.preview_fps, 1)), self)
+        self.poller.changed.connect(lambda name, rgb: self.view.view.show_rgb(rgb))
+        self.view.set_running(True)
+        thread.start()
+        self.poller.start()
+        return thread
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.thread.control.cancel()
+
+    def shutdown(self) -> None:
+        if self.thread is not None:
+            self.thread.stop()
+
+    @property
+    def job(self) -> Job | None:
+        return self.thread.worker.job if self.thread is not None else None
+
+    def _on_status(self, status: LiveStatus) -> None:
+        v = self.view
+        if self.statuses == 0:
+            v.show_message("")
+        self.statuses += 1
+        self.last_status = status
+        v.fps_label.setText(f"{status.fps:.1f} fps · {status.seconds:.1f} s of audio")
+        v.latency_label.setText(
+            f"end-to-end latency <span style='color:#4fc3f7'>p50 {status.latency_p50_ms:.0f}</span> / "
+            f"<span style='color:#ff8a65'>p95 {status.latency_p95_ms:.0f}</span> ms"
+        )
+        v.drops_label.setText(
+            f"dropped {status.dropped} · underruns {status.underruns} · overruns {status.overruns}"
+        )
+        v.level.setValue(int(max(min(status.level_db, 0.0), -60.0)))
+        v.level_label.setText(f"{max(status.level_db, -99.0):.0f} dBFS")
+        self._history.append((time.monotonic() - self._t0, status.latency_p50_ms, status.latency_p95_ms))
+        t, p50, p95 = zip(*self._history, strict=True)
+        v.p50_curve.setData(list(t), list(p50))
+        v.p95_curve.setData(list(t), list(p95))
+        engine = getattr(self.job, "engine", None)
+        if engine is not None and self._pending:
+            engine.controls.request(**self._pending)
+            self._pending.clear()
+        if status.controls is not None and not self._pending:
+            self._echo(status.controls)
+
+    def _on_failed(self, message: str, bad_input: bool) -> None:
+        self.view.show_message(message)
+
+    def _on_finished(self, result: JobResult) -> None:
+        self.last_result = result
+        if self.poller is not None:
+            self.poller.poll()  # the last frame
+            self.poller.stop()
+        thread, self.thread = self.thread, None
+        report = None
+        if thread is not None:
+            report = getattr(thread.worker.job, "report", None)  # written even when the session failed
+            thread.thread.wait()
+            thread.deleteLater()
+        self.last_report = report
+        self.view.set_running(False)
+        self._input_changed()
+        recording = ", ".join(str(p) for p in self.recordings if Path(p).is_file()) or None
+        if result.status is Status.SUCCEEDED or result.status is Status.CANCELLED:
+            kept = f" Recording: {recording}" if recording else ""
+            self.view.show_message(f"Session ended ({result.status.value}).{kept}", error=False)
+        elif result.error:
+            kept = f" Recording kept: {recording}" if recording and recording not in result.error else ""
+            self.view.show_message(result.error + kept)
+        self.session_finished.emit(result)
+
+    # controls -------------------------------------------------------------------------------
+    def _slider_moved(self, name: str, value: int) -> None:
+        scaled = value / SLIDERS[name][3]
+        self._touched.add(name)
+        self.view.slider_values[name].setText(f"{scaled:g}")
+        engine = getattr(self.job, "engine", None)
+        if engine is not None:
+            engine.controls.request(**{name: scaled})
+        else:
+            self._pending[name] = scaled
+
+    def _echo(self, values: dict[str, float]) -> None:
+        """Show the values in force without sending them back."""
+        for name, value in values.items():
+            slider = self.view.sliders.get(name)
+            if slider is None:
+                continue
+            slider.blockSignals(True)
+            slider.setValue(int(round(value * SLIDERS[name][3])))
+            slider.blockSignals(False)
+            self.view.slider_values[name].setText(f"{value:g}")

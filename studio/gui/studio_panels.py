@@ -1,0 +1,181 @@
+"""Hooks the live panel, the Export menu, settings, themes, language and shortcuts into the main window.
+
+Kept out of `ui/main_window.py` and `studio/gui/main_controller.py` (other panels are built
+there): this adds a Live dock and menu, fills the Export menu from the kind registry, adds
+Settings and the user guide, applies the saved theme and language, and saves/restores the
+window layout. `app.py` and the screenshot tool create one after the main controller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
+
+from studio.gui import i18n
+from studio.gui.export_controller import ExportController
+from studio.gui.live_controller import LiveController
+from studio.gui.main_controller import MainController
+from studio.gui.settings import DEVICES, LANGUAGES, THEMES, Preferences, StudioSettings
+from studio.gui.theme import apply_theme
+from ui.live_view import LiveView
+from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
+
+USER_GUIDE = Path(__file__).resolve().parents[2] / "README.md"
+
+# main-window action attribute -> shortcut; actions other panels add get theirs when they exist
+SHORTCUTS = {
+    "action_new": "Ctrl+N",
+    "action_open": "Ctrl+O",
+    "action_import": "Ctrl+I",
+    "action_train": "Ctrl+T",
+    "action_live": "Ctrl+L",
+    "action_export": "Ctrl+E",
+}
+
+
+class StudioPanels(QObject):
+    def __init__(
+        self, window: MainWindow, main: MainController, settings: StudioSettings | None = None
+    ) -> None:
+        super().__init__(window)
+        self.window, self.main = window, main
+        self.settings = settings or StudioSettings()
+        self.prefs = self.settings.load()
+        self.settings_dialog: SettingsDialog | None = None
+
+        self.live_view = LiveView(window)
+        self.live_dock = QDockWidget("Live", window)
+        self.live_dock.setObjectName("dock_live")
+        self.live_dock.setWidget(self.live_view)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.live_dock)
+        self.live = LiveController(self.live_view, preview_fps=self.prefs.preview_fps)
+        self.live.device = self.prefs.device
+        self._select_microphone(self.prefs.microphone)
+
+        self.live_menu = QMenu("&Live", window)
+        window.menuBar().insertMenu(window.help_menu.menuAction(), self.live_menu)
+        window.action_live = QAction("&Start / Stop Live", window)
+        window.action_live.triggered.connect(self.toggle_live)
+        self.live_menu.addAction(window.action_live)
+        self.live_menu.addAction(self.live_dock.toggleViewAction())
+
+        self.export = ExportController(window, window.export_menu, window.job_panel, self._project_root)
+        window.action_export = self.export.shortcut if self.export.actions else None
+
+        window.action_settings = QAction("&Settings…", window)
+        window.action_settings.setShortcut(QKeySequence("Ctrl+,"))
+        window.action_settings.triggered.connect(self.open_settings)
+        window.file_menu.insertAction(window.action_quit, window.action_settings)
+        window.action_user_guide = QAction("User &Guide", window)
+        window.action_user_guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        window.action_user_guide.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(USER_GUIDE)))
+        )
+        window.help_menu.insertAction(window.action_about, window.action_user_guide)
+        self.apply_shortcuts()
+
+        main.project_changed.connect(self._project_changed)
+        window.project_tree.currentItemChanged.connect(lambda item, _prev: self._tree_selected(item))
+        if main.project is not None:
+            self._project_changed(main.project)
+        self.settings.restore_window(window)
+        self.apply_preferences(self.prefs)
+
+    # wiring ---------------------------------------------------------------------------------
+    def apply_shortcuts(self) -> None:
+        for name, keys in SHORTCUTS.items():
+            action = getattr(self.window, name, None)
+            if isinstance(action, QAction):
+                action.setShortcut(QKeySequence(keys))
+
+    def _project_root(self) -> Path | None:
+        return self.main.project.root if self.main.project is not None else None
+
+    def _project_changed(self, project) -> None:
+        self.live.set_project(project.root if project is not None else None)
+
+    def _tree_selected(self, item) -> None:
+        """A run chosen in the project tree becomes the one the Export dialog and live panel offer."""
+        root = self._project_root()
+        if item is None or root is None:
+            return
+        run = root / "runs" / item.text(0)
+        if (run / "status.json").is_file():
+            self.export.selected_run = run
+            if self.live_view.avatar_combo.findData(str(run)) >= 0:
+                self.live.select_avatar(run)
+
+    def toggle_live(self) -> None:
+        self.live_dock.show()
+        self.live_dock.raise_()
+        if self.live.thread is None:
+            self.live.start()
+        else:
+            self.live.stop()
+
+    def _select_microphone(self, name: str) -> None:
+        combo = self.live_view.device_combo
+        for i in range(combo.count()):
+            if name and name in combo.itemText(i):
+                combo.setCurrentIndex(i)
+
+    # settings -------------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        d = self.settings_dialog = SettingsDialog(self.window)
+        for theme in THEMES:
+            d.theme_combo.addItem(i18n.tr(theme.title()), theme)
+        for code, title in LANGUAGES.items():
+            d.language_combo.addItem(title, code)
+        for device in DEVICES:
+            d.device_combo.addItem(device, device)
+        d.microphone_combo.addItem("(system default)", "")
+        for i in range(self.live_view.device_combo.count()):
+            name = self.live_view.device_combo.itemText(i).split(": ", 1)[-1]
+            d.microphone_combo.addItem(name, name)
+        p = self.prefs
+        for combo, value in (
+            (d.theme_combo, p.theme),
+            (d.language_combo, p.language),
+            (d.device_combo, p.device),
+            (d.microphone_combo, p.microphone),
+        ):
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+        d.preview_spin.setValue(p.preview_fps)
+        d.note.setText(i18n.tr("The interface language changes at once; some texts follow after a restart."))
+        d.accepted.connect(lambda: self._settings_accepted(d))
+        i18n.retranslate(d)
+        d.open()
+        return d
+
+    def _settings_accepted(self, d: SettingsDialog) -> None:
+        prefs = Preferences(
+            theme=d.theme_combo.currentData(),
+            language=d.language_combo.currentData(),
+            device=d.device_combo.currentData(),
+            preview_fps=d.preview_spin.value(),
+            microphone=d.microphone_combo.currentData() or "",
+        )
+        self.settings.save(prefs)
+        self.apply_preferences(prefs)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        app = QApplication.instance()
+        apply_theme(app, prefs.theme)
+        if not i18n.set_language(app, prefs.language):
+            self.window.statusBar().showMessage(
+                f"no translation catalogue for {prefs.language} at {i18n.qm_path(prefs.language)}", 8000
+            )
+        i18n.retranslate(self.window)
+        self.live.preview_fps = float(prefs.preview_fps)
+        self.live.device = prefs.device
+        self._select_microphone(prefs.microphone)
+
+    def shutdown(self) -> None:
+        self.settings.save_window(self.window)
+        self.live.shutdown()
+        self.export.shutdown()

@@ -1,0 +1,223 @@
+"""The live panel's layout: avatar, input and backend choice, the avatar view, readouts, controls.
+
+Layout only; `studio.gui.live_controller.LiveController` fills and drives it. Sliders hold
+integers (`SLIDERS` says the scale); the controller turns them into control-sheet values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+# control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
+SLIDERS: dict[str, tuple[str, int, int, float]] = {
+    "gain": ("Mouth opening", 0, 200, 100.0),
+    "smoothing": ("Smoothing", 0, 90, 100.0),
+    "feather": ("Paste-back feather", 0, 50, 100.0),
+    "lookahead": ("Lookahead (frames)", 0, 4, 1.0),
+}
+
+
+class AvatarView(QLabel):
+    """Shows the newest frame at its native size or fitted to the panel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(240, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setStyleSheet("background: #202020; color: #bbbbbb;")
+        self.setText("The avatar appears here when the session starts.")
+        self.fitted = True
+        self.frames_shown = 0
+        self._pixmap: QPixmap | None = None
+
+    def show_rgb(self, rgb: np.ndarray) -> None:
+        rgb = np.ascontiguousarray(rgb)
+        h, w = rgb.shape[:2]
+        image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self._pixmap = QPixmap.fromImage(image)
+        self.frames_shown += 1
+        self._update()
+
+    def set_fitted(self, fitted: bool) -> None:
+        self.fitted = fitted
+        self._update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._update()
+
+    def _update(self) -> None:
+        if self._pixmap is None:
+            return
+        if self.fitted:
+            keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            self.setPixmap(self._pixmap.scaled(self.size(), keep, smooth))
+        else:
+            self.setPixmap(self._pixmap)
+
+
+class LiveView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("live_view")
+        self.avatar_combo = QComboBox(self)
+        self.avatar_combo.setMinimumContentsLength(24)
+        self.mic_radio = QRadioButton("Microphone", self)
+        self.file_radio = QRadioButton("Audio file", self)
+        self.file_radio.setChecked(True)
+        self.device_combo = QComboBox(self)
+        self.file_edit = QLineEdit(self)
+        self.file_edit.setPlaceholderText("speech.wav / .mp3 / .m4a")
+        self.browse_button = QPushButton("Browse…", self)
+        self.backend_combo = QComboBox(self)
+        self.record_check = QCheckBox("Record to mp4", self)
+        self.record_edit = QLineEdit(self)
+        self.record_edit.setPlaceholderText("PROJECT/exports/live.mp4")
+        self.monitor_check = QCheckBox("Monitor audio on the speakers", self)
+        self.start_button = QPushButton("Start", self)
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setEnabled(False)
+        self.start_button.setDefault(True)
+
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("live_message")
+        self.message.setVisible(False)
+
+        self.level = QProgressBar(self)
+        self.level.setRange(-60, 0)
+        self.level.setValue(-60)
+        self.level.setTextVisible(False)
+        self.level.setMaximumHeight(14)
+        self.level_label = QLabel("– dBFS", self)
+        self.level_label.setMinimumWidth(64)
+        self.view = AvatarView(self)
+        self.fit_check = QCheckBox("Fit to panel", self)
+        self.fit_check.setChecked(True)
+
+        self.fps_label = QLabel("fps –", self)
+        self.latency_label = QLabel("latency p50 – / p95 – ms", self)  # coloured like the graph's lines
+        self.drops_label = QLabel("dropped 0 · underruns 0", self)
+        self.graph = pg.PlotWidget(self)
+        self.graph.setMaximumHeight(110)
+        self.graph.setMinimumHeight(80)
+        self.graph.setLabel("left", "ms")
+        self.graph.showGrid(y=True, alpha=0.3)
+        self.p50_curve = self.graph.plot(pen=pg.mkPen("#4fc3f7", width=2), name="p50")
+        self.p95_curve = self.graph.plot(pen=pg.mkPen("#ff8a65", width=2), name="p95")
+
+        self.sliders: dict[str, QSlider] = {}
+        self.slider_values: dict[str, QLabel] = {}
+        self._build_layout()
+
+    def _build_layout(self) -> None:
+        source = QGroupBox("Avatar and input", self)
+        form = QFormLayout(source)
+        form.addRow("Avatar", self.avatar_combo)
+        inputs = QGridLayout()
+        inputs.addWidget(self.mic_radio, 0, 0)
+        inputs.addWidget(self.device_combo, 0, 1, 1, 2)
+        inputs.addWidget(self.file_radio, 1, 0)
+        inputs.addWidget(self.file_edit, 1, 1)
+        inputs.addWidget(self.browse_button, 1, 2)
+        form.addRow("Input", inputs)
+        form.addRow("Backend", self.backend_combo)
+        record = QHBoxLayout()
+        record.addWidget(self.record_check)
+        record.addWidget(self.record_edit, 1)
+        form.addRow(record)
+        form.addRow(self.monitor_check)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        form.addRow(buttons)
+        level = QHBoxLayout()
+        level.addWidget(self.level, 1)
+        level.addWidget(self.level_label)
+        form.addRow("Level", level)
+
+        controls = QGroupBox("Controls (apply on the next frame)", self)
+        grid = QGridLayout(controls)
+        for row, (name, (label, lo, hi, _)) in enumerate(SLIDERS.items()):
+            slider = QSlider(Qt.Orientation.Horizontal, controls)
+            slider.setRange(lo, hi)
+            slider.setObjectName(f"slider_{name}")
+            value = QLabel("", controls)
+            value.setMinimumWidth(40)
+            grid.addWidget(QLabel(label, controls), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(value, row, 2)
+            self.sliders[name] = slider
+            self.slider_values[name] = value
+
+        readouts = QGroupBox("Performance", self)
+        rl = QVBoxLayout(readouts)
+        for w in (self.fps_label, self.latency_label, self.drops_label, self.graph):
+            rl.addWidget(w)
+
+        side = QWidget(self)
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        for w in (source, controls, readouts):
+            sl.addWidget(w)
+        sl.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+        scroll.setMaximumWidth(440)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        centre = QVBoxLayout()
+        centre.addWidget(self.message)
+        centre.addWidget(self.view, 1)
+        centre.addWidget(self.fit_check)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addLayout(centre, 1)
+
+    def show_message(self, text: str, error: bool = True) -> None:
+        """A message in the panel (never a modal dialog): faults, a missing microphone."""
+        colour = "#c62828" if error else "#1565c0"
+        self.message.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def set_running(self, running: bool) -> None:
+        """Choices lock while a session runs; Record stays live (it starts/stops a recording)."""
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        for w in (
+            self.avatar_combo,
+            self.mic_radio,
+            self.file_radio,
+            self.device_combo,
+            self.file_edit,
+            self.browse_button,
+            self.backend_combo,
+            self.record_edit,
+            self.monitor_check,
+        ):
+            w.setEnabled(not running)
