@@ -85,13 +85,19 @@ class AblationController(QObject):
         self.view.ablation_chart.clear_image("The results chart appears when the suite finishes")
         thread = JobThread(job, self)
         thread.worker.progress.connect(self._on_progress)
-        thread.worker.artifact.connect(lambda _path, _kind: self._show_results())
-        thread.worker.failed.connect(lambda msg, _bad: self.view.ablation_progress.setText(msg))
+        thread.worker.artifact.connect(self._on_artifact)  # methods, not lambdas: run on the GUI thread
+        thread.worker.failed.connect(self._on_failed)
         thread.finished.connect(self._on_finished)
         self.job = thread
         thread.start()
         self.started.emit(str(out))
         return out
+
+    def _on_artifact(self, _path: str, _kind: str) -> None:
+        self._show_results()
+
+    def _on_failed(self, message: str, _bad_input: bool) -> None:
+        self.view.ablation_progress.setText(message)
 
     def shutdown(self) -> None:
         if self.job is not None:

@@ -287,6 +287,15 @@ class TrainingController(QObject):
         self._watch(JobThread(spec.train_job(config, request), self), run)
         return run
 
+    def _on_log(self, message: str, level: str) -> None:
+        self.view.log.appendPlainText(message if level == "info" else f"{level}: {message}")
+
+    def _on_refine_log(self, event: RefineStep) -> None:
+        self.view.log.appendPlainText(event.describe())
+
+    def _on_failed(self, message: str, _bad_input: bool) -> None:
+        self.view.message.setText(message)
+
     def _watch(self, thread: JobThread, run: RunFolder) -> None:
         v, worker = self.view, thread.worker
         v.plot.clear()
@@ -296,11 +305,10 @@ class TrainingController(QObject):
         worker.progress.connect(self._on_progress)
         worker.metric.connect(self._on_metric)
         worker.refine.connect(self._on_refine)
-        worker.log.connect(
-            lambda msg, level: v.log.appendPlainText(msg if level == "info" else f"{level}: {msg}")
-        )
-        worker.refine.connect(lambda event: v.log.appendPlainText(event.describe()))
-        worker.failed.connect(lambda msg, _bad: v.message.setText(msg))
+        # bound methods, never lambdas: a lambda would run on the worker thread and touch widgets there
+        worker.log.connect(self._on_log)
+        worker.refine.connect(self._on_refine_log)
+        worker.failed.connect(self._on_failed)
         thread.finished.connect(self._on_finished)
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)
