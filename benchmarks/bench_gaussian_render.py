@@ -62,8 +62,12 @@ def front_camera(size: int, device: torch.device | str = "cpu") -> Camera:
     return Camera(view, intrinsics(f, f, size / 2, size / 2), size, size).to(device)
 
 
-def _time(fn: Callable[[], object], repeats: int, sync: Callable[[], None] = lambda: None,
-          cpu: list[float] | None = None) -> list[float]:
+def _time(
+    fn: Callable[[], object],
+    repeats: int,
+    sync: Callable[[], None] = lambda: None,
+    cpu: list[float] | None = None,
+) -> list[float]:
     """Wall seconds per call; process CPU seconds (all threads) are appended to ``cpu`` if given."""
     fn()
     sync()
@@ -85,8 +89,9 @@ def bench_torch(n: int, size: int, repeats: int) -> dict:
     with torch.no_grad():
         fwd = _time(lambda: torch_rasterizer.render(g, cam), repeats, cpu=fwd_cpu)
         out = torch_rasterizer.render(g, cam)
-    params = {k: getattr(g, k).clone().requires_grad_(True) for k in ("means", "quats", "scales",
-                                                                      "opacities", "sh")}
+    params = {
+        k: getattr(g, k).clone().requires_grad_(True) for k in ("means", "quats", "scales", "opacities", "sh")
+    }
 
     def step() -> None:
         o = torch_rasterizer.render(GaussiansWorld(**params), cam)
@@ -95,9 +100,14 @@ def bench_torch(n: int, size: int, repeats: int) -> dict:
     fb = _time(step, max(3, repeats // 2))
     med = statistics.median(fwd)
     return {
-        "gaussians": n, "width": size, "height": size, "threads": torch.get_num_threads(),
-        "forward_ms_median": round(med * 1e3, 2), "forward_ms_min": round(min(fwd) * 1e3, 2),
-        "forward_fps_median": round(1.0 / med, 2), "forward_fps_best": round(1.0 / min(fwd), 2),
+        "gaussians": n,
+        "width": size,
+        "height": size,
+        "threads": torch.get_num_threads(),
+        "forward_ms_median": round(med * 1e3, 2),
+        "forward_ms_min": round(min(fwd) * 1e3, 2),
+        "forward_fps_median": round(1.0 / med, 2),
+        "forward_fps_best": round(1.0 / min(fwd), 2),
         "forward_process_cpu_ms_median": round(statistics.median(fwd_cpu) * 1e3, 2),
         "forward_backward_ms_median": round(statistics.median(fb) * 1e3, 2),
         "forward_backward_ms_min": round(min(fb) * 1e3, 2),
@@ -117,9 +127,15 @@ def bench_gsplat(n: int, size: int, repeats: int) -> dict:
     with torch.no_grad():
         fwd = _time(lambda: gsplat_backend.render(g, cam), repeats, torch.cuda.synchronize)
     med = statistics.median(fwd)
-    return {"measured": True, "device": torch.cuda.get_device_name(device), "gaussians": n, "width": size,
-            "height": size, "forward_ms_median": round(med * 1e3, 3),
-            "forward_fps_median": round(1.0 / med, 1)}
+    return {
+        "measured": True,
+        "device": torch.cuda.get_device_name(device),
+        "gaussians": n,
+        "width": size,
+        "height": size,
+        "forward_ms_median": round(med * 1e3, 3),
+        "forward_fps_median": round(1.0 / med, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -135,9 +151,13 @@ def main(argv: list[str] | None = None) -> dict:
     load_before = os.getloadavg()
     result = {
         "benchmark": "gaussian_render",
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
-                    "load_average_before": [round(x, 2) for x in load_before],
-                    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")},
+        "machine": {
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "torch": torch.__version__,
+            "load_average_before": [round(x, 2) for x in load_before],
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        },
         "torch_cpu": bench_torch(args.gaussians, args.size, args.repeats),
         "gsplat_cuda": bench_gsplat(args.gaussians, args.gsplat_size, args.repeats),
     }

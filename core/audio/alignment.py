@@ -46,7 +46,8 @@ def frame_pairs(features: np.ndarray, frames: np.ndarray, fps: float, cfg: Fbank
     return np.concatenate([features[i0], features[i1]], axis=-1).astype(np.float32, copy=False)
 
 
-def clip_pairs(features: np.ndarray, n_frames: int, fps: float, cfg: FbankConfig,
-               lookahead: int) -> np.ndarray:
+def clip_pairs(
+    features: np.ndarray, n_frames: int, fps: float, cfg: FbankConfig, lookahead: int
+) -> np.ndarray:
     """Pairs for video frames 0 .. n_frames-1+lookahead (the model's input sequence)."""
     return frame_pairs(features, np.arange(n_frames + lookahead), fps, cfg)

@@ -36,8 +36,9 @@ class FbankConfig(ConfigModel):
     @model_validator(mode="after")
     def _check(self) -> FbankConfig:
         if self.sample_rate != SAMPLE_RATE:
-            raise ValueError(f"sample_rate must be {SAMPLE_RATE} (got {self.sample_rate}); "
-                             "audio is resampled first")
+            raise ValueError(
+                f"sample_rate must be {SAMPLE_RATE} (got {self.sample_rate}); audio is resampled first"
+            )
         if self.frame_shift_ms > self.frame_length_ms:
             raise ValueError("frame_shift_ms must not exceed frame_length_ms")
         if self.dither != 0.0:
@@ -75,8 +76,9 @@ def fbank_options(cfg: FbankConfig):
 def _as_mono_float(samples: np.ndarray) -> np.ndarray:
     samples = np.asarray(samples)
     if samples.ndim != 1:
-        raise BadInput(f"audio must be mono, 1-D samples (got shape {samples.shape}); "
-                       "mix down channels first")
+        raise BadInput(
+            f"audio must be mono, 1-D samples (got shape {samples.shape}); mix down channels first"
+        )
     if samples.dtype == np.int16:
         return samples.astype(np.float32) / INT16_SCALE
     return samples.astype(np.float32, copy=False)

@@ -42,8 +42,11 @@ class NormStats:
     def to_dict(self) -> dict:
         import torch
 
-        return {"mean": torch.from_numpy(self.mean.copy()), "std": torch.from_numpy(self.std.copy()),
-                "frames": int(self.frames)}
+        return {
+            "mean": torch.from_numpy(self.mean.copy()),
+            "std": torch.from_numpy(self.std.copy()),
+            "frames": int(self.frames),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> NormStats:

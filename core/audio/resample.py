@@ -19,8 +19,9 @@ import numpy as np
 
 
 class StreamingResampler:
-    def __init__(self, rate_in: int, rate_out: int, zero_crossings: int = 16, rolloff: float = 0.94,
-                 beta: float = 8.6) -> None:
+    def __init__(
+        self, rate_in: int, rate_out: int, zero_crossings: int = 16, rolloff: float = 0.94, beta: float = 8.6
+    ) -> None:
         if rate_in <= 0 or rate_out <= 0:
             raise ValueError(f"sample rates must be positive (got {rate_in} -> {rate_out})")
         self.rate_in = int(rate_in)
@@ -60,8 +61,11 @@ class StreamingResampler:
             weights = self._kernel((whole + phase / self._den)[:, None] - idx)
         local = idx - self._buf_start
         valid = (idx >= 0) & (idx < self._received)
-        vals = np.where(valid, self._buf[np.clip(local, 0, max(self._buf.size - 1, 0))], 0.0) \
-            if self._buf.size else np.zeros_like(weights)
+        vals = (
+            np.where(valid, self._buf[np.clip(local, 0, max(self._buf.size - 1, 0))], 0.0)
+            if self._buf.size
+            else np.zeros_like(weights)
+        )
         self._next_out = n_end
         # trim history that no future output needs
         keep_from = int(math.floor(self._next_out * self.step)) - self.half

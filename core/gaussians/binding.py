@@ -55,9 +55,14 @@ class BoundGaussians:
 
     def tensors(self) -> dict[str, Tensor]:
         """The parameters by name (for optimizers, checkpoints and PLY files)."""
-        return {"local_means": self.local_means, "local_quats": self.local_quats,
-                "log_scales": self.log_scales, "opacity_logits": self.opacity_logits, "sh": self.sh,
-                "binding": self.binding}
+        return {
+            "local_means": self.local_means,
+            "local_quats": self.local_quats,
+            "log_scales": self.log_scales,
+            "opacity_logits": self.opacity_logits,
+            "sh": self.sh,
+            "binding": self.binding,
+        }
 
     def select(self, mask_or_index: Tensor) -> BoundGaussians:
         return BoundGaussians(**{k: v[mask_or_index] for k, v in self.tensors().items()})
@@ -84,8 +89,13 @@ def bound_to_world(bound: BoundGaussians, frames: FaceFrames) -> GaussiansWorld:
     k = frames.scales[bound.binding][:, None]  # [N, 1]
     means = (R @ (bound.local_means * k)[..., None]).squeeze(-1) + frames.centers[bound.binding]
     quats = quat_multiply(rotmat_to_quat(R), bound.local_quats)
-    return GaussiansWorld(means=means, quats=quats, scales=torch.exp(bound.log_scales) * k,
-                          opacities=torch.sigmoid(bound.opacity_logits), sh=bound.sh)
+    return GaussiansWorld(
+        means=means,
+        quats=quats,
+        scales=torch.exp(bound.log_scales) * k,
+        opacities=torch.sigmoid(bound.opacity_logits),
+        sh=bound.sh,
+    )
 
 
 def world_on_mesh(bound: BoundGaussians, verts: Tensor, faces: Tensor) -> GaussiansWorld:
@@ -93,9 +103,14 @@ def world_on_mesh(bound: BoundGaussians, verts: Tensor, faces: Tensor) -> Gaussi
     return bound_to_world(bound, face_frames(verts, faces))
 
 
-def init_bound_gaussians(num_faces: int, sh_degree: int = 0, relative_scale: float = 0.5,
-                         opacity: float = 0.1, rgb: tuple[float, float, float] = (0.5, 0.5, 0.5),
-                         device: torch.device | str = "cpu") -> BoundGaussians:
+def init_bound_gaussians(
+    num_faces: int,
+    sh_degree: int = 0,
+    relative_scale: float = 0.5,
+    opacity: float = 0.1,
+    rgb: tuple[float, float, float] = (0.5, 0.5, 0.5),
+    device: torch.device | str = "cpu",
+) -> BoundGaussians:
     """One Gaussian per triangle at its centroid, identity rotation, isotropic scale ``relative_scale``."""
     if not 0.0 < opacity < 1.0:
         raise ValueError(f"opacity must be in (0, 1), got {opacity}")
@@ -114,6 +129,8 @@ def init_bound_gaussians(num_faces: int, sh_degree: int = 0, relative_scale: flo
 
 def with_requires_grad(bound: BoundGaussians) -> BoundGaussians:
     """A copy whose float tensors are leaf parameters (the binding stays an integer tensor)."""
-    tensors = {k: (v.detach().clone().requires_grad_(True) if v.is_floating_point() else v.clone())
-               for k, v in bound.tensors().items()}
+    tensors = {
+        k: (v.detach().clone().requires_grad_(True) if v.is_floating_point() else v.clone())
+        for k, v in bound.tensors().items()
+    }
     return replace(bound, **tensors)

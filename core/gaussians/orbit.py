@@ -55,9 +55,14 @@ def orbit_camera(center: Tensor, view: OrbitView, radius: float = 0.15) -> Camer
     return Camera(look_at(eye, center, up), K, view.width, view.height)
 
 
-def render_orbit_preview(bound: BoundGaussians, verts: Tensor, faces: Tensor, view: OrbitView,
-                         renderer: Renderer | None = None,
-                         background: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> np.ndarray:
+def render_orbit_preview(
+    bound: BoundGaussians,
+    verts: Tensor,
+    faces: Tensor,
+    view: OrbitView,
+    renderer: Renderer | None = None,
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> np.ndarray:
     """The avatar on one frame's mesh (``verts`` [V, 3]) seen from the orbit camera: uint8 [H, W, 3]."""
     render_fn = renderer.render if renderer is not None else torch_render
     with torch.no_grad():
@@ -65,7 +70,8 @@ def render_orbit_preview(bound: BoundGaussians, verts: Tensor, faces: Tensor, vi
         v = verts.to(bound.local_means)
         center = v.mean(dim=0)
         cam = orbit_camera(center, view, radius=float((v - center).norm(dim=-1).max()))
-        out = render_fn(g, cam, RenderOptions(composite=CompositeOptions(background=background),
-                                              render_depth=False))
+        out = render_fn(
+            g, cam, RenderOptions(composite=CompositeOptions(background=background), render_depth=False)
+        )
     rgb = (out.colors.clamp(0.0, 1.0) * 255.0 + 0.5).to(torch.uint8)
     return np.ascontiguousarray(rgb.cpu().numpy())

@@ -82,8 +82,12 @@ def write_ply(path: Path | str, g: PlyGaussians) -> None:
     data = np.empty(n, dtype=[(name, dt) for name, _, dt in columns])
     for name, values, _ in columns:
         data[name] = values
-    ply = PlyData([PlyElement.describe(data, "vertex")], text=False, byte_order="<",
-                  comments=[f"{SPACE_COMMENT} {g.space}"])
+    ply = PlyData(
+        [PlyElement.describe(data, "vertex")],
+        text=False,
+        byte_order="<",
+        comments=[f"{SPACE_COMMENT} {g.space}"],
+    )
     with atomic_open(path) as fh:
         ply.write(fh)
 
@@ -96,8 +100,22 @@ def read_ply(path: Path | str) -> PlyGaussians:
     ply = PlyData.read(str(path))
     v = ply["vertex"].data
     names = set(v.dtype.names or ())
-    required = {"x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1", "scale_2",
-                "rot_0", "rot_1", "rot_2", "rot_3"}
+    required = {
+        "x",
+        "y",
+        "z",
+        "f_dc_0",
+        "f_dc_1",
+        "f_dc_2",
+        "opacity",
+        "scale_0",
+        "scale_1",
+        "scale_2",
+        "rot_0",
+        "rot_1",
+        "rot_2",
+        "rot_3",
+    }
     if not required <= names:
         raise BadInput(f"{path} is not a 3DGS PLY: missing {', '.join(sorted(required - names))}")
     n = len(v)
@@ -131,10 +149,18 @@ def save_world_ply(path: Path | str, g: GaussiansWorld, binding: torch.Tensor | 
     """World-space Gaussians (activated) -> PLY with logit opacities and log scales."""
     op = g.opacities.detach().clamp(1e-6, 1 - 1e-6)
     quats = g.quats.detach() / g.quats.detach().norm(dim=-1, keepdim=True)
-    write_ply(path, PlyGaussians(
-        xyz=_np(g.means), sh=_np(g.sh), opacity_logits=_np(torch.log(op / (1 - op))),
-        log_scales=_np(torch.log(g.scales.detach())), quats=_np(quats),
-        binding=None if binding is None else binding.detach().cpu().numpy().astype(np.int32), space="world"))
+    write_ply(
+        path,
+        PlyGaussians(
+            xyz=_np(g.means),
+            sh=_np(g.sh),
+            opacity_logits=_np(torch.log(op / (1 - op))),
+            log_scales=_np(torch.log(g.scales.detach())),
+            quats=_np(quats),
+            binding=None if binding is None else binding.detach().cpu().numpy().astype(np.int32),
+            space="world",
+        ),
+    )
 
 
 def load_world_ply(path: Path | str, device: torch.device | str = "cpu") -> GaussiansWorld:
@@ -142,14 +168,22 @@ def load_world_ply(path: Path | str, device: torch.device | str = "cpu") -> Gaus
     p = read_ply(path)
     if p.space != "world":
         raise BadInput(f"{path} holds {p.space}-space Gaussians; load it with load_bound_ply")
-    t = {k: torch.from_numpy(getattr(p, k)).to(device) for k in ("xyz", "sh", "opacity_logits",
-                                                                  "log_scales", "quats")}
-    return GaussiansWorld(means=t["xyz"], quats=t["quats"], scales=torch.exp(t["log_scales"]),
-                          opacities=torch.sigmoid(t["opacity_logits"]), sh=t["sh"])
+    t = {
+        k: torch.from_numpy(getattr(p, k)).to(device)
+        for k in ("xyz", "sh", "opacity_logits", "log_scales", "quats")
+    }
+    return GaussiansWorld(
+        means=t["xyz"],
+        quats=t["quats"],
+        scales=torch.exp(t["log_scales"]),
+        opacities=torch.sigmoid(t["opacity_logits"]),
+        sh=t["sh"],
+    )
 
 
-def export_frame_ply(path: Path | str, bound: BoundGaussians, verts: torch.Tensor,
-                     faces: torch.Tensor) -> None:
+def export_frame_ply(
+    path: Path | str, bound: BoundGaussians, verts: torch.Tensor, faces: torch.Tensor
+) -> None:
     """The avatar posed on one frame's mesh (``verts`` [V, 3]) as a viewable world-space PLY."""
     with torch.no_grad():
         g = world_on_mesh(bound, verts.to(bound.local_means), faces.to(bound.binding.device))
@@ -163,14 +197,23 @@ def save_bound_ply(path: Path | str, bound: BoundGaussians, mesh: MeshSequence) 
     buf = io.BytesIO()
     np.savez_compressed(buf, verts=mesh.verts.astype(np.float32), faces=mesh.faces.astype(np.int32))
     write_bytes(mesh_path(path), buf.getvalue())
-    write_ply(path, PlyGaussians(
-        xyz=_np(bound.local_means), sh=_np(bound.sh), opacity_logits=_np(bound.opacity_logits),
-        log_scales=_np(bound.log_scales), quats=_np(bound.local_quats),
-        binding=bound.binding.detach().cpu().numpy().astype(np.int32), space="local"))
+    write_ply(
+        path,
+        PlyGaussians(
+            xyz=_np(bound.local_means),
+            sh=_np(bound.sh),
+            opacity_logits=_np(bound.opacity_logits),
+            log_scales=_np(bound.log_scales),
+            quats=_np(bound.local_quats),
+            binding=bound.binding.detach().cpu().numpy().astype(np.int32),
+            space="local",
+        ),
+    )
 
 
-def load_bound_ply(path: Path | str,
-                   device: torch.device | str = "cpu") -> tuple[BoundGaussians, MeshSequence]:
+def load_bound_ply(
+    path: Path | str, device: torch.device | str = "cpu"
+) -> tuple[BoundGaussians, MeshSequence]:
     """Inverse of :func:`save_bound_ply`."""
     p = read_ply(path)
     if p.space != "local" or p.binding is None:
@@ -184,6 +227,12 @@ def load_bound_ply(path: Path | str,
     def t(a: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(a).to(device)
 
-    bound = BoundGaussians(local_means=t(p.xyz), local_quats=t(p.quats), log_scales=t(p.log_scales),
-                           opacity_logits=t(p.opacity_logits), sh=t(p.sh), binding=t(p.binding))
+    bound = BoundGaussians(
+        local_means=t(p.xyz),
+        local_quats=t(p.quats),
+        log_scales=t(p.log_scales),
+        opacity_logits=t(p.opacity_logits),
+        sh=t(p.sh),
+        binding=t(p.binding),
+    )
     return bound, mesh

@@ -57,14 +57,21 @@ def load_prepared(path: Path) -> ClipData:
 
     clip = PreparedClip.load(path)
     if not clip.has_audio:
-        raise BadInput(f"Prepared clip '{Path(path).name}' has no audio; audio-to-mouth needs speech. "
-                       "Choose clips with a sound track (see --clip) or re-import the video with audio.")
+        raise BadInput(
+            f"Prepared clip '{Path(path).name}' has no audio; audio-to-mouth needs speech. "
+            "Choose clips with a sound track (see --clip) or re-import the video with audio."
+        )
     boxes = getattr(clip, "mouth_boxes", None)
     crop = getattr(clip, "mouth_size", None)  # side of the square mouth crop, pixels
     n = int(clip.frame_count)
-    return ClipData(Path(path).name, float(clip.fps), np.asarray(clip.audio(), np.float32),
-                    np.asarray(clip.landmarks, np.float32), np.asarray(clip.valid, bool),
-                    crop_scale_from_boxes(None if boxes is None else np.asarray(boxes), n, crop))
+    return ClipData(
+        Path(path).name,
+        float(clip.fps),
+        np.asarray(clip.audio(), np.float32),
+        np.asarray(clip.landmarks, np.float32),
+        np.asarray(clip.valid, bool),
+        crop_scale_from_boxes(None if boxes is None else np.asarray(boxes), n, crop),
+    )
 
 
 def load_clips(paths: tuple[Path, ...] | list[Path]) -> list[ClipData]:
@@ -78,8 +85,10 @@ def load_clips(paths: tuple[Path, ...] | list[Path]) -> list[ClipData]:
                 raise
             silent.append(Path(p).name)
     if silent:
-        raise BadInput(f"Clips without audio cannot train audio-to-mouth: {', '.join(silent)}. "
-                       "Leave them out with --clip NAME for each clip that has speech.")
+        raise BadInput(
+            f"Clips without audio cannot train audio-to-mouth: {', '.join(silent)}. "
+            "Leave them out with --clip NAME for each clip that has speech."
+        )
     return out
 
 
@@ -95,8 +104,10 @@ def silence_warnings(clips: list[ClipData], fbank: FbankConfig) -> list[str]:
         rms = np.sqrt((a[: a.size // win * win].reshape(-1, win).astype(np.float64) ** 2).mean(axis=1))
         voiced = float((rms > SILENCE_RMS).mean())
         if voiced < MIN_VOICED_FRACTION:
-            out.append(f"clip '{c.name}': audio is silent in {100 * (1 - voiced):.0f}% of frames; "
-                       "the audio-to-mouth model cannot learn speech from it")
+            out.append(
+                f"clip '{c.name}': audio is silent in {100 * (1 - voiced):.0f}% of frames; "
+                "the audio-to-mouth model cannot learn speech from it"
+            )
     return out
 
 
@@ -107,19 +118,23 @@ class ClipFeatures:
     split: int  # first held-out frame
 
 
-def clip_features(clips: list[ClipData], fbank: FbankConfig, holdout: float,
-                  min_train: int) -> list[ClipFeatures]:
+def clip_features(
+    clips: list[ClipData], fbank: FbankConfig, holdout: float, min_train: int
+) -> list[ClipFeatures]:
     out = []
     for c in clips:
         split = c.split(holdout)
         if split < min_train or c.n_frames - split < 2:
-            raise BadInput(f"clip '{c.name}' has {c.n_frames} frames; with {holdout:.0%} held out "
-                           f"that leaves "
-                           f"{split} to train (need >= {min_train}). Use a longer clip.")
+            raise BadInput(
+                f"clip '{c.name}' has {c.n_frames} frames; with {holdout:.0%} held out "
+                f"that leaves "
+                f"{split} to train (need >= {min_train}). Use a longer clip."
+            )
         feats = compute_fbank(c.audio, fbank)
         if feats.shape[0] == 0:
-            raise BadInput(f"clip '{c.name}': audio shorter than one {fbank.frame_length_ms} ms "
-                           "analysis window")
+            raise BadInput(
+                f"clip '{c.name}': audio shorter than one {fbank.frame_length_ms} ms analysis window"
+            )
         out.append(ClipFeatures(c, feats, split))
     return out
 

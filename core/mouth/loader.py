@@ -46,8 +46,10 @@ def load_audio2mouth(run_dir: Path | str, device: str | None = "cpu") -> Audio2M
     """`run_dir` is an audio2mouth run folder (or its checkpoint file)."""
     path = checkpoint_path(run_dir)
     if not path.is_file():
-        raise BadInput(f"No audio-to-mouth checkpoint at {path}; train one with "
-                       "`dhstudio train training_jobs/audio2mouth.toml --project DIR`.")
+        raise BadInput(
+            f"No audio-to-mouth checkpoint at {path}; train one with "
+            "`dhstudio train training_jobs/audio2mouth.toml --project DIR`."
+        )
     ckpt = read_checkpoint(path, "audio2mouth", map_location=device or "cpu")
     require_finite(ckpt["model"], path)
     net = Audio2Mouth(NetConfig.model_validate(ckpt["net"]))

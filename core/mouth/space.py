@@ -47,8 +47,10 @@ class Pose:
 
     def apply(self, points: np.ndarray) -> np.ndarray:
         """image [N, P, 3] -> canonical [N, P, 3]."""
-        return self.scale[:, None, None] * np.einsum("npd,ned->npe", points, self.rotation) \
+        return (
+            self.scale[:, None, None] * np.einsum("npd,ned->npe", points, self.rotation)
             + self.translation[:, None, :]
+        )
 
     def invert(self, points: np.ndarray) -> np.ndarray:
         """canonical [N, P, 3] -> image [N, P, 3]."""
@@ -122,8 +124,15 @@ class MouthSpace:
         mean = flat.mean(axis=0)
         _, s, vt = np.linalg.svd(flat - mean, full_matrices=False)
         var = s**2 / n
-        return cls(verts, anchors, ref.astype(np.float32), mean.astype(np.float32), vt[:k].astype(np.float32),
-                   var[:k].astype(np.float32), float(var.sum()))
+        return cls(
+            verts,
+            anchors,
+            ref.astype(np.float32),
+            mean.astype(np.float32),
+            vt[:k].astype(np.float32),
+            var[:k].astype(np.float32),
+            float(var.sum()),
+        )
 
     def pose(self, landmarks: np.ndarray) -> Pose:
         return fit_similarity(np.asarray(landmarks, np.float64)[:, self.anchors], self.reference)
@@ -151,13 +160,25 @@ class MouthSpace:
         import torch
 
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
-        return {"vertices": t(self.vertices), "anchors": t(self.anchors), "reference": t(self.reference),
-                "mean": t(self.mean), "basis": t(self.basis), "variance": t(self.variance),
-                "total_variance": float(self.total_variance)}
+        return {
+            "vertices": t(self.vertices),
+            "anchors": t(self.anchors),
+            "reference": t(self.reference),
+            "mean": t(self.mean),
+            "basis": t(self.basis),
+            "variance": t(self.variance),
+            "total_variance": float(self.total_variance),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> MouthSpace:
         a = lambda x, dt: np.asarray(x, dt)  # noqa: E731
-        return cls(a(d["vertices"], np.int64), a(d["anchors"], np.int64), a(d["reference"], np.float32),
-                   a(d["mean"], np.float32), a(d["basis"], np.float32), a(d["variance"], np.float32),
-                   float(d["total_variance"]))
+        return cls(
+            a(d["vertices"], np.int64),
+            a(d["anchors"], np.int64),
+            a(d["reference"], np.float32),
+            a(d["mean"], np.float32),
+            a(d["basis"], np.float32),
+            a(d["variance"], np.float32),
+            float(d["total_variance"]),
+        )

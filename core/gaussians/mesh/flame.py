@@ -52,9 +52,16 @@ class FlameModel:
         return self.shapedirs.shape[-1] - self.n_shape
 
     def to(self, device: torch.device | str) -> FlameModel:
-        return FlameModel(self.v_template.to(device), self.shapedirs.to(device), self.posedirs.to(device),
-                          self.J_regressor.to(device), self.weights.to(device), list(self.parents),
-                          self.faces.to(device), {k: v.to(device) for k, v in self.masks.items()})
+        return FlameModel(
+            self.v_template.to(device),
+            self.shapedirs.to(device),
+            self.posedirs.to(device),
+            self.J_regressor.to(device),
+            self.weights.to(device),
+            list(self.parents),
+            self.faces.to(device),
+            {k: v.to(device) for k, v in self.masks.items()},
+        )
 
 
 @dataclass
@@ -78,12 +85,15 @@ def find_flame_files(folder: Path | str) -> tuple[Path, Path | None]:
         if (folder / name).is_file():
             masks = folder / MASKS_FILE
             return folder / name, masks if masks.is_file() else None
-    raise BadInput(f"no FLAME model in {folder}: expected {' or '.join(MODEL_FILES)} (download it from "
-                   "flame.is.tue.mpg.de after accepting the licence) and optionally FLAME_masks.pkl")
+    raise BadInput(
+        f"no FLAME model in {folder}: expected {' or '.join(MODEL_FILES)} (download it from "
+        "flame.is.tue.mpg.de after accepting the licence) and optionally FLAME_masks.pkl"
+    )
 
 
-def load_flame(model_path: Path | str, masks_path: Path | str | None = None,
-               dtype: torch.dtype = torch.float32) -> FlameModel:
+def load_flame(
+    model_path: Path | str, masks_path: Path | str | None = None, dtype: torch.dtype = torch.float32
+) -> FlameModel:
     """Read a FLAME model file (and masks) into tensors."""
     raw = load_restricted_pickle(model_path)
     if not isinstance(raw, dict):
@@ -103,9 +113,16 @@ def load_flame(model_path: Path | str, masks_path: Path | str | None = None,
         if not isinstance(raw_masks, dict):
             raise BadInput(f"{masks_path} is not a FLAME masks file")
         masks = {str(k): torch.as_tensor(np.asarray(v, dtype=np.int64)) for k, v in raw_masks.items()}
-    return FlameModel(v_template=t("v_template"), shapedirs=t("shapedirs"), posedirs=t("posedirs"),
-                      J_regressor=t("J_regressor"), weights=t("weights"), parents=parents,
-                      faces=torch.as_tensor(np.asarray(raw["f"], dtype=np.int64)), masks=masks)
+    return FlameModel(
+        v_template=t("v_template"),
+        shapedirs=t("shapedirs"),
+        posedirs=t("posedirs"),
+        J_regressor=t("J_regressor"),
+        weights=t("weights"),
+        parents=parents,
+        faces=torch.as_tensor(np.asarray(raw["f"], dtype=np.int64)),
+        masks=masks,
+    )
 
 
 def axis_angle_to_rotmat(aa: Tensor) -> Tensor:
@@ -130,10 +147,12 @@ def flame_forward(model: FlameModel, p: FlameParams) -> tuple[Tensor, Tensor]:
     shape = p.shape.expand(B, -1) if p.shape.dim() == 1 else p.shape
     expr = p.expr.reshape(B, -1)
     if shape.shape[-1] > model.n_shape or expr.shape[-1] > model.n_expr:
-        raise ValueError(f"model has {model.n_shape} shape / {model.n_expr} expression bases, got "
-                         f"{shape.shape[-1]} / {expr.shape[-1]} coefficients")
-    dirs_s = model.shapedirs[..., :shape.shape[-1]]
-    dirs_e = model.shapedirs[..., model.n_shape:model.n_shape + expr.shape[-1]]
+        raise ValueError(
+            f"model has {model.n_shape} shape / {model.n_expr} expression bases, got "
+            f"{shape.shape[-1]} / {expr.shape[-1]} coefficients"
+        )
+    dirs_s = model.shapedirs[..., : shape.shape[-1]]
+    dirs_e = model.shapedirs[..., model.n_shape : model.n_shape + expr.shape[-1]]
     v = model.v_template + torch.einsum("vck,bk->bvc", dirs_s, shape)
     v = v + torch.einsum("vck,bk->bvc", dirs_e, expr)
     if p.static_offset is not None:

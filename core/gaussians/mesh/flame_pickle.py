@@ -147,6 +147,8 @@ def load_restricted_pickle(path: Path | str) -> Any:
         with open(path, "rb") as fh:
             obj = RestrictedUnpickler(io.BufferedReader(fh), encoding="latin1").load()
     except pickle.UnpicklingError as exc:
-        raise BadInput(f"{path} was refused by the safe FLAME loader ({exc}); use the original file "
-                       "from flame.is.tue.mpg.de") from exc
+        raise BadInput(
+            f"{path} was refused by the safe FLAME loader ({exc}); use the original file "
+            "from flame.is.tue.mpg.de"
+        ) from exc
     return to_numpy_tree(obj)

@@ -64,8 +64,9 @@ def estimated_intrinsics(width: int, height: int, focal_fraction: float = DEFAUL
     return intrinsics(f, f, width / 2.0, height / 2.0)
 
 
-def lift_landmarks(landmarks: np.ndarray, K: np.ndarray,
-                   eye_span_m: float = DEFAULT_EYE_SPAN_M) -> np.ndarray:
+def lift_landmarks(
+    landmarks: np.ndarray, K: np.ndarray, eye_span_m: float = DEFAULT_EYE_SPAN_M
+) -> np.ndarray:
     """Camera-frame vertices [N, V, 3] (metres) from pixel landmarks [N, V, 3]; see the module doc."""
     lm = np.asarray(landmarks, dtype=np.float64)
     f = float(K[0, 0])
@@ -92,9 +93,12 @@ def _fill_invalid(verts: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return verts[nearest]
 
 
-def load_mediapipe_mesh(clip_dir: Path | str, device: torch.device | str = "cpu",
-                        focal_fraction: float = DEFAULT_FOCAL_FRACTION,
-                        eye_span_m: float = DEFAULT_EYE_SPAN_M) -> MediaPipeMesh:
+def load_mediapipe_mesh(
+    clip_dir: Path | str,
+    device: torch.device | str = "cpu",
+    focal_fraction: float = DEFAULT_FOCAL_FRACTION,
+    eye_span_m: float = DEFAULT_EYE_SPAN_M,
+) -> MediaPipeMesh:
     """The tracked face mesh of a prepared clip folder, read through `PreparedClip` (the one reader);
     the camera is the one prepare solved the head poses with, its focal length times `focal_fraction`."""
     from core.face.prepared import PreparedClip
@@ -103,8 +107,10 @@ def load_mediapipe_mesh(clip_dir: Path | str, device: torch.device | str = "cpu"
     width, height, fps = clip.width, clip.height, clip.fps
     landmarks = clip.landmarks
     if landmarks.ndim != 3 or landmarks.shape[1:] != (topology.NUM_VERTICES, 3):
-        raise BadInput(f"{clip.path / 'landmarks.npy'} must hold [N, {topology.NUM_VERTICES}, 3] landmarks, "
-                       f"got {landmarks.shape}; prepare the clip again")
+        raise BadInput(
+            f"{clip.path / 'landmarks.npy'} must hold [N, {topology.NUM_VERTICES}, 3] landmarks, "
+            f"got {landmarks.shape}; prepare the clip again"
+        )
     valid = np.isfinite(landmarks).all(axis=(1, 2)) & (np.abs(landmarks).sum(axis=(1, 2)) > 0)
     valid &= clip.valid
     cam = clip.camera()

@@ -65,12 +65,17 @@ def read_split(root: Path | str, split: str) -> list[VhapFrame]:
         c2w = torch.tensor(f["transform_matrix"], dtype=torch.float64)
         K = intrinsics(float(merged["fl_x"]), float(merged["fl_y"]), float(merged["cx"]), float(merged["cy"]))
         camera = Camera(viewmat_from_opengl_c2w(c2w).float(), K, int(merged["w"]), int(merged["h"]))
-        frames.append(VhapFrame(
-            split=split, camera=camera, image_path=root / f["file_path"],
-            mask_path=root / f["fg_mask_path"] if f.get("fg_mask_path") else None,
-            flame_param_path=root / f["flame_param_path"] if f.get("flame_param_path") else None,
-            timestep_index=int(f.get("timestep_index", 0)), camera_index=int(f.get("camera_index", 0)),
-        ))
+        frames.append(
+            VhapFrame(
+                split=split,
+                camera=camera,
+                image_path=root / f["file_path"],
+                mask_path=root / f["fg_mask_path"] if f.get("fg_mask_path") else None,
+                flame_param_path=root / f["flame_param_path"] if f.get("flame_param_path") else None,
+                timestep_index=int(f.get("timestep_index", 0)),
+                camera_index=int(f.get("camera_index", 0)),
+            )
+        )
     return frames
 
 
@@ -100,9 +105,16 @@ def load_flame_params(path: Path | str) -> FlameParams:
         offset = None
         if "static_offset" in z.files:
             offset = torch.from_numpy(np.asarray(z["static_offset"], np.float32).reshape(-1, 3))
-        return FlameParams(shape=row("shape"), expr=row("expr"), rotation=row("rotation"),
-                           neck_pose=row("neck_pose"), jaw_pose=row("jaw_pose"), eyes_pose=row("eyes_pose"),
-                           translation=row("translation"), static_offset=offset)
+        return FlameParams(
+            shape=row("shape"),
+            expr=row("expr"),
+            rotation=row("rotation"),
+            neck_pose=row("neck_pose"),
+            jaw_pose=row("jaw_pose"),
+            eyes_pose=row("eyes_pose"),
+            translation=row("translation"),
+            static_offset=offset,
+        )
 
 
 def load_image(frame: VhapFrame) -> np.ndarray:

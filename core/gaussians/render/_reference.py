@@ -18,11 +18,13 @@ from core.gaussians.render.sh import sh_to_rgb
 
 def _rotation(q: Tensor) -> Tensor:
     w, x, y, z = (q / q.norm()).unbind()
-    return torch.stack([
-        torch.stack([1 - 2 * y * y - 2 * z * z, 2 * x * y - 2 * w * z, 2 * x * z + 2 * w * y]),
-        torch.stack([2 * x * y + 2 * w * z, 1 - 2 * x * x - 2 * z * z, 2 * y * z - 2 * w * x]),
-        torch.stack([2 * x * z - 2 * w * y, 2 * y * z + 2 * w * x, 1 - 2 * x * x - 2 * y * y]),
-    ])
+    return torch.stack(
+        [
+            torch.stack([1 - 2 * y * y - 2 * z * z, 2 * x * y - 2 * w * z, 2 * x * z + 2 * w * y]),
+            torch.stack([2 * x * y + 2 * w * z, 1 - 2 * x * x - 2 * z * z, 2 * y * z - 2 * w * x]),
+            torch.stack([2 * x * z - 2 * w * y, 2 * y * z + 2 * w * x, 1 - 2 * x * x - 2 * y * y]),
+        ]
+    )
 
 
 def render_reference(g: GaussiansWorld, camera: Camera, options: RenderOptions | None = None) -> RenderOutput:
@@ -46,13 +48,21 @@ def render_reference(g: GaussiansWorld, camera: Camera, options: RenderOptions |
         cov_cam = Rv @ cov_world @ Rv.T
         fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
         # Jacobian at the (FOV-clamped) mean, as 3DGS does
-        lim = [(W - cx) / fx + 0.15 * W / fx, cx / fx + 0.15 * W / fx,
-               (H - cy) / fy + 0.15 * H / fy, cy / fy + 0.15 * H / fy]
+        lim = [
+            (W - cx) / fx + 0.15 * W / fx,
+            cx / fx + 0.15 * W / fx,
+            (H - cy) / fy + 0.15 * H / fy,
+            cy / fy + 0.15 * H / fy,
+        ]
         tx = p[2] * torch.clamp(p[0] / p[2], min=-lim[1], max=lim[0])
         ty = p[2] * torch.clamp(p[1] / p[2], min=-lim[3], max=lim[2])
         zero = torch.zeros((), dtype=p.dtype)
-        J = torch.stack([torch.stack([fx / p[2], zero, -fx * tx / p[2] ** 2]),
-                         torch.stack([zero, fy / p[2], -fy * ty / p[2] ** 2])])
+        J = torch.stack(
+            [
+                torch.stack([fx / p[2], zero, -fx * tx / p[2] ** 2]),
+                torch.stack([zero, fy / p[2], -fy * ty / p[2] ** 2]),
+            ]
+        )
         cov2d = J @ cov_cam @ J.T + po.eps2d * torch.eye(2, dtype=p.dtype)
         if torch.linalg.det(cov2d).item() <= 0:
             continue
@@ -80,5 +90,9 @@ def render_reference(g: GaussiansWorld, camera: Camera, options: RenderOptions |
     alphas = (1 - T).reshape(H, W, 1)
     bg = torch.tensor(co.background, dtype=K.dtype)
     out = rgb.reshape(H, W, 3) + T.reshape(H, W, 1) * bg
-    return RenderOutput(colors=out, alphas=alphas,
-                        depth=depth.reshape(H, W, 1) / alphas.clamp_min(1e-10), meta={"backend": "reference"})
+    return RenderOutput(
+        colors=out,
+        alphas=alphas,
+        depth=depth.reshape(H, W, 1) / alphas.clamp_min(1e-10),
+        meta={"backend": "reference"},
+    )

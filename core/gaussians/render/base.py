@@ -114,6 +114,7 @@ def active_sh_degree(sh: Tensor, requested: int | None) -> int:
     if requested is None:
         return stored
     if not 0 <= requested <= stored:
-        raise ValueError(f"sh_degree {requested} needs {(requested + 1) ** 2} coefficients, "
-                         f"have {sh.shape[1]}")
+        raise ValueError(
+            f"sh_degree {requested} needs {(requested + 1) ** 2} coefficients, have {sh.shape[1]}"
+        )
     return requested

@@ -54,8 +54,14 @@ def render(gaussians: GaussiansWorld, camera: Camera, options: RenderOptions | N
     means2d = _screen_grad_proxy(meta["means2d"])
     image = colors[0]
     depth = image[..., 3:4] if options.render_depth else None
-    out_meta = {"means2d": means2d, "radii": meta["radii"][0], "depths": meta["depths"][0],
-                "conics": meta["conics"][0], "backend": "gsplat", "gsplat_meta": meta}
+    out_meta = {
+        "means2d": means2d,
+        "radii": meta["radii"][0],
+        "depths": meta["depths"][0],
+        "conics": meta["conics"][0],
+        "backend": "gsplat",
+        "gsplat_meta": meta,
+    }
     return RenderOutput(colors=image[..., :3], alphas=alphas[0], depth=depth, meta=out_meta)
 
 

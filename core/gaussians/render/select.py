@@ -64,8 +64,10 @@ def select_renderer(kind: str = "auto", device: torch.device | str = "cpu") -> S
             reason = "requested" if kind == "gsplat" else "CUDA available and gsplat kernels load"
             selection = Selection(Renderer(name="gsplat", render=gsplat_backend.render), reason)
         elif kind == "gsplat":
-            raise BadInput(f"renderer 'gsplat' is not usable on {device}: {problem}. "
-                           "Use renderer 'torch' (CPU) or run on a machine with CUDA and a working gsplat.")
+            raise BadInput(
+                f"renderer 'gsplat' is not usable on {device}: {problem}. "
+                "Use renderer 'torch' (CPU) or run on a machine with CUDA and a working gsplat."
+            )
         else:
             selection = Selection(torch_renderer, f"falling back to the PyTorch rasterizer: {problem}")
     log.info("Gaussian renderer: %s (%s)", selection.renderer.name, selection.reason)

@@ -43,8 +43,12 @@ _LOG_ZERO = -1e4  # log-opacity of padding slots (alpha = 0)
 _LOG_FLOOR = -80.0  # log-alpha floor: exp(-80) ~ 2e-35 is far below alpha_min yet not subnormal
 
 
-def render(gaussians: GaussiansWorld, camera: Camera, options: RenderOptions | None = None,
-           depth_chunk: int = DEPTH_CHUNK) -> RenderOutput:
+def render(
+    gaussians: GaussiansWorld,
+    camera: Camera,
+    options: RenderOptions | None = None,
+    depth_chunk: int = DEPTH_CHUNK,
+) -> RenderOutput:
     """Render ``gaussians`` into ``camera`` on the device the tensors live on.
 
     >>> from core.gaussians.camera import intrinsics
@@ -57,26 +61,57 @@ def render(gaussians: GaussiansWorld, camera: Camera, options: RenderOptions | N
     """
     options = options or RenderOptions()
     comp = options.composite
-    proj = project_gaussians(gaussians.means, gaussians.quats, gaussians.scales, gaussians.opacities,
-                             camera, options.projection, comp.alpha_min)
+    proj = project_gaussians(
+        gaussians.means,
+        gaussians.quats,
+        gaussians.scales,
+        gaussians.opacities,
+        camera,
+        options.projection,
+        comp.alpha_min,
+    )
     means2d = proj.means2d
     if means2d.requires_grad:
         means2d.retain_grad()
     degree = active_sh_degree(gaussians.sh, options.sh_degree)
     rgb = sh_to_rgb(gaussians.sh, gaussians.means, camera.position(), degree)
     features = torch.cat([rgb, proj.depths[:, None]], dim=-1) if options.render_depth else rgb
-    image, alphas = composite(means2d, proj.conics, gaussians.opacities, features, proj.depths,
-                              proj.radii, camera.width, camera.height, comp, depth_chunk)
+    image, alphas = composite(
+        means2d,
+        proj.conics,
+        gaussians.opacities,
+        features,
+        proj.depths,
+        proj.radii,
+        camera.width,
+        camera.height,
+        comp,
+        depth_chunk,
+    )
     bg = torch.tensor(comp.background, dtype=image.dtype, device=image.device)
     colors = image[..., :3] + (1.0 - alphas) * bg
     depth = image[..., 3:4] / alphas.clamp_min(1e-10) if options.render_depth else None
-    meta = {"means2d": means2d, "radii": proj.radii, "depths": proj.depths, "conics": proj.conics,
-            "backend": "torch"}
+    meta = {
+        "means2d": means2d,
+        "radii": proj.radii,
+        "depths": proj.depths,
+        "conics": proj.conics,
+        "backend": "torch",
+    }
     return RenderOutput(colors=colors, alphas=alphas, depth=depth, meta=meta)
 
 
-def bin_tiles(means2d: Tensor, conics: Tensor, opacities: Tensor, radii: Tensor, depths: Tensor,
-              tile_size: int, tiles_x: int, tiles_y: int, alpha_min: float) -> tuple[Tensor, Tensor]:
+def bin_tiles(
+    means2d: Tensor,
+    conics: Tensor,
+    opacities: Tensor,
+    radii: Tensor,
+    depths: Tensor,
+    tile_size: int,
+    tiles_x: int,
+    tiles_y: int,
+    alpha_min: float,
+) -> tuple[Tensor, Tensor]:
     """Gaussian-tile intersections sorted by (tile, depth): ``(tile_ids [M], gaussian_ids [M])``.
 
     Candidates come from each Gaussian's bounding box; a candidate is dropped when no point of the
@@ -128,9 +163,19 @@ def _min_sigma_over_rect(mean: Tensor, conic: Tensor, tx: Tensor, ty: Tensor, ts
     return best
 
 
-def composite(means2d: Tensor, conics: Tensor, opacities: Tensor, features: Tensor, depths: Tensor,
-              radii: Tensor, width: int, height: int, comp: CompositeOptions,
-              depth_chunk: int = DEPTH_CHUNK, max_block: int = MAX_BLOCK) -> tuple[Tensor, Tensor]:
+def composite(
+    means2d: Tensor,
+    conics: Tensor,
+    opacities: Tensor,
+    features: Tensor,
+    depths: Tensor,
+    radii: Tensor,
+    width: int,
+    height: int,
+    comp: CompositeOptions,
+    depth_chunk: int = DEPTH_CHUNK,
+    max_block: int = MAX_BLOCK,
+) -> tuple[Tensor, Tensor]:
     """Front-to-back compositing of screen-space Gaussians: (features [H, W, D], alphas [H, W, 1]).
 
     Busy tiles are processed together, ``depth_chunk`` Gaussians deep at a time; a tile leaves the
@@ -141,8 +186,9 @@ def composite(means2d: Tensor, conics: Tensor, opacities: Tensor, features: Tens
     n_px = ts * ts
     dev, dt = means2d.device, means2d.dtype
     D = features.shape[-1]
-    tile_ids, gauss_ids = bin_tiles(means2d, conics, opacities, radii, depths, ts, tiles_x, tiles_y,
-                                    comp.alpha_min)
+    tile_ids, gauss_ids = bin_tiles(
+        means2d, conics, opacities, radii, depths, ts, tiles_x, tiles_y, comp.alpha_min
+    )
     n_tiles_total = tiles_x * tiles_y
     counts = torch.bincount(tile_ids, minlength=n_tiles_total)
     offsets = torch.cumsum(counts, 0) - counts
@@ -159,7 +205,7 @@ def composite(means2d: Tensor, conics: Tensor, opacities: Tensor, features: Tens
     grid = torch.zeros(n_tiles_total, D + 1, n_px, dtype=dt, device=dev)
     group_size = max(1, max_block // (depth_chunk * n_px))
     for g0 in range(0, busy.numel(), group_size):
-        tiles = busy[g0:g0 + group_size]
+        tiles = busy[g0 : g0 + group_size]
         t_count, t_offset = counts[tiles], offsets[tiles]
         centers = torch.stack([(tiles % tiles_x) * ts, (tiles // tiles_x) * ts], dim=-1).to(dt) + ts / 2.0
         trans = torch.ones(tiles.numel(), n_px, dtype=dt, device=dev)
@@ -175,8 +221,16 @@ def composite(means2d: Tensor, conics: Tensor, opacities: Tensor, features: Tens
             rows_g = table[gauss_ids[(t_offset[active][:, None] + slot[None, :]).clamp(max=last)]]
             logo = torch.where(valid, rows_g[..., 5], torch.full_like(rows_g[..., 5], _LOG_ZERO))
             part, trans_new, done_new = _composite_block(
-                rows_g[..., 0:2], rows_g[..., 2:5], logo, rows_g[..., 6:], centers[active], basis,
-                trans[active], done[active], comp)
+                rows_g[..., 0:2],
+                rows_g[..., 2:5],
+                logo,
+                rows_g[..., 6:],
+                centers[active],
+                basis,
+                trans[active],
+                done[active],
+                comp,
+            )
             acc = acc.index_add(0, active, part)
             trans = trans.index_copy(0, active, trans_new)
             done = done.index_copy(0, active, done_new)
@@ -187,9 +241,17 @@ def composite(means2d: Tensor, conics: Tensor, opacities: Tensor, features: Tens
     return image[..., :D], image[..., D:]
 
 
-def _composite_block(mean: Tensor, conic: Tensor, log_opac: Tensor, feat: Tensor, centers: Tensor,
-                     basis: Tensor, trans: Tensor, done: Tensor,
-                     comp: CompositeOptions) -> tuple[Tensor, Tensor, Tensor]:
+def _composite_block(
+    mean: Tensor,
+    conic: Tensor,
+    log_opac: Tensor,
+    feat: Tensor,
+    centers: Tensor,
+    basis: Tensor,
+    trans: Tensor,
+    done: Tensor,
+    comp: CompositeOptions,
+) -> tuple[Tensor, Tensor, Tensor]:
     """Composite one padded block of depth-sorted Gaussians [T, K, ...] over tile pixels.
 
     ``centers`` [T, 2] are the tile centres, ``basis`` [6, P] the monomials ``1, u, v, u^2, v^2, uv``
@@ -203,14 +265,17 @@ def _composite_block(mean: Tensor, conic: Tensor, log_opac: Tensor, feat: Tensor
     m = mean[..., 0] - centers[:, None, 0]  # Gaussian centre relative to the tile centre [T, K]
     n = mean[..., 1] - centers[:, None, 1]
     a, b, c = conic.unbind(-1)
-    coeffs = torch.stack([
-        log_opac - 0.5 * a * m * m - b * m * n - 0.5 * c * n * n,
-        a * m + b * n,
-        c * n + b * m,
-        -0.5 * a,
-        -0.5 * c,
-        -b,
-    ], dim=-1)  # [T, K, 6]
+    coeffs = torch.stack(
+        [
+            log_opac - 0.5 * a * m * m - b * m * n - 0.5 * c * n * n,
+            a * m + b * n,
+            c * n + b * m,
+            -0.5 * a,
+            -0.5 * c,
+            -b,
+        ],
+        dim=-1,
+    )  # [T, K, 6]
     log_alpha = (coeffs.reshape(T * K, 6) @ basis).reshape(T, K, -1)
     log_alpha = log_alpha.clamp_(min=_LOG_FLOOR, max=math.log(comp.alpha_max))  # exp of a floor stays fast
     if torch.is_grad_enabled() and any(t.requires_grad for t in (mean, conic, log_opac, feat, trans)):
@@ -220,8 +285,12 @@ def _composite_block(mean: Tensor, conic: Tensor, log_opac: Tensor, feat: Tensor
         return out, trans_last, done | (trans_last <= comp.transmittance_min)
     else:  # same arithmetic, in place (forward-only rendering allocates far less)
         # threshold_ keeps x > th: th is the number just below alpha_min in this dtype
-        th = float(torch.nextafter(torch.tensor(comp.alpha_min, dtype=log_alpha.dtype),
-                                   torch.tensor(-math.inf, dtype=log_alpha.dtype)))
+        th = float(
+            torch.nextafter(
+                torch.tensor(comp.alpha_min, dtype=log_alpha.dtype),
+                torch.tensor(-math.inf, dtype=log_alpha.dtype),
+            )
+        )
         weights = F.threshold_(log_alpha.exp_(), th, 0.0)
         one_minus = torch.sub(1.0, weights)
         one_minus[:, 0].mul_(trans)
@@ -246,8 +315,9 @@ class _CompositeFn(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, alpha: Tensor, feat: Tensor, trans: Tensor, done: Tensor,
-                t_min: float) -> tuple[Tensor, Tensor]:
+    def forward(
+        ctx, alpha: Tensor, feat: Tensor, trans: Tensor, done: Tensor, t_min: float
+    ) -> tuple[Tensor, Tensor]:
         prod = torch.cumprod(1.0 - alpha, dim=1)  # [T, K, P], relative to ``trans``
         t_before = torch.cat([torch.ones_like(prod[:, :1]), prod[:, :-1]], dim=1).mul_(trans[:, None, :])
         t_before.masked_fill_(prod.mul_(trans[:, None, :]) <= t_min, 0.0)  # 0 where not composited

@@ -54,7 +54,7 @@ def test_streaming_equals_offline_for_any_chunking(speech, sizes):
     parts, i, k = [], 0, 0
     while i < len(speech):
         n = sizes[k % len(sizes)]
-        parts.append(stream.accept(speech[i: i + n], 16000))
+        parts.append(stream.accept(speech[i : i + n], 16000))
         i += n
         k += 1
     parts.append(stream.finish())

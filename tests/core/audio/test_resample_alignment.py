@@ -32,15 +32,17 @@ def test_resample_removes_content_above_the_new_nyquist():
 
 
 @settings(max_examples=15, deadline=None)
-@given(sizes=st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=20),
-       rate=st.sampled_from([44100, 48000, 8000]))
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=20),
+    rate=st.sampled_from([44100, 48000, 8000]),
+)
 def test_streaming_resampler_equals_whole_signal(sizes, rate):
     x = np.random.default_rng(1).standard_normal(rate // 2).astype(np.float32)
     whole = resample(x, rate, 16000)
     r = StreamingResampler(rate, 16000)
     parts, i, k = [], 0, 0
     while i < len(x):
-        parts.append(r.push(x[i: i + sizes[k % len(sizes)]]))
+        parts.append(r.push(x[i : i + sizes[k % len(sizes)]]))
         i += sizes[k % len(sizes)]
         k += 1
     parts.append(r.flush())

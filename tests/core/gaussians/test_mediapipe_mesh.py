@@ -60,8 +60,9 @@ def test_relative_depth_follows_mediapipe_z(tmp_path: Path) -> None:
     nearest, farthest = int(np.argmin(z_px)), int(np.argmax(z_px))
     assert Z[nearest] < Z[farthest]
     f = 640.0
-    np.testing.assert_allclose(Z[farthest] - Z[nearest], (z_px[farthest] - z_px[nearest]) * Z.mean() / f,
-                               rtol=2e-2)
+    np.testing.assert_allclose(
+        Z[farthest] - Z[nearest], (z_px[farthest] - z_px[nearest]) * Z.mean() / f, rtol=2e-2
+    )
 
 
 def test_frames_without_a_face_copy_the_nearest_tracked_frame(tmp_path: Path) -> None:

@@ -43,10 +43,12 @@ def test_world_export_has_the_standard_layout_and_round_trips(tmp_path: Path) ->
     export_frame_ply(path, bound, verts[2], faces)
     ply = PlyData.read(str(path))
     names = list(ply["vertex"].data.dtype.names)
-    expected = (["x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2"]
-                + [f"f_rest_{i}" for i in range(24)]
-                + ["opacity", "scale_0", "scale_1", "scale_2"]
-                + ["rot_0", "rot_1", "rot_2", "rot_3", "binding_0"])
+    expected = (
+        ["x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2"]
+        + [f"f_rest_{i}" for i in range(24)]
+        + ["opacity", "scale_0", "scale_1", "scale_2"]
+        + ["rot_0", "rot_1", "rot_2", "rot_3", "binding_0"]
+    )
     assert names == expected
     assert len(ply["vertex"].data) == 15 and ply.elements[0].data["binding_0"].dtype.kind == "i"
     world = world_on_mesh(bound, verts[2], faces)

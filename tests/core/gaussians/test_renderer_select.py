@@ -43,9 +43,9 @@ def test_gsplat_grad_proxy_mirrors_and_accumulates_the_gradient() -> None:
     means2d = source * 3.0
     proxy = gsplat_backend._screen_grad_proxy(means2d)
     assert proxy.shape == (5, 2)
-    (means2d ** 2).sum().backward(retain_graph=True)
+    (means2d**2).sum().backward(retain_graph=True)
     torch.testing.assert_close(proxy.grad, 2 * means2d.detach()[0])
-    (means2d ** 2).sum().backward()
+    (means2d**2).sum().backward()
     torch.testing.assert_close(proxy.grad, 4 * means2d.detach()[0])
 
 
@@ -66,11 +66,13 @@ def test_torch_rasterizer_matches_gsplat(degree: int) -> None:
     cam = Camera(torch.eye(4), intrinsics(150.0, 150.0, 64.0, 60.0), 128, 120)
     options = RenderOptions(composite=CompositeOptions(alpha_max=0.999, background=(0.1, 0.2, 0.3)))
     ours = torch_rasterizer.render(g, cam, options)
-    g_cuda = GaussiansWorld(**{k: getattr(g, k).to(device) for k in ("means", "quats", "scales",
-                                                                      "opacities", "sh")})
+    g_cuda = GaussiansWorld(
+        **{k: getattr(g, k).to(device) for k in ("means", "quats", "scales", "opacities", "sh")}
+    )
     theirs = gsplat_backend.render(g_cuda, cam.to(device), options)
     assert psnr(ours.colors, theirs.colors.cpu()) >= 40.0
     assert psnr(ours.alphas, theirs.alphas.cpu()) >= 40.0
     visible = (ours.meta["radii"] > 0).all(-1)
-    torch.testing.assert_close(theirs.meta["means2d"].cpu()[visible], ours.meta["means2d"].detach()[visible],
-                               atol=1e-3, rtol=1e-4)
+    torch.testing.assert_close(
+        theirs.meta["means2d"].cpu()[visible], ours.meta["means2d"].detach()[visible], atol=1e-3, rtol=1e-4
+    )

@@ -13,8 +13,14 @@ from core.gaussians.render.torch_rasterizer import render
 PARAMS = ("means", "quats", "scales", "opacities", "sh")
 
 
-def make_scene(n: int, degree: int, seed: int, opacity_lo: float = 0.05, spread: float = 0.3,
-               dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
+def make_scene(
+    n: int,
+    degree: int,
+    seed: int,
+    opacity_lo: float = 0.05,
+    spread: float = 0.3,
+    dtype: torch.dtype = torch.float64,
+) -> dict[str, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
     centre = torch.tensor([0.0, 0.0, 2.5], dtype=dtype)
     means = torch.randn(n, 3, generator=gen, dtype=dtype) * spread + centre
@@ -109,8 +115,11 @@ def test_float32_matches_float64() -> None:
 def test_empty_scene_renders_background() -> None:
     params = make_scene(3, 0, seed=1)
     params["means"][:, 2] = -5.0  # everything behind the camera
-    out = render(GaussiansWorld(**params), make_camera(),
-                 RenderOptions(composite=CompositeOptions(background=(0.1, 0.2, 0.3))))
+    out = render(
+        GaussiansWorld(**params),
+        make_camera(),
+        RenderOptions(composite=CompositeOptions(background=(0.1, 0.2, 0.3))),
+    )
     bg = torch.tensor([0.1, 0.2, 0.3], dtype=torch.float64)
     torch.testing.assert_close(out.colors, bg.expand(29, 37, 3))
     assert float(out.alphas.abs().max()) == 0.0
@@ -138,5 +147,6 @@ def test_composite_backward_passes_gradcheck() -> None:
     done = torch.zeros(2, 5, dtype=torch.bool)
     done[1, 2] = True
     # a floor that some pixels cross inside the block, so the termination mask is exercised
-    assert torch.autograd.gradcheck(lambda a, f, t: _CompositeFn.apply(a, f, t, done, 0.02),
-                                    (alpha, feat, trans))
+    assert torch.autograd.gradcheck(
+        lambda a, f, t: _CompositeFn.apply(a, f, t, done, 0.02), (alpha, feat, trans)
+    )

@@ -47,9 +47,7 @@ def test_render_matches_audio_duration_and_carries_audio(
     write_wav(wav, speech_like(seconds), 16000)
     out = tmp_path / "out.mp4"
     runner = CollectingRunner()
-    result = runner.run(
-        RenderJob(RenderRequest(tiny.dinet_run, wav, out, tiny.audio_run))
-    )
+    result = runner.run(RenderJob(RenderRequest(tiny.dinet_run, wav, out, tiny.audio_run)))
     assert result.ok, result.error
     frames, audio_s, has_audio = probe(out)
     assert has_audio
@@ -59,9 +57,7 @@ def test_render_matches_audio_duration_and_carries_audio(
 
 
 def test_eval_reports_figures(tiny: TrainedProject) -> None:
-    result = CollectingRunner().run(
-        EvalJob(EvalRequest(tiny.dinet_run, tiny.audio_run, limit=6))
-    )
+    result = CollectingRunner().run(EvalJob(EvalRequest(tiny.dinet_run, tiny.audio_run, limit=6)))
     assert result.ok, result.error
     figures = result.value
     assert figures["frames"] == 6 and figures["mouth_size"] == 64

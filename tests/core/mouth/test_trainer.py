@@ -69,7 +69,7 @@ def test_learns_mouth_opening_on_a_tiny_budget(demo_clip, demo_project, tmp_path
     audio = clip.audio()
     offline = bundle.predict(audio, clip.frame_count)
     stream = bundle.stepper()
-    frames = [f for i in range(0, len(audio), 640) for f in stream.push(audio[i: i + 640])] + stream.flush()
+    frames = [f for i in range(0, len(audio), 640) for f in stream.push(audio[i : i + 640])] + stream.flush()
     online = np.stack([f.coeffs for f in frames])
     np.testing.assert_allclose(online, offline, atol=1e-3)
     truth = json.loads((demo_project / "media" / "demo_truth.json").read_text())["mouth_open"]
