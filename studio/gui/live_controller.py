@@ -19,10 +19,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from core.export.bundle_format import bundle_kind, is_bundle
 from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job, JobResult, Status
 from core.kinds.audio_model import resolve_audio_run
+from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind, kind_of_run
 from core.realtime.backends import BACKENDS
 from core.realtime.job import LiveRequest
@@ -34,8 +36,13 @@ from ui.live_view import SLIDERS, LiveView
 JobFactory = Callable[[LiveRequest], Job]
 
 
+def avatar_kind_of(path: Path) -> AvatarKind:
+    """The registry kind of an avatar the panel can drive: a run folder or an exported bundle."""
+    return bundle_kind(path) if is_bundle(path) else kind_of_run(path)
+
+
 def kind_live_job(request: LiveRequest) -> Job:
-    return kind_of_run(request.run).live_job(request)
+    return avatar_kind_of(request.run).live_job(request)
 
 
 class LiveController(QObject):
@@ -97,6 +104,9 @@ class LiveController(QObject):
                 continue
             if kind.live is not None:
                 combo.addItem(f"{info.path.name} — {kind.title}", str(info.path))
+        exports = self.project_root / "exports"
+        for folder in sorted(p for p in exports.iterdir() if is_bundle(p)) if exports.is_dir() else []:
+            combo.addItem(f"{folder.name} — exported bundle", str(folder))  # runs with its own ONNX models
         if combo.count() == 0:
             self.view.show_message(
                 "No finished lip-sync or Gaussian run in this project yet: train one to drive it live.",
@@ -158,10 +168,9 @@ class LiveController(QObject):
             audio_file = Path(text)
         record = self._record_path() if v.record_check.isChecked() else None
         run = Path(run)
-        kind = kind_of_run(run)
         return LiveRequest(
             run=run,
-            audio_run=resolve_audio_run(run, None, kind),
+            audio_run=None if is_bundle(run) else resolve_audio_run(run, None, kind_of_run(run)),
             audio_file=audio_file,
             input_device=v.device_combo.currentData() if audio_file is None else None,
             backend=v.backend_combo.currentText(),

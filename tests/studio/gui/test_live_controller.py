@@ -3,6 +3,8 @@ move a slider, record, and survive an input device that fails mid-session."""
 
 from __future__ import annotations
 
+import shutil
+
 import av
 import numpy as np
 import pytest
@@ -205,3 +207,28 @@ def test_no_gpu_for_a_cuda_default_is_a_message_and_the_panel_stays_usable(qtbot
     result = _start(qtbot, view, controller, gp.dinet_run, speech)
     assert result.status is Status.FAILED and result.bad_input
     assert "no usable CUDA GPU" in view.message.text() and view.start_button.isEnabled()
+
+
+def test_an_exported_bundle_is_listed_and_driven_live(qtbot, gp, speech, tmp_path):
+    from core.jobs.collector import CollectingRunner
+    from core.kinds.registry import kind_of_run
+    from core.kinds.requests import ExportRequest
+
+    out = gp.root / "exports" / "bundle-int8"  # removed at the end: the module's project is shared
+    request = ExportRequest(gp.dinet_run, out, options={"precision": "int8", "repeats": 2})
+    exported = CollectingRunner().run(kind_of_run(gp.dinet_run).export_job("bundle", request))
+    assert exported.ok, exported.error
+    view = LiveView()
+    qtbot.addWidget(view)
+    controller = LiveController(view)
+    controller.set_project(gp.root)
+    listed = {view.avatar_combo.itemData(i) for i in range(view.avatar_combo.count())}
+    assert str(out) in listed and str(gp.dinet_run) in listed
+    view.show()
+    try:
+        result = _start(qtbot, view, controller, out, speech)
+        assert result.status is Status.SUCCEEDED, result.error
+        assert view.view.frames_shown > 0 and controller.statuses > 0
+    finally:
+        controller.shutdown()
+        shutil.rmtree(out)
