@@ -16,3 +16,6 @@ def prepare_environment() -> None:
         os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # MediaPipe/absl chatter
     os.environ.setdefault("GLOG_minloglevel", "2")
+    # QtMultimedia probes for PipeWire and says so on stderr when it is absent (harmless: the player
+    # uses FFmpeg and PulseAudio); keep a user's own rules if they set any
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")

@@ -79,7 +79,7 @@ class StudioPanels(QObject):
         self.apply_shortcuts()
 
         main.project_changed.connect(self._project_changed)
-        window.project_tree.currentItemChanged.connect(lambda item, _prev: self._tree_selected(item))
+        window.runs_view.table.itemSelectionChanged.connect(self._run_selected)
         if main.project is not None:
             self._project_changed(main.project)
         self.settings.restore_window(window)
@@ -98,12 +98,13 @@ class StudioPanels(QObject):
     def _project_changed(self, project) -> None:
         self.live.set_project(project.root if project is not None else None)
 
-    def _tree_selected(self, item) -> None:
-        """A run chosen in the project tree becomes the one the Export dialog and live panel offer."""
+    def _run_selected(self) -> None:
+        """A run chosen in the runs panel becomes the one the Export dialog and live panel offer."""
         root = self._project_root()
-        if item is None or root is None:
+        names = self.window.runs_view.selected_names()
+        if not names or root is None:
             return
-        run = root / "runs" / item.text(0)
+        run = self.main.project.layout.run(names[0])
         if (run / "status.json").is_file():
             self.export.selected_run = run
             if self.live_view.avatar_combo.findData(str(run)) >= 0:
