@@ -32,7 +32,7 @@ from studio.cli.cmd_train import prepare_run, resolve_clips
 from studio.gui import config_fields as cf
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
-from studio.gui.job_worker import JobThread
+from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.preview_poller import PreviewPoller
 from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
 from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
@@ -302,13 +302,15 @@ class TrainingController(QObject):
         v.samples.clear_image("Waiting for the first samples…")
         self._samples = self._attention = None
         self.rate = RateMeter()
-        worker.progress.connect(self._on_progress)
-        worker.metric.connect(self._on_metric)
-        worker.refine.connect(self._on_refine)
-        # bound methods, never lambdas: a lambda would run on the worker thread and touch widgets there
-        worker.log.connect(self._on_log)
-        worker.refine.connect(self._on_refine_log)
-        worker.failed.connect(self._on_failed)
+        connect_worker(
+            worker,
+            progress=self._on_progress,
+            metric=self._on_metric,
+            log=self._on_log,
+            failed=self._on_failed,
+        )
+        connect_worker(worker, refine=self._on_refine)
+        connect_worker(worker, refine=self._on_refine_log)
         thread.finished.connect(self._on_finished)
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)
