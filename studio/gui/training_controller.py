@@ -27,8 +27,7 @@ from core.jobs.job import JobResult, Status
 from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
-from core.train.spec import TrainRequest
-from studio.cli.cmd_train import prepare_run, resolve_clips
+from studio.cli.cmd_train import prepare_run, resolve_clips, train_request
 from studio.gui import config_fields as cf
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
@@ -274,14 +273,7 @@ class TrainingController(QObject):
             raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")
         run.attach_log()
         seed_everything(int(getattr(getattr(config, "train", config), "seed", 0)))
-        request = TrainRequest(
-            clips=clips,
-            run=run,
-            device=args.device,
-            max_steps=args.max_steps,
-            resume=args.resume,
-            project_root=self.project.root,
-        )
+        request = train_request(args, self.project, clips, run)
         if isinstance(config, GaussianConfig):  # the viewport shows Gaussian checkpoints
             self.viewport.attach(run.path, clips[0], config)
         self._watch(JobThread(spec.train_job(config, request), self), run)
