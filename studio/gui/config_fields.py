@@ -48,22 +48,27 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+# annotated-types bound -> (its attribute, its sign, whether it is an upper bound)
+_BOUND_KINDS = {
+    at.Ge: ("ge", ">=", False),
+    at.Gt: ("gt", ">", False),
+    at.Le: ("le", "<=", True),
+    at.Lt: ("lt", "<", True),
+}
+
+
 def _bounds(metadata: list[Any]) -> tuple[float | None, float | None, str]:
     low = high = None
     words = []
     for m in metadata:
-        if isinstance(m, at.Ge):
-            low = m.ge
-            words.append(f">= {m.ge}")
-        elif isinstance(m, at.Gt):
-            low = m.gt
-            words.append(f"> {m.gt}")
-        elif isinstance(m, at.Le):
-            high = m.le
-            words.append(f"<= {m.le}")
-        elif isinstance(m, at.Lt):
-            high = m.lt
-            words.append(f"< {m.lt}")
+        for kind, (attr, sign, upper) in _BOUND_KINDS.items():
+            if isinstance(m, kind):
+                value = getattr(m, attr)
+                if upper:
+                    high = value
+                else:
+                    low = value
+                words.append(f"{sign} {value}")
     return low, high, " and ".join(words)
 
 
