@@ -14,6 +14,7 @@ from typing import Any, Literal
 import annotated_types as at
 from pydantic import BaseModel, ValidationError
 
+from core.config.loader import toml_literal
 from ui.config_form import FieldSpec
 
 # Purpose-made sliders (dotted path -> range shown on the slider; the model still validates).
@@ -166,22 +167,6 @@ def differences(base: dict[str, Any], edited: dict[str, Any]) -> list[tuple[str,
     """(path, preset value, edited value) for every dotted path whose value changed."""
     a, b = flatten(base), flatten(edited)
     return [(p, a.get(p), b.get(p)) for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
-
-
-def toml_literal(value: Any) -> str:
-    """A TOML value (inline tables for lists of tables), as `--set key=VALUE` parses it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str | Path):
-        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items() if v is not None)
-        return "{" + items + "}"
-    raise TypeError(f"{value!r} has no TOML form")
 
 
 def overrides(diffs: list[tuple[str, Any, Any]]) -> list[str]:
