@@ -28,3 +28,11 @@ def samples_dir() -> Path:
     if not SAMPLES_DIR.is_dir():
         pytest.skip(f"real sample media not found at {SAMPLES_DIR} (set DHSTUDIO_SAMPLES to run these tests)")
     return SAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def gp(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny finished Gaussian project (`tests.core.realtime.gaussian_fixture`), built on first use."""
+    from tests.core.realtime.gaussian_fixture import gaussian_project
+
+    return gaussian_project(tmp_path_factory)

@@ -71,7 +71,7 @@ def to_toml(data: dict[str, Any]) -> str:
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
     for k, v in scalars.items():
         if v is not None:
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{k} = {toml_literal(v)}")
     for name, table in tables.items():
         _emit_table(lines, [name], table)
     return "\n".join(lines) + "\n"
@@ -85,7 +85,7 @@ def _emit_table(lines: list[str], path: list[str], table: dict[str, Any]) -> Non
         if isinstance(v, dict) or (isinstance(v, list) and v and all(isinstance(x, dict) for x in v)):
             subtables[k] = v
         elif v is not None:
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{k} = {toml_literal(v)}")
     for k, v in subtables.items():
         if isinstance(v, list):
             for item in v:
@@ -93,22 +93,25 @@ def _emit_table(lines: list[str], path: list[str], table: dict[str, Any]) -> Non
                 lines.append(f"[[{'.'.join([*path, k])}]]")
                 for ik, iv in item.items():
                     if iv is not None:
-                        lines.append(f"{ik} = {_toml_value(iv)}")
+                        lines.append(f"{ik} = {toml_literal(iv)}")
         else:
             _emit_table(lines, [*path, k], v)
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str | Path):
-        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{s}"'
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+def toml_literal(value: Any) -> str:
+    """A TOML value (inline tables for dicts), as a config file or `--set key=VALUE` takes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str | Path):
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items() if v is not None)
+        return "{" + items + "}"
+    raise TypeError(f"{value!r} has no TOML form")
 
 
 def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from core.kinds.registry import export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
-from studio.cli.common import exit_code, run_job
+from studio.cli.common import add_audio_model_argument, exit_code, run_job
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,12 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--precision", choices=["fp32", "int8"], default="fp32", help="bundle: fp32 or int8 ONNX models"
     )
-    p.add_argument(
-        "--audio-model",
-        type=Path,
-        metavar="RUN",
-        help="bundle: audio-to-mouth run (default: the project's newest finished one)",
-    )
+    add_audio_model_argument(p, "bundle: ")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 

@@ -12,7 +12,7 @@ from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
 from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
-from studio.cli.common import exit_code, run_job
+from studio.cli.common import add_audio_model_argument, exit_code, run_job
 from studio.cli.live_window import Window, display_problem
 
 
@@ -36,12 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--virtual-camera", action="store_true", help="send frames to a virtual camera (pyvirtualcam)"
     )
-    p.add_argument(
-        "--audio-model",
-        type=Path,
-        metavar="RUN",
-        help="audio-to-mouth run (default: the project's newest finished one)",
-    )
+    add_audio_model_argument(p)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 

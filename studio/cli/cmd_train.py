@@ -119,6 +119,20 @@ def _resume_target(project: Project, kind: str, job_name: str, run_name: str | N
     return runs[0].path
 
 
+def train_request(
+    args: argparse.Namespace, project: Project, clips: tuple[Path, ...], run: RunFolder
+) -> TrainRequest:
+    """The training request for `args` (device, --max-steps, --resume) on `clips` into `run`."""
+    return TrainRequest(
+        clips=clips,
+        run=run,
+        device=args.device,
+        max_steps=args.max_steps,
+        resume=args.resume,
+        project_root=project.root,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     clips = resolve_clips(project, args.clip)
@@ -126,14 +140,7 @@ def run(args: argparse.Namespace) -> int:
     main_rank = launch_rank() == 0
     if main_rank:
         run_folder.attach_log()
-    request = TrainRequest(
-        clips=clips,
-        run=run_folder,
-        device=args.device,
-        max_steps=args.max_steps,
-        resume=args.resume,
-        project_root=project.root,
-    )
+    request = train_request(args, project, clips, run_folder)
     quiet = args.quiet or not main_rank
     if not main_rank:  # only rank 0 keeps the run's status
         try:

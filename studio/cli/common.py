@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from core.jobs.job import Job, JobResult, Status
 from studio.console_runner import ConsoleRunner
@@ -20,6 +21,16 @@ def exit_code(result: JobResult) -> int:
 
 def run_job(job: Job, quiet: bool = False) -> JobResult:
     return ConsoleRunner(quiet=quiet).run(job)
+
+
+def add_audio_model_argument(p: argparse.ArgumentParser, purpose: str = "") -> None:
+    """`--audio-model RUN`: the audio-to-mouth run to use (`purpose` prefixes the help, e.g. "bundle: ")."""
+    p.add_argument(
+        "--audio-model",
+        type=Path,
+        metavar="RUN",
+        help=f"{purpose}audio-to-mouth run (default: the project's newest finished one)",
+    )
 
 
 def add_set_argument(p: argparse.ArgumentParser, help_text: str) -> None:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject
 
 from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.job import Job, JobResult
 from core.media.decode import iter_frames
 from studio.gui.clip_overlay import draw_frame, overlay_colours
+from studio.gui.panel_controller import PanelController
 from studio.gui.workers import BackgroundJob
 from ui.clip_viewer_view import ClipViewerView
 
@@ -56,11 +56,11 @@ class LoadFramesJob(Job):
         return cache
 
 
-class ClipViewerController(QObject):
+class ClipViewerController(PanelController):
+    view: ClipViewerView
+
     def __init__(self, view: ClipViewerView, main: MainController) -> None:
-        super().__init__(view)
-        self.view = view
-        self.main = main
+        super().__init__(view, main)
         self.clip: PreparedClip | None = None
         self.cache: FrameCache | None = None
         self.loader: BackgroundJob | None = None

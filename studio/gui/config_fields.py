@@ -14,6 +14,7 @@ from typing import Any, Literal
 import annotated_types as at
 from pydantic import BaseModel, ValidationError
 
+from core.config.loader import toml_literal
 from ui.config_form import FieldSpec
 
 # Purpose-made sliders (dotted path -> range shown on the slider; the model still validates).
@@ -48,22 +49,27 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+# annotated-types bound -> (its attribute, its sign, whether it is an upper bound)
+_BOUND_KINDS = {
+    at.Ge: ("ge", ">=", False),
+    at.Gt: ("gt", ">", False),
+    at.Le: ("le", "<=", True),
+    at.Lt: ("lt", "<", True),
+}
+
+
 def _bounds(metadata: list[Any]) -> tuple[float | None, float | None, str]:
     low = high = None
     words = []
     for m in metadata:
-        if isinstance(m, at.Ge):
-            low = m.ge
-            words.append(f">= {m.ge}")
-        elif isinstance(m, at.Gt):
-            low = m.gt
-            words.append(f"> {m.gt}")
-        elif isinstance(m, at.Le):
-            high = m.le
-            words.append(f"<= {m.le}")
-        elif isinstance(m, at.Lt):
-            high = m.lt
-            words.append(f"< {m.lt}")
+        for kind, (attr, sign, upper) in _BOUND_KINDS.items():
+            if isinstance(m, kind):
+                value = getattr(m, attr)
+                if upper:
+                    high = value
+                else:
+                    low = value
+                words.append(f"{sign} {value}")
     return low, high, " and ".join(words)
 
 
@@ -161,22 +167,6 @@ def differences(base: dict[str, Any], edited: dict[str, Any]) -> list[tuple[str,
     """(path, preset value, edited value) for every dotted path whose value changed."""
     a, b = flatten(base), flatten(edited)
     return [(p, a.get(p), b.get(p)) for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
-
-
-def toml_literal(value: Any) -> str:
-    """A TOML value (inline tables for lists of tables), as `--set key=VALUE` parses it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str | Path):
-        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items() if v is not None)
-        return "{" + items + "}"
-    raise TypeError(f"{value!r} has no TOML form")
 
 
 def overrides(diffs: list[tuple[str, Any, Any]]) -> list[str]:

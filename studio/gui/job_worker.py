@@ -6,6 +6,8 @@ view reads on its own timer (:class:`studio.gui.preview_poller.PreviewPoller`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -100,3 +102,14 @@ class JobThread(QObject):
         self.result = result
         self.thread.quit()
         self.finished.emit(result)
+
+
+def connect_worker(worker: JobWorker, **slots: Callable) -> None:
+    """Connect each named worker signal (`progress=...`, `log=...`) to its slot.
+
+    Slots must be bound methods of QObjects living on the GUI thread: PySide6 runs a lambda (or a
+    plain function) on the emitting worker thread, where touching widgets crashes at random."""
+    for signal, slot in slots.items():
+        if not isinstance(getattr(slot, "__self__", None), QObject):
+            raise TypeError(f"worker.{signal} needs a bound method of a QObject, not {slot!r}")
+        getattr(worker, signal).connect(slot)

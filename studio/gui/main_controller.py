@@ -18,7 +18,7 @@ from studio import __version__
 from studio.doctor import DoctorJob
 from studio.gui import dialogs
 from studio.gui.clip_viewer_controller import ClipViewerController
-from studio.gui.job_worker import JobThread
+from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.media_controller import MediaController
 from studio.gui.prepare_controller import PrepareController
 from studio.gui.recent_projects import RecentProjects
@@ -143,15 +143,16 @@ class MainController(QObject):
             return None
         panel = self.window.job_panel
         thread = JobThread(job, self)
-        worker = thread.worker
-        # bound methods of GUI-thread QObjects, never lambdas: a lambda would run on the worker thread
-        worker.progress.connect(panel.set_progress)
-        worker.log.connect(self._log)
-        worker.artifact.connect(self._artifact)
-        worker.metric.connect(self._metric)
-        worker.refine.connect(self._refine)
-        worker.live_status.connect(self._live_status)
-        worker.failed.connect(self.show_error)
+        connect_worker(
+            thread.worker,
+            progress=panel.set_progress,
+            log=self._log,
+            artifact=self._artifact,
+            metric=self._metric,
+            refine=self._refine,
+            live_status=self._live_status,
+            failed=self.show_error,
+        )
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
         panel.title.setText(f"Running: {job.name}")

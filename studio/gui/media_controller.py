@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from studio.gui import dialogs
@@ -20,6 +18,7 @@ from studio.gui.media_library import (
     rename_clip,
     video_thumbnail,
 )
+from studio.gui.panel_controller import PanelController
 from studio.gui.workers import BackgroundJob
 from studio.project import Project
 from ui.media_view import CardData, MediaView
@@ -28,11 +27,11 @@ if TYPE_CHECKING:
     from studio.gui.main_controller import MainController
 
 
-class MediaController(QObject):
+class MediaController(PanelController):
+    view: MediaView
+
     def __init__(self, view: MediaView, main: MainController) -> None:
-        super().__init__(view)
-        self.view = view
-        self.main = main
+        super().__init__(view, main)
         self.entries: dict[str, ClipEntry] = {}
         self.reader: BackgroundJob | None = None
         view.import_button.clicked.connect(self.import_dialog)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import RenderRequest
 from studio.gui import dialogs
+from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import project_runs
 from studio.project import safe_name
 from ui.render_view import RenderView
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".aac", ".mp4")
 
 
-class RenderController(QObject):
+class RenderController(PanelController):
+    view: RenderView
+
     def __init__(self, view: RenderView, main: MainController) -> None:
-        super().__init__(view)
-        self.view = view
-        self.main = main
+        super().__init__(view, main)
         self.last_output: Path | None = None
         view.browse_button.clicked.connect(self.browse_audio)
         view.render_button.clicked.connect(self.render)

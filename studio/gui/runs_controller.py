@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from studio.gui import dialogs
+from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import RunSummary, metric_curves, project_runs
 from studio.project import safe_name
 from ui.runs_view import RunRow, RunsView
@@ -18,11 +17,11 @@ if TYPE_CHECKING:
 PREFERRED_METRICS = ("loss/total", "train/loss", "audio2mouth/train_loss", "train/psnr")
 
 
-class RunsController(QObject):
+class RunsController(PanelController):
+    view: RunsView
+
     def __init__(self, view: RunsView, main: MainController) -> None:
-        super().__init__(view)
-        self.view = view
-        self.main = main
+        super().__init__(view, main)
         self.runs: dict[str, RunSummary] = {}
         view.refresh_button.clicked.connect(self.refresh)
         view.open_button.clicked.connect(self.open_folder)

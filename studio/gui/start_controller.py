@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from core.jobs.job import JobResult
 from studio.gui.media_library import media_videos, video_thumbnail
+from studio.gui.panel_controller import PanelController
 from studio.project import open_project
 from ui.start_view import RecentItem, StartView
 
@@ -22,11 +21,11 @@ def default_demo_dir() -> Path:
     return Path.home() / "DigitalHumanStudio" / "Demo"
 
 
-class StartController(QObject):
+class StartController(PanelController):
+    view: StartView
+
     def __init__(self, view: StartView, main: MainController) -> None:
-        super().__init__(view)
-        self.view = view
-        self.main = main
+        super().__init__(view, main)
         self.demo_dir = default_demo_dir()
         self.demo_stages: list | None = None  # None: every stage of the demo job
         self.demo_max_steps = DEMO_MAX_STEPS

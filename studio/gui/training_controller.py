@@ -27,12 +27,11 @@ from core.jobs.job import JobResult, Status
 from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
-from core.train.spec import TrainRequest
-from studio.cli.cmd_train import prepare_run, resolve_clips
+from studio.cli.cmd_train import prepare_run, resolve_clips, train_request
 from studio.gui import config_fields as cf
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
-from studio.gui.job_worker import JobThread
+from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.preview_poller import PreviewPoller
 from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
 from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
@@ -274,14 +273,7 @@ class TrainingController(QObject):
             raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")
         run.attach_log()
         seed_everything(int(getattr(getattr(config, "train", config), "seed", 0)))
-        request = TrainRequest(
-            clips=clips,
-            run=run,
-            device=args.device,
-            max_steps=args.max_steps,
-            resume=args.resume,
-            project_root=self.project.root,
-        )
+        request = train_request(args, self.project, clips, run)
         if isinstance(config, GaussianConfig):  # the viewport shows Gaussian checkpoints
             self.viewport.attach(run.path, clips[0], config)
         self._watch(JobThread(spec.train_job(config, request), self), run)
@@ -302,13 +294,15 @@ class TrainingController(QObject):
         v.samples.clear_image("Waiting for the first samples…")
         self._samples = self._attention = None
         self.rate = RateMeter()
-        worker.progress.connect(self._on_progress)
-        worker.metric.connect(self._on_metric)
-        worker.refine.connect(self._on_refine)
-        # bound methods, never lambdas: a lambda would run on the worker thread and touch widgets there
-        worker.log.connect(self._on_log)
-        worker.refine.connect(self._on_refine_log)
-        worker.failed.connect(self._on_failed)
+        connect_worker(
+            worker,
+            progress=self._on_progress,
+            metric=self._on_metric,
+            log=self._on_log,
+            failed=self._on_failed,
+        )
+        connect_worker(worker, refine=self._on_refine)
+        connect_worker(worker, refine=self._on_refine_log)
         thread.finished.connect(self._on_finished)
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)

@@ -10,26 +10,15 @@ import sys
 import threading
 import time
 
-import numpy as np
 import pytest
 
-from core.synth.speech import synthesize
-from tests.core.media.audio_files import write_audio
-from tests.core.realtime.gaussian_fixture import gaussian_project
+from tests.core.media.audio_files import write_speech
 from tests.core.realtime.virtual_mic import virtual_microphone
 
 
 @pytest.fixture(scope="module")
-def gp(tmp_path_factory):
-    return gaussian_project(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def speech(tmp_path_factory):
-    audio, _ = synthesize(2.0, seed=11, sample_rate=16000)
-    path = tmp_path_factory.mktemp("vmic") / "speech.wav"
-    write_audio(path, (0.6 * audio / np.abs(audio).max()).astype(np.float32), 16000, "pcm_s16le", "s16")
-    return path
+    return write_speech(tmp_path_factory.mktemp("vmic") / "speech.wav", 2.0, seed=11, gain=0.6)
 
 
 @pytest.fixture

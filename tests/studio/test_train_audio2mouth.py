@@ -26,20 +26,13 @@ SMALL = [
 ]
 
 
+def _train(project, repo_root, *args: str) -> int:
+    """`dhstudio train JOB --project PROJECT ARGS...`, its exit code."""
+    return main(["train", str(repo_root / JOB), "--project", str(project), *args])
+
+
 def test_cli_trains_writes_the_run_folder_and_resumes(demo_project, repo_root, capsys):  # noqa: F811
-    code = main(
-        [
-            "train",
-            str(repo_root / JOB),
-            "--project",
-            str(demo_project),
-            "--max-steps",
-            "10",
-            "--run-name",
-            "cli-a2m",
-            *SMALL,
-        ]
-    )
+    code = _train(demo_project, repo_root, "--max-steps", "10", "--run-name", "cli-a2m", *SMALL)
     assert code == 0
     run = demo_project / "runs" / "cli-a2m"
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(run)
@@ -56,20 +49,7 @@ def test_cli_trains_writes_the_run_folder_and_resumes(demo_project, repo_root, c
     assert 'kind = "audio2mouth"' in (run / "config.toml").read_text()
     assert load_checkpoint(run / "checkpoints" / "last.pt")["step"] == 10
 
-    code = main(
-        [
-            "train",
-            str(repo_root / JOB),
-            "--project",
-            str(demo_project),
-            "--max-steps",
-            "15",
-            "--run-name",
-            "cli-a2m",
-            "--resume",
-            *SMALL,
-        ]
-    )
+    code = _train(demo_project, repo_root, "--max-steps", "15", "--run-name", "cli-a2m", "--resume", *SMALL)
     assert code == 0
     assert load_checkpoint(run / "checkpoints" / "last.pt")["step"] == 15
     steps = [
@@ -81,18 +61,8 @@ def test_cli_trains_writes_the_run_folder_and_resumes(demo_project, repo_root, c
 
 
 def test_cli_refuses_a_lookahead_out_of_range(demo_project, repo_root, capsys):  # noqa: F811
-    code = main(
-        [
-            "train",
-            str(repo_root / JOB),
-            "--project",
-            str(demo_project),
-            "--set",
-            "model.lookahead=9",
-            "--run-name",
-            "bad-lookahead",
-            "--quiet",
-        ]
+    code = _train(
+        demo_project, repo_root, "--set", "model.lookahead=9", "--run-name", "bad-lookahead", "--quiet"
     )
     assert code == 2
     assert "lookahead" in capsys.readouterr().err

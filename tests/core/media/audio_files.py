@@ -24,3 +24,12 @@ def write_audio(
                 out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
+
+
+def write_speech(path: Path, seconds: float, seed: int, gain: float = 0.5, rate: int = 16000) -> Path:
+    """Synthetic speech peak-normalised to `gain`, as a 16-bit mono WAV at `path`."""
+    from core.synth.speech import synthesize
+
+    audio, _ = synthesize(seconds, seed=seed, sample_rate=rate)
+    write_audio(path, (gain * audio / np.abs(audio).max()).astype(np.float32), rate, "pcm_s16le", "s16")
+    return path

@@ -6,14 +6,13 @@ a few Gaussian training steps at 64 px, enough for live/render plumbing, not for
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.core.lipsync.prepared_fixture import build_trained_project, tiny_project_root
-
-_CACHE: dict[str, object] = {}
 
 
 @dataclass(frozen=True)
@@ -25,10 +24,8 @@ class GaussianProject:
     gaussian_run: Path
 
 
+@functools.cache  # once per project root and session
 def build_gaussian_project(root: Path, steps: int = 2) -> GaussianProject:
-    key = f"gaussian-{root}"
-    if key in _CACHE:
-        return _CACHE[key]  # type: ignore[return-value]
     from core.gaussians.train.demo import demo_config
     from core.gaussians.train.trainer import GaussianTrainJob
     from core.jobs.collector import CollectingRunner
@@ -44,9 +41,7 @@ def build_gaussian_project(root: Path, steps: int = 2) -> GaussianProject:
     with run_lifecycle(run, resume=False, created=True):
         result = runner.run(GaussianTrainJob(cfg, TrainRequest((tiny.clip,), run, "cpu")))
     assert result.ok, result.error
-    out = GaussianProject(root, tiny.clip, tiny.dinet_run, tiny.audio_run, run.path)
-    _CACHE[key] = out
-    return out
+    return GaussianProject(root, tiny.clip, tiny.dinet_run, tiny.audio_run, run.path)
 
 
 def gaussian_project(tmp_path_factory: pytest.TempPathFactory) -> GaussianProject:

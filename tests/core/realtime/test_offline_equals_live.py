@@ -13,16 +13,13 @@ import torch
 from core.jobs.collector import CollectingRunner
 from core.lipsync import render as render_module
 from core.lipsync.render import RenderJob, RenderRequest
-from core.media.audio import read_audio
 from core.realtime import loading
 from core.realtime.assembly import build_live_parts
-from core.realtime.engine import EngineConfig, LiveEngine
 from core.realtime.job import LiveJob, LiveRequest
-from core.realtime.sinks import VideoSink
-from core.realtime.sources import file_source
 from core.synth.speech import synthesize
 from tests.core.lipsync.prepared_fixture import TrainedProject, build_trained_project, tiny_project_root
 from tests.core.media.audio_files import write_audio
+from tests.core.realtime.frame_capture import expected_frames, keep_written_frames, run_unpaced
 
 
 @pytest.fixture(scope="module")
@@ -50,28 +47,9 @@ def speech_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-class FrameList(VideoSink):
-    """Keeps every frame the engine emits, by index."""
-
-    name = "frames"
-
-    def __init__(self) -> None:
-        self.frames: dict[int, np.ndarray] = {}
-
-    def frame(self, index: int, bgr: np.ndarray) -> None:
-        self.frames[index] = bgr.copy()
-
-
 def offline_frames(tiny: TrainedProject, audio: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list:
     """Run the real RenderJob; keep each frame it hands to its (real) mp4 writer."""
-    seen: list[np.ndarray] = []
-
-    class KeepingWriter(render_module.Mp4Writer):
-        def write_frame(self, frame: np.ndarray) -> None:
-            seen.append(frame.copy())
-            super().write_frame(frame)
-
-    monkeypatch.setattr(render_module, "Mp4Writer", KeepingWriter)
+    seen = keep_written_frames(monkeypatch, render_module)
     result = CollectingRunner().run(RenderJob(RenderRequest(tiny.dinet_run, audio, out, tiny.audio_run)))
     assert result.ok, result.error
     return seen
@@ -83,19 +61,16 @@ def live_frames(tiny: TrainedProject, audio: Path) -> tuple[dict[int, np.ndarray
     renderer, loop, refs = loading.load_lipsync(tiny.dinet_run, device)
     model = loading.load_audio_model(tiny.audio_run, loop.fps)
     parts = build_live_parts(model, renderer, loop, "torch", device, None, refs)
-    sink = FrameList()
-    config = EngineConfig(lossless=True, idle_after_frames=10**9)  # render mouths in silence, as render does
-    engine = LiveEngine(file_source(audio, realtime=False), parts.stepper, parts.avatar, [sink], config)
-    outcome = engine.run()
+    frames, outcome = run_unpaced(audio, parts.stepper, parts.avatar)
     assert outcome.error is None and outcome.stop_reason == "end_of_audio"
-    return sink.frames, outcome.report
+    return frames, outcome.report
 
 
 def test_render_and_live_give_the_same_frames(tiny, speech_files, tmp_path, monkeypatch):
     audio = speech_files["s.mp3"]
     offline = offline_frames(tiny, audio, tmp_path / "out.mp4", monkeypatch)
     live, report = live_frames(tiny, audio)
-    n = int(np.ceil(len(read_audio(audio)) * 25 / 16000 - 1e-9))
+    n = expected_frames(audio)
     assert len(offline) == n and sorted(live) == list(range(n))
     assert report["frames"]["dropped"] == 0 and report["frames"]["rendered"] == n
     diff = np.stack([np.abs(offline[j].astype(int) - live[j].astype(int)) for j in range(n)])
@@ -115,7 +90,7 @@ def test_live_file_source_reads_what_render_reads(tiny, speech_files, name, tmp_
     )
     assert result.ok, result.error
     frames = result.value["frames"]
-    expected = int(np.ceil(len(read_audio(path)) * 25 / 16000 - 1e-9))
+    expected = expected_frames(path)
     assert result.value["frames_expected"] == expected == frames["rendered"] + frames["dropped"]
     assert result.value["audio"]["native_rate"] == 16000 and not result.value["audio"]["resampled"]
 

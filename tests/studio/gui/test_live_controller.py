@@ -13,25 +13,15 @@ from PySide6.QtCore import Qt
 from core.jobs.errors import BadInput
 from core.jobs.job import Status
 from core.realtime.sources import PacedSource
-from core.synth.speech import synthesize
 from core.train.run_folder import RunFolder
 from studio.gui.live_controller import LiveController, kind_live_job
-from tests.core.media.audio_files import write_audio
-from tests.core.realtime.gaussian_fixture import gaussian_project
+from tests.core.media.audio_files import write_speech
 from ui.live_view import LiveView
 
 
 @pytest.fixture(scope="module")
-def gp(tmp_path_factory):
-    return gaussian_project(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def speech(tmp_path_factory):
-    audio, _ = synthesize(2.0, seed=7, sample_rate=16000)
-    path = tmp_path_factory.mktemp("live_gui") / "speech.wav"
-    write_audio(path, (0.5 * audio / np.abs(audio).max()).astype(np.float32), 16000, "pcm_s16le", "s16")
-    return path
+    return write_speech(tmp_path_factory.mktemp("live_gui") / "speech.wav", 2.0, seed=7)
 
 
 @pytest.fixture

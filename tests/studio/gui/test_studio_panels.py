@@ -12,13 +12,7 @@ from studio.gui.main_controller import MainController
 from studio.gui.recent_projects import RecentProjects
 from studio.gui.settings import StudioSettings
 from studio.gui.studio_panels import StudioPanels
-from tests.core.realtime.gaussian_fixture import gaussian_project
 from ui.main_window import MainWindow
-
-
-@pytest.fixture(scope="module")
-def gp(tmp_path_factory):
-    return gaussian_project(tmp_path_factory)
 
 
 def _window(qtbot, ini):

@@ -45,9 +45,16 @@ def _set(view, path: str, value) -> None:
         field.edit.textEdited.emit(str(value))
 
 
+def _configure(view, c, kind: str, preset: str, values: dict) -> None:
+    """Pick `kind`/`preset`, type each field value into the form, and check the config is valid."""
+    c.select(kind, preset)
+    for path, value in values.items():
+        _set(view, path, value)
+    assert c.config is not None, view.message.text()
+
+
 def _tiny_dinet(view, c, attention: bool = True) -> None:
-    c.select("dinet", "dinet_mini")
-    for path, value in {
+    values = {
         "discriminator.base_channels": 8,
         "discriminator.num_scales": 1,
         "train.batch_size": 2,
@@ -56,9 +63,8 @@ def _tiny_dinet(view, c, attention: bool = True) -> None:
         "train.checkpoint_every": 2,
         "model.attention.spatial_channel": attention,
         "model.attention.mouth": attention,
-    }.items():
-        _set(view, path, value)
-    assert c.config is not None, view.message.text()
+    }
+    _configure(view, c, "dinet", "dinet_mini", values)
 
 
 def _finish(qtbot, c, timeout: int = 90_000):
@@ -143,8 +149,7 @@ def test_pause_resume_stop_and_continue_from_checkpoint(qtbot, panel, project) -
 
 def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, project) -> None:
     view, c = panel
-    c.select("gaussian", "gaussian_ultra_efficient")
-    for path, value in {
+    values = {
         "data.resolution": 48,
         "data.max_frames": 12,
         "train.sh_degree": 0,
@@ -154,9 +159,8 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
         "densify.every": 2,
         "densify.start": 0.0,
         "densify.stop": 1.0,
-    }.items():
-        _set(view, path, value)
-    assert c.config is not None, view.message.text()
+    }
+    _configure(view, c, "gaussian", "gaussian_ultra_efficient", values)
     view.max_steps.setValue(8)
     with qtbot.waitSignal(c.run_finished, timeout=120_000) as blocker:
         view.start_button.click()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 GUI = Path(__file__).resolve().parents[3] / "studio" / "gui"
 WORKER_SIGNALS = {"progress", "metric", "log", "artifact", "failed", "refine", "live_status"}
 
@@ -42,3 +44,23 @@ def test_no_worker_signal_is_connected_to_a_lambda() -> None:
 def test_the_check_finds_such_a_connection() -> None:
     bad = ast.parse("thread.worker.failed.connect(lambda m, b: view.setText(m))\nworker.log.connect(f)\n")
     assert _worker_lambda_connections(bad) == [1]
+
+
+def test_connect_worker_takes_bound_methods_and_refuses_lambdas(qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from core.jobs.job import Job
+    from studio.gui.job_worker import JobWorker, connect_worker
+
+    class Noop(Job):
+        def run(self, ctx) -> None:
+            return None
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    worker = JobWorker(Noop())
+    with pytest.raises(TypeError, match=r"worker\.log needs a bound method"):
+        connect_worker(worker, log=lambda message, level: label.setText(message))
+    connect_worker(worker, log=label.setText)
+    worker.log.emit("hello", "info")
+    assert label.text() == "hello"

@@ -14,49 +14,19 @@ from core.gaussians.train.live import gaussian_live_parts
 from core.gaussians.train.render_audio import GaussianAudioRenderJob, GaussianRenderRequest
 from core.jobs.collector import CollectingRunner
 from core.kinds.registry import kind_of_run
-from core.media.audio import read_audio
-from core.realtime.engine import EngineConfig, LiveEngine
 from core.realtime.job import LiveRequest
-from core.realtime.sinks import VideoSink
-from core.realtime.sources import file_source
-from core.synth.speech import synthesize
 from studio.cli.main import main
-from tests.core.media.audio_files import write_audio
-from tests.core.realtime.gaussian_fixture import gaussian_project
-
-
-@pytest.fixture(scope="module")
-def gp(tmp_path_factory):
-    return gaussian_project(tmp_path_factory)
+from tests.core.media.audio_files import write_speech
+from tests.core.realtime.frame_capture import expected_frames, keep_written_frames, run_unpaced
 
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory):
-    audio, _ = synthesize(1.0, seed=5, sample_rate=16000)
-    path = tmp_path_factory.mktemp("gs_speech") / "s.wav"
-    write_audio(path, (0.5 * audio / np.abs(audio).max()).astype(np.float32), 16000, "pcm_s16le", "s16")
-    return path
-
-
-class FrameList(VideoSink):
-    name = "frames"
-
-    def __init__(self) -> None:
-        self.frames: dict[int, np.ndarray] = {}
-
-    def frame(self, index: int, bgr: np.ndarray) -> None:
-        self.frames[index] = bgr.copy()
+    return write_speech(tmp_path_factory.mktemp("gs_speech") / "s.wav", 1.0, seed=5)
 
 
 def test_gaussian_live_equals_the_offline_render(gp, speech, tmp_path, monkeypatch):
-    seen: list[np.ndarray] = []
-
-    class KeepingWriter(render_audio.Mp4Writer):
-        def write_frame(self, frame: np.ndarray) -> None:
-            seen.append(frame.copy())
-            super().write_frame(frame)
-
-    monkeypatch.setattr(render_audio, "Mp4Writer", KeepingWriter)
+    seen = keep_written_frames(monkeypatch, render_audio)
     req = GaussianRenderRequest(gp.gaussian_run, speech, tmp_path / "o.mp4", gp.audio_run, "cpu", "torch")
     result = CollectingRunner().run(GaussianAudioRenderJob(req))
     assert result.ok, result.error
@@ -64,18 +34,15 @@ def test_gaussian_live_equals_the_offline_render(gp, speech, tmp_path, monkeypat
     live_req = LiveRequest(gp.gaussian_run, gp.audio_run, audio_file=speech, device="cpu")
     parts = gaussian_live_parts(live_req, torch.device("cpu"), gp.audio_run, tmp_path)
     assert parts.avatar.backend.name == "torch"
-    sink = FrameList()
-    config = EngineConfig(lossless=True, idle_after_frames=10**9)
-    engine = LiveEngine(file_source(speech, realtime=False), parts.stepper, parts.avatar, [sink], config)
-    outcome = engine.run()
+    live, outcome = run_unpaced(speech, parts.stepper, parts.avatar)
     assert outcome.error is None, outcome.error
-    n = int(np.ceil(len(read_audio(speech)) * 25 / 16000 - 1e-9))
-    assert len(seen) == n and sorted(sink.frames) == list(range(n))
-    diff = np.stack([np.abs(seen[j].astype(int) - sink.frames[j].astype(int)) for j in range(n)])
+    n = expected_frames(speech)
+    assert len(seen) == n and sorted(live) == list(range(n))
+    diff = np.stack([np.abs(seen[j].astype(int) - live[j].astype(int)) for j in range(n)])
     assert diff.max() <= 1, f"max abs diff {diff.max()}"
     # the render really drew the avatar over the source frame
     src = parts.avatar.idle_frame(3).astype(int)
-    assert np.abs(sink.frames[3].astype(int) - src).max() > 8
+    assert np.abs(live[3].astype(int) - src).max() > 8
 
 
 def test_feather_softens_only_the_render_edge(gp, tmp_path):
