@@ -12,6 +12,7 @@ import pytest
 import core.config.model  # noqa: F401
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")  # PipeWire probe noise
 os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
