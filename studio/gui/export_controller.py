@@ -78,6 +78,9 @@ def report_text(result: JobResult, folder: Path) -> str:
     elif isinstance(value, (list, tuple)):
         lines += [f"  {p}" for p in value] + [""]
     reports = find_reports(value, folder)
+    # a report written both ways is shown as its Markdown (made for people), not its JSON twin
+    markdown = {p.with_suffix("") for p in reports if p.suffix == ".md"}
+    reports = [p for p in reports if not (p.suffix == ".json" and p.with_suffix("") in markdown)]
     if not reports:
         lines.append("This export wrote no validation report.")
     for path in reports:

@@ -29,6 +29,8 @@ def main(argv: list[str]) -> int:
     from ui.main_window import MainWindow
 
     out, project, run, speech = Path(argv[0]), Path(argv[1]), Path(argv[2]), Path(argv[3])
+    export_run = Path(argv[4]) if len(argv) > 4 else run  # optional: the run and format the export shots use
+    export_format = argv[5] if len(argv) > 5 else "ply"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication([sys.argv[0]])
     ini = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
@@ -72,10 +74,10 @@ def main(argv: list[str]) -> int:
     state: dict = {}
 
     def open_export() -> bool:
-        fmt = "ply" if "ply" in panels.export.actions else next(iter(panels.export.actions))
-        panels.export.selected_run = run
+        fmt = export_format if export_format in panels.export.actions else next(iter(panels.export.actions))
+        panels.export.selected_run = export_run
         dialog = panels.export.open_dialog(fmt)
-        dialog.out_edit.setText(str(Path(tempfile.mkdtemp()) / f"{run.name}-{fmt}"))
+        dialog.out_edit.setText(str(Path(tempfile.mkdtemp()) / f"{export_run.name}-{fmt}"))
         panels.export.exported.connect(lambda result, report: state.update(report=report))
         return True
 
