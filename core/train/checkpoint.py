@@ -147,6 +147,19 @@ def all_finite(state: Any) -> bool:
     return True
 
 
+def nested_tensors(state: Any) -> list:
+    """Every tensor in a nested state (dicts, lists, tuples), e.g. for the loop's finite-weights check."""
+    import torch
+
+    if isinstance(state, torch.Tensor):
+        return [state]
+    if isinstance(state, Mapping):
+        return [t for v in state.values() for t in nested_tensors(v)]
+    if isinstance(state, list | tuple):
+        return [t for v in state for t in nested_tensors(v)]
+    return []
+
+
 _ADVICE = re.compile(r"weights_only|trust|documentation|Weights only load failed", re.IGNORECASE)
 
 

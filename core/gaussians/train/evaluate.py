@@ -95,7 +95,7 @@ def evaluate_avatar(
 def evaluate_run(
     run_dir: Path | str, device: torch.device, renderer: str = "auto", lpips_path: str | None = None
 ) -> dict[str, Any]:
-    """Load ``RUN/avatar.pt`` and its clip, evaluate, write ``RUN/eval.json``; returns the scores."""
+    """Load ``RUN/avatar.pt`` and its clip and evaluate; returns the scores (the registry writes them)."""
     run_dir = Path(run_dir)
     avatar_path = run_dir / AVATAR_FILE
     if not avatar_path.is_file():

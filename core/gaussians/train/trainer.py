@@ -35,6 +35,7 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.train.amp import Amp, AmpSettings
+from core.train.checkpoint import nested_tensors
 from core.train.loop import CHECKPOINT as CHECKPOINT  # re-exported (ablation, tests)
 from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.spec import TrainRequest
@@ -133,7 +134,7 @@ class _GaussianHooks(TrainHooks):
 
     def weights(self) -> list[torch.Tensor]:
         st = self.st
-        return [*st.params.values(), *(t for inn in st.innovations for t in _tensors(inn.state_dict()))]
+        return [*st.params.values(), *(t for inn in st.innovations for t in nested_tensors(inn.state_dict()))]
 
     def preview(self, lc: LoopContext) -> None:
         lc.preview("gaussian/heldout", preview_image(self.st, self.step_setup), file_name="heldout")
@@ -183,17 +184,6 @@ class GuardedAmp:
         if self.amp.scaler is None:
             self.lc.check_grads(p for group in optimizer.param_groups for p in group["params"])
         return self.amp.step(optimizer)
-
-
-def _tensors(state: object) -> list[torch.Tensor]:
-    """Every tensor in an innovation's (nested) state dict, for the loop's finite-weights check."""
-    if isinstance(state, torch.Tensor):
-        return [state]
-    if isinstance(state, dict):
-        return [t for v in state.values() for t in _tensors(v)]
-    if isinstance(state, list | tuple):
-        return [t for v in state for t in _tensors(v)]
-    return []
 
 
 def make_job(config: GaussianConfig, request: TrainRequest) -> GaussianTrainJob:
