@@ -1,6 +1,6 @@
 """Open the real main window, grab it to PNG files, and quit.
 
-One PNG of the window (the real-window test, and the README's first picture):
+One PNG of the window (the real-window test):
     xvfb-run -a -s "-screen 0 1280x800x24" python -m studio.gui.screenshot OUT.png [PROJECT]
 One PNG per panel with the demo project loaded (start page, media, prepare, clip viewer, runs,
 render and play), driving the window as a user would:
