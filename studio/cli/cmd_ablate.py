@@ -13,9 +13,9 @@ from pathlib import Path
 from core.gaussians.train.ablation import AblationJob
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
-from studio.cli.cmd_train import resolve_clips
 from studio.cli.common import add_set_argument, exit_code, run_job
 from studio.project import open_project
+from studio.training_runs import resolve_clips
 
 
 def register(sub: argparse._SubParsersAction) -> None:

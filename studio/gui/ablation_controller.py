@@ -19,9 +19,9 @@ from core.config.loader import read_toml
 from core.gaussians.train.ablation import AblationJob
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
-from studio.cli.cmd_train import resolve_clips
 from studio.gui.job_worker import JobThread
 from studio.project import Project, safe_name
+from studio.training_runs import resolve_clips
 from ui.training_view import TrainingView
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "training_jobs"

@@ -2,13 +2,12 @@
 
 The config is a raw nested dict (what a TOML file holds) validated on every edit by the family's
 own config model, so the panel can never start what `dhstudio train` would refuse. Runs are
-created by the CLI's own :func:`studio.cli.cmd_train.prepare_run` (the preset plus the edits as
+created by the CLI's own :func:`studio.training_runs.prepare_run` (the preset plus the edits as
 ``--set`` overrides), so a run started here is the run the CLI would have made.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from core.jobs.job import JobResult, Status
 from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
-from studio.cli.cmd_train import prepare_run, resolve_clips, train_request
 from studio.gui import config_fields as cf
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
@@ -36,6 +34,7 @@ from studio.gui.preview_poller import PreviewPoller
 from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
 from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
 from studio.project import Project, safe_name
+from studio.training_runs import RunOrder, prepare_run, resolve_clips, train_request
 from ui.training_view import TrainingView
 
 STATE_OF = {Status.SUCCEEDED: "finished", Status.FAILED: "failed", Status.CANCELLED: "cancelled"}
@@ -239,10 +238,10 @@ class TrainingController(QObject):
                     combo.addItem(f"{run.name} ({status['state']}{step})", run.name)
         self._update_buttons()
 
-    def _args(self, job: Path, resume: bool, run_name: str | None) -> argparse.Namespace:
+    def _order(self, job: Path, resume: bool, run_name: str | None) -> RunOrder:
         """What `dhstudio train` would have parsed for this start."""
         steps = self.view.max_steps.value()
-        return argparse.Namespace(
+        return RunOrder(
             job=job,
             overrides=[] if resume else cf.overrides(self.differences()),
             max_steps=steps or None,
@@ -255,25 +254,25 @@ class TrainingController(QObject):
         """A new run of the edited preset, created exactly as `dhstudio train` creates it."""
         if self.config is None or self.preset is None:
             return None
-        return self._guarded(lambda: self._launch(self._args(self.preset.path, False, None)))
+        return self._guarded(lambda: self._launch(self._order(self.preset.path, False, None)))
 
     def continue_run(self, run_name: str | None) -> RunFolder | None:
         """Resume a stopped run from its checkpoint, with the config it was started with."""
         if not run_name or self.project is None:
             return None
         job = self.project.runs_dir / run_name / "config.toml"
-        return self._guarded(lambda: self._launch(self._args(job, True, run_name)))
+        return self._guarded(lambda: self._launch(self._order(job, True, run_name)))
 
-    def _launch(self, args: argparse.Namespace) -> RunFolder:
+    def _launch(self, order: RunOrder) -> RunFolder:
         if self.project is None:
             raise BadInput("Open a project with a prepared clip first (File > Open Project).")
         clips = resolve_clips(self.project, [])
-        spec, config, run = prepare_run(args, self.project)
-        if not args.resume and config != self.config:
+        spec, config, run = prepare_run(order, self.project)
+        if not order.resume and config != self.config:
             raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")
         run.attach_log()
         seed_everything(int(getattr(getattr(config, "train", config), "seed", 0)))
-        request = train_request(args, self.project, clips, run)
+        request = train_request(order, self.project, clips, run)
         if isinstance(config, GaussianConfig):  # the viewport shows Gaussian checkpoints
             self.viewport.attach(run.path, clips[0], config)
         self._watch(JobThread(spec.train_job(config, request), self), run)

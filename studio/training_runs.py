@@ -1,0 +1,130 @@
+"""Starting a training run, shared by `dhstudio train`, the training panel and the ablation runner.
+
+A run order is what a user asked for (job file, `--set` edits, step cap, device, run name, resume);
+:func:`prepare_run` turns it into the validated config and the run folder exactly once, so a run
+started from the window is the run the command line would have made.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core.config.loader import apply_overrides, read_toml, validate
+from core.jobs.errors import BadInput
+from core.kinds.base import AvatarKind
+from core.kinds.registry import avatar_kind
+from core.train.run_folder import RunFolder, list_runs
+from core.train.spec import TrainRequest
+from studio.project import Project, safe_name
+
+
+@dataclass(frozen=True)
+class RunOrder:
+    """One request to train: what `dhstudio train` parses and what the panel collects."""
+
+    job: Path
+    overrides: list[str] = field(default_factory=list)
+    max_steps: int | None = None
+    device: str = "auto"
+    run_name: str | None = None
+    resume: bool = False
+
+
+def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
+    """The named prepared clips of `project` (all of them when no name is given)."""
+    if names:
+        return tuple(project.clip_dir(n) for n in names)
+    clips = project.prepared_clips()
+    if not clips:
+        raise BadInput(
+            f"Project {project.root} has no prepared clips; run `dhstudio prepare VIDEO "
+            f"--project {project.root}` first."
+        )
+    return tuple(clips)
+
+
+def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, RunFolder]:
+    """Validate the job file, pick or create the run folder; nothing is written on bad input.
+
+    A new run folder appears all at once (config and status included) or not at all.
+    """
+    raw = apply_overrides(read_toml(order.job), order.overrides)
+    spec = avatar_kind(str(raw.get("kind", "")), str(order.job))
+    config = validate(spec.config_model, raw, order.job)
+    if order.max_steps is not None and order.max_steps < 1:
+        raise BadInput(f"--max-steps must be >= 1 (got {order.max_steps})")
+    job_name = safe_name(order.job.stem)
+    if launch_rank() > 0:  # under torchrun only rank 0 creates the run folder
+        return spec, config, RunFolder(_await_rank0_folder(project, order.run_name))
+    if order.resume:
+        run_dir = _resume_target(project, spec.name, job_name, order.run_name)
+        return spec, config, RunFolder(run_dir)
+    name = safe_name(order.run_name) if order.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
+    run_dir = project.layout.run(name)
+    if run_dir.exists():
+        raise BadInput(
+            f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name."
+        )
+    try:
+        run = RunFolder(run_dir).create(
+            spec.name, config.model_dump(mode="json"), source=str(order.job), job=job_name
+        )
+    except OSError as exc:
+        raise BadInput(
+            f"cannot create the run folder {run_dir}: {exc.strerror or exc}; free disk space or make "
+            f"{project.runs_dir} writable. Nothing was left behind."
+        ) from None
+    return spec, config, run
+
+
+def train_request(order: RunOrder, project: Project, clips: tuple[Path, ...], run: RunFolder) -> TrainRequest:
+    """The training request for `order` (device, step cap, resume) on `clips` into `run`."""
+    return TrainRequest(
+        clips=clips,
+        run=run,
+        device=order.device,
+        max_steps=order.max_steps,
+        resume=order.resume,
+        project_root=project.root,
+    )
+
+
+def launch_rank() -> int:
+    """This process's rank when started by torchrun (0 otherwise)."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def _await_rank0_folder(project: Project, run_name: str | None, timeout_s: float = 120.0) -> Path:
+    """Ranks > 0 share the folder rank 0 creates; its name must be fixed in advance."""
+    if not run_name:
+        raise BadInput("Under torchrun, pass --run-name NAME so every rank writes to the same run folder.")
+    path = project.runs_dir / safe_name(run_name)
+    deadline = time.monotonic() + timeout_s
+    while not (path / "config.toml").is_file():
+        if time.monotonic() > deadline:
+            raise BadInput(f"Rank {launch_rank()}: rank 0 did not create {path} within {timeout_s:.0f} s.")
+        time.sleep(0.2)
+    return path
+
+
+def _resume_target(project: Project, kind: str, job_name: str, run_name: str | None) -> Path:
+    """The named run (or the newest run of this job); it must be a readable run of the job's kind."""
+    if run_name:
+        path = project.layout.run(safe_name(run_name))
+        if not path.is_dir():
+            raise BadInput(f"--resume: no run folder {path}")
+        status = RunFolder(path).load_status()  # DamagedRun names the file
+        if status["kind"] != kind:
+            raise BadInput(
+                f"--resume: {path} is a '{status['kind']}' run but the job file trains '{kind}'; "
+                "give the job file the run was made with."
+            )
+        return path
+    runs = [r for r in list_runs(project.runs_dir) if r.job == job_name and r.kind == kind]
+    if not runs:
+        raise BadInput(f"--resume: no earlier run of job '{job_name}' in {project.runs_dir}")
+    return runs[0].path
