@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ui.stage_table import StageTable
 
 SLIDER_TICKS = 1000
-ERROR_STYLE = "color: #b00020;"
+ERROR_NAME = "error"  # coloured by the theme's stylesheet (resources/studio*.qss)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class _Field:
         self.spec = spec
         self.widget = QWidget(parent)
         self.error = QLabel("", parent)
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setObjectName(ERROR_NAME)
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         self.slider: QSlider | None = None
@@ -184,7 +184,7 @@ class ConfigForm(QWidget):
         super().__init__(parent)
         self.tabs = QTabWidget(self)
         self.general_error = QLabel("", self)
-        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.setObjectName(ERROR_NAME)
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)
         layout = QVBoxLayout(self)

@@ -65,7 +65,7 @@ class GaussianViewport(QWidget):
         self.reset_button = QPushButton("Reset view", self)
         self.reset_button.clicked.connect(self.reset_requested)
         self.info = QLabel("Drag: orbit · right-drag: pan · wheel: zoom", self)
-        self.info.setStyleSheet("color: #666;")
+        self.info.setObjectName("hint")
         row = QHBoxLayout()
         row.addWidget(QLabel("Frame", self))
         row.addWidget(self.frame_slider, 1)

@@ -200,8 +200,9 @@ class LiveView(QWidget):
 
     def show_message(self, text: str, error: bool = True) -> None:
         """A message in the panel (never a modal dialog): faults, a missing microphone."""
-        colour = "#c62828" if error else "#1565c0"
-        self.message.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.message.setProperty("tone", "error" if error else "info")  # coloured by the theme
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

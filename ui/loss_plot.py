@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ui.plot_palette import follow_palette
+
 PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
 UNSMOOTHED = ("Learning rate", "Gaussians")  # schedules and counts: steps, not noise
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
@@ -42,6 +44,7 @@ class LossPlot(QWidget):
             plot.showGrid(x=False, y=True, alpha=0.15)  # a light y grid; x grid lines cost paint time
             plot.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
             plot.setLabel("bottom", "step")
+            follow_palette(widget)  # light or dark with the theme
             self.plots[name] = plot
         self.log_scale = QCheckBox("Log scale (losses)", self)
         self.log_scale.toggled.connect(lambda on: self.plots["Losses"].setLogMode(y=on))

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.plot_palette import follow_palette
+
 COLUMNS = ("Run", "Kind", "Preset", "State", "Steps", "PSNR", "SSIM", "LMD", "Sharpness", "Gaussians")
 CURVE_COLOURS = ("#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#c62828", "#00838f")
 
@@ -54,13 +56,10 @@ class RunsView(QWidget):
         self.metric_combo = QComboBox(self)
         self.metric_combo.setMinimumWidth(240)
         self.plot = pg.PlotWidget(self)
-        self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "step")
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#212121")
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen("#424242")
-            self.plot.getAxis(axis).setPen("#9e9e9e")
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        follow_palette(self.plot)  # background, axes and legend in the theme's colours
         self.plot_hint = QLabel("Select one or two runs to compare a metric.", self)
         self.plot_hint.setObjectName("hint")
 

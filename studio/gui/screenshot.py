@@ -5,7 +5,7 @@ One PNG of the window (the real-window test):
 One PNG per panel with the demo project loaded (start page, media, prepare, clip viewer, runs,
 render and play), driving the window as a user would:
     xvfb-run -a -s "-screen 0 1400x900x24" python -m studio.gui.screenshot --panels docs/screenshots \
-        [--project DIR]
+        [--project DIR] [--theme dark]
 Without --project the demo project is built first (a minute on a CPU) in a temporary folder.
 """
 
@@ -78,7 +78,7 @@ def build_demo(root: Path, steps: int = 60) -> Path:
     return root
 
 
-def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
+def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "light") -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -87,12 +87,13 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
     from studio.gui.main_controller import MainController
     from studio.gui.media_library import clip_entries
     from studio.gui.recent_projects import RecentProjects
-    from studio.gui.style import apply_style
+    from studio.gui.theme import apply_theme
     from ui.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    apply_style(app)
+    apply_theme(app, theme)
+    suffix = "" if theme == "light" else f"-{theme}"
     settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
     recent = RecentProjects(settings)
     recent.add(project)
@@ -105,7 +106,7 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path) -> int:
     saved: list[str] = []
 
     def save(widget, name: str) -> None:
-        path = out_dir / f"{name}.png"
+        path = out_dir / f"{name}{suffix}.png"
         widget.grab().save(str(path), "PNG")
         saved.append(path.name)
 
@@ -215,6 +216,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--project", dest="panel_project", type=Path, help="project for --panels (default: demo)"
     )
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="for --panels")
     args = parser.parse_args(argv)
     if args.panels is None:
         if args.out is None:
@@ -222,7 +224,7 @@ def main(argv: list[str]) -> int:
         return _one_shot(args.out, args.project)
     with tempfile.TemporaryDirectory(prefix="dhstudio-shots-") as tmp:
         project = args.panel_project or build_demo(Path(tmp) / "Demo")
-        return _panels(args.panels, project.resolve(), Path(tmp))
+        return _panels(args.panels, project.resolve(), Path(tmp), args.theme)
 
 
 if __name__ == "__main__":

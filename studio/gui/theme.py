@@ -1,9 +1,12 @@
-"""Light and dark themes: the Fusion style with a palette, so every widget (and pyqtgraph) follows."""
+"""Light and dark themes: the Fusion style with a palette and a matching stylesheet, so every widget
+(and each pyqtgraph plot, through ui.plot_palette) follows."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+
+from studio.gui.style import apply_style
 
 _DARK = {
     QPalette.ColorRole.Window: "#2b2b2b",
@@ -26,12 +29,17 @@ _DARK = {
 def apply_theme(app: QApplication, theme: str) -> None:
     """`light` or `dark`; anything else is the light theme."""
     app.setStyle("Fusion")
-    if theme != "dark":
-        app.setPalette(app.style().standardPalette())
-        return
+    # the palette before the stylesheet: widgets polished by a stylesheet keep the palette they had
+    # when it was set, so the other order would leave parts of the window in the old colours
+    app.setStyleSheet("")
+    app.setPalette(_dark_palette() if theme == "dark" else app.style().standardPalette())
+    apply_style(app, theme)  # the stylesheet's own colours (cards, hints, errors) follow too
+
+
+def _dark_palette() -> QPalette:
     palette = QPalette()
     for role, colour in _DARK.items():
         palette.setColor(role, QColor(colour))
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
-    app.setPalette(palette)
+    return palette

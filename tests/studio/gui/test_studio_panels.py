@@ -93,6 +93,25 @@ def test_settings_persist_and_switch_theme_and_language(qtbot, studio, tmp_path)
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 150
 
 
+def test_dark_theme_reaches_plots_cards_and_messages(qtbot, studio):
+    """The dark theme darkens what paints its own colours: pyqtgraph plots and stylesheet rules."""
+    w, _, panels = studio
+    app = QApplication.instance()
+    plot = w.runs_view.plot
+    assert plot.backgroundBrush().color().lightness() > 200  # light to start with
+    panels.apply_preferences(panels.prefs.__class__(theme="dark"))
+    qtbot.waitUntil(lambda: plot.backgroundBrush().color().lightness() < 80, timeout=3000)
+    assert plot.getPlotItem().getAxis("left").textPen().color().lightness() > 150  # readable labels
+    assert "#333333" in app.styleSheet() and "QFrame#clipCard" in app.styleSheet()
+    panels.live_view.show_message("no microphone")
+    panels.live_view.message.ensurePolished()
+    red = panels.live_view.message.palette().color(QPalette.ColorRole.WindowText)
+    assert red.red() > 200 and red.lightness() > 120  # light red on the dark window
+    panels.apply_preferences(panels.prefs.__class__())
+    qtbot.waitUntil(lambda: plot.backgroundBrush().color().lightness() > 200, timeout=3000)
+    assert "#333333" not in app.styleSheet()
+
+
 def test_window_layout_is_restored(qtbot, tmp_path):
     ini = tmp_path / "layout.ini"
     w, main, panels = _window(qtbot, ini)
