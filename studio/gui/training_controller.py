@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from core.config.errors import describe_validation_error
 from core.config.loader import read_toml, to_toml
 from core.device import seed_everything
-from core.gaussians.train.config import GaussianConfig
 from core.io import atomic
 from core.jobs.errors import BadInput
 from core.jobs.events import RefineStep
@@ -273,7 +272,7 @@ class TrainingController(QObject):
         run.attach_log()
         seed_everything(int(getattr(getattr(config, "train", config), "seed", 0)))
         request = train_request(order, self.project, clips, run)
-        if isinstance(config, GaussianConfig):  # the viewport shows Gaussian checkpoints
+        if spec.viewport:  # the viewport orbits the run's checkpoints
             self.viewport.attach(run.path, clips[0], config)
         self._watch(JobThread(spec.train_job(config, request), self), run)
         return run

@@ -53,5 +53,6 @@ KIND = AvatarKind(
     live=_live,
     exports={"ply": _ply},
     uses_audio_model=True,
+    viewport=True,
     weights=("avatar.pt",),
 )

@@ -69,3 +69,7 @@ def test_kind_of_run_reads_the_status_and_names_damaged_folders(tmp_path: Path):
         kind_of_run(run.path)
     with pytest.raises(BadInput, match="is not a run folder"):
         kind_of_run(tmp_path / "missing")
+
+
+def test_only_3d_scene_kinds_offer_the_training_viewport():
+    assert {spec.name for spec in all_kinds() if spec.viewport} == {"gaussian"}
