@@ -150,6 +150,7 @@ class TrainConfig(ConfigModel):
     finetune_mesh: bool = False  # per-frame rigid mesh corrections (always on with temporal)
     log_every: int = Field(default=10, ge=1)
     preview_every: int = Field(default=500, ge=1)
+    eval_every: int = Field(default=500, ge=0)  # held-out PSNR/SSIM on a few frames; 0 = only at the end
     checkpoint_every: int = Field(default=1000, ge=1)
 
 

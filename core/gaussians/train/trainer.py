@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from core.gaussians.render.select import select_renderer
-from core.gaussians.train import bundle
+from core.gaussians.train import bundle, heldout
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.evaluate import evaluate_avatar
@@ -124,6 +124,7 @@ class _GaussianHooks(TrainHooks):
         metrics = {f"train/{name}": value for name, value in res.losses.items()}
         metrics["train/gaussians"] = st.count
         metrics["train/resolution"] = res.size[0]
+        metrics["lr/position"] = heldout.position_learning_rate(st)
         if step % self.cfg.train.log_every == 0 or step == lc.total:
             metrics["train/iter_per_s"] = self.window_n / max(self.window_t, 1e-9)  # render + update only
             self.window_t, self.window_n = 0.0, 0
@@ -138,6 +139,12 @@ class _GaussianHooks(TrainHooks):
 
     def preview(self, lc: LoopContext) -> None:
         lc.preview("gaussian/heldout", preview_image(self.st, self.step_setup), file_name="heldout")
+
+    def evaluate(self, lc: LoopContext) -> None:
+        if lc.step >= lc.total and self.job.evaluate:
+            return  # the full evaluation at the end reports this step
+        for name, value in heldout.quick_scores(self.st, self.step_setup).items():
+            lc.metric(f"eval/{name}", value)
 
     def finish(self, lc: LoopContext) -> Path:
         cfg, st, data, run, total, device = self.cfg, self.st, self.data, lc.run, lc.total, lc.device

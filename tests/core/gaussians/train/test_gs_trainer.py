@@ -182,3 +182,17 @@ def test_huge_loss_weight_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_p
     assert ckpt["step"] == 4 and ckpt["kind"] == "gaussian"
     assert all(torch.isfinite(v).all() for v in ckpt["params"].values())
     assert load_bundle(run.path / AVATAR_FILE).steps == 4  # the avatar of the good run is not replaced
+
+
+def test_held_out_quality_and_learning_rate_are_reported_while_training(tmp_path, avatar_data):
+    """The panel's Quality and Learning-rate plots get points during the run, not only at its end."""
+    torch.manual_seed(0)
+    cfg = _cfg(train={"eval_every": 10})
+    _, runner, result = _run(tmp_path, cfg, avatar_data, evaluate=True)
+    assert result.ok, result.error
+    psnr = [(e.step, e.value) for e in runner.of_type(Metric) if e.name == "eval/psnr"]
+    assert [s for s, _ in psnr] == [10, 20, 30]  # two quick evaluations, then the full one at the end
+    assert all(10.0 < v < 60.0 for _, v in psnr)
+    assert psnr[-1][1] > psnr[0][1]  # it learns
+    lrs = [e.value for e in runner.of_type(Metric) if e.name == "lr/position"]
+    assert len(lrs) == 30 and lrs[-1] < lrs[0] and all(v > 0 for v in lrs)  # the decaying schedule
