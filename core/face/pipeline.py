@@ -4,6 +4,7 @@ Decoding (PyAV) and encoding (libx264) release the GIL, and so does MediaPipe's 
 decoder thread, the tracking loop on the caller's thread and an encoder thread run side by side
 with small bounded queues between them. Cancel is checked on the caller's thread once per frame;
 the helper threads stop through `stop` and are always joined before returning or raising.
+`Background` runs whole-file side work (the audio track, the file's hash) beside the stream.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,3 +140,34 @@ def _drain(q: queue.Queue) -> None:
             q.get_nowait()
         except queue.Empty:
             return
+
+
+class Background:
+    """Side work on threads for the length of a `with` block.
+
+    Leaving the block (normally, on an error or a cancel) sets `stop`, which long work should
+    poll, and waits for every thread, so nothing outlives the job.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prepare-side")
+        self._jobs: list[Future] = []
+
+    def start(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        job = self._pool.submit(fn, *args, **kwargs)
+        self._jobs.append(job)
+        return job
+
+    def raise_failed(self) -> None:
+        """Re-raise the error of any side job that already failed (a bad audio track stops the stream)."""
+        for job in self._jobs:
+            if job.done() and not job.cancelled() and job.exception() is not None:
+                raise job.exception()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)

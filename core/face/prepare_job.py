@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from core.face import clip_quality
 from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
-from core.face.pipeline import StageTimes, run_pipeline
+from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
@@ -71,10 +73,13 @@ class PrepareSettings:
             )
 
 
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+def file_sha256(path: Path, stop: threading.Event | None = None, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file; stops early (returning "") once `stop` is set."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
+            if stop is not None and stop.is_set():
+                return ""
             h.update(block)
     return h.hexdigest()
 
@@ -102,18 +107,22 @@ class PrepareJob(Job):
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "
             f"{info.duration:.2f} s -> {n} frames at {s.fps:g} fps"
         )
-        audio = read_audio(self.video, duration=n / s.fps) if info.has_audio else None
-        sha = file_sha256(self.video)
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
 
-        with atomic.atomic_dir(self.out_dir) as tmp:
+        # The audio track and the file's hash are read on threads while the frames stream past.
+        with Background() as side, atomic.atomic_dir(self.out_dir) as tmp:
+            audio_job = side.start(read_audio, self.video, duration=n / s.fps) if info.has_audio else None
+            sha_job = side.start(file_sha256, self.video, side.stop)
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp)
+            streamed = self._stream(ctx, info, n, size, tmp, side)
             timings["stream_s"] = time.perf_counter() - t0
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
+            audio = audio_job.result() if audio_job is not None else None
+            sha = sha_job.result()
+            timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
 
             t0 = time.perf_counter()
             result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
@@ -150,9 +159,16 @@ class PrepareJob(Job):
         return self.out_dir
 
     def _stream(
-        self, ctx: JobContext, info: decode.VideoInfo, n: int, size: tuple[int, int], tmp: Path
+        self,
+        ctx: JobContext,
+        info: decode.VideoInfo,
+        n: int,
+        size: tuple[int, int],
+        tmp: Path,
+        side: Background,
     ) -> Streamed:
-        """Decode, track and write video.mp4 (copied or encoded) in one pass; progress per frame."""
+        """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
+        pass; progress per frame."""
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
         video = tmp / "video.mp4"
@@ -164,14 +180,18 @@ class PrepareJob(Job):
                 encode = _no_encode
             else:
                 video.unlink(missing_ok=True)
-                encode = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf)).write_frame
+                writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
+
+                def encode(frame_rgb: np.ndarray) -> None:  # on the encoder thread
+                    writer.write_frame(cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR))
+
             counter = iter(range(n + 1))
             live = TrackingPreview()
 
-            def track(frame: np.ndarray) -> np.ndarray | None:
-                out.thumbs.offer(next(counter), frame)
-                lm = tracker.track(frame)
-                live.offer(ctx, frame, lm)
+            def track(frame_rgb: np.ndarray) -> np.ndarray | None:
+                out.thumbs.offer(next(counter), frame_rgb, rgb=True)
+                lm = tracker.track_rgb(frame_rgb)
+                live.offer(ctx, frame_rgb, lm, rgb=True)
                 return lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
@@ -180,8 +200,10 @@ class PrepareJob(Job):
                     out.found[i] = True
                 ctx.progress(i + 1, n, "tracking")
                 ctx.checkpoint()
+                side.raise_failed()
 
-            out.times = run_pipeline(decode.iter_frames(self.video, s.fps, n), track, encode, on_frame)
+            frames = decode.iter_frames(self.video, s.fps, n, rgb=True)
+            out.times = run_pipeline(frames, track, encode, on_frame)
             out.most_faces = tracker.most_faces
         return out
 

@@ -27,14 +27,15 @@ class ThumbnailSampler:
         self.frames: dict[int, np.ndarray] = {}
         self.scale = 1.0
 
-    def offer(self, index: int, frame: np.ndarray) -> None:
+    def offer(self, index: int, frame: np.ndarray, rgb: bool = False) -> None:
+        """Keep frame `index` if it is on the stride (stored BGR; `rgb` says the frame given is RGB)."""
         if index % self.stride:
             return
         self.scale = min(1.0, TILE / frame.shape[0])
         if self.scale < 1.0:
             size = (max(1, round(frame.shape[1] * self.scale)), max(1, round(frame.shape[0] * self.scale)))
             frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-        self.frames[index] = frame.copy()
+        self.frames[index] = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR) if rgb else frame.copy()
 
 
 def pick_frames(candidates: list[int], opening: np.ndarray, count: int = 4) -> list[int]:
@@ -99,7 +100,10 @@ class TrackingPreview:
         self.interval_s = interval_s
         self._last = -float("inf")
 
-    def offer(self, ctx: JobContext, frame: np.ndarray, landmarks: np.ndarray | None) -> None:
+    def offer(
+        self, ctx: JobContext, frame: np.ndarray, landmarks: np.ndarray | None, rgb: bool = False
+    ) -> None:
+        """Maybe emit a preview of `frame` (BGR, or RGB with `rgb`) with its landmarks."""
         now = time.perf_counter()
         if landmarks is None or now - self._last < self.interval_s:
             return
@@ -111,5 +115,7 @@ class TrackingPreview:
         face = face_box_from_mouth(mouth)
         s = min(1.0, TILE / frame.shape[0])
         small = cv2.resize(frame, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1.0 else frame
-        img = draw_overlay(small, lm * s, face[0] * s, mouth[0] * s)
+        img = draw_overlay(
+            cv2.cvtColor(small, cv2.COLOR_RGB2BGR) if rgb else small, lm * s, face[0] * s, mouth[0] * s
+        )
         ctx.preview("tracking", np.ascontiguousarray(img[..., ::-1]))
