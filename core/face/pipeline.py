@@ -49,14 +49,17 @@ def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
 def run_pipeline(
     frames: Iterator[np.ndarray],
     track: Callable[[np.ndarray], Any],
-    encode: Callable[[np.ndarray], None],
+    encode: Callable[[np.ndarray], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
 ) -> StageTimes:
     """Feed every decoded frame to `track` (this thread) and `encode` (a worker), in order.
 
-    `on_frame(index, track_result)` runs on this thread after each frame (progress, cancel
-    checks); an exception there or in any stage stops all stages and is re-raised here.
+    `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
+    (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
+    encoder thread. `on_frame(index, track_result)` runs on this thread after each frame
+    (progress, cancel checks); an exception there or in any stage stops all stages and is
+    re-raised here.
     """
     import time
 
@@ -95,10 +98,9 @@ def run_pipeline(
             encode_error.append(exc)
             stop.set()
 
-    threads = [
-        threading.Thread(target=decoder, name="prepare-decode", daemon=True),
-        threading.Thread(target=encoder, name="prepare-encode", daemon=True),
-    ]
+    threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
+    if encode is not None:
+        threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
     for t in threads:
         t.start()
     try:
@@ -114,11 +116,12 @@ def run_pipeline(
             t0 = time.perf_counter()
             result = track(item)
             times.track += time.perf_counter() - t0
-            if not _put(to_encode, item, stop):
+            if encode is not None and not _put(to_encode, item, stop):
                 break
             on_frame(index, result)
             index += 1
-        _put(to_encode, _END, stop)
+        if encode is not None:
+            _put(to_encode, _END, stop)
     except BaseException:
         stop.set()
         raise

@@ -28,9 +28,10 @@ class PnpResult:
 
 def skew(v: np.ndarray) -> np.ndarray:
     """[..., 3] -> [..., 3, 3] with skew(a) @ b = a x b."""
-    z = np.zeros_like(v[..., 0])
-    x, y, w = v[..., 0], v[..., 1], v[..., 2]
-    return np.stack([np.stack([z, -w, y], -1), np.stack([w, z, -x], -1), np.stack([-y, x, z], -1)], -2)
+    k = np.zeros((*v.shape, 3))
+    k[..., 0, 1], k[..., 0, 2], k[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
+    k[..., 1, 0], k[..., 2, 0], k[..., 2, 1] = v[..., 2], -v[..., 1], v[..., 0]
+    return k
 
 
 def rodrigues(w: np.ndarray) -> np.ndarray:
@@ -42,6 +43,31 @@ def rodrigues(w: np.ndarray) -> np.ndarray:
     a = np.where(small, 1.0, np.sin(safe) / safe)
     b = np.where(small, 0.5, (1.0 - np.cos(safe)) / safe**2)
     return np.eye(3) + a * k + b * (k @ k)
+
+
+def _jacobian(q: np.ndarray, p: np.ndarray, z: np.ndarray, f: float) -> np.ndarray:
+    """d proj / d (w, t) [A, M, 2, 6] for rotated points q and camera points p = q + t [A, M, 3].
+
+    d proj / d p has rows r_u = f/z (1, 0, -x/z), r_v = f/z (0, 1, -y/z); d p / d w = -[q]x, so the
+    rotation columns of each row are q x r; the translation columns are r itself.
+    """
+    g = f / z
+    xz, yz = p[..., 0] / z, p[..., 1] / z
+    qx, qy, qz = q[..., 0], q[..., 1], q[..., 2]
+    jac = np.empty((*z.shape, 2, 6))
+    jac[..., 0, 0] = -g * qy * xz
+    jac[..., 0, 1] = g * (qz + qx * xz)
+    jac[..., 0, 2] = -g * qy
+    jac[..., 0, 3] = g
+    jac[..., 0, 4] = 0.0
+    jac[..., 0, 5] = -g * xz
+    jac[..., 1, 0] = -g * (qy * yz + qz)
+    jac[..., 1, 1] = g * qx * yz
+    jac[..., 1, 2] = g * qx
+    jac[..., 1, 3] = 0.0
+    jac[..., 1, 4] = g
+    jac[..., 1, 5] = -g * yz
+    return jac
 
 
 def weak_perspective_start(
@@ -70,7 +96,7 @@ def solve_pnp(
     rotation: np.ndarray,
     translation: np.ndarray,
     max_iterations: int = 50,
-    tolerance: float = 1e-12,
+    tolerance: float = 1e-10,
 ) -> PnpResult:
     """Refine poses [N] of obj [M, 3] seen at image [N, M, 2] through the pinhole `camera` [3, 3].
 
@@ -91,15 +117,7 @@ def solve_pnp(
         a = np.flatnonzero(active)
         if len(a) == 0:
             break
-        qa, pa, za = q[a], p[a], z[a]
-        # d proj / d p: f / z * [[1, 0, -x/z], [0, 1, -y/z]]   [A, M, 2, 3]
-        dproj = np.zeros((len(a), len(obj), 2, 3))
-        dproj[..., 0, 0] = dproj[..., 1, 1] = f / za
-        dproj[..., 0, 2] = -f * pa[..., 0] / za**2
-        dproj[..., 1, 2] = -f * pa[..., 1] / za**2
-        # d p / d w = -[q]x (left rotation update), d p / d t = I
-        jac = np.concatenate([dproj @ -skew(qa), dproj], axis=-1)  # [A, M, 2, 6]
-        jac = jac.reshape(len(a), -1, 6)
+        jac = _jacobian(q[a], p[a], z[a], f).reshape(len(a), -1, 6)
         res = (proj[a] - image[a]).reshape(len(a), -1)
         jac_t = np.swapaxes(jac, -1, -2)
         jtj = jac_t @ jac

@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -176,20 +177,22 @@ class PrepareJob(Job):
         out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
         with contextlib.ExitStack() as stack:
             tracker = stack.enter_context(FaceTracker(s.tracker))
-            if copied:
-                encode = _no_encode
-            else:
+            encode = None  # video.mp4 was copied from the source: nothing to encode
+            if not copied:
                 video.unlink(missing_ok=True)
                 writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
 
                 def encode(frame_rgb: np.ndarray) -> None:  # on the encoder thread
                     writer.write_frame(cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR))
 
-            counter = iter(range(n + 1))
             live = TrackingPreview()
 
+            def decoded() -> Iterator[np.ndarray]:  # pulled on the decoder thread
+                for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
+                    out.thumbs.offer(i, frame_rgb, rgb=True)
+                    yield frame_rgb
+
             def track(frame_rgb: np.ndarray) -> np.ndarray | None:
-                out.thumbs.offer(next(counter), frame_rgb, rgb=True)
                 lm = tracker.track_rgb(frame_rgb)
                 live.offer(ctx, frame_rgb, lm, rgb=True)
                 return lm
@@ -202,8 +205,7 @@ class PrepareJob(Job):
                 ctx.checkpoint()
                 side.raise_failed()
 
-            frames = decode.iter_frames(self.video, s.fps, n, rgb=True)
-            out.times = run_pipeline(frames, track, encode, on_frame)
+            out.times = run_pipeline(decoded(), track, encode, on_frame)
             out.most_faces = tracker.most_faces
         return out
 
@@ -329,10 +331,6 @@ def analyse(
         clip_quality.confidence(poses.residual, found),
         refs,
     )
-
-
-def _no_encode(frame: np.ndarray) -> None:
-    """video.mp4 was copied from the source: nothing to encode."""
 
 
 def _camera(width: int, height: int) -> np.ndarray:
