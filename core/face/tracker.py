@@ -6,7 +6,8 @@ saw (`all_face_detections`, normally clipped to the tracked count), so whenever 
 two or more people the tracker reopens with `max_faces` faces and a subject is chosen among them
 (`choose_subject`: the face nearest to the previous frame's subject, or on a fresh start the
 largest, most central one) for the rest of the clip. A clip with one person therefore runs a
-single one-face graph from its first frame: no second graph and no multi-face probe.
+single one-face graph from its first frame: no second graph and no multi-face probe. The graph
+is FaceMesh's own (`core.face.face_mesh_graph`), read without building Python protos.
 
 Frames bigger than `max_side` are downscaled for tracking; landmarks come back in full-frame
 pixels (z is MediaPipe's z scaled by the full frame width, so it shares the x/y units).
@@ -15,32 +16,16 @@ pixels (z is MediaPipe's z scaled by the full frame width, so it shares the x/y 
 from __future__ import annotations
 
 import contextlib
-import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from core.face.face_mesh_graph import landmarks_array, open_graph
 from core.face.native_stderr import filtered_native_stderr, silence_python_warnings
 
 TRACKER_NAME = "mediapipe.face_mesh"
 NUM_LANDMARKS = 478
-_GRAPH = "modules/face_landmark/face_landmark_front_cpu.binarypb"  # FaceMesh's, in the mediapipe package
-_ALL_DETECTIONS = "all_face_detections"  # the detector's faces before they are clipped to num_faces
-# A serialized NormalizedLandmark holding exactly x, y, z: tag+length, then three tagged float32s.
-_LANDMARK_RECORD = np.dtype(
-    [
-        ("key", "u1"),
-        ("size", "u1"),
-        ("kx", "u1"),
-        ("x", "<f4"),
-        ("ky", "u1"),
-        ("y", "<f4"),
-        ("kz", "u1"),
-        ("z", "<f4"),
-    ]
-)
-_LANDMARK_KEYS = {"key": 0x0A, "size": 15, "kx": 0x0D, "ky": 0x15, "kz": 0x1D}
 
 
 @dataclass(frozen=True)
@@ -56,36 +41,6 @@ def tracker_version() -> str:
     import mediapipe
 
     return str(mediapipe.__version__)
-
-
-@functools.cache
-def _graph_config():
-    """FaceMesh's own graph with the detector's unclipped output exposed as a graph output."""
-    import os
-
-    import mediapipe
-    from mediapipe.framework import calculator_pb2
-
-    config = calculator_pb2.CalculatorGraphConfig()
-    with open(os.path.join(os.path.dirname(mediapipe.__file__), _GRAPH), "rb") as fh:
-        config.ParseFromString(fh.read())
-    config.output_stream.append(f"ALL_DETECTIONS:{_ALL_DETECTIONS}")
-    return config
-
-
-def landmarks_array(face) -> np.ndarray:
-    """A NormalizedLandmarkList proto -> float32 [P, 3] (x, y, z), without a Python loop per point.
-
-    The serialized list is a fixed 17-byte record per landmark when each holds exactly x, y and
-    z (what the face mesh writes), so numpy reads it in place; any other layout (visibility or
-    presence set, a field missing) takes the per-point path.
-    """
-    buf = face.SerializeToString()
-    if len(buf) % _LANDMARK_RECORD.itemsize == 0:
-        rec = np.frombuffer(buf, _LANDMARK_RECORD)
-        if len(rec) == len(face.landmark) and all((rec[k] == v).all() for k, v in _LANDMARK_KEYS.items()):
-            return np.stack([rec["x"], rec["y"], rec["z"]], axis=1)
-    return np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
 
 
 class FaceTracker:
@@ -114,18 +69,7 @@ class FaceTracker:
         self._graph_frames = 0
         s = self.settings
         try:
-            from mediapipe.python.solution_base import SolutionBase
-
-            return SolutionBase(
-                graph_config=_graph_config(),
-                side_inputs={"num_faces": max_faces, "with_attention": True, "use_prev_landmarks": True},
-                calculator_params={  # as mediapipe.solutions.face_mesh.FaceMesh sets them
-                    "facedetectionshortrangecpu__facedetectionshortrange__facedetection"
-                    "__TensorsToDetectionsCalculator.min_score_thresh": s.min_detection_confidence,
-                    "facelandmarkcpu__ThresholdingCalculator.threshold": s.min_tracking_confidence,
-                },
-                outputs=["multi_face_landmarks", _ALL_DETECTIONS],
-            )
+            return open_graph(max_faces, s.min_detection_confidence, s.min_tracking_confidence)
         except BaseException:
             self._end_quiet()
             raise
@@ -135,8 +79,8 @@ class FaceTracker:
         if quiet is not None:
             quiet.close()
 
-    def _process(self, rgb: np.ndarray):
-        result = self._mesh.process({"image": rgb})
+    def _process(self, rgb: np.ndarray) -> tuple[list[bytes], int | None]:
+        result = self._mesh.run(rgb)
         self._graph_frames += 1
         if self._graph_frames >= self.settings.quiet_frames:
             self._end_quiet()
@@ -162,15 +106,13 @@ class FaceTracker:
     def _track(self, rgb: np.ndarray, scale: float, shape: tuple[int, ...]) -> np.ndarray | None:
         h, w = shape[:2]
         sh, sw = rgb.shape[:2]
-        result = self._process(rgb)
-        detected = result.all_face_detections  # None on frames where the detector did not run
-        if detected is not None and len(detected) > 1 and self.max_faces < self.settings.max_faces:
+        faces, detected = self._process(rgb)  # detected: None on frames where the detector did not run
+        if detected is not None and detected > 1 and self.max_faces < self.settings.max_faces:
             self._mesh.close()  # several people: track them all from this frame on, to choose one
             self.max_faces = self.settings.max_faces
             self._mesh = self._open(self.max_faces)
             self.graphs_opened += 1
-            result = self._process(rgb)
-        faces = result.multi_face_landmarks or []
+            faces, _ = self._process(rgb)
         self.most_faces = max(self.most_faces, len(faces))
         if not faces:
             return None

@@ -13,10 +13,11 @@ import pytest
 
 from core.face import pnp, topology
 from core.face.crops import crop_boxes
+from core.face.face_mesh_graph import landmarks_array, open_graph
 from core.face.mouth_metrics import face_size
 from core.face.pose import Poses, estimate_poses
 from core.face.smoothing import OneEuroSettings, fill_gaps, one_euro, smooth_landmarks
-from core.face.tracker import FaceTracker, landmarks_array
+from core.face.tracker import FaceTracker
 from core.media.decode import iter_frames
 from core.synth.talking_head import DemoClipSpec, generate
 from tests.core.face._reference import estimate_poses_cv2, one_euro_per_frame, track_two_graphs
@@ -149,17 +150,26 @@ def test_poses_and_crops_match_per_frame_opencv(source, demo_track):
         assert np.array_equal(a, b)
 
 
-def test_landmark_protos_read_with_numpy_match_the_per_point_loop(demo_frames):
+def test_graph_gives_facemesh_results_and_numpy_reads_them_like_the_per_point_loop(demo_frames):
     import cv2
     import mediapipe as mp
 
-    with mp.solutions.face_mesh.FaceMesh(max_num_faces=1, refine_landmarks=True) as mesh:
-        face = mesh.process(cv2.cvtColor(demo_frames[0], cv2.COLOR_BGR2RGB)).multi_face_landmarks[0]
+    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in demo_frames[:6]]
+    graph = open_graph(1, 0.5, 0.5)
+    try:
+        with mp.solutions.face_mesh.FaceMesh(max_num_faces=1, refine_landmarks=True) as mesh:
+            for i, rgb in enumerate(frames):
+                faces, detected = graph.run(rgb)
+                face = mesh.process(rgb).multi_face_landmarks[0]
+                assert faces == [face.SerializeToString()]  # the same graph, the same numbers
+                assert detected == (1 if i == 0 else None)  # the detector runs only until a face is tracked
+    finally:
+        graph.close()
     loop = np.array([(p.x, p.y, p.z) for p in face.landmark], np.float32)
-    fast = landmarks_array(face)
+    fast = landmarks_array(faces[0])
     assert fast.shape == (478, 3) and fast.dtype == np.float32 and np.array_equal(fast, loop)
-    face.landmark[7].visibility = 0.5  # a layout the fast path does not read: the loop takes over
-    assert np.array_equal(landmarks_array(face), loop)
+    face.landmark[7].visibility = 0.5  # a layout the fast path does not read: the protobuf parse takes over
+    assert np.array_equal(landmarks_array(face.SerializeToString()), loop)
 
 
 def _compare_trackers(frames_bgr, new: np.ndarray) -> None:
