@@ -35,7 +35,8 @@ _RECORD = np.dtype(
         ("z", "<f4"),
     ]
 )
-_RECORD_KEYS = {"key": 0x0A, "size": 15, "kx": 0x0D, "ky": 0x15, "kz": 0x1D}
+_KEY_BYTES = np.array([0, 1, 2, 7, 12])  # where the tags and the length sit in each 17-byte record
+_KEY_VALUES = np.array([0x0A, 15, 0x0D, 0x15, 0x1D], np.uint8)  # field 1 (15 bytes); x, y, z as fixed32
 
 
 @functools.cache
@@ -59,8 +60,9 @@ def landmarks_array(serialized: bytes) -> np.ndarray:
     protobuf and read point by point.
     """
     if len(serialized) % _RECORD.itemsize == 0:
-        rec = np.frombuffer(serialized, _RECORD)
-        if all((rec[k] == v).all() for k, v in _RECORD_KEYS.items()):
+        raw = np.frombuffer(serialized, np.uint8).reshape(-1, _RECORD.itemsize)
+        if (raw[:, _KEY_BYTES] == _KEY_VALUES).all():
+            rec = raw.view(_RECORD)[:, 0]
             return np.stack([rec["x"], rec["y"], rec["z"]], axis=1)
     from mediapipe.framework.formats import landmark_pb2
 

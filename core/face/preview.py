@@ -127,6 +127,7 @@ class TrackingPreview:
         mouth = np.array([[centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half]])
         face = face_box_from_mouth(mouth)
         s = min(1.0, TILE / frame.shape[0])
-        small = cv2.resize(frame, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1.0 else frame
+        # linear, not area, resampling: several times cheaper, and this image lives a tenth of a second
+        small = cv2.resize(frame, None, fx=s, fy=s, interpolation=cv2.INTER_LINEAR) if s < 1.0 else frame
         img = draw_overlay(small, lm * s, face[0] * s, mouth[0] * s, rgb=rgb)
         ctx.preview("tracking", img if rgb else np.ascontiguousarray(img[..., ::-1]))
