@@ -26,6 +26,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -111,9 +112,11 @@ class PrepareJob(Job):
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
 
-        # The audio track and the file's hash are read on threads while the frames stream past.
-        with Background() as side, atomic.atomic_dir(self.out_dir) as tmp:
-            audio_job = side.start(read_audio, self.video, duration=n / s.fps) if info.has_audio else None
+        # The audio track (read and written) and the file's hash run on threads while the frames
+        # stream past; the arrays are written on threads while the preview is drawn. The threads
+        # are joined before the folder is renamed or, on an error or a cancel, removed.
+        with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=3) as side:
+            audio_job = side.start(_copy_audio, self.video, n / s.fps, tmp) if info.has_audio else None
             sha_job = side.start(file_sha256, self.video, side.stop)
             t0 = time.perf_counter()
             streamed = self._stream(ctx, info, n, size, tmp, side)
@@ -121,7 +124,7 @@ class PrepareJob(Job):
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
-            audio = audio_job.result() if audio_job is not None else None
+            has_audio = audio_job is not None and audio_job.result()
             sha = sha_job.result()
             timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
 
@@ -131,7 +134,7 @@ class PrepareJob(Job):
             ctx.checkpoint()
 
             t0 = time.perf_counter()
-            self._write_arrays(tmp, result, size, audio)
+            writes = self._write_arrays(side, tmp, result, size)
             preview = draw_preview(
                 streamed.thumbs,
                 result.landmarks,
@@ -141,11 +144,13 @@ class PrepareJob(Job):
                 streamed.found,
             )
             atomic.write_bytes(tmp / "preview.jpg", preview)
+            for job in writes:
+                job.result()
             timings["write_s"] = time.perf_counter() - t0
             timings["total_s"] = total = time.perf_counter() - t_start
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
-            manifest = self._manifest(info, sha, n, size, audio is not None, streamed, result, timings)
+            manifest = self._manifest(info, sha, n, size, has_audio, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
         if streamed.most_faces > 1:
             ctx.log(
@@ -209,18 +214,19 @@ class PrepareJob(Job):
             out.most_faces = tracker.most_faces
         return out
 
-    def _write_arrays(self, tmp: Path, r: Analysis, size: tuple[int, int], audio: np.ndarray | None) -> None:
-        atomic.save_npy(tmp / "landmarks.npy", r.landmarks)
+    def _write_arrays(self, side: Background, tmp: Path, r: Analysis, size: tuple[int, int]) -> list[Future]:
+        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread."""
         poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
-        _save_npz(tmp / "poses.npz", **poses, camera=_camera(*size))
-        _save_npz(
-            tmp / "crops.npz",
-            face_boxes=r.face_boxes,
-            mouth_boxes=r.mouth_boxes,
-            mouth_size=np.int32(self.settings.mouth_size),
-        )
-        if audio is not None:
-            write_wav(tmp / "audio.wav", audio, AUDIO_RATE)
+        crops = {
+            "face_boxes": r.face_boxes,
+            "mouth_boxes": r.mouth_boxes,
+            "mouth_size": np.int32(self.settings.mouth_size),
+        }
+        return [
+            side.start(atomic.save_npy, tmp / "landmarks.npy", r.landmarks),
+            side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size)),
+            side.start(_save_npz, tmp / "crops.npz", **crops),
+        ]
 
     def _manifest(
         self,
@@ -331,6 +337,12 @@ def analyse(
         clip_quality.confidence(poses.residual, found),
         refs,
     )
+
+
+def _copy_audio(video: Path, duration: float, folder: Path) -> bool:
+    """audio.wav in `folder`: the video's audio track, 16 kHz mono, exactly `duration` seconds."""
+    write_wav(folder / "audio.wav", read_audio(video, duration=duration), AUDIO_RATE)
+    return True
 
 
 def _camera(width: int, height: int) -> np.ndarray:
