@@ -154,8 +154,10 @@ def main() -> None:
         "prepare_cpu_ms_per_frame_median": round(statistics.median(p["cpu_ms_per_frame"] for p in preps), 3),
         "raw_cpu_ms_per_frame_median": round(statistics.median(r["cpu_ms_per_frame"] for r in raws), 3),
         "target_frames_per_s_quiet": 240,
-        "note": "runs interleaved raw, prepare, raw, ... in one process; the machine is shared (see the "
-        "load averages), so absolute frames/s move with the load and the ratio is the figure",
+        "note": "runs interleaved raw, prepare, raw, ... in one process on a shared machine (see the load "
+        "averages): absolute frames/s move with the load, and under a heavy load prepare's extra threads "
+        "(decode, audio) win it a larger share of the CPU than the raw tracker's, which inflates the wall "
+        "ratio; the CPU ratio and the idle 2-core estimate do not depend on the load",
         "raw_runs": raws,
         "prepare_runs": preps,
         "machine": {
