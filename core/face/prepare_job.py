@@ -187,18 +187,19 @@ class PrepareJob(Job):
                 video.unlink(missing_ok=True)
                 writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
 
-                def encode(frame_rgb: np.ndarray) -> None:  # on the encoder thread
-                    writer.write_frame(cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR))
+                def encode(item: tuple) -> None:  # on the encoder thread
+                    writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
 
             live = TrackingPreview()
 
-            def decoded() -> Iterator[np.ndarray]:  # pulled on the decoder thread
+            def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
                 for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
                     out.thumbs.offer(i, frame_rgb, rgb=True)
-                    yield frame_rgb
+                    yield frame_rgb, tracker.tracking_input(frame_rgb)  # big frames downscaled here
 
-            def track(frame_rgb: np.ndarray) -> np.ndarray | None:
-                lm = tracker.track_rgb(frame_rgb)
+            def track(item: tuple) -> np.ndarray | None:
+                frame_rgb, downscaled = item
+                lm = tracker.track_rgb(frame_rgb, downscaled)
                 live.offer(ctx, frame_rgb, lm, rgb=True)
                 return lm
 

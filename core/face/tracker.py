@@ -91,10 +91,19 @@ class FaceTracker:
         small, scale = self._downscale(frame_bgr)
         return self._track(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, frame_bgr.shape)
 
-    def track_rgb(self, frame_rgb: np.ndarray) -> np.ndarray | None:
-        """`track` for an RGB frame (what MediaPipe reads: no colour conversion)."""
-        small, scale = self._downscale(frame_rgb)
+    def track_rgb(
+        self, frame_rgb: np.ndarray, downscaled: tuple[np.ndarray, float] | None = None
+    ) -> np.ndarray | None:
+        """`track` for an RGB frame (what MediaPipe reads: no colour conversion).
+
+        `downscaled` is `tracking_input(frame_rgb)` when another thread has already made it.
+        """
+        small, scale = downscaled if downscaled is not None else self.tracking_input(frame_rgb)
         return self._track(np.ascontiguousarray(small), scale, frame_rgb.shape)
+
+    def tracking_input(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+        """(the frame as MediaPipe gets it, at most `max_side` px, its scale); thread-safe."""
+        return self._downscale(frame)
 
     def _downscale(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
         h, w = frame.shape[:2]

@@ -210,3 +210,15 @@ def test_a_second_person_switches_to_the_multi_face_graph_once(demo_frames):
         track = [tracker.track(f) for f in frames]
         assert tracker.graphs_opened == 2 and tracker.max_faces == 2 and tracker.most_faces == 2
     assert all(t is not None and t[:, 0].mean() < size for t in track)  # the larger, left face
+
+
+def test_rgb_tracking_with_a_downscale_made_elsewhere_matches_bgr_tracking(demo_frames):
+    from core.face.tracker import TrackerSettings
+
+    settings = TrackerSettings(max_side=192)  # the 256 px demo frames are downscaled for MediaPipe
+    with FaceTracker(settings) as bgr, FaceTracker(settings) as rgb:
+        for frame in demo_frames[:5]:
+            frame_rgb = np.ascontiguousarray(frame[..., ::-1])
+            small, scale = rgb.tracking_input(frame_rgb)
+            assert small.shape[:2] == (192, 192) and scale == 0.75
+            assert np.array_equal(rgb.track_rgb(frame_rgb, (small, scale)), bgr.track(frame))
