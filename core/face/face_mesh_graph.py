@@ -72,16 +72,19 @@ def landmarks_array(serialized: bytes) -> np.ndarray:
 
 @functools.cache
 def _graph_class() -> type:
-    """FaceMesh's base class with a `run` that skips building protos (mediapipe imported on first use)."""
+    """FaceMesh's base class with a `run` that skips building protos (mediapipe imported on first use).
+
+    `_packet_getter` is the binding mediapipe's own `packet_getter.get_proto_list` reads serialized
+    protos and vector sizes through (mediapipe is pinned to 0.10.14).
+    """
+    from mediapipe.python import packet_creator
+    from mediapipe.python._framework_bindings import _packet_getter, image_frame
     from mediapipe.python.solution_base import SolutionBase
 
     class FaceMeshGraph(SolutionBase):
         def run(self, rgb: np.ndarray) -> tuple[list[bytes], int | None]:
             """One RGB frame [H, W, 3] uint8 -> (serialized landmark lists, faces the detector saw
             or None when it did not run on this frame)."""
-            from mediapipe.python import packet_creator
-            from mediapipe.python._framework_bindings import _packet_getter, image_frame
-
             self._graph_outputs.clear()
             self._simulated_timestamp += FRAME_STEP_US
             packet = packet_creator.create_image_frame(rgb, image_format=image_frame.ImageFormat.SRGB)
