@@ -4,7 +4,7 @@ Decoding (PyAV) and encoding (libx264) release the GIL, and so does MediaPipe's 
 decoder thread, the tracking loop on the caller's thread and an encoder thread run side by side
 with small bounded queues between them. Cancel is checked on the caller's thread once per frame;
 the helper threads stop through `stop` and are always joined before returning or raising.
-`Background` runs whole-file side work (the audio track, the file's hash) beside the stream.
+`Background` runs whole-file side work (the audio track, the file's hash, the array files) beside it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 _END = object()
 
@@ -47,13 +45,14 @@ def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
 
 
 def run_pipeline(
-    frames: Iterator[np.ndarray],
-    track: Callable[[np.ndarray], Any],
-    encode: Callable[[np.ndarray], None] | None,
+    frames: Iterator[Any],
+    track: Callable[[Any], Any],
+    encode: Callable[[Any], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
 ) -> StageTimes:
-    """Feed every decoded frame to `track` (this thread) and `encode` (a worker), in order.
+    """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
+    and `encode` (a worker), in order.
 
     `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
     (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
