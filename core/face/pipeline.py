@@ -4,6 +4,7 @@ Decoding (PyAV) and encoding (libx264) release the GIL, and so does MediaPipe's 
 decoder thread, the tracking loop on the caller's thread and an encoder thread run side by side
 with small bounded queues between them. Cancel is checked on the caller's thread once per frame;
 the helper threads stop through `stop` and are always joined before returning or raising.
+`Background` runs whole-file side work (the audio track, the file's hash, the array files) beside it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 _END = object()
 
@@ -45,16 +45,20 @@ def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
 
 
 def run_pipeline(
-    frames: Iterator[np.ndarray],
-    track: Callable[[np.ndarray], Any],
-    encode: Callable[[np.ndarray], None],
+    frames: Iterator[Any],
+    track: Callable[[Any], Any],
+    encode: Callable[[Any], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
 ) -> StageTimes:
-    """Feed every decoded frame to `track` (this thread) and `encode` (a worker), in order.
+    """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
+    and `encode` (a worker), in order.
 
-    `on_frame(index, track_result)` runs on this thread after each frame (progress, cancel
-    checks); an exception there or in any stage stops all stages and is re-raised here.
+    `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
+    (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
+    encoder thread. `on_frame(index, track_result)` runs on this thread after each frame
+    (progress, cancel checks); an exception there or in any stage stops all stages and is
+    re-raised here.
     """
     import time
 
@@ -93,10 +97,9 @@ def run_pipeline(
             encode_error.append(exc)
             stop.set()
 
-    threads = [
-        threading.Thread(target=decoder, name="prepare-decode", daemon=True),
-        threading.Thread(target=encoder, name="prepare-encode", daemon=True),
-    ]
+    threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
+    if encode is not None:
+        threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
     for t in threads:
         t.start()
     try:
@@ -112,11 +115,12 @@ def run_pipeline(
             t0 = time.perf_counter()
             result = track(item)
             times.track += time.perf_counter() - t0
-            if not _put(to_encode, item, stop):
+            if encode is not None and not _put(to_encode, item, stop):
                 break
             on_frame(index, result)
             index += 1
-        _put(to_encode, _END, stop)
+        if encode is not None:
+            _put(to_encode, _END, stop)
     except BaseException:
         stop.set()
         raise
@@ -138,3 +142,34 @@ def _drain(q: queue.Queue) -> None:
             q.get_nowait()
         except queue.Empty:
             return
+
+
+class Background:
+    """Side work on threads for the length of a `with` block.
+
+    Leaving the block (normally, on an error or a cancel) sets `stop`, which long work should
+    poll, and waits for every thread, so nothing outlives the job.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prepare-side")
+        self._jobs: list[Future] = []
+
+    def start(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        job = self._pool.submit(fn, *args, **kwargs)
+        self._jobs.append(job)
+        return job
+
+    def raise_failed(self) -> None:
+        """Re-raise the error of any side job that already failed (a bad audio track stops the stream)."""
+        for job in self._jobs:
+            if job.done() and not job.cancelled() and job.exception() is not None:
+                raise job.exception()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)

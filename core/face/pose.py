@@ -5,9 +5,10 @@ Only rigid points take part (the mesh minus lips, mouth and jaw), so speech does
 - `similarity` [N, 2, 3]: maps frame pixels onto the mean face, mean ~= S @ [x, y, 1].
 - The mean 3-D shape [478, 3] is the generalised-Procrustes mean of the clip's own landmarks (x, y
   pixels, z MediaPipe's depth in the same units), centred on its rigid points.
-- `rotation` [N, 3, 3], `translation` [N, 3]: `cv2.solvePnP` of the mean shape against each frame's
-  landmarks with a pinhole camera of focal length max(W, H) px at the image centre; the camera
-  frame is OpenCV's (x right, y down, z forward), so a frontal face has a rotation near identity.
+- `rotation` [N, 3, 3], `translation` [N, 3]: perspective-n-point (`core.face.pnp`, all frames at
+  once) of the mean shape against each frame's landmarks with a pinhole camera of focal length
+  max(W, H) px at the image centre; the camera frame is OpenCV's (x right, y down, z forward),
+  so a frontal face has a rotation near identity.
   Translation is in the mean shape's units (pixels at the face's depth).
 """
 
@@ -16,10 +17,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from core.face import topology
+from core.face.pnp import solve_pnp, weak_perspective_start
 
 PNP_POINTS = 80
 
@@ -38,16 +39,17 @@ def umeyama(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
 
     Returns scale [...], rotation [..., D, D], translation [..., D].
     """
-    src, dst = np.broadcast_arrays(np.asarray(src, np.float64), np.asarray(dst, np.float64))
+    src, dst = np.asarray(src, np.float64), np.asarray(dst, np.float64)  # batch axes broadcast
+    points = max(src.shape[-2], dst.shape[-2])
     mu_s, mu_d = src.mean(axis=-2), dst.mean(axis=-2)
     a, b = src - mu_s[..., None, :], dst - mu_d[..., None, :]
-    cov = np.swapaxes(b, -1, -2) @ a / src.shape[-2]
+    cov = np.swapaxes(b, -1, -2) @ a / points
     u, sig, vt = np.linalg.svd(cov)
     d = np.ones_like(sig)
     d[..., -1] = np.sign(np.linalg.det(u) * np.linalg.det(vt))
     d[d == 0] = 1.0
     rot = (u * d[..., None, :]) @ vt
-    var = (a**2).sum(axis=(-1, -2)) / src.shape[-2]
+    var = np.einsum("...pi,...pi->...", a, a) / points
     scale = (sig * d).sum(axis=-1) / np.where(var > 0, var, 1.0)
     t = mu_d - scale[..., None] * (rot @ mu_s[..., None])[..., 0]
     return scale, rot, t
@@ -57,11 +59,13 @@ def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) ->
     """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned)."""
     rig = rigid_points()
     frames = landmarks[valid].astype(np.float64)
+    n, p, _ = frames.shape
+    by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]
     ref = frames[0]
     for _ in range(iterations):
         s, r, t = umeyama(frames[:, rig], ref[rig])
-        aligned = s[:, None, None] * frames @ np.swapaxes(r, -1, -2) + t[:, None, :]
-        ref = aligned.mean(axis=0)
+        # mean over frames of s_n x_n R_n^T + t_n, as one matrix product over (frame, axis)
+        ref = by_point @ (s[:, None, None] * np.swapaxes(r, -1, -2)).reshape(3 * n, 3) / n + t.mean(axis=0)
     return ref - ref[rig].mean(axis=0)
 
 
@@ -84,7 +88,10 @@ class Poses:
 
 
 def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, int]) -> Poses:
-    """Poses for landmarks [N, 478, 3] in pixels; invalid frames get the nearest valid frame's pose."""
+    """Poses for landmarks [N, 478, 3] in pixels; invalid frames get the nearest valid frame's pose.
+
+    All frames are solved together (`core.face.pnp`), each from its own weak-perspective start.
+    """
     from core.face.mouth_metrics import face_size
 
     n = len(landmarks)
@@ -99,26 +106,19 @@ def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, in
     trans = np.zeros((n, 3))
     resid = np.full(n, np.nan)
     pnp = rig[:: max(1, len(rig) // PNP_POINTS)]  # an even subset: as accurate, several times faster
-    obj = np.ascontiguousarray(mean[pnp])
-    rvec = tvec = None
+    obj = mean[pnp]
     idx = np.flatnonzero(valid)
-    s2, r2, t2 = umeyama(landmarks[idx][:, rig, :2], mean[rig, :2])
+    frames = landmarks[idx].astype(np.float64)
+    s2, r2, t2 = umeyama(frames[:, rig, :2], mean[rig, :2])
     sim[idx, :, :2] = s2[:, None, None] * r2
     sim[idx, :, 2] = t2
     scale[idx] = s2
-    for i in idx:
-        pts = landmarks[i].astype(np.float64)
-        img = np.ascontiguousarray(pts[pnp, :2])
-        if rvec is None:
-            _, rvec, tvec = cv2.solvePnP(obj, img, cam, None, flags=cv2.SOLVEPNP_SQPNP)
-        else:
-            _, rvec, tvec = cv2.solvePnP(
-                obj, img, cam, None, rvec, tvec, useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE
-            )
-        rot[i] = cv2.Rodrigues(rvec)[0]
-        trans[i] = tvec.reshape(3)
-        proj = cv2.projectPoints(obj, rvec, tvec, cam, None)[0].reshape(-1, 2)
-        resid[i] = np.sqrt(((proj - img) ** 2).sum(axis=1).mean()) / max(float(face_size(pts)), 1e-6)
+    if len(idx):
+        img = frames[:, pnp, :2]
+        solved = solve_pnp(obj, img, cam, *weak_perspective_start(*umeyama(obj, frames[:, pnp]), cam))
+        rot[idx], trans[idx] = solved.rotation, solved.translation
+        rms = np.sqrt(((solved.projected - img) ** 2).sum(axis=-1).mean(axis=-1))
+        resid[idx] = rms / np.maximum(face_size(frames), 1e-6)
     if 0 < len(idx) < n:
         nearest = nearest_valid(valid)
         missing = ~valid

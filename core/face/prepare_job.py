@@ -23,16 +23,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from core.face import clip_quality
 from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
-from core.face.pipeline import StageTimes, run_pipeline
+from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
@@ -71,10 +75,13 @@ class PrepareSettings:
             )
 
 
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+def file_sha256(path: Path, stop: threading.Event | None = None, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file; stops early (returning "") once `stop` is set."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
+            if stop is not None and stop.is_set():
+                return ""
             h.update(block)
     return h.hexdigest()
 
@@ -102,18 +109,24 @@ class PrepareJob(Job):
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "
             f"{info.duration:.2f} s -> {n} frames at {s.fps:g} fps"
         )
-        audio = read_audio(self.video, duration=n / s.fps) if info.has_audio else None
-        sha = file_sha256(self.video)
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
 
-        with atomic.atomic_dir(self.out_dir) as tmp:
+        # The audio track (read and written) and the file's hash run on threads while the frames
+        # stream past; the arrays are written on threads while the preview is drawn. The threads
+        # are joined before the folder is renamed or, on an error or a cancel, removed.
+        with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=3) as side:
+            audio_job = side.start(_copy_audio, self.video, n / s.fps, tmp) if info.has_audio else None
+            sha_job = side.start(file_sha256, self.video, side.stop)
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp)
+            streamed = self._stream(ctx, info, n, size, tmp, side)
             timings["stream_s"] = time.perf_counter() - t0
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
+            has_audio = audio_job is not None and audio_job.result()
+            sha = sha_job.result()
+            timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
 
             t0 = time.perf_counter()
             result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
@@ -121,7 +134,7 @@ class PrepareJob(Job):
             ctx.checkpoint()
 
             t0 = time.perf_counter()
-            self._write_arrays(tmp, result, size, audio)
+            writes = self._write_arrays(side, tmp, result, size)
             preview = draw_preview(
                 streamed.thumbs,
                 result.landmarks,
@@ -131,11 +144,13 @@ class PrepareJob(Job):
                 streamed.found,
             )
             atomic.write_bytes(tmp / "preview.jpg", preview)
+            for job in writes:
+                job.result()
             timings["write_s"] = time.perf_counter() - t0
             timings["total_s"] = total = time.perf_counter() - t_start
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
-            manifest = self._manifest(info, sha, n, size, audio is not None, streamed, result, timings)
+            manifest = self._manifest(info, sha, n, size, has_audio, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
         if streamed.most_faces > 1:
             ctx.log(
@@ -150,9 +165,16 @@ class PrepareJob(Job):
         return self.out_dir
 
     def _stream(
-        self, ctx: JobContext, info: decode.VideoInfo, n: int, size: tuple[int, int], tmp: Path
+        self,
+        ctx: JobContext,
+        info: decode.VideoInfo,
+        n: int,
+        size: tuple[int, int],
+        tmp: Path,
+        side: Background,
     ) -> Streamed:
-        """Decode, track and write video.mp4 (copied or encoded) in one pass; progress per frame."""
+        """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
+        pass; progress per frame."""
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
         video = tmp / "video.mp4"
@@ -160,18 +182,25 @@ class PrepareJob(Job):
         out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
         with contextlib.ExitStack() as stack:
             tracker = stack.enter_context(FaceTracker(s.tracker))
-            if copied:
-                encode = _no_encode
-            else:
+            encode = None  # video.mp4 was copied from the source: nothing to encode
+            if not copied:
                 video.unlink(missing_ok=True)
-                encode = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf)).write_frame
-            counter = iter(range(n + 1))
+                writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
+
+                def encode(item: tuple) -> None:  # on the encoder thread
+                    writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
+
             live = TrackingPreview()
 
-            def track(frame: np.ndarray) -> np.ndarray | None:
-                out.thumbs.offer(next(counter), frame)
-                lm = tracker.track(frame)
-                live.offer(ctx, frame, lm)
+            def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
+                for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
+                    out.thumbs.offer(i, frame_rgb, rgb=True)
+                    yield frame_rgb, tracker.tracking_input(frame_rgb)  # big frames downscaled here
+
+            def track(item: tuple) -> np.ndarray | None:
+                frame_rgb, downscaled = item
+                lm = tracker.track_rgb(frame_rgb, downscaled)
+                live.offer(ctx, frame_rgb, lm, rgb=True)
                 return lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
@@ -180,23 +209,25 @@ class PrepareJob(Job):
                     out.found[i] = True
                 ctx.progress(i + 1, n, "tracking")
                 ctx.checkpoint()
+                side.raise_failed()
 
-            out.times = run_pipeline(decode.iter_frames(self.video, s.fps, n), track, encode, on_frame)
+            out.times = run_pipeline(decoded(), track, encode, on_frame)
             out.most_faces = tracker.most_faces
         return out
 
-    def _write_arrays(self, tmp: Path, r: Analysis, size: tuple[int, int], audio: np.ndarray | None) -> None:
-        atomic.save_npy(tmp / "landmarks.npy", r.landmarks)
+    def _write_arrays(self, side: Background, tmp: Path, r: Analysis, size: tuple[int, int]) -> list[Future]:
+        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread."""
         poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
-        _save_npz(tmp / "poses.npz", **poses, camera=_camera(*size))
-        _save_npz(
-            tmp / "crops.npz",
-            face_boxes=r.face_boxes,
-            mouth_boxes=r.mouth_boxes,
-            mouth_size=np.int32(self.settings.mouth_size),
-        )
-        if audio is not None:
-            write_wav(tmp / "audio.wav", audio, AUDIO_RATE)
+        crops = {
+            "face_boxes": r.face_boxes,
+            "mouth_boxes": r.mouth_boxes,
+            "mouth_size": np.int32(self.settings.mouth_size),
+        }
+        return [
+            side.start(atomic.save_npy, tmp / "landmarks.npy", r.landmarks),
+            side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size)),
+            side.start(_save_npz, tmp / "crops.npz", **crops),
+        ]
 
     def _manifest(
         self,
@@ -309,8 +340,10 @@ def analyse(
     )
 
 
-def _no_encode(frame: np.ndarray) -> None:
-    """video.mp4 was copied from the source: nothing to encode."""
+def _copy_audio(video: Path, duration: float, folder: Path) -> bool:
+    """audio.wav in `folder`: the video's audio track, 16 kHz mono, exactly `duration` seconds."""
+    write_wav(folder / "audio.wav", read_audio(video, duration=duration), AUDIO_RATE)
+    return True
 
 
 def _camera(width: int, height: int) -> np.ndarray:

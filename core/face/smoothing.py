@@ -35,7 +35,11 @@ def _alpha(cutoff: np.ndarray, fps: float) -> np.ndarray:
 def one_euro(
     x: np.ndarray, fps: float, min_cutoff: np.ndarray, beta: np.ndarray, d_cutoff: float
 ) -> np.ndarray:
-    """Causal One-Euro filter over axis 0 of x [N, P, D]; min_cutoff and beta are per point [P]."""
+    """Causal One-Euro filter over axis 0 of x [N, ..., P, D]; min_cutoff and beta are per point [P].
+
+    The filter is recursive in time (each step's cutoff depends on the filtered speed so far), so
+    it steps over frames; every step works on all points (and any batch axes) at once, in place.
+    """
     out = np.empty_like(x)
     if len(x) == 0:
         return out
@@ -44,13 +48,32 @@ def one_euro(
     a_d = float(_alpha(np.array(d_cutoff), fps))
     prev = x[0].astype(np.float64)
     dprev = np.zeros_like(prev)
+    step = np.empty_like(prev)  # x[i] - prev
+    work = np.empty_like(prev)
+    cutoff = np.empty((*prev.shape[:-1], 1), np.float64)
     out[0] = prev
+    two_pi = 2 * np.pi
     for i in range(1, len(x)):
-        dx = (x[i] - prev) * fps
-        dprev = dprev + a_d * (dx - dprev)
-        speed = np.linalg.norm(dprev, axis=-1, keepdims=True)
-        a = _alpha(mc + b * speed, fps)
-        prev = prev + a * (x[i] - prev)
+        np.subtract(x[i], prev, out=step)
+        # dprev += a_d * (step * fps - dprev), the smoothed speed
+        np.multiply(step, fps, out=work)
+        work -= dprev
+        work *= a_d
+        dprev += work
+        # cutoff = min_cutoff + beta * |dprev|; alpha = 1 / (1 + tau * fps), tau = 1 / (2 pi cutoff)
+        np.multiply(dprev, dprev, out=work)
+        np.add.reduce(work, axis=-1, keepdims=True, out=cutoff)
+        np.sqrt(cutoff, out=cutoff)
+        cutoff *= b
+        cutoff += mc
+        np.multiply(two_pi, cutoff, out=cutoff)
+        np.divide(1.0, cutoff, out=cutoff)
+        cutoff *= fps
+        cutoff += 1.0
+        np.divide(1.0, cutoff, out=cutoff)
+        # prev += alpha * step
+        step *= cutoff
+        prev += step
         out[i] = prev
     return out
 
@@ -61,7 +84,7 @@ def smooth_landmarks(
     """Zero-lag One-Euro smoothing of landmarks [N, P, 3] (pixels), per run of valid frames.
 
     Coordinates are divided by the clip's face size first so `beta` works at any resolution.
-    Invalid frames are returned unchanged.
+    The forward and the backward pass run as one batch. Invalid frames are returned unchanged.
     """
     out = landmarks.astype(np.float32).copy()
     if not valid.any():
@@ -76,8 +99,8 @@ def smooth_landmarks(
     beta = np.where(lips, settings.lip_beta, settings.beta)
     for start, stop in runs(valid):
         seg = landmarks[start:stop].astype(np.float64) / scale
-        fwd = one_euro(seg, fps, mc, beta, settings.d_cutoff)
-        bwd = one_euro(seg[::-1], fps, mc, beta, settings.d_cutoff)[::-1]
+        both = one_euro(np.stack([seg, seg[::-1]], axis=1), fps, mc, beta, settings.d_cutoff)
+        fwd, bwd = both[:, 0], both[::-1, 1]
         out[start:stop] = (0.5 * (fwd + bwd) * scale).astype(np.float32)
     return out
 
@@ -105,12 +128,23 @@ def gaussian_smooth(x: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def fill_gaps(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Linear interpolation over axis 0 of x [N, ...] across invalid frames (edges hold the nearest)."""
+    """Linear interpolation over axis 0 of x [N, ...] across invalid frames (edges hold the nearest).
+
+    The same arithmetic as `np.interp` per column, done for every column at once.
+    """
     out = x.astype(np.float64).copy()
     idx = np.flatnonzero(valid)
     if len(idx) == 0 or len(idx) == len(x):
         return out
-    flat = out.reshape(len(x), -1)
-    for j in range(flat.shape[1]):
-        flat[:, j] = np.interp(np.arange(len(x)), idx, flat[idx, j])
-    return flat.reshape(x.shape)
+    missing = np.flatnonzero(~np.asarray(valid, bool))
+    pos = np.searchsorted(idx, missing)  # first valid frame after each missing one
+    before, after = pos == 0, pos == len(idx)
+    out[missing[before]] = out[idx[0]]
+    out[missing[after]] = out[idx[-1]]
+    inner = ~(before | after)
+    frame, right = missing[inner], idx[pos[inner]]
+    left = idx[pos[inner] - 1]
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    slope = (out[right] - out[left]) / (right - left).astype(np.float64).reshape(shape)
+    out[frame] = slope * (frame - left).astype(np.float64).reshape(shape) + out[left]
+    return out

@@ -1,12 +1,14 @@
 """MediaPipe face-mesh tracking (mediapipe 0.10.14 legacy solution, 478 refined landmarks).
 
-Video mode: the mesh is tracked from frame to frame and the face detector runs again whenever a
-face is lost. Up to `max_faces` faces are tracked so that one subject can be chosen: the face
-nearest to the previous frame's subject, or on a fresh start the largest, most central one.
-Tracking several faces makes MediaPipe run its detector on every frame while fewer are in view
-(about 1.5x slower), so when only one face shows during the first `probe_frames` frames the
-tracker switches to one face: MediaPipe then keeps following that subject and detects again only
-when it is lost.
+Video mode: the mesh is tracked from frame to frame and MediaPipe's face detector runs again only
+when the face is lost. One graph tracks one face; the graph also reports every face its detector
+saw (`all_face_detections`, normally clipped to the tracked count), so whenever the detector finds
+two or more people the tracker reopens with `max_faces` faces and a subject is chosen among them
+(`choose_subject`: the face nearest to the previous frame's subject, or on a fresh start the
+largest, most central one) for the rest of the clip. A clip with one person therefore runs a
+single one-face graph from its first frame: no second graph and no multi-face probe. The graph
+is FaceMesh's own (`core.face.face_mesh_graph`), read without building Python protos.
+
 Frames bigger than `max_side` are downscaled for tracking; landmarks come back in full-frame
 pixels (z is MediaPipe's z scaled by the full frame width, so it shares the x/y units).
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core.face.face_mesh_graph import landmarks_array, open_graph
 from core.face.native_stderr import filtered_native_stderr, silence_python_warnings
 
 TRACKER_NAME = "mediapipe.face_mesh"
@@ -28,8 +31,7 @@ NUM_LANDMARKS = 478
 @dataclass(frozen=True)
 class TrackerSettings:
     max_side: int = 1280  # longest side given to MediaPipe; 4K frames are downscaled to this
-    max_faces: int = 2  # faces tracked at once, to choose a subject among several people
-    probe_frames: int = 25  # frames watched for a second face before dropping to one-face tracking
+    max_faces: int = 2  # faces tracked at once once the detector sees several, to choose a subject
     quiet_frames: int = 3  # frames of each new graph during which MediaPipe's notices are filtered
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
@@ -46,13 +48,13 @@ class FaceTracker:
 
     def __init__(self, settings: TrackerSettings = TrackerSettings()) -> None:
         self.settings = settings
-        self.max_faces = settings.max_faces
+        self.max_faces = 1  # faces the current graph tracks; settings.max_faces once several are seen
         self._quiet: contextlib.ExitStack | None = None  # MediaPipe's start-up notices filtered
         self._graph_frames = 0  # frames processed by the current graph
-        self._mesh = self._open(self.max_faces)
+        self._mesh = self._open(1)
         self._previous: np.ndarray | None = None  # last subject's landmarks, for consistency
-        self._frames = 0
-        self.most_faces = 0  # the most faces seen at once so far
+        self.most_faces = 0  # the most faces tracked at once so far
+        self.graphs_opened = 1
 
     def _open(self, max_faces: int):
         """A new graph; MediaPipe's native start-up notices are filtered until it has run a few frames.
@@ -65,16 +67,9 @@ class FaceTracker:
         self._quiet = contextlib.ExitStack()
         self._quiet.enter_context(filtered_native_stderr())
         self._graph_frames = 0
+        s = self.settings
         try:
-            import mediapipe as mp
-
-            return mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=max_faces,
-                refine_landmarks=True,
-                min_detection_confidence=self.settings.min_detection_confidence,
-                min_tracking_confidence=self.settings.min_tracking_confidence,
-            )
+            return open_graph(max_faces, s.min_detection_confidence, s.min_tracking_confidence)
         except BaseException:
             self._end_quiet()
             raise
@@ -84,8 +79,8 @@ class FaceTracker:
         if quiet is not None:
             quiet.close()
 
-    def _process(self, rgb: np.ndarray):
-        result = self._mesh.process(rgb)
+    def _process(self, rgb: np.ndarray) -> tuple[list[bytes], int | None]:
+        result = self._mesh.run(rgb)
         self._graph_frames += 1
         if self._graph_frames >= self.settings.quiet_frames:
             self._end_quiet()
@@ -93,29 +88,45 @@ class FaceTracker:
 
     def track(self, frame_bgr: np.ndarray) -> np.ndarray | None:
         """Landmarks [478, 3] float32 in full-frame pixels for the subject, or None (no face)."""
-        h, w = frame_bgr.shape[:2]
+        small, scale = self._downscale(frame_bgr)
+        return self._track(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, frame_bgr.shape)
+
+    def track_rgb(
+        self, frame_rgb: np.ndarray, downscaled: tuple[np.ndarray, float] | None = None
+    ) -> np.ndarray | None:
+        """`track` for an RGB frame (what MediaPipe reads: no colour conversion).
+
+        `downscaled` is `tracking_input(frame_rgb)` when another thread has already made it.
+        """
+        small, scale = downscaled if downscaled is not None else self.tracking_input(frame_rgb)
+        return self._track(np.ascontiguousarray(small), scale, frame_rgb.shape)
+
+    def tracking_input(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+        """(the frame as MediaPipe gets it, at most `max_side` px, its scale); thread-safe."""
+        return self._downscale(frame)
+
+    def _downscale(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+        h, w = frame.shape[:2]
         scale = min(1.0, self.settings.max_side / max(h, w))
-        small = (
-            frame_bgr
-            if scale == 1.0
-            else cv2.resize(frame_bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-        )
-        sh, sw = small.shape[:2]
-        result = self._process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
-        faces = result.multi_face_landmarks or []
-        self._frames += 1
+        if scale == 1.0:
+            return frame, scale
+        return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA), scale
+
+    def _track(self, rgb: np.ndarray, scale: float, shape: tuple[int, ...]) -> np.ndarray | None:
+        h, w = shape[:2]
+        sh, sw = rgb.shape[:2]
+        faces, detected = self._process(rgb)  # detected: None on frames where the detector did not run
+        if detected is not None and detected > 1 and self.max_faces < self.settings.max_faces:
+            self._mesh.close()  # several people: track them all from this frame on, to choose one
+            self.max_faces = self.settings.max_faces
+            self._mesh = self._open(self.max_faces)
+            self.graphs_opened += 1
+            faces, _ = self._process(rgb)
         self.most_faces = max(self.most_faces, len(faces))
-        if self.max_faces > 1 and self._frames == self.settings.probe_frames and self.most_faces <= 1:
-            self._mesh.close()
-            self.max_faces = 1
-            self._mesh = self._open(1)
         if not faces:
             return None
-        candidates = []
-        for face in faces:
-            arr = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
-            arr *= np.array([sw, sh, sw], dtype=np.float32) / scale
-            candidates.append(arr)
+        to_pixels = np.array([sw, sh, sw], dtype=np.float32) / scale
+        candidates = [landmarks_array(face) * to_pixels for face in faces]
         chosen = choose_subject(candidates, self._previous, (w, h))
         self._previous = chosen
         return chosen

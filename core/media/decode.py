@@ -74,13 +74,22 @@ def frame_to_bgr(frame) -> np.ndarray:
     conversion: rounded correctly (swscale's default path loses 1-3 levels per channel, which adds
     up over decode/encode generations) and several times faster. Other formats use swscale.
     """
+    return _frame_to_array(frame, rgb=False)
+
+
+def frame_to_rgb(frame) -> np.ndarray:
+    """`frame_to_bgr` with the channels in RGB order (the same values, no extra conversion)."""
+    return _frame_to_array(frame, rgb=True)
+
+
+def _frame_to_array(frame, rgb: bool) -> np.ndarray:
     import cv2
 
     if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
         planes = frame.to_ndarray()
         if planes.shape == (frame.height * 3 // 2, frame.width):
-            return cv2.cvtColor(planes, cv2.COLOR_YUV2BGR_I420)
-    return frame.to_ndarray(format="bgr24")
+            return cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420 if rgb else cv2.COLOR_YUV2BGR_I420)
+    return frame.to_ndarray(format="rgb24" if rgb else "bgr24")
 
 
 def _rotation_of(frame) -> int:
@@ -176,20 +185,27 @@ def _first_frame(container, path: Path):
     raise BadInput(f"{path}: no video frame could be decoded. Give a video with at least one frame.")
 
 
-def iter_frames(path: Path | str, fps: float, frame_count: int | None = None) -> Iterator[np.ndarray]:
-    """Yield display-oriented BGR uint8 frames at a constant `fps`, `frame_count` of them.
+def iter_frames(
+    path: Path | str, fps: float, frame_count: int | None = None, rgb: bool = False
+) -> Iterator[np.ndarray]:
+    """Yield display-oriented BGR uint8 frames (RGB with `rgb`) at a constant `fps`, `frame_count` of them.
 
     Output frame k is the source frame whose timestamp is nearest to k / fps after the first
     frame; missing tail frames (a last frame shorter than its nominal duration) repeat the last.
+    A source frame that no output time shows (a faster source) is decoded but never converted.
     """
     path = Path(path)
     container = _open(path)
+
+    def pixels(frame) -> np.ndarray:
+        return _rotate(_frame_to_array(frame, rgb), _rotation_of(frame))
+
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         k = 0
         start = None
-        prev = None  # (time, bgr) of the last decoded frame not yet superseded
+        prev = None  # (time, PyAV frame) of the last decoded frame not yet superseded
         for frame in _decode_checked(container, stream, path):
             t = float(frame.time)
             if start is None:
@@ -198,16 +214,19 @@ def iter_frames(path: Path | str, fps: float, frame_count: int | None = None) ->
             if prev is not None:
                 # every output time before the midpoint of the two source frames shows `prev`
                 mid = 0.5 * (prev[0] + t)
+                shown = None
                 while (frame_count is None or k < frame_count) and k / fps < mid:
-                    yield prev[1]
+                    shown = pixels(prev[1]) if shown is None else shown
+                    yield shown
                     k += 1
             if frame_count is not None and k >= frame_count:
                 return
-            prev = (t, _rotate(frame_to_bgr(frame), _rotation_of(frame)))
+            prev = (t, frame)
         if prev is not None:
             end = frame_count if frame_count is not None else k + 1
+            shown = pixels(prev[1]) if k < end else None
             while k < end:
-                yield prev[1]
+                yield shown
                 k += 1
     finally:
         container.close()

@@ -1,0 +1,109 @@
+"""The decode -> track -> encode pipeline and the side-work threads: order, errors, cancel, cleanup."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from core.face.pipeline import Background, run_pipeline
+from core.jobs.errors import BadInput
+
+
+def _frames(n: int, pulled: list[int], fail_at: int | None = None):
+    for i in range(n):
+        if i == fail_at:
+            raise BadInput(f"frame {i} is corrupt")
+        pulled.append(threading.get_ident())
+        yield np.full((4, 4, 3), i, np.uint8)
+
+
+def _alive(prefix: str) -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(prefix)]
+
+
+def test_frames_tracked_and_encoded_in_order_on_their_threads():
+    pulled, encoded, seen = [], [], []
+    encode_threads = set()
+
+    def encode(frame):
+        encode_threads.add(threading.get_ident())
+        encoded.append(int(frame[0, 0, 0]))
+
+    times = run_pipeline(
+        _frames(30, pulled), lambda f: int(f[0, 0, 0]) * 2, encode, lambda i, r: seen.append((i, r)), depth=2
+    )
+    assert seen == [(i, 2 * i) for i in range(30)] and encoded == list(range(30))
+    main = threading.get_ident()
+    assert set(pulled) != {main} and len(set(pulled)) == 1  # decoded on one other thread
+    assert encode_threads and main not in encode_threads
+    assert times.track >= 0 and times.decode > 0 and _alive("prepare-") == []
+
+
+def test_without_an_encoder_no_encoder_thread_runs():
+    started = []
+    original = threading.Thread.start
+
+    def spy(self):
+        started.append(self.name)
+        original(self)
+
+    threading.Thread.start = spy
+    try:
+        seen = []
+        run_pipeline(_frames(5, []), lambda f: None, None, lambda i, r: seen.append(i))
+    finally:
+        threading.Thread.start = original
+    assert seen == list(range(5)) and started == ["prepare-decode"]
+
+
+def test_a_cancel_in_on_frame_stops_decoding_and_joins_every_thread():
+    pulled = []
+
+    class Cancelled(Exception):
+        pass
+
+    def on_frame(i, r):
+        if i == 3:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        run_pipeline(_frames(1000, pulled), lambda f: None, lambda f: time.sleep(0.001), on_frame, depth=4)
+    assert len(pulled) < 20  # the decoder stopped soon after, not at the end of the clip
+    assert _alive("prepare-") == []
+
+
+def test_decoder_and_encoder_errors_reach_the_caller():
+    with pytest.raises(BadInput, match="frame 7 is corrupt"):
+        run_pipeline(_frames(20, [], fail_at=7), lambda f: None, None, lambda i, r: None)
+
+    def encode(frame):
+        if frame[0, 0, 0] == 2:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        run_pipeline(_frames(50, []), lambda f: None, encode, lambda i, r: None, depth=2)
+    assert _alive("prepare-") == []
+
+
+def test_background_reports_failures_early_and_stops_long_work_on_exit():
+    finished = threading.Event()
+
+    def long_work(stop: threading.Event) -> str:
+        while not stop.wait(0.01):
+            pass
+        finished.set()
+        return "stopped"
+
+    def bad() -> None:
+        raise BadInput("the audio track is corrupt")
+
+    with pytest.raises(BadInput, match="corrupt"), Background() as side:
+        job = side.start(long_work, side.stop)
+        side.start(bad)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            side.raise_failed()  # what the tracking loop calls once per frame
+            time.sleep(0.01)
+    assert finished.is_set() and job.result() == "stopped"  # joined on the way out
+    assert _alive("prepare-side") == []
