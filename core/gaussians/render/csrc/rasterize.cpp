@@ -35,6 +35,35 @@ void for_each_tile(int64_t n_tiles, Fn fn) {
   });
 }
 
+// Bins on all threads: each takes a contiguous, depth-ordered slice of the Gaussians, so the slices'
+// pairs, concatenated in slice order, are still in depth order.
+template <typename scalar_t>
+std::vector<int32_t> bin(const scalar_t* means, const scalar_t* conics, const scalar_t* opac, const int32_t* radii,
+                         const scalar_t* depths, int64_t n, const Options& o, std::vector<int32_t>& offsets) {
+  const std::vector<int32_t> order = dhs::depth_order(radii, depths, n);
+  const int64_t m = static_cast<int64_t>(order.size());
+  const int64_t slices = std::max<int64_t>(1, std::min<int64_t>(4 * at::get_num_threads(), m / 256));
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> chunks(slices);
+  at::parallel_for(0, slices, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t s = begin; s < end; ++s) {
+      chunks[s].reserve((m / slices + 1) * 8);
+      dhs::tile_hits(means, conics, opac, radii, order.data(), s * m / slices, (s + 1) * m / slices, o, chunks[s]);
+    }
+  });
+  return dhs::group_by_tile(chunks, o.tiles_x * o.tiles_y, offsets);
+}
+
+// Calls ``kernel.template operator()<TS>()`` with the tile size as a constant where it is a common one.
+template <typename Kernel>
+void with_tile_size(int64_t tile, Kernel kernel) {
+  if (tile == 8)
+    kernel.template operator()<8>();
+  else if (tile == 16)
+    kernel.template operator()<16>();
+  else
+    kernel.template operator()<0>();
+}
+
 Options make_options(int64_t width, int64_t height, int64_t tile, double alpha_min, double alpha_max,
                      double t_min) {
   TORCH_CHECK(tile >= 1 && tile <= dhs::kMaxTile, "tile_size must be in [1, ", dhs::kMaxTile, "], got ", tile);
@@ -82,11 +111,13 @@ std::vector<at::Tensor> forward(at::Tensor means, at::Tensor conics, at::Tensor 
   AT_DISPATCH_FLOATING_TYPES(means.scalar_type(), "dhs_rasterize_forward", [&] {
     const scalar_t *m = means.data_ptr<scalar_t>(), *c = conics.data_ptr<scalar_t>(), *op = opac.data_ptr<scalar_t>();
     const scalar_t* f = feat.data_ptr<scalar_t>();
-    ids = dhs::bin_tiles<scalar_t>(m, c, op, radii.data_ptr<int32_t>(), depths.data_ptr<scalar_t>(), n, o, offsets);
+    ids = bin<scalar_t>(m, c, op, radii.data_ptr<int32_t>(), depths.data_ptr<scalar_t>(), n, o, offsets);
     scalar_t *img = image.data_ptr<scalar_t>(), *al = alphas.data_ptr<scalar_t>(), *tf = t_final.data_ptr<scalar_t>();
     int32_t* la = last.data_ptr<int32_t>();
-    for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
-      dhs::forward_tile<scalar_t>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
+    with_tile_size(o.tile, [&]<int TS>() {
+      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
+        dhs::forward_tile<scalar_t, TS>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
+      });
     });
   });
   return {image, alphas, t_final, last, int_tensor(offsets), int_tensor(ids)};
@@ -110,8 +141,10 @@ std::vector<at::Tensor> backward(at::Tensor means, at::Tensor conics, at::Tensor
     const scalar_t* tf = t_final.data_ptr<scalar_t>();
     const int32_t *off = offsets.data_ptr<int32_t>(), *id = ids.data_ptr<int32_t>(), *la = last.data_ptr<int32_t>();
     scalar_t* gr = grads.data_ptr<scalar_t>();
-    for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int thread) {
-      dhs::backward_tile<scalar_t>(t, m, c, op, f, D, off, id, o, gi, ga, tf, la, gr + thread * n * (6 + D));
+    with_tile_size(o.tile, [&]<int TS>() {
+      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int thread) {
+        dhs::backward_tile<scalar_t, TS>(t, m, c, op, f, D, off, id, o, gi, ga, tf, la, gr + thread * n * (6 + D));
+      });
     });
   });
   auto total = threads > 1 ? grads.sum(0) : grads[0];

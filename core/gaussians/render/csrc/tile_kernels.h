@@ -48,26 +48,29 @@ inline float exp_neg(float x) {
 }
 inline double exp_neg(double x) { return std::exp(std::max(x, -30.0)); }
 
-// Depth-sorted (front to back), tile-binned Gaussians: ``offsets`` [tiles + 1] indexes the
-// returned Gaussian ids. A tile lists a Gaussian only when some pixel centre of the tile can reach
-// alpha >= alpha_min (exact minimum of the quadratic form over the tile's pixel-centre rectangle,
-// with the same 1e-4 slack as the PyTorch binning), so binning never changes the image.
+// Visible Gaussians (radii > 0) in depth order, front to back (ties by index, as a stable sort).
 template <typename scalar_t>
-std::vector<int32_t> bin_tiles(const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
-                               const int32_t* radii, const scalar_t* depths, int64_t n, const Options& o,
-                               std::vector<int32_t>& offsets) {
+std::vector<int32_t> depth_order(const int32_t* radii, const scalar_t* depths, int64_t n) {
   std::vector<int32_t> order;
   order.reserve(n);
   for (int64_t i = 0; i < n; ++i)
     if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) order.push_back(static_cast<int32_t>(i));
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return depths[a] < depths[b]; });
+  return order;
+}
 
-  const int64_t n_tiles = o.tiles_x * o.tiles_y;
+// The (tile, Gaussian) pairs of order[begin:end], in that order. A tile gets a Gaussian only when
+// some pixel centre of the tile can reach alpha >= alpha_min (exact minimum of the quadratic form
+// over the tile's pixel-centre rectangle, with the same 1e-4 slack as the PyTorch binning), so
+// binning never changes the image.
+template <typename scalar_t>
+void tile_hits(const scalar_t* means, const scalar_t* conics, const scalar_t* opac, const int32_t* radii,
+               const int32_t* order, int64_t begin, int64_t end, const Options& o,
+               std::vector<std::pair<int32_t, int32_t>>& hits) {
   const double ts = static_cast<double>(o.tile);
   const double log_amin = std::log(o.alpha_min);
-  std::vector<std::pair<int32_t, int32_t>> hits;  // (tile, Gaussian) in depth order
-  hits.reserve(order.size() * 8);
-  for (int32_t g : order) {
+  for (int64_t i = begin; i < end; ++i) {
+    const int32_t g = order[i];
     const double mx = means[2 * g], my = means[2 * g + 1];
     const double rx = radii[2 * g], ry = radii[2 * g + 1];
     const int64_t x0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor((mx - rx) / ts)), 0, o.tiles_x);
@@ -88,12 +91,20 @@ std::vector<int32_t> bin_tiles(const scalar_t* means, const scalar_t* conics, co
       }
     }
   }
+}
+
+// Counting sort of the pairs (given in depth order, chunk after chunk) by tile: ``offsets``
+// [tiles + 1] indexes the returned Gaussian ids, which stay in depth order within each tile.
+inline std::vector<int32_t> group_by_tile(const std::vector<std::vector<std::pair<int32_t, int32_t>>>& chunks,
+                                          int64_t n_tiles, std::vector<int32_t>& offsets) {
   offsets.assign(n_tiles + 1, 0);
-  for (const auto& h : hits) ++offsets[h.first + 1];
+  for (const auto& hits : chunks)
+    for (const auto& h : hits) ++offsets[h.first + 1];
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<int32_t> ids(hits.size());
+  std::vector<int32_t> ids(offsets.back());
   std::vector<int32_t> cursor(offsets.begin(), offsets.end() - 1);
-  for (const auto& h : hits) ids[cursor[h.first]++] = h.second;  // stable: depth order per tile
+  for (const auto& hits : chunks)
+    for (const auto& h : hits) ids[cursor[h.first]++] = h.second;
   return ids;
 }
 
@@ -109,11 +120,13 @@ inline Splat<scalar_t> splat(const scalar_t* means, const scalar_t* conics, cons
 
 // Composite one tile. Writes the tile's pixels of image [H, W, D], alphas [H, W],
 // t_final [H, W] and last [H, W] (index in the tile's list of the last composited Gaussian, -1: none).
-template <typename scalar_t>
+// ``TS`` > 0: the tile size as a compile-time constant (fixed trip counts, no masked remainder
+// loops); 0: taken from ``o.tile``.
+template <typename scalar_t, int TS>
 void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
                   const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
                   scalar_t* image, scalar_t* alphas, scalar_t* t_final, int32_t* last) {
-  const int64_t ts = o.tile, P = ts * ts;
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts;
   const scalar_t amin = o.alpha_min, amax = o.alpha_max, tmin = o.t_min;
   alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], w[kMaxPixels], done[kMaxPixels];
   alignas(64) scalar_t lastk[kMaxPixels];
@@ -173,14 +186,14 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
 //   dL/dalpha_k = T_k (f_k . g) - (sum_{j>k} alpha_j T_j f_j . g + gT T_final) / (1 - alpha_k),
 // with gT = dL/dT_final = -dL/dalphas. Adds into ``grads`` [N, 6 + D]: d means2d (2),
 // d conics (3), d opacity (1), d features (D), summed over the tile's pixels.
-template <typename scalar_t>
+template <typename scalar_t, int TS>
 void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
                    const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
                    const scalar_t* g_image, const scalar_t* g_alphas, const scalar_t* t_final, const int32_t* last,
                    scalar_t* grads) {
   const int32_t begin = offsets[tile], end = offsets[tile + 1];
   if (begin == end) return;
-  const int64_t ts = o.tile, P = ts * ts, stride = 6 + D;
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, stride = 6 + D;
   const scalar_t amin = o.alpha_min, amax = o.alpha_max;
   alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], R[kMaxPixels];
   alignas(64) scalar_t w[kMaxPixels], fg[kMaxPixels], lastk[kMaxPixels];
