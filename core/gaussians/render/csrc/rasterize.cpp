@@ -82,7 +82,8 @@ void check_inputs(const at::Tensor& means, const at::Tensor& conics, const at::T
   }
   TORCH_CHECK(means.dim() == 2 && means.size(1) == 2, "means2d must be [N, 2]");
   TORCH_CHECK(conics.dim() == 2 && conics.size(1) == 3, "conics must be [N, 3]");
-  TORCH_CHECK(feat.dim() == 2, "features must be [N, D]");
+  TORCH_CHECK(feat.dim() == 2 && feat.size(1) >= 1 && feat.size(1) <= dhs::kMaxFeatures,
+              "features must be [N, D] with 1 <= D <= ", dhs::kMaxFeatures);
   TORCH_CHECK(radii.scalar_type() == at::kInt && radii.dim() == 2 && radii.size(1) == 2, "radii must be int32 [N, 2]");
   for (const auto* t : {&conics, &opac, &feat, &depths})
     TORCH_CHECK(t->scalar_type() == means.scalar_type(), "all float inputs must share one dtype");

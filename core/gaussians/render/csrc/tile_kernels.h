@@ -18,6 +18,7 @@ namespace dhs {
 
 constexpr int kMaxTile = 32;
 constexpr int kMaxPixels = kMaxTile * kMaxTile;
+constexpr int kMaxFeatures = 8;  // colour (3) + depth (1) is what the renderer composites
 
 struct Options {
   int64_t width, height, tile, tiles_x, tiles_y;
@@ -77,7 +78,12 @@ void tile_hits(const scalar_t* means, const scalar_t* conics, const scalar_t* op
     const int64_t x1 = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((mx + rx) / ts)), 0, o.tiles_x);
     const int64_t y0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor((my - ry) / ts)), 0, o.tiles_y);
     const int64_t y1 = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((my + ry) / ts)), 0, o.tiles_y);
+    if ((x1 - x0) * (y1 - y0) == 1) {  // one candidate tile: the test could only save little work
+      hits.emplace_back(static_cast<int32_t>(y0 * o.tiles_x + x0), g);
+      continue;
+    }
     const double a = conics[3 * g], b = conics[3 * g + 1], c = conics[3 * g + 2];
+    const double ba = b / a, bc = b / c;
     const double budget = std::log(std::max<double>(opac[g], 1e-30)) - log_amin + 1e-4;
     auto q = [&](double dx, double dy) { return 0.5 * (a * dx * dx + c * dy * dy) + b * dx * dy; };
     for (int64_t ty = y0; ty < y1; ++ty) {
@@ -85,8 +91,8 @@ void tile_hits(const scalar_t* means, const scalar_t* conics, const scalar_t* op
         const double xl = tx * ts + 0.5 - mx, yl = ty * ts + 0.5 - my;
         const double xh = xl + (ts - 1), yh = yl + (ts - 1);
         double best = (xl <= 0 && xh >= 0 && yl <= 0 && yh >= 0) ? 0.0 : INFINITY;
-        for (double x : {xl, xh}) best = std::min(best, q(x, std::clamp(-b * x / c, yl, yh)));
-        for (double y : {yl, yh}) best = std::min(best, q(std::clamp(-b * y / a, xl, xh), y));
+        for (double x : {xl, xh}) best = std::min(best, q(x, std::clamp(-bc * x, yl, yh)));
+        for (double y : {yl, yh}) best = std::min(best, q(std::clamp(-ba * y, xl, xh), y));
         if (best <= budget) hits.emplace_back(static_cast<int32_t>(ty * o.tiles_x + tx), g);
       }
     }
@@ -130,7 +136,10 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
   const scalar_t amin = o.alpha_min, amax = o.alpha_max, tmin = o.t_min;
   alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], w[kMaxPixels], done[kMaxPixels];
   alignas(64) scalar_t lastk[kMaxPixels];
-  std::vector<scalar_t> acc(D * P, scalar_t(0));
+  // 64-byte aligned: unaligned vector stores here split cache lines and defeat store forwarding
+  // between consecutive Gaussians (this loop was the forward's hottest spot)
+  alignas(64) scalar_t acc[kMaxFeatures * kMaxPixels];
+  std::fill(acc, acc + D * P, scalar_t(0));
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
   for (int64_t p = 0; p < P; ++p) {
     px[p] = static_cast<scalar_t>(tx * ts + p % ts) + scalar_t(0.5);
@@ -163,7 +172,7 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
     alive -= finished;
     const scalar_t* f = feat + static_cast<int64_t>(gi) * D;
     for (int64_t d = 0; d < D; ++d) {
-      scalar_t* a = acc.data() + d * P;
+      scalar_t* a = acc + d * P;
       const scalar_t fd = f[d];
 #pragma omp simd
       for (int64_t p = 0; p < P; ++p) a[p] += w[p] * fd;
@@ -197,7 +206,8 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
   const scalar_t amin = o.alpha_min, amax = o.alpha_max;
   alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], R[kMaxPixels];
   alignas(64) scalar_t w[kMaxPixels], fg[kMaxPixels], lastk[kMaxPixels];
-  std::vector<scalar_t> g(D * P, scalar_t(0));
+  alignas(64) scalar_t g[kMaxFeatures * kMaxPixels];
+  std::fill(g, g + D * P, scalar_t(0));
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
   int32_t kmax = -1;
   for (int64_t p = 0; p < P; ++p) {
@@ -224,7 +234,7 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
     for (int64_t p = 0; p < P; ++p) fg[p] = 0;
     for (int64_t d = 0; d < D; ++d) {
       const scalar_t fd = f[d];
-      const scalar_t* gd = g.data() + d * P;
+      const scalar_t* gd = g + d * P;
 #pragma omp simd
       for (int64_t p = 0; p < P; ++p) fg[p] += fd * gd[p];
     }
@@ -256,7 +266,7 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
     scalar_t* gr = grads + static_cast<int64_t>(gi) * stride;
     gr[0] += s_mx, gr[1] += s_my, gr[2] += s_a, gr[3] += s_b, gr[4] += s_c, gr[5] += s_o;
     for (int64_t d = 0; d < D; ++d) {
-      const scalar_t* gd = g.data() + d * P;
+      const scalar_t* gd = g + d * P;
       scalar_t acc = 0;
 #pragma omp simd reduction(+ : acc)
       for (int64_t p = 0; p < P; ++p) acc += w[p] * gd[p];
