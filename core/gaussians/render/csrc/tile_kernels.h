@@ -52,11 +52,13 @@ inline double exp_neg(double x) { return std::exp(std::max(x, -30.0)); }
 // Visible Gaussians (radii > 0) in depth order, front to back (ties by index, as a stable sort).
 template <typename scalar_t>
 std::vector<int32_t> depth_order(const int32_t* radii, const scalar_t* depths, int64_t n) {
-  std::vector<int32_t> order;
-  order.reserve(n);
+  std::vector<std::pair<scalar_t, int32_t>> keyed;  // (depth, index): sorting pairs breaks ties by index
+  keyed.reserve(n);
   for (int64_t i = 0; i < n; ++i)
-    if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) order.push_back(static_cast<int32_t>(i));
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return depths[a] < depths[b]; });
+    if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) keyed.emplace_back(depths[i], static_cast<int32_t>(i));
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int32_t> order(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
   return order;
 }
 
