@@ -243,3 +243,17 @@ def test_a_few_gaussian_training_steps_run_with_it(tmp_path: Path) -> None:
     losses = [e.value for e in runner.of_type(Metric) if e.name == "train/photometric"]
     assert len(losses) == 12 and all(torch.isfinite(torch.tensor(losses)))
     assert sum(losses[-3:]) < sum(losses[:3])
+
+
+def test_the_build_command_reuses_an_existing_build(native_module: ModuleType) -> None:
+    """The install-time command is idempotent: with the module built it loads it and exits 0."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "core.gaussians.render.build_native"],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fused CPU rasterizer ready" in proc.stdout and str(native_module.__file__) in proc.stdout
