@@ -1,12 +1,17 @@
 """Time the Gaussian renderers and write the numbers as JSON.
 
-Measures, on a head-like scene (Gaussians on an ellipsoidal head surface, SH degree 3):
-* the PyTorch rasterizer at 256x256 with 10k Gaussians: forward-only frames/s and
-  forward+backward milliseconds, with ``torch.set_num_threads(2)`` by default;
-* gsplat at 512x512 when a CUDA GPU is available and gsplat's kernels run there; otherwise the
-  entry says why it was not measured.
+On a head-like scene (Gaussians on an ellipsoidal head surface, SH degree 3), for each case
+(default: 256^2 with 10k Gaussians and 512^2 with 50k) the PyTorch rasterizer (the reference) and
+the fused C++ one (``native``, when built) are timed *interleaved*: every repeat runs one, then
+the other, on the same scene, so the speed-ups are same-run ratios even on a machine other work
+shares (the load average before and after each case is recorded). Forward-only frames/s and
+forward+backward milliseconds are medians of wall time; process CPU time is recorded too.
+Targets (issue 18): native forward >= 60 fps at 256^2/10k and >= 15 fps at 512^2/50k;
+forward+backward <= 40 ms at 256^2/10k. gsplat is timed at 512^2 when a CUDA GPU is available and
+gsplat's kernels run there; otherwise the entry says why it was not measured.
 
-Usage: ``PYTHONPATH=. python benchmarks/bench_gaussian_render.py [--out PATH] [--repeats N]``
+Usage: ``PYTHONPATH=. python benchmarks/bench_gaussian_render.py [--out PATH] [--repeats N]
+[--cases 10000x256,50000x512] [--threads 2]``
 """
 
 from __future__ import annotations
@@ -28,12 +33,17 @@ from pathlib import Path
 import torch
 
 from core.gaussians.camera import Camera, intrinsics
-from core.gaussians.render import gsplat_backend, torch_rasterizer
-from core.gaussians.render.base import GaussiansWorld
-from core.gaussians.render.select import probe_gsplat
+from core.gaussians.render import gsplat_backend, native, torch_rasterizer
+from core.gaussians.render.base import GaussiansWorld, RenderFn
+from core.gaussians.render.select import probe_gsplat, probe_native
 from core.io.atomic import write_json
 
 HEAD_RADII = (0.08, 0.11, 0.095)  # metres: half width, half height, half depth
+PARAMS = ("means", "quats", "scales", "opacities", "sh")
+TARGETS = {  # (gaussians, size): (forward fps >= , forward+backward ms <=)
+    (10_000, 256): (60.0, 40.0),
+    (50_000, 512): (15.0, None),
+}
 
 
 def head_scene(n: int, seed: int = 0, device: torch.device | str = "cpu") -> GaussiansWorld:
@@ -50,8 +60,7 @@ def head_scene(n: int, seed: int = 0, device: torch.device | str = "cpu") -> Gau
         opacities=torch.rand(n, generator=gen) * 0.4 + 0.6,
         sh=torch.randn(n, 16, 3, generator=gen) * 0.2,
     )
-    names = ("means", "quats", "scales", "opacities", "sh")
-    return GaussiansWorld(**{k: getattr(g, k).to(device) for k in names})
+    return GaussiansWorld(**{k: getattr(g, k).to(device) for k in PARAMS})
 
 
 def front_camera(size: int, device: torch.device | str = "cpu") -> Camera:
@@ -62,59 +71,95 @@ def front_camera(size: int, device: torch.device | str = "cpu") -> Camera:
     return Camera(view, intrinsics(f, f, size / 2, size / 2), size, size).to(device)
 
 
-def _time(
-    fn: Callable[[], object],
-    repeats: int,
-    sync: Callable[[], None] = lambda: None,
-    cpu: list[float] | None = None,
-) -> list[float]:
-    """Wall seconds per call; process CPU seconds (all threads) are appended to ``cpu`` if given."""
-    fn()
-    sync()
-    out = []
-    for _ in range(repeats):
+class _Timer:
+    """Wall and process-CPU seconds of repeated calls of one function."""
+
+    def __init__(self, fn: Callable[[], object], sync: Callable[[], None] = lambda: None) -> None:
+        self.fn, self.sync = fn, sync
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def once(self, record: bool = True) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        sync()
-        out.append(time.perf_counter() - t0)
-        if cpu is not None:
-            cpu.append(time.process_time() - c0)
-    return out
+        self.fn()
+        self.sync()
+        if record:
+            self.wall.append(time.perf_counter() - t0)
+            self.cpu.append(time.process_time() - c0)
+
+    def summary(self, prefix: str) -> dict:
+        med = statistics.median(self.wall)
+        return {
+            f"{prefix}_ms_median": round(med * 1e3, 2),
+            f"{prefix}_ms_min": round(min(self.wall) * 1e3, 2),
+            f"{prefix}_fps_median": round(1.0 / med, 2),
+            f"{prefix}_process_cpu_ms_median": round(statistics.median(self.cpu) * 1e3, 2),
+            f"{prefix}_repeats": len(self.wall),
+        }
 
 
-def bench_torch(n: int, size: int, repeats: int) -> dict:
+def _interleaved(timers: dict[str, _Timer], repeats: int) -> None:
+    for t in timers.values():
+        t.once(record=False)  # warm-up
+    for _ in range(repeats):
+        for t in timers.values():
+            t.once()
+
+
+def bench_case(n: int, size: int, repeats: int, renderers: dict[str, RenderFn]) -> dict:
+    """Forward and forward+backward of every renderer, interleaved; ratios against ``torch``."""
+    load_before = os.getloadavg()
     g = head_scene(n)
     cam = front_camera(size)
-    fwd_cpu: list[float] = []
+    params = {k: getattr(g, k).clone().requires_grad_(True) for k in PARAMS}
+
+    def forward(render: RenderFn) -> Callable[[], object]:
+        def run() -> None:
+            with torch.no_grad():
+                render(g, cam, None)
+
+        return run
+
+    def forward_backward(render: RenderFn) -> Callable[[], object]:
+        def run() -> None:
+            out = render(GaussiansWorld(**params), cam, None)
+            (out.colors.mean() + out.alphas.mean()).backward()
+            for p in params.values():
+                p.grad = None
+
+        return run
+
+    fwd = {name: _Timer(forward(r)) for name, r in renderers.items()}
+    fb = {name: _Timer(forward_backward(r)) for name, r in renderers.items()}
+    _interleaved(fwd, repeats)
+    _interleaved(fb, max(3, repeats // 2))
     with torch.no_grad():
-        fwd = _time(lambda: torch_rasterizer.render(g, cam), repeats, cpu=fwd_cpu)
-        out = torch_rasterizer.render(g, cam)
-    params = {
-        k: getattr(g, k).clone().requires_grad_(True) for k in ("means", "quats", "scales", "opacities", "sh")
-    }
-
-    def step() -> None:
-        o = torch_rasterizer.render(GaussiansWorld(**params), cam)
-        (o.colors.mean() + o.alphas.mean()).backward()
-
-    fb = _time(step, max(3, repeats // 2))
-    med = statistics.median(fwd)
-    return {
+        out = next(iter(renderers.values()))(g, cam, None)
+    case: dict = {
         "gaussians": n,
         "width": size,
         "height": size,
-        "threads": torch.get_num_threads(),
-        "forward_ms_median": round(med * 1e3, 2),
-        "forward_ms_min": round(min(fwd) * 1e3, 2),
-        "forward_fps_median": round(1.0 / med, 2),
-        "forward_fps_best": round(1.0 / min(fwd), 2),
-        "forward_process_cpu_ms_median": round(statistics.median(fwd_cpu) * 1e3, 2),
-        "forward_backward_ms_median": round(statistics.median(fb) * 1e3, 2),
-        "forward_backward_ms_min": round(min(fb) * 1e3, 2),
         "visible_gaussians": int((out.meta["radii"] > 0).all(-1).sum()),
         "covered_pixels": round(float((out.alphas > 0.5).float().mean()), 3),
-        "meets_10fps_target": 1.0 / med >= 10.0,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
+    for name in renderers:
+        case[name] = fwd[name].summary("forward") | fb[name].summary("forward_backward")
+    if "native" in renderers and "torch" in renderers:
+        t, nat = case["torch"], case["native"]
+        case["speedup_forward"] = round(t["forward_ms_median"] / nat["forward_ms_median"], 2)
+        case["speedup_forward_backward"] = round(
+            t["forward_backward_ms_median"] / nat["forward_backward_ms_median"], 2
+        )
+        fps_target, fb_target = TARGETS.get((n, size), (None, None))
+        if fps_target is not None:
+            case["target_forward_fps"] = fps_target
+            case["meets_forward_target"] = nat["forward_fps_median"] >= fps_target
+        if fb_target is not None:
+            case["target_forward_backward_ms"] = fb_target
+            case["meets_forward_backward_target"] = nat["forward_backward_ms_median"] <= fb_target
+    return case
 
 
 def bench_gsplat(n: int, size: int, repeats: int) -> dict:
@@ -124,9 +169,10 @@ def bench_gsplat(n: int, size: int, repeats: int) -> dict:
         return {"measured": False, "reason": problem}
     g = head_scene(n, device=device)
     cam = front_camera(size, device)
+    timer = _Timer(lambda: gsplat_backend.render(g, cam), torch.cuda.synchronize)
     with torch.no_grad():
-        fwd = _time(lambda: gsplat_backend.render(g, cam), repeats, torch.cuda.synchronize)
-    med = statistics.median(fwd)
+        _interleaved({"gsplat": timer}, repeats)
+    med = statistics.median(timer.wall)
     return {
         "measured": True,
         "device": torch.cuda.get_device_name(device),
@@ -138,30 +184,46 @@ def bench_gsplat(n: int, size: int, repeats: int) -> dict:
     }
 
 
+def _cases(text: str) -> list[tuple[int, int]]:
+    out = []
+    for item in text.split(","):
+        n, size = item.lower().split("x")
+        out.append((int(n), int(size)))
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/gaussian_render.json"))
-    parser.add_argument("--gaussians", type=int, default=10_000)
-    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--cases", type=_cases, default=_cases("10000x256,50000x512"))
     parser.add_argument("--gsplat-size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    load_before = os.getloadavg()
+    native_problem = probe_native(torch.device("cpu"))
+    renderers: dict[str, RenderFn] = {"torch": torch_rasterizer.render}
+    if native_problem is None:
+        renderers["native"] = native.render
     result = {
         "benchmark": "gaussian_render",
+        "method": (
+            "interleaved: each repeat runs the PyTorch rasterizer, then the fused C++ one, on the same "
+            "scene in one process; speedups are ratios of medians from the same run, because other "
+            "work shares this CPU (see the load averages per case)"
+        ),
         "machine": {
             "platform": platform.platform(),
+            "cpu": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
-            "load_average_before": [round(x, 2) for x in load_before],
+            "threads": torch.get_num_threads(),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         },
-        "torch_cpu": bench_torch(args.gaussians, args.size, args.repeats),
-        "gsplat_cuda": bench_gsplat(args.gaussians, args.gsplat_size, args.repeats),
+        "native": {"built": native_problem is None, "detail": native_problem or native.status().detail},
+        "cases": [bench_case(n, size, args.repeats, renderers) for n, size in args.cases],
+        "gsplat_cuda": bench_gsplat(args.cases[0][0], args.gsplat_size, args.repeats),
     }
-    result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     write_json(args.out, result)
     print(result)
     return result

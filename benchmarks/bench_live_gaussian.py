@@ -1,14 +1,19 @@
 """Benchmark the Gaussian avatar live: a trained Gaussian run driven from a speech file at real-time pace.
 
     PYTHONPATH=. python benchmarks/bench_live_gaussian.py RUN [--audio WAV] [--seconds 8]
-        [--device cpu] [--out benchmarks/results/live_gaussian_cpu.json]
+        [--device cpu] [--out benchmarks/results/live_gaussian_cpu.json] [--compare-torch]
 
 RUN is a finished Gaussian run (e.g. `dhstudio demo`'s runs/demo-gaussian: 64 px training crop,
 about 3000 Gaussians) with an audio-to-mouth run in its project. The session is the kind's own
 live job (`kind_of_run(RUN).live_job`, what `dhstudio live` runs): audio -> mouth coefficients ->
-deformed mesh -> bound Gaussians -> rasterizer (the PyTorch one on a CPU, gsplat on CUDA) -> paste.
-Targets: 25 fps sustained and p95 end-to-end latency <= 150 ms. The load average is recorded,
-since other work shares the CPU.
+deformed mesh -> bound Gaussians -> rasterizer (the fused C++ one on a CPU when built, else the
+PyTorch one; gsplat on CUDA) -> paste. Targets: 25 fps sustained and p95 end-to-end latency
+<= 150 ms. The load average is recorded, since other work shares the CPU.
+
+``--compare-torch`` runs the session twice, one after the other in fresh processes: with the
+renderer the selection picks (the fused rasterizer) and with the PyTorch rasterizer (its loader
+pointed at an empty build directory, the same fallback a machine without the build takes), and
+writes both with their ratios.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=None)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "live_gaussian_cpu.json")
+    p.add_argument("--compare-torch", action="store_true", help="also run with the PyTorch rasterizer")
     args = p.parse_args(argv)
     if not args.audio.is_file():
         print(f"missing {args.audio}; pass --audio", file=sys.stderr)
         return 2
+    if args.compare_torch:
+        return compare(args)
 
     import torch
 
@@ -80,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "paste_ms": lat["paste"],
         "load_average": r["load_average"],
         "machine": {
+            "threads": torch.get_num_threads(),
             "python": platform.python_version(),
             "torch": torch.__version__,
             "cpu": platform.processor(),
@@ -88,6 +97,48 @@ def main(argv: list[str] | None = None) -> int:
     }
     atomic.write_json(args.out, summary)
     print(json.dumps({k: summary[k] for k in ("fps_rendered", "frames", "end_to_end_ms", "render_model_ms")}))
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    """The session with the selected renderer, then with the PyTorch one, each in a fresh process."""
+    import os
+    import subprocess
+    import tempfile
+
+    from core.gaussians.render.native_build import ENV_DIR
+    from core.io import atomic
+
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, env_extra in (("selected", {}), ("torch", {ENV_DIR: str(Path(tmp) / "no-build")})):
+            out = Path(tmp) / f"{name}.json"
+            cmd = [sys.executable, __file__, str(args.run), "--audio", str(args.audio), "--out", str(out)]
+            cmd += ["--device", args.device] + (["--seconds", str(args.seconds)] if args.seconds else [])
+            proc = subprocess.run(cmd, env={**os.environ, **env_extra}, cwd=ROOT)
+            if proc.returncode != 0:
+                return proc.returncode
+            runs[name] = json.loads(out.read_text())
+    sel, ref = runs["selected"], runs["torch"]
+    summary = {
+        "what": "dhstudio live GAUSSIAN_RUN --audio-file, fused vs PyTorch rasterizer, back to back",
+        "method": "two fresh processes one after the other; the PyTorch run points the fused "
+        "rasterizer's loader at an empty build directory (the fallback path)",
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "selected": sel,
+        "torch": ref,
+        "render_model_ms_p50_ratio_torch_over_selected": round(
+            ref["render_model_ms"]["p50"] / sel["render_model_ms"]["p50"], 2
+        ),
+    }
+    atomic.write_json(args.out, summary)
+    for name, r in runs.items():
+        e2e, model = r["end_to_end_ms"], r["render_model_ms"]
+        print(
+            f"{name:8s} renderer={r['renderer']:6s} fps={r['fps_rendered']:.1f} "
+            f"e2e p50/p95={e2e['p50']:.0f}/{e2e['p95']:.0f} ms "
+            f"model p50/p95={model['p50']:.1f}/{model['p95']:.1f} ms"
+        )
     return 0
 
 

@@ -29,5 +29,6 @@ fi
 # torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
 "$PY" -m pip install --quiet "torch==2.13.0"
 "$PY" -m pip install --quiet -e ".[dev]"
+"$PY" -m core.gaussians.render.build_native || echo "setup: WARNING: fused CPU rasterizer not built; the PyTorch one is used" >&2
 command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
 echo "setup: done ($("$PY" -m studio.cli.main --version))"

@@ -70,6 +70,15 @@ def _check_gsplat() -> Check:
         return Check("gsplat CUDA kernels", False, f"failed to load: {str(exc).splitlines()[0][:120]}")
 
 
+def _check_cpu_rasterizer() -> Check:
+    """Which Gaussian rasterizer the CPU uses (the fused C++ one, or the PyTorch fallback) and why."""
+    from core.gaussians.render.select import select_renderer
+
+    sel = select_renderer("auto", "cpu")
+    ok = sel.renderer.name == "native"
+    return Check("CPU Gaussian rasterizer", ok, f"{sel.renderer.name}: {sel.reason}")
+
+
 def _check_portaudio() -> Check:
     try:
         import sounddevice as sd
@@ -176,6 +185,7 @@ CHECKS: list[Callable[[], Check]] = [
     _check_torch,
     _check_cuda,
     _check_gsplat,
+    _check_cpu_rasterizer,
     _check_mediapipe,
     _check_portaudio,
     _check_onnxruntime,

@@ -52,7 +52,6 @@ def project_gaussians(
     """Project world Gaussians into ``camera``; see the module docstring for the model."""
     Rv, tv = camera.viewmat[:3, :3], camera.viewmat[:3, 3]
     means_c = means @ Rv.T + tv
-    cov_c = Rv @ covariance_3d(quats, scales) @ Rv.T
     K = camera.K
     fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
     tz = means_c[:, 2]
@@ -64,13 +63,18 @@ def project_gaussians(
     lim_y_neg = cy / fy + 0.3 * (0.5 * camera.height / fy)
     tx = z * torch.clamp(means_c[:, 0] / z, min=-lim_x_neg, max=lim_x_pos)
     ty = z * torch.clamp(means_c[:, 1] / z, min=-lim_y_neg, max=lim_y_pos)
-    zero = torch.zeros_like(z)
-    J = torch.stack([fx / z, zero, -fx * tx / (z * z), zero, fy / z, -fy * ty / (z * z)], -1)
-    J = J.reshape(-1, 2, 3)
-    cov2d = J @ cov_c @ J.transpose(-1, -2)
-    c00 = cov2d[:, 0, 0] + options.eps2d
-    c11 = cov2d[:, 1, 1] + options.eps2d
-    c01 = 0.5 * (cov2d[:, 0, 1] + cov2d[:, 1, 0])
+    # cov2d = J Rv R S S R^T Rv^T J^T = T T^T with T = J Rv R S [N, 2, 3]. J's zeros are written
+    # out and Rv is applied as one [3, 3] x [3, 3N] product: no per-Gaussian batched matmuls,
+    # which are the slowest part of this on a CPU.
+    n = means.shape[0]
+    M = quat_to_rotmat(quats) * scales[:, None, :]  # R S [N, 3, 3]
+    V = (Rv @ M.permute(1, 0, 2).reshape(3, 3 * n)).reshape(3, n, 3)  # Rv R S, rows first [3, N, 3]
+    inv_z = 1.0 / z
+    T0 = (fx * inv_z)[:, None] * V[0] - (fx * tx * inv_z * inv_z)[:, None] * V[2]
+    T1 = (fy * inv_z)[:, None] * V[1] - (fy * ty * inv_z * inv_z)[:, None] * V[2]
+    c00 = (T0 * T0).sum(-1) + options.eps2d
+    c11 = (T1 * T1).sum(-1) + options.eps2d
+    c01 = (T0 * T1).sum(-1)
     det = c00 * c11 - c01 * c01
     det_safe = det.clamp_min(1e-10)
     conics = torch.stack([c11 / det_safe, -c01 / det_safe, c00 / det_safe], dim=-1)

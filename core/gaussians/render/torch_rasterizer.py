@@ -1,6 +1,8 @@
 """The project's differentiable Gaussian rasterizer in plain PyTorch (the CPU backend).
 
-Pipeline: EWA projection (:mod:`projection`) -> SH colours -> tile binning -> per-tile compositing.
+Pipeline (:mod:`pipeline`): EWA projection -> SH colours -> tile binning -> per-tile compositing.
+This is the portable backend (any device) and the reference the fused C++ one (:mod:`native`) is
+tested against.
 
 Tile binning: every visible Gaussian is listed in each ``tile_size`` x ``tile_size`` tile that its
 bounding box touches and whose pixel-centre rectangle it can reach with ``alpha >= alpha_min``; the
@@ -21,21 +23,15 @@ spinning OpenMP workers otherwise slow the many medium-sized ops several-fold.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from core.gaussians.camera import Camera
-from core.gaussians.render.base import (
-    CompositeOptions,
-    GaussiansWorld,
-    RenderOptions,
-    RenderOutput,
-    active_sh_degree,
-)
-from core.gaussians.render.projection import project_gaussians
-from core.gaussians.render.sh import sh_to_rgb
+from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions, RenderOutput
+from core.gaussians.render.pipeline import render_with
 
 MAX_BLOCK = 1 << 22  # padded pixel-Gaussian pairs evaluated per step
 DEPTH_CHUNK = 32  # Gaussians per tile composited per step (early exit is checked between steps)
@@ -59,46 +55,7 @@ def render(
     >>> tuple(out.colors.shape), tuple(out.alphas.shape)
     ((32, 32, 3), (32, 32, 1))
     """
-    options = options or RenderOptions()
-    comp = options.composite
-    proj = project_gaussians(
-        gaussians.means,
-        gaussians.quats,
-        gaussians.scales,
-        gaussians.opacities,
-        camera,
-        options.projection,
-        comp.alpha_min,
-    )
-    means2d = proj.means2d
-    if means2d.requires_grad:
-        means2d.retain_grad()
-    degree = active_sh_degree(gaussians.sh, options.sh_degree)
-    rgb = sh_to_rgb(gaussians.sh, gaussians.means, camera.position(), degree)
-    features = torch.cat([rgb, proj.depths[:, None]], dim=-1) if options.render_depth else rgb
-    image, alphas = composite(
-        means2d,
-        proj.conics,
-        gaussians.opacities,
-        features,
-        proj.depths,
-        proj.radii,
-        camera.width,
-        camera.height,
-        comp,
-        depth_chunk,
-    )
-    bg = torch.tensor(comp.background, dtype=image.dtype, device=image.device)
-    colors = image[..., :3] + (1.0 - alphas) * bg
-    depth = image[..., 3:4] / alphas.clamp_min(1e-10) if options.render_depth else None
-    meta = {
-        "means2d": means2d,
-        "radii": proj.radii,
-        "depths": proj.depths,
-        "conics": proj.conics,
-        "backend": "torch",
-    }
-    return RenderOutput(colors=colors, alphas=alphas, depth=depth, meta=meta)
+    return render_with(gaussians, camera, options, partial(composite, depth_chunk=depth_chunk), "torch")
 
 
 def bin_tiles(

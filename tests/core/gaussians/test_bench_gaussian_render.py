@@ -19,10 +19,8 @@ def test_benchmark_writes_json(tmp_path: Path) -> None:
             [
                 "--out",
                 str(out),
-                "--gaussians",
-                "300",
-                "--size",
-                "48",
+                "--cases",
+                "300x48",
                 "--gsplat-size",
                 "64",
                 "--repeats",
@@ -34,8 +32,14 @@ def test_benchmark_writes_json(tmp_path: Path) -> None:
     finally:
         torch.set_num_threads(threads)
     data = json.loads(out.read_text())
-    cpu = data["torch_cpu"]
-    assert cpu["gaussians"] == 300 and cpu["width"] == 48 and cpu["forward_fps_median"] > 0
-    assert cpu["forward_backward_ms_median"] > 0 and cpu["visible_gaussians"] > 0
+    (case,) = data["cases"]
+    assert case["gaussians"] == 300 and case["width"] == 48 and case["visible_gaussians"] > 0
+    assert data["machine"]["threads"] == 1 and len(case["load_average_before"]) == 3
+    for name in ("torch", "native") if data["native"]["built"] else ("torch",):
+        assert case[name]["forward_fps_median"] > 0 and case[name]["forward_backward_ms_median"] > 0
+    if data["native"]["built"]:
+        assert case["speedup_forward"] > 0 and case["speedup_forward_backward"] > 0
+    else:
+        assert "build_native" in data["native"]["detail"]
     if not torch.cuda.is_available():
         assert data["gsplat_cuda"]["measured"] is False and data["gsplat_cuda"]["reason"]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.gaussians.camera import Camera, intrinsics
-from core.gaussians.render import gsplat_backend, torch_rasterizer
+from core.gaussians.render import gsplat_backend, native, torch_rasterizer
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions
 from core.gaussians.render.select import probe_gsplat, select_renderer
 from core.jobs.errors import BadInput
@@ -17,12 +17,18 @@ from core.metrics.psnr import psnr
 HAS_CUDA = torch.cuda.is_available()
 
 
-def test_auto_on_cpu_picks_torch_and_logs_why(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.usefixtures("native_module")
+def test_auto_on_cpu_picks_the_fused_rasterizer_and_logs_why(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="core.gaussians.render.select"):
         sel = select_renderer("auto", "cpu")
-    assert sel.renderer.name == "torch" and sel.renderer.render is torch_rasterizer.render
-    assert "falling back" in sel.reason and "gsplat needs CUDA" in sel.reason
-    assert any("Gaussian renderer: torch" in r.getMessage() for r in caplog.records)
+    assert sel.renderer.name == "native" and sel.renderer.render is native.render
+    assert "fused C++ CPU rasterizer, loaded from" in sel.reason
+    assert any("Gaussian renderer: native" in r.getMessage() for r in caplog.records)
+
+
+def test_torch_is_used_when_requested() -> None:
+    sel = select_renderer("torch", "cpu")
+    assert sel.renderer.render is torch_rasterizer.render and sel.reason == "requested"
 
 
 @pytest.mark.skipif(HAS_CUDA, reason="checks the fallback on a machine without CUDA")
@@ -34,7 +40,7 @@ def test_without_cuda_gsplat_is_refused_and_auto_falls_back() -> None:
 
 
 def test_unknown_renderer_is_a_user_error() -> None:
-    with pytest.raises(BadInput, match="auto, torch, gsplat"):
+    with pytest.raises(BadInput, match="auto, native, torch, gsplat"):
         select_renderer("vulkan")
 
 

@@ -1,0 +1,162 @@
+// Fused CPU Gaussian rasterizer: tile binning, front-to-back compositing and its backward.
+//
+// The compositing rule is the one documented in core/gaussians/render/base.py (the PyTorch
+// rasterizer follows it too and stays the reference the tests compare against):
+//   alpha = min(alpha_max, o * exp(-sigma)),  sigma = 0.5 (a dx^2 + c dy^2) + b dx dy,
+//   skipped when alpha < alpha_min; a Gaussian that would bring T to <= t_min ends the pixel
+//   without being composited; out = sum_k f_k alpha_k T_k, alphas = 1 - T_final.
+//
+// The per-tile kernels are in tile_kernels.h. Here: the Python bindings and the parallel loop.
+// Tiles are handed out one at a time (their costs differ a lot) on PyTorch's own thread pool
+// (at::parallel_for), so torch.set_num_threads and the studio's thread policy govern this kernel
+// like every other op. Per-Gaussian gradients go to one buffer per worker thread, summed at the
+// end (no atomics).
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/csrc/utils/pybind.h>
+
+#include <atomic>
+
+#include "tile_kernels.h"
+
+namespace {
+
+using dhs::Options;
+
+template <typename Fn>
+void for_each_tile(int64_t n_tiles, Fn fn) {
+  std::atomic<int64_t> next{0};
+  const int64_t workers = std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(n_tiles, 1));
+  at::parallel_for(0, workers, 1, [&](int64_t begin, int64_t end) {
+    const int thread = at::get_thread_num();
+    for (int64_t w = begin; w < end; ++w)
+      for (int64_t t = next++; t < n_tiles; t = next++) fn(t, thread);
+  });
+}
+
+// Bins on all threads: each takes a contiguous, depth-ordered slice of the Gaussians, so the slices'
+// pairs, concatenated in slice order, are still in depth order.
+template <typename scalar_t>
+std::vector<int32_t> bin(const scalar_t* means, const scalar_t* conics, const scalar_t* opac, const int32_t* radii,
+                         const scalar_t* depths, int64_t n, const Options& o, std::vector<int32_t>& offsets) {
+  const std::vector<int32_t> order = dhs::depth_order(radii, depths, n);
+  const int64_t m = static_cast<int64_t>(order.size());
+  const int64_t slices = std::max<int64_t>(1, std::min<int64_t>(4 * at::get_num_threads(), m / 256));
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> chunks(slices);
+  at::parallel_for(0, slices, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t s = begin; s < end; ++s) {
+      chunks[s].reserve((m / slices + 1) * 8);
+      dhs::tile_hits(means, conics, opac, radii, order.data(), s * m / slices, (s + 1) * m / slices, o, chunks[s]);
+    }
+  });
+  return dhs::group_by_tile(chunks, o.tiles_x * o.tiles_y, offsets);
+}
+
+// Calls ``kernel.template operator()<TS>()`` with the tile size as a constant where it is a common one.
+template <typename Kernel>
+void with_tile_size(int64_t tile, Kernel kernel) {
+  if (tile == 8)
+    kernel.template operator()<8>();
+  else if (tile == 16)
+    kernel.template operator()<16>();
+  else
+    kernel.template operator()<0>();
+}
+
+Options make_options(int64_t width, int64_t height, int64_t tile, double alpha_min, double alpha_max,
+                     double t_min) {
+  TORCH_CHECK(tile >= 1 && tile <= dhs::kMaxTile, "tile_size must be in [1, ", dhs::kMaxTile, "], got ", tile);
+  TORCH_CHECK(width > 0 && height > 0, "image size must be positive");
+  TORCH_CHECK(alpha_max < 1.0, "alpha_max must be below 1");
+  return {width, height, tile, (width + tile - 1) / tile, (height + tile - 1) / tile, alpha_min, alpha_max, t_min};
+}
+
+void check_inputs(const at::Tensor& means, const at::Tensor& conics, const at::Tensor& opac, const at::Tensor& feat,
+                  const at::Tensor& radii, const at::Tensor& depths) {
+  const int64_t n = means.size(0);
+  for (const auto* t : {&means, &conics, &opac, &feat, &radii, &depths}) {
+    TORCH_CHECK(t->device().is_cpu(), "the fused rasterizer runs on CPU tensors");
+    TORCH_CHECK(t->is_contiguous(), "inputs must be contiguous");
+    TORCH_CHECK(t->size(0) == n, "every input needs one row per Gaussian");
+  }
+  TORCH_CHECK(means.dim() == 2 && means.size(1) == 2, "means2d must be [N, 2]");
+  TORCH_CHECK(conics.dim() == 2 && conics.size(1) == 3, "conics must be [N, 3]");
+  TORCH_CHECK(feat.dim() == 2 && feat.size(1) >= 1 && feat.size(1) <= dhs::kMaxFeatures,
+              "features must be [N, D] with 1 <= D <= ", dhs::kMaxFeatures);
+  TORCH_CHECK(radii.scalar_type() == at::kInt && radii.dim() == 2 && radii.size(1) == 2, "radii must be int32 [N, 2]");
+  for (const auto* t : {&conics, &opac, &feat, &depths})
+    TORCH_CHECK(t->scalar_type() == means.scalar_type(), "all float inputs must share one dtype");
+}
+
+at::Tensor int_tensor(const std::vector<int32_t>& v) {
+  auto out = at::empty({static_cast<int64_t>(v.size())}, at::TensorOptions().dtype(at::kInt));
+  std::copy(v.begin(), v.end(), out.data_ptr<int32_t>());
+  return out;
+}
+
+// Returns (image [H, W, D], alphas [H, W, 1], t_final [H, W], last [H, W] int32,
+// tile offsets [tiles + 1] int32, tile Gaussian ids [M] int32).
+std::vector<at::Tensor> forward(at::Tensor means, at::Tensor conics, at::Tensor opac, at::Tensor feat,
+                                at::Tensor radii, at::Tensor depths, int64_t width, int64_t height, int64_t tile,
+                                double alpha_min, double alpha_max, double t_min) {
+  check_inputs(means, conics, opac, feat, radii, depths);
+  const Options o = make_options(width, height, tile, alpha_min, alpha_max, t_min);
+  const int64_t n = means.size(0), D = feat.size(1);
+  auto fopt = means.options();
+  auto image = at::zeros({height, width, D}, fopt);
+  auto alphas = at::zeros({height, width, 1}, fopt);
+  auto t_final = at::ones({height, width}, fopt);
+  auto last = at::full({height, width}, -1, fopt.dtype(at::kInt));
+  std::vector<int32_t> offsets, ids;
+  AT_DISPATCH_FLOATING_TYPES(means.scalar_type(), "dhs_rasterize_forward", [&] {
+    const scalar_t *m = means.data_ptr<scalar_t>(), *c = conics.data_ptr<scalar_t>(), *op = opac.data_ptr<scalar_t>();
+    const scalar_t* f = feat.data_ptr<scalar_t>();
+    ids = bin<scalar_t>(m, c, op, radii.data_ptr<int32_t>(), depths.data_ptr<scalar_t>(), n, o, offsets);
+    scalar_t *img = image.data_ptr<scalar_t>(), *al = alphas.data_ptr<scalar_t>(), *tf = t_final.data_ptr<scalar_t>();
+    int32_t* la = last.data_ptr<int32_t>();
+    with_tile_size(o.tile, [&]<int TS>() {
+      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
+        dhs::forward_tile<scalar_t, TS>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
+      });
+    });
+  });
+  return {image, alphas, t_final, last, int_tensor(offsets), int_tensor(ids)};
+}
+
+// Returns (d means2d [N, 2], d conics [N, 3], d opacities [N], d features [N, D]).
+std::vector<at::Tensor> backward(at::Tensor means, at::Tensor conics, at::Tensor opac, at::Tensor feat,
+                                 at::Tensor offsets, at::Tensor ids, at::Tensor t_final, at::Tensor last,
+                                 at::Tensor g_image, at::Tensor g_alphas, int64_t width, int64_t height, int64_t tile,
+                                 double alpha_min, double alpha_max, double t_min) {
+  const Options o = make_options(width, height, tile, alpha_min, alpha_max, t_min);
+  const int64_t n = means.size(0), D = feat.size(1);
+  TORCH_CHECK(offsets.numel() == o.tiles_x * o.tiles_y + 1, "tile offsets do not match the image size");
+  g_image = g_image.contiguous().to(means.scalar_type());
+  g_alphas = g_alphas.contiguous().to(means.scalar_type());
+  const int64_t threads = at::get_num_threads();
+  auto grads = at::zeros({threads, n, 6 + D}, means.options());
+  AT_DISPATCH_FLOATING_TYPES(means.scalar_type(), "dhs_rasterize_backward", [&] {
+    const scalar_t *m = means.data_ptr<scalar_t>(), *c = conics.data_ptr<scalar_t>(), *op = opac.data_ptr<scalar_t>();
+    const scalar_t *f = feat.data_ptr<scalar_t>(), *gi = g_image.data_ptr<scalar_t>(), *ga = g_alphas.data_ptr<scalar_t>();
+    const scalar_t* tf = t_final.data_ptr<scalar_t>();
+    const int32_t *off = offsets.data_ptr<int32_t>(), *id = ids.data_ptr<int32_t>(), *la = last.data_ptr<int32_t>();
+    scalar_t* gr = grads.data_ptr<scalar_t>();
+    with_tile_size(o.tile, [&]<int TS>() {
+      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int thread) {
+        dhs::backward_tile<scalar_t, TS>(t, m, c, op, f, D, off, id, o, gi, ga, tf, la, gr + thread * n * (6 + D));
+      });
+    });
+  });
+  auto total = threads > 1 ? grads.sum(0) : grads[0];
+  return {total.slice(1, 0, 2).contiguous(), total.slice(1, 2, 5).contiguous(), total.select(1, 5).contiguous(),
+          total.slice(1, 6, 6 + D).contiguous()};
+}
+
+}  // namespace
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
+  m.doc() = "Fused CPU Gaussian rasterizer (tile binning, compositing, backward)";
+  m.def("forward", &forward, "bin and composite screen-space Gaussians");
+  m.def("backward", &backward, "gradients of the composited image");
+}

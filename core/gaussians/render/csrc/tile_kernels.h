@@ -1,0 +1,280 @@
+// Per-tile kernels of the fused CPU rasterizer, free of torch headers (rasterize.cpp binds them).
+//
+// Inside a tile the loop runs over the tile's depth-sorted Gaussians and, innermost, over the
+// tile's pixels as one branch-free SIMD loop (`#pragma omp simd`, built with -fopenmp-simd: no
+// OpenMP runtime of our own). Flags are kept as 0/1 values of the float type and every update is
+// a select, so the compiler turns the pixel loop into vector code.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+namespace dhs {
+
+constexpr int kMaxTile = 32;
+constexpr int kMaxPixels = kMaxTile * kMaxTile;
+constexpr int kMaxFeatures = 8;  // colour (3) + depth (1) is what the renderer composites
+
+struct Options {
+  int64_t width, height, tile, tiles_x, tiles_y;
+  double alpha_min, alpha_max, t_min;
+};
+
+// exp(x) for x <= 0 (Cephes expf polynomial, ~1 ulp), written without library calls so the pixel
+// loop vectorises. Arguments below -30 are clamped: exp(-30) ~ 1e-13 is far below any alpha_min,
+// and the clamp keeps every value normal (subnormal arithmetic is ~100x slower on x86). float64
+// uses the library exp: that path serves the reference tests, not speed.
+inline float exp_neg(float x) {
+  x = std::max(x, -30.0f);
+  const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to the nearest integer
+  const float n = (x * 1.44269504088896341f + magic) - magic;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return y * scale;
+}
+inline double exp_neg(double x) { return std::exp(std::max(x, -30.0)); }
+
+// Visible Gaussians (radii > 0) in depth order, front to back (ties by index, as a stable sort).
+template <typename scalar_t>
+std::vector<int32_t> depth_order(const int32_t* radii, const scalar_t* depths, int64_t n) {
+  std::vector<std::pair<scalar_t, int32_t>> keyed;  // (depth, index): sorting pairs breaks ties by index
+  keyed.reserve(n);
+  for (int64_t i = 0; i < n; ++i)
+    if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) keyed.emplace_back(depths[i], static_cast<int32_t>(i));
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int32_t> order(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
+  return order;
+}
+
+// The (tile, Gaussian) pairs of order[begin:end], in that order. A tile gets a Gaussian only when
+// some pixel centre of the tile can reach alpha >= alpha_min (exact minimum of the quadratic form
+// over the tile's pixel-centre rectangle, with the same 1e-4 slack as the PyTorch binning), so
+// binning never changes the image.
+template <typename scalar_t>
+void tile_hits(const scalar_t* means, const scalar_t* conics, const scalar_t* opac, const int32_t* radii,
+               const int32_t* order, int64_t begin, int64_t end, const Options& o,
+               std::vector<std::pair<int32_t, int32_t>>& hits) {
+  const double ts = static_cast<double>(o.tile);
+  const double log_amin = std::log(o.alpha_min);
+  for (int64_t i = begin; i < end; ++i) {
+    const int32_t g = order[i];
+    const double mx = means[2 * g], my = means[2 * g + 1];
+    const double rx = radii[2 * g], ry = radii[2 * g + 1];
+    const int64_t x0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor((mx - rx) / ts)), 0, o.tiles_x);
+    const int64_t x1 = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((mx + rx) / ts)), 0, o.tiles_x);
+    const int64_t y0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor((my - ry) / ts)), 0, o.tiles_y);
+    const int64_t y1 = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((my + ry) / ts)), 0, o.tiles_y);
+    if ((x1 - x0) * (y1 - y0) == 1) {  // one candidate tile: the test could only save little work
+      hits.emplace_back(static_cast<int32_t>(y0 * o.tiles_x + x0), g);
+      continue;
+    }
+    const double a = conics[3 * g], b = conics[3 * g + 1], c = conics[3 * g + 2];
+    const double ba = b / a, bc = b / c;
+    const double budget = std::log(std::max<double>(opac[g], 1e-30)) - log_amin + 1e-4;
+    auto q = [&](double dx, double dy) { return 0.5 * (a * dx * dx + c * dy * dy) + b * dx * dy; };
+    for (int64_t ty = y0; ty < y1; ++ty) {
+      for (int64_t tx = x0; tx < x1; ++tx) {
+        const double xl = tx * ts + 0.5 - mx, yl = ty * ts + 0.5 - my;
+        const double xh = xl + (ts - 1), yh = yl + (ts - 1);
+        double best = (xl <= 0 && xh >= 0 && yl <= 0 && yh >= 0) ? 0.0 : INFINITY;
+        for (double x : {xl, xh}) best = std::min(best, q(x, std::clamp(-bc * x, yl, yh)));
+        for (double y : {yl, yh}) best = std::min(best, q(std::clamp(-ba * y, xl, xh), y));
+        if (best <= budget) hits.emplace_back(static_cast<int32_t>(ty * o.tiles_x + tx), g);
+      }
+    }
+  }
+}
+
+// Counting sort of the pairs (given in depth order, chunk after chunk) by tile: ``offsets``
+// [tiles + 1] indexes the returned Gaussian ids, which stay in depth order within each tile.
+inline std::vector<int32_t> group_by_tile(const std::vector<std::vector<std::pair<int32_t, int32_t>>>& chunks,
+                                          int64_t n_tiles, std::vector<int32_t>& offsets) {
+  offsets.assign(n_tiles + 1, 0);
+  for (const auto& hits : chunks)
+    for (const auto& h : hits) ++offsets[h.first + 1];
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<int32_t> ids(offsets.back());
+  std::vector<int32_t> cursor(offsets.begin(), offsets.end() - 1);
+  for (const auto& hits : chunks)
+    for (const auto& h : hits) ids[cursor[h.first]++] = h.second;
+  return ids;
+}
+
+template <typename scalar_t>
+struct Splat {
+  scalar_t mx, my, a, b, c, o;
+};
+
+template <typename scalar_t>
+inline Splat<scalar_t> splat(const scalar_t* means, const scalar_t* conics, const scalar_t* opac, int32_t g) {
+  return {means[2 * g], means[2 * g + 1], conics[3 * g], conics[3 * g + 1], conics[3 * g + 2], opac[g]};
+}
+
+// Composite one tile. Writes the tile's pixels of image [H, W, D], alphas [H, W],
+// t_final [H, W] and last [H, W] (index in the tile's list of the last composited Gaussian, -1: none).
+// ``TS`` > 0: the tile size as a compile-time constant (fixed trip counts, no masked remainder
+// loops); 0: taken from ``o.tile``.
+template <typename scalar_t, int TS>
+void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
+                  const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
+                  scalar_t* image, scalar_t* alphas, scalar_t* t_final, int32_t* last) {
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts;
+  const scalar_t amin = o.alpha_min, amax = o.alpha_max, tmin = o.t_min;
+  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], w[kMaxPixels], done[kMaxPixels];
+  alignas(64) scalar_t lastk[kMaxPixels];
+  // 64-byte aligned: unaligned vector stores here split cache lines and defeat store forwarding
+  // between consecutive Gaussians (this loop was the forward's hottest spot)
+  alignas(64) scalar_t acc[kMaxFeatures * kMaxPixels];
+  std::fill(acc, acc + D * P, scalar_t(0));
+  const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
+  for (int64_t p = 0; p < P; ++p) {
+    px[p] = static_cast<scalar_t>(tx * ts + p % ts) + scalar_t(0.5);
+    py[p] = static_cast<scalar_t>(ty * ts + p / ts) + scalar_t(0.5);
+    T[p] = 1, done[p] = 0, lastk[p] = -1;
+  }
+  const int32_t begin = offsets[tile], end = offsets[tile + 1];
+  scalar_t alive = static_cast<scalar_t>(P);
+  for (int32_t k = begin; k < end && alive > 0; ++k) {
+    const int32_t gi = ids[k];
+    const Splat<scalar_t> g = splat(means, conics, opac, gi);
+    const scalar_t kk = static_cast<scalar_t>(k - begin);
+    scalar_t finished = 0;
+#pragma omp simd reduction(+ : finished)
+    for (int64_t p = 0; p < P; ++p) {
+      const scalar_t dx = px[p] - g.mx, dy = py[p] - g.my;
+      const scalar_t sigma = scalar_t(0.5) * (g.a * dx * dx + g.c * dy * dy) + g.b * dx * dy;
+      const scalar_t alpha = std::min(amax, g.o * exp_neg(-sigma));
+      const scalar_t t = T[p];
+      const scalar_t next = t * (scalar_t(1) - alpha);
+      const scalar_t live = alpha >= amin ? scalar_t(1) - done[p] : scalar_t(0);
+      const scalar_t stop = next <= tmin ? live : scalar_t(0);
+      const scalar_t use = live - stop;
+      w[p] = use * alpha * t;
+      T[p] = use > 0 ? next : t;
+      lastk[p] = use > 0 ? kk : lastk[p];
+      done[p] += stop;
+      finished += stop;
+    }
+    alive -= finished;
+    const scalar_t* f = feat + static_cast<int64_t>(gi) * D;
+    for (int64_t d = 0; d < D; ++d) {
+      scalar_t* a = acc + d * P;
+      const scalar_t fd = f[d];
+#pragma omp simd
+      for (int64_t p = 0; p < P; ++p) a[p] += w[p] * fd;
+    }
+  }
+  for (int64_t p = 0; p < P; ++p) {
+    const int64_t x = tx * ts + p % ts, y = ty * ts + p / ts;
+    if (x >= o.width || y >= o.height) continue;
+    const int64_t pix = y * o.width + x;
+    for (int64_t d = 0; d < D; ++d) image[pix * D + d] = acc[d * P + p];
+    alphas[pix] = scalar_t(1) - T[p];
+    t_final[pix] = T[p];
+    last[pix] = static_cast<int32_t>(lastk[p]);
+  }
+}
+
+// Backward of one tile (3DGS): walk each pixel's list from its last composited Gaussian back to the
+// front, recovering T_k = T_{k+1} / (1 - alpha_k) from the saved final transmittance:
+//   dL/df_k = alpha_k T_k g,
+//   dL/dalpha_k = T_k (f_k . g) - (sum_{j>k} alpha_j T_j f_j . g + gT T_final) / (1 - alpha_k),
+// with gT = dL/dT_final = -dL/dalphas. Adds into ``grads`` [N, 6 + D]: d means2d (2),
+// d conics (3), d opacity (1), d features (D), summed over the tile's pixels.
+template <typename scalar_t, int TS>
+void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
+                   const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
+                   const scalar_t* g_image, const scalar_t* g_alphas, const scalar_t* t_final, const int32_t* last,
+                   scalar_t* grads) {
+  const int32_t begin = offsets[tile], end = offsets[tile + 1];
+  if (begin == end) return;
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, stride = 6 + D;
+  const scalar_t amin = o.alpha_min, amax = o.alpha_max;
+  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], R[kMaxPixels];
+  alignas(64) scalar_t w[kMaxPixels], fg[kMaxPixels], lastk[kMaxPixels];
+  alignas(64) scalar_t g[kMaxFeatures * kMaxPixels];
+  std::fill(g, g + D * P, scalar_t(0));
+  const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
+  int32_t kmax = -1;
+  for (int64_t p = 0; p < P; ++p) {
+    const int64_t x = tx * ts + p % ts, y = ty * ts + p / ts;
+    px[p] = static_cast<scalar_t>(x) + scalar_t(0.5);
+    py[p] = static_cast<scalar_t>(y) + scalar_t(0.5);
+    if (x >= o.width || y >= o.height) {
+      T[p] = 1, R[p] = 0, lastk[p] = -1;
+      continue;
+    }
+    const int64_t pix = y * o.width + x;
+    T[p] = t_final[pix];
+    R[p] = -g_alphas[pix] * t_final[pix];  // gT * T_final
+    lastk[p] = static_cast<scalar_t>(last[pix]);
+    kmax = std::max(kmax, last[pix]);
+    for (int64_t d = 0; d < D; ++d) g[d * P + p] = g_image[pix * D + d];
+  }
+  for (int32_t k = kmax; k >= 0; --k) {
+    const int32_t gi = ids[begin + k];
+    const Splat<scalar_t> s = splat(means, conics, opac, gi);
+    const scalar_t* f = feat + static_cast<int64_t>(gi) * D;
+    const scalar_t kk = static_cast<scalar_t>(k);
+#pragma omp simd
+    for (int64_t p = 0; p < P; ++p) fg[p] = 0;
+    for (int64_t d = 0; d < D; ++d) {
+      const scalar_t fd = f[d];
+      const scalar_t* gd = g + d * P;
+#pragma omp simd
+      for (int64_t p = 0; p < P; ++p) fg[p] += fd * gd[p];
+    }
+    scalar_t s_mx = 0, s_my = 0, s_a = 0, s_b = 0, s_c = 0, s_o = 0;
+#pragma omp simd reduction(+ : s_mx, s_my, s_a, s_b, s_c, s_o)
+    for (int64_t p = 0; p < P; ++p) {
+      const scalar_t dx = px[p] - s.mx, dy = py[p] - s.my;
+      const scalar_t sigma = scalar_t(0.5) * (s.a * dx * dx + s.c * dy * dy) + s.b * dx * dy;
+      const scalar_t e = exp_neg(-sigma);
+      const scalar_t raw = s.o * e;
+      const scalar_t alpha = std::min(amax, raw);
+      const scalar_t use = (kk <= lastk[p]) & (alpha >= amin) ? scalar_t(1) : scalar_t(0);
+      const scalar_t inv = scalar_t(1) / (scalar_t(1) - alpha);
+      const scalar_t Tk = use > 0 ? T[p] * inv : T[p];
+      const scalar_t g_alpha = use * (Tk * fg[p] - R[p] * inv);
+      const scalar_t wk = use * alpha * Tk;
+      R[p] += wk * fg[p];
+      T[p] = Tk;
+      w[p] = wk;
+      const scalar_t g_raw = raw <= amax ? g_alpha : scalar_t(0);  // clamped alpha: no gradient
+      const scalar_t g_sigma = -g_raw * raw;
+      s_o += g_raw * e;
+      s_mx -= g_sigma * (s.a * dx + s.b * dy);
+      s_my -= g_sigma * (s.c * dy + s.b * dx);
+      s_a += g_sigma * scalar_t(0.5) * dx * dx;
+      s_b += g_sigma * dx * dy;
+      s_c += g_sigma * scalar_t(0.5) * dy * dy;
+    }
+    scalar_t* gr = grads + static_cast<int64_t>(gi) * stride;
+    gr[0] += s_mx, gr[1] += s_my, gr[2] += s_a, gr[3] += s_b, gr[4] += s_c, gr[5] += s_o;
+    for (int64_t d = 0; d < D; ++d) {
+      const scalar_t* gd = g + d * P;
+      scalar_t acc = 0;
+#pragma omp simd reduction(+ : acc)
+      for (int64_t p = 0; p < P; ++p) acc += w[p] * gd[p];
+      gr[6 + d] += acc;
+    }
+  }
+}
+
+}  // namespace dhs

@@ -1,0 +1,137 @@
+"""The fused C++ CPU rasterizer: tile binning, compositing and its backward in one compiled kernel.
+
+The kernel (``csrc/rasterize.cpp``) replaces only the compositing step of the shared pipeline
+(:mod:`pipeline`); projection and SH colours stay in PyTorch, so autograd carries the kernel's
+gradients (means2d, conics, opacities, colours and depths) back to the world-space parameters
+exactly as for the PyTorch rasterizer, which remains the reference the tests compare against.
+
+The module is compiled ahead of time (``python -m core.gaussians.render.build_native``, run by
+``installers/setup.sh``) into :func:`native_build.build_dir`; this module only *loads* it. When it
+is missing or fails to load, :func:`status` says why and the renderer selection falls back to the
+PyTorch rasterizer: nothing is ever compiled in the middle of a training run.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from core.gaussians.camera import Camera
+from core.gaussians.render import native_build
+from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions, RenderOutput
+from core.gaussians.render.pipeline import render_with
+
+
+@dataclass(frozen=True)
+class NativeStatus:
+    """The loaded module, or ``None`` and the reason it is unavailable."""
+
+    module: ModuleType | None
+    detail: str  # where it was loaded from, or why it was not
+
+    @property
+    def ok(self) -> bool:
+        return self.module is not None
+
+
+def load_module(directory: Path, fresh: bool = False) -> tuple[ModuleType | None, str]:
+    """Load this source's compiled module from ``directory``; never compiles."""
+    name = native_build.module_name()
+    path = directory / f"{name}.so"
+    if not fresh and name in sys.modules:
+        return sys.modules[name], f"loaded from {path}"
+    if not path.is_file():
+        others = sorted(p.name for p in directory.glob("dhs_rasterize_*.so")) if directory.is_dir() else []
+        stale = f" (only builds of other sources/torch versions there: {', '.join(others)})" if others else ""
+        return None, (
+            f"fused C++ rasterizer not built: {path.name} is not in {directory}{stale}; "
+            f"build it with `{native_build.BUILD_COMMAND}`"
+        )
+    try:
+        loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+    except Exception as exc:  # a broken or incompatible binary: report it, the PyTorch rasterizer remains
+        return None, f"fused C++ rasterizer at {path} failed to load: {type(exc).__name__}: {exc}"
+    sys.modules[name] = module
+    return module, f"loaded from {path}"
+
+
+@lru_cache(maxsize=1)
+def status() -> NativeStatus:
+    """Whether the fused rasterizer is usable in this process (looked up once)."""
+    module, detail = load_module(native_build.build_dir())
+    return NativeStatus(module, detail)
+
+
+def _module() -> ModuleType:
+    st = status()
+    if st.module is None:
+        raise RuntimeError(st.detail)
+    return st.module
+
+
+class _RasterizeFn(torch.autograd.Function):
+    """Composite screen-space Gaussians with the fused kernel; backward is the kernel's too."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        means2d: Tensor,
+        conics: Tensor,
+        opacities: Tensor,
+        features: Tensor,
+        depths: Tensor,
+        radii: Tensor,
+        width: int,
+        height: int,
+        comp: CompositeOptions,
+    ) -> tuple[Tensor, Tensor]:
+        args = (width, height, comp.tile_size, comp.alpha_min, comp.alpha_max, comp.transmittance_min)
+        inputs = [t.detach().contiguous() for t in (means2d, conics, opacities, features)]
+        image, alphas, t_final, last, offsets, ids = _module().forward(
+            *inputs, radii.to(torch.int32).contiguous(), depths.detach().contiguous(), *args
+        )
+        ctx.save_for_backward(*inputs, offsets, ids, t_final, last)
+        ctx.args = args
+        ctx.mark_non_differentiable(t_final)
+        return image, alphas
+
+    @staticmethod
+    def backward(ctx: Any, g_image: Tensor, g_alphas: Tensor):  # type: ignore[override]
+        saved = ctx.saved_tensors
+        g_means, g_conics, g_opac, g_feat = _module().backward(*saved, g_image, g_alphas, *ctx.args)
+        return g_means, g_conics, g_opac, g_feat, None, None, None, None, None
+
+
+def composite(
+    means2d: Tensor,
+    conics: Tensor,
+    opacities: Tensor,
+    features: Tensor,
+    depths: Tensor,
+    radii: Tensor,
+    width: int,
+    height: int,
+    comp: CompositeOptions,
+) -> tuple[Tensor, Tensor]:
+    """Fused binning + front-to-back compositing: ``(features [H, W, D], alphas [H, W, 1])``."""
+    if means2d.device.type != "cpu":
+        raise ValueError(f"the fused rasterizer runs on the CPU, got tensors on {means2d.device}")
+    return _RasterizeFn.apply(means2d, conics, opacities, features, depths, radii, width, height, comp)
+
+
+def render(gaussians: GaussiansWorld, camera: Camera, options: RenderOptions | None = None) -> RenderOutput:
+    """Render on the CPU with the fused kernel (same interface and output as the PyTorch rasterizer)."""
+    return render_with(gaussians, camera, options, composite, "native")

@@ -1,0 +1,63 @@
+"""Where the fused C++ rasterizer is built, under which name, and how (shared by build and load).
+
+The compiled module's name carries a hash of its source, the compiler flags, the torch and Python
+versions and this CPU's instruction-set flags, so a build from other sources, another torch or
+another machine is never loaded by mistake: it simply is not the file the loader looks for.
+
+Build directory: ``$DHSTUDIO_NATIVE_DIR`` when set, else ``$XDG_CACHE_HOME/dhstudio/native``
+(``~/.cache/dhstudio/native``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+CSRC = Path(__file__).resolve().parent / "csrc"
+SOURCE = CSRC / "rasterize.cpp"
+HEADERS = (CSRC / "tile_kernels.h",)
+ENV_DIR = "DHSTUDIO_NATIVE_DIR"
+BUILD_COMMAND = "python -m core.gaussians.render.build_native"
+
+
+def build_dir() -> Path:
+    """The known build directory (see the module docstring)."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR]).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "dhstudio" / "native"
+
+
+def cflags() -> list[str]:
+    """Optimised for this CPU (built at install time on the machine that runs it)."""
+    flags = ["-O3", "-fopenmp-simd", "-fno-math-errno"]
+    if sys.platform != "win32" and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
+        flags.append("-march=native")
+    return flags
+
+
+@lru_cache(maxsize=1)
+def _cpu_flags() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                return line
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def module_name() -> str:
+    """``dhs_rasterize_<hash>``: the only module file the loader accepts."""
+    import torch
+
+    h = hashlib.sha256()
+    for path in (SOURCE, *HEADERS):
+        h.update(path.read_bytes())
+    for part in (" ".join(cflags()), torch.__version__, sys.version, platform.machine(), _cpu_flags()):
+        h.update(part.encode())
+    return f"dhs_rasterize_{h.hexdigest()[:16]}"
