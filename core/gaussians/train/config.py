@@ -145,7 +145,7 @@ class TrainConfig(ConfigModel):
     seed: int = 0
     sh_degree: int = Field(default=3, ge=0, le=3)
     sh_increase_every: int = Field(default=1000, ge=1)
-    renderer: Literal["auto", "torch", "gsplat"] = "auto"
+    renderer: Literal["auto", "native", "torch", "gsplat"] = "auto"  # auto: gsplat on CUDA, native on the CPU
     amp: bool = True  # CUDA only
     finetune_mesh: bool = False  # per-frame rigid mesh corrections (always on with temporal)
     log_every: int = Field(default=10, ge=1)
