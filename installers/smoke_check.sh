@@ -6,7 +6,7 @@
 # Runs the built programs, not the source tree: from an empty folder, with a clean environment
 # (no PYTHONPATH, no virtual environment, a fresh HOME), so anything missing from the folder fails.
 #   1. dhstudio --version            prints "dhstudio VERSION"
-#   2. dhstudio doctor               exits 0 and lists PyTorch, MediaPipe and ONNX Runtime
+#   2. dhstudio doctor               exits 0 with PyTorch, MediaPipe's face models and ONNX Runtime ok
 #   3. dhstudio demo --stages 2      generates the demo clip and prepares it (MediaPipe face mesh:
 #                                    proves the face models were bundled)
 #   4. dhstudio-gui and dhstudio gui open the main window offscreen and quit (DHSTUDIO_QUIT_AFTER_MS)
@@ -26,10 +26,11 @@ run_clean() {  # run a built program with a clean environment from the empty wor
     QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" "$@")
 }
 
-step() {  # step NAME EXPECTED_PATTERN TIMEOUT_S -- COMMAND...
-  local name="$1" pattern="$2" limit="$3"
-  shift 4
-  local start out rc
+step() {  # step NAME TIMEOUT_S PATTERN... -- COMMAND...   (exit 0 and every pattern matches a line)
+  local name="$1" limit="$2" patterns=() start out rc pattern missing=""
+  shift 2
+  while [ "$1" != "--" ]; do patterns+=("$1"); shift; done
+  shift
   start=$(date +%s)
   if [ -n "$TIMEOUT" ]; then
     out=$(run_clean "$TIMEOUT" "$limit" "$@" 2>&1)
@@ -37,18 +38,21 @@ step() {  # step NAME EXPECTED_PATTERN TIMEOUT_S -- COMMAND...
     out=$(run_clean "$@" 2>&1)
   fi
   rc=$?
-  if [ $rc -eq 0 ] && grep -Eq "$pattern" <<<"$out"; then
+  for pattern in "${patterns[@]}"; do
+    grep -Eq "$pattern" <<<"$out" || missing="$missing /$pattern/"
+  done
+  if [ $rc -eq 0 ] && [ -z "$missing" ]; then
     echo "smoke: ok   $name ($(( $(date +%s) - start )) s)"
   else
-    echo "smoke: FAIL $name (exit $rc; expected output matching /$pattern/):" >&2
+    echo "smoke: FAIL $name (exit $rc; no line matching$missing):" >&2
     tail -n 40 <<<"$out" >&2
     FAILED=1
   fi
 }
 
-step "--version" "^dhstudio [0-9]" 120 -- "$APP/dhstudio" --version
-step "doctor" "PyTorch.*(MediaPipe|mediapipe)|(MediaPipe|mediapipe).*PyTorch" 300 -- "$APP/dhstudio" doctor
-step "demo, stages 1-2 (generate, prepare)" "prepared clip: " 900 -- \
+step "--version" 120 "^dhstudio [0-9]" -- "$APP/dhstudio" --version
+step "doctor" 300 "^PyTorch +ok" "^MediaPipe face mesh +ok" "^ONNX Runtime +ok" -- "$APP/dhstudio" doctor
+step "demo, stages 1-2 (generate, prepare)" 900 "prepared clip: " -- \
   "$APP/dhstudio" demo --stages 2 --device cpu --out "$WORK/demo"
 if [ -f "$WORK/demo/prepared/demo/manifest.json" ]; then
   echo "smoke: ok   prepared clip written ($WORK/demo/prepared/demo/manifest.json)"
@@ -56,9 +60,9 @@ else
   echo "smoke: FAIL the demo wrote no prepared/demo/manifest.json" >&2
   FAILED=1
 fi
-step "dhstudio-gui window (offscreen)" "window shown: 'Digital Human Studio" 300 -- \
+step "dhstudio-gui window (offscreen)" 300 "window shown: 'Digital Human Studio' [0-9]+x[0-9]+" -- \
   env DHSTUDIO_QUIT_AFTER_MS=3000 "$APP/dhstudio-gui"
-step "dhstudio gui window (offscreen)" "window shown: 'Digital Human Studio" 300 -- \
+step "dhstudio gui window (offscreen)" 300 "window shown: 'Digital Human Studio' [0-9]+x[0-9]+" -- \
   env DHSTUDIO_QUIT_AFTER_MS=3000 "$APP/dhstudio" gui
 
 if [ $FAILED -ne 0 ]; then
