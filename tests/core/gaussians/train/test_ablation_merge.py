@@ -71,3 +71,14 @@ def test_other_kinds_and_non_runs_are_bad_input(runs, tmp_path):
         merge_runs([tmp_path], tmp_path / "out")
     with pytest.raises(BadInput, match="several runs are called baseline"):
         merge_runs([base, base], tmp_path / "out")
+
+
+def test_only_keeps_a_share_of_the_suite_in_suite_order(repo_root):
+    from core.gaussians.train.ablation import load_suite
+
+    suite_path = repo_root / "training_jobs" / "ablation_single.toml"
+    suite, entries = load_suite(suite_path, only=["progressive", "baseline"])
+    assert [e.name for e in entries] == ["baseline", "progressive"] == [c.name for c in suite.configs]
+    assert all(e.config.train.steps == 3000 and e.config.data.resolution == 256 for e in entries)
+    with pytest.raises(BadInput, match="no configuration called 'nope'"):
+        load_suite(suite_path, only=["nope"])
