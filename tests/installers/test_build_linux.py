@@ -44,6 +44,8 @@ def test_linux_build_completes_and_passes_the_smoke_check(tmp_path):
         "resources/icons/dhstudio.png",
         "resources/i18n/dhstudio_zh_CN.qm",
         "training_jobs/dinet_mini.toml",
+        "docs/user_guide.md",
+        "docs/screenshots/1-start.png",
     ):
         assert (app / "_internal" / part).is_file(), part
     assert list((app / "_internal").rglob("face_landmark_with_attention.tflite"))
