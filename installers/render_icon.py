@@ -1,6 +1,6 @@
 """Render resources/icons/dhstudio.svg to the PNG the window, the desktop entry and the installers use.
 
-    QT_QPA_PLATFORM=offscreen python installers/render_icon.py [SIZE]
+QT_QPA_PLATFORM=offscreen python installers/render_icon.py [SIZE]
 """
 
 from __future__ import annotations
