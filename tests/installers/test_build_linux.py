@@ -51,8 +51,36 @@ def test_linux_build_completes_and_passes_the_smoke_check(tmp_path):
     assert list((app / "_internal").rglob("face_landmark_with_attention.tflite"))
     if info["flavour"] == "cpu":
         assert not list(app.rglob("*providers_cuda*")), "the CPU flavour ships ONNX Runtime's CUDA provider"
+    exports = _frozen_exports(app, tmp_path / "frozen")
     size = sum(f.stat().st_size for f in app.rglob("*") if f.is_file() and not f.is_symlink())
     print(
         f"\nLinux {info['flavour']} build: {size / 2**20:,.0f} MiB, {sum(1 for _ in app.rglob('*'))} files, "
-        f"{seconds:.0f} s build + smoke check ({info['torch']}, {info['onnxruntime']})"
+        f"{seconds:.0f} s build + smoke check ({info['torch']}, {info['onnxruntime']}); "
+        f"frozen exports: {exports}"
     )
+
+
+def _frozen_exports(app: Path, work: Path) -> str:
+    """Train the demo's audio model with the built program and export it as ONNX and TorchScript.
+
+    Exports check themselves in a fresh process (`sys.executable -I -c`) and with ONNX Runtime's
+    quantisation tools, the parts a frozen program is most likely to lack.
+    """
+    work.mkdir()
+    env = {"HOME": str(work), "PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "OMP_NUM_THREADS": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        out = subprocess.run(
+            [str(app / "dhstudio"), *args], cwd=work, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, f"dhstudio {' '.join(args)}: {(out.stdout + out.stderr)[-3000:]}"
+        return out
+
+    run("demo", "--stages", "3", "--max-steps", "2", "--device", "cpu", "--out", "demo")
+    audio_run = next((work / "demo" / "runs").iterdir())
+    done = []
+    for fmt in ("onnx", "torchscript"):
+        run("export", str(audio_run), "--format", fmt, "--out", f"export-{fmt}")
+        assert (work / f"export-{fmt}" / "report.json").is_file(), fmt
+        done.append(fmt)
+    return ", ".join(done)
