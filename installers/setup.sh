@@ -12,6 +12,7 @@ APT_PACKAGES="libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libf
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
 libxcb-render-util0 libxcb-image0 libpulse0 xvfb xauth pulseaudio pulseaudio-utils"
 
+APT_PACKAGES="$APT_PACKAGES shellcheck desktop-file-utils"  # tests/installers lint the scripts, desktop entry
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
@@ -30,5 +31,5 @@ fi
 "$PY" -m pip install --quiet "torch==2.13.0"
 "$PY" -m pip install --quiet -e ".[dev]"
 "$PY" -m core.gaussians.render.build_native || echo "setup: WARNING: fused CPU rasterizer not built; the PyTorch one is used" >&2
-command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 echo "setup: done ($("$PY" -m studio.cli.main --version))"

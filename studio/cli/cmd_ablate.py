@@ -3,6 +3,9 @@
 Every configuration of the suite runs with the same seed, clip and step budget, one after another;
 running the same command again skips finished configurations and resumes an interrupted one.
 Writes OUT/results.csv, OUT/results.md and OUT/results.png; prints the table.
+
+Split across machines: `--only NAME` runs a share of the suite (or each configuration is its own
+`dhstudio train`), and `dhstudio ablate-merge RUN_OR_OUT... --out DIR` makes the one table and chart.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from core.gaussians.train.ablation import AblationJob
+from core.gaussians.train.ablation_merge import merge_runs
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from studio.cli.common import add_set_argument, exit_code, run_job
@@ -32,9 +36,35 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="step budget for every configuration (default: the suite's)",
     )
     add_set_argument(p, "override a value in every configuration, e.g. --set data.resolution=64")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this configuration of the suite (repeatable; merge shares with ablate-merge)",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
+
+    m = sub.add_parser(
+        "ablate-merge",
+        help="merge finished Gaussian runs (trained anywhere) into one ablation table and chart",
+    )
+    m.add_argument(
+        "runs",
+        nargs="+",
+        type=Path,
+        metavar="RUN",
+        help="run folders, or folders with runs/ (a project, a `dhstudio ablate --out` folder); one row each",
+    )
+    m.add_argument("--out", required=True, type=Path, help="folder for results.csv, results.md, results.png")
+    m.add_argument("--title", default="merged", help="the table's and chart's title")
+    m.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="merge runs that differ in steps, seed or data settings (the title says so)",
+    )
+    m.set_defaults(func=run_merge)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,9 +73,17 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 1:
         raise BadInput(f"--max-steps must be >= 1 (got {args.steps})")
     check_output_folder(args.out, "--out")
-    job = AblationJob(args.suite, clip, args.out, args.device, args.overrides, args.steps)
+    job = AblationJob(args.suite, clip, args.out, args.device, args.overrides, args.steps, args.only)
     result = run_job(job, quiet=args.quiet)
     if result.ok:
         print((args.out / "results.md").read_text(encoding="utf-8"))
         print(args.out)
     return exit_code(result)
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    check_output_folder(args.out, "--out")
+    rows = merge_runs(args.runs, args.out, args.title, args.allow_mixed)
+    print((args.out / "results.md").read_text(encoding="utf-8"))
+    print(f"{len(rows)} runs -> {args.out}")
+    return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Digital Human Studio")
+    app.setWindowIcon(_app_icon())
     apply_style(app)
     window = MainWindow()
     controller = MainController(window)
@@ -30,7 +32,32 @@ def main(argv: list[str] | None = None) -> int:
     if project:
         controller.open_path(Path(project))
     window.show()
+    _quit_after_if_asked(app, window)
     return app.exec()
+
+
+def _app_icon():
+    """The studio's icon (resources/icons), also used by the Linux desktop entry and the installers."""
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    return QIcon(str(resources.files("resources").joinpath("icons", "dhstudio.png")))
+
+
+def _quit_after_if_asked(app, window) -> None:
+    """`DHSTUDIO_QUIT_AFTER_MS=N`: print what was shown and quit after N ms (the installers' smoke check)."""
+    ms = os.environ.get("DHSTUDIO_QUIT_AFTER_MS")
+    if not ms:
+        return
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        size = window.size()
+        print(f"window shown: {window.windowTitle()!r} {size.width()}x{size.height()}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(int(ms), report)
 
 
 if __name__ == "__main__":

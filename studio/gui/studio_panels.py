@@ -24,7 +24,7 @@ from ui.live_view import LiveView
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
 
-USER_GUIDE = Path(__file__).resolve().parents[2] / "README.md"
+USER_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user_guide.md"  # the installers ship docs/
 
 # main-window action attribute -> shortcut; actions other panels add get theirs when they exist
 SHORTCUTS = {

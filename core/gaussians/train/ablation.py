@@ -80,13 +80,21 @@ def safe_folder(name: str) -> str:
 
 
 def load_suite(
-    path: Path, extra: list[str] | None = None, steps: int | None = None
+    path: Path, extra: list[str] | None = None, steps: int | None = None, only: list[str] | None = None
 ) -> tuple[Suite, list[ResolvedEntry]]:
-    """Validate the suite and every configuration in it (nothing runs on bad input)."""
+    """Validate the suite and every configuration in it (nothing runs on bad input).
+
+    `only`: keep these configurations (a share of the suite for one machine; see ablation_merge).
+    """
     suite = validate(Suite, read_toml(path), path)
     names = [c.name for c in suite.configs]
     if len(set(names)) != len(names):
         raise BadInput(f"{path}: configuration names must be unique, got {names}")
+    unknown = [n for n in only or [] if n not in names]
+    if unknown:
+        raise BadInput(f"{path}: no configuration called {', '.join(map(repr, unknown))}; it has {names}")
+    if only:
+        suite = suite.derive(configs=[c for c in suite.configs if c.name in only])
     budget = steps if steps is not None else suite.steps
     entries = []
     for c in suite.configs:
@@ -193,9 +201,10 @@ class AblationJob(Job):
         device: str = "cpu",
         overrides: list[str] | None = None,
         steps: int | None = None,
+        only: list[str] | None = None,
     ) -> None:
         self.suite_path, self.clip, self.out, self.device = Path(suite_path), Path(clip), Path(out), device
-        self.suite, self.entries = load_suite(self.suite_path, overrides, steps)
+        self.suite, self.entries = load_suite(self.suite_path, overrides, steps, only)
         self._data: dict[str, AvatarData] = {}
 
     def _load(self, clip: Path, cfg: GaussianConfig) -> AvatarData:
