@@ -57,11 +57,10 @@ def test_spec_builds_the_programs_pyproject_declares():
     assert "pyinstaller" not in " ".join(project["optional-dependencies"]["dev"]).lower()
 
 
-def test_icon_is_the_rendered_svg():
-    from PySide6.QtGui import QGuiApplication, QImage
+def test_icon_is_the_rendered_svg(qapp):  # pytest-qt's QApplication: later tests build widgets on it
+    from PySide6.QtGui import QImage
     from PySide6.QtSvg import QSvgRenderer
 
-    QGuiApplication.instance() or QGuiApplication([])
     icons = REPO / "resources" / "icons"
     assert QSvgRenderer(str(icons / "dhstudio.svg")).isValid()
     png = QImage(str(icons / "dhstudio.png"))
