@@ -7,6 +7,10 @@ head pose -> mouth shape maps -> renderer (cached reference features) -> feather
 colour-matched paste-back. The clip's frames with a face play as a ping-pong loop
 (`core.lipsync.source_loop`) until the audio ends, so any audio length is covered without a
 jump cut. The output has exactly as many frames as the audio spans at the clip's rate.
+
+Faithful output: the frames keep the clip's resolution (the source video's, as prepared), and
+the sound track is the input audio at its own rate and channels (AAC; 48 kHz stereo stays 48 kHz
+stereo); the 16 kHz mono view of the same file only feeds the audio model.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from core.jobs.job import RequestJob
 from core.lipsync.inference import load_renderer, open_frames
 from core.lipsync.paste_back import PasteSettings
 from core.lipsync.source_loop import SourceLoop
-from core.media.audio import read_audio
-from core.media.mp4_writer import Mp4Writer
+from core.media.audio import read_audio, read_audio_native
+from core.media.mp4_writer import Mp4Writer, for_aac
 
 AUDIO_RATE = 16000
 
@@ -50,7 +54,9 @@ class RenderJob(RequestJob[RenderRequest]):
 
         r = self.req
         device = resolve_device(r.device)
-        audio = read_audio(r.audio)
+        audio = read_audio(r.audio)  # the audio model's view: 16 kHz mono
+        native = read_audio_native(r.audio)
+        sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries
         renderer = load_renderer(r.renderer_run, device)
         clip = PreparedClip.load(r.clip_dir or renderer.clip_dir())
         bundle = load_audio2mouth(r.audio_model_run, device=str(device))
@@ -68,7 +74,9 @@ class RenderJob(RequestJob[RenderRequest]):
         coeffs = bundle.predict(audio, n_out)
         src = loop.indices(n_out)
         painter = open_frames(renderer, clip, loop, device, bundle.space, r.paste)
-        writer = Mp4Writer(r.out, clip.width, clip.height, clip.fps, sample_rate=AUDIO_RATE)
+        writer = Mp4Writer(
+            r.out, clip.width, clip.height, clip.fps, sample_rate=sound_rate, channels=sound.shape[1]
+        )
         try:
             for start in range(0, n_out, r.batch):
                 ctx.checkpoint()
@@ -78,7 +86,7 @@ class RenderJob(RequestJob[RenderRequest]):
                 if start == 0:
                     ctx.preview("render", np.ascontiguousarray(out[0][..., ::-1]))
                 ctx.progress(min(start + r.batch, n_out), n_out, "rendering")
-            writer.write_audio(audio)
+            writer.write_audio(sound)
             writer.close()
         except BaseException:
             writer.abort()
