@@ -49,6 +49,10 @@ def test_render_matches_audio_duration_and_carries_audio(
     runner = CollectingRunner()
     result = runner.run(RenderJob(RenderRequest(tiny.dinet_run, wav, out, tiny.audio_run)))
     assert result.ok, result.error
+    from core.jobs.events import Metric
+
+    metrics = {e.name: e.value for e in runner.of_type(Metric)}
+    assert metrics["render/paste_flicker"] < 1.5 and metrics["render/paste_color_shift"] < 5.0
     frames, audio_s, has_audio = probe(out)
     assert has_audio
     assert abs(frames - math.ceil(seconds * 25)) <= 1
@@ -127,6 +131,10 @@ def test_eval_reports_figures(tiny: TrainedProject) -> None:
     assert 0 < figures["psnr_mouth"] < 60 and -1 <= figures["ssim_mouth"] <= 1
     assert figures["sharpness_ratio"] > 0
     assert set(figures) >= {"lmd_px", "audio_opening_r", "driving_opening_r", "retracked_fraction"}
+    # the paste-back of even this 3-step renderer's blurry mouth neither flickers nor tints the band
+    print("paste", {k: v for k, v in figures.items() if k.startswith("paste")})
+    assert 0 <= figures["paste_flicker"] < 1.5 and figures["paste_color_shift"] < 5.0
+    assert 0.5 < figures["paste_seam_ratio"] < 1.5 and figures["paste_flicker_ratio"] > 0
 
 
 def test_demo_stage_trains_mini_and_renders(tiny: TrainedProject) -> None:
