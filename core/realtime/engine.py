@@ -100,6 +100,9 @@ class LiveEngine:
         if abs(stepper.fps - avatar.fps) > 1e-6:
             raise ValueError(f"audio model runs at {stepper.fps} fps but the avatar at {avatar.fps} fps")
         self.ring = AudioRingBuffer(int(config.ring_seconds * source.sample_rate), source.sample_rate)
+        for sink in sinks:
+            if sink.native_audio:
+                sink.input_format(*source.native_format)
         self.stats = EngineStats(fps=avatar.fps)
         self._queue: queue.Queue = queue.Queue(maxsize=config.queue_size)
         self._stop = threading.Event()
@@ -261,6 +264,7 @@ class LiveEngine:
             if action == "add":
                 first = self.timeline.frames_for(self._samples16)
                 if sink.native_audio:  # that frame's start in the input's own samples
+                    sink.input_format(*self.source.native_format)
                     ring = self.timeline.frame_start(first) * self.source.sample_rate / self.stepper.rate
                     sink.begin_at(first, max(self.source.native_index(ring) - self._native_fed, 0))
                 else:

@@ -30,6 +30,9 @@ class VideoSink:
         """Input audio, in order, from sample 0 (the audio clock): 16 kHz mono [n], or with
         `native_audio` the source's own rate and channels [n, C] (`AudioSource.native_format`)."""
 
+    def input_format(self, rate: int, channels: int) -> None:
+        """With `native_audio`: what `audio` will be given (the engine calls this before any)."""
+
     def close(self, total_frames: int | None = None) -> None: ...
 
     def info(self) -> dict:
@@ -74,19 +77,16 @@ class RecorderSink(VideoSink):
         max_pending_frames: int = 50,
         channels: int = 1,
     ) -> None:
-        from core.audio.resample import StreamingResampler
         from core.media.mp4_writer import Mp4Writer, aac_rate
 
         self.path = Path(path)
         self.fps = fps
-        self.sample_rate, self.channels = int(sample_rate), min(int(channels), 2)
-        rate = aac_rate(self.sample_rate)
-        self._resamplers = (
-            [StreamingResampler(self.sample_rate, rate) for _ in range(self.channels)]
-            if rate != self.sample_rate
-            else None
+        self.channels = min(int(channels), 2)
+        self._file_rate = aac_rate(int(sample_rate))
+        self.input_format(int(sample_rate), self.channels)
+        self._writer = Mp4Writer(
+            self.path, size[0], size[1], fps, sample_rate=self._file_rate, channels=self.channels
         )
-        self._writer = Mp4Writer(self.path, size[0], size[1], fps, sample_rate=rate, channels=self.channels)
         self._queue: queue.Queue = queue.Queue()
         self._pending = 0  # video frames queued, bounded by max_pending_frames
         self._pending_lock = threading.Lock()
@@ -102,6 +102,18 @@ class RecorderSink(VideoSink):
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
+
+    def input_format(self, rate: int, channels: int) -> None:
+        """The audio given will be at `rate` (resampled to the file's rate when they differ; extra
+        channels are mixed, a mono input fills both channels of a stereo file)."""
+        from core.audio.resample import StreamingResampler
+
+        self.sample_rate = int(rate)
+        self._resamplers = (
+            [StreamingResampler(self.sample_rate, self._file_rate) for _ in range(self.channels)]
+            if self.sample_rate != self._file_rate
+            else None
+        )
 
     @classmethod
     def for_source(cls, path: Path | str, size: tuple[int, int], fps: float, source) -> RecorderSink:

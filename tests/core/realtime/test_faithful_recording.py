@@ -52,7 +52,8 @@ def test_a_recording_from_a_stereo_file_keeps_its_rate_and_channels(tiny_live, t
         tiny_live.audio, tiny_live.renderer, tiny_live.loop, "torch", torch.device("cpu"), None
     )
     rec = RecorderSink.for_source(tmp_path / "live.mp4", parts.avatar.frame_size, 25.0, source)
-    engine = LiveEngine(source, parts.stepper, parts.avatar, [rec], EngineConfig(lossless=True))
+    plain = RecorderSink(tmp_path / "plain.mp4", parts.avatar.frame_size, 25.0)  # asked for 16 kHz mono
+    engine = LiveEngine(source, parts.stepper, parts.avatar, [rec, plain], EngineConfig(lossless=True))
     out = engine.run()
     assert out.error is None and out.stop_reason == "end_of_audio"
     got_rate, channels, sound = probe_audio(tmp_path / "live.mp4")
@@ -60,6 +61,8 @@ def test_a_recording_from_a_stereo_file_keeps_its_rate_and_channels(tiny_live, t
     frames, _, size = _video(tmp_path / "live.mp4")
     assert frames == 30 and size == parts.avatar.frame_size  # 1.2 s at 25 fps, the loop's own size
     assert abs(len(sound) / rate - 1.2) < 0.06 and rec.info()["audio_format"] == f"{rate} Hz, 2 ch"
+    plain_rate, plain_channels, plain_sound = probe_audio(tmp_path / "plain.mp4")  # resampled, mixed
+    assert (plain_rate, plain_channels) == (16000, 1) and abs(len(plain_sound) / 16000 - 1.2) < 0.06
     assert abs(_peak_hz(sound[:, 1], rate) - 660) < 5 and abs(_peak_hz(sound[:, 0], rate) - 660) > 20
     # the left channel is the file's left channel (AAC priming delay found by correlation)
     ref = stereo[rate // 4 : rate // 4 + 4096, 0]
