@@ -85,8 +85,23 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/gaussian_ablation_face.json"))
     ap.add_argument("--note", default="", help="how it was run (clip, budget, machine load)")
     ap.add_argument("--command", default="", help="the ablate command line that produced the folder")
+    ap.add_argument(
+        "--repeat",
+        type=Path,
+        help="the folder of some of the same configurations run with another seed (the noise level)",
+    )
     args = ap.parse_args()
     result = table(args.ablation_out)
+    if args.repeat is not None:
+        again = table(args.repeat)["rows"]
+        first = {r["config"]: r for r in result["rows"]}
+        result["repeat_other_seed"] = {
+            "folder": str(args.repeat),
+            "rows": again,
+            "seed_to_seed": {
+                r["config"]: _delta(first[r["config"]], r) for r in again if r["config"] in first
+            },
+        }
     result.update(
         {
             "note": args.note,

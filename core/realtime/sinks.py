@@ -209,7 +209,7 @@ class RecorderSink(VideoSink):
             "frames_repeated": self.frames_repeated,
             "frames_skipped": self.frames_skipped,
             "audio_seconds": self.audio_samples / self.sample_rate,
-            "audio_format": f"{self.sample_rate} Hz, {self.channels} ch",
+            "audio_format": f"{self._file_rate} Hz, {self.channels} ch",  # of the file
             "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
         }
 
