@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         slot = FrameSlot()
         sinks = [slot]
-        if args.record:
-            sinks.append(RecorderSink(args.record, parts.avatar.frame_size, round(fps)))
         source = file_source(args.audio, seconds=args.seconds)
+        if args.record:
+            sinks.append(RecorderSink.for_source(args.record, parts.avatar.frame_size, round(fps), source))
         engine = LiveEngine(source, parts.stepper, parts.avatar, sinks)
         load_before = load_average()
 

@@ -37,13 +37,15 @@ class BundleRenderJob(Job):
 
     def run(self, ctx: JobContext) -> Path:
         from core.export.bundle_runtime import bundle_live_parts, open_bundle
-        from core.media.audio import read_audio
-        from core.media.mp4_writer import Mp4Writer
+        from core.media.audio import read_audio, read_audio_native
+        from core.media.mp4_writer import Mp4Writer, for_aac
 
         r = self.req
         if r.out.suffix.lower() != ".mp4":
             raise BadInput(f"--out must name an .mp4 file (got {r.out})")
-        audio = read_audio(r.audio)
+        audio = read_audio(r.audio)  # the audio model's view: 16 kHz mono
+        native = read_audio_native(r.audio)
+        sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries, as it is
         parts = bundle_live_parts(open_bundle(r.bundle, r.device), warmup=1)
         stepper, avatar = parts.stepper, parts.avatar
         mouths = [*stepper.push(audio), *stepper.flush()]
@@ -51,7 +53,7 @@ class BundleRenderJob(Job):
         coeffs = {m.index: m.coeffs for m in mouths}
         ctx.log(f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s of audio) from bundle {r.bundle}")
         w, h = avatar.frame_size
-        writer = Mp4Writer(r.out, w, h, avatar.fps, sample_rate=AUDIO_RATE)
+        writer = Mp4Writer(r.out, w, h, avatar.fps, sample_rate=sound_rate, channels=sound.shape[1])
         try:
             for j in range(n_out):
                 ctx.checkpoint()
@@ -61,7 +63,7 @@ class BundleRenderJob(Job):
                 if j == 0:
                     ctx.preview("render", np.ascontiguousarray(frame[..., ::-1]))
                 ctx.progress(j + 1, n_out, "rendering")
-            writer.write_audio(audio)
+            writer.write_audio(sound)
             writer.close()
         except BaseException:
             writer.abort()

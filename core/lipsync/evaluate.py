@@ -6,6 +6,9 @@ landmarks (so the real frame is the ground truth) and pasted back like a real re
   sharpness_ratio           Laplacian variance of output mouth / real mouth (1 = as sharp; < 1 = blur)
   lmd_px / lmd_mouth_pct    lip landmark distance between MediaPipe re-tracking the outputs and
                             re-tracking the real frames (frame pixels; % of the mouth box side)
+  paste_flicker / paste_flicker_ratio / paste_color_shift / paste_seam_ratio
+                            how visible the paste-back is on its feather band against the real
+                            frames (core.metrics.paste: added temporal change, tint, edge)
 With an audio model, the held-out frames are also driven by the clip's own audio, and
   audio_opening_r           Pearson r of mouth opening re-tracked on those outputs vs the real track
   driving_opening_r         the same for the audio model's landmarks alone (the renderer's ceiling)
@@ -28,9 +31,11 @@ from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
 from core.lipsync.dataset import split_clip
 from core.lipsync.inference import LipSyncFrames, load_renderer, open_frames
+from core.lipsync.paste_back import frame_alpha
 from core.lipsync.source_loop import SourceLoop
 from core.metrics.correlation import pearson
 from core.metrics.landmarks import landmark_distance
+from core.metrics.paste import paste_fidelity
 from core.metrics.psnr import psnr
 from core.metrics.sharpness import laplacian_variance
 from core.metrics.ssim import ssim
@@ -155,7 +160,12 @@ class EvalJob(RequestJob[EvalRequest]):
         sharp_out = np.mean([laplacian_variance(m) for m in out_m])
         sharp_real = np.mean([laplacian_variance(m) for m in real_m])
         pairs = list(zip(out_m, real_m, strict=True))
+        alphas = [
+            frame_alpha(f.shape, b, painter.geometry, alpha=painter.alpha)
+            for f, b in zip(real, boxes, strict=True)
+        ]
         return {
+            **paste_fidelity(outputs, real, alphas),
             "psnr_mouth": float(np.mean([psnr(a, b, peak=255.0) for a, b in pairs])),
             "ssim_mouth": float(np.mean([ssim(a, b, 255.0, "symmetric") for a, b in pairs])),
             "sharpness_ratio": float(sharp_out / max(sharp_real, 1e-9)),

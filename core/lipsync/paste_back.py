@@ -70,25 +70,15 @@ def paste_mouth(
         original = cut_crop(frame, box, geometry.crop_size).astype(np.float32)
         band = (alpha > 0.02) & (alpha < 0.6)
         render = match_colors(render, original, band, settings.max_gain)
-    fh, fw = frame.shape[:2]
-    x0, y0, x1, y1 = (float(v) for v in box)
-    rx0, ry0 = max(int(np.floor(x0)), 0), max(int(np.floor(y0)), 0)
-    rx1, ry1 = min(int(np.ceil(x1)) + 1, fw), min(int(np.ceil(y1)) + 1, fh)
+    placed = _placement(frame.shape[:2], box, geometry)
     out = frame.copy()
-    frame_alpha = np.zeros((fh, fw), np.float32)
-    if rx1 <= rx0 or ry1 <= ry0:
+    frame_alpha = np.zeros(frame.shape[:2], np.float32)
+    if placed is None:
         return out, frame_alpha
-    ch, cw = geometry.crop_size
-    sx, sy = (x1 - x0) / cw, (y1 - y0) / ch
-    # crop pixel (u, v) -> frame pixel (x0 + u * sx, y0 + v * sy), then shifted into the ROI
-    m = np.array([[sx, 0.0, x0 - rx0], [0.0, sy, y0 - ry0]], np.float64)
+    m, (rx0, ry0, rx1, ry1) = placed
     size = (rx1 - rx0, ry1 - ry0)
     warped = cv2.warpAffine(render, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    a = cv2.warpAffine(
-        alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0
-    )
-    a = np.clip(a, 0.0, 1.0)
-    a[a < 1e-3] = 0.0
+    a = _warp_alpha(alpha, m, size)
     roi = out[ry0:ry1, rx0:rx1].astype(np.float32)
     blended = roi * (1.0 - a[..., None]) + warped * a[..., None]
     new = np.clip(np.round(blended), 0, 255).astype(np.uint8)
@@ -96,3 +86,47 @@ def paste_mouth(
     out[ry0:ry1, rx0:rx1] = np.where(keep, new, out[ry0:ry1, rx0:rx1])
     frame_alpha[ry0:ry1, rx0:rx1] = a
     return out, frame_alpha
+
+
+def frame_alpha(
+    frame_shape: tuple[int, ...],
+    box: np.ndarray,
+    geometry: CropGeometry,
+    settings: PasteSettings = PasteSettings(),
+    alpha: np.ndarray | None = None,
+) -> np.ndarray:
+    """The frame-space alpha [H, W] `paste_mouth` blends with (for measuring a paste, see
+    `core.metrics.paste`), without rendering or pasting anything."""
+    alpha = mouth_alpha(geometry, settings) if alpha is None else alpha
+    out = np.zeros(frame_shape[:2], np.float32)
+    placed = _placement(frame_shape[:2], box, geometry)
+    if placed is not None:
+        m, (rx0, ry0, rx1, ry1) = placed
+        out[ry0:ry1, rx0:rx1] = _warp_alpha(alpha, m, (rx1 - rx0, ry1 - ry0))
+    return out
+
+
+def _placement(
+    frame_hw: tuple[int, ...], box: np.ndarray, geometry: CropGeometry
+) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+    """(crop -> ROI affine [2, 3], ROI (x0, y0, x1, y1) in the frame), or None when off-frame."""
+    fh, fw = frame_hw[:2]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    rx0, ry0 = max(int(np.floor(x0)), 0), max(int(np.floor(y0)), 0)
+    rx1, ry1 = min(int(np.ceil(x1)) + 1, fw), min(int(np.ceil(y1)) + 1, fh)
+    if rx1 <= rx0 or ry1 <= ry0:
+        return None
+    ch, cw = geometry.crop_size
+    sx, sy = (x1 - x0) / cw, (y1 - y0) / ch
+    # crop pixel (u, v) -> frame pixel (x0 + u * sx, y0 + v * sy), then shifted into the ROI
+    m = np.array([[sx, 0.0, x0 - rx0], [0.0, sy, y0 - ry0]], np.float64)
+    return m, (rx0, ry0, rx1, ry1)
+
+
+def _warp_alpha(alpha: np.ndarray, m: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    a = cv2.warpAffine(
+        alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0
+    )
+    a = np.clip(a, 0.0, 1.0)
+    a[a < 1e-3] = 0.0
+    return a

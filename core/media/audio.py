@@ -1,22 +1,30 @@
-"""The one audio reader: any file FFmpeg decodes -> mono float32 at 16 kHz.
+"""The one audio reader: any file FFmpeg decodes -> mono float32 at 16 kHz, or as it is.
 
 `dhstudio prepare` (the clip's own speech), `render --audio` and `live --audio-file` all read
-audio here, so one file gives the same samples everywhere. PyAV decodes any container, codec,
-bit depth (16/24/32-bit and float WAV, mp3, m4a/AAC, FLAC, Ogg/Opus, a video's sound track);
-the decoder's samples are converted to float, the channels averaged, and the rate changed by
-the project's band-limited resampler (`core.audio.resample`, streamed per decoded frame so a
-long file never builds one huge filter matrix).
+audio here, so one file gives the same samples everywhere. Two views of one file:
+:func:`read_audio` is the 16 kHz mono signal the audio model's features are computed from;
+:func:`read_audio_native` keeps the file's own sample rate and channels (48 kHz stereo stays
+48 kHz stereo), for what the user hears in a rendered video or a live recording. PyAV decodes
+any container, codec, bit depth (16/24/32-bit and float WAV, mp3, m4a/AAC, FLAC, Ogg/Opus, a
+video's sound track); the decoder's samples are converted to float, and for the model's view
+the channels averaged and the rate changed by the project's band-limited resampler
+(`core.audio.resample`, streamed per decoded frame so a long file never builds one huge filter
+matrix).
 
 In a file with a video stream, sample 0 is the first video frame (leading audio is cut, a late
 start padded with silence), so a prepared clip's audio lines up with its frames.
 
 Example:
     >>> audio = read_audio("speech.m4a")           # float32 [S] at 16 kHz
+    >>> native = read_audio_native("speech.m4a")   # float32 [S, C] at the file's rate
+    >>> native.rate, native.channels
+    (48000, 2)
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +39,22 @@ ACCEPTED = (
 )
 
 
+@dataclass(frozen=True)
+class NativeAudio:
+    """A file's audio as it is: float32 ``samples`` [S, C] in [-1, 1] at ``rate`` Hz."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[1])
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.shape[0] / self.rate
+
+
 def read_audio(path: Path | str, rate: int = AUDIO_RATE, duration: float | None = None) -> np.ndarray:
     """The first audio stream of `path` as float32 mono at `rate` [S].
 
@@ -38,6 +62,24 @@ def read_audio(path: Path | str, rate: int = AUDIO_RATE, duration: float | None 
     file, a file FFmpeg cannot read, one without an audio stream or without a single sample is
     a `BadInput` that names the file and says what is accepted.
     """
+    audio, _ = _read(path, duration, rate)
+    return audio[:, 0]
+
+
+def read_audio_native(path: Path | str, duration: float | None = None) -> NativeAudio:
+    """The first audio stream of `path` at its own rate and channels (aligned as :func:`read_audio`).
+
+    Same errors as :func:`read_audio`. A stream of more than two channels is mixed down to stereo
+    (what an AAC track in an mp4 player expects); mono and stereo are kept as they are.
+    """
+    audio, rate = _read(path, duration, None)
+    if audio.shape[1] > 2:
+        audio = _downmix_stereo(audio)
+    return NativeAudio(np.ascontiguousarray(audio), rate)
+
+
+def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[np.ndarray, int]:
+    """([S, C] float32, its rate): mono at `rate`, or every channel at the native rate (None)."""
     import av
 
     path = Path(path)
@@ -54,7 +96,7 @@ def read_audio(path: Path | str, rate: int = AUDIO_RATE, duration: float | None 
             raise BadInput(f"{path} has no audio stream. Give {ACCEPTED}.")
         try:
             start = _first_video_time(container) if container.streams.video else None
-            audio, first_time = _decode(container, rate)
+            audio, first_time, rate = _decode(container, rate)
         except (av.error.FFmpegError, ValueError) as exc:
             raise BadInput(
                 f"{path}: the audio stream cannot be decoded, the file is corrupt or truncated ({exc}). "
@@ -64,17 +106,29 @@ def read_audio(path: Path | str, rate: int = AUDIO_RATE, duration: float | None 
         container.close()
     if start is not None:
         offset = int(round((first_time - start) * rate))
-        audio = np.concatenate([np.zeros(offset, np.float32), audio]) if offset > 0 else audio[-offset:]
+        if offset > 0:
+            audio = np.concatenate([np.zeros((offset, audio.shape[1]), np.float32), audio])
+        else:
+            audio = audio[-offset:]
     if duration is not None:
         n = int(round(duration * rate))
-        audio = audio[:n] if len(audio) >= n else np.pad(audio, (0, n - len(audio)))
-    elif audio.size == 0:
+        audio = audio[:n] if len(audio) >= n else np.pad(audio, ((0, n - len(audio)), (0, 0)))
+    elif audio.shape[0] == 0:
         raise BadInput(f"{path} holds no audio samples. Give {ACCEPTED}.")
-    return audio
+    return audio, rate
 
 
-def _decode(container, rate: int) -> tuple[np.ndarray, float]:
-    """(mono float32 samples at `rate`, time of the first decoded sample in seconds)."""
+def _downmix_stereo(audio: np.ndarray) -> np.ndarray:
+    """[S, C>2] -> [S, 2]: even channels to the left, odd to the right (FL, FR, FC, LFE, ...)."""
+    return np.stack([audio[:, 0::2].mean(axis=1), audio[:, 1::2].mean(axis=1)], axis=1).astype(np.float32)
+
+
+def _decode(container, rate: int | None) -> tuple[np.ndarray, float, int]:
+    """(float32 [S, C], time of the first decoded sample in seconds, the rate of the samples).
+
+    With `rate` the channels are averaged and resampled to it (C = 1); with None every channel
+    is kept at the stream's own rate.
+    """
     import av
 
     container.seek(0)
@@ -88,15 +142,26 @@ def _decode(container, rate: int) -> tuple[np.ndarray, float]:
         if frame is not None and first_time is None and frame.time is not None:
             first_time = float(frame.time)
         for f in to_float.resample(frame):
-            mono = f.to_ndarray().reshape(len(f.layout.channels), -1).mean(axis=0, dtype=np.float32)
+            planar = f.to_ndarray().reshape(len(f.layout.channels), -1)
             if native is None:
                 native = int(f.sample_rate)
-                resampler = StreamingResampler(native, rate) if native != rate else None
-            chunks.append(resampler.push(mono) if resampler is not None else mono)
+                if rate is not None and native != rate:
+                    resampler = StreamingResampler(native, rate)
+            if rate is None:
+                chunks.append(planar.T.astype(np.float32))
+                continue
+            mono = planar.mean(axis=0, dtype=np.float32)
+            chunks.append((resampler.push(mono) if resampler is not None else mono)[:, None])
     if resampler is not None:
-        chunks.append(resampler.flush())
-    audio = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
-    return audio, first_time or 0.0
+        chunks.append(resampler.flush()[:, None])
+    out_rate = rate if rate is not None else (native or int(stream.rate or AUDIO_RATE))
+    channels = chunks[0].shape[1] if chunks else 1
+    audio = (
+        np.concatenate(chunks).astype(np.float32, copy=False)
+        if chunks
+        else np.zeros((0, channels), np.float32)
+    )
+    return audio, first_time or 0.0, out_rate
 
 
 def _first_video_time(container) -> float:

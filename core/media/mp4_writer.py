@@ -1,4 +1,11 @@
-"""Encode frames (and optionally 16 kHz mono audio) into an mp4 with PyAV, atomically."""
+"""Encode frames (and optionally audio at any AAC rate, mono or stereo) into an mp4 with PyAV, atomically.
+
+The audio track keeps what it is given: a render or a live recording passes the input's own rate
+and channels (:func:`core.media.audio.read_audio_native`), so 48 kHz stereo speech stays 48 kHz
+stereo; :func:`aac_rate` says which rate a source rate is written at (AAC's own list; a rate
+outside it is resampled, by :func:`for_aac`, to the next one above). Samples go to the encoder
+as float (planar), so 24-bit sources are not cut to 16 bits before AAC.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,27 @@ from pathlib import Path
 
 import numpy as np
 
+from core.audio.resample import resample
 from core.io import atomic
+
+AAC_RATES = (7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
+LAYOUTS = {1: "mono", 2: "stereo"}
+
+
+def aac_rate(rate: int) -> int:
+    """The rate an AAC track holds a ``rate`` Hz source at: itself when AAC has it, else the next above."""
+    return next((r for r in AAC_RATES if r >= rate), AAC_RATES[-1])
+
+
+def for_aac(samples: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+    """``samples`` [S] or [S, C] resampled to :func:`aac_rate` when AAC lacks ``rate`` (else as given)."""
+    target = aac_rate(rate)
+    if target == rate:
+        return samples, rate
+    if samples.ndim == 1:
+        return resample(samples, rate, target).astype(np.float32), target
+    cols = [resample(np.ascontiguousarray(samples[:, c]), rate, target) for c in range(samples.shape[1])]
+    return np.stack(cols, axis=1).astype(np.float32), target
 
 
 class Mp4Writer:
@@ -26,8 +53,14 @@ class Mp4Writer:
         fps: float,
         sample_rate: int | None = None,
         crf: int = 20,
+        channels: int = 1,
     ) -> None:
         import av
+
+        if sample_rate is not None and sample_rate not in AAC_RATES:
+            raise ValueError(f"AAC has no {sample_rate} Hz rate (resample with for_aac); rates: {AAC_RATES}")
+        if channels not in LAYOUTS:
+            raise ValueError(f"audio channels must be 1 or 2 (got {channels})")
 
         self.path = Path(path)
         self._out = atomic.AtomicOutput(self.path, suffix=".mp4")
@@ -44,10 +77,12 @@ class Mp4Writer:
         self._video.options = {"crf": str(crf), "preset": "veryfast"}
         self._audio = None
         self._sample_rate = sample_rate
+        self._channels = channels
         self._audio_pts = 0
         if sample_rate is not None:
             self._audio = self._container.add_stream("aac", rate=sample_rate)
-            self._audio.layout = "mono"
+            self._audio.layout = LAYOUTS[channels]
+            self._audio.bit_rate = 64000 * channels if sample_rate <= 24000 else 96000 * channels
         self.frames_written = 0
 
     def write_frame(self, frame_bgr: np.ndarray) -> None:
@@ -64,16 +99,25 @@ class Mp4Writer:
         self.frames_written += 1
 
     def write_audio(self, samples: np.ndarray) -> None:
-        """Float samples in [-1, 1], mono, at the writer's sample rate; any chunk size."""
+        """Float samples in [-1, 1] at the writer's rate: [S] (mono) or [S, C]; any chunk size.
+
+        Mono given to a stereo writer goes to both channels; stereo given to a mono writer is mixed.
+        """
         import av
 
         if self._audio is None:
             raise RuntimeError("this writer was opened without audio")
-        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        x = np.asarray(samples, np.float32)
+        x = x[:, None] if x.ndim == 1 else x
+        if x.shape[1] != self._channels:
+            x = np.repeat(x[:, :1], self._channels, 1) if x.shape[1] == 1 else x.mean(1, keepdims=True)
+        planar = np.ascontiguousarray(np.clip(x, -1.0, 1.0).T)
+        if planar.shape[1] == 0:
+            return
+        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout=LAYOUTS[self._channels])
         frame.sample_rate = self._sample_rate
         frame.pts = self._audio_pts
-        self._audio_pts += pcm.shape[1]
+        self._audio_pts += planar.shape[1]
         for packet in self._audio.encode(frame):
             self._container.mux(packet)
 

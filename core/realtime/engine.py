@@ -3,8 +3,10 @@
 Threads and hand-offs:
 - the source (audio callback or pacing thread) copies blocks into the ring buffer;
 - the mouth thread drains the ring, resamples to 16 kHz, hands the audio to the audio sinks
-  (recorder, monitor), runs features + audio-to-mouth and puts one task per video frame
-  into the render queue (bounded; when full the oldest task is dropped, never the audio);
+  (the monitor gets the 16 kHz mono signal; a sink with ``native_audio``, the recorder, gets the
+  input as it came, `AudioSource.native`: a file's own rate and channels), runs features +
+  audio-to-mouth and puts one task per video frame into the render queue (bounded; when full
+  the oldest task is dropped, never the audio);
 - the render thread takes the newest task (older waiting ones are dropped: each of them is
   already a frame period late), renders it or, in silence, shows the source loop frame,
   and hands the frame to the video sinks.
@@ -98,6 +100,9 @@ class LiveEngine:
         if abs(stepper.fps - avatar.fps) > 1e-6:
             raise ValueError(f"audio model runs at {stepper.fps} fps but the avatar at {avatar.fps} fps")
         self.ring = AudioRingBuffer(int(config.ring_seconds * source.sample_rate), source.sample_rate)
+        for sink in sinks:
+            if sink.native_audio:
+                sink.input_format(*source.native_format)
         self.stats = EngineStats(fps=avatar.fps)
         self._queue: queue.Queue = queue.Queue(maxsize=config.queue_size)
         self._stop = threading.Event()
@@ -110,6 +115,7 @@ class LiveEngine:
             else StreamingResampler(source.sample_rate, stepper.rate)
         )
         self._samples16 = 0
+        self._native_fed = 0  # native samples handed to the native-audio sinks so far
         self.trace: list[str] = []
         # the control sheet sliders bind to: smoothing/lookahead in the mouth thread (the
         # filter), gain and feather in the render thread, each from its next frame
@@ -169,19 +175,31 @@ class LiveEngine:
                 pass
         self.stats.count_dropped()
 
-    def _feed(self, samples: np.ndarray) -> None:
+    def _feed(self, samples: np.ndarray, start: int) -> None:
+        """Ring samples [start, start + n) (mono, at the source's rate) into sinks and the mouth stage."""
         audio = self._resampler.push(samples) if self._resampler is not None else samples
+        stop = start + samples.shape[0]
         if self.cfg.max_seconds is not None:
             audio = audio[: max(int(self.cfg.max_seconds * self.stepper.rate) - self._samples16, 0)]
-        if audio.size == 0:
+            stop = min(stop, int(self.cfg.max_seconds * self.source.sample_rate))
+        if audio.size == 0 and stop <= start:
             return
         self._apply_sink_changes()
-        self._samples16 += audio.shape[0]
-        rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-        self._level_db = 20.0 * float(np.log10(max(rms, 1e-6)))
+        native = self.source.native(start, stop, samples[: stop - start]) if stop > start else None
+        if native is not None:
+            self._native_fed = self.source.native_index(stop)
+        if audio.size:
+            self._samples16 += audio.shape[0]
+            rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+            self._level_db = 20.0 * float(np.log10(max(rms, 1e-6)))
         for sink in self.sinks:
-            sink.audio(audio)
-        self._emit(self._filter.push(self.stepper.push(audio)))
+            if not sink.native_audio:
+                if audio.size:
+                    sink.audio(audio)
+            elif native is not None and native.shape[0]:
+                sink.audio(native)
+        if audio.size:
+            self._emit(self._filter.push(self.stepper.push(audio)))
 
     def _limit_reached(self) -> bool:
         return self.cfg.max_seconds is not None and self._samples16 >= int(
@@ -195,7 +213,7 @@ class LiveEngine:
                 block = self.ring.read(self.ring.capacity)
                 if block.samples.size:
                     self.stats.audio_samples += block.samples.shape[0]
-                    self._feed(block.samples)
+                    self._feed(block.samples, block.start)
                     if self._limit_reached():
                         self._stop_reason = "time_limit"
                         break
@@ -212,7 +230,8 @@ class LiveEngine:
                     tail = self._resampler.flush()
                     self._samples16 += tail.shape[0]
                     for sink in self.sinks:
-                        sink.audio(tail)
+                        if not sink.native_audio:  # the native sinks had every sample already
+                            sink.audio(tail)
                     self._emit(self._filter.push(self.stepper.push(tail)))
                 self._emit(self._filter.push(self.stepper.flush()) + self._filter.flush())
         except BaseException as exc:
@@ -244,7 +263,12 @@ class LiveEngine:
                 return
             if action == "add":
                 first = self.timeline.frames_for(self._samples16)
-                sink.begin_at(first, self.timeline.frame_start(first) - self._samples16)
+                if sink.native_audio:  # that frame's start in the input's own samples
+                    sink.input_format(*self.source.native_format)
+                    ring = self.timeline.frame_start(first) * self.source.sample_rate / self.stepper.rate
+                    sink.begin_at(first, max(self.source.native_index(ring) - self._native_fed, 0))
+                else:
+                    sink.begin_at(first, self.timeline.frame_start(first) - self._samples16)
                 self.sinks = [*self.sinks, sink]
             elif sink in self.sinks:
                 self.sinks = [s for s in self.sinks if s is not sink]

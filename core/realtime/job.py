@@ -123,7 +123,9 @@ class LiveJob(Job):
             sinks = [slot]
             try:
                 if req.record is not None:
-                    sinks.append(RecorderSink(req.record, parts.avatar.frame_size, parts.avatar.fps))
+                    sinks.append(
+                        RecorderSink.for_source(req.record, parts.avatar.frame_size, parts.avatar.fps, source)
+                    )
                 if req.virtual_camera:
                     sinks.append(VirtualCameraSink(parts.avatar.frame_size, parts.avatar.fps))
                 if req.monitor:

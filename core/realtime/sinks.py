@@ -22,11 +22,16 @@ from core.realtime.ring_buffer import AudioRingBuffer
 
 class VideoSink:
     name = "sink"
+    native_audio = False  # True: `audio` gets the input as it came (AudioSource.native), not 16 kHz
 
     def frame(self, index: int, bgr: np.ndarray) -> None: ...
 
     def audio(self, samples: np.ndarray) -> None:
-        """16 kHz mono input audio, in order, from sample 0 (the audio clock)."""
+        """Input audio, in order, from sample 0 (the audio clock): 16 kHz mono [n], or with
+        `native_audio` the source's own rate and channels [n, C] (`AudioSource.native_format`)."""
+
+    def input_format(self, rate: int, channels: int) -> None:
+        """With `native_audio`: what `audio` will be given (the engine calls this before any)."""
 
     def close(self, total_frames: int | None = None) -> None: ...
 
@@ -50,6 +55,10 @@ _END = object()
 class RecorderSink(VideoSink):
     """mp4 (H.264 + AAC) of the output frames and the input audio, written on its own thread.
 
+    The sound is the input as it came (``native_audio``): build it with the source's
+    ``native_format`` (`for_source`), so a 48 kHz stereo file stays 48 kHz stereo in the recording
+    (a rate AAC lacks is resampled to the next AAC rate, as it streams).
+
     `close()` finalises the file even after a fault, so a partial recording stays playable.
     A recording started mid-session (`LiveEngine.record`) begins at a frame boundary: `begin_at`
     sets the session frame that becomes its first and the input samples before that frame's
@@ -57,6 +66,7 @@ class RecorderSink(VideoSink):
     """
 
     name = "recorder"
+    native_audio = True
 
     def __init__(
         self,
@@ -65,12 +75,18 @@ class RecorderSink(VideoSink):
         fps: float,
         sample_rate: int = 16000,
         max_pending_frames: int = 50,
+        channels: int = 1,
     ) -> None:
-        from core.media.mp4_writer import Mp4Writer
+        from core.media.mp4_writer import Mp4Writer, aac_rate
 
         self.path = Path(path)
         self.fps = fps
-        self._writer = Mp4Writer(self.path, size[0], size[1], fps, sample_rate=sample_rate)
+        self.channels = min(int(channels), 2)
+        self._file_rate = aac_rate(int(sample_rate))
+        self.input_format(int(sample_rate), self.channels)
+        self._writer = Mp4Writer(
+            self.path, size[0], size[1], fps, sample_rate=self._file_rate, channels=self.channels
+        )
         self._queue: queue.Queue = queue.Queue()
         self._pending = 0  # video frames queued, bounded by max_pending_frames
         self._pending_lock = threading.Lock()
@@ -86,6 +102,24 @@ class RecorderSink(VideoSink):
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
+
+    def input_format(self, rate: int, channels: int) -> None:
+        """The audio given will be at `rate` (resampled to the file's rate when they differ; extra
+        channels are mixed, a mono input fills both channels of a stereo file)."""
+        from core.audio.resample import StreamingResampler
+
+        self.sample_rate = int(rate)
+        self._resamplers = (
+            [StreamingResampler(self.sample_rate, self._file_rate) for _ in range(self.channels)]
+            if self.sample_rate != self._file_rate
+            else None
+        )
+
+    @classmethod
+    def for_source(cls, path: Path | str, size: tuple[int, int], fps: float, source) -> RecorderSink:
+        """A recorder whose sound track has `source`'s native rate and channels (an AudioSource)."""
+        rate, channels = source.native_format
+        return cls(path, size, fps, sample_rate=rate, channels=channels)
 
     def begin_at(self, first_frame: int, skip_samples: int) -> None:
         """Before any audio or frame arrives: start at session frame `first_frame`, whose start
@@ -135,10 +169,21 @@ class RecorderSink(VideoSink):
                         self._pending -= 1
                     self._write_video(index, data)
                 else:
-                    self._writer.write_audio(data)
                     self.audio_samples += data.shape[0]
+                    self._writer.write_audio(self._to_aac(data))
             except BaseException as exc:
                 self.error = exc
+
+    def _to_aac(self, data: np.ndarray) -> np.ndarray:
+        x = data.reshape(data.shape[0], -1)
+        if x.shape[1] > self.channels:  # more channels than the file: mix (Mp4Writer does the rest)
+            x = x.mean(axis=1, keepdims=True)
+        if self._resamplers is None:
+            return x
+        cols = [
+            r.push(np.ascontiguousarray(x[:, min(c, x.shape[1] - 1)])) for c, r in enumerate(self._resamplers)
+        ]
+        return np.stack(cols, axis=1)
 
     def close(self, total_frames: int | None = None) -> None:
         """Finish the file; with `total_frames` (session frames), repeat the last frame up to there."""
@@ -163,7 +208,8 @@ class RecorderSink(VideoSink):
             "frames_written": self._writer.frames_written,
             "frames_repeated": self.frames_repeated,
             "frames_skipped": self.frames_skipped,
-            "audio_seconds": self.audio_samples / 16000.0,
+            "audio_seconds": self.audio_samples / self.sample_rate,
+            "audio_format": f"{self._file_rate} Hz, {self.channels} ch",  # of the file
             "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
         }
 

@@ -7,6 +7,10 @@ The microphone callback only copies (no locks, no allocation beyond sounddevice'
 file and generated sources run a pacing thread that releases one block per block period, as a
 device would.
 
+What a recording keeps is the input as it came (:meth:`AudioSource.native`): the microphone's
+samples at the device's rate, a file's own rate and channels (48 kHz stereo stays 48 kHz stereo,
+though the ring and the model see its 16 kHz mono mix).
+
 A source reports trouble instead of raising in its own thread: `check()` re-raises a
 stored error in the engine's thread (e.g. a device that disappeared), `finished` says
 no more audio will come, `underruns` counts blocks that arrived later than their time.
@@ -21,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.media.audio import NativeAudio
 from core.realtime.clock import Clock
 from core.realtime.ring_buffer import AudioRingBuffer
 
@@ -35,7 +40,7 @@ class SourceError(RuntimeError):
 
 
 class AudioSource(ABC):
-    sample_rate: int
+    sample_rate: int  # of the mono samples it writes into the ring
     name: str = "source"
 
     def __init__(self) -> None:
@@ -54,6 +59,24 @@ class AudioSource(ABC):
     def finished(self) -> bool:
         """True once every sample this source will ever give has been written."""
         return self._finished
+
+    @property
+    def native_format(self) -> tuple[int, int]:
+        """(rate, channels) of :meth:`native`: the ring's own by default."""
+        return self.sample_rate, 1
+
+    def native_index(self, ring_index: float) -> int:
+        """The native sample that ring sample ``ring_index`` (at :attr:`sample_rate`) starts at."""
+        return int(round(ring_index * self.native_format[0] / self.sample_rate))
+
+    def native(self, start: int, stop: int, ring_samples: np.ndarray) -> np.ndarray:
+        """The input as it came for ring samples [start, stop) (``ring_samples``, their mono copy).
+
+        [n, channels] float32 at :attr:`native_format`'s rate, covering native samples
+        ``[native_index(start), native_index(stop))``; consecutive ranges tile without a gap.
+        By default the ring's samples themselves (a microphone is captured at its own rate).
+        """
+        return ring_samples.reshape(-1, 1)
 
     def check(self) -> None:
         """Raise (in the caller's thread) the error the source hit, if any."""
@@ -81,10 +104,12 @@ class PacedSource(AudioSource):
         block_ms: float = 10.0,
         name: str = "file",
         realtime: bool = True,
+        original: NativeAudio | None = None,
     ) -> None:
         super().__init__()
         self.samples = np.asarray(samples, np.float32).reshape(-1)
         self.sample_rate = int(sample_rate)
+        self.original = original  # the file as it is, for recordings (None: the samples)
         self.block = max(1, int(round(block_ms * self.sample_rate / 1000)))
         self.name = name
         self.realtime = realtime
@@ -94,6 +119,16 @@ class PacedSource(AudioSource):
     @property
     def duration(self) -> float:
         return self.samples.shape[0] / self.sample_rate
+
+    @property
+    def native_format(self) -> tuple[int, int]:
+        o = self.original
+        return (o.rate, o.channels) if o is not None else (self.sample_rate, 1)
+
+    def native(self, start: int, stop: int, ring_samples: np.ndarray) -> np.ndarray:
+        if self.original is None:
+            return ring_samples.reshape(-1, 1)
+        return self.original.samples[self.native_index(start) : self.native_index(stop)]
 
     def next_block(self, start: int) -> np.ndarray:
         """Samples [start, start + block); override to simulate a failing device."""
@@ -140,15 +175,19 @@ class PacedSource(AudioSource):
 def file_source(
     path: Path | str, block_ms: float = 10.0, seconds: float | None = None, realtime: bool = True
 ) -> PacedSource:
-    """A file read by the one audio reader (`core.media.audio`, as `dhstudio render` reads it)."""
-    from core.media.audio import AUDIO_RATE, read_audio
+    """A file read by the one audio reader (`core.media.audio`, as `dhstudio render` reads it):
+    16 kHz mono into the ring, the file's own rate and channels for recordings."""
+    from core.media.audio import AUDIO_RATE, read_audio, read_audio_native
 
     samples = read_audio(path)
     if seconds is not None:
         samples = samples[: int(round(seconds * AUDIO_RATE))]
     if samples.shape[0] == 0:
         raise BadInput(f"{path} holds no audio samples")
-    return PacedSource(samples, AUDIO_RATE, block_ms, name=Path(path).name, realtime=realtime)
+    original = read_audio_native(path)
+    return PacedSource(
+        samples, AUDIO_RATE, block_ms, name=Path(path).name, realtime=realtime, original=original
+    )
 
 
 # ---- microphone ----------------------------------------------------------------------------

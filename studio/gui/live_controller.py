@@ -204,7 +204,9 @@ class LiveController(QObject):
             return
         if on:
             path = self._record_path()
-            self._recorder = RecorderSink(path, engine.avatar.frame_size, engine.avatar.fps)
+            self._recorder = RecorderSink.for_source(
+                path, engine.avatar.frame_size, engine.avatar.fps, engine.source
+            )
             engine.record(self._recorder)
             self.recordings.append(path)
             self.view.show_message(f"Recording to {path}", error=False)

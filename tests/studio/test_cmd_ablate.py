@@ -69,7 +69,9 @@ def test_ablate_writes_results_and_resumes(tmp_path, repo_root, prepared_project
     assert all(int(r["steps"]) == 3 and float(r["psnr"]) > 5 and r["lpips"] == "unavailable" for r in rows)
     assert rows[1]["innovations"] == "region_weights"
     md = (out / "results.md").read_text()
-    assert "| config | PSNR | SSIM | LPIPS | points | time | fps |" in md and "+1 region weights" in md
+    assert all(float(r["face_psnr"]) < float(r["psnr"]) and r["face_lpips"] == "unavailable" for r in rows)
+    header = "| config | PSNR | SSIM | LPIPS | face PSNR | face SSIM | face LPIPS | points | time | fps |"
+    assert header in md and "+1 region weights" in md
     assert (out / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     cfg_a = (out / "runs" / "baseline" / "config.toml").read_text()
     assert "seed = 1" in cfg_a and "steps = 3" in cfg_a

@@ -17,8 +17,10 @@ A suite file (training_jobs/ablation_*.toml)::
 Configurations run one after another into ``OUT/runs/<name>``. A finished one (``eval.json``
 present) is skipped and an interrupted one resumes from its checkpoint, so re-running the same
 command after a crash continues the suite. After each configuration ``results.csv``,
-``results.md`` (config | PSNR | SSIM | LPIPS | points | time | fps) and ``results.png`` are
-rewritten atomically. The clip is decoded once and shared by all configurations.
+``results.md`` (config | PSNR | SSIM | LPIPS on the full image, then on the face mask | points |
+time | fps) and ``results.png`` are rewritten atomically. The face figures are the ones that
+separate configurations (the background is most of the crop); a run evaluated before they existed
+shows "n/a" there. The clip is decoded once and shared by all configurations.
 """
 
 from __future__ import annotations
@@ -49,7 +51,21 @@ from core.train.lifecycle import resumable_run
 from core.train.run_folder import RunFolder, RunState
 from core.train.spec import TrainRequest
 
-COLUMNS = ("config", "innovations", "psnr", "ssim", "lpips", "points", "train_seconds", "render_fps", "steps")
+COLUMNS = (
+    "config",
+    "innovations",
+    "psnr",
+    "ssim",
+    "lpips",
+    "face_psnr",
+    "face_ssim",
+    "face_lpips",
+    "points",
+    "train_seconds",
+    "render_fps",
+    "steps",
+)
+FACE_COLUMNS = ("face_psnr", "face_ssim", "face_lpips")
 
 
 class SuiteEntry(ConfigModel):
@@ -115,6 +131,7 @@ def row_from_scores(entry: ResolvedEntry, scores: dict[str, Any]) -> dict[str, A
         "psnr": scores["psnr"],
         "ssim": scores["ssim"],
         "lpips": scores["lpips"],
+        **{k: scores.get(k, "n/a") for k in FACE_COLUMNS},
         "points": scores["gaussians"],
         "train_seconds": scores["train_seconds"],
         "render_fps": scores["render_fps"],
@@ -142,18 +159,21 @@ def results_markdown(rows: list[dict[str, Any]], title: str) -> str:
     lines = [
         f"# Ablation: {title}",
         "",
-        "| config | PSNR | SSIM | LPIPS | points | time | fps |",
-        "|---|---|---|---|---|---|---|",
+        "| config | PSNR | SSIM | LPIPS | face PSNR | face SSIM | face LPIPS | points | time | fps |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['config']} | {_fmt(r['psnr'], 2)} | {_fmt(r['ssim'], 4)} | {_fmt(r['lpips'], 4)} | "
+            f"{_fmt(r['face_psnr'], 2)} | {_fmt(r['face_ssim'], 4)} | {_fmt(r['face_lpips'], 4)} | "
             f"{r['points']} | {_fmt(r['train_seconds'], 1)} s | {_fmt(r['render_fps'], 1)} |"
         )
     steps = {r["steps"] for r in rows}
     lines += [
         "",
         f"Held-out frames (last 20% of the clip), {', '.join(map(str, sorted(steps)))} steps per config; "
+        "full image = the face crop with the background outside the face mask (shared by render and "
+        "target); face = the tracked face mask only (LPIPS on its bounding box); "
         "time = training seconds; fps = forward renders per second.",
     ]
     return "\n".join(lines) + "\n"
@@ -168,17 +188,19 @@ def bar_chart(rows: list[dict[str, Any]], title: str) -> bytes:
     names = [r["config"] for r in rows]
     panels = [
         ("psnr", "PSNR (dB)"),
+        ("face_psnr", "face PSNR (dB)"),
         ("ssim", "SSIM"),
+        ("face_ssim", "face SSIM"),
         ("points", "Gaussians"),
         ("train_seconds", "train time (s)"),
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(4 * 4, 3.6))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.6))
     for ax, (key, label) in zip(axes, panels, strict=True):
-        values = [float(r[key]) for r in rows]
+        values = [float(r[key]) if isinstance(r[key], int | float) else 0.0 for r in rows]
         ax.bar(range(len(values)), values, color="#4c72b0")
         ax.set_title(label)
         ax.set_xticks(range(len(values)), names, rotation=40, ha="right", fontsize=8)
-        if key in ("psnr", "ssim"):
+        if key in ("psnr", "ssim", "face_psnr", "face_ssim"):
             lo, hi = min(values), max(values)
             pad = max((hi - lo) * 0.5, 1e-3)
             ax.set_ylim(lo - pad, hi + pad)

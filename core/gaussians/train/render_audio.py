@@ -151,7 +151,8 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
 
     def run(self, ctx: JobContext) -> Path:
         from core.lipsync.source_loop import ping_pong
-        from core.media.audio import read_audio
+        from core.media.audio import read_audio, read_audio_native
+        from core.media.mp4_writer import for_aac
         from core.mouth.loader import load_audio2mouth
 
         r = self.req
@@ -165,7 +166,9 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
                 f"the audio-to-mouth model runs at {a2m.fps:g} fps but the avatar's clip is "
                 f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
             )
-        audio = read_audio(r.audio)
+        audio = read_audio(r.audio)  # the audio model's view: 16 kHz mono
+        native = read_audio_native(r.audio)
+        sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         coeffs = a2m.predict(audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
@@ -173,13 +176,15 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s) over clip '{clip.name}' with "
             f"{path.avatar.count} Gaussians ({path.renderer.name})"
         )
-        writer = Mp4Writer(r.out, clip.width, clip.height, clip.fps, sample_rate=AUDIO_RATE)
+        writer = Mp4Writer(
+            r.out, clip.width, clip.height, clip.fps, sample_rate=sound_rate, channels=sound.shape[1]
+        )
         try:
             for i in range(n_out):
                 ctx.checkpoint()
                 writer.write_frame(path.render(int(src[i]), coeffs[i])[0])
                 ctx.progress(i + 1, n_out, "rendering")
-            writer.write_audio(audio)
+            writer.write_audio(sound)
         except BaseException:
             writer.abort()
             raise

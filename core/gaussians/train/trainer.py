@@ -156,10 +156,11 @@ class _GaussianHooks(TrainHooks):
                 bundle.load_bundle(avatar, device), data, self.selection.renderer, device, cfg.data.background
             )
             atomic.write_json(run.path / "eval.json", scores)
-            for k in ("psnr", "ssim", "render_fps"):
+            for k in ("psnr", "ssim", "face_psnr", "face_ssim", "render_fps"):
                 lc.metric(f"eval/{k}", scores[k], step=total)
             lc.job.log(
                 f"held-out PSNR {scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f}, LPIPS {scores['lpips']}, "
+                f"face PSNR {scores['face_psnr']:.2f} dB, face SSIM {scores['face_ssim']:.4f}, "
                 f"{scores['gaussians']} Gaussians, {scores['render_fps']:.1f} render fps"
             )
         run.set_status(

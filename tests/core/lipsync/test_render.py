@@ -49,11 +49,78 @@ def test_render_matches_audio_duration_and_carries_audio(
     runner = CollectingRunner()
     result = runner.run(RenderJob(RenderRequest(tiny.dinet_run, wav, out, tiny.audio_run)))
     assert result.ok, result.error
+    from core.jobs.events import Metric
+
+    metrics = {e.name: e.value for e in runner.of_type(Metric)}
+    assert metrics["render/paste_flicker"] < 1.5 and metrics["render/paste_color_shift"] < 5.0
     frames, audio_s, has_audio = probe(out)
     assert has_audio
     assert abs(frames - math.ceil(seconds * 25)) <= 1
     assert abs(audio_s - seconds) < 0.1
     assert not list(tmp_path.glob(".out.*"))  # no temporary left behind
+
+
+def _video_size(path: Path) -> tuple[int, int]:
+    with av.open(str(path)) as c:
+        return c.streams.video[0].width, c.streams.video[0].height
+
+
+def _render_and_probe(tiny: TrainedProject, audio: Path, out: Path) -> tuple[int, int, np.ndarray]:
+    """Render `audio` into `out`; (rate, channels, decoded samples [S, C]) of its sound track."""
+    from tests.core.media.test_native_audio import probe_audio
+
+    result = CollectingRunner().run(RenderJob(RenderRequest(tiny.dinet_run, audio, out, tiny.audio_run)))
+    assert result.ok, result.error
+    # the video keeps the source's resolution (the prepared clip is the user's video, uncropped)
+    assert _video_size(out) == _video_size(tiny.root / "media" / "tiny.mp4")
+    return probe_audio(out)
+
+
+def test_render_keeps_a_44k_stereo_input_as_44k_stereo(tiny: TrainedProject, tmp_path: Path) -> None:
+    from tests.core.media.audio_files import write_audio
+
+    rate, seconds = 44100, 1.2
+    speech = np.interp(
+        np.arange(int(seconds * rate)) / rate * 16000, np.arange(int(seconds * 16000)), speech_like(seconds)
+    )
+    t = np.arange(len(speech)) / rate
+    stereo = np.stack([speech, 0.3 * np.sin(2 * np.pi * 660 * t)], axis=0).astype(
+        np.float32
+    )  # L speech, R tone
+    wav = tmp_path / "stereo44.wav"
+    write_audio(wav, stereo, rate, "pcm_s16le", "s16", layout="stereo")
+    got_rate, channels, sound = _render_and_probe(tiny, wav, tmp_path / "out.mp4")
+    assert (got_rate, channels) == (44100, 2)
+    assert abs(len(sound) / got_rate - seconds) < 0.1
+    # each channel is its own: the right one is the 660 Hz tone, the left one is not
+    spec_r, spec_l = np.abs(np.fft.rfft(sound[:, 1])), np.abs(np.fft.rfft(sound[:, 0]))
+    freqs = np.fft.rfftfreq(len(sound), 1 / got_rate)
+    assert abs(freqs[np.argmax(spec_r)] - 660) < 5 and abs(freqs[np.argmax(spec_l)] - 660) > 20
+
+
+@pytest.mark.slow  # two real 7-8 s recordings rendered through the tiny avatar (~40 s)
+@pytest.mark.parametrize(
+    ("name", "rate", "channels"),
+    [("speech_zh_48k_stereo_8s.wav", 48000, 2), ("speech_fr_48k_24bit_7s.wav", 48000, 2)],
+)
+def test_render_keeps_real_48k_stereo_recordings(
+    tiny: TrainedProject, tmp_path: Path, samples_dir: Path, name: str, rate: int, channels: int
+) -> None:
+    from core.media.audio import read_audio_native
+
+    source = samples_dir / name
+    native = read_audio_native(source)
+    assert (native.rate, native.channels) == (rate, channels)
+    got_rate, got_channels, sound = _render_and_probe(tiny, source, tmp_path / "out.mp4")
+    assert (got_rate, got_channels) == (rate, channels)
+    assert abs(len(sound) / got_rate - native.seconds) < 0.1
+    # AAC's priming delay: where the source's second 1 s..1.1 s sits in the output
+    ref = native.samples[rate : rate + 4096, 0]
+    lag = int(np.argmax(np.correlate(sound[rate : rate + 8192, 0], ref, mode="valid")))
+    n = min(len(sound), len(native.samples)) - 2 * rate
+    for ch in range(channels):  # the same speech, channel by channel, through AAC
+        a, b = sound[rate + lag : rate + lag + n, ch], native.samples[rate : rate + n, ch]
+        assert np.corrcoef(a, b)[0, 1] > 0.95
 
 
 def test_eval_reports_figures(tiny: TrainedProject) -> None:
@@ -64,6 +131,10 @@ def test_eval_reports_figures(tiny: TrainedProject) -> None:
     assert 0 < figures["psnr_mouth"] < 60 and -1 <= figures["ssim_mouth"] <= 1
     assert figures["sharpness_ratio"] > 0
     assert set(figures) >= {"lmd_px", "audio_opening_r", "driving_opening_r", "retracked_fraction"}
+    # the paste-back of even this 3-step renderer's blurry mouth neither flickers nor tints the band
+    print("paste", {k: v for k, v in figures.items() if k.startswith("paste")})
+    assert 0 <= figures["paste_flicker"] < 1.5 and figures["paste_color_shift"] < 5.0
+    assert 0.5 < figures["paste_seam_ratio"] < 1.5 and figures["paste_flicker_ratio"] > 0
 
 
 def test_demo_stage_trains_mini_and_renders(tiny: TrainedProject) -> None:

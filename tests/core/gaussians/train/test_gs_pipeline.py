@@ -19,8 +19,8 @@ from core.gaussians.train.export_ply import export_run_ply
 from core.gaussians.train.render_audio import GaussianAudioRenderJob, GaussianRenderRequest
 from core.jobs.collector import CollectingRunner
 from core.jobs.context import JobContext
-from core.media.wav import write_wav
 from studio.cli.main import main
+from tests.core.media.audio_files import write_audio
 
 pytestmark = pytest.mark.slow  # MediaPipe preparation + a real training run: ~2 minutes on 2 busy cores
 
@@ -101,18 +101,20 @@ def test_audio_driven_render_writes_the_video_with_the_new_audio(demo_run, prepa
         == 0
     )
     rng = np.random.default_rng(0)
-    t = np.arange(16000) / 16000.0
+    t = np.arange(44100) / 44100.0
     speech = 0.3 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 3 * t) > 0) + 0.01 * rng.standard_normal(
-        16000
+        44100
     )
-    wav = tmp_path / "speech.wav"
-    write_wav(wav, speech.astype(np.float32), 16000)
+    wav = tmp_path / "speech.wav"  # 44.1 kHz stereo: the video must carry it as it is
+    stereo = np.stack([speech, 0.5 * speech]).astype(np.float32)
+    write_audio(wav, stereo, 44100, "pcm_s16le", "s16", layout="stereo")
     out = tmp_path / "out.mp4"
     job = GaussianAudioRenderJob(GaussianRenderRequest(result.run, wav, out, a2m, "cpu", "torch"))
     res = CollectingRunner().run(job)
     assert res.ok, res.error
     with av.open(str(out)) as c:
         assert c.streams.audio and c.streams.video
+        assert (c.streams.audio[0].rate, c.streams.audio[0].codec_context.channels) == (44100, 2)
         plain = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
     assert len(plain) == 25  # 1 s of audio at the clip's 25 fps
 

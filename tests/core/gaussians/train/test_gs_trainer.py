@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -75,6 +76,13 @@ def test_baseline_loss_falls_and_events_are_reported(tmp_path, avatar_data):
     scores = json.loads((run.path / "eval.json").read_text())
     assert scores["lpips"] == "unavailable" and "not found" in scores["lpips_note"]
     assert scores["psnr"] > 15.0 and scores["gaussians"] == counts[-1] and scores["render_fps"] > 0
+    # the face-only figures: the shared background is left out, so the face scores lower, and by
+    # at least what the full image's background dilutes (full MSE >= face fraction x face MSE)
+    assert scores["face_lpips"] == "unavailable" and 0.0 < scores["face_fraction"] < 1.0
+    assert scores["face_psnr"] < scores["psnr"]
+    assert scores["face_psnr"] >= scores["psnr"] + 10 * math.log10(scores["face_fraction"]) - 1e-6
+    assert 0.0 < scores["face_ssim"] < 1.0 and scores["face_ssim"] != scores["ssim"]
+    assert "eval/face_psnr" in names
     avatar = load_bundle(run.path / AVATAR_FILE)
     assert avatar.count == counts[-1] and int(avatar.bound.binding.max()) < 50
     assert (run.path / "metrics.jsonl").is_file() and list(run.previews.glob("heldout_*.png"))
