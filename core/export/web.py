@@ -19,7 +19,7 @@ Any static file server can host it; threads in the WASM backend need the page to
 cross-origin isolated (serve it with COOP/COEP headers), otherwise it runs on one thread.
 
 Options (ExportRequest.options): `precision` ("int8" default, "fp32"), `audio_run`,
-`max_loop_frames` (250), `jpeg_quality` (95), `report`, `repeats`.
+`max_loop_frames` (150: 6 s at 25 fps, played back and forth), `jpeg_quality` (90), `report`, `repeats`.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class WebExportJob(Job):
         self.precision = str(request.options.get("precision") or "int8")
         if self.precision not in PRECISIONS:
             raise BadInput(f"--precision is {self.precision!r}; allowed: {', '.join(PRECISIONS)}")
-        self.quality = int(request.options.get("jpeg_quality", 95))
+        self.quality = int(request.options.get("jpeg_quality", 90))
         if not 50 <= self.quality <= 100:
             raise BadInput(f"jpeg_quality is {self.quality}; allowed: 50 .. 100")
 
@@ -87,7 +87,7 @@ class WebExportJob(Job):
             bundle_opts = {
                 "precision": self.precision,
                 "audio_run": opts.get("audio_run"),
-                "max_loop_frames": int(opts.get("max_loop_frames", 250)),
+                "max_loop_frames": int(opts.get("max_loop_frames", 150)),
                 "repeats": int(opts.get("repeats", 30)),
             }
             BundleExportJob(ExportRequest(req.run, bundle_dir, options=bundle_opts)).run(ctx)

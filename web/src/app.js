@@ -3,7 +3,8 @@
 // Audio runs in a 16 kHz AudioContext (the browser resamples the microphone or the file); an
 // AudioWorklet hands over 20 ms blocks, which go through the mouth stepper in order, all of
 // them (audio is never dropped). Each emitted video frame replaces the one waiting to be drawn
-// (newest wins; a replaced one counts as dropped), so the audio clock drives the video at 25 fps.
+// (newest wins; a replaced one counts as dropped), and no frame is drawn while audio blocks wait,
+// so the audio clock drives the video at 25 fps and a slow machine drops frames, not time.
 // After a few silent frames the source loop is shown as it is, like the desktop engine.
 // Latency, on the audio clock: from the moment the audio at a frame's centre went through the
 // AudioContext (the worklet stamps each block with the context time) to the frame drawn.
@@ -11,6 +12,7 @@
 import { loadAvatar, loopIndex } from "./avatar.js";
 
 const $ = (id) => document.getElementById(id);
+const MAX_BACKLOG = 4; // audio blocks (20 ms each) allowed to wait while a frame is drawn
 const canvas = $("view");
 const ctx = canvas.getContext("2d", { willReadFrequently: true, alpha: false });
 let avatar = null;
@@ -19,6 +21,15 @@ let session = null;
 function say(text, error = false) {
   $("message").textContent = text;
   $("message").className = error ? "error" : "";
+}
+
+// Let queued events (audio blocks from the worklet) in before going on: a macrotask turn.
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(null);
+  });
 }
 
 function percentile(values, q) {
@@ -35,6 +46,7 @@ class LiveSession {
     this.chunks = []; // {end (samples), time (context s)} of recent blocks
     this.samples = 0;
     this.queue = Promise.resolve();
+    this.backlog = 0; // audio blocks received and not yet through the stepper
     this.pending = null;
     this.rendering = false;
     this.silentRun = 0;
@@ -68,7 +80,11 @@ class LiveSession {
     for (const v of samples) s += v * v;
     const db = 10 * Math.log10(Math.max(s / samples.length, 1e-12));
     $("level").firstElementChild.style.width = `${Math.min(Math.max((db + 60) / 60, 0), 1) * 100}%`;
-    this.queue = this.queue.then(() => this.pump(samples)).catch((err) => this.fail(err));
+    this.backlog++;
+    this.queue = this.queue
+      .then(() => this.pump(samples))
+      .catch((err) => this.fail(err))
+      .finally(() => this.backlog--);
   }
 
   // Context time (s) at which the sample with index s went through the audio graph.
@@ -78,10 +94,9 @@ class LiveSession {
     return last.time + (s - last.end) / 16000;
   }
 
-  // The audio clock now (context seconds), between two render quanta.
+  // The audio clock now (context seconds): the processing time the worklet stamps blocks with.
   clock() {
-    const ts = this.ac.getOutputTimestamp();
-    return ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+    return this.ac.currentTime;
   }
 
   async pump(samples) {
@@ -100,6 +115,12 @@ class LiveSession {
     this.rendering = true;
     try {
       while (this.pending && !this.stopped) {
+        await yieldToEvents();
+        if (this.backlog > MAX_BACKLOG) {
+          // audio first: catch the stepper up (the frames it emits meanwhile replace each other)
+          await this.queue;
+          continue;
+        }
         const task = this.pending;
         this.pending = null;
         const timing = await this.av.renderFrame(ctx, task.j, task.coeffs);
@@ -176,6 +197,7 @@ function micMessage(err) {
 function setRunning(running) {
   $("mic").disabled = running;
   $("file").disabled = running;
+  $("file-label").classList.toggle("disabled", running);
   $("stop").disabled = !running;
 }
 
@@ -286,8 +308,7 @@ async function main() {
   await avatar.renderFrame(ctx, 0, null);
   const loadMs = performance.now() - t0;
   $("backend").textContent = avatar.backend;
-  $("mic").disabled = false;
-  $("file").disabled = false;
+  setRunning(false);
   say(`Ready in ${(loadMs / 1000).toFixed(1)} s. Start the microphone or play an audio file.`);
   $("mic").onclick = () => startMic();
   $("stop").onclick = () => stop().then(() => say("Stopped."));

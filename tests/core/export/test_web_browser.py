@@ -65,6 +65,7 @@ BROWSER_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
+    "--window-size=760,620",
 )
 
 
@@ -195,12 +196,13 @@ def test_page_talks_from_the_fake_microphone(site, server, tmp_path):
     fps = (steady.sum() - 1) / (t[steady][-1] - t[steady][0])
     print(json.dumps({k: v for k, v in stats.items() if k != "trace"} | {"steady_fps": fps, **state}))
     assert fps >= 20.0, fps
-    assert stats["dropped"] <= 0.2 * stats["emitted"]
+    assert stats["shown"] + stats["dropped"] == stats["emitted"]  # every frame drawn or counted dropped
+    assert stats["latency_p50_ms"] < 1000  # the audio clock drives: no backlog builds up
     assert "Listening" in message
     opening = np.array([f["opening"] for f in trace])
     rms = np.array([f["rms"] for f in trace])
     speaking, silent = rms > 0.02, rms < 0.003
-    assert speaking.sum() > 30 and silent.sum() > 10
+    assert speaking.sum() > 20 and silent.sum() > 10
     assert opening[speaking].std() > 0.01, opening[speaking].std()  # the mouth moves with the speech...
     live = ~np.array([f["idle"] for f in trace])
     assert np.corrcoef(opening[live], rms[live])[0, 1] > 0.5  # ... opening with loudness
