@@ -214,7 +214,13 @@ async function startMic() {
     return null;
   }
   session = s;
-  await s.start(async (ac, node) => ac.createMediaStreamSource(s.media).connect(node));
+  try {
+    await s.start(async (ac, node) => ac.createMediaStreamSource(s.media).connect(node));
+  } catch (err) {
+    await stop();
+    say(`The audio could not be started (${err.message || err}).`, true);
+    return null;
+  }
   setRunning(true);
   say("Listening: speak and the avatar speaks with you.");
   return s;
@@ -224,26 +230,34 @@ async function startFile(file) {
   await stop();
   const s = new LiveSession(avatar, "file");
   session = s;
-  await s.start(async (ac, node) => {
-    const buffer = await ac.decodeAudioData(await file.arrayBuffer());
-    const src = ac.createBufferSource();
-    src.buffer = buffer;
-    src.connect(node);
-    src.connect(ac.destination);
-    src.onended = () => {
-      s.queue = s.queue.then(async () => {
-        const rest = await s.stepper.flush();
-        if (rest.length) {
-          const f = rest.at(-1);
-          s.pending = { j: f.index, coeffs: f.coeffs, raw: f.coeffs, rms: f.rms, t: s.clock() };
-          await s.drawLoop();
-        }
-        say(`Played ${file.name}.`);
-        setRunning(false);
-      });
-    };
-    src.start();
-  });
+  try {
+    await s.start(async (ac, node) => {
+      const buffer = await ac.decodeAudioData(await file.arrayBuffer());
+      const src = ac.createBufferSource();
+      src.buffer = buffer;
+      src.connect(node);
+      // what you hear waits for the mouth (window + lookahead + one frame to draw)
+      const delay = ac.createDelay(1);
+      delay.delayTime.value = (s.stepper.inherentLatencyMs + 1000 / avatar.fps) / 1000;
+      src.connect(delay).connect(ac.destination);
+      src.onended = () => {
+        s.queue = s.queue.then(async () => {
+          const rest = await s.stepper.flush();
+          if (rest.length) {
+            const f = rest.at(-1);
+            s.pending = { j: f.index, coeffs: f.coeffs, raw: f.coeffs, rms: f.rms, t: s.clock() };
+            if (!s.rendering) await s.drawLoop();
+          }
+          setTimeout(() => stop().then(() => say(`Played ${file.name}.`)), 1000);
+        });
+      };
+      src.start();
+    });
+  } catch (err) {
+    await stop();
+    say(`${file.name} could not be played (${err.message || err}); try a WAV, MP3 or OGG file.`, true);
+    return null;
+  }
   setRunning(true);
   say(`Playing ${file.name}…`);
   return s;

@@ -25,59 +25,62 @@ function invert(a, b, d, e) {
   return [A, -A * b, D, -D * e];
 }
 
-// Source positions (1/32 pixel) of destination columns or rows, as cv2.warpAffine computes them.
-function positions(n, scale, offset) {
+// Source taps of destination columns (or rows) for an axis-aligned map, as cv2.warpAffine
+// computes them (positions quantised to 1/32 pixel): i0, i1 (clamped for a replicated border,
+// -1 outside for a constant one) and the weight of i1.
+function taps(n, scale, offset, size, border) {
   const base = cvRound(offset * AB_SCALE) + ROUND_DELTA;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (base + cvRound(scale * i * AB_SCALE)) >> (AB_BITS - INTER_BITS);
-  return out;
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const f = new Float64Array(n);
+  const fix = (v) => {
+    if (v >= 0 && v < size) return v;
+    return border === "constant" ? -1 : Math.min(Math.max(v, 0), size - 1);
+  };
+  for (let i = 0; i < n; i++) {
+    const p = (base + cvRound(scale * i * AB_SCALE)) >> (AB_BITS - INTER_BITS);
+    const a = p >> INTER_BITS;
+    f[i] = (p & (INTER_TAB - 1)) / INTER_TAB;
+    i0[i] = fix(a);
+    i1[i] = fix(a + 1);
+  }
+  return { i0, i1, f };
 }
 
-// Bilinear warp of an axis-aligned affine map. src: {get(x, y, c) | clamped}, dst: [h * w * ch].
-// m: forward map [[sx, 0, tx], [0, sy, ty]] from source to destination pixels.
-function warp(src, sw, sh, ch, dw, dh, m, border, out, quantise) {
+// Bilinear warp of an axis-aligned affine map m = [sx, tx, sy, ty] (source -> destination
+// pixels). src: sw * sh pixels of `stride` values, the first `ch` used; out: dw * dh * ch.
+function warp(src, sw, sh, stride, ch, dw, dh, m, border, out, quantise) {
   const [ia, ib, id, ie] = invert(m[0], m[1], m[2], m[3]);
-  const xs = positions(dw, ia, ib);
-  const ys = positions(dh, id, ie);
+  const X = taps(dw, ia, ib, sw, border);
+  const Y = taps(dh, id, ie, sh, border);
+  const q = (w) => (quantise ? Math.round(w * 32768) / 32768 : w);
   for (let y = 0; y < dh; y++) {
-    const Y = ys[y];
-    const y0 = Y >> INTER_BITS;
-    const fy = (Y & (INTER_TAB - 1)) / INTER_TAB;
+    const r0 = Y.i0[y];
+    const r1 = Y.i1[y];
+    const fy = Y.f[y];
     for (let x = 0; x < dw; x++) {
-      const X = xs[x];
-      const x0 = X >> INTER_BITS;
-      const fx = (X & (INTER_TAB - 1)) / INTER_TAB;
-      let w00 = (1 - fx) * (1 - fy);
-      let w01 = fx * (1 - fy);
-      let w10 = (1 - fx) * fy;
-      let w11 = fx * fy;
-      if (quantise) {
-        w00 = Math.round(w00 * 32768) / 32768;
-        w01 = Math.round(w01 * 32768) / 32768;
-        w10 = Math.round(w10 * 32768) / 32768;
-        w11 = 1 - w00 - w01 - w10;
-      }
+      const c0 = X.i0[x];
+      const c1 = X.i1[x];
+      const fx = X.f[x];
+      const w00 = q((1 - fx) * (1 - fy));
+      const w01 = q(fx * (1 - fy));
+      const w10 = q((1 - fx) * fy);
+      const w11 = quantise ? 1 - w00 - w01 - w10 : fx * fy;
+      const p00 = r0 >= 0 && c0 >= 0 ? (r0 * sw + c0) * stride : -1;
+      const p01 = r0 >= 0 && c1 >= 0 ? (r0 * sw + c1) * stride : -1;
+      const p10 = r1 >= 0 && c0 >= 0 ? (r1 * sw + c0) * stride : -1;
+      const p11 = r1 >= 0 && c1 >= 0 ? (r1 * sw + c1) * stride : -1;
       const o = (y * dw + x) * ch;
       for (let c = 0; c < ch; c++) {
-        const v =
-          w00 * sample(src, sw, sh, ch, x0, y0, c, border) +
-          w01 * sample(src, sw, sh, ch, x0 + 1, y0, c, border) +
-          w10 * sample(src, sw, sh, ch, x0, y0 + 1, c, border) +
-          w11 * sample(src, sw, sh, ch, x0 + 1, y0 + 1, c, border);
-        out[o + c] = v;
+        out[o + c] =
+          (p00 >= 0 ? w00 * src[p00 + c] : 0) +
+          (p01 >= 0 ? w01 * src[p01 + c] : 0) +
+          (p10 >= 0 ? w10 * src[p10 + c] : 0) +
+          (p11 >= 0 ? w11 * src[p11 + c] : 0);
       }
     }
   }
   return out;
-}
-
-function sample(src, w, h, ch, x, y, c, border) {
-  if (x < 0 || y < 0 || x >= w || y >= h) {
-    if (border === "constant") return 0;
-    x = Math.min(Math.max(x, 0), w - 1);
-    y = Math.min(Math.max(y, 0), h - 1);
-  }
-  return src[(y * w + x) * ch + c];
 }
 
 // The pixel rectangle a frame's paste-back touches: (rx0, ry0, rx1, ry1), as paste_back.py picks it.
@@ -94,17 +97,11 @@ export function pasteRect(box, fw, fh) {
 // Face crop [ch * cw * 3] (RGB, 0..255 integers) of `box` from an RGBA rectangle of the frame
 // whose top-left pixel is (rx0, ry0); the rectangle must reach the frame's edges it is clamped to.
 export function cutCrop(rgba, rw, rh, rx0, ry0, box, ch, cw) {
-  const rgb = new Float32Array(rw * rh * 3);
-  for (let i = 0, j = 0; i < rw * rh; i++, j += 4) {
-    rgb[3 * i] = rgba[j];
-    rgb[3 * i + 1] = rgba[j + 1];
-    rgb[3 * i + 2] = rgba[j + 2];
-  }
   const [x0, y0, x1, y1] = box;
   const sx = cw / (x1 - x0);
   const sy = ch / (y1 - y0);
   const m = [sx, -(x0 - rx0) * sx, sy, -(y0 - ry0) * sy];
-  const out = warp(rgb, rw, rh, 3, cw, ch, m, "replicate", new Float32Array(ch * cw * 3), true);
+  const out = warp(rgba, rw, rh, 4, 3, cw, ch, m, "replicate", new Float32Array(ch * cw * 3), true);
   for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(Math.round(out[i]), 0), 255);
   return out;
 }
@@ -185,10 +182,10 @@ export function pasteMouth(rgba, rw, rh, rx0, ry0, face, crop, alpha, box, g, pa
   if (paste.color_match) matchColors(render, crop, alpha, paste.max_gain);
   const [x0, y0, x1, y1] = box;
   const m = [(x1 - x0) / cw, x0 - rx0, (y1 - y0) / ch, y0 - ry0];
-  const warped = warp(render, cw, ch, 3, rw, rh, m, "replicate", new Float32Array(rw * rh * 3), false);
-  const a = warp(alpha, cw, ch, 1, rw, rh, m, "constant", new Float32Array(rw * rh), false);
+  const warped = warp(render, cw, ch, 3, 3, rw, rh, m, "replicate", new Float32Array(rw * rh * 3), false);
+  const a = warp(alpha, cw, ch, 1, 1, rw, rh, m, "constant", new Float32Array(rw * rh), false);
   for (let i = 0; i < rw * rh; i++) {
-    let w = Math.min(Math.max(a[i], 0), 1);
+    const w = Math.min(Math.max(a[i], 0), 1);
     if (w < 1e-3) continue;
     for (let c = 0; c < 3; c++) {
       const v = rgba[4 * i + c] * (1 - w) + warped[3 * i + c] * w;

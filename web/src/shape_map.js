@@ -89,8 +89,20 @@ export function coverage(poly, h, w, ss = 4, shift = 4) {
   fillPoly(img, W, H, pts, shift);
   const out = new Float32Array(h * w);
   const inv = 1 / (ss * ss);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
+  // only the polygon's bounding box (plus a pixel for the outline) can be covered
+  let [xlo, xhi, ylo, yhi] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < poly.length; i += 2) {
+    xlo = Math.min(xlo, poly[i]);
+    xhi = Math.max(xhi, poly[i]);
+    ylo = Math.min(ylo, poly[i + 1]);
+    yhi = Math.max(yhi, poly[i + 1]);
+  }
+  const y0 = Math.max(Math.floor(ylo) - 1, 0);
+  const y1 = Math.min(Math.ceil(yhi) + 2, h);
+  const x0 = Math.max(Math.floor(xlo) - 1, 0);
+  const x1 = Math.min(Math.ceil(xhi) + 2, w);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
       let s = 0;
       for (let dy = 0; dy < ss; dy++) {
         const row = (y * ss + dy) * W + x * ss;

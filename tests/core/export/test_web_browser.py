@@ -5,7 +5,8 @@ mouth follows the speech) are exported with `--format web`; Chromium (Debian's `
 `chromium-driver`, through Selenium; nothing is downloaded) opens the page with the fixture's
 speech as its fake microphone. Checked: the page loads offline (every request to the local
 server), frames come at >= 20 fps, the mouth opening moves with the speech, a refused
-microphone is a visible message, and a frame drawn in the page matches the Python engine's frame
+microphone is a visible message (a picked audio file still plays), and a frame drawn in the
+page matches the Python engine's frame
 (an int8 bundle of the same runs, `dhstudio render BUNDLE`'s path) for the same audio: PSNR >= 35
 dB on the mouth crop. Skipped with the reason when Chromium, chromedriver, Selenium or
 onnxruntime-web (`npm ci --prefix web`) is missing.
@@ -210,18 +211,27 @@ def test_page_talks_from_the_fake_microphone(site, server, tmp_path):
     assert idle[silent].mean() > 0.5 and not idle[speaking].any()  # silence shows the loop as it is
 
 
-def test_refused_microphone_is_a_visible_message(site, server, tmp_path):
+def test_refused_microphone_is_a_visible_message_and_a_file_still_plays(site, server, tmp_path):
+    from selenium.webdriver.common.by import By
+
     driver = _browser(tmp_path, "--deny-permission-prompts")
     try:
         _open(driver, f"{server}/site/index.html")
         started = driver.execute_async_script(START_MIC)
         message = driver.execute_script("return window.dhAvatar.message()")
         shown = driver.execute_script("return document.getElementById('message').className")
+        driver.find_element(By.ID, "file").send_keys(str(site[0] / "speech.wav"))
+        time.sleep(3)
+        playing = driver.execute_script("return [window.dhAvatar.stats(), window.dhAvatar.message()]")
     finally:
         driver.quit()
     assert started is False
     assert "refused" in message or "No microphone" in message, message
     assert shown == "error"
+    stats, now = playing
+    # all the audio goes through the stepper; frames are drawn (how many depends on the machine)
+    assert stats["kind"] == "file" and stats["emitted"] > 50 and stats["shown"] > 5, stats
+    assert "Playing speech.wav" in now, now
 
 
 def _python_frames(bundle: Path, audio: np.ndarray, frames: list[int]):
