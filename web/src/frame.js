@@ -48,17 +48,18 @@ function taps(n, scale, offset, size, border) {
 }
 
 // Bilinear warp of an axis-aligned affine map m = [sx, tx, sy, ty] (source -> destination
-// pixels). src: sw * sh pixels of `stride` values, the first `ch` used; out: dw * dh * ch.
-function warp(src, sw, sh, stride, ch, dw, dh, m, border, out, quantise) {
+// pixels). src: sw * sh pixels of `stride` values, the first `ch` used; out: dw * dh * ch, of
+// which only the window [x0, x1) x [y0, y1) is computed.
+function warp(src, sw, sh, stride, ch, dw, dh, m, border, out, quantise, win = [0, dw, 0, dh]) {
   const [ia, ib, id, ie] = invert(m[0], m[1], m[2], m[3]);
   const X = taps(dw, ia, ib, sw, border);
   const Y = taps(dh, id, ie, sh, border);
   const q = (w) => (quantise ? Math.round(w * 32768) / 32768 : w);
-  for (let y = 0; y < dh; y++) {
+  for (let y = win[2]; y < win[3]; y++) {
     const r0 = Y.i0[y];
     const r1 = Y.i1[y];
     const fy = Y.f[y];
-    for (let x = 0; x < dw; x++) {
+    for (let x = win[0]; x < win[1]; x++) {
       const c0 = X.i0[x];
       const c1 = X.i1[x];
       const fx = X.f[x];
@@ -182,8 +183,14 @@ export function pasteMouth(rgba, rw, rh, rx0, ry0, face, crop, alpha, box, g, pa
   if (paste.color_match) matchColors(render, crop, alpha, paste.max_gain);
   const [x0, y0, x1, y1] = box;
   const m = [(x1 - x0) / cw, x0 - rx0, (y1 - y0) / ch, y0 - ry0];
-  const warped = warp(render, cw, ch, 3, 3, rw, rh, m, "replicate", new Float32Array(rw * rh * 3), false);
-  const a = warp(alpha, cw, ch, 1, 1, rw, rh, m, "constant", new Float32Array(rw * rh), false);
+  // the alpha is 0 a crop pixel outside the mouth box: only its frame window is computed
+  const span = (lo, n, scale, offset) => [
+    Math.max(Math.floor(offset + (lo - 1) * scale) - 1, 0),
+    Math.min(Math.ceil(offset + (lo + g.mouth_size + 1) * scale) + 2, n),
+  ];
+  const win = [...span(g.mouth_left, rw, m[0], m[1]), ...span(g.mouth_top, rh, m[2], m[3])];
+  const warped = warp(render, cw, ch, 3, 3, rw, rh, m, "replicate", new Float32Array(rw * rh * 3), false, win);
+  const a = warp(alpha, cw, ch, 1, 1, rw, rh, m, "constant", new Float32Array(rw * rh), false, win);
   for (let i = 0; i < rw * rh; i++) {
     const w = Math.min(Math.max(a[i], 0), 1);
     if (w < 1e-3) continue;

@@ -197,7 +197,8 @@ def test_page_talks_from_the_fake_microphone(site, server, tmp_path):
     fps = (steady.sum() - 1) / (t[steady][-1] - t[steady][0])
     print(json.dumps({k: v for k, v in stats.items() if k != "trace"} | {"steady_fps": fps, **state}))
     assert fps >= 20.0, fps
-    assert stats["shown"] + stats["dropped"] == stats["emitted"]  # every frame drawn or counted dropped
+    waiting = stats["emitted"] - stats["shown"] - stats["dropped"]
+    assert waiting in (0, 1)  # every frame drawn or counted dropped (one may be waiting right now)
     assert stats["latency_p50_ms"] < 1000  # the audio clock drives: no backlog builds up
     assert "Listening" in message
     opening = np.array([f["opening"] for f in trace])
@@ -286,3 +287,5 @@ def test_page_frame_matches_the_python_engine(site, server, tmp_path):
         diff = np.abs(page_coeffs - coeffs).max()
         print(f"frame {j}: mouth-crop PSNR {psnr:.1f} dB, coefficients max diff {diff:.2e} of {scale:.1f}")
         assert psnr >= 35.0, psnr
+        face = _psnr(cut_crop(page, box, geometry.crop_size), cut_crop(reference[j], box, geometry.crop_size))
+        assert face >= 35.0, face  # the paste-back's feather band too
