@@ -11,6 +11,11 @@ PY=${PYTHON:-python3}
 APT_PACKAGES="libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
 libxcb-render-util0 libxcb-image0 libpulse0 xvfb xauth pulseaudio pulseaudio-utils"
+# the web export: Node.js + npm install onnxruntime-web into web/; Chromium runs the page's test
+command -v node >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES npm"
+command -v chromium >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES chromium"
+command -v chromedriver >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES chromium-driver"
 
 APT_PACKAGES="$APT_PACKAGES shellcheck desktop-file-utils"  # tests/installers lint the scripts, desktop entry
 if command -v apt-get >/dev/null 2>&1; then
@@ -31,5 +36,11 @@ fi
 "$PY" -m pip install --quiet "torch==2.13.0"
 "$PY" -m pip install --quiet -e ".[dev]"
 "$PY" -m core.gaussians.render.build_native || echo "setup: WARNING: fused CPU rasterizer not built; the PyTorch one is used" >&2
+# onnxruntime-web for `dhstudio export RUN --format web` (copied into each export: no CDN)
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix web --no-audit --no-fund --loglevel=error || echo "setup: WARNING: npm ci in web/ failed; --format web needs it" >&2
+else
+  echo "setup: npm not found: install Node.js + npm and run 'npm ci --prefix web' for --format web" >&2
+fi
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 echo "setup: done ($("$PY" -m studio.cli.main --version))"

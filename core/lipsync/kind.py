@@ -46,6 +46,12 @@ def _bundle(req: ExportRequest) -> Job:
     return BundleExportJob(req)
 
 
+def _web(req: ExportRequest) -> Job:
+    from core.export.web import WebExportJob
+
+    return WebExportJob(req)
+
+
 def _live(req: LiveRequest) -> Job:
     from core.realtime.job import LiveJob
 
@@ -61,7 +67,7 @@ KIND = AvatarKind(
     evaluate=_eval,
     render=_render,
     live=_live,
-    exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle},
+    exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle, "web": _web},
     uses_audio_model=True,
     weights=("checkpoints/last.pt",),
 )

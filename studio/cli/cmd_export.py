@@ -4,7 +4,8 @@ Formats are entries of the run's kind in the kind registry (`core.kinds.registry
 lists them all); this command knows no family. Model formats (onnx, onnx-int8, torchscript)
 validate against PyTorch before the folder appears; `bundle` (lip-sync runs, `--precision
 fp32|int8`, `--audio-model RUN`) is the self-contained folder `dhstudio live` and `dhstudio render`
-run from; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
+run from; `web` (lip-sync runs, int8 by default) the static page that talks from the browser's
+microphone; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and its bound PLY.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--frame", type=int, default=0, help="clip frame to pose the avatar on (ply)")
     p.add_argument(
-        "--precision", choices=["fp32", "int8"], default="fp32", help="bundle: fp32 or int8 ONNX models"
+        "--precision",
+        choices=["fp32", "int8"],
+        default=None,
+        help="bundle (default fp32) and web (default int8): fp32 or int8 ONNX models",
     )
     add_audio_model_argument(p, "bundle: ")
     p.add_argument("--quiet", action="store_true")
@@ -39,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
-    options = {"precision": args.precision, "audio_run": args.audio_model}
+    options = {"audio_run": args.audio_model}
+    if args.precision is not None:  # each format has its own default precision
+        options["precision"] = args.precision
     if args.report is not None:
         options["report"] = args.report
     request = ExportRequest(args.run, args.out, frame=args.frame, force=args.force, options=options)
