@@ -19,7 +19,7 @@ import pytest
 
 from core.config.loader import apply_overrides, read_toml, validate
 from core.gaussians.train.ablation import load_suite
-from core.kinds.registry import avatar_kind, export_formats
+from core.kinds.registry import avatar_kind
 from studio.cli.main import build_parser, main
 from tests.docs.doc_commands import (
     DocCommand,
@@ -36,11 +36,6 @@ DOCS = sorted((REPO / "docs").glob("*.md"))
 COMMANDS = [c for doc in DOCS for c in doc_commands(doc)]
 STUDIO = [c for c in COMMANDS if dhstudio_argv(c) is not None]
 OTHERS = [c for c in COMMANDS if dhstudio_argv(c) is None]
-
-# Formats another engineer is adding (issue 20): parsed once the registry offers them.
-PENDING_FORMATS = {"web"}
-# Screenshots that land with that work.
-PENDING_SCREENSHOTS = {"screenshots/web_export.png"}
 
 # Shown in the docs and run here for real, as written (cwd: an empty scratch folder).
 RUNS = {
@@ -75,9 +70,6 @@ def test_the_docs_show_commands_of_every_kind():
 @pytest.mark.parametrize("cmd", STUDIO, ids=_id)
 def test_studio_command_parses(cmd: DocCommand):
     argv = dhstudio_argv(cmd)
-    fmt = option_values(argv, "--format")
-    if fmt and fmt[0] in PENDING_FORMATS and fmt[0] not in export_formats():
-        pytest.skip(f"--format {fmt[0]} is not registered yet")
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
@@ -196,8 +188,6 @@ def test_cheap_command_runs_as_written(text, tmp_path, monkeypatch, capsys):
 def test_images_and_links_exist(doc: Path):
     text = doc.read_text(encoding="utf-8")
     for image in image_links(text):
-        if image in PENDING_SCREENSHOTS:
-            continue
         assert (doc.parent / image).is_file(), f"{doc.name}: missing image {image}"
     for file, anchor in doc_links(text):
         target = doc if file == "" else doc.parent / file
