@@ -39,6 +39,7 @@ class RenderRequest:
     device: str = "cpu"
     batch: int = 8
     paste: PasteSettings = field(default_factory=PasteSettings)
+    backend: str = "auto"  # crop backend (core.lipsync.crop_backends): auto | torch | torchscript | onnx
 
 
 class RenderJob(RequestJob[RenderRequest]):
@@ -67,7 +68,8 @@ class RenderJob(RequestJob[RenderRequest]):
         )
         coeffs = bundle.predict(audio, n_out)
         src = loop.indices(n_out)
-        painter = open_frames(renderer, clip, loop, device, bundle.space, r.paste)
+        painter = open_frames(renderer, clip, loop, device, bundle.space, r.paste, r.backend)
+        ctx.log(f"renderer backend {painter.backend_reason}")
         writer = Mp4Writer(r.out, clip.width, clip.height, clip.fps, sample_rate=AUDIO_RATE)
         try:
             for start in range(0, n_out, r.batch):
