@@ -29,7 +29,7 @@ from core.export.onnx_fp32 import (
     ort_session,
 )
 from core.jobs.errors import BadInput
-from core.lipsync.crop_backends import AUTO, make_crop_backend
+from core.lipsync.crop_backends import AUTO, OnnxCrops, make_crop_backend
 from core.lipsync.inference import CropBackend
 from core.mouth.step_kernel import CellStep
 from core.mouth.streaming import AudioStep, eager_step
@@ -39,6 +39,7 @@ BACKENDS = (AUTO, "torch", "torchscript", "onnx")
 
 AudioStepBackend = AudioStep  # the one stepper's network step (core.mouth.streaming)
 RendererBackend = CropBackend  # the one frame path's crop renderer (core.lipsync.inference)
+OnnxRenderer = OnnxCrops  # ONNX Runtime over a cached-reference graph (the bundle runtime builds one)
 
 
 class ExplicitStateAudioStep:

@@ -23,7 +23,7 @@ PRESETS = Path(__file__).resolve().parents[3] / "training_jobs"
 def test_mini_preset_uses_the_light_critic() -> None:
     cfg = load_config(DinetTrainConfig, PRESETS / "dinet_mini.toml")
     d = cfg.discriminator
-    assert (d.num_scales, d.base_channels, d.region) == (1, 16, "mouth")
+    assert (d.num_scales, d.base_channels, d.region, d.update_every) == (1, 16, "mouth", 2)
     assert cfg.train.channels_last
     for name in ("dinet_baseline", "dinet_optimized", "dinet_attention", "dinet_multiscale"):
         full = load_config(DinetTrainConfig, PRESETS / f"{name}.toml")
