@@ -2,9 +2,9 @@
 
 Builds a small prepared clip from the synthetic talking head (PrepareJob, in a temp folder), then
 runs DinetTrainJob for warm-up + timed steps per (recipe, variant, mouth size) and times the
-steps from the job's progress events. Recipes differ in the discriminator, the memory format
-and batch prefetching: `before` is the original recipe (critic with 2 scales, base 32, whole
-crop, every step; NCHW; batches drawn inside the step), `preset` is what
+steps from the job's progress events. Recipes differ in the discriminator and the generator's
+memory format: `before` is the original recipe (critic with 2 scales, base 32, whole crop,
+every step; NCHW), `preset` is what
 `training_jobs/dinet_mini.toml` runs now; the others isolate one knob each. Every round runs
 every recipe once, in turn, so a shared machine's load hits them alike; the JSON gives
 per-recipe medians over rounds and each recipe's speed-up over `before` (median of the
@@ -37,18 +37,15 @@ from core.train.spec import TrainRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_D = {"num_scales": 2, "base_channels": 32, "region": "crop", "update_every": 1}
-OLD = {"channels_last": False, "prefetch": False}  # the step as it was: NCHW, batches drawn in the step
-NEW = {"channels_last": True, "prefetch": True}  # the defaults now
+OLD = {"channels_last": False}  # the step as it was: NCHW
+NEW = {"channels_last": True}  # the default now
 PRESET = read_toml(ROOT / "training_jobs" / "dinet_mini.toml")
 # recipe -> (discriminator settings, train settings); "before" is the recipe as it was
 RECIPES: dict[str, tuple[dict, dict]] = {
     "before": (BEFORE_D, OLD),
     "preset": (PRESET.get("discriminator", {}), NEW),
     "channels_last": (BEFORE_D, {**OLD, "channels_last": True}),
-    "prefetch": (BEFORE_D, {**OLD, "prefetch": True}),
     "preset_nchw": (PRESET.get("discriminator", {}), {**NEW, "channels_last": False}),
-    "preset_no_prefetch": (PRESET.get("discriminator", {}), {**NEW, "prefetch": False}),
-    "light_d": (PRESET.get("discriminator", {}), OLD),
     "one_scale": ({**BEFORE_D, "num_scales": 1}, OLD),
     "base16": ({**BEFORE_D, "base_channels": 16}, OLD),
     "mouth_region": ({**BEFORE_D, "region": "mouth"}, OLD),

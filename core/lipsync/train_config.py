@@ -31,7 +31,6 @@ class TrainSettings(ConfigModel):
     # reordering every activation (DINet mini's forward + backward about 1.6x faster on the CPU).
     # The discriminator stays NCHW (faster so).
     channels_last: bool = True
-    prefetch: bool = True  # draw the next batch on a helper thread during the step (core.lipsync.prefetch)
     gan_start_step: int = Field(default=0, ge=0)  # steps of pure reconstruction before the GAN term
     holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of each clip, never trained on
     clip_frames: int = Field(

@@ -1,10 +1,9 @@
 """The `dinet` training job: prepared clips -> a lip-sync renderer checkpoint.
 
-Per global step: take the step's batch (deterministic in seed/step/rank; drawn during the
-previous step on a helper thread, `core.lipsync.prefetch`), update the discriminator on
-detached renders (every `discriminator.update_every`-th step, on the region it judges), then
-the generator (pixel, mouth, perceptual, GAN, temporal terms), with gradient accumulation and
-AMP on CUDA. Moving to a stage with another
+Per global step: draw the step's batch (deterministic in seed/step/rank), update the
+discriminator on detached renders (every `discriminator.update_every`-th step, on the region
+it judges), then the generator (pixel, mouth, perceptual, GAN, temporal terms), with gradient
+accumulation and AMP on CUDA. Moving to a stage with another
 mouth size rebuilds the generator (carrying over matching weights). The shared training loop
 (`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
 before an optimizer step (a NaN stops the run; the last good checkpoint stays); metrics every
@@ -27,7 +26,6 @@ from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync import train_state as ts
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
-from core.lipsync.prefetch import Prefetcher
 from core.lipsync.previews import attention_overlay, sample_grid
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.train_losses import Objectives
@@ -78,11 +76,7 @@ class DinetTrainJob(Job):
 
     def run(self, ctx: JobContext) -> Path:
         settings = LoopSettings.of_config("dinet", self.cfg, NAN_HINT, distributed=True)
-        hooks = _DinetHooks(self)
-        try:
-            return run_training(hooks, ctx, self.req, settings)
-        finally:
-            hooks.close()
+        return run_training(_DinetHooks(self), ctx, self.req, settings)
 
 
 class _DinetHooks(TrainHooks):
@@ -93,11 +87,6 @@ class _DinetHooks(TrainHooks):
         self.cfg = job.cfg
         self.state: ts.TrainState | None = None
         self.wrapped: tuple[torch.nn.Module, torch.nn.Module] | None = None
-        self.prefetch: Prefetcher[Batch] | None = None
-
-    def close(self) -> None:
-        if self.prefetch is not None:
-            self.prefetch.close()
 
     # -- setup --------------------------------------------------------------------------------------
     def setup(self, lc: LoopContext) -> int:
@@ -108,7 +97,6 @@ class _DinetHooks(TrainHooks):
         self.data = LipSyncDataset(
             clips, cfg.train.holdout, frames, cfg.augmentation, cfg.model.num_references
         )
-        self.prefetch = Prefetcher(self.data.sample, enabled=cfg.train.prefetch)
         per_rank = max(1, len(self.data) // dist.world_size)
         self.plan = plan_stages(cfg.schedule(), per_rank, lc.request.max_steps)
         self.refs = {s.clip.name: fixed_references(s).tolist() for s in self.data.splits}
@@ -204,7 +192,7 @@ class _DinetHooks(TrainHooks):
         stage: PlannedStage,
     ) -> dict[str, float]:
         t = self.cfg.train
-        objectives, dist, device, step = self.objectives, lc.dist, lc.device, lc.step
+        data, objectives, dist, device, step = self.data, self.objectives, lc.dist, lc.device, lc.step
         gen, disc = wrapped
         raw_disc = state.discriminator
         accum = t.grad_accumulation
@@ -217,11 +205,8 @@ class _DinetHooks(TrainHooks):
         state.opt_g.zero_grad(set_to_none=True)
         state.opt_d.zero_grad(set_to_none=True)
         geometry = state.generator.geometry
-        assert self.prefetch is not None
         for k in range(accum):
-            batch = self.prefetch.get((micro, stage.mouth_size, t.seed, step * accum + k, dist.rank))
-            self.prefetch.ahead(self._batch_key(lc, step * accum + k + 1))
-            batch = batch.to(device)
+            batch = data.sample(micro, stage.mouth_size, t.seed, step * accum + k, dist.rank).to(device)
             source, refs, target = _flatten(batch, ts.memory_format(self.cfg))
             last = k == accum - 1
             sync = contextlib.nullcontext() if (last or not dist.enabled) else _no_sync(gen, disc)
@@ -263,12 +248,6 @@ class _DinetHooks(TrainHooks):
         if update_d:
             state.amp_d.step(state.opt_d)
         return {("loss/" + k if k != "psnr" else "train/psnr"): v for k, v in sums.items()}
-
-    def _batch_key(self, lc: LoopContext, index: int) -> tuple:
-        """`LipSyncDataset.sample`'s arguments for micro-batch `index` (step * accumulation + k)."""
-        accum = self.cfg.train.grad_accumulation
-        stage = stage_at(self.plan, min(index // accum, lc.total - 1))
-        return (max(1, stage.batch_size // accum), stage.mouth_size, self.cfg.train.seed, index, lc.dist.rank)
 
     # -- reporting ------------------------------------------------------------------------------------
     @torch.no_grad()
