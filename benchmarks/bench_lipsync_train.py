@@ -1,12 +1,16 @@
-"""Training speed of the lip-sync renderer: steps/s of the real `dinet` training step on this machine.
+"""Training speed of the lip-sync renderer: steps/s of the real `dinet` training step, recipes side by side.
 
 Builds a small prepared clip from the synthetic talking head (PrepareJob, in a temp folder), then
-runs DinetTrainJob for warm-up + timed steps for each (variant, mouth size) and times the steps
-from the job's progress events. No VGG19 (perceptual weight 0: the weights are not shipped), GAN
-on, batch 8 by default. Writes JSON (--out). CPU timings on a shared machine are noisy: the JSON
-records the load average before and after each case.
+runs DinetTrainJob for warm-up + timed steps per (recipe, variant, mouth size) and times the
+steps from the job's progress events. Recipes differ in the discriminator and the generator's
+memory format: `before` is the original recipe (critic with 2 scales, base 32, whole crop,
+every step; NCHW), `preset` is what
+`training_jobs/dinet_mini.toml` runs now; the others isolate one knob each. Every round runs
+every recipe once, in turn, so a shared machine's load hits them alike; the JSON gives
+per-recipe medians over rounds and each recipe's speed-up over `before` (median of the
+per-round ratios). No VGG19 (perceptual weight 0), GAN on, batch 8.
 
-    PYTHONPATH=. python benchmarks/bench_lipsync_train.py --device cpu --steps 8
+    PYTHONPATH=. python benchmarks/bench_lipsync_train.py --cases mini:64,mini:128 --rounds 3
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from core.config.loader import read_toml
 from core.io import atomic
 from core.jobs.events import Progress
 from core.jobs.job import execute
@@ -27,6 +34,23 @@ from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import DinetTrainJob
 from core.train.run_folder import RunFolder
 from core.train.spec import TrainRequest
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE_D = {"num_scales": 2, "base_channels": 32, "region": "crop", "update_every": 1}
+OLD = {"channels_last": False}  # the step as it was: NCHW
+NEW = {"channels_last": True}  # the default now
+PRESET = read_toml(ROOT / "training_jobs" / "dinet_mini.toml")
+# recipe -> (discriminator settings, train settings); "before" is the recipe as it was
+RECIPES: dict[str, tuple[dict, dict]] = {
+    "before": (BEFORE_D, OLD),
+    "preset": (PRESET.get("discriminator", {}), NEW),
+    "channels_last": (BEFORE_D, {**OLD, "channels_last": True}),
+    "preset_nchw": (PRESET.get("discriminator", {}), {**NEW, "channels_last": False}),
+    "one_scale": ({**BEFORE_D, "num_scales": 1}, OLD),
+    "base16": ({**BEFORE_D, "base_channels": 16}, OLD),
+    "mouth_region": ({**BEFORE_D, "region": "mouth"}, OLD),
+    "d_every_2": ({**BEFORE_D, "update_every": 2}, OLD),
+}
 
 
 def make_clip(root: Path) -> Path:
@@ -44,13 +68,24 @@ def make_clip(root: Path) -> Path:
 
 
 def time_case(
-    clip: Path, root: Path, variant: str, mouth: int, batch: int, warmup: int, steps: int, device: str
-) -> dict:
+    clip: Path,
+    root: Path,
+    recipe: str,
+    variant: str,
+    mouth: int,
+    batch: int,
+    warmup: int,
+    steps: int,
+    device: str,
+) -> float:
+    """Seconds per training step of one recipe (after `warmup` steps)."""
     cfg = DinetTrainConfig.model_validate(
         {
             "model": {"variant": variant, "mouth_size": mouth},
+            "discriminator": RECIPES[recipe][0],
             "loss": {"lamb_perception": 0.0},
             "train": {
+                **RECIPES[recipe][1],
                 "steps": warmup + steps,
                 "batch_size": batch,
                 "log_every": 1000,
@@ -59,62 +94,95 @@ def time_case(
             },
         }
     )
-    run = RunFolder(root / f"run-{variant}-{mouth}").create("dinet", cfg.model_dump(mode="json"))
+    run = RunFolder(root / f"run-{recipe}-{variant}-{mouth}-{time.monotonic_ns()}").create(
+        "dinet", cfg.model_dump(mode="json")
+    )
     stamps: dict[int, float] = {}
 
     def sink(event) -> None:
         if isinstance(event, Progress):
             stamps[event.step] = time.perf_counter()
 
-    load_before = os.getloadavg()[0]
     result = execute(DinetTrainJob(cfg, TrainRequest((clip,), run, device=device)), sink)
     run.close()
     if not result.ok:
-        raise SystemExit(f"{variant}/{mouth} failed: {result.error}")
-    elapsed = stamps[warmup + steps] - stamps[warmup]
-    return {
-        "variant": variant,
-        "mouth_size": mouth,
-        "batch_size": batch,
-        "timed_steps": steps,
-        "steps_per_s": steps / elapsed,
-        "samples_per_s": steps * batch / elapsed,
-        "seconds_per_step": elapsed / steps,
-        "load_avg_before": load_before,
-        "load_avg_after": os.getloadavg()[0],
-    }
+        raise SystemExit(f"{recipe} {variant}/{mouth} failed: {result.error}")
+    return (stamps[warmup + steps] - stamps[warmup]) / steps
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=Path("benchmarks/results/lipsync_train.json"))
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "lipsync_train.json")
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--steps", type=int, default=8)
-    p.add_argument("--cases", default="mini:64,mini:128,full:64,full:128")
+    p.add_argument("--steps", type=int, default=4, help="timed steps per recipe per round")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--cases", default="mini:64,mini:128")
+    p.add_argument("--recipes", default=",".join(RECIPES))
+    p.add_argument("--clip", type=Path, help="a prepared clip to train on (default: build the synthetic one)")
     args = p.parse_args(argv)
     cases = [(v, int(m)) for v, m in (c.split(":") for c in args.cases.split(","))]
+    recipes = args.recipes.split(",")
+    if "before" not in recipes:
+        recipes.insert(0, "before")
     results = []
     with tempfile.TemporaryDirectory(prefix="bench_lipsync_") as tmp:
         root = Path(tmp)
-        clip = make_clip(root)
+        clip = args.clip or make_clip(root)
         for variant, mouth in cases:
-            r = time_case(clip, root, variant, mouth, args.batch, args.warmup, args.steps, args.device)
-            print(
-                f"{variant:4s} mouth {mouth:3d} batch {args.batch}: {r['steps_per_s']:.3f} steps/s "
-                f"({r['seconds_per_step']:.2f} s/step, load {r['load_avg_before']:.1f})"
+            per: dict[str, list[float]] = {r: [] for r in recipes}
+            load_before = os.getloadavg()[0]
+            for rnd in range(args.rounds):
+                for recipe in recipes:
+                    s = time_case(
+                        clip, root, recipe, variant, mouth, args.batch, args.warmup, args.steps, args.device
+                    )
+                    per[recipe].append(s)
+                    print(f"round {rnd} {variant} mouth {mouth} {recipe:13s} {s:.3f} s/step", flush=True)
+            rows = {}
+            for recipe in recipes:
+                ratios = [b / s for b, s in zip(per["before"], per[recipe], strict=True)]
+                med = statistics.median(per[recipe])
+                rows[recipe] = {
+                    "discriminator": RECIPES[recipe][0],
+                    "train": RECIPES[recipe][1],
+                    "seconds_per_step": per[recipe],
+                    "median_steps_per_s": 1.0 / med,
+                    "speedup_vs_before": statistics.median(ratios),
+                }
+            results.append(
+                {
+                    "variant": variant,
+                    "mouth_size": mouth,
+                    "batch_size": args.batch,
+                    "timed_steps_per_round": args.steps,
+                    "rounds": args.rounds,
+                    "recipes": rows,
+                    "load_avg_before": load_before,
+                    "load_avg_after": os.getloadavg()[0],
+                }
             )
-            results.append(r)
+            print(
+                f"{variant} mouth {mouth}: "
+                + ", ".join(f"{r} x{rows[r]['speedup_vs_before']:.2f}" for r in recipes),
+                flush=True,
+            )
     report = {
         "benchmark": "lipsync_train",
-        "what": "DinetTrainJob steps/s (D + G update, GAN on, perceptual off, augmentation on)",
+        "what": "DinetTrainJob steps/s per discriminator recipe (D + G update, GAN on, perceptual off)",
         "device": args.device,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
-        "note": "CPU shared with other jobs while measured: figures are noisy; see the load averages",
+        "note": (
+            "recipes run interleaved in rounds within one process, so a shared machine's load hits "
+            "them alike; speedup_vs_before is the median of per-round ratios (absolute steps/s are "
+            "noisy, see the load averages)"
+        ),
+        "command": "python benchmarks/bench_lipsync_train.py "
+        + " ".join(sys.argv[1:] if argv is None else argv),
         "results": results,
     }
     atomic.write_json(args.out, report)

@@ -1,6 +1,6 @@
 """Benchmark the live engine: DINet mini driven in real time from a speech file, JSON report.
 
-    PYTHONPATH=. python benchmarks/bench_live.py [--seconds 60] [--backend torch]
+    PYTHONPATH=. python benchmarks/bench_live.py [--seconds 60] [--backend auto]
         [--out benchmarks/results/live.json]
 
 The source loop is the real clip `talking_512_25fps_a.mp4` (tracked here with MediaPipe);
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--audio", type=Path, default=SAMPLES / "speech_en_16k_60s.wav")
     p.add_argument("--video", type=Path, default=SAMPLES / "talking_512_25fps_a.mp4")
     p.add_argument("--seconds", type=float, default=None, help="play only the first N seconds")
-    p.add_argument("--backend", default="torch", choices=["torch", "torchscript", "onnx"])
+    p.add_argument("--backend", default="auto", choices=["auto", "torch", "torchscript", "onnx"])
     p.add_argument("--variant", default="mini", choices=["mini", "full"])
     p.add_argument("--mouth-size", type=int, default=64)
     p.add_argument("--device", default="cpu")

@@ -67,7 +67,14 @@ def renderer_inputs(renderer: nn.Module, ref_features: torch.Tensor) -> tuple[to
     return torch.zeros(1, 4, h, w), ref_features.detach().cpu().float()
 
 
-def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str]) -> Path:
+def _export(
+    module: nn.Module,
+    args: tuple,
+    path: Path,
+    inputs: list[str],
+    outputs: list[str],
+    dynamic_axes: dict[str, dict[int, str]] | None = None,
+) -> Path:
     module = module.eval().cpu()
     buf = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
@@ -79,6 +86,7 @@ def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outpu
             input_names=inputs,
             output_names=outputs,
             opset_version=OPSET,
+            dynamic_axes=dynamic_axes,
             dynamo=False,
             do_constant_folding=True,
         )
@@ -127,14 +135,19 @@ def export_audio_step(net: nn.Module, path: Path | str) -> Path:
     )
 
 
-def export_renderer(renderer: nn.Module, ref_features: torch.Tensor, path: Path | str) -> Path:
-    """Write the cached-reference renderer graph for this reference feature shape."""
+def export_renderer(
+    renderer: nn.Module, ref_features: torch.Tensor, path: Path | str, dynamic_batch: bool = False
+) -> Path:
+    """Write the cached-reference renderer graph for this reference feature shape
+    (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them)."""
+    axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(
         CachedRendererModule(renderer),
         renderer_inputs(renderer, ref_features),
         Path(path),
         ["source", "ref_features"],
         ["face"],
+        axes,
     )
 
 

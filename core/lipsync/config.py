@@ -74,10 +74,24 @@ class RendererConfig(ConfigModel):
         return 32 if self.variant == "full" else 8
 
 
+DiscriminatorRegion = Literal["crop", "mouth"]
+
+
 class DiscriminatorConfig(ConfigModel):
+    """The GAN critic: its size, what it looks at, and how often it learns.
+
+    `region` "crop" judges the whole face crop; "mouth" judges only the mouth box (the only
+    pixels paste-back keeps), a third of the crop's pixels at M = 64. `update_every` k updates
+    the discriminator on every k-th step only (the generator still gets its GAN term on
+    every step). The defaults are the original recipe; the mini preset uses a light critic
+    (one scale, base 16, mouth region) so the generator, not the critic, is the cost of a step.
+    """
+
     num_scales: int = Field(default=2, ge=1, le=4)
     base_channels: int = Field(default=32, ge=4, le=256)
     num_layers: int = Field(default=3, ge=1, le=6)
+    region: DiscriminatorRegion = "crop"
+    update_every: int = Field(default=1, ge=1, le=64)
 
 
 class LossConfig(ConfigModel):

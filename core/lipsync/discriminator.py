@@ -3,15 +3,25 @@
 Each scale is a PatchGAN (4x4 strided convs, LeakyReLU, instance norm) that scores
 overlapping patches; scale k sees the input average-pooled k times by 2, so coarse scales
 judge global mouth shape and fine scales judge texture. Pair it with `core.losses.gan`.
+What it sees is one of `REGIONS` (the whole face crop, or the mouth box only).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.lipsync.config import DiscriminatorConfig
+from core.lipsync.config import DiscriminatorConfig, DiscriminatorRegion
+from core.lipsync.geometry import CropGeometry
+
+# What the discriminator judges of a face crop [B, 3, H, W] (`DiscriminatorConfig.region`).
+REGIONS: dict[DiscriminatorRegion, Callable[[torch.Tensor, CropGeometry], torch.Tensor]] = {
+    "crop": lambda crops, geometry: crops,
+    "mouth": lambda crops, geometry: geometry.cut_mouth(crops),
+}
 
 
 class PatchDiscriminator(nn.Module):
@@ -41,9 +51,15 @@ class MultiScaleDiscriminator(nn.Module):
     def __init__(self, cfg: DiscriminatorConfig | None = None, in_channels: int = 3) -> None:
         super().__init__()
         cfg = cfg or DiscriminatorConfig()
+        self.region = REGIONS[cfg.region]
         self.discs = nn.ModuleList(
             PatchDiscriminator(in_channels, cfg.base_channels, cfg.num_layers) for _ in range(cfg.num_scales)
         )
+
+    def judged(self, crops: torch.Tensor, geometry: CropGeometry) -> torch.Tensor:
+        """The part of face crops [B, 3, H, W] this discriminator scores (its `region`), in NCHW:
+        its 4x4 convs and instance norms run slower channels-last on the CPU."""
+        return self.region(crops, geometry).contiguous()
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         outs = []

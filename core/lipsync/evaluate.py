@@ -102,7 +102,10 @@ class EvalJob(RequestJob[EvalRequest]):
         painter = open_frames(renderer, clip, loop, device, bundle.space if bundle else None)
         real = list(loop.frames)
         boxes = loop.boxes
-        ctx.log(f"evaluating {len(frames_idx)} held-out frames of '{clip.name}' (step {renderer.step})")
+        ctx.log(
+            f"evaluating {len(frames_idx)} held-out frames of '{clip.name}' (step {renderer.step}), "
+            f"renderer backend {painter.backend_reason}"
+        )
         outputs = self._render(ctx, painter, loop.landmarks, None, "self-reconstruction")
         result: dict[str, Any] = {
             "run": str(renderer.run_dir),

@@ -9,8 +9,9 @@ Per output frame: loop frame k -> its face crop with the mouth box zeroed (cut o
 frame, from the clip's face boxes exactly as in training) + the mouth shape map of the driving
 landmarks (tracked, or the mouth the audio model's coefficients describe in k's head pose) ->
 the renderer's crop backend (reference features cached) -> feathered, colour-matched
-paste-back. The crop backend is eager PyTorch here; the live engine passes its TorchScript or
-ONNX Runtime backend (`core.realtime.backends`) into the same `LipSyncFrames`.
+paste-back. The crop backend is chosen in `core.lipsync.crop_backends` (default `auto`: ONNX
+Runtime on the CPU, eager PyTorch with folded batch-norm otherwise or when onnxruntime is
+missing); the live engine builds its backend there too and passes it into the same `LipSyncFrames`.
 """
 
 from __future__ import annotations
@@ -173,10 +174,12 @@ class LipSyncFrames:
         backend: CropBackend,
         space: MouthSpace | None = None,
         paste: PasteSettings | None = None,
+        backend_reason: str = "given by the caller",
     ) -> None:
         self.loop = loop
         self.geometry = geometry
         self.backend = backend
+        self.backend_reason = backend_reason  # why this crop backend (logged by render and eval)
         self.space = space
         self.paste = paste or PasteSettings()
         self.alpha = mouth_alpha(geometry, self.paste)
@@ -234,8 +237,13 @@ def open_frames(
     device: torch.device | str = "cpu",
     space: MouthSpace | None = None,
     paste: PasteSettings | None = None,
+    backend: str = "auto",
 ) -> LipSyncFrames:
-    """`LipSyncFrames` over `loop` with eager PyTorch and the clip's references encoded once."""
+    """`LipSyncFrames` over `loop` on crop backend `backend` (`core.lipsync.crop_backends`; `auto`
+    picks the fastest usable), with the clip's references encoded once."""
+    from core.lipsync.crop_backends import make_crop_backend
+
     net = renderer.net
     features = encode_references(net, clip_references(renderer, clip), device)
-    return LipSyncFrames(loop, net.geometry, TorchCrops(net.forward_cached, features, device), space, paste)
+    crops, choice = make_crop_backend(backend, net, features, device)
+    return LipSyncFrames(loop, net.geometry, crops, space, paste, f"{choice.kind}: {choice.reason}")

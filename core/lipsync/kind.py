@@ -36,6 +36,7 @@ def _render(req: RenderRequest) -> Job:
             req.clip,
             req.device,
             paste=PasteSettings(color_match=req.color_match),
+            backend=req.backend,
         )
     )
 

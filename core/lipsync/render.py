@@ -46,6 +46,7 @@ class RenderRequest:
     device: str = "cpu"
     batch: int = 8
     paste: PasteSettings = field(default_factory=PasteSettings)
+    backend: str = "auto"  # crop backend (core.lipsync.crop_backends): auto | torch | torchscript | onnx
 
 
 class RenderJob(RequestJob[RenderRequest]):
@@ -76,7 +77,8 @@ class RenderJob(RequestJob[RenderRequest]):
         )
         coeffs = bundle.predict(audio, n_out)
         src = loop.indices(n_out)
-        painter = open_frames(renderer, clip, loop, device, bundle.space, r.paste)
+        painter = open_frames(renderer, clip, loop, device, bundle.space, r.paste, r.backend)
+        ctx.log(f"renderer backend {painter.backend_reason}")
         writer = Mp4Writer(
             r.out, clip.width, clip.height, clip.fps, sample_rate=sound_rate, channels=sound.shape[1]
         )

@@ -27,6 +27,10 @@ class TrainSettings(ConfigModel):
     grad_accumulation: int = Field(default=1, ge=1, le=64)
     amp: bool = True  # CUDA only; ignored on the CPU
     amp_dtype: Literal["auto", "bf16", "fp16"] = "auto"
+    # The generator and its batches in NHWC: oneDNN runs the depthwise/pointwise convs without
+    # reordering every activation (DINet mini's forward + backward about 1.6x faster on the CPU).
+    # The discriminator stays NCHW (faster so).
+    channels_last: bool = True
     gan_start_step: int = Field(default=0, ge=0)  # steps of pure reconstruction before the GAN term
     holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of each clip, never trained on
     clip_frames: int = Field(

@@ -42,12 +42,16 @@ def transfer_weights(new: torch.nn.Module, old_state: dict[str, torch.Tensor]) -
     return len(keep), len(own)
 
 
+def memory_format(cfg: DinetTrainConfig) -> torch.memory_format:
+    return torch.channels_last if cfg.train.channels_last else torch.contiguous_format
+
+
 def build_generator(cfg: DinetTrainConfig, mouth_size: int, device: torch.device) -> LipSyncRenderer:
-    return build_renderer(renderer_config(cfg, mouth_size)).to(device)
+    return build_renderer(renderer_config(cfg, mouth_size)).to(device, memory_format=memory_format(cfg))
 
 
 def build_discriminator(cfg: DinetTrainConfig, device: torch.device) -> MultiScaleDiscriminator:
-    return MultiScaleDiscriminator(cfg.discriminator).to(device)
+    return MultiScaleDiscriminator(cfg.discriminator).to(device)  # NCHW: see `judged`
 
 
 def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:

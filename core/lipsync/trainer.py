@@ -1,8 +1,9 @@
 """The `dinet` training job: prepared clips -> a lip-sync renderer checkpoint.
 
 Per global step: draw the step's batch (deterministic in seed/step/rank), update the
-discriminator on detached renders, then the generator (pixel, mouth, perceptual, GAN,
-temporal terms), with gradient accumulation and AMP on CUDA. Moving to a stage with another
+discriminator on detached renders (every `discriminator.update_every`-th step, on the region
+it judges), then the generator (pixel, mouth, perceptual, GAN, temporal terms), with gradient
+accumulation and AMP on CUDA. Moving to a stage with another
 mouth size rebuilds the generator (carrying over matching weights). The shared training loop
 (`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
 before an optimizer step (a NaN stops the run; the last good checkpoint stays); metrics every
@@ -197,6 +198,7 @@ class _DinetHooks(TrainHooks):
         accum = t.grad_accumulation
         micro = max(1, stage.batch_size // accum)
         use_gan = self.cfg.loss.lamb_gan > 0 and step >= t.gan_start_step
+        update_d = use_gan and step % self.cfg.discriminator.update_every == 0
         state.generator.train()
         raw_disc.train()
         sums: dict[str, float] = {}
@@ -205,30 +207,31 @@ class _DinetHooks(TrainHooks):
         geometry = state.generator.geometry
         for k in range(accum):
             batch = data.sample(micro, stage.mouth_size, t.seed, step * accum + k, dist.rank).to(device)
-            source, refs, target = _flatten(batch)
+            source, refs, target = _flatten(batch, ts.memory_format(self.cfg))
             last = k == accum - 1
             sync = contextlib.nullcontext() if (last or not dist.enabled) else _no_sync(gen, disc)
             with sync:
                 with state.amp_g.autocast():
                     out = gen(source, refs)
                 terms: dict[str, torch.Tensor] = {}
-                if use_gan:
+                if update_d:
                     with state.amp_d.autocast():  # one forward for real and fake: one DDP reduction
-                        scores = disc(torch.cat([target, out.detach().to(target.dtype)]))
+                        pair = torch.cat([target, out.detach().to(target.dtype)])
+                        scores = disc(raw_disc.judged(pair, geometry))
                         n = target.shape[0]
                         terms["d"] = objectives.discriminator(
                             [s[:n] for s in scores], [s[n:] for s in scores]
                         )
                 raw_disc.requires_grad_(False)
                 with state.amp_g.autocast():
-                    fake_scores = raw_disc(out) if use_gan else None
+                    fake_scores = raw_disc(raw_disc.judged(out, geometry)) if use_gan else None
                     g_terms = objectives.generator(
                         out.float(), target, geometry, fake_scores, batch.target.shape[1]
                     )
                 raw_disc.requires_grad_(True)
                 terms.update(g_terms)
                 lc.check_losses(terms)  # before any backward or optimizer step
-                if use_gan:
+                if update_d:
                     state.amp_d.backward(terms["d"], accum)
                 state.amp_g.backward(g_terms["total"], accum)
             for name, v in terms.items():
@@ -236,13 +239,13 @@ class _DinetHooks(TrainHooks):
             if last:
                 sums["psnr"] = float(batch_psnr(out.detach(), target))
         state.amp_g.unscale(state.opt_g)
-        if use_gan:  # a scaler must not unscale an optimizer twice without a step
+        if update_d:  # a scaler must not unscale an optimizer twice without a step
             state.amp_d.unscale(state.opt_d)
         params = [*state.generator.parameters(), *state.discriminator.parameters()]
         if not (state.amp_g.scaler or state.amp_d.scaler):  # a GradScaler skips overflowing steps itself
             lc.check_grads(params)
         state.amp_g.step(state.opt_g)
-        if use_gan:
+        if update_d:
             state.amp_d.step(state.opt_d)
         return {("loss/" + k if k != "psnr" else "train/psnr"): v for k, v in sums.items()}
 
@@ -282,11 +285,17 @@ class _DinetHooks(TrainHooks):
             lc.metric("held_out/l1", sum(l1s) / len(l1s))
 
 
-def _flatten(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """[B, T, ...] -> source/target [B*T, ...]; references repeated per frame [B*T, R, 4, H, W]."""
+def _flatten(
+    batch: Batch, memory_format: torch.memory_format = torch.contiguous_format
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """[B, T, ...] -> source/target [B*T, ...] (in `memory_format`); references repeated per frame
+    [B*T, R, 4, H, W]."""
     b, t = batch.source.shape[:2]
     refs = batch.references.unsqueeze(1).expand(b, t, *batch.references.shape[1:]).flatten(0, 1)
-    return batch.source.flatten(0, 1), refs, batch.target.flatten(0, 1)
+    source, target = (
+        x.flatten(0, 1).contiguous(memory_format=memory_format) for x in (batch.source, batch.target)
+    )
+    return source, refs, target
 
 
 @contextlib.contextmanager

@@ -24,13 +24,12 @@ from typing import Protocol
 
 import numpy as np
 import torch
-from torch import nn
 
 from core.audio.alignment import frame_pairs, frames_needed, pair_start, video_frames_for
 from core.audio.fbank import FbankConfig, StreamingFbank
 from core.audio.normalization import NormStats
 from core.mouth.model import Audio2Mouth, predict_offline
-from core.mouth.step_kernel import NumpyStep
+from core.mouth.step_kernel import CellStep, NumpyStep
 
 SILENCE_RMS = 0.006  # about -44 dBFS: below this a frame counts as silent
 
@@ -46,22 +45,24 @@ class AudioStep(Protocol):
 
 
 class TorchAudioStep:
-    """The network's own `step` (eager PyTorch), for a GPU."""
+    """The network's step in eager PyTorch (for a GPU), through `CellStep` (no `nn.LSTM` call)."""
 
     name = "torch"
 
-    def __init__(self, net: nn.Module, device: torch.device | str) -> None:
-        self.net = net.eval().to(device)
+    def __init__(self, net: Audio2Mouth, device: torch.device | str) -> None:
+        self.cell = CellStep(net.eval().to(device))
         self.device = torch.device(device)
-        self._state = None
+        cfg = net.cfg
+        self._zero = torch.zeros(cfg.lstm_layers, 1, cfg.lstm_hidden, device=self.device)
+        self.reset()
 
     def reset(self) -> None:
-        self._state = None
+        self._h, self._c = self._zero, self._zero
 
     def step(self, pair: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
-            y, self._state = self.net.step(torch.from_numpy(pair).to(self.device), self._state)
-        return y.cpu().numpy()
+            y, self._h, self._c = self.cell(torch.from_numpy(pair).to(self.device), self._h, self._c)
+        return y.reshape(-1).cpu().numpy()
 
 
 def eager_step(net: Audio2Mouth, device: torch.device | str = "cpu") -> AudioStep:

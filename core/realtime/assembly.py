@@ -17,12 +17,13 @@ from torch import nn
 from core.audio.fbank import FbankConfig
 from core.audio.normalization import NormStats
 from core.export.onnx_fp32 import Parity
+from core.lipsync.crop_backends import make_crop_backend
 from core.lipsync.inference import LipSyncFrames, encode_references, loop_references
 from core.lipsync.source_loop import SourceLoop
 from core.mouth.space import MouthSpace
 from core.mouth.streaming import MouthStepper
 from core.realtime.avatar import Avatar, LipSyncAvatar
-from core.realtime.backends import make_audio_backend, make_renderer_backend
+from core.realtime.backends import make_audio_backend
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class LiveParts:
         return {
             "backend": self.stepper.backend.name,
             "renderer_backend": self.avatar.backend.name,
+            "renderer_backend_reason": getattr(self.avatar, "backend_reason", ""),
             "onnx_parity": [p.to_dict() for p in self.parity],
             "setup_seconds": self.setup_seconds,
         }
@@ -71,8 +73,9 @@ def build_live_parts(
         references = loop_references(loop, renderer.cfg.num_references, renderer.geometry)
     ref_features = encode_references(renderer, references, device)
     t1 = time.perf_counter()
-    crops = make_renderer_backend(backend, renderer, ref_features, device, work_dir, parity)
-    avatar = LipSyncAvatar(LipSyncFrames(loop, renderer.geometry, crops, audio.space))
+    crops, choice = make_crop_backend(backend, renderer, ref_features, device, work_dir, parity)
+    reason = f"{choice.kind}: {choice.reason}"
+    avatar = LipSyncAvatar(LipSyncFrames(loop, renderer.geometry, crops, audio.space, backend_reason=reason))
     t2 = time.perf_counter()
     audio_backend = make_audio_backend(backend, audio.net, device, work_dir, parity)
     t3 = time.perf_counter()

@@ -50,6 +50,10 @@ class LipSyncAvatar:
         return self.frames.backend
 
     @property
+    def backend_reason(self) -> str:
+        return self.frames.backend_reason
+
+    @property
     def feather(self) -> float:
         return self.frames.paste.feather
 

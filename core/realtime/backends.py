@@ -6,7 +6,10 @@ keeps the LSTM state itself (the step of the one stepper, `core.mouth.streaming`
 features fixed at construction (the crop backend of the one frame path,
 `core.lipsync.inference`). Each comes in three flavours, chosen per run: eager (NumPy for the
 audio step on a CPU, PyTorch otherwise), TorchScript (traced, frozen) and ONNX Runtime (fp32
-graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable).
+graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable). `auto` (the default)
+takes the fastest measured on the device: the renderer on ONNX Runtime on the CPU (eager
+PyTorch when onnxruntime is missing, saying why: `core.lipsync.crop_backends`), the audio step
+eager (NumPy on the CPU beats ONNX Runtime's per-call overhead for one LSTM step).
 """
 
 from __future__ import annotations
@@ -19,25 +22,24 @@ import torch
 from torch import nn
 
 from core.export.onnx_fp32 import (
-    AudioStepModule,
-    CachedRendererModule,
     Parity,
     audio_step_inputs,
     check_audio_step_parity,
-    check_renderer_parity,
     export_audio_step,
-    export_renderer,
     ort_session,
 )
 from core.jobs.errors import BadInput
-from core.lipsync.inference import CropBackend, TorchCrops
+from core.lipsync.crop_backends import AUTO, OnnxCrops, make_crop_backend
+from core.lipsync.inference import CropBackend
+from core.mouth.step_kernel import CellStep
 from core.mouth.streaming import AudioStep, eager_step
 
-BACKENDS = ("torch", "torchscript", "onnx")
+BACKENDS = (AUTO, "torch", "torchscript", "onnx")
 
 
 AudioStepBackend = AudioStep  # the one stepper's network step (core.mouth.streaming)
 RendererBackend = CropBackend  # the one frame path's crop renderer (core.lipsync.inference)
+OnnxRenderer = OnnxCrops  # ONNX Runtime over a cached-reference graph (the bundle runtime builds one)
 
 
 class ExplicitStateAudioStep:
@@ -59,17 +61,6 @@ class ExplicitStateAudioStep:
         return np.asarray(y).reshape(-1)
 
 
-class OnnxRenderer:
-    name = "onnx"
-
-    def __init__(self, session, ref_features: torch.Tensor) -> None:
-        self.session = session
-        self.ref = ref_features.detach().cpu().float().numpy()
-
-    def render(self, source: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {"source": source, "ref_features": self.ref})[0]
-
-
 def _trace(module: nn.Module, args: tuple) -> torch.jit.ScriptModule:
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
@@ -86,14 +77,12 @@ def make_audio_backend(
 ) -> AudioStepBackend:
     """Backend `kind` for the audio-to-mouth network (in eval mode); ONNX parity goes into `parity`."""
     net = net.eval()
-    if kind == "torch":
+    if kind in ("torch", AUTO):
         return eager_step(net, device)  # NumPy on the CPU: same arithmetic, no per-call dispatch
     pair, h0, c0 = audio_step_inputs(net)
     zero = (h0.numpy(), c0.numpy())
     if kind == "torchscript":
-        script = _trace(
-            AudioStepModule(net.cpu()).to(device), (pair.to(device), h0.to(device), c0.to(device))
-        )
+        script = _trace(CellStep(net.cpu()).to(device), (pair.to(device), h0.to(device), c0.to(device)))
 
         def run_script(p, h, c):
             with torch.inference_mode():
@@ -121,21 +110,9 @@ def make_renderer_backend(
     work_dir: Path | None = None,
     parity: list[Parity] | None = None,
 ) -> RendererBackend:
-    renderer = renderer.eval()
-    if kind == "torch":
-        return TorchCrops(CachedRendererModule(renderer.to(device)), ref_features, device)
-    if kind == "torchscript":
-        module = CachedRendererModule(renderer.to(device))
-        h, w = renderer.geometry.crop_size
-        script = _trace(module, (torch.zeros(1, 4, h, w, device=device), ref_features.to(device)))
-        return TorchCrops(script, ref_features, device, name="torchscript")
-    if kind == "onnx":
-        path = _work_path(work_dir, "renderer_cached.onnx")
-        export_renderer(renderer.cpu(), ref_features, path)
-        if parity is not None:
-            parity.append(_checked(check_renderer_parity(renderer, ref_features, path)))
-        return OnnxRenderer(ort_session(path, device=device.type), ref_features)
-    raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+    """The crop backend `kind` (`auto`: see `core.lipsync.crop_backends.choose_crop_backend`)."""
+    backend, _ = make_crop_backend(kind, renderer, ref_features, device, work_dir, parity)
+    return backend
 
 
 def _work_path(work_dir: Path | None, name: str) -> Path:

@@ -35,7 +35,7 @@ class LiveRequest:
     audio_file: Path | None = None  # None -> microphone
     input_device: int | str | None = None
     seconds: float | None = None
-    backend: str = "torch"
+    backend: str = "auto"  # core.realtime.backends.BACKENDS
     device: str = "cpu"
     record: Path | None = None
     report: Path | None = None

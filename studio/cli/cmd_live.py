@@ -27,7 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--list-devices", action="store_true", help="list audio inputs and exit")
     p.add_argument("--input-device", help="microphone index or name (default: the system default)")
     p.add_argument("--seconds", type=float, help="stop after this many seconds of audio")
-    p.add_argument("--backend", default="torch", choices=["torch", "torchscript", "onnx"])
+    p.add_argument(
+        "--backend",
+        default="auto",
+        choices=["auto", "torch", "torchscript", "onnx"],
+        help="model runtime (auto: the renderer on ONNX Runtime on the CPU when installed, else PyTorch)",
+    )
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
     p.add_argument("--record", type=Path, metavar="OUT.mp4", help="record the avatar with the input audio")
     p.add_argument("--report", type=Path, metavar="OUT.json", help="write the latency/fps report here")

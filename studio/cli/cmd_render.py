@@ -34,6 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--clip", type=Path, help="prepared clip folder to play (default: the renderer's training clip)"
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument(
+        "--backend",
+        default="auto",
+        choices=["auto", "torch", "torchscript", "onnx"],
+        help="lip-sync renderer runtime (auto: ONNX Runtime on the CPU when installed, else PyTorch)",
+    )
     p.add_argument("--no-color-match", action="store_true", help="paste the render without colour matching")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
@@ -56,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         args.clip,
         args.device,
         color_match=not args.no_color_match,
+        backend=args.backend,
     )
     result = run_job(kind.render_job(request), quiet=args.quiet)
     if result.ok:

@@ -41,3 +41,20 @@ def test_references_span_mouth_openings(tiny_live):
     assert opening[picks[0]] <= np.percentile(opening, 20) and opening[picks[-1]] >= np.percentile(
         opening, 80
     )
+
+
+def test_auto_backend_renders_on_onnx_runtime_like_torch(tiny_live, tmp_path):
+    """The default live backend on the CPU: renderer on ONNX Runtime, the audio step eager (NumPy)."""
+    coeffs = np.linspace(-1, 1, tiny_live.audio.net.cfg.k).astype(np.float32)
+    frames, info = {}, {}
+    for kind in ("auto", "torch"):
+        parts = build_live_parts(
+            tiny_live.audio, tiny_live.renderer, tiny_live.loop, kind, torch.device("cpu"), tmp_path
+        )
+        frames[kind] = parts.avatar.render(2, coeffs)[0].astype(int)
+        info[kind] = parts.describe()
+    auto = info["auto"]
+    assert auto["renderer_backend"] == "onnx" and "ONNX Runtime" in auto["renderer_backend_reason"]
+    assert auto["backend"] == "numpy" and [p["ok"] for p in auto["onnx_parity"]] == [True]
+    assert info["torch"]["renderer_backend"] == "torch"
+    assert np.abs(frames["auto"] - frames["torch"]).max() <= 1  # uint8 rounding at most

@@ -178,7 +178,10 @@ def test_record_pressed_and_released_while_running(qtbot, panel, gp, speech, tmp
     view.record_edit.setText(str(out))
     with qtbot.waitSignal(controller.session_finished, timeout=120_000):
         view.start_button.click()
-        qtbot.waitUntil(lambda: controller.last_status is not None and controller.last_status.rendered >= 5)
+        qtbot.waitUntil(  # setup first: the default backend exports the renderer to ONNX
+            lambda: controller.last_status is not None and controller.last_status.rendered >= 5,
+            timeout=60_000,
+        )
         assert view.record_check.isEnabled() and not view.record_edit.isEnabled()
         view.record_check.click()  # Record on
         assert view.message.text() == f"Recording to {out}"

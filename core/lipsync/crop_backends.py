@@ -1,0 +1,147 @@
+"""The renderer's crop backends (the per-frame model call of the one frame path) and how one is chosen.
+
+Kinds (`CROP_BACKENDS`), each a factory (renderer, cached reference features, device, work dir,
+parity list) -> `CropBackend`:
+  torch        eager PyTorch with batch-norm folded into the convolutions (`core.lipsync.fold`)
+  torchscript  traced and frozen (freezing folds batch-norm too)
+  onnx         ONNX Runtime on the fp32 graph of `core.export.onnx_fp32` (any batch size)
+`auto` (the default of render, eval and live) picks ONNX Runtime on the CPU, where it runs
+DINet mini several times faster than eager PyTorch (`benchmarks/bench_renderer_backends.py`),
+and eager PyTorch on a GPU or when onnxruntime cannot be imported; `choose_crop_backend` says
+which and why, and the callers log it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.jobs.errors import BadInput
+from core.lipsync.fold import fold_batchnorm
+from core.lipsync.inference import CropBackend, TorchCrops
+
+log = logging.getLogger(__name__)
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class CropBackendChoice:
+    kind: str  # a key of CROP_BACKENDS
+    reason: str
+
+
+class OnnxCrops:
+    """ONNX Runtime over the cached-reference graph (batch axis dynamic)."""
+
+    name = "onnx"
+
+    def __init__(self, session, ref_features: torch.Tensor) -> None:
+        self.session = session
+        self.ref = ref_features.detach().cpu().float().numpy()
+
+    def render(self, source: np.ndarray) -> np.ndarray:
+        source = np.ascontiguousarray(source, np.float32)
+        return self.session.run(None, {"source": source, "ref_features": self.ref})[0]
+
+
+def _torch(renderer: nn.Module, ref: torch.Tensor, device: torch.device, work_dir, parity) -> CropBackend:
+    from core.export.onnx_fp32 import CachedRendererModule
+
+    folded, _ = fold_batchnorm(renderer)
+    return TorchCrops(CachedRendererModule(folded.to(device)), ref, device)
+
+
+def _torchscript(
+    renderer: nn.Module, ref: torch.Tensor, device: torch.device, work_dir, parity
+) -> CropBackend:
+    from core.export.onnx_fp32 import CachedRendererModule
+
+    module = CachedRendererModule(renderer.to(device))
+    h, w = renderer.geometry.crop_size
+    args = (torch.zeros(1, 4, h, w, device=device), ref.to(device))
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        script = torch.jit.freeze(torch.jit.trace(module.eval(), args, check_trace=False))
+    return TorchCrops(script, ref, device, name="torchscript")
+
+
+def _onnx(
+    renderer: nn.Module, ref: torch.Tensor, device: torch.device, work_dir: Path | None, parity
+) -> CropBackend:
+    from core.export.onnx_fp32 import check_renderer_parity, export_renderer, ort_session
+
+    with tempfile.TemporaryDirectory(prefix="dinet_onnx_") as tmp:
+        path = Path(work_dir or tmp) / "renderer_cached.onnx"
+        export_renderer(renderer.cpu(), ref, path, dynamic_batch=True)
+        if parity is not None:
+            p = check_renderer_parity(renderer, ref, path)
+            if not p.ok:
+                raise RuntimeError(
+                    f"ONNX export of {p.name} differs from PyTorch by {p.max_abs_diff:.2e} "
+                    f"(tolerance {p.tolerance:.0e}); use --backend torch"
+                )
+            parity.append(p)
+        # the process's thread policy (torch's intra-op count); the session reads the file whole
+        session = ort_session(path, device=device.type, threads=torch.get_num_threads())
+    renderer.to(device)
+    return OnnxCrops(session, ref)
+
+
+CropFactory = Callable[..., CropBackend]
+CROP_BACKENDS: dict[str, CropFactory] = {"torch": _torch, "torchscript": _torchscript, "onnx": _onnx}
+CHOICES = (AUTO, *CROP_BACKENDS)
+
+
+def onnxruntime_problem() -> str | None:
+    """None when onnxruntime imports, else why not (not installed, a broken wheel or library)."""
+    try:
+        import onnxruntime  # noqa: F401
+    except Exception as exc:
+        return f"onnxruntime cannot be imported ({type(exc).__name__}: {exc})"
+    return None
+
+
+def choose_crop_backend(kind: str, device: torch.device | str) -> CropBackendChoice:
+    """Resolve `kind` (`auto` or a key of CROP_BACKENDS) for `device`, with the reason."""
+    if kind not in CHOICES:
+        raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(CHOICES)}")
+    device = torch.device(device)
+    if kind != AUTO:
+        if kind == "onnx" and (problem := onnxruntime_problem()) is not None:
+            raise BadInput(
+                f"backend 'onnx' is not usable: {problem}; install onnxruntime or use --backend torch"
+            )
+        return CropBackendChoice(kind, "requested")
+    if device.type != "cpu":
+        return CropBackendChoice(
+            "torch", f"eager PyTorch on {device.type} (ONNX Runtime is chosen on the CPU)"
+        )
+    problem = onnxruntime_problem()
+    if problem is not None:
+        return CropBackendChoice("torch", f"falling back to eager PyTorch: {problem}")
+    return CropBackendChoice("onnx", "ONNX Runtime is the fastest renderer backend on the CPU")
+
+
+def make_crop_backend(
+    kind: str,
+    renderer: nn.Module,
+    ref_features: torch.Tensor,
+    device: torch.device | str,
+    work_dir: Path | None = None,
+    parity: list | None = None,
+) -> tuple[CropBackend, CropBackendChoice]:
+    """The crop backend `kind` (or `auto`'s pick) for `renderer` (eval mode) and its references."""
+    device = torch.device(device)
+    choice = choose_crop_backend(kind, device)
+    log.info("lip-sync renderer backend: %s (%s)", choice.kind, choice.reason)
+    backend = CROP_BACKENDS[choice.kind](renderer.eval(), ref_features.detach(), device, work_dir, parity)
+    return backend, choice

@@ -1,0 +1,66 @@
+"""Crop backends: every kind renders what eager PyTorch renders; `auto` picks ONNX Runtime on the CPU
+and falls back to PyTorch, saying why, when onnxruntime cannot be imported."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from core.jobs.errors import BadInput
+from core.lipsync.config import RendererConfig
+from core.lipsync.crop_backends import choose_crop_backend, make_crop_backend
+from core.lipsync.factory import build_renderer
+from tests.core.lipsync.test_fold import trained_like
+
+
+@pytest.fixture(scope="module")
+def net_and_refs() -> tuple[torch.nn.Module, torch.Tensor]:
+    torch.manual_seed(0)
+    net = trained_like(build_renderer(RendererConfig(variant="mini", mouth_size=64)))
+    h, w = net.geometry.crop_size
+    with torch.inference_mode():
+        ref = net.encode_references(torch.rand(1, 5, 4, h, w))
+    return net, ref
+
+
+@pytest.mark.parametrize("kind", ["auto", "torch", "torchscript", "onnx"])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_backend_matches_eager(net_and_refs, kind: str, batch: int) -> None:
+    net, ref = net_and_refs
+    h, w = net.geometry.crop_size
+    source = np.random.default_rng(batch).random((batch, 4, h, w), np.float32)
+    with torch.inference_mode():
+        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    parity: list = []
+    backend, choice = make_crop_backend(kind, net, ref, "cpu", parity=parity)
+    got = backend.render(source)
+    assert got.shape == (batch, 3, h, w)
+    np.testing.assert_allclose(got, want, atol=1e-4)
+    assert backend.name == choice.kind == ("onnx" if kind == "auto" else kind)
+    assert [p.ok for p in parity] == ([True] if backend.name == "onnx" else [])
+
+
+def test_auto_is_onnx_on_cpu_and_torch_on_gpu() -> None:
+    assert choose_crop_backend("auto", "cpu").kind == "onnx"
+    gpu = choose_crop_backend("auto", "cuda")
+    assert gpu.kind == "torch" and "cuda" in gpu.reason
+    assert choose_crop_backend("torchscript", "cpu").reason == "requested"
+
+
+def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, net_and_refs) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` now fails
+    choice = choose_crop_backend("auto", "cpu")
+    assert choice.kind == "torch" and "onnxruntime" in choice.reason and "falling back" in choice.reason
+    net, ref = net_and_refs
+    backend, _ = make_crop_backend("auto", net, ref, "cpu")
+    assert backend.name == "torch"
+    with pytest.raises(BadInput, match="onnxruntime"):
+        choose_crop_backend("onnx", "cpu")
+
+
+def test_unknown_backend_is_bad_input() -> None:
+    with pytest.raises(BadInput, match="auto, torch, torchscript, onnx"):
+        choose_crop_backend("tensorrt", "cpu")
