@@ -36,6 +36,8 @@ class AvatarKind:
     uses_audio_model: bool = False  # render/live drive it through an audio-to-mouth run
     provides_audio_model: bool = False  # its runs are the audio model other kinds are driven by
     weights: tuple[str, ...] = ()  # files in a run folder holding the weights render/live/export use
+    # makes a usable run for a project that has none, without training (project root -> run folder)
+    bootstrap: Callable[[Path], Path] | None = None
 
     @property
     def export_formats(self) -> tuple[str, ...]:

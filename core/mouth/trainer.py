@@ -30,7 +30,7 @@ from core.metrics.correlation import pearson
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.data import ClipFeatures, clip_features, load_clips, silence_warnings, train_feature_frames
 from core.mouth.metrics import mouth_scores, opening_plot
-from core.mouth.model import Audio2Mouth, predict_offline
+from core.mouth.model import Audio2Mouth, NetConfig, predict_offline
 from core.mouth.space import MouthSpace
 from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.metric_sink import report_metric
@@ -110,13 +110,20 @@ class _MouthHooks(TrainHooks):
         ev = space.explained_variance_ratio
         parts = ", ".join(f"{v:.3f}" for v in ev)
         lc.job.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
-        self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
-        self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
+        if checkpoint is not None:
+            self.net_cfg = NetConfig.model_validate(checkpoint["net"])
+            self.net = Audio2Mouth(self.net_cfg).to(device)
+            self.net.load_state_dict(checkpoint["model"])
+        elif cfg.prior.use:
+            self.net = self._from_prior(lc.job, space, norm).to(device)
+            self.net_cfg = self.net.cfg
+        else:
+            self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
+            self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
         self.opt = torch.optim.AdamW(
             self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
         )
         if checkpoint is not None:
-            self.net.load_state_dict(checkpoint["model"])
             self.opt.load_state_dict(checkpoint["optimizer"])
             torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
             self.scores = dict(checkpoint.get("scores", {}))
@@ -169,6 +176,33 @@ class _MouthHooks(TrainHooks):
             lc.save_checkpoint()
         self._summary(self.space, self.scores, lc.step, [c.name for c in self.clips])
         return lc.run.path
+
+    def _from_prior(self, ctx: JobContext, space: MouthSpace, norm: NormStats) -> Audio2Mouth:
+        """The prior with its channels mapped onto `space` by a ridge fit on the training frames."""
+        from core.mouth.prior.adapt import adapt, calibrate, fold
+        from core.mouth.prior.model import load_prior
+
+        prior = load_prior(self.cfg.prior.path)
+        if prior.fbank != self.cfg.features:
+            raise BadInput(
+                "the audio-to-mouth prior was built with other [features] settings than this job's; "
+                "use the default [features] or set [prior] use = false"
+            )
+        arts, coeffs, landmarks = [], [], []
+        for d in self.data:
+            c = d.clip
+            lookahead = prior.net.cfg.lookahead
+            pairs = norm.apply(clip_pairs(d.features, c.n_frames, c.fps, self.cfg.features, lookahead))
+            with torch.no_grad():
+                art = predict_offline(prior.net, torch.from_numpy(pairs)).numpy()
+            keep = np.flatnonzero(c.valid[: d.split])
+            arts.append(art[keep])
+            landmarks.append(c.landmarks[keep])
+            coeffs.append(space.encode(c.landmarks[keep]))
+        lm = np.concatenate(landmarks)
+        mapping = adapt(np.concatenate(arts), np.concatenate(coeffs), calibrate(space, lm))
+        ctx.log(f"audio-to-mouth prior mapped onto the clip's mouth space ({len(lm)} frames)")
+        return fold(prior.net, mapping)
 
     # -- setup -----------------------------------------------------------------------------
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
@@ -314,6 +348,7 @@ class _MouthHooks(TrainHooks):
                     "kind": "audio2mouth",
                     "step": step,
                     "clips": names,
+                    "from_prior": self.cfg.prior.use,
                     "k": space.k,
                     "explained_variance_ratio": [float(v) for v in space.explained_variance_ratio],
                     "explained_variance_total": float(space.explained_variance_ratio.sum()),
