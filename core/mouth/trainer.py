@@ -200,7 +200,8 @@ class _MouthHooks(TrainHooks):
             landmarks.append(c.landmarks[keep])
             coeffs.append(space.encode(c.landmarks[keep]))
         lm = np.concatenate(landmarks)
-        mapping = adapt(np.concatenate(arts), np.concatenate(coeffs), calibrate(space, lm))
+        art = np.concatenate(arts)
+        mapping = adapt(art, np.concatenate(coeffs), calibrate(space, lm, art))
         ctx.log(f"audio-to-mouth prior mapped onto the clip's mouth space ({len(lm)} frames)")
         return fold(prior.net, mapping)
 

@@ -1,9 +1,10 @@
 """Map the prior's articulatory channels into one user's mouth space, then fold the map into the network.
 
 Two maps, both affine from (open, round, spread, 1) to the K mouth coefficients:
-  - `calibrate` uses the user's tracked landmarks only (no audio): it regresses the coefficients on
-    the measured lip opening and mouth width, and sets the channels' units from the clip's range
-    (open 0 -> the 5th-percentile opening, 1 -> the 95th; spread - round -> +-2 width deviations).
+  - `calibrate` uses no audio-video pairs: it regresses the coefficients on the measured lip
+    opening and mouth width of the tracked landmarks, sets the channels' units from the clip's
+    range (open 0 -> 1 spans the 5th..95th-percentile opening; spread - round -> +-1 width
+    deviation) and, given the prior's output over the speaker's audio, matches the two means.
     This is the prior "before any training on the user's clip".
   - `adapt` fits the map by ridge regression on frames where both the prior's output (from the
     clip's audio) and the tracked coefficients are known, pulled towards the calibrated map, so
@@ -23,7 +24,8 @@ from core.face.mouth_metrics import mouth_opening, mouth_width
 from core.mouth.model import Audio2Mouth
 from core.mouth.space import MouthSpace
 
-WIDTH_SPAN = 2.0  # spread - round = +-1 moves the width this many standard deviations
+OPEN_GAIN = 1.0  # open = 1 -> this share of the clip's 5th..95th percentile opening range
+WIDTH_SPAN = 1.0  # spread - round = +-1 moves the width this many standard deviations
 RIDGE = 0.3  # pull of the calibrated map, relative to the frames' own evidence (per frame count)
 
 
@@ -32,8 +34,15 @@ def _design(art: np.ndarray) -> np.ndarray:
     return np.concatenate([np.asarray(art, np.float64), np.ones((len(art), 1))], axis=1)
 
 
-def calibrate(space: MouthSpace, landmarks: np.ndarray) -> np.ndarray:
-    """Landmark-only map [4, K]: coefficients = [open, round, spread, 1] @ map."""
+def calibrate(space: MouthSpace, landmarks: np.ndarray, art: np.ndarray | None = None) -> np.ndarray:
+    """Map [4, K] without audio-video pairs: coefficients = [open, round, spread, 1] @ map.
+
+    Directions come from the landmarks (coefficients regressed on opening and width), the scale
+    from the clip's opening range. With `art` (the prior's channels over the same speaker's audio,
+    in any order) the offset is set so the mean prediction is the mean tracked mouth: the two
+    averages need no frame pairing, and it removes the bias a fixed "closed = 5th percentile"
+    would leave.
+    """
     lm = np.asarray(landmarks, np.float64)
     coeffs = space.encode(lm).astype(np.float64)
     o, w = mouth_opening(lm).astype(np.float64), mouth_width(lm).astype(np.float64)
@@ -46,13 +55,17 @@ def calibrate(space: MouthSpace, landmarks: np.ndarray) -> np.ndarray:
     # (open, round, spread, 1) -> (opening, width, 1)
     to_ow = np.array(
         [
-            [o_hi - o_lo, 0.0, 0.0],
+            [OPEN_GAIN * (o_hi - o_lo), 0.0, 0.0],
             [0.0, -WIDTH_SPAN * w_sd, 0.0],
             [0.0, WIDTH_SPAN * w_sd, 0.0],
             [o_lo, w_mid, 1.0],
         ]
     )
-    return to_ow @ beta
+    mapping = to_ow @ beta
+    if art is not None and len(art):
+        mean_art = np.nanmean(np.asarray(art, np.float64), axis=0)
+        mapping[3] += coeffs.mean(axis=0) - _design(mean_art[None])[0] @ mapping
+    return mapping
 
 
 def adapt(art: np.ndarray, coeffs: np.ndarray, prior_map: np.ndarray, ridge: float = RIDGE) -> np.ndarray:

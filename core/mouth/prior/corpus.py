@@ -18,7 +18,7 @@ from core.mouth.prior.espeak import Espeak
 
 SAMPLE_RATE = 16000
 WARP = 0.15  # +- frequency/tempo warp of the synthesized speech
-LEAD_S = 0.04  # lips move ahead of the sound they make: targets lead the audio by this much
+LEAD_S = 0.0  # lips lead the sound in real speech, but a 40 ms lead measured no better here (see the note)
 
 # (espeak voice, onset letters, vowel spellings, coda letters): pseudo-words the voice can read
 LANGUAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (

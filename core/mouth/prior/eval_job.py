@@ -111,6 +111,12 @@ def summary(result: dict) -> dict:
             m: {
                 "mean_mouth_r": _mean([c[split][m]["mouth_r"] for c in real.values() if m in c[split]]),
                 "mean_lmd_px": _mean([c[split][m]["lmd_px"] for c in real.values() if m in c[split]]),
+                "mean_mouth_r_best_lag": _mean(
+                    [c[split][m]["mouth_r_best_lag"] for c in real.values() if m in c[split]]
+                ),
+                "mean_silence_ratio": _mean(
+                    [c[split][m]["silence_ratio"] for c in real.values() if m in c[split]]
+                ),
                 "lmd_below_constant_on_every_clip": all(
                     c[split][m]["lmd_px"] < c[split]["constant"]["lmd_px"]
                     for c in real.values()
@@ -119,11 +125,19 @@ def summary(result: dict) -> dict:
             }
             for m in methods
         }
-    cv = out["cv"]
-    if cv:
+    if real:
         out["goals"] = {
-            "prior_r_ge_0.6": cv["prior"]["mean_mouth_r"] >= GOAL_R_PRIOR,
-            "adapted_r_ge_0.7": cv["prior_adapt_all"]["mean_mouth_r"] >= GOAL_R_ADAPTED,
+            split: {
+                "prior_r_ge_0.6": out[split]["prior"]["mean_mouth_r"] >= GOAL_R_PRIOR,
+                "adapted_r_ge_0.7": max(
+                    out[split][m]["mean_mouth_r"] for m in ("prior_adapt_4s", "prior_adapt_all")
+                )
+                >= GOAL_R_ADAPTED,
+                "lmd_below_constant_on_every_clip": {
+                    m: v["lmd_below_constant_on_every_clip"] for m, v in out[split].items() if m != "constant"
+                },
+            }
+            for split in ("cv", "holdout")
         }
     return out
 

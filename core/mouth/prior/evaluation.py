@@ -15,6 +15,10 @@ speech only), so each clip is a leave-one-speaker-out test; `speakers` pools a s
 Figures per method and set: mouth-opening Pearson r, LMD (crop pixels) and the silence/speech
 opening ratio (mean predicted opening in silent frames over that in speech frames; the tracked
 ratio is given as `truth`). Silence = frames 25 dB or more below the clip's 90th-percentile level.
+A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction shifted up to
+3 frames either way, because some sample clips' sound is off their picture by 80-120 ms (their
+loudness correlates best with the tracked mouth at such a shift too). A clip whose sound track is
+silent (`info.has_speech` false) cannot test an audio model and is left out of the summaries.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ HOLDOUT = 0.2
 ADAPT_SECONDS = 4.0
 SILENCE_DB = 25.0
 SILENT_CLIP_DBFS = -60.0
+MAX_LAG = 3  # frames either way for the audio-video offset diagnostic
 K = 6
 METHODS = ("constant", "loudness", "prior", "prior_adapt_4s", "prior_adapt_all")
 
@@ -91,7 +96,7 @@ class _Clip:
             return np.repeat(y.mean(axis=0, keepdims=True), len(out), axis=0)
         if method == "loudness":
             return _apply(self.loud[out], _linear(self.loud[fit], y))
-        calib = calibrate(self.space, self.clip.landmarks[fit])
+        calib = calibrate(self.space, self.clip.landmarks[fit], self.art)
         if method == "prior":
             return apply_map(self.art[out], calib)
         if method == "prior_adapt_4s":
@@ -111,8 +116,12 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
     o_pred, o_true = mouth_opening(pred), mouth_opening(tracked)
     loud = c.loud[frames, 0]
     silent = loud < np.percentile(c.loud[:, 0], 90) - SILENCE_DB
+    lag_r = {lag: _lagged_r(o_pred, o_true, lag) for lag in range(-MAX_LAG, MAX_LAG + 1)}
+    best = max(lag_r, key=lambda k: -np.inf if not math.isfinite(lag_r[k]) else lag_r[k])
     return {
         "mouth_r": pearson(o_pred, o_true),
+        "mouth_r_best_lag": lag_r[best],
+        "best_lag_frames": int(best),
         "lmd_px": float(dist.mean()),
         "silence_ratio": _ratio(o_pred, silent),
         "silence_ratio_truth": _ratio(o_true, silent),
@@ -120,6 +129,15 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
         "silent_frames": int(silent.sum()),
         "_opening": (o_pred, o_true),
     }
+
+
+def _lagged_r(pred: np.ndarray, true: np.ndarray, lag: int) -> float:
+    """r with the prediction shifted `lag` frames later (pred[t + lag] against true[t])."""
+    if lag > 0:
+        return pearson(pred[lag:], true[:-lag])
+    if lag < 0:
+        return pearson(pred[:lag], true[-lag:])
+    return pearson(pred, true)
 
 
 def _ratio(opening: np.ndarray, silent: np.ndarray) -> float:

@@ -52,3 +52,14 @@ def test_adapt_recovers_a_linear_map_and_leans_on_the_prior_with_few_frames():
     assert (
         np.isfinite(few).all() and np.abs(few[:3] - prior[:3]).mean() < np.abs(truth[:3] - prior[:3]).mean()
     )
+
+
+def test_calibration_with_the_priors_output_matches_the_mean_mouth(demo_clip):
+    clip = PreparedClip.load(demo_clip)
+    lm = np.asarray(clip.landmarks, np.float64)
+    space = MouthSpace.fit(lm, 6)
+    art = np.random.default_rng(0).uniform(0, 1, (clip.frame_count, 3))
+    mapping = calibrate(space, lm, art)
+    np.testing.assert_allclose(apply_map(art, mapping).mean(axis=0), space.encode(lm).mean(axis=0), atol=1e-3)
+    same_shape = calibrate(space, lm)
+    np.testing.assert_allclose(mapping[:3], same_shape[:3])  # only the offset moves
