@@ -117,6 +117,9 @@ def summary(result: dict) -> dict:
                 "mean_silence_ratio": _mean(
                     [c[split][m]["silence_ratio"] for c in real.values() if m in c[split]]
                 ),
+                "mean_jitter_ratio": _mean(
+                    [c[split][m]["jitter_ratio"] for c in real.values() if m in c[split]]
+                ),
                 "lmd_below_constant_on_every_clip": all(
                     c[split][m]["lmd_px"] < c[split]["constant"]["lmd_px"]
                     for c in real.values()

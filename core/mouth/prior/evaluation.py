@@ -15,6 +15,8 @@ speech only), so each clip is a leave-one-speaker-out test; `speakers` pools a s
 Figures per method and set: mouth-opening Pearson r, LMD (crop pixels) and the silence/speech
 opening ratio (mean predicted opening in silent frames over that in speech frames; the tracked
 ratio is given as `truth`). Silence = frames 25 dB or more below the clip's 90th-percentile level.
+`jitter_ratio`: mean frame-to-frame change of the predicted opening over the tracked one (a
+chattering mouth scores well above 1).
 A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction shifted up to
 3 frames either way, because some sample clips' sound is off their picture by 80-120 ms (their
 loudness correlates best with the tracked mouth at such a shift too). A clip whose sound track is
@@ -124,6 +126,7 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
         "best_lag_frames": int(best),
         "lmd_px": float(dist.mean()),
         "silence_ratio": _ratio(o_pred, silent),
+        "jitter_ratio": _jitter(o_pred, o_true),
         "silence_ratio_truth": _ratio(o_true, silent),
         "frames": int(len(frames)),
         "silent_frames": int(silent.sum()),
@@ -138,6 +141,12 @@ def _lagged_r(pred: np.ndarray, true: np.ndarray, lag: int) -> float:
     if lag < 0:
         return pearson(pred[:lag], true[-lag:])
     return pearson(pred, true)
+
+
+def _jitter(pred: np.ndarray, true: np.ndarray) -> float:
+    """Mean frame-to-frame change of the predicted opening over the tracked one (chatter > 1)."""
+    moved = float(np.nanmean(np.abs(np.diff(true)))) if len(true) > 1 else float("nan")
+    return float(np.nanmean(np.abs(np.diff(pred))) / moved) if moved and moved > 1e-9 else float("nan")
 
 
 def _ratio(opening: np.ndarray, silent: np.ndarray) -> float:
