@@ -46,7 +46,6 @@ SILENCE_DB = 25.0
 SILENT_CLIP_DBFS = -60.0
 MAX_LAG = 3  # frames either way for the audio-video offset diagnostic
 K = 6
-METHODS = ("constant", "loudness", "prior", "prior_adapt_4s", "prior_adapt_all")
 
 
 @dataclass(frozen=True)
@@ -92,21 +91,32 @@ class _Clip:
 
     def predict(self, method: str, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Coefficients for frames `out` from a method fitted on frames `fit` (valid ones only)."""
-        fit = fit[self.clip.valid[fit]]
-        y = self.coeffs[fit]
-        if method == "constant":
-            return np.repeat(y.mean(axis=0, keepdims=True), len(out), axis=0)
-        if method == "loudness":
-            return _apply(self.loud[out], _linear(self.loud[fit], y))
-        calib = calibrate(self.space, self.clip.landmarks[fit], self.art)
-        if method == "prior":
-            return apply_map(self.art[out], calib)
-        if method == "prior_adapt_4s":
-            fit = fit[: self.adapt_n]
-            return apply_map(self.art[out], adapt(self.art[fit], self.coeffs[fit], calib))
-        if method == "prior_adapt_all":
-            return apply_map(self.art[out], adapt(self.art[fit], self.coeffs[fit], calib))
-        raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+        return METHODS[method](self, fit[self.clip.valid[fit]], out)
+
+    def _calibrated(self, fit: np.ndarray) -> np.ndarray:
+        return calibrate(self.space, self.clip.landmarks[fit], self.art)
+
+    def _adapted(self, fit: np.ndarray) -> np.ndarray:
+        return adapt(self.art[fit], self.coeffs[fit], self._calibrated(fit))
+
+
+def _constant(c: _Clip, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.repeat(c.coeffs[fit].mean(axis=0, keepdims=True), len(out), axis=0)
+
+
+def _loudness(c: _Clip, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _apply(c.loud[out], _linear(c.loud[fit], c.coeffs[fit]))
+
+
+METHODS = {
+    "constant": _constant,
+    "loudness": _loudness,
+    "prior": lambda c, fit, out: apply_map(c.art[out], c._calibrated(fit)),
+    "prior_adapt_4s": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit[: c.adapt_n])),
+    "prior_adapt_all": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit)),
+}
 
 
 def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
