@@ -130,6 +130,12 @@ class _MouthHooks(TrainHooks):
         self.space, self.norm = space, norm
         self.clips = self._tensors(self.data, space, norm, self.net_cfg.lookahead, device)
         self.var_sum = float(space.variance.sum())
+        if checkpoint is None and cfg.prior.use:
+            s = self._evaluate(lc.job, self.net, self.clips, space, self.var_sum, 0, math.nan, report=False)
+            lc.job.log(
+                f"audio-to-mouth prior mapped onto the clips, before any training: held-out mouth-opening "
+                f"r = {s['heldout_mouth_r']:.3f}, LMD {s['heldout_lmd_px']:.2f} px"
+            )
         self.window = min(cfg.train.window, *(c.split for c in self.clips))
 
     def train_step(self, lc: LoopContext) -> StepOutput:
@@ -290,8 +296,10 @@ class _MouthHooks(TrainHooks):
         var_sum: float,
         step: int,
         train_loss: float,
+        report: bool = True,
     ) -> dict:
-        """Held-out frames of every clip, predicted from a fresh LSTM state at the split point."""
+        """Held-out frames of every clip, predicted from a fresh LSTM state at the split point;
+        `report` sends the figures as metrics and a preview (else they are only returned)."""
         net.eval()
         run = self.req.run
         losses, per_clip = [], {}
@@ -317,6 +325,8 @@ class _MouthHooks(TrainHooks):
             "heldout_lmd_px": float(np.average(lmds, weights=weights)) if sum(weights) else float("nan"),
             "per_clip": per_clip,
         }
+        if not report:
+            return scores
         for key in ("train_loss", "heldout_loss", "heldout_mouth_r", "heldout_lmd_px"):
             if math.isfinite(scores[key]):
                 report_metric(ctx, run, f"audio2mouth/{key}", step, scores[key])
