@@ -165,9 +165,9 @@ def _ratio(opening: np.ndarray, silent: np.ndarray) -> float:
     return float(np.mean(opening[silent]) / max(np.mean(opening[~silent]), 1e-9))
 
 
-def evaluate_clip(clip: ClipData, prior: AudioPrior, own_clip: np.ndarray | None = None) -> dict:
-    """{set: {method: scores}} for one clip; `own_clip` = that model's coefficients [N, K] in this
-    clip's space (scored on the holdout only: it was trained on the rest)."""
+def evaluate_clip(clip: ClipData, prior: AudioPrior, trained: dict[str, np.ndarray] | None = None) -> dict:
+    """{set: {method: scores}} for one clip; `trained` = {method: coefficients [N, K] in this clip's
+    space} of models trained on the clip's first 80 % (scored on the holdout only)."""
     c = _Clip(clip, prior)
     n = clip.n_frames
     train, hold = np.arange(c.split), np.arange(c.split, n)
@@ -178,8 +178,8 @@ def evaluate_clip(clip: ClipData, prior: AudioPrior, own_clip: np.ndarray | None
         out["holdout"][m] = _scores(c, c.predict(m, train, hold), hold)
         pred = np.concatenate([c.predict(m, second, first), c.predict(m, first, second)])
         out["cv"][m] = _scores(c, pred, np.arange(n))
-    if own_clip is not None:
-        out["holdout"]["own_clip"] = _scores(c, np.asarray(own_clip, np.float64)[hold], hold)
+    for method, coeffs in (trained or {}).items():
+        out["holdout"][method] = _scores(c, np.asarray(coeffs, np.float64)[hold], hold)
     level = 10 * np.log10(float(np.mean(np.asarray(clip.audio, np.float64) ** 2)) + 1e-12)
     out["info"] = {
         "frames": n,
@@ -192,13 +192,16 @@ def evaluate_clip(clip: ClipData, prior: AudioPrior, own_clip: np.ndarray | None
     return out
 
 
-def evaluate(cases: list[ClipCase], prior: AudioPrior, own_clip: dict[str, np.ndarray] | None = None) -> dict:
+def evaluate(
+    cases: list[ClipCase], prior: AudioPrior, trained: dict[str, dict[str, np.ndarray]] | None = None
+) -> dict:
     """Per clip, per speaker (frames pooled) and overall figures; see the module docstring."""
     clips, per_clip = {}, {}
     for case in cases:
         clip = load_prepared(case.path)
         clips[clip.name] = case.speaker
-        per_clip[clip.name] = evaluate_clip(clip, prior, (own_clip or {}).get(clip.name))
+        mine = {m: by_clip[clip.name] for m, by_clip in (trained or {}).items() if clip.name in by_clip}
+        per_clip[clip.name] = evaluate_clip(clip, prior, mine)
     speakers = {}
     for spk in sorted(set(clips.values())):
         names = [n for n, s in clips.items() if s == spk]

@@ -35,13 +35,15 @@ def test_speakers_pool_their_clips(demo_clip):
 
 def test_eval_audio_command_writes_json_and_refuses_bad_speakers(demo_clip, tmp_path, capsys):
     out = tmp_path / "eval.json"
-    code = main(
-        ["eval-audio", "--clip", str(demo_clip), "--speaker", "demo=synthetic", "--json", str(out), "--quiet"]
-    )
+    argv = ["eval-audio", "--clip", str(demo_clip), "--speaker", "demo=synthetic", "--own-steps", "3"]
+    code = main([*argv, "--json", str(out), "--quiet"])
     assert code == 0, capsys.readouterr().err
     data = json.loads(out.read_text())
     assert data["clips"]["demo"]["speaker"] == "synthetic" and data["summary"]["real_clips"] == []
     assert set(data["clips"]["demo"]["cv"]) >= {"constant", "loudness", "prior", "prior_adapt_4s"}
+    held = data["clips"]["demo"]["holdout"]  # the own-clip models, trained by the audio2mouth job itself
+    assert held["own_clip"]["frames"] == held["prior"]["frames"] > 0
+    assert held["prior_finetune"]["mouth_r"] > 0.6  # 3 steps from the prior keep what it knew
     code = main(["eval-audio", "--clip", str(demo_clip), "--speaker", "demo", "--quiet"])
     assert code == 2 and "CLIP=NAME" in capsys.readouterr().err
     code = main(["eval-audio", "--clip", str(tmp_path), "--quiet"])
