@@ -22,6 +22,9 @@ class PriorConfig(ConfigModel):
 
     use: bool = True
     path: str | None = None  # a prior file; None: the shipped resources/audio_prior.pt
+    # what fine-tuning may change: "head" (the output layers) or "all" (every layer, which overfit
+    # the 5-8 s real sample clips: benchmarks/results/audio_prior.json)
+    finetune: Literal["head", "all"] = "head"
 
 
 class TrainConfig(ConfigModel):

@@ -120,9 +120,11 @@ class _MouthHooks(TrainHooks):
         else:
             self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
             self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
-        self.opt = torch.optim.AdamW(
-            self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
-        )
+        if cfg.prior.use and cfg.prior.finetune == "head":  # the prior's speech layers stay as built
+            for module in (self.net.pre, self.net.lstm):
+                module.requires_grad_(False)
+        params = [p for p in self.net.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(params, lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
         if checkpoint is not None:
             self.opt.load_state_dict(checkpoint["optimizer"])
             torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
