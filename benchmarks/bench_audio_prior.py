@@ -21,7 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTES = (
-    "holdout: last 20 % of each clip, every fit (baselines, adaptation, own-clip training) on the first 80 %; "
+    "holdout: last 20 % of each clip, every fit (baselines, adaptation, own-clip training) on the "
+    "first 80 %; "
     "cv: two contiguous halves, each predicted by fits on the other (adapt_4s == adapt_all when a half "
     "is <= 4 s). Real clips are 5-8 s, so r over 25-40 held-out frames is noisy. Clip d's sound track "
     "is digital silence (PyAV decodes max |x| = 0.0), so it is left out of the summaries. "
