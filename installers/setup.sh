@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 APT_PACKAGES="libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
-libxcb-render-util0 libxcb-image0 libpulse0 xvfb xauth pulseaudio pulseaudio-utils"
+libxcb-render-util0 libxcb-image0 libpulse0 xvfb xauth pulseaudio pulseaudio-utils \
+espeak-ng"  # espeak-ng: synthetic speech for building the audio-to-mouth prior
 # the web export: Node.js + npm install onnxruntime-web into web/; Chromium runs the page's test
 command -v node >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES npm"

@@ -1,4 +1,6 @@
-"""Which audio-to-mouth run drives an avatar: the one the user named, or the project's newest usable one.
+"""Which audio-to-mouth run drives an avatar: the one the user named, or the project's newest usable one,
+or, when the project has none, one the audio kind makes without training (the prior mapped onto the
+project's clips, `AvatarKind.bootstrap`).
 
 "Usable" means finished and with finite weights: a run whose training diverged is never picked by
 default (a warning names it), and one named explicitly is refused with a message saying why.
@@ -37,8 +39,18 @@ def resolve_audio_run(run: Path, given: Path | None, kind: AvatarKind | None = N
             log.warning("skipping %s run %s: %s", audio.name, info.path.name, exc)
             continue
         return info.path
+    why_not_made = ""
+    if audio.bootstrap is not None:
+        try:
+            made = audio.bootstrap(layout.root)
+        except BadInput as exc:
+            why_not_made = f", and none could be made without training: {exc}"
+        else:
+            log.info("no finished %s run in %s: made %s without training", audio.name, layout.runs, made.name)
+            return made
     raise BadInput(
-        f"No finished {audio.title.lower()} run with usable weights in {layout.runs}. Train one with "
+        f"No finished {audio.title.lower()} run with usable weights in {layout.runs}{why_not_made}. "
+        "Train one with "
         f"`dhstudio train training_jobs/{audio.name}.toml --project {layout.root}` or pass --audio-model RUN."
     )
 

@@ -37,6 +37,8 @@ class AvatarKind:
     provides_audio_model: bool = False  # its runs are the audio model other kinds are driven by
     viewport: bool = False  # its checkpoints are 3D scenes the training panel can orbit while it trains
     weights: tuple[str, ...] = ()  # files in a run folder holding the weights render/live/export use
+    # makes a usable run for a project that has none, without training (project root -> run folder)
+    bootstrap: Callable[[Path], Path] | None = None
 
     @property
     def export_formats(self) -> tuple[str, ...]:

@@ -15,8 +15,20 @@ class SpaceConfig(ConfigModel):
     k: int = Field(default=6, ge=1, le=32)  # PCA coefficients per frame
 
 
+class PriorConfig(ConfigModel):
+    """Start from the speaker-independent prior (`core.mouth.prior`) mapped onto the clip's mouth
+    space by a ridge fit on its training frames; `train.steps` then fine-tunes it (0: the mapped
+    prior as it is, ready in seconds)."""
+
+    use: bool = True
+    path: str | None = None  # a prior file; None: the shipped resources/audio_prior.pt
+    # what fine-tuning may change: "head" (the output layers) or "all" (every layer, which overfit
+    # the 5-8 s real sample clips: benchmarks/results/audio_prior.json)
+    finetune: Literal["head", "all"] = "head"
+
+
 class TrainConfig(ConfigModel):
-    steps: int = Field(default=400, ge=1)
+    steps: int = Field(default=400, ge=0)
     epoch_steps: int = Field(default=50, ge=1)  # optimizer steps between evaluations / checkpoints
     batch: int = Field(default=16, ge=1, le=1024)
     window: int = Field(default=50, ge=4, le=2000)  # video frames per training sequence
@@ -37,3 +49,4 @@ class Audio2MouthConfig(ConfigModel):
     space: SpaceConfig = SpaceConfig()
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
+    prior: PriorConfig = PriorConfig()

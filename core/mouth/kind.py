@@ -1,10 +1,15 @@
-"""The audio-to-mouth model as a registry entry: trained per project, it drives the other kinds."""
+"""The audio-to-mouth model as a registry entry: it drives the other kinds.
+
+A project without a trained run gets the speaker-independent prior mapped onto its clips
+(`bootstrap`), so render and live work right after `prepare`; training starts from that prior.
+"""
 
 from __future__ import annotations
 
 from core.export.job import model_exports
 from core.kinds.base import AvatarKind
 from core.mouth.config import Audio2MouthConfig
+from core.mouth.prior.project_run import map_prior_run
 from core.mouth.trainer import make_job
 
 KIND = AvatarKind(
@@ -16,4 +21,5 @@ KIND = AvatarKind(
     exports=model_exports("core.export.subjects:audio_subject"),
     provides_audio_model=True,
     weights=("checkpoints/last.pt",),
+    bootstrap=map_prior_run,
 )

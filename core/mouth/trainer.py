@@ -30,7 +30,7 @@ from core.metrics.correlation import pearson
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.data import ClipFeatures, clip_features, load_clips, silence_warnings, train_feature_frames
 from core.mouth.metrics import mouth_scores, opening_plot
-from core.mouth.model import Audio2Mouth, predict_offline
+from core.mouth.model import Audio2Mouth, NetConfig, predict_offline
 from core.mouth.space import MouthSpace
 from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.metric_sink import report_metric
@@ -110,19 +110,34 @@ class _MouthHooks(TrainHooks):
         ev = space.explained_variance_ratio
         parts = ", ".join(f"{v:.3f}" for v in ev)
         lc.job.log(f"mouth space: K={space.k}, explained variance {ev.sum():.3f} ({parts})")
-        self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
-        self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
-        self.opt = torch.optim.AdamW(
-            self.net.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
-        )
         if checkpoint is not None:
+            self.net_cfg = NetConfig.model_validate(checkpoint["net"])
+            self.net = Audio2Mouth(self.net_cfg).to(device)
             self.net.load_state_dict(checkpoint["model"])
+        elif cfg.prior.use:
+            self.net = self._from_prior(lc.job, space, norm).to(device)
+            self.net_cfg = self.net.cfg
+        else:
+            self.net_cfg = cfg.model.net(cfg.features.num_bins, space.k)
+            self.net = Audio2Mouth(self.net_cfg, torch.from_numpy(np.sqrt(space.variance))).to(device)
+        if cfg.prior.use and cfg.prior.finetune == "head":  # the prior's speech layers stay as built
+            for module in (self.net.pre, self.net.lstm):
+                module.requires_grad_(False)
+        params = [p for p in self.net.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(params, lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+        if checkpoint is not None:
             self.opt.load_state_dict(checkpoint["optimizer"])
             torch.set_rng_state(checkpoint["torch_rng"])  # dropout continues as if never interrupted
             self.scores = dict(checkpoint.get("scores", {}))
         self.space, self.norm = space, norm
         self.clips = self._tensors(self.data, space, norm, self.net_cfg.lookahead, device)
         self.var_sum = float(space.variance.sum())
+        if checkpoint is None and cfg.prior.use:
+            s = self._evaluate(lc.job, self.net, self.clips, space, self.var_sum, 0, math.nan, report=False)
+            lc.job.log(
+                f"audio-to-mouth prior mapped onto the clips, before any training: held-out mouth-opening "
+                f"r = {s['heldout_mouth_r']:.3f}, LMD {s['heldout_lmd_px']:.2f} px"
+            )
         self.window = min(cfg.train.window, *(c.split for c in self.clips))
 
     def train_step(self, lc: LoopContext) -> StepOutput:
@@ -169,6 +184,34 @@ class _MouthHooks(TrainHooks):
             lc.save_checkpoint()
         self._summary(self.space, self.scores, lc.step, [c.name for c in self.clips])
         return lc.run.path
+
+    def _from_prior(self, ctx: JobContext, space: MouthSpace, norm: NormStats) -> Audio2Mouth:
+        """The prior with its channels mapped onto `space` by a ridge fit on the training frames."""
+        from core.mouth.prior.adapt import adapt, calibrate, fold
+        from core.mouth.prior.model import load_prior
+
+        prior = load_prior(self.cfg.prior.path)
+        if prior.fbank != self.cfg.features:
+            raise BadInput(
+                "the audio-to-mouth prior was built with other [features] settings than this job's; "
+                "use the default [features] or set [prior] use = false"
+            )
+        arts, coeffs, landmarks = [], [], []
+        for d in self.data:
+            c = d.clip
+            lookahead = prior.net.cfg.lookahead
+            pairs = norm.apply(clip_pairs(d.features, c.n_frames, c.fps, self.cfg.features, lookahead))
+            with torch.no_grad():
+                art = predict_offline(prior.net, torch.from_numpy(pairs)).numpy()
+            keep = np.flatnonzero(c.valid[: d.split])
+            arts.append(art[keep])
+            landmarks.append(c.landmarks[keep])
+            coeffs.append(space.encode(c.landmarks[keep]))
+        lm = np.concatenate(landmarks)
+        art = np.concatenate(arts)
+        mapping = adapt(art, np.concatenate(coeffs), calibrate(space, lm, art))
+        ctx.log(f"audio-to-mouth prior mapped onto the clip's mouth space ({len(lm)} frames)")
+        return fold(prior.net, mapping)
 
     # -- setup -----------------------------------------------------------------------------
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
@@ -255,8 +298,10 @@ class _MouthHooks(TrainHooks):
         var_sum: float,
         step: int,
         train_loss: float,
+        report: bool = True,
     ) -> dict:
-        """Held-out frames of every clip, predicted from a fresh LSTM state at the split point."""
+        """Held-out frames of every clip, predicted from a fresh LSTM state at the split point;
+        `report` sends the figures as metrics and a preview (else they are only returned)."""
         net.eval()
         run = self.req.run
         losses, per_clip = [], {}
@@ -282,6 +327,8 @@ class _MouthHooks(TrainHooks):
             "heldout_lmd_px": float(np.average(lmds, weights=weights)) if sum(weights) else float("nan"),
             "per_clip": per_clip,
         }
+        if not report:
+            return scores
         for key in ("train_loss", "heldout_loss", "heldout_mouth_r", "heldout_lmd_px"):
             if math.isfinite(scores[key]):
                 report_metric(ctx, run, f"audio2mouth/{key}", step, scores[key])
@@ -314,6 +361,7 @@ class _MouthHooks(TrainHooks):
                     "kind": "audio2mouth",
                     "step": step,
                     "clips": names,
+                    "from_prior": self.cfg.prior.use,
                     "k": space.k,
                     "explained_variance_ratio": [float(v) for v in space.explained_variance_ratio],
                     "explained_variance_total": float(space.explained_variance_ratio.sum()),

@@ -19,6 +19,7 @@ COMMANDS = [
     "studio.cli.cmd_train",
     "studio.cli.cmd_render",
     "studio.cli.cmd_eval",
+    "studio.cli.cmd_eval_audio",
     "studio.cli.cmd_ablate",
     "studio.cli.cmd_export",
     "studio.cli.cmd_demo",

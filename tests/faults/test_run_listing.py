@@ -100,11 +100,25 @@ def test_naming_a_nan_audio_model_is_refused(proj, tmp_path, capsys):
     assert code == 2 and "not finite" in capsys.readouterr().err
 
 
-def test_only_nan_audio_models_is_a_clear_bad_input(proj, tmp_path, capsys):
+def test_only_nan_audio_models_fall_back_to_the_prior(proj, tmp_path, capsys, caplog):
     import shutil
 
     shutil.rmtree(proj.a2m)
     _save_nan_audio_model(proj)
+    with caplog.at_level(logging.WARNING):
+        code = _render(proj, tmp_path / "o.mp4")
+    assert code == 0, capsys.readouterr().err
+    assert "a2m-nan" in caplog.text and "not finite" in caplog.text  # skipped, and said so
+    made = [r.path for r in list_runs(proj.runs) if r.path.name.endswith("-audio2mouth-prior")]
+    assert len(made) == 1 and (tmp_path / "o.mp4").is_file()  # the prior mapped onto the clip drove it
+
+
+def test_no_usable_audio_model_and_no_clip_is_a_clear_bad_input(proj, tmp_path, capsys):
+    import shutil
+
+    shutil.rmtree(proj.a2m)
+    _save_nan_audio_model(proj)
+    shutil.rmtree(proj.root / "prepared")
     code = _render(proj, tmp_path / "o.mp4")
     err = capsys.readouterr().err
     assert code == 2 and "No finished audio-to-mouth model run with usable weights" in err

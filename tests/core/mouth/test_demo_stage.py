@@ -16,4 +16,8 @@ def test_demo_stage_trains_a_finished_run(demo_project, demo_clip):
     assert RunFolder(run).read_status()["state"] == "finished"
     assert newest_run(demo_project / "runs", "audio2mouth") == run
     assert summary["step"] == 6 and load_checkpoint(run / "checkpoints" / "last.pt")["step"] == 6
-    assert any("held-out mouth-opening r" in e.message for e in events if isinstance(e, LogLine))
+    lines = [e.message for e in events if isinstance(e, LogLine)]
+    assert any("held-out mouth-opening r" in m and "fine-tuned" in m for m in lines)
+    assert any(
+        "prior mapped onto the clips, before any training" in m for m in lines
+    )  # the demo shows the prior

@@ -23,6 +23,7 @@ TINY = {
     "kind": "audio2mouth",
     "model": {"input_hidden": 64, "lstm_hidden": 64, "mlp_hidden": 32},
     "train": {"steps": 1000, "epoch_steps": 20, "batch": 8, "window": 40},
+    "prior": {"use": False},  # from scratch; starting from the prior: prior/test_trainer_prior.py
 }
 
 

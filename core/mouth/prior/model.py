@@ -1,0 +1,77 @@
+"""The speaker-independent prior: the audio-to-mouth LSTM predicting three articulatory channels.
+
+It is the project's own `Audio2Mouth` network with K = 3 outputs (open, round, spread, see
+`core.mouth.prior.articulation`), trained on synthetic espeak-ng speech (`core.mouth.prior.build`),
+so it runs through the one streaming stepper like any audio model. Its input is normalised with the
+statistics of the audio it hears (a speaker's own clip), never with the synthetic corpus's.
+
+The shipped weights are `resources/audio_prior.pt` (a few hundred kB), made by
+`python -m core.mouth.prior.build`; a file is read with `weights_only=True`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.audio.fbank import FbankConfig, compute_fbank
+from core.audio.normalization import NormStats
+from core.jobs.errors import BadInput
+from core.mouth.model import Audio2Mouth, NetConfig
+from core.mouth.prior.articulation import CHANNELS
+from core.mouth.streaming import MouthStepper, stream_all
+
+FORMAT = "dhstudio-audio-prior"
+VERSION = 1
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "audio_prior.pt"
+
+
+@dataclass
+class AudioPrior:
+    net: Audio2Mouth  # eval mode, K = len(CHANNELS)
+    fbank: FbankConfig
+    info: dict  # how it was built (corpus size, steps, validation loss)
+
+    def norm_for(self, audio_16k: np.ndarray) -> NormStats:
+        """Feature statistics of a speaker's audio: the prior's input normalisation for that speaker."""
+        feats = compute_fbank(np.asarray(audio_16k, np.float32), self.fbank)
+        if feats.shape[0] < 2:
+            raise BadInput("the audio is too short to measure its loudness and spectrum (need > 70 ms)")
+        return NormStats.fit([feats])
+
+    def predict(
+        self, audio_16k: np.ndarray, fps: float, n_frames: int | None = None, norm: NormStats | None = None
+    ) -> np.ndarray:
+        """16 kHz audio -> articulatory channels [n_frames, 3] through the streaming stepper."""
+        norm = norm or self.norm_for(audio_16k)
+        return stream_all(MouthStepper.for_net(self.net, norm, self.fbank, fps), audio_16k, n_frames)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "channels": list(CHANNELS),
+            "net": self.net.cfg.model_dump(),
+            "model": self.net.state_dict(),
+            "features": self.fbank.model_dump(),
+            "info": self.info,
+        }
+
+
+def load_prior(path: Path | str | None = None) -> AudioPrior:
+    """The shipped prior (or the one at `path`)."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    if not path.is_file():
+        raise BadInput(
+            f"No audio-to-mouth prior at {path}; build it with `python -m core.mouth.prior.build` "
+            "(needs espeak-ng: `apt-get install espeak-ng`)."
+        )
+    d = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(d, dict) or d.get("format") != FORMAT or d.get("version") != VERSION:
+        raise BadInput(f"{path} is not a version-{VERSION} audio-to-mouth prior; rebuild it.")
+    net = Audio2Mouth(NetConfig.model_validate(d["net"]))
+    net.load_state_dict(d["model"])
+    return AudioPrior(net.eval(), FbankConfig.model_validate(d["features"]), dict(d.get("info", {})))

@@ -1,0 +1,76 @@
+"""espeak-ng speech with phoneme timings, the augmented corpus, and a tiny prior build round trip."""
+
+from __future__ import annotations
+
+import ctypes.util
+
+import numpy as np
+import pytest
+import torch
+
+from core.jobs.errors import BadInput
+from core.mouth.prior.model import load_prior
+
+needs_espeak = pytest.mark.skipif(
+    ctypes.util.find_library("espeak-ng") is None,
+    reason="espeak-ng is not installed (apt-get install espeak-ng)",
+)
+
+
+@needs_espeak
+def test_espeak_gives_audio_and_increasing_phoneme_times():
+    from core.mouth.prior.espeak import Espeak
+
+    utt = Espeak().speak("papa mama", "en+m3")
+    assert utt.sample_rate > 8000 and len(utt.audio) > 0.3 * utt.sample_rate
+    assert np.abs(utt.audio).max() > 0.05
+    times = [t for _, t in utt.phones]
+    assert times == sorted(times) and times[-1] <= len(utt.audio) / utt.sample_rate + 0.01
+    assert {"p", "m"} <= {p for p, _ in utt.phones}
+    with pytest.raises(BadInput, match="no voice"):
+        Espeak().speak("x", "no-such-voice")
+
+
+@needs_espeak
+def test_corpus_samples_have_silence_closed_and_speech_open():
+    from core.mouth.prior.corpus import make_sample
+    from core.mouth.prior.espeak import Espeak
+
+    tts, rng = Espeak(), np.random.default_rng(3)
+    for _ in range(4):
+        s = make_sample(tts, rng)
+        assert 20 <= s.fps <= 30 and s.audio.dtype == np.float32 and np.abs(s.audio).max() <= 1
+        assert abs(len(s.targets) - len(s.audio) / 16000 * s.fps) <= 1
+        assert s.targets[0].max() < 0.05  # the lead-in pause is closed
+        assert s.targets[:, 0].max() > 0.3  # vowels open
+
+
+@needs_espeak
+def test_tiny_build_saves_and_loads(tmp_path):
+    from core.mouth.prior.build import PriorBuildConfig, build_prior, save_prior
+
+    prior = build_prior(PriorBuildConfig(samples=6, steps=3, batch=4, window=20))
+    path = tmp_path / "prior.pt"
+    save_prior(prior, path)
+    back = load_prior(path)
+    assert back.net.cfg.k == 3 and back.info["samples"] == 6 and np.isfinite(back.info["val_loss"])
+    for k, v in prior.net.state_dict().items():
+        torch.testing.assert_close(back.net.state_dict()[k], v)
+    out = back.predict(np.zeros(16000, np.float32) + 1e-4, 25.0)
+    assert out.shape == (25, 3) and np.isfinite(out).all()
+
+
+def test_missing_or_foreign_prior_files_are_refused(tmp_path):
+    with pytest.raises(BadInput, match="build it with"):
+        load_prior(tmp_path / "nothing.pt")
+    torch.save({"format": "something else"}, tmp_path / "other.pt")
+    with pytest.raises(BadInput, match="not a version"):
+        load_prior(tmp_path / "other.pt")
+
+
+def test_shipped_prior_is_small_and_loads():
+    from core.mouth.prior.model import DEFAULT_PATH
+
+    assert DEFAULT_PATH.is_file() and DEFAULT_PATH.stat().st_size < 2_000_000
+    prior = load_prior()
+    assert prior.net.cfg.k == 3 and not prior.net.training

@@ -1,0 +1,61 @@
+"""The audio2mouth job starting from the prior: 0 steps maps it (a usable run), steps fine-tune it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from core.jobs.collector import CollectingRunner
+from core.kinds.audio_model import resolve_audio_run
+from core.mouth.config import Audio2MouthConfig
+from core.mouth.loader import load_audio2mouth
+from core.mouth.trainer import make_job
+from core.train.run_folder import RunFolder, RunState
+from core.train.spec import TrainRequest
+
+
+def _train(clip: Path, run_dir: Path, steps: int):
+    cfg = Audio2MouthConfig.model_validate(
+        {"kind": "audio2mouth", "train": {"steps": steps, "epoch_steps": 5}}
+    )
+    run = RunFolder(run_dir).create("audio2mouth", cfg.model_dump(mode="json"))
+    try:
+        return CollectingRunner().run(make_job(cfg, TrainRequest((clip,), run, "cpu"))), run
+    finally:
+        run.close()
+
+
+def test_zero_steps_gives_the_mapped_prior_and_fine_tuning_keeps_it(demo_clip, tmp_path):
+    result, run = _train(demo_clip, tmp_path / "mapped", 0)
+    assert result.ok, result.error
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["step"] == 0 and summary["from_prior"] is True
+    assert summary["heldout_mouth_r"] > 0.6, summary
+    bundle = load_audio2mouth(run.path)
+    assert bundle.net.cfg.k == 6 and bundle.space.k == 6
+    tuned, run2 = _train(demo_clip, tmp_path / "tuned", 10)
+    assert tuned.ok, tuned.error
+    s2 = json.loads((run2.path / "summary.json").read_text())
+    assert s2["step"] == 10 and s2["heldout_mouth_r"] > 0.6, s2
+    from core.face.prepared import PreparedClip
+
+    clip = PreparedClip.load(demo_clip)
+    coeffs = load_audio2mouth(run2.path).predict(clip.audio(), clip.frame_count)
+    assert coeffs.shape == (clip.frame_count, 6) and np.isfinite(coeffs).all()
+
+
+def test_a_project_without_audio_model_gets_the_prior(demo_project, tmp_path):
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(demo_project, root, ignore=shutil.ignore_patterns("runs"))
+    (root / "runs").mkdir()
+    avatar = RunFolder(root / "runs" / "dinet").create("dinet", {})
+    avatar.set_status(RunState.FINISHED)
+    made = resolve_audio_run(avatar.path, None)
+    assert made.parent == root / "runs" and made.name.endswith("audio2mouth-prior")
+    assert RunFolder(made).read_status()["state"] == "finished"
+    assert load_audio2mouth(made).step == 0
+    assert resolve_audio_run(avatar.path, None) == made  # made once, then found like any run
