@@ -23,7 +23,6 @@ from core.export.bundle_format import bundle_kind, is_bundle
 from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job, JobResult, Status
-from core.kinds.audio_model import resolve_audio_run
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind, kind_of_run
 from core.realtime.backends import BACKENDS
@@ -170,7 +169,7 @@ class LiveController(QObject):
         run = Path(run)
         return LiveRequest(
             run=run,
-            audio_run=None if is_bundle(run) else resolve_audio_run(run, None, kind_of_run(run)),
+            audio_run=None,  # the job chooses it on its worker thread (mapping the prior can take seconds)
             audio_file=audio_file,
             input_device=v.device_combo.currentData() if audio_file is None else None,
             backend=v.backend_combo.currentText(),

@@ -243,4 +243,8 @@ def test_settings_of_a_config_take_its_seed_dump_and_cadences():
     assert (s.kind, s.seed, s.nan_hint) == ("gaussian", cfg.train.seed, "lower the weights")
     assert s.config == cfg.model_dump(mode="json")
     assert (s.log_every, s.preview_every) == (cfg.train.log_every, cfg.train.preview_every)
-    assert s.checkpoint_every == 7 and s.eval_every == 0  # `fields` win; undeclared cadences keep defaults
+    assert s.checkpoint_every == 7 and s.eval_every == cfg.train.eval_every  # `fields` win
+    from core.lipsync.train_config import DinetTrainConfig
+
+    lipsync = LoopSettings.of_config("dinet", DinetTrainConfig.model_validate({"train": {"steps": 5}}), "")
+    assert lipsync.eval_every == 0  # a cadence its config does not declare keeps the default
