@@ -11,6 +11,9 @@ segment's first ``--warmup`` steps (resume and the first batch). The overhead is
 the pairs of adjacent segments (ABBA order) of 1 - GUI rate / headless rate, which cancels slow
 drifts of the machine's load; the GUI thread's own CPU time per wall second is reported too.
 Target: the GUI costs < 5 %. The load average is recorded because other work may share the CPU.
+The process starts as the studio does (core.compute.threads' policy before torch loads) and both
+sides train with ``train.cpu_threads = --threads`` (1 by default: the figure before the policy was
+taken at 1 thread; 0 = the auto choice).
 
 Usage: QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/bench_gui_preview_overhead.py
        [--pairs 3] [--segment 60] [--out benchmarks/results/gui_preview_overhead.json]
@@ -27,7 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import core.config.model  # noqa: F401  (pydantic before PySide6, see tests/conftest.py)
+from core.compute.threads import apply_process_policy
+
+apply_process_policy()  # as every studio entry point does, before torch loads
+
+import core.config.model  # noqa: E402, F401  (pydantic before PySide6, see tests/conftest.py)
 
 TINY_DINET = {
     "discriminator.base_channels": 8,
@@ -71,10 +78,10 @@ def main() -> None:
     p.add_argument("--pairs", type=int, default=6)
     p.add_argument("--segment", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, help="train.cpu_threads of the run (0 = auto)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/gui_preview_overhead.json"))
     args = p.parse_args()
 
-    import torch
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
@@ -86,7 +93,6 @@ def main() -> None:
     from studio.gui.training_controller import TrainingController
     from ui.training_view import TrainingView
 
-    torch.set_num_threads(1)
     app = QApplication.instance() or QApplication([])
     project = _project(Path(tempfile.mkdtemp()) / "proj")
     view = TrainingView()
@@ -94,7 +100,7 @@ def main() -> None:
     view.show()
     c = TrainingController(view, project)
     c.select("dinet", "dinet_mini")
-    for path, value in TINY_DINET.items():
+    for path, value in {**TINY_DINET, "train.cpu_threads": args.threads}.items():
         c.edit(path, value)
     assert c.config is not None, view.message.text()
     view.device.setCurrentText("cpu")
@@ -177,7 +183,10 @@ def main() -> None:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "load_avg": os.getloadavg(),
-        "torch_threads": torch.get_num_threads(),
+        "train_cpu_threads": args.threads,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "curve_redraw_interval_ms_last": c.redraw_timer.interval(),
+        "method": "ABBA-interleaved segments of one run, overhead per adjacent pair, median",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.out, out)
