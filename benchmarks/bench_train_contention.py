@@ -159,6 +159,46 @@ def run_case(policy: str, contended: bool, clip: Path, root: Path, args: argpars
     return out
 
 
+def summary(args: argparse.Namespace, cases: list, results: list[dict], ratios: dict) -> dict:
+    """The JSON figures: ratios per repeat, their medians, median seconds per case, every case."""
+    seconds = {
+        f"{pol}_{'contended' if con else 'alone'}": statistics.median(
+            r["seconds"] for r in results if r["policy"] == pol and r["contended"] == con
+        )
+        for pol, con in cases
+    }
+    return {
+        "benchmark": "train_contention",
+        "what": (
+            f"{args.steps} dinet_mini training steps at mouth 64 (batch 8, GAN on, no VGG) alone and beside "
+            "a 2-thread torch matmul loop in another process (OpenMP defaults); one child process per case"
+        ),
+        "policies": {
+            "old": "OpenMP defaults (spinning waits), train.cpu_threads = 2",
+            "new": "OMP_WAIT_POLICY=PASSIVE + KMP_BLOCKTIME=0 before torch loads, cpu_threads = 0 (auto)",
+        },
+        "method": (
+            "the four cases of a repeat run back to back in alternating order; ratios contended/alone are "
+            "taken within a repeat because other engineers' work shares this CPU (load averages recorded)"
+        ),
+        "ratio_contended_over_alone": {pol: [round(r, 2) for r in v] for pol, v in ratios.items()},
+        "median_ratio": {pol: round(statistics.median(v), 2) for pol, v in ratios.items()},
+        "median_seconds": {case: round(v, 2) for case, v in seconds.items()},
+        "new_speedup_over_old": {
+            where: round(seconds[f"old_{where}"] / seconds[f"new_{where}"], 2)
+            for where in ("alone", "contended")
+        },
+        "target_ratio_new": 2.2,
+        "steps": args.steps,
+        "warmup_steps": args.warmup,
+        "repeats_completed": len(ratios["new"]),
+        "cases": results,
+        "machine": platform.machine(),
+        "cpus_in_affinity": len(os.sched_getaffinity(0)),
+        "load_avg_end": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=3)
@@ -192,39 +232,9 @@ def main() -> None:
             results.append({**got[pol, con], "repeat": rep})
         for pol in POLICIES:
             ratios[pol].append(got[pol, True]["seconds"] / got[pol, False]["seconds"])
-    out = {
-        "benchmark": "train_contention",
-        "what": (
-            f"{args.steps} dinet_mini training steps at mouth 64 (batch 8, GAN on, no VGG) alone and beside "
-            "a 2-thread torch matmul loop in another process (OpenMP defaults); one child process per case"
-        ),
-        "policies": {
-            "old": "OpenMP defaults (spinning waits), train.cpu_threads = 2",
-            "new": "OMP_WAIT_POLICY=PASSIVE + KMP_BLOCKTIME=0 before torch loads, cpu_threads = 0 (auto)",
-        },
-        "method": (
-            "the four cases of a repeat run back to back in alternating order; ratios contended/alone are "
-            "taken within a repeat because other engineers' work shares this CPU (load averages recorded)"
-        ),
-        "ratio_contended_over_alone": {pol: [round(r, 2) for r in v] for pol, v in ratios.items()},
-        "median_ratio": {pol: round(statistics.median(v), 2) for pol, v in ratios.items()},
-        "median_seconds": {
-            f"{pol}_{'contended' if con else 'alone'}": round(
-                statistics.median(
-                    r["seconds"] for r in results if r["policy"] == pol and r["contended"] == con
-                ),
-                2,
-            )
-            for pol, con in cases
-        },
-        "target_ratio_new": 2.2,
-        "cases": results,
-        "machine": platform.machine(),
-        "cpus_in_affinity": len(os.sched_getaffinity(0)),
-        "load_avg_end": [round(x, 2) for x in os.getloadavg()],
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_json(args.out, out)
+        out = summary(args, cases, results, ratios)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_json(args.out, out)  # after every repeat, so a stopped run keeps what it measured
     for pol in POLICIES:
         each = ", ".join(f"{r:.2f}" for r in ratios[pol])
         print(f"{pol}: contended/alone {each} (median {out['median_ratio'][pol]})")
