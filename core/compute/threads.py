@@ -14,8 +14,9 @@ Two parts, both Qt-free and importable before torch:
   (> 0) first, then a user's ``OMP_NUM_THREADS``, else auto — the cores this process may run on
   (``os.sched_getaffinity``, physical cores only, split between the local DDP ranks) minus those
   other processes keep busy (measured from ``/proc/stat`` over a quarter second, or from the load
-  average where that file is absent) minus what this process reserves (the GUI thread), never
-  fewer than one. :func:`use_cpu_threads` applies it on the calling thread for one run.
+  average where that file is absent), never fewer than one. The GUI thread needs no core of its
+  own: it is busy under 1 % of the time while a run trains (the preview-overhead benchmark).
+  :func:`use_cpu_threads` applies it on the calling thread for one run.
 """
 
 from __future__ import annotations
@@ -66,7 +67,6 @@ class PolicyState:
 
 
 _state = PolicyState()
-_reserved_cores = 0.0  # cores this process keeps for itself (the GUI thread), see reserve_cores
 
 
 def apply_process_policy(environ: os._Environ | dict[str, str] | None = None) -> PolicyState:
@@ -102,16 +102,6 @@ def child_environment(base: Mapping[str, str] | None = None, drop: tuple[str, ..
         for key, value in ENV_BEFORE_TORCH.items():
             env.setdefault(key, value)
     return env
-
-
-def reserve_cores(cores: float) -> None:
-    """Keep ``cores`` out of every auto choice made by this process from now on (the GUI thread)."""
-    global _reserved_cores
-    _reserved_cores = max(0.0, float(cores))
-
-
-def reserved_cores() -> float:
-    return _reserved_cores
 
 
 # --- what the machine has free -------------------------------------------------------------------
@@ -221,10 +211,11 @@ def _user_threads(env: Mapping[str, str]) -> int | None:
 def choose_threads(
     requested: int = 0,
     cpu: CpuState | None = None,
-    reserve: float | None = None,
+    reserve: float = 0.0,
     env: Mapping[str, str] | None = None,
 ) -> ThreadChoice:
-    """The intra-op thread count for one run; ``requested`` is a job's ``cpu_threads`` (0 = auto)."""
+    """The intra-op thread count for one run; ``requested`` is a job's ``cpu_threads`` (0 = auto);
+    ``reserve``: cores kept out of an auto choice for other threads of this process."""
     env = os.environ if env is None else env
     if requested > 0:
         return ThreadChoice(requested, f"cpu_threads = {requested} (set in the job)")
@@ -232,7 +223,6 @@ def choose_threads(
     if user is not None:
         return ThreadChoice(user, f"OMP_NUM_THREADS={user} (set by the user)")
     cpu = measure_cpu() if cpu is None else cpu
-    reserve = _reserved_cores if reserve is None else reserve
     ranks = max(1, int(env.get("LOCAL_WORLD_SIZE", "1") or 1))
     usable = max(1, cpu.physical // ranks)
     free = cpu.free / ranks - reserve
@@ -244,7 +234,7 @@ def choose_threads(
     if ranks > 1:
         why += f", split between {ranks} local ranks"
     if reserve:
-        why += f", {reserve:g} kept for the GUI"
+        why += f", {reserve:g} kept back"
     return ThreadChoice(threads, why)
 
 

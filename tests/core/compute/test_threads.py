@@ -102,7 +102,7 @@ def test_apply_keeps_user_values_and_the_off_switch(monkeypatch: pytest.MonkeyPa
         (8, 4, 0.0, {}, 0.0, 4),  # hyper-threads: physical cores only
         (16, 16, 3.2, {}, 0.0, 13),
         (16, 16, 0.0, {"LOCAL_WORLD_SIZE": "4"}, 0.0, 4),  # DDP ranks split the cores
-        (2, 2, 0.0, {}, 1.0, 1),  # the GUI keeps a core
+        (2, 2, 0.0, {}, 1.0, 1),  # a core kept back for other threads
     ],
 )
 def test_auto_choice_from_free_cores(cores, physical, busy, env, reserve, expected) -> None:
