@@ -27,6 +27,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -105,19 +106,29 @@ def main() -> None:
     assert c.config is not None, view.message.text()
     view.device.setCurrentText("cpu")
 
+    gui_clock_id = time.pthread_getcpuclockid(threading.main_thread().ident)
+
+    def _gui_cpu() -> float:  # the GUI thread's CPU seconds, read from the worker thread
+        return time.clock_gettime(gui_clock_id)
+
     def gui_segment(target: int, first: bool) -> tuple[float, str]:
         times: list[tuple[float, int]] = []
+        gui_clock: list[float] = []
         view.max_steps.setValue(target)
         loop = QEventLoop()
         c.run_finished.connect(loop.quit)
         c.run_started.connect(
-            lambda _p: c.job.worker.progress.connect(lambda s, _t, _m: times.append((time.perf_counter(), s)))
+            lambda _p: c.job.worker.progress.connect(
+                lambda s, _t, _m: (times.append((time.perf_counter(), s)), gui_clock.append(_gui_cpu()))
+            )
         )
         cpu0, wall0 = time.thread_time(), time.perf_counter()
         run = c.start() if first else c.continue_run(run_name)
         assert run is not None, view.message.text()
         loop.exec()
         gui_cpu.append((time.thread_time() - cpu0) / (time.perf_counter() - wall0))
+        (t0, _), (t1, _) = times[args.warmup], times[-1]
+        gui_cpu_training.append((gui_clock[-1] - gui_clock[args.warmup]) / (t1 - t0))
         c.run_finished.disconnect(loop.quit)
         c.run_started.disconnect()
         return _rate(times, args.warmup), run.path.name
@@ -146,6 +157,7 @@ def main() -> None:
         return _rate(times, args.warmup)
 
     gui, headless, gui_cpu = [], [], []  # gui_cpu: GUI thread CPU seconds per wall second
+    gui_cpu_training: list[float] = []  # the same over the timed steps only (no segment start or end)
     target = args.segment
     _, run_name = gui_segment(target, first=True)  # creates the run (counted as a warm-up)
     for i in range(args.pairs):
@@ -178,6 +190,7 @@ def main() -> None:
         "overhead_percent_per_pair": [round(p, 2) for p in paired],
         "overhead_percent": round(overhead, 2),
         "gui_thread_cpu_fraction": [round(f, 4) for f in gui_cpu],
+        "gui_thread_cpu_fraction_while_training": [round(f, 4) for f in gui_cpu_training],
         "target_percent": 5.0,
         "platform": os.environ.get("QT_QPA_PLATFORM", app.platformName()),
         "machine": platform.machine(),
@@ -193,6 +206,7 @@ def main() -> None:
     print(f"headless {med_headless:.2f} steps/s, GUI {med_gui:.2f} steps/s (medians)")
     print(f"overhead per pair {', '.join(f'{p:.1f}' for p in paired)} %: median {overhead:.1f} %")
     print(f"GUI thread busy {100 * statistics.median(gui_cpu):.1f} % of the wall time")
+    print(f"... {100 * statistics.median(gui_cpu_training):.1f} % over the timed steps (no start, no end)")
     sys.stdout.flush()
     os._exit(0)  # results are written; skip PySide6/pyqtgraph teardown at exit (it can crash)
 
