@@ -65,7 +65,8 @@ def test_child_sees_policy_and_requested_threads() -> None:
         "import torch\n"
         "with use_cpu_threads(1) as choice:\n"
         "    inside = torch.get_num_threads()\n"
-        "print(json.dumps({'wait': os.environ.get('OMP_WAIT_POLICY'), 'block': os.environ.get('KMP_BLOCKTIME'),\n"
+        "env = os.environ\n"
+        "print(json.dumps({'wait': env.get('OMP_WAIT_POLICY'), 'block': env.get('KMP_BLOCKTIME'),\n"
         "    'late': state.torch_was_loaded, 'inside': inside, 'after': torch.get_num_threads(),\n"
         "    'reason': choice.reason}))\n"
     )
