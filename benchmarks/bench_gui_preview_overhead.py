@@ -11,6 +11,9 @@ segment's first ``--warmup`` steps (resume and the first batch). The overhead is
 the pairs of adjacent segments (ABBA order) of 1 - GUI rate / headless rate, which cancels slow
 drifts of the machine's load; the GUI thread's own CPU time per wall second is reported too.
 Target: the GUI costs < 5 %. The load average is recorded because other work may share the CPU.
+The process starts as the studio does (core.compute.threads' policy before torch loads) and both
+sides train with ``train.cpu_threads = --threads`` (1 by default: the figure before the policy was
+taken at 1 thread; 0 = the auto choice).
 
 Usage: QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/bench_gui_preview_overhead.py
        [--pairs 3] [--segment 60] [--out benchmarks/results/gui_preview_overhead.json]
@@ -24,10 +27,15 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import core.config.model  # noqa: F401  (pydantic before PySide6, see tests/conftest.py)
+from core.compute.threads import apply_process_policy
+
+apply_process_policy()  # as every studio entry point does, before torch loads
+
+import core.config.model  # noqa: E402, F401  (pydantic before PySide6, see tests/conftest.py)
 
 TINY_DINET = {
     "discriminator.base_channels": 8,
@@ -71,10 +79,10 @@ def main() -> None:
     p.add_argument("--pairs", type=int, default=6)
     p.add_argument("--segment", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, help="train.cpu_threads of the run (0 = auto)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/gui_preview_overhead.json"))
     args = p.parse_args()
 
-    import torch
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
@@ -86,7 +94,6 @@ def main() -> None:
     from studio.gui.training_controller import TrainingController
     from ui.training_view import TrainingView
 
-    torch.set_num_threads(1)
     app = QApplication.instance() or QApplication([])
     project = _project(Path(tempfile.mkdtemp()) / "proj")
     view = TrainingView()
@@ -94,24 +101,34 @@ def main() -> None:
     view.show()
     c = TrainingController(view, project)
     c.select("dinet", "dinet_mini")
-    for path, value in TINY_DINET.items():
+    for path, value in {**TINY_DINET, "train.cpu_threads": args.threads}.items():
         c.edit(path, value)
     assert c.config is not None, view.message.text()
     view.device.setCurrentText("cpu")
 
+    gui_clock_id = time.pthread_getcpuclockid(threading.main_thread().ident)
+
+    def _gui_cpu() -> float:  # the GUI thread's CPU seconds, read from the worker thread
+        return time.clock_gettime(gui_clock_id)
+
     def gui_segment(target: int, first: bool) -> tuple[float, str]:
         times: list[tuple[float, int]] = []
+        gui_clock: list[float] = []
         view.max_steps.setValue(target)
         loop = QEventLoop()
         c.run_finished.connect(loop.quit)
         c.run_started.connect(
-            lambda _p: c.job.worker.progress.connect(lambda s, _t, _m: times.append((time.perf_counter(), s)))
+            lambda _p: c.job.worker.progress.connect(
+                lambda s, _t, _m: (times.append((time.perf_counter(), s)), gui_clock.append(_gui_cpu()))
+            )
         )
         cpu0, wall0 = time.thread_time(), time.perf_counter()
         run = c.start() if first else c.continue_run(run_name)
         assert run is not None, view.message.text()
         loop.exec()
         gui_cpu.append((time.thread_time() - cpu0) / (time.perf_counter() - wall0))
+        (t0, _), (t1, _) = times[args.warmup], times[-1]
+        gui_cpu_training.append((gui_clock[-1] - gui_clock[args.warmup]) / (t1 - t0))
         c.run_finished.disconnect(loop.quit)
         c.run_started.disconnect()
         return _rate(times, args.warmup), run.path.name
@@ -140,6 +157,7 @@ def main() -> None:
         return _rate(times, args.warmup)
 
     gui, headless, gui_cpu = [], [], []  # gui_cpu: GUI thread CPU seconds per wall second
+    gui_cpu_training: list[float] = []  # the same over the timed steps only (no segment start or end)
     target = args.segment
     _, run_name = gui_segment(target, first=True)  # creates the run (counted as a warm-up)
     for i in range(args.pairs):
@@ -172,18 +190,23 @@ def main() -> None:
         "overhead_percent_per_pair": [round(p, 2) for p in paired],
         "overhead_percent": round(overhead, 2),
         "gui_thread_cpu_fraction": [round(f, 4) for f in gui_cpu],
+        "gui_thread_cpu_fraction_while_training": [round(f, 4) for f in gui_cpu_training],
         "target_percent": 5.0,
         "platform": os.environ.get("QT_QPA_PLATFORM", app.platformName()),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "load_avg": os.getloadavg(),
-        "torch_threads": torch.get_num_threads(),
+        "train_cpu_threads": args.threads,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "curve_redraw_interval_ms_last": c.redraw_timer.interval(),
+        "method": "ABBA-interleaved segments of one run, overhead per adjacent pair, median",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.out, out)
     print(f"headless {med_headless:.2f} steps/s, GUI {med_gui:.2f} steps/s (medians)")
     print(f"overhead per pair {', '.join(f'{p:.1f}' for p in paired)} %: median {overhead:.1f} %")
     print(f"GUI thread busy {100 * statistics.median(gui_cpu):.1f} % of the wall time")
+    print(f"... {100 * statistics.median(gui_cpu_training):.1f} % over the timed steps (no start, no end)")
     sys.stdout.flush()
     os._exit(0)  # results are written; skip PySide6/pyqtgraph teardown at exit (it can crash)
 

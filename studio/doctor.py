@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.compute import threads
 from core.jobs.context import JobContext
 from core.jobs.job import Job
 from core.weights import find_lpips, find_vgg19
@@ -30,6 +31,18 @@ def _check_torch() -> Check:
 
     return Check(
         "PyTorch", True, f"{torch.__version__}, {torch.get_num_threads()} CPU threads", required=True
+    )
+
+
+def _check_threads() -> Check:
+    """The OpenMP wait policy in force and the thread count an auto (`cpu_threads = 0`) run gets now."""
+    state = threads.policy_state()
+    choice = threads.choose_threads(0)
+    ok = not state.applied or state.disabled or not state.torch_was_loaded
+    return Check(
+        "CPU threads",
+        ok,
+        f"{state.describe()}; a training run now gets {choice.threads} thread(s) ({choice.reason})",
     )
 
 
@@ -183,6 +196,7 @@ def _load_flame_check(model: Path, masks: Path) -> Check:
 
 CHECKS: list[Callable[[], Check]] = [
     _check_torch,
+    _check_threads,
     _check_cuda,
     _check_gsplat,
     _check_cpu_rasterizer,

@@ -1,12 +1,16 @@
 """Training curves (pyqtgraph): one plot per panel, raw and smoothed curve per term, refine marks.
 
 Points are appended cheaply; :meth:`LossPlot.redraw` copies them into the curves and is called
-by the controller's timer, so a burst of metrics costs one repaint, not one per point.
+by the controller's timer, so a burst of metrics costs one repaint, not one per point. Painting
+is most of the GUI thread's work while a run trains (pyqtgraph's axes and curves, drawn with the
+GIL held), so every redraw and paint adds its wall time to :attr:`LossPlot.busy_s`, which the
+controller uses to space the redraws out (see studio.gui.training_watch.redraw_interval_ms).
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -29,15 +33,29 @@ class _Series:
         self.changed = False  # points not drawn yet
 
 
+class _TimedPlotWidget(pg.PlotWidget):
+    """A plot view that adds the wall time of each of its paints to its LossPlot's ``busy_s``."""
+
+    def __init__(self, owner: LossPlot, **kwargs) -> None:
+        super().__init__(owner, **kwargs)
+        self._owner = owner
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        t0 = time.perf_counter()
+        super().paintEvent(event)
+        self._owner.busy_s += time.perf_counter() - t0
+
+
 class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.busy_s = 0.0  # wall seconds spent in redraw() and painting the plots (the owner resets it)
         pg.setConfigOptions(antialias=False, background="w", foreground="#333")
         # one view per panel, so new points repaint only the panel they belong to
         self.graphics = QGridLayout()
         self.plots: dict[str, pg.PlotItem] = {}
         for i, name in enumerate(PANELS):
-            widget = pg.PlotWidget(self, title=name)
+            widget = _TimedPlotWidget(self, title=name)
             self.graphics.addWidget(widget, i // 2, i % 2)
             plot = widget.getPlotItem()
             plot.hideButtons()
@@ -120,6 +138,7 @@ class LossPlot(QWidget):
         """
         if not self._dirty or not (force or self.isVisible()):
             return False
+        t0 = time.perf_counter()
         for s in self.series.values():
             if s.changed:
                 s.raw_curve.setData(s.steps, s.values)
@@ -129,6 +148,7 @@ class LossPlot(QWidget):
             top = max(max(s.values) for (p, _), s in self.series.items() if p == "Learning rate")
             self.plots["Learning rate"].setYRange(0.0, 1.2 * top, padding=0)
         self._dirty.clear()
+        self.busy_s += time.perf_counter() - t0
         return True
 
     def _resmooth(self) -> None:

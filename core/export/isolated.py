@@ -8,10 +8,11 @@ installed third-party packages (torch, numpy, onnxruntime) remain.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from core.compute.threads import child_environment
 
 PREAMBLE = """
 import os, sys
@@ -40,7 +41,7 @@ def run_isolated(snippet: str, cwd: Path, timeout: float = 300.0) -> str:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        env=child_environment(drop=("PYTHONPATH",)),  # the thread policy, as in every studio process
     )
     if proc.returncode != 0:
         raise IsolatedRunError(

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 from core.lipsync.config import AugmentationConfig, DiscriminatorConfig, LossConfig, RendererConfig
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
@@ -40,6 +41,7 @@ class TrainSettings(ConfigModel):
     preview_every: int = Field(default=100, ge=1)
     log_every: int = Field(default=10, ge=1)
     seed: int = 0
+    cpu_threads: CpuThreads = 0  # torch threads on the CPU; 0 / "auto" = the free cores
     stages: tuple[StageConfig, ...] = ()  # [[train.stages]]; empty = one stage from the fields above
 
 

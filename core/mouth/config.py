@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from core.audio.fbank import FbankConfig
+from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 from core.mouth.model import ModelConfig
 
@@ -39,8 +40,8 @@ class TrainConfig(ConfigModel):
     feature_noise: float = Field(default=0.1, ge=0.0)  # Gaussian noise on normalised features
     gain_db: float = Field(default=6.0, ge=0.0, le=40.0)  # random loudness change per window, +-dB
     seed: int = 0
-    cpu_threads: int = Field(default=1, ge=0, le=256)  # torch threads on the CPU (0: torch's default);
-    # one is fastest for this small recurrent model and avoids OpenMP spinning on busy machines
+    # torch threads on the CPU (0 / "auto": the free cores); one is fastest for this small recurrent model
+    cpu_threads: CpuThreads = 1
 
 
 class Audio2MouthConfig(ConfigModel):

@@ -21,7 +21,6 @@ import torch
 
 from core.audio.alignment import clip_pairs
 from core.audio.normalization import NormStats
-from core.device import resolve_device
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -67,10 +66,6 @@ class Audio2MouthJob(Job):
         self.req = request
 
     def run(self, ctx: JobContext):
-        device = resolve_device(self.req.device)
-        threads = torch.get_num_threads()
-        if device.type == "cpu" and self.cfg.train.cpu_threads > 0:
-            torch.set_num_threads(self.cfg.train.cpu_threads)
         epoch = self.cfg.train.epoch_steps  # the loop logs, evaluates and checkpoints once an epoch
         settings = LoopSettings.of_config(
             KIND,
@@ -78,10 +73,7 @@ class Audio2MouthJob(Job):
             "lower train.lr or train.weight_decay, or check the clips' audio",
             **dict.fromkeys(("log_every", "checkpoint_every", "eval_every"), epoch),
         )
-        try:
-            return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
-        finally:
-            torch.set_num_threads(threads)
+        return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
 
 
 class _MouthHooks(TrainHooks):

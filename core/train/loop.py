@@ -13,7 +13,9 @@ The loop owns what must behave the same for every avatar kind:
     step, and the weights are checked before every checkpoint, so a non-finite run stops with a
     message naming the step, the last good checkpoint and what to change; the checkpoint on
     disk stays the last good one and the job fails (the run ends failed, never finished),
-  - DDP rank roles (every rank trains, rank 0 writes).
+  - DDP rank roles (every rank trains, rank 0 writes),
+  - CPU threads: the run's torch intra-op thread count, the job's `train.cpu_threads` or chosen
+    from the free cores (`core.compute.threads`), set on the training thread and logged.
 
 A kind supplies its hooks (`TrainHooks`): build data, build or restore state, one step, its
 state dict, and optionally previews, evaluation and what happens at the end. Every hook gets the
@@ -43,6 +45,7 @@ from typing import Any
 
 import torch
 
+from core.compute.threads import use_cpu_threads
 from core.device import resolve_device, seed_everything
 from core.jobs.context import JobContext
 from core.jobs.errors import JobCancelled
@@ -79,13 +82,15 @@ class LoopSettings:
     nan_hint: str = ""  # what to change when training goes non-finite
     kind_version: int = 1  # version of the kind's checkpoint payload
     distributed: bool = False  # join torchrun's process group (the kind wraps its models)
+    cpu_threads: int = 0  # torch intra-op threads for this run; 0 = chosen from the free cores
 
     @classmethod
     def of_config(cls, kind: str, cfg: Any, nan_hint: str, **fields: Any) -> LoopSettings:
         """A job config's settings: its `train.seed`, its resolved dump (stored in the checkpoint headers),
-        the cadences its `train` section declares (`log_every`, `checkpoint_every`, ...), then `fields`."""
+        the cadences its `train` section declares (`log_every`, `checkpoint_every`, ...) and its
+        `cpu_threads`, then `fields`."""
         t = cfg.train
-        cadences = {name: getattr(t, name) for name in CADENCES if hasattr(t, name)}
+        cadences = {name: getattr(t, name) for name in (*CADENCES, "cpu_threads") if hasattr(t, name)}
         config = cfg.model_dump(mode="json")
         return cls(kind=kind, seed=t.seed, config=config, nan_hint=nan_hint, **{**cadences, **fields})
 
@@ -197,7 +202,9 @@ def run_training(hooks: TrainHooks, job: JobContext, request: TrainRequest, sett
     if settings.distributed:
         dist, device = ddp.init_distributed(device)
     try:
-        return _Loop(hooks, LoopContext(job, request, settings, device, dist)).run()
+        with use_cpu_threads(settings.cpu_threads) as threads:
+            job.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
+            return _Loop(hooks, LoopContext(job, request, settings, device, dist)).run()
     finally:
         if settings.distributed:
             ddp.shutdown(dist)

@@ -7,6 +7,7 @@ import importlib
 import logging
 import sys
 
+from core.compute.threads import apply_process_policy
 from core.jobs.errors import BadInput
 from studio import __version__
 from studio.startup import prepare_environment
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    apply_process_policy()  # before the commands' modules load torch (OpenMP reads it once)
     prepare_environment()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -6,10 +6,12 @@ import os
 import sys
 from pathlib import Path
 
+from core.compute.threads import apply_process_policy
 from studio.startup import prepare_environment
 
 
 def main(argv: list[str] | None = None) -> int:
+    apply_process_policy()  # before anything loads torch (OpenMP reads it once)
     prepare_environment()
     from PySide6.QtWidgets import QApplication
 

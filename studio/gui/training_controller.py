@@ -31,7 +31,13 @@ from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.preview_poller import PreviewPoller
 from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
-from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
+from studio.gui.training_watch import (
+    RateMeter,
+    attention_over_output,
+    metric_panel,
+    redraw_interval_ms,
+    with_difference,
+)
 from studio.project import Project, safe_name
 from studio.training_runs import RunOrder, prepare_run, resolve_clips, train_request
 from ui.training_view import TrainingView
@@ -69,8 +75,8 @@ class TrainingController(QObject):
         self.status_timer.setInterval(500)
         self.status_timer.timeout.connect(self._show_progress)
         self.redraw_timer = QTimer(self)
-        self.redraw_timer.setInterval(3000)  # curves repaint every 3 s (see LossPlot.redraw)
-        self.redraw_timer.timeout.connect(view.plot.redraw)
+        self.redraw_timer.setInterval(redraw_interval_ms(0.0))  # then spaced by the paint cost
+        self.redraw_timer.timeout.connect(self._redraw)
         v = view
         for kind in self.kinds:
             v.family.addItem(kind.title, kind.name)
@@ -311,7 +317,8 @@ class TrainingController(QObject):
         thread.start()
         self.poller.start()
         self.status_timer.start()
-        self.redraw_timer.start()
+        v.plot.busy_s = 0.0
+        self.redraw_timer.start(redraw_interval_ms(0.0))
         self._update_buttons()
         self.run_started.emit(str(run.path))
 
@@ -381,6 +388,14 @@ class TrainingController(QObject):
             text += " · paused"
         v.status.setText(text)
         v.progress.setToolTip(message)
+
+    def _redraw(self) -> None:
+        """Push new points into the curves; the time the last redraw and its paints took sets when
+        the next one comes (studio.gui.training_watch.redraw_interval_ms)."""
+        plot = self.view.plot
+        busy, plot.busy_s = plot.busy_s, 0.0
+        plot.redraw()
+        self.redraw_timer.setInterval(redraw_interval_ms(busy))
 
     def _on_metric(self, name: str, step: int, value: float) -> None:
         panel = metric_panel(name)

@@ -9,6 +9,9 @@ import time
 
 import numpy as np
 
+# The share of wall time the curves may hold the GUI thread (and with it the GIL the trainer needs)
+CURVE_BUDGET = 0.01
+
 
 def metric_panel(name: str) -> str | None:
     """Which plot a metric belongs on (None: shown elsewhere, e.g. steps/s in the status line)."""
@@ -21,6 +24,15 @@ def metric_panel(name: str) -> str | None:
     if name.startswith(("held_out/", "eval/", "heldout/")) or "psnr" in name or "ssim" in name:
         return "Quality"
     return "Losses"
+
+
+def redraw_interval_ms(
+    busy_s: float, budget: float = CURVE_BUDGET, min_ms: int = 3000, max_ms: int = 60000
+) -> int:
+    """When to redraw the curves next: the last redraw's cost (its wall seconds, paints included)
+    over ``budget``, within [min_ms, max_ms]. A slow paint (a busy machine, long curves) spaces the
+    redraws out, so drawing never takes more than ``budget`` of the time the trainer could use."""
+    return int(min(max_ms, max(min_ms, 1000.0 * busy_s / budget)))
 
 
 def with_difference(grid: np.ndarray, gain: float = 3.0) -> np.ndarray:

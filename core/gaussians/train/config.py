@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 
 
@@ -143,6 +144,7 @@ class InnovationsConfig(ConfigModel):
 class TrainConfig(ConfigModel):
     steps: int = Field(default=30_000, ge=1)
     seed: int = 0
+    cpu_threads: CpuThreads = 0  # torch threads on the CPU; 0 / "auto" = the free cores
     sh_degree: int = Field(default=3, ge=0, le=3)
     sh_increase_every: int = Field(default=1000, ge=1)
     renderer: Literal["auto", "native", "torch", "gsplat"] = "auto"  # auto: gsplat on CUDA, native on the CPU

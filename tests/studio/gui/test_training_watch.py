@@ -9,7 +9,14 @@ from core.config.loader import apply_overrides, read_toml
 from core.lipsync.train_config import DinetTrainConfig
 from studio.gui import config_fields as cf
 from studio.gui.training_presets import PRESETS_DIR
-from studio.gui.training_watch import RateMeter, attention_over_output, metric_panel, with_difference
+from studio.gui.training_watch import (
+    CURVE_BUDGET,
+    RateMeter,
+    attention_over_output,
+    metric_panel,
+    redraw_interval_ms,
+    with_difference,
+)
 
 
 def test_metrics_routed_to_their_plots() -> None:
@@ -18,6 +25,13 @@ def test_metrics_routed_to_their_plots() -> None:
     assert metric_panel("lr/generator") == "Learning rate"
     assert metric_panel("train/gaussians") == "Gaussians"
     assert metric_panel("train/iter_per_s") is None and metric_panel("perf/steps_per_s") is None
+
+
+def test_redraw_interval_keeps_curves_within_budget() -> None:
+    assert redraw_interval_ms(0.0) == 3000  # a cheap paint: every 3 s
+    assert redraw_interval_ms(0.1) == round(1000 * 0.1 / CURVE_BUDGET)  # 100 ms of paint: 1 % of 10 s
+    assert redraw_interval_ms(5.0) == 60000  # a swamped machine: at most a minute apart
+    assert redraw_interval_ms(0.05, budget=0.005, min_ms=100) == 10000
 
 
 def test_rate_and_eta() -> None:
