@@ -27,11 +27,12 @@ def metric_panel(name: str) -> str | None:
 
 
 def redraw_interval_ms(
-    busy_s: float, budget: float = CURVE_BUDGET, min_ms: int = 3000, max_ms: int = 60000
+    busy_s: float, budget: float = CURVE_BUDGET, min_ms: int = 3000, max_ms: int = 15000
 ) -> int:
     """When to redraw the curves next: the last redraw's cost (its wall seconds, paints included)
     over ``budget``, within [min_ms, max_ms]. A slow paint (a busy machine, long curves) spaces the
-    redraws out, so drawing never takes more than ``budget`` of the time the trainer could use."""
+    redraws out, so drawing takes at most ``budget`` of the time the trainer could use, except on a
+    swamped machine, where a creator still gets a fresh curve every ``max_ms``."""
     return int(min(max_ms, max(min_ms, 1000.0 * busy_s / budget)))
 
 

@@ -30,7 +30,7 @@ def test_metrics_routed_to_their_plots() -> None:
 def test_redraw_interval_keeps_curves_within_budget() -> None:
     assert redraw_interval_ms(0.0) == 3000  # a cheap paint: every 3 s
     assert redraw_interval_ms(0.1) == round(1000 * 0.1 / CURVE_BUDGET)  # 100 ms of paint: 1 % of 10 s
-    assert redraw_interval_ms(5.0) == 60000  # a swamped machine: at most a minute apart
+    assert redraw_interval_ms(5.0) == 15000  # a swamped machine: still a fresh curve every 15 s
     assert redraw_interval_ms(0.05, budget=0.005, min_ms=100) == 10000
 
 
