@@ -49,7 +49,8 @@ def _missing() -> str | None:
     return None
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(_missing() is not None, reason=str(_missing()))]
+# in the default suite (about a minute), so CI runs it wherever setup.sh could install Chromium
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
 
 START_MIC = "const done = arguments[arguments.length - 1]; dhAvatar.startMic().then(done, e => done(`${e}`))"
 RENDER_AT = (
@@ -276,10 +277,12 @@ def test_page_frame_matches_the_python_engine(site, server, tmp_path):
         page, page_coeffs, k = got[j]
         assert k == avatar.loop.index(j)
         assert page_coeffs.shape == coeffs.shape
-        # int8 activations are quantised at run time, so a feature a hair off can move one step:
-        # the coefficients (canonical-face pixels, tens here) agree to 1e-3 of their range
+        # int8 activations are quantised at run time (onnxruntime-web's WASM kernels vs the native
+        # ones), so a feature a hair off can move one step: with the audio model fine-tuned from the
+        # prior (the default) the coefficients (canonical-face pixels, tens here) agree to about 3e-3
+        # of their range, the frames to 46 dB. fp32 parity to 1e-3 is test_web_js's.
         scale = np.abs(coeffs).max()
-        assert np.abs(page_coeffs - coeffs).max() <= 1e-3 * scale, (np.abs(page_coeffs - coeffs).max(), scale)
+        assert np.abs(page_coeffs - coeffs).max() <= 5e-3 * scale, (np.abs(page_coeffs - coeffs).max(), scale)
         box = avatar.loop.boxes[k]
         mouth_page = cut_crop(page, box, geometry.crop_size)[ys, xs]
         mouth_ref = cut_crop(reference[j], box, geometry.crop_size)[ys, xs]
