@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlid
 from ui.plot_palette import follow_palette
 
 PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
-UNSMOOTHED = ("Learning rate", "Gaussians")  # schedules and counts: steps, not noise
+UNSMOOTHED = ("Quality", "Learning rate", "Gaussians")  # held-out scores, schedules, counts: not noise
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 

@@ -326,6 +326,7 @@ class TrainingController(QObject):
         if self.active is not None:
             self.active.control.pause()
             self.view.status.setText(self.view.status.text() + " · paused")
+            self.view.plot.redraw(force=True)  # paused, drawing costs the trainer nothing: catch up now
             self._update_buttons()
 
     def resume(self) -> None:

@@ -41,6 +41,7 @@ RUNS = {
             "train.amp": False,
             "train.log_every": 1,
             "train.preview_every": 10,
+            "train.eval_every": 10,
             "train.checkpoint_every": 10,
             "densify.every": 10,
             "densify.start": 0.0,

@@ -119,6 +119,8 @@ def test_pause_resume_stop_and_continue_from_checkpoint(qtbot, panel, project) -
     qtbot.waitUntil(lambda: len(steps) >= 2, timeout=60_000)
     view.pause_button.click()
     assert c.job.control.paused and view.resume_button.isEnabled() and not view.pause_button.isEnabled()
+    drawn = view.plot.series[("Losses", "loss/total")]
+    assert drawn.raw_curve is not None and len(drawn.raw_curve.xData) >= 1  # pausing draws what came
     qtbot.wait(300)
     held = steps[-1]
     qtbot.wait(700)
