@@ -103,6 +103,11 @@ class LossConfig(ConfigModel):
     lamb_mouth: float = Field(default=5.0, ge=0.0)
     mouth_weight: float = Field(default=4.0, ge=1.0)
     lamb_temporal: float = Field(default=0.0, ge=0.0)
+    # Laplacian L1 in the mouth box at `high_frequency_levels` octaves (core.losses.high_frequency):
+    # charges the teeth/lip edges a blurry render lacks. 0 = off.
+    lamb_high_frequency: float = Field(default=0.0, ge=0.0)
+    # Octaves of that Laplacian L1 (1 = full resolution only; 2 adds half resolution, ...).
+    high_frequency_levels: int = Field(default=2, ge=1, le=4)
     temporal: TemporalWeights = TemporalWeights()
     vgg19_path: str = ""
     perception_scales: tuple[float, ...] = (1.0, 0.5, 0.25)

@@ -1,7 +1,8 @@
 """The generator and discriminator objectives of one lip-sync training step.
 
 Generator: lamb_pixel * L1 + lamb_mouth * mouth-weighted L1 + lamb_perception * VGG19 pyramid
-+ lamb_gan * LSGAN + lamb_temporal * temporal consistency (sequences of T frames only).
++ lamb_high_frequency * mouth-box Laplacian L1 + lamb_gan * LSGAN
++ lamb_temporal * temporal consistency (sequences of T frames only).
 Every term is returned by name so the trainer can log it and name the one that went NaN.
 """
 
@@ -14,6 +15,7 @@ import torch
 from core.lipsync.config import LossConfig
 from core.lipsync.geometry import CropGeometry
 from core.losses.gan import lsgan_discriminator_loss, lsgan_generator_loss
+from core.losses.high_frequency import high_frequency_l1
 from core.losses.mouth_weighted import mouth_weighted_l1
 from core.losses.perceptual import PerceptualLoss
 from core.losses.pixel import l1_loss
@@ -39,6 +41,10 @@ class Objectives:
         terms: dict[str, torch.Tensor] = {"pixel": c.lamb_pixel * l1_loss(output, target)}
         if c.lamb_mouth > 0:
             terms["mouth"] = c.lamb_mouth * mouth_weighted_l1(output, target, mask, c.mouth_weight)
+        if c.lamb_high_frequency > 0:
+            terms["high_frequency"] = c.lamb_high_frequency * high_frequency_l1(
+                output, target, mask, c.high_frequency_levels
+            )
         if self.perceptual is not None and c.lamb_perception > 0:
             terms["perception"] = c.lamb_perception * self.perceptual(output.float(), target.float())
         if fake_scores is not None and c.lamb_gan > 0:
