@@ -55,7 +55,8 @@ class AudioPrior:
             "version": VERSION,
             "channels": list(CHANNELS),
             "net": self.net.cfg.model_dump(),
-            "model": self.net.state_dict(),
+            # half precision on disk keeps the shipped file small (~170 kB); load_state_dict upcasts
+            "model": {k: v.half() if v.is_floating_point() else v for k, v in self.net.state_dict().items()},
             "features": self.fbank.model_dump(),
             "info": self.info,
         }

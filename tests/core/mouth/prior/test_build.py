@@ -55,7 +55,7 @@ def test_tiny_build_saves_and_loads(tmp_path):
     back = load_prior(path)
     assert back.net.cfg.k == 3 and back.info["samples"] == 6 and np.isfinite(back.info["val_loss"])
     for k, v in prior.net.state_dict().items():
-        torch.testing.assert_close(back.net.state_dict()[k], v)
+        torch.testing.assert_close(back.net.state_dict()[k], v, rtol=1e-3, atol=1e-4)  # kept in fp16
     out = back.predict(np.zeros(16000, np.float32) + 1e-4, 25.0)
     assert out.shape == (25, 3) and np.isfinite(out).all()
 
@@ -71,6 +71,6 @@ def test_missing_or_foreign_prior_files_are_refused(tmp_path):
 def test_shipped_prior_is_small_and_loads():
     from core.mouth.prior.model import DEFAULT_PATH
 
-    assert DEFAULT_PATH.is_file() and DEFAULT_PATH.stat().st_size < 2_000_000
+    assert DEFAULT_PATH.is_file() and DEFAULT_PATH.stat().st_size < 200_000
     prior = load_prior()
     assert prior.net.cfg.k == 3 and not prior.net.training
