@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.jobs.control import JobControl
 from core.jobs.events import (
@@ -48,6 +48,9 @@ class JobWorker(QObject):
     @Slot()
     def run(self) -> None:
         result = execute(self.job, self._emit, self.control)
+        app = QCoreApplication.instance()
+        if app is not None:  # home again before the thread ends: the garbage collector, which runs on
+            self.moveToThread(app.thread())  # the GUI thread, may then delete this object safely
         self.finished.emit(result)
 
     def _emit(self, event: Event) -> None:

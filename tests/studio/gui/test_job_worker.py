@@ -59,3 +59,20 @@ def test_poller_timer_hands_on_new_images(qtbot):
         slot.put(np.ones((2, 2, 3), np.uint8), "live")
     assert blocker.args[0] == "live"
     poller.stop()
+
+
+def test_a_finished_worker_lives_on_the_gui_thread_again(qtbot):
+    """The garbage collector deletes worker wrappers on the GUI thread; a worker still bound to its
+    ended QThread would be destroyed from the wrong thread (a random crash in long GUI sessions)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication
+
+    thread = JobThread(ImagesJob())
+    with qtbot.waitSignal(thread.finished, timeout=5000):
+        thread.start()
+    assert thread.thread.wait(2000)
+    assert thread.worker.thread() is QCoreApplication.instance().thread()
+    thread.deleteLater()
+    del thread
+    gc.collect()  # what crashed: collecting the worker after its QThread was deleted
