@@ -22,19 +22,10 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from core.gaussians.train.ablation import COLUMNS
 from core.io.atomic import write_json
 
-FIGURES = (
-    "psnr",
-    "ssim",
-    "lpips",
-    "face_psnr",
-    "face_ssim",
-    "face_lpips",
-    "points",
-    "train_seconds",
-    "render_fps",
-)
+FIGURES = tuple(c for c in COLUMNS if c not in ("config", "innovations", "steps"))  # the scores
 
 
 def _number(value: str) -> float | str:
