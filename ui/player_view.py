@@ -2,11 +2,16 @@
 
 QtMultimedia ships in PySide6-Addons and needs libpulse on Linux; without it the player says so
 instead of failing (`available` is False).
+
+Frames are pulled from the video sink on a GUI-thread timer, never through `videoFrameChanged`:
+that signal fires on QtMultimedia's render thread, and a Python slot on it makes that thread wait
+for the GIL, which deadlocked `QMediaPlayer.stop()` (called from Python, GIL held) while the render
+thread it waits for was itself waiting for the GIL.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
@@ -21,6 +26,9 @@ except ImportError as exc:  # PySide6-Addons missing, or libpulse0 (Linux)
         f"Playback needs QtMultimedia ({exc}). Install it with `pip install PySide6-Addons` "
         "(and `apt-get install libpulse0` on Linux)."
     )
+
+
+FRAME_POLL_MS = 15  # faster than any source frame rate up to 60 fps
 
 
 def _clock(ms: int) -> str:
@@ -49,7 +57,10 @@ class PlayerView(QWidget):
             self.video.setMinimumSize(320, 240)
             self.frames_shown = 0
             self.sink = QVideoSink(self)
-            self.sink.videoFrameChanged.connect(self._frame)
+            self._shown_at: int | None = None
+            self.frame_timer = QTimer(self)
+            self.frame_timer.setInterval(FRAME_POLL_MS)
+            self.frame_timer.timeout.connect(self._pull_frame)
             self.player = QMediaPlayer(self)
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
@@ -77,6 +88,8 @@ class PlayerView(QWidget):
             return
         self.player.stop()
         self.player.setSource(QUrl.fromLocalFile(path))
+        self._shown_at = None
+        self.frame_timer.start()
         self.play_button.setEnabled(True)
         self.position.setEnabled(True)
 
@@ -91,10 +104,16 @@ class PlayerView(QWidget):
     def stop(self) -> None:
         """Stop and release the file (the decoder threads end before the window goes away)."""
         if self.player is not None:
+            self.frame_timer.stop()
             self.player.stop()
             self.player.setSource(QUrl())
 
-    def _frame(self, frame: QVideoFrame) -> None:
+    def _pull_frame(self) -> None:
+        """Show the sink's newest frame if it is new (paused scrubbing updates it too)."""
+        frame: QVideoFrame = self.sink.videoFrame()
+        if not frame.isValid() or frame.startTime() == self._shown_at:
+            return
+        self._shown_at = frame.startTime()
         image = frame.toImage()
         if image.isNull():
             return
