@@ -5,7 +5,8 @@ by every method, against two baselines:
   - `constant`: the fitting frames' mean mouth,
   - `loudness`: the mouth linearly regressed on the frame's loudness (dB),
   - `prior`: the speaker-independent prior, calibrated from landmarks only (no audio-video pairs),
-  - `prior_adapt_4s` / `prior_adapt_all`: the prior mapped by a fit on 4 s / all fitting frames,
+  - `prior_adapt_4s` / `prior_adapt_all`: the prior mapped by a fit on 4 s / all fitting frames
+    (`adapt`, as the trainer does); `prior_adapt_all_timed`: map and timing (`adapt_timed`),
   - `own_clip` / `prior_finetune`: audio2mouth models trained on the clip's first 80 % (optional).
 Three frame sets, chosen so no figure rests on a fit that saw its test frames' audio-video pairs:
   - `all`: every frame, for the methods that use no audio-video pairs (`constant`, `prior`). The
@@ -41,7 +42,7 @@ import numpy as np
 from core.metrics.correlation import pearson
 from core.mouth.data import ClipData, load_prepared
 from core.mouth.metrics import mouth_scores
-from core.mouth.prior.adapt import adapt, apply_map, calibrate
+from core.mouth.prior.adapt import adapt, adapt_timed, apply_map, calibrate, shifted
 from core.mouth.prior.model import AudioPrior
 from core.mouth.space import MouthSpace
 
@@ -114,8 +115,14 @@ class _Clip:
     def _calibrated(self, fit: np.ndarray) -> np.ndarray:
         return calibrate(self.space, self.clip.landmarks[fit], self.art)
 
-    def _adapted(self, fit: np.ndarray) -> np.ndarray:
-        return adapt(self.art[fit], self.coeffs[fit], self._calibrated(fit))
+    def _adapted(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The trainer's adaptation (`adapt`: the map alone) fitted on `fit`, for frames `out`."""
+        return apply_map(self.art[out], adapt(self.art[fit], self.coeffs[fit], self._calibrated(fit)))
+
+    def _adapted_timed(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """`adapt_timed` (map and a -2..+2 frame shift) fitted on `fit`, for frames `out`."""
+        shift, mapping = adapt_timed(self.space, [self.art], [fit], [self.clip.landmarks[fit]])
+        return apply_map(shifted(self.art, shift)[out], mapping)
 
 
 def _constant(c: _Clip, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -130,8 +137,9 @@ METHODS = {
     "constant": _constant,
     "loudness": _loudness,
     "prior": lambda c, fit, out: apply_map(c.art[out], c._calibrated(fit)),
-    "prior_adapt_4s": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit[: c.adapt_n])),
-    "prior_adapt_all": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit)),
+    "prior_adapt_4s": lambda c, fit, out: c._adapted(fit[: c.adapt_n], out),
+    "prior_adapt_all": lambda c, fit, out: c._adapted(fit, out),
+    "prior_adapt_all_timed": lambda c, fit, out: c._adapted_timed(fit, out),
 }
 
 
