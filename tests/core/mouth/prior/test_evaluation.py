@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from core.mouth.data import load_prepared
+from core.mouth.prior.eval_job import summary
 from core.mouth.prior.evaluation import ClipCase, evaluate, evaluate_clip, time_folds
 from core.mouth.prior.model import load_prior
 from studio.cli.main import main
@@ -67,3 +68,14 @@ def test_eval_audio_command_writes_json_and_refuses_bad_speakers(demo_clip, tmp_
     assert code == 2 and "CLIP=NAME" in capsys.readouterr().err
     code = main(["eval-audio", "--clip", str(tmp_path), "--quiet"])
     assert code == 2 and "not a prepared clip" in capsys.readouterr().err
+
+
+def test_summary_checks_the_goals_per_protocol(demo_clip):
+    res = evaluate([ClipCase(demo_clip, "someone")], load_prior())  # counted as a real speaker here
+    s = summary(res)
+    assert s["real_clips"] == ["demo"] and set(s) >= {"all", "kfold", "holdout", "goals"}
+    assert s["all"]["prior"]["mean_mouth_r"] == res["clips"]["demo"]["all"]["prior"]["mouth_r"]
+    assert s["goals"]["prior_r_ge_0.6"] and s["goals"]["adapted_r_ge_0.7"]
+    lmd = s["goals"]["lmd_below_constant_on_every_clip"]
+    assert "constant" not in lmd["kfold"] and lmd["kfold"]["prior_adapt_all"] and lmd["all"]["prior"]
+    assert math.isnan(s["all"]["constant"]["mean_mouth_r"])
