@@ -25,7 +25,8 @@ opening in silent frames over that in speech frames; the tracked ratio is `silen
 Silence = frames 25 dB or more below the clip's 90th-percentile level. `jitter_ratio`: mean
 frame-to-frame change of the predicted opening over the tracked one (a chattering mouth scores
 well above 1). A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction
-shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction is late). A clip
+shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction is late; in
+`kfold` over the pooled out-of-fold series). A clip
 whose sound track is silent (`info.has_speech` false) cannot test an audio model and is left out
 of the summaries.
 """
