@@ -26,9 +26,8 @@ Silence = frames 25 dB or more below the clip's 90th-percentile level. `jitter_r
 frame-to-frame change of the predicted opening over the tracked one (a chattering mouth scores
 well above 1). A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction
 shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction is late; in
-`kfold` over the pooled out-of-fold series). A clip
-whose sound track is silent (`info.has_speech` false) cannot test an audio model and is left out
-of the summaries.
+`kfold` over the pooled out-of-fold series). A clip whose sound track is silent
+(`info.has_speech` false) cannot test an audio model and is left out of the summaries.
 """
 
 from __future__ import annotations
