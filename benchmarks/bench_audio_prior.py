@@ -21,16 +21,23 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTES = (
-    "holdout: last 20 % of each clip, every fit (baselines, adaptation, own-clip training) on the "
-    "first 80 %; "
-    "cv: two contiguous halves, each predicted by fits on the other (adapt_4s == adapt_all when a half "
-    "is <= 4 s). Real clips are 5-8 s, so r over 25-40 held-out frames is noisy. Clip d's sound track "
-    "is digital silence (PyAV decodes max |x| = 0.0), so it is left out of the summaries. "
-    "mouth_r_best_lag is a diagnostic only: the loudness of clips a, b, c correlates best with the "
-    "tracked mouth at 80-120 ms shifts, i.e. their sound is off their picture. The prior never heard "
-    "a real voice (espeak-ng speech only), so every real clip is a held-out speaker. "
-    "prior_finetune = the audio2mouth job from the prior, 400 steps, head only ([prior] finetune = head); "
-    "with every layer fine-tuned (finetune = all) the same run scored held-out mean r 0.11, LMD 3.48 px."
+    "Figures are pose-free (core.mouth.metrics.mouth_scores): the mouth opening and LMD are measured in "
+    "the mouth space's canonical frame, so a constant mouth has r = NaN (before, image-space openings "
+    "gave it r 0.2-0.3 from head motion). Sets: all = every frame, for the methods that use no "
+    "audio-video pair (constant, prior); kfold = 5 contiguous folds, each predicted by fits on the "
+    "other frames minus 0.25 s either side, mouth_r = mean of the folds' r (fold_r_sd their spread; "
+    "mouth_r_pooled, r over all out-of-fold frames at once, is biased low by the per-fold offsets); "
+    "holdout = last 20 %, every fit and the own-clip training on the first 80 %. Clip d's sound "
+    "track is digital silence (PyAV decodes max |x| = 0.0), so it is left out of the summaries. "
+    "best_lag_frames > 0: the prediction is late. On the synthetic demo every method's best lag is 0 "
+    "(the pipeline adds no offset); on the real clips the prior's best lags are +3 (a), +1 (c), -3 "
+    "(b) frames, the same as those of an independent real-speech phone decoder "
+    "(benchmarks/results/av_offset.json), and clips a and c carry the same speech (sound within "
+    "10 ms) with their mouths 80 ms apart: the offsets are the files' own. Clips a and c are one "
+    "recording (c = the first 5 s of a, wider crop), so speaker_ac is one clip seen twice. "
+    "The prior never heard a real voice "
+    "(espeak-ng speech only), so every real clip is a held-out speaker. prior_finetune = the "
+    "audio2mouth job from the prior, head only ([prior] finetune = head)."
 )
 SPEAKERS = {"a": "speaker_ac", "c": "speaker_ac", "b": "speaker_b", "d": "speaker_d", "demo": "synthetic"}
 

@@ -9,13 +9,19 @@ Two maps, both affine from (open, round, spread, 1) to the K mouth coefficients:
   - `adapt` fits the map by ridge regression on frames where both the prior's output (from the
     clip's audio) and the tracked coefficients are known, pulled towards the calibrated map, so
     four seconds are enough.
-`fold` writes the map into the network's last layer: the result is an ordinary `Audio2Mouth`
-with K outputs, run by the same stepper, exported and loaded like a trained model.
+  - `adapt_timed` also picks the timing: the prior's output shifted by -2..+2 frames, whichever
+    fits the frames best. A recording's sound can be off its picture (the sample clips' best
+    shifts are +3, +1 and -3 frames, in both directions, while the synthetic demo's is 0), and
+    a speaker's lips lead their sound by their own margin; no fixed shift suits every clip.
+`fold` writes the map into the network's last layer and the shift into its lookahead (output[t]
+= prior[t + shift] needs `shift` more frames of future audio): the result is an ordinary
+`Audio2Mouth` with K outputs, run by the same stepper, exported and loaded like a trained model.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import torch
@@ -27,6 +33,7 @@ from core.mouth.space import MouthSpace
 OPEN_GAIN = 1.0  # open = 1 -> this share of the clip's 5th..95th percentile opening range
 WIDTH_SPAN = 1.0  # spread - round = +-1 moves the width this many standard deviations
 RIDGE = 0.3  # pull of the calibrated map, relative to the frames' own evidence (per frame count)
+SHIFTS = (-2, -1, 0, 1, 2)  # frames `adapt_timed` may move the prior's output (lookahead 2 -> 0..4)
 
 
 def _design(art: np.ndarray) -> np.ndarray:
@@ -79,14 +86,56 @@ def adapt(art: np.ndarray, coeffs: np.ndarray, prior_map: np.ndarray, ridge: flo
     return np.linalg.solve(x.T @ x + lam, x.T @ y + lam @ prior_map)
 
 
+def shifted(art: np.ndarray, shift: int) -> np.ndarray:
+    """art[t + shift] for every frame t of a clip [N, C], the first/last frame held at the edges."""
+    n = len(art)
+    return np.asarray(art)[np.clip(np.arange(n) + int(shift), 0, max(n - 1, 0))]
+
+
+def adapt_timed(
+    space: MouthSpace,
+    arts: list[np.ndarray],
+    frames: list[np.ndarray],
+    landmarks: list[np.ndarray],
+    shifts: tuple[int, ...] = SHIFTS,
+    ridge: float = RIDGE,
+) -> tuple[int, np.ndarray]:
+    """(shift, map [4, K]) of the adapted prior that fits the given frames best.
+
+    Per clip: arts [N, 3], the prior's output over the whole clip; frames [M], the fitting frames;
+    landmarks [M, 478, 3], those frames' tracked landmarks. Every shift gets its own calibration
+    and ridge fit (same number of parameters), and the smallest squared coefficient error wins;
+    ties go to the smaller shift (less lookahead).
+    """
+    if not shifts:
+        raise ValueError("adapt_timed needs at least one shift to try")
+    lm = np.concatenate(landmarks)
+    coeffs = space.encode(lm).astype(np.float64)
+    best: tuple[float, int, np.ndarray] = (math.inf, 0, np.zeros(0))
+    for shift in sorted(shifts, key=abs):
+        art = np.concatenate([shifted(a, shift)[f] for a, f in zip(arts, frames, strict=True)])
+        mapping = adapt(art, coeffs, calibrate(space, lm, art), ridge)
+        err = float(np.nansum((_design(art) @ mapping - coeffs) ** 2))
+        if err < best[0] * (1 - 1e-9):
+            best = (err, shift, mapping)
+    return best[1], best[2]
+
+
 def apply_map(art: np.ndarray, mapping: np.ndarray) -> np.ndarray:
     return (_design(art) @ mapping).astype(np.float32)
 
 
-def fold(net: Audio2Mouth, mapping: np.ndarray) -> Audio2Mouth:
-    """A copy of the prior net whose outputs are the K mouth coefficients: art @ map[:3] + map[3]."""
+def fold(net: Audio2Mouth, mapping: np.ndarray, shift: int = 0) -> Audio2Mouth:
+    """A copy of the prior net whose output for frame t is prior[t + shift] @ map[:3] + map[3].
+
+    The shift is a change of lookahead: the network's output at step t is attributed to frame
+    t - (lookahead + shift), so it must stay within the lookahead the model allows (0..4).
+    """
     k = mapping.shape[1]
-    out = Audio2Mouth(net.cfg.model_copy(update={"k": k}))
+    lookahead = net.cfg.lookahead + int(shift)
+    if not 0 <= lookahead <= 4:
+        raise ValueError(f"shift {shift} would make the lookahead {lookahead}; it must stay within 0..4")
+    out = Audio2Mouth(net.cfg.model_copy(update={"k": k, "lookahead": lookahead}))
     state = copy.deepcopy(net.state_dict())
     last = f"head.{len(net.head) - 1}"
     w, b = state[f"{last}.weight"].double(), state[f"{last}.bias"].double()  # [3, H], [3]

@@ -2,50 +2,59 @@
 
 Every clip is scored in its own mouth space (PCA fitted on its first 80 %, as the trainer does)
 by every method, against two baselines:
-  - `constant`: the training frames' mean mouth,
+  - `constant`: the fitting frames' mean mouth,
   - `loudness`: the mouth linearly regressed on the frame's loudness (dB),
   - `prior`: the speaker-independent prior, calibrated from landmarks only (no audio-video pairs),
-  - `prior_adapt_4s` / `prior_adapt_all`: the prior mapped by a fit on 4 s / all fitting frames,
-  - `own_clip`: the current audio2mouth model trained on the clip itself (optional; minutes).
-Two frame sets: `holdout` (the last 20 %, fits on the first 80 %, the trainer's split) and `cv`
-(two contiguous halves, each predicted by fits on the other, so every frame is scored and no fit
-sees the frames it is scored on). The prior never saw any real speaker (it is trained on synthetic
-speech only), so each clip is a leave-one-speaker-out test; `speakers` pools a speaker's clips.
+  - `prior_adapt_4s` / `prior_adapt_all`: the prior mapped by a fit on 4 s / all fitting frames
+    (`adapt`, as the trainer does); `prior_adapt_all_timed`: map and timing (`adapt_timed`),
+  - `own_clip` / `prior_finetune`: audio2mouth models trained on the clip's first 80 % (optional).
+Three frame sets, chosen so no figure rests on a fit that saw its test frames' audio-video pairs:
+  - `all`: every frame, for the methods that use no audio-video pairs (`constant`, `prior`). The
+    prior never heard any real speaker (it is trained on synthetic speech only), so the whole
+    clip is unseen: the largest, least noisy test.
+  - `kfold`: FOLDS contiguous folds in time; each is predicted by fits on the other frames, minus
+    GAP_S on either side of the fold (neighbouring frames are nearly copies of the test frames).
+    Every frame is scored once; `mouth_r` is the mean of the folds' r, `fold_r_sd` their spread.
+  - `holdout`: the last 20 %, every fit on the first 80 %: the trainer's split, the one set where
+    the own-clip models (trained by the audio2mouth job on that split) are compared.
+Each clip is a leave-one-speaker-out test for the prior; `speakers` pools a speaker's clips.
 
-Figures per method and set: mouth-opening Pearson r, LMD (crop pixels) and the silence/speech
-opening ratio (mean predicted opening in silent frames over that in speech frames; the tracked
-ratio is given as `truth`). Silence = frames 25 dB or more below the clip's 90th-percentile level.
-`jitter_ratio`: mean frame-to-frame change of the predicted opening over the tracked one (a
-chattering mouth scores well above 1).
-A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction shifted up to
-3 frames either way, because some sample clips' sound is off their picture by 80-120 ms (their
-loudness correlates best with the tracked mouth at such a shift too). A clip whose sound track is
-silent (`info.has_speech` false) cannot test an audio model and is left out of the summaries.
+Figures per method and set (`core.mouth.metrics.mouth_scores`, pose-free): mouth-opening Pearson r
+(NaN for a constant mouth), LMD (crop pixels) and the silence/speech opening ratio (mean predicted
+opening in silent frames over that in speech frames; the tracked ratio is `silence_ratio_truth`).
+Silence = frames 25 dB or more below the clip's 90th-percentile level. `jitter_ratio`: mean
+frame-to-frame change of the predicted opening over the tracked one (a chattering mouth scores
+well above 1). A diagnostic, never the headline: `mouth_r_best_lag`, the best r with the prediction
+shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction is late; in
+`kfold` over the pooled out-of-fold series). A clip whose sound track is silent
+(`info.has_speech` false) cannot test an audio model and is left out of the summaries.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
-from core.face.mouth_metrics import mouth_opening
 from core.metrics.correlation import pearson
-from core.metrics.landmarks import landmark_distance
 from core.mouth.data import ClipData, load_prepared
-from core.mouth.metrics import predicted_landmarks
-from core.mouth.prior.adapt import adapt, apply_map, calibrate
+from core.mouth.metrics import mouth_scores
+from core.mouth.prior.adapt import adapt, adapt_timed, apply_map, calibrate, shifted
 from core.mouth.prior.model import AudioPrior
 from core.mouth.space import MouthSpace
 
 HOLDOUT = 0.2
+FOLDS = 5
+GAP_S = 0.25  # seconds left out of the fit on either side of a test fold
 ADAPT_SECONDS = 4.0
 SILENCE_DB = 25.0
 SILENT_CLIP_DBFS = -60.0
-MAX_LAG = 3  # frames either way for the audio-video offset diagnostic
+MAX_LAG = 4  # frames either way for the audio-video offset diagnostic
 K = 6
+PAIR_FREE = ("constant", "prior")  # methods fitted without audio-video pairs: scored on every frame
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,13 @@ def frame_loudness_db(audio: np.ndarray, fps: float, n: int, rate: int = 16000) 
         if seg.size:
             out[j] = 10 * np.log10(np.mean(seg**2) + 1e-12)
     return out
+
+
+def time_folds(n: int, folds: int, gap: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(fit frames, test frames) per contiguous fold of range(n); fits skip `gap` frames each side."""
+    edges = np.linspace(0, n, folds + 1).round().astype(int)
+    frames = np.arange(n)
+    return [(frames[(frames < a - gap) | (frames >= b + gap)], frames[a:b]) for a, b in pairwise(edges)]
 
 
 def _linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -88,6 +104,7 @@ class _Clip:
         self.loud = frame_loudness_db(clip.audio, clip.fps, n)[:, None]
         self.art = prior.predict(clip.audio, clip.fps, n)
         self.adapt_n = int(round(ADAPT_SECONDS * clip.fps))
+        self.gap = int(round(GAP_S * clip.fps))
 
     def predict(self, method: str, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Coefficients for frames `out` from a method fitted on frames `fit` (valid ones only)."""
@@ -98,8 +115,14 @@ class _Clip:
     def _calibrated(self, fit: np.ndarray) -> np.ndarray:
         return calibrate(self.space, self.clip.landmarks[fit], self.art)
 
-    def _adapted(self, fit: np.ndarray) -> np.ndarray:
-        return adapt(self.art[fit], self.coeffs[fit], self._calibrated(fit))
+    def _adapted(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The trainer's adaptation (`adapt`: the map alone) fitted on `fit`, for frames `out`."""
+        return apply_map(self.art[out], adapt(self.art[fit], self.coeffs[fit], self._calibrated(fit)))
+
+    def _adapted_timed(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """`adapt_timed` (map and a -2..+2 frame shift) fitted on `fit`, for frames `out`."""
+        shift, mapping = adapt_timed(self.space, [self.art], [fit], [self.clip.landmarks[fit]])
+        return apply_map(shifted(self.art, shift)[out], mapping)
 
 
 def _constant(c: _Clip, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -114,27 +137,25 @@ METHODS = {
     "constant": _constant,
     "loudness": _loudness,
     "prior": lambda c, fit, out: apply_map(c.art[out], c._calibrated(fit)),
-    "prior_adapt_4s": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit[: c.adapt_n])),
-    "prior_adapt_all": lambda c, fit, out: apply_map(c.art[out], c._adapted(fit)),
+    "prior_adapt_4s": lambda c, fit, out: c._adapted(fit[: c.adapt_n], out),
+    "prior_adapt_all": lambda c, fit, out: c._adapted(fit, out),
+    "prior_adapt_all_timed": lambda c, fit, out: c._adapted_timed(fit, out),
 }
 
 
 def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
     keep = c.clip.valid[frames]
     frames, coeffs = frames[keep], coeffs[keep]
-    tracked = c.clip.landmarks[frames]
-    pred = predicted_landmarks(c.space, coeffs, tracked)
-    dist = landmark_distance(pred, tracked, c.space.vertices) * c.clip.crop_scale[frames]
-    o_pred, o_true = mouth_opening(pred), mouth_opening(tracked)
+    s = mouth_scores(c.space, coeffs, c.clip.landmarks[frames], c.clip.crop_scale[frames])
+    o_pred, o_true = s["opening_pred"], s["opening_true"]
     loud = c.loud[frames, 0]
     silent = loud < np.percentile(c.loud[:, 0], 90) - SILENCE_DB
-    lag_r = {lag: _lagged_r(o_pred, o_true, lag) for lag in range(-MAX_LAG, MAX_LAG + 1)}
-    best = max(lag_r, key=lambda k: -np.inf if not math.isfinite(lag_r[k]) else lag_r[k])
+    best, best_r = best_lag(o_pred, o_true)
     return {
-        "mouth_r": pearson(o_pred, o_true),
-        "mouth_r_best_lag": lag_r[best],
-        "best_lag_frames": int(best),
-        "lmd_px": float(dist.mean()),
+        "mouth_r": s["mouth_r"],
+        "mouth_r_best_lag": best_r,
+        "best_lag_frames": best,
+        "lmd_px": s["lmd_px"],
         "silence_ratio": _ratio(o_pred, silent),
         "jitter_ratio": _jitter(o_pred, o_true),
         "silence_ratio_truth": _ratio(o_true, silent),
@@ -144,13 +165,23 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
     }
 
 
-def _lagged_r(pred: np.ndarray, true: np.ndarray, lag: int) -> float:
+def lagged_r(pred: np.ndarray, true: np.ndarray, lag: int) -> float:
     """r with the prediction shifted `lag` frames later (pred[t + lag] against true[t])."""
     if lag > 0:
         return pearson(pred[lag:], true[:-lag])
     if lag < 0:
         return pearson(pred[:lag], true[-lag:])
     return pearson(pred, true)
+
+
+def best_lag(pred: np.ndarray, true: np.ndarray, max_lag: int = MAX_LAG) -> tuple[int, float]:
+    """(lag, r) of the best `lagged_r` within +-max_lag frames; (0, NaN) when r is undefined."""
+    lag_r = {lag: lagged_r(pred, true, lag) for lag in range(-max_lag, max_lag + 1)}
+    finite = {k: v for k, v in lag_r.items() if math.isfinite(v)}
+    if not finite:
+        return 0, float("nan")
+    best = max(finite, key=lambda k: (finite[k], -abs(k)))
+    return int(best), float(finite[best])
 
 
 def _jitter(pred: np.ndarray, true: np.ndarray) -> float:
@@ -165,19 +196,42 @@ def _ratio(opening: np.ndarray, silent: np.ndarray) -> float:
     return float(np.mean(opening[silent]) / max(np.mean(opening[~silent]), 1e-9))
 
 
+def _kfold(c: _Clip, method: str) -> dict:
+    """Out-of-fold predictions of every frame. `mouth_r` is the mean of the folds' own r (`fold_r`,
+    spread `fold_r_sd`); `mouth_r_pooled`, r over all folds at once, is biased low for any method
+    with a fitted offset (each fold's offset comes from the other folds: a constant mouth scores
+    about -0.5 that way), so it is a diagnostic only. LMD and the ratios are over every frame."""
+    n = c.clip.n_frames
+    folds = time_folds(n, FOLDS, c.gap)
+    pred = np.concatenate([c.predict(method, fit, test) for fit, test in folds])
+    out = _scores(c, pred, np.arange(n))
+    rs = [pearson(*_opening_at(c, pred, test[c.clip.valid[test]])) for _, test in folds]
+    finite = [r for r in rs if math.isfinite(r)]
+    out["mouth_r_pooled"] = out["mouth_r"]
+    out["mouth_r"] = float(np.mean(finite)) if finite else float("nan")
+    out["fold_r"] = [float(r) if math.isfinite(r) else None for r in rs]
+    out["fold_r_sd"] = float(np.std(finite)) if len(finite) > 1 else float("nan")
+    return out
+
+
+def _opening_at(c: _Clip, pred: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = mouth_scores(c.space, pred[frames], c.clip.landmarks[frames], c.clip.crop_scale[frames])
+    return s["opening_pred"], s["opening_true"]
+
+
 def evaluate_clip(clip: ClipData, prior: AudioPrior, trained: dict[str, np.ndarray] | None = None) -> dict:
     """{set: {method: scores}} for one clip; `trained` = {method: coefficients [N, K] in this clip's
     space} of models trained on the clip's first 80 % (scored on the holdout only)."""
     c = _Clip(clip, prior)
     n = clip.n_frames
+    every = np.arange(n)
     train, hold = np.arange(c.split), np.arange(c.split, n)
-    half = n // 2
-    first, second = np.arange(half), np.arange(half, n)
-    out: dict = {"holdout": {}, "cv": {}}
+    out: dict = {"all": {}, "kfold": {}, "holdout": {}}
+    for m in PAIR_FREE:
+        out["all"][m] = _scores(c, c.predict(m, every, every), every)
     for m in METHODS:
+        out["kfold"][m] = _kfold(c, m)
         out["holdout"][m] = _scores(c, c.predict(m, train, hold), hold)
-        pred = np.concatenate([c.predict(m, second, first), c.predict(m, first, second)])
-        out["cv"][m] = _scores(c, pred, np.arange(n))
     for method, coeffs in (trained or {}).items():
         out["holdout"][method] = _scores(c, np.asarray(coeffs, np.float64)[hold], hold)
     level = 10 * np.log10(float(np.mean(np.asarray(clip.audio, np.float64) ** 2)) + 1e-12)
@@ -186,6 +240,8 @@ def evaluate_clip(clip: ClipData, prior: AudioPrior, trained: dict[str, np.ndarr
         "fps": clip.fps,
         "seconds": round(n / clip.fps, 2),
         "split": int(c.split),
+        "folds": FOLDS,
+        "gap_frames": c.gap,
         "audio_dbfs": round(level, 1),
         "has_speech": bool(level > SILENT_CLIP_DBFS),  # a clip with a silent track cannot test an audio model
     }
@@ -206,26 +262,33 @@ def evaluate(
     for spk in sorted(set(clips.values())):
         names = [n for n, s in clips.items() if s == spk]
         speakers[spk] = {"clips": names, **_pooled([per_clip[n] for n in names])}
-    result = {
+    return {
         "clips": {n: {"speaker": clips[n], **_public(v)} for n, v in per_clip.items()},
         "speakers": speakers,
     }
-    return result
+
+
+SETS = ("all", "kfold", "holdout")
 
 
 def _pooled(results: list[dict]) -> dict:
+    """A speaker's clips together: r over their frames pooled (over their folds for `kfold`)."""
     out: dict = {}
-    for split in ("holdout", "cv"):
+    for split in SETS:
         out[split] = {}
         for m in results[0][split]:
             rs = [r[split][m] for r in results if m in r[split]]
-            o_p = np.concatenate([r["_opening"][0] for r in rs])
-            o_t = np.concatenate([r["_opening"][1] for r in rs])
-            w = [r["frames"] for r in rs]
+            if "fold_r" in rs[0]:
+                r = _nanmean([f for x in rs for f in x["fold_r"] if f is not None])
+            else:
+                o_p = np.concatenate([x["_opening"][0] for x in rs])
+                o_t = np.concatenate([x["_opening"][1] for x in rs])
+                r = pearson(o_p, o_t)
+            w = [x["frames"] for x in rs]
             out[split][m] = {
-                "mouth_r": pearson(o_p, o_t),
-                "lmd_px": float(np.average([r["lmd_px"] for r in rs], weights=w)),
-                "silence_ratio": _nanmean([r["silence_ratio"] for r in rs]),
+                "mouth_r": r,
+                "lmd_px": float(np.average([x["lmd_px"] for x in rs], weights=w)),
+                "silence_ratio": _nanmean([x["silence_ratio"] for x in rs]),
                 "frames": int(sum(w)),
             }
     return out

@@ -3,33 +3,52 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
 from core.mouth.data import load_prepared
-from core.mouth.prior.evaluation import ClipCase, evaluate, evaluate_clip
+from core.mouth.prior.eval_job import summary
+from core.mouth.prior.evaluation import ClipCase, evaluate, evaluate_clip, time_folds
 from core.mouth.prior.model import load_prior
 from studio.cli.main import main
 
 
 def test_prior_beats_loudness_and_constant_on_the_demo(demo_clip):
     res = evaluate_clip(load_prepared(demo_clip), load_prior())
-    cv = res["cv"]
+    kf, every = res["kfold"], res["all"]
     for m in ("prior", "prior_adapt_4s", "prior_adapt_all"):
-        assert cv[m]["mouth_r"] > cv["loudness"]["mouth_r"], (m, cv[m], cv["loudness"])
-        assert cv[m]["lmd_px"] < cv["constant"]["lmd_px"], (m, cv[m], cv["constant"])
-    assert cv["prior"]["mouth_r"] > 0.6
+        assert kf[m]["mouth_r"] > kf["loudness"]["mouth_r"], (m, kf[m], kf["loudness"])
+        assert kf[m]["lmd_px"] < kf["constant"]["lmd_px"], (m, kf[m], kf["constant"])
+        assert len(kf[m]["fold_r"]) == res["info"]["folds"] and kf[m]["fold_r_sd"] >= 0
+    # the prior alone used no audio-video pair, so every frame is a test frame
+    assert every["prior"]["frames"] == res["info"]["frames"] and every["prior"]["mouth_r"] > 0.8
+    assert every["prior"]["lmd_px"] < every["constant"]["lmd_px"]
+    # a constant mouth has a constant pose-free opening: no correlation to speak of
+    assert math.isnan(every["constant"]["mouth_r"]) and math.isnan(kf["constant"]["mouth_r"])
     # the mouth closes in silence: far less open there than in speech
-    assert cv["prior"]["silence_ratio"] < 0.5 and cv["constant"]["silence_ratio"] > 0.9
+    assert every["prior"]["silence_ratio"] < 0.5 and every["constant"]["silence_ratio"] > 0.9
     assert res["holdout"]["prior"]["frames"] + res["info"]["split"] == res["info"]["frames"]
+    # the demo's sound and picture are in sync by construction, and so is the prior's mouth
+    assert every["prior"]["best_lag_frames"] == 0 and kf["loudness"]["best_lag_frames"] == 0
+
+
+def test_time_folds_cover_every_frame_once_and_fits_keep_a_gap():
+    folds = time_folds(103, 5, 4)
+    tests = np.concatenate([t for _, t in folds])
+    assert np.array_equal(tests, np.arange(103))
+    for fit, test in folds:
+        dist = np.abs(fit[:, None] - test[None, :]).min()
+        assert dist == 5 and len(fit) + len(test) + 8 >= 103
 
 
 def test_speakers_pool_their_clips(demo_clip):
     res = evaluate([ClipCase(demo_clip, "synthetic")], load_prior())
     spk = res["speakers"]["synthetic"]
     assert spk["clips"] == ["demo"]
-    clip = res["clips"]["demo"]["cv"]["prior"]
-    assert np.isclose(spk["cv"]["prior"]["mouth_r"], clip["mouth_r"])
+    for split in ("all", "kfold"):
+        clip = res["clips"]["demo"][split]["prior"]
+        assert np.isclose(spk[split]["prior"]["mouth_r"], clip["mouth_r"])
     assert "_opening" not in json.dumps(res)
 
 
@@ -40,7 +59,8 @@ def test_eval_audio_command_writes_json_and_refuses_bad_speakers(demo_clip, tmp_
     assert code == 0, capsys.readouterr().err
     data = json.loads(out.read_text())
     assert data["clips"]["demo"]["speaker"] == "synthetic" and data["summary"]["real_clips"] == []
-    assert set(data["clips"]["demo"]["cv"]) >= {"constant", "loudness", "prior", "prior_adapt_4s"}
+    assert set(data["clips"]["demo"]["kfold"]) >= {"constant", "loudness", "prior", "prior_adapt_4s"}
+    assert set(data["clips"]["demo"]["all"]) == {"constant", "prior"}
     held = data["clips"]["demo"]["holdout"]  # the own-clip models, trained by the audio2mouth job itself
     assert held["own_clip"]["frames"] == held["prior"]["frames"] > 0
     assert held["prior_finetune"]["mouth_r"] > 0.6  # 3 steps from the prior keep what it knew
@@ -48,3 +68,14 @@ def test_eval_audio_command_writes_json_and_refuses_bad_speakers(demo_clip, tmp_
     assert code == 2 and "CLIP=NAME" in capsys.readouterr().err
     code = main(["eval-audio", "--clip", str(tmp_path), "--quiet"])
     assert code == 2 and "not a prepared clip" in capsys.readouterr().err
+
+
+def test_summary_checks_the_goals_per_protocol(demo_clip):
+    res = evaluate([ClipCase(demo_clip, "someone")], load_prior())  # counted as a real speaker here
+    s = summary(res)
+    assert s["real_clips"] == ["demo"] and set(s) >= {"all", "kfold", "holdout", "goals"}
+    assert s["all"]["prior"]["mean_mouth_r"] == res["clips"]["demo"]["all"]["prior"]["mouth_r"]
+    assert s["goals"]["prior_r_ge_0.6"] and s["goals"]["adapted_r_ge_0.7"]
+    lmd = s["goals"]["lmd_below_constant_on_every_clip"]
+    assert "constant" not in lmd["kfold"] and lmd["kfold"]["prior_adapt_all"] and lmd["all"]["prior"]
+    assert math.isnan(s["all"]["constant"]["mean_mouth_r"])
