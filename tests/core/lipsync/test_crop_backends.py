@@ -64,3 +64,22 @@ def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, net_and_refs)
 def test_unknown_backend_is_bad_input() -> None:
     with pytest.raises(BadInput, match="auto, torch, torchscript, onnx"):
         choose_crop_backend("tensorrt", "cpu")
+
+
+def test_onnx_backend_runs_a_batch_one_graph_frame_by_frame(net_and_refs, tmp_path) -> None:
+    """The crop backend's graph has every shape fixed (batch 1, the faster graph in ONNX Runtime);
+    a batch-dynamic graph (older bundles) still renders a batch in one call, to the same pixels."""
+    from core.export.onnx_fp32 import export_renderer, ort_session
+    from core.lipsync.crop_backends import OnnxCrops
+
+    net, ref = net_and_refs
+    h, w = net.geometry.crop_size
+    backend, _ = make_crop_backend("onnx", net, ref, "cpu", work_dir=tmp_path)
+    assert backend.session.get_inputs()[0].shape == [1, 4, h, w] and backend.fixed_batch
+    dynamic = OnnxCrops(
+        ort_session(export_renderer(net, ref, tmp_path / "dyn.onnx", dynamic_batch=True)), ref
+    )
+    assert not dynamic.fixed_batch
+    source = np.random.default_rng(5).random((4, 4, h, w), np.float32)
+    np.testing.assert_allclose(backend.render(source), dynamic.render(source), atol=1e-5)
+    assert backend.render(source[:1]).shape == (1, 3, h, w)
