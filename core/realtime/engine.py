@@ -60,7 +60,10 @@ class EngineConfig:
     silence_rms: float = SILENCE_RMS
     max_seconds: float | None = None  # stop after this much input audio (the --seconds limit)
     ring_seconds: float = 2.0
-    poll_s: float = 0.002  # how often the mouth thread looks into the ring when it is empty
+    # None: the mouth thread sleeps until the source writes (waking every `check_s` to check the
+    # source); a number: it polls the ring that often instead (the old way, kept for comparison)
+    poll_s: float | None = None
+    check_s: float = 0.05
     status_interval_s: float = 0.5
     # every frame rendered in order, none dropped (a file played without real-time pacing): the
     # mouth thread waits for room in the render queue and the render thread takes the oldest task
@@ -238,6 +241,7 @@ class LiveEngine:
         try:
             while not self._stop.is_set():
                 self.source.check()
+                self.ring.data_ready.clear()  # before the read: a write after it wakes the wait below
                 block = self.ring.read(self.ring.capacity)
                 if block.samples.size:
                     self.stats.audio_samples += block.samples.shape[0]
@@ -250,7 +254,10 @@ class LiveEngine:
                     self.source.check()
                     self._stop_reason = "end_of_audio"
                     break
-                self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
+                if self.cfg.poll_s is None:
+                    self.ring.data_ready.wait(self.cfg.check_s)
+                else:
+                    self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
             else:
                 self._stop_reason = self._stop_reason or "stopped"
             if self._stop_reason in ("end_of_audio", "time_limit"):

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,9 @@ class AudioRingBuffer:
         self._stamps = 0
         self.overrun_samples = 0
         self.overrun_events = 0
+        # set after every write so the consumer sleeps until audio comes instead of polling; setting
+        # an Event never waits on the consumer (it holds the Event's lock only while it starts waiting)
+        self.data_ready = threading.Event()
 
     # ---- producer side (audio callback / pacing thread) -------------------------------------
     def write(self, samples: np.ndarray, t_end: float) -> None:
@@ -71,6 +75,7 @@ class AudioRingBuffer:
         self._stamp_time[k] = t_end
         self._stamps += 1
         self._written = w + n  # publish last: the consumer only reads below this count
+        self.data_ready.set()
 
     # ---- consumer side ----------------------------------------------------------------------
     @property
