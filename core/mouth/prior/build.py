@@ -45,7 +45,9 @@ class PriorBuildConfig(ConfigModel):
     window: int = Field(default=60, ge=8)  # video frames per training window
     lr: float = Field(default=2e-3, gt=0.0)
     seed: int = 0
-    model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1)
+    # lookahead 1 (40 ms): the lowest live latency keeping >= 95 % of the lookahead-2 prior's held-out
+    # lip-sync accuracy (benchmarks/bench_live_latency.py, resources/live_lookahead.json)
+    model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1, lookahead=1)
 
 
 def corpus_tensors(
