@@ -284,6 +284,7 @@ class LiveSetup:
             "model",
             "paste",
             "sinks",
+            "from_last_sample",
         )
         return {
             "p50_ms": lat["end_to_end"]["p50"],

@@ -368,6 +368,7 @@ class LiveEngine:
                 self.stats.add("sinks", (t2 - t1) * 1e3)
                 self.stats.add("end_to_end", (t2 - task.t_capture) * 1e3)
                 self.stats.add("end_to_end_from_start", (t2 - task.t_capture_start) * 1e3)
+                self.stats.add("from_last_sample", (t2 - task.t_needed) * 1e3)
         except SinkFailed as exc:
             self._fail(str(exc), exc)
         except BaseException as exc:

@@ -21,6 +21,8 @@ DEFINITIONS = {
     "the lip-sync delay against live sound; the sum of the stages audio_lookahead + audio_block + "
     "mouth_compute + queue + render + sinks",
     "end_to_end_from_start": "same, from the frame's first audio sample (adds half a frame period)",
+    "from_last_sample": "the newest audio sample the frame depends on captured -> frame presented "
+    "(end_to_end minus audio_lookahead: what waiting for the block, computing and queueing add)",
     "audio_lookahead": "frame centre -> the newest audio sample the frame depends on was captured: the "
     "feature window, the model's lookahead and the smoothing lookahead (fixed by the settings)",
     "audio_block": "that sample captured -> its input block delivered (the capture chunk)",
@@ -53,6 +55,7 @@ STAGES = (
     "sinks",
     "end_to_end",
     "end_to_end_from_start",
+    "from_last_sample",
 )
 
 

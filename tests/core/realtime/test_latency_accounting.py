@@ -53,6 +53,11 @@ def test_stages_add_up_to_end_to_end_and_built_in_part_is_the_settings(tiny_live
     assert 0.0 <= lat["audio_block"]["p50"] <= built["input_block"]
     assert lat["audio_block"]["max"] <= built["input_block"] + 0.1
     assert lat["end_to_end"]["p50"] >= built["audio_lookahead"]
+    after = lat["from_last_sample"]
+    assert after["count"] == 30
+    assert after["mean"] == pytest.approx(
+        lat["end_to_end"]["mean"] - lat["audio_lookahead"]["mean"], abs=0.01
+    )
     cpu = r["cpu"]
     assert cpu["process_seconds"] > 0 and cpu["process_ms_per_frame"] == pytest.approx(
         cpu["process_seconds"] * 1e3 / 30
