@@ -130,6 +130,10 @@ class LiveView(QWidget):
 
         self.sliders: dict[str, QSlider] = {}
         self.slider_values: dict[str, QLabel] = {}
+        # what the chosen lookahead costs and keeps (the measured trade-off; the controller fills it)
+        self.lookahead_note = QLabel("", self)
+        self.lookahead_note.setObjectName("lookahead_note")
+        self.lookahead_note.setWordWrap(True)
         self._build_layout()
 
     def _build_layout(self) -> None:
@@ -171,6 +175,7 @@ class LiveView(QWidget):
             grid.addWidget(value, row, 2)
             self.sliders[name] = slider
             self.slider_values[name] = value
+        grid.addWidget(self.lookahead_note, len(SLIDERS), 0, 1, 3)
 
         readouts = QGroupBox("Performance", self)
         rl = QVBoxLayout(readouts)
@@ -197,6 +202,11 @@ class LiveView(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addLayout(centre, 1)
+
+    def set_lookahead_note(self, text: str) -> None:
+        """The lookahead slider's trade-off line, under the sliders and as the slider's tooltip."""
+        self.lookahead_note.setText(text)
+        self.sliders["lookahead"].setToolTip(text)
 
     def show_message(self, text: str, error: bool = True) -> None:
         """A message in the panel (never a modal dialog): faults, a missing microphone."""

@@ -79,12 +79,18 @@ def paste_mouth(
     size = (rx1 - rx0, ry1 - ry0)
     warped = cv2.warpAffine(render, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     a = _warp_alpha(alpha, m, size)
-    roi = out[ry0:ry1, rx0:rx1].astype(np.float32)
-    blended = roi * (1.0 - a[..., None]) + warped * a[..., None]
-    new = np.clip(np.round(blended), 0, 255).astype(np.uint8)
-    keep = a[..., None] > 0
-    out[ry0:ry1, rx0:rx1] = np.where(keep, new, out[ry0:ry1, rx0:rx1])
     frame_alpha[ry0:ry1, rx0:rx1] = a
+    # blend only the bounding box of the mask (the mouth box and its feather, about half the face
+    # box): outside it the mask is 0 and the frame is kept as is, so the result is the same
+    rows, cols = np.flatnonzero(a.any(axis=1)), np.flatnonzero(a.any(axis=0))
+    if rows.size == 0:
+        return out, frame_alpha
+    ys, xs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    a, warped = a[ys, xs, None], warped[ys, xs]
+    target = out[ry0:ry1, rx0:rx1][ys, xs]  # a view into `out`
+    blended = target.astype(np.float32) * (1.0 - a) + warped * a
+    new = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+    target[...] = np.where(a > 0, new, target)
     return out, frame_alpha
 
 

@@ -130,6 +130,12 @@ class MouthStepper:
         """Video frames emitted so far."""
         return max(self._next_pair - self.lookahead, 0)
 
+    def samples_needed(self, j: int) -> int:
+        """16 kHz samples that must have arrived before frame j is decidable: the end of the last
+        analysis window of frame j + lookahead's pair (the newest sample frame j depends on)."""
+        last = int(pair_start(j + self.lookahead, self.fps, self.fbank_cfg)) + 1
+        return last * self.fbank_cfg.shift_samples + self.fbank_cfg.window_samples
+
     @property
     def inherent_latency_ms(self) -> float:
         """Audio needed past a frame's centre before it can be emitted (window + lookahead)."""
@@ -205,13 +211,26 @@ class MouthStepper:
             self._audio_start += cut
 
 
-def stream_all(stepper: MouthStepper, audio: np.ndarray, n_frames: int | None = None) -> np.ndarray:
-    """A whole 16 kHz waveform through `stepper` -> coefficients [n_frames, K].
+class FrameFilter(Protocol):
+    """What follows the stepper in the live engine (`core.realtime.controls.CoefficientFilter`)."""
+
+    def push(self, frames: list[MouthFrame]) -> list[MouthFrame]: ...
+
+    def flush(self) -> list[MouthFrame]: ...
+
+
+def stream_all(
+    stepper: MouthStepper, audio: np.ndarray, n_frames: int | None = None, post: FrameFilter | None = None
+) -> np.ndarray:
+    """A whole 16 kHz waveform through `stepper` (then `post`, as the live engine chains them)
+    -> coefficients [n_frames, K].
 
     Default `n_frames`: the frames the audio spans. More frames than that repeat the last
     mouth; fewer are cut.
     """
     frames = stepper.push(audio) + stepper.flush()
+    if post is not None:
+        frames = post.push(frames) + post.flush()
     coeffs = np.stack([f.coeffs for f in frames]) if frames else np.zeros((0, stepper.k), np.float32)
     if n_frames is None or n_frames == len(coeffs):
         return coeffs

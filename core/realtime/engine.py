@@ -13,10 +13,14 @@ Threads and hand-offs:
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
-End-to-end latency of frame j = frame ready - capture time of the audio sample at frame
-j's centre (the instant the frame shows). It includes the feature window, the model's
-lookahead, queueing and rendering. Faults (source error, renderer exception, a failing
-sink) stop the engine cleanly; the recorder is closed, not discarded.
+End-to-end latency of frame j = frame presented (handed to the sinks) - capture time of the
+audio sample at frame j's centre (the instant the frame shows, so it is the lip-sync delay a
+viewer sees against live sound). It splits into stages that add up to it (`core.realtime.stats`):
+audio_lookahead (centre -> the newest sample frame j depends on: feature window, the model's
+lookahead, the controls' smoothing lookahead), audio_block (that sample -> its input block
+delivered), mouth_compute (block delivered -> coefficients ready), queue, render, sinks.
+Faults (source error, renderer exception, a failing sink) stop the engine cleanly; the recorder
+is closed, not discarded.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +60,10 @@ class EngineConfig:
     silence_rms: float = SILENCE_RMS
     max_seconds: float | None = None  # stop after this much input audio (the --seconds limit)
     ring_seconds: float = 2.0
-    poll_s: float = 0.002  # how often the mouth thread looks into the ring when it is empty
+    # None: the mouth thread sleeps until the source writes (waking every `check_s` to check the
+    # source); a number: it polls the ring that often instead (the old way, kept for comparison)
+    poll_s: float | None = None
+    check_s: float = 0.05
     status_interval_s: float = 0.5
     # every frame rendered in order, none dropped (a file played without real-time pacing): the
     # mouth thread waits for room in the render queue and the render thread takes the oldest task
@@ -70,6 +78,8 @@ class FrameTask:
     t_capture: float  # capture time of the audio at the frame's centre
     t_capture_start: float  # ... at the frame's first sample
     t_mouth: float  # when the mouth stage finished it
+    t_needed: float = 0.0  # capture time of the newest sample the frame depends on
+    t_arrived: float = 0.0  # when that sample's input block was delivered
 
 
 @dataclass
@@ -137,10 +147,26 @@ class LiveEngine:
         t_last = self.ring.capture_time(last)
         return (t_last or self.clock.now()) + (native - last) / self.source.sample_rate
 
+    def _needed_times(self, index: int) -> tuple[float, float]:
+        """(capture, arrival) of the newest input sample frame `index` depends on: the end of the
+        last analysis window of the model's lookahead, plus the smoothing lookahead in force (the
+        filter publishes the value it used before the frames reach here). Past the end of the
+        audio (a padded frame at the end of a stream) the last sample stands in."""
+        ahead = int(self.controls.applied.lookahead)
+        needed16 = min(self.stepper.samples_needed(index + ahead), max(self._samples16, 1)) - 1
+        native = min(needed16 * self.source.sample_rate / self.stepper.rate, self.ring.written - 1)
+        captured = self.ring.capture_time(native)
+        arrived = self.ring.arrival_time(native)
+        if captured is None or arrived is None:  # stamp recycled (cannot happen within 10 s)
+            now = self.clock.now()
+            return now, now
+        return captured, arrived
+
     def _emit(self, frames) -> None:
         for f in frames:
             now = self.clock.now()
             self._silent_run = self._silent_run + 1 if f.rms < self.cfg.silence_rms else 0
+            needed, arrived = self._needed_times(f.index)
             task = FrameTask(
                 f.index,
                 f.coeffs,
@@ -148,9 +174,14 @@ class LiveEngine:
                 self._capture_time(self.timeline.frame_centre(f.index)),
                 self._capture_time(self.timeline.frame_start(f.index)),
                 now,
+                needed,
+                arrived,
             )
             self.stats.frames_emitted += 1
             self.stats.add("mouth", (now - task.t_capture) * 1e3)
+            self.stats.add("audio_lookahead", (needed - task.t_capture) * 1e3)
+            self.stats.add("audio_block", (arrived - needed) * 1e3)
+            self.stats.add("mouth_compute", (now - arrived) * 1e3)
             if self.cfg.lossless:
                 self._put_waiting(task)
                 continue
@@ -210,6 +241,7 @@ class LiveEngine:
         try:
             while not self._stop.is_set():
                 self.source.check()
+                self.ring.data_ready.clear()  # before the read: a write after it wakes the wait below
                 block = self.ring.read(self.ring.capacity)
                 if block.samples.size:
                     self.stats.audio_samples += block.samples.shape[0]
@@ -222,7 +254,10 @@ class LiveEngine:
                     self.source.check()
                     self._stop_reason = "end_of_audio"
                     break
-                self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
+                if self.cfg.poll_s is None:
+                    self.ring.data_ready.wait(self.cfg.check_s)
+                else:
+                    self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
             else:
                 self._stop_reason = self._stop_reason or "stopped"
             if self._stop_reason in ("end_of_audio", "time_limit"):
@@ -237,6 +272,7 @@ class LiveEngine:
         except BaseException as exc:
             self._fail(f"audio input failed: {exc}" if "audio" not in str(exc) else str(exc), exc)
         finally:
+            self.stats.thread_cpu["mouth"] = time.thread_time()
             self._put_end()
 
     def _put_end(self) -> None:
@@ -325,16 +361,21 @@ class LiveEngine:
                     for name, ms in timings.items():
                         self.stats.add(name, ms)
                 t1 = self.clock.now()
-                self.stats.add("end_to_end", (t1 - task.t_capture) * 1e3)
-                self.stats.add("end_to_end_from_start", (t1 - task.t_capture_start) * 1e3)
+                self.stats.add("render", (t1 - t0) * 1e3)
                 self.stats.count_rendered(t1, task.idle)
                 self._to_sinks(task.index, frame)
-                self.stats.add("sinks", (self.clock.now() - t1) * 1e3)
+                t2 = self.clock.now()  # presented: every sink has the frame
+                self.stats.add("sinks", (t2 - t1) * 1e3)
+                self.stats.add("end_to_end", (t2 - task.t_capture) * 1e3)
+                self.stats.add("end_to_end_from_start", (t2 - task.t_capture_start) * 1e3)
+                self.stats.add("from_last_sample", (t2 - task.t_needed) * 1e3)
         except SinkFailed as exc:
             self._fail(str(exc), exc)
         except BaseException as exc:
             where = f" at frame {task.index}" if task is not None else ""
             self._fail(f"renderer failed{where}: {type(exc).__name__}: {exc}", exc)
+        finally:
+            self.stats.thread_cpu["render"] = time.thread_time()
 
     def _apply_render_controls(self) -> None:
         """The render thread's controls (gain, the avatar's feather), when a request came in."""
@@ -371,6 +412,7 @@ class LiveEngine:
     ) -> EngineOutcome:
         """Run until the audio ends, the time limit, `should_stop()` or a fault; returns the report."""
         self.stats.load_start = load_average()
+        self.stats.cpu_start = time.process_time()
         self.stats.started = self.clock.now()
         mouth = threading.Thread(target=self._mouth_loop, name="live-mouth", daemon=True)
         render = threading.Thread(target=self._render_loop, name="live-render", daemon=True)
@@ -397,6 +439,7 @@ class LiveEngine:
             mouth.join(timeout=5.0)
             render.join(timeout=5.0)
             self.stats.stopped = self.clock.now()
+            self.stats.cpu_end = time.process_time()
             self.stats.load_end = load_average()
             self._apply_sink_changes()  # a stop asked for at the end still closes its file
             for closing in self._closing:
@@ -418,6 +461,20 @@ class LiveEngine:
             if info[sink.name].get("error") and not any(e.startswith(sink.name) for e in self._errors):
                 self._errors.append(f"{sink.name}: {info[sink.name]['error']}")
         return info
+
+    def built_in_latency_ms(self) -> dict[str, float]:
+        """The latency the settings imply before any computing (what `audio_lookahead` measures)."""
+        frame_ms = 1000.0 / self.avatar.fps
+        window = self.stepper.inherent_latency_ms - self.stepper.lookahead * frame_ms
+        smoothing = self.controls.applied.lookahead * frame_ms
+        block = getattr(self.source, "block", 0) * 1000.0 / self.source.sample_rate
+        return {
+            "feature_window": window,
+            "model_lookahead": self.stepper.lookahead * frame_ms,
+            "smoothing_lookahead": smoothing,
+            "audio_lookahead": self.stepper.inherent_latency_ms + smoothing,
+            "input_block": block,  # the wait for a block averages half of it (`audio_block`)
+        }
 
     def status(self) -> LiveStatus:
         return self.stats.live_status(
@@ -454,5 +511,6 @@ class LiveEngine:
                 "inherent_latency_ms": self.stepper.inherent_latency_ms,
                 "audio_backend": self.stepper.backend.name,
             },
+            built_in_latency_ms=self.built_in_latency_ms(),
             sinks=sink_info,
         )

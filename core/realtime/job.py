@@ -43,6 +43,7 @@ class LiveRequest:
     monitor: bool = False
     virtual_camera: bool = False
     max_loop_frames: int = 300
+    cpu_threads: int = 0  # torch / ONNX Runtime intra-op threads; 0 = auto from the free cores
 
 
 class LiveFailed(RuntimeError):
@@ -73,6 +74,7 @@ class LiveJob(Job):
         self.report: dict | None = None
         self.slot = None  # the newest-frame slot while running: a GUI view polls it on its own timer
         self.engine = None  # the running engine (its `controls` sheet binds sliders); None otherwise
+        self._error: str | None = None  # the engine's fault, raised once the report is written
 
     def make_source(self):
         """The request's audio input (opens nothing yet); a missing device is BadInput here."""
@@ -83,6 +85,24 @@ class LiveJob(Job):
         return sources.MicSource(self.req.input_device)
 
     def run(self, ctx: JobContext) -> dict:
+        from core.compute.threads import use_cpu_threads
+
+        # the studio's thread policy (core.compute.threads): chosen from the cores free now, set
+        # before the backends are built (ONNX Runtime sessions take torch's count) and kept for
+        # the engine's threads, which start after it
+        with use_cpu_threads(self.req.cpu_threads) as threads:
+            ctx.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
+            report = self._run(ctx)
+            report["cpu_threads"] = {"threads": threads.threads, "reason": threads.reason}
+        if self.req.report is not None:
+            atomic.write_json(self.req.report, report)
+            ctx.artifact(self.req.report, "report")
+        if self._error:
+            raise LiveFailed(self._error)
+        ctx.checkpoint()  # a cancel during the run ends as cancelled, after the outputs are written
+        return report
+
+    def _run(self, ctx: JobContext) -> dict:
         from core.device import resolve_device
         from core.export.bundle_format import is_bundle
         from core.kinds.audio_model import resolve_audio_run
@@ -172,17 +192,14 @@ class LiveJob(Job):
             "recording": str(req.record) if req.record else None,
         }
         self.report = report
-        if req.report is not None:
-            atomic.write_json(req.report, report)
-            ctx.artifact(req.report, "report")
         if req.record is not None and Path(req.record).is_file():
             ctx.artifact(req.record, "recording")
+        self._error = None
         if outcome.error:
             kept = (
                 f"; the recording so far is in {req.record}"
                 if req.record and Path(req.record).is_file()
                 else ""
             )
-            raise LiveFailed(f"live session stopped: {outcome.error}{kept}")
-        ctx.checkpoint()  # a cancel during the run ends as cancelled, after the outputs are written
+            self._error = f"live session stopped: {outcome.error}{kept}"
         return report

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,9 @@ class AudioRingBuffer:
         self._stamps = 0
         self.overrun_samples = 0
         self.overrun_events = 0
+        # set after every write so the consumer sleeps until audio comes instead of polling; setting
+        # an Event never waits on the consumer (it holds the Event's lock only while it starts waiting)
+        self.data_ready = threading.Event()
 
     # ---- producer side (audio callback / pacing thread) -------------------------------------
     def write(self, samples: np.ndarray, t_end: float) -> None:
@@ -71,6 +75,7 @@ class AudioRingBuffer:
         self._stamp_time[k] = t_end
         self._stamps += 1
         self._written = w + n  # publish last: the consumer only reads below this count
+        self.data_ready.set()
 
     # ---- consumer side ----------------------------------------------------------------------
     @property
@@ -110,12 +115,8 @@ class AudioRingBuffer:
         self._read = r + max(n, 0)
         return AudioBlock(out, r, lost)
 
-    def capture_time(self, index: float) -> float | None:
-        """When sample `index` was captured, from the stamp of the block that held it.
-
-        Within a block samples are spaced by 1/sample_rate back from the block's stamp.
-        None when the sample has not arrived yet or its stamp has been recycled.
-        """
+    def _slot_of(self, index: float) -> int | None:
+        """Stamp slot of the block that held sample `index`; None when not arrived or recycled."""
         count = self._stamps
         if count == 0 or index >= self._stamp_end[(count - 1) % STAMP_SLOTS]:
             return None
@@ -125,6 +126,22 @@ class AudioRingBuffer:
                 return None  # the block before this one was recycled: its start is unknown
             start = self._stamp_end[(s - 1) % STAMP_SLOTS] if s > 0 else 0
             if index >= start:
-                k = s % STAMP_SLOTS
-                return float(self._stamp_time[k] - (self._stamp_end[k] - 1 - index) / self.sample_rate)
+                return s % STAMP_SLOTS
         return None
+
+    def capture_time(self, index: float) -> float | None:
+        """When sample `index` was captured, from the stamp of the block that held it.
+
+        Within a block samples are spaced by 1/sample_rate back from the block's stamp.
+        None when the sample has not arrived yet or its stamp has been recycled.
+        """
+        k = self._slot_of(index)
+        if k is None:
+            return None
+        return float(self._stamp_time[k] - (self._stamp_end[k] - 1 - index) / self.sample_rate)
+
+    def arrival_time(self, index: float) -> float | None:
+        """When sample `index` reached the machine: the stamp of its block (its last sample's
+        capture), so `arrival_time - capture_time` is the wait for the rest of the block."""
+        k = self._slot_of(index)
+        return None if k is None else float(self._stamp_time[k])

@@ -17,23 +17,37 @@ import numpy as np
 from core.jobs.events import LiveStatus
 
 DEFINITIONS = {
-    "mouth": "audio captured (frame centre) -> mouth coefficients ready; includes the feature window and "
-    "the model's lookahead",
+    "end_to_end": "audio sample at the frame's centre captured -> frame presented (handed to every sink): "
+    "the lip-sync delay against live sound; the sum of the stages audio_lookahead + audio_block + "
+    "mouth_compute + queue + render + sinks",
+    "end_to_end_from_start": "same, from the frame's first audio sample (adds half a frame period)",
+    "from_last_sample": "the newest audio sample the frame depends on captured -> frame presented "
+    "(end_to_end minus audio_lookahead: what waiting for the block, computing and queueing add)",
+    "audio_lookahead": "frame centre -> the newest audio sample the frame depends on was captured: the "
+    "feature window, the model's lookahead and the smoothing lookahead (fixed by the settings)",
+    "audio_block": "that sample captured -> its input block delivered (the capture chunk)",
+    "mouth_compute": "block delivered -> mouth coefficients ready (poll, resample, features, network)",
+    "mouth": "audio_lookahead + audio_block + mouth_compute",
     "queue": "mouth coefficients ready -> renderer starts the frame",
+    "render": "the renderer's whole frame: shape_map + model + paste (or the idle loop frame)",
     "shape_map": "coefficients -> mouth landmarks -> driving image",
     "mesh": "coefficients -> landmarks -> deformed, corrected face mesh (Gaussian avatar)",
     "model": "renderer forward pass (lip-sync: cached references; Gaussian: binding + rasterizer)",
     "paste": "feathered, colour-matched paste-back into the full frame",
-    "sinks": "handing the frame to view / recorder / virtual camera",
-    "end_to_end": "audio sample at the frame's centre captured -> frame ready (before sinks)",
-    "end_to_end_from_start": "same, from the frame's first audio sample (adds half a frame period)",
+    "sinks": "handing the frame to view / recorder / virtual camera (a GUI view paints it on its "
+    "next timer tick, up to one tick later)",
     "dropped": "frames skipped (never rendered) so the video stays on the audio clock",
     "source_underruns": "input blocks delivered more than two block periods late",
     "overrun_events": "times the engine fell a whole ring buffer (2 s) behind and lost audio",
+    "cpu": "process CPU time (all threads) over the run and per rendered frame; per engine thread",
 }
 STAGES = (
     "mouth",
+    "audio_lookahead",
+    "audio_block",
+    "mouth_compute",
     "queue",
+    "render",
     "shape_map",
     "mesh",
     "model",
@@ -41,6 +55,7 @@ STAGES = (
     "sinks",
     "end_to_end",
     "end_to_end_from_start",
+    "from_last_sample",
 )
 
 
@@ -84,6 +99,9 @@ class EngineStats:
     last_frame: float | None = None
     load_start: list[float] | None = None
     load_end: list[float] | None = None
+    cpu_start: float = 0.0  # process CPU seconds (time.process_time) at start / stop
+    cpu_end: float = 0.0
+    thread_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each engine thread
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, stage: str, ms: float) -> None:
@@ -135,6 +153,17 @@ class EngineStats:
             controls=controls,
         )
 
+    def cpu_report(self) -> dict:
+        """CPU seconds of the process and of each engine thread, and per rendered frame (ms)."""
+        n = max(self.frames_rendered, 1)
+        process = max(self.cpu_end - self.cpu_start, 0.0)
+        return {
+            "process_seconds": process,
+            "process_ms_per_frame": process * 1e3 / n,
+            "threads_seconds": dict(self.thread_cpu),
+            "threads_ms_per_frame": {k: v * 1e3 / n for k, v in self.thread_cpu.items()},
+        }
+
     def report(self, **extra) -> dict:
         """The JSON-able report: counters, per-stage latency summaries, fps, load, extras."""
         wall = max(self.stopped - self.started, 0.0)
@@ -153,6 +182,7 @@ class EngineStats:
                 "mean": float(np.mean(self.queue_depth)) if self.queue_depth else 0.0,
             },
             "wall_seconds": wall,
+            "cpu": self.cpu_report(),
             "load_average": {"start": self.load_start, "end": self.load_end, "cpus": os.cpu_count()},
             "definitions": DEFINITIONS,
             **extra,

@@ -42,6 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--virtual-camera", action="store_true", help="send frames to a virtual camera (pyvirtualcam)"
     )
     add_audio_model_argument(p)
+    p.add_argument(
+        "--cpu-threads",
+        type=int,
+        default=0,
+        metavar="N",
+        help="intra-op CPU threads for the models (default 0: chosen from the cores free now)",
+    )
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
@@ -117,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         preview_fps=0.0 if no_display else 10.0,
         monitor=args.monitor,
         virtual_camera=args.virtual_camera,
+        cpu_threads=max(args.cpu_threads, 0),
     )
     job = kind.live_job(request)
     runner_display = None if no_display else Window()
@@ -131,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
                     "fps": round(r["fps_rendered"], 2),
                     "frames": r["frames"],
                     "e2e_p95_ms": round(e2e.get("p95", 0.0), 1),
+                    "cpu_ms_per_frame": round(r["cpu"]["process_ms_per_frame"], 2),
                     "underruns": r["audio"]["underruns"],
                     "stop": r["stop_reason"],
                 }

@@ -7,6 +7,8 @@ events. Sliders request values on the running engine's control sheet; status eve
 the values in force, which the sliders echo with their signals blocked (no feedback loop).
 Faults (no microphone, PortAudio missing, a device unplugged mid-run) become a message in the
 panel; the engine has already finalised the recording.
+The lookahead slider shows the measured trade-off of its value (`core.realtime.lookahead`): the
+latency and lip-sync accuracy of the running model's lookahead plus the slider's smoothing frames.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from core.jobs.job import Job, JobResult, Status
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind, kind_of_run
 from core.realtime.backends import BACKENDS
+from core.realtime.controls import ControlValues
 from core.realtime.job import LiveRequest
+from core.realtime.lookahead import LookaheadCurve, load_curve
 from core.train.run_folder import RunState, list_runs
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
@@ -74,9 +78,16 @@ class LiveController(QObject):
         self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
         for name in BACKENDS:
             view.backend_combo.addItem(name)
+        try:
+            self.curve: LookaheadCurve | None = load_curve()
+            self._curve_problem = ""
+        except BadInput as exc:
+            self.curve, self._curve_problem = None, str(exc)
+        # the model's own lookahead: the running engine's; before a session, the default models'
+        self.model_lookahead = self.curve.choose().model_lookahead if self.curve is not None else 2
         for name, slider in view.sliders.items():
             slider.valueChanged.connect(lambda value, name=name: self._slider_moved(name, value))
-        self._echo({"gain": 1.0, "smoothing": 0.0, "feather": 0.22, "lookahead": 0})
+        self._echo(ControlValues().to_dict())
         view.start_button.clicked.connect(self.start)
         view.stop_button.clicked.connect(self.stop)
         view.fit_check.toggled.connect(view.view.set_fitted)
@@ -278,6 +289,9 @@ class LiveController(QObject):
         v.p50_curve.setData(list(t), list(p50))
         v.p95_curve.setData(list(t), list(p95))
         engine = getattr(self.job, "engine", None)
+        if engine is not None and engine.stepper.lookahead != self.model_lookahead:
+            self.model_lookahead = engine.stepper.lookahead
+            self._describe_lookahead(self.view.sliders["lookahead"].value())
         if engine is not None and self._pending:
             engine.controls.request(**self._pending)
             self._pending.clear()
@@ -311,10 +325,18 @@ class LiveController(QObject):
         self.session_finished.emit(result)
 
     # controls -------------------------------------------------------------------------------
+    def _describe_lookahead(self, smoothing: float) -> None:
+        if self.curve is None:
+            self.view.set_lookahead_note(f"Lookahead trade-off not measured: {self._curve_problem}")
+            return
+        self.view.set_lookahead_note(self.curve.describe(self.model_lookahead, int(round(smoothing))))
+
     def _slider_moved(self, name: str, value: int) -> None:
         scaled = value / SLIDERS[name][3]
         self._touched.add(name)
         self.view.slider_values[name].setText(f"{scaled:g}")
+        if name == "lookahead":
+            self._describe_lookahead(scaled)
         engine = getattr(self.job, "engine", None)
         if engine is not None:
             engine.controls.request(**{name: scaled})
@@ -331,3 +353,5 @@ class LiveController(QObject):
             slider.setValue(int(round(value * SLIDERS[name][3])))
             slider.blockSignals(False)
             self.view.slider_values[name].setText(f"{value:g}")
+            if name == "lookahead":
+                self._describe_lookahead(value)

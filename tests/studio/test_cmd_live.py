@@ -42,7 +42,7 @@ def test_live_from_audio_file_records_and_reports(project, tmp_path, capsys):
 
 def test_live_onnx_backend_reports_parity(project, tmp_path):
     report = tmp_path / "onnx.json"
-    args = ["--backend", "onnx", "--seconds", "0.5", "--report", str(report)]
+    args = ["--backend", "onnx", "--seconds", "0.5", "--report", str(report), "--cpu-threads", "1"]
     code = _live(
         str(project["run"]),
         "--audio-file",
@@ -56,6 +56,8 @@ def test_live_onnx_backend_reports_parity(project, tmp_path):
     assert {p["name"] for p in r["onnx_parity"]} == {"renderer", "audio_step"}
     assert all(p["ok"] for p in r["onnx_parity"])
     assert r["frames"]["emitted"] == 13
+    assert r["cpu_threads"] == {"threads": 1, "reason": "cpu_threads = 1 (set in the job)"}
+    assert r["cpu"]["process_ms_per_frame"] > 0 and r["latency_ms"]["audio_lookahead"]["count"] == 13
 
 
 def test_bad_inputs_exit_2_with_message(project, tmp_path, capsys):

@@ -1,8 +1,12 @@
 """Build the prior: synthesize a corpus with espeak-ng, train the small LSTM on it, save it.
 
     python -m core.mouth.prior.build [--out resources/audio_prior.pt] [--samples 1600] [--steps 3000]
+        [--lookahead 2] [--init resources/audio_prior.pt]
 
-A few minutes on one CPU thread. Every utterance is normalised with its own feature statistics
+A few minutes on one CPU thread. `--init` starts from an existing prior's weights instead of a random
+network: the lookahead is only a delay between the LSTM's input and its output, so a prior built at
+one lookahead is a warm start for another (the live-latency benchmark derives lookahead 0 and 1 from
+the shipped one in a few hundred steps). Every utterance is normalised with its own feature statistics
 (as a speaker's clip is at use), windows are drawn at random, and a held-back tenth of the corpus
 gives the validation loss stored with the weights. Deterministic for a seed.
 """
@@ -27,7 +31,7 @@ from core.mouth.model import Audio2Mouth, ModelConfig
 from core.mouth.prior.articulation import CHANNELS
 from core.mouth.prior.corpus import make_sample
 from core.mouth.prior.espeak import Espeak
-from core.mouth.prior.model import DEFAULT_PATH, AudioPrior
+from core.mouth.prior.model import DEFAULT_PATH, AudioPrior, load_prior
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,9 @@ class PriorBuildConfig(ConfigModel):
     window: int = Field(default=60, ge=8)  # video frames per training window
     lr: float = Field(default=2e-3, gt=0.0)
     seed: int = 0
-    model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1)
+    # lookahead 1 (40 ms): the lowest live latency keeping >= 95 % of the lookahead-2 prior's held-out
+    # lip-sync accuracy (benchmarks/bench_live_latency.py, resources/live_lookahead.json)
+    model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1, lookahead=1)
 
 
 def corpus_tensors(
@@ -93,11 +99,18 @@ def _loss(net: Audio2Mouth, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (((pred[:, net.cfg.lookahead :] - y) ** 2) * w).mean()
 
 
-def build_prior(cfg: PriorBuildConfig, progress=None) -> AudioPrior:
-    """Synthesize, train, return the prior (eval mode); `progress(step, total, message)` if given."""
+def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = None) -> AudioPrior:
+    """Synthesize, train, return the prior (eval mode); `progress(step, total, message)` if given.
+
+    `init`: start from this prior's weights (its shape replaces `cfg.model`'s; the lookahead is
+    `cfg.model.lookahead`'s)."""
     torch.manual_seed(cfg.seed)
-    fbank = FbankConfig()
-    net = Audio2Mouth(cfg.model.net(fbank.num_bins, len(CHANNELS)))
+    fbank = FbankConfig() if init is None else init.fbank
+    if init is None:
+        net = Audio2Mouth(cfg.model.net(fbank.num_bins, len(CHANNELS)))
+    else:
+        net = Audio2Mouth(init.net.cfg.model_copy(update={"lookahead": cfg.model.lookahead}))
+        net.load_state_dict(init.net.state_dict())
     t0 = time.time()
     data = corpus_tensors(cfg.samples, fbank, net.cfg.lookahead, cfg.seed)
     n_val = max(1, len(data) // 10)
@@ -129,6 +142,14 @@ def build_prior(cfg: PriorBuildConfig, progress=None) -> AudioPrior:
         "synth_seconds": round(synth_s, 1),
         "train_seconds": round(time.time() - t0 - synth_s, 1),
         "corpus_hours": round(sum(len(y) for _, y in data) / 25.0 / 3600.0, 2),
+        "lookahead": net.cfg.lookahead,
+        "init": None
+        if init is None
+        else {
+            "samples": init.info.get("samples"),
+            "steps": init.info.get("steps"),
+            "lookahead": init.net.cfg.lookahead,
+        },
     }
     return AudioPrior(net, fbank, info)
 
@@ -144,10 +165,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", type=int, default=PriorBuildConfig().samples)
     p.add_argument("--steps", type=int, default=PriorBuildConfig().steps)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lookahead", type=int, default=PriorBuildConfig().model.lookahead)
+    p.add_argument("--lr", type=float, default=PriorBuildConfig().lr)
+    p.add_argument("--init", type=Path, help="start from this prior's weights (e.g. the shipped one)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
-    cfg = PriorBuildConfig(samples=args.samples, steps=args.steps, seed=args.seed)
-    prior = build_prior(cfg, lambda s, n, m: print(f"{s}/{n} {m}", flush=True))
+    base = PriorBuildConfig()
+    cfg = PriorBuildConfig(
+        samples=args.samples,
+        steps=args.steps,
+        seed=args.seed,
+        lr=args.lr,
+        model=base.model.derive(lookahead=args.lookahead),
+    )
+    init = load_prior(args.init) if args.init is not None else None
+    prior = build_prior(cfg, lambda s, n, m: print(f"{s}/{n} {m}", flush=True), init)
     save_prior(prior, args.out)
     print(f"prior written to {args.out}: {prior.info}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -32,6 +33,35 @@ def test_pixels_outside_the_mouth_mask_are_unchanged() -> None:
     sy = (box[3] - box[1]) / g.crop_height
     assert xs.min() >= box[0] + g.mouth_left * sx - 1 and xs.max() <= box[0] + (g.mouth_left + 64) * sx + 1
     assert ys.min() >= box[1] + g.mouth_top * sy - 1 and ys.max() <= box[1] + (g.mouth_top + 64) * sy + 1
+
+
+def test_blending_only_the_masks_box_equals_blending_the_whole_face_box() -> None:
+    """The paste blends the mask's bounding box only (live latency); the reference blends every pixel
+    of the face box with the frame-space mask, as the paste did before."""
+    g = crop_geometry(64)
+    frame = _frame(3)
+    box = np.array([30.6, 8.2, 30.6 + 80 * 1.37, 8.2 + 104 * 1.37])
+    render = np.random.default_rng(4).random((*g.crop_size, 3)).astype(np.float32)
+    settings = PasteSettings(color_match=False)
+    out, alpha = paste_mouth(frame, render, box, g, settings)
+    # reference: the render warped over the whole ROI, blended everywhere
+    x0, y0 = int(np.floor(box[0])), int(np.floor(box[1]))
+    x1, y1 = int(np.ceil(box[2])) + 1, int(np.ceil(box[3])) + 1
+    sx, sy = (box[2] - box[0]) / g.crop_width, (box[3] - box[1]) / g.crop_height
+    m = np.array([[sx, 0.0, box[0] - x0], [0.0, sy, box[1] - y0]])
+    warped = cv2.warpAffine(
+        render[..., ::-1] * 255.0,
+        m,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    a = alpha[y0:y1, x0:x1, None]
+    ref = frame.copy()
+    blended = frame[y0:y1, x0:x1].astype(np.float32) * (1.0 - a) + warped * a
+    ref[y0:y1, x0:x1] = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(out, ref)
+    assert (alpha > 0).sum() < 0.7 * (x1 - x0) * (y1 - y0)  # the box blended is a part of the face box
 
 
 def test_mask_is_feathered_and_full_in_the_middle() -> None:

@@ -1,0 +1,140 @@
+"""The live lookahead trade-off: how much latency each lookahead setting costs and how much lip-sync
+accuracy it buys, as measured by `benchmarks/bench_live_latency.py`.
+
+Two lookaheads add up in the live engine (`core.realtime.engine`):
+- the model's own (`ModelConfig.lookahead`, fixed when the audio model is trained): its LSTM hears
+  that many video frames of future speech before it outputs a frame;
+- the controls' smoothing lookahead (`ControlValues.lookahead`, the GUI slider, changeable live):
+  the engine waits that many frames more to average each frame's coefficients over a window
+  centred on it.
+Each frame of either adds one frame period (40 ms at 25 fps) to the built-in 30 ms of the feature
+window. The benchmark writes the measured curve to `resources/live_lookahead.json`: per setting,
+end-to-end latency (p50/p95 alone and beside a competing process) and held-out mouth-opening r and
+LMD as fractions of the full-lookahead reference. `LookaheadCurve.choose` picks the lowest-latency
+setting keeping `keep` (95 %) of both; the project's defaults are that choice (a test checks it),
+and the slider's tooltip describes each value from the curve.
+
+`SmoothedPrior` runs the live filter after the audio prior so the existing speaker-separated
+evaluation (`core.mouth.prior.evaluation`) scores a smoothing lookahead exactly as live applies it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field, ValidationError
+
+from core.config.model import ConfigModel
+from core.jobs.errors import BadInput
+from core.mouth.prior.model import AudioPrior
+from core.mouth.streaming import MouthStepper, stream_all
+from core.realtime.controls import CoefficientFilter, ControlValues, LiveControls
+
+FORMAT = "dhstudio-live-lookahead"
+VERSION = 1
+CURVE_PATH = Path(__file__).resolve().parents[2] / "resources" / "live_lookahead.json"
+REGENERATE = "PYTHONPATH=. python benchmarks/bench_live_latency.py"
+KEEP = 0.95  # share of the full-lookahead accuracy the default must keep
+
+
+class LookaheadPoint(ConfigModel):
+    """One setting's measured latency (ms) and accuracy (fractions of the reference's)."""
+
+    model_lookahead: int = Field(ge=0, le=4)
+    smoothing_lookahead: int = Field(ge=0, le=4)
+    built_in_ms: float = Field(ge=0.0)  # feature window + both lookaheads
+    p50_ms: float = Field(ge=0.0)
+    p95_ms: float = Field(ge=0.0)
+    p50_contended_ms: float = Field(ge=0.0)
+    p95_contended_ms: float = Field(ge=0.0)
+    cpu_ms_per_frame: float = Field(ge=0.0)
+    mouth_r: float
+    lmd_px: float = Field(gt=0.0)
+    r_fraction: float  # mouth_r / reference mouth_r (1 = as good)
+    lmd_fraction: float = Field(gt=0.0)  # reference LMD / LMD (1 = as good, < 1 worse)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.model_lookahead, self.smoothing_lookahead
+
+    def keeps(self, keep: float) -> bool:
+        return self.r_fraction >= keep and self.lmd_fraction >= keep
+
+
+class LookaheadCurve(ConfigModel):
+    format: str = FORMAT
+    version: int = VERSION
+    reference: tuple[int, int] = (2, 0)  # (model, smoothing) lookahead the fractions are relative to
+    keep: float = Field(default=KEEP, gt=0.0, le=1.0)
+    accuracy: str = ""  # what r and LMD were measured on
+    latency: str = ""  # what the latency figures were measured on
+    points: tuple[LookaheadPoint, ...] = Field(min_length=1)
+
+    def point(self, model_lookahead: int, smoothing_lookahead: int) -> LookaheadPoint | None:
+        return next((p for p in self.points if p.key == (model_lookahead, smoothing_lookahead)), None)
+
+    def choose(self, keep: float | None = None) -> LookaheadPoint:
+        """The lowest-latency setting (contended p95, then built-in latency) keeping `keep` of the
+        reference's r and LMD; the reference itself when none does."""
+        keep = self.keep if keep is None else keep
+        fit = [p for p in self.points if p.keeps(keep)]
+        if not fit:
+            ref = self.point(*self.reference)
+            return ref if ref is not None else max(self.points, key=lambda p: p.r_fraction)
+        return min(fit, key=lambda p: (p.p95_contended_ms, p.built_in_ms))
+
+    def describe(self, model_lookahead: int, smoothing_lookahead: int, frame_ms: float = 40.0) -> str:
+        """One line for the slider's tooltip: the measured cost and accuracy of a setting."""
+        p = self.point(model_lookahead, smoothing_lookahead)
+        built_in = 30.0 + frame_ms * (model_lookahead + smoothing_lookahead)
+        head = f"model lookahead {model_lookahead} + smoothing {smoothing_lookahead}"
+        if p is None:
+            return f"{head}: about {built_in:.0f} ms built in (not measured)"
+        chosen = f" (default: lowest latency keeping {self.keep:.0%})" if p == self.choose() else ""
+        return (
+            f"{head}: p95 latency {p.p95_ms:.0f} ms alone, {p.p95_contended_ms:.0f} ms beside a busy "
+            f"process ({p.built_in_ms:.0f} ms built in); lip-sync r {p.r_fraction:.0%}, LMD "
+            f"{p.lmd_fraction:.0%} of the full-lookahead model{chosen}"
+        )
+
+
+def load_curve(path: Path | str | None = None) -> LookaheadCurve:
+    """The measured curve (the shipped one by default); BadInput naming the file and the fix."""
+    path = Path(path) if path is not None else CURVE_PATH
+    if not path.is_file():
+        raise BadInput(f"no lookahead curve at {path}; measure it with `{REGENERATE}`")
+    try:
+        curve = LookaheadCurve.model_validate(json.loads(path.read_text()))
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path} is not JSON ({exc}); remeasure it with `{REGENERATE}`") from None
+    except ValidationError as exc:
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        raise BadInput(
+            f"{path} is not a valid lookahead curve ({where}); remeasure it with `{REGENERATE}`"
+        ) from None
+    if curve.format != FORMAT or curve.version != VERSION:
+        raise BadInput(
+            f"{path} holds {curve.format!r} version {curve.version}, not {FORMAT!r} version {VERSION}; "
+            f"remeasure it with `{REGENERATE}`"
+        )
+    return curve
+
+
+@dataclass
+class SmoothedPrior(AudioPrior):
+    """The audio prior followed by the live engine's coefficient filter at a smoothing lookahead."""
+
+    smoothing_lookahead: int = 0
+
+    def predict(self, audio_16k, fps, n_frames=None, norm=None) -> np.ndarray:
+        norm = norm or self.norm_for(audio_16k)
+        controls = LiveControls(ControlValues(lookahead=self.smoothing_lookahead))
+        stepper = MouthStepper.for_net(self.net, norm, self.fbank, fps)
+        return stream_all(stepper, audio_16k, n_frames, CoefficientFilter(controls))
+
+    @classmethod
+    def of(cls, prior: AudioPrior, smoothing_lookahead: int) -> SmoothedPrior:
+        return cls(prior.net, prior.fbank, dict(prior.info), int(smoothing_lookahead))

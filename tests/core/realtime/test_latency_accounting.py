@@ -1,0 +1,92 @@
+"""End-to-end latency on a real engine run from a file at real-time pace: the stages add up to it, the
+built-in part is what the settings say, and CPU time per frame is reported.
+
+Only accounting identities and fixed, setting-given figures are asserted (never speed), so a loaded
+machine cannot make them flaky.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from core.realtime.assembly import build_live_parts
+from core.realtime.controls import ControlValues, LiveControls
+from core.realtime.engine import EngineConfig, LiveEngine
+from core.realtime.ring_buffer import AudioRingBuffer
+from core.realtime.sinks import FrameSlot
+from core.realtime.sources import PacedSource
+
+PARTS = ("audio_lookahead", "audio_block", "mouth_compute", "queue", "render", "sinks")
+
+
+@pytest.mark.parametrize("smoothing", [0, 1])
+def test_stages_add_up_to_end_to_end_and_built_in_part_is_the_settings(tiny_live, smoothing):
+    parts = build_live_parts(
+        tiny_live.audio, tiny_live.renderer, tiny_live.loop, "torch", torch.device("cpu")
+    )
+    audio = tiny_live.speech[: int(16000 * 1.2)]  # 30 frames
+    controls = LiveControls(ControlValues(lookahead=smoothing))
+    # lossless: every emitted frame is rendered, so every stage has one value per frame
+    engine = LiveEngine(
+        PacedSource(audio, 16000, block_ms=10.0),
+        parts.stepper,
+        parts.avatar,
+        [FrameSlot()],
+        EngineConfig(lossless=True),
+        controls=controls,
+    )
+    r = engine.run().report
+    f, lat = r["frames"], r["latency_ms"]
+    assert f["emitted"] == f["rendered"] == r["frames_expected"] == 30
+    assert lat["end_to_end"]["count"] == 30 and lat["end_to_end"]["p95"] > 0
+    assert all(lat[s]["count"] == 30 for s in PARTS)
+    assert sum(lat[s]["mean"] for s in PARTS) == pytest.approx(lat["end_to_end"]["mean"], abs=0.5)
+    built = r["built_in_latency_ms"]
+    model_la = tiny_live.audio.net.cfg.lookahead
+    assert built["model_lookahead"] == 40.0 * model_la and built["smoothing_lookahead"] == 40.0 * smoothing
+    assert built["audio_lookahead"] == pytest.approx(30.0 + 40.0 * (model_la + smoothing))
+    # frames inside the audio wait exactly the built-in lookahead (the last ones are padded: less)
+    assert lat["audio_lookahead"]["p50"] == pytest.approx(built["audio_lookahead"], abs=0.1)
+    assert lat["audio_lookahead"]["max"] == pytest.approx(built["audio_lookahead"], abs=0.1)
+    assert 0.0 <= lat["audio_block"]["p50"] <= built["input_block"]
+    assert lat["audio_block"]["max"] <= built["input_block"] + 0.1
+    assert lat["end_to_end"]["p50"] >= built["audio_lookahead"]
+    after = lat["from_last_sample"]
+    assert after["count"] == 30
+    assert after["mean"] == pytest.approx(
+        lat["end_to_end"]["mean"] - lat["audio_lookahead"]["mean"], abs=0.01
+    )
+    cpu = r["cpu"]
+    assert cpu["process_seconds"] > 0 and cpu["process_ms_per_frame"] == pytest.approx(
+        cpu["process_seconds"] * 1e3 / 30
+    )
+    assert set(cpu["threads_seconds"]) == {"mouth", "render"}
+
+
+def test_ring_arrival_is_the_block_stamp_and_capture_is_spread_back_from_it():
+    ring = AudioRingBuffer(1024, 16000)
+    ring.write(np.zeros(160, np.float32), t_end=1.0)
+    ring.write(np.zeros(160, np.float32), t_end=1.01)
+    assert ring.arrival_time(0) == 1.0 and ring.arrival_time(159) == 1.0 and ring.arrival_time(160) == 1.01
+    assert ring.capture_time(0) == pytest.approx(1.0 - 159 / 16000)
+    assert ring.capture_time(319) == pytest.approx(1.01)
+    assert ring.arrival_time(320) is None  # not arrived yet
+
+
+def test_samples_needed_is_the_end_of_the_lookahead_window(tiny_live):
+    parts = build_live_parts(
+        tiny_live.audio, tiny_live.renderer, tiny_live.loop, "torch", torch.device("cpu")
+    )
+    stepper = parts.stepper
+    la = stepper.lookahead
+    # frame j's centre is at (j + 0.5) * 640 samples; it needs the audio up to 30 ms + lookahead past it
+    for j in (0, 5, 17):
+        assert stepper.samples_needed(j) == int((j + 0.5) * 640 + 16 * (30 + 40 * la))
+    # and the stepper emits frame j exactly when that many samples have arrived
+    need = stepper.samples_needed(3)
+    audio = tiny_live.speech
+    before = stepper.push(audio[: need - 1])
+    assert [f.index for f in before] == [0, 1, 2]
+    assert [f.index for f in stepper.push(audio[need - 1 : need])] == [3]
