@@ -118,9 +118,17 @@ std::vector<at::Tensor> forward(at::Tensor means, at::Tensor conics, at::Tensor 
     scalar_t *img = image.data_ptr<scalar_t>(), *al = alphas.data_ptr<scalar_t>(), *tf = t_final.data_ptr<scalar_t>();
     int32_t* la = last.data_ptr<int32_t>();
     with_tile_size(o.tile, [&]<int TS>() {
-      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
-        dhs::forward_tile<scalar_t, TS>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
-      });
+      auto run = [&]<int DF>() {
+        for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
+          dhs::forward_tile<scalar_t, TS, DF>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
+        });
+      };
+      if (D == 3)  // colour
+        run.template operator()<3>();
+      else if (D == 4)  // colour and depth
+        run.template operator()<4>();
+      else
+        run.template operator()<0>();
     });
   });
   return {image, alphas, t_final, last, int_tensor(offsets), int_tensor(ids)};
