@@ -3,8 +3,9 @@
 On a head-like scene (Gaussians on an ellipsoidal head surface, SH degree 3), for each case
 (default: 256^2 with 10k Gaussians and 512^2 with 50k) the PyTorch rasterizer (the reference) and
 the fused C++ one (``native``, when built: projection, SH colours and compositing in the kernel)
-and ``native_torch_preprocess`` (the fused compositing behind the PyTorch projection and SH
-colours: the previous version of the fused backend, kept as the same-run "before") are timed
+and ``native_torch_preprocess`` (the same fused compositing behind the PyTorch projection and SH
+colours: the previous structure of the fused backend, so the same-run ratio isolates moving the
+preprocessing into the kernel; compositing-kernel changes show in earlier result files) are timed
 *interleaved*: every repeat runs each in turn on the same scene, so the speed-ups are same-run
 ratios even on a machine other work shares (the load average before and after each case is
 recorded). Forward-only frames/s and forward+backward milliseconds are medians of wall time.
@@ -300,9 +301,10 @@ def main(argv: list[str] | None = None) -> dict:
         "benchmark": "gaussian_render",
         "method": (
             "interleaved: each repeat runs the PyTorch rasterizer, the fused compositing behind the "
-            "PyTorch projection/SH (native_torch_preprocess, the previous fused backend) and the fully "
-            "fused one (native), on the same scene in one process; speedups are ratios of medians from "
-            "the same run, because other work shares this CPU (see the load averages per case)"
+            "PyTorch projection/SH (native_torch_preprocess, the previous structure of the fused "
+            "backend, same compositing kernel) and the fully fused one (native), on the same scene in "
+            "one process; speedups are ratios of medians from the same run, because other work shares "
+            "this CPU (see the load averages per case)"
         ),
         "derived_figures": (
             "*_idle_equivalent_*_derived = process CPU time per frame / threads: the wall time if this "
