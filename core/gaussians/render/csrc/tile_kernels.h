@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -50,9 +51,46 @@ inline float exp_neg(float x) {
 }
 inline double exp_neg(double x) { return std::exp(std::max(x, -30.0)); }
 
+// Stable LSD radix sort of ``index`` by the unsigned ``keys`` (3 passes of 11 bits): the order of
+// non-negative float32 depths is that of their bit patterns, and stability keeps ties by index.
+inline void radix_sort_by_key(std::vector<uint32_t>& keys, std::vector<int32_t>& index) {
+  const size_t m = keys.size();
+  std::vector<uint32_t> keys2(m);
+  std::vector<int32_t> index2(m);
+  for (int shift = 0; shift < 32; shift += 11) {
+    size_t count[2049] = {0};
+    for (size_t i = 0; i < m; ++i) ++count[((keys[i] >> shift) & 2047u) + 1];
+    for (int b = 0; b < 2048; ++b) count[b + 1] += count[b];
+    for (size_t i = 0; i < m; ++i) {
+      const size_t at = count[(keys[i] >> shift) & 2047u]++;
+      keys2[at] = keys[i], index2[at] = index[i];
+    }
+    keys.swap(keys2), index.swap(index2);
+  }
+}
+
 // Visible Gaussians (radii > 0) in depth order, front to back (ties by index, as a stable sort).
+// float32 depths that are all >= 0 (visible ones lie beyond the near plane) take the radix sort.
 template <typename scalar_t>
 std::vector<int32_t> depth_order(const int32_t* radii, const scalar_t* depths, int64_t n) {
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    std::vector<uint32_t> keys;
+    std::vector<int32_t> order;
+    keys.reserve(n), order.reserve(n);
+    bool sortable = true;
+    for (int64_t i = 0; i < n; ++i) {
+      if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) {
+        uint32_t bits;
+        std::memcpy(&bits, depths + i, sizeof(bits));
+        sortable &= bits <= 0x7f800000u;  // +0 .. +inf: no sign bit, no NaN
+        keys.push_back(bits), order.push_back(static_cast<int32_t>(i));
+      }
+    }
+    if (sortable) {
+      radix_sort_by_key(keys, order);
+      return order;
+    }
+  }
   std::vector<std::pair<scalar_t, int32_t>> keyed;  // (depth, index): sorting pairs breaks ties by index
   keyed.reserve(n);
   for (int64_t i = 0; i < n; ++i)
