@@ -19,7 +19,7 @@ from torch import Tensor
 from core.gaussians.binding import BoundGaussians, world_on_mesh
 from core.gaussians.camera import Camera, intrinsics, look_at
 from core.gaussians.render.base import CompositeOptions, Renderer, RenderOptions
-from core.gaussians.render.torch_rasterizer import render as torch_render
+from core.gaussians.render.select import select_renderer
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,14 @@ def render_orbit_preview(
     renderer: Renderer | None = None,
     background: tuple[float, float, float] = (0.0, 0.0, 0.0),
 ) -> np.ndarray:
-    """The avatar on one frame's mesh (``verts`` [V, 3]) seen from the orbit camera: uint8 [H, W, 3]."""
-    render_fn = renderer.render if renderer is not None else torch_render
+    """The avatar on one frame's mesh (``verts`` [V, 3]) seen from the orbit camera: uint8 [H, W, 3].
+
+    Without ``renderer`` the backend :func:`select_renderer` picks for the avatar's device is used
+    (the fused C++ rasterizer on a CPU where it is built, gsplat on CUDA, else PyTorch).
+    """
+    if renderer is None:
+        renderer = select_renderer("auto", bound.local_means.device).renderer
+    render_fn = renderer.render
     with torch.no_grad():
         g = world_on_mesh(bound, verts.to(bound.local_means), faces.to(bound.binding.device))
         v = verts.to(bound.local_means)

@@ -1,9 +1,12 @@
-"""The fused C++ CPU rasterizer: tile binning, compositing and its backward in one compiled kernel.
+"""The fused C++ CPU rasterizer: projection, SH colours, tile binning, compositing and their backward.
 
-The kernel (``csrc/rasterize.cpp``) replaces only the compositing step of the shared pipeline
-(:mod:`pipeline`); projection and SH colours stay in PyTorch, so autograd carries the kernel's
-gradients (means2d, conics, opacities, colours and depths) back to the world-space parameters
-exactly as for the PyTorch rasterizer, which remains the reference the tests compare against.
+The compiled module (``csrc/rasterize.cpp``) supplies both steps of the shared pipeline
+(:mod:`pipeline`): the per-Gaussian preprocessing (EWA projection and SH colours,
+``csrc/preprocess.h``) and the per-tile compositing (``csrc/tile_kernels.h``), each an autograd
+function with a hand-written backward. Autograd joins them as for the PyTorch rasterizer, which
+remains the reference the tests compare against (``meta["means2d"].grad`` is filled the same way).
+A camera whose tensors require gradients is projected by the PyTorch code (the kernel has no
+camera gradients); compositing stays native.
 
 The module is compiled ahead of time (``python -m core.gaussians.render.build_native``, run by
 ``installers/setup.sh``) into :func:`native_build.build_dir`; this module only *loads* it. When it
@@ -28,7 +31,8 @@ from torch import Tensor
 from core.gaussians.camera import Camera
 from core.gaussians.render import native_build
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions, RenderOutput
-from core.gaussians.render.pipeline import render_with
+from core.gaussians.render.pipeline import render_with, torch_preprocess
+from core.gaussians.render.projection import Projected
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,70 @@ class _RasterizeFn(torch.autograd.Function):
         return g_means, g_conics, g_opac, g_feat, None, None, None, None, None
 
 
+class _PreprocessFn(torch.autograd.Function):
+    """Project and shade every Gaussian in the kernel; backward to means, quats, scales and SH."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        means: Tensor,
+        quats: Tensor,
+        scales: Tensor,
+        sh: Tensor,
+        opacities: Tensor,
+        camera: tuple[Tensor, Tensor, Tensor],
+        settings: tuple,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+        inputs = [t.detach().contiguous() for t in (means, quats, scales, sh)]
+        cam = [t.detach() for t in camera]
+        out = _module().preprocess_forward(
+            *inputs[:3], opacities.detach().contiguous(), inputs[3], *cam, *settings
+        )
+        ctx.save_for_backward(*inputs, *cam)
+        ctx.settings = settings
+        ctx.mark_non_differentiable(out[3])
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx: Any, g_means2d, g_conics, g_depths, g_radii, g_feat):  # type: ignore[override]
+        means, quats, scales, sh, viewmat, K, campos = ctx.saved_tensors
+        *settings, with_depth = ctx.settings
+        n, d = means.shape[0], 4 if with_depth else 3
+        grads = [
+            g if g is not None else torch.zeros(shape, dtype=means.dtype)
+            for g, shape in ((g_means2d, (n, 2)), (g_conics, (n, 3)), (g_depths, (n,)), (g_feat, (n, d)))
+        ]
+        g = _module().preprocess_backward(means, quats, scales, sh, viewmat, K, campos, *settings, *grads)
+        return g[0], g[1], g[2], g[3], None, None, None
+
+
+def preprocess(
+    gaussians: GaussiansWorld, camera: Camera, options: RenderOptions, degree: int
+) -> tuple[Projected, Tensor]:
+    """The pipeline's preprocessing step in the kernel (see :class:`pipeline.PreprocessFn`)."""
+    cam_tensors = (camera.viewmat, camera.K)
+    if gaussians.device.type != "cpu" or any(t.requires_grad for t in cam_tensors):
+        return torch_preprocess(gaussians, camera, options, degree)
+    dt = gaussians.means.dtype
+    cam = (camera.viewmat.to(dt), camera.K.to(dt), camera.position().to(dt))
+    po = options.projection
+    settings = (
+        camera.width,
+        camera.height,
+        po.near_plane,
+        po.far_plane,
+        po.eps2d,
+        options.composite.alpha_min,
+        degree,
+        options.render_depth,
+    )
+    g = gaussians
+    means2d, conics, depths, radii, features = _PreprocessFn.apply(
+        g.means, g.quats, g.scales, g.sh, g.opacities, cam, settings
+    )
+    return Projected(means2d=means2d, conics=conics, depths=depths, radii=radii), features
+
+
 def composite(
     means2d: Tensor,
     conics: Tensor,
@@ -134,4 +202,4 @@ def composite(
 
 def render(gaussians: GaussiansWorld, camera: Camera, options: RenderOptions | None = None) -> RenderOutput:
     """Render on the CPU with the fused kernel (same interface and output as the PyTorch rasterizer)."""
-    return render_with(gaussians, camera, options, composite, "native")
+    return render_with(gaussians, camera, options, composite, "native", preprocess)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 CSRC = Path(__file__).resolve().parent / "csrc"
 SOURCE = CSRC / "rasterize.cpp"
-HEADERS = (CSRC / "tile_kernels.h",)
+HEADERS = (CSRC / "tile_kernels.h", CSRC / "preprocess.h")
 ENV_DIR = "DHSTUDIO_NATIVE_DIR"
 BUILD_COMMAND = "python -m core.gaussians.render.build_native"
 

@@ -1,9 +1,10 @@
 """The CPU/PyTorch render pipeline shared by the PyTorch and the fused C++ rasterizers.
 
-EWA projection (:mod:`projection`) -> SH colours (:mod:`sh`) -> a compositing function -> the
-background and expected depth. Only the compositing step (tile binning and front-to-back
-blending, see :mod:`base` for its rule) differs between the two backends, so everything around it
-is written once here and autograd handles it the same way for both.
+A preprocessing function (EWA projection, :mod:`projection`, and SH colours, :mod:`sh`) -> a
+compositing function (tile binning and front-to-back blending, see :mod:`base` for its rule) ->
+the background and expected depth. The backends differ only in those two functions (the fused one
+does both in C++ with hand-written backward passes; :func:`torch_preprocess` is the reference), so
+everything around them is written once here and autograd joins them the same way for both.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core.gaussians.render.base import (
     RenderOutput,
     active_sh_degree,
 )
-from core.gaussians.render.projection import project_gaussians
+from core.gaussians.render.projection import Projected, project_gaussians
 from core.gaussians.render.sh import sh_to_rgb
 
 
@@ -42,16 +43,19 @@ class CompositeFn(Protocol):
     ) -> tuple[Tensor, Tensor]: ...
 
 
-def render_with(
-    gaussians: GaussiansWorld,
-    camera: Camera,
-    options: RenderOptions | None,
-    composite: CompositeFn,
-    backend: str,
-) -> RenderOutput:
-    """Project, shade and composite ``gaussians``; ``backend`` is recorded in ``meta``."""
-    options = options or RenderOptions()
-    comp = options.composite
+class PreprocessFn(Protocol):
+    """Project and shade: the screen-space Gaussians and their features [N, 3] (rgb) or [N, 4]
+    (rgb, depth when ``options.render_depth``)."""
+
+    def __call__(
+        self, gaussians: GaussiansWorld, camera: Camera, options: RenderOptions, degree: int
+    ) -> tuple[Projected, Tensor]: ...
+
+
+def torch_preprocess(
+    gaussians: GaussiansWorld, camera: Camera, options: RenderOptions, degree: int
+) -> tuple[Projected, Tensor]:
+    """EWA projection and SH colours in PyTorch ops (the reference; autograd gives the backward)."""
     proj = project_gaussians(
         gaussians.means,
         gaussians.quats,
@@ -59,14 +63,29 @@ def render_with(
         gaussians.opacities,
         camera,
         options.projection,
-        comp.alpha_min,
+        options.composite.alpha_min,
     )
+    rgb = sh_to_rgb(gaussians.sh, gaussians.means, camera.position(), degree)
+    features = torch.cat([rgb, proj.depths[:, None]], dim=-1) if options.render_depth else rgb
+    return proj, features
+
+
+def render_with(
+    gaussians: GaussiansWorld,
+    camera: Camera,
+    options: RenderOptions | None,
+    composite: CompositeFn,
+    backend: str,
+    preprocess: PreprocessFn = torch_preprocess,
+) -> RenderOutput:
+    """Project, shade and composite ``gaussians``; ``backend`` is recorded in ``meta``."""
+    options = options or RenderOptions()
+    comp = options.composite
+    degree = active_sh_degree(gaussians.sh, options.sh_degree)
+    proj, features = preprocess(gaussians, camera, options, degree)
     means2d = proj.means2d
     if means2d.requires_grad:
         means2d.retain_grad()
-    degree = active_sh_degree(gaussians.sh, options.sh_degree)
-    rgb = sh_to_rgb(gaussians.sh, gaussians.means, camera.position(), degree)
-    features = torch.cat([rgb, proj.depths[:, None]], dim=-1) if options.render_depth else rgb
     image, alphas = composite(
         means2d,
         proj.conics,

@@ -56,3 +56,19 @@ def test_auto_distance_fits_the_head() -> None:
     cam = orbit_camera(torch.zeros(3), OrbitView(fov_deg=40.0), radius=0.2)
     expected = 1.1 * 0.2 / np.sin(np.radians(20.0))
     torch.testing.assert_close(cam.position().norm(), torch.tensor(expected, dtype=torch.float32))
+
+
+def test_preview_uses_the_selected_backend(caplog) -> None:
+    """Without a renderer the preview takes the one the selection picks (fused C++ on a CPU where built)."""
+    import logging
+
+    from core.gaussians.render.select import TORCH, select_renderer
+
+    verts, faces = face_mesh()
+    bound = init_bound_gaussians(faces.shape[0], relative_scale=1.0, opacity=0.95, rgb=(0.9, 0.6, 0.4))
+    selected = select_renderer("auto", "cpu").renderer.name
+    with caplog.at_level(logging.INFO, logger="core.gaussians.render.select"):
+        default = render_orbit_preview(bound, verts, faces, OrbitView(width=48, height=48))
+    assert any(f"Gaussian renderer: {selected}" in r.getMessage() for r in caplog.records)
+    reference = render_orbit_preview(bound, verts, faces, OrbitView(width=48, height=48), TORCH)
+    assert np.abs(default.astype(int) - reference.astype(int)).max() <= 1  # uint8 rounding

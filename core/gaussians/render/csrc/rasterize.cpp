@@ -6,7 +6,8 @@
 //   skipped when alpha < alpha_min; a Gaussian that would bring T to <= t_min ends the pixel
 //   without being composited; out = sum_k f_k alpha_k T_k, alphas = 1 - T_final.
 //
-// The per-tile kernels are in tile_kernels.h. Here: the Python bindings and the parallel loop.
+// The per-tile kernels are in tile_kernels.h, the per-Gaussian projection and SH colours (with their
+// backward) in preprocess.h. Here: the Python bindings and the parallel loops.
 // Tiles are handed out one at a time (their costs differ a lot) on PyTorch's own thread pool
 // (at::parallel_for), so torch.set_num_threads and the studio's thread policy govern this kernel
 // like every other op. Per-Gaussian gradients go to one buffer per worker thread, summed at the
@@ -18,6 +19,7 @@
 
 #include <atomic>
 
+#include "preprocess.h"
 #include "tile_kernels.h"
 
 namespace {
@@ -116,9 +118,17 @@ std::vector<at::Tensor> forward(at::Tensor means, at::Tensor conics, at::Tensor 
     scalar_t *img = image.data_ptr<scalar_t>(), *al = alphas.data_ptr<scalar_t>(), *tf = t_final.data_ptr<scalar_t>();
     int32_t* la = last.data_ptr<int32_t>();
     with_tile_size(o.tile, [&]<int TS>() {
-      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
-        dhs::forward_tile<scalar_t, TS>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
-      });
+      auto run = [&]<int DF>() {
+        for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
+          dhs::forward_tile<scalar_t, TS, DF>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
+        });
+      };
+      if (D == 3)  // colour
+        run.template operator()<3>();
+      else if (D == 4)  // colour and depth
+        run.template operator()<4>();
+      else
+        run.template operator()<0>();
     });
   });
   return {image, alphas, t_final, last, int_tensor(offsets), int_tensor(ids)};
@@ -153,10 +163,97 @@ std::vector<at::Tensor> backward(at::Tensor means, at::Tensor conics, at::Tensor
           total.slice(1, 6, 6 + D).contiguous()};
 }
 
+dhs::Camera make_camera(const at::Tensor& viewmat, const at::Tensor& K, const at::Tensor& campos, int64_t width,
+                        int64_t height, double near, double far, double eps2d, double alpha_min, int64_t degree) {
+  TORCH_CHECK(viewmat.numel() == 16 && K.numel() == 9 && campos.numel() == 3, "viewmat [4, 4], K [3, 3], campos [3]");
+  TORCH_CHECK(degree >= 0 && degree <= 3, "SH degree must be 0..3");
+  const auto v = viewmat.to(at::kDouble).contiguous(), k = K.to(at::kDouble).contiguous();
+  const auto c = campos.to(at::kDouble).contiguous();
+  const double *pv = v.data_ptr<double>(), *pk = k.data_ptr<double>(), *pc = c.data_ptr<double>();
+  dhs::Camera cam{};
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) cam.R[3 * i + j] = pv[4 * i + j];
+    cam.t[i] = pv[4 * i + 3];
+    cam.campos[i] = pc[i];
+  }
+  cam.fx = pk[0], cam.fy = pk[4], cam.cx = pk[2], cam.cy = pk[5];
+  cam.width = width, cam.height = height, cam.near = near, cam.far = far, cam.eps2d = eps2d;
+  cam.alpha_min = alpha_min, cam.degree = static_cast<int>(degree);
+  return cam;
+}
+
+void check_gaussians(const at::Tensor& means, const at::Tensor& quats, const at::Tensor& scales, const at::Tensor& sh,
+                     int64_t degree) {
+  const int64_t n = means.size(0);
+  for (const auto* t : {&means, &quats, &scales, &sh}) {
+    TORCH_CHECK(t->device().is_cpu() && t->is_contiguous(), "inputs must be contiguous CPU tensors");
+    TORCH_CHECK(t->size(0) == n && t->scalar_type() == means.scalar_type(), "one row per Gaussian, one dtype");
+  }
+  TORCH_CHECK(means.dim() == 2 && means.size(1) == 3 && quats.size(1) == 4 && scales.size(1) == 3,
+              "means [N, 3], quats [N, 4], scales [N, 3]");
+  TORCH_CHECK(sh.dim() == 3 && sh.size(2) == 3 && sh.size(1) >= (degree + 1) * (degree + 1), "sh [N, K, 3]");
+}
+
+constexpr int64_t kGaussianGrain = 512;
+
+// Returns (means2d [N, 2], conics [N, 3], depths [N], radii [N, 2] int32, features [N, 3 or 4]).
+std::vector<at::Tensor> preprocess_forward(at::Tensor means, at::Tensor quats, at::Tensor scales, at::Tensor opac,
+                                           at::Tensor sh, at::Tensor viewmat, at::Tensor K, at::Tensor campos,
+                                           int64_t width, int64_t height, double near, double far, double eps2d,
+                                           double alpha_min, int64_t degree, bool with_depth) {
+  check_gaussians(means, quats, scales, sh, degree);
+  TORCH_CHECK(opac.is_contiguous() && opac.numel() == means.size(0) && opac.scalar_type() == means.scalar_type(),
+              "opacities [N]");
+  const dhs::Camera cam = make_camera(viewmat, K, campos, width, height, near, far, eps2d, alpha_min, degree);
+  const int64_t n = means.size(0), D = with_depth ? 4 : 3, Ksh = sh.size(1);
+  auto fopt = means.options();
+  auto means2d = at::empty({n, 2}, fopt), conics = at::empty({n, 3}, fopt), depths = at::empty({n}, fopt);
+  auto radii = at::empty({n, 2}, fopt.dtype(at::kInt)), feat = at::empty({n, D}, fopt);
+  AT_DISPATCH_FLOATING_TYPES(means.scalar_type(), "dhs_preprocess_forward", [&] {
+    at::parallel_for(0, n, kGaussianGrain, [&](int64_t begin, int64_t end) {
+      dhs::preprocess_forward<scalar_t>(cam, means.data_ptr<scalar_t>(), quats.data_ptr<scalar_t>(),
+                                        scales.data_ptr<scalar_t>(), opac.data_ptr<scalar_t>(),
+                                        sh.data_ptr<scalar_t>(), Ksh, begin, end, D, means2d.data_ptr<scalar_t>(),
+                                        conics.data_ptr<scalar_t>(), depths.data_ptr<scalar_t>(),
+                                        radii.data_ptr<int32_t>(), feat.data_ptr<scalar_t>());
+    });
+  });
+  return {means2d, conics, depths, radii, feat};
+}
+
+// Returns (d means [N, 3], d quats [N, 4], d scales [N, 3], d sh [N, K, 3]).
+std::vector<at::Tensor> preprocess_backward(at::Tensor means, at::Tensor quats, at::Tensor scales, at::Tensor sh,
+                                            at::Tensor viewmat, at::Tensor K, at::Tensor campos, int64_t width,
+                                            int64_t height, double near, double far, double eps2d, double alpha_min,
+                                            int64_t degree, at::Tensor g_means2d, at::Tensor g_conics,
+                                            at::Tensor g_depths, at::Tensor g_feat) {
+  check_gaussians(means, quats, scales, sh, degree);
+  const dhs::Camera cam = make_camera(viewmat, K, campos, width, height, near, far, eps2d, alpha_min, degree);
+  const int64_t n = means.size(0), Ksh = sh.size(1), D = g_feat.size(1);
+  TORCH_CHECK(D == 3 || D == 4, "features are rgb or rgb + depth");
+  const auto dt = means.scalar_type();
+  g_means2d = g_means2d.to(dt).contiguous(), g_conics = g_conics.to(dt).contiguous();
+  g_depths = g_depths.to(dt).contiguous(), g_feat = g_feat.to(dt).contiguous();
+  auto g_means = at::empty_like(means), g_quats = at::empty_like(quats), g_scales = at::empty_like(scales);
+  auto g_sh = at::empty_like(sh);
+  AT_DISPATCH_FLOATING_TYPES(dt, "dhs_preprocess_backward", [&] {
+    at::parallel_for(0, n, kGaussianGrain, [&](int64_t begin, int64_t end) {
+      dhs::preprocess_backward<scalar_t>(
+          cam, means.data_ptr<scalar_t>(), quats.data_ptr<scalar_t>(), scales.data_ptr<scalar_t>(),
+          sh.data_ptr<scalar_t>(), Ksh, begin, end, D, g_means2d.data_ptr<scalar_t>(), g_conics.data_ptr<scalar_t>(),
+          g_depths.data_ptr<scalar_t>(), g_feat.data_ptr<scalar_t>(), g_means.data_ptr<scalar_t>(),
+          g_quats.data_ptr<scalar_t>(), g_scales.data_ptr<scalar_t>(), g_sh.data_ptr<scalar_t>());
+    });
+  });
+  return {g_means, g_quats, g_scales, g_sh};
+}
+
 }  // namespace
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.doc() = "Fused CPU Gaussian rasterizer (tile binning, compositing, backward)";
   m.def("forward", &forward, "bin and composite screen-space Gaussians");
   m.def("backward", &backward, "gradients of the composited image");
+  m.def("preprocess_forward", &preprocess_forward, "project Gaussians and evaluate their SH colours");
+  m.def("preprocess_backward", &preprocess_backward, "gradients of the projection and the SH colours");
 }

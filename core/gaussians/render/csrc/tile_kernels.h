@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,7 +19,8 @@ namespace dhs {
 
 constexpr int kMaxTile = 32;
 constexpr int kMaxPixels = kMaxTile * kMaxTile;
-constexpr int kMaxFeatures = 8;  // colour (3) + depth (1) is what the renderer composites
+constexpr int kMaxFeatures = 8;
+constexpr int kChunk = 16;  // Gaussians composited per pass over a tile's pixels (forward)  // colour (3) + depth (1) is what the renderer composites
 
 struct Options {
   int64_t width, height, tile, tiles_x, tiles_y;
@@ -49,9 +51,46 @@ inline float exp_neg(float x) {
 }
 inline double exp_neg(double x) { return std::exp(std::max(x, -30.0)); }
 
+// Stable LSD radix sort of ``index`` by the unsigned ``keys`` (3 passes of 11 bits): the order of
+// non-negative float32 depths is that of their bit patterns, and stability keeps ties by index.
+inline void radix_sort_by_key(std::vector<uint32_t>& keys, std::vector<int32_t>& index) {
+  const size_t m = keys.size();
+  std::vector<uint32_t> keys2(m);
+  std::vector<int32_t> index2(m);
+  for (int shift = 0; shift < 32; shift += 11) {
+    size_t count[2049] = {0};
+    for (size_t i = 0; i < m; ++i) ++count[((keys[i] >> shift) & 2047u) + 1];
+    for (int b = 0; b < 2048; ++b) count[b + 1] += count[b];
+    for (size_t i = 0; i < m; ++i) {
+      const size_t at = count[(keys[i] >> shift) & 2047u]++;
+      keys2[at] = keys[i], index2[at] = index[i];
+    }
+    keys.swap(keys2), index.swap(index2);
+  }
+}
+
 // Visible Gaussians (radii > 0) in depth order, front to back (ties by index, as a stable sort).
+// float32 depths that are all >= 0 (visible ones lie beyond the near plane) take the radix sort.
 template <typename scalar_t>
 std::vector<int32_t> depth_order(const int32_t* radii, const scalar_t* depths, int64_t n) {
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    std::vector<uint32_t> keys;
+    std::vector<int32_t> order;
+    keys.reserve(n), order.reserve(n);
+    bool sortable = true;
+    for (int64_t i = 0; i < n; ++i) {
+      if (radii[2 * i] > 0 && radii[2 * i + 1] > 0) {
+        uint32_t bits;
+        std::memcpy(&bits, depths + i, sizeof(bits));
+        sortable &= bits <= 0x7f800000u;  // +0 .. +inf: no sign bit, no NaN
+        keys.push_back(bits), order.push_back(static_cast<int32_t>(i));
+      }
+    }
+    if (sortable) {
+      radix_sort_by_key(keys, order);
+      return order;
+    }
+  }
   std::vector<std::pair<scalar_t, int32_t>> keyed;  // (depth, index): sorting pairs breaks ties by index
   keyed.reserve(n);
   for (int64_t i = 0; i < n; ++i)
@@ -129,19 +168,26 @@ inline Splat<scalar_t> splat(const scalar_t* means, const scalar_t* conics, cons
 // Composite one tile. Writes the tile's pixels of image [H, W, D], alphas [H, W],
 // t_final [H, W] and last [H, W] (index in the tile's list of the last composited Gaussian, -1: none).
 // ``TS`` > 0: the tile size as a compile-time constant (fixed trip counts, no masked remainder
-// loops); 0: taken from ``o.tile``.
-template <typename scalar_t, int TS>
+// loops); 0: taken from ``o.tile``. ``DF`` > 0: the feature count as a constant; 0: ``D``.
+//
+// The Gaussians go through in chunks of kChunk: for each pixel (the SIMD lanes) the chunk's
+// Gaussians are composited in order with the pixel's transmittance, flags and accumulated features
+// held in registers, so that state is loaded and stored once per chunk rather than once per
+// Gaussian (per-Gaussian masked stores and reloads of it were what bounded this loop). The tile
+// stops after the chunk in which its last pixel terminated (later Gaussians would change nothing).
+template <typename scalar_t, int TS, int DF>
 void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
                   const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
                   scalar_t* image, scalar_t* alphas, scalar_t* t_final, int32_t* last) {
-  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts;
+  constexpr int kF = DF > 0 ? DF : kMaxFeatures;
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, Dn = DF > 0 ? DF : D;
   const scalar_t amin = o.alpha_min, amax = o.alpha_max, tmin = o.t_min;
-  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], w[kMaxPixels], done[kMaxPixels];
-  alignas(64) scalar_t lastk[kMaxPixels];
-  // 64-byte aligned: unaligned vector stores here split cache lines and defeat store forwarding
-  // between consecutive Gaussians (this loop was the forward's hottest spot)
+  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], done[kMaxPixels], lastk[kMaxPixels];
   alignas(64) scalar_t acc[kMaxFeatures * kMaxPixels];
-  std::fill(acc, acc + D * P, scalar_t(0));
+  alignas(64) scalar_t cmx[kChunk], cmy[kChunk], ca[kChunk], cb[kChunk], cc[kChunk], co[kChunk];
+  alignas(64) scalar_t cf[kMaxFeatures][kChunk];
+  std::fill(acc, acc + kF * P, scalar_t(0));  // DF == 0: all kMaxFeatures rows (the unused stay 0)
+  std::fill(&cf[0][0], &cf[0][0] + kMaxFeatures * kChunk, scalar_t(0));
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
   for (int64_t p = 0; p < P; ++p) {
     px[p] = static_cast<scalar_t>(tx * ts + p % ts) + scalar_t(0.5);
@@ -149,42 +195,53 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
     T[p] = 1, done[p] = 0, lastk[p] = -1;
   }
   const int32_t begin = offsets[tile], end = offsets[tile + 1];
-  scalar_t alive = static_cast<scalar_t>(P);
-  for (int32_t k = begin; k < end && alive > 0; ++k) {
-    const int32_t gi = ids[k];
-    const Splat<scalar_t> g = splat(means, conics, opac, gi);
-    const scalar_t kk = static_cast<scalar_t>(k - begin);
-    scalar_t finished = 0;
-#pragma omp simd reduction(+ : finished)
-    for (int64_t p = 0; p < P; ++p) {
-      const scalar_t dx = px[p] - g.mx, dy = py[p] - g.my;
-      const scalar_t sigma = scalar_t(0.5) * (g.a * dx * dx + g.c * dy * dy) + g.b * dx * dy;
-      const scalar_t alpha = std::min(amax, g.o * exp_neg(-sigma));
-      const scalar_t t = T[p];
-      const scalar_t next = t * (scalar_t(1) - alpha);
-      const scalar_t live = alpha >= amin ? scalar_t(1) - done[p] : scalar_t(0);
-      const scalar_t stop = next <= tmin ? live : scalar_t(0);
-      const scalar_t use = live - stop;
-      w[p] = use * alpha * t;
-      T[p] = use > 0 ? next : t;
-      lastk[p] = use > 0 ? kk : lastk[p];
-      done[p] += stop;
-      finished += stop;
+  for (int32_t k0 = begin; k0 < end; k0 += kChunk) {
+    const int n = std::min<int32_t>(kChunk, end - k0);
+    for (int j = n; j < kChunk; ++j)  // padding: opacity 0 is below alpha_min, so it changes nothing
+      cmx[j] = cmy[j] = ca[j] = cb[j] = cc[j] = co[j] = 0;
+    for (int j = 0; j < n; ++j) {
+      const int32_t g = ids[k0 + j];
+      cmx[j] = means[2 * g], cmy[j] = means[2 * g + 1];
+      ca[j] = conics[3 * g], cb[j] = conics[3 * g + 1], cc[j] = conics[3 * g + 2], co[j] = opac[g];
+      for (int64_t d = 0; d < Dn; ++d) cf[d][j] = feat[static_cast<int64_t>(g) * Dn + d];
     }
-    alive -= finished;
-    const scalar_t* f = feat + static_cast<int64_t>(gi) * D;
-    for (int64_t d = 0; d < D; ++d) {
-      scalar_t* a = acc + d * P;
-      const scalar_t fd = f[d];
+    const scalar_t kbase = static_cast<scalar_t>(k0 - begin);
 #pragma omp simd
-      for (int64_t p = 0; p < P; ++p) a[p] += w[p] * fd;
+    for (int64_t p = 0; p < P; ++p) {
+      scalar_t t = T[p], dn = done[p], lk = lastk[p];
+      scalar_t a[kF];
+#pragma GCC unroll 8
+      for (int d = 0; d < kF; ++d) a[d] = acc[d * P + p];
+#pragma GCC unroll 16
+      for (int j = 0; j < kChunk; ++j) {  // unrolled: the pixel loop stays innermost and vectorises
+        const scalar_t dx = px[p] - cmx[j], dy = py[p] - cmy[j];
+        const scalar_t sigma = scalar_t(0.5) * (ca[j] * dx * dx + cc[j] * dy * dy) + cb[j] * dx * dy;
+        const scalar_t alpha = std::min(amax, co[j] * exp_neg(-sigma));
+        const scalar_t next = t * (scalar_t(1) - alpha);
+        const scalar_t live = alpha >= amin ? scalar_t(1) - dn : scalar_t(0);
+        const scalar_t stop = next <= tmin ? live : scalar_t(0);
+        const scalar_t use = live - stop;
+        const scalar_t w = use * alpha * t;
+#pragma GCC unroll 8
+        for (int d = 0; d < kF; ++d) a[d] += w * cf[d][j];
+        t = use > 0 ? next : t;
+        lk = use > 0 ? kbase + static_cast<scalar_t>(j) : lk;
+        dn += stop;
+      }
+      T[p] = t, done[p] = dn, lastk[p] = lk;
+#pragma GCC unroll 8
+      for (int d = 0; d < kF; ++d) acc[d * P + p] = a[d];
     }
+    scalar_t live_pixels = 0;
+#pragma omp simd reduction(+ : live_pixels)
+    for (int64_t p = 0; p < P; ++p) live_pixels += scalar_t(1) - done[p];
+    if (live_pixels == 0) break;
   }
   for (int64_t p = 0; p < P; ++p) {
     const int64_t x = tx * ts + p % ts, y = ty * ts + p / ts;
     if (x >= o.width || y >= o.height) continue;
     const int64_t pix = y * o.width + x;
-    for (int64_t d = 0; d < D; ++d) image[pix * D + d] = acc[d * P + p];
+    for (int64_t d = 0; d < Dn; ++d) image[pix * Dn + d] = acc[d * P + p];
     alphas[pix] = scalar_t(1) - T[p];
     t_final[pix] = T[p];
     last[pix] = static_cast<int32_t>(lastk[p]);
