@@ -23,7 +23,8 @@ still stops the run.
     PYTHONPATH=. python benchmarks/bench_sharp_mouth.py train mini64 --clip PREP/a --out DIR/mini64
     PYTHONPATH=. python benchmarks/bench_sharp_mouth.py report --session NAME --clip PREP/a DIR/mini64 ...
 
-`report` adds (or replaces) one session in benchmarks/results/sharp_mouth.json, keeping the others.
+`report` adds its runs to one session of benchmarks/results/sharp_mouth.json (rows of the same recipe
+are replaced), keeping the other sessions.
 """
 
 from __future__ import annotations
@@ -201,13 +202,10 @@ def report(
             "audio_model_lmd_px": _audio_model_lmd(clip.name),
         }
     )
-    doc.setdefault("sessions", {})[session] = {
-        "clip": str(clip),
-        "held_out_frames_limit": limit,
-        "note": note,
-        "command": command,
-        "results": rows,
-    }
+    entry = doc.setdefault("sessions", {}).setdefault(session, {"commands": [], "results": {}})
+    entry.update({"clip": str(clip), "held_out_frames_limit": limit, "note": note or entry.get("note", "")})
+    entry["commands"].append(command)
+    entry["results"].update(rows)  # a session's runs may be scored in several calls
     atomic.write_json(out, doc)
     return doc
 
