@@ -6,8 +6,11 @@ average covers every floating-point tensor of the state dict (weights and batch-
 statistics); integer buffers (batch counters) are copied. Its decay warms up as
 min(decay, (1 + n) / (10 + n)) so the first steps' random weights fade quickly.
 
-    >>> avg = WeightAverage.of(torch.nn.Linear(2, 2), decay=0.99)
-    >>> avg.update(model); model_for_eval = avg.copy_into(deepcopy(model))  # doctest: +SKIP
+    >>> model = torch.nn.Linear(2, 2)
+    >>> avg = WeightAverage.of(model, decay=0.99)
+    >>> avg.update(model)  # after each optimizer step
+    >>> avg.count, type(avg.averaged(model)).__name__
+    (1, 'Linear')
 """
 
 from __future__ import annotations

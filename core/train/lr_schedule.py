@@ -5,7 +5,7 @@ are one noisy Adam step away from a better point. Annealing the rate over the st
 steps lets them settle (held-out mouth PSNR and sharpness, benchmarks/bench_sharp_mouth.py).
 The schedules are entries of `LR_SCHEDULES` (name -> factor function); configs name one.
 
-    >>> round(lr_factor("cosine", 50, 100, final=0.1), 3), lr_factor("constant", 99, 100)
+    >>> round(lr_factor("cosine", 50, 101, final=0.1), 3), lr_factor("constant", 99, 101)
     (0.55, 1.0)
 """
 
