@@ -3,7 +3,17 @@
 Self-reconstruction: each held-out frame's mouth is re-rendered from its own tracked
 landmarks (so the real frame is the ground truth) and pasted back like a real render.
   psnr_mouth / ssim_mouth   the mouth box of the output vs the real frame (at the model's crop scale)
-  sharpness_ratio           Laplacian variance of output mouth / real mouth (1 = as sharp; < 1 = blur)
+  sharpness_ratio           Laplacian variance of the output mouth / that of the *ideal output*: the
+                            real frame's own crop pasted back and cut again the same way (1 = as
+                            sharp as a perfect renderer can look after paste-back; < 1 = blur)
+  sharpness_ceiling         the ideal output's Laplacian variance / the real mouth's: what paste-back
+                            and the re-cut (two bilinear resamplings) leave of the source's detail;
+                            a perfect renderer scores this, not 1, against the raw real mouth
+  sharpness_ratio_raw       output / real mouth directly (= sharpness_ratio x sharpness_ceiling)
+  psnr_mouth_frame / sharpness_ratio_frame
+                            the same in frame pixels (the mouth box cut from the full frames without
+                            resampling): one footing for every mouth size, where a 64 px mouth shown
+                            over a 230 px box loses what a 128 px one keeps
   lmd_px / lmd_mouth_pct    lip landmark distance between MediaPipe re-tracking the outputs and
                             re-tracking the real frames (frame pixels; % of the mouth box side)
   paste_flicker / paste_flicker_ratio / paste_color_shift / paste_seam_ratio
@@ -30,8 +40,9 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
 from core.lipsync.dataset import split_clip
+from core.lipsync.geometry import CropGeometry
 from core.lipsync.inference import LipSyncFrames, load_renderer, open_frames
-from core.lipsync.paste_back import frame_alpha
+from core.lipsync.paste_back import frame_alpha, paste_mouth
 from core.lipsync.source_loop import SourceLoop
 from core.metrics.correlation import pearson
 from core.metrics.landmarks import landmark_distance
@@ -61,6 +72,32 @@ def mouth_box_crops(frames: list[np.ndarray], boxes: np.ndarray, painter: LipSyn
     g = painter.geometry
     ys, xs = g.mouth_slices()
     return [cut_crop(f, b, g.crop_size)[ys, xs] for f, b in zip(frames, boxes, strict=True)]
+
+
+def ideal_outputs(frames: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames) -> list[np.ndarray]:
+    """What a perfect renderer would produce: each frame's own face crop pasted back like an output
+    (same resampling, feather and colour match), the reference a sharpness figure must be read against."""
+    g = painter.geometry
+    return [
+        paste_mouth(
+            f,
+            cut_crop(f, b, g.crop_size)[..., ::-1].astype(np.float32) / 255.0,
+            b,
+            g,
+            painter.paste,
+            painter.alpha,
+        )[0]
+        for f, b in zip(frames, boxes, strict=True)
+    ]
+
+
+def frame_mouth_box(box: np.ndarray, geometry: CropGeometry) -> tuple[slice, slice]:
+    """The mouth box of face box `box` (x0, y0, x1, y1) in whole frame pixels, as (rows, columns)."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    sx, sy = (x1 - x0) / geometry.crop_width, (y1 - y0) / geometry.crop_height
+    top, left, h, w = geometry.mouth_box
+    r0, c0 = max(round(y0 + top * sy), 0), max(round(x0 + left * sx), 0)
+    return slice(r0, round(y0 + (top + h) * sy)), slice(c0, round(x0 + (left + w) * sx))
 
 
 @dataclass
@@ -160,9 +197,16 @@ class EvalJob(RequestJob[EvalRequest]):
     ) -> dict[str, float]:
         out_m = mouth_box_crops(outputs, boxes, painter)
         real_m = mouth_box_crops(real, boxes, painter)
+        ideal_m = mouth_box_crops(ideal_outputs(real, boxes, painter), boxes, painter)
         sharp_out = np.mean([laplacian_variance(m) for m in out_m])
         sharp_real = np.mean([laplacian_variance(m) for m in real_m])
+        sharp_ideal = np.mean([laplacian_variance(m) for m in ideal_m])
         pairs = list(zip(out_m, real_m, strict=True))
+        regions = [frame_mouth_box(b, painter.geometry) for b in boxes]
+        out_f = [f[r] for f, r in zip(outputs, regions, strict=True)]
+        real_f = [f[r] for f, r in zip(real, regions, strict=True)]
+        sharp_out_f = np.mean([laplacian_variance(m) for m in out_f])
+        sharp_real_f = np.mean([laplacian_variance(m) for m in real_f])
         alphas = [
             frame_alpha(f.shape, b, painter.geometry, alpha=painter.alpha)
             for f, b in zip(real, boxes, strict=True)
@@ -171,9 +215,15 @@ class EvalJob(RequestJob[EvalRequest]):
             **paste_fidelity(outputs, real, alphas),
             "psnr_mouth": float(np.mean([psnr(a, b, peak=255.0) for a, b in pairs])),
             "ssim_mouth": float(np.mean([ssim(a, b, 255.0, "symmetric") for a, b in pairs])),
-            "sharpness_ratio": float(sharp_out / max(sharp_real, 1e-9)),
+            "sharpness_ratio": float(sharp_out / max(sharp_ideal, 1e-9)),
+            "sharpness_ceiling": float(sharp_ideal / max(sharp_real, 1e-9)),
+            "sharpness_ratio_raw": float(sharp_out / max(sharp_real, 1e-9)),
             "sharpness_output": float(sharp_out),
             "sharpness_real": float(sharp_real),
+            "psnr_mouth_frame": float(
+                np.mean([psnr(a, b, peak=255.0) for a, b in zip(out_f, real_f, strict=True)])
+            ),
+            "sharpness_ratio_frame": float(sharp_out_f / max(sharp_real_f, 1e-9)),
         }
 
     def _audio_scores(

@@ -95,9 +95,10 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
             "`dhstudio train training_jobs/dinet_mini.toml --project DIR`."
         )
     ckpt = read_checkpoint(path, KIND, map_location="cpu")
-    require_finite(ckpt["generator"], path)
+    weights = ckpt.get("generator_ema", ckpt["generator"])  # the weight average when trained with one
+    require_finite(weights, path)
     net = build_renderer(RendererConfig.model_validate(ckpt["renderer"]))
-    net.load_state_dict(ckpt["generator"])
+    net.load_state_dict(weights)
     net.to(device).eval()
     return LoadedRenderer(net, list(ckpt["clips"]), dict(ckpt["references"]), int(ckpt["step"]), run_dir)
 

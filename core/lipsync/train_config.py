@@ -15,7 +15,11 @@ from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 from core.lipsync.config import AugmentationConfig, DiscriminatorConfig, LossConfig, RendererConfig
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
+from core.train.lr_schedule import LR_SCHEDULES
 from core.train.stages import StageConfig
+
+LrSchedule = Literal["constant", "cosine"]
+assert set(LrSchedule.__args__) == set(LR_SCHEDULES)  # type: ignore[attr-defined]
 
 
 class TrainSettings(ConfigModel):
@@ -25,6 +29,14 @@ class TrainSettings(ConfigModel):
     lr_g: float = Field(default=1e-4, gt=0, le=1.0)
     lr_d: float = Field(default=0.0, ge=0, le=1.0)  # 0 = same as lr_g
     betas: tuple[float, float] = (0.5, 0.999)
+    # The learning rates within each stage (core.train.lr_schedule): "constant", or "cosine" down
+    # to `lr_final` x the stage's rates at its last step.
+    lr_schedule: LrSchedule = "constant"
+    # The cosine schedule's last learning rates, as a fraction of the stage's.
+    lr_final: float = Field(default=0.1, gt=0.0, le=1.0)
+    # Decay of the generator's weight average (core.train.ema) that checkpoints carry and every
+    # render, evaluation and export uses; 0 = off (the last weights are used).
+    ema_decay: float = Field(default=0.0, ge=0.0, lt=1.0)
     grad_accumulation: int = Field(default=1, ge=1, le=64)
     amp: bool = True  # CUDA only; ignored on the CPU
     amp_dtype: Literal["auto", "bf16", "fp16"] = "auto"

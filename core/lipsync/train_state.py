@@ -3,7 +3,8 @@
 Checkpoint `checkpoints/last.pt` (written by the training loop atomically, with the common
 header of `core.train.checkpoint`: kind "dinet", step, config), payload:
   stage, mouth_size, generator, discriminator, opt_g, opt_d, amp_g, amp_d,
-  renderer (the RendererConfig of this stage), clips, references ({clip name: reference frame ids}).
+  renderer (the RendererConfig of this stage), clips, references ({clip name: reference frame ids}),
+  and with `train.ema_decay` > 0: generator_ema (the averaged weights renders use) and ema_count.
 Moving to a stage with another mouth size rebuilds the generator and carries over every
 tensor whose name and shape still match (all of them between 64, 96 and 128; the deeper
 encoder of 160/256 starts its extra level fresh).
@@ -24,6 +25,7 @@ from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.train_config import DinetTrainConfig
 from core.train.amp import Amp
 from core.train.checkpoint import read_checkpoint, save_checkpoint
+from core.train.ema import WeightAverage
 
 CHECKPOINT = "last.pt"
 KIND = "dinet"
@@ -79,11 +81,20 @@ class TrainState:
     amp_d: Amp
     mouth_size: int
     stage: int
+    ema: WeightAverage | None = None  # the generator's weight average (train.ema_decay > 0)
+
+    def inference_generator(self) -> LipSyncRenderer:
+        """The generator renders use: the weight average when there is one, else the generator."""
+        return self.generator if self.ema is None else self.ema.averaged(self.generator)
 
     def checkpoint_dict(
         self, step: int, cfg: DinetTrainConfig, clips: list[str], references: dict[str, list[int]]
     ) -> dict[str, Any]:
+        extra = {}
+        if self.ema is not None:
+            extra = {"generator_ema": self.ema.weights, "ema_count": self.ema.count}
         return {
+            **extra,
             "step": int(step),
             "stage": int(self.stage),
             "mouth_size": int(self.mouth_size),
@@ -107,6 +118,11 @@ class TrainState:
         self.opt_d.load_state_dict(ckpt["opt_d"])
         self.amp_g.load_state_dict(ckpt.get("amp_g", {}))
         self.amp_d.load_state_dict(ckpt.get("amp_d", {}))
+        if self.ema is not None:
+            if "generator_ema" in ckpt:
+                self.ema.load_state_dict({"count": ckpt["ema_count"], "weights": ckpt["generator_ema"]})
+            else:  # a run resumed with the average newly turned on starts it from here
+                self.ema = WeightAverage.of(self.generator, self.ema.decay)
 
 
 def save(path: Path, state: dict[str, Any]) -> Path:

@@ -32,7 +32,9 @@ from core.lipsync.train_losses import Objectives
 from core.metrics.psnr import batch_psnr
 from core.train import ddp
 from core.train.amp import Amp, AmpSettings
+from core.train.ema import WeightAverage
 from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
+from core.train.lr_schedule import lr_factor
 from core.train.spec import TrainRequest
 from core.train.stages import PlannedStage, plan_stages, stage_at, total_steps
 
@@ -131,6 +133,7 @@ class _DinetHooks(TrainHooks):
                 total,
             )
         amp_settings = AmpSettings(enabled=t.amp, dtype=t.amp_dtype)
+        ema = WeightAverage.of(gen, t.ema_decay) if t.ema_decay > 0 else None  # restarts per stage
         return ts.TrainState(
             gen,
             disc,
@@ -140,6 +143,7 @@ class _DinetHooks(TrainHooks):
             Amp.create(amp_settings, device),
             stage.mouth_size,
             stage.index,
+            ema,
         )
 
     def state_dict(self, lc: LoopContext) -> dict:
@@ -162,10 +166,12 @@ class _DinetHooks(TrainHooks):
                 ddp.wrap(state.generator, lc.dist, lc.device),
                 ddp.wrap(state.discriminator, lc.dist, lc.device),
             )
-        ts.set_lr(state.opt_g, stage.lr_g)
-        ts.set_lr(state.opt_d, stage.lr_d)
+        t = self.cfg.train
+        factor = lr_factor(t.lr_schedule, lc.step - stage.start, stage.steps, t.lr_final)
+        ts.set_lr(state.opt_g, stage.lr_g * factor)
+        ts.set_lr(state.opt_d, stage.lr_d * factor)
         logs = self._step(lc, state, self.wrapped, stage)
-        logs["lr/generator"] = stage.lr_g
+        logs["lr/generator"] = stage.lr_g * factor
         return StepOutput(
             logs,
             f"stage {stage.index + 1}/{len(self.plan)} mouth {stage.mouth_size}",
@@ -245,6 +251,8 @@ class _DinetHooks(TrainHooks):
         if not (state.amp_g.scaler or state.amp_d.scaler):  # a GradScaler skips overflowing steps itself
             lc.check_grads(params)
         state.amp_g.step(state.opt_g)
+        if state.ema is not None:
+            state.ema.update(state.generator)
         if update_d:
             state.amp_d.step(state.opt_d)
         return {("loss/" + k if k != "psnr" else "train/psnr"): v for k, v in sums.items()}
@@ -271,7 +279,7 @@ class _DinetHooks(TrainHooks):
 
     @torch.no_grad()
     def _held_out_metrics(self, lc: LoopContext, state: ts.TrainState) -> None:
-        gen = state.generator
+        gen = state.inference_generator()  # the weights the checkpoint renders with
         gen.eval()
         values, l1s = [], []
         geometry = gen.geometry

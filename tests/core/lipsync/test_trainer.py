@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,33 @@ def test_attention_and_temporal_loss_train_and_preview_maps(clip_dir: Path, tmp_
     previews = {e.name: e.image for e in runner.events if type(e).__name__ == "Preview"}
     assert previews["attention"].ndim == 3 and previews["attention"].shape[2] == 3
     assert list((tmp_path / "run" / "previews").glob("attention_*.png"))
+
+
+def test_cosine_schedule_anneals_the_learning_rates(clip_dir: Path, tmp_path: Path) -> None:
+    cfg = tiny_config(5, lr_schedule="cosine", lr_final=0.25)
+    job, runner = run_job(cfg, clip_dir, tmp_path / "run")
+    lrs = metric(runner, "lr/generator")
+    assert lrs[0] == pytest.approx(2e-3) and lrs[-1] == pytest.approx(0.25 * 2e-3)
+    assert all(a > b for a, b in itertools.pairwise(lrs))
+    opt_d = job.state.opt_d if job.state else None
+    assert opt_d is not None and opt_d.param_groups[0]["lr"] == pytest.approx(0.25 * cfg.train.lr_g)
+
+
+def test_weight_average_is_saved_rendered_with_and_resumed(clip_dir: Path, tmp_path: Path) -> None:
+    from core.lipsync.inference import load_renderer
+
+    cfg = tiny_config(4, checkpoint_every=2, ema_decay=0.9)
+    straight, _ = run_job(cfg, clip_dir, tmp_path / "straight")
+    ckpt = load_checkpoint(tmp_path / "straight" / "checkpoints" / "last.pt")
+    assert ckpt["ema_count"] == 4
+    raw, avg = ckpt["generator"], ckpt["generator_ema"]
+    assert any(not torch.equal(raw[k], avg[k]) for k in raw if raw[k].is_floating_point())
+    loaded = load_renderer(tmp_path / "straight").net.state_dict()
+    assert all(torch.equal(loaded[k], avg[k]) for k in avg)  # renders use the average
+    run_job(cfg, clip_dir, tmp_path / "split", max_steps=2)
+    resumed, _ = run_job(cfg, clip_dir, tmp_path / "split", resume=True)
+    assert resumed.state is not None and straight.state is not None
+    assert resumed.state.ema is not None and straight.state.ema is not None
+    assert resumed.state.ema.count == 4
+    for k, v in straight.state.ema.weights.items():
+        torch.testing.assert_close(resumed.state.ema.weights[k], v)
