@@ -14,12 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.fbank import FbankConfig, compute_fbank
+from core.audio.silence import MIN_VOICED_FRACTION, voiced_fraction
 from core.jobs.errors import BadInput
 
 log = logging.getLogger(__name__)
-
-SILENCE_RMS = 1e-3  # ~ -60 dBFS
-MIN_VOICED_FRACTION = 0.05
 
 
 @dataclass
@@ -92,16 +90,6 @@ def load_clips(paths: tuple[Path, ...] | list[Path]) -> list[ClipData]:
     return out
 
 
-def voiced_fraction(clip: ClipData, fbank: FbankConfig) -> float:
-    """Share of feature hops whose audio is above -60 dBFS (0 when shorter than one hop)."""
-    win = fbank.shift_samples
-    a = clip.audio
-    if a.size < win:
-        return 0.0
-    rms = np.sqrt((a[: a.size // win * win].reshape(-1, win).astype(np.float64) ** 2).mean(axis=1))
-    return float((rms > SILENCE_RMS).mean())
-
-
 def drop_silent(clips: list[ClipData], fbank: FbankConfig) -> tuple[list[ClipData], list[str]]:
     """The clips with speech, and a message for each clip left out because its audio is (nearly) silent.
 
@@ -110,7 +98,7 @@ def drop_silent(clips: list[ClipData], fbank: FbankConfig) -> tuple[list[ClipDat
     """
     keep, silent = [], []
     for c in clips:
-        voiced = voiced_fraction(c, fbank)
+        voiced = voiced_fraction(c.audio, fbank.shift_samples)
         if voiced >= MIN_VOICED_FRACTION:
             keep.append(c)
         else:
