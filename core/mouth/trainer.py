@@ -212,7 +212,7 @@ class _MouthHooks(TrainHooks):
         clips, left_out = drop_silent(load_clips(self.req.clips), self.cfg.features)
         for msg in left_out:
             ctx.log(msg, "warning")
-            log.warning(msg)
+            log.info(msg)  # for log.txt; the console and the GUI show the event above
         fps = {round(c.fps, 3) for c in clips}
         if len(fps) > 1:
             raise BadInput(f"clips have different frame rates {sorted(fps)}; prepare them at one fps.")
