@@ -26,11 +26,21 @@ def test_doctor_exits_zero_and_lists_capabilities(capsys):
         "MediaPipe",
         "PortAudio",
         "ONNX Runtime",
+        "onnxruntime-web (web export)",
         "VGG19",
         "LPIPS",
         "FLAME",
     ):
         assert row in text
+
+
+def test_doctor_says_whether_the_web_export_can_run(tmp_path):
+    from studio.doctor import _check_onnxruntime_web
+
+    (tmp_path / "src").mkdir()  # a checkout without `npm ci`
+    (tmp_path / "src" / "index.html").write_text("<html></html>")
+    row = _check_onnxruntime_web(tmp_path)
+    assert not row.ok and f"npm ci --prefix {tmp_path}" in row.detail
 
 
 def test_new_and_usage_errors(tmp_path, capsys):
