@@ -126,7 +126,6 @@ class PrepareJob(Job):
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
             voiced = audio_job.result() if audio_job is not None else None
-            has_audio = voiced is not None
             sha = sha_job.result()
             timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
 
@@ -152,7 +151,7 @@ class PrepareJob(Job):
             timings["total_s"] = total = time.perf_counter() - t_start
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
-            manifest = self._manifest(info, sha, n, size, has_audio, streamed, result, timings)
+            manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
         if streamed.most_faces > 1:
             ctx.log(
@@ -244,7 +243,7 @@ class PrepareJob(Job):
         sha: str,
         n: int,
         size: tuple[int, int],
-        has_audio: bool,
+        voiced: float | None,
         streamed: Streamed,
         r: Analysis,
         timings: dict,
@@ -258,7 +257,8 @@ class PrepareJob(Job):
             "frame_count": int(n),
             "width": int(size[0]),
             "height": int(size[1]),
-            "has_audio": has_audio,
+            "has_audio": voiced is not None,
+            "audio_voiced_fraction": None if voiced is None else round(voiced, 4),  # ~0: a silent track
             "audio_sample_rate": AUDIO_RATE,
             "mouth_size": int(s.mouth_size),
             "video": streamed.video_mode,

@@ -162,11 +162,13 @@ def test_a_silent_sound_track_is_prepared_with_a_warning(demo, tmp_path, prepare
     runner = CollectingRunner()
     result = runner.run(PrepareJob(src, tmp_path / "prepared" / "mic_off"))
     assert result.ok, result.error
-    assert PreparedClip.load(tmp_path / "prepared" / "mic_off").has_audio
+    mic_off = PreparedClip.load(tmp_path / "prepared" / "mic_off")
+    assert mic_off.has_audio and mic_off.silent_audio and mic_off.manifest["audio_voiced_fraction"] == 0.0
     warnings = [e.message for e in runner.of_type(LogLine) if e.level == "warning"]
     assert len(warnings) == 1 and "mic_off.mp4 is silent in 100%" in warnings[0]
-    _, speech = prepared  # the demo clip's speech: no warning
+    out, speech = prepared  # the demo clip's speech: no warning
     assert not [e for e in speech.of_type(LogLine) if e.level == "warning"]
+    assert not PreparedClip.load(out).silent_audio
 
 
 def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path):
