@@ -224,7 +224,10 @@ class MainController(QObject):
 
     def _tab_shown(self, _index: int) -> None:
         """Build the training panel's controller the first time its tab shows (it loads torch)."""
-        if self.window.tabs.currentWidget() is not self.window.training_view or self.training is not None:
+        if self.window.tabs.currentWidget() is not self.window.training_view:
+            return
+        if self.training is not None:
+            self.training.fill_clips()  # clips prepared since the panel was built
             return
         from studio.gui.training_controller import TrainingController
 
