@@ -68,6 +68,10 @@ class ProjectLayout:
     def export(self, name: str) -> Path:
         return self.exports / name
 
+    def run_export(self, run: str, fmt: str) -> Path:
+        """exports/<run>-<format>: where a run's export goes unless the user names a folder."""
+        return self.export(f"{run}-{fmt}")
+
     @classmethod
     def of_run(cls, run_dir: Path | str) -> ProjectLayout:
         """The project a run folder belongs to.

@@ -155,6 +155,18 @@ def _check_onnxruntime() -> Check:
     )
 
 
+def _check_onnxruntime_web(root: Path | None = None) -> Check:
+    """The web export bundles onnxruntime-web from web/node_modules (`npm ci`, done by the installers)."""
+    from core.export.web import WEB_ROOT, web_sources
+    from core.jobs.errors import BadInput
+
+    try:
+        _, dist = web_sources(root or WEB_ROOT)
+    except BadInput as exc:
+        return Check("onnxruntime-web (web export)", False, str(exc))
+    return Check("onnxruntime-web (web export)", True, str(dist))
+
+
 def _check_vgg19() -> Check:
     search = find_vgg19()
     return Check("VGG19 weights (perceptual loss)", search.ok, search.describe())
@@ -203,6 +215,7 @@ CHECKS: list[Callable[[], Check]] = [
     _check_mediapipe,
     _check_portaudio,
     _check_onnxruntime,
+    _check_onnxruntime_web,
     _check_vgg19,
     _check_lpips,
     _check_flame,

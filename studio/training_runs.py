@@ -54,7 +54,7 @@ def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, 
     """
     raw = apply_overrides(read_toml(order.job), order.overrides)
     spec = avatar_kind(str(raw.get("kind", "")), str(order.job))
-    config = validate(spec.config_model, raw, order.job)
+    config = validate(spec.config_model, raw, order.job, list(order.overrides))
     if order.max_steps is not None and order.max_steps < 1:
         raise BadInput(f"--max-steps must be >= 1 (got {order.max_steps})")
     job_name = safe_name(order.job.stem)

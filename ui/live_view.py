@@ -47,6 +47,7 @@ class AvatarView(QLabel):
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #202020; color: #bbbbbb;")
+        self.setWordWrap(True)  # the placeholder wraps instead of widening (or being cut in) a narrow dock
         self.setText("The avatar appears here when the session starts.")
         self.fitted = True
         self.frames_shown = 0

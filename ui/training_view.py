@@ -148,6 +148,8 @@ class TrainingView(QWidget):
     # run -------------------------------------------------------------------------------------
     def _build_run(self) -> QWidget:
         box = QGroupBox("Run", self)
+        self.clip = QComboBox(box)
+        self.clip.setToolTip("The prepared clip to train on (All clips: every prepared clip of the project)")
         self.device = QComboBox(box)
         self.device.addItems(["auto", "cpu", "cuda"])
         self.max_steps = QSpinBox(box)
@@ -171,6 +173,8 @@ class TrainingView(QWidget):
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
         top = QHBoxLayout()
+        top.addWidget(QLabel("Clip", box))
+        top.addWidget(self.clip)
         top.addWidget(QLabel("Device", box))
         top.addWidget(self.device)
         top.addWidget(QLabel("Max steps", box))
@@ -194,5 +198,5 @@ class TrainingView(QWidget):
         self.resume_button.setEnabled(running and paused)
         self.stop_button.setEnabled(running)
         self.continue_button.setEnabled(not running and self.resume_run.count() > 0)
-        for w in (self.family, self.preset, self.device, self.max_steps, self.ablation_start):
+        for w in (self.family, self.preset, self.clip, self.device, self.max_steps, self.ablation_start):
             w.setEnabled(not running)

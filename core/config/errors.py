@@ -13,8 +13,12 @@ class ConfigError(BadInput):
     pass
 
 
-def describe_validation_error(exc: ValidationError, source: Path | str | None) -> str:
+def describe_validation_error(
+    exc: ValidationError, source: Path | str | None, overrides: list[str] | tuple[str, ...] = ()
+) -> str:
+    """One line per bad field; a field that a `--set KEY=VALUE` override touched names that override."""
     where = f"{source}" if source else "config"
+    keys = {o.split("=", 1)[0].strip(): o.strip() for o in overrides}
     lines = [f"Invalid configuration in {where}:"]
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
@@ -24,7 +28,8 @@ def describe_validation_error(exc: ValidationError, source: Path | str | None) -
         allowed = ctx.get("expected")
         if allowed is None and "ge" in ctx and "le" in ctx:
             allowed = f"{ctx['ge']} .. {ctx['le']}"
-        line = f"  field '{field}': {msg}"
+        given = next((o for k, o in keys.items() if k == field or field.startswith(k + ".")), None)
+        line = f"  field '{field}'" + (f" (from --set {given})" if given else "") + f": {msg}"
         if err["type"] != "missing":
             line += f" (got {value!r})"
         if allowed is not None and str(allowed) not in msg:

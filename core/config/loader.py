@@ -52,16 +52,18 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
     return out
 
 
-def validate(model: type[M], data: dict[str, Any], source: Path | str | None = None) -> M:
+def validate(
+    model: type[M], data: dict[str, Any], source: Path | str | None = None, overrides: list[str] | None = None
+) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, source)) from None
+        raise ConfigError(describe_validation_error(exc, source, overrides or [])) from None
 
 
 def load_config(model: type[M], path: Path | str, overrides: list[str] | None = None) -> M:
     data = apply_overrides(read_toml(path), overrides or [])
-    return validate(model, data, path)
+    return validate(model, data, path, overrides)
 
 
 def to_toml(data: dict[str, Any]) -> str:

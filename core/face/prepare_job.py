@@ -33,6 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from core.audio.silence import MIN_VOICED_FRACTION, voiced_fraction
 from core.face import clip_quality
 from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
@@ -124,7 +125,7 @@ class PrepareJob(Job):
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
-            has_audio = audio_job is not None and audio_job.result()
+            voiced = audio_job.result() if audio_job is not None else None
             sha = sha_job.result()
             timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
 
@@ -150,13 +151,20 @@ class PrepareJob(Job):
             timings["total_s"] = total = time.perf_counter() - t_start
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
-            manifest = self._manifest(info, sha, n, size, has_audio, streamed, result, timings)
+            manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
             atomic.write_json(tmp / "manifest.json", manifest)
         if streamed.most_faces > 1:
             ctx.log(
                 f"{streamed.most_faces} faces were seen at once in {self.video.name}; the largest, most "
                 f"central one was tracked as the speaker (check {self.out_dir / 'preview.jpg'}). "
                 "A video with one person gives the cleanest avatar.",
+                level="warning",
+            )
+        if voiced is not None and voiced < MIN_VOICED_FRACTION:
+            ctx.log(
+                f"the sound track of {self.video.name} is silent in {100 * (1 - voiced):.0f}% of the clip: "
+                "the audio-to-mouth model cannot learn from it (its training leaves this clip out); the "
+                "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
         ctx.metric("prepare/frames_per_s", n, n / total)
@@ -235,7 +243,7 @@ class PrepareJob(Job):
         sha: str,
         n: int,
         size: tuple[int, int],
-        has_audio: bool,
+        voiced: float | None,
         streamed: Streamed,
         r: Analysis,
         timings: dict,
@@ -249,7 +257,8 @@ class PrepareJob(Job):
             "frame_count": int(n),
             "width": int(size[0]),
             "height": int(size[1]),
-            "has_audio": has_audio,
+            "has_audio": voiced is not None,
+            "audio_voiced_fraction": None if voiced is None else round(voiced, 4),  # ~0: a silent track
             "audio_sample_rate": AUDIO_RATE,
             "mouth_size": int(s.mouth_size),
             "video": streamed.video_mode,
@@ -340,10 +349,14 @@ def analyse(
     )
 
 
-def _copy_audio(video: Path, duration: float, folder: Path) -> bool:
-    """audio.wav in `folder`: the video's audio track, 16 kHz mono, exactly `duration` seconds."""
-    write_wav(folder / "audio.wav", read_audio(video, duration=duration), AUDIO_RATE)
-    return True
+def _copy_audio(video: Path, duration: float, folder: Path) -> float:
+    """audio.wav in `folder`: the video's audio track, 16 kHz mono, exactly `duration` seconds.
+
+    Returns the share of 20 ms hops with sound (0 for a track of digital silence).
+    """
+    audio = read_audio(video, duration=duration)
+    write_wav(folder / "audio.wav", audio, AUDIO_RATE)
+    return voiced_fraction(audio, AUDIO_RATE // 50)
 
 
 def _camera(width: int, height: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.audio.silence import MIN_VOICED_FRACTION
 from core.io.manifest import read_manifest
 from core.jobs.errors import BadInput
 
@@ -41,6 +42,12 @@ class PreparedClip:
     @property
     def name(self) -> str:
         return str(self.manifest.get("name", self.path.name))
+
+    @property
+    def silent_audio(self) -> bool:
+        """A sound track of (near) digital silence: nothing the audio-to-mouth model can learn from."""
+        voiced = self.manifest.get("audio_voiced_fraction")
+        return self.has_audio and voiced is not None and voiced < MIN_VOICED_FRACTION
 
     @property
     def mouth_size(self) -> int:

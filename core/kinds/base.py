@@ -39,6 +39,8 @@ class AvatarKind:
     weights: tuple[str, ...] = ()  # files in a run folder holding the weights render/live/export use
     # makes a usable run for a project that has none, without training (project root -> run folder)
     bootstrap: Callable[[Path], Path] | None = None
+    # action it does not offer -> what to do instead (said when a user asks for that action)
+    instead: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def export_formats(self) -> tuple[str, ...]:
@@ -90,5 +92,8 @@ class AvatarKind:
         factory = getattr(self, action)
         if factory is None:
             offered = ", ".join(self.actions) or "training only"
-            raise BadInput(f"{self.title} runs ({self.name}) cannot be {verb}; this kind offers: {offered}.")
+            hint = f" {self.instead[action]}" if action in self.instead else ""
+            raise BadInput(
+                f"{self.title} runs ({self.name}) cannot be {verb}; this kind offers: {offered}.{hint}"
+            )
         return factory

@@ -105,8 +105,9 @@ class _DinetHooks(TrainHooks):
         self.names = [c.name for c in clips]
         total = total_steps(self.plan)
         lc.job.log(
-            f"training {cfg.model.variant} on {len(self.data)} samples/epoch, {len(self.plan)} stage(s), "
-            f"{total} steps, device {lc.device}, {dist.world_size} process(es)"
+            f"training {cfg.model.variant} on clip(s) {', '.join(self.names)} ({len(self.data)} "
+            f"samples/epoch), {len(self.plan)} stage(s), {total} steps, device {lc.device}, "
+            f"{dist.world_size} process(es)"
         )
         return total
 

@@ -14,12 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.fbank import FbankConfig, compute_fbank
+from core.audio.silence import MIN_VOICED_FRACTION, voiced_fraction
 from core.jobs.errors import BadInput
 
 log = logging.getLogger(__name__)
-
-SILENCE_RMS = 1e-3  # ~ -60 dBFS
-MIN_VOICED_FRACTION = 0.05
 
 
 @dataclass
@@ -92,23 +90,26 @@ def load_clips(paths: tuple[Path, ...] | list[Path]) -> list[ClipData]:
     return out
 
 
-def silence_warnings(clips: list[ClipData], fbank: FbankConfig) -> list[str]:
-    """Messages for clips whose audio is (nearly) all silence: the model would learn nothing."""
-    out = []
-    win = fbank.shift_samples
+def drop_silent(clips: list[ClipData], fbank: FbankConfig) -> tuple[list[ClipData], list[str]]:
+    """The clips with speech, and a message for each clip left out because its audio is (nearly) silent.
+
+    A silent clip's moving mouth would teach the model to move the mouth in silence, so it is left out
+    of training (and of the mouth space); when no clip has speech there is nothing to learn: BadInput.
+    """
+    keep, silent = [], []
     for c in clips:
-        a = c.audio
-        if a.size < win:
-            out.append(f"clip '{c.name}': audio is shorter than one feature frame")
-            continue
-        rms = np.sqrt((a[: a.size // win * win].reshape(-1, win).astype(np.float64) ** 2).mean(axis=1))
-        voiced = float((rms > SILENCE_RMS).mean())
-        if voiced < MIN_VOICED_FRACTION:
-            out.append(
-                f"clip '{c.name}': audio is silent in {100 * (1 - voiced):.0f}% of frames; "
-                "the audio-to-mouth model cannot learn speech from it"
-            )
-    return out
+        voiced = voiced_fraction(c.audio, fbank.shift_samples)
+        if voiced >= MIN_VOICED_FRACTION:
+            keep.append(c)
+        else:
+            silent.append(f"'{c.name}' is silent in {100 * (1 - voiced):.0f}% of frames")
+    if not keep:
+        raise BadInput(
+            f"The audio of every clip is silent ({'; '.join(silent)}): the audio-to-mouth model learns "
+            "from speech. Prepare a video in which the speaker talks, with its sound track."
+        )
+    messages = [f"clip {s}; left out, it would teach the mouth to move in silence" for s in silent]
+    return keep, messages
 
 
 @dataclass

@@ -22,4 +22,11 @@ KIND = AvatarKind(
     provides_audio_model=True,
     weights=("checkpoints/last.pt",),
     bootstrap=map_prior_run,
+    instead={
+        "evaluate": "Its held-out scores are in the run's summary.json; to score it against baselines per "
+        "speaker, run `dhstudio eval-audio --project PROJECT`, or evaluate a lip-sync run with "
+        "`dhstudio eval LIPSYNC_RUN --audio-model RUN`.",
+        "render": "It drives the avatars: render a lip-sync or Gaussian run with --audio-model RUN.",
+        "live": "It drives the avatars: go live with a lip-sync or Gaussian run and --audio-model RUN.",
+    },
 )

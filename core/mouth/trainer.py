@@ -27,7 +27,7 @@ from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.metrics.correlation import pearson
 from core.mouth.config import Audio2MouthConfig
-from core.mouth.data import ClipFeatures, clip_features, load_clips, silence_warnings, train_feature_frames
+from core.mouth.data import ClipFeatures, clip_features, drop_silent, load_clips, train_feature_frames
 from core.mouth.metrics import mouth_scores, opening_plot
 from core.mouth.model import Audio2Mouth, NetConfig, predict_offline
 from core.mouth.space import MouthSpace
@@ -209,14 +209,14 @@ class _MouthHooks(TrainHooks):
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
         if not self.req.clips:
             raise BadInput("audio2mouth needs at least one prepared clip (--clip NAME).")
-        clips = load_clips(self.req.clips)
+        clips, left_out = drop_silent(load_clips(self.req.clips), self.cfg.features)
+        for msg in left_out:
+            ctx.log(msg, "warning")
+            log.info(msg)  # for log.txt; the console and the GUI show the event above
         fps = {round(c.fps, 3) for c in clips}
         if len(fps) > 1:
             raise BadInput(f"clips have different frame rates {sorted(fps)}; prepare them at one fps.")
         self._fps = float(clips[0].fps)
-        for msg in silence_warnings(clips, self.cfg.features):
-            ctx.log(msg, "warning")
-            log.warning(msg)
         return clip_features(clips, self.cfg.features, self.cfg.train.holdout, min_train=self.cfg.space.k + 2)
 
     def _fit(self, data: list[ClipFeatures]) -> tuple[MouthSpace, NormStats]:

@@ -1,4 +1,4 @@
-"""`dhstudio export RUN --format FORMAT --out DIR [--report OUT.json] [--force]`.
+"""`dhstudio export RUN --format FORMAT [--out DIR] [--report OUT.json] [--force]`.
 
 Formats are entries of the run's kind in the kind registry (`core.kinds.registry.export_formats()`
 lists them all); this command knows no family. Model formats (onnx, onnx-int8, torchscript)
@@ -17,6 +17,7 @@ from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from core.kinds.registry import export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
+from core.project_layout import ProjectLayout
 from studio.cli.common import add_audio_model_argument, exit_code, run_job
 
 
@@ -26,7 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help=f"export a trained model ({offered})")
     p.add_argument("run", type=Path, help="run folder (PROJECT/runs/<run>)")
     p.add_argument("--format", required=True, choices=sorted(formats), help=f"output format: {offered}")
-    p.add_argument("--out", required=True, type=Path, help="output folder (must not exist unless --force)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (must not exist unless --force; default: PROJECT/exports/<run>-<format>)",
+    )
     p.add_argument("--report", type=Path, default=None, help="also write the validation report JSON here")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--frame", type=int, default=0, help="clip frame to pose the avatar on (ply)")
@@ -43,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
+    if args.out is None:
+        args.out = ProjectLayout.of_run(args.run).run_export(args.run.resolve().name, args.format)
     options = {"audio_run": args.audio_model}
     if args.precision is not None:  # each format has its own default precision
         options["precision"] = args.precision

@@ -46,14 +46,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(verbose: bool) -> None:
+    """Log lines on the console at WARNING (DEBUG with -v).
+
+    The level sits on the console handler itself: a run folder's log.txt lowers the root logger to INFO for
+    its file, which would otherwise put every INFO line on the console too, `--quiet` or not.
+    """
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler:  # basicConfig's; not files or test capture
+            handler.setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_process_policy()  # before the commands' modules load torch (OpenMP reads it once)
     prepare_environment()
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -24,6 +24,7 @@ from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from core.kinds.registry import avatar_kind, export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
+from core.project_layout import ProjectLayout
 from core.train.run_folder import RunState, list_runs
 from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
@@ -165,7 +166,7 @@ class ExportController(QObject):
     def _default_out(self, dialog: ExportDialog) -> None:
         run, root = dialog.run_combo.currentData(), self.project_root()
         if run and root is not None:
-            dialog.out_edit.setText(str(Path(root) / "exports" / f"{Path(run).name}-{dialog.fmt}"))
+            dialog.out_edit.setText(str(ProjectLayout(Path(root)).run_export(Path(run).name, dialog.fmt)))
 
     def _browse(self, dialog: ExportDialog) -> None:
         path = QFileDialog.getExistingDirectory(dialog, "Export into folder")

@@ -151,7 +151,7 @@ class MainController(QObject):
             metric=self._metric,
             refine=self._refine,
             live_status=self._live_status,
-            failed=self.show_error,
+            failed=self._failed,
         )
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
@@ -162,6 +162,11 @@ class MainController(QObject):
 
     def _log(self, message: str, level: str) -> None:
         self.window.job_panel.append_log(message if level == "info" else f"{level}: {message}")
+
+    def _failed(self, message: str, bad_input: bool) -> None:
+        """The reason stays in the Jobs log after the dialog is closed."""
+        self.window.job_panel.append_log(f"error: {message}")
+        self.show_error(message, bad_input)
 
     def _artifact(self, path: str, kind: str) -> None:
         self.window.job_panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
@@ -219,7 +224,10 @@ class MainController(QObject):
 
     def _tab_shown(self, _index: int) -> None:
         """Build the training panel's controller the first time its tab shows (it loads torch)."""
-        if self.window.tabs.currentWidget() is not self.window.training_view or self.training is not None:
+        if self.window.tabs.currentWidget() is not self.window.training_view:
+            return
+        if self.training is not None:
+            self.training.fill_clips()  # clips prepared since the panel was built
             return
         from studio.gui.training_controller import TrainingController
 

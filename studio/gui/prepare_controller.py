@@ -42,10 +42,11 @@ def summary_text(clip: PreparedClip) -> str:
     )
     flagged = int((~found | out_of_frame).sum())
     seconds = clip.manifest.get("timings", {}).get("total_s", 0)
+    audio = "silent audio" if clip.silent_audio else "with audio" if clip.has_audio else "no audio"
     return (
         f"<b>{clip.frame_count}</b> frames at {clip.fps:g} fps, {clip.width}×{clip.height} · "
         f"face found in <b>{100 * found.mean():.1f}%</b> · <b>{flagged}</b> flagged frame(s) "
-        f"(no face or crop outside the frame) · {'with' if clip.has_audio else 'no'} audio · "
+        f"(no face or crop outside the frame) · {audio} · "
         f"mouth {clip.mouth_size} px · took {seconds:.1f} s"
     )
 

@@ -19,7 +19,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "PSNR": ("psnr", "psnr_mouth"),
     "SSIM": ("ssim", "ssim_mouth"),
     "LMD": ("lmd", "lmd_px", "heldout_lmd_px"),
-    "Sharpness": ("sharpness", "sharpness_mouth"),
+    "Sharpness": ("sharpness_ratio",),  # mouth sharpness of render / source (core.lipsync.evaluate)
     "Gaussians": ("gaussians",),
 }
 HELD_OUT_PREFIXES = ("eval/", "held_out/", "heldout/", "audio2mouth/heldout")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 from studio.startup import prepare_environment
@@ -110,6 +111,11 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "ligh
         widget.grab().save(str(path), "PNG")
         saved.append(path.name)
 
+    def fail(*exc_info) -> None:  # an error in a timer callback would otherwise leave the window open
+        traceback.print_exception(*exc_info)
+        app.exit(1)
+
+    sys.excepthook = fail
     audio = settings_dir / "speech.wav"
     speech, _ = synthesize(4.0, seed=11)
     write_wav(audio, speech, SAMPLE_RATE)
@@ -157,6 +163,9 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "ligh
         QTimer.singleShot(1500, viewer)
 
     def viewer():
+        if c.clip_viewer.cache is None:  # frames still decoding (slow on a busy CPU)
+            QTimer.singleShot(300, viewer)
+            return
         w.clip_viewer.slider.setValue(w.clip_viewer.slider.maximum() // 3)
         save(w, "5-clip-viewer")
         w.tabs.setCurrentWidget(w.runs_view)
@@ -169,12 +178,9 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "ligh
         save(w, "6-runs")
         w.tabs.setCurrentWidget(w.render_view)
         w.render_view.audio_edit.setText(str(audio))
-        index = next(
-            i
-            for i in range(w.render_view.run_combo.count())
-            if "dinet" in w.render_view.run_combo.itemText(i)
-        )
-        w.render_view.run_combo.setCurrentIndex(index)
+        lipsync = {str(r.path) for r in c.runs.runs.values() if r.kind == "dinet"}
+        combo = w.render_view.run_combo
+        combo.setCurrentIndex(next((i for i in range(combo.count()) if combo.itemData(i) in lipsync), 0))
         c.render.render()
         QTimer.singleShot(500, wait_render)
 

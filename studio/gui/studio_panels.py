@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
+from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QMenu, QScrollArea
 
 from studio.gui import i18n
 from studio.gui.export_controller import ExportController
@@ -50,7 +50,13 @@ class StudioPanels(QObject):
         self.live_view = LiveView(window)
         self.live_dock = QDockWidget("Live", window)
         self.live_dock.setObjectName("dock_live")
-        self.live_dock.setWidget(self.live_view)
+        # scrolled, so the dock never forces the window wider than a laptop screen (its controls and
+        # preview side by side want about 600 px)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.live_view)
+        self.live_dock.setWidget(scroll)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.live_dock)
         self.live = LiveController(self.live_view, preview_fps=self.prefs.preview_fps)
         self.live.device = self.prefs.device
@@ -82,7 +88,8 @@ class StudioPanels(QObject):
         window.runs_view.table.itemSelectionChanged.connect(self._run_selected)
         if main.project is not None:
             self._project_changed(main.project)
-        self.settings.restore_window(window)
+        if not self.settings.restore_window(window):
+            self._first_layout()
         self.apply_preferences(self.prefs)
 
     # wiring ---------------------------------------------------------------------------------
@@ -91,6 +98,17 @@ class StudioPanels(QObject):
             action = getattr(self.window, name, None)
             if isinstance(action, QAction):
                 action.setShortcut(QKeySequence(keys))
+
+    def _first_layout(self) -> None:
+        """First start: as wide as the screen allows for the tabs beside the whole live panel."""
+        w = self.window
+        dock = self.live_view.sizeHint().width() + w.style().pixelMetric(
+            w.style().PixelMetric.PM_ScrollBarExtent
+        )
+        want = w.centralWidget().minimumSizeHint().width() + dock
+        screen = w.screen().availableGeometry()
+        w.resize(min(max(w.width(), want), screen.width()), min(w.height(), screen.height()))
+        w.resizeDocks([self.live_dock], [dock], Qt.Orientation.Horizontal)
 
     def _project_root(self) -> Path | None:
         return self.main.project.root if self.main.project is not None else None

@@ -104,6 +104,19 @@ class TrainingController(QObject):
         self.presets = find_presets(project)
         self._fill_presets()
         self._fill_resumable()
+        self.fill_clips()
+
+    def fill_clips(self) -> None:
+        """The clip choice: every prepared clip of the project, or all of them (`dhstudio train --clip`)."""
+        combo = self.view.clip
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All clips", "")
+        for path in self.project.prepared_clips() if self.project is not None else []:
+            combo.addItem(path.name, path.name)
+        combo.setCurrentIndex(max(0, combo.findData(keep)) if keep else 0)
+        combo.blockSignals(False)
 
     def select(self, kind: str, preset: str) -> None:
         """Choose a family and a preset by name (what a user does with the two combo boxes)."""
@@ -271,7 +284,8 @@ class TrainingController(QObject):
     def _launch(self, order: RunOrder) -> RunFolder:
         if self.project is None:
             raise BadInput("Open a project with a prepared clip first (File > Open Project).")
-        clips = resolve_clips(self.project, [])
+        chosen = self.view.clip.currentData()
+        clips = resolve_clips(self.project, [chosen] if chosen else [])
         spec, config, run = prepare_run(order, self.project)
         if not order.resume and config != self.config:
             raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")

@@ -93,6 +93,20 @@ def test_export_onnx_writes_the_folder_and_the_report(runs, tmp_path, capsys):
     assert report["providers"] == ["CPUExecutionProvider"]
 
 
+def test_without_out_the_export_goes_to_the_projects_exports_folder(runs, capsys):
+    import shutil
+
+    from core.project_layout import ProjectLayout
+
+    expected = ProjectLayout.of_run(runs["audio"]).exports / f"{runs['audio'].name}-onnx"
+    try:
+        assert main(["export", str(runs["audio"]), "--format", "onnx", "--quiet"]) == 0
+        assert (expected / "audio_step.onnx").is_file()
+        assert str(expected / "audio_step.onnx") in capsys.readouterr().out
+    finally:
+        shutil.rmtree(expected, ignore_errors=True)
+
+
 def test_existing_output_is_refused_unless_forced(runs, tmp_path, capsys):
     out = tmp_path / "taken"
     out.mkdir()

@@ -50,6 +50,18 @@ def test_range_error_and_unknown_key(tmp_path):
     assert "train.bogus" in msg
 
 
+def test_error_from_an_override_names_the_override(tmp_path):
+    p = write(tmp_path, "[train]\nsteps = 5\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, p, ["train.stepz=3", "train.lr=-1"])
+    msg = str(err.value)
+    assert "field 'train.stepz' (from --set train.stepz=3)" in msg
+    assert "field 'train.lr' (from --set train.lr=-1)" in msg
+    with pytest.raises(ConfigError) as err:  # a value from the file is not blamed on an override
+        load_config(Job, write(tmp_path, "[train]\nsteps = 0\n"), ["seed=1"])
+    assert "--set" not in str(err.value)
+
+
 def test_bad_toml_and_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(Job, write(tmp_path, "x = = 1"))

@@ -12,7 +12,7 @@ from core.face.prepare_job import PrepareJob, PrepareSettings
 from core.face.prepared import PreparedClip
 from core.jobs.collector import CollectingRunner
 from core.jobs.errors import BadInput
-from core.jobs.events import Progress
+from core.jobs.events import LogLine, Progress
 from core.jobs.job import Status
 from core.media.mp4_writer import Mp4Writer
 from core.synth.talking_head import DemoClipSpec, generate, write
@@ -152,6 +152,23 @@ def test_no_audio_is_allowed_and_flagged(demo, tmp_path):
     assert not pc.has_audio and not (out / "audio.wav").exists()
     with pytest.raises(BadInput, match="'mute' has no audio"):
         pc.audio()
+
+
+def test_a_silent_sound_track_is_prepared_with_a_warning(demo, tmp_path, prepared):
+    clip, _, _ = demo
+    src = _write_frames(
+        tmp_path / "mic_off.mp4", clip.frames[:30], audio=np.zeros(16000 * 30 // 25, np.float32)
+    )
+    runner = CollectingRunner()
+    result = runner.run(PrepareJob(src, tmp_path / "prepared" / "mic_off"))
+    assert result.ok, result.error
+    mic_off = PreparedClip.load(tmp_path / "prepared" / "mic_off")
+    assert mic_off.has_audio and mic_off.silent_audio and mic_off.manifest["audio_voiced_fraction"] == 0.0
+    warnings = [e.message for e in runner.of_type(LogLine) if e.level == "warning"]
+    assert len(warnings) == 1 and "mic_off.mp4 is silent in 100%" in warnings[0]
+    out, speech = prepared  # the demo clip's speech: no warning
+    assert not [e for e in speech.of_type(LogLine) if e.level == "warning"]
+    assert not PreparedClip.load(out).silent_audio
 
 
 def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path):

@@ -55,6 +55,8 @@ def test_lookups_build_real_jobs_or_refuse_with_what_the_kind_offers(tmp_path: P
         lipsync.export_job("ply", ExportRequest(run, tmp_path / "out"))
     with pytest.raises(BadInput, match="cannot be rendered; this kind offers: export onnx, export onnx-int8"):
         mouth.render_job(render)
+    with pytest.raises(BadInput, match=r"cannot be evaluated; .*dhstudio eval-audio --project PROJECT"):
+        mouth.eval_job(EvalRequest(a2m))  # the message says where an audio model's scores are
     assert "ply" in export_formats() and export_formats()["ply"] == ("gaussian",)
 
 

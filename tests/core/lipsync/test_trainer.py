@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from core.jobs.collector import CollectingRunner
-from core.jobs.events import Metric
+from core.jobs.events import LogLine, Metric
 from core.lipsync import trainer as trainer_mod
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.trainer import DinetTrainJob
@@ -74,6 +74,8 @@ def test_loss_drops_and_run_folder_is_filled(clip_dir: Path, tmp_path: Path) -> 
     names = {r["name"] for r in run.read_metrics()}
     assert {"loss/pixel", "loss/total", "loss/d", "perf/steps_per_s"} <= names
     assert list((tmp_path / "run" / "previews").glob("samples_*.png"))
+    said = [e.message for e in runner.of_type(LogLine)]
+    assert any(m.startswith("training mini on clip(s) tiny (") for m in said), said  # which clips: say so
     assert list((tmp_path / "run" / "tb").iterdir())
     ckpt = load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")
     assert ckpt["step"] == 6 and len(ckpt["references"]["tiny"]) == 5

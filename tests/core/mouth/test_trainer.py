@@ -103,15 +103,21 @@ def test_clips_without_audio_are_refused_by_name(demo_clip, tmp_path):
     assert "mute_take" in result.error and "without audio" in result.error
 
 
-def test_silent_audio_warns(demo_clip, tmp_path):
+def test_a_silent_clip_is_left_out_and_all_silent_is_refused(demo_clip, tmp_path):
     from core.face.prepared import PreparedClip
 
     n = len(PreparedClip.load(demo_clip).audio())
     quiet = variant_clip(demo_clip, tmp_path / "quiet_take", np.zeros(n, np.float32))
-    result, runner, _ = _train([quiet], tmp_path / "run", max_steps=2)
+    result, runner, run = _train([demo_clip, quiet], tmp_path / "run", max_steps=2)
+    assert result.ok, result.error
     warnings = [e.message for e in runner.of_type(LogLine) if e.level == "warning"]
-    assert any("quiet_take" in w and "silent" in w for w in warnings)
-    assert result.ok  # it still trains (a warning, not an error)
+    assert any("quiet_take" in w and "left out" in w for w in warnings)
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["clips"] == ["demo"] and set(summary["per_clip"]) == {"demo"}
+
+    alone, _, _ = _train([quiet], tmp_path / "alone", max_steps=2)
+    assert not alone.ok and alone.bad_input
+    assert "quiet_take" in alone.error and "silent" in alone.error
 
 
 def test_config_rejects_bad_values():

@@ -29,6 +29,7 @@ def test_a_corrupt_video_dropped_shows_a_dialog_and_changes_nothing(
     assert len(answers.warnings) == 1
     title, message = answers.warnings[0]
     assert title == "Please check the input" and "broken.mp4" in message
+    assert f"error: {message}" in w.job_panel.log.toPlainText()  # kept after the dialog is closed
     assert list(project.media_dir.iterdir()) == [] and w.media_view.cards == {}
     assert w.isVisible() and c.job is None  # the window stays usable
 

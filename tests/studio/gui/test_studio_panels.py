@@ -47,6 +47,12 @@ def test_menus_dock_and_shortcuts(studio):
     assert help_items[:3] == ["&Doctor: Check This Machine…", "User &Guide", "&About Digital Human Studio"]
 
 
+def test_the_window_with_the_live_dock_fits_a_laptop_screen(studio):
+    w, _, panels = studio
+    assert panels.live_dock.isVisible()
+    assert w.minimumSizeHint().width() <= 1366  # was 1578: the dock's 604 px beside the 964 px training tab
+
+
 def test_export_menu_lists_every_registry_format(studio):
     w, _, _ = studio
     listed = [a.text() for a in w.export_menu.actions() if a.text().startswith("Export as")]

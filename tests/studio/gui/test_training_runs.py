@@ -73,6 +73,21 @@ def _finish(qtbot, c, timeout: int = 90_000):
     return blocker.args[0]
 
 
+def test_the_run_trains_on_the_clip_chosen_in_the_panel(panel, project) -> None:
+    view, c = panel
+    names = [p.name for p in project.prepared_clips()]
+    assert [view.clip.itemText(i) for i in range(view.clip.count())] == ["All clips", *names]
+    _tiny_dinet(view, c)
+    view.clip.addItem("gone", "gone")  # a clip removed since the list was filled
+    view.clip.setCurrentIndex(view.clip.count() - 1)
+    before = sorted(p.name for p in project.runs_dir.iterdir()) if project.runs_dir.is_dir() else []
+    assert c.start() is None  # the chosen clip reaches the run's clips: refused by name, nothing made
+    assert "No prepared clip named 'gone'" in view.message.text()
+    assert (sorted(p.name for p in project.runs_dir.iterdir()) if project.runs_dir.is_dir() else []) == before
+    c.fill_clips()
+    assert view.clip.currentText() == "All clips" and view.clip.count() == 1 + len(names)
+
+
 def test_lipsync_run_draws_curves_samples_and_attention(qtbot, panel, project) -> None:
     view, c = panel
     _tiny_dinet(view, c)
