@@ -44,7 +44,7 @@ def test_frames_are_pulled_while_playing_and_stop_mid_play_returns(player, qtbot
         qtbot.waitUntil(lambda: player.player.duration() > 1000, timeout=10000)
         before = player.frames_shown
         player.toggle()
-        qtbot.waitUntil(lambda: player.frames_shown >= before + 3, timeout=10000)
+        qtbot.waitUntil(lambda b=before: player.frames_shown >= b + 3, timeout=10000)
         player.stop()
         assert not player.frame_timer.isActive()
     assert player.video.pixmap() is not None
