@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -36,6 +37,9 @@ SLIDERS: dict[str, tuple[str, int, int, float]] = {
     "feather": ("Paste-back feather", 0, 50, 100.0),
     "lookahead": ("Lookahead (frames)", 0, 4, 1.0),
 }
+SIDE_MIN_W, SIDE_MAX_W = 340, 440  # the controls column
+VIEW_MIN_W, VIEW_MIN_H = 240, 180  # the avatar view
+STACKED_VIEW_MIN_H = 240  # above the controls it has the dock's whole width
 
 
 class AvatarView(QLabel):
@@ -44,7 +48,7 @@ class AvatarView(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(240, 180)
+        self.setMinimumSize(VIEW_MIN_W, VIEW_MIN_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #202020; color: #bbbbbb;")
         self.setWordWrap(True)  # the placeholder wraps instead of widening (or being cut in) a narrow dock
@@ -192,17 +196,44 @@ class LiveView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(440)
+        scroll.setMinimumWidth(SIDE_MIN_W)
+        scroll.setMaximumWidth(SIDE_MAX_W)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.side_scroll, self._side = scroll, side
 
         centre = QVBoxLayout()
         centre.addWidget(self.message)
         centre.addWidget(self.view, 1)
         centre.addWidget(self.fit_check)
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addLayout(centre, 1)
+        # side by side when there is room; in a narrow dock the avatar goes on top of the controls
+        # (BottomToTop: the second item first) instead of being scrolled out of sight
+        self.arrangement = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.arrangement.addWidget(scroll)
+        self.arrangement.addLayout(centre, 1)
+
+    def side_by_side_width(self) -> int:
+        """The narrowest width at which controls and avatar fit beside each other."""
+        m = self.arrangement.contentsMargins()
+        return SIDE_MIN_W + VIEW_MIN_W + self.arrangement.spacing() + m.left() + m.right()
+
+    def stacked(self) -> bool:
+        return self.arrangement.direction() == QBoxLayout.Direction.BottomToTop
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        # the stacked arrangement's width, so a scrolling dock gives the panel only the width it has
+        hint = super().minimumSizeHint()
+        m = self.arrangement.contentsMargins()
+        return QSize(SIDE_MIN_W + m.left() + m.right(), hint.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        narrow = event.size().width() < self.side_by_side_width()
+        if narrow != self.stacked():
+            direction = QBoxLayout.Direction.BottomToTop if narrow else QBoxLayout.Direction.LeftToRight
+            self.arrangement.setDirection(direction)
+            # stacked, the controls show whole (the dock scrolls); beside the avatar they scroll
+            self.side_scroll.setMinimumHeight(self._side.sizeHint().height() if narrow else 0)
+            self.view.setMinimumHeight(STACKED_VIEW_MIN_H if narrow else VIEW_MIN_H)
+        super().resizeEvent(event)
 
     def set_lookahead_note(self, text: str) -> None:
         """The lookahead slider's trade-off line, under the sliders and as the slider's tooltip."""

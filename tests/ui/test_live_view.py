@@ -17,3 +17,28 @@ def test_placeholder_fits_the_minimum_width(qtbot):
         0, 0, view.width(), 10_000, Qt.TextFlag.TextWordWrap, view.text()
     )
     assert needed.width() <= view.width() and needed.height() <= view.height()
+
+
+def test_a_narrow_panel_stacks_the_avatar_above_the_controls(qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    from ui.live_view import LiveView
+
+    dock = QScrollArea()  # as in the studio's Live dock
+    dock.setWidgetResizable(True)
+    view = LiveView()
+    dock.setWidget(view)
+    qtbot.addWidget(dock)
+    dock.show()
+    wide = view.side_by_side_width() + 200
+    dock.resize(wide + 40, 700)
+    qtbot.waitUntil(lambda: not view.stacked() and view.width() >= wide)
+    # beside the controls
+    qtbot.waitUntil(lambda: view.view.geometry().left() > view.side_scroll.geometry().right())
+
+    narrow = view.side_by_side_width() - 120
+    dock.resize(narrow, 700)
+    qtbot.waitUntil(view.stacked)
+    qtbot.waitUntil(lambda: view.view.geometry().bottom() < view.side_scroll.geometry().top())
+    assert view.width() <= narrow  # no sideways scrolling: the avatar is on screen
+    assert view.view.geometry().right() <= view.width() and view.view.height() >= 240
