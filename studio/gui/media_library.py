@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.audio.silence import MIN_VOICED_FRACTION
 from core.face.prepared import PreparedClip
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -42,6 +43,7 @@ class ClipEntry:
     info: decode.VideoInfo | None  # None: the file cannot be read any more (or is not read yet)
     state: ClipState
     pending: bool = False  # facts not read yet (a background scan is reading them)
+    silent_audio: bool = False  # prepare found the sound track to be (near) digital silence
 
     @property
     def details(self) -> str:
@@ -50,7 +52,7 @@ class ClipEntry:
         if self.info is None:
             return "unreadable video"
         i = self.info
-        audio = "with audio" if i.has_audio else "no audio"
+        audio = "silent audio" if self.silent_audio else "with audio" if i.has_audio else "no audio"
         return f"{i.width}×{i.height} · {i.fps:.2f} fps · {i.duration:.1f} s · {audio}"
 
 
@@ -138,20 +140,32 @@ def trained_clips(project: Project) -> set[str]:
     return names
 
 
+def prepared_silent(manifest: Path) -> bool:
+    """What prepare measured of the sound track (a probe of the file only sees that a track exists)."""
+    try:
+        voiced = json.loads(manifest.read_text(encoding="utf-8")).get("audio_voiced_fraction")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return False
+    return isinstance(voiced, (int, float)) and voiced < MIN_VOICED_FRACTION
+
+
 def clip_entries(project: Project, read: bool = True) -> list[ClipEntry]:
     """The project's clips; with `read` False, videos not read yet come back `pending`."""
     trained = trained_clips(project)
     out = []
     for video in media_videos(project):
         name = safe_name(video.stem)
-        if (project.prepared_dir / name / "manifest.json").is_file():
+        manifest = project.prepared_dir / name / "manifest.json"
+        silent = False
+        if manifest.is_file():
             state = ClipState.TRAINED if name in trained else ClipState.PREPARED
+            silent = prepared_silent(manifest)
         else:
             state = ClipState.IMPORTED
         if read or is_cached(video):
-            out.append(ClipEntry(name, video, video_info(video), state))
+            out.append(ClipEntry(name, video, video_info(video), state, silent_audio=silent))
         else:
-            out.append(ClipEntry(name, video, None, state, pending=True))
+            out.append(ClipEntry(name, video, None, state, pending=True, silent_audio=silent))
     return out
 
 
