@@ -37,6 +37,7 @@ def _cfg(**sections) -> GaussianConfig:
             "log_every": 1,
             "preview_every": 20,
             "checkpoint_every": 1000,
+            "cpu_threads": 1,  # resume is compared bit-exact: every run on the same thread count
         },
     }
     for k, v in sections.items():
