@@ -22,7 +22,7 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.mouth.data import load_prepared
-from core.mouth.prior.evaluation import FOLDS, GAP_S, HOLDOUT, SETS, ClipCase, evaluate
+from core.mouth.prior.evaluation import FOLDS, GAP_S, HOLDOUT, SETS, ClipCase, evaluate, finite_mean
 from core.mouth.prior.model import load_prior
 
 GOAL_R_PRIOR, GOAL_R_ADAPTED = 0.6, 0.7
@@ -118,7 +118,7 @@ def summary(result: dict) -> dict:
         for m in sorted({m for c in real.values() for m in c[split]}):
             have = [c[split] for c in real.values() if m in c[split]]
             out[split][m] = {
-                **{f"mean_{k}": _mean([s[m].get(k, math.nan) for s in have]) for k in FIGURES},
+                **{f"mean_{k}": finite_mean([s[m].get(k, math.nan) for s in have]) for k in FIGURES},
                 "lmd_below_constant_on_every_clip": all(
                     s[m]["lmd_px"] < s["constant"]["lmd_px"] for s in have
                 ),
@@ -148,11 +148,6 @@ def summary_lines(result: dict) -> list[str]:
             ]
             lines.append(f"{name} ({c['speaker']}, {split}): " + "; ".join(parts))
     return lines
-
-
-def _mean(xs: list[float]) -> float:
-    xs = [x for x in xs if math.isfinite(x)]
-    return float(np.mean(xs)) if xs else float("nan")
 
 
 def json_safe(d):

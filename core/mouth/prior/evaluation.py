@@ -279,7 +279,7 @@ def _pooled(results: list[dict]) -> dict:
         for m in results[0][split]:
             rs = [r[split][m] for r in results if m in r[split]]
             if "fold_r" in rs[0]:
-                r = _nanmean([f for x in rs for f in x["fold_r"] if f is not None])
+                r = finite_mean([f for x in rs for f in x["fold_r"] if f is not None])
             else:
                 o_p = np.concatenate([x["_opening"][0] for x in rs])
                 o_t = np.concatenate([x["_opening"][1] for x in rs])
@@ -288,13 +288,14 @@ def _pooled(results: list[dict]) -> dict:
             out[split][m] = {
                 "mouth_r": r,
                 "lmd_px": float(np.average([x["lmd_px"] for x in rs], weights=w)),
-                "silence_ratio": _nanmean([x["silence_ratio"] for x in rs]),
+                "silence_ratio": finite_mean([x["silence_ratio"] for x in rs]),
                 "frames": int(sum(w)),
             }
     return out
 
 
-def _nanmean(xs: list[float]) -> float:
+def finite_mean(xs: list[float]) -> float:
+    """Mean of the finite values (NaN when there are none): a clip without speech has no r."""
     xs = [x for x in xs if math.isfinite(x)]
     return float(np.mean(xs)) if xs else float("nan")
 
