@@ -12,6 +12,11 @@ SILENCE_RMS = 1e-3  # ~ -60 dBFS
 MIN_VOICED_FRACTION = 0.05  # below this share of hops with sound, a track counts as silent
 
 
+def is_silent(voiced: float | None) -> bool:
+    """The one rule for a measured track: too little sound to learn from (unknown: not silent)."""
+    return isinstance(voiced, int | float) and voiced < MIN_VOICED_FRACTION
+
+
 def voiced_fraction(audio: np.ndarray, hop: int) -> float:
     """Share of `hop`-sample windows of mono `audio` [S] above -60 dBFS RMS (0 when shorter than one)."""
     if audio.size < hop:

@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.audio.silence import MIN_VOICED_FRACTION, voiced_fraction
+from core.audio.silence import is_silent, voiced_fraction
 from core.face import clip_quality
 from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
@@ -160,7 +160,7 @@ class PrepareJob(Job):
                 "A video with one person gives the cleanest avatar.",
                 level="warning",
             )
-        if voiced is not None and voiced < MIN_VOICED_FRACTION:
+        if is_silent(voiced):
             ctx.log(
                 f"the sound track of {self.video.name} is silent in {100 * (1 - voiced):.0f}% of the clip: "
                 "the audio-to-mouth model cannot learn from it (its training leaves this clip out); the "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.audio.silence import MIN_VOICED_FRACTION
+from core.audio.silence import is_silent
 from core.io.manifest import read_manifest
 from core.jobs.errors import BadInput
 
@@ -47,7 +47,7 @@ class PreparedClip:
     def silent_audio(self) -> bool:
         """A sound track of (near) digital silence: nothing the audio-to-mouth model can learn from."""
         voiced = self.manifest.get("audio_voiced_fraction")
-        return self.has_audio and voiced is not None and voiced < MIN_VOICED_FRACTION
+        return self.has_audio and is_silent(voiced)
 
     @property
     def mouth_size(self) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.fbank import FbankConfig, compute_fbank
-from core.audio.silence import MIN_VOICED_FRACTION, voiced_fraction
+from core.audio.silence import is_silent, voiced_fraction
 from core.jobs.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def drop_silent(clips: list[ClipData], fbank: FbankConfig) -> tuple[list[ClipDat
     keep, silent = [], []
     for c in clips:
         voiced = voiced_fraction(c.audio, fbank.shift_samples)
-        if voiced >= MIN_VOICED_FRACTION:
+        if not is_silent(voiced):
             keep.append(c)
         else:
             silent.append(f"'{c.name}' is silent in {100 * (1 - voiced):.0f}% of frames")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.audio.silence import MIN_VOICED_FRACTION
+from core.audio.silence import is_silent
 from core.face.prepared import PreparedClip
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -146,7 +146,7 @@ def prepared_silent(manifest: Path) -> bool:
         voiced = json.loads(manifest.read_text(encoding="utf-8")).get("audio_voiced_fraction")
     except (OSError, json.JSONDecodeError, AttributeError):
         return False
-    return isinstance(voiced, (int, float)) and voiced < MIN_VOICED_FRACTION
+    return is_silent(voiced)
 
 
 def clip_entries(project: Project, read: bool = True) -> list[ClipEntry]:
