@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.compute import threads
+from core.gaussians.mesh.flame_files import DEFAULT_FLAME_DIR, FLAME_DIR_ENV
 from core.jobs.context import JobContext
 from core.jobs.job import Job
 from core.weights import find_lpips, find_vgg19
@@ -179,9 +180,9 @@ def _check_lpips() -> Check:
 
 
 def _check_flame() -> Check:
-    env = os.environ.get("DHSTUDIO_FLAME_DIR")
+    env = os.environ.get(FLAME_DIR_ENV)
     dirs = [Path(env)] if env else []
-    dirs.append(Path.home() / ".dhstudio" / "flame")
+    dirs.append(DEFAULT_FLAME_DIR)
     for d in dirs:
         model = next((d / n for n in ("flame2023.pkl", "generic_model.pkl") if (d / n).is_file()), None)
         if model:
@@ -190,7 +191,7 @@ def _check_flame() -> Check:
         "FLAME model",
         False,
         "flame2023.pkl / generic_model.pkl not found (user-supplied, licensed); "
-        "looked in: " + ", ".join(str(d) for d in dirs) + " (set DHSTUDIO_FLAME_DIR)",
+        "looked in: " + ", ".join(str(d) for d in dirs) + f" (set {FLAME_DIR_ENV})",
     )
 
 

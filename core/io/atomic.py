@@ -25,9 +25,10 @@ import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class AtomicOutput:
@@ -153,6 +154,8 @@ def write_json(path: Path | str, obj: Any) -> None:
 
 
 def save_npy(path: Path | str, array: np.ndarray) -> None:
+    import numpy as np  # here, not at the top: the CLI's parser loads this module and needs no numpy
+
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
     write_bytes(path, buf.getvalue())

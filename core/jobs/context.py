@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from core.jobs.control import JobControl
 from core.jobs.events import Artifact, Event, LogLine, Metric, Preview, Progress
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EventSink = Callable[[Event], None]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # only named in annotations: the CLI's parser loads this module and needs no numpy
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,20 @@ The face crop is (13M/8) high and (5M/4) wide (DINet's 104 x 80 crop for M = 64)
 is M x M, starting M/2 from the top and M/8 from the left, so the crop keeps M/2 of cheeks and
 nose above the mouth and M/8 of chin below it. Every size is an integer because M is a
 multiple of 8.
+
+The layout itself is plain integers, so `prepare` and the CLI use this module without torch; only
+the two methods that build mask tensors import it, when they are called.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
-import torch.nn.functional as F
+from typing import TYPE_CHECKING
 
 from core.jobs.errors import BadInput
+
+if TYPE_CHECKING:
+    import torch
 
 ALLOWED_MOUTH_SIZES: tuple[int, ...] = (64, 96, 128, 160, 256)
 
@@ -72,6 +76,9 @@ class CropGeometry:
         self, size: tuple[int, int] | None = None, device: torch.device | str = "cpu"
     ) -> torch.Tensor:
         """Mouth-box coverage [1, 1, h, w] in [0, 1] at crop size or at a feature-map size."""
+        import torch
+        import torch.nn.functional as F
+
         full = torch.zeros(1, 1, self.crop_height, self.crop_width, device=device)
         ys, xs = self.mouth_slices()
         full[..., ys, xs] = 1.0
@@ -87,6 +94,8 @@ class CropGeometry:
         `softness` is the fall-off sigma as a fraction of the mouth size; used by the
         mouth-focused attention so it can still look slightly past the box edges.
         """
+        import torch
+
         h, w = size
         ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * (self.crop_height / h)
         xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * (self.crop_width / w)

@@ -15,14 +15,15 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from core.config.loader import to_toml
 from core.io import atomic
 from core.jobs.errors import BadInput
 from core.new_folder import new_folder
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STATUS_FILE = "status.json"
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class RunFolder:
 
     def save_preview(self, name: str, image_rgb: np.ndarray, step: int) -> Path:
         import cv2
+        import numpy as np
 
         ok, png = cv2.imencode(".png", np.ascontiguousarray(image_rgb[..., ::-1]))
         if not ok:

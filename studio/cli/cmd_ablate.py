@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.gaussians.train.ablation import AblationJob
-from core.gaussians.train.ablation_merge import merge_runs
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from studio.cli.common import add_set_argument, exit_code, run_job
@@ -68,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.gaussians.train.ablation import AblationJob  # torch: only when run
+
     project = open_project(args.project)
     clip = resolve_clips(project, [args.clip] if args.clip else [])[0]
     if args.steps is not None and args.steps < 1:
@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_merge(args: argparse.Namespace) -> int:
+    from core.gaussians.train.ablation_merge import merge_runs  # torch: only when run
+
     check_output_folder(args.out, "--out")
     rows = merge_runs(args.runs, args.out, args.title, args.allow_mixed)
     print((args.out / "results.md").read_text(encoding="utf-8"))

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
-from core.mouth.prior.eval_job import AudioEvalJob, AudioEvalRequest
-from core.mouth.prior.evaluation import ClipCase
 from studio.cli.common import exit_code, run_job
+
+if TYPE_CHECKING:
+    from core.mouth.prior.evaluation import ClipCase
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cases_from_args(project: Path | None, clips: list[Path], speakers: list[str]) -> tuple[ClipCase, ...]:
+    from core.mouth.prior.evaluation import ClipCase
+
     paths = list(clips)
     if project is not None:
         from studio.project import open_project
@@ -65,6 +69,8 @@ def cases_from_args(project: Path | None, clips: list[Path], speakers: list[str]
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.mouth.prior.eval_job import AudioEvalJob, AudioEvalRequest  # torch: only when run
+
     if args.own_steps < 0:
         raise BadInput(f"--own-steps must be >= 0 (got {args.own_steps})")
     if args.json is not None:

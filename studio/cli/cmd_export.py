@@ -11,6 +11,7 @@ microphone; `ply` writes the Gaussian avatar's 3DGS PLY posed on `--frame` and i
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 from core.io.output_paths import check_output_folder
@@ -21,12 +22,30 @@ from core.project_layout import ProjectLayout
 from studio.cli.common import add_audio_model_argument, exit_code, run_job
 
 
+class RegistryFormats:
+    """`--format` choices: the registry's export formats, looked up only when argparse checks or lists them.
+
+    Listing them means importing every kind entry, and those load torch; building the parser for
+    `dhstudio --help` or another command must not.
+    """
+
+    def __contains__(self, value: object) -> bool:
+        return value in export_formats()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(export_formats())
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    formats = export_formats()  # loads the kind entries (~0.2 s); the choices are the registry's
-    offered = "; ".join(f"{f} for {', '.join(k)} runs" for f, k in formats.items())
-    p = sub.add_parser("export", help=f"export a trained model ({offered})")
+    p = sub.add_parser("export", help="export a trained model in a format its kind offers")
     p.add_argument("run", type=Path, help="run folder (PROJECT/runs/<run>)")
-    p.add_argument("--format", required=True, choices=sorted(formats), help=f"output format: {offered}")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=RegistryFormats(),
+        metavar="FORMAT",
+        help="output format, one of %(choices)s; each kind offers its own (the error names them)",
+    )
     p.add_argument(
         "--out",
         type=Path,

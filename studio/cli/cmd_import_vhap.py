@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.gaussians.mesh.vhap_clip import FLAME_DIR_ENV, VhapImportJob
+from core.gaussians.mesh.flame_files import FLAME_DIR_ENV
 from core.jobs.errors import BadInput
 from studio.cli.common import exit_code, run_job
 from studio.project import open_project, safe_name
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.gaussians.mesh.vhap_clip import VhapImportJob  # torch and OpenCV: only when run
+
     project = open_project(args.project)
     if not args.dataset.is_dir():
         raise BadInput(f"{args.dataset} is not a folder; give the VHAP dataset's root folder")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.face.prepare_job import PrepareJob, PrepareSettings
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
 from studio.cli.common import exit_code, run_job
 from studio.project import open_project, safe_name
@@ -36,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.face.prepare_job import PrepareJob, PrepareSettings  # OpenCV and the tracker: only when run
+
     project = open_project(args.project)
     name = safe_name(args.name or args.video.stem)
     project.check_clip_name_free(name, args.force)

@@ -12,7 +12,10 @@ from core.jobs.errors import BadInput
 from studio import __version__
 from studio.startup import prepare_environment
 
-# Each command is a module in studio/cli exposing `register(subparsers)` that sets `func`.
+# Each command is a module in studio/cli exposing `register(subparsers)` that sets `func`. Building the
+# parser imports every one of them, so a command module imports its engine (torch, OpenCV, MediaPipe,
+# ONNX Runtime, PyAV, Qt) inside the function that runs it, never at the top: `dhstudio --help` and the
+# light commands then start in a fraction of a second (tests/studio/test_cli_startup.py keeps it so).
 COMMANDS = [
     "studio.cli.cmd_new",
     "studio.cli.cmd_prepare",

@@ -13,7 +13,6 @@ from pathlib import Path
 from core.jobs.context import JobContext
 from core.jobs.job import Job
 from core.project_layout import ProjectLayout
-from core.synth.talking_head import DemoClipSpec, generate, write
 from core.train.spec import DemoResult
 from studio.project import Project, create_project, open_project
 
@@ -37,6 +36,8 @@ def stage_generate(ctx: JobContext, state: DemoState) -> None:
     if state.video.is_file() and state.truth.is_file():
         ctx.log(f"demo clip already there: {state.video}")
     else:
+        from core.synth.talking_head import DemoClipSpec, generate, write  # OpenCV: only when the demo runs
+
         ctx.log("generating the synthetic talking-head clip")
         clip = generate(DemoClipSpec())
         write(clip, state.video, state.truth)

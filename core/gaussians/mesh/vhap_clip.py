@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from core.gaussians.mesh.flame import FlameModel, FlameParams, find_flame_files, load_flame
+from core.gaussians.mesh.flame_files import DEFAULT_FLAME_DIR, FLAME_DIR_ENV
 from core.gaussians.mesh.vhap_dataset import load_flame_params, read_dataset
 from core.io import atomic
 from core.io.manifest import read_manifest
@@ -38,8 +39,6 @@ from core.jobs.errors import BadInput
 from core.jobs.job import Job
 
 SCHEMA = "vhap/1"
-FLAME_DIR_ENV = "DHSTUDIO_FLAME_DIR"
-DEFAULT_FLAME_DIR = Path.home() / ".dhstudio" / "flame"
 PER_FRAME = ("expr", "rotation", "neck_pose", "jaw_pose", "eyes_pose", "translation")
 
 
