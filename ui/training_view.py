@@ -1,6 +1,9 @@
 """The training panel's layout: choose and tune on the left, run and watch on the right.
 
 Layout only; :class:`studio.gui.training_controller.TrainingController` fills and wires it.
+It fits a 1366x768 laptop (a window about 700 px tall, the Jobs dock open): the settings column
+and the Ablate tab scroll instead of setting the panel's height, the run bar is two rows and the
+message row appears only with a message, so the curves and previews keep most of the height.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -70,7 +74,8 @@ class TrainingView(QWidget):
         self.form = ConfigForm(page)
         self.diff = QPlainTextEdit(page)
         self.diff.setReadOnly(True)
-        self.diff.setMaximumHeight(90)
+        self.diff.setMinimumHeight(44)  # two lines; the form keeps the height
+        self.diff.setMaximumHeight(60)
         self.diff.setPlaceholderText("No changes from the preset")
         self.preset_name = QLineEdit(page)
         self.preset_name.setPlaceholderText("new preset name")
@@ -88,7 +93,7 @@ class TrainingView(QWidget):
         layout.addWidget(changes)
         layout.addWidget(self.diff)
         layout.addLayout(save_row)
-        return page
+        return scrolling(page, self)
 
     # watch -----------------------------------------------------------------------------------
     def _build_watch(self) -> QWidget:
@@ -125,15 +130,19 @@ class TrainingView(QWidget):
         return self.watch
 
     def _build_ablate(self) -> QWidget:
-        page = QWidget(self)
+        page = QWidget()
         self.ablation_suite = QComboBox(page)
         self.ablation_steps = QSpinBox(page)
         self.ablation_steps.setRange(1, 1_000_000)
         self.ablation_steps.setValue(200)
         self.ablation_start = QPushButton("Run suite", page)
         self.ablation_progress = QLabel("", page)
-        self.ablation_table = QTableWidget(0, 0, page)
-        self.ablation_chart = ImageView("The results chart appears when the suite finishes", page)
+        results = QSplitter(Qt.Orientation.Horizontal, page)  # side by side: the tab stays short
+        self.ablation_table = QTableWidget(0, 0, results)
+        self.ablation_chart = ImageView("The results chart appears when the suite finishes", results)
+        results.addWidget(self.ablation_table)
+        results.addWidget(self.ablation_chart)
+        results.setMinimumHeight(140)
         form = QFormLayout()
         form.addRow("Suite", self.ablation_suite)
         form.addRow("Steps per configuration", self.ablation_steps)
@@ -141,9 +150,8 @@ class TrainingView(QWidget):
         lay.addLayout(form)
         lay.addWidget(self.ablation_start)
         lay.addWidget(self.ablation_progress)
-        lay.addWidget(self.ablation_table, 1)
-        lay.addWidget(self.ablation_chart, 1)
-        return page
+        lay.addWidget(results, 1)
+        return scrolling(page, self.watch)
 
     # run -------------------------------------------------------------------------------------
     def _build_run(self) -> QWidget:
@@ -172,6 +180,7 @@ class TrainingView(QWidget):
         self.message = QLabel("", box)
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
+        self.message.setVisible(False)
         top = QHBoxLayout()
         top.addWidget(QLabel("Clip", box))
         top.addWidget(self.clip)
@@ -188,10 +197,17 @@ class TrainingView(QWidget):
         bottom.addWidget(self.progress, 1)
         bottom.addWidget(self.status)
         lay = QVBoxLayout(box)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(4)
         lay.addLayout(top)
         lay.addLayout(bottom)
         lay.addWidget(self.message)
         return box
+
+    def show_message(self, text: str) -> None:
+        """An error or a hint under the run bar; its row exists only while there is one."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def set_running(self, running: bool, paused: bool = False) -> None:
         self.pause_button.setEnabled(running and not paused)
@@ -200,3 +216,12 @@ class TrainingView(QWidget):
         self.continue_button.setEnabled(not running and self.resume_run.count() > 0)
         for w in (self.family, self.preset, self.clip, self.device, self.max_steps, self.ablation_start):
             w.setEnabled(not running)
+
+
+def scrolling(page: QWidget, parent: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area: below its minimum height it scrolls instead of squeezing."""
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(page)
+    return scroll

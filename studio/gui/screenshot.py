@@ -2,10 +2,11 @@
 
 One PNG of the window (the real-window test):
     xvfb-run -a -s "-screen 0 1280x800x24" python -m studio.gui.screenshot OUT.png [PROJECT]
-One PNG per panel with the demo project loaded (start page, media, prepare, clip viewer, runs,
-render and play), driving the window as a user would:
+One PNG per panel with the demo project loaded (start page, media, prepare, clip viewer, training,
+runs, render and play), driving the window as a user would:
     xvfb-run -a -s "-screen 0 1400x900x24" python -m studio.gui.screenshot --panels docs/screenshots \
-        [--project DIR] [--theme dark]
+        [--project DIR] [--theme dark] [--size 1366x700]
+(`--size 1366x700`: the window a 1366x768 laptop leaves, which every panel must fit.)
 Without --project the demo project is built first (a minute on a CPU) in a temporary folder.
 """
 
@@ -79,7 +80,13 @@ def build_demo(root: Path, steps: int = 60) -> Path:
     return root
 
 
-def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "light") -> int:
+def _panels(
+    out_dir: Path,
+    project: Path,
+    settings_dir: Path,
+    theme: str = "light",
+    size: tuple[int, int] = (1400, 900),
+) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -101,7 +108,7 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "ligh
     window = MainWindow()
     c = MainController(window, recent)
     c.refresh_recent_menu()
-    window.resize(1400, 900)
+    window.resize(*size)
     window.show()
     w = window
     saved: list[str] = []
@@ -168,6 +175,14 @@ def _panels(out_dir: Path, project: Path, settings_dir: Path, theme: str = "ligh
             return
         w.clip_viewer.slider.setValue(w.clip_viewer.slider.maximum() // 3)
         save(w, "5-clip-viewer")
+        w.tabs.setCurrentWidget(w.training_view)  # its panel is built on first show
+        QTimer.singleShot(800, training)
+
+    def training():
+        if c.training is None:
+            QTimer.singleShot(300, training)
+            return
+        save(w, "5b-training")
         w.tabs.setCurrentWidget(w.runs_view)
         names = [n for n in c.runs.runs if c.runs.runs[n].kind == "dinet"][:2]
         c.runs.select(names)
@@ -223,6 +238,13 @@ def main(argv: list[str]) -> int:
         "--project", dest="panel_project", type=Path, help="project for --panels (default: demo)"
     )
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="for --panels")
+    parser.add_argument(
+        "--size",
+        type=_size,
+        default=(1400, 900),
+        metavar="WxH",
+        help="window size for --panels (default 1400x900)",
+    )
     args = parser.parse_args(argv)
     if args.panels is None:
         if args.out is None:
@@ -230,7 +252,14 @@ def main(argv: list[str]) -> int:
         return _one_shot(args.out, args.project)
     with tempfile.TemporaryDirectory(prefix="dhstudio-shots-") as tmp:
         project = args.panel_project or build_demo(Path(tmp) / "Demo")
-        return _panels(args.panels, project.resolve(), Path(tmp), args.theme)
+        return _panels(args.panels, project.resolve(), Path(tmp), args.theme, args.size)
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r}: write the size as WIDTHxHEIGHT, e.g. 1366x700")
+    return int(width), int(height)
 
 
 if __name__ == "__main__":

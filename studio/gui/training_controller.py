@@ -169,13 +169,13 @@ class TrainingController(QObject):
             errors, general = cf.errors_by_path(exc, set(form.fields))
             form.set_errors(errors, "\n".join(general))
             source = self.preset.name if self.preset else "config"
-            self.view.message.setText(describe_validation_error(exc, f"{source} (edited)"))
+            self.view.show_message(describe_validation_error(exc, f"{source} (edited)"))
             if errors:
                 form.select_field(editing if editing in errors else next(iter(errors)))
         else:
             self.config = config
             form.set_errors({})
-            self.view.message.setText("")
+            self.view.show_message("")
             values = cf.flatten(config.model_dump(mode="json"))
             typing_in = form.fields.get(editing)
             if typing_in is not None and typing_in.edit is not None and typing_in.edit.hasFocus():
@@ -214,11 +214,11 @@ class TrainingController(QObject):
         if self.config is None:
             return None
         if self.project is None:
-            self.view.message.setText("Open a project first: presets are saved next to it.")
+            self.view.show_message("Open a project first: presets are saved next to it.")
             return None
         name = safe_name(name.strip()) if name.strip() else ""
         if not name:
-            self.view.message.setText("Give the new preset a name.")
+            self.view.show_message("Give the new preset a name.")
             return None
         base = self.preset.name if self.preset else "defaults"
         changed = ", ".join(p for p, _, _ in self.differences()) or "no changes"
@@ -304,7 +304,7 @@ class TrainingController(QObject):
         self.view.log.appendPlainText(event.describe())
 
     def _on_failed(self, message: str, _bad_input: bool) -> None:
-        self.view.message.setText(message)
+        self.view.show_message(message)
 
     def _watch(self, thread: JobThread, run: RunFolder) -> None:
         v, worker = self.view, thread.worker
@@ -325,7 +325,7 @@ class TrainingController(QObject):
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)
         self.job, self.run = thread, run
-        v.message.setText("")
+        v.show_message("")
         v.log.appendPlainText(f"── {run.path}")
         v.status.setText(f"Starting {run.path.name}…")
         thread.start()
@@ -443,5 +443,5 @@ class TrainingController(QObject):
         try:
             return action()
         except BadInput as exc:
-            self.view.message.setText(str(exc))
+            self.view.show_message(str(exc))
             return None

@@ -76,6 +76,7 @@ def test_every_panel_is_screenshot_with_the_demo_project(tmp_path, repo_root, x_
         "3-prepare-running.png",
         "4-prepare-summary.png",
         "5-clip-viewer.png",
+        "5b-training.png",
         "6-runs.png",
         "7-render-play.png",
     ]
