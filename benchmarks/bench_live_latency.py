@@ -57,18 +57,18 @@ SMOOTHING_LOOKAHEADS = (0, 1, 2)
 REFERENCE = (2, 0)
 
 
-# engine variants (keyword arguments of core.realtime.engine.EngineConfig): "now" is the default;
-# "threaded" the engine before this benchmark's engine changes (a render thread behind the render
-# queue, the engine thread woken by every 10 ms input block, the kernel's default time slice); the
-# others change one thing each; "before" the one before that (the mouth thread polling every 2 ms)
+# engine variants (keyword arguments of core.realtime.engine.EngineConfig): "now" is the default
+# (two threads, the mouth thread woken once per frame); "threaded" the engine before (woken by every
+# 10 ms input block); "one_thread*" render on the mouth thread; "*_slice" ask for a 0.5 ms kernel time
+# slice; "before" the one before that (the mouth thread polling the ring every 2 ms)
 _OLD = {"render_thread": True, "slice_ms": None, "wake_per_frame": False}
 ENGINES = {
     "now": {},
     "threaded": _OLD,
-    "threaded_frame_wake": {**_OLD, "wake_per_frame": True},
+    "now_slice": {"slice_ms": 0.5},
     "threaded_slice": {**_OLD, "slice_ms": 0.5},
     "one_thread": {**_OLD, "render_thread": False},
-    "one_thread_frame_wake": {**_OLD, "render_thread": False, "wake_per_frame": True},
+    "one_thread_frame_wake": {"render_thread": False},
     "before": {**_OLD, "poll_s": 0.002},
 }
 DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
@@ -643,6 +643,10 @@ def main(argv: list[str] | None = None) -> int:
     elif result["accuracy"] and result["latency"]:
         print(f"{args.curve} kept: the latency phase measured only {', '.join(sorted(measured))}")
         result["curve"], result["chosen_default"] = old.get("curve"), old.get("chosen_default")
+        result["curve_note"] = (
+            "curve and chosen_default are the previous full run's (resources/live_lookahead.json kept): "
+            f"this run's latency phase measured only {', '.join(sorted(measured))}"
+        )
     write_json(args.out, json_safe(result))
     print(args.out)
     return 0

@@ -2,22 +2,22 @@
 
 Threads and hand-offs:
 - the source (audio callback or pacing thread) copies blocks into the ring buffer;
-- the engine thread sleeps until the ring holds the audio that completes the next video frame
+- the mouth thread sleeps until the ring holds the audio that completes the next video frame
   (not woken for every input block), drains it, resamples to 16 kHz, hands the audio to the
   audio sinks (the monitor gets the 16 kHz mono signal; a sink with ``native_audio``, the
   recorder, gets the input as it came, `AudioSource.native`: a file's own rate and channels),
-  runs features + audio-to-mouth, and renders the frame at once on the same thread: the newest
-  of the frames the audio completed (older ones are dropped: each is already a frame period
-  late), or, in silence, the source loop frame; then hands it to the video sinks.
-- with `EngineConfig.render_thread` the rendering moves to a render thread behind a bounded
-  queue (when full the oldest task is dropped, never the audio) that takes the newest task: the
-  audio sinks never wait for a frame then (an avatar far slower than a frame period).
-Why one thread woken once per frame: it needs about a fifth less CPU per frame than a mouth
-thread woken per 10 ms block handing tasks to a render thread (7.2 vs 8.8 ms, the engines
-interleaved in `benchmarks/bench_live_latency.py`), and on a CPU shared with busy processes
-every wake-up waits for a time slice. Its latency was no worse; at the load those runs had
-(load average 6-12 on 2 cores) neither design came near 100 ms at the 95th percentile: the
-waits are CPU starvation inside the stages, see the benchmark's compute-vs-wait split.
+  runs features + audio-to-mouth and puts one task per video frame into the render queue
+  (bounded; when full the oldest task is dropped, never the audio);
+- the render thread takes the newest task (older waiting ones are dropped: each of them is
+  already a frame period late), renders it or, in silence, shows the source loop frame,
+  and hands the frame to the video sinks.
+With `EngineConfig.render_thread` off, the mouth thread renders each frame itself right after
+its coefficients (no hand-off, but the next frame's audio waits behind the render).
+Measured on this shared 2-core CPU (`benchmarks/bench_live_latency.py`, engines interleaved,
+alone and beside a 2-thread process): waking once per frame instead of per 10 ms block saves
+about 1 ms of CPU per frame; one thread instead of two was worse at the 95th percentile (a
+starved render delays the next frame's mouth step instead of overlapping it), so two threads
+stay the default. A short kernel time slice (`slice_ms`) showed no gain.
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
@@ -27,7 +27,7 @@ viewer sees against live sound). It splits into stages that add up to it (`core.
 audio_lookahead (centre -> the newest sample frame j depends on: feature window, the model's
 lookahead, the controls' smoothing lookahead), audio_block (that sample -> its input block
 delivered), mouth_compute (block delivered -> coefficients ready), queue, render, sinks; the
-waits are split from the computing: `mouth_wake` (block delivered -> the engine thread runs) and
+waits are split from the computing: `mouth_wake` (block delivered -> the mouth thread runs) and
 the CPU time of `mouth_cpu` and `render_cpu` (the rest of a stage's wall time the thread was
 runnable but not running, or waiting for the GIL).
 Faults (source error, renderer exception, a failing sink) stop the engine cleanly; the recorder
@@ -86,8 +86,8 @@ class EngineConfig:
     # sleep until the ring holds the audio that completes the next frame (True), or wake for every
     # input block (False: the way before; the same frames, 4x the wake-ups at 10 ms blocks)
     wake_per_frame: bool = True
-    # render on a thread of its own behind the render queue (see the module docstring)
-    render_thread: bool = False
+    # render on a thread of its own behind the render queue (False: on the mouth thread)
+    render_thread: bool = True
     # time slice the engine's threads ask the kernel for (ms; None: the kernel's default): a short
     # one gets a woken thread running sooner (core.realtime.sched_slice); no gain measured here
     slice_ms: float | None = None
@@ -159,8 +159,8 @@ class LiveEngine:
         self._level_db = -120.0  # loudness of the newest input block (the level meter)
         self._sink_changes: queue.SimpleQueue = queue.SimpleQueue()  # ("add"|"remove", sink)
         self._closing: list[threading.Thread] = []  # recorders stopped mid-session, finishing
-        self._pending: list[FrameTask] = []  # one thread: the frames the last block completed
-        self._read_at = 0.0  # when the engine thread read the block it is working on
+        self._pending: list[FrameTask] = []  # no render thread: the frames the last read completed
+        self._read_at = 0.0  # when the mouth thread read the block it is working on
         self._cpu_at_read = 0.0  # its thread CPU time then
         self.scheduling: dict[str, str] = {}  # thread name -> what its slice request did
 
@@ -342,7 +342,7 @@ class LiveEngine:
             self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
 
     def _render_pending(self, every: bool = False) -> None:
-        """One thread: render the frames the last block completed. Normally one; after a stall the
+        """No render thread: render the frames the last read completed. Normally one; after a stall the
         newest wins (each older one is already a frame period late), unless lossless or `every`
         (the end of the audio completes the lookahead's frames at once, none of them late)."""
         tasks, self._pending = self._pending, []

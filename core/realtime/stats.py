@@ -28,9 +28,9 @@ DEFINITIONS = {
     "audio_block": "that sample captured -> its input block delivered (the capture chunk; for a paced "
     "file source also its thread's lateness)",
     "mouth_compute": "block delivered -> mouth coefficients ready (poll, resample, features, network)",
-    "mouth_wake": "block delivered -> the engine thread read it (waiting to be scheduled, part of "
+    "mouth_wake": "block delivered -> the mouth thread read it (waiting to be scheduled, part of "
     "mouth_compute)",
-    "mouth_cpu": "CPU time of the engine thread from reading the block to the frame's coefficients",
+    "mouth_cpu": "CPU time of the mouth thread from reading the block to the frame's coefficients",
     "mouth": "audio_lookahead + audio_block + mouth_compute",
     "queue": "mouth coefficients ready -> renderer starts the frame",
     "render": "the renderer's whole frame: shape_map + model + paste (or the idle loop frame)",
