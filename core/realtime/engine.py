@@ -14,10 +14,13 @@ Threads and hand-offs:
 With `EngineConfig.render_thread` off, the mouth thread renders each frame itself right after
 its coefficients (no hand-off, but the next frame's audio waits behind the render).
 Measured on this shared 2-core CPU (`benchmarks/bench_live_latency.py`, engines interleaved,
-alone and beside a 2-thread process): waking once per frame instead of per 10 ms block saves
-about 1 ms of CPU per frame; one thread instead of two was worse at the 95th percentile (a
-starved render delays the next frame's mouth step instead of overlapping it), so two threads
-stay the default. A short kernel time slice (`slice_ms`) showed no gain.
+alone and beside a 2-thread process, 3 runs of 3-4 repeats): waking once per frame instead of
+per 10 ms block saves 0.5-1 ms of CPU per frame (of about 10); rendering on the mouth thread was
+worse at the 95th percentile in two runs and better in one (a starved render delays the next
+frame's mouth step instead of overlapping it; repeats differ by more than the variants), so two
+threads stay the default and the audio sinks never wait behind a render. A short kernel time
+slice (`slice_ms`) showed no gain. Beside a busy process the added latency is waiting for the
+CPU inside the stages (the benchmark's compute-vs-wait split), not hand-offs.
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
