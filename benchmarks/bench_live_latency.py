@@ -2,7 +2,7 @@
 
     PYTHONPATH=. python benchmarks/bench_live_latency.py [--seconds 12] [--repeats 2]
         [--phases accuracy,latency] [--out benchmarks/results/live_latency.json]
-        [--curve resources/live_lookahead.json]
+        [--curve resources/live_lookahead.json] [--cases L1_S0,L1_S0:threaded,...]
 
 Settings: the model's lookahead 0, 1, 2 (video frames of future audio the LSTM hears) x the
 controls' smoothing lookahead 0, 1, 2 (the GUI slider); see `core.realtime.lookahead`.
@@ -29,7 +29,11 @@ Each setting runs alone and beside a competing 2-thread PyTorch process (the com
 `bench_train_contention`, started once and paused with SIGSTOP while a case runs alone), back to
 back with the order alternating, repeated; ratios contended/alone are same-repeat pairs because
 other people's work loads this CPU too (load averages recorded per case). CPU time per rendered
-frame (whole process and the engine's threads) is reported besides wall latency.
+frame (whole process and the engine's threads) is reported besides wall latency, and per case the
+distribution of end-to-end latency (share within 100 ms) and its split after the newest needed sample
+into the engine's CPU time and the waits around it (`compute_vs_wait_mean_ms`: the source's lateness,
+the mouth thread's wake-up, the render queue, runnable-but-not-running time inside mouth and render).
+`--cases` picks settings and engine variants (`ENGINES`, interleaved): a subset keeps the curve.
 """
 
 from __future__ import annotations
@@ -57,19 +61,24 @@ SMOOTHING_LOOKAHEADS = (0, 1, 2)
 REFERENCE = (2, 0)
 
 
-def _engine_now():
-    from core.realtime.engine import EngineConfig
-
-    return EngineConfig()
-
-
-def _engine_before():
-    from core.realtime.engine import EngineConfig
-
-    return EngineConfig(poll_s=0.002)
-
-
-ENGINES = {"now": _engine_now, "before": _engine_before}
+# engine variants (keyword arguments of core.realtime.engine.EngineConfig): "now" is the default
+# (two threads, the mouth thread woken once per frame); "threaded" the engine before (woken by every
+# 10 ms input block); "one_thread*" render on the mouth thread; "*_slice" ask for a 0.5 ms kernel time
+# slice; "before" the one before that (the mouth thread polling the ring every 2 ms)
+_OLD = {"render_thread": True, "slice_ms": None, "wake_per_frame": False}
+ENGINES = {
+    "now": {},
+    "threaded": _OLD,
+    "now_slice": {"slice_ms": 0.5},
+    "threaded_slice": {**_OLD, "slice_ms": 0.5},
+    "one_thread": {**_OLD, "render_thread": False},
+    "one_thread_frame_wake": {"render_thread": False},
+    "before": {**_OLD, "poll_s": 0.002},
+}
+DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
+    "L1_S0:threaded",
+    "L2_S0:before",
+]
 METHODS = ("prior", "prior_adapt_all")
 
 
@@ -249,6 +258,8 @@ class LiveSetup:
     def run(self, args: argparse.Namespace, la: int, sm: int, engine_config=None) -> dict:
         import tempfile
 
+        import numpy as np
+
         from core.compute.threads import use_cpu_threads
         from core.realtime.assembly import build_live_parts
         from core.realtime.controls import ControlValues, LiveControls
@@ -256,7 +267,7 @@ class LiveSetup:
         from core.realtime.sinks import FrameSlot
         from core.realtime.sources import file_source
 
-        with use_cpu_threads(0) as threads, tempfile.TemporaryDirectory() as work:
+        with use_cpu_threads(args.cpu_threads) as threads, tempfile.TemporaryDirectory() as work:
             import torch
 
             parts = build_live_parts(
@@ -275,22 +286,16 @@ class LiveSetup:
             out = engine.run()
         r = out.report
         lat = r["latency_ms"]
-        stages = (
-            "audio_lookahead",
-            "audio_block",
-            "mouth_compute",
-            "queue",
-            "render",
-            "model",
-            "paste",
-            "sinks",
-            "from_last_sample",
-        )
+        e2e = np.asarray(engine.stats.series["end_to_end"])
         return {
             "p50_ms": lat["end_to_end"]["p50"],
             "p95_ms": lat["end_to_end"]["p95"],
-            "stages_p50_ms": {s: lat[s].get("p50") for s in stages},
-            "stages_p95_ms": {s: lat[s].get("p95") for s in stages},
+            "distribution_ms": _distribution(e2e),
+            "stages_p50_ms": {s: lat[s].get("p50") for s in STAGES},
+            "stages_p95_ms": {s: lat[s].get("p95") for s in STAGES},
+            "stages_mean_ms": {s: lat[s].get("mean") for s in STAGES},
+            "compute_vs_wait_mean_ms": _compute_vs_wait(lat),
+            "engine_threads": r["threads"],
             "built_in_ms": r["built_in_latency_ms"],
             "cpu": r["cpu"],
             "frames": r["frames"],
@@ -303,15 +308,76 @@ class LiveSetup:
         }
 
 
+STAGES = (
+    "audio_lookahead",
+    "audio_block",
+    "mouth_compute",
+    "mouth_wake",
+    "mouth_cpu",
+    "queue",
+    "render",
+    "render_cpu",
+    "model",
+    "paste",
+    "sinks",
+    "from_last_sample",
+)
+LIMIT_MS = 100.0  # the target's p95
+
+
+def _distribution(e2e) -> dict:
+    import numpy as np
+
+    if e2e.size == 0:
+        return {}
+    qs = (5, 25, 50, 75, 90, 95, 99)
+    return {
+        **{f"p{q}": float(np.percentile(e2e, q)) for q in qs},
+        "max": float(e2e.max()),
+        "share_within_100ms": float(np.mean(e2e <= LIMIT_MS)),
+        "histogram_10ms": {
+            f"{lo}-{lo + 10}": int(np.sum((e2e >= lo) & (e2e < lo + 10)))
+            for lo in range(int(e2e.min() // 10 * 10), int(e2e.max()) + 1, 10)
+        },
+    }
+
+
+def _compute_vs_wait(lat: dict) -> dict:
+    """Means per frame (ms) after the built-in lookahead: the engine's CPU time (mouth step, render)
+    and the waiting around it (the source's lateness, the wake-up, the queue, CPU starvation and the
+    GIL inside the stages)."""
+    m = {k: lat[k].get("mean", 0.0) for k in STAGES}
+    return {
+        "compute": m["mouth_cpu"] + m["render_cpu"],
+        "wait_block": m["audio_block"],
+        "wait_wake": m["mouth_wake"],
+        "wait_in_mouth": max(m["mouth_compute"] - m["mouth_wake"] - m["mouth_cpu"], 0.0),
+        "wait_queue": m["queue"],
+        "wait_in_render": max(m["render"] - m["render_cpu"], 0.0),
+        "sinks": m["sinks"],
+        "after_last_sample": m["from_last_sample"],
+    }
+
+
+def _parse_cases(spec: str) -> list[tuple[int, int, str]]:
+    out = []
+    for item in spec.split(","):
+        setting, _, engine = item.strip().partition(":")
+        la, sm = (int(x[1:]) for x in setting.split("_"))
+        out.append((la, sm, engine or "now"))
+        if out[-1][2] not in ENGINES:
+            raise SystemExit(f"--cases: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    return out
+
+
 def latency(args: argparse.Namespace) -> dict:
+    from core.realtime.engine import EngineConfig
     from core.realtime.stats import load_average
 
     priors = build_priors(args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior)
     setup = LiveSetup(args, priors)
-    # (model lookahead, smoothing lookahead, engine): "before" is the old default (lookahead 2, the
-    # mouth thread polling the ring every 2 ms) beside the same setting with today's engine
-    settings = [(la, sm, "now") for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS]
-    settings.insert(len(settings) // 2, (*REFERENCE, "before"))
+    # (model lookahead, smoothing lookahead, engine), engines interleaved within a repeat
+    settings = _parse_cases(args.cases)
     rival = Competitor()
     cases: list[dict] = []
     try:
@@ -323,7 +389,7 @@ def latency(args: argparse.Namespace) -> dict:
                         rival.resume()
                     load = load_average()
                     try:
-                        case = setup.run(args, la, sm, ENGINES[engine]())
+                        case = setup.run(args, la, sm, EngineConfig(**ENGINES[engine]))
                     finally:
                         if contended:
                             rival.pause()
@@ -333,7 +399,9 @@ def latency(args: argparse.Namespace) -> dict:
                     cases.append(case)
                     print(
                         f"rep {rep} L{la} S{sm} {engine} {'contended' if contended else 'alone    '}: "
-                        f"p50 {case['p50_ms']:.0f} p95 {case['p95_ms']:.0f} ms, "
+                        f"p50 {case['p50_ms']:.0f} p95 {case['p95_ms']:.0f} ms "
+                        f"(<=100: {case['distribution_ms'].get('share_within_100ms', 0):.0%}), "
+                        f"wait/compute {_wait_compute(case)}, "
                         f"CPU {case['cpu']['process_ms_per_frame']:.1f} ms/frame, "
                         f"dropped {case['frames']['dropped']}, "
                         f"threads {case['threads']}, load {load}",
@@ -341,14 +409,32 @@ def latency(args: argparse.Namespace) -> dict:
                     )
     finally:
         rival.close()
-    return {"cases": cases, "summary": _latency_summary(cases)}
+    summary = _latency_summary(cases)
+    return {"cases": cases, "summary": summary, "target_p95_100ms": target(summary)}
+
+
+def _wait_compute(case: dict) -> str:
+    c = case["compute_vs_wait_mean_ms"]
+    waits = {k[5:]: v for k, v in c.items() if k.startswith("wait_")}
+    return f"compute {c['compute']:.1f} ms, " + " ".join(f"{k} {v:.1f}" for k, v in waits.items())
+
+
+def target(summary: dict) -> dict:
+    """Issue 18's live target per case: p95 <= 100 ms beside the competing process (and alone)."""
+    return {
+        name: {
+            "p95_contended_ms": s["contended"]["p95_ms"],
+            "p95_alone_ms": s["alone"]["p95_ms"],
+            "met_contended": s["contended"]["p95_ms"] is not None and s["contended"]["p95_ms"] <= LIMIT_MS,
+            "met_alone": s["alone"]["p95_ms"] is not None and s["alone"]["p95_ms"] <= LIMIT_MS,
+        }
+        for name, s in summary.items()
+    }
 
 
 def _latency_summary(cases: list[dict]) -> dict:
     out = {}
-    keys = [(la, sm, "now") for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
-        (*REFERENCE, "before")
-    ]
+    keys = list(dict.fromkeys((c["model_lookahead"], c["smoothing_lookahead"], c["engine"]) for c in cases))
     for la, sm, engine in keys:
         mine = [
             c
@@ -374,9 +460,15 @@ def _latency_summary(cases: list[dict]) -> dict:
                 "cpu_ms_per_frame": med(xs, lambda c: c["cpu"]["process_ms_per_frame"]),
                 "dropped": med(xs, lambda c: c["frames"]["dropped"]),
                 "p95_each_repeat": [round(c["p95_ms"], 1) for c in xs],
+                "share_within_100ms": med(xs, lambda c: c["distribution_ms"].get("share_within_100ms", 0.0)),
+                "compute_vs_wait_mean_ms": {
+                    k: med(xs, lambda c, k=k: c["compute_vs_wait_mean_ms"][k])
+                    for k in (xs[0]["compute_vs_wait_mean_ms"] if xs else {})
+                },
+                "stages_p95_ms": {k: med(xs, lambda c, k=k: c["stages_p95_ms"][k] or 0.0) for k in STAGES},
             }
 
-        name = f"L{la}_S{sm}" if engine == "now" else f"L{la}_S{sm}_before"
+        name = f"L{la}_S{sm}" if engine == "now" else f"L{la}_S{sm}_{engine}"
         out[name] = {
             "model_lookahead": la,
             "smoothing_lookahead": sm,
@@ -511,6 +603,12 @@ def main(argv: list[str] | None = None) -> int:
         "--priors", type=Path, default=Path("/tmp/dh-live-latency/priors_b"), help="variants kept here"
     )
     p.add_argument("--keep", type=float, default=0.95)
+    p.add_argument(
+        "--cases",
+        default=",".join(DEFAULT_CASES),
+        help=f"latency cases L<model lookahead>_S<smoothing>[:engine], engines {', '.join(ENGINES)}",
+    )
+    p.add_argument("--cpu-threads", type=int, default=0, help="torch/ONNX Runtime threads, 0 = auto")
     p.add_argument("--phases", default="paste,accuracy,latency")
     p.add_argument("--out", type=Path, default=HERE / "results" / "live_latency.json")
     p.add_argument("--curve", type=Path, default=REPO / "resources" / "live_lookahead.json")
@@ -552,13 +650,21 @@ def main(argv: list[str] | None = None) -> int:
     result["accuracy"] = accuracy(args) if "accuracy" in phases else old.get("accuracy")
     result["latency"] = latency(args) if "latency" in phases else old.get("latency")
     result["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
-    if result["accuracy"] and result["latency"]:
+    measured = set(result["latency"]["summary"]) if result["latency"] else set()
+    if result["accuracy"] and measured >= set(result["accuracy"]["rows"]):
         data = curve(result["accuracy"], result["latency"], args.keep)
         chosen = LookaheadCurve.model_validate(data).choose()
         result["curve"] = data
         result["chosen_default"] = chosen.model_dump()
         write_json(args.curve, data)
         print(f"default: model lookahead {chosen.model_lookahead}, smoothing {chosen.smoothing_lookahead}")
+    elif result["accuracy"] and result["latency"]:
+        print(f"{args.curve} kept: the latency phase measured only {', '.join(sorted(measured))}")
+        result["curve"], result["chosen_default"] = old.get("curve"), old.get("chosen_default")
+        result["curve_note"] = (
+            "curve and chosen_default are the previous full run's (resources/live_lookahead.json kept): "
+            f"this run's latency phase measured only {', '.join(sorted(measured))}"
+        )
     write_json(args.out, json_safe(result))
     print(args.out)
     return 0

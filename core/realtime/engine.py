@@ -2,14 +2,25 @@
 
 Threads and hand-offs:
 - the source (audio callback or pacing thread) copies blocks into the ring buffer;
-- the mouth thread drains the ring, resamples to 16 kHz, hands the audio to the audio sinks
-  (the monitor gets the 16 kHz mono signal; a sink with ``native_audio``, the recorder, gets the
-  input as it came, `AudioSource.native`: a file's own rate and channels), runs features +
-  audio-to-mouth and puts one task per video frame into the render queue (bounded; when full
-  the oldest task is dropped, never the audio);
+- the mouth thread sleeps until the ring holds the audio that completes the next video frame
+  (not woken for every input block), drains it, resamples to 16 kHz, hands the audio to the
+  audio sinks (the monitor gets the 16 kHz mono signal; a sink with ``native_audio``, the
+  recorder, gets the input as it came, `AudioSource.native`: a file's own rate and channels),
+  runs features + audio-to-mouth and puts one task per video frame into the render queue
+  (bounded; when full the oldest task is dropped, never the audio);
 - the render thread takes the newest task (older waiting ones are dropped: each of them is
   already a frame period late), renders it or, in silence, shows the source loop frame,
   and hands the frame to the video sinks.
+With `EngineConfig.render_thread` off, the mouth thread renders each frame itself right after
+its coefficients (no hand-off, but the next frame's audio waits behind the render).
+Measured on this shared 2-core CPU (`benchmarks/bench_live_latency.py`, engines interleaved,
+alone and beside a 2-thread process, 3 runs of 3-4 repeats): waking once per frame instead of
+per 10 ms block saves 0.5-1 ms of CPU per frame (of about 10); rendering on the mouth thread was
+worse at the 95th percentile in two runs and better in one (a starved render delays the next
+frame's mouth step instead of overlapping it; repeats differ by more than the variants), so two
+threads stay the default and the audio sinks never wait behind a render. A short kernel time
+slice (`slice_ms`) showed no gain. Beside a busy process the added latency is waiting for the
+CPU inside the stages (the benchmark's compute-vs-wait split), not hand-offs.
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
@@ -18,7 +29,10 @@ audio sample at frame j's centre (the instant the frame shows, so it is the lip-
 viewer sees against live sound). It splits into stages that add up to it (`core.realtime.stats`):
 audio_lookahead (centre -> the newest sample frame j depends on: feature window, the model's
 lookahead, the controls' smoothing lookahead), audio_block (that sample -> its input block
-delivered), mouth_compute (block delivered -> coefficients ready), queue, render, sinks.
+delivered), mouth_compute (block delivered -> coefficients ready), queue, render, sinks; the
+waits are split from the computing: `mouth_wake` (block delivered -> the mouth thread runs) and
+the CPU time of `mouth_cpu` and `render_cpu` (the rest of a stage's wall time the thread was
+runnable but not running, or waiting for the GIL).
 Faults (source error, renderer exception, a failing sink) stop the engine cleanly; the recorder
 is closed, not discarded.
 """
@@ -53,6 +67,10 @@ class SinkFailed(RuntimeError):
     """A video sink raised (virtual camera gone, recorder disk full)."""
 
 
+class _StageFailed(RuntimeError):
+    """Rendering or a sink failed; the message is the one the report gives."""
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     queue_size: int = 4  # render queue bound (tasks)
@@ -68,6 +86,14 @@ class EngineConfig:
     # every frame rendered in order, none dropped (a file played without real-time pacing): the
     # mouth thread waits for room in the render queue and the render thread takes the oldest task
     lossless: bool = False
+    # sleep until the ring holds the audio that completes the next frame (True), or wake for every
+    # input block (False: the way before; the same frames, 4x the wake-ups at 10 ms blocks)
+    wake_per_frame: bool = True
+    # render on a thread of its own behind the render queue (False: on the mouth thread)
+    render_thread: bool = True
+    # time slice the engine's threads ask the kernel for (ms; None: the kernel's default): a short
+    # one gets a woken thread running sooner (core.realtime.sched_slice); no gain measured here
+    slice_ms: float | None = None
 
 
 @dataclass
@@ -136,6 +162,10 @@ class LiveEngine:
         self._level_db = -120.0  # loudness of the newest input block (the level meter)
         self._sink_changes: queue.SimpleQueue = queue.SimpleQueue()  # ("add"|"remove", sink)
         self._closing: list[threading.Thread] = []  # recorders stopped mid-session, finishing
+        self._pending: list[FrameTask] = []  # no render thread: the frames the last read completed
+        self._read_at = 0.0  # when the mouth thread read the block it is working on
+        self._cpu_at_read = 0.0  # its thread CPU time then
+        self.scheduling: dict[str, str] = {}  # thread name -> what its slice request did
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -182,6 +212,11 @@ class LiveEngine:
             self.stats.add("audio_lookahead", (needed - task.t_capture) * 1e3)
             self.stats.add("audio_block", (arrived - needed) * 1e3)
             self.stats.add("mouth_compute", (now - arrived) * 1e3)
+            self.stats.add("mouth_wake", max(self._read_at - arrived, 0.0) * 1e3)
+            self.stats.add("mouth_cpu", (time.thread_time() - self._cpu_at_read) * 1e3)
+            if not self.cfg.render_thread:
+                self._pending.append(task)
+                continue
             if self.cfg.lossless:
                 self._put_waiting(task)
                 continue
@@ -237,27 +272,39 @@ class LiveEngine:
             self.cfg.max_seconds * self.stepper.rate
         )
 
+    def _ask_short_slice(self) -> None:
+        if self.cfg.slice_ms is not None:
+            from core.realtime.sched_slice import request_short_slice
+
+            self.scheduling[threading.current_thread().name] = request_short_slice(self.cfg.slice_ms).reason
+
     def _mouth_loop(self) -> None:
         try:
+            self._ask_short_slice()
             while not self._stop.is_set():
                 self.source.check()
-                self.ring.data_ready.clear()  # before the read: a write after it wakes the wait below
+                finished = self.source.finished  # before the read: no sample can come after it
+                # before the check and the read: a write after them wakes the wait below
+                self.ring.wake_at = self._audio_due() if self.cfg.wake_per_frame and not finished else 0
+                self.ring.data_ready.clear()
+                if self.ring.written < self.ring.wake_at:  # the next frame's audio is not all in
+                    self._sleep()
+                    continue
+                self._read_at, self._cpu_at_read = self.clock.now(), time.thread_time()
                 block = self.ring.read(self.ring.capacity)
                 if block.samples.size:
                     self.stats.audio_samples += block.samples.shape[0]
                     self._feed(block.samples, block.start)
+                    self._render_pending()
                     if self._limit_reached():
                         self._stop_reason = "time_limit"
                         break
                     continue
-                if self.source.finished and self.ring.available() == 0:
+                if finished and self.ring.available() == 0:
                     self.source.check()
                     self._stop_reason = "end_of_audio"
                     break
-                if self.cfg.poll_s is None:
-                    self.ring.data_ready.wait(self.cfg.check_s)
-                else:
-                    self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
+                self._sleep()
             else:
                 self._stop_reason = self._stop_reason or "stopped"
             if self._stop_reason in ("end_of_audio", "time_limit"):
@@ -269,11 +316,50 @@ class LiveEngine:
                             sink.audio(tail)
                     self._emit(self._filter.push(self.stepper.push(tail)))
                 self._emit(self._filter.push(self.stepper.flush()) + self._filter.flush())
+                self._render_pending(every=True)  # the frames the end of the audio completed
+        except _StageFailed as exc:
+            self._fail(str(exc), exc)
         except BaseException as exc:
             self._fail(f"audio input failed: {exc}" if "audio" not in str(exc) else str(exc), exc)
         finally:
             self.stats.thread_cpu["mouth"] = time.thread_time()
-            self._put_end()
+            self.stats.count_dropped(len(self._pending))  # stopped before they were rendered
+            self._pending = []
+            if self.cfg.render_thread:
+                self._put_end()
+
+    def _audio_due(self) -> int:
+        """Ring samples (written count) that complete the next video frame: the engine thread
+        sleeps until then instead of waking for every input block. An upper bound of the 16 kHz
+        samples is used (a streaming resampler holds some back), so it may wake one block early,
+        never late."""
+        need16 = self.stepper.samples_needed(self.stepper.frames_out)
+        ratio = self.source.sample_rate / self.stepper.rate
+        have16 = self._samples16 + self.ring.available() / ratio
+        return self.ring.written + max(int(np.ceil((need16 - have16) * ratio)), 0)
+
+    def _sleep(self) -> None:
+        if self.cfg.poll_s is None:
+            self.ring.data_ready.wait(self.cfg.check_s)
+        else:
+            self.clock.sleep_until(self.clock.now() + self.cfg.poll_s)
+
+    def _render_pending(self, every: bool = False) -> None:
+        """No render thread: render the frames the last read completed. Normally one; after a stall the
+        newest wins (each older one is already a frame period late), unless lossless or `every`
+        (the end of the audio completes the lookahead's frames at once, none of them late)."""
+        tasks, self._pending = self._pending, []
+        if not tasks:
+            return
+        self.stats.queue_depth.append(len(tasks) - 1)
+        if not (every or self.cfg.lossless):
+            self.stats.count_dropped(len(tasks) - 1)
+            tasks = tasks[-1:]
+        for task in tasks:
+            if self._stop.is_set() and self._errors:
+                self.stats.count_dropped()
+                continue
+            self._present(task)
 
     def _put_end(self) -> None:
         while True:
@@ -341,8 +427,8 @@ class LiveEngine:
         return task, False
 
     def _render_loop(self) -> None:
-        task: FrameTask | None = None
         try:
+            self._ask_short_slice()
             ended = False
             while not ended:
                 task, ended = self._take_newest()
@@ -351,31 +437,40 @@ class LiveEngine:
                 if self._stop.is_set() and self._errors:
                     self.stats.count_dropped()  # emitted before the fault, never rendered
                     continue
-                self._apply_render_controls()
-                t0 = self.clock.now()
-                self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
-                if task.idle:
-                    frame = self.avatar.idle_frame(task.index)
-                else:
-                    frame, timings = self.avatar.render(task.index, self._gain * task.coeffs)
-                    for name, ms in timings.items():
-                        self.stats.add(name, ms)
-                t1 = self.clock.now()
-                self.stats.add("render", (t1 - t0) * 1e3)
-                self.stats.count_rendered(t1, task.idle)
-                self._to_sinks(task.index, frame)
-                t2 = self.clock.now()  # presented: every sink has the frame
-                self.stats.add("sinks", (t2 - t1) * 1e3)
-                self.stats.add("end_to_end", (t2 - task.t_capture) * 1e3)
-                self.stats.add("end_to_end_from_start", (t2 - task.t_capture_start) * 1e3)
-                self.stats.add("from_last_sample", (t2 - task.t_needed) * 1e3)
-        except SinkFailed as exc:
+                self._present(task)
+        except _StageFailed as exc:
             self._fail(str(exc), exc)
         except BaseException as exc:
-            where = f" at frame {task.index}" if task is not None else ""
-            self._fail(f"renderer failed{where}: {type(exc).__name__}: {exc}", exc)
+            self._fail(f"renderer failed: {type(exc).__name__}: {exc}", exc)
         finally:
             self.stats.thread_cpu["render"] = time.thread_time()
+
+    def _present(self, task: FrameTask) -> None:
+        """Render frame `task` (or show the idle loop frame) and hand it to every video sink."""
+        try:
+            self._apply_render_controls()
+            t0, c0 = self.clock.now(), time.thread_time()
+            self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
+            if task.idle:
+                frame = self.avatar.idle_frame(task.index)
+            else:
+                frame, timings = self.avatar.render(task.index, self._gain * task.coeffs)
+                for name, ms in timings.items():
+                    self.stats.add(name, ms)
+            t1 = self.clock.now()
+            self.stats.add("render", (t1 - t0) * 1e3)
+            self.stats.add("render_cpu", (time.thread_time() - c0) * 1e3)
+            self.stats.count_rendered(t1, task.idle)
+            self._to_sinks(task.index, frame)
+        except SinkFailed as exc:
+            raise _StageFailed(str(exc)) from exc
+        except BaseException as exc:
+            raise _StageFailed(f"renderer failed at frame {task.index}: {type(exc).__name__}: {exc}") from exc
+        t2 = self.clock.now()  # presented: every sink has the frame
+        self.stats.add("sinks", (t2 - t1) * 1e3)
+        self.stats.add("end_to_end", (t2 - task.t_capture) * 1e3)
+        self.stats.add("end_to_end_from_start", (t2 - task.t_capture_start) * 1e3)
+        self.stats.add("from_last_sample", (t2 - task.t_needed) * 1e3)
 
     def _apply_render_controls(self) -> None:
         """The render thread's controls (gain, the avatar's feather), when a request came in."""
@@ -416,28 +511,31 @@ class LiveEngine:
         self.stats.started = self.clock.now()
         mouth = threading.Thread(target=self._mouth_loop, name="live-mouth", daemon=True)
         render = threading.Thread(target=self._render_loop, name="live-render", daemon=True)
-        render.start()
+        last = render if self.cfg.render_thread else mouth  # the thread that presents frames
+        if self.cfg.render_thread:
+            render.start()
         mouth.start()
         try:
             self.source.start(self.ring, self.clock)
         except BaseException as exc:
             self._fail(f"audio input failed to start: {exc}", exc)
         try:
-            while render.is_alive():
-                render.join(timeout=self.cfg.status_interval_s)
+            while last.is_alive():
+                last.join(timeout=self.cfg.status_interval_s)
                 if should_stop is not None and should_stop() and not self._stop.is_set():
                     self.stop()
                 for sink in self.sinks:  # a sink failing mid-run (disk full) stops the session
                     err = getattr(sink, "error", None)
                     if err is not None and not self._stop.is_set():
                         self._fail(f"{sink.name} failed: {type(err).__name__}: {err}", err)
-                if on_status is not None and render.is_alive():
+                if on_status is not None and last.is_alive():
                     on_status(self.status())
         finally:
             self._stop.set()
             self.source.stop()
             mouth.join(timeout=5.0)
-            render.join(timeout=5.0)
+            if self.cfg.render_thread:
+                render.join(timeout=5.0)
             self.stats.stopped = self.clock.now()
             self.stats.cpu_end = time.process_time()
             self.stats.load_end = load_average()
@@ -510,6 +608,11 @@ class LiveEngine:
                 "lookahead_frames": self.stepper.lookahead,
                 "inherent_latency_ms": self.stepper.inherent_latency_ms,
                 "audio_backend": self.stepper.backend.name,
+            },
+            threads={
+                "render_thread": self.cfg.render_thread,
+                "slice_ms": self.cfg.slice_ms,
+                "slice": dict(self.scheduling),
             },
             built_in_latency_ms=self.built_in_latency_ms(),
             sinks=sink_info,

@@ -47,16 +47,20 @@ class AudioRingBuffer:
         self._read = 0  # total samples handed to the consumer (consumer-owned)
         self._stamp_end = np.zeros(STAMP_SLOTS, np.int64)  # write count after each block
         self._stamp_time = np.zeros(STAMP_SLOTS, np.float64)  # capture time of that block's last sample
+        self._stamp_arrival = np.zeros(STAMP_SLOTS, np.float64)  # when the block was written
         self._stamps = 0
         self.overrun_samples = 0
         self.overrun_events = 0
-        # set after every write so the consumer sleeps until audio comes instead of polling; setting
-        # an Event never waits on the consumer (it holds the Event's lock only while it starts waiting)
+        # set after a write that brings the written count to `wake_at` (0: every write), so the consumer
+        # sleeps until the audio it needs has come instead of polling; setting an Event never waits on
+        # the consumer (it holds the Event's lock only while it starts waiting)
         self.data_ready = threading.Event()
+        self.wake_at = 0  # consumer-owned
 
     # ---- producer side (audio callback / pacing thread) -------------------------------------
-    def write(self, samples: np.ndarray, t_end: float) -> None:
-        """Copy mono float samples in; `t_end` = capture time of the last one. Never blocks."""
+    def write(self, samples: np.ndarray, t_end: float, t_arrived: float | None = None) -> None:
+        """Copy mono float samples in; `t_end` = capture time of the last one, `t_arrived` = when
+        the block reached the machine (None: at `t_end`, a device's callback). Never blocks."""
         x = np.asarray(samples, np.float32).reshape(-1)
         n = x.shape[0]
         if n == 0:
@@ -73,9 +77,11 @@ class AudioRingBuffer:
         k = self._stamps % STAMP_SLOTS
         self._stamp_end[k] = w + n
         self._stamp_time[k] = t_end
+        self._stamp_arrival[k] = t_end if t_arrived is None else t_arrived
         self._stamps += 1
         self._written = w + n  # publish last: the consumer only reads below this count
-        self.data_ready.set()
+        if self._written >= self.wake_at:
+            self.data_ready.set()
 
     # ---- consumer side ----------------------------------------------------------------------
     @property
@@ -141,7 +147,8 @@ class AudioRingBuffer:
         return float(self._stamp_time[k] - (self._stamp_end[k] - 1 - index) / self.sample_rate)
 
     def arrival_time(self, index: float) -> float | None:
-        """When sample `index` reached the machine: the stamp of its block (its last sample's
-        capture), so `arrival_time - capture_time` is the wait for the rest of the block."""
+        """When sample `index` reached the machine: its block's arrival stamp (by default its last
+        sample's capture), so `arrival_time - capture_time` is the wait for the rest of the block
+        plus any lateness of the delivery (a paced source's thread woken late)."""
         k = self._slot_of(index)
-        return None if k is None else float(self._stamp_time[k])
+        return None if k is None else float(self._stamp_arrival[k])

@@ -146,8 +146,11 @@ class RecorderSink(VideoSink):
             self._queue.put(("a", 0, np.array(samples, np.float32)))  # never dropped: the audio is the clock
 
     def _write_video(self, index: int, bgr: np.ndarray | None) -> None:
-        while self._next < index and self._last is not None:  # gap: repeat the last frame
-            self._writer.write_frame(self._last)
+        # gap (frames dropped to keep up): repeat the last frame, or before the first one this one,
+        # so the video keeps the audio's timeline from the recording's first frame on
+        fill = self._last if self._last is not None else bgr
+        while self._next < index and fill is not None:
+            self._writer.write_frame(fill)
             self._next += 1
             self.frames_repeated += 1
         if bgr is not None and index >= self._next:

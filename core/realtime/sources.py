@@ -5,7 +5,8 @@ each block with its capture time; the engine resamples to 16 kHz. A file is read
 audio reader (`core.media.audio`, any format `dhstudio render --audio` takes) at 16 kHz.
 The microphone callback only copies (no locks, no allocation beyond sounddevice's own); the
 file and generated sources run a pacing thread that releases one block per block period, as a
-device would.
+device would, and stamps when each block really arrived (on a busy CPU its thread wakes late; that
+lateness counts in the engine's `audio_block` stage).
 
 What a recording keeps is the input as it came (:meth:`AudioSource.native`): the microphone's
 samples at the device's rate, a file's own rate and channels (48 kHz stereo stays 48 kHz stereo,
@@ -159,7 +160,7 @@ class PacedSource(AudioSource):
                 self.max_late_ms = max(self.max_late_ms, late * 1e3)
                 if late > 2 * period:  # a device with a two-block buffer would have run dry
                     self.underruns += 1
-                ring.write(chunk, due)
+                ring.write(chunk, due, t_arrived=clock.now())  # its lateness counts in audio_block
                 pos += chunk.shape[0]
         except BaseException as exc:
             self._error = exc

@@ -25,11 +25,17 @@ DEFINITIONS = {
     "(end_to_end minus audio_lookahead: what waiting for the block, computing and queueing add)",
     "audio_lookahead": "frame centre -> the newest audio sample the frame depends on was captured: the "
     "feature window, the model's lookahead and the smoothing lookahead (fixed by the settings)",
-    "audio_block": "that sample captured -> its input block delivered (the capture chunk)",
+    "audio_block": "that sample captured -> its input block delivered (the capture chunk; for a paced "
+    "file source also its thread's lateness)",
     "mouth_compute": "block delivered -> mouth coefficients ready (poll, resample, features, network)",
+    "mouth_wake": "block delivered -> the mouth thread read it (waiting to be scheduled, part of "
+    "mouth_compute)",
+    "mouth_cpu": "CPU time of the mouth thread from reading the block to the frame's coefficients",
     "mouth": "audio_lookahead + audio_block + mouth_compute",
     "queue": "mouth coefficients ready -> renderer starts the frame",
     "render": "the renderer's whole frame: shape_map + model + paste (or the idle loop frame)",
+    "render_cpu": "CPU time of the thread during render (render minus render_cpu: runnable but not "
+    "running, or waiting for the GIL)",
     "shape_map": "coefficients -> mouth landmarks -> driving image",
     "mesh": "coefficients -> landmarks -> deformed, corrected face mesh (Gaussian avatar)",
     "model": "renderer forward pass (lip-sync: cached references; Gaussian: binding + rasterizer)",
@@ -46,8 +52,11 @@ STAGES = (
     "audio_lookahead",
     "audio_block",
     "mouth_compute",
+    "mouth_wake",
+    "mouth_cpu",
     "queue",
     "render",
+    "render_cpu",
     "shape_map",
     "mesh",
     "model",

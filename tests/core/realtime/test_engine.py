@@ -181,3 +181,53 @@ def test_failing_sink_stops_with_its_name_and_keeps_recording(tiny_live, tmp_pat
     assert out.stop_reason == "error" and out.error.startswith("virtual_camera failed: OSError")
     frames, _ = _streams(tmp_path / "s.mp4")
     assert frames >= 1
+
+
+ENGINE_VARIANTS = [
+    {"render_thread": True, "wake_per_frame": True},  # the default
+    {"render_thread": True, "wake_per_frame": False},  # woken by every input block
+    {"render_thread": False, "wake_per_frame": True},  # rendered on the mouth thread
+]
+
+
+@pytest.mark.parametrize("rate", [16000, 48000])
+def test_engine_variants_give_the_same_frames(tiny_live, rate):
+    """How the engine wakes and where it renders never changes a pixel (48 kHz: the resampler holds
+    samples back, so waking per frame must not wait for audio that is already in)."""
+    from tests.core.realtime.frame_capture import FrameList
+
+    audio = np.tile(tiny_live.speech, 2)[: int(16000 * 1.6)]
+    if rate != 16000:
+        audio = resample(audio, 16000, rate)
+    runs = []
+    for cfg in ENGINE_VARIANTS:
+        sink = FrameList()
+        engine, _ = _engine(tiny_live, PacedSource(audio, rate, realtime=False), [sink], lossless=True, **cfg)
+        out = engine.run()
+        assert out.error is None and out.stop_reason == "end_of_audio"
+        assert out.report["frames"]["dropped"] == 0
+        runs.append(sink.frames)
+    assert sorted(runs[0]) == list(range(40))
+    for other in runs[1:]:
+        assert sorted(other) == sorted(runs[0])
+        assert all(np.array_equal(runs[0][j], other[j]) for j in runs[0])
+
+
+@pytest.mark.parametrize("render_thread", [True, False])
+def test_per_frame_wake_reads_each_frame_once_at_real_time_pace(tiny_live, render_thread):
+    """Paced 10 ms blocks: the mouth thread reads about once per video frame, not per block."""
+    audio = np.tile(tiny_live.speech, 2)[:16000]  # 1 s: 100 blocks, 25 frames
+    engine, _ = _engine(tiny_live, PacedSource(audio, 16000), [FrameSlot()], render_thread=render_thread)
+    reads = []
+    real_read = engine.ring.read
+
+    def counting_read(n):
+        block = real_read(n)
+        reads.append(block.samples.size)
+        return block
+
+    engine.ring.read = counting_read
+    r = engine.run().report
+    assert r["frames"]["emitted"] == 25 == r["frames"]["rendered"] + r["frames"]["dropped"]
+    useful = [n for n in reads if n]
+    assert len(useful) <= 25 + 2  # one read per frame (+ the tail after the last frame, the end)
