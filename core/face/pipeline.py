@@ -50,14 +50,18 @@ def run_pipeline(
     encode: Callable[[Any], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
+    warm_up: Callable[[], bool] | None = None,
 ) -> StageTimes:
     """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
     and `encode` (a worker), in order.
 
     `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
     (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
-    encoder thread. `on_frame(index, track_result)` runs on this thread after each frame
-    (progress, cancel checks); an exception there or in any stage stops all stages and is
+    encoder thread. `warm_up()` runs on this thread once the decoder has started and before the
+    first frame is tracked, so slow set-up (building the tracker's graph) overlaps the first
+    frames' decoding; when it returns False, `encode` is dropped (the video was copied meanwhile)
+    and no encoder thread starts. `on_frame(index, track_result)` runs on this thread after each
+    frame (progress, cancel checks); an exception there or in any stage stops all stages and is
     re-raised here.
     """
     import time
@@ -98,11 +102,13 @@ def run_pipeline(
             stop.set()
 
     threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
-    if encode is not None:
-        threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
-    for t in threads:
-        t.start()
+    threads[0].start()
     try:
+        if warm_up is not None and not warm_up():
+            encode = None
+        if encode is not None:
+            threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
+            threads[-1].start()
         index = 0
         while True:
             item = decoded.get()
