@@ -91,10 +91,18 @@ def prepare(video: Path, settings: PrepareSettings) -> dict:
         if not result.ok:
             raise SystemExit(f"prepare failed: {result.error}")
         manifest = json.loads((Path(tmp) / "clip" / "manifest.json").read_text())
-        rates = _rates(manifest["frame_count"], start)
+        n = manifest["frame_count"]
+        rates = _rates(n, start)
+    t = manifest["timings"]
+    threads = {k.removesuffix("_thread_cpu_s"): v for k, v in t.items() if k.endswith("_thread_cpu_s")}
+    stages = {f"{k}_thread": round(1000 * v / n, 3) for k, v in threads.items()}
+    # the rest of the process: MediaPipe's graph threads, libav's decoding threads, the side threads
+    # (audio, hash, copy, previews, files) and the calling thread outside the stream (probe, analysis)
+    stages["rest"] = round(rates["cpu_ms_per_frame"] - sum(stages.values()), 3)
     return {
         **rates,
-        "timings": manifest["timings"],
+        "cpu_ms_per_frame_by_thread": stages,
+        "timings": t,
         "face_found_fraction": float(np.mean(manifest["quality"]["face_found"])),
     }
 
@@ -153,6 +161,14 @@ def main() -> None:
         "raw_frames_per_s_median": round(statistics.median(r["frames_per_s"] for r in raws), 2),
         "prepare_cpu_ms_per_frame_median": round(statistics.median(p["cpu_ms_per_frame"] for p in preps), 3),
         "raw_cpu_ms_per_frame_median": round(statistics.median(r["cpu_ms_per_frame"] for r in raws), 3),
+        "prepare_cpu_ms_per_frame_by_thread_median": {
+            k: round(statistics.median(p["cpu_ms_per_frame_by_thread"][k] for p in preps), 3)
+            for k in preps[0]["cpu_ms_per_frame_by_thread"]
+        },
+        "raw_calling_thread_cpu_ms_per_frame_median": round(raw_calling, 3),
+        "prepare_after_stream_s_median": round(
+            statistics.median(p["timings"]["post_s"] + p["timings"]["write_s"] for p in preps), 3
+        ),
         "target_frames_per_s_quiet": 240,
         "note": "runs interleaved raw, prepare, raw, ... in one process on a shared machine (see the load "
         "averages): absolute frames/s move with the load, and under a heavy load prepare's extra threads "

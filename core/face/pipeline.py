@@ -26,12 +26,15 @@ class _Failure:
 
 @dataclass
 class StageTimes:
-    """Seconds spent inside each stage's own work (they overlap in wall time)."""
+    """Seconds spent inside each stage's own work (they overlap in wall time), and the CPU seconds
+    of each stage's thread ("decode", "track" from the warm-up on, "encode"; libav's own decoding
+    threads and MediaPipe's graph threads are not in them)."""
 
     decode: float = 0.0
     track: float = 0.0
     encode: float = 0.0
     waits: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
@@ -73,6 +76,7 @@ def run_pipeline(
     encode_error: list[BaseException] = []
 
     def decoder() -> None:
+        cpu0 = time.thread_time()
         try:
             it = iter(frames)
             while not stop.is_set():
@@ -84,15 +88,18 @@ def run_pipeline(
                 times.decode += time.perf_counter() - t0
                 if not _put(decoded, frame, stop):
                     return
+            times.cpu["decode"] = time.thread_time() - cpu0
             _put(decoded, _END, stop)
         except BaseException as exc:
             _put(decoded, _Failure(exc), stop)
 
     def encoder() -> None:
+        cpu0 = time.thread_time()
         try:
             while True:
                 item = to_encode.get()
                 if item is _END or stop.is_set():
+                    times.cpu["encode"] = time.thread_time() - cpu0
                     return
                 t0 = time.perf_counter()
                 encode(item)
@@ -103,6 +110,7 @@ def run_pipeline(
 
     threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
     threads[0].start()
+    cpu0 = time.thread_time()
     try:
         if warm_up is not None and not warm_up():
             encode = None
@@ -127,6 +135,7 @@ def run_pipeline(
             index += 1
         if encode is not None:
             _put(to_encode, _END, stop)
+        times.cpu["track"] = time.thread_time() - cpu0
     except BaseException:
         stop.set()
         raise
