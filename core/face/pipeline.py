@@ -177,10 +177,17 @@ class Background:
         return job
 
     def raise_failed(self) -> None:
-        """Re-raise the error of any side job that already failed (a bad audio track stops the stream)."""
+        """Re-raise the error of any side job that already failed (a bad audio track stops the stream).
+
+        Jobs that finished well are forgotten, so a long clip's many preview jobs cost nothing here.
+        """
+        running = []
         for job in self._jobs:
-            if job.done() and not job.cancelled() and job.exception() is not None:
+            if not job.done():
+                running.append(job)
+            elif not job.cancelled() and job.exception() is not None:
                 raise job.exception()
+        self._jobs = running
 
     def __enter__(self) -> Background:
         return self
