@@ -144,3 +144,20 @@ def test_the_live_preview_is_drawn_on_the_side_pool_one_at_a_time():
         release.set()
     assert len(shown) == 1 and threads != [threading.get_ident()]
     assert shown[0].shape == (TILE, TILE, 3) and shown[0].any()  # downscaled, landmarks drawn
+
+
+def test_warm_up_runs_while_the_first_frames_decode_and_can_drop_the_encoder():
+    pulled, encoded, seen = [], [], []
+
+    def warm_up() -> bool:  # building the tracker's graph, here: wait until decoding has begun
+        deadline = time.time() + 5
+        while not pulled and time.time() < deadline:
+            time.sleep(0.001)
+        seen.append(("warm_up", len(pulled), _alive("prepare-")))
+        return False  # the video was copied meanwhile: nothing to encode
+
+    run_pipeline(
+        _frames(8, pulled), lambda f: None, encoded.append, lambda i, r: seen.append(i), warm_up=warm_up
+    )
+    assert seen[0][0] == "warm_up" and seen[0][1] >= 1 and seen[0][2] == ["prepare-decode"]
+    assert seen[1:] == list(range(8)) and encoded == [] and _alive("prepare-") == []
