@@ -2,12 +2,16 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (probe, decode -> track -> write overlapped on
-threads, audio and hash beside them, smoothing, poses, crops, files). The two alternate
-(raw, prepare, raw, prepare, ...) so that both see the same machine load, and the figure is the
-ratio of each prepare run to the mean of the raw runs just before and after it (target >= 0.9).
+nothing else. Prepare is the whole PrepareJob (probe; the graph built while the first frames
+decode and the source's packets are copied; decode -> track -> write overlapped on threads,
+audio, hash and live preview beside them; smoothing, poses, crops; files written in parallel).
+The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
+figure is the ratio of each prepare run to the mean of the raw runs just before and after it
+(target >= 0.9).
 The machine is shared: wall-clock rates are only comparable within a run; each run records the
-1-minute load average and the process's CPU time (CPU ms per frame compare on any load).
+1-minute load average and the process's CPU time (CPU ms per frame compare on any load), and
+each prepare run its CPU by thread (decode, tracking, encode; the rest is MediaPipe's graph, libav's
+decoding threads, the side threads and the analysis after the stream).
 
 Usage: ``PYTHONPATH=. python benchmarks/bench_prepare.py [--video PATH] [--out PATH] [--repeats N]``
 """
