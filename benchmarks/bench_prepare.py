@@ -2,12 +2,16 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (probe, decode -> track -> write overlapped on
-threads, audio and hash beside them, smoothing, poses, crops, files). The two alternate
-(raw, prepare, raw, prepare, ...) so that both see the same machine load, and the figure is the
-ratio of each prepare run to the mean of the raw runs just before and after it (target >= 0.9).
+nothing else. Prepare is the whole PrepareJob (probe; the graph built while the first frames
+decode and the source's packets are copied; decode -> track -> write overlapped on threads,
+audio, hash and live preview beside them; smoothing, poses, crops; files written in parallel).
+The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
+figure is the ratio of each prepare run to the mean of the raw runs just before and after it
+(target >= 0.9).
 The machine is shared: wall-clock rates are only comparable within a run; each run records the
-1-minute load average and the process's CPU time (CPU ms per frame compare on any load).
+1-minute load average and the process's CPU time (CPU ms per frame compare on any load), and
+each prepare run its CPU by thread (decode, tracking, encode; the rest is MediaPipe's graph, libav's
+decoding threads, the side threads and the analysis after the stream).
 
 Usage: ``PYTHONPATH=. python benchmarks/bench_prepare.py [--video PATH] [--out PATH] [--repeats N]``
 """
@@ -91,10 +95,18 @@ def prepare(video: Path, settings: PrepareSettings) -> dict:
         if not result.ok:
             raise SystemExit(f"prepare failed: {result.error}")
         manifest = json.loads((Path(tmp) / "clip" / "manifest.json").read_text())
-        rates = _rates(manifest["frame_count"], start)
+        n = manifest["frame_count"]
+        rates = _rates(n, start)
+    t = manifest["timings"]
+    threads = {k.removesuffix("_thread_cpu_s"): v for k, v in t.items() if k.endswith("_thread_cpu_s")}
+    stages = {f"{k}_thread": round(1000 * v / n, 3) for k, v in threads.items()}
+    # the rest of the process: MediaPipe's graph threads, libav's decoding threads, the side threads
+    # (audio, hash, copy, previews, files) and the calling thread outside the stream (probe, analysis)
+    stages["rest"] = round(rates["cpu_ms_per_frame"] - sum(stages.values()), 3)
     return {
         **rates,
-        "timings": manifest["timings"],
+        "cpu_ms_per_frame_by_thread": stages,
+        "timings": t,
         "face_found_fraction": float(np.mean(manifest["quality"]["face_found"])),
     }
 
@@ -153,6 +165,14 @@ def main() -> None:
         "raw_frames_per_s_median": round(statistics.median(r["frames_per_s"] for r in raws), 2),
         "prepare_cpu_ms_per_frame_median": round(statistics.median(p["cpu_ms_per_frame"] for p in preps), 3),
         "raw_cpu_ms_per_frame_median": round(statistics.median(r["cpu_ms_per_frame"] for r in raws), 3),
+        "prepare_cpu_ms_per_frame_by_thread_median": {
+            k: round(statistics.median(p["cpu_ms_per_frame_by_thread"][k] for p in preps), 3)
+            for k in preps[0]["cpu_ms_per_frame_by_thread"]
+        },
+        "raw_calling_thread_cpu_ms_per_frame_median": round(raw_calling, 3),
+        "prepare_after_stream_s_median": round(
+            statistics.median(p["timings"]["post_s"] + p["timings"]["write_s"] for p in preps), 3
+        ),
         "target_frames_per_s_quiet": 240,
         "note": "runs interleaved raw, prepare, raw, ... in one process on a shared machine (see the load "
         "averages): absolute frames/s move with the load, and under a heavy load prepare's extra threads "

@@ -31,9 +31,13 @@ def check_tracking(found: np.ndarray, max_missing_fraction: float, video: Path) 
         )
 
 
-def check_face_size(landmarks: np.ndarray, min_px: float, video: Path) -> None:
-    """BadInput when the face (landmark box width, median over frames) is narrower than `min_px`."""
-    widths = np.ptp(landmarks[:, :468, 0], axis=1)
+def check_face_size(
+    landmarks: np.ndarray, min_px: float, video: Path, frames: np.ndarray | None = None
+) -> None:
+    """BadInput when the face (landmark box width, median over `frames`, a mask or indices; all by
+    default) is narrower than `min_px`."""
+    xs = landmarks[:, :468, 0]
+    widths = np.ptp(xs if frames is None else xs[frames], axis=1)
     width = float(np.median(widths))
     if width < min_px:
         raise BadInput(

@@ -15,9 +15,10 @@ EYE_OUTER_CORNERS: tuple[int, int] = (33, 263)
 MOUTH_CORNERS: tuple[int, int] = (61, 291)
 
 
-def face_size(landmarks: np.ndarray) -> np.ndarray:
-    """Outer-eye-corner distance [...] in the landmarks' units (x, y only)."""
-    a, b = EYE_OUTER_CORNERS
+def face_size(landmarks: np.ndarray, corners: tuple[int, int] = EYE_OUTER_CORNERS) -> np.ndarray:
+    """Outer-eye-corner distance [...] in the landmarks' units (x, y only); `corners` are where
+    the two corners sit when only some points were gathered."""
+    a, b = corners
     return np.linalg.norm(landmarks[..., a, :2] - landmarks[..., b, :2], axis=-1)
 
 
@@ -26,14 +27,19 @@ def mouth_opening(landmarks: np.ndarray) -> np.ndarray:
 
     Works on any leading shape ([..., P, C] -> [...]); frames whose landmarks are NaN give NaN.
     """
-    pts = np.asarray(landmarks, dtype=np.float64)
-    if pts.ndim < 2 or pts.shape[-2] < 468 or pts.shape[-1] not in (2, 3):
-        raise ValueError(f"expected landmarks [..., 468|478, 2|3], got shape {pts.shape}")
-    up = np.array([u for u, _ in INNER_LIP_PAIRS])
-    lo = np.array([d for _, d in INNER_LIP_PAIRS])
-    gap = np.linalg.norm(pts[..., up, :2] - pts[..., lo, :2], axis=-1).mean(axis=-1)
+    landmarks = np.asarray(landmarks)
+    if landmarks.ndim < 2 or landmarks.shape[-2] < 468 or landmarks.shape[-1] not in (2, 3):
+        raise ValueError(f"expected landmarks [..., 468|478, 2|3], got shape {landmarks.shape}")
+    # only the 12 points used are converted to float64 (a clip's whole mesh is megabytes)
+    used = np.array(
+        [u for u, _ in INNER_LIP_PAIRS] + [d for _, d in INNER_LIP_PAIRS] + list(EYE_OUTER_CORNERS)
+    )
+    pts = landmarks[..., used, :2].astype(np.float64)
+    k = len(INNER_LIP_PAIRS)
+    gap = np.linalg.norm(pts[..., :k, :] - pts[..., k : 2 * k, :], axis=-1).mean(axis=-1)
+    eyes = np.linalg.norm(pts[..., 2 * k, :] - pts[..., 2 * k + 1, :], axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (gap / face_size(pts)).astype(np.float32)
+        return (gap / eyes).astype(np.float32)
 
 
 def mouth_width(landmarks: np.ndarray) -> np.ndarray:

@@ -26,12 +26,15 @@ class _Failure:
 
 @dataclass
 class StageTimes:
-    """Seconds spent inside each stage's own work (they overlap in wall time)."""
+    """Seconds spent inside each stage's own work (they overlap in wall time), and the CPU seconds
+    of each stage's thread ("decode", "track" from the warm-up on, "encode"; libav's own decoding
+    threads and MediaPipe's graph threads are not in them)."""
 
     decode: float = 0.0
     track: float = 0.0
     encode: float = 0.0
     waits: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
@@ -50,14 +53,18 @@ def run_pipeline(
     encode: Callable[[Any], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
+    warm_up: Callable[[], bool] | None = None,
 ) -> StageTimes:
     """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
     and `encode` (a worker), in order.
 
     `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
     (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
-    encoder thread. `on_frame(index, track_result)` runs on this thread after each frame
-    (progress, cancel checks); an exception there or in any stage stops all stages and is
+    encoder thread. `warm_up()` runs on this thread once the decoder has started and before the
+    first frame is tracked, so slow set-up (building the tracker's graph) overlaps the first
+    frames' decoding; when it returns False, `encode` is dropped (the video was copied meanwhile)
+    and no encoder thread starts. `on_frame(index, track_result)` runs on this thread after each
+    frame (progress, cancel checks); an exception there or in any stage stops all stages and is
     re-raised here.
     """
     import time
@@ -69,6 +76,7 @@ def run_pipeline(
     encode_error: list[BaseException] = []
 
     def decoder() -> None:
+        cpu0 = time.thread_time()
         try:
             it = iter(frames)
             while not stop.is_set():
@@ -80,15 +88,18 @@ def run_pipeline(
                 times.decode += time.perf_counter() - t0
                 if not _put(decoded, frame, stop):
                     return
+            times.cpu["decode"] = time.thread_time() - cpu0
             _put(decoded, _END, stop)
         except BaseException as exc:
             _put(decoded, _Failure(exc), stop)
 
     def encoder() -> None:
+        cpu0 = time.thread_time()
         try:
             while True:
                 item = to_encode.get()
                 if item is _END or stop.is_set():
+                    times.cpu["encode"] = time.thread_time() - cpu0
                     return
                 t0 = time.perf_counter()
                 encode(item)
@@ -98,11 +109,14 @@ def run_pipeline(
             stop.set()
 
     threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
-    if encode is not None:
-        threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
-    for t in threads:
-        t.start()
+    threads[0].start()
+    cpu0 = time.thread_time()
     try:
+        if warm_up is not None and not warm_up():
+            encode = None
+        if encode is not None:
+            threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
+            threads[-1].start()
         index = 0
         while True:
             item = decoded.get()
@@ -121,6 +135,7 @@ def run_pipeline(
             index += 1
         if encode is not None:
             _put(to_encode, _END, stop)
+        times.cpu["track"] = time.thread_time() - cpu0
     except BaseException:
         stop.set()
         raise
@@ -162,10 +177,17 @@ class Background:
         return job
 
     def raise_failed(self) -> None:
-        """Re-raise the error of any side job that already failed (a bad audio track stops the stream)."""
+        """Re-raise the error of any side job that already failed (a bad audio track stops the stream).
+
+        Jobs that finished well are forgotten, so a long clip's many preview jobs cost nothing here.
+        """
+        running = []
         for job in self._jobs:
-            if job.done() and not job.cancelled() and job.exception() is not None:
+            if not job.done():
+                running.append(job)
+            elif not job.cancelled() and job.exception() is not None:
                 raise job.exception()
+        self._jobs = running
 
     def __enter__(self) -> Background:
         return self

@@ -46,27 +46,28 @@ def rodrigues(w: np.ndarray) -> np.ndarray:
 
 
 def _jacobian(q: np.ndarray, p: np.ndarray, z: np.ndarray, f: float) -> np.ndarray:
-    """d proj / d (w, t) [A, M, 2, 6] for rotated points q and camera points p = q + t [A, M, 3].
+    """d proj / d (w, t) [A, 6, 2, M] for rotated points q and camera points p = q + t [A, 3, M]
+    (coordinates first: every row below is written as contiguous runs of M).
 
     d proj / d p has rows r_u = f/z (1, 0, -x/z), r_v = f/z (0, 1, -y/z); d p / d w = -[q]x, so the
     rotation columns of each row are q x r; the translation columns are r itself.
     """
     g = f / z
-    xz, yz = p[..., 0] / z, p[..., 1] / z
-    qx, qy, qz = q[..., 0], q[..., 1], q[..., 2]
-    jac = np.empty((*z.shape, 2, 6))
-    jac[..., 0, 0] = -g * qy * xz
-    jac[..., 0, 1] = g * (qz + qx * xz)
-    jac[..., 0, 2] = -g * qy
-    jac[..., 0, 3] = g
-    jac[..., 0, 4] = 0.0
-    jac[..., 0, 5] = -g * xz
-    jac[..., 1, 0] = -g * (qy * yz + qz)
-    jac[..., 1, 1] = g * qx * yz
-    jac[..., 1, 2] = g * qx
-    jac[..., 1, 3] = 0.0
-    jac[..., 1, 4] = g
-    jac[..., 1, 5] = -g * yz
+    gxz, gyz = g * (p[:, 0] / z), g * (p[:, 1] / z)
+    qx, qy, qz = q[:, 0], q[:, 1], q[:, 2]
+    jac = np.empty((len(z), 6, 2, z.shape[-1]))
+    jac[:, 0, 0] = -qy * gxz
+    jac[:, 1, 0] = g * qz + qx * gxz
+    jac[:, 2, 0] = -g * qy
+    jac[:, 3, 0] = g
+    jac[:, 4, 0] = 0.0
+    jac[:, 5, 0] = -gxz
+    jac[:, 0, 1] = -(qy * gyz + g * qz)
+    jac[:, 1, 1] = qx * gyz
+    jac[:, 2, 1] = g * qx
+    jac[:, 3, 1] = 0.0
+    jac[:, 4, 1] = g
+    jac[:, 5, 1] = -gyz
     return jac
 
 
@@ -81,11 +82,13 @@ def weak_perspective_start(
     return rotation, np.stack([(shift[:, 0] - cx) / s, (shift[:, 1] - cy) / s, f / s], axis=1)
 
 
-def _project(obj: np.ndarray, rot: np.ndarray, t: np.ndarray, camera: np.ndarray):
-    q = obj @ np.swapaxes(rot, -1, -2)  # [N, M, 3] rotated object
-    p = q + t[:, None, :]
-    z = np.maximum(p[..., 2], 1e-9)
-    proj = camera[0, 0] * p[..., :2] / z[..., None] + camera[:2, 2]
+def _project(obj_t: np.ndarray, rot: np.ndarray, t: np.ndarray, camera: np.ndarray):
+    """The object obj_t [3, M] posed and projected: q = R X and p = q + t [N, 3, M], the depth
+    z [N, M] and the image points [N, 2, M] (coordinates first)."""
+    q = rot @ obj_t  # [N, 3, M] rotated object, one matrix product per frame
+    p = q + t[:, :, None]
+    z = np.maximum(p[:, 2], 1e-9)
+    proj = camera[0, 0] * p[:, :2] / z[:, None, :] + camera[:2, 2, None]
     return q, p, z, proj
 
 
@@ -103,31 +106,31 @@ def solve_pnp(
     Marquardt damping per frame; a frame stops when its relative cost change falls below
     `tolerance` (the rest keep iterating, all in the same arrays).
     """
-    obj = np.asarray(obj, np.float64)
-    image = np.asarray(image, np.float64)
+    obj_t = np.ascontiguousarray(np.asarray(obj, np.float64).T)  # [3, M]
+    image_t = np.ascontiguousarray(np.swapaxes(np.asarray(image, np.float64), 1, 2))  # [N, 2, M]
     rot, t = np.array(rotation, np.float64), np.array(translation, np.float64)
     f = float(camera[0, 0])
-    n = len(image)
+    n = len(image_t)
     lam = np.full(n, 1e-3)
-    q, p, z, proj = _project(obj, rot, t, camera)
-    cost = ((proj - image) ** 2).sum(axis=(1, 2))
+    q, p, z, proj = _project(obj_t, rot, t, camera)
+    cost = ((proj - image_t) ** 2).sum(axis=(1, 2))
     active = np.ones(n, bool)
+    eye = np.eye(6)
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
         a = np.flatnonzero(active)
         if len(a) == 0:
             break
-        jac = _jacobian(q[a], p[a], z[a], f).reshape(len(a), -1, 6)
-        res = (proj[a] - image[a]).reshape(len(a), -1)
-        jac_t = np.swapaxes(jac, -1, -2)
-        jtj = jac_t @ jac
-        grad = (jac_t @ res[..., None])[..., 0]
-        damped = jtj + lam[a, None, None] * (jtj * np.eye(6))
+        jac = _jacobian(q[a], p[a], z[a], f).reshape(len(a), 6, -1)  # [A, 6, 2M]
+        res = (proj[a] - image_t[a]).reshape(len(a), -1)  # [A, 2M], the same order
+        jtj = jac @ np.swapaxes(jac, -1, -2)
+        grad = (jac @ res[..., None])[..., 0]
+        damped = jtj + lam[a, None, None] * (jtj * eye)
         step = np.linalg.solve(damped, -grad[..., None])[..., 0]
         new_rot = rodrigues(step[:, :3]) @ rot[a]
         new_t = t[a] + step[:, 3:]
-        nq, np_, nz, nproj = _project(obj, new_rot, new_t, camera)
-        new_cost = ((nproj - image[a]) ** 2).sum(axis=(1, 2))
+        nq, np_, nz, nproj = _project(obj_t, new_rot, new_t, camera)
+        new_cost = ((nproj - image_t[a]) ** 2).sum(axis=(1, 2))
         better = new_cost <= cost[a]
         take = a[better]
         rot[take], t[take] = new_rot[better], new_t[better]
@@ -137,4 +140,4 @@ def solve_pnp(
         lam[a] = np.where(better, np.maximum(lam[a] / 10, 1e-12), np.minimum(lam[a] * 10, 1e12))
         done = (better & (change < tolerance)) | (np.abs(step).max(axis=1) < 1e-14) | (lam[a] >= 1e12)
         active[a[done]] = False
-    return PnpResult(rot, t, proj, it)
+    return PnpResult(rot, t, np.ascontiguousarray(np.swapaxes(proj, 1, 2)), it)

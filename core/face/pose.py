@@ -61,9 +61,10 @@ def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) ->
     frames = landmarks[valid].astype(np.float64)
     n, p, _ = frames.shape
     by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]
+    rigid = frames[:, rig]  # gathered once, not per iteration
     ref = frames[0]
     for _ in range(iterations):
-        s, r, t = umeyama(frames[:, rig], ref[rig])
+        s, r, t = umeyama(rigid, ref[rig])
         # mean over frames of s_n x_n R_n^T + t_n, as one matrix product over (frame, axis)
         ref = by_point @ (s[:, None, None] * np.swapaxes(r, -1, -2)).reshape(3 * n, 3) / n + t.mean(axis=0)
     return ref - ref[rig].mean(axis=0)

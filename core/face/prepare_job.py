@@ -41,7 +41,14 @@ from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
-from core.face.tracker import NUM_LANDMARKS, TRACKER_NAME, FaceTracker, TrackerSettings, tracker_version
+from core.face.tracker import (
+    NUM_LANDMARKS,
+    TRACKER_NAME,
+    FaceTracker,
+    TrackerSettings,
+    tracker_version,
+    tracking_input,
+)
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -113,10 +120,11 @@ class PrepareJob(Job):
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
 
-        # The audio track (read and written) and the file's hash run on threads while the frames
-        # stream past; the arrays are written on threads while the preview is drawn. The threads
-        # are joined before the folder is renamed or, on an error or a cancel, removed.
-        with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=3) as side:
+        # The audio track (read and written), the file's hash, the copy of the source's packets
+        # and the live preview run on threads while the frames stream past; the arrays and the
+        # preview are written on threads at the end. The threads are joined before the folder is
+        # renamed or, on an error or a cancel, removed.
+        with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=5) as side:
             audio_job = side.start(_copy_audio, self.video, n / s.fps, tmp) if info.has_audio else None
             sha_job = side.start(file_sha256, self.video, side.stop)
             t0 = time.perf_counter()
@@ -125,34 +133,27 @@ class PrepareJob(Job):
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
-            voiced = audio_job.result() if audio_job is not None else None
-            sha = sha_job.result()
-            timings["audio_and_hash_wait_s"] = time.perf_counter() - t0 - timings["stream_s"]
-
+            timings.update({f"{stage}_thread_cpu_s": cpu for stage, cpu in streamed.times.cpu.items()})
             t0 = time.perf_counter()
             result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
             timings["post_s"] = time.perf_counter() - t0
             ctx.checkpoint()
 
+            # Every file is written (and fsynced) on its own side thread, the manifest included, so
+            # the disk waits overlap; the timings end when the manifest is handed over.
             t0 = time.perf_counter()
             writes = self._write_arrays(side, tmp, result, size)
-            preview = draw_preview(
-                streamed.thumbs,
-                result.landmarks,
-                result.face_boxes,
-                result.mouth_boxes,
-                result.opening,
-                streamed.found,
-            )
-            atomic.write_bytes(tmp / "preview.jpg", preview)
-            for job in writes:
-                job.result()
-            timings["write_s"] = time.perf_counter() - t0
+            writes.append(side.start(_write_preview, tmp / "preview.jpg", streamed, result))
+            voiced = audio_job.result() if audio_job is not None else None
+            sha = sha_job.result()
+            timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
-            atomic.write_json(tmp / "manifest.json", manifest)
+            writes.append(side.start(atomic.write_json, tmp / "manifest.json", manifest))
+            for job in writes:
+                job.result()
         if streamed.most_faces > 1:
             ctx.log(
                 f"{streamed.most_faces} faces were seen at once in {self.video.name}; the largest, most "
@@ -182,28 +183,43 @@ class PrepareJob(Job):
         side: Background,
     ) -> Streamed:
         """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
-        pass; progress per frame."""
+        pass; progress per frame.
+
+        The first frames decode, and the source's packets are copied, while the tracker's graph is
+        built; the tracking thread then only feeds the graph (the live preview is drawn on `side`).
+        """
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
         video = tmp / "video.mp4"
-        copied = s.copy_when_possible and can_copy(info, s.fps, n) and copy_video(self.video, video) == n
-        out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
+        copying = (
+            side.start(copy_video, self.video, video)
+            if s.copy_when_possible and can_copy(info, s.fps, n)
+            else None
+        )
         with contextlib.ExitStack() as stack:
-            tracker = stack.enter_context(FaceTracker(s.tracker))
-            encode = None  # video.mp4 was copied from the source: nothing to encode
-            if not copied:
-                video.unlink(missing_ok=True)
-                writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
+            tracker: FaceTracker | None = None
+            writer: Mp4Writer | None = None
 
-                def encode(item: tuple) -> None:  # on the encoder thread
-                    writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
+            def warm_up() -> bool:  # on this thread, while the decoder starts
+                nonlocal tracker, writer
+                tracker = stack.enter_context(FaceTracker(s.tracker))
+                copied = copying is not None and copying.result() == n
+                out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
+                if not copied:
+                    video.unlink(missing_ok=True)
+                    writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
+                return not copied
 
-            live = TrackingPreview()
+            def encode(item: tuple) -> None:  # on the encoder thread
+                writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
+
+            live = TrackingPreview(background=side.start)
+            max_side = s.tracker.max_side
 
             def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
                 for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
                     out.thumbs.offer(i, frame_rgb, rgb=True)
-                    yield frame_rgb, tracker.tracking_input(frame_rgb)  # big frames downscaled here
+                    yield frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
 
             def track(item: tuple) -> np.ndarray | None:
                 frame_rgb, downscaled = item
@@ -219,12 +235,13 @@ class PrepareJob(Job):
                 ctx.checkpoint()
                 side.raise_failed()
 
-            out.times = run_pipeline(decoded(), track, encode, on_frame)
+            out.times = run_pipeline(decoded(), track, encode, on_frame, warm_up=warm_up)
             out.most_faces = tracker.most_faces
         return out
 
     def _write_arrays(self, side: Background, tmp: Path, r: Analysis, size: tuple[int, int]) -> list[Future]:
-        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread."""
+        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread (preview.jpg
+        is drawn and written beside them)."""
         poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
         crops = {
             "face_boxes": r.face_boxes,
@@ -329,7 +346,7 @@ def analyse(
     """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3]."""
     clip_quality.check_tracking(found, s.max_missing_fraction, video)
     filled = fill_gaps(raw, found).astype(np.float32)
-    clip_quality.check_face_size(filled[found], s.min_face_px, video)
+    clip_quality.check_face_size(filled, s.min_face_px, video, found)
     smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
     poses = estimate_poses(smooth, found, size)
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
@@ -357,6 +374,13 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> float:
     audio = read_audio(video, duration=duration)
     write_wav(folder / "audio.wav", audio, AUDIO_RATE)
     return voiced_fraction(audio, AUDIO_RATE // 50)
+
+
+def _write_preview(path: Path, streamed: Streamed, r: Analysis) -> None:
+    preview = draw_preview(
+        streamed.thumbs, r.landmarks, r.face_boxes, r.mouth_boxes, r.opening, streamed.found
+    )
+    atomic.write_bytes(path, preview)
 
 
 def _camera(width: int, height: int) -> np.ndarray:

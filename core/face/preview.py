@@ -7,6 +7,8 @@ preview never decodes video.mp4 again; the four shown span closed to open mouth.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 
 import cv2
 import numpy as np
@@ -108,21 +110,37 @@ class TrackingPreview:
     At most one `Preview("tracking", RGB [h, w, 3])` per `interval_s`, downscaled to TILE px high,
     so a GUI can show live tracking without the job paying per frame. The boxes follow the final
     crops' rule (mouth box = MOUTH_BOX_PER_FACE_WIDTH x cheek width around the lips) without the
-    pose and temporal smoothing, which need the whole clip.
+    pose and temporal smoothing, which need the whole clip. With `background` (a `submit(fn,
+    *args) -> Future`, such as `Background.start`) the image is drawn and sent on that pool, one
+    at a time, so the tracking thread only hands the frame over.
     """
 
-    def __init__(self, interval_s: float = 0.1) -> None:
+    def __init__(self, interval_s: float = 0.1, background: Callable[..., Future] | None = None) -> None:
         self.interval_s = interval_s
+        self.background = background
         self._last = -float("inf")
+        self._pending: Future | None = None
 
     def offer(
         self, ctx: JobContext, frame: np.ndarray, landmarks: np.ndarray | None, rgb: bool = False
     ) -> None:
-        """Maybe emit a preview of `frame` (BGR, or RGB with `rgb`) with its landmarks."""
+        """Maybe emit a preview of `frame` (BGR, or RGB with `rgb`) with its landmarks.
+
+        The frame and landmarks must not be modified afterwards (they may be drawn later).
+        """
         now = time.perf_counter()
         if landmarks is None or now - self._last < self.interval_s:
             return
-        self._last = now
+        if self.background is None:
+            self._last = now
+            self.emit(ctx, frame, landmarks, rgb)
+        elif self._pending is None or self._pending.done():
+            self._last = now
+            self._pending = self.background(self.emit, ctx, frame, landmarks, rgb)
+
+    @staticmethod
+    def emit(ctx: JobContext, frame: np.ndarray, landmarks: np.ndarray, rgb: bool = False) -> None:
+        """Draw the landmarks and rough boxes on a downscaled copy of `frame` and send it."""
         lm = np.asarray(landmarks, np.float32)
         centre = lm[list(LIPS_OUTER), :2].mean(axis=0)
         half = 0.5 * MOUTH_BOX_PER_FACE_WIDTH * float(np.linalg.norm(lm[CHEEKS[0], :2] - lm[CHEEKS[1], :2]))

@@ -86,12 +86,12 @@ def smooth_landmarks(
     Coordinates are divided by the clip's face size first so `beta` works at any resolution.
     The forward and the backward pass run as one batch. Invalid frames are returned unchanged.
     """
-    out = landmarks.astype(np.float32).copy()
+    out = landmarks.astype(np.float32)  # a new array
     if not valid.any():
         return out
-    from core.face.mouth_metrics import face_size
+    from core.face.mouth_metrics import EYE_OUTER_CORNERS, face_size
 
-    scale = float(np.median(face_size(landmarks[valid]))) or 1.0
+    scale = float(np.median(face_size(landmarks[:, EYE_OUTER_CORNERS][valid], corners=(0, 1)))) or 1.0
     num_points = landmarks.shape[1]
     lips = np.zeros(num_points, bool)
     lips[topology.region_vertices("lips")] = True

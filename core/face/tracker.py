@@ -103,14 +103,10 @@ class FaceTracker:
 
     def tracking_input(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
         """(the frame as MediaPipe gets it, at most `max_side` px, its scale); thread-safe."""
-        return self._downscale(frame)
+        return tracking_input(frame, self.settings.max_side)
 
     def _downscale(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
-        h, w = frame.shape[:2]
-        scale = min(1.0, self.settings.max_side / max(h, w))
-        if scale == 1.0:
-            return frame, scale
-        return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA), scale
+        return tracking_input(frame, self.settings.max_side)
 
     def _track(self, rgb: np.ndarray, scale: float, shape: tuple[int, ...]) -> np.ndarray | None:
         h, w = shape[:2]
@@ -142,6 +138,16 @@ class FaceTracker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def tracking_input(frame: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """(the frame as MediaPipe gets it, at most `max_side` px, its scale): needs no graph, so a
+    decoder thread can make it before the tracker exists."""
+    h, w = frame.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale == 1.0:
+        return frame, scale
+    return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA), scale
 
 
 def choose_subject(faces: list[np.ndarray], previous: np.ndarray | None, size: tuple[int, int]) -> np.ndarray:

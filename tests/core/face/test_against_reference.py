@@ -95,14 +95,14 @@ def test_pnp_jacobian_matches_finite_differences():
     cam = np.array([[500.0, 0, 256], [0, 500, 256], [0, 0, 1]])
     rot = pnp.rodrigues(rng.normal(size=(3, 3)) * 0.3)
     t = np.array([[5.0, -3, 900], [0, 10, 700], [-20, 4, 1500]])
-    q, p, z, proj = pnp._project(obj, rot, t, cam)
-    jac = pnp._jacobian(q, p, z, 500.0)
+    q, p, z, proj = pnp._project(obj.T, rot, t, cam)  # coordinates first: [3, M] in, [N, 2, M] out
+    jac = pnp._jacobian(q, p, z, 500.0)  # [N, 6, 2, M]
     eps = 1e-6
     for k in range(6):
         d = np.zeros((3, 6))
         d[:, k] = eps
-        moved = pnp._project(obj, pnp.rodrigues(d[:, :3]) @ rot, t + d[:, 3:], cam)[3]
-        assert np.allclose((moved - proj) / eps, jac[..., k], rtol=1e-4, atol=1e-4 * np.abs(jac).max())
+        moved = pnp._project(obj.T, pnp.rodrigues(d[:, :3]) @ rot, t + d[:, 3:], cam)[3]
+        assert np.allclose((moved - proj) / eps, jac[:, k], rtol=1e-4, atol=1e-4 * np.abs(jac).max())
 
 
 def test_pnp_recovers_exact_poses_from_a_rough_start():
@@ -111,7 +111,7 @@ def test_pnp_recovers_exact_poses_from_a_rough_start():
     cam = np.array([[512.0, 0, 256], [0, 512, 256], [0, 0, 1]])
     rot = pnp.rodrigues(rng.normal(size=(20, 3)) * 0.4)
     t = np.column_stack([rng.normal(0, 30, 20), rng.normal(0, 30, 20), rng.uniform(600, 1500, 20)])
-    image = pnp._project(obj, rot, t, cam)[3]
+    image = np.swapaxes(pnp._project(obj.T, rot, t, cam)[3], 1, 2)  # [N, M, 2]
     start_rot = pnp.rodrigues(rng.normal(size=(20, 3)) * 0.05) @ rot
     out = pnp.solve_pnp(obj, image, cam, start_rot, t * rng.uniform(0.85, 1.15, (20, 1)))
     assert _rotation_deg(out.rotation, rot).max() < 1e-4  # arccos near 1 resolves ~1e-6 degrees

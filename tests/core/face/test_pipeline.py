@@ -107,3 +107,57 @@ def test_background_reports_failures_early_and_stops_long_work_on_exit():
             time.sleep(0.01)
     assert finished.is_set() and job.result() == "stopped"  # joined on the way out
     assert _alive("prepare-side") == []
+
+
+def test_finished_side_jobs_are_forgotten_and_a_failure_still_surfaces():
+    with Background() as side:
+        for _ in range(50):
+            side.start(lambda: None).result()
+        side.raise_failed()
+        assert side._jobs == []  # a long clip's preview jobs do not pile up in the per-frame check
+        side.start(lambda: 1 / 0).exception()  # wait until it has failed
+        with pytest.raises(ZeroDivisionError):
+            side.raise_failed()
+
+
+def test_the_live_preview_is_drawn_on_the_side_pool_one_at_a_time():
+    from core.face.preview import TILE, TrackingPreview
+    from core.jobs.context import JobContext
+    from core.jobs.events import Preview
+
+    shown, threads, release = [], [], threading.Event()
+
+    def sink(event):
+        if isinstance(event, Preview):
+            threads.append(threading.get_ident())
+            release.wait(5)  # hold the first drawing until the tracking thread has moved on
+            shown.append(event.image)
+
+    ctx = JobContext(sink)
+    frame = np.zeros((2 * TILE, 2 * TILE, 3), np.uint8)
+    landmarks = np.tile(np.array([[TILE, TILE, 0.0]], np.float32), (478, 1))
+    landmarks[234, 0], landmarks[454, 0] = TILE - 100, TILE + 100  # cheeks: a 140 px mouth box
+    with Background() as side:
+        live = TrackingPreview(interval_s=0.0, background=side.start)
+        for _ in range(5):  # the first is still drawing: the next four are skipped, not queued
+            live.offer(ctx, frame, landmarks, rgb=True)
+        release.set()
+    assert len(shown) == 1 and threads != [threading.get_ident()]
+    assert shown[0].shape == (TILE, TILE, 3) and shown[0].any()  # downscaled, landmarks drawn
+
+
+def test_warm_up_runs_while_the_first_frames_decode_and_can_drop_the_encoder():
+    pulled, encoded, seen = [], [], []
+
+    def warm_up() -> bool:  # building the tracker's graph, here: wait until decoding has begun
+        deadline = time.time() + 5
+        while not pulled and time.time() < deadline:
+            time.sleep(0.001)
+        seen.append(("warm_up", len(pulled), _alive("prepare-")))
+        return False  # the video was copied meanwhile: nothing to encode
+
+    run_pipeline(
+        _frames(8, pulled), lambda f: None, encoded.append, lambda i, r: seen.append(i), warm_up=warm_up
+    )
+    assert seen[0][0] == "warm_up" and seen[0][1] >= 1 and seen[0][2] == ["prepare-decode"]
+    assert seen[1:] == list(range(8)) and encoded == [] and _alive("prepare-") == []

@@ -5,11 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.face.prepare_job import PrepareJob
+from core.face.prepare_job import PrepareJob, PrepareSettings, analyse
 from core.face.prepared import PreparedClip
 from core.face.smoothing import gaussian_smooth
+from core.face.tracker import FaceTracker
 from core.jobs.collector import CollectingRunner
-from core.media.decode import probe
+from core.media.decode import iter_frames, probe
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
 pytestmark = [
@@ -60,3 +61,37 @@ def test_every_frame_tracked_and_mouth_moves_with_speech(name, tmp_path):
     r, loud, quiet = speech_correlation(clip)
     print(f"{name}: r(mouth opening, speech RMS) = {r:.2f}; opening loud {loud:.3f} vs quiet {quiet:.3f}")
     assert r > 0.2 and loud > quiet
+
+
+@pytest.mark.parametrize(
+    ("name", "video_mode"),
+    [("talking_590_25fps_c.mp4", "copied from the source"), ("talking_720x974_30fps_d.mp4", "H.264 crf 14")],
+)
+def test_the_overlapped_prepare_writes_what_a_serial_track_and_analysis_gives(name, video_mode, tmp_path):
+    """Decode, tracking, copy/encode, previews and file writes on their threads change no value: the
+    prepared arrays equal those of a plain loop (decode a frame, track it, next) and `analyse`."""
+    src = SAMPLES / name
+    info = probe(src)
+    n = info.output_frames(25.0)
+    raw, found = np.zeros((n, 478, 3), np.float32), np.zeros(n, bool)
+    with FaceTracker() as tracker:
+        for i, frame in enumerate(iter_frames(src, 25.0, n)):
+            lm = tracker.track(frame)
+            if lm is not None:
+                raw[i], found[i] = lm, True
+    size = (info.width - info.width % 2, info.height - info.height % 2)
+    serial = analyse(raw, found, size, PrepareSettings(), src)
+
+    clip = _prepare(name, tmp_path / "clip")
+    m = clip.manifest
+    assert m["video"] == video_mode and m["frame_count"] == n and clip.valid.tolist() == found.tolist()
+    assert np.array_equal(np.load(clip.path / "landmarks.npy"), serial.landmarks)
+    with np.load(clip.path / "poses.npz") as poses:
+        for field in ("similarity", "scale", "rotation", "translation", "mean_shape", "residual"):
+            assert np.array_equal(poses[field], getattr(serial.poses, field), equal_nan=True), field
+    with np.load(clip.path / "crops.npz") as crops:
+        assert np.array_equal(crops["face_boxes"], serial.face_boxes)
+        assert np.array_equal(crops["mouth_boxes"], serial.mouth_boxes)
+    assert m["mouth_opening"] == [round(float(v), 5) for v in serial.opening]
+    assert m["reference_candidates"] == serial.reference_candidates
+    assert m["quality"]["confidence"] == [round(float(c), 4) for c in serial.confidence]
