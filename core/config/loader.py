@@ -58,7 +58,7 @@ def validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, source, overrides or [])) from None
+        raise ConfigError(describe_validation_error(exc, source, overrides or [], model)) from None
 
 
 def load_config(model: type[M], path: Path | str, overrides: list[str] | None = None) -> M:
