@@ -4,7 +4,7 @@ import pytest
 from pydantic import Field, ValidationError
 
 from core.config.errors import ConfigError
-from core.config.loader import load_config, parse_override, to_toml
+from core.config.loader import PRESETS_DIR, load_config, parse_override, to_toml
 from core.config.model import ConfigModel
 
 
@@ -107,3 +107,12 @@ def test_unknown_key_lists_the_keys_its_section_allows(tmp_path):
         load_config(Job, write(tmp_path, "seed = 1\n"), ["train.mouth=64"])
     assert "allowed in [train]: lr, mouth_size, steps" in str(err.value)
 
+
+def test_missing_job_file_says_where_the_presets_are(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, tmp_path / "nope.toml")
+    msg = str(err.value)
+    assert str(tmp_path / "nope.toml") in msg and "training_jobs" in msg and "dinet_mini.toml" in msg
+    with pytest.raises(ConfigError) as err:  # a preset's bare name, from another folder
+        load_config(Job, tmp_path / "dinet_mini.toml")
+    assert f"Did you mean {PRESETS_DIR / 'dinet_mini.toml'}?" in str(err.value)
