@@ -22,7 +22,7 @@ import torch
 
 from core.gaussians.render.base import Renderer
 from core.gaussians.render.select import select_renderer
-from core.gaussians.train.bundle import AVATAR_FILE, Avatar, load_bundle
+from core.gaussians.train.bundle import Avatar, avatar_path, load_bundle
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.masks import FACE_BIT
 from core.gaussians.train.source import load_clip_data
@@ -114,14 +114,7 @@ def evaluate_run(
     run_dir: Path | str, device: torch.device, renderer: str = "auto", lpips_path: str | None = None
 ) -> dict[str, Any]:
     """Load ``RUN/avatar.pt`` and its clip and evaluate; returns the scores (the registry writes them)."""
-    run_dir = Path(run_dir)
-    avatar_path = run_dir / AVATAR_FILE
-    if not avatar_path.is_file():
-        raise BadInput(
-            f"{run_dir} has no {AVATAR_FILE}: the Gaussian run has not finished training "
-            "(resume it with `dhstudio train JOB --resume --run-name NAME`)."
-        )
-    avatar = load_bundle(avatar_path, device)
+    avatar = load_bundle(avatar_path(run_dir), device)
     data = load_clip_data(avatar.clip, avatar.config.data)
     selection = select_renderer(renderer, device)
     scores = evaluate_avatar(
