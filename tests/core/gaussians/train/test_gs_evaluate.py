@@ -34,3 +34,28 @@ def test_ctrl_c_stops_the_eval_at_the_next_frame(gp):
     outcome, seen = _evaluate(gp.gaussian_run, cancel_at=1)
     assert outcome.status is Status.CANCELLED
     assert max(step for step, _ in seen) == 1  # no frame rendered after the cancel
+
+
+def test_ctrl_c_during_the_final_evaluation_of_a_training_stops_it(gp, tmp_path):
+    """The trainer's held-out evaluation after the last step (seconds to minutes) obeys a cancel too."""
+    from core.gaussians.train.demo import demo_config
+    from core.gaussians.train.trainer import GaussianTrainJob
+    from core.train.run_folder import RunFolder
+    from core.train.spec import TrainRequest
+
+    cfg = demo_config(2)
+    run = RunFolder(tmp_path / "runs" / "g")
+    run.create(cfg.kind, cfg.model_dump(mode="json"))
+    control = JobControl()
+
+    def sink(event):
+        if isinstance(event, Progress) and event.message.startswith("evaluating held-out"):
+            control.cancel()  # Ctrl-C once the final evaluation starts
+
+    try:
+        outcome = execute(GaussianTrainJob(cfg, TrainRequest((gp.clip,), run, "cpu")), sink, control)
+    finally:
+        run.close()
+    assert outcome.status is Status.CANCELLED
+    assert (run.path / "checkpoints" / "last.pt").is_file()  # the trained steps are kept
+    assert not (run.path / "eval.json").exists()
