@@ -12,15 +12,25 @@ from core.config.errors import ConfigError, describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
 
+PRESETS_DIR = Path(__file__).resolve().parents[2] / "training_jobs"  # the shipped job files
+
 
 def read_toml(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"Config file not found: {path}")
+        raise ConfigError(f"Config file not found: {path}. {_presets_hint(path)}")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _presets_hint(path: Path) -> str:
+    """Where the shipped job files are, naming the one `path` most likely meant."""
+    if (PRESETS_DIR / path.name).is_file():
+        return f"Did you mean {PRESETS_DIR / path.name}?"
+    names = sorted(p.name for p in PRESETS_DIR.glob("*.toml"))
+    return f"Give a job file; the presets are in {PRESETS_DIR}: {', '.join(names)}"
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -58,7 +68,7 @@ def validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, source, overrides or [])) from None
+        raise ConfigError(describe_validation_error(exc, source, overrides or [], model)) from None
 
 
 def load_config(model: type[M], path: Path | str, overrides: list[str] | None = None) -> M:

@@ -28,9 +28,7 @@ import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from core.config.loader import toml_literal
-
-PRESETS_DIR = Path(__file__).resolve().parents[2] / "training_jobs"
+from core.config.loader import PRESETS_DIR, toml_literal
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,18 @@ def resolve_audio_run(run: Path, given: Path | None, kind: AvatarKind | None = N
 
 
 def _check_given(given: Path, audio: AvatarKind) -> Path:
+    fix = (
+        f"give an {audio.name} run folder (made by `dhstudio train training_jobs/{audio.name}.toml`), "
+        "or leave --audio-model out to use the project's newest finished one"
+    )
     if not given.exists():
-        raise BadInput(f"--audio-model {given} does not exist; give a {audio.name} run folder.")
+        raise BadInput(f"--audio-model {given} does not exist; {fix}.")
     if given.is_dir():
         status = RunFolder(given).read_status()
         if status.get("kind") and status["kind"] != audio.name:
-            raise BadInput(f"--audio-model {given} is a '{status['kind']}' run, not an {audio.name} one.")
+            raise BadInput(
+                f"--audio-model {given} is a '{status['kind']}' run, not an {audio.name} one; {fix}."
+            )
         audio.check_weights(given)
     else:  # its checkpoint file
         from core.train.finite_weights import check_finite

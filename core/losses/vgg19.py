@@ -86,25 +86,34 @@ class VGG19Features(nn.Module):
         return outs
 
 
-def find_vgg19_weights(user_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+# How a missing-weights message tells a lip-sync job to do without VGG19 (other callers pass their own).
+LIPSYNC_TURN_OFF = "set the perceptual weight (lamb_perception) to 0"
+
+
+def find_vgg19_weights(
+    user_path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    path_key: str = "vgg19_path",
+    turn_off: str = LIPSYNC_TURN_OFF,
+) -> Path:
     """The VGG19 weights file (see :func:`core.weights.find_vgg19`), or BadInput naming every place looked.
 
     A user path is authoritative; otherwise ``$DHSTUDIO_VGG19``, then the torch hub cache.
     Call it when a job starts (when the perceptual weight is > 0) so it fails before training.
+    ``path_key`` and ``turn_off`` name the caller's own config setting and switch in the message.
     """
     search = find_vgg19(user_path, env)
     if search.found is not None:
         return search.found
     looked = "\n".join(f"  - {c}" for c in search.looked)
     fix = (
-        "check the path you gave (vgg19_path)"
+        f"check the path you gave ({path_key})"
         if user_path
-        else f"download {VGG19_URL} into one of those folders, set ${VGG19_ENV} or vgg19_path to the file"
+        else f"download {VGG19_URL} into one of those folders, set ${VGG19_ENV} or {path_key} to the file"
     )
     raise BadInput(
         f"VGG19 weights file {VGG19_FILE if not user_path else Path(user_path).name} not found "
-        f"(needed by the perceptual loss). Looked in:\n{looked}\nTo fix: {fix}, "
-        "or set the perceptual weight (lamb_perception) to 0."
+        f"(needed by the perceptual loss). Looked in:\n{looked}\nTo fix: {fix}, or {turn_off}."
     )
 
 
@@ -113,9 +122,11 @@ def load_vgg19(
     layers: tuple[str, ...] = DEFAULT_LAYERS,
     device: torch.device | str = "cpu",
     env: Mapping[str, str] | None = None,
+    path_key: str = "vgg19_path",
+    turn_off: str = LIPSYNC_TURN_OFF,
 ) -> VGG19Features:
     """VGG19 trunk with weights from `find_vgg19_weights`, frozen, on `device`."""
-    path = find_vgg19_weights(user_path, env)
+    path = find_vgg19_weights(user_path, env, path_key, turn_off)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt / truncated / not a tensor file

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 from core.compute.threads import apply_process_policy
 from core.jobs.errors import BadInput
@@ -62,10 +66,37 @@ def configure_logging(verbose: bool) -> None:
             handler.setLevel(level)
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[list[int]]:
+    """While inside, a Ctrl-C is only counted (in the yielded list), so it cannot stop an import half-way.
+
+    Loading the commands imports torch for seconds on a busy machine. A KeyboardInterrupt inside a
+    C extension's start-up leaves it half-initialised and can make CPython end the process by SIGINT
+    whatever code `main` returns; the caller answers a counted press as a cancel once loading is done.
+    """
+    pressed: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:  # started with Ctrl-C ignored (a background job): keep it so
+        yield pressed
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_process_policy()  # before the commands' modules load torch (OpenMP reads it once)
     prepare_environment()
-    parser = build_parser()
+    with _ctrl_c_held() as pressed:
+        parser = build_parser()
+    if pressed:
+        print("cancelled", file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     if not getattr(args, "func", None):

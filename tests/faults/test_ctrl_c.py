@@ -206,3 +206,17 @@ def test_ctrl_c_reaching_a_job_on_the_main_thread_is_a_cancel():
             raise KeyboardInterrupt
 
     assert CollectingRunner().run(Interrupted()).status is Status.CANCELLED
+
+
+def test_ctrl_c_while_the_commands_load(tmp_path):
+    """Ctrl-C in the first seconds, while the commands' modules import torch: a cancel, not a traceback.
+
+    `-X importtime` prints each module as its import ends, so "torch._C" on stderr means torch is
+    half-imported inside `build_parser` when the signal arrives (real timing, no patching).
+    """
+    ended = interrupt(
+        [sys.executable, "-X", "importtime", "-m", "studio.cli.main", "new", str(tmp_path / "P")],
+        ready=lambda err: "torch._C" in err,
+    )
+    assert_cancelled_cleanly(ended)
+    assert not (tmp_path / "P").exists()

@@ -32,6 +32,7 @@ from core.gaussians.train.innovations.registry import restore_innovations
 from core.gaussians.train.params import detached_bound
 from core.gaussians.train.state import TrainState
 from core.io import atomic
+from core.jobs.errors import BadInput
 from core.train.checkpoint import load_checkpoint
 
 AVATAR_FILE = "avatar.pt"
@@ -58,6 +59,17 @@ class Avatar:
     def pose(self, verts: Tensor, frame: int) -> Tensor:
         """Clip frame ``frame``'s mesh [V, 3] as the avatar was trained on it (corrections applied)."""
         return pose_all(self.innovations, verts, frame)
+
+
+def avatar_path(run_dir: Path | str) -> Path:
+    """``RUN/avatar.pt``, or BadInput saying how to finish the run (every command that loads it asks here)."""
+    path = Path(run_dir) / AVATAR_FILE
+    if not path.is_file():
+        raise BadInput(
+            f"{run_dir} has no {AVATAR_FILE}: the Gaussian run has not finished training "
+            "(resume it with `dhstudio train JOB --resume --run-name NAME`)."
+        )
+    return path
 
 
 def project_root(run_dir: Path) -> Path:

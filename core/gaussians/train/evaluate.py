@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import torch
 
 from core.gaussians.render.base import Renderer
 from core.gaussians.render.select import select_renderer
-from core.gaussians.train.bundle import AVATAR_FILE, Avatar, load_bundle
+from core.gaussians.train.bundle import Avatar, avatar_path, load_bundle
 from core.gaussians.train.data import AvatarData
 from core.gaussians.train.masks import FACE_BIT
 from core.gaussians.train.source import load_clip_data
@@ -51,8 +52,13 @@ def evaluate_avatar(
     background: tuple[float, float, float],
     lpips_path: str | None = None,
     max_frames: int = 0,
+    on_frame: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Scores over the held-out frames (all, or the first ``max_frames``)."""
+    """Scores over the held-out frames (all, or the first ``max_frames``).
+
+    ``on_frame(done, total)`` is called before each frame and after the last: a job reports
+    progress and checks its cancel token there.
+    """
     search = find_lpips(lpips_path)
     lp = load_lpips(search.files, device) if search.files is not None else None
     faces = data.faces.to(device)
@@ -71,7 +77,9 @@ def evaluate_avatar(
 
     with torch.no_grad():
         render(frames[0])  # warm-up
-        for f in frames:
+        for i, f in enumerate(frames):
+            if on_frame is not None:
+                on_frame(i, len(frames))
             _sync(device)
             t0 = time.perf_counter()
             fr = render(f)
@@ -90,6 +98,8 @@ def evaluate_avatar(
                 lpipss.append(lpips_distance(lp, image, target))
                 box = mask_box(face)
                 face_lpipss.append(lpips_distance(lp, crop(image, box), crop(target, box)))
+    if on_frame is not None:
+        on_frame(len(frames), len(frames))
     return {
         "psnr": statistics.fmean(psnrs),
         "ssim": statistics.fmean(ssims),
@@ -111,21 +121,18 @@ def evaluate_avatar(
 
 
 def evaluate_run(
-    run_dir: Path | str, device: torch.device, renderer: str = "auto", lpips_path: str | None = None
+    run_dir: Path | str,
+    device: torch.device,
+    renderer: str = "auto",
+    lpips_path: str | None = None,
+    on_frame: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Load ``RUN/avatar.pt`` and its clip and evaluate; returns the scores (the registry writes them)."""
-    run_dir = Path(run_dir)
-    avatar_path = run_dir / AVATAR_FILE
-    if not avatar_path.is_file():
-        raise BadInput(
-            f"{run_dir} has no {AVATAR_FILE}: the Gaussian run has not finished training "
-            "(resume it with `dhstudio train JOB --resume --run-name NAME`)."
-        )
-    avatar = load_bundle(avatar_path, device)
+    avatar = load_bundle(avatar_path(run_dir), device)
     data = load_clip_data(avatar.clip, avatar.config.data)
     selection = select_renderer(renderer, device)
     scores = evaluate_avatar(
-        avatar, data, selection.renderer, device, avatar.config.data.background, lpips_path
+        avatar, data, selection.renderer, device, avatar.config.data.background, lpips_path, on_frame=on_frame
     )
     return scores
 
@@ -142,7 +149,10 @@ class GaussianEvalJob(Job):
         kind = RunFolder(self.run_dir).kind
         if kind != "gaussian":
             raise BadInput(f"{self.run_dir} is a {kind or 'unknown'} run, not a Gaussian avatar run")
-        ctx.progress(0, 1, "evaluating held-out frames")
-        scores = evaluate_run(self.run_dir, self.device, self.renderer)  # written by EvalFiguresJob
-        ctx.progress(1, 1, "done")
-        return scores
+
+        def on_frame(done: int, total: int) -> None:
+            ctx.progress(done, total, "evaluating held-out frames")
+            ctx.checkpoint()  # Ctrl-C / Stop: no further frame is rendered
+
+        # the figures are written by EvalFiguresJob
+        return evaluate_run(self.run_dir, self.device, self.renderer, on_frame=on_frame)

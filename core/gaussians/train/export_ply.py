@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from core.gaussians.ply import MeshSequence, export_frame_ply, mesh_path, save_bound_ply
-from core.gaussians.train.bundle import AVATAR_FILE, load_bundle
+from core.gaussians.train.bundle import avatar_path, load_bundle
 from core.gaussians.train.source import load_clip_mesh
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -24,10 +24,7 @@ from core.jobs.job import Job
 
 def export_run_ply(run_dir: Path, out_dir: Path, frame: int = 0, name: str | None = None) -> list[Path]:
     """Write both PLY forms of ``run_dir``'s avatar into ``out_dir``; returns the written files."""
-    avatar_path = Path(run_dir) / AVATAR_FILE
-    if not avatar_path.is_file():
-        raise BadInput(f"{run_dir} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
-    avatar = load_bundle(avatar_path)
+    avatar = load_bundle(avatar_path(run_dir))
     mesh = load_clip_mesh(avatar.clip, avatar.config.data)
     if not 0 <= frame < mesh.frame_count:
         raise BadInput(f"--frame {frame} is outside the clip's frames 0..{mesh.frame_count - 1}")

@@ -24,7 +24,7 @@ from core.device import resolve_device
 from core.face.prepared import PreparedClip
 from core.gaussians.mesh.mediapipe_mesh import estimated_intrinsics, lift_landmarks
 from core.gaussians.render.select import select_renderer
-from core.gaussians.train.bundle import AVATAR_FILE, load_bundle
+from core.gaussians.train.bundle import avatar_path, load_bundle
 from core.gaussians.train.data import crop_camera, select_frames, square_crop
 from core.gaussians.train.step import render_frame
 from core.jobs.context import JobContext
@@ -83,11 +83,8 @@ class GaussianFrames:
         renderer: str = "auto",
         max_frames: int | None = None,
     ) -> None:
-        avatar_path = run / AVATAR_FILE
-        if not avatar_path.is_file():
-            raise BadInput(f"{run} has no {AVATAR_FILE}; is it a finished Gaussian avatar run?")
         self.device = device
-        self.avatar = avatar = load_bundle(avatar_path, device)
+        self.avatar = avatar = load_bundle(avatar_path(run), device)
         if avatar.config.data.mesh != "mediapipe":
             raise BadInput(
                 f"{run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "

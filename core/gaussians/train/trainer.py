@@ -153,7 +153,12 @@ class _GaussianHooks(TrainHooks):
         if self.job.evaluate:
             lc.job.progress(total, total, "evaluating held-out frames")
             scores = evaluate_avatar(
-                bundle.load_bundle(avatar, device), data, self.selection.renderer, device, cfg.data.background
+                bundle.load_bundle(avatar, device),
+                data,
+                self.selection.renderer,
+                device,
+                cfg.data.background,
+                on_frame=lambda done, total: lc.job.checkpoint(),  # Ctrl-C: stop before the next frame
             )
             atomic.write_json(run.path / "eval.json", scores)
             for k in ("psnr", "ssim", "face_psnr", "face_ssim", "render_fps"):

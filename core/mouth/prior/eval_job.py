@@ -56,8 +56,12 @@ class AudioEvalJob(Job):
                     trained[method][case.path.name] = own_clip_coeffs(
                         case.path, self.req.own_steps, use_prior, self.req.prior
                     )
-        ctx.progress(len(self.req.cases), len(self.req.cases), "scoring")
-        result = evaluate(list(self.req.cases), prior, {k: v for k, v in trained.items() if v})
+
+        def on_clip(done: int, total: int) -> None:
+            ctx.progress(done, total, "scoring")
+            ctx.checkpoint()  # Ctrl-C / Stop: no further clip is scored
+
+        result = evaluate(list(self.req.cases), prior, {k: v for k, v in trained.items() if v}, on_clip)
         result["summary"] = summary(result)
         result["settings"] = {
             "holdout": HOLDOUT,

@@ -33,6 +33,7 @@ shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -249,15 +250,25 @@ def evaluate_clip(clip: ClipData, prior: AudioPrior, trained: dict[str, np.ndarr
 
 
 def evaluate(
-    cases: list[ClipCase], prior: AudioPrior, trained: dict[str, dict[str, np.ndarray]] | None = None
+    cases: list[ClipCase],
+    prior: AudioPrior,
+    trained: dict[str, dict[str, np.ndarray]] | None = None,
+    on_clip: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Per clip, per speaker (frames pooled) and overall figures; see the module docstring."""
+    """Per clip, per speaker (frames pooled) and overall figures; see the module docstring.
+
+    ``on_clip(done, total)`` is called before each clip and after the last (a job's progress and cancel).
+    """
     clips, per_clip = {}, {}
-    for case in cases:
+    for i, case in enumerate(cases):
+        if on_clip is not None:
+            on_clip(i, len(cases))
         clip = load_prepared(case.path)
         clips[clip.name] = case.speaker
         mine = {m: by_clip[clip.name] for m, by_clip in (trained or {}).items() if clip.name in by_clip}
         per_clip[clip.name] = evaluate_clip(clip, prior, mine)
+    if on_clip is not None:
+        on_clip(len(cases), len(cases))
     speakers = {}
     for spk in sorted(set(clips.values())):
         names = [n for n, s in clips.items() if s == spk]

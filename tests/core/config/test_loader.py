@@ -4,7 +4,7 @@ import pytest
 from pydantic import Field, ValidationError
 
 from core.config.errors import ConfigError
-from core.config.loader import load_config, parse_override, to_toml
+from core.config.loader import PRESETS_DIR, load_config, parse_override, to_toml
 from core.config.model import ConfigModel
 
 
@@ -90,3 +90,29 @@ def test_configs_are_frozen_and_derive_validates():
     assert cfg.derive(seed=4).seed == 4
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         cfg.train.derive(steps=0)
+
+
+def test_unknown_key_lists_the_keys_its_section_allows(tmp_path):
+    """A misspelt key or section says what is allowed there and the nearest name, not only 'not permitted'."""
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, write(tmp_path, "[train]\nstepz = 2\n"))
+    msg = str(err.value)
+    assert "train.stepz" in msg and "did you mean 'steps'" in msg
+    assert "allowed in [train]: lr, mouth_size, steps" in msg
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, write(tmp_path, "[trian]\nsteps = 2\n"))
+    msg = str(err.value)
+    assert "did you mean 'train'" in msg and "allowed at the top level: kind, seed, train" in msg
+    with pytest.raises(ConfigError) as err:  # an override's key gets the same help
+        load_config(Job, write(tmp_path, "seed = 1\n"), ["train.mouth=64"])
+    assert "allowed in [train]: lr, mouth_size, steps" in str(err.value)
+
+
+def test_missing_job_file_says_where_the_presets_are(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(Job, tmp_path / "nope.toml")
+    msg = str(err.value)
+    assert str(tmp_path / "nope.toml") in msg and "training_jobs" in msg and "dinet_mini.toml" in msg
+    with pytest.raises(ConfigError) as err:  # a preset's bare name, from another folder
+        load_config(Job, tmp_path / "dinet_mini.toml")
+    assert f"Did you mean {PRESETS_DIR / 'dinet_mini.toml'}?" in str(err.value)

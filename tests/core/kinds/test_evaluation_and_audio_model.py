@@ -69,8 +69,10 @@ def test_default_audio_run_from_the_project_layout(tmp_path: Path, caplog):
     assert "skipping audio2mouth run nan" in caplog.text
     with pytest.raises(BadInput, match="not finite"):
         resolve_audio_run(avatar, nan)
-    with pytest.raises(BadInput, match="is a 'dinet' run, not an audio2mouth one"):
+    with pytest.raises(BadInput, match="is a 'dinet' run, not an audio2mouth one") as err:
         resolve_audio_run(avatar, avatar)
+    assert "leave --audio-model out" in str(err.value)  # the fix, not only the problem
+    assert "training_jobs/audio2mouth.toml" in str(err.value)
     # an ablation's runs live elsewhere in the project: the project's runs/ is still found
     ablation_run = RunFolder(project / "ablation" / "runs" / "cfg").create("dinet", {}).path
     assert resolve_audio_run(ablation_run, None) == good

@@ -18,7 +18,13 @@ from core.losses.vgg19 import load_vgg19
 
 
 def build(cfg: PerceptualConfig, device: torch.device) -> PerceptualLoss:
-    vgg = load_vgg19(cfg.vgg19_path or None, layers=("relu1_1", "relu2_1", "relu3_1"), device=device)
+    vgg = load_vgg19(
+        cfg.vgg19_path or None,
+        layers=("relu1_1", "relu2_1", "relu3_1"),
+        device=device,
+        path_key="innovations.perceptual.vgg19_path",
+        turn_off="turn the innovation off (innovations.perceptual.enabled = false)",
+    )
     return PerceptualLoss(vgg, scales=(1.0,)).to(device)
 
 

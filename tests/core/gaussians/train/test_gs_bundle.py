@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 
 import numpy as np
+import pytest
 import torch
 from plyfile import PlyData
 from scipy.spatial.transform import Rotation
@@ -151,3 +152,24 @@ def test_version_1_bundles_are_still_read(tmp_path):
     assert [i.name for i in avatar.innovations] == ["color_calibration"]
     verts = torch.randn(5, 3)
     assert torch.equal(avatar.pose(verts, 0), verts)  # v1 corrections had no frame numbers: not applied
+
+
+def test_a_run_without_avatar_says_how_to_finish_it_in_every_command(tmp_path):
+    """eval, export ply, render and live all answer an unfinished run with the same fix: resume it."""
+    from core.gaussians.train.evaluate import evaluate_run
+    from core.gaussians.train.render_audio import GaussianFrames
+    from core.jobs.errors import BadInput
+
+    run = tmp_path / "runs" / "g"
+    (run / "checkpoints").mkdir(parents=True)
+    attempts = (
+        lambda: evaluate_run(run, torch.device("cpu")),
+        lambda: export_run_ply(run, tmp_path / "out"),
+        lambda: GaussianFrames(run, None, torch.device("cpu")),
+    )
+    for attempt in attempts:
+        with pytest.raises(BadInput) as err:
+            attempt()
+        msg = str(err.value)
+        assert f"{run} has no {AVATAR_FILE}" in msg and "dhstudio train" in msg and "--resume" in msg
+    assert not (tmp_path / "out").exists()

@@ -129,10 +129,14 @@ def test_temporal_loss_penalises_jitter_not_constant_offsets():
 
 
 def test_perceptual_loss_names_the_missing_weight_file(tmp_path):
-    with pytest.raises(BadInput, match="vgg19"):
+    with pytest.raises(BadInput, match="vgg19") as err:
         build_perceptual(
             PerceptualConfig(enabled=True, vgg19_path=str(tmp_path / "vgg19.pth")), torch.device("cpu")
         )
+    # the way out is this config's own switch, not the lip-sync loss weight a Gaussian job does not have
+    msg = str(err.value)
+    assert "innovations.perceptual.vgg19_path" in msg and "innovations.perceptual.enabled = false" in msg
+    assert "lamb_perception" not in msg
 
 
 def test_image_metrics_and_config_defaults():

@@ -79,3 +79,30 @@ def test_summary_checks_the_goals_per_protocol(demo_clip):
     lmd = s["goals"]["lmd_below_constant_on_every_clip"]
     assert "constant" not in lmd["kfold"] and lmd["kfold"]["prior_adapt_all"] and lmd["all"]["prior"]
     assert math.isnan(s["all"]["constant"]["mean_mouth_r"])
+
+
+def test_eval_audio_scores_clip_by_clip_and_stops_at_ctrl_c(demo_clip, tmp_path):
+    """Progress per clip; a cancel (Ctrl-C) stops before the next clip and writes no figures."""
+    from core.jobs.control import JobControl
+    from core.jobs.events import Progress
+    from core.jobs.job import Status, execute
+    from core.mouth.prior.eval_job import AudioEvalJob, AudioEvalRequest
+
+    cases = tuple(ClipCase(demo_clip, s) for s in ("a", "b", "c"))
+
+    def run(cancel_at):
+        control, steps = JobControl(), []
+
+        def sink(event):
+            if isinstance(event, Progress) and event.message.startswith("scoring"):
+                steps.append(event.step)
+                if event.step == cancel_at:
+                    control.cancel()
+
+        out = tmp_path / f"eval-{cancel_at}.json"
+        return execute(AudioEvalJob(AudioEvalRequest(cases, out)), sink, control), steps, out
+
+    outcome, steps, out = run(cancel_at=None)
+    assert outcome.status is Status.SUCCEEDED and steps == [0, 1, 2, 3] and out.is_file()
+    outcome, steps, out = run(cancel_at=1)
+    assert outcome.status is Status.CANCELLED and max(steps) == 1 and not out.exists()
