@@ -588,8 +588,12 @@ class LiveEngine:
         monitor_underruns = int(sink_info.get("monitor", {}).get("underruns", 0))
         audio = {
             "source": self.source.name,
-            "native_rate": self.source.sample_rate,
-            "resampled": self._resampler is not None,
+            "native_rate": self.source.sample_rate,  # what the source hands the engine
+            "resampled": self._resampler is not None,  # by the engine, to the model's rate
+            # the input as it is (a 48 kHz stereo file is read at 16 kHz mono for the model; its
+            # recording keeps this format)
+            "input_rate": self.source.native_format[0],
+            "input_channels": self.source.native_format[1],
             "seconds": self._samples16 / self.stepper.rate,
             "overrun_events": self.ring.overrun_events,
             "overrun_samples": self.ring.overrun_samples,

@@ -93,6 +93,8 @@ def test_live_file_source_reads_what_render_reads(tiny, speech_files, name, tmp_
     expected = expected_frames(path)
     assert result.value["frames_expected"] == expected == frames["rendered"] + frames["dropped"]
     assert result.value["audio"]["native_rate"] == 16000 and not result.value["audio"]["resampled"]
+    rate, channels = (48000, 2) if name == "st48.wav" else (44100, 1)
+    assert (result.value["audio"]["input_rate"], result.value["audio"]["input_channels"]) == (rate, channels)
 
 
 def test_a_wav_that_is_not_audio_is_bad_input_for_live(tiny, tmp_path):
