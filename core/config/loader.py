@@ -15,6 +15,22 @@ M = TypeVar("M", bound=BaseModel)
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "training_jobs"  # the shipped job files
 
 
+def job_file(text: str) -> Path:
+    """A job file from the command line: a path as given, or the name of a shipped preset.
+
+    `dhstudio train dinet_mini` should work from any folder, as the GUI's preset menu does; a file
+    of that name in the current folder still wins. Anything else is returned as given, so reading
+    it reports what is missing (`read_toml`).
+    """
+    path = Path(text)
+    if path.exists() or path.parent != Path("."):
+        return path
+    for name in (path.name, f"{path.name}.toml"):
+        if (PRESETS_DIR / name).is_file():
+            return PRESETS_DIR / name
+    return path
+
+
 def read_toml(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.config.loader import job_file
 from core.train.lifecycle import run_lifecycle
 from core.train.run_folder import RunState
 from studio.cli.common import add_set_argument, exit_code, run_job
@@ -15,7 +16,12 @@ from studio.training_runs import RunOrder, launch_rank, prepare_run, resolve_cli
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model from a TOML job file")
-    p.add_argument("job", type=Path, help="job file, e.g. training_jobs/audio2mouth.toml")
+    p.add_argument(
+        "job",
+        type=job_file,
+        help="job file (e.g. my_job.toml) or a preset's name (e.g. dinet_mini, audio2mouth: "
+        "the files in training_jobs/)",
+    )
     p.add_argument("--project", required=True, type=Path, help="project folder")
     p.add_argument(
         "--clip", action="append", default=[], help="prepared clip name (repeatable; default: all)"

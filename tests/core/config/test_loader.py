@@ -1,10 +1,11 @@
+from pathlib import Path
 from typing import Literal
 
 import pytest
 from pydantic import Field, ValidationError
 
 from core.config.errors import ConfigError
-from core.config.loader import PRESETS_DIR, load_config, parse_override, to_toml
+from core.config.loader import PRESETS_DIR, job_file, load_config, parse_override, to_toml
 from core.config.model import ConfigModel
 
 
@@ -116,3 +117,19 @@ def test_missing_job_file_says_where_the_presets_are(tmp_path):
     with pytest.raises(ConfigError) as err:  # a preset's bare name, from another folder
         load_config(Job, tmp_path / "dinet_mini.toml")
     assert f"Did you mean {PRESETS_DIR / 'dinet_mini.toml'}?" in str(err.value)
+
+
+def test_job_file_takes_a_preset_name_or_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert job_file("dinet_mini") == job_file("dinet_mini.toml") == PRESETS_DIR / "dinet_mini.toml"
+    assert job_file("sub/dinet_mini.toml") == Path("sub/dinet_mini.toml")  # a path stays a path
+    assert job_file("nope") == Path("nope")  # read_toml then says where the presets are
+    (tmp_path / "dinet_mini.toml").write_text("seed = 1\n")
+    assert job_file("dinet_mini.toml") == Path("dinet_mini.toml")  # a file here wins
+
+
+def test_train_command_accepts_a_preset_name():
+    from studio.cli.main import build_parser
+
+    args = build_parser().parse_args(["train", "audio2mouth", "--project", "P"])
+    assert args.job == PRESETS_DIR / "audio2mouth.toml"
