@@ -37,8 +37,8 @@ from core.train.spec import TrainRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_D = {"num_scales": 2, "base_channels": 32, "region": "crop", "update_every": 1}
-OLD = {"channels_last": False}  # the step as it was: NCHW
-NEW = {"channels_last": True}  # the default now
+OLD = {"channels_last": False, "prefetch": False}  # the step as it was: NCHW, batches drawn inline
+NEW = {"channels_last": True, "prefetch": True}  # the defaults now
 PRESET = read_toml(ROOT / "training_jobs" / "dinet_mini.toml")
 # recipe -> (discriminator settings, train settings); "before" is the recipe as it was
 RECIPES: dict[str, tuple[dict, dict]] = {
@@ -46,6 +46,9 @@ RECIPES: dict[str, tuple[dict, dict]] = {
     "preset": (PRESET.get("discriminator", {}), NEW),
     "channels_last": (BEFORE_D, {**OLD, "channels_last": True}),
     "preset_nchw": (PRESET.get("discriminator", {}), {**NEW, "channels_last": False}),
+    "preset_inline": (PRESET.get("discriminator", {}), {**NEW, "prefetch": False}),
+    "before_prefetch": (BEFORE_D, {**OLD, "prefetch": True}),
+    "d_every_4": ({**PRESET.get("discriminator", {}), "update_every": 4}, NEW),
     "one_scale": ({**BEFORE_D, "num_scales": 1}, OLD),
     "base16": ({**BEFORE_D, "base_channels": 16}, OLD),
     "mouth_region": ({**BEFORE_D, "region": "mouth"}, OLD),

@@ -154,6 +154,14 @@ def test_missing_vgg_weights_is_bad_input_before_training(clip_dir: Path, tmp_pa
     assert not (tmp_path / "run" / "checkpoints" / "last.pt").exists()
 
 
+def test_prefetched_batches_train_exactly_like_inline_ones(clip_dir: Path, tmp_path: Path) -> None:
+    ahead, _ = run_job(tiny_config(3, prefetch=True), clip_dir, tmp_path / "ahead")
+    inline, _ = run_job(tiny_config(3, prefetch=False), clip_dir, tmp_path / "inline")
+    a, b = ahead.state.generator.state_dict(), inline.state.generator.state_dict()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=lambda m, k=k: f"{k}: {m}")
+
+
 def test_stage_change_rebuilds_generator_at_new_size(clip_dir: Path, tmp_path: Path) -> None:
     base = tiny_config(1).model_dump()
     base["train"]["stages"] = [
