@@ -49,6 +49,8 @@ RECIPES: dict[str, tuple[dict, dict]] = {
     "preset_inline": (PRESET.get("discriminator", {}), {**NEW, "prefetch": False}),
     "before_prefetch": (BEFORE_D, {**OLD, "prefetch": True}),
     "d_every_4": ({**PRESET.get("discriminator", {}), "update_every": 4}, NEW),
+    "gan_every_2": ({**PRESET.get("discriminator", {}), "update_every": 2, "gan_term_every": 2}, NEW),
+    "gan_every_4": ({**PRESET.get("discriminator", {}), "update_every": 4, "gan_term_every": 4}, NEW),
     "one_scale": ({**BEFORE_D, "num_scales": 1}, OLD),
     "base16": ({**BEFORE_D, "base_channels": 16}, OLD),
     "mouth_region": ({**BEFORE_D, "region": "mouth"}, OLD),

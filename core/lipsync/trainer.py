@@ -2,7 +2,8 @@
 
 Per global step: draw the step's batch (deterministic in seed/step/rank), update the
 discriminator on detached renders (every `discriminator.update_every`-th step, on the region
-it judges), then the generator (pixel, mouth, perceptual, GAN, temporal terms), with gradient
+it judges), then the generator (pixel, mouth, perceptual, temporal terms, and the GAN term
+every `discriminator.gan_term_every`-th step), with gradient
 accumulation and AMP on CUDA. Moving to a stage with another
 mouth size rebuilds the generator (carrying over matching weights). The shared training loop
 (`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
@@ -210,6 +211,7 @@ class _DinetHooks(TrainHooks):
         micro = max(1, stage.batch_size // accum)
         use_gan = self.cfg.loss.lamb_gan > 0 and step >= t.gan_start_step
         update_d = use_gan and step % self.cfg.discriminator.update_every == 0
+        judge_g = use_gan and step % self.cfg.discriminator.gan_term_every == 0
         state.generator.train()
         raw_disc.train()
         sums: dict[str, float] = {}
@@ -238,7 +240,7 @@ class _DinetHooks(TrainHooks):
                         )
                 raw_disc.requires_grad_(False)
                 with state.amp_g.autocast():
-                    fake_scores = raw_disc(raw_disc.judged(out, geometry)) if use_gan else None
+                    fake_scores = raw_disc(raw_disc.judged(out, geometry)) if judge_g else None
                     g_terms = objectives.generator(out.float(), target, geometry, fake_scores, drawn.frames)
                 raw_disc.requires_grad_(True)
                 terms.update(g_terms)
