@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_equal_time_") as tmp:
         root = Path(tmp)
         clip = args.clip or make_clip(root)
+        load_before = os.getloadavg()[0]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
         procs = {
             r: subprocess.Popen(
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             if proc.returncode != 0:
                 raise SystemExit(f"training {r} failed (exit {proc.returncode})")
             trained[r] = json.loads(out.strip().splitlines()[-1])
+        load_after = os.getloadavg()[0]
         rows = {}
         for r in recipes:
             figures = evaluate(root / f"run-{r}", clip, args.limit)
@@ -145,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         "mouth_size": args.mouth_size,
         "variant": "mini",
         "clip": "synthetic talking head (core.synth), 5 s" if args.clip is None else str(args.clip),
-        "note": "recipes train concurrently (one thread each) so the shared machine's load hits both alike",
+        "note": (
+            "recipes train concurrently (one torch thread each, plus the batch-prefetching thread where "
+            "the recipe has train.prefetch) so the shared machine's load hits them alike; load averages "
+            "of the machine (2 cores, shared with other work) before and after training"
+        ),
+        "load_avg_before": load_before,
+        "load_avg_after": load_after,
         "command": " ".join(
             ["python benchmarks/bench_lipsync_equal_time.py", *(sys.argv[1:] if argv is None else argv)]
         ),

@@ -82,9 +82,11 @@ class DiscriminatorConfig(ConfigModel):
 
     `region` "crop" judges the whole face crop; "mouth" judges only the mouth box (the only
     pixels paste-back keeps), a third of the crop's pixels at M = 64. `update_every` k updates
-    the discriminator on every k-th step only (the generator still gets its GAN term on
-    every step). The defaults are the original recipe; the mini preset uses a light critic
-    (one scale, base 16, mouth region) so the generator, not the critic, is the cost of a step.
+    the discriminator on every k-th step only; `gan_term_every` k gives the generator its GAN
+    term (the critic's forward and backward on the render) on every k-th step only, the other
+    steps train on the reconstruction terms alone. The defaults are the original recipe; the
+    mini preset uses a light critic (one scale, base 16, mouth region) so the generator, not the
+    critic, is the cost of a step.
     """
 
     num_scales: int = Field(default=2, ge=1, le=4)
@@ -92,6 +94,7 @@ class DiscriminatorConfig(ConfigModel):
     num_layers: int = Field(default=3, ge=1, le=6)
     region: DiscriminatorRegion = "crop"
     update_every: int = Field(default=1, ge=1, le=64)
+    gan_term_every: int = Field(default=1, ge=1, le=64)
 
 
 class LossConfig(ConfigModel):

@@ -16,6 +16,7 @@ The last `holdout` fraction of each clip is never trained on. Sampling is a pure
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ import torch
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
-from core.lipsync.augmentation import augment
+from core.lipsync.augmentation import augment, augment_rgb_
 from core.lipsync.config import AugmentationConfig
 from core.lipsync.face_crops import face_crops, shape_map
 from core.lipsync.geometry import CropGeometry, crop_geometry
@@ -124,6 +125,7 @@ class LipSyncDataset:
         self.augmentation = augmentation
         self._crops: dict[tuple[int, int], np.ndarray] = {}
         self._maps: dict[tuple[int, int], np.ndarray] = {}
+        self._cache_lock = threading.Lock()  # a prefetching thread and the trainer fill it alike
         self.starts = self._starts()
         if not len(self.starts):
             raise BadInput(
@@ -149,18 +151,20 @@ class LipSyncDataset:
     def crops(self, clip: int, geometry: CropGeometry) -> np.ndarray:
         """RGB uint8 [N, H, W, 3] crops of every frame of a clip at this geometry (decoded once)."""
         key = (clip, geometry.mouth_size)
-        if key not in self._crops:
-            self._crops[key] = face_crops(self.splits[clip].clip, geometry)
-        return self._crops[key]
+        with self._cache_lock:
+            if key not in self._crops:
+                self._crops[key] = face_crops(self.splits[clip].clip, geometry)
+            return self._crops[key]
 
     def shape_maps(self, clip: int, geometry: CropGeometry) -> np.ndarray:
         key = (clip, geometry.mouth_size)
-        if key not in self._maps:
-            c = self.splits[clip].clip
-            self._maps[key] = np.stack(
-                [shape_map(c.landmarks[i], c.face_boxes[i], geometry) for i in range(c.frame_count)]
-            ).astype(np.float32)
-        return self._maps[key]
+        with self._cache_lock:
+            if key not in self._maps:
+                c = self.splits[clip].clip
+                self._maps[key] = np.stack(
+                    [shape_map(c.landmarks[i], c.face_boxes[i], geometry) for i in range(c.frame_count)]
+                ).astype(np.float32)
+            return self._maps[key]
 
     def frame_tensors(
         self, clip: int, frames: np.ndarray, geometry: CropGeometry
@@ -199,23 +203,45 @@ class LipSyncDataset:
         return source, references, rgb
 
     def sample(self, batch_size: int, mouth_size: int, seed: int, step: int, rank: int = 0) -> Batch:
-        """The training batch of `step` (deterministic in seed, step and rank)."""
+        """The training batch of `step` (deterministic in seed, step and rank).
+
+        Built for the whole batch at once: the crops are gathered as uint8, converted once and
+        augmented in one call per input; images come out channels-last in memory (the crops'
+        HWC layout, no conversion)."""
         geometry = crop_geometry(mouth_size)
         rng = step_rng(seed, step, rank)
         gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
         picks = self.starts[rng.integers(len(self.starts), size=batch_size)]
-        parts = []
-        for ci, start in picks:
-            frames = np.arange(start, start + self.clip_frames)
-            refs = self.draw_references(int(ci), int(start), rng)
-            parts.append((frames, *self.make_sample(int(ci), frames, refs, geometry, gen)))
+        frames = np.stack([np.arange(start, start + self.clip_frames) for _, start in picks])
+        refs = np.stack([self.draw_references(int(ci), int(start), rng) for ci, start in picks])
+        clips = picks[:, 0]
+        rgb, maps = self._gather(clips, frames, geometry)
+        ref_rgb, ref_maps = self._gather(clips, refs, geometry)
+        masked = rgb.clone(memory_format=torch.channels_last)
+        _zero_mouth(masked, geometry)
+        if self.augmentation is not None:  # masked first, so the blur never spreads the mouth out
+            augment_rgb_(masked, self.augmentation, gen)
+            augment_rgb_(ref_rgb, self.augmentation, gen)
+            _zero_mouth(masked, geometry)
+        b, t, r = batch_size, self.clip_frames, refs.shape[1]
         return Batch(
-            torch.stack([p[1] for p in parts]),
-            torch.stack([p[2] for p in parts]),
-            torch.stack([p[3] for p in parts]),
-            np.stack([p[0] for p in parts]),
-            picks[:, 0].copy(),
+            _with_maps(masked, maps, (b, t)),
+            _with_maps(ref_rgb, ref_maps, (b, r)),
+            rgb.view(b, t, *rgb.shape[1:]),
+            frames,
+            clips.copy(),
         )
+
+    def _gather(
+        self, clips: np.ndarray, frames: np.ndarray, geometry: CropGeometry
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(rgb [B*K, 3, H, W] channels-last, shape maps [B*K, 1, H, W]) float32 in [0, 1] of
+        frames [B, K] of clips [B]."""
+        pairs = list(zip(clips.tolist(), frames, strict=True))
+        rgb = np.concatenate([self.crops(c, geometry)[f] for c, f in pairs])
+        maps = np.concatenate([self.shape_maps(c, geometry)[f] for c, f in pairs])
+        images = torch.from_numpy(rgb).permute(0, 3, 1, 2).float().div_(255.0)  # HWC memory: channels-last
+        return images, torch.from_numpy(maps).unsqueeze(1)
 
     def held_out_batches(self, mouth_size: int, batch_size: int = 8, limit: int | None = None):
         """Yield (clip index, Batch) over held-out frames (T = 1), fixed references, no augmentation."""
@@ -236,3 +262,20 @@ class LipSyncDataset:
                         np.full(len(chunk), ci),
                     ),
                 )
+
+
+def _zero_mouth(rgb: torch.Tensor, geometry: CropGeometry) -> None:
+    """Zero the mouth box of crops [..., H, W] in place (`CropGeometry.mask_mouth` without the copy)."""
+    ys, xs = geometry.mouth_slices()
+    rgb[..., ys, xs] = 0
+
+
+def _with_maps(rgb: torch.Tensor, maps: torch.Tensor, lead: tuple[int, int]) -> torch.Tensor:
+    """[B, K, 4, H, W]: RGB crops [B*K, 3, H, W] and their shape maps, in one copy, laid out
+    [B, H, W, K, 4] in memory so that flattening K and the channels gives a channels-last
+    [B, K*4, H, W] without another copy (what the reference encoder reads)."""
+    (b, k), (h, w) = lead, rgb.shape[-2:]
+    out = torch.empty(b, h, w, k, 4, dtype=rgb.dtype)
+    out[..., :3] = rgb.view(b, k, 3, h, w).permute(0, 3, 4, 1, 2)
+    out[..., 3:] = maps.view(b, k, 1, h, w).permute(0, 3, 4, 1, 2)
+    return out.permute(0, 3, 4, 1, 2)

@@ -2,7 +2,8 @@
 
 Per global step: draw the step's batch (deterministic in seed/step/rank), update the
 discriminator on detached renders (every `discriminator.update_every`-th step, on the region
-it judges), then the generator (pixel, mouth, perceptual, GAN, temporal terms), with gradient
+it judges), then the generator (pixel, mouth, perceptual, temporal terms, and the GAN term
+every `discriminator.gan_term_every`-th step), with gradient
 accumulation and AMP on CUDA. Moving to a stage with another
 mouth size rebuilds the generator (carrying over matching weights). The shared training loop
 (`core.train.loop`) runs these hooks and owns the rest: every loss and gradient is checked
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
@@ -25,6 +27,7 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.lipsync import train_state as ts
+from core.lipsync.batch_prefetch import Prefetcher
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
 from core.lipsync.previews import attention_overlay, sample_grid
 from core.lipsync.train_config import DinetTrainConfig
@@ -102,6 +105,7 @@ class _DinetHooks(TrainHooks):
         per_rank = max(1, len(self.data) // dist.world_size)
         self.plan = plan_stages(cfg.schedule(), per_rank, lc.request.max_steps)
         self.refs = {s.clip.name: fixed_references(s).tolist() for s in self.data.splits}
+        self.batches = Prefetcher(self._draw, enabled=cfg.train.prefetch)
         self.names = [c.name for c in clips]
         total = total_steps(self.plan)
         lc.job.log(
@@ -182,6 +186,7 @@ class _DinetHooks(TrainHooks):
     def finish(self, lc: LoopContext) -> Path:
         state = self.state
         assert state is not None
+        self.batches.close()
         ddp.broadcast_buffers(state.generator, lc.dist)
         ddp.broadcast_buffers(state.discriminator, lc.dist)
         self.job.state = state
@@ -199,13 +204,14 @@ class _DinetHooks(TrainHooks):
         stage: PlannedStage,
     ) -> dict[str, float]:
         t = self.cfg.train
-        data, objectives, dist, device, step = self.data, self.objectives, lc.dist, lc.device, lc.step
+        objectives, dist, device, step = self.objectives, lc.dist, lc.device, lc.step
         gen, disc = wrapped
         raw_disc = state.discriminator
         accum = t.grad_accumulation
         micro = max(1, stage.batch_size // accum)
         use_gan = self.cfg.loss.lamb_gan > 0 and step >= t.gan_start_step
         update_d = use_gan and step % self.cfg.discriminator.update_every == 0
+        judge_g = use_gan and step % self.cfg.discriminator.gan_term_every == 0
         state.generator.train()
         raw_disc.train()
         sums: dict[str, float] = {}
@@ -213,8 +219,11 @@ class _DinetHooks(TrainHooks):
         state.opt_d.zero_grad(set_to_none=True)
         geometry = state.generator.geometry
         for k in range(accum):
-            batch = data.sample(micro, stage.mouth_size, t.seed, step * accum + k, dist.rank).to(device)
-            source, refs, target = _flatten(batch, ts.memory_format(self.cfg))
+            index = step * accum + k
+            key = _BatchKey(micro, stage.mouth_size, t.seed, index, dist.rank)
+            ahead = index + 1 < stage.end * accum  # the next draw is in this stage
+            drawn = self.batches.get(key, key._replace(index=index + 1) if ahead else None)
+            source, refs, target = (x.to(device) for x in (drawn.source, drawn.refs, drawn.target))
             last = k == accum - 1
             sync = contextlib.nullcontext() if (last or not dist.enabled) else _no_sync(gen, disc)
             with sync:
@@ -231,10 +240,8 @@ class _DinetHooks(TrainHooks):
                         )
                 raw_disc.requires_grad_(False)
                 with state.amp_g.autocast():
-                    fake_scores = raw_disc(raw_disc.judged(out, geometry)) if use_gan else None
-                    g_terms = objectives.generator(
-                        out.float(), target, geometry, fake_scores, batch.target.shape[1]
-                    )
+                    fake_scores = raw_disc(raw_disc.judged(out, geometry)) if judge_g else None
+                    g_terms = objectives.generator(out.float(), target, geometry, fake_scores, drawn.frames)
                 raw_disc.requires_grad_(True)
                 terms.update(g_terms)
                 lc.check_losses(terms)  # before any backward or optimizer step
@@ -257,6 +264,13 @@ class _DinetHooks(TrainHooks):
         if update_d:
             state.amp_d.step(state.opt_d)
         return {("loss/" + k if k != "psnr" else "train/psnr"): v for k, v in sums.items()}
+
+    def _draw(self, key: _BatchKey) -> _Drawn:
+        """The batch of `key`, flattened into the generator's memory format (runs on the
+        prefetching thread)."""
+        batch = self.data.sample(key.size, key.mouth_size, key.seed, key.index, key.rank)
+        source, refs, target = _flatten(batch, ts.memory_format(self.cfg))
+        return _Drawn(source, refs, target, batch.target.shape[1])
 
     # -- reporting ------------------------------------------------------------------------------------
     @torch.no_grad()
@@ -294,13 +308,33 @@ class _DinetHooks(TrainHooks):
             lc.metric("held_out/l1", sum(l1s) / len(l1s))
 
 
+class _BatchKey(NamedTuple):
+    """What a training batch is a pure function of (`LipSyncDataset.sample`'s arguments)."""
+
+    size: int
+    mouth_size: int
+    seed: int
+    index: int
+    rank: int
+
+
+class _Drawn(NamedTuple):
+    source: torch.Tensor  # [B*T, 4, H, W]
+    refs: torch.Tensor  # [B*T, R, 4, H, W]
+    target: torch.Tensor  # [B*T, 3, H, W]
+    frames: int  # T
+
+
 def _flatten(
     batch: Batch, memory_format: torch.memory_format = torch.contiguous_format
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """[B, T, ...] -> source/target [B*T, ...] (in `memory_format`); references repeated per frame
-    [B*T, R, 4, H, W]."""
+    [B*T, R, 4, H, W] (kept in the dataset's layout for channels-last, which makes the
+    reference encoder's input [B*T, R*4, H, W] channels-last without a copy)."""
     b, t = batch.source.shape[:2]
     refs = batch.references.unsqueeze(1).expand(b, t, *batch.references.shape[1:]).flatten(0, 1)
+    if memory_format != torch.channels_last:
+        refs = refs.contiguous()
     source, target = (
         x.flatten(0, 1).contiguous(memory_format=memory_format) for x in (batch.source, batch.target)
     )

@@ -14,7 +14,7 @@ from core.lipsync.attention import (
     SpatialChannelAttention,
     maps_to_image,
 )
-from core.lipsync.augmentation import augment, box_blur
+from core.lipsync.augmentation import augment, augment_rgb_, box_blur
 from core.lipsync.config import AUGMENTATION_PRESETS, AttentionConfig, AugmentationConfig, DiscriminatorConfig
 from core.lipsync.discriminator import MultiScaleDiscriminator
 from core.lipsync.geometry import crop_geometry
@@ -123,6 +123,23 @@ def test_augment_keeps_shape_channel_and_range() -> None:
     torch.testing.assert_close(out, again)  # deterministic for a seed
     off = AugmentationConfig(probability=0.0)
     torch.testing.assert_close(augment(crops, off, torch.Generator()), crops)
+
+
+@pytest.mark.parametrize("kernel", [2, 3, 4, 7])
+def test_batch_augmentation_blurs_with_box_blur_and_keeps_unaugmented_images(kernel: int) -> None:
+    crops = torch.rand(6, 3, 26, 20, generator=torch.Generator().manual_seed(2))
+    cfg = AugmentationConfig(blur_kernel=kernel, noise_sigma=0.0, brightness=(1.0, 1.0), probability=0.5)
+    out = augment_rgb_(crops.clone(memory_format=torch.channels_last), cfg, torch.Generator().manual_seed(5))
+    changed = [(out[i] - crops[i]).abs().max() > 0 for i in range(6)]
+    assert 0 < sum(changed) < 6  # p = 0.5 with this seed: some blurred, some untouched
+    for i in range(6):  # each blurred image equals box_blur with one of the allowed kernels
+        if changed[i]:
+            assert any(
+                torch.allclose(out[i : i + 1], box_blur(crops[i : i + 1], k), atol=1e-6)
+                for k in range(2, kernel + 1)
+            )
+        else:
+            torch.testing.assert_close(out[i], crops[i])
 
 
 def test_channels_last_grad_is_identity_with_a_contiguous_gradient() -> None:

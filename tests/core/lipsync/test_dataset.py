@@ -54,6 +54,20 @@ def test_sample_shapes_mask_and_determinism(clip: PreparedClip) -> None:
     assert float(b.source.min()) >= 0 and float(b.source.max()) <= 1
 
 
+def test_training_batches_are_channels_last_and_match_the_unaugmented_crops(clip: PreparedClip) -> None:
+    data = LipSyncDataset([clip])  # no augmentation: the batch is the cached crops, laid out
+    b = data.sample(2, 64, seed=3, step=1)
+    g = crop_geometry(64)
+    source = b.source.flatten(0, 1)
+    refs = b.references.flatten(1, 2)  # what the reference encoder reads: a view, channels-last
+    assert refs.data_ptr() == b.references.data_ptr()
+    assert source.is_contiguous(memory_format=torch.channels_last)
+    assert refs.is_contiguous(memory_format=torch.channels_last)
+    rgb, maps = data.frame_tensors(0, b.frames[:, 0], g)
+    torch.testing.assert_close(b.target.flatten(0, 1), rgb)
+    torch.testing.assert_close(source, torch.cat([g.mask_mouth(rgb), maps], dim=1))
+
+
 def test_references_come_from_every_openness_bin(clip: PreparedClip) -> None:
     data = LipSyncDataset([clip])
     rng = np.random.default_rng(0)

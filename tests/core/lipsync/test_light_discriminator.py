@@ -23,14 +23,20 @@ PRESETS = Path(__file__).resolve().parents[3] / "training_jobs"
 def test_mini_preset_uses_the_light_critic() -> None:
     cfg = load_config(DinetTrainConfig, PRESETS / "dinet_mini.toml")
     d = cfg.discriminator
-    assert (d.num_scales, d.base_channels, d.region, d.update_every) == (1, 16, "mouth", 2)
-    assert cfg.train.channels_last
+    assert (d.num_scales, d.base_channels, d.region, d.update_every, d.gan_term_every) == (
+        1,
+        16,
+        "mouth",
+        2,
+        2,
+    )
+    assert cfg.train.channels_last and cfg.train.prefetch
     for name in ("dinet_baseline", "dinet_optimized", "dinet_attention", "dinet_multiscale"):
         full = load_config(DinetTrainConfig, PRESETS / f"{name}.toml")
         assert full.discriminator == DiscriminatorConfig()  # the full recipes keep the original critic
 
 
-@pytest.mark.parametrize("bad", [{"region": "face"}, {"update_every": 0}])
+@pytest.mark.parametrize("bad", [{"region": "face"}, {"update_every": 0}, {"gan_term_every": 0}])
 def test_bad_discriminator_settings_name_the_field(bad: dict, tmp_path: Path) -> None:
     (tmp_path / "job.toml").write_text(
         'kind = "dinet"\n[train]\nsteps = 2\n[discriminator]\n'

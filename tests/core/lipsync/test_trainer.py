@@ -154,6 +154,25 @@ def test_missing_vgg_weights_is_bad_input_before_training(clip_dir: Path, tmp_pa
     assert not (tmp_path / "run" / "checkpoints" / "last.pt").exists()
 
 
+def test_prefetched_batches_train_exactly_like_inline_ones(clip_dir: Path, tmp_path: Path) -> None:
+    ahead, _ = run_job(tiny_config(3, prefetch=True), clip_dir, tmp_path / "ahead")
+    inline, _ = run_job(tiny_config(3, prefetch=False), clip_dir, tmp_path / "inline")
+    a, b = ahead.state.generator.state_dict(), inline.state.generator.state_dict()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=lambda m, k=k: f"{k}: {m}")
+
+
+def test_gan_term_and_critic_update_on_their_own_cadences(clip_dir: Path, tmp_path: Path) -> None:
+    cfg = tiny_config(4).model_validate(
+        {**tiny_config(4).model_dump(), "discriminator": {"update_every": 4, "gan_term_every": 2}}
+    )
+    _job, runner = run_job(cfg, clip_dir, tmp_path / "run")
+    steps = lambda name: [e.step for e in runner.of_type(Metric) if e.name == name]  # noqa: E731
+    assert steps("loss/gan") == [1, 3]  # global steps 0 and 2, logged after the step
+    assert steps("loss/d") == [1]
+    assert steps("loss/pixel") == [1, 2, 3, 4]
+
+
 def test_stage_change_rebuilds_generator_at_new_size(clip_dir: Path, tmp_path: Path) -> None:
     base = tiny_config(1).model_dump()
     base["train"]["stages"] = [
