@@ -53,6 +53,17 @@ def test_the_window_with_the_live_dock_fits_a_laptop_screen(studio):
     assert w.minimumSizeHint().width() <= 1366  # was 1578: the dock's 604 px beside the 964 px training tab
 
 
+def test_on_a_laptop_screen_the_live_dock_shows_its_controls_without_sideways_scrolling(qtbot, studio):
+    w, _, panels = studio
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366)
+    QApplication.processEvents()
+    scroll = panels.live_dock.widget()
+    # was: a 300 px dock around the 360 px panel, its message, Browse button and placeholder cut off
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert scroll.viewport().width() >= panels.live_view.minimumSizeHint().width()
+
+
 def test_export_menu_lists_every_registry_format(studio):
     w, _, _ = studio
     listed = [a.text() for a in w.export_menu.actions() if a.text().startswith("Export as")]
