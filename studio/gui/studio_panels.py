@@ -90,6 +90,7 @@ class StudioPanels(QObject):
         self.apply_shortcuts()
 
         main.project_changed.connect(self._project_changed)
+        main.runs_changed.connect(lambda: self._project_changed(main.project))
         window.runs_view.table.itemSelectionChanged.connect(self._run_selected)
         if main.project is not None:
             self._project_changed(main.project)

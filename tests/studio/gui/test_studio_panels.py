@@ -165,3 +165,27 @@ def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, stud
     assert result.ok, result.error
     text = report.text.toPlainText()
     assert f"Exported to {out}" in text and any(out.iterdir())
+
+
+def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot, studio, tmp_path):
+    """Train a 2-step lip-sync run from the Training tab: the Live dock and Render & Play list it when it
+    finishes (they kept saying 'No finished ... run yet: train one' until the project was reopened)."""
+    from studio.project import open_project
+    from tests.core.lipsync.prepared_fixture import build_prepared_clip
+    from tests.studio.gui.test_training_runs import _tiny_dinet
+
+    w, main, panels = studio
+    build_prepared_clip(tmp_path / "proj", duration=2.0)
+    main.set_project(open_project(tmp_path / "proj"))
+    assert panels.live_view.avatar_combo.count() == 0 and panels.live_view.message.isVisibleTo(w)
+    w.tabs.setCurrentWidget(w.training_view)
+    view, training = w.training_view, main.training
+    view.device.setCurrentText("cpu")
+    _tiny_dinet(view, training)
+    view.max_steps.setValue(2)
+    with qtbot.waitSignal(training.run_finished, timeout=90_000):
+        view.start_button.click()
+    run = str(training_run := next((tmp_path / "proj" / "runs").iterdir()))
+    assert panels.live_view.avatar_combo.findData(run) >= 0, training_run
+    assert not panels.live_view.message.isVisibleTo(w), panels.live_view.message.text()
+    assert w.render_view.run_combo.findData(run) >= 0 and w.render_view.render_button.isEnabled()
