@@ -189,3 +189,16 @@ def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot
     assert panels.live_view.avatar_combo.findData(run) >= 0, training_run
     assert not panels.live_view.message.isVisibleTo(w), panels.live_view.message.text()
     assert w.render_view.run_combo.findData(run) >= 0 and w.render_view.render_button.isEnabled()
+
+
+def test_an_export_with_no_run_to_export_cannot_be_started(studio, tmp_path):
+    """A project with no Gaussian run: the PLY dialog says which runs export as PLY, and its Export button
+    is off (it was on, and pressing it said only 'choose a run to export as ply', with an empty list)."""
+    from studio.project import create_project
+
+    _, main, panels = studio
+    main.set_project(create_project(tmp_path / "P"))
+    dialog = panels.export.open_dialog("ply")
+    assert dialog.run_combo.count() == 0 and "Gaussian head avatar" in dialog.note.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.reject()
