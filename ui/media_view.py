@@ -108,9 +108,8 @@ class MediaView(QWidget):
         self.grid = QGridLayout(self._grid_host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.grid.setSpacing(12)
-        for column in range(self.COLUMNS):
-            self.grid.setColumnStretch(column, 1)
-        scroll = QScrollArea(self)
+        self.columns = 1  # as many as fit the panel's width, at most COLUMNS (see _fit_columns)
+        scroll = self._scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._grid_host)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -128,12 +127,34 @@ class MediaView(QWidget):
             self.grid.removeWidget(card)
             card.deleteLater()
         self.cards = {}
-        for i, data in enumerate(cards):
-            card = ClipCard(data, self._grid_host)
-            self.grid.addWidget(card, i // self.COLUMNS, i % self.COLUMNS)
-            self.cards[data.name] = card
-        for row in range(self.grid.rowCount()):
-            self.grid.setRowStretch(row, 0)
-        self.grid.setRowStretch(-(-len(cards) // self.COLUMNS), 1)
+        for data in cards:
+            self.cards[data.name] = ClipCard(data, self._grid_host)
+        self.columns = 0  # place them afresh
+        self._fit_columns()
         self.empty.setVisible(not cards)
         return self.cards
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Lay the cards in as many columns as the panel's width holds (a fixed two went off the right
+        edge beside the Live dock on a laptop screen)."""
+        cards = list(self.cards.values())
+        card_w = max((c.minimumSizeHint().width() for c in cards), default=1)
+        m = self.grid.contentsMargins()
+        room = self.width() - m.left() - m.right() - self._scroll.verticalScrollBar().sizeHint().width()
+        columns = max(1, min(self.COLUMNS, (room + self.grid.spacing()) // (card_w + self.grid.spacing())))
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for card in cards:
+            self.grid.removeWidget(card)
+        for column in range(self.COLUMNS):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        for i, card in enumerate(cards):
+            self.grid.addWidget(card, i // columns, i % columns)
+        self.grid.setRowStretch(-(-len(cards) // columns), 1)

@@ -190,10 +190,13 @@ class TrainingView(QWidget):
         top.addWidget(self.max_steps)
         for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             top.addWidget(b)
-        top.addSpacing(16)
-        top.addWidget(self.resume_run, 1)
-        top.addWidget(self.continue_button)
+        top.addStretch(1)
+        # continuing a run sits on the second row: in one row the box wanted 1042 px, too wide for a
+        # 1366 px laptop screen beside the Live dock
         bottom = QHBoxLayout()
+        bottom.addWidget(self.resume_run)
+        bottom.addWidget(self.continue_button)
+        bottom.addSpacing(16)
         bottom.addWidget(self.progress, 1)
         bottom.addWidget(self.status)
         lay = QVBoxLayout(box)

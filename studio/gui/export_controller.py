@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QWidget
 
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
@@ -156,6 +156,7 @@ class ExportController(QObject):
             if runs
             else f"No finished run in the open project can be exported as {fmt} ({kinds} runs can)."
         )
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(runs))  # the note says why
         dialog.run_combo.currentIndexChanged.connect(lambda _=0: self._default_out(dialog))
         dialog.browse_button.clicked.connect(lambda: self._browse(dialog))
         dialog.accepted.connect(lambda: self.export(dialog))

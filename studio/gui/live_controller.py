@@ -48,6 +48,9 @@ def kind_live_job(request: LiveRequest) -> Job:
     return avatar_kind_of(request.run).live_job(request)
 
 
+NO_RUN_YET = "No finished lip-sync or Gaussian run in this project yet: train one to drive it live."
+
+
 class LiveController(QObject):
     session_finished = Signal(object)  # JobResult
 
@@ -102,6 +105,7 @@ class LiveController(QObject):
         """List the project's finished runs whose kind can be driven live."""
         self.project_root = Path(root) if root is not None else None
         combo = self.view.avatar_combo
+        keep = combo.currentData()
         combo.clear()
         if self.project_root is None:
             return
@@ -118,10 +122,11 @@ class LiveController(QObject):
         for folder in sorted(p for p in exports.iterdir() if is_bundle(p)) if exports.is_dir() else []:
             combo.addItem(f"{folder.name} — exported bundle", str(folder))  # runs with its own ONNX models
         if combo.count() == 0:
-            self.view.show_message(
-                "No finished lip-sync or Gaussian run in this project yet: train one to drive it live.",
-                error=False,
-            )
+            self.view.show_message(NO_RUN_YET, error=False)
+        else:
+            combo.setCurrentIndex(max(combo.findData(keep), 0))
+            if self.view.message.text() == NO_RUN_YET:
+                self.view.show_message("", error=False)  # it no longer holds
 
     def refresh_devices(self) -> None:
         """Fill the microphone list; without PortAudio or inputs say so and keep files usable."""

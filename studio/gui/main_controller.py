@@ -35,6 +35,7 @@ JOB_STATE_TEXT = {Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled", Statu
 class MainController(QObject):
     project_changed = Signal(object)  # Project | None
     job_finished = Signal(object)  # JobResult of the user job that just ended
+    runs_changed = Signal()  # a training run started or finished: panels listing runs re-read them
 
     def __init__(self, window: MainWindow, recent: RecentProjects | None = None) -> None:
         super().__init__(window)
@@ -251,6 +252,8 @@ class MainController(QObject):
 
     def _training_changed_runs(self, _what: object) -> None:
         self.runs.refresh()
+        self.render.refresh()
+        self.runs_changed.emit()
 
     def shutdown(self) -> None:
         if self.training is not None:

@@ -28,6 +28,7 @@ from studio.project import Project, safe_name
 
 THUMB_HEIGHT = 108  # the media cards' thumbnails
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
+SOUND_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".aac")  # speech for Render & Play and Live
 
 
 class ClipState(enum.Enum):
@@ -190,13 +191,18 @@ class ImportMediaJob(Job):
     def run(self, ctx: JobContext) -> list[Path]:
         if not self.sources:
             raise BadInput("No files to import; drop or choose video files (mp4, mov, mkv...).")
+        videos = [s.name for s in self.sources if s.suffix.lower() in VIDEO_SUFFIXES]
         for i, src in enumerate(self.sources):
             ctx.progress(i, len(self.sources), f"checking {src.name}")
             if src.suffix.lower() not in VIDEO_SUFFIXES:
-                raise BadInput(
-                    f"{src.name} is not a video file this studio imports; give one of "
-                    f"{', '.join(VIDEO_SUFFIXES)}."
+                what = (
+                    "is a sound file: speech is not imported, choose it as the audio file in "
+                    "Render & Play or in Live"
+                    if src.suffix.lower() in SOUND_SUFFIXES
+                    else f"is not a video file this studio imports; give one of {', '.join(VIDEO_SUFFIXES)}"
                 )
+                again = f" Nothing was imported; import {', '.join(videos)} without it." if videos else ""
+                raise BadInput(f"{src.name} {what}.{again}")
             decode.probe(src)  # BadInput naming the file and the fix, before anything is copied
             ctx.checkpoint()
         out = []

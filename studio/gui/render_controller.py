@@ -6,13 +6,16 @@ The job comes from the avatar-kind registry (`kind_of_run(run).render_job(...)`)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 
+from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
-from core.jobs.job import JobResult
+from core.jobs.job import Job, JobResult
+from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import RenderRequest
 from studio.gui import dialogs
@@ -25,6 +28,22 @@ if TYPE_CHECKING:
     from studio.gui.main_controller import MainController
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".aac", ".mp4")
+
+
+class RenderWithAudioModel(Job):
+    """The kind's render job, its audio model chosen first as `dhstudio render` and Live choose it (the
+    one picked, else the project's newest, else the prior mapped onto the project's clips); on the job's
+    thread, since making the prior reads the prepared clips."""
+
+    name = "render"
+
+    def __init__(self, request: RenderRequest) -> None:
+        self.request = request
+
+    def run(self, ctx: JobContext) -> Any:
+        kind = kind_of_run(self.request.run)
+        audio_run = resolve_audio_run(self.request.run, self.request.audio_run, kind)
+        return kind.render_job(replace(self.request, audio_run=audio_run)).run(ctx)
 
 
 class RenderController(PanelController):
@@ -99,7 +118,8 @@ class RenderController(PanelController):
             if not audio.is_file():
                 raise BadInput(f"Audio file not found: {audio}. Choose an existing wav, mp3 or m4a file.")
             out = self._output_path(project.exports_dir / "renders", run, audio)
-            job = kind_of_run(run).render_job(RenderRequest(run, audio, out, audio_run=audio_run))
+            kind_of_run(run)  # an unknown run is refused here, before a job starts
+            job = RenderWithAudioModel(RenderRequest(run, audio, out, audio_run=audio_run))
         except BadInput as exc:
             self.main.show_error(str(exc), True)
             return False
@@ -121,7 +141,7 @@ class RenderController(PanelController):
     def _done(self, result: JobResult, out: Path) -> None:
         v = self.view
         v.progress.setVisible(False)
-        v.render_button.setEnabled(v.run_combo.count() > 0)
+        self.refresh()  # an audio model the render made is offered from now on
         if result.ok and out.is_file():
             self.last_output = out
             v.status.setText(f"Rendered {out.name}")

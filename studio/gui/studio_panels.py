@@ -56,6 +56,11 @@ class StudioPanels(QObject):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.live_view)
+        # it scrolls up and down only: never narrower than the stacked panel and a vertical scroll bar
+        scroll.setMinimumWidth(
+            self.live_view.minimumSizeHint().width()
+            + window.style().pixelMetric(window.style().PixelMetric.PM_ScrollBarExtent)
+        )
         self.live_dock.setWidget(scroll)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.live_dock)
         self.live = LiveController(self.live_view, preview_fps=self.prefs.preview_fps)
@@ -85,6 +90,7 @@ class StudioPanels(QObject):
         self.apply_shortcuts()
 
         main.project_changed.connect(self._project_changed)
+        main.runs_changed.connect(lambda: self._project_changed(main.project))
         window.runs_view.table.itemSelectionChanged.connect(self._run_selected)
         if main.project is not None:
             self._project_changed(main.project)

@@ -34,6 +34,26 @@ def test_a_corrupt_video_dropped_shows_a_dialog_and_changes_nothing(
     assert w.isVisible() and c.job is None  # the window stays usable
 
 
+def test_a_speech_file_dropped_with_a_video_says_where_speech_goes_and_that_nothing_was_imported(
+    qtbot, studio, answers, tmp_path, talking_clip
+):
+    """A creator selects a clip and the speech they want it to say: the dialog named only the wav as
+    'not a video file', and the clip silently was not imported either."""
+    from core.media.wav import write_wav
+
+    w, c = studio
+    project = _open(c, tmp_path)
+    speech = tmp_path / "speech.wav"
+    write_wav(speech, np.zeros(4800, np.float32), 48000)
+    drop_files(w, [talking_clip, speech])
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1
+    message = answers.warnings[0][1]
+    assert "speech.wav" in message and "Render & Play" in message and "Live" in message
+    assert "Nothing was imported" in message and talking_clip.name in message
+    assert list(project.media_dir.iterdir()) == [] and w.media_view.cards == {}
+
+
 def test_rename_and_remove_ask_first(qtbot, studio, answers, tmp_path, talking_clip):
     w, c = studio
     project = _open(c, tmp_path)

@@ -56,3 +56,29 @@ def test_switching_projects_while_a_job_runs_is_refused(qtbot, studio, answers, 
     gate.set()
     qtbot.waitUntil(lambda: c.job is None, timeout=5000)
     assert c.open_path(other.root) and c.project.root == other.root
+
+
+def test_render_without_an_audio_model_uses_the_one_live_and_the_cli_would(
+    qtbot, studio, answers, tmp_path, tmp_path_factory
+):
+    """A lip-sync run and no audio-to-mouth run: Render makes the project's prior run, as Live and
+    `dhstudio render` do (it used to refuse with a CLI flag, '--audio-model RUN', in the dialog)."""
+    import shutil
+
+    from tests.faults.kinds_fixture import tiny_project
+
+    tiny = tiny_project(tmp_path_factory, tmp_path / "copy")
+    shutil.rmtree(tiny.a2m)
+    w, c = studio
+    assert c.open_path(tiny.root)
+    rv = w.render_view
+    rv.run_combo.setCurrentIndex(rv.run_combo.findData(str(tiny.dinet)))
+    assert rv.audio_model_combo.count() == 0
+    rv.audio_edit.setText(str(tiny.wav))
+    rv.render_button.click()
+    qtbot.waitUntil(lambda: c.job is None, timeout=120000)
+    assert not answers.warnings, answers.warnings
+    out = c.render.last_output
+    assert out is not None and out.is_file() and out.stat().st_size > 0
+    assert [p.name for p in tiny.runs.iterdir() if p.name.endswith("audio2mouth-prior")]
+    assert rv.audio_model_combo.count() == 1  # the run it made is offered from now on

@@ -53,6 +53,17 @@ def test_the_window_with_the_live_dock_fits_a_laptop_screen(studio):
     assert w.minimumSizeHint().width() <= 1366  # was 1578: the dock's 604 px beside the 964 px training tab
 
 
+def test_on_a_laptop_screen_the_live_dock_shows_its_controls_without_sideways_scrolling(qtbot, studio):
+    w, _, panels = studio
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366)
+    QApplication.processEvents()
+    scroll = panels.live_dock.widget()
+    # was: a 300 px dock around the 360 px panel, its message, Browse button and placeholder cut off
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert scroll.viewport().width() >= panels.live_view.minimumSizeHint().width()
+
+
 def test_export_menu_lists_every_registry_format(studio):
     w, _, _ = studio
     listed = [a.text() for a in w.export_menu.actions() if a.text().startswith("Export as")]
@@ -154,3 +165,40 @@ def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, stud
     assert result.ok, result.error
     text = report.text.toPlainText()
     assert f"Exported to {out}" in text and any(out.iterdir())
+
+
+def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot, studio, tmp_path):
+    """Train a 2-step lip-sync run from the Training tab: the Live dock and Render & Play list it when it
+    finishes (they kept saying 'No finished ... run yet: train one' until the project was reopened)."""
+    from studio.project import open_project
+    from tests.core.lipsync.prepared_fixture import build_prepared_clip
+    from tests.studio.gui.test_training_runs import _tiny_dinet
+
+    w, main, panels = studio
+    build_prepared_clip(tmp_path / "proj", duration=2.0)
+    main.set_project(open_project(tmp_path / "proj"))
+    assert panels.live_view.avatar_combo.count() == 0 and panels.live_view.message.isVisibleTo(w)
+    w.tabs.setCurrentWidget(w.training_view)
+    view, training = w.training_view, main.training
+    view.device.setCurrentText("cpu")
+    _tiny_dinet(view, training)
+    view.max_steps.setValue(2)
+    with qtbot.waitSignal(training.run_finished, timeout=90_000):
+        view.start_button.click()
+    run = str(training_run := next((tmp_path / "proj" / "runs").iterdir()))
+    assert panels.live_view.avatar_combo.findData(run) >= 0, training_run
+    assert not panels.live_view.message.isVisibleTo(w), panels.live_view.message.text()
+    assert w.render_view.run_combo.findData(run) >= 0 and w.render_view.render_button.isEnabled()
+
+
+def test_an_export_with_no_run_to_export_cannot_be_started(studio, tmp_path):
+    """A project with no Gaussian run: the PLY dialog says which runs export as PLY, and its Export button
+    is off (it was on, and pressing it said only 'choose a run to export as ply', with an empty list)."""
+    from studio.project import create_project
+
+    _, main, panels = studio
+    main.set_project(create_project(tmp_path / "P"))
+    dialog = panels.export.open_dialog("ply")
+    assert dialog.run_combo.count() == 0 and "Gaussian head avatar" in dialog.note.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.reject()
