@@ -98,6 +98,7 @@ class RenderController(PanelController):
             self.view.videos.addItem(str(path.relative_to(project.root)))
             item = self.view.videos.item(self.view.videos.count() - 1)
             item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path.relative_to(project.root)))  # the list elides long names
 
     def browse_audio(self) -> None:
         path = dialogs.open_file(self.main.window, "Audio to speak", dialogs.AUDIO_FILTER)
