@@ -9,12 +9,22 @@ controller uses to space the redraws out (see studio.gui.training_watch.redraw_i
 
 from __future__ import annotations
 
+import html
 import math
 import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.plot_palette import follow_palette
 
@@ -36,8 +46,8 @@ class _Series:
 class _TimedPlotWidget(pg.PlotWidget):
     """A plot view that adds the wall time of each of its paints to its LossPlot's ``busy_s``."""
 
-    def __init__(self, owner: LossPlot, **kwargs) -> None:
-        super().__init__(owner, **kwargs)
+    def __init__(self, owner: LossPlot, parent: QWidget, **kwargs) -> None:
+        super().__init__(parent, **kwargs)
         self._owner = owner
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
@@ -54,16 +64,34 @@ class LossPlot(QWidget):
         # one view per panel, so new points repaint only the panel they belong to
         self.graphics = QGridLayout()
         self.plots: dict[str, pg.PlotItem] = {}
-        for i, name in enumerate(PANELS):
-            widget = _TimedPlotWidget(self, title=name)
-            self.graphics.addWidget(widget, i // 2, i % 2)
+        self.panels: dict[str, QWidget] = {}  # a plot and its legend row
+        # a row of names under each plot, wrapping to its width: a legend inside a panel of about
+        # 210x150 px (a 1366 px screen beside the Live dock) covered the curves and was cut off
+        self.legends: dict[str, QLabel] = {}
+        for name in PANELS:
+            panel = QWidget(self)
+            widget = _TimedPlotWidget(self, panel, title=name)
+            widget.setToolTip(f"{name} by training step")
             plot = widget.getPlotItem()
             plot.hideButtons()
             plot.showGrid(x=False, y=True, alpha=0.15)  # a light y grid; x grid lines cost paint time
-            plot.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
-            plot.setLabel("bottom", "step")
             follow_palette(widget)  # light or dark with the theme
-            self.plots[name] = plot
+            legend = QLabel(panel)
+            legend.setWordWrap(True)
+            legend.setTextFormat(Qt.TextFormat.RichText)
+            legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+            font = legend.font()
+            font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
+            legend.setFont(font)
+            legend.setVisible(False)
+            column = QVBoxLayout(panel)
+            column.setContentsMargins(0, 0, 0, 2)
+            column.setSpacing(0)
+            column.addWidget(widget, 1)
+            column.addWidget(legend)
+            self.plots[name], self.panels[name], self.legends[name] = plot, panel, legend
+        self.shown: tuple[str, ...] = PANELS
+        self.show_panels(PANELS)
         self.log_scale = QCheckBox("Log scale (losses)", self)
         self.log_scale.toggled.connect(lambda on: self.plots["Losses"].setLogMode(y=on))
         self.smoothing = QSlider(Qt.Orientation.Horizontal, self)
@@ -86,6 +114,18 @@ class LossPlot(QWidget):
         self._refine_lines: list[pg.InfiniteLine] = []
         self._dirty: set[str] = set()  # panels with points not drawn yet
 
+    def show_panels(self, names: tuple[str, ...] | list[str]) -> None:
+        """Show these plots (in PANELS order, two a row, an odd last one the full width); hide the
+        others, e.g. the Gaussian count for a kind that has no Gaussians."""
+        self.shown = tuple(p for p in PANELS if p in names)
+        for panel in self.panels.values():
+            self.graphics.removeWidget(panel)
+        for name, panel in self.panels.items():
+            panel.setVisible(name in self.shown)
+        for i, name in enumerate(self.shown):
+            span = 2 if i == len(self.shown) - 1 and i % 2 == 0 else 1
+            self.graphics.addWidget(self.panels[name], i // 2, i % 2, 1, span)
+
     @property
     def alpha(self) -> float:
         return self.smoothing.value() / 100.0
@@ -95,8 +135,9 @@ class LossPlot(QWidget):
             plot.clear()
             plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # forget the previous run's ranges
             plot.enableAutoRange()
-            if plot.legend is not None:
-                plot.legend.clear()
+        for legend in self.legends.values():
+            legend.clear()
+            legend.setVisible(False)
         self.series.clear()
         self.refine_steps.clear()
         self._refine_lines.clear()
@@ -113,7 +154,10 @@ class LossPlot(QWidget):
             color = COLORS[(sum(1 for p, _ in self.series if p == panel) - 1) % len(COLORS)]
             s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1))
             s.raw_curve.setOpacity(0.35)
-            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5), name=name)
+            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5))
+            self._add_legend_entry(panel, name, color)
+            if panel not in self.shown:  # the run reports it: data always has a plot
+                self.show_panels((*self.shown, panel))
         prev = s.smooth[-1] if s.smooth else value
         s.steps.append(float(step))
         s.values.append(float(value))
@@ -121,6 +165,12 @@ class LossPlot(QWidget):
         s.smooth.append(alpha * prev + (1 - alpha) * value)
         s.changed = True
         self._dirty.add(panel)
+
+    def _add_legend_entry(self, panel: str, name: str, color: str) -> None:
+        legend = self.legends[panel]
+        entry = f'<span style="color:{color}">&#9632;</span>&nbsp;{html.escape(name)}'
+        legend.setText(f"{legend.text()} &nbsp; {entry}" if legend.text() else entry)
+        legend.setVisible(True)
 
     def add_refine(self, step: int) -> None:
         """A vertical mark on the Gaussian-count plot where densification ran."""
