@@ -35,6 +35,8 @@ class AvatarKind:
     exports: Mapping[str, Callable[[ExportRequest], Job]] = field(default_factory=dict)
     uses_audio_model: bool = False  # render/live drive it through an audio-to-mouth run
     provides_audio_model: bool = False  # its runs are the audio model other kinds are driven by
+    # the training curves its runs report (the panel hides the others; see ui.loss_plot.PANELS)
+    curves: tuple[str, ...] = ("Losses", "Quality", "Learning rate")
     viewport: bool = False  # its checkpoints are 3D scenes the training panel can orbit while it trains
     weights: tuple[str, ...] = ()  # files in a run folder holding the weights render/live/export use
     # makes a usable run for a project that has none, without training (project root -> run folder)

@@ -20,6 +20,7 @@ KIND = AvatarKind(
     train=make_job,
     exports=model_exports("core.export.subjects:audio_subject"),
     provides_audio_model=True,
+    curves=("Losses",),  # its train and held-out scores (audio2mouth/*); no schedule reported
     weights=("checkpoints/last.pt",),
     bootstrap=map_prior_run,
     instead={

@@ -137,6 +137,7 @@ class TrainingController(QObject):
         combo.blockSignals(False)
         self.view.form.build(cf.field_specs(self.kind.config_model))
         self.view.plot.clear()
+        self.view.plot.show_panels(self.kind.curves)
         self._fill_resumable()
         self.load_preset(self._selected_preset())
 
@@ -309,6 +310,7 @@ class TrainingController(QObject):
     def _watch(self, thread: JobThread, run: RunFolder) -> None:
         v, worker = self.view, thread.worker
         v.plot.clear()
+        v.plot.show_panels(self.kind.curves)  # a plot the kind's run reported before went away
         v.samples.clear_image("Waiting for the first samples…")
         self._samples = self._attention = None
         self.rate = RateMeter()

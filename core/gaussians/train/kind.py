@@ -54,5 +54,6 @@ KIND = AvatarKind(
     exports={"ply": _ply},
     uses_audio_model=True,
     viewport=True,
+    curves=("Losses", "Quality", "Learning rate", "Gaussians"),  # the count, refine marks on it
     weights=("avatar.pt",),
 )

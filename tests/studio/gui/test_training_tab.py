@@ -24,3 +24,28 @@ def test_training_tab_builds_its_panel_once_and_follows_the_project(qtbot, studi
     window.tabs.setCurrentWidget(window.media_view)
     window.tabs.setCurrentWidget(window.training_view)
     assert controller.training is training  # built once
+
+
+def test_curves_show_the_plots_the_selected_kind_reports(qtbot, studio, tmp_path) -> None:
+    """Was: an empty 'Gaussians' plot for a lip-sync or audio-to-mouth run. The plots shown are the
+    kind's own (`AvatarKind.curves`); a metric for another plot still shows it."""
+    from core.kinds.registry import avatar_kind
+
+    window, controller = studio
+    assert controller.open_path(create_project(tmp_path / "proj", "proj").root)
+    window.tabs.setCurrentWidget(window.training_view)
+    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
+    training, plot = controller.training, window.training_view.plot
+    family = window.training_view.family
+
+    def shown() -> set[str]:
+        return {name for name, panel in plot.panels.items() if panel.isVisible()}
+
+    for kind in ("dinet", "audio2mouth", "gaussian"):
+        family.setCurrentIndex(family.findData(kind))
+        assert training.kind.name == kind
+        assert shown() == set(avatar_kind(kind).curves)
+        assert ("Gaussians" in shown()) == (kind == "gaussian")
+    family.setCurrentIndex(family.findData("audio2mouth"))
+    training._on_metric("lr/generator", 1, 1e-3)  # the run reports it: it gets its plot
+    assert "Learning rate" in shown() and "Gaussians" not in shown()
