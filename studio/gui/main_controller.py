@@ -187,6 +187,8 @@ class MainController(QObject):
         panel.title.setText(JOB_STATE_TEXT[result.status])
         thread, self.job = self.job, None
         if thread is not None:
+            # each job's end replaces the status bar (the job's own callback may say more below)
+            self.window.status_label.setText(f"{JOB_STATE_TEXT[result.status]}: {thread.worker.job.name}")
             thread.thread.wait()
             thread.deleteLater()
         if on_done is not None:

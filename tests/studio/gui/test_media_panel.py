@@ -7,6 +7,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from studio.gui.media_library import ReadMediaJob
 from studio.project import create_project
 from tests.studio.gui.conftest import drop_files, wait_idle
 from ui.prepare_view import PrepareDialog
@@ -126,3 +127,14 @@ def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
     assert "face" in answers.warnings[0][1].lower()
     assert list(project.prepared_dir.iterdir()) == [] and "failed" in c.prepare.view.heading.text()
     assert w.media_view.cards["empty_room"].state.text() == "imported"
+
+
+def test_the_status_bar_is_replaced_when_the_next_job_ends(qtbot, studio, answers, tmp_path, talking_clip):
+    w, c = studio
+    project = _open(c, tmp_path)
+    drop_files(w, [talking_clip])
+    wait_idle(qtbot, c)
+    assert w.status_label.text() == "Imported 1 video(s)"
+    c.start_job(ReadMediaJob([project.media_dir / "talk.mp4"], 32))
+    wait_idle(qtbot, c)
+    assert w.status_label.text() == "Done: read media", "the last job's message stayed on"
