@@ -156,6 +156,7 @@ class MainController(QObject):
         )
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
+        panel.set_progress(0, 0, "")  # busy until the job reports a total (not the last job's bar)
         panel.title.setText(f"Running: {job.name}")
         self.job = thread
         thread.start()
