@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 
 from ui.image import to_pixmap
 
-STATE_COLOURS = {"imported": "#8d6e00", "prepared": "#1565c0", "trained": "#2e7d32"}
+STATE_COLOURS = {
+    "imported": "#8d6e00",
+    "prepared": "#1565c0",
+    "trained": "#2e7d32",
+    "prepare failed": "#c62828",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class CardData:
     details: str  # resolution · fps · duration · audio
     state: str  # imported | prepared | trained
     thumbnail: np.ndarray | None  # RGB
+    failure: str = ""  # the last prepare's error ("" when it did not fail)
+    reason: str = ""  # that error in short, for the card
 
 
 class ClipCard(QFrame):
@@ -60,9 +67,17 @@ class ClipCard(QFrame):
         self.title = QLabel(f"<b>{data.name}</b>", self)
         self.details = QLabel(data.details, self)
         self.details.setWordWrap(True)
-        self.state = QLabel(data.state, self)
+        badge = "prepare failed" if data.failure else data.state
+        self.state = QLabel(badge, self)
         self.state.setObjectName("stateBadge")
-        colour = STATE_COLOURS.get(data.state, "#555")
+        self.state.setToolTip(data.failure)
+        self.reason = QLabel(data.reason, self)
+        self.reason.setObjectName("failureReason")
+        self.reason.setWordWrap(True)
+        self.reason.setToolTip(data.failure)
+        self.reason.setProperty("tone", "error")  # coloured by the theme
+        self.reason.setVisible(bool(data.failure))
+        colour = STATE_COLOURS.get(badge, "#555")
         self.state.setStyleSheet(
             f"color: white; background: {colour}; border-radius: 8px; padding: 2px 10px; font-weight: bold;"
         )
@@ -83,6 +98,7 @@ class ClipCard(QFrame):
         text = QVBoxLayout()
         text.addLayout(head)
         text.addWidget(self.details)
+        text.addWidget(self.reason)
         text.addStretch(1)
         text.addLayout(buttons)
         row = QHBoxLayout(self)

@@ -70,6 +70,7 @@ class RenderJob(RequestJob[RenderRequest]):
                 f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
             )
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
+        ctx.progress(0, n_out, "rendering")  # the total is known: bars show 0% until the first frames
         loop = SourceLoop.from_clip(clip)
         ctx.log(
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s of audio) over clip '{clip.name}' "

@@ -25,7 +25,7 @@ from core.jobs.job import JobResult
 from core.kinds.registry import avatar_kind, export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
 from core.project_layout import ProjectLayout
-from core.train.run_folder import RunState, list_runs
+from core.train.run_folder import RunFolder, RunState, list_runs
 from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
 
@@ -93,6 +93,21 @@ def report_text(result: JobResult, folder: Path) -> str:
     return "\n".join(lines)
 
 
+def preferred_run(runs: list[Path]) -> Path | None:
+    """The run an export dialog pre-selects among `runs` (newest first): the newest one the user
+    trained, avatar runs before audio-model runs (their kind `provides_audio_model`), and a run
+    made without training (the audio-to-mouth prior, status `made_without_training`) last."""
+
+    def rank(item: tuple[int, Path]) -> tuple[bool, bool, int]:
+        age, run = item
+        status = RunFolder(run).read_status()
+        made = bool(status.get("made_without_training", False))
+        audio_model = avatar_kind(status.get("kind", "")).provides_audio_model
+        return made, audio_model, age
+
+    return min(enumerate(runs), key=rank)[1] if runs else None
+
+
 class ExportController(QObject):
     """Fills `menu` with the registry's formats; runs the chosen export on its own worker thread."""
 
@@ -148,8 +163,9 @@ class ExportController(QObject):
         runs = self.runs_for(fmt)
         for run in runs:
             dialog.run_combo.addItem(run.name, str(run))
-        if self.selected_run is not None and self.selected_run in runs:
-            dialog.run_combo.setCurrentIndex(runs.index(self.selected_run))
+        chosen = self.selected_run if self.selected_run in runs else preferred_run(runs)
+        if chosen is not None:
+            dialog.run_combo.setCurrentIndex(runs.index(chosen))
         kinds = ", ".join(avatar_kind(k).title for k in export_formats().get(fmt, ()))
         dialog.note.setText(
             f"{fmt} exports runs of: {kinds}."

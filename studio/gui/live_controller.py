@@ -78,6 +78,7 @@ class LiveController(QObject):
         self._recorder = None  # the RecorderSink Record started mid-session
         self.recordings: list[Path] = []  # files recorded in the current session
         self._t0 = 0.0
+        self._stop_pressed = False  # the user pressed Stop in the running session
         self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
         for name in BACKENDS:
             view.backend_combo.addItem(name)
@@ -250,6 +251,7 @@ class LiveController(QObject):
         self.recordings = [job.req.record] if getattr(job, "req", None) and job.req.record else []
         self._history.clear()
         self._t0 = time.monotonic()
+        self._stop_pressed = False
         thread = self.thread = JobThread(job, self)
         thread.worker.live_status.connect(self._on_status)
         thread.worker.failed.connect(self._on_failed)  # a method: runs on the GUI thread
@@ -262,7 +264,9 @@ class LiveController(QObject):
         return thread
 
     def stop(self) -> None:
+        """The user's Stop ends the session through the job's cancel; it is said as 'stopped'."""
         if self.thread is not None:
+            self._stop_pressed = True
             self.thread.control.cancel()
 
     def shutdown(self) -> None:
@@ -323,7 +327,9 @@ class LiveController(QObject):
         recording = ", ".join(str(p) for p in self.recordings if Path(p).is_file()) or None
         if result.status is Status.SUCCEEDED or result.status is Status.CANCELLED:
             kept = f" Recording: {recording}" if recording else ""
-            self.view.show_message(f"Session ended ({result.status.value}).{kept}", error=False)
+            stopped = result.status is Status.CANCELLED and self._stop_pressed
+            ended = "Session stopped." if stopped else f"Session ended ({result.status.value})."
+            self.view.show_message(f"{ended}{kept}", error=False)
         elif result.error:
             kept = f" Recording kept: {recording}" if recording and recording not in result.error else ""
             self.view.show_message(result.error + kept)

@@ -156,6 +156,7 @@ class MainController(QObject):
         )
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
+        panel.set_progress(0, 0, "")  # busy until the job reports a total (not the last job's bar)
         panel.title.setText(f"Running: {job.name}")
         self.job = thread
         thread.start()
@@ -187,6 +188,8 @@ class MainController(QObject):
         panel.title.setText(JOB_STATE_TEXT[result.status])
         thread, self.job = self.job, None
         if thread is not None:
+            # each job's end replaces the status bar (the job's own callback may say more below)
+            self.window.status_label.setText(f"{JOB_STATE_TEXT[result.status]}: {thread.worker.job.name}")
             thread.thread.wait()
             thread.deleteLater()
         if on_done is not None:

@@ -57,6 +57,17 @@ class ClipEntry:
         return f"{i.width}×{i.height} · {i.fps:.2f} fps · {i.duration:.1f} s · {audio}"
 
 
+def short_reason(message: str, limit: int = 60) -> str:
+    """A failure's gist for a card: no leading file path, no advice after it, at most `limit` chars."""
+    head, sep, rest = message.partition(": ")
+    if sep and ("/" in head or "\\" in head):
+        message = rest
+    for stop in (" (", ". ", " - ", "\n"):
+        message = message.split(stop, 1)[0]
+    message = message.strip().rstrip(".")
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+
+
 _INFO_CACHE: dict[tuple[str, int], decode.VideoInfo | None] = {}
 _THUMB_CACHE: dict[tuple[str, int, int], np.ndarray] = {}
 

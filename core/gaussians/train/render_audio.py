@@ -167,6 +167,7 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         native = read_audio_native(r.audio)
         sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
+        ctx.progress(0, n_out, "rendering")  # the total is known: bars show 0% until the first frames
         coeffs = a2m.predict(audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
         ctx.log(

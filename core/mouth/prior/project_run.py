@@ -53,7 +53,11 @@ def map_prior_run(project_root: Path) -> Path:
     base = Audio2MouthConfig()
     config = base.derive(train=base.train.derive(steps=0), prior=base.prior.derive(use=True))
     run = RunFolder(layout.run(f"{datetime.now():%Y%m%d-%H%M%S}-audio2mouth-prior")).create(
-        KIND.name, config.model_dump(mode="json"), source="audio-to-mouth prior", job="audio2mouth-prior"
+        KIND.name,
+        config.model_dump(mode="json"),
+        source="audio-to-mouth prior",
+        job="audio2mouth-prior",
+        made_without_training=True,  # pickers prefer the runs a user trained (studio export dialog)
     )
     request = TrainRequest(clips=tuple(clips), run=run, device="cpu", project_root=layout.root)
     runner = CollectingRunner()

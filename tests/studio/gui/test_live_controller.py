@@ -228,3 +228,18 @@ def test_an_exported_bundle_is_listed_and_driven_live(qtbot, gp, speech, tmp_pat
     finally:
         controller.shutdown()
         shutil.rmtree(out)
+
+
+def test_stop_pressed_by_the_user_says_stopped_not_cancelled(qtbot, panel, gp, speech):
+    view, controller = panel
+    controller.select_avatar(gp.dinet_run)
+    view.file_radio.setChecked(True)
+    view.file_edit.setText(str(speech))
+    with qtbot.waitSignal(controller.session_finished, timeout=120_000) as done:
+        qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: controller.statuses > 0, timeout=120_000)
+        qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].status is Status.CANCELLED  # the job system's word for it stays
+    assert view.message.text().startswith("Session stopped."), view.message.text()
+    assert "cancelled" not in view.message.text()
+    assert view.message.property("tone") == "info"

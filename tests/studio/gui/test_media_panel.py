@@ -7,6 +7,8 @@ import time
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from core.media.mp4_writer import Mp4Writer
+from studio.gui.media_library import ReadMediaJob
 from studio.project import create_project
 from tests.studio.gui.conftest import drop_files, wait_idle
 from ui.prepare_view import PrepareDialog
@@ -125,4 +127,51 @@ def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
     assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
     assert "face" in answers.warnings[0][1].lower()
     assert list(project.prepared_dir.iterdir()) == [] and "failed" in c.prepare.view.heading.text()
-    assert w.media_view.cards["empty_room"].state.text() == "imported"
+    assert w.media_view.cards["empty_room"].state.text() == "prepare failed"  # the reason is on the card too
+
+
+def test_the_status_bar_is_replaced_when_the_next_job_ends(qtbot, studio, answers, tmp_path, talking_clip):
+    w, c = studio
+    project = _open(c, tmp_path)
+    drop_files(w, [talking_clip])
+    wait_idle(qtbot, c)
+    assert w.status_label.text() == "Imported 1 video(s)"
+    c.start_job(ReadMediaJob([project.media_dir / "talk.mp4"], 32))
+    wait_idle(qtbot, c)
+    assert w.status_label.text() == "Done: read media", "the last job's message stayed on"
+
+
+def _faceless(path):
+    """A second of grey noise: prepare finds no face in it."""
+    rng = np.random.default_rng(0)
+    with Mp4Writer(path, 128, 128, 25.0) as out:
+        for _ in range(25):
+            out.write_frame(rng.integers(100, 140, (128, 128, 3), dtype=np.uint8))
+    return path
+
+
+def test_a_failed_prepare_shows_on_the_card_and_a_retry_clears_it(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    w, c = studio
+    project = _open(c, tmp_path)
+    faceless = _faceless(tmp_path / "wall.mp4")
+    drop_files(w, [faceless])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    w.media_view.cards["wall"].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert c.prepare.last_result.status.value == "failed"
+    card = w.media_view.cards["wall"]
+    assert card.state.text() == "prepare failed"
+    assert card.reason.text().startswith("no face found") and len(card.reason.text()) <= 60
+    assert card.reason.toolTip() == c.prepare.last_result.error  # the whole message
+    assert not card.view_button.isEnabled()
+    # the user replaces the video by a good one under the same name and prepares again
+    (project.media_dir / "wall.mp4").write_bytes(talking_clip.read_bytes())
+    w.media_view.cards["wall"].prepare_button.click()
+    wait_idle(qtbot, c, timeout=120_000)
+    assert c.prepare.last_result.ok, c.prepare.last_result.error
+    card = w.media_view.cards["wall"]
+    assert card.state.text() == "prepared" and card.reason.isHidden()
+    assert card.view_button.isEnabled()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Slot
+
 from core.train.run_folder import RunFolder
 from studio.project import create_project
 
@@ -132,3 +134,35 @@ def test_beside_the_live_dock_on_a_laptop_screen_nothing_is_cut_off(qtbot, tmp_p
     finally:
         panels.shutdown()
         main.shutdown()
+
+
+def test_render_progress_shows_as_a_percentage_in_the_render_and_jobs_bars(
+    qtbot, studio, answers, tmp_path, tmp_path_factory
+):
+    """Both bars were busy indicators (or empty) through a render: the frames done / total the
+    render job reports now show as a percentage in the Render panel and in the Jobs panel."""
+    from tests.faults.kinds_fixture import tiny_project
+
+    tiny = tiny_project(tmp_path_factory, tmp_path / "copy")
+    w, c = studio
+    assert c.open_path(tiny.root)
+    rv = w.render_view
+    rv.run_combo.setCurrentIndex(rv.run_combo.findData(str(tiny.dinet)))
+    rv.audio_edit.setText(str(tiny.wav))
+    seen: list[tuple[str, str, int]] = []
+
+    class Look(QObject):  # a QObject's method: runs on the GUI thread, after the panels' own slots
+        @Slot(int, int, str)
+        def look(self, step: int, total: int, message: str) -> None:
+            bars = (rv.progress, w.job_panel.progress)
+            seen.append((*(b.text() for b in bars), min(b.maximum() for b in bars)))
+
+    looker = Look()
+    rv.render_button.click()
+    c.job.worker.progress.connect(looker.look)
+    qtbot.waitUntil(lambda: c.job is None, timeout=120000)
+    assert c.render.last_output is not None, answers.warnings
+    assert seen, "the render reported no progress"
+    assert seen[0][:2] == ("0%", "0%"), "the bars were busy indicators until the first frames were done"
+    render_text, jobs_text, maximum = seen[-1]
+    assert maximum > 0 and render_text == jobs_text == "100%", seen

@@ -202,3 +202,48 @@ def test_an_export_with_no_run_to_export_cannot_be_started(studio, tmp_path):
     assert dialog.run_combo.count() == 0 and "Gaussian head avatar" in dialog.note.text()
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     dialog.reject()
+
+
+def _finished_run(project, name, kind, **status):
+    from core.train.run_folder import RunFolder, RunState
+
+    run = RunFolder(project.root / "runs" / name).create(kind, {}, **status)
+    run.set_status(RunState.FINISHED)
+    return run.path
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "onnx-int8", "torchscript"])
+def test_export_preselects_the_users_newest_run_not_the_automatic_prior(studio, tmp_path, fmt):
+    """The audio-to-mouth prior made without training (newest, as render made it after training) was
+    pre-selected over the user's lip-sync run; the avatar run comes first, then a trained audio run."""
+    import time
+
+    from studio.project import create_project
+
+    _, main, panels = studio
+    project = create_project(tmp_path / "P")
+    main.set_project(project)
+    mouth = _finished_run(project, "1-audio2mouth", "audio2mouth", source="train", job="audio2mouth")
+    time.sleep(0.01)
+    old_lipsync = _finished_run(project, "2-dinet-old", "dinet", source="train", job="dinet")
+    time.sleep(0.01)
+    lipsync = _finished_run(project, "3-dinet", "dinet", source="train", job="dinet")
+    time.sleep(0.01)
+    _finished_run(
+        project,
+        "4-audio2mouth-prior",
+        "audio2mouth",
+        source="audio-to-mouth prior",
+        job="audio2mouth-prior",
+        made_without_training=True,
+    )
+    dialog = panels.export.open_dialog(fmt)
+    assert dialog.run_combo.count() == 4
+    assert dialog.run_combo.currentData() == str(lipsync)
+    dialog.reject()
+    # no avatar run: the audio model the user trained beats the one made without training
+    for run in (old_lipsync, lipsync):
+        (run / "status.json").unlink()
+    dialog = panels.export.open_dialog(fmt)
+    assert dialog.run_combo.currentData() == str(mouth)
+    dialog.reject()
