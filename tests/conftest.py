@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,13 @@ def gp(tmp_path_factory: pytest.TempPathFactory):
     from tests.core.realtime.gaussian_fixture import gaussian_project
 
     return gaussian_project(tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def _automatic_gc_after_each_test():
+    """A studio window turns automatic garbage collection off (studio.gui.gui_gc); a test that
+    leaves its window open must not leave the rest of the suite without it."""
+    yield
+    gui_gc = sys.modules.get("studio.gui.gui_gc")
+    if gui_gc is not None:
+        gui_gc.stop_all()

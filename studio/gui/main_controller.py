@@ -18,6 +18,7 @@ from studio import __version__
 from studio.doctor import DoctorJob
 from studio.gui import dialogs
 from studio.gui.clip_viewer_controller import ClipViewerController
+from studio.gui.gui_gc import GuiThreadCollector
 from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.media_controller import MediaController
 from studio.gui.prepare_controller import PrepareController
@@ -40,6 +41,7 @@ class MainController(QObject):
     def __init__(self, window: MainWindow, recent: RecentProjects | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.collector = GuiThreadCollector(self)  # no Qt object may be collected on a worker
         self.recent = recent or RecentProjects()
         self.project: Project | None = None
         self.job: JobThread | None = None
@@ -265,6 +267,7 @@ class MainController(QObject):
             self.job.stop()
         for controller in (self.media, self.clip_viewer, self.prepare, self.render):
             controller.shutdown()
+        self.collector.stop()
 
     # help -----------------------------------------------------------------------------------
     def show_doctor(self) -> DoctorDialog:
