@@ -7,11 +7,17 @@ Frames are pulled from the video sink on a GUI-thread timer, never through `vide
 that signal fires on QtMultimedia's render thread, and a Python slot on it makes that thread wait
 for the GIL, which deadlocked `QMediaPlayer.stop()` (called from Python, GIL held) while the render
 thread it waits for was itself waiting for the GIL.
+
+For the same reason the player is stopped and unloaded from a short nested event loop: PySide runs
+an event loop with the GIL released, so a QtMultimedia thread that deletes one of its objects (its
+destructor asks our Python-made sink/player for overrides, which needs the GIL) can finish while
+`stop` waits for it; called straight from Python, `stop` held the GIL and the two waited forever
+(seen closing the window in the GUI tests).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Q_ARG, QEventLoop, QMetaObject, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
@@ -29,6 +35,17 @@ except ImportError as exc:  # PySide6-Addons missing, or libpulse0 (Linux)
 
 
 FRAME_POLL_MS = 15  # faster than any source frame rate up to 60 fps
+
+
+def _stop_without_gil(player: QObject, unload: bool) -> None:
+    """`player.stop()` (and `setSource(QUrl())` when unloading), run by a nested event loop."""
+    queued = Qt.ConnectionType.QueuedConnection
+    QMetaObject.invokeMethod(player, "stop", queued)
+    if unload:
+        QMetaObject.invokeMethod(player, "setSource", queued, Q_ARG(QUrl, QUrl()))
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)  # posted after the calls above, so it runs after them
+    loop.exec()
 
 
 def _clock(ms: int) -> str:
@@ -86,7 +103,7 @@ class PlayerView(QWidget):
         self.title.setText(path)
         if self.player is None:
             return
-        self.player.stop()
+        _stop_without_gil(self.player, unload=False)
         self.player.setSource(QUrl.fromLocalFile(path))
         self._shown_at = None
         self.frame_timer.start()
@@ -105,8 +122,7 @@ class PlayerView(QWidget):
         """Stop and release the file (the decoder threads end before the window goes away)."""
         if self.player is not None:
             self.frame_timer.stop()
-            self.player.stop()
-            self.player.setSource(QUrl())
+            _stop_without_gil(self.player, unload=True)
 
     def _pull_frame(self) -> None:
         """Show the sink's newest frame if it is new (paused scrubbing updates it too)."""
