@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 500
+FULL_EVERY_S = 30.0  # a full collection walks the whole heap (torch's included): rarely, as CPython
+# itself defers them (it waits for long-lived objects to grow by a quarter)
 
 _active: list[GuiThreadCollector] = []  # automatic collection comes back when the last one stops
 
@@ -27,6 +30,7 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
         self.collected = 0  # objects found unreachable so far (tests and diagnostics)
+        self._last_full = time.monotonic()
         _active.append(self)
         gc.disable()
         self.timer = QTimer(self)
@@ -36,9 +40,13 @@ class GuiThreadCollector(QObject):
 
     def collect(self) -> None:
         counts = gc.get_count()
+        now = time.monotonic()
+        full_due = now - self._last_full >= FULL_EVERY_S
         for generation in (2, 1, 0):  # the oldest full generation covers the younger ones
-            if counts[generation] > self.thresholds[generation]:
+            if counts[generation] > self.thresholds[generation] and (generation < 2 or full_due):
                 self.collected += gc.collect(generation)
+                if generation == 2:
+                    self._last_full = now
                 return
 
     def stop(self) -> None:
