@@ -63,11 +63,10 @@ def build_objectives(cfg: DinetTrainConfig, device: torch.device) -> Objectives:
     perceptual = None
     if cfg.loss.needs_vgg:
         from core.losses.perceptual import PerceptualLoss
-        from core.losses.vgg19 import load_vgg19
+        from core.losses.vgg19 import LIPSYNC_PATH_KEY, load_vgg19
 
-        perceptual = PerceptualLoss(
-            load_vgg19(cfg.loss.vgg19_path or None, device=device), cfg.loss.perception_scales
-        ).to(device)
+        vgg = load_vgg19(cfg.loss.vgg19_path or None, device=device, path_key=LIPSYNC_PATH_KEY)
+        perceptual = PerceptualLoss(vgg, cfg.loss.perception_scales).to(device)
     return Objectives(cfg.loss, perceptual)
 
 

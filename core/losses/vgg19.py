@@ -87,7 +87,8 @@ class VGG19Features(nn.Module):
 
 
 # How a missing-weights message tells a lip-sync job to do without VGG19 (other callers pass their own).
-LIPSYNC_TURN_OFF = "set the perceptual weight (lamb_perception) to 0"
+LIPSYNC_TURN_OFF = "set the perceptual weight (loss.lamb_perception) to 0"
+LIPSYNC_PATH_KEY = "loss.vgg19_path"  # the lip-sync job file's key: [loss] vgg19_path
 
 
 def find_vgg19_weights(

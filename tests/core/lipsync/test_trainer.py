@@ -151,6 +151,8 @@ def test_missing_vgg_weights_is_bad_input_before_training(clip_dir: Path, tmp_pa
     run = RunFolder(tmp_path / "run").create("dinet", {})
     result = CollectingRunner().run(DinetTrainJob(cfg, TrainRequest((clip_dir,), run, device="cpu")))
     assert result.bad_input and "nope.pth" in result.error
+    # the message names the job file's own keys (the TOML table and field), as a user types them
+    assert "(loss.vgg19_path)" in result.error and "loss.lamb_perception" in result.error
     assert not (tmp_path / "run" / "checkpoints" / "last.pt").exists()
 
 
