@@ -20,7 +20,8 @@ KIND = AvatarKind(
     train=make_job,
     exports=model_exports("core.export.subjects:audio_subject"),
     provides_audio_model=True,
-    curves=("Losses",),  # its train and held-out scores (audio2mouth/*); no schedule reported
+    # the training loss; the held-out loss, mouth r and LMD (audio2mouth/heldout_*); no schedule reported
+    curves=("Losses", "Quality"),
     weights=("checkpoints/last.pt",),
     bootstrap=map_prior_run,
     instead={

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.train.metric_sink import HELD_OUT_PREFIXES
 from core.train.run_folder import RunFolder
 
 # column -> metric name endings that fill it, best first
@@ -22,7 +23,6 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "Sharpness": ("sharpness_ratio",),  # mouth sharpness of render / source (core.lipsync.evaluate)
     "Gaussians": ("gaussians",),
 }
-HELD_OUT_PREFIXES = ("eval/", "held_out/", "heldout/", "audio2mouth/heldout")
 
 
 @dataclass

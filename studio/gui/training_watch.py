@@ -9,6 +9,8 @@ import time
 
 import numpy as np
 
+from core.train.metric_sink import HELD_OUT_PREFIXES
+
 # The share of wall time the curves may hold the GUI thread (and with it the GIL the trainer needs)
 CURVE_BUDGET = 0.01
 
@@ -21,7 +23,7 @@ def metric_panel(name: str) -> str | None:
         return "Gaussians"
     if name.startswith("lr"):
         return "Learning rate"
-    if name.startswith(("held_out/", "eval/", "heldout/")) or "psnr" in name or "ssim" in name:
+    if name.startswith(HELD_OUT_PREFIXES) or "psnr" in name or "ssim" in name:
         return "Quality"
     return "Losses"
 

@@ -49,3 +49,23 @@ def test_curves_show_the_plots_the_selected_kind_reports(qtbot, studio, tmp_path
     family.setCurrentIndex(family.findData("audio2mouth"))
     training._on_metric("lr/generator", 1, 1e-3)  # the run reports it: it gets its plot
     assert "Learning rate" in shown() and "Gaussians" not in shown()
+
+
+def test_audio_to_mouth_held_out_scores_have_their_own_plot(qtbot, studio, tmp_path) -> None:
+    """Was: the held-out scores (loss, mouth r, LMD) drawn in the Losses plot with the training loss.
+    They go to the Quality plot, which the kind declares (`AvatarKind.curves`), like the other kinds'."""
+    window, controller = studio
+    assert controller.open_path(create_project(tmp_path / "proj", "proj").root)
+    window.tabs.setCurrentWidget(window.training_view)
+    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
+    training, plot = controller.training, window.training_view.plot
+    family = window.training_view.family
+    family.setCurrentIndex(family.findData("audio2mouth"))
+    shown = {name for name, panel in plot.panels.items() if panel.isVisible()}
+    assert shown == {"Losses", "Quality"}
+    for key in ("train_loss", "heldout_loss", "heldout_mouth_r", "heldout_lmd_px"):  # core.mouth.trainer
+        training._on_metric(f"audio2mouth/{key}", 10, 0.5)
+    panels = {name: panel for panel, name in plot.series}
+    assert panels["audio2mouth/train_loss"] == "Losses"
+    for key in ("heldout_loss", "heldout_mouth_r", "heldout_lmd_px"):
+        assert panels[f"audio2mouth/{key}"] == "Quality", key
