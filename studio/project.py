@@ -24,6 +24,7 @@ from pydantic import Field, StrictInt, ValidationError, field_validator
 from core.config.errors import describe_validation_error
 from core.config.loader import to_toml
 from core.config.model import ConfigModel
+from core.device import DeviceChoice
 from core.io import atomic
 from core.jobs.errors import BadInput
 from core.new_folder import fill_existing_empty, new_folder
@@ -49,6 +50,12 @@ class ProjectError(BadInput):
 _CLIP_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
+class ProjectDefaults(ConfigModel):
+    """project.toml's [defaults] table: settings this project's jobs start from (unknown keys are errors)."""
+
+    device: DeviceChoice = "auto"  # where this project's jobs compute: auto (the GPU when present), cpu, cuda
+
+
 class ProjectFile(ConfigModel):
     """The fields of project.toml."""
 
@@ -56,7 +63,7 @@ class ProjectFile(ConfigModel):
     name: str = Field(min_length=1, max_length=200)
     created: str = ""
     clips: list[str] = Field(default_factory=list)
-    defaults: dict[str, Any] = Field(default_factory=dict)
+    defaults: ProjectDefaults = Field(default_factory=ProjectDefaults)
 
     @field_validator("name")
     @classmethod
@@ -80,7 +87,7 @@ def _validated(data: dict[str, Any], path: Path) -> ProjectFile:
     try:
         return ProjectFile.model_validate(data)
     except ValidationError as exc:
-        raise ProjectError(describe_validation_error(exc, path)) from None
+        raise ProjectError(describe_validation_error(exc, path, model=ProjectFile)) from None
 
 
 @dataclass
@@ -173,7 +180,7 @@ class Project:
 
 def project_toml(data: dict[str, Any], path: Path) -> str:
     """project.toml text for `data`, validated and proven to read back to the same document."""
-    doc = _validated(data, path).model_dump()
+    doc = _validated(data, path).model_dump(exclude_unset=True)  # [defaults] keeps only what was set
     text = to_toml(doc)
     try:
         again = tomllib.loads(text)
@@ -240,7 +247,7 @@ def open_project(root: Path | str) -> Project:
         schema_version=doc.schema_version,
         created=doc.created,
         clips=list(doc.clips),
-        defaults=dict(doc.defaults),
+        defaults=doc.defaults.model_dump(exclude_unset=True),
     )
 
 

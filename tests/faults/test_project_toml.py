@@ -54,3 +54,33 @@ def test_a_good_file_reads_back_the_same(tmp_path):
     p.add_clip("talk")
     again = open_project(p.root)
     assert (again.name, again.clips, again.defaults) == ("My Avatar — take 2", ["talk"], {"device": "cpu"})
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('devcie = "cpu"', ["field 'defaults.devcie'", "did you mean 'device'?", "allowed in [defaults]"]),
+        ("device = 5", ["field 'defaults.device'", "(got 5)", "'auto'", "'cpu'", "'cuda'"]),
+        ('device = "gpu"', ["field 'defaults.device'", "(got 'gpu')", "'cuda'"]),
+    ],
+)
+def test_the_defaults_table_is_validated_and_the_cli_exits_2(tmp_path, table, expected):
+    """Was: a typo or a wrong type in [defaults] was silently ignored. A real `dhstudio` process exits 2
+    with a message naming the file, the field and the allowed values (the nearest key for a typo)."""
+    import subprocess
+    import sys
+
+    body = f'schema_version = 1\nname = "A"\n\n[defaults]\n{table}\n'
+    root = _project(tmp_path, body)
+    video = str(tmp_path / "none.mp4")
+    run = subprocess.run(
+        [sys.executable, "-m", "studio.cli.main", "prepare", video, "--project", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert str(root / "project.toml") in run.stderr
+    for text in expected:
+        assert text in run.stderr, (text, run.stderr)
+    assert (root / "project.toml").read_text() == body

@@ -112,3 +112,19 @@ def test_doctor_dialog_fills_from_a_background_job(qtbot, studio):
     qtbot.waitUntil(lambda: dialog.table.rowCount() >= 8, timeout=20000)
     names = [dialog.table.item(i, 0).text() for i in range(dialog.table.rowCount())]
     assert "PyTorch" in names and "MediaPipe face mesh" in names
+
+
+def test_opening_a_project_with_a_bad_defaults_table_shows_a_dialog(studio, answers, tmp_path):
+    """Was: a typo in project.toml's [defaults] was silently ignored. File > Open shows a dialog naming
+    the file, the field and the nearest allowed key, and the project is not opened."""
+    w, c = studio
+    p = create_project(tmp_path / "Avatar")
+    text = p.layout.project_file.read_text()
+    p.layout.project_file.write_text(text.replace("[defaults]", '[defaults]\ndevcie = "cpu"'))
+    answers.folder = p.root
+    w.action_open.trigger()
+    assert c.project is None and w.stack.currentWidget() is w.start_view
+    assert len(answers.warnings) == 1
+    title, message = answers.warnings[0]
+    assert title == "Cannot open project" and str(p.layout.project_file) in message
+    assert "defaults.devcie" in message and "did you mean 'device'?" in message
