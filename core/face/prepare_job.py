@@ -59,6 +59,7 @@ from core.media.audio import AUDIO_RATE, read_audio
 from core.media.mp4_writer import Mp4Writer
 from core.media.remux import can_copy, copy_video
 from core.media.wav import write_wav
+from core.train.holdout import frames_needed, min_clip_frames
 
 SCHEMA = 1
 
@@ -112,6 +113,12 @@ class PrepareJob(Job):
         t_start = time.perf_counter()
         info = decode.probe(self.video)  # every bad-input check on the file happens before any write
         n = info.output_frames(s.fps)
+        if n < min_clip_frames():
+            raise BadInput(
+                f"{self.video.name} gives {n} frame{'s' if n != 1 else ''} at {s.fps:g} fps "
+                f"({info.duration:.2f} s); training an avatar needs {frames_needed()}. "
+                f"Prepare a longer video (at least {min_clip_frames() / s.fps:.2f} s)."
+            )
         size = (info.width - info.width % 2, info.height - info.height % 2)
         ctx.log(
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "

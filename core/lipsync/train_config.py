@@ -15,6 +15,7 @@ from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 from core.lipsync.config import AugmentationConfig, DiscriminatorConfig, LossConfig, RendererConfig
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
+from core.train.holdout import DEFAULT_HOLDOUT
 from core.train.lr_schedule import LR_SCHEDULES
 from core.train.stages import StageConfig
 
@@ -48,7 +49,8 @@ class TrainSettings(ConfigModel):
     # batches; on the CPU it takes crop gathering and augmentation off the step when a core is free).
     prefetch: bool = True
     gan_start_step: int = Field(default=0, ge=0)  # steps of pure reconstruction before the GAN term
-    holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of each clip, never trained on
+    # last fraction of each clip, never trained on
+    holdout: float = Field(default=DEFAULT_HOLDOUT, ge=0.05, le=0.5)
     clip_frames: int = Field(
         default=5, ge=2, le=32
     )  # consecutive frames per sample when the temporal loss is on

@@ -10,6 +10,7 @@ from core.audio.fbank import FbankConfig
 from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
 from core.mouth.model import ModelConfig
+from core.train.holdout import DEFAULT_HOLDOUT
 
 
 class SpaceConfig(ConfigModel):
@@ -36,7 +37,8 @@ class TrainConfig(ConfigModel):
     lr: float = Field(default=1e-3, gt=0.0, le=1.0)
     weight_decay: float = Field(default=1e-4, ge=0.0)
     grad_clip: float = Field(default=1.0, gt=0.0)
-    holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of each clip, never trained on
+    # last fraction of each clip, never trained on
+    holdout: float = Field(default=DEFAULT_HOLDOUT, ge=0.05, le=0.5)
     feature_noise: float = Field(default=0.1, ge=0.0)  # Gaussian noise on normalised features
     gain_db: float = Field(default=6.0, ge=0.0, le=40.0)  # random loudness change per window, +-dB
     seed: int = 0

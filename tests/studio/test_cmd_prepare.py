@@ -99,3 +99,30 @@ def test_demo_prepares_its_clip(tmp_path):
     assert open_project(project.root).clips == [CLIP_NAME]
     r = [m.value for m in runner.of_type(Metric) if m.name == "demo/mouth_opening_r"]
     assert len(r) == 1 and r[0] >= 0.9
+
+
+def test_a_one_frame_clip_is_refused_at_prepare_with_exit_2(talking, tmp_path):
+    """Was: `prepare` accepted a 1-frame clip and training then refused it. A real `dhstudio prepare`
+    process exits 2 naming the frame count, the minimum every trainer needs and the fix; no clip is made."""
+    import subprocess
+    import sys
+
+    from core.train.holdout import min_clip_frames
+
+    project = create_project(tmp_path / "P")
+    one = tmp_path / "still.mp4"
+    with Mp4Writer(one, 256, 256, 25.0) as writer:
+        writer.write_frame(generate(DemoClipSpec(size=256, duration=0.2, seed=1)).frames[0])
+    argv = ["prepare", str(one), "--project", str(project.root), "--quiet"]
+    run = subprocess.run(
+        [sys.executable, "-m", "studio.cli.main", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2, run.stderr
+    need = min_clip_frames()
+    assert "still.mp4" in run.stderr and "1 frame" in run.stderr and f"at least {need} frames" in run.stderr
+    assert "longer video" in run.stderr
+    assert not (project.prepared_dir / "still" / "manifest.json").exists()
+    assert open_project(project.root).clips == []

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from core.compute.config import CpuThreads
 from core.config.model import ConfigModel
+from core.train.holdout import DEFAULT_HOLDOUT
 
 
 class DataConfig(ConfigModel):
@@ -24,7 +25,8 @@ class DataConfig(ConfigModel):
 
     resolution: int = Field(default=256, ge=16, le=2048)  # training image side in pixels (at scale 1.0)
     crop_margin: float = Field(default=0.35, ge=0.0, le=2.0)  # extra border around the union of face boxes
-    holdout: float = Field(default=0.2, ge=0.05, le=0.5)  # last fraction of frames: self-reenactment test
+    # last fraction of frames: self-reenactment test
+    holdout: float = Field(default=DEFAULT_HOLDOUT, ge=0.05, le=0.5)
     max_frames: int = Field(default=0, ge=0)  # 0 = every frame; else this many evenly spaced frames
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # outside the face mask, target and render
 

@@ -26,6 +26,7 @@ from core.gaussians.camera import Camera
 from core.gaussians.train.config import DataConfig
 from core.gaussians.train.masks import FACE_BIT, label_maps, mediapipe_regions
 from core.jobs.errors import BadInput
+from core.train.holdout import can_split, frames_needed, train_count
 
 
 @dataclass
@@ -161,13 +162,12 @@ def select_frames(valid: np.ndarray, max_frames: int, holdout: float) -> tuple[n
     frames = np.nonzero(valid)[0]
     if max_frames and len(frames) > max_frames:
         frames = frames[np.round(np.linspace(0, len(frames) - 1, max_frames)).astype(int)]
-    n_train = int(np.floor(len(frames) * (1.0 - holdout)))
-    if n_train < 2 or len(frames) - n_train < 1:
+    if not can_split(len(frames), holdout):
         raise BadInput(
-            f"only {len(frames)} usable frames (face found); a Gaussian avatar needs at least 3 "
-            "(2 to train, 1 held out). Prepare a longer clip."
+            f"only {len(frames)} usable frames (face found); a Gaussian avatar needs "
+            f"{frames_needed(holdout)}. Prepare a longer clip."
         )
-    return frames, n_train
+    return frames, train_count(len(frames), holdout)
 
 
 def build_data(
