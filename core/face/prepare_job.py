@@ -16,7 +16,9 @@ prepared/<clip>/
   preview.jpg     landmarks and crop boxes drawn on four frames
 
 The folder is built under a temporary name and renamed when complete, so a cancel or an error
-(bad input included) leaves nothing under prepared/<clip>.
+(bad input included) leaves no partial clip under prepared/<clip>. A failure (not a cancel) is
+recorded as prepared/<clip>/prepare_failed.json (`core.face.prepare_failure`) for the clip's card;
+a successful prepare replaces the folder and with it the record.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
+from core.face.prepare_failure import record_failure
 from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
 from core.face.tracker import (
@@ -51,8 +54,8 @@ from core.face.tracker import (
 )
 from core.io import atomic
 from core.jobs.context import JobContext
-from core.jobs.errors import BadInput
-from core.jobs.job import Job
+from core.jobs.errors import BadInput, JobCancelled
+from core.jobs.job import Job, failure_message
 from core.lipsync.geometry import crop_geometry
 from core.media import decode
 from core.media.audio import AUDIO_RATE, read_audio
@@ -108,6 +111,14 @@ class PrepareJob(Job):
         self.settings = settings
 
     def run(self, ctx: JobContext) -> Path:
+        try:
+            return self._prepare(ctx)
+        except Exception as exc:  # JobCancelled too: a cancel is no failure to remember
+            if not isinstance(exc, JobCancelled):
+                record_failure(self.out_dir, failure_message(exc), self.video, isinstance(exc, BadInput))
+            raise
+
+    def _prepare(self, ctx: JobContext) -> Path:
         s = self.settings
         s.check()
         t_start = time.perf_counter()

@@ -72,10 +72,15 @@ def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> Job
         _report(sink, JobFailed(str(exc), bad_input=True))
         return JobResult(Status.FAILED, error=str(exc), bad_input=True)
     except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
+        message = failure_message(exc)
         _report(sink, JobFailed(message, traceback=traceback.format_exc()))
         return JobResult(Status.FAILED, error=message)
     return JobResult(Status.SUCCEEDED, value=value)
+
+
+def failure_message(exc: Exception) -> str:
+    """What a failed job's result says: bad input's own message, else the error's type and text."""
+    return str(exc) if isinstance(exc, BadInput) else f"{type(exc).__name__}: {exc}"
 
 
 def _report(sink: EventSink, event: JobFailed) -> None:

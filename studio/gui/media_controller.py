@@ -34,7 +34,6 @@ class MediaController(PanelController):
     def __init__(self, view: MediaView, main: MainController) -> None:
         super().__init__(view, main)
         self.entries: dict[str, ClipEntry] = {}
-        self.prepare_failures: dict[str, str] = {}  # clip name -> its last prepare's error
         self.reader: BackgroundJob | None = None
         view.import_button.clicked.connect(self.import_dialog)
         main.window.action_import.triggered.connect(self.import_dialog)
@@ -61,8 +60,8 @@ class MediaController(PanelController):
                     e.details,
                     e.state.value,
                     None if e.pending else video_thumbnail(e.video, THUMB_HEIGHT),
-                    self.prepare_failures.get(e.name, ""),
-                    short_reason(self.prepare_failures.get(e.name, "")),
+                    e.prepare_failure,  # recorded by the prepare job in the project
+                    short_reason(e.prepare_failure),
                 )
                 for e in entries
             ]
@@ -74,13 +73,6 @@ class MediaController(PanelController):
             card.view_button.clicked.connect(lambda _=False, n=name: self.main.clip_viewer.show_clip(n))
             card.rename_button.clicked.connect(lambda _=False, n=name: self.rename(n))
             card.remove_button.clicked.connect(lambda _=False, n=name: self.remove(n))
-
-    def prepare_ended(self, name: str, error: str | None) -> None:
-        """Remember how the clip's last prepare ended (None: it succeeded) for its card."""
-        if error is None:
-            self.prepare_failures.pop(name, None)
-        else:
-            self.prepare_failures[name] = error
 
     def import_dialog(self) -> None:
         if self.project is None:
@@ -116,8 +108,6 @@ class MediaController(PanelController):
             return
         try:
             rename_clip(self.project, entry, new)
-            if name in self.prepare_failures:
-                self.prepare_failures[new] = self.prepare_failures.pop(name)
         except (BadInput, OSError) as exc:
             self.main.show_error(str(exc), True)
         self.refresh()
@@ -136,7 +126,6 @@ class MediaController(PanelController):
             return
         try:
             remove_clip(self.project, entry)
-            self.prepare_failures.pop(name, None)
         except OSError as exc:
             self.main.show_error(
                 f"Could not remove '{name}': {exc}. Close programs using its files and retry."

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.silence import is_silent
+from core.face.prepare_failure import read_failure
 from core.face.prepared import PreparedClip
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -45,6 +46,7 @@ class ClipEntry:
     state: ClipState
     pending: bool = False  # facts not read yet (a background scan is reading them)
     silent_audio: bool = False  # prepare found the sound track to be (near) digital silence
+    prepare_failure: str = ""  # the last prepare's error, as recorded in the project ("" when none)
 
     @property
     def details(self) -> str:
@@ -174,10 +176,12 @@ def clip_entries(project: Project, read: bool = True) -> list[ClipEntry]:
             silent = prepared_silent(manifest)
         else:
             state = ClipState.IMPORTED
+        failure = read_failure(project.prepared_dir / name)
         if read or is_cached(video):
-            out.append(ClipEntry(name, video, video_info(video), state, silent_audio=silent))
+            info, pending = video_info(video), False
         else:
-            out.append(ClipEntry(name, video, None, state, pending=True, silent_audio=silent))
+            info, pending = None, True
+        out.append(ClipEntry(name, video, info, state, pending, silent_audio=silent, prepare_failure=failure))
     return out
 
 

@@ -116,7 +116,6 @@ class PrepareController(QObject):
         project = self.main.project
         if result.ok and project is not None:
             project.add_clip(self.clip_name)
-            self.main.media.prepare_ended(self.clip_name, None)
             clip = PreparedClip.load(result.value)
             self.view.finish(f"<h3>Prepared '{self.clip_name}'</h3>", summary_text(clip), True)
             self.main.clip_viewer.refresh()
@@ -125,7 +124,6 @@ class PrepareController(QObject):
                 f"<h3>Cancelled: '{self.clip_name}' was not prepared</h3>", "Nothing was written.", False
             )
         else:
-            self.main.media.prepare_ended(self.clip_name, result.error or "unknown error")
             self.view.finish(f"<h3>Preparing '{self.clip_name}' failed</h3>", result.error, False)
 
     def _open_viewer(self) -> None:

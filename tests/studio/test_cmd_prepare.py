@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from core.face.prepare_failure import read_failure
 from core.media.mp4_writer import Mp4Writer
 from core.synth.talking_head import DemoClipSpec, generate, write
 from studio.cli.main import main
@@ -64,7 +65,9 @@ def test_bad_input_exits_2_and_writes_nothing(kind, talking, tmp_path, capsys):
     code = main(["prepare", str(video), "--project", str(project.root), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and expect in err
-    assert list(project.prepared_dir.iterdir()) == []
+    # no clip; the failure is recorded for the media panel's card (core.face.prepare_failure)
+    assert [p.name for p in project.prepared_dir.rglob("*")] == [video.stem, "prepare_failed.json"]
+    assert expect in read_failure(project.layout.clip(video.stem))
     assert open_project(project.root).clips == []
 
 
@@ -125,4 +128,5 @@ def test_a_one_frame_clip_is_refused_at_prepare_with_exit_2(talking, tmp_path):
     assert "still.mp4" in run.stderr and "1 frame" in run.stderr and f"at least {need} frames" in run.stderr
     assert "longer video" in run.stderr
     assert not (project.prepared_dir / "still" / "manifest.json").exists()
+    assert "1 frame" in read_failure(project.layout.clip("still"))  # `dhstudio prepare` records it too
     assert open_project(project.root).clips == []

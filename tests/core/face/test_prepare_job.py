@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.face.mouth_metrics import mouth_opening
+from core.face.prepare_failure import FAILURE_FILE, read_failure
 from core.face.prepare_job import PrepareJob, PrepareSettings
 from core.face.prepared import PreparedClip
 from core.jobs.collector import CollectingRunner
@@ -180,7 +181,7 @@ def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path):
     result = CollectingRunner().run(PrepareJob(src, out))
     assert result.bad_input
     assert "no face found in 10 of 40 frames" in result.error and "10-19" in result.error
-    assert not (tmp_path / "prepared").exists() or list((tmp_path / "prepared").iterdir()) == []
+    assert [p.name for p in out.iterdir()] == [FAILURE_FILE]  # no clip, the failure's record
 
 
 def test_a_few_missing_faces_are_flagged_and_excluded(demo, tmp_path):
@@ -207,7 +208,11 @@ def test_blank_video_fails_and_writes_nothing(tmp_path):
     out = tmp_path / "prepared" / "blank"
     result = CollectingRunner().run(PrepareJob(src, out))
     assert result.bad_input and "no face found in 12 of 12 frames" in result.error and "0-11" in result.error
-    assert not out.exists()
+    # no clip, only the record of the failure that the clip's card shows after a restart
+    assert [p.name for p in out.iterdir()] == [FAILURE_FILE]
+    record = json.loads((out / FAILURE_FILE).read_text())
+    assert record["error"] == result.error == read_failure(out) and record["bad_input"] is True
+    assert record["video"] == str(src)
 
 
 def test_small_face_is_rejected_with_its_size(demo, tmp_path):
@@ -221,7 +226,7 @@ def test_small_face_is_rejected_with_its_size(demo, tmp_path):
     result = CollectingRunner().run(PrepareJob(src, tmp_path / "prepared" / "far"))
     assert result.bad_input and "at least 80 px" in result.error
     assert 40 < float(result.error.split("the face is only ")[1].split(" px")[0]) < 70
-    assert not (tmp_path / "prepared" / "far").exists()
+    assert not (tmp_path / "prepared" / "far" / "manifest.json").exists()
     # with the real-size clip and a higher threshold the message reports the measured width
     big = _write_frames(tmp_path / "near.mp4", clip.frames[:15])
     result = CollectingRunner().run(
@@ -230,12 +235,15 @@ def test_small_face_is_rejected_with_its_size(demo, tmp_path):
     assert result.bad_input and "at least 400 px" in result.error
     width = float(result.error.split("the face is only ")[1].split(" px")[0])
     assert 80 < width < 200
-    assert not (tmp_path / "prepared" / "near").exists()
+    assert not (tmp_path / "prepared" / "near" / "manifest.json").exists()
 
 
 def test_bad_settings_and_missing_file(tmp_path):
     result = CollectingRunner().run(PrepareJob(tmp_path / "nope.mp4", tmp_path / "out"))
-    assert result.bad_input and "not found" in result.error and not (tmp_path / "out").exists()
+    assert result.bad_input and "not found" in result.error
+    assert (
+        read_failure(tmp_path / "out") == result.error and not (tmp_path / "out" / "manifest.json").exists()
+    )
     result = CollectingRunner().run(
         PrepareJob(tmp_path / "nope.mp4", tmp_path / "out", PrepareSettings(mouth_size=100))
     )

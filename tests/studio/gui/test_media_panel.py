@@ -108,7 +108,7 @@ def test_cancelling_prepare_leaves_no_clip_and_the_gui_keeps_running(
     )
 
 
-def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
+def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_no_clip(
     qtbot, studio, answers, tmp_path, monkeypatch
 ):
     from core.media.mp4_writer import Mp4Writer
@@ -126,7 +126,9 @@ def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_nothing(
     wait_idle(qtbot, c)
     assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
     assert "face" in answers.warnings[0][1].lower()
-    assert list(project.prepared_dir.iterdir()) == [] and "failed" in c.prepare.view.heading.text()
+    # no clip, only the record of the failure (core.face.prepare_failure)
+    assert [p.name for p in project.prepared_dir.rglob("*")] == ["empty_room", "prepare_failed.json"]
+    assert "failed" in c.prepare.view.heading.text()
     assert w.media_view.cards["empty_room"].state.text() == "prepare failed"  # the reason is on the card too
 
 
@@ -175,3 +177,54 @@ def test_a_failed_prepare_shows_on_the_card_and_a_retry_clears_it(
     card = w.media_view.cards["wall"]
     assert card.state.text() == "prepared" and card.reason.isHidden()
     assert card.view_button.isEnabled()
+    assert not (project.layout.clip("wall") / "prepare_failed.json").exists()  # the record is cleared
+
+
+def test_a_failed_prepare_is_still_on_the_card_after_a_restart(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    """Was: the failure lived in memory only; after a restart the clip looked merely 'imported'. The
+    prepare job records it in the project (prepared/<clip>/prepare_failed.json), so a restarted studio
+    shows it. The clip is one frame long: prepare refuses it naming the minimum and the fix."""
+    from PySide6.QtCore import QSettings
+
+    from core.face.prepare_failure import read_failure
+    from core.media import decode
+    from core.train.holdout import min_clip_frames
+    from studio.gui.main_controller import MainController
+    from studio.gui.recent_projects import RecentProjects
+    from ui.main_window import MainWindow
+
+    w, c = studio
+    project = _open(c, tmp_path)
+    still = tmp_path / "still.mp4"
+    frame = next(decode.iter_frames(talking_clip, 25.0, 1))  # BGR
+    with Mp4Writer(still, frame.shape[1], frame.shape[0], 25.0) as writer:
+        writer.write_frame(frame)
+    drop_files(w, [still])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    w.media_view.cards["still"].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
+    message = answers.warnings[0][1]
+    assert "1 frame" in message and f"at least {min_clip_frames()} frames" in message
+    assert "longer video" in message
+    assert w.media_view.cards["still"].state.text() == "prepare failed"
+    assert read_failure(project.layout.clip("still")) == message
+    assert not project.layout.is_prepared_clip("still")
+    w.action_close_project.trigger()  # the first studio is done with it
+
+    # the studio is started again and the project opened: the card still says why
+    window = MainWindow()
+    settings = QSettings(str(tmp_path / "restarted.ini"), QSettings.Format.IniFormat)
+    again = MainController(window, RecentProjects(settings))
+    try:
+        window.show()
+        assert again.open_path(project.root)
+        card = window.media_view.cards["still"]
+        assert card.state.text() == "prepare failed" and not card.reason.isHidden()
+        assert card.reason.text().startswith("still.mp4 gives 1 frame") and card.reason.toolTip() == message
+    finally:
+        again.shutdown()
+        window.close()
