@@ -100,10 +100,7 @@ class TrainingView(QWidget):
         self.watch = QTabWidget(self)
         self.plot = LossPlot(self.watch)
         self.watch.addTab(self.plot, "Curves")
-        self.samples = ImageView(
-            "Samples appear here while training\n"
-            "(lip-sync: source | shape map | output | target | difference x3)"
-        )
+        self.samples = ImageView("Samples appear here while training")
         self.watch.addTab(self.samples, "Samples")
         attention = QWidget(self.watch)
         self.attention = ImageView("Attention maps appear when attention modules are on", attention)

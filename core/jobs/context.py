@@ -29,8 +29,8 @@ class JobContext:
     def metric(self, name: str, step: int, value: float) -> None:
         self._sink(Metric(name, step, float(value)))
 
-    def preview(self, name: str, image: np.ndarray) -> None:
-        self._sink(Preview(name, image))
+    def preview(self, name: str, image: np.ndarray, columns: tuple[str, ...] = ()) -> None:
+        self._sink(Preview(name, image, tuple(columns)))
 
     def artifact(self, path: Path | str, kind: str = "") -> None:
         self._sink(Artifact(Path(path), kind))

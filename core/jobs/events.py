@@ -26,10 +26,15 @@ class Metric:
 
 @dataclass(frozen=True)
 class Preview:
-    """An RGB uint8 image `[H, W, 3]` for the GUI (sample grids, renders, attention maps)."""
+    """An RGB uint8 image `[H, W, 3]` for the GUI (sample grids, renders, attention maps).
+
+    `columns` names the image's equal-width columns left to right (a sample grid's legend, defined
+    by the code that composes the grid); empty for a single picture.
+    """
 
     name: str
     image: np.ndarray = field(repr=False)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

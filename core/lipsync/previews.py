@@ -6,6 +6,10 @@ import cv2
 import numpy as np
 import torch
 
+# What each column of `sample_grid` shows, left to right; sent with the grid (Preview.columns), so a
+# view labels the columns as they are made here.
+SAMPLE_GRID_COLUMNS = ("masked source", "mouth shape map", "output", "target")
+
 
 def to_rgb8(image: torch.Tensor) -> np.ndarray:
     """[C, H, W] in [0, 1] (C = 1 or 3) -> uint8 [H, W, 3]."""
@@ -18,7 +22,7 @@ def to_rgb8(image: torch.Tensor) -> np.ndarray:
 def sample_grid(
     source: torch.Tensor, output: torch.Tensor, target: torch.Tensor, rows: int = 4
 ) -> np.ndarray:
-    """RGB uint8 grid, one row per sample: masked source | shape map | output | target.
+    """RGB uint8 grid, one row per sample, one equal-width cell per SAMPLE_GRID_COLUMNS entry.
 
     source [B, 4, H, W], output / target [B, 3, H, W].
     """

@@ -29,7 +29,7 @@ from core.jobs.job import Job
 from core.lipsync import train_state as ts
 from core.lipsync.batch_prefetch import Prefetcher
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
-from core.lipsync.previews import attention_overlay, sample_grid
+from core.lipsync.previews import SAMPLE_GRID_COLUMNS, attention_overlay, sample_grid
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.train_losses import Objectives
 from core.metrics.psnr import batch_psnr
@@ -286,7 +286,7 @@ class _DinetHooks(TrainHooks):
             batch = self.data.sample(4, stage.mouth_size, self.cfg.train.seed, lc.step)
         source, refs, target = _flatten(batch.to(lc.device))
         out, maps = gen(source, refs, return_attention=True)
-        lc.preview("samples", sample_grid(source, out, target))
+        lc.preview("samples", sample_grid(source, out, target), columns=SAMPLE_GRID_COLUMNS)
         if maps:
             lc.preview("attention", attention_overlay(out[0], {k: v[0] for k, v in maps.items()}))
         gen.train()

@@ -135,10 +135,10 @@ class LoopContext:
         if self.is_main:
             report_metric(self.job, self.run, name, self.step if step is None else step, value)
 
-    def preview(self, name: str, image, file_name: str | None = None) -> None:
-        """Send a preview image and keep it as previews/<file_name>_<step>.png."""
+    def preview(self, name: str, image, file_name: str | None = None, columns: tuple[str, ...] = ()) -> None:
+        """Send a preview image (a grid with its column names); keep it as previews/<file_name>_<step>.png."""
         if self.is_main:
-            self.job.preview(name, image)
+            self.job.preview(name, image, columns)
             self.run.save_preview(file_name or name, image, self.step)
 
     def check_losses(self, terms: Mapping[str, torch.Tensor | float]) -> None:

@@ -44,6 +44,8 @@ class JobWorker(QObject):
         self.job = job
         self.control = control or JobControl()
         self.previews: PreviewSlot[np.ndarray] = PreviewSlot()  # name -> newest RGB uint8 image
+        # name -> its images' column names (Preview.columns), set before the image is put
+        self.preview_columns: dict[str, tuple[str, ...]] = {}
 
     @Slot()
     def run(self) -> None:
@@ -59,7 +61,8 @@ class JobWorker(QObject):
                 self.progress.emit(step, total or 0, message)
             case Metric(name=name, step=step, value=value):
                 self.metric.emit(name, step, value)
-            case Preview(name=name, image=image):
+            case Preview(name=name, image=image, columns=columns):
+                self.preview_columns[name] = columns
                 self.previews.put(image, name)
             case Artifact(path=path, kind=kind):
                 self.artifact.emit(str(path), kind)

@@ -32,6 +32,7 @@ from studio.gui.job_worker import JobThread, connect_worker
 from studio.gui.preview_poller import PreviewPoller
 from studio.gui.training_presets import PROJECT_PRESETS, Preset, find_presets
 from studio.gui.training_watch import (
+    DIFFERENCE_COLUMN,
     RateMeter,
     attention_over_output,
     metric_panel,
@@ -65,6 +66,7 @@ class TrainingController(QObject):
         self.poller: PreviewPoller | None = None
         self.rate = RateMeter()
         self._samples: np.ndarray | None = None
+        self._columns: dict[str, tuple[str, ...]] = {}  # the running job's preview name -> column names
         self._attention: np.ndarray | None = None
         self.viewport = GaussianViewportController(view.viewport, self)
         self.ablation = AblationController(view, project)
@@ -324,6 +326,7 @@ class TrainingController(QObject):
         connect_worker(worker, refine=self._on_refine)
         connect_worker(worker, refine=self._on_refine_log)
         thread.finished.connect(self._on_finished)
+        self._columns = worker.preview_columns
         self.poller = PreviewPoller(worker.previews, interval_ms=100, parent=self)
         self.poller.changed.connect(self._on_preview)
         self.job, self.run = thread, run
@@ -428,10 +431,13 @@ class TrainingController(QObject):
             self._attention = image
             self._show_attention()
             return
+        columns = self._columns.get(name, ())
         if name == "samples":
             self._samples = image
             image = with_difference(image)
-        self.view.samples.set_image(image)
+            if columns and image.shape[1] > self._samples.shape[1]:
+                columns = (*columns, DIFFERENCE_COLUMN)
+        self.view.samples.set_image(image, columns)
         self.viewport.refresh()  # a preview step: a newer checkpoint may be there
 
     def _show_attention(self) -> None:

@@ -38,6 +38,9 @@ def redraw_interval_ms(
     return int(min(max_ms, max(min_ms, 1000.0 * busy_s / budget)))
 
 
+DIFFERENCE_COLUMN = "|output − target| ×3"  # the column `with_difference` adds (at its default gain)
+
+
 def with_difference(grid: np.ndarray, gain: float = 3.0) -> np.ndarray:
     """The lip-sync sample grid (source | shape map | output | target) plus |output - target| x gain."""
     cell = grid.shape[1] // 4

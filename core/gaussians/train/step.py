@@ -128,6 +128,10 @@ def render_sample(st: TrainState, setup: StepSetup, sample: int) -> Frame:
         )
 
 
+# The columns of `preview_image`, left to right (sent with it as Preview.columns)
+HELDOUT_PREVIEW_COLUMNS = ("held-out target (masked)", "render")
+
+
 def preview_image(st: TrainState, setup: StepSetup) -> np.ndarray:
     """uint8 [R, 2R, 3]: the first held-out sample's masked target | the current render."""
     data, device, sample = setup.data, setup.device, int(setup.data.test_ids[0])

@@ -28,7 +28,7 @@ from core.gaussians.train.evaluate import evaluate_avatar
 from core.gaussians.train.innovations.registry import build_innovations
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.state import create_state, load_state, state_dict
-from core.gaussians.train.step import StepSetup, preview_image, train_step
+from core.gaussians.train.step import HELDOUT_PREVIEW_COLUMNS, StepSetup, preview_image, train_step
 from core.gaussians.train.strategies.factory import build_strategy
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -138,7 +138,8 @@ class _GaussianHooks(TrainHooks):
         return [*st.params.values(), *(t for inn in st.innovations for t in nested_tensors(inn.state_dict()))]
 
     def preview(self, lc: LoopContext) -> None:
-        lc.preview("gaussian/heldout", preview_image(self.st, self.step_setup), file_name="heldout")
+        image = preview_image(self.st, self.step_setup)
+        lc.preview("gaussian/heldout", image, file_name="heldout", columns=HELDOUT_PREVIEW_COLUMNS)
 
     def evaluate(self, lc: LoopContext) -> None:
         if lc.step >= lc.total and self.job.evaluate:

@@ -67,6 +67,19 @@ def _tiny_dinet(view, c, attention: bool = True) -> None:
     _configure(view, c, "dinet", "dinet_mini", values)
 
 
+def _assert_labelled(samples) -> None:
+    """What is painted: a header row of labels above the grid, as wide as the grid drawn under it."""
+    shown = samples.pixmap()
+    header = samples.header_height()
+    assert header >= samples.fontMetrics().height()
+    grid_w, grid_h = samples.image_size
+    drawn_h = shown.height() - header
+    assert abs(drawn_h / shown.width() - grid_h / grid_w) < 0.02  # the grid keeps its aspect below it
+    top = shown.toImage().copy(0, 0, shown.width(), header)
+    colours = {top.pixel(x, y) for x in range(0, top.width(), 2) for y in range(top.height())}
+    assert len(colours) > 2  # text was drawn, not an empty strip
+
+
 def _finish(qtbot, c, timeout: int = 90_000):
     with qtbot.waitSignal(c.run_finished, timeout=timeout) as blocker:
         pass
@@ -114,6 +127,12 @@ def test_lipsync_run_draws_curves_samples_and_attention(qtbot, panel, project) -
     assert len(curve.steps) >= 3 and curve.raw_curve.xData is not None and len(curve.raw_curve.xData) >= 3
     assert ("Learning rate", "lr/generator") in view.plot.series
     assert view.samples.shown >= 1 and view.attention.shown >= 1
+    # the grid's columns are labelled as its producer names them, plus the panel's difference column
+    from core.lipsync.previews import SAMPLE_GRID_COLUMNS
+    from studio.gui.training_watch import DIFFERENCE_COLUMN
+
+    assert view.samples.columns == (*SAMPLE_GRID_COLUMNS, DIFFERENCE_COLUMN)
+    _assert_labelled(view.samples)
     shown = view.attention.shown
     view.attention_opacity.setValue(30)
     assert view.attention.shown == shown + 1 and view.attention_opacity_label.text() == "Opacity 30 %"
@@ -185,6 +204,10 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
     assert ("Gaussians", "train/gaussians") in view.plot.series
     assert view.plot.refine_steps and all(0 < s <= 8 for s in view.plot.refine_steps)
     assert view.samples.shown >= 1
+    from core.gaussians.train.step import HELDOUT_PREVIEW_COLUMNS
+
+    assert view.samples.columns == HELDOUT_PREVIEW_COLUMNS
+    _assert_labelled(view.samples)
     # the viewport renders the run's checkpoint; orbit, scrub and point mode each re-render
     qtbot.waitUntil(lambda: c.viewport.renders >= 1, timeout=30_000)
     assert "Gaussians" in view.viewport.info.text()
