@@ -93,7 +93,8 @@ class WebExportJob(Job):
             BundleExportJob(ExportRequest(req.run, bundle_dir, options=bundle_opts)).run(ctx)
             ctx.checkpoint()
             ctx.progress(4, 5, "writing the web page")
-            self._write_site(folder, bundle_dir, src, dist, open_bundle(bundle_dir))
+            self._write_site(ctx, folder, bundle_dir, src, dist, open_bundle(bundle_dir))
+            ctx.checkpoint()
             report = self._report(folder, bundle_dir)
             atomic.write_json(folder / "report.json", report)
             atomic.write_text(folder / "report.md", _markdown(report))
@@ -111,7 +112,10 @@ class WebExportJob(Job):
         ctx.progress(5, 5, "done")
         return files
 
-    def _write_site(self, folder: Path, bundle_dir: Path, src: Path, dist: Path, bundle) -> None:
+    def _write_site(
+        self, ctx: JobContext, folder: Path, bundle_dir: Path, src: Path, dist: Path, bundle
+    ) -> None:
+        """The page's files; a cancel stops it between files and between loop frames."""
         from core.export.web_data import AVATAR_JSON, write_avatar
 
         for f in sorted(src.iterdir()):
@@ -120,12 +124,13 @@ class WebExportJob(Job):
         vendor = folder / "vendor" / "ort"
         vendor.mkdir(parents=True)
         for name in ORT_FILES:
+            ctx.checkpoint()
             shutil.copy2(dist / name, vendor / name)
         roles = bundle.manifest.meta["files_by_role"]
         models = {role: roles[role] for role in ("renderer", "audio_step")}
         for name in models.values():
             shutil.copy2(bundle_dir / name, folder / name)
-        avatar = write_avatar(folder, bundle, models, self.quality)
+        avatar = write_avatar(folder, bundle, models, self.quality, ctx.checkpoint)
         avatar["validation"] = bundle.manifest.meta["validation"]
         atomic.write_json(folder / AVATAR_JSON, avatar)
 

@@ -18,6 +18,7 @@ with its offset and shape, beside the sizes and settings the page's engine reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,10 @@ FRAMES_DIR = "frames"
 IDLE_AFTER_FRAMES = 6  # core.realtime.engine.EngineConfig.idle_after_frames
 
 
+def _no_cancel() -> None:
+    """The default `checkpoint` of the per-frame loops: nothing can cancel them."""
+
+
 def gauge_vertices() -> tuple[list[int], dict[str, tuple[int, int]]]:
     """The landmark ids the page follows and the (start, count) of each group in that list."""
     pairs = [v for pair in INNER_LIP_PAIRS for v in pair]
@@ -51,8 +56,10 @@ def gauge_vertices() -> tuple[list[int], dict[str, tuple[int, int]]]:
     return ids, spans
 
 
-def lip_points(bundle) -> tuple[np.ndarray, np.ndarray]:
-    """(base [N, P, 2], jac [N, K, P, 2]) float32 in crop pixels for every loop frame."""
+def lip_points(bundle, checkpoint: Callable[[], None] = _no_cancel) -> tuple[np.ndarray, np.ndarray]:
+    """(base [N, P, 2], jac [N, K, P, 2]) float32 in crop pixels for every loop frame.
+
+    ``checkpoint`` is called before each frame (a job's cancel token: it raises to stop)."""
     loop, space = bundle.loop, bundle.space
     geometry = crop_geometry(int(bundle.manifest.meta["renderer"]["mouth_size"]))
     ids, _ = gauge_vertices()
@@ -62,6 +69,7 @@ def lip_points(bundle) -> tuple[np.ndarray, np.ndarray]:
     base = np.empty((n, len(ids), 2), np.float64)
     jac = np.empty((n, k, len(ids), 2), np.float64)
     for i in range(n):
+        checkpoint()
         tracked = np.repeat(loop.landmarks[i : i + 1], k + 1, axis=0)
         lms = predicted_landmarks(space, probes, tracked)  # [K + 1, 478, 3]
         pts = np.stack([landmarks_to_crop(lm[ids], loop.boxes[i], geometry) for lm in lms])
@@ -92,13 +100,18 @@ def pack_arrays(arrays: dict[str, np.ndarray]) -> tuple[bytes, dict[str, dict[st
     return b"".join(chunks), index
 
 
-def write_frames(folder: Path, frames: np.ndarray, quality: int) -> list[str]:
-    """Loop frames (BGR uint8) as frames/NNNN.jpg; the page draws and crops them."""
+def write_frames(
+    folder: Path, frames: np.ndarray, quality: int, checkpoint: Callable[[], None] = _no_cancel
+) -> list[str]:
+    """Loop frames (BGR uint8) as frames/NNNN.jpg; the page draws and crops them.
+
+    ``checkpoint`` is called before each frame (a job's cancel token: it raises to stop)."""
     import cv2
 
     (folder / FRAMES_DIR).mkdir()
     names = []
     for i, frame in enumerate(frames):
+        checkpoint()
         name = f"{FRAMES_DIR}/{i:04d}.jpg"
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
         if not ok:
@@ -108,10 +121,18 @@ def write_frames(folder: Path, frames: np.ndarray, quality: int) -> list[str]:
     return names
 
 
-def write_avatar(folder: Path, bundle, models: dict[str, str], quality: int) -> dict[str, Any]:
-    """avatar.bin, avatar.json and the loop frames for an opened bundle; returns avatar.json's dict."""
+def write_avatar(
+    folder: Path,
+    bundle,
+    models: dict[str, str],
+    quality: int,
+    checkpoint: Callable[[], None] = _no_cancel,
+) -> dict[str, Any]:
+    """avatar.bin, avatar.json and the loop frames for an opened bundle; returns avatar.json's dict.
+
+    ``checkpoint`` (the job's cancel token) is checked per loop frame, so a cancel stops it at once."""
     meta = bundle.manifest.meta
-    base, jac = lip_points(bundle)
+    base, jac = lip_points(bundle, checkpoint)
     binary, index = pack_arrays(
         {
             "boxes": bundle.loop.boxes,
@@ -124,7 +145,7 @@ def write_avatar(folder: Path, bundle, models: dict[str, str], quality: int) -> 
         }
     )
     (folder / AVATAR_BIN).write_bytes(binary)
-    frames = write_frames(folder, bundle.loop.frames, quality)
+    frames = write_frames(folder, bundle.loop.frames, quality, checkpoint)
     geometry = crop_geometry(int(meta["renderer"]["mouth_size"]))
     paste, style = PasteSettings(), ShapeMapStyle()
     _, spans = gauge_vertices()

@@ -34,9 +34,9 @@ def environment() -> dict[str, str]:
     return env
 
 
-def _child(umask: int) -> dict:
-    """Where and how the child runs: in the repository, with the test environment and `umask`."""
-    return {"cwd": REPO_ROOT, "env": environment(), "umask": umask}
+def _child(umask: int, env: dict[str, str] | None = None) -> dict:
+    """Where and how the child runs: in the repository, with the test environment (plus `env`) and `umask`."""
+    return {"cwd": REPO_ROOT, "env": {**environment(), **(env or {})}, "umask": umask}
 
 
 def run_cli(args: list[str], timeout: float = 180.0, umask: int = 0o022) -> Ended:
@@ -54,6 +54,7 @@ def interrupt(
     start_timeout: float = 240.0,
     stop_timeout: float = 120.0,
     umask: int = 0o022,
+    env: dict[str, str] | None = None,
 ) -> Ended:
     """Start `argv` (a Python command line), wait until `ready(stderr so far)`, then press Ctrl-C.
 
@@ -61,7 +62,7 @@ def interrupt(
     (default: at once). The process group gets the signal, as a terminal's Ctrl-C does.
     """
     with tempfile.TemporaryFile("w+b") as out, tempfile.TemporaryFile("w+b") as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True, **_child(umask))
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True, **_child(umask, env))
 
         def stderr_now() -> str:
             err.seek(0)

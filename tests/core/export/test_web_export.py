@@ -97,3 +97,105 @@ def test_bad_options_are_refused(tmp_path):
         WebExportJob(ExportRequest(tmp_path, tmp_path / "o", options={"precision": "fp16"}))
     with pytest.raises(BadInput, match="jpeg_quality"):
         WebExportJob(ExportRequest(tmp_path, tmp_path / "o", options={"jpeg_quality": 5}))
+
+
+def test_the_frame_loop_checks_the_cancel_token_before_each_frame(tmp_path):
+    """Was: a cancel waited for the whole loop (~3 s at 150 frames). Each frame first asks the token."""
+    from core.export.web_data import FRAMES_DIR, write_frames
+    from core.jobs.errors import JobCancelled
+
+    asked = []
+
+    def checkpoint():
+        asked.append(1)
+        if len(asked) > 2:
+            raise JobCancelled
+
+    frames = np.zeros((10, 16, 16, 3), np.uint8)
+    with pytest.raises(JobCancelled):
+        write_frames(tmp_path, frames, 90, checkpoint)
+    assert sorted(p.name for p in (tmp_path / FRAMES_DIR).iterdir()) == ["0000.jpg", "0001.jpg"]
+
+
+@needs_ort
+def test_a_cancel_while_the_page_is_written_stops_at_once_and_leaves_nothing(
+    export_runs, tmp_path, monkeypatch
+):
+    """Cancel as the page's writing starts: no further loop frame is worked on, the job ends
+    cancelled, and neither the output, its partial folder nor the scratch bundle is left."""
+    import tempfile
+
+    import core.export.web_data as web_data
+    from core.jobs.control import JobControl
+    from core.jobs.events import Progress
+    from core.jobs.job import Status, execute
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    control = JobControl()
+    frames_after_cancel = []
+    real = web_data.predicted_landmarks
+
+    def counting(*args, **kwargs):
+        if control.cancelled:
+            frames_after_cancel.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_data, "predicted_landmarks", counting)
+
+    def sink(event):  # the job's own thread: the user presses Cancel as the page's writing starts
+        if isinstance(event, Progress) and event.message == "writing the web page":
+            control.cancel()
+
+    out = tmp_path / "site"
+    req = ExportRequest(export_runs.runs["mini"], out, options={"repeats": 2, "max_loop_frames": 40})
+    result = execute(WebExportJob(req), sink, control)
+    assert result.status is Status.CANCELLED, result.error
+    assert frames_after_cancel == []
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
+    assert list(scratch.iterdir()) == []
+
+
+# A slow disk for the child process: each loop frame's JPEG takes 50 ms, so the page's write loop
+# of the tiny fixture clip lasts seconds, as a real clip's 150 frames do, and Ctrl-C lands inside it.
+SLOW_JPEG = """
+import time
+
+import cv2
+
+_imencode = cv2.imencode
+
+
+def _slow_imencode(*args, **kwargs):
+    time.sleep(0.05)
+    return _imencode(*args, **kwargs)
+
+
+cv2.imencode = _slow_imencode
+"""
+
+
+@needs_ort
+def test_ctrl_c_while_the_page_is_written_exits_130_and_leaves_nothing(export_runs, tmp_path):
+    """Was: Ctrl-C waited for the page's per-frame write loop to finish, then the export completed.
+    A real SIGINT to a real `dhstudio export --format web` once its bundle is written: exit 130, no
+    output folder, no partial folder, no scratch bundle."""
+    from tests.faults.interrupt import REPO_ROOT, cli_argv, interrupt, leftovers
+
+    out, scratch, site = tmp_path / "site", tmp_path / "tmp", tmp_path / "slow_disk"
+    scratch.mkdir()
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SLOW_JPEG)
+    run, audio = str(export_runs.runs["mini"]), str(export_runs.runs["audio"])
+    ended = interrupt(
+        cli_argv("export", run, "--format", "web", "--out", str(out), "--audio-model", audio),
+        ready=lambda err: "report.md" in err,  # the bundle's last file: the page is being written now
+        env={"TMPDIR": str(scratch), "PYTHONPATH": f"{REPO_ROOT}:{site}"},
+    )
+    assert ended.code == 130, ended.err[-3000:]
+    assert "Traceback" not in ended.err and ended.lines().count("cancelled") == 1, ended.err[-3000:]
+    assert "(avatar data" not in ended.err  # the page's summary, logged only once it is complete
+    assert not out.exists() and leftovers(tmp_path) == []  # no .site.*.partial
+    # the scratch bundle was removed (a library's own session file may be there: not the export's)
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("dhstudio-")] == []
