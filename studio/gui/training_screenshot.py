@@ -3,8 +3,9 @@
 `xvfb-run -a -s "-screen 0 1600x1000x24" python -m studio.gui.training_screenshot PROJECT OUT_DIR`
 trains a small lip-sync run and a small Gaussian run on PROJECT's first prepared clip (CPU, a few
 dozen steps) and saves, while each run is going, one PNG per watch tab that shows something:
-training_lipsync_{curves,samples,attention}.png and training_gaussian_{curves,samples,viewport}.png,
-then training_tune_invalid.png (a value out of range, shown inline, Start disabled).
+training_lipsync_{curves,samples,attention}.png, training_gaussian_{curves,samples,viewport}.png and
+training_audio2mouth_curves.png (held-out scores in their own plot), then training_tune_invalid.png
+(a value out of range, shown inline, Start disabled).
 The runs are stopped after the pictures (their checkpoints stay in PROJECT/runs).
 """
 
@@ -48,6 +49,12 @@ RUNS = {
             "innovations.progressive.enabled": False,
         },
         (("Curves", "Innovations"), ("Samples", "Densify"), ("Viewport", "Densify")),
+    ),
+    "audio2mouth": (
+        "audio2mouth",
+        "audio2mouth",
+        {"prior.use": False, "train.epoch_steps": 5, "train.batch": 4, "train.window": 25},
+        (("Curves", "Train"),),
     ),
 }
 
@@ -94,11 +101,12 @@ def main(argv: list[str]) -> int:
             return 1
         view.device.setCurrentText("cpu")
         view.max_steps.setValue(2000)
+        shown = view.samples.shown  # this run's previews: the count goes on across runs
         run = training.start()
         if run is None:
             print(view.message.text())
             return 1
-        wait(240_000, lambda: view.samples.shown >= 3 and view.progress.value() >= 25)
+        wait(240_000, lambda shown=shown: view.samples.shown >= shown + 3 and view.progress.value() >= 25)
         if any(tab == "Viewport" for tab, _ in tabs):  # turn the head a little before the picture
             view.viewport.view.orbit.emit(25.0, -8.0)
             wait(30_000, lambda: training.viewport.renders >= 2)
