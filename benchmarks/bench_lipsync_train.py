@@ -16,12 +16,14 @@ per-round ratios). No VGG19 (perceptual weight 0), GAN on, batch 8.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -37,8 +39,9 @@ from core.train.spec import TrainRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_D = {"num_scales": 2, "base_channels": 32, "region": "crop", "update_every": 1}
-OLD = {"channels_last": False, "prefetch": False}  # the step as it was: NCHW, batches drawn inline
-NEW = {"channels_last": True, "prefetch": True}  # the defaults now
+# the step as it was: NCHW, batches drawn inline, freed activations handed back to the kernel
+OLD = {"channels_last": False, "prefetch": False, "retain_heap": False}
+NEW = {"channels_last": True, "prefetch": True, "retain_heap": True}  # the defaults now
 PRESET = read_toml(ROOT / "training_jobs" / "dinet_mini.toml")
 # recipe -> (discriminator settings, train settings); "before" is the recipe as it was
 RECIPES: dict[str, tuple[dict, dict]] = {
@@ -47,6 +50,7 @@ RECIPES: dict[str, tuple[dict, dict]] = {
     "channels_last": (BEFORE_D, {**OLD, "channels_last": True}),
     "preset_nchw": (PRESET.get("discriminator", {}), {**NEW, "channels_last": False}),
     "preset_inline": (PRESET.get("discriminator", {}), {**NEW, "prefetch": False}),
+    "preset_heap_off": (PRESET.get("discriminator", {}), {**NEW, "retain_heap": False}),
     "before_prefetch": (BEFORE_D, {**OLD, "prefetch": True}),
     "d_every_4": ({**PRESET.get("discriminator", {}), "update_every": 4}, NEW),
     "gan_every_2": ({**PRESET.get("discriminator", {}), "update_every": 2, "gan_term_every": 2}, NEW),
@@ -118,6 +122,14 @@ def time_case(
     return (w1 - w0) / steps, (c1 - c0) / steps, (t1 - t0) / steps
 
 
+def time_case_isolated(*args) -> tuple[float, float, float]:
+    """`time_case` in a fresh process, as each training run starts: a run leaves state behind in
+    its process (glibc's heap thresholds, core.compute.heap; allocator caches) that would speed up
+    or slow down the next recipe timed in the same one."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(time_case, *args).result()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "lipsync_train.json")
@@ -129,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cases", default="mini:64,mini:128")
     p.add_argument("--recipes", default=",".join(RECIPES))
     p.add_argument("--clip", type=Path, help="a prepared clip to train on (default: build the synthetic one)")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="time every recipe in this process (default: each run in a fresh process, like a real run)",
+    )
     args = p.parse_args(argv)
     cases = [(v, int(m)) for v, m in (c.split(":") for c in args.cases.split(","))]
     recipes = args.recipes.split(",")
@@ -145,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             load_before = os.getloadavg()[0]
             for rnd in range(args.rounds):
                 for recipe in recipes:
-                    s, c, m = time_case(
+                    timer = time_case if args.in_process else time_case_isolated
+                    s, c, m = timer(
                         clip, root, recipe, variant, mouth, args.batch, args.warmup, args.steps, args.device
                     )
                     per[recipe].append(s)
@@ -201,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "device": args.device,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "fresh_process_per_run": not args.in_process,
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
         "note": (
@@ -210,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             "preemption by other processes does not inflate, but which counts the batches drawn ahead on "
             "the prefetching thread), thread_cpu_speedup_vs_before the same in the training thread's "
             "CPU time (the step's critical path when a core is free for the prefetching thread: the "
-            "quiet-machine wall-time ratio); absolute steps/s are noisy, see the load averages)"
+            "quiet-machine wall-time ratio); absolute steps/s are noisy, see the load averages). Each "
+            "run is timed in a fresh process unless --in-process (a run leaves glibc's heap thresholds "
+            "raised, core.compute.heap, which sped up a later `before` in the same process by a third)"
         ),
         "command": "python benchmarks/bench_lipsync_train.py "
         + " ".join(sys.argv[1:] if argv is None else argv),

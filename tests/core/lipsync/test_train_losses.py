@@ -11,6 +11,8 @@ from core.lipsync.geometry import crop_geometry
 from core.lipsync.train_config import DinetTrainConfig
 from core.lipsync.train_losses import Objectives
 from core.losses.high_frequency import high_frequency_l1
+from core.losses.mouth_weighted import mouth_weighted_l1
+from core.losses.pixel import l1_loss
 
 
 def _pair() -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,3 +49,33 @@ def test_high_frequency_term_weighted_and_in_total() -> None:
 def test_config_rejects_bad_values(field: str, value: float) -> None:
     with pytest.raises(ValidationError, match=field):
         DinetTrainConfig.model_validate({"loss": {field: value}, "train": {"steps": 1}})
+
+
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+def test_l1_terms_match_the_reference_losses_in_value_and_gradient(layout: torch.memory_format) -> None:
+    geometry = crop_geometry(64)
+    cfg = LossConfig(lamb_perception=0.0, lamb_pixel=10.0, lamb_mouth=5.0, mouth_weight=4.0)
+    objectives = Objectives(cfg, None)
+    for seed, batch in ((1, 2), (2, 2), (3, 3)):  # the cached weights reused, then rebuilt
+        g = torch.Generator().manual_seed(seed)
+        target = torch.rand(batch, 3, 104, 80, generator=g).contiguous(memory_format=layout)
+        logits = torch.randn(batch, 3, 104, 80, generator=g).contiguous(memory_format=layout)
+        ours, ref = logits.clone().requires_grad_(True), logits.clone().requires_grad_(True)
+        terms = objectives.generator(torch.sigmoid(ours), target, geometry, None, 1)
+        out = torch.sigmoid(ref)
+        pixel = 10.0 * l1_loss(out, target)
+        mouth = 5.0 * mouth_weighted_l1(out, target, geometry.mouth_mask(), 4.0)
+        torch.testing.assert_close(terms["pixel"], pixel, rtol=1e-6, atol=0)
+        torch.testing.assert_close(terms["mouth"], mouth, rtol=1e-6, atol=0)
+        terms["total"].backward()
+        (pixel + mouth).backward()
+        torch.testing.assert_close(ours.grad, ref.grad, rtol=1e-5, atol=1e-12)
+        assert ours.grad.is_contiguous(memory_format=layout)
+
+
+def test_l1_terms_refuse_mismatched_shapes() -> None:
+    out, target = _pair()
+    with pytest.raises(ValueError, match="shape mismatch"):
+        Objectives(LossConfig(lamb_perception=0.0), None).generator(
+            out[:1], target, crop_geometry(64), None, 1
+        )

@@ -164,6 +164,14 @@ def test_prefetched_batches_train_exactly_like_inline_ones(clip_dir: Path, tmp_p
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=lambda m, k=k: f"{k}: {m}")
 
 
+def test_retained_heap_trains_exactly_like_glibc_defaults(clip_dir: Path, tmp_path: Path) -> None:
+    kept, _ = run_job(tiny_config(3, retain_heap=True), clip_dir, tmp_path / "kept")
+    plain, _ = run_job(tiny_config(3, retain_heap=False), clip_dir, tmp_path / "plain")
+    a, b = kept.state.generator.state_dict(), plain.state.generator.state_dict()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=lambda m, k=k: f"{k}: {m}")
+
+
 def test_gan_term_and_critic_update_on_their_own_cadences(clip_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(4).model_validate(
         {**tiny_config(4).model_dump(), "discriminator": {"update_every": 4, "gan_term_every": 2}}
