@@ -22,7 +22,6 @@ from typing import NamedTuple
 
 import torch
 
-from core.compute.heap import retained_heap
 from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -81,9 +80,7 @@ class DinetTrainJob(Job):
 
     def run(self, ctx: JobContext) -> Path:
         settings = LoopSettings.of_config("dinet", self.cfg, NAN_HINT, distributed=True)
-        heap = retained_heap() if self.cfg.train.retain_heap else contextlib.nullcontext()
-        with heap:
-            return run_training(_DinetHooks(self), ctx, self.req, settings)
+        return run_training(_DinetHooks(self), ctx, self.req, settings)
 
 
 class _DinetHooks(TrainHooks):

@@ -44,6 +44,8 @@ class TrainConfig(ConfigModel):
     seed: int = 0
     # torch threads on the CPU (0 / "auto": the free cores); one is fastest for this small recurrent model
     cpu_threads: CpuThreads = 1
+    # keep freed memory in the C heap between steps instead of page-faulting it in again (core.compute.heap)
+    retain_heap: bool = True
 
 
 class Audio2MouthConfig(ConfigModel):

@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -45,6 +46,7 @@ from typing import Any
 
 import torch
 
+from core.compute.heap import retained_heap
 from core.compute.threads import use_cpu_threads
 from core.device import resolve_device, seed_everything
 from core.jobs.context import JobContext
@@ -83,14 +85,16 @@ class LoopSettings:
     kind_version: int = 1  # version of the kind's checkpoint payload
     distributed: bool = False  # join torchrun's process group (the kind wraps its models)
     cpu_threads: int = 0  # torch intra-op threads for this run; 0 = chosen from the free cores
+    retain_heap: bool = True  # keep freed activations in the C heap between steps (core.compute.heap)
 
     @classmethod
     def of_config(cls, kind: str, cfg: Any, nan_hint: str, **fields: Any) -> LoopSettings:
         """A job config's settings: its `train.seed`, its resolved dump (stored in the checkpoint headers),
-        the cadences its `train` section declares (`log_every`, `checkpoint_every`, ...) and its
-        `cpu_threads`, then `fields`."""
+        the cadences its `train` section declares (`log_every`, `checkpoint_every`, ...), its
+        `cpu_threads` and `retain_heap`, then `fields`."""
         t = cfg.train
-        cadences = {name: getattr(t, name) for name in (*CADENCES, "cpu_threads") if hasattr(t, name)}
+        names = (*CADENCES, "cpu_threads", "retain_heap")
+        cadences = {name: getattr(t, name) for name in names if hasattr(t, name)}
         config = cfg.model_dump(mode="json")
         return cls(kind=kind, seed=t.seed, config=config, nan_hint=nan_hint, **{**cadences, **fields})
 
@@ -202,7 +206,8 @@ def run_training(hooks: TrainHooks, job: JobContext, request: TrainRequest, sett
     if settings.distributed:
         dist, device = ddp.init_distributed(device)
     try:
-        with use_cpu_threads(settings.cpu_threads) as threads:
+        heap = retained_heap() if settings.retain_heap else contextlib.nullcontext()
+        with heap, use_cpu_threads(settings.cpu_threads) as threads:
             job.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
             return _Loop(hooks, LoopContext(job, request, settings, device, dist)).run()
     finally:

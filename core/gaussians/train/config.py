@@ -147,6 +147,8 @@ class TrainConfig(ConfigModel):
     steps: int = Field(default=30_000, ge=1)
     seed: int = 0
     cpu_threads: CpuThreads = 0  # torch threads on the CPU; 0 / "auto" = the free cores
+    # keep freed memory in the C heap between steps instead of page-faulting it in again (core.compute.heap)
+    retain_heap: bool = True
     sh_degree: int = Field(default=3, ge=0, le=3)
     sh_increase_every: int = Field(default=1000, ge=1)
     renderer: Literal["auto", "native", "torch", "gsplat"] = "auto"  # auto: gsplat on CUDA, native on the CPU
