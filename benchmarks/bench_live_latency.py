@@ -65,14 +65,12 @@ REFERENCE = (2, 0)
 
 # engine variants (keyword arguments of core.realtime.engine.EngineConfig): "now" is the default
 # (two threads, the mouth thread woken once per frame); "threaded" the engine before (woken by every
-# 10 ms input block); "one_thread*" render on the mouth thread; "*_slice" ask for a 0.5 ms kernel time
-# slice; "before" the one before that (the mouth thread polling the ring every 2 ms)
-_OLD = {"render_thread": True, "slice_ms": None, "wake_per_frame": False}
+# 10 ms input block); "one_thread*" render on the mouth thread; "before" the one before that (the
+# mouth thread polling the ring every 2 ms)
+_OLD = {"render_thread": True, "wake_per_frame": False}
 ENGINES = {
     "now": {},
     "threaded": _OLD,
-    "now_slice": {"slice_ms": 0.5},
-    "threaded_slice": {**_OLD, "slice_ms": 0.5},
     "one_thread": {**_OLD, "render_thread": False},
     "one_thread_frame_wake": {"render_thread": False},
     "before": {**_OLD, "poll_s": 0.002},
