@@ -20,8 +20,12 @@ worse at the 95th percentile in two runs and better in one (a starved render del
 frame's mouth step instead of overlapping it; repeats differ by more than the variants), so two
 threads stay the default and the audio sinks never wait behind a render. A short kernel time
 slice for the engine's threads (EEVDF's `sched_setattr` slice) showed no gain in two interleaved
-runs and was removed. Beside a busy process the added latency is waiting for the CPU inside the
-stages (the benchmark's compute-vs-wait split), not hand-offs.
+runs and was removed; a 1 or 0.5 ms GIL switch interval, one OpenCV thread instead of two and
+two intra-op threads instead of one were tried and not kept (each within the repeat-to-repeat
+spread, load 4-9).
+Beside a busy process the added latency is waiting for the CPU inside the stages (the benchmark's
+compute-vs-wait split), not hand-offs; what helped was less CPU on the frame path (the paste-back)
+and the recorder's encoding at a higher nice value (`core.realtime.sinks.RECORDER_NICE`).
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
