@@ -34,6 +34,9 @@ distribution of end-to-end latency (share within 100 ms) and its split after the
 into the engine's CPU time and the waits around it (`compute_vs_wait_mean_ms`: the source's lateness,
 the mouth thread's wake-up, the render queue, runnable-but-not-running time inside mouth and render).
 `--cases` picks settings and engine variants (`ENGINES`, interleaved): a subset keeps the curve.
+Variants `rec` / `rec_nice0` also record an mp4 (H.264 + AAC, about twice the engine's CPU per
+frame) with the encoding at the studio's nice value (`core.realtime.sinks.RECORDER_NICE`) or at
+the engine's; each case reports the recorder's own skipped and repeated frames.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from core.compute.threads import apply_process_policy  # noqa: E402
 
 apply_process_policy()  # as every studio entry point does, before torch loads
 
+from core.realtime.sinks import RECORDER_NICE  # noqa: E402
 from core.realtime.stats import STAGES as ENGINE_STAGES  # noqa: E402  (numpy only, no torch)
 
 MODEL_LOOKAHEADS = (0, 1, 2)
@@ -63,19 +67,21 @@ SMOOTHING_LOOKAHEADS = (0, 1, 2)
 REFERENCE = (2, 0)
 
 
-# engine variants (keyword arguments of core.realtime.engine.EngineConfig): "now" is the default
-# (two threads, the mouth thread woken once per frame); "threaded" the engine before (woken by every
-# 10 ms input block); "one_thread*" render on the mouth thread; "*_slice" ask for a 0.5 ms kernel time
-# slice; "before" the one before that (the mouth thread polling the ring every 2 ms)
-_OLD = {"render_thread": True, "slice_ms": None, "wake_per_frame": False}
+# engine variants (keyword arguments of core.realtime.engine.EngineConfig, plus the benchmark's own
+# `recorder_nice`: record an mp4 beside, its encoding at that nice value, and `cpu_threads`): "now"
+# is the default (two threads, the mouth thread woken once per frame); "threaded" the engine before
+# (woken by every 10 ms input block); "one_thread*" render on the mouth thread; "before" the one
+# before that (the mouth thread polling the ring every 2 ms); "rec*" record beside; "t2" 2 threads
+_OLD = {"render_thread": True, "wake_per_frame": False}
 ENGINES = {
     "now": {},
     "threaded": _OLD,
-    "now_slice": {"slice_ms": 0.5},
-    "threaded_slice": {**_OLD, "slice_ms": 0.5},
     "one_thread": {**_OLD, "render_thread": False},
     "one_thread_frame_wake": {"render_thread": False},
     "before": {**_OLD, "poll_s": 0.002},
+    "rec": {"recorder_nice": RECORDER_NICE},
+    "rec_nice0": {"recorder_nice": 0},
+    "t2": {"cpu_threads": 2},
 }
 DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
     "L1_S0:threaded",
@@ -257,7 +263,15 @@ class LiveSetup:
             net = fold(prior.net, calibrate(space, landmarks, np.asarray(art)))
             self.audio[la] = AudioModel(net, norm, prior.fbank, space)
 
-    def run(self, args: argparse.Namespace, la: int, sm: int, engine_config=None) -> dict:
+    def run(
+        self,
+        args: argparse.Namespace,
+        la: int,
+        sm: int,
+        engine_config=None,
+        recorder_nice: int | None = None,
+        cpu_threads: int | None = None,
+    ) -> dict:
         import tempfile
 
         import numpy as np
@@ -266,10 +280,11 @@ class LiveSetup:
         from core.realtime.assembly import build_live_parts
         from core.realtime.controls import ControlValues, LiveControls
         from core.realtime.engine import EngineConfig, LiveEngine
-        from core.realtime.sinks import FrameSlot
+        from core.realtime.sinks import FrameSlot, RecorderSink
         from core.realtime.sources import file_source
 
-        with use_cpu_threads(args.cpu_threads) as threads, tempfile.TemporaryDirectory() as work:
+        requested = args.cpu_threads if cpu_threads is None else cpu_threads
+        with use_cpu_threads(requested) as threads, tempfile.TemporaryDirectory() as work:
             import torch
 
             parts = build_live_parts(
@@ -277,11 +292,17 @@ class LiveSetup:
             )
             controls = LiveControls(ControlValues(lookahead=sm))
             source = file_source(args.audio, seconds=args.seconds)
+            sinks = [FrameSlot()]
+            if recorder_nice is not None:  # recording beside: H.264 encoding competes for the CPU
+                rate, channels = source.native_format
+                size, fps = parts.avatar.frame_size, parts.avatar.fps
+                mp4 = Path(work) / "live.mp4"
+                sinks.append(RecorderSink(mp4, size, fps, rate, channels=channels, nice=recorder_nice))
             engine = LiveEngine(
                 source,
                 parts.stepper,
                 parts.avatar,
-                [FrameSlot()],
+                sinks,
                 engine_config or EngineConfig(),
                 controls=controls,
             )
@@ -306,6 +327,7 @@ class LiveSetup:
             "threads": threads.threads,
             "threads_reason": threads.reason,
             "renderer_backend": parts.avatar.backend.name,
+            "recorder": r["sinks"].get("recorder"),
             "error": out.error,
         }
 
@@ -379,8 +401,12 @@ def latency(args: argparse.Namespace) -> dict:
                     if contended:
                         rival.resume()
                     load = load_average()
+                    spec = dict(ENGINES[engine])
+                    nice, threads = spec.pop("recorder_nice", None), spec.pop("cpu_threads", None)
                     try:
-                        case = setup.run(args, la, sm, EngineConfig(**ENGINES[engine]))
+                        case = setup.run(
+                            args, la, sm, EngineConfig(**spec), recorder_nice=nice, cpu_threads=threads
+                        )
                     finally:
                         if contended:
                             rival.pause()

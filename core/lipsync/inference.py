@@ -33,7 +33,7 @@ from core.lipsync.config import RendererConfig
 from core.lipsync.face_crops import shape_map
 from core.lipsync.factory import build_renderer
 from core.lipsync.geometry import CropGeometry
-from core.lipsync.paste_back import PasteSettings, mouth_alpha, paste_mouth
+from core.lipsync.paste_back import PasteSettings, band_pixels, band_stats, mouth_alpha, paste_mouth
 from core.lipsync.renderer import LipSyncRenderer
 from core.lipsync.source_loop import SourceLoop
 from core.lipsync.train_state import CHECKPOINT, KIND
@@ -182,12 +182,28 @@ class LipSyncFrames:
         self.backend = backend
         self.backend_reason = backend_reason  # why this crop backend (logged by render and eval)
         self.space = space
-        self.paste = paste or PasteSettings()
-        self.alpha = mouth_alpha(geometry, self.paste)
         crops = np.stack(
             [cut_crop(f, b, geometry.crop_size) for f, b in zip(loop.frames, loop.boxes, strict=True)]
         )
         self._crops = np.ascontiguousarray(crops[..., ::-1])  # [N, H, W, 3] RGB uint8, one per loop frame
+        self.set_paste(paste or PasteSettings())
+
+    def set_paste(self, paste: PasteSettings) -> None:
+        """Paste with these settings from the next frame (the live feather control)."""
+        self.paste = paste
+        self.alpha = mouth_alpha(self.geometry, paste)
+        self._band = band_pixels(self.alpha)
+        self._band_stats: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # loop frame -> its crop's
+
+    def _original_stats(self, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Loop frame k's crop statistics on the colour-matching band, computed once per frame
+        (the paste would cut and measure the same crop every time the loop comes by)."""
+        if not self.paste.color_match or self._band.size < 8:
+            return None
+        stats = self._band_stats.get(k)
+        if stats is None:
+            stats = self._band_stats[k] = band_stats(self._crops[k][..., ::-1], self._band)
+        return stats
 
     def mouth_landmarks(self, ks: Sequence[int], coeffs: np.ndarray) -> np.ndarray:
         """Loop frames ks' landmarks [n, 478, 3] with the mouth + jaw that `coeffs` [n, K] describe."""
@@ -216,9 +232,15 @@ class LipSyncFrames:
         faces = self.backend.render(source).transpose(0, 2, 3, 1)  # [n, H, W, 3] RGB
         t2 = time.perf_counter()
         frames = [
-            paste_mouth(self.loop.frames[k], face, self.loop.boxes[k], self.geometry, self.paste, self.alpha)[
-                0
-            ]
+            paste_mouth(
+                self.loop.frames[k],
+                face,
+                self.loop.boxes[k],
+                self.geometry,
+                self.paste,
+                self.alpha,
+                self._original_stats(k),
+            )[0]
             for k, face in zip(ks, faces, strict=True)
         ]
         t3 = time.perf_counter()

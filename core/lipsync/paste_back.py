@@ -42,13 +42,36 @@ def mouth_alpha(geometry: CropGeometry, settings: PasteSettings = PasteSettings(
     return np.outer(_ramp(h, top, top + mh, width), _ramp(w, left, left + mw, width))
 
 
-def match_colors(render: np.ndarray, original: np.ndarray, band: np.ndarray, max_gain: float) -> np.ndarray:
-    """render float32 [H, W, 3] adjusted per channel so its band statistics equal the original's."""
-    if band.sum() < 8:
+def match_colors(
+    render: np.ndarray,
+    original: np.ndarray | None,
+    band: np.ndarray,
+    max_gain: float,
+    original_stats: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """render float32 [H, W, 3] adjusted per channel so its band statistics equal the original's.
+
+    band: a boolean mask [H, W] or the flat pixel indices of one (`band_pixels`);
+    original_stats: the original's band (mean, std) from `band_stats` (the same loop frame is
+    pasted again and again: its statistics are computed once), else taken from `original`."""
+    idx = np.flatnonzero(band) if band.dtype == bool else band
+    if idx.size < 8:
         return render
-    r, o = render[band], original[band]
-    gain = np.clip(o.std(0) / np.maximum(r.std(0), 1e-3), 1.0 / max_gain, max_gain)
-    return (render - r.mean(0)) * gain + o.mean(0)
+    r = render.reshape(-1, 3)[idx]
+    o_mean, o_std = band_stats(original, idx) if original_stats is None else original_stats
+    gain = np.clip(o_std / np.maximum(r.std(0), 1e-3), 1.0 / max_gain, max_gain)
+    return (render - r.mean(0)) * gain + o_mean
+
+
+def band_pixels(alpha: np.ndarray) -> np.ndarray:
+    """Flat indices of the colour-matching band of a crop-frame alpha: where the mask falls off."""
+    return np.flatnonzero((alpha > 0.02) & (alpha < 0.6))
+
+
+def band_stats(original: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (mean, std) of the crop `original` [H, W, 3] (BGR, 0..255) on `band` (flat indices)."""
+    o = original.reshape(-1, 3)[band].astype(np.float32)
+    return o.mean(0), o.std(0)
 
 
 def paste_mouth(
@@ -58,18 +81,23 @@ def paste_mouth(
     geometry: CropGeometry,
     settings: PasteSettings = PasteSettings(),
     alpha: np.ndarray | None = None,
+    original_stats: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(new frame, frame-space alpha [H, W]).
 
     frame: BGR uint8 [H, W, 3]; render_rgb: the rendered crop, RGB float in [0, 1] [h, w, 3];
-    box: the frame's face box (x0, y0, x1, y1) the crop was cut from.
+    box: the frame's face box (x0, y0, x1, y1) the crop was cut from; original_stats: the
+    frame's crop statistics on the colour band (`band_stats`), when the caller keeps them.
+    The blend runs in OpenCV (one pass for multiply, one for add + round + clip + masked write:
+    the same float32 arithmetic and rounding as NumPy's, a third of the CPU time).
     """
     alpha = mouth_alpha(geometry, settings) if alpha is None else alpha
     render = render_rgb[..., ::-1].astype(np.float32) * 255.0  # BGR, 0..255
     if settings.color_match:
-        original = cut_crop(frame, box, geometry.crop_size).astype(np.float32)
-        band = (alpha > 0.02) & (alpha < 0.6)
-        render = match_colors(render, original, band, settings.max_gain)
+        band = band_pixels(alpha)
+        if original_stats is None and band.size >= 8:
+            original_stats = band_stats(cut_crop(frame, box, geometry.crop_size), band)
+        render = match_colors(render, None, band, settings.max_gain, original_stats)
     placed = _placement(frame.shape[:2], box, geometry)
     out = frame.copy()
     frame_alpha = np.zeros(frame.shape[:2], np.float32)
@@ -86,11 +114,13 @@ def paste_mouth(
     if rows.size == 0:
         return out, frame_alpha
     ys, xs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-    a, warped = a[ys, xs, None], warped[ys, xs]
+    a = a[ys, xs]
+    a3 = cv2.merge((a, a, a))
     target = out[ry0:ry1, rx0:rx1][ys, xs]  # a view into `out`
-    blended = target.astype(np.float32) * (1.0 - a) + warped * a
-    new = np.clip(np.round(blended), 0, 255).astype(np.uint8)
-    target[...] = np.where(a > 0, new, target)
+    # target * (1 - a) + warped * a, rounded half to even, clipped to 0..255, written where a > 0
+    kept = cv2.multiply(target, cv2.subtract(1.0, a3), dtype=cv2.CV_32F)
+    drawn = cv2.multiply(warped[ys, xs], a3)
+    cv2.add(kept, drawn, dst=target, mask=(a > 0).view(np.uint8), dtype=cv2.CV_8U)
     return out, frame_alpha
 
 

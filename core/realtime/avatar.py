@@ -18,7 +18,6 @@ from typing import Protocol
 import numpy as np
 
 from core.lipsync.inference import LipSyncFrames
-from core.lipsync.paste_back import mouth_alpha
 
 
 class Avatar(Protocol):
@@ -60,8 +59,7 @@ class LipSyncAvatar:
     def set_feather(self, feather: float) -> float:
         """Feather as a fraction of the mouth size, 0.02 .. 0.5 (0 would cut a hard rectangle)."""
         paste = replace(self.frames.paste, feather=float(np.clip(feather, 0.02, 0.5)))
-        self.frames.alpha = mouth_alpha(self.frames.geometry, paste)
-        self.frames.paste = paste
+        self.frames.set_paste(paste)
         return paste.feather
 
     def idle_frame(self, j: int) -> np.ndarray:

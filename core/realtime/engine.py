@@ -19,8 +19,13 @@ per 10 ms block saves 0.5-1 ms of CPU per frame (of about 10); rendering on the 
 worse at the 95th percentile in two runs and better in one (a starved render delays the next
 frame's mouth step instead of overlapping it; repeats differ by more than the variants), so two
 threads stay the default and the audio sinks never wait behind a render. A short kernel time
-slice (`slice_ms`) showed no gain. Beside a busy process the added latency is waiting for the
-CPU inside the stages (the benchmark's compute-vs-wait split), not hand-offs.
+slice for the engine's threads (EEVDF's `sched_setattr` slice) showed no gain in two interleaved
+runs and was removed; a 1 or 0.5 ms GIL switch interval, one OpenCV thread instead of two and
+two intra-op threads instead of one were tried and not kept (each within the repeat-to-repeat
+spread, load 4-9).
+Beside a busy process the added latency is waiting for the CPU inside the stages (the benchmark's
+compute-vs-wait split), not hand-offs; what helped was less CPU on the frame path (the paste-back)
+and the recorder's encoding at a higher nice value (`core.realtime.sinks.RECORDER_NICE`).
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
@@ -91,9 +96,6 @@ class EngineConfig:
     wake_per_frame: bool = True
     # render on a thread of its own behind the render queue (False: on the mouth thread)
     render_thread: bool = True
-    # time slice the engine's threads ask the kernel for (ms; None: the kernel's default): a short
-    # one gets a woken thread running sooner (core.realtime.sched_slice); no gain measured here
-    slice_ms: float | None = None
 
 
 @dataclass
@@ -165,7 +167,6 @@ class LiveEngine:
         self._pending: list[FrameTask] = []  # no render thread: the frames the last read completed
         self._read_at = 0.0  # when the mouth thread read the block it is working on
         self._cpu_at_read = 0.0  # its thread CPU time then
-        self.scheduling: dict[str, str] = {}  # thread name -> what its slice request did
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -272,15 +273,8 @@ class LiveEngine:
             self.cfg.max_seconds * self.stepper.rate
         )
 
-    def _ask_short_slice(self) -> None:
-        if self.cfg.slice_ms is not None:
-            from core.realtime.sched_slice import request_short_slice
-
-            self.scheduling[threading.current_thread().name] = request_short_slice(self.cfg.slice_ms).reason
-
     def _mouth_loop(self) -> None:
         try:
-            self._ask_short_slice()
             while not self._stop.is_set():
                 self.source.check()
                 finished = self.source.finished  # before the read: no sample can come after it
@@ -428,7 +422,6 @@ class LiveEngine:
 
     def _render_loop(self) -> None:
         try:
-            self._ask_short_slice()
             ended = False
             while not ended:
                 task, ended = self._take_newest()
@@ -613,11 +606,7 @@ class LiveEngine:
                 "inherent_latency_ms": self.stepper.inherent_latency_ms,
                 "audio_backend": self.stepper.backend.name,
             },
-            threads={
-                "render_thread": self.cfg.render_thread,
-                "slice_ms": self.cfg.slice_ms,
-                "slice": dict(self.scheduling),
-            },
+            threads={"render_thread": self.cfg.render_thread},
             built_in_latency_ms=self.built_in_latency_ms(),
             sinks=sink_info,
         )

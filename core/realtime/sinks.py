@@ -4,7 +4,8 @@ camera, and a delayed audio monitor.
 Sinks never slow the renderer: the slot swaps a reference, the recorder and the monitor
 have their own threads / audio callback behind bounded buffers. Frames arrive with their
 video index; the recorder fills any gap (a dropped frame) by repeating the previous frame,
-so its video timeline always matches the audio it records.
+so its video timeline always matches the audio it records. The recorder encodes at a higher
+nice value (`RECORDER_NICE`, `core.realtime.thread_priority`): on a busy CPU the frame path wins.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import numpy as np
 from core.jobs.errors import BadInput
 from core.jobs.preview_slot import PreviewSlot
 from core.realtime.ring_buffer import AudioRingBuffer
+from core.realtime.thread_priority import lower_this_thread
+
+RECORDER_NICE = 2  # of the encoding threads (the engine's keep 0): 5 made the encoder skip frames when busy
 
 
 class VideoSink:
@@ -76,6 +80,7 @@ class RecorderSink(VideoSink):
         sample_rate: int = 16000,
         max_pending_frames: int = 50,
         channels: int = 1,
+        nice: int = RECORDER_NICE,
     ) -> None:
         from core.media.mp4_writer import Mp4Writer, aac_rate
 
@@ -100,6 +105,8 @@ class RecorderSink(VideoSink):
         self._skip_samples = 0  # input samples still to drop before the first frame's start
         self.error: BaseException | None = None
         self._closed = False
+        self.nice = int(nice)  # of the encoding thread and the encoder's threads (0: the default)
+        self.priority = "default"
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 
@@ -159,6 +166,8 @@ class RecorderSink(VideoSink):
             self._next = index + 1
 
     def _run(self) -> None:
+        if self.nice > 0:  # before the first frame: the encoder starts its threads then
+            self.priority = lower_this_thread(self.nice)
         while True:
             item = self._queue.get()
             if item is _END:
@@ -213,6 +222,7 @@ class RecorderSink(VideoSink):
             "frames_skipped": self.frames_skipped,
             "audio_seconds": self.audio_samples / self.sample_rate,
             "audio_format": f"{self._file_rate} Hz, {self.channels} ch",  # of the file
+            "priority": self.priority,  # of the encoding threads
             "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
         }
 

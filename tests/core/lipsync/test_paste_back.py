@@ -146,3 +146,20 @@ def test_the_paste_back_on_a_real_clip_shows_no_flicker_tint_or_seam(tmp_path, s
     assert result.ok, result.error
     figures = _check_oracle_paste(out)
     print("paste-back on", video.name, figures)
+
+
+def test_kept_band_statistics_give_the_same_paste_as_measuring_the_crop() -> None:
+    """The live frame path keeps each loop frame's colour-band statistics; the paste is unchanged."""
+    from core.lipsync.paste_back import band_pixels, band_stats
+
+    g = crop_geometry(64)
+    frame = _frame(5)
+    box = np.array([22.4, 9.9, 22.4 + 80 * 1.6, 9.9 + 104 * 1.6])
+    render = np.random.default_rng(6).random((*g.crop_size, 3)).astype(np.float32) * 1.3 - 0.1
+    alpha = mouth_alpha(g)
+    stats = band_stats(cut_crop(frame, box, g.crop_size), band_pixels(alpha))
+    kept, _ = paste_mouth(frame, render, box, g, PasteSettings(), alpha, stats)
+    measured, _ = paste_mouth(frame, render, box, g, PasteSettings(), alpha)
+    np.testing.assert_array_equal(kept, measured)
+    other = band_stats(cut_crop(_frame(7), box, g.crop_size), band_pixels(alpha))
+    assert not np.array_equal(paste_mouth(frame, render, box, g, PasteSettings(), alpha, other)[0], kept)

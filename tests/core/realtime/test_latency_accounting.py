@@ -34,7 +34,7 @@ def test_stages_add_up_to_end_to_end_and_built_in_part_is_the_settings(tiny_live
         parts.stepper,
         parts.avatar,
         [FrameSlot()],
-        EngineConfig(lossless=True, render_thread=render_thread, slice_ms=0.5),
+        EngineConfig(lossless=True, render_thread=render_thread),
         controls=controls,
     )
     r = engine.run().report
@@ -70,7 +70,6 @@ def test_stages_add_up_to_end_to_end_and_built_in_part_is_the_settings(tiny_live
         assert lat[cpu_part]["mean"] <= lat[wall]["mean"] + 0.5
     assert lat["mouth_wake"]["count"] == 30 and lat["mouth_wake"]["mean"] <= lat["mouth_compute"]["mean"]
     assert r["threads"]["render_thread"] is render_thread
-    assert set(r["threads"]["slice"]) == ({"live-mouth", "live-render"} if render_thread else {"live-mouth"})
 
 
 def test_ring_arrival_is_the_block_stamp_and_capture_is_spread_back_from_it():

@@ -1,0 +1,55 @@
+"""Side-work threads of a live session lower their own priority, and only their own."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from core.realtime.sinks import RECORDER_NICE, RecorderSink
+from core.realtime.thread_priority import lower_this_thread
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+
+
+def _in_thread(fn):
+    out: dict = {}
+
+    def run() -> None:
+        out["result"] = fn()
+        out["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    return out
+
+
+@linux_only
+def test_a_thread_raises_its_own_nice_value_and_no_other() -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    target = min(mine + 3, 19)
+    out = _in_thread(lambda: lower_this_thread(target))
+    assert out["nice"] == target and out["result"] == f"nice {target} (from {mine})"
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread kept its own
+    assert (
+        _in_thread(lambda: lower_this_thread(mine))["result"]
+        == f"nice {mine} kept (already at or above {mine})"
+    )
+
+
+@linux_only
+def test_the_recorder_encodes_at_a_higher_nice_value(tmp_path) -> None:
+    rec = RecorderSink(tmp_path / "r.mp4", (64, 48), 25.0)
+    rec.frame(0, np.zeros((48, 64, 3), np.uint8))
+    rec.close(total_frames=2)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    want = max(RECORDER_NICE, mine)
+    assert rec.info()["priority"].startswith(f"nice {want}")
+    assert rec.info()["frames_written"] == 2
+    plain = RecorderSink(tmp_path / "p.mp4", (64, 48), 25.0, nice=0)
+    plain.close()
+    assert plain.info()["priority"] == "default"
