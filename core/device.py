@@ -7,8 +7,6 @@ import os
 import random
 from typing import Literal
 
-import numpy as np
-
 from core.jobs.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -38,6 +36,7 @@ def resolve_device(choice: str = "auto"):
 
 
 def seed_everything(seed: int) -> None:
+    import numpy as np  # here, not at import: the CLI's parser (studio.project) reads DeviceChoice
     import torch
 
     random.seed(seed)
