@@ -25,7 +25,7 @@ import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -125,24 +125,38 @@ class PrepareJob(Job):
         # preview are written on threads at the end. The threads are joined before the folder is
         # renamed or, on an error or a cancel, removed.
         with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=5) as side:
-            audio_job = side.start(_copy_audio, self.video, n / s.fps, tmp) if info.has_audio else None
-            sha_job = side.start(file_sha256, self.video, side.stop)
+            later: dict[str, Future] = {}
+
+            def start_side_work() -> None:  # once the first frame is tracked: off the start's path
+                if info.has_audio:
+                    later["audio"] = side.start(_copy_audio, self.video, n / s.fps, tmp)
+                later["sha"] = side.start(file_sha256, self.video, side.stop)
+
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp, side)
+            streamed = self._stream(ctx, info, n, size, tmp, side, start_side_work)
+            audio_job, sha_job = later.get("audio"), later["sha"]
             timings["stream_s"] = time.perf_counter() - t0
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
             timings.update({f"{stage}_thread_cpu_s": cpu for stage, cpu in streamed.times.cpu.items()})
+            # Every file is written (and fsynced) on its own side thread as soon as its arrays are
+            # final (landmarks.npy while the poses are solved), the manifest included, so the disk
+            # waits overlap the analysis and each other; the timings end when the manifest is handed over.
             t0 = time.perf_counter()
-            result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
+            writes: list[Future] = []
+            result = analyse(
+                streamed.landmarks,
+                streamed.found,
+                size,
+                s,
+                self.video,
+                ready=lambda name, value: writes.append(self._write_array(side, tmp, name, value, size)),
+            )
             timings["post_s"] = time.perf_counter() - t0
             ctx.checkpoint()
 
-            # Every file is written (and fsynced) on its own side thread, the manifest included, so
-            # the disk waits overlap; the timings end when the manifest is handed over.
             t0 = time.perf_counter()
-            writes = self._write_arrays(side, tmp, result, size)
             writes.append(side.start(_write_preview, tmp / "preview.jpg", streamed, result))
             voiced = audio_job.result() if audio_job is not None else None
             sha = sha_job.result()
@@ -181,6 +195,7 @@ class PrepareJob(Job):
         size: tuple[int, int],
         tmp: Path,
         side: Background,
+        after_first_frame: Callable[[], None],
     ) -> Streamed:
         """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
         pass; progress per frame.
@@ -191,17 +206,17 @@ class PrepareJob(Job):
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
         video = tmp / "video.mp4"
-        copying = (
-            side.start(copy_video, self.video, video)
-            if s.copy_when_possible and can_copy(info, s.fps, n)
-            else None
-        )
         with contextlib.ExitStack() as stack:
             tracker: FaceTracker | None = None
             writer: Mp4Writer | None = None
 
-            def warm_up() -> bool:  # on this thread, while the decoder starts
+            def warm_up() -> bool:  # on this thread, once the decoder has started
                 nonlocal tracker, writer
+                copying = (
+                    side.start(copy_video, self.video, video)
+                    if s.copy_when_possible and can_copy(info, s.fps, n)
+                    else None
+                )
                 tracker = stack.enter_context(FaceTracker(s.tracker))
                 copied = copying is not None and copying.result() == n
                 out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
@@ -231,6 +246,8 @@ class PrepareJob(Job):
                 if lm is not None:
                     out.landmarks[i] = lm
                     out.found[i] = True
+                if i == 0:
+                    after_first_frame()
                 ctx.progress(i + 1, n, "tracking")
                 ctx.checkpoint()
                 side.raise_failed()
@@ -239,20 +256,25 @@ class PrepareJob(Job):
             out.most_faces = tracker.most_faces
         return out
 
-    def _write_arrays(self, side: Background, tmp: Path, r: Analysis, size: tuple[int, int]) -> list[Future]:
-        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread (preview.jpg
-        is drawn and written beside them)."""
-        poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
-        crops = {
-            "face_boxes": r.face_boxes,
-            "mouth_boxes": r.mouth_boxes,
-            "mouth_size": np.int32(self.settings.mouth_size),
-        }
-        return [
-            side.start(atomic.save_npy, tmp / "landmarks.npy", r.landmarks),
-            side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size)),
-            side.start(_save_npz, tmp / "crops.npz", **crops),
-        ]
+    def _write_array(
+        self, side: Background, tmp: Path, name: str, value: object, size: tuple[int, int]
+    ) -> Future:
+        """Start writing one of `analyse`'s results on a side thread: "landmarks" (landmarks.npy),
+        "poses" (poses.npz) or "crops" ((face_boxes, mouth_boxes) -> crops.npz)."""
+        if name == "landmarks":
+            return side.start(atomic.save_npy, tmp / "landmarks.npy", value)
+        if name == "poses":
+            poses = {f.name: getattr(value, f.name) for f in fields(value)}  # every Poses field
+            return side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size))
+        if name == "crops":
+            face_boxes, mouth_boxes = value
+            crops = {
+                "face_boxes": face_boxes,
+                "mouth_boxes": mouth_boxes,
+                "mouth_size": np.int32(self.settings.mouth_size),
+            }
+            return side.start(_save_npz, tmp / "crops.npz", **crops)
+        raise ValueError(f"no file for analysis result {name!r}")
 
     def _manifest(
         self,
@@ -341,15 +363,28 @@ class Analysis:
 
 
 def analyse(
-    raw: np.ndarray, found: np.ndarray, size: tuple[int, int], s: PrepareSettings, video: Path
+    raw: np.ndarray,
+    found: np.ndarray,
+    size: tuple[int, int],
+    s: PrepareSettings,
+    video: Path,
+    ready: Callable[[str, object], None] | None = None,
 ) -> Analysis:
-    """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3]."""
+    """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3].
+
+    `ready(name, value)` is told of each result as soon as it is final, so its file can be written
+    while the rest is computed: "landmarks" (smoothed), "poses", "crops" ((face_boxes, mouth_boxes)).
+    """
+    ready = ready or (lambda name, value: None)
     clip_quality.check_tracking(found, s.max_missing_fraction, video)
     filled = fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
     smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
+    ready("landmarks", smooth)
     poses = estimate_poses(smooth, found, size)
+    ready("poses", poses)
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
+    ready("crops", (face_boxes, mouth_boxes))
     opening = mouth_opening(smooth)
     usable = found & ~out_of_frame
     count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
