@@ -39,7 +39,7 @@ from core.face.crops import crop_boxes
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
-from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
+from core.face.preview import PreviewTiles, ThumbnailSampler, TrackingPreview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
 from core.face.tracker import (
     NUM_LANDMARKS,
@@ -144,20 +144,15 @@ class PrepareJob(Job):
             # final (landmarks.npy while the poses are solved), the manifest included, so the disk
             # waits overlap the analysis and each other; the timings end when the manifest is handed over.
             t0 = time.perf_counter()
-            writes: list[Future] = []
+            files = _FileWriter(side, tmp, streamed, size, s.mouth_size)
             result = analyse(
-                streamed.landmarks,
-                streamed.found,
-                size,
-                s,
-                self.video,
-                ready=lambda name, value: writes.append(self._write_array(side, tmp, name, value, size)),
+                streamed.landmarks, streamed.found, size, s, self.video, ready=files.ready, submit=side.start
             )
             timings["post_s"] = time.perf_counter() - t0
             ctx.checkpoint()
 
             t0 = time.perf_counter()
-            writes.append(side.start(_write_preview, tmp / "preview.jpg", streamed, result))
+            writes = files.writes
             voiced = audio_job.result() if audio_job is not None else None
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
@@ -256,26 +251,6 @@ class PrepareJob(Job):
             out.most_faces = tracker.most_faces
         return out
 
-    def _write_array(
-        self, side: Background, tmp: Path, name: str, value: object, size: tuple[int, int]
-    ) -> Future:
-        """Start writing one of `analyse`'s results on a side thread: "landmarks" (landmarks.npy),
-        "poses" (poses.npz) or "crops" ((face_boxes, mouth_boxes) -> crops.npz)."""
-        if name == "landmarks":
-            return side.start(atomic.save_npy, tmp / "landmarks.npy", value)
-        if name == "poses":
-            poses = {f.name: getattr(value, f.name) for f in fields(value)}  # every Poses field
-            return side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size))
-        if name == "crops":
-            face_boxes, mouth_boxes = value
-            crops = {
-                "face_boxes": face_boxes,
-                "mouth_boxes": mouth_boxes,
-                "mouth_size": np.int32(self.settings.mouth_size),
-            }
-            return side.start(_save_npz, tmp / "crops.npz", **crops)
-        raise ValueError(f"no file for analysis result {name!r}")
-
     def _manifest(
         self,
         info: decode.VideoInfo,
@@ -369,11 +344,13 @@ def analyse(
     s: PrepareSettings,
     video: Path,
     ready: Callable[[str, object], None] | None = None,
+    submit: Callable[..., Future] | None = None,
 ) -> Analysis:
     """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3].
 
     `ready(name, value)` is told of each result as soon as it is final, so its file can be written
-    while the rest is computed: "landmarks" (smoothed), "poses", "crops" ((face_boxes, mouth_boxes)).
+    while the rest is computed: "landmarks" (smoothed), "opening", "poses", "crops" ((face_boxes,
+    mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
     clip_quality.check_tracking(found, s.max_missing_fraction, video)
@@ -381,11 +358,12 @@ def analyse(
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
     smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
     ready("landmarks", smooth)
-    poses = estimate_poses(smooth, found, size)
+    opening = mouth_opening(smooth)
+    ready("opening", opening)
+    poses = estimate_poses(smooth, found, size, submit)
     ready("poses", poses)
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
     ready("crops", (face_boxes, mouth_boxes))
-    opening = mouth_opening(smooth)
     usable = found & ~out_of_frame
     count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
     refs = sorted(reference_frames(opening, usable, count).tolist(), key=lambda f: (float(opening[f]), f))
@@ -411,11 +389,43 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> float:
     return voiced_fraction(audio, AUDIO_RATE // 50)
 
 
-def _write_preview(path: Path, streamed: Streamed, r: Analysis) -> None:
-    preview = draw_preview(
-        streamed.thumbs, r.landmarks, r.face_boxes, r.mouth_boxes, r.opening, streamed.found
-    )
-    atomic.write_bytes(path, preview)
+class _FileWriter:
+    """Writes each of `analyse`'s results to its file on a side thread as soon as it is final.
+
+    landmarks.npy, poses.npz, crops.npz, and preview.jpg: its landmarks are drawn once the mouth
+    opening (which picks the frames shown) is known, while the poses are solved; the boxes once
+    the crops are.
+    """
+
+    def __init__(
+        self, side: Background, tmp: Path, streamed: Streamed, size: tuple[int, int], mouth_size: int
+    ) -> None:
+        self.side, self.tmp, self.streamed, self.size, self.mouth_size = side, tmp, streamed, size, mouth_size
+        self.values: dict[str, object] = {}
+        self.tiles: Future | None = None
+        self.writes: list[Future] = []
+
+    def ready(self, name: str, value) -> None:
+        self.values[name] = value
+        start, tmp, streamed = self.side.start, self.tmp, self.streamed
+        if name == "landmarks":
+            self.writes.append(start(atomic.save_npy, tmp / "landmarks.npy", value))
+        elif name == "opening":
+            landmarks = self.values["landmarks"]
+            self.tiles = start(PreviewTiles, streamed.thumbs, landmarks, value, streamed.found)
+        elif name == "poses":
+            poses = {f.name: getattr(value, f.name) for f in fields(value)}  # every Poses field
+            self.writes.append(start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*self.size)))
+        elif name == "crops":
+            face_boxes, mouth_boxes = value
+            crops = {"face_boxes": face_boxes, "mouth_boxes": mouth_boxes}
+            mouth_size = np.int32(self.mouth_size)
+            self.writes.append(start(_save_npz, tmp / "crops.npz", **crops, mouth_size=mouth_size))
+            self.writes.append(start(self._write_preview, face_boxes, mouth_boxes))
+
+    def _write_preview(self, face_boxes: np.ndarray, mouth_boxes: np.ndarray) -> None:
+        preview = self.tiles.result().finish(face_boxes, mouth_boxes)
+        atomic.write_bytes(self.tmp / "preview.jpg", preview)
 
 
 def _camera(width: int, height: int) -> np.ndarray:
