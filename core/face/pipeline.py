@@ -33,6 +33,8 @@ class StageTimes:
     decode: float = 0.0
     track: float = 0.0
     encode: float = 0.0
+    first_tracked: float | None = None  # perf_counter() when the first frame's track() returned
+    last_tracked: float | None = None  # and the last's
     waits: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
 
@@ -128,7 +130,10 @@ def run_pipeline(
                 raise encode_error[0]
             t0 = time.perf_counter()
             result = track(item)
-            times.track += time.perf_counter() - t0
+            times.last_tracked = t1 = time.perf_counter()
+            times.track += t1 - t0
+            if times.first_tracked is None:
+                times.first_tracked = t1
             if encode is not None and not _put(to_encode, item, stop):
                 break
             on_frame(index, result)

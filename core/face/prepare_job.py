@@ -140,6 +140,9 @@ class PrepareJob(Job):
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
             timings.update({f"{stage}_thread_cpu_s": cpu for stage, cpu in streamed.times.cpu.items()})
+            # the start (probe, graph, first decoded frame) and the end after the last tracked frame
+            times = streamed.times
+            timings["first_frame_s"] = times.first_tracked - t_start
             # Every file is written (and fsynced) on its own side thread as soon as its arrays are
             # final (landmarks.npy while the poses are solved), the manifest included, so the disk
             # waits overlap the analysis and each other; the timings end when the manifest is handed over.
@@ -157,6 +160,7 @@ class PrepareJob(Job):
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
+            timings["after_last_frame_s"] = total - (times.last_tracked - t_start)
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
