@@ -56,6 +56,8 @@ def run_pipeline(
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
     warm_up: Callable[[], bool] | None = None,
+    after_last: Callable[[], None] | None = None,
+    encode_end: Callable[[], None] | None = None,
 ) -> StageTimes:
     """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
     and `encode` (a worker), in order.
@@ -67,7 +69,10 @@ def run_pipeline(
     frames' decoding; when it returns False, `encode` is dropped (the video was copied meanwhile)
     and no encoder thread starts. `on_frame(index, track_result)` runs on this thread after each
     frame (progress, cancel checks); an exception there or in any stage stops all stages and is
-    re-raised here.
+    re-raised here. Once every frame is tracked, `encode_end()` runs on the encoder thread after
+    the last frame's `encode` (flushing the encoder) while `after_last()` runs on this thread, so
+    work that needs every tracking result overlaps the encoder's backlog; both are done, and
+    every thread joined, when this returns.
     """
     import time
 
@@ -100,6 +105,10 @@ def run_pipeline(
         try:
             while True:
                 item = to_encode.get()
+                if item is _END and not stop.is_set() and encode_end is not None:
+                    t0 = time.perf_counter()
+                    encode_end()
+                    times.encode += time.perf_counter() - t0
                 if item is _END or stop.is_set():
                     times.cpu["encode"] = time.thread_time() - cpu0
                     return
@@ -141,6 +150,8 @@ def run_pipeline(
         if encode is not None:
             _put(to_encode, _END, stop)
         times.cpu["track"] = time.thread_time() - cpu0
+        if after_last is not None and not stop.is_set():
+            after_last()
     except BaseException:
         stop.set()
         raise

@@ -132,10 +132,24 @@ class PrepareJob(Job):
                     later["audio"] = side.start(_copy_audio, self.video, n / s.fps, tmp)
                 later["sha"] = side.start(file_sha256, self.video, side.stop)
 
+            # Once the last frame is tracked, the analysis runs on this thread while the encoder
+            # works through its backlog; every file is written (and fsynced) on its own side thread
+            # as soon as its arrays are final (landmarks.npy while the poses are solved), the
+            # manifest included, so the disk waits overlap the analysis and each other.
+            after: dict = {}  # "files": the _FileWriter, "analysis": the Analysis
+
+            def analyse_all(streamed: Streamed) -> None:
+                t0 = time.perf_counter()
+                files = after["files"] = _FileWriter(side, tmp, streamed, size, s.mouth_size)
+                raw = streamed.landmarks, streamed.found
+                after["analysis"] = analyse(*raw, size, s, self.video, ready=files.ready, submit=side.start)
+                timings["post_s"] = time.perf_counter() - t0
+
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp, side, start_side_work)
+            streamed = self._stream(ctx, info, n, size, tmp, side, start_side_work, analyse_all)
             audio_job, sha_job = later.get("audio"), later["sha"]
-            timings["stream_s"] = time.perf_counter() - t0
+            result: Analysis = after["analysis"]
+            timings["stream_s"] = streamed.times.last_tracked - t0
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
@@ -143,19 +157,10 @@ class PrepareJob(Job):
             # the start (probe, graph, first decoded frame) and the end after the last tracked frame
             times = streamed.times
             timings["first_frame_s"] = times.first_tracked - t_start
-            # Every file is written (and fsynced) on its own side thread as soon as its arrays are
-            # final (landmarks.npy while the poses are solved), the manifest included, so the disk
-            # waits overlap the analysis and each other; the timings end when the manifest is handed over.
-            t0 = time.perf_counter()
-            files = _FileWriter(side, tmp, streamed, size, s.mouth_size)
-            result = analyse(
-                streamed.landmarks, streamed.found, size, s, self.video, ready=files.ready, submit=side.start
-            )
-            timings["post_s"] = time.perf_counter() - t0
             ctx.checkpoint()
 
-            t0 = time.perf_counter()
-            writes = files.writes
+            t0 = time.perf_counter()  # the timings end when the manifest is handed over
+            writes = after["files"].writes
             voiced = audio_job.result() if audio_job is not None else None
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
@@ -195,12 +200,15 @@ class PrepareJob(Job):
         tmp: Path,
         side: Background,
         after_first_frame: Callable[[], None],
+        after_last_frame: Callable[[Streamed], None],
     ) -> Streamed:
         """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
         pass; progress per frame.
 
         The first frames decode, and the source's packets are copied, while the tracker's graph is
         built; the tracking thread then only feeds the graph (the live preview is drawn on `side`).
+        `after_last_frame(streamed)` runs on this thread once every frame is tracked, while the
+        encoder finishes video.mp4.
         """
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
@@ -221,7 +229,10 @@ class PrepareJob(Job):
                 out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
                 if not copied:
                     video.unlink(missing_ok=True)
-                    writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
+                    writer = Mp4Writer(video, *size, s.fps, crf=s.crf)
+                    # closed on the encoder thread after the last frame; any failure or cancel
+                    # before that discards it (abort after a close leaves the file alone)
+                    stack.callback(writer.abort)
                 return not copied
 
             def encode(item: tuple) -> None:  # on the encoder thread
@@ -251,7 +262,15 @@ class PrepareJob(Job):
                 ctx.checkpoint()
                 side.raise_failed()
 
-            out.times = run_pipeline(decoded(), track, encode, on_frame, warm_up=warm_up)
+            out.times = run_pipeline(
+                decoded(),
+                track,
+                encode,
+                on_frame,
+                warm_up=warm_up,
+                after_last=lambda: after_last_frame(out),
+                encode_end=lambda: writer.close(),
+            )
             out.most_faces = tracker.most_faces
         return out
 
