@@ -121,9 +121,10 @@ class PrepareJob(Job):
         ctx.checkpoint()
 
         # The audio track (read and written), the file's hash, the copy of the source's packets
-        # and the live preview run on threads while the frames stream past; the arrays and the
-        # preview are written on threads at the end. The threads are joined before the folder is
-        # renamed or, on an error or a cancel, removed.
+        # and the live preview run on threads while the frames stream past (from the first frame
+        # tracked on); the arrays and the preview are written on threads as the analysis makes
+        # them. The threads are joined before the folder is renamed or, on an error or a cancel,
+        # removed.
         with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=5) as side:
             later: dict[str, Future] = {}
 
@@ -205,10 +206,11 @@ class PrepareJob(Job):
         """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
         pass; progress per frame.
 
-        The first frames decode, and the source's packets are copied, while the tracker's graph is
-        built; the tracking thread then only feeds the graph (the live preview is drawn on `side`).
-        `after_last_frame(streamed)` runs on this thread once every frame is tracked, while the
-        encoder finishes video.mp4.
+        The first frames decode while the tracker's graph is built; the source's packets are copied
+        (when they fit) and `after_first_frame()` runs once the first frame is tracked, so nothing
+        else holds up the start; the tracking thread then only feeds the graph (the live preview is
+        drawn on `side`). `after_last_frame(streamed)` runs on this thread once every frame is
+        tracked, while the encoder finishes video.mp4 (or the copy is checked).
         """
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
@@ -217,23 +219,29 @@ class PrepareJob(Job):
             tracker: FaceTracker | None = None
             writer: Mp4Writer | None = None
 
+            # the source's packets are copied beside the stream, from the first tracked frame on
+            copy = s.copy_when_possible and can_copy(info, s.fps, n)
+            copying: Future | None = None
+
             def warm_up() -> bool:  # on this thread, once the decoder has started
                 nonlocal tracker, writer
-                copying = (
-                    side.start(copy_video, self.video, video)
-                    if s.copy_when_possible and can_copy(info, s.fps, n)
-                    else None
-                )
                 tracker = stack.enter_context(FaceTracker(s.tracker))
-                copied = copying is not None and copying.result() == n
-                out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
-                if not copied:
-                    video.unlink(missing_ok=True)
+                out.video_mode = "copied from the source" if copy else f"H.264 crf {s.crf}"
+                if not copy:
                     writer = Mp4Writer(video, *size, s.fps, crf=s.crf)
                     # closed on the encoder thread after the last frame; any failure or cancel
                     # before that discards it (abort after a close leaves the file alone)
                     stack.callback(writer.abort)
-                return not copied
+                return not copy
+
+            def after_last() -> None:
+                if copying is not None and copying.result() != n:
+                    # the copy came out short (packets the probe counted did not all copy):
+                    # encode the frames instead, decoding them again (rare)
+                    video.unlink(missing_ok=True)
+                    self._encode_again(video, size, n)
+                    out.video_mode = f"H.264 crf {s.crf}"
+                after_last_frame(out)
 
             def encode(item: tuple) -> None:  # on the encoder thread
                 writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
@@ -253,10 +261,12 @@ class PrepareJob(Job):
                 return lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
+                nonlocal copying
                 if lm is not None:
                     out.landmarks[i] = lm
                     out.found[i] = True
-                if i == 0:
+                if i == 0:  # side work starts once the first frame is tracked, off the start's path
+                    copying = side.start(copy_video, self.video, video) if copy else None
                     after_first_frame()
                 ctx.progress(i + 1, n, "tracking")
                 ctx.checkpoint()
@@ -268,11 +278,19 @@ class PrepareJob(Job):
                 encode,
                 on_frame,
                 warm_up=warm_up,
-                after_last=lambda: after_last_frame(out),
+                after_last=after_last,
                 encode_end=lambda: writer.close(),
             )
             out.most_faces = tracker.most_faces
         return out
+
+    def _encode_again(self, video: Path, size: tuple[int, int], n: int) -> None:
+        """video.mp4 encoded from a second decode of the source: the frames the stream would
+        have encoded (the same conversions), for when a copy of the packets did not work out."""
+        s = self.settings
+        with Mp4Writer(video, *size, s.fps, crf=s.crf) as writer:
+            for frame_rgb in decode.iter_frames(self.video, s.fps, n, rgb=True):
+                writer.write_frame(cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR))
 
     def _manifest(
         self,
