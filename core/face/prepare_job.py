@@ -110,7 +110,9 @@ class PrepareJob(Job):
         s = self.settings
         s.check()
         t_start = time.perf_counter()
-        info = decode.probe(self.video)  # every bad-input check on the file happens before any write
+        # every bad-input check on the file happens before any write; the probe decodes the first
+        # frame anyway, and the tracker starts on it while the stream's decoder opens the file
+        info, first_rgb = decode.probe_with_first_frame(self.video, rgb=True)
         n = info.output_frames(s.fps)
         size = (info.width - info.width % 2, info.height - info.height % 2)
         ctx.log(
@@ -147,7 +149,7 @@ class PrepareJob(Job):
                 timings["post_s"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp, side, start_side_work, analyse_all)
+            streamed = self._stream(ctx, info, first_rgb, n, size, tmp, side, start_side_work, analyse_all)
             audio_job, sha_job = later.get("audio"), later["sha"]
             result: Analysis = after["analysis"]
             timings["stream_s"] = streamed.times.last_tracked - t0
@@ -196,6 +198,7 @@ class PrepareJob(Job):
         self,
         ctx: JobContext,
         info: decode.VideoInfo,
+        first_rgb: np.ndarray,
         n: int,
         size: tuple[int, int],
         tmp: Path,
@@ -250,9 +253,17 @@ class PrepareJob(Job):
             max_side = s.tracker.max_side
 
             def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
-                for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
+                def item(i: int, frame_rgb: np.ndarray) -> tuple:
                     out.thumbs.offer(i, frame_rgb, rgb=True)
-                    yield frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
+                    return frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
+
+                # frame 0 is the probe's (the same pixels as the decoder's first), tracked while the
+                # decoder opens the file and decodes the frames after it
+                yield item(0, first_rgb)
+                frames = decode.iter_frames(self.video, s.fps, n, rgb=True)
+                next(frames)  # frame 0 again
+                for i, frame_rgb in enumerate(frames, start=1):
+                    yield item(i, frame_rgb)
 
             def track(item: tuple) -> np.ndarray | None:
                 frame_rgb, downscaled = item
