@@ -2,9 +2,12 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (probe; the graph built while the first frames
-decode and the source's packets are copied; decode -> track -> write overlapped on threads,
-audio, hash and live preview beside them; smoothing, poses, crops; files written in parallel).
+nothing else. Prepare is the whole PrepareJob (probe, whose decode of the first frame is tracked
+while the decoder starts; decode -> track -> write overlapped on threads, the packet copy, audio,
+hash and live preview beside them from the first frame on; after the last frame, smoothing,
+poses (two threads) and crops while the encoder drains, each file written as soon as it is final).
+Besides the ratio it reports the phases: the start (to the first frame tracked), the steady
+frames/s, and the end (after the last frame tracked), raw and prepare.
 The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).
