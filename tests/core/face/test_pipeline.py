@@ -105,16 +105,17 @@ def test_after_last_runs_here_while_the_encoder_finishes_on_its_thread():
 
 
 def test_an_error_after_the_last_frame_stops_the_encoder_without_finishing_it():
-    ended = []
+    ended, gate = [], threading.Event()
 
     def after_last():
+        threading.Timer(0.2, gate.set).start()  # the encoder is held on frame 0 until after the error
         raise BadInput("no face in 90% of the frames")
 
     with pytest.raises(BadInput, match="no face"):
         run_pipeline(
             _frames(5, []),
             lambda f: None,
-            lambda f: time.sleep(0.01),
+            lambda f: gate.wait(5),
             lambda i, r: None,
             depth=8,
             after_last=after_last,
