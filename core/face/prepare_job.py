@@ -252,7 +252,9 @@ class PrepareJob(Job):
             live = TrackingPreview(background=side.start)
             max_side = s.tracker.max_side
 
-            def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
+            # pulled on the decoder thread; libav decodes on its own frame threads (one thread
+            # measured no better) at the default priority (a lower one for the decoder, no better)
+            def decoded() -> Iterator[tuple]:
                 def item(i: int, frame_rgb: np.ndarray) -> tuple:
                     out.thumbs.offer(i, frame_rgb, rgb=True)
                     return frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
