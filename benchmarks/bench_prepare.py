@@ -2,9 +2,12 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (probe; the graph built while the first frames
-decode and the source's packets are copied; decode -> track -> write overlapped on threads,
-audio, hash and live preview beside them; smoothing, poses, crops; files written in parallel).
+nothing else. Prepare is the whole PrepareJob (probe, whose decode of the first frame is tracked
+while the decoder starts; decode -> track -> write overlapped on threads, the packet copy, audio,
+hash and live preview beside them from the first frame on; after the last frame, smoothing,
+poses (two threads) and crops while the encoder drains, each file written as soon as it is final).
+Besides the ratio it reports the phases: the start (to the first frame tracked), the steady
+frames/s, and the end (after the last frame tracked), raw and prepare.
 The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).
@@ -81,9 +84,15 @@ def raw_tracker(frames_rgb: list[np.ndarray], settings: PrepareSettings) -> dict
         found = 1
         for frame in frames_rgb[1:]:
             found += mesh.process(frame).multi_face_landmarks is not None
+        last = time.perf_counter()
     finally:
         mesh.close()
-    return {**_rates(len(frames_rgb), start, steady), "face_found_fraction": found / len(frames_rgb)}
+    return {
+        **_rates(len(frames_rgb), start, steady),
+        "first_frame_s": round(steady[0] - start[0], 4),  # graph construction and the first frame
+        "after_last_frame_s": round(time.perf_counter() - last, 4),  # closing the graph
+        "face_found_fraction": found / len(frames_rgb),
+    }
 
 
 def prepare(video: Path, settings: PrepareSettings) -> dict:
@@ -103,8 +112,12 @@ def prepare(video: Path, settings: PrepareSettings) -> dict:
     # the rest of the process: MediaPipe's graph threads, libav's decoding threads, the side threads
     # (audio, hash, copy, previews, files) and the calling thread outside the stream (probe, analysis)
     stages["rest"] = round(rates["cpu_ms_per_frame"] - sum(stages.values()), 3)
+    steady_s = rates["wall_s"] - t["first_frame_s"] - t["after_last_frame_s"]
     return {
         **rates,
+        "first_frame_s": t["first_frame_s"],  # probe, graph, first decoded frame, first frame tracked
+        "after_last_frame_s": t["after_last_frame_s"],  # analysis and files after the last frame
+        "steady_frames_per_s": round((n - 1) / steady_s, 2),
         "cpu_ms_per_frame_by_thread": stages,
         "timings": t,
         "face_found_fraction": float(np.mean(manifest["quality"]["face_found"])),
@@ -170,6 +183,15 @@ def main() -> None:
             for k in preps[0]["cpu_ms_per_frame_by_thread"]
         },
         "raw_calling_thread_cpu_ms_per_frame_median": round(raw_calling, 3),
+        # where the wall time goes: the start (to the first frame tracked), the frames after it,
+        # and the end (after the last frame tracked); medians, raw vs prepare
+        "phases_median": {
+            key: {
+                "raw": round(statistics.median(r[key] for r in raws), 4),
+                "prepare": round(statistics.median(p[key] for p in preps), 4),
+            }
+            for key in ("first_frame_s", "steady_frames_per_s", "after_last_frame_s")
+        },
         "prepare_after_stream_s_median": round(
             statistics.median(p["timings"]["post_s"] + p["timings"]["write_s"] for p in preps), 3
         ),
@@ -196,6 +218,8 @@ def main() -> None:
         f"ratio {report['ratio_prepare_to_raw_fps']} (target >= {TARGET_RATIO}; per run {report['ratios']}); "
         f"CPU ratio {report['cpu_ratio_raw_to_prepare']}; "
         f"idle 2-core estimate {report['idle_2_core_ratio_estimate']}; "
+        + "; ".join(f"{k} raw {v['raw']} prepare {v['prepare']}" for k, v in report["phases_median"].items())
+        + "; "
         f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; wrote {args.out}"
     )
 

@@ -22,21 +22,17 @@ LANDMARKS = "multi_face_landmarks"
 ALL_DETECTIONS = "all_face_detections"  # the detector's faces before they are clipped to num_faces
 FRAME_STEP_US = 33333  # timestamp step between frames, as FaceMesh uses
 
-# A serialized NormalizedLandmark holding exactly x, y, z: tag+length, then three tagged float32s.
-_RECORD = np.dtype(
-    [
-        ("key", "u1"),
-        ("size", "u1"),
-        ("kx", "u1"),
-        ("x", "<f4"),
-        ("ky", "u1"),
-        ("y", "<f4"),
-        ("kz", "u1"),
-        ("z", "<f4"),
-    ]
-)
-_KEY_BYTES = np.array([0, 1, 2, 7, 12])  # where the tags and the length sit in each 17-byte record
-_KEY_VALUES = np.array([0x0A, 15, 0x0D, 0x15, 0x1D], np.uint8)  # field 1 (15 bytes); x, y, z as fixed32
+# A serialized NormalizedLandmark holding exactly x, y, z: tag+length, then three tagged float32s,
+# 17 bytes: 0x0A 15 | 0x0D x(4) | 0x15 y(4) | 0x1D z(4).
+_RECORD_SIZE = 17
+_KEYS = ((0, 0x0A), (1, 15), (2, 0x0D), (7, 0x15), (12, 0x1D))  # (offset in the record, byte)
+_X_OFFSET, _COORD_STRIDE = 3, 5  # x at byte 3, then y and z every 5 bytes
+
+
+@functools.cache
+def _key_runs(points: int) -> tuple[tuple[int, bytes], ...]:
+    """(offset, that key byte repeated once per record) for a list of `points` records."""
+    return tuple((offset, bytes([key]) * points) for offset, key in _KEYS)
 
 
 @functools.cache
@@ -55,15 +51,15 @@ def _graph_config():
 def landmarks_array(serialized: bytes) -> np.ndarray:
     """A serialized NormalizedLandmarkList -> float32 [P, 3] (x, y, z), without a loop per point.
 
-    The face mesh writes a fixed 17-byte record per landmark (exactly x, y and z), which numpy
-    reads in place; any other layout (visibility or presence set, a field missing) is parsed as a
-    protobuf and read point by point.
+    The face mesh writes a fixed 17-byte record per landmark (exactly x, y and z): the tags are
+    checked as byte strides and numpy reads the floats in place; any other layout (visibility or
+    presence set, a field missing) is parsed as a protobuf and read point by point.
     """
-    if len(serialized) % _RECORD.itemsize == 0:
-        raw = np.frombuffer(serialized, np.uint8).reshape(-1, _RECORD.itemsize)
-        if (raw[:, _KEY_BYTES] == _KEY_VALUES).all():
-            rec = raw.view(_RECORD)[:, 0]
-            return np.stack([rec["x"], rec["y"], rec["z"]], axis=1)
+    points, rest = divmod(len(serialized), _RECORD_SIZE)
+    if points and not rest and all(serialized[o::_RECORD_SIZE] == run for o, run in _key_runs(points)):
+        # the floats in place: one strided view over the bytes (x, y, z 5 bytes apart), one copy
+        view = np.ndarray((points, 3), "<f4", serialized, _X_OFFSET, (_RECORD_SIZE, _COORD_STRIDE))
+        return np.array(view, np.float32)
     from mediapipe.framework.formats import landmark_pb2
 
     face = landmark_pb2.NormalizedLandmarkList.FromString(serialized)
@@ -87,6 +83,9 @@ def _graph_class() -> type:
             or None when it did not run on this frame)."""
             self._graph_outputs.clear()
             self._simulated_timestamp += FRAME_STEP_US
+            # copied into the packet: MediaPipe would wrap a read-only view instead, but then a graph
+            # thread takes the GIL to release each frame, which puts the side threads' Python on the
+            # tracking chain (and measured no faster)
             packet = packet_creator.create_image_frame(rgb, image_format=image_frame.ImageFormat.SRGB)
             self._graph.add_packet_to_input_stream(
                 stream="image", packet=packet.at(self._simulated_timestamp)

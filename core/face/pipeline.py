@@ -33,6 +33,8 @@ class StageTimes:
     decode: float = 0.0
     track: float = 0.0
     encode: float = 0.0
+    first_tracked: float | None = None  # perf_counter() when the first frame's track() returned
+    last_tracked: float | None = None  # and the last's
     waits: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
 
@@ -54,6 +56,8 @@ def run_pipeline(
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
     warm_up: Callable[[], bool] | None = None,
+    after_last: Callable[[], None] | None = None,
+    encode_end: Callable[[], None] | None = None,
 ) -> StageTimes:
     """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
     and `encode` (a worker), in order.
@@ -65,7 +69,10 @@ def run_pipeline(
     frames' decoding; when it returns False, `encode` is dropped (the video was copied meanwhile)
     and no encoder thread starts. `on_frame(index, track_result)` runs on this thread after each
     frame (progress, cancel checks); an exception there or in any stage stops all stages and is
-    re-raised here.
+    re-raised here. Once every frame is tracked, `encode_end()` runs on the encoder thread after
+    the last frame's `encode` (flushing the encoder) while `after_last()` runs on this thread, so
+    work that needs every tracking result overlaps the encoder's backlog; both are done, and
+    every thread joined, when this returns.
     """
     import time
 
@@ -98,6 +105,10 @@ def run_pipeline(
         try:
             while True:
                 item = to_encode.get()
+                if item is _END and not stop.is_set() and encode_end is not None:
+                    t0 = time.perf_counter()
+                    encode_end()
+                    times.encode += time.perf_counter() - t0
                 if item is _END or stop.is_set():
                     times.cpu["encode"] = time.thread_time() - cpu0
                     return
@@ -128,7 +139,10 @@ def run_pipeline(
                 raise encode_error[0]
             t0 = time.perf_counter()
             result = track(item)
-            times.track += time.perf_counter() - t0
+            times.last_tracked = t1 = time.perf_counter()
+            times.track += t1 - t0
+            if times.first_tracked is None:
+                times.first_tracked = t1
             if encode is not None and not _put(to_encode, item, stop):
                 break
             on_frame(index, result)
@@ -136,6 +150,8 @@ def run_pipeline(
         if encode is not None:
             _put(to_encode, _END, stop)
         times.cpu["track"] = time.thread_time() - cpu0
+        if after_last is not None and not stop.is_set():
+            after_last()
     except BaseException:
         stop.set()
         raise

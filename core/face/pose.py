@@ -15,6 +15,8 @@ Only rigid points take part (the mesh minus lips, mouth and jaw), so speech does
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +25,7 @@ from core.face import topology
 from core.face.pnp import solve_pnp, weak_perspective_start
 
 PNP_POINTS = 80
+MIN_FRAMES_PER_THREAD = 32  # below this a second thread costs more than it saves
 
 
 @functools.cache
@@ -88,10 +91,18 @@ class Poses:
         return np.stack([pitch, yaw, roll], axis=1)
 
 
-def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, int]) -> Poses:
+def estimate_poses(
+    landmarks: np.ndarray,
+    valid: np.ndarray,
+    size: tuple[int, int],
+    submit: Callable[..., Future] | None = None,
+) -> Poses:
     """Poses for landmarks [N, 478, 3] in pixels; invalid frames get the nearest valid frame's pose.
 
     All frames are solved together (`core.face.pnp`), each from its own weak-perspective start.
+    With `submit(fn, *args) -> Future` (a thread pool's), the first half of the frames is solved
+    there while this thread solves the second: every frame is solved on its own, so the poses are
+    the same to the bit, and numpy releases the GIL in the large array operations.
     """
     from core.face.mouth_metrics import face_size
 
@@ -110,15 +121,17 @@ def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, in
     obj = mean[pnp]
     idx = np.flatnonzero(valid)
     frames = landmarks[idx].astype(np.float64)
+    half = len(idx) // 2 if submit is not None and len(idx) >= 2 * MIN_FRAMES_PER_THREAD else 0
+    first = submit(_solve, obj, frames[:half], pnp, cam) if half else None
     s2, r2, t2 = umeyama(frames[:, rig, :2], mean[rig, :2])
     sim[idx, :, :2] = s2[:, None, None] * r2
     sim[idx, :, 2] = t2
     scale[idx] = s2
     if len(idx):
-        img = frames[:, pnp, :2]
-        solved = solve_pnp(obj, img, cam, *weak_perspective_start(*umeyama(obj, frames[:, pnp]), cam))
-        rot[idx], trans[idx] = solved.rotation, solved.translation
-        rms = np.sqrt(((solved.projected - img) ** 2).sum(axis=-1).mean(axis=-1))
+        parts = [_solve(obj, frames[half:], pnp, cam)]
+        if first is not None:
+            parts.insert(0, first.result())
+        rot[idx], trans[idx], rms = (np.concatenate(part) for part in zip(*parts, strict=True))
         resid[idx] = rms / np.maximum(face_size(frames), 1e-6)
     if 0 < len(idx) < n:
         nearest = nearest_valid(valid)
@@ -133,6 +146,16 @@ def estimate_poses(landmarks: np.ndarray, valid: np.ndarray, size: tuple[int, in
         mean.astype(np.float32),
         resid.astype(np.float32),
     )
+
+
+def _solve(
+    obj: np.ndarray, frames: np.ndarray, pnp: np.ndarray, camera: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rotation [n, 3, 3], translation [n, 3], reprojection RMS [n] px) of `obj` in frames [n, 478, 3]."""
+    img = frames[:, pnp, :2]
+    solved = solve_pnp(obj, img, camera, *weak_perspective_start(*umeyama(obj, frames[:, pnp]), camera))
+    rms = np.sqrt(((solved.projected - img) ** 2).sum(axis=-1).mean(axis=-1))
+    return solved.rotation, solved.translation, rms
 
 
 def nearest_valid(valid: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -42,7 +42,7 @@ from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.prepare_failure import record_failure
-from core.face.preview import ThumbnailSampler, TrackingPreview, draw_preview
+from core.face.preview import PreviewTiles, ThumbnailSampler, TrackingPreview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
 from core.face.tracker import (
     NUM_LANDMARKS,
@@ -122,7 +122,9 @@ class PrepareJob(Job):
         s = self.settings
         s.check()
         t_start = time.perf_counter()
-        info = decode.probe(self.video)  # every bad-input check on the file happens before any write
+        # every bad-input check on the file happens before any write; the probe decodes the first
+        # frame anyway, and the tracker starts on it while the stream's decoder opens the file
+        info, first_rgb = decode.probe_with_first_frame(self.video, rgb=True)
         n = info.output_frames(s.fps)
         if n < min_clip_frames():
             raise BadInput(
@@ -139,33 +141,52 @@ class PrepareJob(Job):
         ctx.checkpoint()
 
         # The audio track (read and written), the file's hash, the copy of the source's packets
-        # and the live preview run on threads while the frames stream past; the arrays and the
-        # preview are written on threads at the end. The threads are joined before the folder is
-        # renamed or, on an error or a cancel, removed.
+        # and the live preview run on threads while the frames stream past (from the first frame
+        # tracked on); the arrays and the preview are written on threads as the analysis makes
+        # them. The threads are joined before the folder is renamed or, on an error or a cancel,
+        # removed.
         with atomic.atomic_dir(self.out_dir) as tmp, Background(workers=5) as side:
-            audio_job = side.start(_copy_audio, self.video, n / s.fps, tmp) if info.has_audio else None
-            sha_job = side.start(file_sha256, self.video, side.stop)
+            later: dict[str, Future] = {}
+
+            def start_side_work() -> None:  # once the first frame is tracked: off the start's path
+                if info.has_audio:
+                    later["audio"] = side.start(_copy_audio, self.video, n / s.fps, tmp)
+                later["sha"] = side.start(file_sha256, self.video, side.stop)
+
+            # Once the last frame is tracked, the analysis runs on this thread while the encoder
+            # works through its backlog; every file is written (and fsynced) on its own side thread
+            # as soon as its arrays are final (landmarks.npy while the poses are solved), the
+            # manifest included, so the disk waits overlap the analysis and each other.
+            after: dict = {}  # "files": the _FileWriter, "analysis": the Analysis
+
+            def analyse_all(streamed: Streamed) -> None:
+                t0 = time.perf_counter()
+                files = after["files"] = _FileWriter(side, tmp, streamed, size, s.mouth_size)
+                raw = streamed.landmarks, streamed.found
+                after["analysis"] = analyse(*raw, size, s, self.video, ready=files.ready, submit=side.start)
+                timings["post_s"] = time.perf_counter() - t0
+
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, n, size, tmp, side)
-            timings["stream_s"] = time.perf_counter() - t0
+            streamed = self._stream(ctx, info, first_rgb, n, size, tmp, side, start_side_work, analyse_all)
+            audio_job, sha_job = later.get("audio"), later["sha"]
+            result: Analysis = after["analysis"]
+            timings["stream_s"] = streamed.times.last_tracked - t0
             timings.update(
                 decode_s=streamed.times.decode, track_s=streamed.times.track, encode_s=streamed.times.encode
             )
             timings.update({f"{stage}_thread_cpu_s": cpu for stage, cpu in streamed.times.cpu.items()})
-            t0 = time.perf_counter()
-            result = analyse(streamed.landmarks, streamed.found, size, s, self.video)
-            timings["post_s"] = time.perf_counter() - t0
+            # the start (probe, graph, first decoded frame) and the end after the last tracked frame
+            times = streamed.times
+            timings["first_frame_s"] = times.first_tracked - t_start
             ctx.checkpoint()
 
-            # Every file is written (and fsynced) on its own side thread, the manifest included, so
-            # the disk waits overlap; the timings end when the manifest is handed over.
-            t0 = time.perf_counter()
-            writes = self._write_arrays(side, tmp, result, size)
-            writes.append(side.start(_write_preview, tmp / "preview.jpg", streamed, result))
+            t0 = time.perf_counter()  # the timings end when the manifest is handed over
+            writes = after["files"].writes
             voiced = audio_job.result() if audio_job is not None else None
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
+            timings["after_last_frame_s"] = total - (times.last_tracked - t_start)
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
@@ -195,38 +216,53 @@ class PrepareJob(Job):
         self,
         ctx: JobContext,
         info: decode.VideoInfo,
+        first_rgb: np.ndarray,
         n: int,
         size: tuple[int, int],
         tmp: Path,
         side: Background,
+        after_first_frame: Callable[[], None],
+        after_last_frame: Callable[[Streamed], None],
     ) -> Streamed:
         """Decode (RGB, what MediaPipe reads), track and write video.mp4 (copied or encoded) in one
         pass; progress per frame.
 
-        The first frames decode, and the source's packets are copied, while the tracker's graph is
-        built; the tracking thread then only feeds the graph (the live preview is drawn on `side`).
+        The first frames decode while the tracker's graph is built; the source's packets are copied
+        (when they fit) and `after_first_frame()` runs once the first frame is tracked, so nothing
+        else holds up the start; the tracking thread then only feeds the graph (the live preview is
+        drawn on `side`). `after_last_frame(streamed)` runs on this thread once every frame is
+        tracked, while the encoder finishes video.mp4 (or the copy is checked).
         """
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
         video = tmp / "video.mp4"
-        copying = (
-            side.start(copy_video, self.video, video)
-            if s.copy_when_possible and can_copy(info, s.fps, n)
-            else None
-        )
         with contextlib.ExitStack() as stack:
             tracker: FaceTracker | None = None
             writer: Mp4Writer | None = None
 
-            def warm_up() -> bool:  # on this thread, while the decoder starts
+            # the source's packets are copied beside the stream, from the first tracked frame on
+            copy = s.copy_when_possible and can_copy(info, s.fps, n)
+            copying: Future | None = None
+
+            def warm_up() -> bool:  # on this thread, once the decoder has started
                 nonlocal tracker, writer
                 tracker = stack.enter_context(FaceTracker(s.tracker))
-                copied = copying is not None and copying.result() == n
-                out.video_mode = "copied from the source" if copied else f"H.264 crf {s.crf}"
-                if not copied:
+                out.video_mode = "copied from the source" if copy else f"H.264 crf {s.crf}"
+                if not copy:
+                    writer = Mp4Writer(video, *size, s.fps, crf=s.crf)
+                    # closed on the encoder thread after the last frame; any failure or cancel
+                    # before that discards it (abort after a close leaves the file alone)
+                    stack.callback(writer.abort)
+                return not copy
+
+            def after_last() -> None:
+                if copying is not None and copying.result() != n:
+                    # the copy came out short (packets the probe counted did not all copy):
+                    # encode the frames instead, decoding them again (rare)
                     video.unlink(missing_ok=True)
-                    writer = stack.enter_context(Mp4Writer(video, *size, s.fps, crf=s.crf))
-                return not copied
+                    self._encode_again(video, size, n)
+                    out.video_mode = f"H.264 crf {s.crf}"
+                after_last_frame(out)
 
             def encode(item: tuple) -> None:  # on the encoder thread
                 writer.write_frame(cv2.cvtColor(item[0], cv2.COLOR_RGB2BGR))
@@ -234,10 +270,20 @@ class PrepareJob(Job):
             live = TrackingPreview(background=side.start)
             max_side = s.tracker.max_side
 
-            def decoded() -> Iterator[tuple]:  # pulled on the decoder thread
-                for i, frame_rgb in enumerate(decode.iter_frames(self.video, s.fps, n, rgb=True)):
+            # pulled on the decoder thread; libav decodes on its own frame threads (one thread
+            # measured no better) at the default priority (a lower one for the decoder, no better)
+            def decoded() -> Iterator[tuple]:
+                def item(i: int, frame_rgb: np.ndarray) -> tuple:
                     out.thumbs.offer(i, frame_rgb, rgb=True)
-                    yield frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
+                    return frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
+
+                # frame 0 is the probe's (the same pixels as the decoder's first), tracked while the
+                # decoder opens the file and decodes the frames after it
+                yield item(0, first_rgb)
+                frames = decode.iter_frames(self.video, s.fps, n, rgb=True)
+                next(frames)  # frame 0 again
+                for i, frame_rgb in enumerate(frames, start=1):
+                    yield item(i, frame_rgb)
 
             def track(item: tuple) -> np.ndarray | None:
                 frame_rgb, downscaled = item
@@ -246,31 +292,36 @@ class PrepareJob(Job):
                 return lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
+                nonlocal copying
                 if lm is not None:
                     out.landmarks[i] = lm
                     out.found[i] = True
+                if i == 0:  # side work starts once the first frame is tracked, off the start's path
+                    copying = side.start(copy_video, self.video, video) if copy else None
+                    after_first_frame()
                 ctx.progress(i + 1, n, "tracking")
                 ctx.checkpoint()
                 side.raise_failed()
 
-            out.times = run_pipeline(decoded(), track, encode, on_frame, warm_up=warm_up)
+            out.times = run_pipeline(
+                decoded(),
+                track,
+                encode,
+                on_frame,
+                warm_up=warm_up,
+                after_last=after_last,
+                encode_end=lambda: writer.close(),
+            )
             out.most_faces = tracker.most_faces
         return out
 
-    def _write_arrays(self, side: Background, tmp: Path, r: Analysis, size: tuple[int, int]) -> list[Future]:
-        """Start writing landmarks.npy, poses.npz and crops.npz, each on a side thread (preview.jpg
-        is drawn and written beside them)."""
-        poses = {f.name: getattr(r.poses, f.name) for f in fields(r.poses)}  # every Poses field
-        crops = {
-            "face_boxes": r.face_boxes,
-            "mouth_boxes": r.mouth_boxes,
-            "mouth_size": np.int32(self.settings.mouth_size),
-        }
-        return [
-            side.start(atomic.save_npy, tmp / "landmarks.npy", r.landmarks),
-            side.start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*size)),
-            side.start(_save_npz, tmp / "crops.npz", **crops),
-        ]
+    def _encode_again(self, video: Path, size: tuple[int, int], n: int) -> None:
+        """video.mp4 encoded from a second decode of the source: the frames the stream would
+        have encoded (the same conversions), for when a copy of the packets did not work out."""
+        s = self.settings
+        with Mp4Writer(video, *size, s.fps, crf=s.crf) as writer:
+            for frame_rgb in decode.iter_frames(self.video, s.fps, n, rgb=True):
+                writer.write_frame(cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR))
 
     def _manifest(
         self,
@@ -359,16 +410,32 @@ class Analysis:
 
 
 def analyse(
-    raw: np.ndarray, found: np.ndarray, size: tuple[int, int], s: PrepareSettings, video: Path
+    raw: np.ndarray,
+    found: np.ndarray,
+    size: tuple[int, int],
+    s: PrepareSettings,
+    video: Path,
+    ready: Callable[[str, object], None] | None = None,
+    submit: Callable[..., Future] | None = None,
 ) -> Analysis:
-    """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3]."""
+    """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3].
+
+    `ready(name, value)` is told of each result as soon as it is final, so its file can be written
+    while the rest is computed: "landmarks" (smoothed), "opening", "poses", "crops" ((face_boxes,
+    mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
+    """
+    ready = ready or (lambda name, value: None)
     clip_quality.check_tracking(found, s.max_missing_fraction, video)
     filled = fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
     smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
-    poses = estimate_poses(smooth, found, size)
-    face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
+    ready("landmarks", smooth)
     opening = mouth_opening(smooth)
+    ready("opening", opening)
+    poses = estimate_poses(smooth, found, size, submit)
+    ready("poses", poses)
+    face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
+    ready("crops", (face_boxes, mouth_boxes))
     usable = found & ~out_of_frame
     count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
     refs = sorted(reference_frames(opening, usable, count).tolist(), key=lambda f: (float(opening[f]), f))
@@ -394,11 +461,43 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> float:
     return voiced_fraction(audio, AUDIO_RATE // 50)
 
 
-def _write_preview(path: Path, streamed: Streamed, r: Analysis) -> None:
-    preview = draw_preview(
-        streamed.thumbs, r.landmarks, r.face_boxes, r.mouth_boxes, r.opening, streamed.found
-    )
-    atomic.write_bytes(path, preview)
+class _FileWriter:
+    """Writes each of `analyse`'s results to its file on a side thread as soon as it is final.
+
+    landmarks.npy, poses.npz, crops.npz, and preview.jpg: its landmarks are drawn once the mouth
+    opening (which picks the frames shown) is known, while the poses are solved; the boxes once
+    the crops are.
+    """
+
+    def __init__(
+        self, side: Background, tmp: Path, streamed: Streamed, size: tuple[int, int], mouth_size: int
+    ) -> None:
+        self.side, self.tmp, self.streamed, self.size, self.mouth_size = side, tmp, streamed, size, mouth_size
+        self.values: dict[str, object] = {}
+        self.tiles: Future | None = None
+        self.writes: list[Future] = []
+
+    def ready(self, name: str, value) -> None:
+        self.values[name] = value
+        start, tmp, streamed = self.side.start, self.tmp, self.streamed
+        if name == "landmarks":
+            self.writes.append(start(atomic.save_npy, tmp / "landmarks.npy", value))
+        elif name == "opening":
+            landmarks = self.values["landmarks"]
+            self.tiles = start(PreviewTiles, streamed.thumbs, landmarks, value, streamed.found)
+        elif name == "poses":
+            poses = {f.name: getattr(value, f.name) for f in fields(value)}  # every Poses field
+            self.writes.append(start(_save_npz, tmp / "poses.npz", **poses, camera=_camera(*self.size)))
+        elif name == "crops":
+            face_boxes, mouth_boxes = value
+            crops = {"face_boxes": face_boxes, "mouth_boxes": mouth_boxes}
+            mouth_size = np.int32(self.mouth_size)
+            self.writes.append(start(_save_npz, tmp / "crops.npz", **crops, mouth_size=mouth_size))
+            self.writes.append(start(self._write_preview, face_boxes, mouth_boxes))
+
+    def _write_preview(self, face_boxes: np.ndarray, mouth_boxes: np.ndarray) -> None:
+        preview = self.tiles.result().finish(face_boxes, mouth_boxes)
+        atomic.write_bytes(self.tmp / "preview.jpg", preview)
 
 
 def _camera(width: int, height: int) -> np.ndarray:

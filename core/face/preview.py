@@ -46,7 +46,8 @@ def pick_frames(candidates: list[int], opening: np.ndarray, count: int = 4) -> l
     """`count` of the candidate frames spanning the mouth opening, closed to open."""
     if not candidates:
         return []
-    order = sorted(candidates, key=lambda i: (float(np.nan_to_num(opening[i], nan=-1.0)), i))
+    known = np.nan_to_num(opening, nan=-1.0)
+    order = sorted(candidates, key=lambda i: (float(known[i]), i))
     return list(dict.fromkeys(order[int(round(q))] for q in np.linspace(0, len(order) - 1, count)))
 
 
@@ -58,15 +59,26 @@ def draw_overlay(
     Landmarks and boxes are in the frame's own pixels; with `rgb` the frame is RGB (and so is the
     copy). The dots are stamped with numpy (one array write per disc offset, not a call per point).
     """
+    img = draw_dots(frame, landmarks, rgb)
+    draw_boxes(img, face_box, mouth_box, rgb)
+    return img
+
+
+def draw_dots(frame: np.ndarray, landmarks: np.ndarray, rgb: bool = False) -> np.ndarray:
+    """`draw_overlay`'s first half: a copy of the frame with the landmarks as dots."""
     img = frame.copy()
     radius = max(1, round(max(img.shape[:2]) / 500))
     _stamp_dots(img, landmarks[:, :2], radius, (0, 255, 255) if rgb else (255, 255, 0))
+    return img
+
+
+def draw_boxes(img: np.ndarray, face_box: np.ndarray, mouth_box: np.ndarray, rgb: bool = False) -> None:
+    """`draw_overlay`'s second half, in place: the face crop (green) and the mouth box (red)."""
     thick = max(1, round(max(img.shape[:2]) / 300))
     green, red = (0, 220, 0), ((255, 0, 0) if rgb else (0, 0, 255))
     for box, colour in ((face_box, green), (mouth_box, red)):
         x0, y0, x1, y1 = (round(float(v)) for v in box)
         cv2.rectangle(img, (x0, y0), (x1, y1), colour, thick, cv2.LINE_AA)
-    return img
 
 
 def _stamp_dots(img: np.ndarray, xy: np.ndarray, radius: int, colour: tuple[int, int, int]) -> None:
@@ -90,18 +102,30 @@ def draw_preview(
     found: np.ndarray,
 ) -> bytes:
     """JPEG bytes: four annotated thumbnails side by side (tracked frames first, closed to open mouth)."""
-    tracked = [i for i in thumbs.frames if found[i]]
-    picks = pick_frames(tracked or list(thumbs.frames), opening)
-    s = thumbs.scale
-    tiles = []
-    for i in picks:
-        img = draw_overlay(thumbs.frames[i], landmarks[i] * s, face_boxes[i] * s, mouth_boxes[i] * s)
-        cv2.putText(img, f"#{i}", (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, cv2.LINE_AA)
-        tiles.append(img)
-    ok, buf = cv2.imencode(".jpg", np.concatenate(tiles, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
-    if not ok:
-        raise RuntimeError("could not encode the preview JPEG")
-    return buf.tobytes()
+    return PreviewTiles(thumbs, landmarks, opening, found).finish(face_boxes, mouth_boxes)
+
+
+class PreviewTiles:
+    """`draw_preview` in two steps, so the landmarks can be drawn before the crop boxes are known:
+    the constructor picks the frames and draws the dots, `finish` the boxes and the JPEG."""
+
+    def __init__(
+        self, thumbs: ThumbnailSampler, landmarks: np.ndarray, opening: np.ndarray, found: np.ndarray
+    ) -> None:
+        tracked = [i for i in thumbs.frames if found[i]]
+        self.picks = pick_frames(tracked or list(thumbs.frames), opening)
+        self.scale = s = thumbs.scale
+        self.tiles = [draw_dots(thumbs.frames[i], landmarks[i] * s) for i in self.picks]
+
+    def finish(self, face_boxes: np.ndarray, mouth_boxes: np.ndarray) -> bytes:
+        s = self.scale
+        for i, img in zip(self.picks, self.tiles, strict=True):
+            draw_boxes(img, face_boxes[i] * s, mouth_boxes[i] * s)
+            cv2.putText(img, f"#{i}", (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, cv2.LINE_AA)
+        ok, buf = cv2.imencode(".jpg", np.concatenate(self.tiles, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
+        if not ok:
+            raise RuntimeError("could not encode the preview JPEG")
+        return buf.tobytes()
 
 
 class TrackingPreview:

@@ -109,6 +109,18 @@ def probe(path: Path | str) -> VideoInfo:
     Walking all packets catches files cut short before anything is written; the first frame is
     decoded for its size and rotation.
     """
+    return _probe(path, rgb=None)[0]
+
+
+def probe_with_first_frame(path: Path | str, rgb: bool = False) -> tuple[VideoInfo, np.ndarray]:
+    """`probe`, and the first frame it decodes anyway, display-oriented BGR (RGB with `rgb`): the
+    frame `iter_frames` yields first at any rate, so a caller can start on it before its own
+    decoder has produced a frame."""
+    return _probe(path, rgb)
+
+
+def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | None]:
+    """`probe`; with `rgb` not None, also the first frame's pixels (as `iter_frames` converts them)."""
     import av
 
     path = Path(path)
@@ -153,7 +165,8 @@ def probe(path: Path | str) -> VideoInfo:
         rotation = _rotation_of(first)
         width, height = (first.height, first.width) if rotation in (90, 270) else (first.width, first.height)
         audio = container.streams.audio[0] if container.streams.audio else None
-        return VideoInfo(
+        pixels = None if rgb is None else _rotate(_frame_to_array(first, rgb), rotation)
+        info = VideoInfo(
             path=str(path),
             width=width,
             height=height,
@@ -166,6 +179,7 @@ def probe(path: Path | str) -> VideoInfo:
             codec=str(stream.codec_context.name),
             constant_rate=constant,
         )
+        return info, pixels
     finally:
         container.close()
 

@@ -73,6 +73,57 @@ def test_a_cancel_in_on_frame_stops_decoding_and_joins_every_thread():
     assert _alive("prepare-") == []
 
 
+def test_after_last_runs_here_while_the_encoder_finishes_on_its_thread():
+    events, main = [], threading.get_ident()
+    encoder_free = threading.Event()
+
+    def encode(frame):
+        encoder_free.wait(5)  # the encoder lags: the last frames are still queued when tracking ends
+        events.append(("encode", int(frame[0, 0, 0])))
+
+    def encode_end():
+        events.append(("end", threading.get_ident() != main))
+
+    def after_last():
+        events.append(("after_last", threading.get_ident() == main, len(seen)))
+        encoder_free.set()  # runs while the encoder still holds frames: the two overlap
+
+    seen = []
+    run_pipeline(
+        _frames(10, []),
+        lambda f: None,
+        encode,
+        lambda i, r: seen.append(i),
+        depth=16,  # every frame fits in the queues: tracking ends first
+        after_last=after_last,
+        encode_end=encode_end,
+    )
+    assert events[0] == ("after_last", True, 10)  # every frame tracked, on the calling thread
+    assert [e for e in events if e[0] == "encode"] == [("encode", i) for i in range(10)]
+    assert events[-1] == ("end", True)  # after the last frame's encode, on the encoder thread
+    assert _alive("prepare-") == []
+
+
+def test_an_error_after_the_last_frame_stops_the_encoder_without_finishing_it():
+    ended, gate = [], threading.Event()
+
+    def after_last():
+        threading.Timer(0.2, gate.set).start()  # the encoder is held on frame 0 until after the error
+        raise BadInput("no face in 90% of the frames")
+
+    with pytest.raises(BadInput, match="no face"):
+        run_pipeline(
+            _frames(5, []),
+            lambda f: None,
+            lambda f: gate.wait(5),
+            lambda i, r: None,
+            depth=8,
+            after_last=after_last,
+            encode_end=lambda: ended.append(True),
+        )
+    assert ended == [] and _alive("prepare-") == []
+
+
 def test_decoder_and_encoder_errors_reach_the_caller():
     with pytest.raises(BadInput, match="frame 7 is corrupt"):
         run_pipeline(_frames(20, [], fail_at=7), lambda f: None, None, lambda i, r: None)

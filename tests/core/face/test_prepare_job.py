@@ -172,13 +172,15 @@ def test_a_silent_sound_track_is_prepared_with_a_warning(demo, tmp_path, prepare
     assert not PreparedClip.load(out).silent_audio
 
 
-def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path):
+@pytest.mark.parametrize("copy", [True, False], ids=["copied", "encoding"])
+def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path, copy):
+    # found after the last frame, while (encoding) the encoder still works through its backlog
     clip, _, _ = demo
     frames = clip.frames[:40].copy()
     frames[10:20] = frames[0, :4, :4].mean(axis=(0, 1)).astype(np.uint8)  # blank background
     src = _write_frames(tmp_path / "gaps.mp4", frames)
     out = tmp_path / "prepared" / "gaps"
-    result = CollectingRunner().run(PrepareJob(src, out))
+    result = CollectingRunner().run(PrepareJob(src, out, PrepareSettings(copy_when_possible=copy)))
     assert result.bad_input
     assert "no face found in 10 of 40 frames" in result.error and "10-19" in result.error
     assert [p.name for p in out.iterdir()] == [FAILURE_FILE]  # no clip, the failure's record
@@ -300,3 +302,22 @@ def test_large_frames_are_tracked_downscaled_but_measured_in_full_pixels(demo):
     assert 0.3 * SIZE < np.ptp(b[0, :, 0]) < 0.7 * SIZE  # full-frame pixels, not the 192 px copy's
     assert np.abs(a[..., :2] - b[..., :2]).mean() < 0.03 * width
     assert abs(np.ptp(a[0, :, 2]) - np.ptp(b[0, :, 2])) < 0.1 * np.ptp(a[0, :, 2])  # z in the same units
+
+
+def test_a_short_packet_copy_falls_back_to_encoding(demo, tmp_path, monkeypatch):
+    # the copy is not waited for before tracking starts; if it comes out short, the frames are
+    # encoded from a second decode, exactly as the stream would have encoded them
+    import core.face.prepare_job as prepare_job
+    from core.media.remux import copy_video
+
+    _, video, _ = demo
+    monkeypatch.setattr(prepare_job, "copy_video", lambda src, dst: copy_video(src, dst) - 1)
+    fell_back = tmp_path / "prepared" / "fell_back"
+    result = CollectingRunner().run(PrepareJob(video, fell_back))
+    assert result.ok, result.error
+    encoded = tmp_path / "prepared" / "encoded"
+    assert CollectingRunner().run(PrepareJob(video, encoded, PrepareSettings(copy_when_possible=False))).ok
+    pc = PreparedClip.load(fell_back)
+    assert pc.manifest["video"] == "H.264 crf 14"
+    assert (fell_back / "video.mp4").read_bytes() == (encoded / "video.mp4").read_bytes()
+    assert len(pc.read_frames()) == pc.manifest["frame_count"]

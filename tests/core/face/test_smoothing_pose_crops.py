@@ -95,6 +95,29 @@ def test_poses_follow_head_yaw_and_ignore_the_jaw():
     assert list(nearest_valid(np.array([0, 1, 0, 0, 1, 0], bool))) == [1, 1, 1, 4, 4, 4]
 
 
+def test_poses_solved_on_two_threads_are_the_same_to_the_bit():
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import fields
+
+    n = 90
+    track = _face_track(n, yaw_deg=25 * np.sin(np.linspace(0, 3 * np.pi, n)))
+    track += np.random.default_rng(1).normal(0, 0.3, track.shape).astype(np.float32)  # tracker jitter
+    valid = np.ones(n, bool)
+    valid[40:44] = False
+    serial = estimate_poses(track, valid, (512, 512))
+    submitted = []
+    with ThreadPoolExecutor(1) as pool:
+
+        def submit(fn, *args):
+            submitted.append(pool.submit(fn, *args))
+            return submitted[-1]
+
+        split = estimate_poses(track, valid, (512, 512), submit)
+    assert len(submitted) == 1  # half the frames went to the pool
+    for f in fields(serial):
+        assert getattr(split, f.name).tobytes() == getattr(serial, f.name).tobytes(), f.name
+
+
 @pytest.mark.parametrize("mouth_size", [64, 96, 128, 160, 256])
 def test_crop_boxes_have_dinet_geometry_and_stay_still_while_speaking(mouth_size):
     n = 50

@@ -6,7 +6,7 @@ import pytest
 
 from core.jobs.errors import BadInput
 from core.media.audio import read_audio
-from core.media.decode import iter_frames, probe, read_frames
+from core.media.decode import iter_frames, probe, probe_with_first_frame, read_frames
 from core.media.mp4_writer import Mp4Writer
 from core.media.wav import write_wav
 
@@ -65,6 +65,24 @@ def test_rotation_metadata_is_applied(tmp_path):
     assert frame.shape == (96, 64, 3)
     ys, xs = np.nonzero(frame.mean(axis=2) > 128)
     assert ys.min() >= 70 and xs.max() <= 18  # turned counter-clockwise: now bottom-left
+    for rgb in (False, True):  # the probe's first frame is iter_frames' first, turned and converted alike
+        info_too, first = probe_with_first_frame(path, rgb=rgb)
+        assert info_too == info and np.array_equal(first, next(iter_frames(path, 25.0, 3, rgb=rgb)))
+
+
+@pytest.mark.parametrize("fps", [22.13, 25.0, 30.0, 12.5])
+def test_the_probes_first_frame_is_what_iter_frames_yields_first(tmp_path, fps):
+    src = _numbered_video(tmp_path / "v.mp4", 12, fps)
+    colours = np.random.default_rng(0).integers(0, 255, (64, 96, 3), np.uint8)  # colours: RGB vs BGR order
+    with Mp4Writer(tmp_path / "c.mp4", 96, 64, fps, crf=0) as writer:
+        for i in range(5):
+            writer.write_frame(np.roll(colours, i, axis=1))
+    for video in (src, tmp_path / "c.mp4"):
+        for rgb in (False, True):
+            info, first = probe_with_first_frame(video, rgb=rgb)
+            assert info == probe(video)
+            assert np.array_equal(first, next(iter_frames(video, 25.0, info.output_frames(25.0), rgb=rgb)))
+    assert _index(probe_with_first_frame(src)[1]) == 0
 
 
 def test_audio_is_resampled_to_16k_mono_and_cut_to_the_video(tmp_path):
