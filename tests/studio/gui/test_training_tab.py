@@ -26,17 +26,21 @@ def test_training_tab_builds_its_panel_once_and_follows_the_project(qtbot, studi
     assert controller.training is training  # built once
 
 
+def open_training_tab(qtbot, window, controller, tmp_path):
+    """A new project open on the Training tab: (its controller, the curves widget, the kind chooser)."""
+    assert controller.open_path(create_project(tmp_path / "proj", "proj").root)
+    window.tabs.setCurrentWidget(window.training_view)
+    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
+    return controller.training, window.training_view.plot, window.training_view.family
+
+
 def test_curves_show_the_plots_the_selected_kind_reports(qtbot, studio, tmp_path) -> None:
     """Was: an empty 'Gaussians' plot for a lip-sync or audio-to-mouth run. The plots shown are the
     kind's own (`AvatarKind.curves`); a metric for another plot still shows it."""
     from core.kinds.registry import avatar_kind
 
     window, controller = studio
-    assert controller.open_path(create_project(tmp_path / "proj", "proj").root)
-    window.tabs.setCurrentWidget(window.training_view)
-    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
-    training, plot = controller.training, window.training_view.plot
-    family = window.training_view.family
+    training, plot, family = open_training_tab(qtbot, window, controller, tmp_path)
 
     def shown() -> set[str]:
         return {name for name, panel in plot.panels.items() if panel.isVisible()}
@@ -55,11 +59,7 @@ def test_audio_to_mouth_held_out_scores_have_their_own_plot(qtbot, studio, tmp_p
     """Was: the held-out scores (loss, mouth r, LMD) drawn in the Losses plot with the training loss.
     They go to the Quality plot, which the kind declares (`AvatarKind.curves`), like the other kinds'."""
     window, controller = studio
-    assert controller.open_path(create_project(tmp_path / "proj", "proj").root)
-    window.tabs.setCurrentWidget(window.training_view)
-    qtbot.waitUntil(lambda: controller.training is not None, timeout=10_000)
-    training, plot = controller.training, window.training_view.plot
-    family = window.training_view.family
+    training, plot, family = open_training_tab(qtbot, window, controller, tmp_path)
     family.setCurrentIndex(family.findData("audio2mouth"))
     shown = {name for name, panel in plot.panels.items() if panel.isVisible()}
     assert shown == {"Losses", "Quality"}
