@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QTimer
@@ -108,6 +109,17 @@ def test_cancelling_prepare_leaves_no_clip_and_the_gui_keeps_running(
     )
 
 
+def _prepare_refused(qtbot, w, c, answers, monkeypatch, video: Path) -> str:
+    """Drop `video`, click its card's Prepare, and return the one warning's text (its title checked)."""
+    drop_files(w, [video])
+    wait_idle(qtbot, c)
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
+    w.media_view.cards[video.stem].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
+    return answers.warnings[0][1]
+
+
 def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_no_clip(
     qtbot, studio, answers, tmp_path, monkeypatch
 ):
@@ -119,13 +131,7 @@ def test_preparing_a_video_without_a_face_shows_the_reason_and_writes_no_clip(
     with Mp4Writer(empty_room, 256, 256, 25.0) as writer:
         for i in range(25):
             writer.write_frame(np.full((256, 256, 3), 60 + 4 * i, np.uint8))
-    drop_files(w, [empty_room])
-    wait_idle(qtbot, c)
-    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
-    w.media_view.cards["empty_room"].prepare_button.click()
-    wait_idle(qtbot, c)
-    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
-    assert "face" in answers.warnings[0][1].lower()
+    assert "face" in _prepare_refused(qtbot, w, c, answers, monkeypatch, empty_room).lower()
     # no clip, only the record of the failure (core.face.prepare_failure)
     assert [p.name for p in project.prepared_dir.rglob("*")] == ["empty_room", "prepare_failed.json"]
     assert "failed" in c.prepare.view.heading.text()
@@ -201,13 +207,7 @@ def test_a_failed_prepare_is_still_on_the_card_after_a_restart(
     frame = next(decode.iter_frames(talking_clip, 25.0, 1))  # BGR
     with Mp4Writer(still, frame.shape[1], frame.shape[0], 25.0) as writer:
         writer.write_frame(frame)
-    drop_files(w, [still])
-    wait_idle(qtbot, c)
-    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)
-    w.media_view.cards["still"].prepare_button.click()
-    wait_idle(qtbot, c)
-    assert len(answers.warnings) == 1 and answers.warnings[0][0] == "Please check the input"
-    message = answers.warnings[0][1]
+    message = _prepare_refused(qtbot, w, c, answers, monkeypatch, still)
     assert "1 frame" in message and f"at least {min_clip_frames()} frames" in message
     assert "longer video" in message
     assert w.media_view.cards["still"].state.text() == "prepare failed"
