@@ -505,11 +505,12 @@ def _paste_whole_box(frame, render_rgb, box, geometry, settings, alpha):
     import numpy as np
 
     from core.face.crops import cut_crop
-    from core.lipsync.paste_back import _placement, _warp_alpha, match_colors
+    from core.lipsync.paste_back import _placement, _warp_alpha, band_pixels, band_stats, match_colors
 
     render = render_rgb[..., ::-1].astype(np.float32) * 255.0
-    original = cut_crop(frame, box, geometry.crop_size).astype(np.float32)
-    render = match_colors(render, original, (alpha > 0.02) & (alpha < 0.6), settings.max_gain)
+    band = band_pixels(alpha)
+    stats = band_stats(cut_crop(frame, box, geometry.crop_size), band)
+    render = match_colors(render, band, settings.max_gain, stats)
     m, (rx0, ry0, rx1, ry1) = _placement(frame.shape[:2], box, geometry)
     size = (rx1 - rx0, ry1 - ry0)
     warped = cv2.warpAffine(render, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

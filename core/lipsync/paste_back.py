@@ -43,22 +43,15 @@ def mouth_alpha(geometry: CropGeometry, settings: PasteSettings = PasteSettings(
 
 
 def match_colors(
-    render: np.ndarray,
-    original: np.ndarray | None,
-    band: np.ndarray,
-    max_gain: float,
-    original_stats: tuple[np.ndarray, np.ndarray] | None = None,
+    render: np.ndarray, band: np.ndarray, max_gain: float, original_stats: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
-    """render float32 [H, W, 3] adjusted per channel so its band statistics equal the original's.
-
-    band: a boolean mask [H, W] or the flat pixel indices of one (`band_pixels`);
-    original_stats: the original's band (mean, std) from `band_stats` (the same loop frame is
-    pasted again and again: its statistics are computed once), else taken from `original`."""
-    idx = np.flatnonzero(band) if band.dtype == bool else band
-    if idx.size < 8:
+    """render float32 [H, W, 3] adjusted per channel so its statistics on `band` (flat pixel
+    indices, `band_pixels`) equal the original crop's (mean, std) there (`band_stats`: the same
+    loop frame is pasted again and again, so its statistics are computed once)."""
+    if band.size < 8:
         return render
-    r = render.reshape(-1, 3)[idx]
-    o_mean, o_std = band_stats(original, idx) if original_stats is None else original_stats
+    r = render.reshape(-1, 3)[band]
+    o_mean, o_std = original_stats
     gain = np.clip(o_std / np.maximum(r.std(0), 1e-3), 1.0 / max_gain, max_gain)
     return (render - r.mean(0)) * gain + o_mean
 
@@ -95,9 +88,10 @@ def paste_mouth(
     render = render_rgb[..., ::-1].astype(np.float32) * 255.0  # BGR, 0..255
     if settings.color_match:
         band = band_pixels(alpha)
-        if original_stats is None and band.size >= 8:
-            original_stats = band_stats(cut_crop(frame, box, geometry.crop_size), band)
-        render = match_colors(render, None, band, settings.max_gain, original_stats)
+        if band.size >= 8:
+            if original_stats is None:
+                original_stats = band_stats(cut_crop(frame, box, geometry.crop_size), band)
+            render = match_colors(render, band, settings.max_gain, original_stats)
     placed = _placement(frame.shape[:2], box, geometry)
     out = frame.copy()
     frame_alpha = np.zeros(frame.shape[:2], np.float32)
