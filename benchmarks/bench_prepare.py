@@ -2,12 +2,14 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (probe, whose decode of the first frame is tracked
-while the decoder starts; decode -> track -> write overlapped on threads, the packet copy, audio,
+nothing else. Prepare is the whole PrepareJob (the tracker's graph built on a thread while the file
+is probed; the probe's decode of the first frame tracked while the decoder starts; decode -> track -> write overlapped on threads, the packet copy, audio,
 hash and live preview beside them from the first frame on; after the last frame, smoothing,
-poses (two threads) and crops while the encoder drains, each file written as soon as it is final).
+poses (two threads) and crops while the encoder drains and the graph closes, each file written as
+soon as it is final).
 Besides the ratio it reports the phases: the start (to the first frame tracked), the steady
-frames/s, and the end (after the last frame tracked), raw and prepare.
+frames/s, and the end (after the last frame tracked), raw and prepare; and the CPU time of the
+end-of-clip analysis alone, timed many times on one thread (a figure the machine's load barely moves).
 The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).
@@ -124,11 +126,39 @@ def prepare(video: Path, settings: PrepareSettings) -> dict:
     }
 
 
+def analysis_cpu(
+    frames_rgb: list[np.ndarray], size: tuple[int, int], settings: PrepareSettings, video: Path, repeats: int
+) -> dict:
+    """CPU ms of the end-of-clip analysis alone (`analyse`: smoothing, poses, crops, references) on
+    this clip's raw track, on one thread: what prepare adds after the last frame, free of the load."""
+    from core.face.prepare_job import analyse
+    from core.face.tracker import FaceTracker
+
+    with FaceTracker(settings.tracker) as tracker:
+        track = [tracker.track_rgb(frame) for frame in frames_rgb]
+    found = np.array([lm is not None for lm in track])
+    raw = np.stack([lm if lm is not None else np.zeros((478, 3), np.float32) for lm in track])
+    analyse(raw, found, size, settings, video)  # first-call costs (imports, caches)
+    cpu = []
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        analyse(raw, found, size, settings, video)
+        cpu.append(1000 * (time.thread_time() - t0))
+    return {
+        "median_ms": round(statistics.median(cpu), 2),
+        "min_ms": round(min(cpu), 2),
+        "repeats": repeats,
+        "is": "thread CPU ms of core.face.prepare_job.analyse on this clip's raw track, one thread "
+        "(prepare itself solves half the poses on a second thread)",
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "prepare.json")
     ap.add_argument("--repeats", type=int, default=4, help="prepare runs (raw runs: one more)")
+    ap.add_argument("--analysis-repeats", type=int, default=50, help="timings of the analysis alone")
     args = ap.parse_args()
     if not args.video.is_file():
         raise SystemExit(f"sample video not found: {args.video} (pass --video PATH)")
@@ -160,6 +190,8 @@ def main() -> None:
         / p["cpu_ms_per_frame"]
         for i, p in enumerate(preps)
     ]
+    size = (info.width - info.width % 2, info.height - info.height % 2)
+    analysis = analysis_cpu(frames_rgb, size, settings, args.video, args.analysis_repeats)
     report = {
         "benchmark": "prepare",
         "video": args.video.name,
@@ -195,6 +227,7 @@ def main() -> None:
         "prepare_after_stream_s_median": round(
             statistics.median(p["timings"]["post_s"] + p["timings"]["write_s"] for p in preps), 3
         ),
+        "analysis_cpu_ms": analysis,
         "target_frames_per_s_quiet": 240,
         "note": "runs interleaved raw, prepare, raw, ... in one process on a shared machine (see the load "
         "averages): absolute frames/s move with the load, and under a heavy load prepare's extra threads "
@@ -219,7 +252,7 @@ def main() -> None:
         f"CPU ratio {report['cpu_ratio_raw_to_prepare']}; "
         f"idle 2-core estimate {report['idle_2_core_ratio_estimate']}; "
         + "; ".join(f"{k} raw {v['raw']} prepare {v['prepare']}" for k, v in report["phases_median"].items())
-        + "; "
+        + f"; analysis alone {analysis['median_ms']} CPU ms (min {analysis['min_ms']}); "
         f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; wrote {args.out}"
     )
 

@@ -112,15 +112,16 @@ class PrepareJob(Job):
 
     def run(self, ctx: JobContext) -> Path:
         try:
-            return self._prepare(ctx)
+            self.settings.check()
+            with _GraphStart(self.settings.tracker) as graph:  # built while the file is probed
+                return self._prepare(ctx, graph)
         except Exception as exc:  # JobCancelled too: a cancel is no failure to remember
             if not isinstance(exc, JobCancelled):
                 record_failure(self.out_dir, failure_message(exc), self.video, isinstance(exc, BadInput))
             raise
 
-    def _prepare(self, ctx: JobContext) -> Path:
+    def _prepare(self, ctx: JobContext, graph: _GraphStart) -> Path:
         s = self.settings
-        s.check()
         t_start = time.perf_counter()
         # every bad-input check on the file happens before any write; the probe decodes the first
         # frame anyway, and the tracker starts on it while the stream's decoder opens the file
@@ -167,7 +168,9 @@ class PrepareJob(Job):
                 timings["post_s"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            streamed = self._stream(ctx, info, first_rgb, n, size, tmp, side, start_side_work, analyse_all)
+            streamed = self._stream(
+                ctx, info, first_rgb, n, size, tmp, side, graph, start_side_work, analyse_all
+            )
             audio_job, sha_job = later.get("audio"), later["sha"]
             result: Analysis = after["analysis"]
             timings["stream_s"] = streamed.times.last_tracked - t0
@@ -221,6 +224,7 @@ class PrepareJob(Job):
         size: tuple[int, int],
         tmp: Path,
         side: Background,
+        graph: _GraphStart,
         after_first_frame: Callable[[], None],
         after_last_frame: Callable[[Streamed], None],
     ) -> Streamed:
@@ -243,10 +247,18 @@ class PrepareJob(Job):
             # the source's packets are copied beside the stream, from the first tracked frame on
             copy = s.copy_when_possible and can_copy(info, s.fps, n)
             copying: Future | None = None
+            closing: Future | None = None  # the tracker's graph, closed beside the analysis
+
+            def close_tracker() -> None:  # when the stream ends, however it ends
+                if closing is None:
+                    tracker.close()
+                else:
+                    closing.result()
 
             def warm_up() -> bool:  # on this thread, once the decoder has started
                 nonlocal tracker, writer
-                tracker = stack.enter_context(FaceTracker(s.tracker))
+                tracker = graph.take()  # from here on the stream closes it
+                stack.callback(close_tracker)
                 out.video_mode = "copied from the source" if copy else f"H.264 crf {s.crf}"
                 if not copy:
                     writer = Mp4Writer(video, *size, s.fps, crf=s.crf)
@@ -256,6 +268,9 @@ class PrepareJob(Job):
                 return not copy
 
             def after_last() -> None:
+                nonlocal closing
+                out.most_faces = tracker.most_faces
+                closing = side.start(tracker.close)  # the graph's teardown overlaps the analysis
                 if copying is not None and copying.result() != n:
                     # the copy came out short (packets the probe counted did not all copy):
                     # encode the frames instead, decoding them again (rare)
@@ -312,7 +327,6 @@ class PrepareJob(Job):
                 after_last=after_last,
                 encode_end=lambda: writer.close(),
             )
-            out.most_faces = tracker.most_faces
         return out
 
     def _encode_again(self, video: Path, size: tuple[int, int], n: int) -> None:
@@ -449,6 +463,42 @@ def analyse(
         clip_quality.confidence(poses.residual, found),
         refs,
     )
+
+
+class _GraphStart:
+    """The tracker, its graph built on a thread from the job's start, so that MediaPipe's graph
+    construction overlaps the probe (and the checks after it) instead of following them.
+
+    `take()` waits for it and hands it over (the taker closes it); a tracker nobody took (bad input,
+    a cancel, an error before the stream) is closed on leaving the block, and an error in building
+    it is raised by `take()` only, so it never hides the job's own error.
+    """
+
+    def __init__(self, settings: TrackerSettings) -> None:
+        self._built: Future = Future()
+        self._taken = False
+        self._thread = threading.Thread(
+            target=self._build, args=(settings,), name="prepare-graph", daemon=True
+        )
+        self._thread.start()
+
+    def _build(self, settings: TrackerSettings) -> None:
+        try:
+            self._built.set_result(FaceTracker(settings))
+        except BaseException as exc:
+            self._built.set_exception(exc)
+
+    def take(self) -> FaceTracker:
+        self._taken = True
+        return self._built.result()
+
+    def __enter__(self) -> _GraphStart:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.join()
+        if not self._taken and self._built.exception() is None:
+            self._built.result().close()
 
 
 def _copy_audio(video: Path, duration: float, folder: Path) -> float:
