@@ -104,40 +104,51 @@ def solve_pnp(
     """Refine poses [N] of obj [M, 3] seen at image [N, M, 2] through the pinhole `camera` [3, 3].
 
     Marquardt damping per frame; a frame stops when its relative cost change falls below
-    `tolerance` (the rest keep iterating, all in the same arrays).
+    `tolerance`. The frames still iterating are kept packed at the front of the working arrays
+    (a frame that stops is written out and dropped), so no step gathers or scatters all frames.
     """
     obj_t = np.ascontiguousarray(np.asarray(obj, np.float64).T)  # [3, M]
     image_t = np.ascontiguousarray(np.swapaxes(np.asarray(image, np.float64), 1, 2))  # [N, 2, M]
     rot, t = np.array(rotation, np.float64), np.array(translation, np.float64)
     f = float(camera[0, 0])
     n = len(image_t)
+    out_rot, out_t, out_proj = rot.copy(), t.copy(), np.empty_like(image_t)
+    ids = np.arange(n)  # the frames still iterating, in the working arrays' order
     lam = np.full(n, 1e-3)
     q, p, z, proj = _project(obj_t, rot, t, camera)
-    cost = ((proj - image_t) ** 2).sum(axis=(1, 2))
-    active = np.ones(n, bool)
+    img = image_t
+    cost = ((proj - img) ** 2).sum(axis=(1, 2))
     eye = np.eye(6)
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
-        a = np.flatnonzero(active)
-        if len(a) == 0:
+        if len(ids) == 0:
             break
-        jac = _jacobian(q[a], p[a], z[a], f).reshape(len(a), 6, -1)  # [A, 6, 2M]
-        res = (proj[a] - image_t[a]).reshape(len(a), -1)  # [A, 2M], the same order
+        count = len(ids)
+        jac = _jacobian(q, p, z, f).reshape(count, 6, -1)  # [A, 6, 2M]
+        res = (proj - img).reshape(count, -1)  # [A, 2M], the same order
         jtj = jac @ np.swapaxes(jac, -1, -2)
         grad = (jac @ res[..., None])[..., 0]
-        damped = jtj + lam[a, None, None] * (jtj * eye)
+        damped = jtj + lam[:, None, None] * (jtj * eye)
         step = np.linalg.solve(damped, -grad[..., None])[..., 0]
-        new_rot = rodrigues(step[:, :3]) @ rot[a]
-        new_t = t[a] + step[:, 3:]
+        new_rot = rodrigues(step[:, :3]) @ rot
+        new_t = t + step[:, 3:]
         nq, np_, nz, nproj = _project(obj_t, new_rot, new_t, camera)
-        new_cost = ((nproj - image_t[a]) ** 2).sum(axis=(1, 2))
-        better = new_cost <= cost[a]
-        take = a[better]
-        rot[take], t[take] = new_rot[better], new_t[better]
-        q[take], p[take], z[take], proj[take] = nq[better], np_[better], nz[better], nproj[better]
-        change = np.abs(cost[a] - new_cost) / np.maximum(cost[a], 1e-300)
-        cost[take] = new_cost[better]
-        lam[a] = np.where(better, np.maximum(lam[a] / 10, 1e-12), np.minimum(lam[a] * 10, 1e12))
-        done = (better & (change < tolerance)) | (np.abs(step).max(axis=1) < 1e-14) | (lam[a] >= 1e12)
-        active[a[done]] = False
-    return PnpResult(rot, t, np.ascontiguousarray(np.swapaxes(proj, 1, 2)), it)
+        new_cost = ((nproj - img) ** 2).sum(axis=(1, 2))
+        better = new_cost <= cost
+        change = np.abs(cost - new_cost) / np.maximum(cost, 1e-300)
+        if better.all():
+            rot, t, q, p, z, proj, cost = new_rot, new_t, nq, np_, nz, nproj, new_cost
+        else:
+            rot[better], t[better], cost[better] = new_rot[better], new_t[better], new_cost[better]
+            q[better], p[better], z[better], proj[better] = nq[better], np_[better], nz[better], nproj[better]
+        lam = np.where(better, np.maximum(lam / 10, 1e-12), np.minimum(lam * 10, 1e12))
+        done = (better & (change < tolerance)) | (np.abs(step).max(axis=1) < 1e-14) | (lam >= 1e12)
+        if done.any():
+            finished = ids[done]
+            out_rot[finished], out_t[finished], out_proj[finished] = rot[done], t[done], proj[done]
+            keep = ~done
+            ids, lam, cost, img = ids[keep], lam[keep], cost[keep], img[keep]
+            rot, t, q, p, z, proj = rot[keep], t[keep], q[keep], p[keep], z[keep], proj[keep]
+    if len(ids):  # stopped by max_iterations
+        out_rot[ids], out_t[ids], out_proj[ids] = rot, t, proj
+    return PnpResult(out_rot, out_t, np.ascontiguousarray(np.swapaxes(out_proj, 1, 2)), it)
