@@ -86,8 +86,9 @@ def _similarity(
     return scale, rot, t
 
 
-def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) -> np.ndarray:
-    """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned).
+def mean_shape(landmarks: np.ndarray, valid: np.ndarray | None, iterations: int = 3) -> np.ndarray:
+    """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned);
+    `valid` None: `landmarks` holds only valid frames.
 
     Each iteration is `umeyama(frames[:, rigid], ref[rigid])` for every frame at once, written so
     that only the reference changes between iterations: the frames' centred rigid points (laid
@@ -95,7 +96,7 @@ def mean_shape(landmarks: np.ndarray, valid: np.ndarray, iterations: int = 3) ->
     are one matrix product.
     """
     rig = rigid_points()
-    frames = landmarks[valid].astype(np.float64)
+    frames = np.asarray(landmarks if valid is None else landmarks[valid], np.float64)
     n, p, _ = frames.shape
     by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]: frame n's point at [:, 3n:3n+3]
     rigid = by_point[rig]  # [R, N*3]
@@ -150,7 +151,6 @@ def estimate_poses(
 
     n = len(landmarks)
     rig = rigid_points()
-    mean = mean_shape(landmarks, valid)
     w, h = size
     f = float(max(w, h))
     cam = np.array([[f, 0, w / 2], [0, f, h / 2], [0, 0, 1]], dtype=np.float64)
@@ -160,9 +160,10 @@ def estimate_poses(
     trans = np.zeros((n, 3))
     resid = np.full(n, np.nan)
     pnp = rig[:: max(1, len(rig) // PNP_POINTS)]  # an even subset: as accurate, several times faster
-    obj = mean[pnp]
     idx = np.flatnonzero(valid)
     frames = landmarks[idx].astype(np.float64)
+    mean = mean_shape(frames, None)
+    obj = mean[pnp]
     half = len(idx) // 2 if submit is not None and len(idx) >= 2 * MIN_FRAMES_PER_THREAD else 0
     first = submit(_solve, obj, frames[:half], pnp, cam) if half else None
     s2, r2, t2 = umeyama(frames[:, rig, :2], mean[rig, :2])

@@ -440,7 +440,8 @@ def analyse(
     """
     ready = ready or (lambda name, value: None)
     clip_quality.check_tracking(found, s.max_missing_fraction, video)
-    filled = fill_gaps(raw, found).astype(np.float32)
+    # (a clip with a face in every frame has no gap to fill: its raw track is used as it is)
+    filled = raw.astype(np.float32, copy=False) if found.all() else fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
     smooth = smooth_landmarks(filled, found, s.fps, s.smoothing)
     ready("landmarks", smooth)
