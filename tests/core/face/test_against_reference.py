@@ -1,9 +1,10 @@
 """The vectorised prepare against what it replaced (tests/core/face/_reference.py).
 
-Smoothing must match to rounding and gap filling to the bit; the batched PnP must reach a reprojection error
-no worse than OpenCV's per-frame solver, with poses and crops within a small tolerance; the one-
-graph tracker must give the old two-graph tracker's landmarks (identical while the old probe ran,
-within a fraction of a percent of the face size after it), on the synthetic demo and a real clip.
+Smoothing must match to rounding (float32 in prepare) and gap filling to the bit; the batched PnP
+must reach a reprojection error no worse than OpenCV's per-frame solver, with poses and crops
+within a small tolerance; the one-graph tracker must give the old two-graph tracker's landmarks
+(identical while the old probe ran, within a fraction of a percent of the face size after it), on
+the synthetic demo and a real clip.
 """
 
 from pathlib import Path
@@ -48,8 +49,8 @@ def _rotation_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def test_one_euro_matches_the_per_frame_filter(demo_track):
     """The in-place, row-laid-out filter rearranges the per-frame formulas (the speed kept divided by
     a_d fps, alpha as 2 pi c / (2 pi c + fps)), so it matches the reference to rounding (1e-12 of
-    the face size; measured ~1e-15), not to the bit; the float32 landmarks prepare writes came out
-    bit-identical on the demo and samples a-d."""
+    the face size; measured ~1e-15), not to the bit. Prepare's smoothing runs it in float32: within
+    a few float32 steps of the float64 filter (1.2e-4 px at most on samples a-d)."""
     rng = np.random.default_rng(3)
     noisy = _face_track(80).astype(np.float64) + rng.normal(0, 1.5, (80, 478, 3))
     for track in (noisy / 100.0, demo_track.astype(np.float64) / 60.0):
@@ -73,7 +74,7 @@ def test_one_euro_matches_the_per_frame_filter(demo_track):
     fwd = one_euro_per_frame(seg, 25.0, mc, beta, s.d_cutoff)
     bwd = one_euro_per_frame(seg[::-1], 25.0, mc, beta, s.d_cutoff)[::-1]
     ref = (0.5 * (fwd + bwd) * scale).astype(np.float32)
-    np.testing.assert_allclose(out[23:], ref, rtol=0, atol=1e-4)  # float32 rounding of ~100 px
+    np.testing.assert_allclose(out[23:], ref, rtol=0, atol=5e-4)  # a few float32 steps at ~200 px
     assert np.array_equal(out[20:23], demo_track[20:23])
 
 
