@@ -321,3 +321,27 @@ def test_a_short_packet_copy_falls_back_to_encoding(demo, tmp_path, monkeypatch)
     assert pc.manifest["video"] == "H.264 crf 14"
     assert (fell_back / "video.mp4").read_bytes() == (encoded / "video.mp4").read_bytes()
     assert len(pc.read_frames()) == pc.manifest["frame_count"]
+
+
+def test_the_graph_built_beside_the_probe_is_closed_however_the_job_ends(demo, tmp_path, monkeypatch):
+    """The tracker's graph is built on a thread while the file is probed: a refused file closes the
+    graph nobody took, a prepared clip closes the one the stream took, each exactly once, and no
+    build thread outlives the job."""
+    import threading
+
+    from core.face.tracker import FaceTracker
+
+    closed: list[FaceTracker] = []
+    real_close = FaceTracker.close
+
+    def close(self: FaceTracker) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(FaceTracker, "close", close)
+    result = CollectingRunner().run(PrepareJob(tmp_path / "nope.mp4", tmp_path / "prepared" / "nope"))
+    assert result.bad_input and "not found" in result.error
+    assert len(closed) == 1
+    result = CollectingRunner().run(PrepareJob(demo[1], tmp_path / "prepared" / "demo"))
+    assert result.ok and len(closed) == 2 and closed[0] is not closed[1]
+    assert not [t for t in threading.enumerate() if t.name == "prepare-graph"]
