@@ -113,7 +113,8 @@ class PrepareJob(Job):
     def run(self, ctx: JobContext) -> Path:
         try:
             self.settings.check()
-            with _GraphStart(self.settings.tracker) as graph:  # built while the file is probed
+            # the graph is built while the file is probed (a missing file is refused without it)
+            with _GraphStart(self.settings.tracker, early=self.video.is_file()) as graph:
                 return self._prepare(ctx, graph)
         except Exception as exc:  # JobCancelled too: a cancel is no failure to remember
             if not isinstance(exc, JobCancelled):
@@ -472,31 +473,37 @@ class _GraphStart:
 
     `take()` waits for it and hands it over (the taker closes it); a tracker nobody took (bad input,
     a cancel, an error before the stream) is closed on leaving the block, and an error in building
-    it is raised by `take()` only, so it never hides the job's own error.
+    it is raised by `take()` only, so it never hides the job's own error. With `early` False
+    nothing starts until `take()` (a file that is not there is refused without loading MediaPipe).
     """
 
-    def __init__(self, settings: TrackerSettings) -> None:
+    def __init__(self, settings: TrackerSettings, early: bool = True) -> None:
+        self._settings = settings
         self._built: Future = Future()
         self._taken = False
-        self._thread = threading.Thread(
-            target=self._build, args=(settings,), name="prepare-graph", daemon=True
-        )
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if early:
+            self._thread = threading.Thread(target=self._build, name="prepare-graph", daemon=True)
+            self._thread.start()
 
-    def _build(self, settings: TrackerSettings) -> None:
+    def _build(self) -> None:
         try:
-            self._built.set_result(FaceTracker(settings))
+            self._built.set_result(FaceTracker(self._settings))
         except BaseException as exc:
             self._built.set_exception(exc)
 
     def take(self) -> FaceTracker:
         self._taken = True
+        if self._thread is None:
+            return FaceTracker(self._settings)
         return self._built.result()
 
     def __enter__(self) -> _GraphStart:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._thread is None:
+            return
         self._thread.join()
         if not self._taken and self._built.exception() is None:
             self._built.result().close()

@@ -325,8 +325,8 @@ def test_a_short_packet_copy_falls_back_to_encoding(demo, tmp_path, monkeypatch)
 
 def test_the_graph_built_beside_the_probe_is_closed_however_the_job_ends(demo, tmp_path, monkeypatch):
     """The tracker's graph is built on a thread while the file is probed: a refused file closes the
-    graph nobody took, a prepared clip closes the one the stream took, each exactly once, and no
-    build thread outlives the job."""
+    graph nobody took, a prepared clip closes the one the stream took, each exactly once, no build
+    thread outlives the job, and a file that is not there builds no graph at all."""
     import threading
 
     from core.face.tracker import FaceTracker
@@ -340,7 +340,10 @@ def test_the_graph_built_beside_the_probe_is_closed_however_the_job_ends(demo, t
 
     monkeypatch.setattr(FaceTracker, "close", close)
     result = CollectingRunner().run(PrepareJob(tmp_path / "nope.mp4", tmp_path / "prepared" / "nope"))
-    assert result.bad_input and "not found" in result.error
+    assert result.bad_input and "not found" in result.error and closed == []
+    (tmp_path / "broken.mp4").write_bytes(b"not a video at all" * 100)
+    result = CollectingRunner().run(PrepareJob(tmp_path / "broken.mp4", tmp_path / "prepared" / "broken"))
+    assert result.bad_input, result.error
     assert len(closed) == 1
     result = CollectingRunner().run(PrepareJob(demo[1], tmp_path / "prepared" / "demo"))
     assert result.ok and len(closed) == 2 and closed[0] is not closed[1]
