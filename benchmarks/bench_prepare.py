@@ -2,14 +2,14 @@
 
 The reference is the raw tracker: MediaPipe's face mesh (one face, 478 refined landmarks) fed the
 clip's frames, already decoded to RGB in memory, from graph construction to the last frame;
-nothing else. Prepare is the whole PrepareJob (the tracker's graph built on a thread while the file
-is probed; the probe's decode of the first frame tracked while the decoder starts; decode -> track -> write overlapped on threads, the packet copy, audio,
-hash and live preview beside them from the first frame on; after the last frame, smoothing,
-poses (two threads) and crops while the encoder drains and the graph closes, each file written as
-soon as it is final).
+nothing else. Prepare is the whole PrepareJob (the tracker's graph built on a thread while the
+file is probed; the probe's decode of the first frame tracked while the decoder starts; decode ->
+track -> write overlapped on threads, the packet copy, audio, hash and live preview beside them
+from the first frame on; after the last frame, smoothing, poses (two threads) and crops while the
+encoder drains and the graph closes, each file written as soon as it is final).
 Besides the ratio it reports the phases: the start (to the first frame tracked), the steady
 frames/s, and the end (after the last frame tracked), raw and prepare; and the CPU time of the
-end-of-clip analysis alone, timed many times on one thread (a figure the machine's load barely moves).
+end-of-clip analysis alone, timed many times on one thread (less moved by the load than wall time).
 The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).
@@ -130,7 +130,7 @@ def analysis_cpu(
     frames_rgb: list[np.ndarray], size: tuple[int, int], settings: PrepareSettings, video: Path, repeats: int
 ) -> dict:
     """CPU ms of the end-of-clip analysis alone (`analyse`: smoothing, poses, crops, references) on
-    this clip's raw track, on one thread: what prepare adds after the last frame, free of the load."""
+    this clip's raw track, on one thread: the work prepare adds after the last frame."""
     from core.face.prepare_job import analyse
     from core.face.tracker import FaceTracker
 
