@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from core.io import atomic
+from core.lipsync.adaat_export import export_form
 
 OPSET = 17
 
@@ -142,7 +143,7 @@ def export_renderer(
     (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them)."""
     axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(
-        CachedRendererModule(renderer),
+        CachedRendererModule(export_form(renderer)),
         renderer_inputs(renderer, ref_features),
         Path(path),
         ["source", "ref_features"],
@@ -160,7 +161,10 @@ def ort_providers(device: str = "auto") -> list[str]:
     return (["CUDAExecutionProvider"] if want_cuda else []) + ["CPUExecutionProvider"]
 
 
-def ort_session(path: Path | str, device: str = "auto", threads: int = 0):
+def ort_session(path: Path | str, device: str = "auto", threads: int = 0, cpu_layout: bool = False):
+    """An inference session on `path`. `cpu_layout`: when it runs on the CPU provider, run the graph
+    as rewritten for ONNX Runtime's blocked convolutions (`onnx_cpu_layout`: same outputs, less work;
+    the file is untouched)."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -168,7 +172,15 @@ def ort_session(path: Path | str, device: str = "auto", threads: int = 0):
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shared CPUs: sleep, don't spin
     if threads:
         opts.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), sess_options=opts, providers=ort_providers(device))
+    providers = ort_providers(device)
+    model: str | bytes = str(path)
+    if cpu_layout and providers == ["CPUExecutionProvider"]:
+        import onnx
+
+        from core.export.onnx_cpu_layout import fit_cpu_layout
+
+        model = fit_cpu_layout(onnx.load(str(path))).SerializeToString()
+    return ort.InferenceSession(model, sess_options=opts, providers=providers)
 
 
 @dataclass(frozen=True)
@@ -218,8 +230,10 @@ def check_renderer_parity(
     seed: int = 0,
     tolerance: float = 1e-4,
     samples: int = 2,
+    cpu_layout: bool = False,
 ) -> Parity:
-    sess = ort_session(path, device="cpu")
+    """Parity of the graph at `path` (with `cpu_layout`: as `ort_session` rewrites it) with PyTorch."""
+    sess = ort_session(path, device="cpu", cpu_layout=cpu_layout)
     module = CachedRendererModule(renderer).eval().cpu()
     gen = torch.Generator().manual_seed(seed)
     source, ref = renderer_inputs(renderer, ref_features)

@@ -93,7 +93,7 @@ def _onnx(
         path = Path(work_dir or tmp) / "renderer_cached.onnx"
         export_renderer(renderer.cpu(), ref, path)
         if parity is not None:
-            p = check_renderer_parity(renderer, ref, path)
+            p = check_renderer_parity(renderer, ref, path, cpu_layout=True)
             if not p.ok:
                 raise RuntimeError(
                     f"ONNX export of {p.name} differs from PyTorch by {p.max_abs_diff:.2e} "
@@ -101,7 +101,7 @@ def _onnx(
                 )
             parity.append(p)
         # the process's thread policy (torch's intra-op count); the session reads the file whole
-        session = ort_session(path, device=device.type, threads=torch.get_num_threads())
+        session = ort_session(path, device=device.type, threads=torch.get_num_threads(), cpu_layout=True)
     renderer.to(device)
     return OnnxCrops(session, ref)
 
