@@ -5,16 +5,20 @@ per frame at batch 1 (live) and batch 8 (`dhstudio render`) for
   eager_unfolded  the old default: `forward_cached` in eager PyTorch, batch-norm unfolded
   torch           eager PyTorch with batch-norm folded (`core.lipsync.fold`)
   torchscript     traced and frozen
-  onnx            ONNX Runtime (what `auto` picks on the CPU), the graph exported for batch 1
-  onnx_dynamic    ONNX Runtime on the batch-dynamic graph (the default before)
+  onnx            ONNX Runtime (what `auto` picks on the CPU): the graph exported for batch 1 with
+                  AdaAT's warp as MatMul + gather, run as rewritten for ONNX Runtime's NCHWc blocks
+                  (`core.export.onnx_cpu_layout`: zero-padded 8-wide levels, the RGB head as ConvTranspose)
+  onnx_before     the same batch-1 graph as exported before that (GridSample, no layout rewrite)
+  onnx_dynamic    ONNX Runtime on the batch-dynamic graph (the default before the batch-1 graph)
 and two references. The FLOP limit: the renderer's FLOPs per frame (torch.utils.flop_counter)
 over this machine's float32 matrix-multiply rate (a 512^3 matmul timed in the same rounds, same
 thread count). A matmul is an optimistic reference for this network: most of its FLOPs are
 depthwise 3x3 and 1x1 convolutions with 3..128 channels, which read and write a full activation
 for a few FLOPs each, so no kernel reaches matmul rates on them. Hence the conv floor alongside
 it: the time ONNX Runtime spends in the graph's own Conv kernels (activations fused in), per-node
-medians from ONNX Runtime's profiler on the `onnx` graph in the same rounds, i.e. the renderer
-with every non-convolution op (upsampling, GridSample, concat, reorders, shape arithmetic) free.
+medians from ONNX Runtime's profiler on the `onnx` graph in the same rounds (Conv and the head's
+ConvTranspose), i.e. the renderer with every non-convolution op (upsampling, the warp, concat,
+reorders, shape arithmetic) free. The profiler also runs on `onnx_before`: per-op times before/after.
 For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
 weights every call), `CellStep` (torch.lstm_cell, no reorder), NumPy, ONNX Runtime.
 Backends run interleaved in rounds (the machine is shared); medians over rounds. With one
@@ -83,8 +87,11 @@ def node_medians_us(profile_json: str) -> dict[str, tuple[str, float]]:
     return {k: (ops[k], statistics.median(v)) for k, v in per.items()}
 
 
-def profiled_session(path: Path, threads: int, prefix: Path):
+def profiled_session(path: Path, threads: int, prefix: Path, cpu_layout: bool):
+    import onnx
     import onnxruntime as ort
+
+    from core.export.onnx_cpu_layout import fit_cpu_layout
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
@@ -92,7 +99,13 @@ def profiled_session(path: Path, threads: int, prefix: Path):
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.enable_profiling = True
     opts.profile_file_prefix = str(prefix)
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    model = fit_cpu_layout(onnx.load(str(path))).SerializeToString() if cpu_layout else str(path)
+    return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def top_nodes_ms(nodes: dict[str, tuple[str, float]], count: int = 12) -> dict[str, float]:
+    top = sorted(nodes.items(), key=lambda kv: -kv[1][1])[:count]
+    return {k.removesuffix("_kernel_time"): us / 1e3 for k, (_, us) in top}
 
 
 def per_call_ms(fn, calls: int, clock=time.perf_counter) -> float:
@@ -126,11 +139,21 @@ def main(argv: list[str] | None = None) -> int:
         backends = {"eager_unfolded": None}
         for kind in ("torch", "torchscript", "onnx"):
             backends[kind], _ = make_crop_backend(kind, net, ref, "cpu", Path(work))
+        before = export_renderer(net, ref, Path(work) / "renderer_before.onnx", gather_warp=False)
+        backends["onnx_before"] = OnnxCrops(ort_session(before, "cpu", args.threads), ref)
         dyn = export_renderer(net, ref, Path(work) / "renderer_dynamic.onnx", dynamic_batch=True)
         backends["onnx_dynamic"] = OnnxCrops(ort_session(dyn, "cpu", args.threads), ref)
-        profiled = OnnxCrops(
-            profiled_session(Path(work) / "renderer_cached.onnx", args.threads, Path(work) / "prof"), ref
-        )
+        profiled = {
+            "onnx": OnnxCrops(
+                profiled_session(
+                    Path(work) / "renderer_cached.onnx", args.threads, Path(work) / "prof", True
+                ),
+                ref,
+            ),
+            "onnx_before": OnnxCrops(
+                profiled_session(before, args.threads, Path(work) / "prof_before", False), ref
+            ),
+        }
         sources = {b: np.random.default_rng(0).random((b, 4, h, w), np.float32) for b in (1, 8)}
         a = torch.rand(512, 512)
 
@@ -144,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                 fn = (lambda x=x: eager(x)) if backend is None else (lambda b=backend, x=x: b.render(x))
                 calls[f"{name}@{batch}"] = (fn, batch)
         calls["matmul_512"] = (lambda: a @ a, 1)
-        calls["profiled_onnx"] = (lambda: profiled.render(sources[1]), 1)
+        for name, backend in profiled.items():
+            calls[f"profiled_{name}"] = (lambda b=backend: b.render(sources[1]), 1)
 
         audio = Audio2Mouth(NetConfig(lstm_hidden=args.lstm_hidden)).eval()
         pair = torch.randn(2 * audio.cfg.num_bins)
@@ -175,21 +199,27 @@ def main(argv: list[str] | None = None) -> int:
         for fn in audio_calls.values():
             fn()
         times: dict[str, list[float]] = {k: [] for k in [*calls, *(f"audio/{k}" for k in audio_calls)]}
+        loads = []
         for _ in range(args.rounds):
+            loads.append(os.getloadavg()[0])
             for key, (fn, batch) in calls.items():
                 times[key].append(per_call_ms(fn, args.calls, clock) / batch)
             for key, fn in audio_calls.items():
                 times[f"audio/{key}"].append(per_call_ms(fn, 5 * args.calls, clock))
 
-        nodes = node_medians_us(profiled.session.end_profiling())
+        nodes_of = {name: node_medians_us(b.session.end_profiling()) for name, b in profiled.items()}
 
     med = {k: statistics.median(v) for k, v in times.items()}
     gflops = 2 * 512**3 / (med["matmul_512"] * 1e-3) / 1e9
     limit_ms = flops / (gflops * 1e9) * 1e3
-    by_op: dict[str, float] = {}
-    for op, us in nodes.values():
-        by_op[op] = by_op.get(op, 0.0) + us / 1e3
-    conv_floor_ms = by_op.get("Conv", 0.0)
+    by_op_of: dict[str, dict[str, float]] = {}
+    for name, nodes in nodes_of.items():
+        by_op: dict[str, float] = {}
+        for op, us in nodes.values():
+            by_op[op] = by_op.get(op, 0.0) + us / 1e3
+        by_op_of[name] = dict(sorted(by_op.items(), key=lambda kv: -kv[1]))
+    by_op, nodes = by_op_of["onnx"], nodes_of["onnx"]
+    conv_floor_ms = by_op.get("Conv", 0.0) + by_op.get("ConvTranspose", 0.0)
     renderer = {}
     for key, ms in med.items():
         if "@" not in key:
@@ -216,12 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         "flop_limit_ms_per_frame": limit_ms,
         "conv_floor_ms_per_frame": conv_floor_ms,
         "conv_floor_gflops": flops / (conv_floor_ms * 1e-3) / 1e9,
-        "onnx_kernel_ms_by_op": dict(sorted(by_op.items(), key=lambda kv: -kv[1])),
+        "onnx_kernel_ms_by_op": by_op,
         "onnx_kernel_ms_total": sum(by_op.values()),
-        "onnx_top_nodes_ms": {
-            k.removesuffix("_kernel_time"): us / 1e3
-            for k, (_, us) in sorted(nodes.items(), key=lambda kv: -kv[1][1])[:12]
-        },
+        "onnx_top_nodes_ms": top_nodes_ms(nodes),
+        "onnx_before_kernel_ms_by_op": by_op_of["onnx_before"],
+        "onnx_before_kernel_ms_total": sum(by_op_of["onnx_before"].values()),
+        "onnx_before_top_nodes_ms": top_nodes_ms(nodes_of["onnx_before"]),
+        "onnx_nodes": {name: len(n) for name, n in nodes_of.items()},
         "renderer": renderer,
         "audio_step_ms": {k.split("/", 1)[1]: v for k, v in med.items() if k.startswith("audio/")},
         "lstm": f"{audio.cfg.lstm_layers} x {audio.cfg.lstm_hidden}",
@@ -229,12 +260,17 @@ def main(argv: list[str] | None = None) -> int:
         "note": (
             "backends and the matmul reference run interleaved in rounds within one process (the "
             "machine is shared); medians over rounds; x_flop_limit = ms per frame / FLOP-limit ms; "
-            "x_conv_floor = ms per frame / the graph's Conv kernel time (per-node medians of ONNX "
-            "Runtime's profiler over the same rounds); onnx_kernel_ms_total is every kernel's median, "
-            "summed: the graph without the runtime's per-run overhead or preemption"
+            "x_conv_floor = ms per frame / the graph's Conv + ConvTranspose kernel time (per-node "
+            "medians of ONNX Runtime's profiler over the same rounds); onnx_kernel_ms_total is every "
+            "kernel's median, summed: the graph without the runtime's per-run overhead or preemption"
         ),
         "load_avg_before": load_before,
         "load_avg_after": os.getloadavg()[0],
+        "machine_load": (
+            f"1-minute load average {min(loads):.2f}..{max(loads):.2f} over the rounds on {os.cpu_count()} "
+            "cores shared with other sessions' processes (one-thread CPU time excludes preemption, not "
+            "cache or core sharing): compare backends by the ratios of this run"
+        ),
         "command": " ".join(
             ["python benchmarks/bench_renderer_backends.py", *(sys.argv[1:] if argv is None else argv)]
         ),
@@ -242,8 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     atomic.write_json(args.out, report)
     print(f"FLOP limit {limit_ms:.3f} ms/frame ({flops / 1e6:.1f} MFLOP at {gflops:.1f} GFLOP/s)")
-    print(f"conv floor {conv_floor_ms:.3f} ms/frame; ONNX kernels by op (ms): ", end="")
-    print({k: round(v, 3) for k, v in report["onnx_kernel_ms_by_op"].items()})
+    for name, ops in by_op_of.items():
+        print(
+            f"{name} kernels by op (ms, total {sum(ops.values()):.3f}):",
+            {k: round(v, 3) for k, v in ops.items()},
+        )
+    print(f"conv floor {conv_floor_ms:.3f} ms/frame")
     for name, rows in renderer.items():
         print(
             f"{name:15s} "

@@ -137,13 +137,19 @@ def export_audio_step(net: nn.Module, path: Path | str) -> Path:
 
 
 def export_renderer(
-    renderer: nn.Module, ref_features: torch.Tensor, path: Path | str, dynamic_batch: bool = False
+    renderer: nn.Module,
+    ref_features: torch.Tensor,
+    path: Path | str,
+    dynamic_batch: bool = False,
+    gather_warp: bool = True,
 ) -> Path:
     """Write the cached-reference renderer graph for this reference feature shape
-    (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them)."""
+    (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them).
+    `gather_warp`: AdaAT's warp as MatMul + gather (`core.lipsync.adaat_export`, same outputs, far
+    fewer nodes); off, it is exported as written (GridSample), which the benchmark keeps as before."""
     axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(
-        CachedRendererModule(export_form(renderer)),
+        CachedRendererModule(export_form(renderer) if gather_warp else renderer),
         renderer_inputs(renderer, ref_features),
         Path(path),
         ["source", "ref_features"],
