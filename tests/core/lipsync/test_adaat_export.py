@@ -11,7 +11,7 @@ from core.lipsync.config import RendererConfig
 from core.lipsync.factory import build_renderer
 
 
-@pytest.mark.parametrize(("batch", "h", "w"), [(1, 13, 10), (2, 7, 5), (3, 1, 4), (1, 16, 16)])
+@pytest.mark.parametrize(("batch", "h", "w"), [(1, 13, 10), (2, 7, 5), (3, 1, 4), (1, 4, 1), (1, 16, 16)])
 def test_gather_warp_equals_grid_sample(batch: int, h: int, w: int) -> None:
     torch.manual_seed(h * w + batch)
     adaat = AdaAT(16, 8).eval()
