@@ -18,7 +18,7 @@ output) leaves its producer as it was.
 A convolution with few outputs (DINet's RGB head: 8 -> 3 channels at full crop resolution) is the
 opposite case: a blocked kernel computes a whole block of outputs (16 for 3, five times the work),
 the most expensive node of DINet mini. `small_convs_as_transposed` writes such a convolution, where
-its output leaves the blocked region (no convolution reads it), as the equivalent ConvTranspose
+its output only goes on to the graph's outputs, as the equivalent ConvTranspose
 (kernel flipped and transposed), which ONNX Runtime runs as one small GEMM plus col2im in NCHW.
 
 Example:
@@ -57,8 +57,8 @@ def fit_cpu_layout(model, block: int | None = None):
 
 
 def small_convs_as_transposed(model, block: int):
-    """A copy of `model` with each stride-1 convolution of fewer than `block` outputs that no other
-    convolution reads (directly or through activations) written as the equivalent ConvTranspose."""
+    """A copy of `model` with each stride-1 convolution of fewer than `block` outputs whose output
+    goes only to graph outputs (directly or through activations) written as the equivalent ConvTranspose."""
     import onnx
     from onnx import numpy_helper
 
@@ -67,7 +67,7 @@ def small_convs_as_transposed(model, block: int):
     inits = {t.name: t for t in graph.initializer}
     for node in graph.node:
         shape = _conv_shape(node, inits)
-        if shape is None or shape[0] >= block or shape[2] != 1 or _feeds_conv(graph, node.output[0]):
+        if shape is None or shape[0] >= block or shape[2] != 1 or not _only_to_outputs(graph, node.output[0]):
             continue
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         if any(v != 1 for v in [*attrs.get("strides", []), *attrs.get("dilations", [])]):
@@ -94,15 +94,12 @@ def small_convs_as_transposed(model, block: int):
     return model
 
 
-def _feeds_conv(graph, name: str) -> bool:
-    """Whether a Conv reads `name`, directly or through unary activations."""
-    for node in graph.node:
-        if name in node.input:
-            if node.op_type == "Conv":
-                return True
-            if node.op_type in UNARY and _feeds_conv(graph, node.output[0]):
-                return True
-    return False
+def _only_to_outputs(graph, name: str) -> bool:
+    """Whether `name` goes only to graph outputs, directly or through unary activations."""
+    users = [n for n in graph.node if name in n.input]
+    if any(n.op_type not in UNARY or not _only_to_outputs(graph, n.output[0]) for n in users):
+        return False
+    return bool(users) or name in {o.name for o in graph.output}
 
 
 @dataclass(frozen=True)

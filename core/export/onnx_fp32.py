@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from core.io import atomic
-from core.lipsync.adaat_export import export_form
+from core.lipsync.export_form import export_form
 
 OPSET = 17
 
@@ -145,7 +145,7 @@ def export_renderer(
 ) -> Path:
     """Write the cached-reference renderer graph for this reference feature shape
     (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them).
-    `gather_warp`: AdaAT's warp as MatMul + gather (`core.lipsync.adaat_export`, same outputs, far
+    `gather_warp`: AdaAT's warp as MatMul + gather (`core.lipsync.export_form`, same outputs, far
     fewer nodes); off, it is exported as written (GridSample), which the benchmark keeps as before."""
     axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(

@@ -64,8 +64,10 @@ def test_padding_widens_only_what_stays_blocked(tmp_path) -> None:
     dims = _conv_weight_dims(pad_channels(model, 16))
     assert dims["/src_stem/src_stem.0/Conv"] == [16, 4, 3, 3]  # 8 real + 8 zero filters
     assert dims["/src_downs.0/src_downs.0.0/Conv"] == [16, 1, 3, 3]  # depthwise over the widened map
-    assert dims["/ups.2/conv/conv.0/Conv"] == [32, 1, 3, 3]  # concat of 16 + 16 (was 16 + 8)
-    assert dims["/head/Conv"] == [3, 16, 3, 3]  # output (the graph's) stays 3 wide
+    assert dims["/ups.2/dw_b/Conv"] == [16, 1, 3, 3]  # the last up-stage's skip: the widened stem output
+    assert dims["/ups.2/pw_b/Conv"] == [8, 16, 1, 1]
+    # a sum of two convolutions is not widened (both would need the same layout); the output stays 3 wide
+    assert dims["/head/Conv"] == [3, 8, 3, 3]
     # on an 8 block every level of this net is whole blocks already: nothing to pad
     assert _conv_weight_dims(pad_channels(model, 8)) == _conv_weight_dims(model)
 

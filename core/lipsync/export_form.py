@@ -1,10 +1,14 @@
-"""AdaAT's warp in the form an exported graph runs fast: one coordinate MatMul and one gather.
+"""The renderer in the form its exported graph runs fast: same function, fewer and cheaper nodes.
 
-`AdaAT.forward` builds the sampling grid from `linspace`/`meshgrid` and per-channel broadcasts, and
-samples it with `grid_sample`. Exported, that is about 45 small ONNX nodes (Unsqueeze, Cast, Mul ...,
-each a kernel launch per frame) plus ONNX Runtime's generic GridSample kernel, together about a
-quarter of DINet mini's per-frame kernel time in ONNX Runtime's profile. `GatherAdaAT` computes
-the same function:
+`export_form(renderer)` is an eval copy with two swaps (the original, and training, keep theirs):
+- AdaAT's warp as one coordinate MatMul and one gather (`GatherAdaAT`, below);
+- each decoder `UpBlock` without its concat (`SplitUpBlock`): conv(concat(a, b)) = conv_a(a) + conv_b(b).
+
+AdaAT's warp: `AdaAT.forward` builds the sampling grid from `linspace`/`meshgrid` and per-channel
+broadcasts, and samples it with `grid_sample`. Exported, that is about 45 small ONNX nodes
+(Unsqueeze, Cast, Mul ..., each a kernel launch per frame) plus ONNX Runtime's generic GridSample
+kernel, together about a quarter of DINet mini's per-frame kernel time in ONNX Runtime's profile.
+`GatherAdaAT` computes the same function:
 
   pixel coordinates  [px, py] = T_c @ [gx, gy, 1]   (T_c: channel c's 2x3 affine, pre-scaled to pixels;
                                                      the [3, h*w] base grid is a constant; one GEMM)
@@ -14,8 +18,7 @@ the same function:
                      the map, 0 on corners off it, which is `padding_mode="zeros"`
                      (`align_corners=True` as in AdaAT).
 
-Only for inference export: training keeps `AdaAT` (its backward through `grid_sample` is the tested
-one). `export_form` swaps it into a copy of a renderer; the original is untouched.
+Training keeps `AdaAT`: its backward through `grid_sample` is the tested one.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import torch
 from torch import nn
 
 from core.lipsync.adaat import AdaAT
+from core.lipsync.blocks import UpBlock
+from core.lipsync.fold import fold_batchnorm
 
 
 class GatherAdaAT(nn.Module):
@@ -80,11 +85,74 @@ class GatherAdaAT(nn.Module):
         return (corners * weights).sum(dim=2).view(b, c, h, w)
 
 
-def export_form(renderer: nn.Module) -> nn.Module:
+def export_form(renderer: nn.Module, split_concat: bool = True) -> nn.Module:
     """An eval copy of `renderer` with its AdaAT (if any) in the gather form; the original is untouched."""
     out = copy.deepcopy(renderer).eval()
     for module in list(out.modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, AdaAT):
                 setattr(module, child_name, GatherAdaAT(child))
+    if split_concat and isinstance(getattr(out, "ups", None), nn.ModuleList):
+        # up-stage j (deepest first) upsamples encoder level len - 1 - j (see `channel_plan`)
+        levels = out.channels
+        for j, block in enumerate(out.ups):
+            if isinstance(block, UpBlock):
+                out.ups[j] = SplitUpBlock(block, levels[len(levels) - 1 - j])
     return out
+
+
+class SplitUpBlock(nn.Module):
+    """`UpBlock` without its concat: a convolution of concat(a, b) is conv_a(a) + conv_b(b).
+
+    Exported, the concat is a copy of both inputs at the block's (output) resolution; the sum of
+    two convolutions is fused by ONNX Runtime into the second one (its NCHWc "sum" input, with the
+    activation after it). Batch-norm is folded first. For a separable conv (DINet mini) the depthwise
+    part splits by channel: relu(pw_a(relu(dw_a(a))) + pw_b(relu(dw_b(b)))).
+    """
+
+    def __init__(self, block: UpBlock, cin: int) -> None:
+        super().__init__()
+        folded, _ = fold_batchnorm(block.conv)
+        self.cin = cin  # channels of the upsampled input; the skip's follow
+        convs = [m for m in folded if isinstance(m, nn.Conv2d)]
+        self.separable = len(convs) == 2
+        if self.separable:
+            dw, pw = convs
+            self.dw_a, self.dw_b = _split_depthwise(dw, cin)
+            self.pw_a, self.pw_b = _split_inputs(pw, cin)
+        else:
+            (conv,) = convs
+            self.pw_a, self.pw_b = _split_inputs(conv, cin)
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        if self.separable:
+            x, skip = torch.relu(self.dw_a(x)), torch.relu(self.dw_b(skip))
+        return torch.relu(self.pw_a(x) + self.pw_b(skip))
+
+
+def _split_depthwise(conv: nn.Conv2d, first: int) -> tuple[nn.Conv2d, nn.Conv2d]:
+    parts = []
+    for sl in (slice(0, first), slice(first, conv.in_channels)):
+        n = sl.stop - sl.start
+        part = nn.Conv2d(
+            n, n, conv.kernel_size, conv.stride, conv.padding, groups=n, bias=conv.bias is not None
+        )
+        part.weight.data.copy_(conv.weight.data[sl])
+        if conv.bias is not None:
+            part.bias.data.copy_(conv.bias.data[sl])
+        parts.append(part.eval())
+    return parts[0], parts[1]
+
+
+def _split_inputs(conv: nn.Conv2d, first: int) -> tuple[nn.Conv2d, nn.Conv2d]:
+    """conv(concat(a, b)) = a_part(a) + b_part(b); the bias goes to the second."""
+    parts = []
+    for sl, bias in ((slice(0, first), False), (slice(first, conv.in_channels), conv.bias is not None)):
+        n = sl.stop - sl.start
+        part = nn.Conv2d(n, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, bias=bias)
+        part.weight.data.copy_(conv.weight.data[:, sl])
+        if bias:
+            part.bias.data.copy_(conv.bias.data)
+        parts.append(part.eval())
+    return parts[0], parts[1]

@@ -1,4 +1,5 @@
-"""AdaAT's export form (coordinate MatMul + gather) computes what AdaAT (grid_sample) computes."""
+"""The renderer's export form (AdaAT as MatMul + gather, up-blocks without concat) computes what the
+renderer computes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import pytest
 import torch
 
 from core.lipsync.adaat import AdaAT
-from core.lipsync.adaat_export import GatherAdaAT, export_form
+from core.lipsync.blocks import UpBlock
 from core.lipsync.config import RendererConfig
+from core.lipsync.export_form import GatherAdaAT, SplitUpBlock, export_form
 from core.lipsync.factory import build_renderer
+from tests.core.lipsync.test_fold import trained_like
 
 
 @pytest.mark.parametrize(("batch", "h", "w"), [(1, 13, 10), (2, 7, 5), (3, 1, 4), (1, 4, 1), (1, 16, 16)])
@@ -36,14 +39,18 @@ def test_identity_warp_returns_the_features() -> None:
         )
 
 
-def test_export_form_swaps_adaat_in_a_copy() -> None:
-    net = build_renderer(RendererConfig(variant="mini", mouth_size=64, base_channels=4, res_blocks=1)).eval()
+@pytest.mark.parametrize("variant", ["mini", "full"])
+def test_export_form_swaps_in_a_copy_and_computes_the_same(variant: str) -> None:
+    torch.manual_seed(0)
+    net = trained_like(
+        build_renderer(RendererConfig(variant=variant, mouth_size=64, base_channels=8, res_blocks=1))
+    )
     copy = export_form(net)
     assert isinstance(net.adaat, AdaAT) and isinstance(copy.adaat, GatherAdaAT)
+    assert all(isinstance(b, UpBlock) for b in net.ups) and all(isinstance(b, SplitUpBlock) for b in copy.ups)
     h, w = net.geometry.crop_size
     source, refs = torch.rand(2, 4, h, w), torch.rand(1, 5, 4, h, w)
     with torch.no_grad():
         ref = net.encode_references(refs)
-        torch.testing.assert_close(
-            copy.forward_cached(source, ref), net.forward_cached(source, ref), atol=1e-5, rtol=0
-        )
+        want = net.forward_cached(source, ref)
+        torch.testing.assert_close(copy.forward_cached(source, ref), want, atol=1e-5, rtol=0)
