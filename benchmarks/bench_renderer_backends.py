@@ -5,10 +5,11 @@ per frame at batch 1 (live) and batch 8 (`dhstudio render`) for
   eager_unfolded  the old default: `forward_cached` in eager PyTorch, batch-norm unfolded
   torch           eager PyTorch with batch-norm folded (`core.lipsync.fold`)
   torchscript     traced and frozen
-  onnx            ONNX Runtime (what `auto` picks on the CPU): the graph exported for batch 1 with
-                  AdaAT's warp as MatMul + gather, run as rewritten for ONNX Runtime's NCHWc blocks
-                  (`core.export.onnx_cpu_layout`: zero-padded 8-wide levels, the RGB head as ConvTranspose)
-  onnx_before     the same batch-1 graph as exported before that (GridSample, no layout rewrite)
+  onnx            ONNX Runtime (what `auto` picks on the CPU): the graph exported for batch 1 from
+                  `core.lipsync.export_form` (AdaAT's warp as MatMul + gather, up-blocks without their
+                  concat), run as rewritten for ONNX Runtime's NCHWc blocks (`core.export.onnx_cpu_layout`:
+                  zero-padded 8-wide levels, the RGB head as ConvTranspose)
+  onnx_before     the batch-1 graph as exported before those (GridSample, concats, no layout rewrite)
   onnx_dynamic    ONNX Runtime on the batch-dynamic graph (the default before the batch-1 graph)
 and two references. The FLOP limit: the renderer's FLOPs per frame (torch.utils.flop_counter)
 over this machine's float32 matrix-multiply rate (a 512^3 matmul timed in the same rounds, same
@@ -19,6 +20,8 @@ it: the time ONNX Runtime spends in the graph's own Conv kernels (activations fu
 medians from ONNX Runtime's profiler on the `onnx` graph in the same rounds (Conv and the head's
 ConvTranspose), i.e. the renderer with every non-convolution op (upsampling, the warp, concat,
 reorders, shape arithmetic) free. The profiler also runs on `onnx_before`: per-op times before/after.
+The dense experiment (`dense_mini_experiment.py`, not shipped): the same skeleton with dense 3x3
+convolutions at narrower channel plans, run like `onnx`, batch 1, against its own FLOP limit.
 For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
 weights every call), `CellStep` (torch.lstm_cell, no reorder), NumPy, ONNX Runtime.
 Backends run interleaved in rounds (the machine is shared); medians over rounds. With one
@@ -50,6 +53,9 @@ from core.lipsync.factory import build_renderer
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.step_kernel import CellStep, NumpyStep
 from core.realtime.backends import make_audio_backend
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dense_mini_experiment import DENSE_CASES, DenseMini
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--calls", type=int, default=20, help="calls per backend per round")
     p.add_argument("--lstm-hidden", type=int, default=256)
+    p.add_argument(
+        "--no-dense-experiment",
+        dest="dense_experiment",
+        action="store_false",
+        help="skip the dense-conv variants",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "renderer_backends.json")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -167,6 +179,24 @@ def main(argv: list[str] | None = None) -> int:
                 fn = (lambda x=x: eager(x)) if backend is None else (lambda b=backend, x=x: b.render(x))
                 calls[f"{name}@{batch}"] = (fn, batch)
         calls["matmul_512"] = (lambda: a @ a, 1)
+        dense: dict[str, dict] = {}
+        if args.dense_experiment:
+            for name, width, blocks in DENSE_CASES:
+                cfg = RendererConfig(
+                    variant="mini", mouth_size=args.mouth_size, base_channels=width, res_blocks=blocks
+                )
+                torch.manual_seed(0)
+                dnet = trained_like(DenseMini(cfg))
+                with torch.inference_mode():
+                    dref = dnet.encode_references(torch.rand(1, cfg.num_references, 4, h, w))
+                dpath = export_renderer(dnet, dref, Path(work) / f"{name}.onnx")
+                crops = OnnxCrops(ort_session(dpath, "cpu", args.threads, cpu_layout=True), dref)
+                dense[name] = {
+                    "channels": dnet.channels,
+                    "res_blocks": blocks,
+                    "flops": flops_per_frame(dnet, dref),
+                }
+                calls[f"dense/{name}"] = (lambda c=crops: c.render(sources[1]), 1)
         for name, backend in profiled.items():
             calls[f"profiled_{name}"] = (lambda b=backend: b.render(sources[1]), 1)
 
@@ -254,6 +284,24 @@ def main(argv: list[str] | None = None) -> int:
         "onnx_before_top_nodes_ms": top_nodes_ms(nodes_of["onnx_before"]),
         "onnx_nodes": {name: len(n) for name, n in nodes_of.items()},
         "renderer": renderer,
+        "dense_experiment": {
+            "what": (
+                "not shipped: DINet mini's skeleton with every separable conv replaced by a dense 3x3 "
+                "conv at a narrower channel plan (benchmarks/dense_mini_experiment.py), exported and run "
+                "like the shipped renderer (onnx path), batch 1; x_flop_limit against its own FLOPs"
+            ),
+            **{
+                name: {
+                    **d,
+                    "mflops_per_frame": d["flops"] / 1e6,
+                    "ms_per_frame": med[f"dense/{name}"],
+                    "flop_limit_ms_per_frame": d["flops"] / (gflops * 1e9) * 1e3,
+                    "x_flop_limit": med[f"dense/{name}"] / (d["flops"] / (gflops * 1e9) * 1e3),
+                    "x_shipped_onnx_ms": med[f"dense/{name}"] / med["onnx@1"],
+                }
+                for name, d in dense.items()
+            },
+        },
         "audio_step_ms": {k.split("/", 1)[1]: v for k, v in med.items() if k.startswith("audio/")},
         "lstm": f"{audio.cfg.lstm_layers} x {audio.cfg.lstm_hidden}",
         "default_backend": "onnx (auto on the CPU with onnxruntime installed)",
@@ -291,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{b}: {r['ms_per_frame']:.3f} ms (x{r['x_flop_limit']:.1f} limit)" for b, r in rows.items()
             )
         )
+    for name, d in report["dense_experiment"].items():
+        if isinstance(d, dict):
+            print(
+                f"{name:15s} {d['mflops_per_frame']:.1f} MFLOP  batch1: {d['ms_per_frame']:.3f} ms "
+                f"(x{d['x_flop_limit']:.1f} its limit, x{d['x_shipped_onnx_ms']:.2f} the shipped one's ms)"
+            )
     print("audio step ms:", {k: round(v, 3) for k, v in report["audio_step_ms"].items()})
     print(args.out)
     return 0
