@@ -64,6 +64,7 @@ def small_convs_as_transposed(model, block: int):
 
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
+    _inline_identities(graph)
     inits = {t.name: t for t in graph.initializer}
     for node in graph.node:
         shape = _conv_shape(node, inits)
@@ -94,6 +95,24 @@ def small_convs_as_transposed(model, block: int):
     return model
 
 
+def _inline_identities(graph) -> None:
+    """Read initializers directly where the exporter shares one through an Identity node (it does so
+    for equal tensors, e.g. the zero biases of an untrained network), so each conv sees its weights."""
+    inits = {t.name for t in graph.initializer}
+    alias = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Identity" and n.input[0] in inits}
+    outputs = {o.name for o in graph.output}
+    alias = {k: v for k, v in alias.items() if k not in outputs}
+    if not alias:
+        return
+    kept = [n for n in graph.node if not (n.op_type == "Identity" and n.output[0] in alias)]
+    for node in kept:
+        for i, name in enumerate(node.input):
+            if name in alias:
+                node.input[i] = alias[name]
+    del graph.node[:]
+    graph.node.extend(kept)
+
+
 def _only_to_outputs(graph, name: str) -> bool:
     """Whether `name` goes only to graph outputs, directly or through unary activations."""
     users = [n for n in graph.node if name in n.input]
@@ -122,6 +141,7 @@ def pad_channels(model, block: int):
     if block <= 1:
         return model
     graph = model.graph
+    _inline_identities(graph)
     inits = {t.name: t for t in graph.initializer}
     outputs = {o.name for o in graph.output}
     candidates = [n for n in graph.node if _widenable(n, inits, block)]
@@ -140,6 +160,8 @@ def pad_channels(model, block: int):
 def _conv_shape(node, inits) -> tuple[int, int, int] | None:
     """(out channels, in channels per group, group) of a Conv with initializer weights."""
     if node.op_type != "Conv" or len(node.input) < 2 or node.input[1] not in inits:
+        return None
+    if len(node.input) > 2 and node.input[2] and node.input[2] not in inits:
         return None
     dims = inits[node.input[1]].dims
     return dims[0], dims[1], _attr(node, "group", 1)

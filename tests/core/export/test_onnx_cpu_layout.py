@@ -89,3 +89,26 @@ def test_session_rewrites_only_with_cpu_layout(tmp_path) -> None:
     np.testing.assert_allclose(fitted.run(None, feed)[0], plain.run(None, feed)[0], atol=1e-5)
     assert path.read_bytes() == before  # the file itself is the plain export
     assert nchwc_block() in (0, 8, 16)
+
+
+def test_untrained_net_whose_exporter_shares_initializers(tmp_path) -> None:
+    # fresh batch-norm: many convs fold to equal (zero) biases, which the exporter shares via Identity
+    torch.manual_seed(0)
+    net = build_renderer(RendererConfig(variant="mini", mouth_size=64, base_channels=4, res_blocks=1)).eval()
+    h, w = net.geometry.crop_size
+    with torch.inference_mode():
+        ref = net.encode_references(torch.rand(1, 5, 4, h, w))
+    path = export_renderer(net, ref, tmp_path / "r.onnx")
+    assert "Identity" in _ops(onnx.load(str(path)))
+    model = fit_cpu_layout(onnx.load(str(path)), 16)
+    assert _ops(model)["ConvTranspose"] == ["/head/Conv"]
+    assert _conv_weight_dims(model)["/src_stem/src_stem.0/Conv"][0] == 16
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    source = np.random.default_rng(0).random((1, 4, h, w), np.float32)
+    with torch.inference_mode():
+        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    np.testing.assert_allclose(
+        sess.run(None, {"source": source, "ref_features": ref.numpy()})[0], want, atol=1e-4
+    )
