@@ -67,10 +67,10 @@ class GatherAdaAT(nn.Module):
         limit = features.new_tensor([max(w - 2, 0), max(h - 2, 0)]).view(2, 1)
         lo = torch.minimum(torch.clamp(torch.floor(pix), min=0.0), limit)
         d = pix - lo
-        near = torch.relu(1.0 - d.abs())
-        # a 1-pixel axis has no second corner: its weight is 0 there (the index stays in the map)
-        has_next = features.new_tensor([float(w > 1), float(h > 1)]).view(2, 1)
-        far = torch.relu(1.0 - (d - 1.0).abs()) * has_next
+        # rows: the near corner's weights (x, y), then the far corner's (x, y)
+        t = torch.relu(1.0 - torch.cat([d, d - 1.0], dim=2).abs())
+        if w == 1 or h == 1:  # a 1-pixel axis has no far corner: weight 0 (its index stays in the map)
+            t = t * features.new_tensor([1.0, 1.0, float(w > 1), float(h > 1)]).view(4, 1)
         # flat index of the cell's corners 00, 01, 10, 11: base + (0, 1, w, w + 1) (steps 0 on a 1-pixel axis)
         base = (lo * features.new_tensor([1.0, float(w)]).view(2, 1)).sum(
             dim=2, keepdim=True
@@ -79,8 +79,7 @@ class GatherAdaAT(nn.Module):
         offsets = features.new_tensor([0.0, dx, dy, dx + dy]).view(4, 1)
         index = (base + offsets).to(torch.int64).view(b, c, 4 * h * w)
         corners = torch.gather(features.reshape(b, c, h * w), 2, index).view(b, c, 4, h * w)
-        # weights near_x near_y, far_x near_y, near_x far_y, far_x far_y from rows (near x, y, far x, y)
-        t = torch.cat([near, far], dim=2)
+        # weights near_x near_y, far_x near_y, near_x far_y, far_x far_y
         weights = t[:, :, [0, 2, 0, 2]] * t[:, :, [1, 1, 3, 3]]
         return (corners * weights).sum(dim=2).view(b, c, h, w)
 
