@@ -20,6 +20,8 @@ it: the time ONNX Runtime spends in the graph's own Conv kernels (activations fu
 medians from ONNX Runtime's profiler on the `onnx` graph in the same rounds (Conv and the head's
 ConvTranspose), i.e. the renderer with every non-convolution op (upsampling, the warp, concat,
 reorders, shape arithmetic) free. The profiler also runs on `onnx_before`: per-op times before/after.
+`steps`: each change alone in the same rounds (before -> + gather warp -> + CPU layout -> + no
+concat = onnx); `session_options`: ONNX Runtime session options, each alone, on the shipped graph.
 The dense experiment (`dense_mini_experiment.py`, not shipped): the same skeleton with dense 3x3
 convolutions at narrower channel plans, run like `onnx`, batch 1, against its own FLOP limit.
 For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
@@ -49,6 +51,7 @@ from core.export.onnx_fp32 import export_renderer, ort_session
 from core.io import atomic
 from core.lipsync.config import RendererConfig
 from core.lipsync.crop_backends import OnnxCrops, make_crop_backend
+from core.lipsync.export_form import export_form
 from core.lipsync.factory import build_renderer
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.step_kernel import CellStep, NumpyStep
@@ -109,6 +112,44 @@ def profiled_session(path: Path, threads: int, prefix: Path, cpu_layout: bool):
     return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
 
 
+def option_session(path: Path, threads: int, extended_only: bool = False, entries=(), **attrs):
+    """A CPU session on the layout-fitted graph with one session option changed (the options study)."""
+    import onnx
+    import onnxruntime as ort
+
+    from core.export.onnx_cpu_layout import fit_cpu_layout
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.intra_op_num_threads = threads
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if extended_only:  # no layout optimisations: no NCHWc
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    for key, value in entries:
+        opts.add_session_config_entry(key, value)
+    for key, value in attrs.items():
+        setattr(opts, key, value)
+    model = fit_cpu_layout(onnx.load(str(path))).SerializeToString()
+    return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+# each step of the export/session changes alone, batch 1, timed in the same rounds (`steps` in the JSON)
+STEP_NOTES = {
+    "onnx_before": "as exported before: AdaAT with GridSample, concats, session on the file",
+    "gather_warp": "+ AdaAT's warp as MatMul + gather (export_form, up-block concats kept)",
+    "gather_warp+cpu_layout": "+ session on the NCHWc-fitted graph (8-wide levels padded, head as ConvTranspose)",
+    "onnx": "+ up-blocks without concat: the shipped path",
+}
+# session options, each alone, on the shipped graph (`session_options` in the JSON)
+OPTIONS = {
+    "extended_level_no_nchwc": {"extended_only": True},
+    "denormal_as_zero": {"entries": (("session.set_denormal_as_zero", "1"),)},
+    "no_mem_pattern": {"enable_mem_pattern": False},
+    "no_cpu_mem_arena": {"enable_cpu_mem_arena": False},
+    "no_prepacking": {"entries": (("session.disable_prepacking", "1"),)},
+}
+
+
 def top_nodes_ms(nodes: dict[str, tuple[str, float]], count: int = 12) -> dict[str, float]:
     top = sorted(nodes.items(), key=lambda kv: -kv[1][1])[:count]
     return {k.removesuffix("_kernel_time"): us / 1e3 for k, (_, us) in top}
@@ -151,8 +192,18 @@ def main(argv: list[str] | None = None) -> int:
         backends = {"eager_unfolded": None}
         for kind in ("torch", "torchscript", "onnx"):
             backends[kind], _ = make_crop_backend(kind, net, ref, "cpu", Path(work))
-        before = export_renderer(net, ref, Path(work) / "renderer_before.onnx", gather_warp=False)
+        before = export_renderer(net, ref, Path(work) / "renderer_before.onnx", form=None)
         backends["onnx_before"] = OnnxCrops(ort_session(before, "cpu", args.threads), ref)
+        kept = export_renderer(
+            net, ref, Path(work) / "renderer_gather.onnx", form=lambda r: export_form(r, split_concat=False)
+        )
+        single = {
+            "gather_warp": OnnxCrops(ort_session(kept, "cpu", args.threads), ref),
+            "gather_warp+cpu_layout": OnnxCrops(ort_session(kept, "cpu", args.threads, cpu_layout=True), ref),
+        }
+        shipped = Path(work) / "renderer_cached.onnx"
+        for name, kw in OPTIONS.items():
+            single[f"option/{name}"] = OnnxCrops(option_session(shipped, args.threads, **kw), ref)
         dyn = export_renderer(net, ref, Path(work) / "renderer_dynamic.onnx", dynamic_batch=True)
         backends["onnx_dynamic"] = OnnxCrops(ort_session(dyn, "cpu", args.threads), ref)
         profiled = {
@@ -179,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
                 fn = (lambda x=x: eager(x)) if backend is None else (lambda b=backend, x=x: b.render(x))
                 calls[f"{name}@{batch}"] = (fn, batch)
         calls["matmul_512"] = (lambda: a @ a, 1)
+        for name, backend in single.items():
+            calls[f"single/{name}"] = (lambda b=backend: b.render(sources[1]), 1)
         dense: dict[str, dict] = {}
         if args.dense_experiment:
             for name, width, blocks in DENSE_CASES:
@@ -284,6 +337,26 @@ def main(argv: list[str] | None = None) -> int:
         "onnx_before_top_nodes_ms": top_nodes_ms(nodes_of["onnx_before"]),
         "onnx_nodes": {name: len(n) for name, n in nodes_of.items()},
         "renderer": renderer,
+        "steps": {
+            name: {
+                "what": note,
+                "ms_per_frame_batch1": ms,
+                "x_flop_limit": ms / limit_ms,
+                "x_onnx_before": ms / med["onnx_before@1"],
+            }
+            for name, note in STEP_NOTES.items()
+            for ms in [med[f"{name}@1"] if f"{name}@1" in med else med[f"single/{name}"]]
+        },
+        "session_options": {
+            "what": "each option alone on the shipped graph, batch 1; ratio to the shipped session (onnx)",
+            **{
+                name: {
+                    "ms_per_frame_batch1": med[f"single/option/{name}"],
+                    "x_onnx": med[f"single/option/{name}"] / med["onnx@1"],
+                }
+                for name in OPTIONS
+            },
+        },
         "dense_experiment": {
             "what": (
                 "not shipped: DINet mini's skeleton with every separable conv replaced by a dense 3x3 "
@@ -339,6 +412,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{b}: {r['ms_per_frame']:.3f} ms (x{r['x_flop_limit']:.1f} limit)" for b, r in rows.items()
             )
         )
+    for name, d in report["steps"].items():
+        print(f"step {name:24s} {d['ms_per_frame_batch1']:.3f} ms  x{d['x_onnx_before']:.2f} of before")
+    for name, d in report["session_options"].items():
+        if isinstance(d, dict):
+            print(
+                f"option {name:24s} {d['ms_per_frame_batch1']:.3f} ms  x{d['x_onnx']:.2f} of the shipped one"
+            )
     for name, d in report["dense_experiment"].items():
         if isinstance(d, dict):
             print(

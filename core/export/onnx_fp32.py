@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,15 +142,15 @@ def export_renderer(
     ref_features: torch.Tensor,
     path: Path | str,
     dynamic_batch: bool = False,
-    gather_warp: bool = True,
+    form: Callable[[nn.Module], nn.Module] | None = export_form,
 ) -> Path:
     """Write the cached-reference renderer graph for this reference feature shape
     (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them).
-    `gather_warp`: AdaAT's warp as MatMul + gather (`core.lipsync.export_form`, same outputs, far
-    fewer nodes); off, it is exported as written (GridSample), which the benchmark keeps as before."""
+    `form`: the copy of the renderer that is exported (`core.lipsync.export_form`: same outputs, far
+    fewer and cheaper nodes); None exports it as written, as the benchmark keeps for "before"."""
     axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(
-        CachedRendererModule(export_form(renderer) if gather_warp else renderer),
+        CachedRendererModule(form(renderer) if form is not None else renderer),
         renderer_inputs(renderer, ref_features),
         Path(path),
         ["source", "ref_features"],
