@@ -137,7 +137,7 @@ def option_session(path: Path, threads: int, extended_only: bool = False, entrie
 STEP_NOTES = {
     "onnx_before": "as exported before: AdaAT with GridSample, concats, session on the file",
     "gather_warp": "+ AdaAT's warp as MatMul + gather (export_form, up-block concats kept)",
-    "gather_warp+cpu_layout": "+ session on the NCHWc-fitted graph (8-wide levels padded, head as ConvTranspose)",
+    "gather_warp+cpu_layout": "+ session on the NCHWc-fitted graph (levels padded, head ConvTranspose)",
     "onnx": "+ up-blocks without concat: the shipped path",
 }
 # session options, each alone, on the shipped graph (`session_options` in the JSON)
