@@ -5,6 +5,9 @@
   stateless runtime (ONNX Runtime, TorchScript) can carry it between 40 ms chunks.
 - Renderer with cached references: inputs `source` [1, 4, H, W] and `ref_features`
   [1, C, h, w] (from `encode_references`, computed once per avatar); output `face` [1, 3, H, W].
+  Exported from the renderer's export form (`core.lipsync.export_form`: AdaAT's warp as MatMul +
+  gather, up-blocks without concat); `ort_session(..., cpu_layout=True)` runs it rewritten for ONNX
+  Runtime's blocked CPU convolutions (`core.export.onnx_cpu_layout`), the file staying portable.
 
 The TorchScript-based exporter (`dynamo=False`, opset 17, the first with GridSample) is used: it takes
 about a second for these models, where the dynamo exporter takes tens of seconds.
