@@ -26,11 +26,12 @@ The dense experiment (`dense_mini_experiment.py`, not shipped): the same skeleto
 convolutions at narrower channel plans, run like `onnx`, batch 1, against its own FLOP limit.
 For the audio step (2 x 256 LSTM by default): `nn.LSTM` step (oneDNN, which reorders its
 weights every call), `CellStep` (torch.lstm_cell, no reorder), NumPy, ONNX Runtime.
-Backends run interleaved in rounds (the machine is shared); medians over rounds. With one
+Backends run interleaved in rounds, in a new random order each round (the machine is shared, and
+a call timed after eager PyTorch finds the caches cold); medians over rounds. With one
 thread every call is timed in process CPU time (a loaded machine preempts the process, which
 wall time would count; CPU time does not), with more threads in wall time. Writes JSON.
 
-    PYTHONPATH=. python benchmarks/bench_renderer_backends.py --threads 1 --rounds 7
+    PYTHONPATH=. python benchmarks/bench_renderer_backends.py --threads 1 --rounds 15
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ STEP_NOTES = {
 }
 # session options, each alone, on the shipped graph (`session_options` in the JSON)
 OPTIONS = {
+    "default": {},
     "extended_level_no_nchwc": {"extended_only": True},
     "denormal_as_zero": {"entries": (("session.set_denormal_as_zero", "1"),)},
     "no_mem_pattern": {"enable_mem_pattern": False},
@@ -283,9 +285,13 @@ def main(argv: list[str] | None = None) -> int:
             fn()
         times: dict[str, list[float]] = {k: [] for k in [*calls, *(f"audio/{k}" for k in audio_calls)]}
         loads = []
+        order = np.random.default_rng(0)
         for _ in range(args.rounds):
             loads.append(os.getloadavg()[0])
-            for key, (fn, batch) in calls.items():
+            # a new order every round: a call timed right after eager PyTorch finds the caches cold,
+            # so a fixed order would bias the ratios by position
+            for key in order.permutation(list(calls)):
+                fn, batch = calls[key]
                 times[key].append(per_call_ms(fn, args.calls, clock) / batch)
             for key, fn in audio_calls.items():
                 times[f"audio/{key}"].append(per_call_ms(fn, 5 * args.calls, clock))
@@ -348,11 +354,11 @@ def main(argv: list[str] | None = None) -> int:
             for ms in [med[f"{name}@1"] if f"{name}@1" in med else med[f"single/{name}"]]
         },
         "session_options": {
-            "what": "each option alone on the shipped graph, batch 1; ratio to the shipped session (onnx)",
+            "what": "each option alone on the shipped graph, batch 1; x_default: to the session without it",
             **{
                 name: {
                     "ms_per_frame_batch1": med[f"single/option/{name}"],
-                    "x_onnx": med[f"single/option/{name}"] / med["onnx@1"],
+                    "x_default": med[f"single/option/{name}"] / med["single/option/default"],
                 }
                 for name in OPTIONS
             },
@@ -379,8 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         "lstm": f"{audio.cfg.lstm_layers} x {audio.cfg.lstm_hidden}",
         "default_backend": "onnx (auto on the CPU with onnxruntime installed)",
         "note": (
-            "backends and the matmul reference run interleaved in rounds within one process (the "
-            "machine is shared); medians over rounds; x_flop_limit = ms per frame / FLOP-limit ms; "
+            "backends and the matmul reference run interleaved in rounds within one process, in a new "
+            "random order each round (the machine is shared); medians over rounds; "
+            "x_flop_limit = ms per frame / FLOP-limit ms; "
             "x_conv_floor = ms per frame / the graph's Conv + ConvTranspose kernel time (per-node "
             "medians of ONNX Runtime's profiler over the same rounds); onnx_kernel_ms_total is every "
             "kernel's median, summed: the graph without the runtime's per-run overhead or preemption"
@@ -417,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, d in report["session_options"].items():
         if isinstance(d, dict):
             print(
-                f"option {name:24s} {d['ms_per_frame_batch1']:.3f} ms  x{d['x_onnx']:.2f} of the shipped one"
+                f"option {name:24s} {d['ms_per_frame_batch1']:.3f} ms  x{d['x_default']:.2f} of the default"
             )
     for name, d in report["dense_experiment"].items():
         if isinstance(d, dict):
