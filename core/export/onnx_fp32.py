@@ -5,6 +5,9 @@
   stateless runtime (ONNX Runtime, TorchScript) can carry it between 40 ms chunks.
 - Renderer with cached references: inputs `source` [1, 4, H, W] and `ref_features`
   [1, C, h, w] (from `encode_references`, computed once per avatar); output `face` [1, 3, H, W].
+  Exported from the renderer's export form (`core.lipsync.export_form`: AdaAT's warp as MatMul +
+  gather, up-blocks without concat); `ort_session(..., cpu_layout=True)` runs it rewritten for ONNX
+  Runtime's blocked CPU convolutions (`core.export.onnx_cpu_layout`), the file staying portable.
 
 The TorchScript-based exporter (`dynamo=False`, opset 17, the first with GridSample) is used: it takes
 about a second for these models, where the dynamo exporter takes tens of seconds.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +32,7 @@ import torch
 from torch import nn
 
 from core.io import atomic
+from core.lipsync.export_form import export_form
 
 OPSET = 17
 
@@ -136,13 +141,19 @@ def export_audio_step(net: nn.Module, path: Path | str) -> Path:
 
 
 def export_renderer(
-    renderer: nn.Module, ref_features: torch.Tensor, path: Path | str, dynamic_batch: bool = False
+    renderer: nn.Module,
+    ref_features: torch.Tensor,
+    path: Path | str,
+    dynamic_batch: bool = False,
+    form: Callable[[nn.Module], nn.Module] | None = export_form,
 ) -> Path:
     """Write the cached-reference renderer graph for this reference feature shape
-    (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them)."""
+    (`dynamic_batch`: any number of sources per call, as `dhstudio render` batches them).
+    `form`: the copy of the renderer that is exported (`core.lipsync.export_form`: same outputs, far
+    fewer and cheaper nodes); None exports it as written, as the benchmark keeps for "before"."""
     axes = {"source": {0: "batch"}, "face": {0: "batch"}} if dynamic_batch else None
     return _export(
-        CachedRendererModule(renderer),
+        CachedRendererModule(form(renderer) if form is not None else renderer),
         renderer_inputs(renderer, ref_features),
         Path(path),
         ["source", "ref_features"],
@@ -160,7 +171,10 @@ def ort_providers(device: str = "auto") -> list[str]:
     return (["CUDAExecutionProvider"] if want_cuda else []) + ["CPUExecutionProvider"]
 
 
-def ort_session(path: Path | str, device: str = "auto", threads: int = 0):
+def ort_session(path: Path | str, device: str = "auto", threads: int = 0, cpu_layout: bool = False):
+    """An inference session on `path`. `cpu_layout`: when it runs on the CPU provider, run the graph
+    as rewritten for ONNX Runtime's blocked convolutions (`onnx_cpu_layout`: same outputs, less work;
+    the file is untouched)."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -168,7 +182,15 @@ def ort_session(path: Path | str, device: str = "auto", threads: int = 0):
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shared CPUs: sleep, don't spin
     if threads:
         opts.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), sess_options=opts, providers=ort_providers(device))
+    providers = ort_providers(device)
+    model: str | bytes = str(path)
+    if cpu_layout and providers == ["CPUExecutionProvider"]:
+        import onnx
+
+        from core.export.onnx_cpu_layout import fit_cpu_layout
+
+        model = fit_cpu_layout(onnx.load(str(path))).SerializeToString()
+    return ort.InferenceSession(model, sess_options=opts, providers=providers)
 
 
 @dataclass(frozen=True)
@@ -218,8 +240,10 @@ def check_renderer_parity(
     seed: int = 0,
     tolerance: float = 1e-4,
     samples: int = 2,
+    cpu_layout: bool = False,
 ) -> Parity:
-    sess = ort_session(path, device="cpu")
+    """Parity of the graph at `path` (with `cpu_layout`: as `ort_session` rewrites it) with PyTorch."""
+    sess = ort_session(path, device="cpu", cpu_layout=cpu_layout)
     module = CachedRendererModule(renderer).eval().cpu()
     gen = torch.Generator().manual_seed(seed)
     source, ref = renderer_inputs(renderer, ref_features)

@@ -7,7 +7,9 @@ parity list) -> `CropBackend`:
   onnx         ONNX Runtime on the fp32 graph of `core.export.onnx_fp32`, exported for batch 1:
                with every shape fixed ONNX Runtime folds the shape arithmetic away and keeps the
                upsampling in its blocked (NCHWc) layout, about 1.4x faster than the batch-dynamic
-               graph per frame; a batch runs frame by frame (batching did not pay in ONNX Runtime)
+               graph per frame; a batch runs frame by frame (batching did not pay in ONNX Runtime).
+               The graph is exported from `core.lipsync.export_form` and, on the CPU provider, run
+               as rewritten by `core.export.onnx_cpu_layout` (same outputs; parity checked on it)
 `auto` (the default of render, eval and live) picks ONNX Runtime on the CPU, where it runs
 DINet mini several times faster than eager PyTorch (`benchmarks/bench_renderer_backends.py`),
 and eager PyTorch on a GPU or when onnxruntime cannot be imported; `choose_crop_backend` says
@@ -93,7 +95,7 @@ def _onnx(
         path = Path(work_dir or tmp) / "renderer_cached.onnx"
         export_renderer(renderer.cpu(), ref, path)
         if parity is not None:
-            p = check_renderer_parity(renderer, ref, path)
+            p = check_renderer_parity(renderer, ref, path, cpu_layout=True)
             if not p.ok:
                 raise RuntimeError(
                     f"ONNX export of {p.name} differs from PyTorch by {p.max_abs_diff:.2e} "
@@ -101,7 +103,7 @@ def _onnx(
                 )
             parity.append(p)
         # the process's thread policy (torch's intra-op count); the session reads the file whole
-        session = ort_session(path, device=device.type, threads=torch.get_num_threads())
+        session = ort_session(path, device=device.type, threads=torch.get_num_threads(), cpu_layout=True)
     renderer.to(device)
     return OnnxCrops(session, ref)
 
