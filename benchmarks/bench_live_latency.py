@@ -90,7 +90,6 @@ DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_L
     "L1_S0:threaded",
     "L2_S0:before",
 ]
-METHODS = ("prior", "prior_adapt_all")
 
 
 # --- accuracy ----------------------------------------------------------------------------------------
@@ -123,38 +122,13 @@ def build_priors(
     return paths
 
 
-# the evaluation's frame set per headline method: the prior uses no audio-video pair, so it is scored
-# on every frame; the adapted prior out of fold (core.mouth.prior.evaluation)
-HEADLINE_SET = {"prior": "all", "prior_adapt_all": "kfold"}
-
-
-def _headline(result: dict) -> dict:
-    from core.mouth.prior.eval_job import summary
-
-    s = summary(result)
-    demo = next((c for c in result["clips"].values() if c["speaker"] == "synthetic"), None)
-    out = {
-        m: {
-            "mouth_r": s[HEADLINE_SET[m]][m]["mean_mouth_r"],
-            "lmd_px": s[HEADLINE_SET[m]][m]["mean_lmd_px"],
-            "r_best_lag": s[HEADLINE_SET[m]][m]["mean_mouth_r_best_lag"],
-        }
-        for m in METHODS
-    }
-    if demo is not None:
-        out["demo"] = {m: {k: demo[HEADLINE_SET[m]][m][k] for k in ("mouth_r", "lmd_px")} for m in METHODS}
-    out["constant_lmd_px"] = s["all"]["constant"]["mean_lmd_px"]
-    out["loudness_mouth_r"] = s["kfold"]["loudness"]["mean_mouth_r"]
-    return out
-
-
 def accuracy(args: argparse.Namespace) -> dict:
     import torch
     from bench_audio_prior import prepare_all
 
     from core.mouth.prior.evaluation import evaluate
     from core.mouth.prior.model import load_prior
-    from core.realtime.lookahead import SmoothedPrior
+    from core.realtime.lookahead import SmoothedPrior, accuracy_fractions, accuracy_headline
 
     torch.set_num_threads(1)
     cases = prepare_all(args.samples, args.work / "eval")
@@ -166,18 +140,18 @@ def accuracy(args: argparse.Namespace) -> dict:
         prior = load_prior(priors[la])
         for sm in SMOOTHING_LOOKAHEADS:
             t0 = time.perf_counter()
-            rows[la, sm] = _headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
+            rows[la, sm] = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
             rows[la, sm]["val_loss_synthetic"] = prior.info.get("val_loss")
             print(
                 f"accuracy L{la} S{sm}: {_fmt(rows[la, sm])} ({time.perf_counter() - t0:.0f} s)", flush=True
             )
     base = load_prior(args.base_prior)
-    shipped = _headline(evaluate(cases, base))
+    shipped = accuracy_headline(evaluate(cases, base))
     # two references, the worse fraction counts: the lookahead-2 variant made the same way (isolates
     # the lookahead) and the base prior (what users had, trained longer on more speech)
     refs = {"same_recipe_L2": rows[REFERENCE], "base_L2": shipped}
     for row in [*rows.values(), shipped]:
-        row["fractions"] = {name: _fractions(row, ref) for name, ref in refs.items()}
+        row["fractions"] = {name: accuracy_fractions(row, ref) for name, ref in refs.items()}
         every = [f for by_ref in row["fractions"].values() for f in by_ref.values()]
         row["r_fraction"] = min(f["r"] for f in every)
         row["lmd_fraction"] = min(f["lmd"] for f in every)
@@ -205,18 +179,9 @@ def accuracy(args: argparse.Namespace) -> dict:
     }
 
 
-def _fractions(row: dict, ref: dict) -> dict:
-    """r and LMD of `row` as fractions of `ref`'s (1 = as good; LMD: ref / row, lower is better),
-    per method on the real clips and on the synthetic demo."""
-    out = {}
-    for where, get in (("real", lambda d, m: d[m]), ("demo", lambda d, m: d["demo"][m])):
-        for m in METHODS:
-            a, b = get(row, m), get(ref, m)
-            out[f"{where}_{m}"] = {"r": a["mouth_r"] / b["mouth_r"], "lmd": b["lmd_px"] / a["lmd_px"]}
-    return out
-
-
 def _fmt(row: dict) -> str:
+    from core.realtime.lookahead import HEADLINE_METHODS as METHODS
+
     return "; ".join(f"{m} r {row[m]['mouth_r']:.3f} LMD {row[m]['lmd_px']:.3f}" for m in METHODS)
 
 
@@ -583,14 +548,14 @@ def paste(args: argparse.Namespace, rounds: int = 5, per_round: int = 40) -> dic
 
 # --- the curve ---------------------------------------------------------------------------------------
 def curve(acc: dict, lat: dict, keep: float) -> dict:
-    from core.realtime.lookahead import FORMAT, VERSION, LookaheadCurve
+    from core.realtime.lookahead import FORMAT, HEADLINE_METHODS, VERSION, LookaheadCurve
 
     points = []
     for key, a in acc["rows"].items():
         s = lat["summary"].get(key)
         if s is None or s["alone"]["p95_ms"] is None or s["contended"]["p95_ms"] is None:
             continue
-        ref_method = METHODS[-1]
+        ref_method = HEADLINE_METHODS[-1]
         points.append(
             {
                 "model_lookahead": a["model_lookahead"],
