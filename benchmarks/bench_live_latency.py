@@ -12,14 +12,17 @@ differ only in their lookahead, each derived from a lookahead-2 base prior (`--b
 published run used the prior shipped before this benchmark:
 `git show fa5db76:resources/audio_prior.pt > /tmp/dh-live-latency/base_prior_l2.pt`) by the prior
 build itself (`core.mouth.prior.build`, `--init`) with the same synthetic corpus, steps and seed,
-so the lookahead is the only difference (lookahead 2 is trained on as well, the same steps).
+so the lookahead is the only difference (lookahead 2 is trained on as well, the same steps);
+`--build-distill W` also distils each from the base prior (targets = (1 - W) phone targets + W the
+base prior's outputs, which hear 2 frames of future audio).
 Fractions are taken against both lookahead-2 models (the same-recipe one and the base), the worse
 counts. Each is scored by the project's speaker-separated evaluation
 (`core.mouth.prior.evaluation`, what `dhstudio eval-audio` runs) on the real sample clips a, b, c
 (+ d, whose silent track leaves it out) and the generated demo clip, with the live coefficient
-filter after it for the smoothing lookahead (`SmoothedPrior`). Headline: the cv split (every
-frame scored by a fit on the other half), mean over the real clips, methods `prior` (calibrated,
-no audio-video pairs) and `prior_adapt_all`; a setting's fraction is the worse of the two.
+filter after it for the smoothing lookahead (`SmoothedPrior`). Headline: mean over the real clips,
+methods `prior` (calibrated, no audio-video pairs) on every frame (set `all`) and `prior_adapt_all`
+out of fold (set `kfold`: each fold mapped by a fit on the others); a setting's fraction is the
+worst of the two methods, the real clips and the demo.
 
 Latency (phase `latency`): the live engine (`core.realtime.engine`) driving DINet mini (mouth 64,
 untrained: timing does not depend on weights; backend auto) from the 60 s English speech file at
@@ -87,12 +90,14 @@ DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_L
     "L1_S0:threaded",
     "L2_S0:before",
 ]
-METHODS = ("prior", "prior_adapt_all")
 
 
 # --- accuracy ----------------------------------------------------------------------------------------
-def build_priors(out_dir: Path, samples: int, steps: int, lr: float, base: Path) -> dict[int, Path]:
-    """The lookahead variants of the base prior (kept in out_dir between runs)."""
+def build_priors(
+    out_dir: Path, samples: int, steps: int, lr: float, base: Path, distill: float = 0.0
+) -> dict[int, Path]:
+    """The lookahead variants of the base prior (kept in out_dir between runs); with `distill` > 0
+    each is also distilled from the base prior (`core.mouth.prior.build`, `teacher`)."""
     from core.mouth.prior.build import PriorBuildConfig, build_prior, save_prior
     from core.mouth.prior.model import load_prior
 
@@ -104,32 +109,17 @@ def build_priors(out_dir: Path, samples: int, steps: int, lr: float, base: Path)
         if not path.is_file():
             base = PriorBuildConfig()
             cfg = base.derive(
-                samples=samples, steps=steps, lr=lr, seed=1, model=base.model.derive(lookahead=la)
+                samples=samples,
+                steps=steps,
+                lr=lr,
+                seed=1,
+                distill=distill,
+                model=base.model.derive(lookahead=la),
             )
             print(f"building the lookahead-{la} prior ({samples} utterances, {steps} steps)", flush=True)
-            save_prior(build_prior(cfg, init=shipped), path)
+            save_prior(build_prior(cfg, init=shipped, teacher=shipped if distill > 0 else None), path)
         paths[la] = path
     return paths
-
-
-def _headline(result: dict) -> dict:
-    from core.mouth.prior.eval_job import summary
-
-    s = summary(result)["cv"]
-    demo = next((c for c in result["clips"].values() if c["speaker"] == "synthetic"), None)
-    out = {
-        m: {
-            "mouth_r": s[m]["mean_mouth_r"],
-            "lmd_px": s[m]["mean_lmd_px"],
-            "r_best_lag": s[m]["mean_mouth_r_best_lag"],
-        }
-        for m in METHODS
-    }
-    if demo is not None:
-        out["demo"] = {m: {k: demo["cv"][m][k] for k in ("mouth_r", "lmd_px")} for m in METHODS}
-    out["constant_lmd_px"] = s["constant"]["mean_lmd_px"]
-    out["loudness_mouth_r"] = s["loudness"]["mean_mouth_r"]
-    return out
 
 
 def accuracy(args: argparse.Namespace) -> dict:
@@ -138,28 +128,30 @@ def accuracy(args: argparse.Namespace) -> dict:
 
     from core.mouth.prior.evaluation import evaluate
     from core.mouth.prior.model import load_prior
-    from core.realtime.lookahead import SmoothedPrior
+    from core.realtime.lookahead import SmoothedPrior, accuracy_fractions, accuracy_headline
 
     torch.set_num_threads(1)
     cases = prepare_all(args.samples, args.work / "eval")
-    priors = build_priors(args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior)
+    priors = build_priors(
+        args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior, args.build_distill
+    )
     rows = {}
     for la in MODEL_LOOKAHEADS:
         prior = load_prior(priors[la])
         for sm in SMOOTHING_LOOKAHEADS:
             t0 = time.perf_counter()
-            rows[la, sm] = _headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
+            rows[la, sm] = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
             rows[la, sm]["val_loss_synthetic"] = prior.info.get("val_loss")
             print(
                 f"accuracy L{la} S{sm}: {_fmt(rows[la, sm])} ({time.perf_counter() - t0:.0f} s)", flush=True
             )
     base = load_prior(args.base_prior)
-    shipped = _headline(evaluate(cases, base))
+    shipped = accuracy_headline(evaluate(cases, base))
     # two references, the worse fraction counts: the lookahead-2 variant made the same way (isolates
     # the lookahead) and the base prior (what users had, trained longer on more speech)
     refs = {"same_recipe_L2": rows[REFERENCE], "base_L2": shipped}
     for row in [*rows.values(), shipped]:
-        row["fractions"] = {name: _fractions(row, ref) for name, ref in refs.items()}
+        row["fractions"] = {name: accuracy_fractions(row, ref) for name, ref in refs.items()}
         every = [f for by_ref in row["fractions"].values() for f in by_ref.values()]
         row["r_fraction"] = min(f["r"] for f in every)
         row["lmd_fraction"] = min(f["lmd"] for f in every)
@@ -181,23 +173,15 @@ def accuracy(args: argparse.Namespace) -> dict:
             "steps": args.build_steps,
             "lr": args.build_lr,
             "seed": 1,
+            "distill": args.build_distill,
             "init": str(args.base_prior),
         },
     }
 
 
-def _fractions(row: dict, ref: dict) -> dict:
-    """r and LMD of `row` as fractions of `ref`'s (1 = as good; LMD: ref / row, lower is better),
-    per method on the real clips and on the synthetic demo."""
-    out = {}
-    for where, get in (("real", lambda d, m: d[m]), ("demo", lambda d, m: d["demo"][m])):
-        for m in METHODS:
-            a, b = get(row, m), get(ref, m)
-            out[f"{where}_{m}"] = {"r": a["mouth_r"] / b["mouth_r"], "lmd": b["lmd_px"] / a["lmd_px"]}
-    return out
-
-
 def _fmt(row: dict) -> str:
+    from core.realtime.lookahead import HEADLINE_METHODS as METHODS
+
     return "; ".join(f"{m} r {row[m]['mouth_r']:.3f} LMD {row[m]['lmd_px']:.3f}" for m in METHODS)
 
 
@@ -387,7 +371,9 @@ def latency(args: argparse.Namespace) -> dict:
     from core.realtime.engine import EngineConfig
     from core.realtime.stats import load_average
 
-    priors = build_priors(args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior)
+    priors = build_priors(
+        args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior, args.build_distill
+    )
     setup = LiveSetup(args, priors)
     # (model lookahead, smoothing lookahead, engine), engines interleaved within a repeat
     settings = _parse_cases(args.cases)
@@ -562,14 +548,14 @@ def paste(args: argparse.Namespace, rounds: int = 5, per_round: int = 40) -> dic
 
 # --- the curve ---------------------------------------------------------------------------------------
 def curve(acc: dict, lat: dict, keep: float) -> dict:
-    from core.realtime.lookahead import FORMAT, VERSION, LookaheadCurve
+    from core.realtime.lookahead import FORMAT, HEADLINE_METHODS, VERSION, LookaheadCurve
 
     points = []
     for key, a in acc["rows"].items():
         s = lat["summary"].get(key)
         if s is None or s["alone"]["p95_ms"] is None or s["contended"]["p95_ms"] is None:
             continue
-        ref_method = METHODS[-1]
+        ref_method = HEADLINE_METHODS[-1]
         points.append(
             {
                 "model_lookahead": a["model_lookahead"],
@@ -591,7 +577,8 @@ def curve(acc: dict, lat: dict, keep: float) -> dict:
         "version": VERSION,
         "reference": list(REFERENCE),
         "keep": keep,
-        "accuracy": "cv mouth-opening r and LMD as fractions of the full-lookahead model's, the worst of: "
+        "accuracy": "mouth-opening r and LMD (the prior on every frame, the adapted prior out of fold) "
+        "as fractions of the full-lookahead model's, the worst of: "
         "two references (the lookahead-2 prior derived the same way, and the lookahead-2 base prior) x "
         "real sample clips (mean over a, b, c) and the synthetic demo x the prior calibrated and adapted "
         "on the clip; mouth_r/lmd_px: the adapted prior on the real clips",
@@ -616,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build-samples", type=int, default=800)
     p.add_argument("--build-steps", type=int, default=600)
     p.add_argument("--build-lr", type=float, default=3e-4)
+    p.add_argument(
+        "--build-distill", type=float, default=0.0, help="the base prior's share of the targets (0..1)"
+    )
     p.add_argument("--base-prior", type=Path, default=Path("/tmp/dh-live-latency/base_prior_l2.pt"))
     p.add_argument(
         "--priors", type=Path, default=Path("/tmp/dh-live-latency/priors_b"), help="variants kept here"

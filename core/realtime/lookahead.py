@@ -38,6 +38,10 @@ VERSION = 1
 CURVE_PATH = Path(__file__).resolve().parents[2] / "resources" / "live_lookahead.json"
 REGENERATE = "PYTHONPATH=. python benchmarks/bench_live_latency.py"
 KEEP = 0.95  # share of the full-lookahead accuracy the default must keep
+# the accuracy rows: per method, the evaluation's frame set (core.mouth.prior.evaluation): the prior
+# uses no audio-video pair, so every frame is a test frame; the adapted prior is scored out of fold
+HEADLINE_SET = {"prior": "all", "prior_adapt_all": "kfold"}
+HEADLINE_METHODS = tuple(HEADLINE_SET)
 
 
 class LookaheadPoint(ConfigModel):
@@ -121,6 +125,44 @@ def load_curve(path: Path | str | None = None) -> LookaheadCurve:
             f"remeasure it with `{REGENERATE}`"
         )
     return curve
+
+
+def accuracy_headline(result: dict) -> dict:
+    """An evaluation result (`core.mouth.prior.evaluation.evaluate`) -> the curve's accuracy row:
+    per headline method r and LMD, mean over the real clips and on the synthetic demo."""
+    from core.mouth.prior.eval_job import summary
+
+    s = summary(result)
+    out: dict = {
+        m: {
+            "mouth_r": s[where][m]["mean_mouth_r"],
+            "lmd_px": s[where][m]["mean_lmd_px"],
+            "r_best_lag": s[where][m]["mean_mouth_r_best_lag"],
+        }
+        for m, where in HEADLINE_SET.items()
+    }
+    demo = next((c for c in result["clips"].values() if c["speaker"] == "synthetic"), None)
+    if demo is not None:
+        out["demo"] = {
+            m: {k: demo[where][m][k] for k in ("mouth_r", "lmd_px")} for m, where in HEADLINE_SET.items()
+        }
+    out["constant_lmd_px"] = s["all"]["constant"]["mean_lmd_px"]
+    out["loudness_mouth_r"] = s["kfold"]["loudness"]["mean_mouth_r"]
+    return out
+
+
+def accuracy_fractions(row: dict, ref: dict) -> dict:
+    """r and LMD of an accuracy row as fractions of the reference row's (1 = as good; LMD:
+    ref / row, lower is better), per method on the real clips and on the demo when both have it."""
+    places = [("real", lambda d, m: d[m])]
+    if "demo" in row and "demo" in ref:
+        places.append(("demo", lambda d, m: d["demo"][m]))
+    out = {}
+    for where, get in places:
+        for m in HEADLINE_METHODS:
+            a, b = get(row, m), get(ref, m)
+            out[f"{where}_{m}"] = {"r": a["mouth_r"] / b["mouth_r"], "lmd": b["lmd_px"] / a["lmd_px"]}
+    return out
 
 
 @dataclass

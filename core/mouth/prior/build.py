@@ -45,6 +45,9 @@ class PriorBuildConfig(ConfigModel):
     window: int = Field(default=60, ge=8)  # video frames per training window
     lr: float = Field(default=2e-3, gt=0.0)
     seed: int = 0
+    # with a teacher prior: the target is (1 - distill) * the phone targets + distill * the teacher's
+    # output (it hears its own lookahead of future audio, the input without noise or masking)
+    distill: float = Field(default=0.0, ge=0.0, le=1.0)
     # lookahead 1 (40 ms): the lowest live latency keeping >= 95 % of the lookahead-2 prior's held-out
     # lip-sync accuracy (benchmarks/bench_live_latency.py, resources/live_lookahead.json)
     model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1, lookahead=1)
@@ -94,16 +97,27 @@ def _spec_augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
 
 
 def _loss(net: Audio2Mouth, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    pred, _ = net(x)
+    pred, _ = net(x[:, : y.shape[1] + net.cfg.lookahead])
     w = torch.tensor(CHANNEL_WEIGHT)
     return (((pred[:, net.cfg.lookahead :] - y) ** 2) * w).mean()
 
 
-def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = None) -> AudioPrior:
+def _distilled(teacher: Audio2Mouth, x: torch.Tensor, y: torch.Tensor, weight: float) -> torch.Tensor:
+    """Targets mixed with the teacher's outputs for the same frames (x holds the teacher's lookahead)."""
+    with torch.no_grad():
+        out, _ = teacher(x[:, : y.shape[1] + teacher.cfg.lookahead])
+    return (1.0 - weight) * y + weight * out[:, teacher.cfg.lookahead :]
+
+
+def build_prior(
+    cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = None, teacher: AudioPrior | None = None
+) -> AudioPrior:
     """Synthesize, train, return the prior (eval mode); `progress(step, total, message)` if given.
 
     `init`: start from this prior's weights (its shape replaces `cfg.model`'s; the lookahead is
-    `cfg.model.lookahead`'s)."""
+    `cfg.model.lookahead`'s). `teacher`: distil from this prior (weight `cfg.distill`), typically a
+    longer-lookahead one: a student that hears less future audio learns the teacher's expectation
+    of the mouth instead of the phone targets' sharp transitions, which it cannot anticipate."""
     torch.manual_seed(cfg.seed)
     fbank = FbankConfig() if init is None else init.fbank
     if init is None:
@@ -111,8 +125,11 @@ def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = 
     else:
         net = Audio2Mouth(init.net.cfg.model_copy(update={"lookahead": cfg.model.lookahead}))
         net.load_state_dict(init.net.state_dict())
+    if teacher is not None and teacher.fbank != fbank:
+        raise ValueError("the teacher prior's features differ from the student's")
+    span = max(net.cfg.lookahead, teacher.net.cfg.lookahead if teacher is not None else 0)
     t0 = time.time()
-    data = corpus_tensors(cfg.samples, fbank, net.cfg.lookahead, cfg.seed)
+    data = corpus_tensors(cfg.samples, fbank, span, cfg.seed)
     n_val = max(1, len(data) // 10)
     val, train = data[:n_val], data[n_val:]
     synth_s = time.time() - t0
@@ -121,7 +138,9 @@ def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = 
     rng = np.random.default_rng(cfg.seed + 1)
     for step in range(cfg.steps):
         net.train()
-        x, y = _batch(train, rng, cfg.batch, cfg.window, net.cfg.lookahead)
+        x, y = _batch(train, rng, cfg.batch, cfg.window, span)
+        if teacher is not None and cfg.distill > 0.0:
+            y = _distilled(teacher.net, x, y, cfg.distill)
         x = _spec_augment(x + 0.05 * torch.randn_like(x), rng)
         loss = _loss(net, x, y)
         opt.zero_grad(set_to_none=True)
@@ -133,7 +152,7 @@ def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = 
             progress(step + 1, cfg.steps, f"prior loss {float(loss):.4f}")
     net.eval()
     with torch.no_grad():
-        val_loss = float(np.mean([float(_loss(net, x[None], y[None])) for x, y in val]))
+        val_loss = float(np.mean([float(_loss(net, x[None], y[None])) for x, y in val]))  # phone targets
     info = {
         "samples": len(data),
         "steps": cfg.steps,
@@ -143,6 +162,10 @@ def build_prior(cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = 
         "train_seconds": round(time.time() - t0 - synth_s, 1),
         "corpus_hours": round(sum(len(y) for _, y in data) / 25.0 / 3600.0, 2),
         "lookahead": net.cfg.lookahead,
+        "lr": cfg.lr,
+        "distill": None
+        if teacher is None or cfg.distill == 0.0
+        else {"weight": cfg.distill, "teacher_lookahead": teacher.net.cfg.lookahead},
         "init": None
         if init is None
         else {
@@ -168,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lookahead", type=int, default=PriorBuildConfig().model.lookahead)
     p.add_argument("--lr", type=float, default=PriorBuildConfig().lr)
     p.add_argument("--init", type=Path, help="start from this prior's weights (e.g. the shipped one)")
+    p.add_argument("--teacher", type=Path, help="distil from this prior (e.g. a lookahead-2 one)")
+    p.add_argument("--distill", type=float, default=0.5, help="the teacher's share of the target (0..1)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     base = PriorBuildConfig()
@@ -176,10 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         steps=args.steps,
         seed=args.seed,
         lr=args.lr,
+        distill=args.distill if args.teacher is not None else 0.0,
         model=base.model.derive(lookahead=args.lookahead),
     )
     init = load_prior(args.init) if args.init is not None else None
-    prior = build_prior(cfg, lambda s, n, m: print(f"{s}/{n} {m}", flush=True), init)
+    teacher = load_prior(args.teacher) if args.teacher is not None else None
+    prior = build_prior(cfg, lambda s, n, m: print(f"{s}/{n} {m}", flush=True), init, teacher)
     save_prior(prior, args.out)
     print(f"prior written to {args.out}: {prior.info}")
     return 0

@@ -74,3 +74,35 @@ def test_shipped_prior_is_small_and_loads():
     assert DEFAULT_PATH.is_file() and DEFAULT_PATH.stat().st_size < 200_000
     prior = load_prior()
     assert prior.net.cfg.k == 3 and not prior.net.training
+
+
+def _net(lookahead: int):
+    from core.mouth.model import Audio2Mouth, ModelConfig
+
+    torch.manual_seed(lookahead)
+    cfg = ModelConfig(input_hidden=8, lstm_hidden=8, mlp_hidden=8, dropout=0.0, lookahead=lookahead)
+    return Audio2Mouth(cfg.net(num_bins=8, k=3)).eval()
+
+
+def test_distilled_targets_are_the_teachers_outputs_for_the_same_frames():
+    from core.mouth.prior.build import _distilled, _loss
+
+    teacher, student = _net(2), _net(0)
+    x, y = torch.randn(2, 12 + 2, 16), torch.rand(2, 12, 3)  # the batch holds the teacher's lookahead
+    torch.testing.assert_close(_distilled(teacher, x, y, 0.0), y)
+    out, _ = teacher(x)
+    torch.testing.assert_close(_distilled(teacher, x, y, 1.0), out[:, 2:])  # frame t = output t + 2
+    torch.testing.assert_close(_distilled(teacher, x, y, 0.25), 0.75 * y + 0.25 * out[:, 2:])
+    # the student reads only the rows its own lookahead needs
+    torch.testing.assert_close(_loss(student, x, y), _loss(student, x[:, :12], y))
+
+
+@needs_espeak
+def test_tiny_distilled_build_records_its_teacher():
+    from core.mouth.prior.build import PriorBuildConfig, build_prior
+
+    cfg = PriorBuildConfig(samples=6, steps=3, batch=4, window=20, distill=0.5)
+    teacher = load_prior()
+    prior = build_prior(cfg.derive(model=cfg.model.derive(lookahead=0)), init=teacher, teacher=teacher)
+    assert prior.net.cfg.lookahead == 0 and np.isfinite(prior.info["val_loss"])
+    assert prior.info["distill"] == {"weight": 0.5, "teacher_lookahead": teacher.net.cfg.lookahead}

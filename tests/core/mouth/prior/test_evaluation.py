@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 from core.mouth.data import load_prepared
 from core.mouth.prior.eval_job import summary
@@ -106,3 +107,23 @@ def test_eval_audio_scores_clip_by_clip_and_stops_at_ctrl_c(demo_clip, tmp_path)
     assert outcome.status is Status.SUCCEEDED and steps == [0, 1, 2, 3] and out.is_file()
     outcome, steps, out = run(cancel_at=1)
     assert outcome.status is Status.CANCELLED and max(steps) == 1 and not out.exists()
+
+
+def test_the_lookahead_curves_accuracy_rows_read_this_evaluation(demo_clip, tmp_path):
+    """The live lookahead curve (`core.realtime.lookahead`) takes its rows from this evaluation's
+    output: its headline sets must exist here (its old 'cv' split did not, and the benchmark broke)."""
+    from core.realtime.lookahead import HEADLINE_SET, accuracy_fractions, accuracy_headline
+    from tests.core.mouth.conftest import variant_clip
+
+    real = variant_clip(demo_clip, tmp_path / "real", load_prepared(demo_clip).audio)  # a "real" speaker
+    res = evaluate([ClipCase(demo_clip, "synthetic"), ClipCase(real, "someone")], load_prior())
+    row = accuracy_headline(res)
+    clip = res["clips"]["real"]
+    for m, where in HEADLINE_SET.items():
+        assert row[m]["mouth_r"] == clip[where][m]["mouth_r"]  # one real clip: its mean is itself
+        assert row["demo"][m] == {k: clip[where][m][k] for k in ("mouth_r", "lmd_px")}
+    assert row["prior"]["mouth_r"] > 0.8 and row["constant_lmd_px"] > row["prior"]["lmd_px"]
+    worse = {**row, "prior": {**row["prior"], "mouth_r": row["prior"]["mouth_r"] / 2}}
+    fr = accuracy_fractions(worse, row)
+    assert fr["real_prior"]["r"] == pytest.approx(0.5) and fr["real_prior"]["lmd"] == pytest.approx(1.0)
+    assert fr["demo_prior_adapt_all"] == {"r": 1.0, "lmd": 1.0}
