@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.config.loader import apply_overrides, read_toml, validate
+from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind
@@ -62,6 +63,9 @@ def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, 
         return spec, config, RunFolder(_await_rank0_folder(project, order.run_name))
     if order.resume:
         run_dir = _resume_target(project, spec.name, job_name, order.run_name)
+        check_output_folder(
+            run_dir, "--resume", "make the run folder writable, or copy the project somewhere writable."
+        )
         return spec, config, RunFolder(run_dir)
     name = safe_name(order.run_name) if order.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
     run_dir = project.layout.run(name)

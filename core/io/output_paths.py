@@ -22,14 +22,15 @@ def _nearest_existing(path: Path) -> Path:
     return p
 
 
-def _probe_writable(folder: Path, option: str, target: Path) -> None:
+def _probe_writable(
+    folder: Path, option: str, target: Path, fix: str = "choose a writable location."
+) -> None:
     probe = folder / f".dhstudio-write-probe-{uuid.uuid4().hex[:8]}"
     try:
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:
         raise BadInput(
-            f"{option} {target}: cannot write in {folder} ({exc.strerror or exc}); "
-            "choose a writable location."
+            f"{option} {target}: cannot write in {folder} ({exc.strerror or exc}); {fix}"
         ) from None
     os.close(fd)
     os.unlink(probe)
@@ -50,13 +51,13 @@ def check_output_file(path: Path | str, option: str, suffixes: tuple[str, ...] =
     return path
 
 
-def check_output_folder(path: Path | str, option: str) -> Path:
-    """`path` can be made (or written into) as a folder."""
+def check_output_folder(path: Path | str, option: str, fix: str = "choose a writable location.") -> Path:
+    """`path` can be made (or written into) as a folder; `fix` ends the message when it cannot."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise BadInput(f"{option} {path} is a file; give a folder.")
     base = _nearest_existing(path)
     if not base.is_dir():
         raise BadInput(f"{option} {path}: {base} is a file, not a folder; choose another location.")
-    _probe_writable(base, option, path)
+    _probe_writable(base, option, path, fix)
     return path
