@@ -39,7 +39,7 @@ def _live(req: LiveRequest) -> Job:
 def _ply(req: ExportRequest) -> Job:
     from core.gaussians.train.export_ply import PlyExportJob
 
-    return PlyExportJob(req.run, req.out, req.frame)
+    return PlyExportJob(req.run, req.out, req.frame, req.force)
 
 
 KIND = AvatarKind(
