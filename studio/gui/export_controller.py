@@ -26,6 +26,7 @@ from core.kinds.registry import avatar_kind, export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
 from core.project_layout import ProjectLayout
 from core.train.run_folder import RunFolder, RunState, list_runs
+from studio.gui import dialogs
 from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
 
@@ -202,11 +203,21 @@ class ExportController(QObject):
             if not str(out) or str(out) == ".":
                 raise BadInput("choose an output folder")
             kind = kind_of_run(Path(run))
+            force = dialog.force_check.isChecked()
+            if out.exists() and not force:  # e.g. the default folder after an earlier export of the run
+                if not dialogs.ask(
+                    self.parent_widget,
+                    "Replace the export",
+                    f"{out} exists already. Replace it? The old folder is replaced only when the new "
+                    "export is complete and validated.",
+                ):
+                    return None
+                force = True
             request = ExportRequest(
                 Path(run),
                 out,
                 frame=dialog.frame_spin.value(),
-                force=dialog.force_check.isChecked(),
+                force=force,
                 options=parse_options(dialog.options_edit.toPlainText()),
             )
             job = kind.export_job(dialog.fmt, request)
