@@ -52,6 +52,7 @@ KIND = AvatarKind(
     render=_render,
     live=_live,
     exports={"ply": _ply},
+    posed_exports=("ply",),
     uses_audio_model=True,
     viewport=True,
     curves=("Losses", "Quality", "Learning rate", "Gaussians"),  # the count, refine marks on it
