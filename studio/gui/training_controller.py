@@ -288,6 +288,11 @@ class TrainingController(QObject):
         if self.project is None:
             raise BadInput("Open a project with a prepared clip first (File > Open Project).")
         chosen = self.view.clip.currentData()
+        if not chosen and not self.project.prepared_clips():  # the shared message names the CLI
+            raise BadInput(
+                "This project has no prepared clip yet: import a video in the Media tab, press "
+                "Prepare… on its card, then start training."
+            )
         clips = resolve_clips(self.project, [chosen] if chosen else [])
         spec, config, run = prepare_run(order, self.project)
         if not order.resume and config != self.config:
