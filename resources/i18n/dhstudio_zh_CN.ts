@@ -307,5 +307,61 @@
         <source>Export as bundle</source>
         <translation>导出为 bundle</translation>
     </message>
+    <message>
+        <source>Media</source>
+        <translation>媒体</translation>
+    </message>
+    <message>
+        <source>Clip Viewer</source>
+        <translation>片段查看</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Render &amp;&amp; Play</source>
+        <translation>渲染与播放</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Viewport</source>
+        <translation>视口</translation>
+    </message>
+    <message>
+        <source>Ablate</source>
+        <translation>消融</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Import Video…</source>
+        <translation>导入视频…</translation>
+    </message>
+    <message>
+        <source>Export as web…</source>
+        <translation>导出为 web…</translation>
+    </message>
+    <message>
+        <source>Export as web</source>
+        <translation>导出为 web</translation>
+    </message>
 </context>
 </TS>

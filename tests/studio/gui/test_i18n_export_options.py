@@ -46,3 +46,34 @@ def test_export_options_parse_numbers_booleans_and_text():
     }
     with pytest.raises(BadInput, match="line 2"):
         parse_options("a = 1\nnot an option")
+
+
+def test_the_main_tabs_media_cards_and_web_export_switch_language(qapp, qtbot, tmp_path):
+    """In Simplified Chinese the menus changed but the window's tabs (Media, Training, Runs...), the
+    training panel's tabs, the media panel's buttons and "Export as web…" stayed English."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    import_button = next(b for b in w.findChildren(QPushButton) if b.text() == "Import Video…")
+    tabs = [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    watch = [w.training_view.watch.tabText(i) for i in range(w.training_view.watch.count())]
+    assert i18n.set_language(qapp, "zh_CN")
+    try:
+        i18n.retranslate(w)
+        assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [
+            "媒体",
+            "片段查看",
+            "训练",
+            "运行记录",
+            "渲染与播放",
+        ]
+        assert w.training_view.watch.tabText(0) == "曲线" and import_button.text() == "导入视频…"
+        assert i18n.tr("Export as web…") == "导出为 web…"
+    finally:
+        i18n.set_language(qapp, "en")
+        i18n.retranslate(w)
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == tabs
+    assert [w.training_view.watch.tabText(i) for i in range(w.training_view.watch.count())] == watch
