@@ -36,8 +36,14 @@ def _probe_writable(
     os.unlink(probe)
 
 
-def check_output_file(path: Path | str, option: str, suffixes: tuple[str, ...] = ()) -> Path:
-    """`path` can be written as a file (its folder may still have to be made)."""
+def check_output_file(
+    path: Path | str,
+    option: str,
+    suffixes: tuple[str, ...] = (),
+    fix: str = "choose a writable location.",
+) -> Path:
+    """`path` can be written as a file (its folder may still have to be made); `fix` ends the
+    message when it cannot."""
     path = Path(path)
     if path.is_dir():
         example = path / f"out{suffixes[0] if suffixes else ''}"
@@ -47,7 +53,7 @@ def check_output_file(path: Path | str, option: str, suffixes: tuple[str, ...] =
     base = _nearest_existing(path.parent)
     if not base.is_dir():
         raise BadInput(f"{option} {path}: {base} is a file, not a folder; choose another location.")
-    _probe_writable(base, option, path)
+    _probe_writable(base, option, path, fix)
     return path
 
 

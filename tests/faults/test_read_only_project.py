@@ -41,3 +41,15 @@ def test_resume_a_run_on_a_read_only_disk(tmp_path, repo_root, capsys):
         assert code == 2, err
         assert "Read-only file system" in err and "Traceback" not in err
         assert "--resume" in err and "writable" in err
+
+
+def test_eval_of_a_run_on_a_read_only_disk_says_where_else_to_write(tmp_path, capsys):
+    """Without --json the figures go to RUN/eval.json; the message quoted '--json RUN/eval.json' as if
+    the user had typed it, and did not say that --json writes them elsewhere."""
+    with tmpfs(tmp_path / "runs") as runs:
+        RunFolder(runs / "r").create("dinet", {})
+        assert subprocess.run(["mount", "-o", "remount,ro", str(runs)]).returncode == 0
+        assert main(["eval", str(runs / "r"), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert "Read-only file system" in err and "--json FILE" in err
+        assert f"--json {runs / 'r' / 'eval.json'}" not in err
