@@ -363,5 +363,41 @@
         <source>Export as web</source>
         <translation>导出为 web</translation>
     </message>
+    <message>
+        <source>Prepare…</source>
+        <translation>预处理…</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>prepared</source>
+        <translation>已预处理</translation>
+    </message>
+    <message>
+        <source>trained</source>
+        <translation>已训练</translation>
+    </message>
+    <message>
+        <source>prepare failed</source>
+        <translation>预处理失败</translation>
+    </message>
+    <message>
+        <source>Drop talking-head videos anywhere on this window, or use Import Video.</source>
+        <translation>把说话人视频拖到窗口任意处，或使用“导入视频”。</translation>
+    </message>
 </context>
 </TS>
