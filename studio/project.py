@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tomllib
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ class ProjectError(BadInput):
     pass
 
 
-_CLIP_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+_CLIP_NAME = r"^[^\W_][\w.-]*$"  # what safe_name makes (letters of any script)
 
 
 class ProjectDefaults(ConfigModel):
@@ -251,7 +252,15 @@ def open_project(root: Path | str) -> Project:
     )
 
 
+NAME_MAX_BYTES = 120  # a folder name's limit is 255 bytes; temporaries add a prefix and a suffix
+
+
 def safe_name(text: str) -> str:
-    """A folder-safe name for clips and runs."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
+    """A folder-safe name for clips and runs: letters and digits of any script (NFC, as macOS's
+    decomposed file names are recomposed), '.', '_' and '-'; at most NAME_MAX_BYTES of UTF-8."""
+    text = unicodedata.normalize("NFC", text)
+    cleaned = re.sub(r"[^\w.-]+", "_", text).strip("._")
+    while len(cleaned.encode("utf-8")) > NAME_MAX_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip("._")
     return cleaned or "unnamed"

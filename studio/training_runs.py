@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.config.loader import apply_overrides, read_toml, validate
+from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind
@@ -47,10 +48,22 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
     return tuple(clips)
 
 
-def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, RunFolder]:
+def resume_clips(project: Project, names: list[str], run: RunFolder) -> tuple[Path, ...]:
+    """The clips a resumed run trains on: those asked for, else the ones it was started on (its
+    status's `clips`), else, for a run made before they were recorded, every prepared clip."""
+    recorded = run.read_status().get("clips")
+    if not names and isinstance(recorded, list) and recorded:
+        return resolve_clips(project, [str(c) for c in recorded])
+    return resolve_clips(project, names)
+
+
+def prepare_run(
+    order: RunOrder, project: Project, clips: tuple[Path, ...] = ()
+) -> tuple[AvatarKind, object, RunFolder]:
     """Validate the job file, pick or create the run folder; nothing is written on bad input.
 
-    A new run folder appears all at once (config and status included) or not at all.
+    A new run folder appears all at once (config and status included, with the names of `clips`,
+    which a resume trains on again) or not at all.
     """
     raw = apply_overrides(read_toml(order.job), order.overrides)
     spec = avatar_kind(str(raw.get("kind", "")), str(order.job))
@@ -62,6 +75,9 @@ def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, 
         return spec, config, RunFolder(_await_rank0_folder(project, order.run_name))
     if order.resume:
         run_dir = _resume_target(project, spec.name, job_name, order.run_name)
+        check_output_folder(
+            run_dir, "--resume", "make the run folder writable, or copy the project somewhere writable."
+        )
         return spec, config, RunFolder(run_dir)
     name = safe_name(order.run_name) if order.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
     run_dir = project.layout.run(name)
@@ -71,7 +87,11 @@ def prepare_run(order: RunOrder, project: Project) -> tuple[AvatarKind, object, 
         )
     try:
         run = RunFolder(run_dir).create(
-            spec.name, config.model_dump(mode="json"), source=str(order.job), job=job_name
+            spec.name,
+            config.model_dump(mode="json"),
+            source=str(order.job),
+            job=job_name,
+            clips=[c.name for c in clips],
         )
     except OSError as exc:
         raise BadInput(

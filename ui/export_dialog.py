@@ -38,7 +38,7 @@ class ExportDialog(QDialog):
         self.force_check = QCheckBox("Replace the folder if it exists", self)
         self.options_edit = QPlainTextEdit(self)
         self.options_edit.setPlaceholderText("format options, one per line: name = value")
-        self.options_edit.setMaximumHeight(80)
+        self.options_edit.setMaximumHeight(100)
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
         self.buttons = QDialogButtonBox(
@@ -50,7 +50,7 @@ class ExportDialog(QDialog):
         out = QHBoxLayout()
         out.addWidget(self.out_edit, 1)
         out.addWidget(self.browse_button)
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.addRow("Run", self.run_combo)
         form.addRow("Output folder", out)
         form.addRow("Frame", self.frame_spin)
@@ -60,6 +60,13 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.note)
         layout.addWidget(self.buttons)
+
+    def show_format_fields(self, uses_frame: bool, option_hints: tuple[str, ...]) -> None:
+        """The Frame row only where the format poses the avatar; the format's options as the hint."""
+        self.form.setRowVisible(self.frame_spin, uses_frame)
+        self.options_edit.setPlaceholderText(
+            "\n".join(option_hints) if option_hints else "this format takes no options"
+        )
 
 
 class ExportReportDialog(QDialog):

@@ -154,7 +154,8 @@ class LossPlot(QWidget):
             color = COLORS[(sum(1 for p, _ in self.series if p == panel) - 1) % len(COLORS)]
             s.raw_curve = plot.plot(pen=pg.mkPen(color, width=1))
             s.raw_curve.setOpacity(0.35)
-            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5))
+            s.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1.5), symbolBrush=color, symbolPen=None)
+            s.smooth_curve.setSymbolSize(6)
             self._add_legend_entry(panel, name, color)
             if panel not in self.shown:  # the run reports it: data always has a plot
                 self.show_panels((*self.shown, panel))
@@ -193,6 +194,8 @@ class LossPlot(QWidget):
             if s.changed:
                 s.raw_curve.setData(s.steps, s.values)
                 s.smooth_curve.setData(s.steps, s.smooth)
+                if len(s.steps) <= 2:  # one point draws no line: a dot until the second comes
+                    s.smooth_curve.setSymbol("o" if len(s.steps) == 1 else None)
                 s.changed = False
         if "Learning rate" in self._dirty:  # from 0: a constant rate is a line, not centred in +-0.5
             top = max(max(s.values) for (p, _), s in self.series.items() if p == "Learning rate")

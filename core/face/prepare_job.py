@@ -53,6 +53,7 @@ from core.face.tracker import (
     tracking_input,
 )
 from core.io import atomic
+from core.io.output_paths import check_output_folder
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput, JobCancelled
 from core.jobs.job import Job, failure_message
@@ -134,6 +135,12 @@ class PrepareJob(Job):
                 f"({info.duration:.2f} s); training an avatar needs {frames_needed()}. "
                 f"Prepare a longer video (at least {min_clip_frames() / s.fps:.2f} s)."
             )
+        # the clip is made beside its final name: a read-only project is refused here, not mid-way
+        check_output_folder(
+            self.out_dir.parent,
+            "the prepared clips' folder",
+            "make the project folder writable (or copy the project somewhere writable) and prepare again.",
+        )
         size = (info.width - info.width % 2, info.height - info.height % 2)
         ctx.log(
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "

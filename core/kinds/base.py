@@ -33,6 +33,9 @@ class AvatarKind:
     render: Callable[[RenderRequest], Job] | None = None
     live: Callable[[LiveRequest], Job] | None = None
     exports: Mapping[str, Callable[[ExportRequest], Job]] = field(default_factory=dict)
+    # format -> its ExportRequest.options as "name = default   # what else" lines (the Export dialog's hint)
+    export_options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    posed_exports: tuple[str, ...] = ()  # formats that pose the avatar on one clip frame (request.frame)
     uses_audio_model: bool = False  # render/live drive it through an audio-to-mouth run
     provides_audio_model: bool = False  # its runs are the audio model other kinds are driven by
     # the training curves its runs report (the panel hides the others; see ui.loss_plot.PANELS)

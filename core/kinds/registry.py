@@ -72,3 +72,16 @@ def export_formats() -> dict[str, tuple[str, ...]]:
         for fmt in kind.export_formats:
             formats.setdefault(fmt, []).append(kind.name)
     return {f: tuple(k) for f, k in sorted(formats.items())}
+
+
+def export_option_hints(fmt: str) -> tuple[str, ...]:
+    """The options `fmt` reads, as the kinds that offer it describe them (empty: none)."""
+    lines: list[str] = []
+    for kind in all_kinds():
+        lines += [line for line in kind.export_options.get(fmt, ()) if line not in lines]
+    return tuple(lines)
+
+
+def export_uses_frame(fmt: str) -> bool:
+    """Whether `fmt` poses the avatar on one clip frame (the `--frame` of `dhstudio export`)."""
+    return any(fmt in kind.posed_exports for kind in all_kinds())

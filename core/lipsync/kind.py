@@ -69,6 +69,17 @@ KIND = AvatarKind(
     render=_render,
     live=_live,
     exports={**model_exports("core.export.subjects:renderer_subject"), "bundle": _bundle, "web": _web},
+    export_options={
+        "bundle": (
+            "precision = fp32   # or int8",
+            "audio_run = PROJECT/runs/RUN   # the audio-to-mouth run; default: the newest finished one",
+        ),
+        "web": (
+            "precision = int8   # or fp32",
+            "audio_run = PROJECT/runs/RUN   # the audio-to-mouth run; default: the newest finished one",
+            "jpeg_quality = 90",
+        ),
+    },
     uses_audio_model=True,
     weights=("checkpoints/last.pt",),
 )

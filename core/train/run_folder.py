@@ -1,9 +1,12 @@
 """A run folder: resolved config, status, checkpoints, metrics.jsonl, tb/, previews/, log.
 
 status.json holds the run's state (a `RunState`, stored as its string value), its kind and job
-name and when it was last updated. Listing runs (`list_runs`, `newest_run`) skips what is not a
-run (a stray file, a hidden temporary folder) and names a damaged status.json in a warning
-instead of failing: one broken run must not block every command that looks for another.
+name and when it was last updated; a running run also records its process (`pid`, `host`), so a run
+whose process died without a word (killed, crashed, power cut) reads as failed, with a message
+saying it can be continued, instead of 'running' for ever (`_as_read`). Listing runs (`list_runs`,
+`newest_run`) skips what is not a run (a stray file, a hidden temporary folder) and names a damaged
+status.json in a warning instead of failing: one broken run must not block every command that
+looks for another.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import enum
 import json
 import logging
 import math
+import os
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +94,9 @@ class RunFolder:
 
     def load_status(self) -> dict[str, Any]:
         """The status; `DamagedRun` names the file when it is missing, unreadable or invalid."""
+        return _as_read(self._load_stored())
+
+    def _load_stored(self) -> dict[str, Any]:
         path = self.status_path
         try:
             status = json.loads(path.read_text(encoding="utf-8"))
@@ -106,9 +114,14 @@ class RunFolder:
     def set_status(self, state: RunState | str, **extra: Any) -> None:
         """Record `state` (a RunState; its string value is accepted) and `extra` fields."""
         state = RunState(state.value if isinstance(state, RunState) else state)
-        status = self.read_status()
+        try:
+            status = self._load_stored()
+        except DamagedRun:
+            status = {}
         status.update(extra)
         status["state"] = state.value
+        if state is RunState.RUNNING:  # the process that trains it now
+            status.update(pid=os.getpid(), host=socket.gethostname())
         status["updated"] = time.time()
         atomic.write_json(self.status_path, status)
 
@@ -182,6 +195,39 @@ class RunFolder:
                 return None
             self._tb = SummaryWriter(log_dir=str(self.path / "tb"))
         return self._tb
+
+
+def _process_gone(pid: Any) -> bool:
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
+
+
+def _as_read(status: dict[str, Any]) -> dict[str, Any]:
+    """A 'running' status whose process on this machine is gone reads as failed (nothing is written:
+    the next `set_status`, e.g. of a resume, records the new state)."""
+    if (
+        status.get("state") == RunState.RUNNING.value
+        and status.get("host") == socket.gethostname()
+        and _process_gone(status.get("pid"))
+    ):
+        step = f" at step {status['step']}" if "step" in status else ""
+        status = {
+            **status,
+            "state": RunState.FAILED.value,
+            "error": (
+                f"the training process (pid {status['pid']}) stopped without finishing{step}: it was "
+                "killed or crashed. Continue the run from its last checkpoint (Continue run, or "
+                "`dhstudio train --resume`)."
+            ),
+        }
+    return status
 
 
 def _status_problem(status: Any) -> str:

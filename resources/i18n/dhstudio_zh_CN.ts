@@ -307,5 +307,97 @@
         <source>Export as bundle</source>
         <translation>导出为 bundle</translation>
     </message>
+    <message>
+        <source>Media</source>
+        <translation>媒体</translation>
+    </message>
+    <message>
+        <source>Clip Viewer</source>
+        <translation>片段查看</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Render &amp;&amp; Play</source>
+        <translation>渲染与播放</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Viewport</source>
+        <translation>视口</translation>
+    </message>
+    <message>
+        <source>Ablate</source>
+        <translation>消融</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Import Video…</source>
+        <translation>导入视频…</translation>
+    </message>
+    <message>
+        <source>Export as web…</source>
+        <translation>导出为 web…</translation>
+    </message>
+    <message>
+        <source>Export as web</source>
+        <translation>导出为 web</translation>
+    </message>
+    <message>
+        <source>Prepare…</source>
+        <translation>预处理…</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>prepared</source>
+        <translation>已预处理</translation>
+    </message>
+    <message>
+        <source>trained</source>
+        <translation>已训练</translation>
+    </message>
+    <message>
+        <source>prepare failed</source>
+        <translation>预处理失败</translation>
+    </message>
+    <message>
+        <source>Drop talking-head videos anywhere on this window, or use Import Video.</source>
+        <translation>把说话人视频拖到窗口任意处，或使用“导入视频”。</translation>
+    </message>
 </context>
 </TS>

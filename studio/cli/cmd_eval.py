@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise BadInput(f"--limit must be >= 1 (got {args.limit})")
     request = EvalRequest(args.run, args.device, args.json, args.audio_model, args.clip, args.limit)
+    if args.json is None:  # the default place, in the run folder
+        check_output_file(
+            request.figures_path, "the figures file", (".json",), "pass --json FILE to write them elsewhere."
+        )
     check_output_file(request.figures_path, "--json", (".json",))
     result = run_job(kind.eval_job(request), quiet=args.quiet)
     if result.ok:

@@ -83,6 +83,25 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(args.out, "--out")
     result = run_job(job, quiet=args.quiet)
     if result.ok:
-        for p in result.value:
-            print(p)
+        for line in printed_outputs(result.value, Path(args.out)):
+            print(line)
     return exit_code(result)
+
+
+def printed_outputs(paths: list[Path], out: Path) -> list[str]:
+    """The written files as printed: those in `out` itself one per line, a subfolder's as one line
+    with its count (a web page's 125 frames would bury index.html), files elsewhere as they are."""
+    lines: list[str] = []
+    counts: dict[Path, int] = {}
+    for p in map(Path, paths):
+        parts = p.relative_to(out).parts if p.is_relative_to(out) else ()
+        if len(parts) > 1:
+            folder = out / parts[0]
+            if folder not in counts:
+                lines.append(str(folder))  # replaced by its summary below
+            counts[folder] = counts.get(folder, 0) + 1
+        else:
+            lines.append(str(p))
+    for folder, n in counts.items():
+        lines[lines.index(str(folder))] = f"{folder}/ ({n} file{'s' if n != 1 else ''})"
+    return lines

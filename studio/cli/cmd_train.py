@@ -11,7 +11,14 @@ from core.train.lifecycle import run_lifecycle
 from core.train.run_folder import RunState
 from studio.cli.common import add_set_argument, exit_code, run_job
 from studio.project import open_project
-from studio.training_runs import RunOrder, launch_rank, prepare_run, resolve_clips, train_request
+from studio.training_runs import (
+    RunOrder,
+    launch_rank,
+    prepare_run,
+    resolve_clips,
+    resume_clips,
+    train_request,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,9 +56,11 @@ def order_of(args: argparse.Namespace) -> RunOrder:
 
 def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
-    clips = resolve_clips(project, args.clip)
+    clips = () if args.resume else resolve_clips(project, args.clip)
     order = order_of(args)
-    spec, config, run_folder = prepare_run(order, project)
+    spec, config, run_folder = prepare_run(order, project, clips)
+    if args.resume:  # the clips the run was started on, unless --clip says otherwise
+        clips = resume_clips(project, args.clip, run_folder)
     main_rank = launch_rank() == 0
     if main_rank:
         run_folder.attach_log()

@@ -22,10 +22,17 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QWidget
 
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
-from core.kinds.registry import avatar_kind, export_formats, kind_of_run
+from core.kinds.registry import (
+    avatar_kind,
+    export_formats,
+    export_option_hints,
+    export_uses_frame,
+    kind_of_run,
+)
 from core.kinds.requests import ExportRequest
 from core.project_layout import ProjectLayout
 from core.train.run_folder import RunFolder, RunState, list_runs
+from studio.gui import dialogs
 from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
 
@@ -37,6 +44,7 @@ def parse_options(text: str) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
+        line = line.split(" #", 1)[0].strip()  # "name = value   # comment", as the hints read
         if not line or line.startswith("#"):
             continue
         if "=" not in line:
@@ -160,6 +168,7 @@ class ExportController(QObject):
 
     def open_dialog(self, fmt: str) -> ExportDialog:
         dialog = self.dialog = ExportDialog(fmt, self.parent_widget)
+        dialog.show_format_fields(export_uses_frame(fmt), export_option_hints(fmt))
         runs = self.runs_for(fmt)
         for run in runs:
             dialog.run_combo.addItem(run.name, str(run))
@@ -202,11 +211,21 @@ class ExportController(QObject):
             if not str(out) or str(out) == ".":
                 raise BadInput("choose an output folder")
             kind = kind_of_run(Path(run))
+            force = dialog.force_check.isChecked()
+            if out.exists() and not force:  # e.g. the default folder after an earlier export of the run
+                if not dialogs.ask(
+                    self.parent_widget,
+                    "Replace the export",
+                    f"{out} exists already. Replace it? The old folder is replaced only when the new "
+                    "export is complete and validated.",
+                ):
+                    return None
+                force = True
             request = ExportRequest(
                 Path(run),
                 out,
                 frame=dialog.frame_spin.value(),
-                force=dialog.force_check.isChecked(),
+                force=force,
                 options=parse_options(dialog.options_edit.toPlainText()),
             )
             job = kind.export_job(dialog.fmt, request)

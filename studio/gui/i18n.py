@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMenu,
+    QTabWidget,
     QWidget,
 )
 
@@ -55,15 +56,16 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def _swap(obj: QObject, current: str, setter) -> None:
+def _swap(obj: QObject, current: str, setter, key: str = "") -> None:
     if not current:
         return
-    source, shown = obj.property(_SOURCE), obj.property(_SHOWN)
+    source_key, shown_key = _SOURCE + key, _SHOWN + key
+    source, shown = obj.property(source_key), obj.property(shown_key)
     if source is None or current != shown:  # first pass, or the program changed the text since
         source = current
     new = tr(source)
-    obj.setProperty(_SOURCE, source)
-    obj.setProperty(_SHOWN, new)
+    obj.setProperty(source_key, source)
+    obj.setProperty(shown_key, new)
     if new != current:
         setter(new)
 
@@ -83,6 +85,9 @@ def retranslate(root: QWidget) -> None:
         _swap(w, w.text(), w.setText)
     for w in root.findChildren(QLabel):
         _swap(w, w.text(), w.setText)
+    for w in root.findChildren(QTabWidget):  # each tab remembers its source on its page widget
+        for i in range(w.count()):
+            _swap(w.widget(i), w.tabText(i), lambda text, w=w, i=i: w.setTabText(i, text), "_tab")
     for w in root.findChildren(QWidget):  # dialogs and panels parented here
         if w.isWindow() and w is not root:
             _swap(w, w.windowTitle(), w.setWindowTitle)

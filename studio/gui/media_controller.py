@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.media_library import (
     THUMB_HEIGHT,
     ClipEntry,
@@ -73,6 +73,7 @@ class MediaController(PanelController):
             card.view_button.clicked.connect(lambda _=False, n=name: self.main.clip_viewer.show_clip(n))
             card.rename_button.clicked.connect(lambda _=False, n=name: self.rename(n))
             card.remove_button.clicked.connect(lambda _=False, n=name: self.remove(n))
+        i18n.retranslate(self.view)  # the cards are new: in the interface language like the rest
 
     def import_dialog(self) -> None:
         if self.project is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from core.train.run_folder import RunFolder, RunState
 from studio.gui import dialogs
 from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import RunSummary, metric_curves, project_runs
@@ -88,7 +89,9 @@ class RunsController(PanelController):
             self.main.open_folder(run.path)
 
     def _running(self, run: RunSummary) -> bool:
-        if run.state == "running" and self.main.job is not None:
+        """Training here, in another window or in `dhstudio train` (a run whose process is gone
+        reads as failed, see core.train.run_folder, so a crash does not lock a run for ever)."""
+        if RunFolder(run.path).state is RunState.RUNNING:
             self.main.show_error(f"'{run.name}' is training right now; cancel it first.", True)
             return True
         return False

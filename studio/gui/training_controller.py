@@ -40,7 +40,7 @@ from studio.gui.training_watch import (
     with_difference,
 )
 from studio.project import Project, safe_name
-from studio.training_runs import RunOrder, prepare_run, resolve_clips, train_request
+from studio.training_runs import RunOrder, prepare_run, resolve_clips, resume_clips, train_request
 from ui.training_view import TrainingView
 
 STATE_OF = {Status.SUCCEEDED: "finished", Status.FAILED: "failed", Status.CANCELLED: "cancelled"}
@@ -288,8 +288,17 @@ class TrainingController(QObject):
         if self.project is None:
             raise BadInput("Open a project with a prepared clip first (File > Open Project).")
         chosen = self.view.clip.currentData()
-        clips = resolve_clips(self.project, [chosen] if chosen else [])
-        spec, config, run = prepare_run(order, self.project)
+        if not chosen and not self.project.prepared_clips():  # the shared message names the CLI
+            raise BadInput(
+                "This project has no prepared clip yet: import a video in the Media tab, press "
+                "Prepare… on its card, then start training."
+            )
+        if order.resume:  # on the clips the run was started on, not the one the panel shows
+            spec, config, run = prepare_run(order, self.project)
+            clips = resume_clips(self.project, [], run)
+        else:
+            clips = resolve_clips(self.project, [chosen] if chosen else [])
+            spec, config, run = prepare_run(order, self.project, clips)
         if not order.resume and config != self.config:
             raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")
         run.attach_log()

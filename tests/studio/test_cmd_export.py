@@ -204,3 +204,23 @@ def test_bundle_runs_live_and_renders_after_the_project_is_deleted(runs, tmp_pat
     )
     live = ["live", str(tmp_path / "moved" / "fp32"), "--audio-file", str(speech), "--no-display", "--quiet"]
     assert main(live) == 2 and not (tmp_path / "x.mp4").exists()
+
+
+def test_a_many_file_export_prints_its_top_files_and_folder_counts(tmp_path):
+    """`--format web` printed all ~140 paths, the page's 125 frames included, so the last line a user
+    saw was vendor/ort/ort.wasm.min.mjs and index.html had scrolled away."""
+    from studio.cli.cmd_export import printed_outputs
+
+    out = tmp_path / "site"
+    files = [out / "index.html", out / "report.md", *(out / "frames" / f"{i:04d}.jpg" for i in range(125))]
+    files += [out / "vendor" / "ort" / "ort.wasm", tmp_path / "elsewhere.json"]
+    lines = printed_outputs(files, out)
+    assert lines == [
+        str(out / "index.html"),
+        str(out / "report.md"),
+        f"{out / 'frames'}/ (125 files)",
+        f"{out / 'vendor'}/ (1 file)",
+        str(tmp_path / "elsewhere.json"),
+    ]
+    few = [out / "a.onnx", out / "report.json"]
+    assert printed_outputs(few, out) == [str(p) for p in few]

@@ -41,3 +41,17 @@ def test_clear_empties_the_legends(qtbot):
     plot.add_point("Losses", "loss/total", 1, 1.0)
     plot.clear()
     assert plot.legends["Losses"].text() == "" and not plot.legends["Losses"].isVisible()
+
+
+def test_a_single_point_is_drawn_as_a_dot(qtbot):
+    """A short run (a tiny step budget) logs one point per curve: a line through one point draws
+    nothing, and the Curves tab looked empty after a finished run."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.add_point("Losses", "loss/total", 6, 0.5)
+    plot.redraw(force=True)
+    curve = plot.series[("Losses", "loss/total")].smooth_curve
+    assert curve.opts["symbol"] == "o" and curve.scatter.data.size == 1
+    plot.add_point("Losses", "loss/total", 12, 0.4)
+    plot.redraw(force=True)
+    assert curve.opts["symbol"] is None  # a line from two points on

@@ -45,14 +45,23 @@ def export_run_ply(run_dir: Path, out_dir: Path, frame: int = 0, name: str | Non
 
 
 class PlyExportJob(Job):
+    """Both PLY forms into `out_dir`, which appears complete or not at all (like every export): an
+    existing folder is refused unless `force`, and then replaced as a whole, never merged into."""
+
     name = "export ply"
 
-    def __init__(self, run_dir: Path, out_dir: Path, frame: int = 0) -> None:
-        self.run_dir, self.out_dir, self.frame = Path(run_dir), Path(out_dir), frame
+    def __init__(self, run_dir: Path, out_dir: Path, frame: int = 0, force: bool = False) -> None:
+        self.run_dir, self.out_dir, self.frame, self.force = Path(run_dir), Path(out_dir), frame, force
 
     def run(self, ctx: JobContext) -> list[Path]:
+        from core.export.job import check_out_folder
+        from core.io.atomic import atomic_dir
+
+        check_out_folder(self.out_dir, self.force)
         ctx.progress(0, 1, "writing PLY files")
-        paths = export_run_ply(self.run_dir, self.out_dir, self.frame)
+        with atomic_dir(self.out_dir) as folder:
+            written = export_run_ply(self.run_dir, folder, self.frame, name=self.run_dir.name)
+        paths = [self.out_dir / p.name for p in written]
         for p in paths:
             ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
         ctx.progress(1, 1, "done")

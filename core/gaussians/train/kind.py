@@ -39,7 +39,7 @@ def _live(req: LiveRequest) -> Job:
 def _ply(req: ExportRequest) -> Job:
     from core.gaussians.train.export_ply import PlyExportJob
 
-    return PlyExportJob(req.run, req.out, req.frame)
+    return PlyExportJob(req.run, req.out, req.frame, req.force)
 
 
 KIND = AvatarKind(
@@ -52,6 +52,7 @@ KIND = AvatarKind(
     render=_render,
     live=_live,
     exports={"ply": _ply},
+    posed_exports=("ply",),
     uses_audio_model=True,
     viewport=True,
     curves=("Losses", "Quality", "Learning rate", "Gaussians"),  # the count, refine marks on it

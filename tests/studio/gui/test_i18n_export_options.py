@@ -46,3 +46,62 @@ def test_export_options_parse_numbers_booleans_and_text():
     }
     with pytest.raises(BadInput, match="line 2"):
         parse_options("a = 1\nnot an option")
+
+
+def test_the_main_tabs_media_cards_and_web_export_switch_language(qapp, qtbot, tmp_path):
+    """In Simplified Chinese the menus changed but the window's tabs (Media, Training, Runs...), the
+    training panel's tabs, the media panel's buttons and "Export as web…" stayed English."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    import_button = next(b for b in w.findChildren(QPushButton) if b.text() == "Import Video…")
+    tabs = [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    watch = [w.training_view.watch.tabText(i) for i in range(w.training_view.watch.count())]
+    assert i18n.set_language(qapp, "zh_CN")
+    try:
+        i18n.retranslate(w)
+        assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [
+            "媒体",
+            "片段查看",
+            "训练",
+            "运行记录",
+            "渲染与播放",
+        ]
+        assert w.training_view.watch.tabText(0) == "曲线" and import_button.text() == "导入视频…"
+        assert i18n.tr("Export as web…") == "导出为 web…"
+    finally:
+        i18n.set_language(qapp, "en")
+        i18n.retranslate(w)
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == tabs
+    assert [w.training_view.watch.tabText(i) for i in range(w.training_view.watch.count())] == watch
+
+
+def test_media_cards_made_after_the_switch_are_in_the_chosen_language(qapp, qtbot, tmp_path, studio):
+    """Clip cards are built when a project opens or changes, after the language pass had run: in
+    Simplified Chinese their buttons and state badge stayed English."""
+    import shutil
+
+    from studio.project import create_project
+
+    w, main = studio
+    project = create_project(tmp_path / "P")
+    shutil.copyfile(__file__, project.media_dir / "talk.mp4")  # an unreadable video still gets a card
+    assert i18n.set_language(qapp, "zh_CN")
+    try:
+        i18n.retranslate(w)
+        main.set_project(project)
+        card = w.media_view.cards["talk"]
+        assert (card.prepare_button.text(), card.rename_button.text(), card.remove_button.text()) == (
+            "预处理…",
+            "重命名…",
+            "移除…",
+        )
+        assert card.state.text() == "已导入"
+    finally:
+        i18n.set_language(qapp, "en")
+        i18n.retranslate(w)
+    main.media.refresh()
+    assert w.media_view.cards["talk"].prepare_button.text() == "Prepare…"

@@ -228,3 +228,26 @@ def test_a_failed_prepare_is_still_on_the_card_after_a_restart(
     finally:
         again.shutdown()
         window.close()
+
+
+def test_preparing_a_trained_clip_again_says_its_runs_would_no_longer_match(studio, answers, tmp_path):
+    """The command line refuses this without --force ("runs trained on it would no longer match their
+    clip"); the window's question only said the old clip is replaced when the new one is complete."""
+    import shutil
+
+    from core.train.run_folder import RunFolder
+    from studio.gui.media_library import ClipState, clip_entries
+
+    _, main = studio
+    project = create_project(tmp_path / "P")
+    shutil.copyfile(Path(__file__), project.media_dir / "talk.mp4")  # never decoded: read=False below
+    (project.prepared_dir / "talk").mkdir()
+    (project.prepared_dir / "talk" / "manifest.json").write_text("{}")
+    run = RunFolder(project.runs_dir / "r").create("dinet", {}, clips=["talk"])
+    run.set_status("finished")
+    main.set_project(project)
+    entry = clip_entries(project, read=False)[0]
+    assert entry.state is ClipState.TRAINED
+    answers.ask = False
+    assert not main.prepare.prepare(entry, fps=25.0, mouth_size=128)
+    assert len(answers.questions) == 1 and "no longer match" in answers.questions[0]

@@ -48,3 +48,42 @@ def test_runs_are_listed_compared_renamed_and_deleted(studio, answers, tmp_path)
     answers.ask = True
     view.delete_button.click()
     assert not (project.runs_dir / "baseline").exists() and view.table.rowCount() == 1
+
+
+def test_a_run_training_in_another_process_is_neither_deleted_nor_renamed(studio, answers, tmp_path):
+    """`dhstudio train` in a terminal (or a second window) trains run 'r': this window has no job of
+    its own, and used to delete the folder under the trainer after the usual question."""
+    import subprocess
+    import sys
+
+    w, c = studio
+    project = create_project(tmp_path / "P")
+    trainer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom core.train.run_folder import RunFolder\n"
+            "r = RunFolder(sys.argv[1]).create('dinet', {})\nr.set_status('running', step=5)\n"
+            "print('ready', flush=True)\ntime.sleep(60)",
+            str(project.runs_dir / "r"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert trainer.stdout.readline().strip() == "ready"
+        c.set_project(project)
+        c.runs.select(["r"])
+        answers.ask, answers.text = True, "renamed"
+        w.runs_view.delete_button.click()
+        w.runs_view.rename_button.click()
+        assert (project.runs_dir / "r" / "status.json").is_file()
+        assert len(answers.warnings) == 2 and "training right now" in answers.warnings[0][1]
+        assert not answers.questions
+    finally:
+        trainer.kill()
+        trainer.wait()
+    c.runs.refresh()  # the trainer is gone: the run reads as failed and can be deleted
+    c.runs.select(["r"])
+    w.runs_view.delete_button.click()
+    assert not (project.runs_dir / "r").exists()
