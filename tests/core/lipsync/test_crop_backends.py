@@ -83,3 +83,41 @@ def test_onnx_backend_runs_a_batch_one_graph_frame_by_frame(net_and_refs, tmp_pa
     source = np.random.default_rng(5).random((4, 4, h, w), np.float32)
     np.testing.assert_allclose(backend.render(source), dynamic.render(source), atol=1e-5)
     assert backend.render(source[:1]).shape == (1, 3, h, w)
+
+
+def _drifting_rewrite(model, block=None):
+    """A layout rewrite gone wrong on some CPU: every weight of the graph scaled, so outputs differ."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    for i, t in enumerate(model.graph.initializer):
+        a = numpy_helper.to_array(t)
+        if a.dtype == np.float32 and a.ndim == 4:
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(a * 1.5, t.name))
+    return model
+
+
+def _failing_rewrite(model, block=None):
+    raise ValueError("a node this rewrite does not know")
+
+
+@pytest.mark.parametrize("rewrite", [_drifting_rewrite, _failing_rewrite])
+def test_a_layout_rewrite_that_drifts_or_fails_runs_the_graph_as_exported(
+    monkeypatch, net_and_refs, rewrite, caplog
+):
+    """The CPU-layout rewrite depends on the CPU's block size; where it goes wrong the renderer still
+    runs (the exported graph, checked against PyTorch), slower, and the log says why."""
+    import core.export.onnx_cpu_layout as layout
+
+    monkeypatch.setattr(layout, "fit_cpu_layout", rewrite)
+    net, ref = net_and_refs
+    h, w = net.geometry.crop_size
+    source = np.random.default_rng(0).random((1, 4, h, w), np.float32)
+    with torch.inference_mode():
+        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    parity: list = []
+    backend, _ = make_crop_backend("auto", net, ref, "cpu", parity=parity)
+    np.testing.assert_allclose(backend.render(source), want, atol=1e-4)
+    assert [p.ok for p in parity] == [True]
+    assert "running it as exported" in caplog.text
