@@ -135,12 +135,12 @@ def media_videos(project: Project) -> list[Path]:
 
 def trained_clips(project: Project) -> set[str]:
     """Clips a finished run was trained on (from the run's summary/status 'clips'; a one-clip project's
-    finished runs count for its clip)."""
+    finished runs count for its clip). The prior mapped onto a clip (made without training) is not one."""
     names: set[str] = set()
     any_finished = False
     for run in sorted(project.runs_dir.iterdir()) if project.runs_dir.is_dir() else []:
         status = RunFolder(run).read_status()
-        if status.get("state") != "finished":
+        if status.get("state") != "finished" or status.get("made_without_training"):
             continue
         any_finished = True
         names.update(str(c) for c in status.get("clips", []))

@@ -35,3 +35,24 @@ def test_a_prepared_silent_track_is_called_silent_on_its_card(tmp_path):
     (prepared / "manifest.json").write_text(json.dumps({"name": "quiet", "audio_voiced_fraction": 0.6}))
     (entry,) = clip_entries(project)
     assert not entry.silent_audio and "with audio" in entry.details
+
+
+def test_a_clip_is_trained_by_a_run_a_user_trained_not_by_the_mapped_prior(tmp_path):
+    """Render and Live map the audio-to-mouth prior onto a clip as a finished run made without
+    training; the card called the clip "trained" although nothing was trained on it."""
+    from core.train.run_folder import RunFolder, RunState
+    from studio.gui.media_library import trained_clips
+
+    project = create_project(tmp_path / "p")
+    clip = project.prepared_dir / "talk"
+    clip.mkdir(parents=True)
+    (clip / "manifest.json").write_text(json.dumps({"name": "talk"}))
+    prior = RunFolder(project.runs_dir / "1-audio2mouth-prior").create(
+        "audio2mouth", {}, made_without_training=True
+    )
+    prior.set_status(RunState.FINISHED, clips=["talk"])
+    assert trained_clips(project) == set()
+
+    trained = RunFolder(project.runs_dir / "2-dinet").create("dinet", {})
+    trained.set_status(RunState.FINISHED, clips=["talk"])
+    assert trained_clips(project) == {"talk"}
