@@ -27,6 +27,7 @@ from core.config.loader import to_toml
 from core.config.model import ConfigModel
 from core.device import DeviceChoice
 from core.io import atomic
+from core.io.file_lock import locked
 from core.jobs.errors import BadInput
 from core.new_folder import fill_existing_empty, new_folder
 from core.project_layout import PROJECT_FILE, SUBFOLDERS, ProjectLayout
@@ -99,6 +100,8 @@ class Project:
     created: str = ""
     clips: list[str] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)
+    # the file's document as this object last read or wrote it: what its own edits are measured from
+    _base: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def layout(self) -> ProjectLayout:
@@ -176,7 +179,75 @@ class Project:
         }
 
     def save(self) -> None:
-        atomic.write_text(self.layout.project_file, project_toml(self.document(), self.layout.project_file))
+        """Write project.toml merged with the file as it is now, under the file's lock: another
+        window's or command's changes since this object read it are kept (see `merge_documents`),
+        and this object then holds the merged document."""
+        path = self.layout.project_file
+        with locked(path):
+            doc = merge_documents(self._base, self.document(), _current_document(path, self.root))
+            atomic.write_text(path, project_toml(doc, path))
+        self._adopt(doc)
+
+    def _adopt(self, doc: dict[str, Any]) -> None:
+        """Take `doc` (as read or written) as this object's state and as the base of its next save."""
+        self.name, self.created = doc["name"], doc.get("created", "")
+        self.schema_version = doc.get("schema_version", SCHEMA_VERSION)
+        self.clips, self.defaults = list(doc.get("clips", [])), dict(doc.get("defaults", {}))
+        self._base = self.document()
+
+
+_MISSING = object()
+
+
+def merge_documents(
+    base: dict[str, Any] | None, mine: dict[str, Any], current: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Three-way merge of project.toml documents: `mine` (this writer's), `base` (the file when
+    this writer last read or wrote it; None: unknown), `current` (the file now; None: unreadable).
+
+    A field this writer changed since `base` takes its value, every other field keeps the file's
+    (tables merge field by field). `clips` is the file's list less the clips this writer removed,
+    then the clips it added: a clip another writer added stays, and a clip goes only when the
+    writer that removed it saves.
+    """
+    if current is None:
+        return mine
+    if base is None:  # nothing known of what this writer changed: its values win, no clip removed
+        base = {**current, "clips": []}
+    doc = _merge_table(base, mine, current)
+    base_clips, my_clips = list(base.get("clips", [])), list(mine.get("clips", []))
+    removed = set(base_clips) - set(my_clips)
+    kept = [c for c in current.get("clips", []) if c not in removed]
+    doc["clips"] = kept + [c for c in my_clips if c not in base_clips and c not in kept]
+    return doc
+
+
+def _merge_table(base: dict[str, Any], mine: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in dict.fromkeys([*current, *mine]):
+        was, now, theirs = base.get(key, _MISSING), mine.get(key, _MISSING), current.get(key, _MISSING)
+        if isinstance(now, dict) and isinstance(theirs, dict):
+            value: Any = _merge_table(was if isinstance(was, dict) else {}, now, theirs)
+        else:
+            value = now if now != was else theirs
+        if value is not _MISSING:
+            out[key] = value
+    return out
+
+
+def _current_document(path: Path, root: Path) -> dict[str, Any] | None:
+    """project.toml as it is on disk now, when it reads and validates; None otherwise (the save
+    then writes this writer's document, as before merging existed)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    data.setdefault("name", root.name)
+    try:
+        _validated(data, path)
+    except ProjectError:
+        return None
+    return data
 
 
 def project_toml(data: dict[str, Any], path: Path) -> str:
@@ -204,6 +275,7 @@ def create_project(root: Path | str, name: str | None = None) -> Project:
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     text = project_toml(project.document(), root / PROJECT_FILE)  # bad values: nothing is written
+    project._adopt(project.document())
     building = fill_existing_empty(root) if root.exists() else new_folder(root)
     try:
         with building as tmp:
@@ -242,7 +314,7 @@ def open_project(root: Path | str) -> Project:
     doc = _validated(data, path)
     for sub in layout.folders:
         sub.mkdir(exist_ok=True)
-    return Project(
+    project = Project(
         root=root,
         name=doc.name,
         schema_version=doc.schema_version,
@@ -250,6 +322,8 @@ def open_project(root: Path | str) -> Project:
         clips=list(doc.clips),
         defaults=doc.defaults.model_dump(exclude_unset=True),
     )
+    project._adopt(project.document())
+    return project
 
 
 NAME_MAX_BYTES = 120  # a folder name's limit is 255 bytes; temporaries add a prefix and a suffix

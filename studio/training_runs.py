@@ -72,12 +72,16 @@ def prepare_run(
         raise BadInput(f"--max-steps must be >= 1 (got {order.max_steps})")
     job_name = safe_name(order.job.stem)
     if launch_rank() > 0:  # under torchrun only rank 0 creates the run folder
-        return spec, config, RunFolder(_await_rank0_folder(project, order.run_name))
+        run_dir = _await_rank0_folder(project, order.run_name)
+        if order.resume:  # every rank refuses what rank 0 refuses, none waits for it in training
+            _check_step_cap(run_dir, order.max_steps)
+        return spec, config, RunFolder(run_dir)
     if order.resume:
         run_dir = _resume_target(project, spec.name, job_name, order.run_name)
         check_output_folder(
             run_dir, "--resume", "make the run folder writable, or copy the project somewhere writable."
         )
+        _check_step_cap(run_dir, order.max_steps)
         return spec, config, RunFolder(run_dir)
     name = safe_name(order.run_name) if order.run_name else f"{datetime.now():%Y%m%d-%H%M%S}-{job_name}"
     run_dir = project.layout.run(name)
@@ -129,6 +133,22 @@ def _await_rank0_folder(project: Project, run_name: str | None, timeout_s: float
             raise BadInput(f"Rank {launch_rank()}: rank 0 did not create {path} within {timeout_s:.0f} s.")
         time.sleep(0.2)
     return path
+
+
+def _check_step_cap(run_dir: Path, max_steps: int | None) -> None:
+    """A resume whose step cap is not above the checkpoint's step would train nothing and mark the
+    run finished with fewer steps than it has: refuse it before anything is touched."""
+    from core.train.checkpoint import checkpoint_step
+    from core.train.loop import CHECKPOINT
+
+    step = checkpoint_step(RunFolder(run_dir).checkpoints / CHECKPOINT)
+    if max_steps is None or step is None or max_steps > step:
+        return
+    raise BadInput(
+        f"{run_dir} is at step {step} already; a step cap of {max_steps} leaves nothing to train. "
+        f"Give a step cap above {step} (--max-steps, or Max steps in the training panel: the total "
+        "to reach), or none for the configured schedule."
+    )
 
 
 def _resume_target(project: Project, kind: str, job_name: str, run_name: str | None) -> Path:

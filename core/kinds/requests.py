@@ -34,9 +34,9 @@ class RenderRequest:
     clip: Path | None = None  # prepared clip to play (None: the run's training clip)
     device: str = "auto"
     color_match: bool = True
-    backend: str = (
-        "auto"  # the model runtime where a kind has several (lip-sync: auto|torch|torchscript|onnx)
-    )
+    # the model runtime (auto|torch|torchscript|onnx), as live takes it: lip-sync -> its renderer,
+    # Gaussian -> its audio model
+    backend: str = "auto"
 
 
 @dataclass(frozen=True)

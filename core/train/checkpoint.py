@@ -73,6 +73,19 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
     return state
 
 
+def checkpoint_step(path: Path | str) -> int | None:
+    """The `step` a checkpoint was saved at, read without loading its tensors (memory-mapped);
+    None when there is no readable checkpoint (the trainer's own read then says why)."""
+    import torch
+
+    try:
+        state = torch.load(Path(path), map_location="cpu", weights_only=True, mmap=True)
+    except Exception:
+        return None
+    step = state.get("step") if isinstance(state, dict) else None
+    return int(step) if isinstance(step, int) else None
+
+
 def read_checkpoint(
     path: Path | str, kind: str, map_location: Any = "cpu", kind_version: int = 1
 ) -> dict[str, Any]:

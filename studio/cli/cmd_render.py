@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--backend",
         default="auto",
         choices=["auto", "torch", "torchscript", "onnx"],
-        help="lip-sync renderer runtime (auto: ONNX Runtime on the CPU when installed, else PyTorch)",
+        help="model runtime, as live takes it: a lip-sync run's renderer (auto: ONNX Runtime on the CPU "
+        "when installed, else PyTorch), a Gaussian run's audio model (auto: eager)",
     )
     p.add_argument("--no-color-match", action="store_true", help="paste the render without colour matching")
     p.add_argument("--quiet", action="store_true")

@@ -74,3 +74,18 @@ def test_resume_finds_its_run_among_strays_and_damaged_runs(trained, caplog):
                  "--device", "cpu", "--quiet"])  # fmt: skip
     assert code == 0 and run.state is RunState.FINISHED
     assert "skipping run broken" in caplog.text
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_resume_with_a_step_cap_not_above_the_trained_step_is_refused(trained, capsys, steps):
+    """`train --resume --max-steps N` with N <= the checkpoint's step marked the run finished at once
+    (status `total` below `step`) and said nothing; it is refused, the run left as it was."""
+    proj, job, run = trained
+    ckpt = run.checkpoints / "last.pt"
+    before, weights = run.status_path.read_bytes(), ckpt.read_bytes()
+    code = main(["train", str(job), "--project", str(proj.root), "--run-name", "mine", "--resume",
+                 "--max-steps", str(steps), *TINY, "--device", "cpu", "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "at step 2" in err and "step cap above 2 (--max-steps" in err
+    assert run.status_path.read_bytes() == before and ckpt.read_bytes() == weights

@@ -25,7 +25,9 @@ def _render(req: RenderRequest) -> Job:
     from core.gaussians.train.render_audio import GaussianAudioRenderJob, GaussianRenderRequest
 
     return GaussianAudioRenderJob(
-        GaussianRenderRequest(req.run, req.audio, req.out, req.audio_run, req.device)
+        GaussianRenderRequest(
+            req.run, req.audio, req.out, req.audio_run, req.device, audio_backend=req.backend
+        )
     )
 
 

@@ -12,6 +12,7 @@ cover the audio; the mp4 carries the new audio.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +142,7 @@ class GaussianRenderRequest:
     audio_model: Path
     device: str = "auto"
     renderer: str = "auto"
+    audio_backend: str = "auto"  # the audio model's runtime, as live takes it (core.realtime.backends)
 
 
 class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
@@ -151,6 +153,8 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         from core.media.audio import read_audio, read_audio_native
         from core.media.mp4_writer import for_aac
         from core.mouth.loader import load_audio2mouth
+        from core.mouth.streaming import stream_all
+        from core.realtime.backends import make_audio_backend
 
         r = self.req
         device = resolve_device(r.device)
@@ -168,11 +172,13 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         ctx.progress(0, n_out, "rendering")  # the total is known: bars show 0% until the first frames
-        coeffs = a2m.predict(audio, n_out)
+        with tempfile.TemporaryDirectory(prefix="dhstudio-render-") as work:  # ONNX graphs, if asked
+            step = make_audio_backend(r.audio_backend, a2m.net, device, Path(work), [])
+            coeffs = stream_all(a2m.stepper(step), audio, n_out)
         src = ping_pong(clip.frame_count, n_out)
         ctx.log(
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s) over clip '{clip.name}' with "
-            f"{path.avatar.count} Gaussians ({path.renderer.name})"
+            f"{path.avatar.count} Gaussians ({path.renderer.name}), audio model on {step.name}"
         )
         writer = Mp4Writer(
             r.out, clip.width, clip.height, clip.fps, sample_rate=sound_rate, channels=sound.shape[1]

@@ -81,3 +81,19 @@ def test_cli_live_drives_a_gaussian_run_from_a_file(gp, speech, tmp_path):
     with av.open(str(rec)) as c:
         assert c.streams.video and c.streams.audio
         assert sum(1 for _ in c.decode(video=0)) == 25  # the recorder fills dropped frames
+
+
+def test_render_runs_the_audio_model_on_the_backend_asked_for(gp, speech, tmp_path, monkeypatch, capsys):
+    """`render GAUSSIAN_RUN --backend onnx` steps the audio model on ONNX Runtime, as live does, and
+    says so; the video equals the eager one (the ONNX graph passes its parity check)."""
+    seen = keep_written_frames(monkeypatch, render_audio)
+    common = ["render", str(gp.gaussian_run), "--audio", str(speech), "--audio-model", str(gp.audio_run)]
+    assert main([*common, "--out", str(tmp_path / "t.mp4"), "--backend", "torch", "--device", "cpu"]) == 0
+    eager = list(seen)
+    seen.clear()
+    capsys.readouterr()
+    assert main([*common, "--out", str(tmp_path / "o.mp4"), "--backend", "onnx", "--device", "cpu"]) == 0
+    assert "audio model on onnx" in capsys.readouterr().err
+    assert len(seen) == len(eager) == expected_frames(speech)
+    diff = max(int(np.abs(a.astype(int) - b.astype(int)).max()) for a, b in zip(seen, eager, strict=True))
+    assert diff <= 1, f"max abs diff {diff}"
