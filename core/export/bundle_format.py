@@ -41,6 +41,19 @@ def is_bundle(path: Path | str | None) -> bool:
     return path is not None and (Path(path) / BUNDLE_JSON).is_file()
 
 
+BUNDLE_BACKENDS = ("auto", "onnx")  # a bundle carries ONNX graphs only
+
+
+def check_bundle_backend(backend: str, folder: Path | str) -> None:
+    """`--backend` for a bundle: it runs its own ONNX models, so a PyTorch backend cannot be honoured."""
+    if backend not in BUNDLE_BACKENDS:
+        raise BadInput(
+            f"{folder} is an exported bundle, which runs its own ONNX models: --backend {backend} "
+            f"cannot apply. Leave --backend out (or pass onnx), or give the run folder it was exported "
+            f"from to use {backend}."
+        )
+
+
 def bundle_kind(folder: Path | str):
     """The registry kind of a bundle (after checking it), so commands treat it like a run of that kind."""
     from core.kinds.registry import avatar_kind

@@ -84,7 +84,7 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.export.bundle_format import bundle_kind, is_bundle
+    from core.export.bundle_format import bundle_kind, check_bundle_backend, is_bundle
     from core.realtime.job import LiveRequest
 
     if args.list_devices:
@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"--seconds must be a number of seconds > 0 (got {args.seconds})")
     bundle = is_bundle(args.run)  # an exported avatar bundle runs on its own models, no project
     kind = bundle_kind(args.run) if bundle else kind_of_run(args.run)
+    if bundle:
+        check_bundle_backend(args.backend, args.run)
     check_outputs(args)
     no_display = args.no_display
     if not no_display:

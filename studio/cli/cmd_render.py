@@ -72,10 +72,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render_bundle(args: argparse.Namespace) -> int:
-    from core.export.bundle_format import read_bundle
+    from core.export.bundle_format import check_bundle_backend, read_bundle
     from core.export.bundle_render import BundleRenderJob, BundleRenderRequest
 
     read_bundle(args.run)
+    check_bundle_backend(args.backend, args.run)
     check_output_file(args.out, "--out", (".mp4",))
     result = run_job(
         BundleRenderJob(BundleRenderRequest(args.run, args.audio, args.out, args.device)), args.quiet

@@ -187,6 +187,21 @@ def test_bundle_runs_live_and_renders_after_the_project_is_deleted(runs, tmp_pat
         == 0
     )
     assert video.is_file() and video.stat().st_size > 1000
+    # a bundle runs its own ONNX models: a PyTorch backend is refused, not silently ignored
+    int8 = str(tmp_path / "moved" / "int8")
+    torch_render = [
+        "render",
+        int8,
+        "--audio",
+        str(speech),
+        "--out",
+        str(tmp_path / "t.mp4"),
+        "--backend",
+        "torch",
+    ]
+    assert main(torch_render) == 2
+    assert main(["live", int8, "--audio-file", str(speech), "--no-display", "--backend", "torchscript"]) == 2
+    assert not (tmp_path / "t.mp4").exists()
     # a damaged copy is refused with exit 2 by both commands
     (tmp_path / "moved" / "fp32" / "loop.mp4").unlink()
     assert (
