@@ -5,7 +5,9 @@ other modules need no changes); `retranslate(root)` walks a window's menus, acti
 boxes, labels and buttons and sets each text to `QCoreApplication.translate("dhstudio", english)`,
 which the installed QTranslator answers from the .qm catalogue. Each widget remembers its English
 source, so switching back to English works, and a text the program changed since the last pass
-(a readout) is taken as the new source. Texts composed at run time (numbers, paths) stay English.
+(a readout) is taken as the new source. The pass also reaches placeholder texts, spin boxes'
+special values, combo-box items and plot titles. Texts composed at run time with numbers or paths
+go through `tr` with a `{name}` template where they are built (`ui.translation.tr`).
 Build the catalogue with `pyside6-lrelease resources/i18n/dhstudio_zh_CN.ts`.
 """
 
@@ -13,19 +15,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator
+from PySide6.QtCore import QObject, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QMenu,
+    QPlainTextEdit,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
-CONTEXT = "dhstudio"
+from ui.translation import CONTEXT, tr
+
+__all__ = ["CONTEXT", "qm_path", "retranslate", "set_language", "tr"]
+_ITEM_SOURCE = Qt.ItemDataRole.UserRole + 77  # a combo item's English text
 I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 _SOURCE, _SHOWN = "dh_source", "dh_shown"
 
@@ -52,10 +62,6 @@ def set_language(app: QApplication, language: str) -> bool:
     return True
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
-
 def _swap(obj: QObject, current: str, setter, key: str = "") -> None:
     if not current:
         return
@@ -68,6 +74,30 @@ def _swap(obj: QObject, current: str, setter, key: str = "") -> None:
     obj.setProperty(shown_key, new)
     if new != current:
         setter(new)
+
+
+def _combo_items(combo: QComboBox) -> None:
+    """Items keep their source in a role of their own; the code reads their data, not their text."""
+    for i in range(combo.count()):
+        current, source = combo.itemText(i), combo.itemData(i, _ITEM_SOURCE)
+        shown = combo.itemData(i, _ITEM_SOURCE + 1)
+        if source is None or current != shown:
+            source = current
+        new = tr(source)
+        combo.setItemData(i, source, _ITEM_SOURCE)
+        combo.setItemData(i, new, _ITEM_SOURCE + 1)
+        if new != current:
+            combo.setItemText(i, new)
+
+
+def _plot_titles(root: QWidget) -> None:
+    try:
+        import pyqtgraph as pg
+    except ImportError:  # no plots without pyqtgraph
+        return
+    for w in root.findChildren(pg.PlotWidget):
+        item = w.getPlotItem()
+        _swap(w, item.titleLabel.text, item.setTitle, "_plot")
 
 
 def retranslate(root: QWidget) -> None:
@@ -88,6 +118,17 @@ def retranslate(root: QWidget) -> None:
     for w in root.findChildren(QTabWidget):  # each tab remembers its source on its page widget
         for i in range(w.count()):
             _swap(w.widget(i), w.tabText(i), lambda text, w=w, i=i: w.setTabText(i, text), "_tab")
+    for w in root.findChildren(QLineEdit):
+        _swap(w, w.placeholderText(), w.setPlaceholderText, "_hint")
+    for w in root.findChildren(QPlainTextEdit) + root.findChildren(QTextEdit):
+        _swap(w, w.placeholderText(), w.setPlaceholderText, "_hint")
+    for w in root.findChildren(QAbstractSpinBox):
+        if hasattr(w, "specialValueText"):
+            _swap(w, w.specialValueText(), w.setSpecialValueText, "_special")
+    for w in root.findChildren(QComboBox):
+        if not w.isEditable():  # an editable combo's items are what the user typed
+            _combo_items(w)
+    _plot_titles(root)
     for w in root.findChildren(QWidget):  # dialogs and panels parented here
         if w.isWindow() and w is not root:
             _swap(w, w.windowTitle(), w.setWindowTitle)

@@ -32,6 +32,7 @@ from core.realtime.controls import ControlValues
 from core.realtime.job import LiveRequest
 from core.realtime.lookahead import LookaheadCurve, load_curve
 from core.train.run_folder import RunState, list_runs
+from studio.gui import i18n
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
 from ui.live_view import SLIDERS, LiveView
@@ -49,6 +50,35 @@ def kind_live_job(request: LiveRequest) -> Job:
 
 
 NO_RUN_YET = "No finished lip-sync or Gaussian run in this project yet: train one to drive it live."
+
+
+def describe_lookahead(
+    curve: LookaheadCurve, model_lookahead: int, smoothing_lookahead: int, frame_ms: float = 40.0
+) -> str:
+    """`LookaheadCurve.describe` in the interface language: the measured cost and accuracy of a setting."""
+    p = curve.point(model_lookahead, smoothing_lookahead)
+    head = i18n.tr("model lookahead {model} + smoothing {smoothing}").format(
+        model=model_lookahead, smoothing=smoothing_lookahead
+    )
+    if p is None:
+        built_in = 30.0 + frame_ms * (model_lookahead + smoothing_lookahead)
+        return i18n.tr("{head}: about {built_in} ms built in (not measured)").format(
+            head=head, built_in=f"{built_in:.0f}"
+        )
+    text = i18n.tr(
+        "{head}: p95 latency {alone} ms alone, {busy} ms beside a busy process ({built_in} ms built in); "
+        "lip-sync r {r}, LMD {lmd} of the full-lookahead model"
+    ).format(
+        head=head,
+        alone=f"{p.p95_ms:.0f}",
+        busy=f"{p.p95_contended_ms:.0f}",
+        built_in=f"{p.built_in_ms:.0f}",
+        r=f"{p.r_fraction:.0%}",
+        lmd=f"{p.lmd_fraction:.0%}",
+    )
+    if p == curve.choose():
+        text += i18n.tr(" (default: lowest latency keeping {keep})").format(keep=f"{curve.keep:.0%}")
+    return text
 
 
 class LiveController(QObject):
@@ -121,9 +151,11 @@ class LiveController(QObject):
                 combo.addItem(f"{info.path.name} — {kind.title}", str(info.path))
         exports = self.project_root / "exports"
         for folder in sorted(p for p in exports.iterdir() if is_bundle(p)) if exports.is_dir() else []:
-            combo.addItem(f"{folder.name} — exported bundle", str(folder))  # runs with its own ONNX models
+            combo.addItem(
+                i18n.tr("{name} — exported bundle").format(name=folder.name), str(folder)
+            )  # runs with its own ONNX models
         if combo.count() == 0:
-            self.view.show_message(NO_RUN_YET, error=False)
+            self.view.show_message(i18n.tr(NO_RUN_YET), error=False)
         else:
             combo.setCurrentIndex(max(combo.findData(keep), 0))
             if self.view.message.text() == NO_RUN_YET:
@@ -148,7 +180,10 @@ class LiveController(QObject):
         self.view.mic_radio.setEnabled(bool(devices))
         if not devices:
             self.view.file_radio.setChecked(True)
-            self.view.show_message(f"Microphone unavailable: {problem}. Audio files still work.", error=False)
+            self.view.show_message(
+                i18n.tr("Microphone unavailable: {problem}. Audio files still work.").format(problem=problem),
+                error=False,
+            )
 
     def select_avatar(self, run: Path) -> None:
         i = self.view.avatar_combo.findData(str(run))
@@ -335,12 +370,21 @@ class LiveController(QObject):
             self.view.show_message(result.error + kept)
         self.session_finished.emit(result)
 
+    def retranslate(self) -> None:
+        """After a language switch: the texts composed with numbers, in the new language."""
+        slider = self.view.sliders["lookahead"]
+        self._describe_lookahead(slider.value() / SLIDERS["lookahead"][3])
+
     # controls -------------------------------------------------------------------------------
     def _describe_lookahead(self, smoothing: float) -> None:
         if self.curve is None:
-            self.view.set_lookahead_note(f"Lookahead trade-off not measured: {self._curve_problem}")
+            self.view.set_lookahead_note(
+                i18n.tr("Lookahead trade-off not measured: {problem}").format(problem=self._curve_problem)
+            )
             return
-        self.view.set_lookahead_note(self.curve.describe(self.model_lookahead, int(round(smoothing))))
+        self.view.set_lookahead_note(
+            describe_lookahead(self.curve, self.model_lookahead, int(round(smoothing)))
+        )
 
     def _slider_moved(self, name: str, value: int) -> None:
         scaled = value / SLIDERS[name][3]

@@ -16,7 +16,7 @@ from core.jobs.events import LiveStatus, RefineStep
 from core.jobs.job import Job, JobResult, Status
 from studio import __version__
 from studio.doctor import DoctorJob
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.clip_viewer_controller import ClipViewerController
 from studio.gui.gui_gc import GuiThreadCollector
 from studio.gui.job_worker import JobThread, connect_worker
@@ -90,18 +90,24 @@ class MainController(QObject):
         self.recent.add(project.root)
         self.refresh_recent_menu()
         self.window.setWindowTitle(f"{project.name} — {APP_TITLE}")
-        self.window.status_label.setText(f"Project: {project.root}")
+        self.show_project_status()
         self.window.action_open_exports.setEnabled(True)
         self.window.set_project_actions(True)
         self.window.show_project()
         self.project_changed.emit(project)
+
+    def show_project_status(self) -> None:
+        """The status bar's project line, in the interface language (again after a language switch)."""
+        p = self.project
+        text = i18n.tr("Project: {path}").format(path=p.root) if p is not None else i18n.tr("No project open")
+        self.window.status_label.setText(text)
 
     def close_project(self) -> None:
         if self.project is None or self._job_blocks("close the project"):
             return
         self.project = None
         self.window.setWindowTitle(APP_TITLE)
-        self.window.status_label.setText("No project open")
+        self.show_project_status()
         self.window.action_open_exports.setEnabled(False)
         self.window.set_project_actions(False)
         self.window.show_start()

@@ -18,7 +18,7 @@ from core.jobs.job import Job, JobResult
 from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import RenderRequest
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import project_runs
 from studio.project import safe_name
@@ -83,7 +83,9 @@ class RenderController(PanelController):
                 combo.setCurrentIndex(index)
         v.render_button.setEnabled(v.run_combo.count() > 0)
         if v.run_combo.count() == 0:
-            v.status.setText("No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
+            v.status.setText(
+                i18n.tr("No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
+            )
         elif not v.progress.isVisible():
             v.status.setText("")
         self.refresh_videos()

@@ -26,6 +26,7 @@ from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
 from studio.gui import config_fields as cf
+from studio.gui import i18n
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread, connect_worker
@@ -114,7 +115,7 @@ class TrainingController(QObject):
         keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("All clips", "")
+        combo.addItem(i18n.tr("All clips"), "")
         for path in self.project.prepared_clips() if self.project is not None else []:
             combo.addItem(path.name, path.name)
         combo.setCurrentIndex(max(0, combo.findData(keep)) if keep else 0)
@@ -142,6 +143,7 @@ class TrainingController(QObject):
         self.view.plot.show_panels(self.kind.curves)
         self._fill_resumable()
         self.load_preset(self._selected_preset())
+        i18n.retranslate(self.view)  # the form's tabs and the plots are new: in the interface language
 
     def _selected_preset(self) -> Preset | None:
         data = self.view.preset.currentData()
@@ -154,7 +156,7 @@ class TrainingController(QObject):
             self.base = self.kind.config_model.model_validate(self.raw)
         except ValidationError:
             self.base = None  # a broken preset: its errors show in the form
-        self.view.description.setText(preset.description if preset else "")
+        self.view.description.setText(i18n.tr(preset.description) if preset else "")
         self._validate(editing="")
 
     # tune -------------------------------------------------------------------------------------
@@ -452,7 +454,9 @@ class TrainingController(QObject):
     def _show_attention(self) -> None:
         """The trainer's heat maps over the plain prediction, as much as the opacity slider says."""
         alpha = self.view.attention_opacity.value() / 100.0
-        self.view.attention_opacity_label.setText(f"Opacity {round(alpha * 100)} %")
+        self.view.attention_opacity_label.setText(
+            i18n.tr("Opacity {percent} %").format(percent=round(alpha * 100))
+        )
         if self._attention is not None:
             self.view.attention.set_image(attention_over_output(self._samples, self._attention, alpha))
 
