@@ -855,5 +855,121 @@
         <source>Nose ■</source>
         <translation>鼻子 ■</translation>
     </message>
+    <message>
+        <source>Running: {name}</source>
+        <translation>运行中：{name}</translation>
+    </message>
+    <message>
+        <source>{name} = {value} (step {step})</source>
+        <translation>{name} = {value}（第 {step} 步）</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Cancelling the running job, then closing…</source>
+        <translation>正在取消运行中的任务，然后关闭…</translation>
+    </message>
+    <message>
+        <source>Starting {name}…</source>
+        <translation>正在启动 {name}…</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Stopping (saving a checkpoint)…</source>
+        <translation>正在停止（保存检查点）…</translation>
+    </message>
+    <message>
+        <source>step {step}</source>
+        <translation>第 {step} 步</translation>
+    </message>
+    <message>
+        <source>ETA {time}</source>
+        <translation>预计剩余 {time}</translation>
+    </message>
+    <message>
+        <source>Open a project first: presets are saved next to it.</source>
+        <translation>请先打开项目：预设保存在项目旁边。</translation>
+    </message>
+    <message>
+        <source>Give the new preset a name.</source>
+        <translation>请为新预设命名。</translation>
+    </message>
+    <message>
+        <source>Rendering {name}…</source>
+        <translation>正在渲染 {name}…</translation>
+    </message>
+    <message>
+        <source>Loading the avatar…</source>
+        <translation>正在加载数字人…</translation>
+    </message>
+    <message>
+        <source>The session is still starting; press Record again in a moment.</source>
+        <translation>会话仍在启动，请稍后再按录制。</translation>
+    </message>
+    <message>
+        <source>Recording to {path}</source>
+        <translation>正在录制到 {path}</translation>
+    </message>
+    <message>
+        <source>Recording saved: {path}</source>
+        <translation>录制已保存：{path}</translation>
+    </message>
+    <message>
+        <source>{seconds} s of audio</source>
+        <translation>音频 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>end-to-end latency {p50} / {p95} ms</source>
+        <translation>端到端延迟 {p50} / {p95} ms</translation>
+    </message>
+    <message>
+        <source>dropped {dropped} · underruns {underruns} · overruns {overruns}</source>
+        <translation>丢帧 {dropped} · 欠载 {underruns} · 过载 {overruns}</translation>
+    </message>
+    <message>
+        <source>Recording: {path}</source>
+        <translation>录制：{path}</translation>
+    </message>
+    <message>
+        <source>Session stopped.</source>
+        <translation>会话已停止。</translation>
+    </message>
+    <message>
+        <source>Session ended ({status}).</source>
+        <translation>会话已结束（{status}）。</translation>
+    </message>
+    <message>
+        <source>no audio input device found; plug in a microphone</source>
+        <translation>未找到音频输入设备；请插入麦克风</translation>
+    </message>
 </context>
 </TS>

@@ -102,6 +102,11 @@ class MainController(QObject):
         text = i18n.tr("Project: {path}").format(path=p.root) if p is not None else i18n.tr("No project open")
         self.window.status_label.setText(text)
 
+    def retranslate(self) -> None:
+        """After a language switch: the texts composed with a path or a kind's title, composed again."""
+        self.show_project_status()
+        self.render.refresh()
+
     def close_project(self) -> None:
         if self.project is None or self._job_blocks("close the project"):
             return
@@ -165,7 +170,7 @@ class MainController(QObject):
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
         panel.set_progress(0, 0, "")  # busy until the job reports a total (not the last job's bar)
-        panel.title.setText(f"Running: {job.name}")
+        panel.title.setText(i18n.tr("Running: {name}").format(name=job.name))
         self.job = thread
         thread.start()
         return thread
@@ -182,7 +187,9 @@ class MainController(QObject):
         self.window.job_panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
 
     def _metric(self, name: str, step: int, value: float) -> None:
-        self.window.job_panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
+        self.window.job_panel.metrics.setText(
+            i18n.tr("{name} = {value} (step {step})").format(name=name, value=f"{value:.4g}", step=step)
+        )
 
     def _refine(self, event: RefineStep) -> None:
         self.window.job_panel.append_log(event.describe())
@@ -193,11 +200,13 @@ class MainController(QObject):
     def _job_done(self, result: JobResult, on_done: Callable[[JobResult], None] | None) -> None:
         panel = self.window.job_panel
         panel.set_running(False)
-        panel.title.setText(JOB_STATE_TEXT[result.status])
+        panel.title.setText(i18n.tr(JOB_STATE_TEXT[result.status]))
         thread, self.job = self.job, None
         if thread is not None:
             # each job's end replaces the status bar (the job's own callback may say more below)
-            self.window.status_label.setText(f"{JOB_STATE_TEXT[result.status]}: {thread.worker.job.name}")
+            self.window.status_label.setText(
+                f"{i18n.tr(JOB_STATE_TEXT[result.status])}: {thread.worker.job.name}"
+            )
             thread.thread.wait()
             thread.deleteLater()
         if on_done is not None:
@@ -229,7 +238,7 @@ class MainController(QObject):
         ):
             return False
         self._close_when_idle = True
-        self.window.status_label.setText("Cancelling the running job, then closing…")
+        self.window.status_label.setText(i18n.tr("Cancelling the running job, then closing…"))
         self.job.control.resume()
         self.job.control.cancel()
         return False

@@ -74,7 +74,7 @@ class RenderController(PanelController):
             except BadInput:
                 continue
             if "render" in kind.actions:
-                v.run_combo.addItem(f"{r.name}  ({kind.title})", str(r.path))
+                v.run_combo.addItem(f"{r.name}  ({i18n.tr(kind.title)})", str(r.path))
             if r.kind == "audio2mouth":
                 v.audio_model_combo.addItem(r.name, str(r.path))
         for combo, keep in ((v.run_combo, keep_run), (v.audio_model_combo, keep_audio)):
@@ -132,7 +132,7 @@ class RenderController(PanelController):
         v.progress.setVisible(True)
         v.progress.setRange(0, 0)
         v.render_button.setEnabled(False)
-        v.status.setText(f"Rendering {out.name}…")
+        v.status.setText(i18n.tr("Rendering {name}…").format(name=out.name))
         thread.worker.progress.connect(self._progress)
         return True
 

@@ -219,11 +219,11 @@ class TrainingController(QObject):
         if self.config is None:
             return None
         if self.project is None:
-            self.view.show_message("Open a project first: presets are saved next to it.")
+            self.view.show_message(i18n.tr("Open a project first: presets are saved next to it."))
             return None
         name = safe_name(name.strip()) if name.strip() else ""
         if not name:
-            self.view.show_message("Give the new preset a name.")
+            self.view.show_message(i18n.tr("Give the new preset a name."))
             return None
         base = self.preset.name if self.preset else "defaults"
         changed = ", ".join(p for p, _, _ in self.differences()) or "no changes"
@@ -343,7 +343,7 @@ class TrainingController(QObject):
         self.job, self.run = thread, run
         v.show_message("")
         v.log.appendPlainText(f"── {run.path}")
-        v.status.setText(f"Starting {run.path.name}…")
+        v.status.setText(i18n.tr("Starting {name}…").format(name=run.path.name))
         thread.start()
         self.poller.start()
         self.status_timer.start()
@@ -355,7 +355,7 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self.active is not None:
             self.active.control.pause()
-            self.view.status.setText(self.view.status.text() + " · paused")
+            self.view.status.setText(self.view.status.text() + " · " + i18n.tr("paused"))
             self.view.plot.redraw(force=True)  # paused, drawing costs the trainer nothing: catch up now
             self._update_buttons()
 
@@ -368,7 +368,7 @@ class TrainingController(QObject):
         """Cancel after the current step; the trainer saves a checkpoint to resume from."""
         if self.active is not None:
             self.active.control.cancel()
-            self.view.status.setText("Stopping (saving a checkpoint)…")
+            self.view.status.setText(i18n.tr("Stopping (saving a checkpoint)…"))
 
     def shutdown(self) -> None:
         if self.job is not None:
@@ -393,7 +393,8 @@ class TrainingController(QObject):
         if run is not None:
             run.set_status(STATE_OF[result.status], error=result.error)
             run.close()
-        self.view.status.setText(f"{STATE_OF[result.status].capitalize()}: {run.path.name if run else ''}")
+        state = i18n.tr(STATE_OF[result.status].capitalize())
+        self.view.status.setText(f"{state}: {run.path.name if run else ''}")
         self._fill_resumable()
         self._update_buttons()
         self.run_finished.emit(result)
@@ -412,11 +413,12 @@ class TrainingController(QObject):
         if total > 0:
             v.progress.setRange(0, total)
             v.progress.setValue(step)
-        text = f"step {step}" + (f"/{total}" if total else "") + f" · {self.rate.rate():.2f} it/s"
+        text = i18n.tr("step {step}").format(step=f"{step}/{total}" if total else step)
+        text += f" · {self.rate.rate():.2f} it/s"
         if total:
-            text += f" · ETA {self.rate.eta(step, total)}"
+            text += " · " + i18n.tr("ETA {time}").format(time=self.rate.eta(step, total))
         if self.job is not None and self.job.control.paused:
-            text += " · paused"
+            text += " · " + i18n.tr("paused")
         v.status.setText(text)
         v.progress.setToolTip(message)
 

@@ -99,6 +99,7 @@ def _visible_texts(root: QWidget) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def zh_studio(qapp, qtbot, tmp_path, talking_clip):
+    from core.train.run_folder import RunFolder, RunState
     from studio.project import create_project
 
     w = MainWindow()
@@ -110,6 +111,8 @@ def zh_studio(qapp, qtbot, tmp_path, talking_clip):
     w.show()
     project = create_project(tmp_path / "Demo")
     shutil.copyfile(talking_clip, project.media_dir / "talk.mp4")
+    run = RunFolder(project.root / "runs" / "1-dinet").create("dinet", {}, source="train", job="dinet")
+    run.set_status(RunState.FINISHED)  # a finished avatar: the Live and Render panels list it
     main.set_project(project)
     panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
     yield w, main, panels
