@@ -209,7 +209,7 @@
     </message>
     <message>
         <source>Run</source>
-        <translation>训练结果</translation>
+        <translation>运行</translation>
     </message>
     <message>
         <source>Output folder</source>
@@ -970,6 +970,38 @@
     <message>
         <source>no audio input device found; plug in a microphone</source>
         <translation>未找到音频输入设备；请插入麦克风</translation>
+    </message>
+    <message>
+        <source>Add stage</source>
+        <translation>添加阶段</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Sharpness</source>
+        <translation>清晰度</translation>
     </message>
 </context>
 </TS>

@@ -83,9 +83,7 @@ class RenderController(PanelController):
                 combo.setCurrentIndex(index)
         v.render_button.setEnabled(v.run_combo.count() > 0)
         if v.run_combo.count() == 0:
-            v.status.setText(
-                i18n.tr("No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
-            )
+            i18n.set_text(v.status, "No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
         elif not v.progress.isVisible():
             v.status.setText("")
         self.refresh_videos()

@@ -72,7 +72,7 @@ class RunsController(PanelController):
                 curves.append((name, steps, values))
         self.view.plot_curves(metric, curves)
         if not names:
-            self.view.plot_hint.setText(i18n.tr("Select one or two runs to compare a metric."))
+            i18n.set_text(self.view.plot_hint, "Select one or two runs to compare a metric.")
         elif not curves:
             self.view.plot_hint.setText(f"The selected run(s) did not log '{metric}'.")
         else:

@@ -115,7 +115,7 @@ class TrainingController(QObject):
         keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(i18n.tr("All clips"), "")
+        i18n.add_item(combo, "All clips", "")
         for path in self.project.prepared_clips() if self.project is not None else []:
             combo.addItem(path.name, path.name)
         combo.setCurrentIndex(max(0, combo.findData(keep)) if keep else 0)
@@ -156,7 +156,7 @@ class TrainingController(QObject):
             self.base = self.kind.config_model.model_validate(self.raw)
         except ValidationError:
             self.base = None  # a broken preset: its errors show in the form
-        self.view.description.setText(i18n.tr(preset.description) if preset else "")
+        i18n.set_text(self.view.description, preset.description if preset else "")
         self._validate(editing="")
 
     # tune -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTableWidget,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -92,9 +93,25 @@ def _visible_texts(root: QWidget) -> list[tuple[str, str]]:
             found.append((name + " placeholder", w.placeholderText()))
         elif isinstance(w, QComboBox):
             found.append((name, w.currentText()))
+        elif isinstance(w, QTableWidget):
+            headers = [w.horizontalHeaderItem(c) for c in range(w.columnCount())]
+            found += [(name + " header", h.text()) for h in headers if h is not None]
         if isinstance(w, QAbstractSpinBox) and w.text() == w.specialValueText():
             found.append((name, w.specialValueText()))
     return found + _plot_titles(root)
+
+
+def _config_groups() -> set[str]:
+    """The config form's group titles: a TOML table's key, spaced and capitalised (Region weights)."""
+    from core.kinds.registry import all_kinds
+    from studio.gui import config_fields as cf
+
+    return {
+        spec.group.replace("_", " ").replace(".", " / ").capitalize()
+        for kind in all_kinds()
+        for spec in cf.field_specs(kind.config_model)
+        if spec.group
+    }
 
 
 @pytest.fixture
@@ -134,12 +151,39 @@ def test_every_visible_text_of_the_main_window_is_in_simplified_chinese(qapp, qt
             if _english(text):
                 english.setdefault(text, set()).add(f"{where}/{kind}")
 
-    for i in range(w.tabs.count()):
+    def visit(i: int) -> None:
         w.tabs.setCurrentIndex(i)
         collect(w.tabs.tabText(i))
         for tabs in w.tabs.widget(i).findChildren(QTabWidget):  # the training panel's own tabs
             for j in range(tabs.count()):
                 tabs.setCurrentIndex(j)
                 collect(f"{w.tabs.tabText(i)}>{tabs.tabText(j)}")
+
+    for i in range(w.tabs.count()):
+        visit(i)
+    family = w.training_view.family
+    for k in range(1, family.count()):  # each family builds its own settings tabs and plots
+        family.setCurrentIndex(k)
+        visit(w.tabs.indexOf(w.training_view))
+    for group in _config_groups():  # sub-tables of a config: named after their TOML table, like fields
+        english.pop(group, None)
     listed = "\n".join(f"  {t!r}  ({', '.join(sorted(where))})" for t, where in sorted(english.items()))
     assert not english, f"{len(english)} texts still English in zh_CN:\n{listed}"
+
+
+def test_switching_back_to_english_restores_headers_items_placeholders_and_plot_titles(qapp, zh_studio):
+    w, _main, panels = zh_studio
+    view = w.training_view
+    w.tabs.setCurrentWidget(view)  # the training panel fills itself when first shown
+    qapp.processEvents()
+    assert w.runs_view.table.horizontalHeaderItem(0).text() == "运行"
+    assert view.family.itemText(0) == "音频到口型模型"
+    assert view.plot.plots["Losses"].titleLabel.text == "损失"
+    panels.apply_preferences(panels.prefs.__class__())
+    assert w.runs_view.table.horizontalHeaderItem(0).text() == "Run"
+    assert (
+        view.clip.itemText(0) == "All clips" and view.diff.placeholderText() == "No changes from the preset"
+    )
+    assert view.plot.plots["Losses"].titleLabel.text == "Losses"
+    assert view.max_steps.specialValueText() == "schedule"
+    assert w.status_label.text().startswith("Project: ")
