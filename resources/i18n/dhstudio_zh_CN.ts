@@ -1003,5 +1003,25 @@
         <source>Sharpness</source>
         <translation>清晰度</translation>
     </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Drag: orbit · right-drag: pan · wheel: zoom</source>
+        <translation>拖动：环绕 · 右键拖动：平移 · 滚轮：缩放</translation>
+    </message>
+    <message>
+        <source>dropped 0 · underruns 0</source>
+        <translation>丢帧 0 · 欠载 0</translation>
+    </message>
+    <message>
+        <source>latency p50 – / p95 – ms</source>
+        <translation>延迟 p50 – / p95 – ms</translation>
+    </message>
+    <message>
+        <source>speech: wav, mp3, m4a…</source>
+        <translation>语音：wav、mp3、m4a…</translation>
+    </message>
 </context>
 </TS>

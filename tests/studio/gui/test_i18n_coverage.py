@@ -55,9 +55,11 @@ _ALLOWED = [re.compile(rf"\s*(?:{p})\s*", re.IGNORECASE if "fps" in p else 0) fo
 
 
 def _english(text: str) -> bool:
-    """Pure-ASCII prose: letters and no CJK, not matching an allowed form."""
+    """Latin letters and no Chinese (ellipses and middle dots aside), not matching an allowed form."""
     text = re.sub(r"<[^>]+>|&nbsp;|&amp;|&[a-z]+;", " ", text).replace("&", "").strip()
-    if not text or not text.isascii() or not re.search(r"[A-Za-z]", text):
+    if not text or re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text):
+        return False
+    if not re.search(r"[A-Za-z]", text):
         return False
     return not any(p.fullmatch(text) for p in _ALLOWED)
 
