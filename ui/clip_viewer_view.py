@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ui.image import ImageLabel
+from ui.translation import tr
 
 OVERLAYS = ("landmarks", "crop boxes", "eyes", "mouth", "nose")
 
@@ -55,7 +56,7 @@ class ClipViewerView(QWidget):
         """Show each overlay's colour (hex) as a swatch on its checkbox, as a legend."""
         for name, colour in colours.items():
             box = self.toggles[name]
-            box.setText(f"{name.capitalize()} ■")
+            box.setText(f"{tr(name.capitalize())} ■")
             box.setStyleSheet(f"QCheckBox {{ color: {colour}; font-weight: bold; }}")
 
     def overlays(self) -> set[str]:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from ui.image_view import ImageView
+from ui.translation import tr
 
 
 class OrbitView(ImageView):
@@ -85,5 +86,5 @@ class GaussianViewport(QWidget):
 
     def show_render(self, image: np.ndarray, frame: int, info: str) -> None:
         self.view.set_image(image)
-        self.frame_label.setText(f"frame {frame}")
+        self.frame_label.setText(tr("frame {frame}").format(frame=frame))
         self.info.setText(info)

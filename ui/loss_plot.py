@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.plot_palette import follow_palette
+from ui.translation import tr
 
 PANELS = ("Losses", "Quality", "Learning rate", "Gaussians")
 UNSMOOTHED = ("Quality", "Learning rate", "Gaussians")  # held-out scores, schedules, counts: not noise
@@ -205,7 +206,7 @@ class LossPlot(QWidget):
         return True
 
     def _resmooth(self) -> None:
-        self.smoothing_label.setText(f"Smoothing {self.alpha:.2f}")
+        self.smoothing_label.setText(tr("Smoothing {alpha}").format(alpha=f"{self.alpha:.2f}"))
         for (panel, _), s in self.series.items():
             alpha = 0.0 if panel in UNSMOOTHED else self.alpha
             out: list[float] = []

@@ -209,7 +209,7 @@
     </message>
     <message>
         <source>Run</source>
-        <translation>训练结果</translation>
+        <translation>运行</translation>
     </message>
     <message>
         <source>Output folder</source>
@@ -398,6 +398,630 @@
     <message>
         <source>Drop talking-head videos anywhere on this window, or use Import Video.</source>
         <translation>把说话人视频拖到窗口任意处，或使用“导入视频”。</translation>
+    </message>
+    <message>
+        <source>All clips</source>
+        <translation>全部片段</translation>
+    </message>
+    <message>
+        <source>Attention maps appear when attention modules are on</source>
+        <translation>开启注意力模块后，这里显示注意力图</translation>
+    </message>
+    <message>
+        <source>Audio file:</source>
+        <translation>音频文件：</translation>
+    </message>
+    <message>
+        <source>Audio model:</source>
+        <translation>音频模型：</translation>
+    </message>
+    <message>
+        <source>Audio-to-mouth model</source>
+        <translation>音频到口型模型</translation>
+    </message>
+    <message>
+        <source>Lip-sync video avatar</source>
+        <translation>唇形同步视频数字人</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar</source>
+        <translation>高斯头部数字人</translation>
+    </message>
+    <message>
+        <source>Avatar run:</source>
+        <translation>数字人运行：</translation>
+    </message>
+    <message>
+        <source>Changes from the preset</source>
+        <translation>相对预设的改动</translation>
+    </message>
+    <message>
+        <source>No changes from the preset</source>
+        <translation>与预设相同，没有改动</translation>
+    </message>
+    <message>
+        <source>Clip</source>
+        <translation>片段</translation>
+    </message>
+    <message>
+        <source>Clip:</source>
+        <translation>片段：</translation>
+    </message>
+    <message>
+        <source>Continue run</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Log scale (losses)</source>
+        <translation>对数刻度（损失）</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Gaussians</source>
+        <translation>高斯点数</translation>
+    </message>
+    <message>
+        <source>Max steps</source>
+        <translation>最大步数</translation>
+    </message>
+    <message>
+        <source>schedule</source>
+        <translation>按计划</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>指标：</translation>
+    </message>
+    <message>
+        <source>Augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Densify</source>
+        <translation>增密</translation>
+    </message>
+    <message>
+        <source>Discriminator</source>
+        <translation>判别器</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>Innovations</source>
+        <translation>创新</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Optim</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Prior</source>
+        <translation>先验</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>空间</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>No Gaussians yet</source>
+        <translation>还没有高斯点</translation>
+    </message>
+    <message>
+        <source>No finished avatar run yet: train a lip-sync or Gaussian avatar first.</source>
+        <translation>还没有训练完成的数字人：请先训练唇形同步或高斯数字人。</translation>
+    </message>
+    <message>
+        <source>No finished lip-sync or Gaussian run in this project yet: train one to drive it live.</source>
+        <translation>本项目还没有训练完成的唇形同步或高斯运行：训练一个后即可实时驱动。</translation>
+    </message>
+    <message>
+        <source>Nothing loaded</source>
+        <translation>未加载</translation>
+    </message>
+    <message>
+        <source>Opacity {percent} %</source>
+        <translation>不透明度 {percent} %</translation>
+    </message>
+    <message>
+        <source>Opacity 70 %</source>
+        <translation>不透明度 70 %</translation>
+    </message>
+    <message>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Overlay</source>
+        <translation>叠加</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Project: {path}</source>
+        <translation>项目：{path}</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Render</source>
+        <translation>渲染</translation>
+    </message>
+    <message>
+        <source>Render a video</source>
+        <translation>渲染视频</translation>
+    </message>
+    <message>
+        <source>Reset view</source>
+        <translation>重置视角</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Run suite</source>
+        <translation>运行实验组</translation>
+    </message>
+    <message>
+        <source>Samples appear here while training</source>
+        <translation>训练时这里显示样本</translation>
+    </message>
+    <message>
+        <source>Save as preset</source>
+        <translation>另存为预设</translation>
+    </message>
+    <message>
+        <source>new preset name</source>
+        <translation>新预设名称</translation>
+    </message>
+    <message>
+        <source>Select one or two runs to compare a metric.</source>
+        <translation>选择一个或两个运行以比较指标。</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Smoothing {alpha}</source>
+        <translation>平滑 {alpha}</translation>
+    </message>
+    <message>
+        <source>Smoothing 0.80</source>
+        <translation>平滑 0.80</translation>
+    </message>
+    <message>
+        <source>Steps per configuration</source>
+        <translation>每个配置的步数</translation>
+    </message>
+    <message>
+        <source>Suite</source>
+        <translation>实验组</translation>
+    </message>
+    <message>
+        <source>The results chart appears when the suite finishes</source>
+        <translation>实验组完成后这里显示结果图</translation>
+    </message>
+    <message>
+        <source>Videos in this project</source>
+        <translation>本项目的视频</translation>
+    </message>
+    <message>
+        <source>with audio</source>
+        <translation>有音频</translation>
+    </message>
+    <message>
+        <source>no audio</source>
+        <translation>无音频</translation>
+    </message>
+    <message>
+        <source>silent audio</source>
+        <translation>静音音频</translation>
+    </message>
+    <message>
+        <source>reading…</source>
+        <translation>读取中…</translation>
+    </message>
+    <message>
+        <source>unreadable video</source>
+        <translation>无法读取的视频</translation>
+    </message>
+    <message>
+        <source>model lookahead {model} + smoothing {smoothing}</source>
+        <translation>模型前瞻 {model} + 平滑 {smoothing}</translation>
+    </message>
+    <message>
+        <source>{head}: about {built_in} ms built in (not measured)</source>
+        <translation>{head}：固有延迟约 {built_in} ms（未实测）</translation>
+    </message>
+    <message>
+        <source>{head}: p95 latency {alone} ms alone, {busy} ms beside a busy process ({built_in} ms built in); lip-sync r {r}, LMD {lmd} of the full-lookahead model</source>
+        <translation>{head}：p95 延迟单独运行 {alone} ms，与繁忙进程并行 {busy} ms（固有 {built_in} ms）；唇形同步 r 为完整前瞻模型的 {r}，LMD 为 {lmd}</translation>
+    </message>
+    <message>
+        <source> (default: lowest latency keeping {keep})</source>
+        <translation>（默认：保持 {keep} 的最低延迟）</translation>
+    </message>
+    <message>
+        <source>Lookahead trade-off not measured: {problem}</source>
+        <translation>前瞻取舍未实测：{problem}</translation>
+    </message>
+    <message>
+        <source>Microphone unavailable: {problem}. Audio files still work.</source>
+        <translation>麦克风不可用：{problem}。音频文件仍可使用。</translation>
+    </message>
+    <message>
+        <source>{name} — exported bundle</source>
+        <translation>{name} — 导出的包</translation>
+    </message>
+    <message>
+        <source>Audio-to-mouth: speech -&gt; K mouth-shape coefficients per video frame (LSTM, Audio2Feature style).</source>
+        <translation>音频到口型：语音 -&gt; 每个视频帧 K 个口型系数（LSTM，Audio2Feature 风格）。</translation>
+    </message>
+    <message>
+        <source>DINet with all four attention modules (spatial+channel, mouth-focused with a prior mask,</source>
+        <translation>DINet，启用全部四个注意力模块（空间+通道、带先验掩码的口部聚焦、</translation>
+    </message>
+    <message>
+        <source>DINet lip-sync renderer, the original recipe: mouth 64, pixel 10 / perception 10, lr 1e-4,</source>
+        <translation>DINet 唇形同步渲染器，原始配方：口部 64，像素 10 / 感知 10，学习率 1e-4，</translation>
+    </message>
+    <message>
+        <source>DINet mini: the CPU real-time renderer (depthwise-separable, width 8, mouth 64).</source>
+        <translation>DINet mini：CPU 实时渲染器（深度可分离卷积，宽度 8，口部 64）。</translation>
+    </message>
+    <message>
+        <source>DINet trained coarse to fine: mouth 64 -&gt; 96 -&gt; 128 -&gt; 160, smaller batches and learning rates</source>
+        <translation>DINet 由粗到细训练：口部 64 -&gt; 96 -&gt; 128 -&gt; 160，批次和学习率逐级减小</translation>
+    </message>
+    <message>
+        <source>DINet, the seeds' optimised recipe: mouth 128 (against blur), pixel 15 / perception 15,</source>
+        <translation>DINet，多种子优化配方：口部 128（抗模糊），像素 15 / 感知 15，</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, balanced: ultra efficient + progressive resolution + colour calibration.</source>
+        <translation>高斯头部数字人，均衡：超高效 + 渐进分辨率 + 颜色校准。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, baseline: GaussianAvatars' recipe on the MediaPipe mesh, no innovation.</source>
+        <translation>高斯头部数字人，基线：在 MediaPipe 网格上使用 GaussianAvatars 配方，不含创新。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: colour calibration network.</source>
+        <translation>高斯头部数字人，单项创新：颜色校准网络。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: contrastive regularisation.</source>
+        <translation>高斯头部数字人，单项创新：对比正则化。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar on the FLAME mesh: GaussianAvatars' recipe on a VHAP/GaussianAvatars dataset.</source>
+        <translation>基于 FLAME 网格的高斯头部数字人：在 VHAP/GaussianAvatars 数据集上使用 GaussianAvatars 配方。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, every innovation: quality first + perceptual + semantic densification + temporal.</source>
+        <translation>高斯头部数字人，全部创新：质量优先 + 感知损失 + 语义增密 + 时间一致性。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: VGG19 perceptual loss.</source>
+        <translation>高斯头部数字人，单项创新：VGG19 感知损失。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: progressive resolution.</source>
+        <translation>高斯头部数字人，单项创新：渐进分辨率。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, quality first: balanced + contrastive regularisation.</source>
+        <translation>高斯头部数字人，质量优先：均衡 + 对比正则化。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: region-adaptive loss weights.</source>
+        <translation>高斯头部数字人，单项创新：区域自适应损失权重。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: semantic adaptive densification.</source>
+        <translation>高斯头部数字人，单项创新：语义自适应增密。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: smart (percentile) densification.</source>
+        <translation>高斯头部数字人，单项创新：智能（百分位）增密。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, single innovation: temporal consistency of fine-tuned per-frame mesh corrections.</source>
+        <translation>高斯头部数字人，单项创新：逐帧网格微调修正的时间一致性。</translation>
+    </message>
+    <message>
+        <source>Gaussian head avatar, ultra efficient: region-adaptive loss + smart densification.</source>
+        <translation>高斯头部数字人，超高效：区域自适应损失 + 智能增密。</translation>
+    </message>
+    <message>
+        <source>frame 0</source>
+        <translation>第 0 帧</translation>
+    </message>
+    <message>
+        <source>frame {frame}</source>
+        <translation>第 {frame} 帧</translation>
+    </message>
+    <message>
+        <source>frame {index} / {count}</source>
+        <translation>第 {index} / {count} 帧</translation>
+    </message>
+    <message>
+        <source>frame – / –</source>
+        <translation>第 – / – 帧</translation>
+    </message>
+    <message>
+        <source>⚠ no face found in this frame</source>
+        <translation>⚠ 此帧未检测到人脸</translation>
+    </message>
+    <message>
+        <source>{count} frames</source>
+        <translation>{count} 帧</translation>
+    </message>
+    <message>
+        <source>face found in {percent}</source>
+        <translation>{percent} 的帧检测到人脸</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>Landmarks</source>
+        <translation>关键点</translation>
+    </message>
+    <message>
+        <source>Crop boxes</source>
+        <translation>裁剪框</translation>
+    </message>
+    <message>
+        <source>Eyes</source>
+        <translation>眼睛</translation>
+    </message>
+    <message>
+        <source>Mouth</source>
+        <translation>嘴巴</translation>
+    </message>
+    <message>
+        <source>Nose</source>
+        <translation>鼻子</translation>
+    </message>
+    <message>
+        <source>Landmarks ■</source>
+        <translation>关键点 ■</translation>
+    </message>
+    <message>
+        <source>Crop boxes ■</source>
+        <translation>裁剪框 ■</translation>
+    </message>
+    <message>
+        <source>Eyes ■</source>
+        <translation>眼睛 ■</translation>
+    </message>
+    <message>
+        <source>Mouth ■</source>
+        <translation>嘴巴 ■</translation>
+    </message>
+    <message>
+        <source>Nose ■</source>
+        <translation>鼻子 ■</translation>
+    </message>
+    <message>
+        <source>Running: {name}</source>
+        <translation>运行中：{name}</translation>
+    </message>
+    <message>
+        <source>{name} = {value} (step {step})</source>
+        <translation>{name} = {value}（第 {step} 步）</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Cancelling the running job, then closing…</source>
+        <translation>正在取消运行中的任务，然后关闭…</translation>
+    </message>
+    <message>
+        <source>Starting {name}…</source>
+        <translation>正在启动 {name}…</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Stopping (saving a checkpoint)…</source>
+        <translation>正在停止（保存检查点）…</translation>
+    </message>
+    <message>
+        <source>step {step}</source>
+        <translation>第 {step} 步</translation>
+    </message>
+    <message>
+        <source>ETA {time}</source>
+        <translation>预计剩余 {time}</translation>
+    </message>
+    <message>
+        <source>Open a project first: presets are saved next to it.</source>
+        <translation>请先打开项目：预设保存在项目旁边。</translation>
+    </message>
+    <message>
+        <source>Give the new preset a name.</source>
+        <translation>请为新预设命名。</translation>
+    </message>
+    <message>
+        <source>Rendering {name}…</source>
+        <translation>正在渲染 {name}…</translation>
+    </message>
+    <message>
+        <source>Loading the avatar…</source>
+        <translation>正在加载数字人…</translation>
+    </message>
+    <message>
+        <source>The session is still starting; press Record again in a moment.</source>
+        <translation>会话仍在启动，请稍后再按录制。</translation>
+    </message>
+    <message>
+        <source>Recording to {path}</source>
+        <translation>正在录制到 {path}</translation>
+    </message>
+    <message>
+        <source>Recording saved: {path}</source>
+        <translation>录制已保存：{path}</translation>
+    </message>
+    <message>
+        <source>{seconds} s of audio</source>
+        <translation>音频 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>end-to-end latency {p50} / {p95} ms</source>
+        <translation>端到端延迟 {p50} / {p95} ms</translation>
+    </message>
+    <message>
+        <source>dropped {dropped} · underruns {underruns} · overruns {overruns}</source>
+        <translation>丢帧 {dropped} · 欠载 {underruns} · 过载 {overruns}</translation>
+    </message>
+    <message>
+        <source>Recording: {path}</source>
+        <translation>录制：{path}</translation>
+    </message>
+    <message>
+        <source>Session stopped.</source>
+        <translation>会话已停止。</translation>
+    </message>
+    <message>
+        <source>Session ended ({status}).</source>
+        <translation>会话已结束（{status}）。</translation>
+    </message>
+    <message>
+        <source>no audio input device found; plug in a microphone</source>
+        <translation>未找到音频输入设备；请插入麦克风</translation>
+    </message>
+    <message>
+        <source>Add stage</source>
+        <translation>添加阶段</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Sharpness</source>
+        <translation>清晰度</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Drag: orbit · right-drag: pan · wheel: zoom</source>
+        <translation>拖动：环绕 · 右键拖动：平移 · 滚轮：缩放</translation>
+    </message>
+    <message>
+        <source>dropped 0 · underruns 0</source>
+        <translation>丢帧 0 · 欠载 0</translation>
+    </message>
+    <message>
+        <source>latency p50 – / p95 – ms</source>
+        <translation>延迟 p50 – / p95 – ms</translation>
+    </message>
+    <message>
+        <source>speech: wav, mp3, m4a…</source>
+        <translation>语音：wav、mp3、m4a…</translation>
     </message>
 </context>
 </TS>

@@ -13,6 +13,7 @@ from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.job import Job, JobResult
 from core.media.decode import iter_frames
+from studio.gui import i18n
 from studio.gui.clip_overlay import draw_frame, overlay_colours
 from studio.gui.panel_controller import PanelController
 from studio.gui.workers import BackgroundJob
@@ -111,9 +112,7 @@ class ClipViewerController(PanelController):
             self.loader.stop()
         self.clip, self.cache = clip, None
         self.view.set_frame_count(0)
-        self.view.info.setText(
-            f"{clip.frame_count} frames · {clip.fps:g} fps · {clip.width}×{clip.height} · loading…"
-        )
+        self.view.info.setText(_facts(clip) + " · " + i18n.tr("loading…"))
         self.view.image.set_image(None)
         self.loader = BackgroundJob(LoadFramesJob(clip), self._loaded, self)
 
@@ -125,10 +124,8 @@ class ClipViewerController(PanelController):
         self.cache = result.value
         clip = self.clip
         found = 100 * clip.valid.mean()
-        self.view.info.setText(
-            f"{clip.frame_count} frames · {clip.fps:g} fps · {clip.width}×{clip.height} · "
-            f"face found in {found:.0f}%"
-        )
+        found_text = i18n.tr("face found in {percent}").format(percent=f"{found:.0f}%")
+        self.view.info.setText(f"{_facts(clip)} · {found_text}")
         self.view.set_frame_count(len(self.cache.frames))
         self.show_frame(0)
 
@@ -147,17 +144,26 @@ class ClipViewerController(PanelController):
             self.view.overlays(),
         )
         self.view.image.set_image(image)
-        self.view.frame_label.setText(f"frame {i + 1} / {c.frame_count} · {i / c.fps:.2f} s")
-        self.view.flag_label.setText("" if c.valid[i] else "⚠ no face found in this frame")
+        self.view.frame_label.setText(
+            i18n.tr("frame {index} / {count}").format(index=i + 1, count=c.frame_count)
+            + f" · {i / c.fps:.2f} s"
+        )
+        self.view.flag_label.setText("" if c.valid[i] else i18n.tr("⚠ no face found in this frame"))
         self.shown_index = i
 
     def _clear(self) -> None:
         self.clip, self.cache = None, None
         self.view.set_frame_count(0)
         self.view.info.setText("")
-        self.view.frame_label.setText("frame – / –")
+        self.view.frame_label.setText(i18n.tr("frame – / –"))
         self.view.image.set_image(None)
 
     def shutdown(self) -> None:
         if self.loader is not None:
             self.loader.stop()
+
+
+def _facts(clip) -> str:
+    """A prepared clip's length, rate and size, in the interface language."""
+    frames = i18n.tr("{count} frames").format(count=clip.frame_count)
+    return f"{frames} · {clip.fps:g} fps · {clip.width}×{clip.height}"

@@ -5,7 +5,10 @@ other modules need no changes); `retranslate(root)` walks a window's menus, acti
 boxes, labels and buttons and sets each text to `QCoreApplication.translate("dhstudio", english)`,
 which the installed QTranslator answers from the .qm catalogue. Each widget remembers its English
 source, so switching back to English works, and a text the program changed since the last pass
-(a readout) is taken as the new source. Texts composed at run time (numbers, paths) stay English.
+(a readout) is taken as the new source. The pass also reaches placeholder texts, spin boxes'
+special values, combo-box items, table headers and plot titles. Texts composed at run time with
+numbers or paths go through `tr` with a `{name}` template where they are built (`ui.translation.tr`)
+and their controllers compose them again after a switch (`retranslate` methods).
 Build the catalogue with `pyside6-lrelease resources/i18n/dhstudio_zh_CN.ts`.
 """
 
@@ -13,19 +16,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator
+from PySide6.QtCore import QObject, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QMenu,
+    QPlainTextEdit,
+    QTableWidget,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
-CONTEXT = "dhstudio"
+from ui.translation import CONTEXT, tr
+
+__all__ = ["CONTEXT", "add_item", "qm_path", "retranslate", "set_language", "set_text", "tr"]
+_ITEM_SOURCE = Qt.ItemDataRole.UserRole + 77  # a combo item's English text
 I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 _SOURCE, _SHOWN = "dh_source", "dh_shown"
 
@@ -52,8 +64,20 @@ def set_language(app: QApplication, language: str) -> bool:
     return True
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
+def set_text(widget: QLabel | QAbstractButton, english: str) -> None:
+    """Show `english` in the interface language, remembering it so a later switch translates it again."""
+    shown = tr(english)
+    widget.setProperty(_SOURCE, english)
+    widget.setProperty(_SHOWN, shown)
+    widget.setText(shown)
+
+
+def add_item(combo: QComboBox, english: str, data=None) -> None:
+    """`combo.addItem` in the interface language, remembering the English for a later switch."""
+    shown = tr(english)
+    combo.addItem(shown, data)
+    combo.setItemData(combo.count() - 1, english, _ITEM_SOURCE)
+    combo.setItemData(combo.count() - 1, shown, _ITEM_SOURCE + 1)
 
 
 def _swap(obj: QObject, current: str, setter, key: str = "") -> None:
@@ -68,6 +92,46 @@ def _swap(obj: QObject, current: str, setter, key: str = "") -> None:
     obj.setProperty(shown_key, new)
     if new != current:
         setter(new)
+
+
+def _swap_item(current: str, data, set_data, set_text) -> None:
+    """`_swap` for an item (no properties): its source and shown text kept in roles of their own."""
+    source, shown = data(_ITEM_SOURCE), data(_ITEM_SOURCE + 1)
+    if source is None or current != shown:
+        source = current
+    new = tr(source)
+    set_data(_ITEM_SOURCE, source)
+    set_data(_ITEM_SOURCE + 1, new)
+    if new != current:
+        set_text(new)
+
+
+def _combo_items(combo: QComboBox) -> None:
+    """The code reads the items' data, not their text."""
+    for i in range(combo.count()):
+        _swap_item(
+            combo.itemText(i),
+            lambda role, i=i: combo.itemData(i, role),
+            lambda role, value, i=i: combo.setItemData(i, value, role),
+            lambda text, i=i: combo.setItemText(i, text),
+        )
+
+
+def _table_headers(table: QTableWidget) -> None:
+    for c in range(table.columnCount()):
+        item = table.horizontalHeaderItem(c)
+        if item is not None and item.text():
+            _swap_item(item.text(), item.data, item.setData, item.setText)
+
+
+def _plot_titles(root: QWidget) -> None:
+    try:
+        import pyqtgraph as pg
+    except ImportError:  # no plots without pyqtgraph
+        return
+    for w in root.findChildren(pg.PlotWidget):
+        item = w.getPlotItem()
+        _swap(w, item.titleLabel.text, item.setTitle, "_plot")
 
 
 def retranslate(root: QWidget) -> None:
@@ -88,6 +152,19 @@ def retranslate(root: QWidget) -> None:
     for w in root.findChildren(QTabWidget):  # each tab remembers its source on its page widget
         for i in range(w.count()):
             _swap(w.widget(i), w.tabText(i), lambda text, w=w, i=i: w.setTabText(i, text), "_tab")
+    for w in root.findChildren(QLineEdit):
+        _swap(w, w.placeholderText(), w.setPlaceholderText, "_hint")
+    for w in root.findChildren(QPlainTextEdit) + root.findChildren(QTextEdit):
+        _swap(w, w.placeholderText(), w.setPlaceholderText, "_hint")
+    for w in root.findChildren(QAbstractSpinBox):
+        if hasattr(w, "specialValueText"):
+            _swap(w, w.specialValueText(), w.setSpecialValueText, "_special")
+    for w in root.findChildren(QComboBox):
+        if not w.isEditable():  # an editable combo's items are what the user typed
+            _combo_items(w)
+    for w in root.findChildren(QTableWidget):
+        _table_headers(w)
+    _plot_titles(root)
     for w in root.findChildren(QWidget):  # dialogs and panels parented here
         if w.isWindow() and w is not root:
             _swap(w, w.windowTitle(), w.setWindowTitle)

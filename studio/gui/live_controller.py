@@ -32,6 +32,7 @@ from core.realtime.controls import ControlValues
 from core.realtime.job import LiveRequest
 from core.realtime.lookahead import LookaheadCurve, load_curve
 from core.train.run_folder import RunState, list_runs
+from studio.gui import i18n
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
 from ui.live_view import SLIDERS, LiveView
@@ -49,6 +50,36 @@ def kind_live_job(request: LiveRequest) -> Job:
 
 
 NO_RUN_YET = "No finished lip-sync or Gaussian run in this project yet: train one to drive it live."
+NO_MICROPHONE = "no audio input device found; plug in a microphone"
+
+
+def describe_lookahead(
+    curve: LookaheadCurve, model_lookahead: int, smoothing_lookahead: int, frame_ms: float = 40.0
+) -> str:
+    """`LookaheadCurve.describe` in the interface language: the measured cost and accuracy of a setting."""
+    p = curve.point(model_lookahead, smoothing_lookahead)
+    head = i18n.tr("model lookahead {model} + smoothing {smoothing}").format(
+        model=model_lookahead, smoothing=smoothing_lookahead
+    )
+    if p is None:
+        built_in = 30.0 + frame_ms * (model_lookahead + smoothing_lookahead)
+        return i18n.tr("{head}: about {built_in} ms built in (not measured)").format(
+            head=head, built_in=f"{built_in:.0f}"
+        )
+    text = i18n.tr(
+        "{head}: p95 latency {alone} ms alone, {busy} ms beside a busy process ({built_in} ms built in); "
+        "lip-sync r {r}, LMD {lmd} of the full-lookahead model"
+    ).format(
+        head=head,
+        alone=f"{p.p95_ms:.0f}",
+        busy=f"{p.p95_contended_ms:.0f}",
+        built_in=f"{p.built_in_ms:.0f}",
+        r=f"{p.r_fraction:.0%}",
+        lmd=f"{p.lmd_fraction:.0%}",
+    )
+    if p == curve.choose():
+        text += i18n.tr(" (default: lowest latency keeping {keep})").format(keep=f"{curve.keep:.0%}")
+    return text
 
 
 class LiveController(QObject):
@@ -82,6 +113,8 @@ class LiveController(QObject):
         self._history: deque[tuple[float, float, float]] = deque(maxlen=int(history_s * 10))
         for name in BACKENDS:
             view.backend_combo.addItem(name)
+        self._mic_problem = ""  # why the microphone list is empty ("" when it is not)
+        self._shown_mic_message = ""  # that reason as the panel shows it
         try:
             self.curve: LookaheadCurve | None = load_curve()
             self._curve_problem = ""
@@ -118,15 +151,17 @@ class LiveController(QObject):
             except BadInput:
                 continue
             if kind.live is not None:
-                combo.addItem(f"{info.path.name} — {kind.title}", str(info.path))
+                combo.addItem(f"{info.path.name} — {i18n.tr(kind.title)}", str(info.path))
         exports = self.project_root / "exports"
         for folder in sorted(p for p in exports.iterdir() if is_bundle(p)) if exports.is_dir() else []:
-            combo.addItem(f"{folder.name} — exported bundle", str(folder))  # runs with its own ONNX models
+            combo.addItem(
+                i18n.tr("{name} — exported bundle").format(name=folder.name), str(folder)
+            )  # runs with its own ONNX models
         if combo.count() == 0:
-            self.view.show_message(NO_RUN_YET, error=False)
+            self.view.show_message(i18n.tr(NO_RUN_YET), error=False)
         else:
             combo.setCurrentIndex(max(combo.findData(keep), 0))
-            if self.view.message.text() == NO_RUN_YET:
+            if self.view.message.text() in (NO_RUN_YET, i18n.tr(NO_RUN_YET)):
                 self.view.show_message("", error=False)  # it no longer holds
 
     def refresh_devices(self) -> None:
@@ -142,13 +177,19 @@ class LiveController(QObject):
         except Exception as exc:  # sounddevice.PortAudioError and the like
             devices, problem = [], f"{type(exc).__name__}: {exc}"
         else:
-            problem = "" if devices else "no audio input device found; plug in a microphone"
+            problem = "" if devices else NO_MICROPHONE
         for d in devices:
             combo.addItem(f"{d['index']}: {d['name']}", d["index"])
         self.view.mic_radio.setEnabled(bool(devices))
+        self._mic_problem = problem
         if not devices:
             self.view.file_radio.setChecked(True)
-            self.view.show_message(f"Microphone unavailable: {problem}. Audio files still work.", error=False)
+            self._shown_mic_message = self._mic_message()
+            self.view.show_message(self._shown_mic_message, error=False)
+
+    def _mic_message(self) -> str:
+        problem = i18n.tr(self._mic_problem)  # ours is in the catalogue; a driver's own words stay as given
+        return i18n.tr("Microphone unavailable: {problem}. Audio files still work.").format(problem=problem)
 
     def select_avatar(self, run: Path) -> None:
         i = self.view.avatar_combo.findData(str(run))
@@ -213,7 +254,7 @@ class LiveController(QObject):
         if self.thread is None:
             return  # applies when the session starts
         if engine is None:
-            self.view.show_message("The session is still starting; press Record again in a moment.")
+            self.view.show_message(i18n.tr("The session is still starting; press Record again in a moment."))
             self.view.record_check.blockSignals(True)
             self.view.record_check.setChecked(not on)
             self.view.record_check.blockSignals(False)
@@ -225,13 +266,13 @@ class LiveController(QObject):
             )
             engine.record(self._recorder)
             self.recordings.append(path)
-            self.view.show_message(f"Recording to {path}", error=False)
+            self.view.show_message(i18n.tr("Recording to {path}").format(path=path), error=False)
             return
         recorder = self._recorder or next((s for s in engine.sinks if isinstance(s, RecorderSink)), None)
         self._recorder = None
         if recorder is not None:
             engine.stop_recording(recorder)
-            self.view.show_message(f"Recording saved: {recorder.path}", error=False)
+            self.view.show_message(i18n.tr("Recording saved: {path}").format(path=recorder.path), error=False)
 
     def start(self) -> JobThread | None:
         if self.thread is not None:
@@ -244,7 +285,7 @@ class LiveController(QObject):
         # controls the user has set carry over to the new session; the rest start at the avatar's
         sliders = self.view.sliders
         self._pending = {n: sliders[n].value() / SLIDERS[n][3] for n in self._touched}
-        self.view.show_message("Loading the avatar…", error=False)
+        self.view.show_message(i18n.tr("Loading the avatar…"), error=False)
         self.last_status = self.last_result = None
         self.statuses = 0
         self._recorder = None
@@ -283,13 +324,18 @@ class LiveController(QObject):
             v.show_message("")
         self.statuses += 1
         self.last_status = status
-        v.fps_label.setText(f"{status.fps:.1f} fps · {status.seconds:.1f} s of audio")
+        audio = i18n.tr("{seconds} s of audio").format(seconds=f"{status.seconds:.1f}")
+        v.fps_label.setText(f"{status.fps:.1f} fps · {audio}")
         v.latency_label.setText(
-            f"end-to-end latency <span style='color:#4fc3f7'>p50 {status.latency_p50_ms:.0f}</span> / "
-            f"<span style='color:#ff8a65'>p95 {status.latency_p95_ms:.0f}</span> ms"
+            i18n.tr("end-to-end latency {p50} / {p95} ms").format(
+                p50=f"<span style='color:#4fc3f7'>p50 {status.latency_p50_ms:.0f}</span>",
+                p95=f"<span style='color:#ff8a65'>p95 {status.latency_p95_ms:.0f}</span>",
+            )
         )
         v.drops_label.setText(
-            f"dropped {status.dropped} · underruns {status.underruns} · overruns {status.overruns}"
+            i18n.tr("dropped {dropped} · underruns {underruns} · overruns {overruns}").format(
+                dropped=status.dropped, underruns=status.underruns, overruns=status.overruns
+            )
         )
         v.level.setValue(int(max(min(status.level_db, 0.0), -60.0)))
         v.level_label.setText(f"{max(status.level_db, -99.0):.0f} dBFS")
@@ -326,21 +372,42 @@ class LiveController(QObject):
         self._input_changed()
         recording = ", ".join(str(p) for p in self.recordings if Path(p).is_file()) or None
         if result.status is Status.SUCCEEDED or result.status is Status.CANCELLED:
-            kept = f" Recording: {recording}" if recording else ""
+            kept = " " + i18n.tr("Recording: {path}").format(path=recording) if recording else ""
             stopped = result.status is Status.CANCELLED and self._stop_pressed
-            ended = "Session stopped." if stopped else f"Session ended ({result.status.value})."
+            ended = (
+                i18n.tr("Session stopped.")
+                if stopped
+                else i18n.tr("Session ended ({status}).").format(status=i18n.tr(result.status.value))
+            )
             self.view.show_message(f"{ended}{kept}", error=False)
         elif result.error:
             kept = f" Recording kept: {recording}" if recording and recording not in result.error else ""
             self.view.show_message(result.error + kept)
         self.session_finished.emit(result)
 
+    def retranslate(self) -> None:
+        """After a language switch: the texts composed with numbers, in the new language."""
+        slider = self.view.sliders["lookahead"]
+        self._describe_lookahead(slider.value() / SLIDERS["lookahead"][3])
+        message = self.view.message.text()
+        if message in (NO_RUN_YET, i18n.tr(NO_RUN_YET)):
+            self.view.show_message(i18n.tr(NO_RUN_YET), error=False)
+        elif self._mic_problem and message == self._shown_mic_message:
+            self._shown_mic_message = self._mic_message()
+            self.view.show_message(self._shown_mic_message, error=False)
+        if self.project_root is not None:  # the avatar list names each run's kind
+            self.set_project(self.project_root)
+
     # controls -------------------------------------------------------------------------------
     def _describe_lookahead(self, smoothing: float) -> None:
         if self.curve is None:
-            self.view.set_lookahead_note(f"Lookahead trade-off not measured: {self._curve_problem}")
+            self.view.set_lookahead_note(
+                i18n.tr("Lookahead trade-off not measured: {problem}").format(problem=self._curve_problem)
+            )
             return
-        self.view.set_lookahead_note(self.curve.describe(self.model_lookahead, int(round(smoothing))))
+        self.view.set_lookahead_note(
+            describe_lookahead(self.curve, self.model_lookahead, int(round(smoothing)))
+        )
 
     def _slider_moved(self, name: str, value: int) -> None:
         scaled = value / SLIDERS[name][3]

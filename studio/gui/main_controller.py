@@ -16,7 +16,7 @@ from core.jobs.events import LiveStatus, RefineStep
 from core.jobs.job import Job, JobResult, Status
 from studio import __version__
 from studio.doctor import DoctorJob
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.clip_viewer_controller import ClipViewerController
 from studio.gui.gui_gc import GuiThreadCollector
 from studio.gui.job_worker import JobThread, connect_worker
@@ -90,18 +90,29 @@ class MainController(QObject):
         self.recent.add(project.root)
         self.refresh_recent_menu()
         self.window.setWindowTitle(f"{project.name} — {APP_TITLE}")
-        self.window.status_label.setText(f"Project: {project.root}")
+        self.show_project_status()
         self.window.action_open_exports.setEnabled(True)
         self.window.set_project_actions(True)
         self.window.show_project()
         self.project_changed.emit(project)
+
+    def show_project_status(self) -> None:
+        """The status bar's project line, in the interface language (again after a language switch)."""
+        p = self.project
+        text = i18n.tr("Project: {path}").format(path=p.root) if p is not None else i18n.tr("No project open")
+        self.window.status_label.setText(text)
+
+    def retranslate(self) -> None:
+        """After a language switch: the texts composed with a path or a kind's title, composed again."""
+        self.show_project_status()
+        self.render.refresh()
 
     def close_project(self) -> None:
         if self.project is None or self._job_blocks("close the project"):
             return
         self.project = None
         self.window.setWindowTitle(APP_TITLE)
-        self.window.status_label.setText("No project open")
+        self.show_project_status()
         self.window.action_open_exports.setEnabled(False)
         self.window.set_project_actions(False)
         self.window.show_start()
@@ -159,7 +170,7 @@ class MainController(QObject):
         thread.finished.connect(lambda result: self._job_done(result, on_done))
         panel.set_running(True)
         panel.set_progress(0, 0, "")  # busy until the job reports a total (not the last job's bar)
-        panel.title.setText(f"Running: {job.name}")
+        panel.title.setText(i18n.tr("Running: {name}").format(name=job.name))
         self.job = thread
         thread.start()
         return thread
@@ -176,7 +187,9 @@ class MainController(QObject):
         self.window.job_panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
 
     def _metric(self, name: str, step: int, value: float) -> None:
-        self.window.job_panel.metrics.setText(f"{name} = {value:.4g} (step {step})")
+        self.window.job_panel.metrics.setText(
+            i18n.tr("{name} = {value} (step {step})").format(name=name, value=f"{value:.4g}", step=step)
+        )
 
     def _refine(self, event: RefineStep) -> None:
         self.window.job_panel.append_log(event.describe())
@@ -187,11 +200,13 @@ class MainController(QObject):
     def _job_done(self, result: JobResult, on_done: Callable[[JobResult], None] | None) -> None:
         panel = self.window.job_panel
         panel.set_running(False)
-        panel.title.setText(JOB_STATE_TEXT[result.status])
+        panel.title.setText(i18n.tr(JOB_STATE_TEXT[result.status]))
         thread, self.job = self.job, None
         if thread is not None:
             # each job's end replaces the status bar (the job's own callback may say more below)
-            self.window.status_label.setText(f"{JOB_STATE_TEXT[result.status]}: {thread.worker.job.name}")
+            self.window.status_label.setText(
+                f"{i18n.tr(JOB_STATE_TEXT[result.status])}: {thread.worker.job.name}"
+            )
             thread.thread.wait()
             thread.deleteLater()
         if on_done is not None:
@@ -223,7 +238,7 @@ class MainController(QObject):
         ):
             return False
         self._close_when_idle = True
-        self.window.status_label.setText("Cancelling the running job, then closing…")
+        self.window.status_label.setText(i18n.tr("Cancelling the running job, then closing…"))
         self.job.control.resume()
         self.job.control.cancel()
         return False

@@ -57,7 +57,7 @@ class MediaController(PanelController):
             [
                 CardData(
                     e.name,
-                    e.details,
+                    e.describe(i18n.tr),
                     e.state.value,
                     None if e.pending else video_thumbnail(e.video, THUMB_HEIGHT),
                     e.prepare_failure,  # recorded by the prepare job in the project

@@ -11,6 +11,7 @@ import contextlib
 import enum
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +51,17 @@ class ClipEntry:
 
     @property
     def details(self) -> str:
+        return self.describe()
+
+    def describe(self, tr: Callable[[str], str] = str) -> str:
+        """Size, rate, length and sound of the video; `tr` puts the words in the interface language."""
         if self.pending:
-            return "reading…"
+            return tr("reading…")
         if self.info is None:
-            return "unreadable video"
+            return tr("unreadable video")
         i = self.info
         audio = "silent audio" if self.silent_audio else "with audio" if i.has_audio else "no audio"
-        return f"{i.width}×{i.height} · {i.fps:.2f} fps · {i.duration:.1f} s · {audio}"
+        return f"{i.width}×{i.height} · {i.fps:.2f} fps · {i.duration:.1f} s · {tr(audio)}"
 
 
 def short_reason(message: str, limit: int = 60) -> str:

@@ -18,7 +18,7 @@ from core.jobs.job import Job, JobResult
 from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import RenderRequest
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import project_runs
 from studio.project import safe_name
@@ -74,7 +74,7 @@ class RenderController(PanelController):
             except BadInput:
                 continue
             if "render" in kind.actions:
-                v.run_combo.addItem(f"{r.name}  ({kind.title})", str(r.path))
+                v.run_combo.addItem(f"{r.name}  ({i18n.tr(kind.title)})", str(r.path))
             if r.kind == "audio2mouth":
                 v.audio_model_combo.addItem(r.name, str(r.path))
         for combo, keep in ((v.run_combo, keep_run), (v.audio_model_combo, keep_audio)):
@@ -83,7 +83,7 @@ class RenderController(PanelController):
                 combo.setCurrentIndex(index)
         v.render_button.setEnabled(v.run_combo.count() > 0)
         if v.run_combo.count() == 0:
-            v.status.setText("No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
+            i18n.set_text(v.status, "No finished avatar run yet: train a lip-sync or Gaussian avatar first.")
         elif not v.progress.isVisible():
             v.status.setText("")
         self.refresh_videos()
@@ -130,7 +130,7 @@ class RenderController(PanelController):
         v.progress.setVisible(True)
         v.progress.setRange(0, 0)
         v.render_button.setEnabled(False)
-        v.status.setText(f"Rendering {out.name}…")
+        v.status.setText(i18n.tr("Rendering {name}…").format(name=out.name))
         thread.worker.progress.connect(self._progress)
         return True
 

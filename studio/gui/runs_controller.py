@@ -6,7 +6,7 @@ import shutil
 from typing import TYPE_CHECKING
 
 from core.train.run_folder import RunFolder, RunState
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.panel_controller import PanelController
 from studio.gui.run_summary import RunSummary, metric_curves, project_runs
 from studio.project import safe_name
@@ -72,7 +72,7 @@ class RunsController(PanelController):
                 curves.append((name, steps, values))
         self.view.plot_curves(metric, curves)
         if not names:
-            self.view.plot_hint.setText("Select one or two runs to compare a metric.")
+            i18n.set_text(self.view.plot_hint, "Select one or two runs to compare a metric.")
         elif not curves:
             self.view.plot_hint.setText(f"The selected run(s) did not log '{metric}'.")
         else:

@@ -196,6 +196,8 @@ class StudioPanels(QObject):
                 f"no translation catalogue for {prefs.language} at {i18n.qm_path(prefs.language)}", 8000
             )
         i18n.retranslate(self.window)
+        self.main.retranslate()  # texts composed with a path, a title or numbers: composed again
+        self.live.retranslate()
         self.live.preview_fps = float(prefs.preview_fps)
         self.live.device = prefs.device
         self._select_microphone(prefs.microphone)

@@ -26,6 +26,7 @@ from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
 from studio.gui import config_fields as cf
+from studio.gui import i18n
 from studio.gui.ablation_controller import AblationController
 from studio.gui.gaussian_viewport_controller import GaussianViewportController
 from studio.gui.job_worker import JobThread, connect_worker
@@ -114,7 +115,7 @@ class TrainingController(QObject):
         keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("All clips", "")
+        i18n.add_item(combo, "All clips", "")
         for path in self.project.prepared_clips() if self.project is not None else []:
             combo.addItem(path.name, path.name)
         combo.setCurrentIndex(max(0, combo.findData(keep)) if keep else 0)
@@ -142,6 +143,7 @@ class TrainingController(QObject):
         self.view.plot.show_panels(self.kind.curves)
         self._fill_resumable()
         self.load_preset(self._selected_preset())
+        i18n.retranslate(self.view)  # the form's tabs and the plots are new: in the interface language
 
     def _selected_preset(self) -> Preset | None:
         data = self.view.preset.currentData()
@@ -154,7 +156,7 @@ class TrainingController(QObject):
             self.base = self.kind.config_model.model_validate(self.raw)
         except ValidationError:
             self.base = None  # a broken preset: its errors show in the form
-        self.view.description.setText(preset.description if preset else "")
+        i18n.set_text(self.view.description, preset.description if preset else "")
         self._validate(editing="")
 
     # tune -------------------------------------------------------------------------------------
@@ -217,11 +219,11 @@ class TrainingController(QObject):
         if self.config is None:
             return None
         if self.project is None:
-            self.view.show_message("Open a project first: presets are saved next to it.")
+            self.view.show_message(i18n.tr("Open a project first: presets are saved next to it."))
             return None
         name = safe_name(name.strip()) if name.strip() else ""
         if not name:
-            self.view.show_message("Give the new preset a name.")
+            self.view.show_message(i18n.tr("Give the new preset a name."))
             return None
         base = self.preset.name if self.preset else "defaults"
         changed = ", ".join(p for p, _, _ in self.differences()) or "no changes"
@@ -341,7 +343,7 @@ class TrainingController(QObject):
         self.job, self.run = thread, run
         v.show_message("")
         v.log.appendPlainText(f"── {run.path}")
-        v.status.setText(f"Starting {run.path.name}…")
+        v.status.setText(i18n.tr("Starting {name}…").format(name=run.path.name))
         thread.start()
         self.poller.start()
         self.status_timer.start()
@@ -353,7 +355,7 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self.active is not None:
             self.active.control.pause()
-            self.view.status.setText(self.view.status.text() + " · paused")
+            self.view.status.setText(self.view.status.text() + " · " + i18n.tr("paused"))
             self.view.plot.redraw(force=True)  # paused, drawing costs the trainer nothing: catch up now
             self._update_buttons()
 
@@ -366,7 +368,7 @@ class TrainingController(QObject):
         """Cancel after the current step; the trainer saves a checkpoint to resume from."""
         if self.active is not None:
             self.active.control.cancel()
-            self.view.status.setText("Stopping (saving a checkpoint)…")
+            self.view.status.setText(i18n.tr("Stopping (saving a checkpoint)…"))
 
     def shutdown(self) -> None:
         if self.job is not None:
@@ -391,7 +393,8 @@ class TrainingController(QObject):
         if run is not None:
             run.set_status(STATE_OF[result.status], error=result.error)
             run.close()
-        self.view.status.setText(f"{STATE_OF[result.status].capitalize()}: {run.path.name if run else ''}")
+        state = i18n.tr(STATE_OF[result.status].capitalize())
+        self.view.status.setText(f"{state}: {run.path.name if run else ''}")
         self._fill_resumable()
         self._update_buttons()
         self.run_finished.emit(result)
@@ -410,11 +413,12 @@ class TrainingController(QObject):
         if total > 0:
             v.progress.setRange(0, total)
             v.progress.setValue(step)
-        text = f"step {step}" + (f"/{total}" if total else "") + f" · {self.rate.rate():.2f} it/s"
+        text = i18n.tr("step {step}").format(step=f"{step}/{total}" if total else step)
+        text += f" · {self.rate.rate():.2f} it/s"
         if total:
-            text += f" · ETA {self.rate.eta(step, total)}"
+            text += " · " + i18n.tr("ETA {time}").format(time=self.rate.eta(step, total))
         if self.job is not None and self.job.control.paused:
-            text += " · paused"
+            text += " · " + i18n.tr("paused")
         v.status.setText(text)
         v.progress.setToolTip(message)
 
@@ -452,7 +456,9 @@ class TrainingController(QObject):
     def _show_attention(self) -> None:
         """The trainer's heat maps over the plain prediction, as much as the opacity slider says."""
         alpha = self.view.attention_opacity.value() / 100.0
-        self.view.attention_opacity_label.setText(f"Opacity {round(alpha * 100)} %")
+        self.view.attention_opacity_label.setText(
+            i18n.tr("Opacity {percent} %").format(percent=round(alpha * 100))
+        )
         if self._attention is not None:
             self.view.attention.set_image(attention_over_output(self._samples, self._attention, alpha))
 
