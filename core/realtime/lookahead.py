@@ -165,6 +165,36 @@ def accuracy_fractions(row: dict, ref: dict) -> dict:
     return out
 
 
+def seed_summary(rows: list[dict]) -> dict:
+    """Rows of one setting from priors that differ only in their training seed -> {"mean": the row
+    with every number averaged over the seeds, "sd": their sample standard deviation (0 for one
+    seed), "seeds": how many}. One training run per setting cannot decide a 5 % question when runs
+    of the same recipe differ by several per cent; the curve compares means. Numbers are leaves of
+    nested dicts with the same keys in every row; None and other leaves are left out."""
+    if not rows:
+        raise ValueError("no rows to average")
+
+    def walk(values: list) -> tuple[object, object] | None:
+        first = values[0]
+        if isinstance(first, dict):
+            pairs = {k: walk([v[k] for v in values]) for k in first}
+            kept = {k: p for k, p in pairs.items() if p is not None}
+            return {k: p[0] for k, p in kept.items()}, {k: p[1] for k, p in kept.items()}
+        if isinstance(first, bool) or not isinstance(first, (int, float)):
+            return None
+        xs = np.asarray(values, dtype=np.float64)
+        return float(xs.mean()), float(xs.std(ddof=1)) if len(xs) > 1 else 0.0
+
+    mean, sd = walk(list(rows))  # type: ignore[misc]
+    return {"mean": mean, "sd": sd, "seeds": len(rows)}
+
+
+def seed_fractions(rows: list[dict], ref_mean: dict) -> dict:
+    """Each seed's row as fractions of the reference's seed mean -> their mean and sd over seeds
+    (`accuracy_fractions` per seed, then `seed_summary`): the spread of a setting's fraction."""
+    return seed_summary([accuracy_fractions(r, ref_mean) for r in rows])
+
+
 @dataclass
 class SmoothedPrior(AudioPrior):
     """The audio prior followed by the live engine's coefficient filter at a smoothing lookahead."""
