@@ -16,9 +16,10 @@ build itself (`core.mouth.prior.build`, `--init`) with the same synthetic corpus
 so the lookahead is the only difference (lookahead 2 is trained on as well, the same steps).
 `--seeds` builds that set once per training seed (only the seed differs; seed 1 keeps the file
 names runs before it used): two lookahead-2 runs of one recipe differ by several per cent on the
-real clips' adapted r, so a setting's row is the mean over its seeds (sd and each seed's fraction
-beside) and the reference is the lookahead-2 variants' mean; smoothing settings reuse the model
-variants (the filter runs after the model). Latency uses the first seed's variants.
+real clips' adapted r, so a setting's row is the mean over its seeds (sd, each seed's fraction and
+each seed's fraction of the lookahead-2 variant of the same seed beside) and the reference is the
+lookahead-2 variants' mean; smoothing settings reuse the model variants (the filter runs after the
+model). Latency uses the first seed's variants.
 `--accuracy-curve PATH` writes `--curve`'s latency rows with this run's accuracy rows to PATH;
 `--build-distill W` also distils each from the base prior (targets = (1 - W) phone targets + W the
 base prior's outputs, which hear 2 frames of future audio).
@@ -157,6 +158,7 @@ def accuracy(args: argparse.Namespace) -> dict:
         SmoothedPrior,
         accuracy_fractions,
         accuracy_headline,
+        paired_fractions,
         seed_fractions,
         seed_summary,
     )
@@ -203,6 +205,7 @@ def accuracy(args: argparse.Namespace) -> dict:
             "each_seed": per_seed[la, sm],
             "fractions": fractions,
             "fractions_each_seed": seed_fractions(per_seed[la, sm], ref_mean),
+            "fractions_paired_by_seed": paired_fractions(per_seed[la, sm], per_seed[REFERENCE]),
             "fractions_of_base_L2": accuracy_fractions(mean, shipped),
             "r_fraction": min(f["r"] for f in fractions.values()),
             "lmd_fraction": min(f["lmd"] for f in fractions.values()),

@@ -195,6 +195,15 @@ def seed_fractions(rows: list[dict], ref_mean: dict) -> dict:
     return seed_summary([accuracy_fractions(r, ref_mean) for r in rows])
 
 
+def paired_fractions(rows: list[dict], ref_rows: list[dict]) -> dict:
+    """Each seed's row as fractions of the reference's row of the same seed (the same synthetic
+    corpus and training order, only the lookahead differs) -> their mean and sd over seeds: the
+    paired comparison, free of the run-to-run spread both share."""
+    if len(rows) != len(ref_rows):
+        raise ValueError(f"{len(rows)} rows against {len(ref_rows)} reference rows: pair them by seed")
+    return seed_summary([accuracy_fractions(r, ref) for r, ref in zip(rows, ref_rows, strict=True)])
+
+
 @dataclass
 class SmoothedPrior(AudioPrior):
     """The audio prior followed by the live engine's coefficient filter at a smoothing lookahead."""

@@ -20,6 +20,7 @@ from core.realtime.lookahead import (
     LookaheadCurve,
     SmoothedPrior,
     load_curve,
+    paired_fractions,
     seed_fractions,
     seed_summary,
 )
@@ -152,3 +153,14 @@ def test_seed_fractions_are_each_seed_against_the_reference_mean():
     assert f["mean"]["real_prior"]["r"] == pytest.approx(0.9)  # (0.8 + 1.0) / 2
     assert f["sd"]["real_prior"]["r"] == pytest.approx(0.2 / np.sqrt(2))
     assert f["mean"]["real_prior_adapt_all"] == pytest.approx({"r": 0.75, "lmd": 0.75})  # LMD: ref / row
+
+
+def test_paired_fractions_compare_each_seed_with_the_reference_of_the_same_seed():
+    refs = [_row(0.5, 2.0, 0.2, 2.0), _row(0.3, 2.0, 0.1, 2.0)]
+    rows = [_row(0.45, 2.0, 0.18, 2.0), _row(0.27, 2.0, 0.09, 2.0)]  # 90 % of each seed's reference
+    f = paired_fractions(rows, refs)
+    assert f["mean"]["real_prior"]["r"] == pytest.approx(0.9)
+    assert f["sd"]["real_prior"]["r"] == pytest.approx(0.0, abs=1e-12)  # against the mean it varies
+    assert seed_fractions(rows, seed_summary(refs)["mean"])["sd"]["real_prior"]["r"] > 0.2
+    with pytest.raises(ValueError, match="pair them by seed"):
+        paired_fractions(rows, refs[:1])
