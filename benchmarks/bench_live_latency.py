@@ -3,6 +3,7 @@
     PYTHONPATH=. python benchmarks/bench_live_latency.py [--seconds 12] [--repeats 2]
         [--phases accuracy,latency] [--out benchmarks/results/live_latency.json]
         [--curve resources/live_lookahead.json] [--cases L1_S0,L1_S0:threaded,...]
+        [--seeds 1,2,3] [--accuracy-curve /tmp/curve.json]
 
 Settings: the model's lookahead 0, 1, 2 (video frames of future audio the LSTM hears) x the
 controls' smoothing lookahead 0, 1, 2 (the GUI slider); see `core.realtime.lookahead`.
@@ -12,17 +13,24 @@ differ only in their lookahead, each derived from a lookahead-2 base prior (`--b
 published run used the prior shipped before this benchmark:
 `git show fa5db76:resources/audio_prior.pt > /tmp/dh-live-latency/base_prior_l2.pt`) by the prior
 build itself (`core.mouth.prior.build`, `--init`) with the same synthetic corpus, steps and seed,
-so the lookahead is the only difference (lookahead 2 is trained on as well, the same steps);
+so the lookahead is the only difference (lookahead 2 is trained on as well, the same steps).
+`--seeds` builds that set once per training seed (only the seed differs; seed 1 keeps the file
+names runs before it used): two lookahead-2 runs of one recipe differ by several per cent on the
+real clips' adapted r, so a setting's row is the mean over its seeds (sd, each seed's fraction and
+each seed's fraction of the lookahead-2 variant of the same seed beside) and the reference is the
+lookahead-2 variants' mean; smoothing settings reuse the model variants (the filter runs after the
+model). Latency uses the first seed's variants.
+`--accuracy-curve PATH` writes `--curve`'s latency rows with this run's accuracy rows to PATH;
 `--build-distill W` also distils each from the base prior (targets = (1 - W) phone targets + W the
 base prior's outputs, which hear 2 frames of future audio).
-Fractions are taken against both lookahead-2 models (the same-recipe one and the base), the worse
-counts. Each is scored by the project's speaker-separated evaluation
-(`core.mouth.prior.evaluation`, what `dhstudio eval-audio` runs) on the real sample clips a, b, c
-(+ d, whose silent track leaves it out) and the generated demo clip, with the live coefficient
-filter after it for the smoothing lookahead (`SmoothedPrior`). Headline: mean over the real clips,
-methods `prior` (calibrated, no audio-video pairs) on every frame (set `all`) and `prior_adapt_all`
-out of fold (set `kfold`: each fold mapped by a fit on the others); a setting's fraction is the
-worst of the two methods, the real clips and the demo.
+Fractions are of the same-recipe lookahead-2 variants' seed mean; the base prior's fractions (one
+run of a longer recipe) are reported beside, not in the decision. Each is scored by the project's
+speaker-separated evaluation (`core.mouth.prior.evaluation`, what `dhstudio eval-audio` runs) on
+the real sample clips a, b, c (+ d, whose silent track leaves it out) and the generated demo clip,
+with the live coefficient filter after it for the smoothing lookahead (`SmoothedPrior`). Headline:
+mean over the real clips, methods `prior` (calibrated, no audio-video pairs) on every frame (set
+`all`) and `prior_adapt_all` out of fold (set `kfold`: each fold mapped by a fit on the others); a
+setting's fraction is the worst of the two methods, the real clips and the demo.
 
 Latency (phase `latency`): the live engine (`core.realtime.engine`) driving DINet mini (mouth 64,
 untrained: timing does not depend on weights; backend auto) from the 60 s English speech file at
@@ -93,10 +101,22 @@ DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_L
 
 
 # --- accuracy ----------------------------------------------------------------------------------------
+def prior_path(out_dir: Path, la: int, seed: int) -> Path:
+    """Where a variant is kept: seed 1 under the name runs before `--seeds` used (they are reused)."""
+    return out_dir / (f"prior_l{la}.pt" if seed == 1 else f"prior_l{la}_seed{seed}.pt")
+
+
 def build_priors(
-    out_dir: Path, samples: int, steps: int, lr: float, base: Path, distill: float = 0.0
-) -> dict[int, Path]:
-    """The lookahead variants of the base prior (kept in out_dir between runs); with `distill` > 0
+    out_dir: Path,
+    samples: int,
+    steps: int,
+    lr: float,
+    base: Path,
+    distill: float = 0.0,
+    seeds: tuple[int, ...] = (1,),
+) -> dict[tuple[int, int], Path]:
+    """The lookahead variants of the base prior per training seed, {(lookahead, seed): path} (kept in
+    out_dir between runs; seed-major, so an interrupted run leaves whole seeds); with `distill` > 0
     each is also distilled from the base prior (`core.mouth.prior.build`, `teacher`)."""
     from core.mouth.prior.build import PriorBuildConfig, build_prior, save_prior
     from core.mouth.prior.model import load_prior
@@ -104,21 +124,27 @@ def build_priors(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     shipped = load_prior(base)
-    for la in MODEL_LOOKAHEADS:
-        path = out_dir / f"prior_l{la}.pt"
-        if not path.is_file():
-            base = PriorBuildConfig()
-            cfg = base.derive(
-                samples=samples,
-                steps=steps,
-                lr=lr,
-                seed=1,
-                distill=distill,
-                model=base.model.derive(lookahead=la),
-            )
-            print(f"building the lookahead-{la} prior ({samples} utterances, {steps} steps)", flush=True)
-            save_prior(build_prior(cfg, init=shipped, teacher=shipped if distill > 0 else None), path)
-        paths[la] = path
+    for seed in seeds:
+        for la in MODEL_LOOKAHEADS:
+            path = prior_path(out_dir, la, seed)
+            if not path.is_file():
+                default = PriorBuildConfig()
+                cfg = default.derive(
+                    samples=samples,
+                    steps=steps,
+                    lr=lr,
+                    seed=seed,
+                    distill=distill,
+                    model=default.model.derive(lookahead=la),
+                )
+                t0 = time.perf_counter()
+                print(
+                    f"building the lookahead-{la} prior, seed {seed} ({samples} utterances, {steps} steps)",
+                    flush=True,
+                )
+                save_prior(build_prior(cfg, init=shipped, teacher=shipped if distill > 0 else None), path)
+                print(f"built {path} ({time.perf_counter() - t0:.0f} s)", flush=True)
+            paths[la, seed] = path
     return paths
 
 
@@ -128,38 +154,69 @@ def accuracy(args: argparse.Namespace) -> dict:
 
     from core.mouth.prior.evaluation import evaluate
     from core.mouth.prior.model import load_prior
-    from core.realtime.lookahead import SmoothedPrior, accuracy_fractions, accuracy_headline
+    from core.realtime.lookahead import (
+        SmoothedPrior,
+        accuracy_fractions,
+        accuracy_headline,
+        paired_fractions,
+        seed_fractions,
+        seed_summary,
+    )
 
     torch.set_num_threads(1)
     cases = prepare_all(args.samples, args.work / "eval")
+    seeds = args.seeds
     priors = build_priors(
-        args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior, args.build_distill
+        args.priors,
+        args.build_samples,
+        args.build_steps,
+        args.build_lr,
+        args.base_prior,
+        args.build_distill,
+        seeds,
     )
-    rows = {}
-    for la in MODEL_LOOKAHEADS:
-        prior = load_prior(priors[la])
-        for sm in SMOOTHING_LOOKAHEADS:
-            t0 = time.perf_counter()
-            rows[la, sm] = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
-            rows[la, sm]["val_loss_synthetic"] = prior.info.get("val_loss")
-            print(
-                f"accuracy L{la} S{sm}: {_fmt(rows[la, sm])} ({time.perf_counter() - t0:.0f} s)", flush=True
-            )
+    per_seed: dict[tuple[int, int], list[dict]] = {}
+    for seed in seeds:
+        for la in MODEL_LOOKAHEADS:
+            prior = load_prior(priors[la, seed])
+            for sm in SMOOTHING_LOOKAHEADS:  # a filter after the model: the same variant
+                t0 = time.perf_counter()
+                row = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
+                row["val_loss_synthetic"] = prior.info.get("val_loss")
+                per_seed.setdefault((la, sm), []).append(row)
+                print(
+                    f"accuracy L{la} S{sm} seed {seed}: {_fmt(row)} ({time.perf_counter() - t0:.0f} s)",
+                    flush=True,
+                )
     base = load_prior(args.base_prior)
     shipped = accuracy_headline(evaluate(cases, base))
-    # two references, the worse fraction counts: the lookahead-2 variant made the same way (isolates
-    # the lookahead) and the base prior (what users had, trained longer on more speech)
-    refs = {"same_recipe_L2": rows[REFERENCE], "base_L2": shipped}
-    for row in [*rows.values(), shipped]:
-        row["fractions"] = {name: accuracy_fractions(row, ref) for name, ref in refs.items()}
-        every = [f for by_ref in row["fractions"].values() for f in by_ref.values()]
-        row["r_fraction"] = min(f["r"] for f in every)
-        row["lmd_fraction"] = min(f["lmd"] for f in every)
+    summaries = {key: seed_summary(rows) for key, rows in per_seed.items()}
+    ref_mean = summaries[REFERENCE]["mean"]
+    rows = {}
+    for (la, sm), summ in summaries.items():
+        mean = summ["mean"]
+        # the decision: fractions of the lookahead-2 variants' seed mean (same recipe, only the
+        # lookahead differs); the base prior (one run of a longer recipe) is reported beside
+        fractions = accuracy_fractions(mean, ref_mean)
+        rows[la, sm] = {
+            **mean,
+            "sd": summ["sd"],
+            "seeds": list(seeds),
+            "each_seed": per_seed[la, sm],
+            "fractions": fractions,
+            "fractions_each_seed": seed_fractions(per_seed[la, sm], ref_mean),
+            "fractions_paired_by_seed": paired_fractions(per_seed[la, sm], per_seed[REFERENCE]),
+            "fractions_of_base_L2": accuracy_fractions(mean, shipped),
+            "r_fraction": min(f["r"] for f in fractions.values()),
+            "lmd_fraction": min(f["lmd"] for f in fractions.values()),
+        }
+    shipped["fractions_of_reference_mean"] = accuracy_fractions(shipped, ref_mean)
     return {
         "rows": {
             f"L{la}_S{sm}": {"model_lookahead": la, "smoothing_lookahead": sm, **row}
             for (la, sm), row in rows.items()
         },
+        "reference": f"L{REFERENCE[0]}_S{REFERENCE[1]}, mean over seeds {', '.join(map(str, seeds))}",
         "base_prior": {
             **shipped,
             "path": str(args.base_prior),
@@ -167,12 +224,12 @@ def accuracy(args: argparse.Namespace) -> dict:
             "info": base.info,
         },
         "clips": [str(c.path.name) for c in cases],
-        "priors": {str(la): str(p) for la, p in priors.items()},
+        "priors": {f"L{la}_seed{seed}": str(p) for (la, seed), p in priors.items()},
         "build": {
             "samples": args.build_samples,
             "steps": args.build_steps,
             "lr": args.build_lr,
-            "seed": 1,
+            "seeds": list(seeds),
             "distill": args.build_distill,
             "init": str(args.base_prior),
         },
@@ -372,9 +429,15 @@ def latency(args: argparse.Namespace) -> dict:
     from core.realtime.stats import load_average
 
     priors = build_priors(
-        args.priors, args.build_samples, args.build_steps, args.build_lr, args.base_prior, args.build_distill
+        args.priors,
+        args.build_samples,
+        args.build_steps,
+        args.build_lr,
+        args.base_prior,
+        args.build_distill,
+        args.seeds[:1],
     )
-    setup = LiveSetup(args, priors)
+    setup = LiveSetup(args, {la: path for (la, _), path in priors.items()})
     # (model lookahead, smoothing lookahead, engine), engines interleaved within a repeat
     settings = _parse_cases(args.cases)
     rival = Competitor()
@@ -547,15 +610,41 @@ def paste(args: argparse.Namespace, rounds: int = 5, per_round: int = 40) -> dic
 
 
 # --- the curve ---------------------------------------------------------------------------------------
+def _accuracy_point(a: dict) -> dict:
+    from core.realtime.lookahead import HEADLINE_METHODS
+
+    ref_method = HEADLINE_METHODS[-1]
+    return {
+        "mouth_r": round(a[ref_method]["mouth_r"], 4),
+        "lmd_px": round(a[ref_method]["lmd_px"], 4),
+        "r_fraction": round(a["r_fraction"], 4),
+        "lmd_fraction": round(a["lmd_fraction"], 4),
+    }
+
+
+def accuracy_text(acc: dict) -> str:
+    """The curve's `accuracy` description: what the rows' fractions were measured on."""
+    seeds = acc["build"].get("seeds", [acc["build"].get("seed", 1)])
+    b = acc["build"]
+    return (
+        "mouth-opening r and LMD (the prior on every frame, the adapted prior out of fold: k-fold) as "
+        f"fractions of the full-lookahead model's, means over {len(seeds)} training seed(s) "
+        f"({', '.join(map(str, seeds))}) of audio priors derived from the lookahead-2 base prior by the "
+        f"same recipe ({b['samples']} utterances, {b['steps']} steps, lr {b['lr']:g}), only the model "
+        "lookahead and the seed differing (reference: the lookahead-2 variants' mean); the worst of: "
+        "real sample clips (mean over a, b, c) and the synthetic demo x the prior calibrated and adapted "
+        "on the clip; mouth_r/lmd_px: the adapted prior on the real clips (seed mean)"
+    )
+
+
 def curve(acc: dict, lat: dict, keep: float) -> dict:
-    from core.realtime.lookahead import FORMAT, HEADLINE_METHODS, VERSION, LookaheadCurve
+    from core.realtime.lookahead import FORMAT, VERSION, LookaheadCurve
 
     points = []
     for key, a in acc["rows"].items():
         s = lat["summary"].get(key)
         if s is None or s["alone"]["p95_ms"] is None or s["contended"]["p95_ms"] is None:
             continue
-        ref_method = HEADLINE_METHODS[-1]
         points.append(
             {
                 "model_lookahead": a["model_lookahead"],
@@ -566,10 +655,7 @@ def curve(acc: dict, lat: dict, keep: float) -> dict:
                 "p50_contended_ms": round(s["contended"]["p50_ms"], 1),
                 "p95_contended_ms": round(s["contended"]["p95_ms"], 1),
                 "cpu_ms_per_frame": round(s["alone"]["cpu_ms_per_frame"], 2),
-                "mouth_r": round(a[ref_method]["mouth_r"], 4),
-                "lmd_px": round(a[ref_method]["lmd_px"], 4),
-                "r_fraction": round(a["r_fraction"], 4),
-                "lmd_fraction": round(a["lmd_fraction"], 4),
+                **_accuracy_point(a),
             }
         )
     data = {
@@ -577,16 +663,26 @@ def curve(acc: dict, lat: dict, keep: float) -> dict:
         "version": VERSION,
         "reference": list(REFERENCE),
         "keep": keep,
-        "accuracy": "mouth-opening r and LMD (the prior on every frame, the adapted prior out of fold) "
-        "as fractions of the full-lookahead model's, the worst of: "
-        "two references (the lookahead-2 prior derived the same way, and the lookahead-2 base prior) x "
-        "real sample clips (mean over a, b, c) and the synthetic demo x the prior calibrated and adapted "
-        "on the clip; mouth_r/lmd_px: the adapted prior on the real clips",
+        "accuracy": accuracy_text(acc),
         "latency": "end-to-end (audio at the frame's centre captured -> frame presented), DINet mini 64 "
         "on this CPU, alone and beside a 2-thread PyTorch process; medians over repeats",
         "points": points,
     }
     LookaheadCurve.model_validate(data)  # what the studio will read
+    return data
+
+
+def curve_with_accuracy(old: dict, acc: dict) -> dict:
+    """An existing curve's latency rows with this run's accuracy rows (settings it lacks kept out)."""
+    from core.realtime.lookahead import LookaheadCurve
+
+    points = []
+    for p in old["points"]:
+        a = acc["rows"].get(f"L{p['model_lookahead']}_S{p['smoothing_lookahead']}")
+        if a is not None:
+            points.append({**p, **_accuracy_point(a)})
+    data = {**old, "accuracy": accuracy_text(acc), "points": points}
+    LookaheadCurve.model_validate(data)
     return data
 
 
@@ -609,6 +705,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base-prior", type=Path, default=Path("/tmp/dh-live-latency/base_prior_l2.pt"))
     p.add_argument(
         "--priors", type=Path, default=Path("/tmp/dh-live-latency/priors_b"), help="variants kept here"
+    )
+    p.add_argument(
+        "--seeds",
+        type=lambda text: tuple(int(x) for x in text.split(",")),
+        default=(1,),
+        help="training seeds per model lookahead, e.g. 1,2,3: accuracy rows are means over them "
+        "(latency uses the first)",
+    )
+    p.add_argument(
+        "--accuracy-curve",
+        type=Path,
+        default=None,
+        help="also write the curve with this run's accuracy rows and --curve's latency rows here",
     )
     p.add_argument("--keep", type=float, default=0.95)
     p.add_argument(
@@ -672,6 +781,15 @@ def main(argv: list[str] | None = None) -> int:
         result["curve_note"] = (
             "curve and chosen_default are the previous full run's (resources/live_lookahead.json kept): "
             f"this run's latency phase measured only {', '.join(sorted(measured))}"
+        )
+    if result["accuracy"] and args.accuracy_curve is not None:
+        data = curve_with_accuracy(json.loads(args.curve.read_text()), result["accuracy"])
+        chosen = LookaheadCurve.model_validate(data).choose()
+        result["accuracy_curve"] = {"path": str(args.accuracy_curve), "chosen": chosen.model_dump()}
+        write_json(args.accuracy_curve, data)
+        print(
+            f"{args.accuracy_curve}: {args.curve}'s latency with these accuracy rows; its choice: "
+            f"model lookahead {chosen.model_lookahead}, smoothing {chosen.smoothing_lookahead}"
         )
     write_json(args.out, json_safe(result))
     print(args.out)

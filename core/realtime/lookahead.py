@@ -16,6 +16,8 @@ and the slider's tooltip describes each value from the curve.
 
 `SmoothedPrior` runs the live filter after the audio prior so the existing speaker-separated
 evaluation (`core.mouth.prior.evaluation`) scores a smoothing lookahead exactly as live applies it.
+`seed_summary` / `seed_fractions` / `paired_fractions` compare settings over several training seeds:
+runs of one recipe differ by several per cent on the real clips, more than the 5 % being decided.
 """
 
 from __future__ import annotations
@@ -163,6 +165,45 @@ def accuracy_fractions(row: dict, ref: dict) -> dict:
             a, b = get(row, m), get(ref, m)
             out[f"{where}_{m}"] = {"r": a["mouth_r"] / b["mouth_r"], "lmd": b["lmd_px"] / a["lmd_px"]}
     return out
+
+
+def seed_summary(rows: list[dict]) -> dict:
+    """Rows of one setting from priors that differ only in their training seed -> {"mean": the row
+    with every number averaged over the seeds, "sd": their sample standard deviation (0 for one
+    seed), "seeds": how many}. One training run per setting cannot decide a 5 % question when runs
+    of the same recipe differ by several per cent; the curve compares means. Numbers are leaves of
+    nested dicts with the same keys in every row; None and other leaves are left out."""
+    if not rows:
+        raise ValueError("no rows to average")
+
+    def walk(values: list) -> tuple[object, object] | None:
+        first = values[0]
+        if isinstance(first, dict):
+            pairs = {k: walk([v[k] for v in values]) for k in first}
+            kept = {k: p for k, p in pairs.items() if p is not None}
+            return {k: p[0] for k, p in kept.items()}, {k: p[1] for k, p in kept.items()}
+        if isinstance(first, bool) or not isinstance(first, (int, float)):
+            return None
+        xs = np.asarray(values, dtype=np.float64)
+        return float(xs.mean()), float(xs.std(ddof=1)) if len(xs) > 1 else 0.0
+
+    mean, sd = walk(list(rows))  # type: ignore[misc]
+    return {"mean": mean, "sd": sd, "seeds": len(rows)}
+
+
+def seed_fractions(rows: list[dict], ref_mean: dict) -> dict:
+    """Each seed's row as fractions of the reference's seed mean -> their mean and sd over seeds
+    (`accuracy_fractions` per seed, then `seed_summary`): the spread of a setting's fraction."""
+    return seed_summary([accuracy_fractions(r, ref_mean) for r in rows])
+
+
+def paired_fractions(rows: list[dict], ref_rows: list[dict]) -> dict:
+    """Each seed's row as fractions of the reference's row of the same seed (the same synthetic
+    corpus and training order, only the lookahead differs) -> their mean and sd over seeds: the
+    paired comparison, free of the run-to-run spread both share."""
+    if len(rows) != len(ref_rows):
+        raise ValueError(f"{len(rows)} rows against {len(ref_rows)} reference rows: pair them by seed")
+    return seed_summary([accuracy_fractions(r, ref) for r, ref in zip(rows, ref_rows, strict=True)])
 
 
 @dataclass

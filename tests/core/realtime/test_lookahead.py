@@ -15,7 +15,15 @@ from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.prior.build import PriorBuildConfig
 from core.mouth.prior.model import AudioPrior, load_prior
 from core.realtime.controls import ControlValues
-from core.realtime.lookahead import CURVE_PATH, LookaheadCurve, SmoothedPrior, load_curve
+from core.realtime.lookahead import (
+    CURVE_PATH,
+    LookaheadCurve,
+    SmoothedPrior,
+    load_curve,
+    paired_fractions,
+    seed_fractions,
+    seed_summary,
+)
 
 
 def _point(m, s, p95c, r=1.0, lmd=1.0, **kw):
@@ -113,3 +121,46 @@ def test_smoothed_prior_is_the_live_window_mean():
     window = (raw[:-2] + raw[1:-1] + raw[2:]) / 3.0
     np.testing.assert_allclose(smooth[1:-1], window, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(SmoothedPrior.of(prior, 0).predict(audio, 25.0), raw)
+
+
+def _row(r_prior, lmd_prior, r_adapt, lmd_adapt):
+    return {
+        "prior": {"mouth_r": r_prior, "lmd_px": lmd_prior},
+        "prior_adapt_all": {"mouth_r": r_adapt, "lmd_px": lmd_adapt},
+        "val_loss_synthetic": None,  # not a number: left out
+        "note": "text",
+    }
+
+
+def test_seed_summary_averages_every_number_over_seeds_with_the_sample_sd():
+    rows = [_row(0.2, 2.0, 0.10, 2.5), _row(0.4, 3.0, 0.20, 2.5), _row(0.3, 4.0, 0.15, 2.5)]
+    s = seed_summary(rows)
+    assert s["seeds"] == 3
+    assert s["mean"]["prior"] == pytest.approx({"mouth_r": 0.3, "lmd_px": 3.0})
+    assert s["mean"]["prior_adapt_all"] == pytest.approx({"mouth_r": 0.15, "lmd_px": 2.5})
+    assert s["sd"]["prior"] == pytest.approx({"mouth_r": 0.1, "lmd_px": 1.0})  # ddof 1
+    assert s["sd"]["prior_adapt_all"]["lmd_px"] == 0.0
+    assert "val_loss_synthetic" not in s["mean"] and "note" not in s["sd"]
+    one = seed_summary(rows[:1])
+    assert one["mean"]["prior"]["mouth_r"] == 0.2 and one["sd"]["prior"]["mouth_r"] == 0.0
+    with pytest.raises(ValueError):
+        seed_summary([])
+
+
+def test_seed_fractions_are_each_seed_against_the_reference_mean():
+    ref = seed_summary([_row(0.4, 2.0, 0.2, 2.0), _row(0.6, 2.0, 0.2, 2.0)])["mean"]  # r 0.5, LMD 2
+    f = seed_fractions([_row(0.4, 2.0, 0.2, 4.0), _row(0.5, 2.0, 0.1, 2.0)], ref)
+    assert f["mean"]["real_prior"]["r"] == pytest.approx(0.9)  # (0.8 + 1.0) / 2
+    assert f["sd"]["real_prior"]["r"] == pytest.approx(0.2 / np.sqrt(2))
+    assert f["mean"]["real_prior_adapt_all"] == pytest.approx({"r": 0.75, "lmd": 0.75})  # LMD: ref / row
+
+
+def test_paired_fractions_compare_each_seed_with_the_reference_of_the_same_seed():
+    refs = [_row(0.5, 2.0, 0.2, 2.0), _row(0.3, 2.0, 0.1, 2.0)]
+    rows = [_row(0.45, 2.0, 0.18, 2.0), _row(0.27, 2.0, 0.09, 2.0)]  # 90 % of each seed's reference
+    f = paired_fractions(rows, refs)
+    assert f["mean"]["real_prior"]["r"] == pytest.approx(0.9)
+    assert f["sd"]["real_prior"]["r"] == pytest.approx(0.0, abs=1e-12)  # against the mean it varies
+    assert seed_fractions(rows, seed_summary(refs)["mean"])["sd"]["real_prior"]["r"] > 0.2
+    with pytest.raises(ValueError, match="pair them by seed"):
+        paired_fractions(rows, refs[:1])
