@@ -78,7 +78,9 @@ def describe_lookahead(
         lmd=f"{p.lmd_fraction:.0%}",
     )
     if p == curve.choose():
-        text += i18n.tr(" (default: lowest latency keeping {keep})").format(keep=f"{curve.keep:.0%}")
+        text += i18n.tr(" (default: the most accurate within {budget} ms beside a busy process)").format(
+            budget=f"{curve.budget_ms:.0f}"
+        )
     return text
 
 

@@ -48,11 +48,12 @@ def _point(m, s, p95c, r=1.0, lmd=1.0, **kw):
 def test_shipped_curve_loads_and_the_defaults_are_its_choice():
     curve = load_curve()
     chosen = curve.choose()
-    assert chosen.keeps(curve.keep) and curve.keep == 0.95
+    assert curve.budget_ms == 100.0 and chosen.p95_contended_ms <= curve.budget_ms
     ref = curve.point(*curve.reference)
     assert ref is not None and ref.r_fraction <= 1.0 + 1e-9 and ref.lmd_fraction <= 1.0 + 1e-9
-    # nothing that keeps the accuracy has a lower contended p95
-    assert all(p.p95_contended_ms >= chosen.p95_contended_ms for p in curve.points if p.keeps(curve.keep))
+    # nothing within the latency budget is more accurate (the worse of r and LMD)
+    worst = min(chosen.r_fraction, chosen.lmd_fraction)
+    assert all(min(p.r_fraction, p.lmd_fraction) <= worst for p in curve.points if p.p95_contended_ms <= 100)
     # the studio's defaults are that setting: the live smoothing lookahead, the shipped prior (which the
     # audio models of new projects start from) and the prior build
     assert ControlValues().lookahead == chosen.smoothing_lookahead
@@ -60,7 +61,24 @@ def test_shipped_curve_loads_and_the_defaults_are_its_choice():
     assert PriorBuildConfig().model.lookahead == chosen.model_lookahead
 
 
-def test_choose_takes_the_lowest_contended_p95_that_keeps_accuracy():
+def test_choose_takes_the_most_accurate_setting_within_the_latency_budget():
+    curve = LookaheadCurve.model_validate(
+        {
+            "points": [
+                _point(2, 0, 140.0),
+                _point(0, 0, 60.0, r=0.80),
+                _point(1, 0, 95.0, r=0.91),  # the most accurate within 100 ms
+                _point(0, 1, 98.0, lmd=0.85),
+            ]
+        }
+    )
+    assert curve.choose().key == (1, 0)
+    assert curve.choose(budget_ms=80.0).key == (0, 0)
+    assert curve.choose(budget_ms=200.0).key == (2, 0)
+    assert curve.choose(budget_ms=10.0).key == (0, 0)  # none within: the fastest
+
+
+def test_lowest_keeping_takes_the_lowest_contended_p95_that_keeps_accuracy():
     curve = LookaheadCurve.model_validate(
         {
             "points": [
@@ -71,11 +89,11 @@ def test_choose_takes_the_lowest_contended_p95_that_keeps_accuracy():
             ]
         }
     )
-    assert curve.choose().key == (1, 0)
-    assert curve.choose(keep=0.85).key == (0, 0)
-    assert curve.choose(keep=0.999).key == (0, 1)  # (1, 0) loses 3 % of LMD
+    assert curve.lowest_keeping().key == (1, 0)
+    assert curve.lowest_keeping(keep=0.85).key == (0, 0)
+    assert curve.lowest_keeping(keep=0.999).key == (0, 1)  # (1, 0) loses 3 % of LMD
     strict = LookaheadCurve.model_validate({"points": [_point(2, 0, 140.0), _point(0, 0, 70.0, r=0.5)]})
-    assert strict.choose(keep=1.01).key == (2, 0)  # none keeps it: the reference
+    assert strict.lowest_keeping(keep=1.01).key == (2, 0)  # none keeps it: the reference
 
 
 def test_describe_gives_measured_latency_and_accuracy_or_says_not_measured():
