@@ -113,11 +113,7 @@ class LookaheadCurve(ConfigModel):
         head = f"model lookahead {model_lookahead} + smoothing {smoothing_lookahead}"
         if p is None:
             return f"{head}: about {built_in:.0f} ms built in (not measured)"
-        chosen = (
-            f" (default: the most accurate within {self.budget_ms:.0f} ms beside a busy process)"
-            if p == self.choose()
-            else ""
-        )
+        chosen = f" (default: the most accurate within {self.budget_ms:.0f} ms)" if p == self.choose() else ""
         return (
             f"{head}: p95 latency {p.p95_ms:.0f} ms alone, {p.p95_contended_ms:.0f} ms beside a busy "
             f"process ({p.built_in_ms:.0f} ms built in); lip-sync r {p.r_fraction:.0%}, LMD "

@@ -688,8 +688,8 @@
         <translation>{head}：p95 延迟单独运行 {alone} ms，与繁忙进程并行 {busy} ms（固有 {built_in} ms）；唇形同步 r 为完整前瞻模型的 {r}，LMD 为 {lmd}</translation>
     </message>
     <message>
-        <source> (default: the most accurate within {budget} ms beside a busy process)</source>
-        <translation>（默认：与繁忙进程并行时 {budget} ms 以内最准确的设置）</translation>
+        <source> (default: the most accurate within {budget} ms)</source>
+        <translation>（默认：{budget} ms 以内最准确的设置）</translation>
     </message>
     <message>
         <source>Lookahead trade-off not measured: {problem}</source>

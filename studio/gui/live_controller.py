@@ -78,7 +78,7 @@ def describe_lookahead(
         lmd=f"{p.lmd_fraction:.0%}",
     )
     if p == curve.choose():
-        text += i18n.tr(" (default: the most accurate within {budget} ms beside a busy process)").format(
+        text += i18n.tr(" (default: the most accurate within {budget} ms)").format(
             budget=f"{curve.budget_ms:.0f}"
         )
     return text
