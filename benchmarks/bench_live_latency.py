@@ -166,15 +166,7 @@ def accuracy(args: argparse.Namespace) -> dict:
     torch.set_num_threads(1)
     cases = prepare_all(args.samples, args.work / "eval")
     seeds = args.seeds
-    priors = build_priors(
-        args.priors,
-        args.build_samples,
-        args.build_steps,
-        args.build_lr,
-        args.base_prior,
-        args.build_distill,
-        seeds,
-    )
+    priors = priors_for(args, seeds)
     per_seed: dict[tuple[int, int], list[dict]] = {}
     for seed in seeds:
         for la in MODEL_LOOKAHEADS:
@@ -424,19 +416,24 @@ def _parse_cases(spec: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def latency(args: argparse.Namespace) -> dict:
-    from core.realtime.engine import EngineConfig
-    from core.realtime.stats import load_average
-
-    priors = build_priors(
+def priors_for(args: argparse.Namespace, seeds) -> dict:
+    """{(model lookahead, seed): prior path}, built with the command line's recipe where missing."""
+    return build_priors(
         args.priors,
         args.build_samples,
         args.build_steps,
         args.build_lr,
         args.base_prior,
         args.build_distill,
-        args.seeds[:1],
+        seeds,
     )
+
+
+def latency(args: argparse.Namespace) -> dict:
+    from core.realtime.engine import EngineConfig
+    from core.realtime.stats import load_average
+
+    priors = priors_for(args, args.seeds[:1])
     setup = LiveSetup(args, {la: path for (la, _), path in priors.items()})
     # (model lookahead, smoothing lookahead, engine), engines interleaved within a repeat
     settings = _parse_cases(args.cases)
