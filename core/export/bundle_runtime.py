@@ -1,15 +1,18 @@
 """Run an avatar bundle: its ONNX models and files -> the live engine's parts, with no project.
 
 `open_bundle` checks the folder (`read_bundle`) and loads what the engine needs: ONNX Runtime
-sessions for both models, the cached reference features, the source-frame loop with its
-tracked boxes and landmarks, the mouth space and the audio normalisation. `bundle_live_parts`
-puts them behind the live engine's interfaces (`RendererBackend`, `AudioStepBackend`,
-`LipSyncAvatar` over the one lip-sync frame path `LipSyncFrames`, `MouthStepper`), so
+sessions for both models (an fp32 renderer runs as rewritten for the CPU's blocked convolutions,
+`core.export.onnx_cpu_layout`, once its output matches the graph as exported), the cached
+reference features, the source-frame loop with its tracked boxes and landmarks, the mouth space
+and the audio normalisation. `bundle_live_parts` puts them behind the live engine's interfaces
+(`RendererBackend`, `AudioStepBackend`, `LipSyncAvatar` over the one lip-sync frame path
+`LipSyncFrames`, `MouthStepper`), so
 `dhstudio live BUNDLE` and `dhstudio render BUNDLE` run the same per-frame path as a run folder.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,9 @@ import numpy as np
 import torch
 
 from core.export.bundle_format import BundleManifest, read_bundle
+
+log = logging.getLogger(__name__)
+LAYOUT_TOLERANCE = 1e-4  # the renderer's parity tolerance against PyTorch at export
 
 
 @dataclass
@@ -30,6 +36,7 @@ class OpenedBundle:
     space: object  # core.mouth.space.MouthSpace
     norm: object  # core.audio.normalization.NormStats
     fbank: object  # core.audio.fbank.FbankConfig
+    renderer_layout: bool = False  # the renderer runs the CPU-layout rewrite
 
     @property
     def fps(self) -> float:
@@ -59,16 +66,48 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
         | {"total_variance": m.meta["mouth_space"]["total_variance"]}
     )
     threads = torch.get_num_threads()
+    ref_features = np.load(m.file("ref_features"), allow_pickle=False)
+    renderer, layout = renderer_session(
+        m.file("renderer"), device, threads, ref_features, m.precision == "fp32"
+    )
     return OpenedBundle(
         manifest=m,
-        renderer_session=ort_session(m.file("renderer"), device=device, threads=threads),
+        renderer_session=renderer,
         audio_session=ort_session(m.file("audio_step"), device=device, threads=threads),
-        ref_features=np.load(m.file("ref_features"), allow_pickle=False),
+        ref_features=ref_features,
         loop=SourceLoop(frames, arrays["landmarks"], m.fps, arrays["boxes"]),
         space=space,
         norm=NormStats(arrays["norm_mean"], arrays["norm_std"], int(m.meta["audio_model"]["norm_frames"])),
         fbank=FbankConfig.model_validate(m.meta["audio_model"]["fbank"]),
+        renderer_layout=layout,
     )
+
+
+def renderer_session(path: Path, device: str, threads: int, ref_features: np.ndarray, layout: bool):
+    """(session, whether it runs the CPU-layout rewrite) for a bundle's renderer graph. The bundle
+    has no PyTorch model to check against, so the rewrite is checked against the graph as exported on
+    one random frame; a quantized graph runs as exported (the rewrite handles float convolutions)."""
+    from core.export.onnx_fp32 import ort_session
+
+    plain = ort_session(path, device=device, threads=threads)
+    providers = plain.get_providers()
+    if not layout or providers != ["CPUExecutionProvider"]:
+        return plain, False
+    try:
+        fitted = ort_session(path, device=device, threads=threads, cpu_layout=True)
+        shape = [d if isinstance(d, int) else 1 for d in plain.get_inputs()[0].shape]
+        feed = {
+            "source": np.random.default_rng(0).random(shape, dtype=np.float32),
+            "ref_features": ref_features,
+        }
+        diff = float(np.abs(fitted.run(None, feed)[0] - plain.run(None, feed)[0]).max())
+        problem = None if diff <= LAYOUT_TOLERANCE else f"differs from the exported graph by {diff:.2e}"
+    except Exception as exc:  # the rewrite met a graph it does not handle
+        problem = f"failed ({type(exc).__name__}: {exc})"
+    if problem is not None:
+        log.warning("the bundle's renderer rewritten for the CPU layout %s; running it as exported", problem)
+        return plain, False
+    return fitted, True
 
 
 def bundle_live_parts(bundle: OpenedBundle, warmup: int = 3):

@@ -59,6 +59,30 @@ def test_bundle_holds_everything_the_engine_needs(bundles, precision):
     assert len(b.loop) == meta["loop"]["frames"] > 10
     assert b.loop.landmarks.shape == (len(b.loop), 478, 3) and b.loop.boxes.shape == (len(b.loop), 4)
     assert b.space.k == meta["audio_model"]["k"] and b.norm.mean.shape == (meta["audio_model"]["num_bins"],)
+    # an fp32 renderer runs rewritten for this CPU's blocked convolutions; the int8 one as exported
+    from core.export.onnx_cpu_layout import nchwc_block
+
+    assert b.renderer_layout == (precision == "fp32" and nchwc_block() > 0)
+
+
+def test_a_bundle_renderer_whose_layout_rewrite_drifts_runs_as_exported(bundles, monkeypatch, caplog):
+    """The rewrite is checked against the graph as exported (a bundle has no PyTorch model): where it
+    drifts on some CPU the bundle still opens and renders what the exported graph renders."""
+    import core.export.onnx_cpu_layout as layout
+    from core.export.onnx_fp32 import ort_session
+    from tests.core.lipsync.test_crop_backends import _drifting_rewrite
+
+    _, folders, _ = bundles
+    monkeypatch.setattr(layout, "fit_cpu_layout", _drifting_rewrite)
+    b = open_bundle(folders["fp32"])
+    assert not b.renderer_layout and "running it as exported" in caplog.text
+    plain = ort_session(b.manifest.file("renderer"), device="cpu")
+    shape = [d if isinstance(d, int) else 1 for d in plain.get_inputs()[0].shape]
+    feed = {
+        "source": np.random.default_rng(1).random(shape, dtype=np.float32),
+        "ref_features": b.ref_features,
+    }
+    np.testing.assert_array_equal(b.renderer_session.run(None, feed)[0], plain.run(None, feed)[0])
 
 
 @pytest.mark.parametrize("precision", ["fp32", "int8"])
