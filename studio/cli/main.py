@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -89,6 +90,62 @@ def _ctrl_c_held() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
+IMPORT_FRAMES = "<frozen importlib"  # the import system's own frames (_bootstrap, _bootstrap_external)
+RESEND_S = 0.02
+
+
+class _CtrlCAfterImports:
+    """SIGINT while a command runs: KeyboardInterrupt, except while a module is being imported.
+
+    Commands import their engines when they run. A KeyboardInterrupt raised while C++ code runs an
+    import (pybind11 in torch or MediaPipe) aborts the process ("terminate called ...", SIGABRT)
+    instead of unwinding; so inside an import the press is held and sent again a moment later,
+    until no import is in progress, and then it cancels as usual. A press still held when the
+    command ends cancels it there.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._timer: threading.Timer | None = None
+
+    def handle(self, signum: int, frame) -> None:
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(IMPORT_FRAMES):
+                self.pending = True
+                self._timer = threading.Timer(RESEND_S, os.kill, (os.getpid(), signal.SIGINT))
+                self._timer.daemon = True
+                self._timer.start()
+                return
+            frame = frame.f_back
+        self.pending = False
+        raise KeyboardInterrupt
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+@contextlib.contextmanager
+def _ctrl_c_after_imports() -> Iterator[None]:
+    """While inside, Ctrl-C cancels once no import is in progress (`_CtrlCAfterImports`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:  # ignored, or someone else's handler: theirs
+        yield
+        return
+    held = _CtrlCAfterImports()
+    signal.signal(signal.SIGINT, held.handle)
+    try:
+        yield
+    finally:
+        held.stop()
+        signal.signal(signal.SIGINT, previous)
+    if held.pending:  # pressed during the command's last import: it ended, but the user asked to stop
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_process_policy()  # before the commands' modules load torch (OpenMP reads it once)
     prepare_environment()
@@ -103,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with _ctrl_c_after_imports():
+            return int(args.func(args) or 0)
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
