@@ -12,7 +12,6 @@ and the audio normalisation. `bundle_live_parts` puts them behind the live engin
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ import torch
 
 from core.export.bundle_format import BundleManifest, read_bundle
 
-log = logging.getLogger(__name__)
 LAYOUT_TOLERANCE = 1e-4  # the renderer's parity tolerance against PyTorch at export
 
 
@@ -87,27 +85,27 @@ def renderer_session(path: Path, device: str, threads: int, ref_features: np.nda
     """(session, whether it runs the CPU-layout rewrite) for a bundle's renderer graph. The bundle
     has no PyTorch model to check against, so the rewrite is checked against the graph as exported on
     one random frame; a quantized graph runs as exported (the rewrite handles float convolutions)."""
+    from core.export.onnx_cpu_layout import rewrite_holds
     from core.export.onnx_fp32 import ort_session
 
     plain = ort_session(path, device=device, threads=threads)
-    providers = plain.get_providers()
-    if not layout or providers != ["CPUExecutionProvider"]:
+    if not layout or plain.get_providers() != ["CPUExecutionProvider"]:
         return plain, False
-    try:
-        fitted = ort_session(path, device=device, threads=threads, cpu_layout=True)
+    fitted = []
+
+    def check() -> str | None:
+        fitted.append(ort_session(path, device=device, threads=threads, cpu_layout=True))
         shape = [d if isinstance(d, int) else 1 for d in plain.get_inputs()[0].shape]
         feed = {
             "source": np.random.default_rng(0).random(shape, dtype=np.float32),
             "ref_features": ref_features,
         }
-        diff = float(np.abs(fitted.run(None, feed)[0] - plain.run(None, feed)[0]).max())
-        problem = None if diff <= LAYOUT_TOLERANCE else f"differs from the exported graph by {diff:.2e}"
-    except Exception as exc:  # the rewrite met a graph it does not handle
-        problem = f"failed ({type(exc).__name__}: {exc})"
-    if problem is not None:
-        log.warning("the bundle's renderer rewritten for the CPU layout %s; running it as exported", problem)
-        return plain, False
-    return fitted, True
+        diff = float(np.abs(fitted[0].run(None, feed)[0] - plain.run(None, feed)[0]).max())
+        return None if diff <= LAYOUT_TOLERANCE else f"differs from the exported graph by {diff:.2e}"
+
+    if rewrite_holds(check, "the bundle's renderer"):
+        return fitted[0], True
+    return plain, False
 
 
 def bundle_live_parts(bundle: OpenedBundle, warmup: int = 3):

@@ -27,9 +27,13 @@ Example:
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 UNARY = {"Relu", "Sigmoid", "Resize", "LeakyRelu", "Tanh", "Clip"}
 
@@ -49,6 +53,19 @@ def nchwc_block() -> int:
     if feats.get("AVX2") and feats.get("FMA3"):
         return 8
     return 0
+
+
+def rewrite_holds(check: Callable[[], str | None], what: str) -> bool:
+    """Whether to run `what` rewritten: `check()` returns None when the rewritten graph matches its
+    reference, else how it differs. A rewrite that drifts or fails on this CPU costs speed, not the
+    run: the caller then runs the graph as exported, and the log says why."""
+    try:
+        problem = check()
+    except Exception as exc:  # the rewrite met a graph it does not handle
+        problem = f"failed ({type(exc).__name__}: {exc})"
+    if problem is not None:
+        log.warning("%s rewritten for ONNX Runtime's CPU layout %s; running it as exported", what, problem)
+    return problem is None
 
 
 def fit_cpu_layout(model, block: int | None = None):

@@ -111,19 +111,18 @@ def _onnx(
 
 def _layout_parity(renderer: nn.Module, ref: torch.Tensor, path: Path):
     """(parity, whether to run the CPU-layout rewrite): the rewritten graph when it matches PyTorch,
-    else the graph as exported (a rewrite that failed or drifted on this CPU costs speed, not the run)."""
+    else the graph as exported."""
+    from core.export.onnx_cpu_layout import rewrite_holds
     from core.export.onnx_fp32 import check_renderer_parity
 
-    try:
-        p = check_renderer_parity(renderer, ref, path, cpu_layout=True)
-        problem = None if p.ok else f"differs from PyTorch by {p.max_abs_diff:.2e}"
-    except Exception as exc:  # the rewrite met a graph it does not handle
-        problem = f"failed ({type(exc).__name__}: {exc})"
-    if problem is None:
-        return p, True
-    log.warning(
-        "the renderer graph rewritten for ONNX Runtime's CPU layout %s; running it as exported", problem
-    )
+    parity = {}
+
+    def check() -> str | None:
+        p = parity[True] = check_renderer_parity(renderer, ref, path, cpu_layout=True)
+        return None if p.ok else f"differs from PyTorch by {p.max_abs_diff:.2e}"
+
+    if rewrite_holds(check, "the renderer graph"):
+        return parity[True], True
     return check_renderer_parity(renderer, ref, path, cpu_layout=False), False
 
 
