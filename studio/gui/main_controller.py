@@ -103,8 +103,10 @@ class MainController(QObject):
         self.window.status_label.setText(text)
 
     def retranslate(self) -> None:
-        """After a language switch: the texts composed with a path or a kind's title, composed again."""
+        """After a language switch: the texts composed with a path, a kind's title or a clip's facts,
+        composed again."""
         self.show_project_status()
+        self.media.refresh()
         self.render.refresh()
 
     def close_project(self) -> None:

@@ -105,3 +105,29 @@ def test_media_cards_made_after_the_switch_are_in_the_chosen_language(qapp, qtbo
         i18n.retranslate(w)
     main.media.refresh()
     assert w.media_view.cards["talk"].prepare_button.text() == "Prepare…"
+
+
+def test_cards_shown_before_a_language_switch_describe_the_clip_in_the_new_language(
+    qapp, qtbot, tmp_path, studio
+):
+    """A card's facts line ("384x384 · 25.00 fps · 8.0 s · with audio") is composed when the card is
+    built; the language switch rebuilt other composed texts but left it English."""
+    from studio.project import create_project
+    from tests.studio.gui.test_media_library import _video_with_silent_track
+
+    w, main = studio
+    project = create_project(tmp_path / "P")
+    _video_with_silent_track(project.media_dir / "talk.mp4")
+    main.set_project(project)
+    qtbot.waitUntil(lambda: "with audio" in w.media_view.cards["talk"].details.text(), timeout=10000)
+    assert i18n.set_language(qapp, "zh_CN")
+    try:
+        i18n.retranslate(w)
+        main.retranslate()
+        details = w.media_view.cards["talk"].details.text()
+        assert "with audio" not in details and "fps" in details
+    finally:
+        i18n.set_language(qapp, "en")
+        i18n.retranslate(w)
+        main.retranslate()
+    assert "with audio" in w.media_view.cards["talk"].details.text()
