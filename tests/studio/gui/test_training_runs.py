@@ -215,7 +215,10 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
     before = view.viewport.view.pixmap().toImage()
     n = c.viewport.renders
     view.viewport.view.orbit.emit(30.0, 0.0)
-    qtbot.waitUntil(lambda: c.viewport.renders > n, timeout=30_000)
+    # a render asked for before the orbit (the finished run's reload) may land first: wait for the orbit's
+    qtbot.waitUntil(
+        lambda: c.viewport.renders > n and view.viewport.view.pixmap().toImage() != before, timeout=30_000
+    )
     assert view.viewport.view.pixmap().toImage() != before
     n = c.viewport.renders
     view.viewport.frame_slider.setValue(view.viewport.frame_slider.maximum())
