@@ -14,9 +14,14 @@ The two alternate (raw, prepare, raw, prepare, ...) so that both see the same ma
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).
 The machine is shared: wall-clock rates are only comparable within a run; each run records the
-1-minute load average and the process's CPU time (CPU ms per frame compare on any load), and
-each prepare run its CPU by thread (decode, tracking, encode; the rest is MediaPipe's graph, libav's
-decoding threads, the side threads and the analysis after the stream).
+1-minute load average, the cores other processes used while it ran (from /proc/stat less this
+process's own CPU) and the process's CPU time (CPU ms per frame compare on any load), and each
+prepare run its CPU by thread (decode, tracking, encode; the rest is MediaPipe's graph, libav's
+decoding threads, the side threads and the analysis after the stream). Before each run the
+benchmark waits (at most --quiet-wait seconds) for the other processes to go quiet, and besides the
+ratio over every run it reports the ratio over the runs during which they stayed quiet (the prepare
+run and the raw runs either side): under load prepare's extra threads win it a larger share of the
+CPU than the raw tracker's single chain gets, which moves the all-runs ratio up or down with the load.
 
 Usage: ``PYTHONPATH=. python benchmarks/bench_prepare.py [--video PATH] [--out PATH] [--repeats N]``
 """
@@ -42,6 +47,54 @@ from core.media.decode import iter_frames, probe
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_VIDEO = REPO.parent / "shared" / "samples" / "talking_512_25fps_a.mp4"
 TARGET_RATIO = 0.9
+
+
+QUIET_CORES = 0.25  # other processes using less than this while a run lasts: a quiet run
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_stat() -> tuple[float, int, int] | None:
+    """(now, busy jiffies of the whole machine, this process's jiffies), or None without /proc."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:9]]
+        with open("/proc/self/stat") as fh:
+            mine = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    return time.perf_counter(), busy, int(mine[11]) + int(mine[12])
+
+
+def _other_cores(a: tuple | None, b: tuple | None) -> float | None:
+    """Cores used by every other process between two `_cpu_stat`s (None without /proc)."""
+    if a is None or b is None or b[0] <= a[0]:
+        return None
+    return max(0.0, ((b[1] - a[1]) - (b[2] - a[2])) / _TICK / (b[0] - a[0]))
+
+
+def wait_quiet(max_wait_s: float, window_s: float = 0.3) -> float:
+    """Wait until other processes use under QUIET_CORES / 2 cores over `window_s`, at most
+    `max_wait_s`; returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max_wait_s:
+        a = _cpu_stat()
+        time.sleep(window_s)
+        used = _other_cores(a, _cpu_stat())
+        if used is None or used < QUIET_CORES / 2:
+            break
+    return time.perf_counter() - t0
+
+
+def timed_run(fn, *args, quiet_wait_s: float = 0.0) -> dict:
+    """`fn(*args)` (a run's dict) after waiting for quiet, with the other processes' cores added."""
+    waited = wait_quiet(quiet_wait_s) if quiet_wait_s > 0 else 0.0
+    a = _cpu_stat()
+    out = fn(*args)
+    used = _other_cores(a, _cpu_stat())
+    out["other_processes_cores"] = None if used is None else round(used, 3)
+    out["waited_for_quiet_s"] = round(waited, 2)
+    return out
 
 
 def _clock() -> tuple[float, float, float]:
@@ -153,12 +206,22 @@ def analysis_cpu(
     }
 
 
+def _median_or_none(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "prepare.json")
     ap.add_argument("--repeats", type=int, default=4, help="prepare runs (raw runs: one more)")
     ap.add_argument("--analysis-repeats", type=int, default=50, help="timings of the analysis alone")
+    ap.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=5.0,
+        help="seconds to wait at most, before each run, for other processes to go quiet (0: never wait)",
+    )
     args = ap.parse_args()
     if not args.video.is_file():
         raise SystemExit(f"sample video not found: {args.video} (pass --video PATH)")
@@ -169,14 +232,27 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     raw_tracker(frames_rgb[:10], settings)  # imports and first-graph costs, not timed
     prepare(args.video, settings)
-    raws, preps = [raw_tracker(frames_rgb, settings)], []
+    wait = args.quiet_wait
+    raws, preps = [timed_run(raw_tracker, frames_rgb, settings, quiet_wait_s=wait)], []
     for _ in range(args.repeats):
-        preps.append(prepare(args.video, settings))
-        raws.append(raw_tracker(frames_rgb, settings))
+        preps.append(timed_run(prepare, args.video, settings, quiet_wait_s=wait))
+        raws.append(timed_run(raw_tracker, frames_rgb, settings, quiet_wait_s=wait))
     ratios = [
         p["frames_per_s"] / statistics.mean([raws[i]["frames_per_s"], raws[i + 1]["frames_per_s"]])
         for i, p in enumerate(preps)
     ]
+    steady_ratios = [
+        p["steady_frames_per_s"]
+        / statistics.mean([raws[i]["steady_frames_per_s"], raws[i + 1]["steady_frames_per_s"]])
+        for i, p in enumerate(preps)
+    ]
+
+    def quiet(i: int) -> bool:  # the prepare run i and the raw runs either side
+        used = [preps[i]["other_processes_cores"], raws[i]["other_processes_cores"]]
+        used.append(raws[i + 1]["other_processes_cores"])
+        return all(u is not None and u < QUIET_CORES for u in used)
+
+    quiet_runs = [i for i in range(len(preps)) if quiet(i)]
     # On an idle 2-core machine the decode, audio and hash threads run beside the tracking chain
     # (this thread + MediaPipe's graph, which alternate frame by frame), so the wall time is that
     # chain's CPU time: MediaPipe's own work (raw CPU minus raw's calling thread) plus prepare's
@@ -202,6 +278,17 @@ def main() -> None:
         "ratio_prepare_to_raw_fps": round(statistics.median(ratios), 3),
         "ratios": [round(r, 3) for r in ratios],
         "target_ratio": TARGET_RATIO,
+        "quiet_ratio_prepare_to_raw_fps": (
+            round(statistics.median(ratios[i] for i in quiet_runs), 3) if quiet_runs else None
+        ),
+        "quiet_runs": len(quiet_runs),
+        "quiet_is": f"the runs during which other processes used under {QUIET_CORES} cores (the prepare "
+        "run and the raw runs either side); the all-runs ratio moves with the load",
+        "steady_ratio_prepare_to_raw": round(statistics.median(steady_ratios), 3),
+        "steady_ratios": [round(r, 3) for r in steady_ratios],
+        "other_processes_cores_median": _median_or_none(
+            [r["other_processes_cores"] for r in raws + preps if r["other_processes_cores"] is not None]
+        ),
         "cpu_ratio_raw_to_prepare": round(statistics.median(cpu_ratios), 3),
         "idle_2_core_ratio_estimate": round(chain_ratio, 3),
         "idle_2_core_ratio_estimate_is": "raw CPU / (raw CPU - raw calling-thread CPU + prepare "
@@ -249,6 +336,9 @@ def main() -> None:
         f"CPU-ms/frame), prepare {report['prepare_frames_per_s_median']} frames/s "
         f"({report['prepare_cpu_ms_per_frame_median']} CPU-ms/frame) on {args.video.name} ({n} frames); "
         f"ratio {report['ratio_prepare_to_raw_fps']} (target >= {TARGET_RATIO}; per run {report['ratios']}); "
+        f"quiet runs {report['quiet_runs']}/{len(preps)} ratio {report['quiet_ratio_prepare_to_raw_fps']}; "
+        f"steady ratio {report['steady_ratio_prepare_to_raw']}; "
+        f"other processes {report['other_processes_cores_median']} cores (median); "
         f"CPU ratio {report['cpu_ratio_raw_to_prepare']}; "
         f"idle 2-core estimate {report['idle_2_core_ratio_estimate']}; "
         + "; ".join(f"{k} raw {v['raw']} prepare {v['prepare']}" for k, v in report["phases_median"].items())
