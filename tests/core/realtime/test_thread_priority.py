@@ -53,3 +53,21 @@ def test_the_recorder_encodes_at_a_higher_nice_value(tmp_path) -> None:
     plain = RecorderSink(tmp_path / "p.mp4", (64, 48), 25.0, nice=0)
     plain.close()
     assert plain.info()["priority"] == "default"
+
+
+@linux_only
+def test_the_frame_path_asks_for_a_lower_nice_value_and_reports_what_it_got() -> None:
+    from core.realtime.thread_priority import raise_this_thread
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    want = max(mine - 2, -20)
+    out = _in_thread(lambda: raise_this_thread(want))
+    if out["nice"] == want:  # allowed here (CAP_SYS_NICE or RLIMIT_NICE)
+        assert out["result"] == f"nice {want} (from {mine})"
+    else:
+        assert out["nice"] == mine and "CAP_SYS_NICE" in out["result"]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+    assert (
+        _in_thread(lambda: raise_this_thread(mine + 1))["result"]
+        == f"nice {mine} kept (already at or below {mine + 1})"
+    )
