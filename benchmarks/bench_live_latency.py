@@ -82,8 +82,9 @@ REFERENCE = (2, 0)
 # engine variants (keyword arguments of core.realtime.engine.EngineConfig, plus the benchmark's own
 # `recorder_nice`: record an mp4 beside, its encoding at that nice value, `recorder_encoder` "before":
 # with the render settings instead of LIVE_ENCODER, and `cpu_threads`): "now" is the default (two
-# threads, the mouth thread woken once per frame, the frame path at FRAME_PATH_NICE where allowed);
-# "no_boost" without that request; "threaded" the engine before (woken by every 10 ms input block);
+# threads, the mouth thread woken once per frame, the frame path under SCHED_FIFO where allowed);
+# "nice_only" at FRAME_PATH_NICE instead; "no_boost" asking for neither; "threaded" the engine
+# before (woken by every 10 ms input block);
 # "one_thread*" render on the mouth thread; "before" the one before that (the mouth thread polling
 # the ring every 2 ms); "rec*" record beside; "t2" 2 threads
 _OLD = {"render_thread": True, "wake_per_frame": False}
@@ -96,10 +97,11 @@ ENGINES = {
     "rec": {"recorder_nice": RECORDER_NICE},
     "rec_nice0": {"recorder_nice": 0},
     "t2": {"cpu_threads": 2},
-    "no_boost": {"frame_nice": None},
+    "no_boost": {"frame_nice": None, "frame_realtime": None},
+    "nice_only": {"frame_realtime": None},
     "one_thread_boost": {"render_thread": False},
     "rec_before_encoder": {"recorder_nice": RECORDER_NICE, "recorder_encoder": "before"},
-    "rec_no_boost": {"recorder_nice": RECORDER_NICE, "frame_nice": None},
+    "rec_no_boost": {"recorder_nice": RECORDER_NICE, "frame_nice": None, "frame_realtime": None},
 }
 DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
     "L1_S0:threaded",

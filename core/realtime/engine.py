@@ -32,8 +32,9 @@ and the rest (the GIL, locks): on this shared CPU the frames beyond the p95 spen
 20-50 ms waiting for a CPU inside the render, the GIL and the hand-offs well under 1 ms of it, and
 there is no frame tick to wait for (a frame is rendered when the audio that completes it arrives,
 the 10 ms blocks end exactly on the sample a frame needs). So the frame path's threads (source
-pacing, mouth, render) ask for a lower nice value (`EngineConfig.frame_nice`, FRAME_PATH_NICE),
-granted only where the user may (CAP_SYS_NICE, RLIMIT_NICE) and reported per thread; and the
+pacing, mouth, render) ask for a lower nice value (SCHED_FIFO, `EngineConfig.frame_realtime`, else a nice
+value, `frame_nice`; `core.realtime.thread_priority`), granted only where the user may (CAP_SYS_NICE,
+RLIMIT_NICE / RLIMIT_RTPRIO) and reported per thread; and the
 recorder encodes with fast settings (`core.media.mp4_writer.LIVE_ENCODER`, 0.3x the CPU).
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
@@ -73,7 +74,12 @@ from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.sinks import VideoSink
 from core.realtime.sources import AudioSource
 from core.realtime.stats import EngineStats, FrameRecord, RunQueueClock, load_average
-from core.realtime.thread_priority import FRAME_PATH_NICE, raise_this_thread
+from core.realtime.thread_priority import (
+    FRAME_PATH_NICE,
+    FRAME_PATH_REALTIME,
+    frame_path_priority,
+    normal_this_thread,
+)
 
 _END = object()
 
@@ -109,6 +115,9 @@ class EngineConfig:
     # nice value the frame path's threads (source pacing, mouth, render) ask for; granted only where
     # the user may lower it (`core.realtime.thread_priority.raise_this_thread`); None: left as is
     frame_nice: int | None = FRAME_PATH_NICE
+    # SCHED_FIFO priority (1..99) they ask for first, where allowed (`realtime_this_thread`); None: no
+    frame_realtime: int | None = FRAME_PATH_REALTIME
+    slow_frames_to_step_down: int = 25  # renders in a row over 3/4 of a frame period of CPU
 
 
 @dataclass
@@ -185,8 +194,9 @@ class LiveEngine:
         self._cpu_at_read = 0.0  # its thread CPU time then
         self._runq = RunQueueClock()  # per thread: time spent waiting for a CPU
         self._runq_at_read = 0.0
-        self.priority: dict[str, str] = {}  # what each frame-path thread's nice request got
-        source.thread_nice = config.frame_nice
+        self.priority: dict[str, str] = {}  # what each frame-path thread's priority request got
+        self._slow_run = 0  # renders in a row that took most of a frame period of CPU
+        source.thread_priority = self._priority_request
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -296,9 +306,13 @@ class LiveEngine:
             self.cfg.max_seconds * self.stepper.rate
         )
 
+    def _priority_request(self) -> str:
+        """The calling frame-path thread asks for the configured priority; returns what it got."""
+        return frame_path_priority(self.cfg.frame_nice, self.cfg.frame_realtime)
+
     def _raise_priority(self, thread: str) -> None:
-        if self.cfg.frame_nice is not None:
-            self.priority[thread] = raise_this_thread(self.cfg.frame_nice)
+        if self.cfg.frame_nice is not None or self.cfg.frame_realtime is not None:
+            self.priority[thread] = self._priority_request()
 
     def _mouth_loop(self) -> None:
         self._raise_priority("mouth")
@@ -487,6 +501,7 @@ class LiveEngine:
             render_runq = (self._runq.now() - q0) * 1e3
             self.stats.add("render", (t1 - t0) * 1e3)
             self.stats.add("render_cpu", render_cpu)
+            self._keep_up_or_step_down(render_cpu)
             self.stats.count_rendered(t1, task.idle)
             self._to_sinks(task.index, frame)
         except SinkFailed as exc:
@@ -516,6 +531,21 @@ class LiveEngine:
                 render_runq,
             )
         )
+
+    def _keep_up_or_step_down(self, render_cpu_ms: float) -> None:
+        """A renderer that needs most of a frame period of CPU (a heavy avatar on this CPU) would hold
+        a core under SCHED_FIFO: after `slow_frames_to_step_down` such frames in a row the presenting
+        thread goes back to normal scheduling (at the nice value asked for)."""
+        if not self.priority.get("render" if self.cfg.render_thread else "mouth", "").startswith(
+            "SCHED_FIFO"
+        ):
+            return
+        slow = render_cpu_ms > 0.75 * 1000.0 / self.avatar.fps
+        self._slow_run = self._slow_run + 1 if slow else 0
+        if self._slow_run >= self.cfg.slow_frames_to_step_down:
+            thread = "render" if self.cfg.render_thread else "mouth"
+            got = normal_this_thread(self.cfg.frame_nice)
+            self.priority[thread] = f"stepped down from SCHED_FIFO (render slower than real time): {got}"
 
     def _apply_render_controls(self) -> None:
         """The render thread's controls (gain, the avatar's feather), when a request came in."""

@@ -6,9 +6,9 @@ have their own threads / audio callback behind bounded buffers. Frames arrive wi
 video index; the recorder fills any gap (a dropped frame) by repeating the previous frame,
 so its video timeline always matches the audio it records. The recorder encodes at a higher
 nice value (`RECORDER_NICE`, `core.realtime.thread_priority`): on a busy CPU the frame path wins;
-and with the live encoder settings (`core.media.mp4_writer.LIVE_ENCODER`: x264 ultrafast +
-zerolatency on one thread, the fast AAC coder), 0.3x the CPU per frame of the render settings at
-the same size, rates, channels and as high a PSNR (`benchmarks/bench_live_recorder.py`).
+and with the live encoder settings (`core.media.mp4_writer.LIVE_ENCODER`: x264 ultrafast on its
+own threads, the fast AAC coder), about a third of the CPU per frame of the render settings at the
+same size, rates, channels and as high a PSNR (`benchmarks/bench_live_recorder.py`).
 """
 
 from __future__ import annotations

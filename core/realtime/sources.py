@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,6 @@ from core.jobs.errors import BadInput
 from core.media.audio import NativeAudio
 from core.realtime.clock import Clock
 from core.realtime.ring_buffer import AudioRingBuffer
-from core.realtime.thread_priority import raise_this_thread
 
 PORTAUDIO_HINT = (
     "the PortAudio library is missing; install it with `sudo apt-get install libportaudio2` "
@@ -50,7 +50,8 @@ class AudioSource(ABC):
         self.max_late_ms = 0.0  # latest delivery seen, past a block's due time (paced sources)
         self._error: BaseException | None = None
         self._finished = False
-        self.thread_nice: int | None = None  # asked for by the engine for a pacing thread of its own
+        # the engine's priority request, made by a pacing thread of the source's own (returns what it got)
+        self.thread_priority: Callable[[], str] | None = None
         self.priority = "left as it is"  # what that request got (a device's callback thread: its driver's)
 
     @abstractmethod
@@ -145,8 +146,8 @@ class PacedSource(AudioSource):
         self._thread.start()
 
     def _run(self, ring: AudioRingBuffer, clock: Clock) -> None:
-        if self.thread_nice is not None:  # the pacing thread stands in for a device's audio thread
-            self.priority = raise_this_thread(self.thread_nice)
+        if self.thread_priority is not None:  # the pacing thread stands in for a device's audio thread
+            self.priority = self.thread_priority()
         t0 = clock.now()
         pos = 0
         period = self.block / self.sample_rate
