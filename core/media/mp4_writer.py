@@ -51,11 +51,12 @@ class EncoderOptions:
     aac_coder: str | None = None  # FFmpeg's AAC quantiser search; None: its default ("twoloop")
 
 
-# benchmarks/bench_live_recorder.py (512^2 at crf 20, 48 kHz stereo; this CPU): x264 ultrafast +
-# zerolatency on one thread costs 0.37x veryfast's CPU per frame at as high a PSNR (38.9 vs 38.2 dB)
-# for about twice the bytes; the "fast" AAC coder 0.23x twoloop's at the same SNR (29.2 vs 28.6 dB).
-# One encoder thread: the recording never takes both cores at once.
-LIVE_ENCODER = EncoderOptions(preset="ultrafast", tune="zerolatency", threads=1, aac_coder="fast")
+# benchmarks/bench_live_recorder.py (512^2 at crf 20, 48 kHz stereo; this CPU): x264 ultrafast costs
+# about 0.35x veryfast's CPU per frame at as high a PSNR (38.9 vs 38.2 dB) for about twice the bytes;
+# the "fast" AAC coder 0.23x twoloop's at the same SNR (29.2 vs 28.6 dB). x264 keeps its own frame
+# threads: encoding on the calling thread (one thread, or zerolatency's slices) kept the GIL long
+# enough that the live engine's source thread delivered late (bench_live_latency `rec`: block p95 7 ms).
+LIVE_ENCODER = EncoderOptions(preset="ultrafast", aac_coder="fast")
 
 
 class Mp4Writer:
