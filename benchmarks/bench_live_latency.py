@@ -44,6 +44,12 @@ frame (whole process and the engine's threads) is reported besides wall latency,
 distribution of end-to-end latency (share within 100 ms) and its split after the newest needed sample
 into the engine's CPU time and the waits around it (`compute_vs_wait_mean_ms`: the source's lateness,
 the mouth thread's wake-up, the render queue, runnable-but-not-running time inside mouth and render).
+Per case and per setting (`breakdown_ms`) the per-frame breakdown (`core.realtime.stats.
+frame_breakdown`): consecutive stages lookahead, block, wake, mouth, handoff, render, present, their
+CPU time and their waits split into waiting for a CPU (Linux schedstat) and the rest (GIL, locks),
+each as p50 / p95 / mean over the slowest 5 % of frames. Variants `nice_only` / `no_boost` ask for a
+nice value only / nothing instead of the shipped SCHED_FIFO request (`EngineConfig.frame_realtime`;
+granted only with the privilege, which each case's `priority` records).
 `--cases` picks settings and engine variants (`ENGINES`, interleaved): a subset keeps the curve.
 Variants `rec` / `rec_nice0` also record an mp4 (H.264 + AAC, about twice the engine's CPU per
 frame) with the encoding at the studio's nice value (`core.realtime.sinks.RECORDER_NICE`) or at
@@ -797,7 +803,8 @@ def main(argv: list[str] | None = None) -> int:
             "load_avg_start": [round(x, 2) for x in os.getloadavg()],
         },
         "method": "latency cases run back to back, alone/contended alternating, ratios within a repeat: "
-        "other engineers' work shares this CPU (load averages recorded per case)",
+        "other engineers' work shares this CPU (2 CPUs, several engineers at once; load averages recorded "
+        "per case), so 'alone' means without the competitor, not a quiet machine",
     }
     result["paste"] = paste(args) if "paste" in phases else old.get("paste")
     result["accuracy"] = accuracy(args) if "accuracy" in phases else old.get("accuracy")
