@@ -44,6 +44,12 @@ frame (whole process and the engine's threads) is reported besides wall latency,
 distribution of end-to-end latency (share within 100 ms) and its split after the newest needed sample
 into the engine's CPU time and the waits around it (`compute_vs_wait_mean_ms`: the source's lateness,
 the mouth thread's wake-up, the render queue, runnable-but-not-running time inside mouth and render).
+Per case and per setting (`breakdown_ms`) the per-frame breakdown (`core.realtime.stats.
+frame_breakdown`): consecutive stages lookahead, block, wake, mouth, handoff, render, present, their
+CPU time and their waits split into waiting for a CPU (Linux schedstat) and the rest (GIL, locks),
+each as p50 / p95 / mean over the slowest 5 % of frames. Variants `nice_only` / `no_boost` ask for a
+nice value only / nothing instead of the shipped SCHED_FIFO request (`EngineConfig.frame_realtime`;
+granted only with the privilege, which each case's `priority` records).
 `--cases` picks settings and engine variants (`ENGINES`, interleaved): a subset keeps the curve.
 Variants `rec` / `rec_nice0` also record an mp4 (H.264 + AAC, about twice the engine's CPU per
 frame) with the encoding at the studio's nice value (`core.realtime.sinks.RECORDER_NICE`) or at
@@ -72,6 +78,7 @@ apply_process_policy()  # as every studio entry point does, before torch loads
 
 from core.realtime.sinks import RECORDER_NICE  # noqa: E402
 from core.realtime.stats import STAGES as ENGINE_STAGES  # noqa: E402  (numpy only, no torch)
+from core.realtime.stats import frame_breakdown  # noqa: E402
 
 MODEL_LOOKAHEADS = (0, 1, 2)
 SMOOTHING_LOOKAHEADS = (0, 1, 2)
@@ -79,10 +86,13 @@ REFERENCE = (2, 0)
 
 
 # engine variants (keyword arguments of core.realtime.engine.EngineConfig, plus the benchmark's own
-# `recorder_nice`: record an mp4 beside, its encoding at that nice value, and `cpu_threads`): "now"
-# is the default (two threads, the mouth thread woken once per frame); "threaded" the engine before
-# (woken by every 10 ms input block); "one_thread*" render on the mouth thread; "before" the one
-# before that (the mouth thread polling the ring every 2 ms); "rec*" record beside; "t2" 2 threads
+# `recorder_nice`: record an mp4 beside, its encoding at that nice value, `recorder_encoder` "before":
+# with the render settings instead of LIVE_ENCODER, and `cpu_threads`): "now" is the default (two
+# threads, the mouth thread woken once per frame, the frame path under SCHED_FIFO where allowed);
+# "nice_only" at FRAME_PATH_NICE instead; "no_boost" asking for neither; "threaded" the engine
+# before (woken by every 10 ms input block);
+# "one_thread*" render on the mouth thread; "before" the one before that (the mouth thread polling
+# the ring every 2 ms); "rec*" record beside; "t2" 2 threads
 _OLD = {"render_thread": True, "wake_per_frame": False}
 ENGINES = {
     "now": {},
@@ -93,6 +103,11 @@ ENGINES = {
     "rec": {"recorder_nice": RECORDER_NICE},
     "rec_nice0": {"recorder_nice": 0},
     "t2": {"cpu_threads": 2},
+    "no_boost": {"frame_nice": None, "frame_realtime": None},
+    "nice_only": {"frame_realtime": None},
+    "one_thread_boost": {"render_thread": False},
+    "rec_before_encoder": {"recorder_nice": RECORDER_NICE, "recorder_encoder": "before"},
+    "rec_no_boost": {"recorder_nice": RECORDER_NICE, "frame_nice": None, "frame_realtime": None},
 }
 DEFAULT_CASES = [f"L{la}_S{sm}" for la in MODEL_LOOKAHEADS for sm in SMOOTHING_LOOKAHEADS] + [
     "L1_S0:threaded",
@@ -304,12 +319,14 @@ class LiveSetup:
         engine_config=None,
         recorder_nice: int | None = None,
         cpu_threads: int | None = None,
+        recorder_encoder: str | None = None,
     ) -> dict:
         import tempfile
 
         import numpy as np
 
         from core.compute.threads import use_cpu_threads
+        from core.media.mp4_writer import EncoderOptions
         from core.realtime.assembly import build_live_parts
         from core.realtime.controls import ControlValues, LiveControls
         from core.realtime.engine import EngineConfig, LiveEngine
@@ -330,7 +347,11 @@ class LiveSetup:
                 rate, channels = source.native_format
                 size, fps = parts.avatar.frame_size, parts.avatar.fps
                 mp4 = Path(work) / "live.mp4"
-                sinks.append(RecorderSink(mp4, size, fps, rate, channels=channels, nice=recorder_nice))
+                # "before": the render settings the recorder used before LIVE_ENCODER
+                encoder = EncoderOptions() if recorder_encoder == "before" else None
+                sinks.append(
+                    RecorderSink(mp4, size, fps, rate, channels=channels, nice=recorder_nice, encoder=encoder)
+                )
             engine = LiveEngine(
                 source,
                 parts.stepper,
@@ -340,6 +361,7 @@ class LiveSetup:
                 controls=controls,
             )
             out = engine.run()
+        self.last_log = engine.stats.frame_log  # for probes
         r = out.report
         lat = r["latency_ms"]
         e2e = np.asarray(engine.stats.series["end_to_end"])
@@ -351,7 +373,9 @@ class LiveSetup:
             "stages_p95_ms": {s: lat[s].get("p95") for s in STAGES},
             "stages_mean_ms": {s: lat[s].get("mean") for s in STAGES},
             "compute_vs_wait_mean_ms": _compute_vs_wait(lat),
+            "breakdown": frame_breakdown(engine.stats.frame_log),
             "engine_threads": r["threads"],
+            "priority": r["threads"].get("priority"),
             "built_in_ms": r["built_in_latency_ms"],
             "cpu": r["cpu"],
             "frames": r["frames"],
@@ -405,6 +429,19 @@ def _compute_vs_wait(lat: dict) -> dict:
     }
 
 
+def _breakdown_summary(cases: list[dict]) -> dict:
+    """Per stage of the per-frame breakdown (`core.realtime.stats.frame_breakdown`): the median over
+    repeats of its p50, p95 and its mean over each run's slowest 5 % of frames (`tail_mean`)."""
+    runs = [c["breakdown"] for c in cases if c.get("breakdown", {}).get("frames")]
+    if not runs:
+        return {}
+    out = {}
+    for stage in runs[0]["stages"]:
+        have = [r["stages"][stage] for r in runs if stage in r["stages"]]
+        out[stage] = {q: round(statistics.median(h[q] for h in have), 2) for q in ("p50", "p95", "tail_mean")}
+    return out
+
+
 def _parse_cases(spec: str) -> list[tuple[int, int, str]]:
     out = []
     for item in spec.split(","):
@@ -449,9 +486,16 @@ def latency(args: argparse.Namespace) -> dict:
                     load = load_average()
                     spec = dict(ENGINES[engine])
                     nice, threads = spec.pop("recorder_nice", None), spec.pop("cpu_threads", None)
+                    encoder = spec.pop("recorder_encoder", None)
                     try:
                         case = setup.run(
-                            args, la, sm, EngineConfig(**spec), recorder_nice=nice, cpu_threads=threads
+                            args,
+                            la,
+                            sm,
+                            EngineConfig(**spec),
+                            recorder_nice=nice,
+                            cpu_threads=threads,
+                            recorder_encoder=encoder,
                         )
                     finally:
                         if contended:
@@ -529,6 +573,7 @@ def _latency_summary(cases: list[dict]) -> dict:
                     for k in (xs[0]["compute_vs_wait_mean_ms"] if xs else {})
                 },
                 "stages_p95_ms": {k: med(xs, lambda c, k=k: c["stages_p95_ms"][k] or 0.0) for k in STAGES},
+                "breakdown_ms": _breakdown_summary(xs),
             }
 
         name = f"L{la}_S{sm}" if engine == "now" else f"L{la}_S{sm}_{engine}"
@@ -758,7 +803,8 @@ def main(argv: list[str] | None = None) -> int:
             "load_avg_start": [round(x, 2) for x in os.getloadavg()],
         },
         "method": "latency cases run back to back, alone/contended alternating, ratios within a repeat: "
-        "other engineers' work shares this CPU (load averages recorded per case)",
+        "other engineers' work shares this CPU (2 CPUs, several engineers at once; load averages recorded "
+        "per case), so 'alone' means without the competitor, not a quiet machine",
     }
     result["paste"] = paste(args) if "paste" in phases else old.get("paste")
     result["accuracy"] = accuracy(args) if "accuracy" in phases else old.get("accuracy")

@@ -26,6 +26,16 @@ spread, load 4-9).
 Beside a busy process the added latency is waiting for the CPU inside the stages (the benchmark's
 compute-vs-wait split), not hand-offs; what helped was less CPU on the frame path (the paste-back)
 and the recorder's encoding at a higher nice value (`core.realtime.sinks.RECORDER_NICE`).
+The per-frame log (`EngineStats.frame_log`, `core.realtime.stats.frame_breakdown`) splits each
+stage's waiting into time on a run queue (Linux schedstat: another thread or process had the CPU)
+and the rest (the GIL, locks): on this shared CPU the frames beyond the p95 spend their extra
+20-50 ms waiting for a CPU inside the render, the GIL and the hand-offs well under 1 ms of it, and
+there is no frame tick to wait for (a frame is rendered when the audio that completes it arrives,
+the 10 ms blocks end exactly on the sample a frame needs). So the frame path's threads (source
+pacing, mouth, render) ask for a lower nice value (SCHED_FIFO, `EngineConfig.frame_realtime`, else a nice
+value, `frame_nice`; `core.realtime.thread_priority`), granted only where the user may (CAP_SYS_NICE,
+RLIMIT_NICE / RLIMIT_RTPRIO) and reported per thread; and the
+recorder encodes with fast settings (`core.media.mp4_writer.LIVE_ENCODER`, 0.3x the CPU).
 The audio clock drives: frame j belongs to audio samples [j/fps, (j+1)/fps), and every
 emitted frame is either rendered or counted as dropped (rendered + dropped == emitted).
 
@@ -63,7 +73,13 @@ from core.realtime.controls import CoefficientFilter, ControlValues, LiveControl
 from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.sinks import VideoSink
 from core.realtime.sources import AudioSource
-from core.realtime.stats import EngineStats, load_average
+from core.realtime.stats import EngineStats, FrameRecord, RunQueueClock, load_average
+from core.realtime.thread_priority import (
+    FRAME_PATH_NICE,
+    FRAME_PATH_REALTIME,
+    frame_path_priority,
+    normal_this_thread,
+)
 
 _END = object()
 
@@ -96,6 +112,12 @@ class EngineConfig:
     wake_per_frame: bool = True
     # render on a thread of its own behind the render queue (False: on the mouth thread)
     render_thread: bool = True
+    # nice value the frame path's threads (source pacing, mouth, render) ask for; granted only where
+    # the user may lower it (`core.realtime.thread_priority.raise_this_thread`); None: left as is
+    frame_nice: int | None = FRAME_PATH_NICE
+    # SCHED_FIFO priority (1..99) they ask for first, where allowed (`realtime_this_thread`); None: no
+    frame_realtime: int | None = FRAME_PATH_REALTIME
+    slow_frames_to_step_down: int = 25  # renders in a row over 3/4 of a frame period of CPU
 
 
 @dataclass
@@ -108,6 +130,9 @@ class FrameTask:
     t_mouth: float  # when the mouth stage finished it
     t_needed: float = 0.0  # capture time of the newest sample the frame depends on
     t_arrived: float = 0.0  # when that sample's input block was delivered
+    t_read: float = 0.0  # when the mouth thread read the block that completed it
+    mouth_cpu_ms: float = 0.0  # the mouth thread's CPU time from that read to the coefficients
+    mouth_runq_ms: float = float("nan")  # ... and its wait for a CPU (`RunQueueClock`)
 
 
 @dataclass
@@ -167,6 +192,11 @@ class LiveEngine:
         self._pending: list[FrameTask] = []  # no render thread: the frames the last read completed
         self._read_at = 0.0  # when the mouth thread read the block it is working on
         self._cpu_at_read = 0.0  # its thread CPU time then
+        self._runq = RunQueueClock()  # per thread: time spent waiting for a CPU
+        self._runq_at_read = 0.0
+        self.priority: dict[str, str] = {}  # what each frame-path thread's priority request got
+        self._slow_run = 0  # renders in a row that took most of a frame period of CPU
+        source.thread_priority = self._priority_request
 
     # ---- mouth thread ---------------------------------------------------------------------
     def _capture_time(self, index16: float) -> float:
@@ -207,6 +237,9 @@ class LiveEngine:
                 now,
                 needed,
                 arrived,
+                self._read_at,
+                (time.thread_time() - self._cpu_at_read) * 1e3,
+                (self._runq.now() - self._runq_at_read) * 1e3,
             )
             self.stats.frames_emitted += 1
             self.stats.add("mouth", (now - task.t_capture) * 1e3)
@@ -214,7 +247,7 @@ class LiveEngine:
             self.stats.add("audio_block", (arrived - needed) * 1e3)
             self.stats.add("mouth_compute", (now - arrived) * 1e3)
             self.stats.add("mouth_wake", max(self._read_at - arrived, 0.0) * 1e3)
-            self.stats.add("mouth_cpu", (time.thread_time() - self._cpu_at_read) * 1e3)
+            self.stats.add("mouth_cpu", task.mouth_cpu_ms)
             if not self.cfg.render_thread:
                 self._pending.append(task)
                 continue
@@ -273,7 +306,16 @@ class LiveEngine:
             self.cfg.max_seconds * self.stepper.rate
         )
 
+    def _priority_request(self) -> str:
+        """The calling frame-path thread asks for the configured priority; returns what it got."""
+        return frame_path_priority(self.cfg.frame_nice, self.cfg.frame_realtime)
+
+    def _raise_priority(self, thread: str) -> None:
+        if self.cfg.frame_nice is not None or self.cfg.frame_realtime is not None:
+            self.priority[thread] = self._priority_request()
+
     def _mouth_loop(self) -> None:
+        self._raise_priority("mouth")
         try:
             while not self._stop.is_set():
                 self.source.check()
@@ -285,6 +327,7 @@ class LiveEngine:
                     self._sleep()
                     continue
                 self._read_at, self._cpu_at_read = self.clock.now(), time.thread_time()
+                self._runq_at_read = self._runq.now()
                 block = self.ring.read(self.ring.capacity)
                 if block.samples.size:
                     self.stats.audio_samples += block.samples.shape[0]
@@ -317,6 +360,7 @@ class LiveEngine:
             self._fail(f"audio input failed: {exc}" if "audio" not in str(exc) else str(exc), exc)
         finally:
             self.stats.thread_cpu["mouth"] = time.thread_time()
+            self._runq.close_thread()
             self.stats.count_dropped(len(self._pending))  # stopped before they were rendered
             self._pending = []
             if self.cfg.render_thread:
@@ -421,6 +465,7 @@ class LiveEngine:
         return task, False
 
     def _render_loop(self) -> None:
+        self._raise_priority("render")
         try:
             ended = False
             while not ended:
@@ -437,12 +482,13 @@ class LiveEngine:
             self._fail(f"renderer failed: {type(exc).__name__}: {exc}", exc)
         finally:
             self.stats.thread_cpu["render"] = time.thread_time()
+            self._runq.close_thread()
 
     def _present(self, task: FrameTask) -> None:
         """Render frame `task` (or show the idle loop frame) and hand it to every video sink."""
         try:
             self._apply_render_controls()
-            t0, c0 = self.clock.now(), time.thread_time()
+            t0, c0, q0 = self.clock.now(), time.thread_time(), self._runq.now()
             self.stats.add("queue", (t0 - task.t_mouth) * 1e3)
             if task.idle:
                 frame = self.avatar.idle_frame(task.index)
@@ -451,8 +497,11 @@ class LiveEngine:
                 for name, ms in timings.items():
                     self.stats.add(name, ms)
             t1 = self.clock.now()
+            render_cpu = (time.thread_time() - c0) * 1e3
+            render_runq = (self._runq.now() - q0) * 1e3
             self.stats.add("render", (t1 - t0) * 1e3)
-            self.stats.add("render_cpu", (time.thread_time() - c0) * 1e3)
+            self.stats.add("render_cpu", render_cpu)
+            self._keep_up_or_step_down(render_cpu)
             self.stats.count_rendered(t1, task.idle)
             self._to_sinks(task.index, frame)
         except SinkFailed as exc:
@@ -464,6 +513,39 @@ class LiveEngine:
         self.stats.add("end_to_end", (t2 - task.t_capture) * 1e3)
         self.stats.add("end_to_end_from_start", (t2 - task.t_capture_start) * 1e3)
         self.stats.add("from_last_sample", (t2 - task.t_needed) * 1e3)
+        self.stats.frame_log.append(
+            FrameRecord(
+                task.index,
+                task.idle,
+                task.t_capture,
+                task.t_needed,
+                task.t_arrived,
+                task.t_read,
+                task.t_mouth,
+                t0,
+                t1,
+                t2,
+                task.mouth_cpu_ms,
+                render_cpu,
+                task.mouth_runq_ms,
+                render_runq,
+            )
+        )
+
+    def _keep_up_or_step_down(self, render_cpu_ms: float) -> None:
+        """A renderer that needs most of a frame period of CPU (a heavy avatar on this CPU) would hold
+        a core under SCHED_FIFO: after `slow_frames_to_step_down` such frames in a row the presenting
+        thread goes back to normal scheduling (at the nice value asked for)."""
+        if not self.priority.get("render" if self.cfg.render_thread else "mouth", "").startswith(
+            "SCHED_FIFO"
+        ):
+            return
+        slow = render_cpu_ms > 0.75 * 1000.0 / self.avatar.fps
+        self._slow_run = self._slow_run + 1 if slow else 0
+        if self._slow_run >= self.cfg.slow_frames_to_step_down:
+            thread = "render" if self.cfg.render_thread else "mouth"
+            got = normal_this_thread(self.cfg.frame_nice)
+            self.priority[thread] = f"stepped down from SCHED_FIFO (render slower than real time): {got}"
 
     def _apply_render_controls(self) -> None:
         """The render thread's controls (gain, the avatar's feather), when a request came in."""
@@ -606,7 +688,10 @@ class LiveEngine:
                 "inherent_latency_ms": self.stepper.inherent_latency_ms,
                 "audio_backend": self.stepper.backend.name,
             },
-            threads={"render_thread": self.cfg.render_thread},
+            threads={
+                "render_thread": self.cfg.render_thread,
+                "priority": {**self.priority, "source": getattr(self.source, "priority", "")},
+            },
             built_in_latency_ms=self.built_in_latency_ms(),
             sinks=sink_info,
         )

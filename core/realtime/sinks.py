@@ -5,7 +5,10 @@ Sinks never slow the renderer: the slot swaps a reference, the recorder and the 
 have their own threads / audio callback behind bounded buffers. Frames arrive with their
 video index; the recorder fills any gap (a dropped frame) by repeating the previous frame,
 so its video timeline always matches the audio it records. The recorder encodes at a higher
-nice value (`RECORDER_NICE`, `core.realtime.thread_priority`): on a busy CPU the frame path wins.
+nice value (`RECORDER_NICE`, `core.realtime.thread_priority`): on a busy CPU the frame path wins;
+and with the live encoder settings (`core.media.mp4_writer.LIVE_ENCODER`: x264 ultrafast on its
+own threads, the fast AAC coder), about a third of the CPU per frame of the render settings at the
+same size, rates, channels and as high a PSNR (`benchmarks/bench_live_recorder.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +24,9 @@ from core.jobs.errors import BadInput
 from core.jobs.preview_slot import PreviewSlot
 from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.thread_priority import lower_this_thread
+
+if TYPE_CHECKING:
+    from core.media.mp4_writer import EncoderOptions
 
 RECORDER_NICE = 2  # of the encoding threads (the engine's keep 0): 5 made the encoder skip frames when busy
 
@@ -81,8 +88,9 @@ class RecorderSink(VideoSink):
         max_pending_frames: int = 50,
         channels: int = 1,
         nice: int = RECORDER_NICE,
+        encoder: EncoderOptions | None = None,  # None: LIVE_ENCODER (a fast preset: the CPU is the engine's)
     ) -> None:
-        from core.media.mp4_writer import Mp4Writer, aac_rate
+        from core.media.mp4_writer import LIVE_ENCODER, Mp4Writer, aac_rate
 
         self.path = Path(path)
         self.fps = fps
@@ -90,7 +98,13 @@ class RecorderSink(VideoSink):
         self._file_rate = aac_rate(int(sample_rate))
         self.input_format(int(sample_rate), self.channels)
         self._writer = Mp4Writer(
-            self.path, size[0], size[1], fps, sample_rate=self._file_rate, channels=self.channels
+            self.path,
+            size[0],
+            size[1],
+            fps,
+            sample_rate=self._file_rate,
+            channels=self.channels,
+            encoder=encoder or LIVE_ENCODER,
         )
         self._queue: queue.Queue = queue.Queue()
         self._pending = 0  # video frames queued, bounded by max_pending_frames

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,9 @@ class AudioSource(ABC):
         self.max_late_ms = 0.0  # latest delivery seen, past a block's due time (paced sources)
         self._error: BaseException | None = None
         self._finished = False
+        # the engine's priority request, made by a pacing thread of the source's own (returns what it got)
+        self.thread_priority: Callable[[], str] | None = None
+        self.priority = "left as it is"  # what that request got (a device's callback thread: its driver's)
 
     @abstractmethod
     def start(self, ring: AudioRingBuffer, clock: Clock) -> None: ...
@@ -142,6 +146,8 @@ class PacedSource(AudioSource):
         self._thread.start()
 
     def _run(self, ring: AudioRingBuffer, clock: Clock) -> None:
+        if self.thread_priority is not None:  # the pacing thread stands in for a device's audio thread
+            self.priority = self.thread_priority()
         t0 = clock.now()
         pos = 0
         period = self.block / self.sample_rate

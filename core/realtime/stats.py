@@ -68,6 +68,113 @@ STAGES = (
 )
 
 
+class RunQueueClock:
+    """Seconds the calling thread has spent runnable but not running (waiting for a CPU), from
+    Linux's per-thread schedstat; with it a stage's wall time splits into CPU time, waiting for a
+    CPU (another process or thread ran), and the rest (the GIL, a lock, sleeping). Elsewhere, or
+    with schedstats unavailable, `now()` is NaN. About 1 us per reading (the file stays open)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def now(self) -> float:
+        fd = getattr(self._local, "fd", None)
+        if fd is None:
+            try:
+                fd = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+            except OSError:
+                fd = -1
+            self._local.fd = fd
+        if fd < 0:
+            return float("nan")
+        try:
+            return int(os.pread(fd, 128, 0).split()[1]) * 1e-9
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
+    def close_thread(self) -> None:
+        """Close the calling thread's file (at the end of the thread that read it)."""
+        fd = getattr(self._local, "fd", None)
+        if fd is not None and fd >= 0:
+            os.close(fd)
+        self._local.fd = None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRecord:
+    """One presented frame's instants (`Clock.now` seconds) and its stages' CPU time (ms)."""
+
+    index: int
+    idle: bool
+    t_capture: float  # audio at the frame's centre captured
+    t_needed: float  # the newest sample the frame depends on captured
+    t_arrived: float  # that sample's input block delivered
+    t_read: float  # the mouth thread read the block that completed the frame
+    t_mouth: float  # coefficients ready
+    t_render_start: float
+    t_render_end: float
+    t_presented: float  # every sink has the frame
+    mouth_cpu_ms: float
+    render_cpu_ms: float
+    mouth_runq_ms: float = float("nan")  # the mouth thread's wait for a CPU, read -> coefficients
+    render_runq_ms: float = float("nan")  # the render thread's wait for a CPU during render
+
+
+# the per-frame breakdown: consecutive stages that add up to end_to_end, each split into its CPU time
+# and the waiting (for the CPU, the GIL, another thread) where the engine measures both
+BREAKDOWN = {
+    "lookahead": "frame centre -> the newest sample it depends on captured (built in: feature window + "
+    "lookaheads)",
+    "block": "that sample captured -> its input block delivered (the block's remainder + the source's "
+    "lateness)",
+    "wake": "block delivered -> the mouth thread read it (the thread's wake-up; no frame tick: the engine "
+    "wakes when the audio that completes a frame has arrived)",
+    "mouth": "read -> coefficients ready (resample, features, network); mouth_wait = mouth - its CPU time",
+    "handoff": "coefficients ready -> the renderer starts the frame (the render queue, the thread's wake-up)",
+    "render": "shape map + model + paste; render_wait = render - its CPU time",
+    "present": "rendered -> every sink has it (the newest-frame slot, the recorder's queue)",
+}
+
+
+def frame_breakdown(records: list[FrameRecord], tail_quantile: float = 95.0) -> dict:
+    """Per-stage p50/p95/mean (ms) over the presented speech frames, and the stages' means over the
+    frames at or beyond the `tail_quantile` of end-to-end latency (what makes the tail late).
+    Idle frames (silence shown from the source loop) are left out: they skip the renderer."""
+    rs = [r for r in records if not r.idle]
+    if not rs:
+        return {"frames": 0}
+    a = {f: np.array([getattr(r, f) for r in rs], np.float64) for f in FrameRecord.__dataclass_fields__}
+    read = np.maximum(a["t_read"], a["t_arrived"])
+    stages = {
+        "lookahead": a["t_needed"] - a["t_capture"],
+        "block": a["t_arrived"] - a["t_needed"],
+        "wake": read - a["t_arrived"],
+        "mouth": a["t_mouth"] - read,
+        "handoff": a["t_render_start"] - a["t_mouth"],
+        "render": a["t_render_end"] - a["t_render_start"],
+        "present": a["t_presented"] - a["t_render_end"],
+    }
+    ms = {k: v * 1e3 for k, v in stages.items()}
+    ms["mouth_cpu"] = a["mouth_cpu_ms"]
+    ms["mouth_wait"] = np.maximum(ms["mouth"] - a["mouth_cpu_ms"], 0.0)
+    ms["render_cpu"] = a["render_cpu_ms"]
+    ms["render_wait"] = np.maximum(ms["render"] - a["render_cpu_ms"], 0.0)
+    if not np.isnan(a["render_runq_ms"]).any():  # the waits split: for a CPU, for the rest (GIL, locks)
+        ms["mouth_wait_cpu"] = a["mouth_runq_ms"]
+        ms["render_wait_cpu"] = a["render_runq_ms"]
+        ms["render_wait_other"] = np.maximum(ms["render_wait"] - a["render_runq_ms"], 0.0)
+        ms["mouth_wait_other"] = np.maximum(ms["mouth_wait"] - a["mouth_runq_ms"], 0.0)
+    e2e = (a["t_presented"] - a["t_capture"]) * 1e3
+    tail = e2e >= np.percentile(e2e, tail_quantile)
+    return {
+        "frames": len(rs),
+        "end_to_end": summarize(e2e),
+        "stages": {k: {**summarize(v), "tail_mean": float(v[tail].mean())} for k, v in ms.items()},
+        "tail": f"frames at or beyond the p{tail_quantile:g} of end_to_end ({int(tail.sum())})",
+        "definitions": BREAKDOWN,
+    }
+
+
 def summarize(values: list[float] | np.ndarray) -> dict[str, float | int]:
     """count, mean, p50, p95, p99, max of a series (ms); zeros-free dict when empty."""
     a = np.asarray(values, np.float64)
@@ -111,6 +218,7 @@ class EngineStats:
     cpu_start: float = 0.0  # process CPU seconds (time.process_time) at start / stop
     cpu_end: float = 0.0
     thread_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each engine thread
+    frame_log: list[FrameRecord] = field(default_factory=list)  # every presented frame, in order
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, stage: str, ms: float) -> None:

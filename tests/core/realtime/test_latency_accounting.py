@@ -7,6 +7,9 @@ machine cannot make them flaky.
 
 from __future__ import annotations
 
+import itertools
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -99,3 +102,52 @@ def test_samples_needed_is_the_end_of_the_lookahead_window(tiny_live):
     before = stepper.push(audio[: need - 1])
     assert [f.index for f in before] == [0, 1, 2]
     assert [f.index for f in stepper.push(audio[need - 1 : need])] == [3]
+
+
+@pytest.mark.parametrize("render_thread", [True, False])
+def test_the_per_frame_log_covers_every_frame_once_in_order_and_its_stages_add_up(tiny_live, render_thread):
+    from core.realtime.stats import frame_breakdown
+
+    parts = build_live_parts(
+        tiny_live.audio, tiny_live.renderer, tiny_live.loop, "torch", torch.device("cpu")
+    )
+    engine = LiveEngine(
+        PacedSource(tiny_live.speech[: int(16000 * 1.2)], 16000, block_ms=10.0),
+        parts.stepper,
+        parts.avatar,
+        [FrameSlot()],
+        # the frame path asks for the nice value it has (no real-time request): nothing changes, each
+        # thread reports it
+        EngineConfig(
+            lossless=True,
+            render_thread=render_thread,
+            frame_nice=os.getpriority(os.PRIO_PROCESS, 0),
+            frame_realtime=None,
+        ),
+    )
+    r = engine.run().report
+    threads = {"mouth", "render", "source"} if render_thread else {"mouth", "source"}
+    assert set(r["threads"]["priority"]) == threads
+    assert all(
+        v.startswith("nice ") or v.startswith("left as it is") for v in r["threads"]["priority"].values()
+    )
+    log = engine.stats.frame_log
+    assert [f.index for f in log] == list(range(30)) == list(range(r["frames"]["rendered"]))
+    for f in log:  # instants in the order the frame passes them
+        assert f.t_capture <= f.t_needed <= f.t_arrived <= f.t_mouth
+        assert f.t_mouth <= f.t_render_start <= f.t_render_end <= f.t_presented
+        assert f.mouth_cpu_ms >= 0 and f.render_cpu_ms >= 0
+    bd = frame_breakdown(log)
+    speech = [f for f in log if not f.idle]
+    assert bd["frames"] == len(speech) > 0
+    parts_mean = sum(bd["stages"][s]["mean"] for s in ("lookahead", "block", "wake", "mouth", "handoff"))
+    parts_mean += bd["stages"]["render"]["mean"] + bd["stages"]["present"]["mean"]
+    assert parts_mean == pytest.approx(bd["end_to_end"]["mean"], abs=1e-6)
+    e2e = [(f.t_presented - f.t_capture) * 1e3 for f in speech]
+    assert bd["end_to_end"]["max"] == pytest.approx(max(e2e))
+    # the tail's stages are means over its frames: they add up to those frames' mean latency
+    tail = [x for x in e2e if x >= np.percentile(e2e, 95)]
+    stages = ("lookahead", "block", "wake", "mouth", "handoff", "render", "present")
+    assert sum(bd["stages"][s]["tail_mean"] for s in stages) == pytest.approx(np.mean(tail), abs=1e-6)
+    # one thread presents frames: each starts after the one before it was presented
+    assert all(b.t_render_start >= a.t_presented for a, b in itertools.pairwise(log))
