@@ -131,7 +131,9 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
         first = None
         try:
             for packet in container.demux(stream):
-                if packet.pts is None or packet.size == 0:
+                if packet.pts is None or packet.size == 0 or packet.is_discard:
+                    # is_discard: a pre-roll frame an edit list hides (an `ffmpeg -ss -c copy` cut,
+                    # some phones): decoded as a reference, never shown, so not a frame of the clip
                     continue
                 times.append(float(packet.pts * packet.time_base))
                 if first is None:
