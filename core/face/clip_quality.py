@@ -46,6 +46,28 @@ def check_face_size(
         )
 
 
+def crops_past_the_edge(out_of_frame: np.ndarray, found: np.ndarray, video: Path | str) -> str | None:
+    """A warning when the face crop reaches past the frame's edge in most tracked frames, else None.
+
+    The lip-sync avatar trains only on frames whose face crop (mouth box, chin and forehead margin)
+    lies inside the image; the Gaussian avatar uses every tracked frame.
+    """
+    out = np.asarray(out_of_frame, bool) & np.asarray(found, bool)
+    if out.sum() <= 0.5 * max(1, int(np.sum(found))):
+        return None
+    return (
+        f"{Path(video).name}: the face crop (mouth, chin and a margin above) reaches past the frame's edge "
+        f"in {int(out.sum())} of {int(np.sum(found))} tracked frames ({frame_ranges(out)}), a close-up "
+        f"too tight: {LIPSYNC_EDGE_FIX}"
+    )
+
+
+LIPSYNC_EDGE_FIX = (
+    "the lip-sync avatar trains only on frames whose crop is inside the image (the Gaussian avatar "
+    "uses them all). Use a shot with some space around the face (zoom out, or crop the video less tightly)."
+)
+
+
 def confidence(residual: np.ndarray, found: np.ndarray) -> np.ndarray:
     """Per-frame tracking confidence in [0, 1]: how well one rigid 3-D face explains the landmarks
     (1 - PnP residual / RESIDUAL_AT_ZERO); 0 without a face."""

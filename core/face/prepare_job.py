@@ -218,6 +218,9 @@ class PrepareJob(Job):
                 "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
+        edge = clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video)
+        if edge:
+            ctx.log(edge, level="warning")
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
@@ -460,6 +463,8 @@ def analyse(
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
     ready("crops", (face_boxes, mouth_boxes))
     usable = found & ~out_of_frame
+    if not (usable & np.isfinite(opening)).any():  # a tight close-up: every crop reaches past an edge
+        usable = found  # candidates still come from tracked frames (lip-sync training says why it stops)
     count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
     refs = sorted(reference_frames(opening, usable, count).tolist(), key=lambda f: (float(opening[f]), f))
     return Analysis(
