@@ -223,13 +223,13 @@ def test_variable_frame_rate_picks_the_frame_nearest_each_output_time(tmp_path):
     assert got == want
 
 
-def _with_preroll(src: Path, dst: Path) -> Path:
-    """`src` remuxed one frame earlier: its first frame becomes a pre-roll packet that the mp4's
-    edit list hides (what `ffmpeg -ss 1 -i clip.mp4 -c copy cut.mp4` writes)."""
+def _with_preroll(src: Path, dst: Path, hidden: int = 1) -> Path:
+    """`src` remuxed `hidden` frames earlier: its first frames become pre-roll packets that the
+    mp4's edit list hides (what `ffmpeg -ss 1 -i clip.mp4 -c copy cut.mp4` writes)."""
     with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
         stream = inp.streams.video[0]
         copy = out.add_stream_from_template(stream)
-        step = round(1 / (stream.average_rate * stream.time_base))
+        step = hidden * round(1 / (stream.average_rate * stream.time_base))
         for packet in inp.demux(stream):
             if packet.dts is None:
                 continue
@@ -253,3 +253,14 @@ def test_a_preroll_frame_hidden_by_an_edit_list_is_not_counted(tmp_path):
     assert info.output_frames(25.0) == 12 and can_copy(info, 25.0, 12)
     assert copy_video(cut, tmp_path / "copy.mp4") == 12
     assert [_index(f) for f in read_frames(tmp_path / "copy.mp4")] == list(range(1, 13))
+
+
+def test_many_hidden_preroll_frames_are_not_taken_for_a_truncated_file(tmp_path):
+    """A cut a second past a keyframe hides a second of frames, which the header still counts:
+    that is not a file cut short (it was refused as 'truncated: its header lists 13 frames')."""
+    cut = _with_preroll(_numbered_video(tmp_path / "v.mp4", 13, 25.0), tmp_path / "cut.mp4", hidden=5)
+    with av.open(str(cut)) as c:
+        assert c.streams.video[0].frames == 13
+    info = probe(cut)
+    assert info.frame_count == 8 and info.duration == pytest.approx(8 / 25)
+    assert [_index(f) for f in iter_frames(cut, 25.0, 8)] == list(range(5, 13))
