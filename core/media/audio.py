@@ -33,6 +33,9 @@ from core.audio.resample import StreamingResampler
 from core.jobs.errors import BadInput
 
 AUDIO_RATE = 16000
+# less audio than the header states by more than this (seconds, fraction) is a truncated file
+TRUNCATED_S = 0.5
+TRUNCATED_FRACTION = 0.05
 ACCEPTED = (
     "a WAV (16-, 24- or 32-bit, any rate, mono or stereo), mp3, m4a/AAC, FLAC, Ogg/Opus file, "
     "or a video with sound"
@@ -90,10 +93,13 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise BadInput(f"{path} is not a readable audio file ({exc}). Give {ACCEPTED}.") from None
+        raise BadInput(
+            f"{path} is not a readable audio file, or it is truncated or corrupt ({exc}). Give {ACCEPTED}."
+        ) from None
     try:
         if not container.streams.audio:
             raise BadInput(f"{path} has no audio stream. Give {ACCEPTED}.")
+        declared = _declared_seconds(container, path)
         try:
             start = _first_video_time(container) if container.streams.video else None
             audio, first_time, rate = _decode(container, rate)
@@ -104,6 +110,13 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
             ) from None
     finally:
         container.close()
+    got = audio.shape[0] / rate
+    if declared is not None and got < declared - max(TRUNCATED_S, TRUNCATED_FRACTION * declared):
+        raise BadInput(
+            f"{path} is truncated: its header says {declared:.2f} s of audio but only {got:.2f} s are in "
+            "the file (a download or a copy cut short, or a recording that did not finish). Re-export "
+            "or re-download it."
+        )
     if start is not None:
         offset = int(round((first_time - start) * rate))
         if offset > 0:
@@ -116,6 +129,45 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
     elif audio.shape[0] == 0:
         raise BadInput(f"{path} holds no audio samples. Give {ACCEPTED}.")
     return audio, rate
+
+
+def _declared_seconds(container, path: Path) -> float | None:
+    """The audio stream's length as its header states it, where the header says it exactly.
+
+    A WAV's is its data chunk's size (FFmpeg shortens that to the file it finds). None when the
+    file does not say, and for mp3, whose length FFmpeg may only estimate from the bit rate (a
+    VBR file without a Xing header).
+    """
+    stream = container.streams.audio[0]
+    if container.format.name == "wav":
+        return _wav_data_seconds(path)
+    if not stream.duration or stream.time_base is None or container.format.name == "mp3":
+        return None
+    return float(stream.duration * stream.time_base)
+
+
+def _wav_data_seconds(path: Path) -> float | None:
+    """Seconds a RIFF WAV's header gives its samples (data bytes / block align / rate), or None
+    (no such header in the first 64 KiB, or a size left open by a streaming writer)."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, rate, align = 12, 0, 0
+    while pos + 8 <= len(head):
+        tag, size = head[pos : pos + 4], struct.unpack_from("<I", head, pos + 4)[0]
+        if tag == b"fmt " and pos + 20 <= len(head):
+            rate, align = (
+                struct.unpack_from("<I", head, pos + 12)[0],
+                struct.unpack_from("<H", head, pos + 20)[0],
+            )
+        if tag == b"data":
+            open_size = size in (0, 0xFFFFFFFF)
+            return None if open_size or not rate or not align else size / align / rate
+        pos += 8 + size + (size & 1)
+    return None
 
 
 def _downmix_stereo(audio: np.ndarray) -> np.ndarray:
