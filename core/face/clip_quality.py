@@ -20,14 +20,24 @@ def frame_ranges(mask: np.ndarray, limit: int = 8) -> str:
     return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
 
 
-def check_tracking(found: np.ndarray, max_missing_fraction: float, video: Path) -> None:
-    """BadInput when more than `max_missing_fraction` of the frames have no face."""
+def time_ranges(mask: np.ndarray, fps: float, limit: int = 8) -> str:
+    """'0.00-2.00 s, 5.20-5.60 s' for the True runs of a per-frame mask at `fps` (first `limit`)."""
+    parts = [f"{a / fps:.2f}-{b / fps:.2f} s" for a, b in runs(mask)]
+    return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
+
+
+def check_tracking(
+    found: np.ndarray, max_missing_fraction: float, video: Path, fps: float | None = None
+) -> None:
+    """BadInput when more than `max_missing_fraction` of the frames have no face; with `fps` the
+    message also gives the times to trim (what a video editor shows)."""
     missing = ~found
     if missing.mean() > max_missing_fraction:
+        at = f" (at {time_ranges(missing, fps)})" if fps else ""
         raise BadInput(
             f"{video}: no face found in {int(missing.sum())} of {len(found)} frames "
             f"({100 * missing.mean():.0f}%, more than {100 * max_missing_fraction:.0f}% allowed) - frames "
-            f"{frame_ranges(missing)}. Use a clip where one face is visible throughout (trim the rest)."
+            f"{frame_ranges(missing)}{at}. Use a clip where one face is visible throughout (trim the rest)."
         )
 
 

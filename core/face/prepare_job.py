@@ -450,7 +450,7 @@ def analyse(
     mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
-    clip_quality.check_tracking(found, s.max_missing_fraction, video)
+    clip_quality.check_tracking(found, s.max_missing_fraction, video, s.fps)
     # (a clip with a face in every frame has no gap to fill: its raw track is used as it is)
     filled = raw.astype(np.float32, copy=False) if found.all() else fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)

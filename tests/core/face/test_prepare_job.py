@@ -183,6 +183,7 @@ def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path, copy):
     result = CollectingRunner().run(PrepareJob(src, out, PrepareSettings(copy_when_possible=copy)))
     assert result.bad_input
     assert "no face found in 10 of 40 frames" in result.error and "10-19" in result.error
+    assert "(at 0.40-0.80 s)" in result.error  # where to trim, as a video editor shows it
     assert [p.name for p in out.iterdir()] == [FAILURE_FILE]  # no clip, the failure's record
 
 
