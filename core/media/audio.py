@@ -73,11 +73,10 @@ def read_audio_native(path: Path | str, duration: float | None = None) -> Native
     """The first audio stream of `path` at its own rate and channels (aligned as :func:`read_audio`).
 
     Same errors as :func:`read_audio`. A stream of more than two channels is mixed down to stereo
-    (what an AAC track in an mp4 player expects); mono and stereo are kept as they are.
+    (what an AAC track in an mp4 player expects) by FFmpeg's downmix, which knows each channel's
+    place (5.1's centre, where the dialogue is, to both sides); mono and stereo are kept as they are.
     """
     audio, rate = _read(path, duration, None)
-    if audio.shape[1] > 2:
-        audio = _downmix_stereo(audio)
     return NativeAudio(np.ascontiguousarray(audio), rate)
 
 
@@ -170,11 +169,6 @@ def _wav_data_seconds(path: Path) -> float | None:
     return None
 
 
-def _downmix_stereo(audio: np.ndarray) -> np.ndarray:
-    """[S, C>2] -> [S, 2]: even channels to the left, odd to the right (FL, FR, FC, LFE, ...)."""
-    return np.stack([audio[:, 0::2].mean(axis=1), audio[:, 1::2].mean(axis=1)], axis=1).astype(np.float32)
-
-
 def _decode(container, rate: int | None) -> tuple[np.ndarray, float, int]:
     """(float32 [S, C], time of the first decoded sample in seconds, the rate of the samples).
 
@@ -185,7 +179,10 @@ def _decode(container, rate: int | None) -> tuple[np.ndarray, float, int]:
 
     container.seek(0)
     stream = container.streams.audio[0]
-    to_float = av.AudioResampler(format="fltp")  # same layout and rate, float planar [channels, n]
+    # float planar [channels, n] at the stream's rate; more than two channels as FFmpeg mixes them
+    # to stereo for the native view (the model's mono view averages whatever comes)
+    many = len(stream.layout.channels) > 2 if stream.layout is not None else False
+    to_float = av.AudioResampler(format="fltp", layout="stereo" if rate is None and many else None)
     resampler: StreamingResampler | None = None
     native: int | None = None
     chunks: list[np.ndarray] = []
