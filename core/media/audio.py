@@ -109,6 +109,10 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
             ) from None
     finally:
         container.close()
+    if declared is not None and audio.shape[0] > round(declared * rate):
+        # the codec's padding past the stated end (AAC fills its last 1024-sample frame): a 4 s
+        # m4a decodes to 4.011 s, and its render had a frame more than its sound
+        audio = audio[: round(declared * rate)]
     got = audio.shape[0] / rate
     if declared is not None and got < declared - max(TRUNCATED_S, TRUNCATED_FRACTION * declared):
         raise BadInput(

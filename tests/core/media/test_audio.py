@@ -131,3 +131,19 @@ def test_a_file_cut_short_is_refused_not_read_as_a_shorter_speech(
         cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2])
         with pytest.raises(BadInput, match="truncated or corrupt"):
             read_audio(cut)
+
+
+def test_the_codecs_padding_past_the_stated_end_is_cut(tmp_path: Path) -> None:
+    """AAC fills its last frame: an m4a decoded to up to 1024 samples more than its stated length,
+    so a render of it carried a video frame more than its sound. The reader stops at the stated end."""
+    from core.media.audio import read_audio_native
+
+    path = tmp_path / "speech.m4a"
+    write_audio(path, speech(16000), 16000, "aac", "fltp")
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        stated = float(stream.duration * stream.time_base)
+        decoded = sum(f.samples for f in c.decode(stream))
+    assert decoded > round(stated * 16000)  # the padding is there to cut
+    assert len(read_audio(path)) == round(stated * 16000)
+    assert read_audio_native(path).samples.shape[0] == round(stated * 16000)
