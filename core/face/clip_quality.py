@@ -20,14 +20,24 @@ def frame_ranges(mask: np.ndarray, limit: int = 8) -> str:
     return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
 
 
-def check_tracking(found: np.ndarray, max_missing_fraction: float, video: Path) -> None:
-    """BadInput when more than `max_missing_fraction` of the frames have no face."""
+def time_ranges(mask: np.ndarray, fps: float, limit: int = 8) -> str:
+    """'0.00-2.00 s, 5.20-5.60 s' for the True runs of a per-frame mask at `fps` (first `limit`)."""
+    parts = [f"{a / fps:.2f}-{b / fps:.2f} s" for a, b in runs(mask)]
+    return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
+
+
+def check_tracking(
+    found: np.ndarray, max_missing_fraction: float, video: Path, fps: float | None = None
+) -> None:
+    """BadInput when more than `max_missing_fraction` of the frames have no face; with `fps` the
+    message also gives the times to trim (what a video editor shows)."""
     missing = ~found
     if missing.mean() > max_missing_fraction:
+        at = f" (at {time_ranges(missing, fps)})" if fps else ""
         raise BadInput(
             f"{video}: no face found in {int(missing.sum())} of {len(found)} frames "
             f"({100 * missing.mean():.0f}%, more than {100 * max_missing_fraction:.0f}% allowed) - frames "
-            f"{frame_ranges(missing)}. Use a clip where one face is visible throughout (trim the rest)."
+            f"{frame_ranges(missing)}{at}. Use a clip where one face is visible throughout (trim the rest)."
         )
 
 
@@ -44,6 +54,28 @@ def check_face_size(
             f"{video}: the face is only {width:.0f} px wide (median over the clip); at least {min_px:.0f} px "
             "is needed. Use a closer shot or a higher-resolution video."
         )
+
+
+def crops_past_the_edge(out_of_frame: np.ndarray, found: np.ndarray, video: Path | str) -> str | None:
+    """A warning when the face crop reaches past the frame's edge in most tracked frames, else None.
+
+    The lip-sync avatar trains only on frames whose face crop (mouth box, chin and forehead margin)
+    lies inside the image; the Gaussian avatar uses every tracked frame.
+    """
+    out = np.asarray(out_of_frame, bool) & np.asarray(found, bool)
+    if out.sum() <= 0.5 * max(1, int(np.sum(found))):
+        return None
+    return (
+        f"{Path(video).name}: the face crop (mouth, chin and a margin above) reaches past the frame's edge "
+        f"in {int(out.sum())} of {int(np.sum(found))} tracked frames ({frame_ranges(out)}), a close-up "
+        f"too tight: {LIPSYNC_EDGE_FIX}"
+    )
+
+
+LIPSYNC_EDGE_FIX = (
+    "the lip-sync avatar trains only on frames whose crop is inside the image (the Gaussian avatar "
+    "uses them all). Use a shot with some space around the face (zoom out, or crop the video less tightly)."
+)
 
 
 def confidence(residual: np.ndarray, found: np.ndarray) -> np.ndarray:

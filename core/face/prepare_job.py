@@ -218,6 +218,9 @@ class PrepareJob(Job):
                 "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
+        edge = clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video)
+        if edge:
+            ctx.log(edge, level="warning")
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
@@ -447,7 +450,7 @@ def analyse(
     mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
-    clip_quality.check_tracking(found, s.max_missing_fraction, video)
+    clip_quality.check_tracking(found, s.max_missing_fraction, video, s.fps)
     # (a clip with a face in every frame has no gap to fill: its raw track is used as it is)
     filled = raw.astype(np.float32, copy=False) if found.all() else fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
@@ -460,6 +463,8 @@ def analyse(
     face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
     ready("crops", (face_boxes, mouth_boxes))
     usable = found & ~out_of_frame
+    if not (usable & np.isfinite(opening)).any():  # a tight close-up: every crop reaches past an edge
+        usable = found  # candidates still come from tracked frames (lip-sync training says why it stops)
     count = min(s.reference_count, int((usable & np.isfinite(opening)).sum()))
     refs = sorted(reference_frames(opening, usable, count).tolist(), key=lambda f: (float(opening[f]), f))
     return Analysis(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.face.clip_quality import LIPSYNC_EDGE_FIX
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
@@ -80,9 +81,16 @@ def split_clip(clip: PreparedClip, holdout: float = 0.2) -> ClipSplit:
     train = frames[(frames < cut) & ok]
     held = frames[(frames >= cut) & ok]
     if len(train) < 2 * NUM_BINS:
+        edge = int((clip.valid[:cut] & ~ok[:cut]).sum())  # tracked, but the crop leaves the image
+        why = (
+            f" ({edge} tracked frames are left out because their face crop reaches past the frame's edge: "
+            f"{LIPSYNC_EDGE_FIX})"
+            if edge
+            else "; use a longer video with the face visible throughout."
+        )
         raise BadInput(
             f"clip '{clip.name}' has only {len(train)} usable training frames (need at least "
-            f"{2 * NUM_BINS}); use a longer video with the face visible throughout."
+            f"{2 * NUM_BINS}){why}"
         )
     opening = mouth_opening(clip.landmarks)
     order = train[np.argsort(opening[train], kind="stable")]

@@ -28,7 +28,7 @@ from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
 from core.lipsync.inference import load_renderer, open_frames
 from core.lipsync.paste_back import PasteSettings, frame_alpha
-from core.lipsync.source_loop import SourceLoop
+from core.lipsync.source_loop import SourceLoop, frames_within
 from core.media.audio import read_audio, read_audio_native
 from core.media.mp4_writer import Mp4Writer, for_aac
 from core.metrics.paste import PasteFidelity
@@ -71,10 +71,14 @@ class RenderJob(RequestJob[RenderRequest]):
             )
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         ctx.progress(0, n_out, "rendering")  # the total is known: bars show 0% until the first frames
-        loop = SourceLoop.from_clip(clip)
+        # only the frames the output shows are loaded (n_out when the clip is longer than the
+        # speech: the same output), and no more than fit the loop's memory budget
+        cap = frames_within(clip.width, clip.height)
+        loop = SourceLoop.from_clip(clip, max_frames=min(n_out, cap))
+        capped = f"; at most {cap} held at {clip.width}x{clip.height}" if len(loop) == cap < n_out else ""
         ctx.log(
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s of audio) over clip '{clip.name}' "
-            f"({len(loop)} frames with a face, ping-pong)"
+            f"({len(loop)} frames with a face, ping-pong{capped})"
         )
         coeffs = bundle.predict(audio, n_out)
         src = loop.indices(n_out)

@@ -42,6 +42,18 @@ def boxes_from_landmarks(landmarks: np.ndarray, smooth: int = 5) -> np.ndarray:
     return face_box_from_mouth(np.concatenate([centre - half, centre + half], axis=1)).astype(np.float32)
 
 
+# The most a loop's frames may take in memory: every frame is held decoded (BGR uint8), so a
+# minutes-long 1080p or 4K clip loaded whole runs out of memory (4500 1080p frames: 28 GB).
+LOOP_MEMORY_BYTES = 2 << 30
+
+
+def frames_within(width: int, height: int, budget: int | None = None) -> int:
+    """How many width x height frames a loop holds within `budget` bytes (default
+    `LOOP_MEMORY_BYTES`; at least one): 345 at 1920x1080, 86 at 3840x2160, 8192 at 512x512."""
+    budget = LOOP_MEMORY_BYTES if budget is None else budget
+    return max(1, int(budget) // (int(width) * int(height) * 3))
+
+
 def ping_pong(frame_count: int, n_out: int, start: int = 0) -> np.ndarray:
     """Source frame per output frame start, ..., start + n_out - 1 ([n_out] int64):
     0, 1, ..., N-1, N-2, ..., 1, 0, 1, ..."""

@@ -33,6 +33,9 @@ from core.audio.resample import StreamingResampler
 from core.jobs.errors import BadInput
 
 AUDIO_RATE = 16000
+# less audio than the header states by more than this (seconds, fraction) is a truncated file
+TRUNCATED_S = 0.5
+TRUNCATED_FRACTION = 0.05
 ACCEPTED = (
     "a WAV (16-, 24- or 32-bit, any rate, mono or stereo), mp3, m4a/AAC, FLAC, Ogg/Opus file, "
     "or a video with sound"
@@ -70,11 +73,10 @@ def read_audio_native(path: Path | str, duration: float | None = None) -> Native
     """The first audio stream of `path` at its own rate and channels (aligned as :func:`read_audio`).
 
     Same errors as :func:`read_audio`. A stream of more than two channels is mixed down to stereo
-    (what an AAC track in an mp4 player expects); mono and stereo are kept as they are.
+    (what an AAC track in an mp4 player expects) by FFmpeg's downmix, which knows each channel's
+    place (5.1's centre, where the dialogue is, to both sides); mono and stereo are kept as they are.
     """
     audio, rate = _read(path, duration, None)
-    if audio.shape[1] > 2:
-        audio = _downmix_stereo(audio)
     return NativeAudio(np.ascontiguousarray(audio), rate)
 
 
@@ -90,10 +92,13 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise BadInput(f"{path} is not a readable audio file ({exc}). Give {ACCEPTED}.") from None
+        raise BadInput(
+            f"{path} is not a readable audio file, or it is truncated or corrupt ({exc}). Give {ACCEPTED}."
+        ) from None
     try:
         if not container.streams.audio:
             raise BadInput(f"{path} has no audio stream. Give {ACCEPTED}.")
+        declared = _declared_seconds(container, path)
         try:
             start = _first_video_time(container) if container.streams.video else None
             audio, first_time, rate = _decode(container, rate)
@@ -104,6 +109,17 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
             ) from None
     finally:
         container.close()
+    if declared is not None and audio.shape[0] > round(declared * rate):
+        # the codec's padding past the stated end (AAC fills its last 1024-sample frame): a 4 s
+        # m4a decodes to 4.011 s, and its render had a frame more than its sound
+        audio = audio[: round(declared * rate)]
+    got = audio.shape[0] / rate
+    if declared is not None and got < declared - max(TRUNCATED_S, TRUNCATED_FRACTION * declared):
+        raise BadInput(
+            f"{path} is truncated: its header says {declared:.2f} s of audio but only {got:.2f} s are in "
+            "the file (a download or a copy cut short, or a recording that did not finish). Re-export "
+            "or re-download it."
+        )
     if start is not None:
         offset = int(round((first_time - start) * rate))
         if offset > 0:
@@ -118,9 +134,43 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
     return audio, rate
 
 
-def _downmix_stereo(audio: np.ndarray) -> np.ndarray:
-    """[S, C>2] -> [S, 2]: even channels to the left, odd to the right (FL, FR, FC, LFE, ...)."""
-    return np.stack([audio[:, 0::2].mean(axis=1), audio[:, 1::2].mean(axis=1)], axis=1).astype(np.float32)
+def _declared_seconds(container, path: Path) -> float | None:
+    """The audio stream's length as its header states it, where the header says it exactly.
+
+    A WAV's is its data chunk's size (FFmpeg shortens that to the file it finds). None when the
+    file does not say, and for mp3, whose length FFmpeg may only estimate from the bit rate (a
+    VBR file without a Xing header).
+    """
+    stream = container.streams.audio[0]
+    if container.format.name == "wav":
+        return _wav_data_seconds(path)
+    if not stream.duration or stream.time_base is None or container.format.name == "mp3":
+        return None
+    return float(stream.duration * stream.time_base)
+
+
+def _wav_data_seconds(path: Path) -> float | None:
+    """Seconds a RIFF WAV's header gives its samples (data bytes / block align / rate), or None
+    (no such header in the first 64 KiB, or a size left open by a streaming writer)."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, rate, align = 12, 0, 0
+    while pos + 8 <= len(head):
+        tag, size = head[pos : pos + 4], struct.unpack_from("<I", head, pos + 4)[0]
+        if tag == b"fmt " and pos + 20 <= len(head):
+            rate, align = (
+                struct.unpack_from("<I", head, pos + 12)[0],
+                struct.unpack_from("<H", head, pos + 20)[0],
+            )
+        if tag == b"data":
+            open_size = size in (0, 0xFFFFFFFF)
+            return None if open_size or not rate or not align else size / align / rate
+        pos += 8 + size + (size & 1)
+    return None
 
 
 def _decode(container, rate: int | None) -> tuple[np.ndarray, float, int]:
@@ -133,7 +183,10 @@ def _decode(container, rate: int | None) -> tuple[np.ndarray, float, int]:
 
     container.seek(0)
     stream = container.streams.audio[0]
-    to_float = av.AudioResampler(format="fltp")  # same layout and rate, float planar [channels, n]
+    # float planar [channels, n] at the stream's rate; more than two channels as FFmpeg mixes them
+    # to stereo for the native view (the model's mono view averages whatever comes)
+    many = len(stream.layout.channels) > 2 if stream.layout is not None else False
+    to_float = av.AudioResampler(format="fltp", layout="stereo" if rate is None and many else None)
     resampler: StreamingResampler | None = None
     native: int | None = None
     chunks: list[np.ndarray] = []

@@ -128,10 +128,16 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
     try:
         stream = container.streams.video[0]
         times: list[float] = []
+        hidden = 0  # pre-roll packets an edit list hides: in the header's count, never shown
         first = None
         try:
             for packet in container.demux(stream):
                 if packet.pts is None or packet.size == 0:
+                    continue
+                if packet.is_discard:
+                    # a pre-roll frame an edit list hides (an `ffmpeg -ss -c copy` cut, some
+                    # phones): decoded as a reference, never shown, so not a frame of the clip
+                    hidden += 1
                     continue
                 times.append(float(packet.pts * packet.time_base))
                 if first is None:
@@ -148,7 +154,7 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
                 f"{path} has a video stream with zero frames. Give a video with at least one frame."
             )
         declared = int(stream.frames or 0)
-        if declared and len(times) < declared - max(2, declared // 100):
+        if declared and len(times) + hidden < declared - max(2, declared // 100):
             raise BadInput(
                 f"{path} is truncated: its header lists {declared} video frames but only {len(times)} are in "
                 "the file. Re-export or re-download the video."

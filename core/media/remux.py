@@ -29,7 +29,10 @@ def can_copy(info: VideoInfo, fps: float, frame_count: int) -> bool:
 
 
 def copy_video(src: Path | str, dst: Path | str) -> int:
-    """Write the first video stream of `src` into a new mp4 at `dst`; returns the packets copied.
+    """Write the first video stream of `src` into a new mp4 at `dst`; returns the frames it shows.
+
+    Pre-roll packets an edit list hides are copied (later frames need them) but not counted,
+    as `core.media.decode.probe` does not count them: the copy shows what the source shows.
 
     `dst` should be inside a folder that is renamed when complete (core.io.atomic.atomic_dir).
     """
@@ -43,6 +46,7 @@ def copy_video(src: Path | str, dst: Path | str) -> int:
             if packet.dts is None:  # the demuxer's end-of-stream marker
                 continue
             packet.stream = out_stream
+            shown = not packet.is_discard
             out.mux(packet)
-            copied += 1
+            copied += shown
     return copied

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from core.jobs.errors import BadInput
-from core.lipsync.source_loop import SourceLoop
+from core.lipsync.source_loop import SourceLoop, frames_within
 from core.realtime.assembly import AudioModel
 
 
@@ -49,6 +49,7 @@ def load_lipsync(
 
     loaded = guarded_load("lip-sync renderer", run, lambda: load_renderer(run, device))
     clip = PreparedClip.load(loaded.clip_dir())
-    # `dhstudio render`'s loop (all frames with a face), cut to `max_frames` to bound memory
-    loop = SourceLoop.from_clip(clip, max_frames=max_frames)
+    # `dhstudio render`'s loop (the frames with a face), cut to `max_frames` and to the loop's
+    # memory budget (`frames_within`: 86 frames of 4K, not 300 = 7.5 GB)
+    loop = SourceLoop.from_clip(clip, max_frames=min(max_frames, frames_within(clip.width, clip.height)))
     return loaded.net, loop, clip_references(loaded, clip)

@@ -14,6 +14,7 @@ is the held-out (self-reenactment) set and is never trained on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,23 +172,35 @@ def select_frames(valid: np.ndarray, max_frames: int, holdout: float) -> tuple[n
 
 
 def build_data(
-    images_bgr: np.ndarray,
+    frames_bgr: Iterable[np.ndarray],
     track: MeshTrack,
     boxes: np.ndarray,
     valid: np.ndarray,
     cfg: DataConfig,
     fps: float,
     clip_path: Path,
-    frames: np.ndarray | None = None,
 ) -> AvatarData:
-    """Assemble :class:`AvatarData` from decoded frames (all, or those listed in ``frames``)."""
+    """Assemble :class:`AvatarData` from the clip's decoded frames, every one in order from frame 0
+    (a stream such as ``PreparedClip.iter_frames()``, or an array).
+
+    Each frame is cut to its crop as it comes and let go, so only the crops are held: a few
+    minutes of 1080p decoded whole would be tens of GB. Reading stops after the last frame used.
+    """
     use, n_train = select_frames(valid, cfg.max_frames, cfg.holdout)
     crop = square_crop(boxes[use], cfg.crop_margin, track.width, track.height)
-    lookup = {int(f): i for i, f in enumerate(frames)} if frames is not None else None
-    crops = [
-        crop_frame(images_bgr[lookup[int(f)] if lookup else int(f)], crop, cfg.resolution)[..., ::-1]
-        for f in use
-    ]
+    slot = {int(f): i for i, f in enumerate(use)}
+    crops: list[np.ndarray | None] = [None] * len(use)
+    last = int(max(use))
+    for f, frame in enumerate(frames_bgr):
+        if f in slot:
+            crops[slot[f]] = crop_frame(frame, crop, cfg.resolution)[..., ::-1]
+        if f >= last:
+            break
+    if any(c is None for c in crops):
+        raise BadInput(
+            f"{clip_path}: the video ends before frame {last}; the prepared clip is damaged - "
+            "prepare it again."
+        )
     camera = crop_camera(track.K, track.viewmat, crop, cfg.resolution)
     verts = torch.from_numpy(np.ascontiguousarray(track.verts[use], dtype=np.float32))
     centre = camera.position()

@@ -102,7 +102,12 @@ class GaussianFrames:
         self.camera = crop_camera(self.K, np.eye(4), self.crop, cfg.resolution).to(device)
         self.renderer = select_renderer(renderer, device).renderer
         self.faces = avatar.bound.binding.new_tensor(np.asarray(_faces(), np.int64))
-        count = clip.frame_count if max_frames is None else min(clip.frame_count, int(max_frames))
+        from core.lipsync.source_loop import frames_within
+
+        # the source frames are held decoded: at most a memory budget's worth (a long 1080p or 4K
+        # clip whole would not fit), played back and forth
+        count = min(clip.frame_count, frames_within(clip.width, clip.height))
+        count = count if max_frames is None else min(count, int(max_frames))
         self.frames = clip.read_frames(None if count == clip.frame_count else range(count))
         self.feather = 0.0
 
@@ -175,7 +180,7 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         with tempfile.TemporaryDirectory(prefix="dhstudio-render-") as work:  # ONNX graphs, if asked
             step = make_audio_backend(r.audio_backend, a2m.net, device, Path(work), [])
             coeffs = stream_all(a2m.stepper(step), audio, n_out)
-        src = ping_pong(clip.frame_count, n_out)
+        src = ping_pong(len(path.frames), n_out)
         ctx.log(
             f"rendering {n_out} frames ({len(audio) / AUDIO_RATE:.2f} s) over clip '{clip.name}' with "
             f"{path.avatar.count} Gaussians ({path.renderer.name}), audio model on {step.name}"

@@ -23,7 +23,7 @@ from core.face.prepared import PreparedClip
 from core.gaussians.mesh.mediapipe_mesh import load_mediapipe_mesh
 from core.gaussians.mesh.vhap_clip import is_vhap_clip
 from core.gaussians.train.config import DataConfig
-from core.gaussians.train.data import AvatarData, MeshTrack, build_data, select_frames
+from core.gaussians.train.data import AvatarData, MeshTrack, build_data
 from core.jobs.errors import BadInput
 
 
@@ -72,10 +72,8 @@ class MediaPipeSource:
         _not_imported(clip_dir)
         clip = PreparedClip.load(clip_dir)
         track = mesh_track(clip)
-        use, _ = select_frames(clip.valid, cfg.max_frames, cfg.holdout)
-        images = clip.read_frames([int(i) for i in use])
         return build_data(
-            images, track, clip.face_boxes, clip.valid, cfg, clip.fps, Path(clip_dir), frames=use
+            clip.iter_frames(), track, clip.face_boxes, clip.valid, cfg, clip.fps, Path(clip_dir)
         )
 
     def load_mesh(self, clip_dir: Path, cfg: DataConfig, device: torch.device | str = "cpu") -> ClipMesh:

@@ -183,6 +183,7 @@ def test_missing_faces_beyond_20_percent_fail_with_ranges(demo, tmp_path, copy):
     result = CollectingRunner().run(PrepareJob(src, out, PrepareSettings(copy_when_possible=copy)))
     assert result.bad_input
     assert "no face found in 10 of 40 frames" in result.error and "10-19" in result.error
+    assert "(at 0.40-0.80 s)" in result.error  # where to trim, as a video editor shows it
     assert [p.name for p in out.iterdir()] == [FAILURE_FILE]  # no clip, the failure's record
 
 
@@ -348,3 +349,24 @@ def test_the_graph_built_beside_the_probe_is_closed_however_the_job_ends(demo, t
     result = CollectingRunner().run(PrepareJob(demo[1], tmp_path / "prepared" / "demo"))
     assert result.ok and len(closed) == 2 and closed[0] is not closed[1]
     assert not [t for t in threading.enumerate() if t.name == "prepare-graph"]
+
+
+def test_a_close_up_whose_crop_leaves_the_frame_everywhere_prepares_with_a_warning(demo, tmp_path):
+    """A tight close-up (the face crop's margin past the top edge in every frame) stopped prepare
+    with 'ValueError: number sections must be larger than 0' (exit 1): no frame was usable for the
+    reference candidates. It now prepares (the Gaussian avatar uses every frame) with a warning,
+    and lip-sync training refuses it naming the cause and the fix."""
+    from core.lipsync.dataset import split_clip
+
+    clip, _, _ = demo
+    src = _write_frames(tmp_path / "tight.mp4", np.ascontiguousarray(clip.frames[:20, 95:231]))
+    runner = CollectingRunner()
+    result = runner.run(PrepareJob(src, tmp_path / "prepared" / "tight"))
+    assert result.ok, result.error
+    pc = PreparedClip.load(tmp_path / "prepared" / "tight")
+    assert all(pc.manifest["quality"]["crop_out_of_frame"]) and pc.valid.all()
+    assert len(pc.reference_candidates) == 8
+    warnings = [e.message for e in runner.of_type(LogLine) if e.level == "warning"]
+    assert len(warnings) == 1 and "reaches past the frame's edge in 20 of 20 tracked frames" in warnings[0]
+    with pytest.raises(BadInput, match=r"face crop reaches past the frame's edge.*zoom out"):
+        split_clip(pc)

@@ -10,7 +10,7 @@ from core.face.prepared import PreparedClip
 from core.face.smoothing import gaussian_smooth
 from core.face.tracker import FaceTracker
 from core.jobs.collector import CollectingRunner
-from core.media.decode import iter_frames, probe
+from core.media.decode import iter_frames, probe, read_frames
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
 pytestmark = [
@@ -95,3 +95,19 @@ def test_the_overlapped_prepare_writes_what_a_serial_track_and_analysis_gives(na
     assert m["mouth_opening"] == [round(float(v), 5) for v in serial.opening]
     assert m["reference_candidates"] == serial.reference_candidates
     assert m["quality"]["confidence"] == [round(float(c), 4) for c in serial.confidence]
+
+
+def test_a_stream_copied_cut_of_a_real_clip_prepares_every_frame_it_shows(tmp_path):
+    """`ffmpeg -ss 1 -i clip.mp4 -c copy cut.mp4` keeps the keyframe before the cut as frames an
+    edit list hides: those were counted (one more frame than the video holds, so training stopped
+    with 'ends before frame N') or, many of them, taken for a truncated file."""
+    from tests.core.media.test_decode import _with_preroll
+
+    cut = _with_preroll(SAMPLES / "talking_590_25fps_c.mp4", tmp_path / "cut.mp4", hidden=25)
+    shown = len(read_frames(cut))
+    info = probe(cut)
+    assert info.frame_count == info.output_frames(25.0) == shown
+    result = CollectingRunner().run(PrepareJob(cut, tmp_path / "prepared"))
+    assert result.ok, result.error
+    clip = PreparedClip.load(tmp_path / "prepared")
+    assert clip.frame_count == shown and len(clip.read_frames()) == shown and clip.valid.all()

@@ -162,3 +162,38 @@ def test_references_come_from_training_or_from_prepare(tiny: TrainedProject) -> 
     cands = clip.reference_candidates
     assert len(ids) == renderer.net.cfg.num_references and set(ids) <= set(cands)
     assert ids[0] == cands[0] and ids[-1] == cands[-1]
+
+
+def _loop_line(runner: CollectingRunner) -> str:
+    from core.jobs.events import LogLine
+
+    return next(e.message for e in runner.of_type(LogLine) if "frames with a face, ping-pong" in e.message)
+
+
+def test_render_holds_only_the_frames_it_shows_within_a_memory_budget(
+    tiny: TrainedProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Render decoded every frame of the clip into memory: a few minutes of 1080p (28 GB) or a
+    4K clip ran out of memory for a few seconds of speech. It loads the frames the output shows,
+    at most a memory budget's worth (the loop then ping-pongs over fewer frames)."""
+    from core.lipsync import source_loop
+
+    assert source_loop.frames_within(1920, 1080) == 345 and source_loop.frames_within(3840, 2160) == 86
+    wav = tmp_path / "speech.wav"
+    write_wav(wav, speech_like(1.0), 16000)  # 25 frames of a 60-frame clip
+    runner = CollectingRunner()
+    result = runner.run(RenderJob(RenderRequest(tiny.dinet_run, wav, tmp_path / "short.mp4", tiny.audio_run)))
+    assert result.ok, result.error
+    assert "(25 frames with a face, ping-pong)" in _loop_line(runner)
+    assert probe(tmp_path / "short.mp4")[0] == 25
+
+    monkeypatch.setattr(source_loop, "LOOP_MEMORY_BYTES", 10 * 256 * 256 * 3)  # ten 256x256 frames
+    write_wav(wav, speech_like(2.0), 16000)
+    runner = CollectingRunner()
+    result = runner.run(
+        RenderJob(RenderRequest(tiny.dinet_run, wav, tmp_path / "capped.mp4", tiny.audio_run))
+    )
+    assert result.ok, result.error
+    assert "(10 frames with a face, ping-pong; at most 10 held at 256x256)" in _loop_line(runner)
+    frames, audio_s, _ = probe(tmp_path / "capped.mp4")
+    assert frames == 50 and abs(audio_s - 2.0) < 0.1

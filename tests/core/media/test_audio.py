@@ -107,3 +107,43 @@ def test_duration_cuts_and_pads(tmp_path: Path) -> None:
     assert read_audio(path, duration=1.0).shape == (16000,)
     padded = read_audio(path, duration=2.0)
     assert padded.shape == (32000,) and not padded[-8000:].any()
+
+
+@pytest.mark.parametrize(("suffix", "codec", "fmt"), [(".wav", "pcm_s16le", "s16"), (".m4a", "aac", "fltp")])
+def test_a_file_cut_short_is_refused_not_read_as_a_shorter_speech(
+    tmp_path: Path, suffix: str, codec: str, fmt: str
+) -> None:
+    """A WAV whose header says 1.5 s but holds 0.4 s (a copy or download cut short) was read as a
+    0.4 s speech: render made a 0.4 s video without a word. It is a BadInput naming both lengths;
+    the whole file still reads."""
+    whole = tmp_path / f"whole{suffix}"
+    write_audio(whole, speech(16000), 16000, codec, fmt)
+    assert len(read_audio(whole)) >= SECONDS * 16000  # (AAC pads its last frame)
+    if suffix == ".wav":
+        cut = tmp_path / "cut.wav"
+        cut.write_bytes(whole.read_bytes()[: 44 + 2 * 6400])
+        with pytest.raises(
+            BadInput, match=r"cut\.wav is truncated: its header says 1\.50 s of audio but only 0\.40 s"
+        ):
+            read_audio(cut)
+    else:  # an mp4 cut short loses its index (written last): unreadable, and the message says why
+        cut = tmp_path / "cut.m4a"
+        cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2])
+        with pytest.raises(BadInput, match="truncated or corrupt"):
+            read_audio(cut)
+
+
+def test_the_codecs_padding_past_the_stated_end_is_cut(tmp_path: Path) -> None:
+    """AAC fills its last frame: an m4a decoded to up to 1024 samples more than its stated length,
+    so a render of it carried a video frame more than its sound. The reader stops at the stated end."""
+    from core.media.audio import read_audio_native
+
+    path = tmp_path / "speech.m4a"
+    write_audio(path, speech(16000), 16000, "aac", "fltp")
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        stated = float(stream.duration * stream.time_base)
+        decoded = sum(f.samples for f in c.decode(stream))
+    assert decoded > round(stated * 16000)  # the padding is there to cut
+    assert len(read_audio(path)) == round(stated * 16000)
+    assert read_audio_native(path).samples.shape[0] == round(stated * 16000)

@@ -221,3 +221,46 @@ def test_variable_frame_rate_picks_the_frame_nearest_each_output_time(tmp_path):
     t = np.array(stamps) / 1000
     want = [int(np.argmin(np.abs(t - k / 25) + 1e-9 * np.arange(len(t)))) for k in range(n)]
     assert got == want
+
+
+def _with_preroll(src: Path, dst: Path, hidden: int = 1) -> Path:
+    """`src` remuxed `hidden` frames earlier: its first frames become pre-roll packets that the
+    mp4's edit list hides (what `ffmpeg -ss 1 -i clip.mp4 -c copy cut.mp4` writes)."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+        stream = inp.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        step = hidden * round(1 / (stream.average_rate * stream.time_base))
+        for packet in inp.demux(stream):
+            if packet.dts is None:
+                continue
+            packet.pts -= step
+            packet.dts -= step
+            packet.stream = copy
+            out.mux(packet)
+    return dst
+
+
+def test_a_preroll_frame_hidden_by_an_edit_list_is_not_counted(tmp_path):
+    """A stream-copied cut has a hidden pre-roll frame: the probe counted it, so prepare wrote a
+    clip one frame longer than its video and training stopped with 'ends before frame N'."""
+    from core.media.remux import can_copy, copy_video
+
+    cut = _with_preroll(_numbered_video(tmp_path / "v.mp4", 13, 25.0), tmp_path / "cut.mp4")
+    shown = read_frames(cut)
+    assert [_index(f) for f in shown] == list(range(1, 13))
+    info = probe(cut)
+    assert info.frame_count == 12 and info.duration == pytest.approx(12 / 25)
+    assert info.output_frames(25.0) == 12 and can_copy(info, 25.0, 12)
+    assert copy_video(cut, tmp_path / "copy.mp4") == 12
+    assert [_index(f) for f in read_frames(tmp_path / "copy.mp4")] == list(range(1, 13))
+
+
+def test_many_hidden_preroll_frames_are_not_taken_for_a_truncated_file(tmp_path):
+    """A cut a second past a keyframe hides a second of frames, which the header still counts:
+    that is not a file cut short (it was refused as 'truncated: its header lists 13 frames')."""
+    cut = _with_preroll(_numbered_video(tmp_path / "v.mp4", 13, 25.0), tmp_path / "cut.mp4", hidden=5)
+    with av.open(str(cut)) as c:
+        assert c.streams.video[0].frames == 13
+    info = probe(cut)
+    assert info.frame_count == 8 and info.duration == pytest.approx(8 / 25)
+    assert [_index(f) for f in iter_frames(cut, 25.0, 8)] == list(range(5, 13))

@@ -52,14 +52,33 @@ def test_native_keeps_rate_and_channels_and_the_model_view_is_their_mono_mix(tmp
     assert corr(mono16, resample(ref.mean(axis=1), rate, 16000)) > 0.999
 
 
-def test_more_than_two_channels_are_mixed_down_to_stereo(tmp_path):
-    ref = tones(48000, freqs=(200.0, 300.0, 400.0, 500.0))  # FL FR BL BR (quad)
-    path = tmp_path / "quad.wav"
-    write_audio(path, np.ascontiguousarray(ref.T), 48000, "pcm_s16le", "s16", layout="quad")
+def _level(x: np.ndarray, freq: float, rate: int) -> float:
+    """Amplitude of the `freq` tone in `x` (one second at `rate`)."""
+    return float(2 * np.abs(np.fft.rfft(x[:rate]))[int(freq)] / rate)
+
+
+@pytest.mark.parametrize(
+    ("layout", "places"),
+    [
+        ("quad", {200: "L", 300: "R", 400: "L", 500: "R"}),  # FL FR BL BR
+        ("5.1", {200: "L", 300: "R", 400: "LR", 500: "L", 600: "R"}),  # FL FR FC LFE BL BR
+    ],
+)
+def test_more_than_two_channels_are_mixed_down_to_stereo_by_place(tmp_path, layout, places):
+    """5.1's centre (the dialogue of a film or a camera's surround track) went to the left only,
+    its LFE to the right (even channels left, odd right): FFmpeg's downmix puts each where it is."""
+    freqs = (200.0, 300.0, 400.0, 50.0, 500.0, 600.0) if layout == "5.1" else (200.0, 300.0, 400.0, 500.0)
+    ref = tones(48000, freqs=freqs)
+    path = tmp_path / f"{layout}.wav"
+    write_audio(path, np.ascontiguousarray(ref.T), 48000, "pcm_s16le", "s16", layout=layout)
     native = read_audio_native(path)
-    assert native.channels == 2
-    np.testing.assert_allclose(native.samples[:, 0], ref[:, 0::2].mean(1), atol=1e-3)
-    np.testing.assert_allclose(native.samples[:, 1], ref[:, 1::2].mean(1), atol=1e-3)
+    assert native.channels == 2 and native.rate == 48000
+    left, right = native.samples[:, 0], native.samples[:, 1]
+    for freq, side in places.items():
+        lv, rv = _level(left, freq, 48000), _level(right, freq, 48000)
+        assert (lv > 0.1) == ("L" in side) and (rv > 0.1) == ("R" in side), (freq, lv, rv)
+        if side == "LR":
+            assert lv == pytest.approx(rv, rel=0.01)
 
 
 def test_aac_rates_and_resampling_for_a_rate_aac_lacks():

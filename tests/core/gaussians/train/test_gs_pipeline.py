@@ -139,3 +139,18 @@ def test_audio_driven_render_writes_the_video_with_the_new_audio(demo_run, prepa
     with av.open(str(out2)) as c:
         shifted = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
     assert len(shifted) == 25 and np.abs(shifted[0] - plain[0]).mean() > 0.5
+
+
+def test_the_gaussian_render_holds_its_source_frames_within_the_memory_budget(demo_run, monkeypatch):
+    """Every frame of the clip was decoded into memory (a few minutes of 1080p: 28 GB); the frames
+    held are capped by the loop's memory budget and the render plays back and forth over them."""
+    from core.gaussians.train.render_audio import GaussianFrames
+    from core.lipsync import source_loop
+
+    result, _ = demo_run
+    whole = GaussianFrames(result.run, None, torch.device("cpu"))
+    h, w = whole.frames.shape[1:3]
+    assert len(whole.frames) == whole.clip.frame_count > 6
+    monkeypatch.setattr(source_loop, "LOOP_MEMORY_BYTES", 6 * w * h * 3)
+    assert len(GaussianFrames(result.run, None, torch.device("cpu")).frames) == 6
+    assert len(GaussianFrames(result.run, None, torch.device("cpu"), max_frames=4).frames) == 4
