@@ -127,6 +127,8 @@ class MediaController(PanelController):
             return
         try:
             remove_clip(self.project, entry)
+        except BadInput as exc:
+            self.main.show_error(str(exc), True)
         except OSError as exc:
             self.main.show_error(
                 f"Could not remove '{name}': {exc}. Close programs using its files and retry."

@@ -86,6 +86,7 @@ class PrepareController(QObject):
         settings = PrepareSettings(fps=fps, mouth_size=mouth_size)
         try:
             settings.check()
+            project.check_file()  # a damaged project.toml is said now, not after the whole prepare
         except BadInput as exc:
             self.main.show_error(str(exc), True)
             return False
@@ -116,7 +117,10 @@ class PrepareController(QObject):
         self.last_result = result
         project = self.main.project
         if result.ok and project is not None:
-            project.add_clip(self.clip_name)
+            try:
+                project.add_clip(self.clip_name)
+            except BadInput as exc:  # project.toml damaged during the prepare: said, never written over
+                self.main.show_error(str(exc), True)
             clip = PreparedClip.load(result.value)
             self.view.finish(f"<h3>Prepared '{self.clip_name}'</h3>", summary_text(clip), True)
             self.main.clip_viewer.refresh()
