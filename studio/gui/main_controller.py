@@ -47,6 +47,14 @@ class MainController(QObject):
         self.job: JobThread | None = None
         self.doctor_dialog: DoctorDialog | None = None
         self._close_when_idle = False
+        # what else runs jobs in this window (training, live, export): each returns its running
+        # JobThread or None, so closing asks about and cancels every one of them
+        self.job_sources: list[Callable[[], JobThread | None]] = [
+            lambda: self.training.active if self.training is not None else None
+        ]
+        self._closing = QTimer(self)
+        self._closing.setInterval(100)
+        self._closing.timeout.connect(self._close_if_idle)
         w = window
         w.action_new.triggered.connect(self.new_project_dialog)
         w.action_open.triggered.connect(self.open_project_dialog)
@@ -214,8 +222,6 @@ class MainController(QObject):
         if on_done is not None:
             on_done(result)
         self.job_finished.emit(result)
-        if self._close_when_idle:
-            QTimer.singleShot(0, self.window.close)
 
     def cancel_job(self) -> None:
         if self.job is not None:
@@ -225,25 +231,42 @@ class MainController(QObject):
         if self.job is not None:
             (self.job.control.pause if paused else self.job.control.resume)()
 
+    def running_jobs(self) -> list[JobThread]:
+        """Every job running in this window: the user job, a training run or ablation, live, an export."""
+        jobs = [self.job, *(source() for source in self.job_sources)]
+        return [j for j in jobs if j is not None]
+
     def confirm_close(self) -> bool:
-        """The window may close now; with a job running, ask, cancel it and close once it has stopped."""
-        if self.job is None:
+        """The window may close now; with jobs running, ask, cancel them and close once they have stopped."""
+        jobs = self.running_jobs()
+        if not jobs:
             self.shutdown()
             return True
         if self._close_when_idle:
             return False  # already cancelling
+        names = ", ".join(f"'{j.worker.job.name}'" for j in jobs)
+        running = "is still running" if len(jobs) == 1 else "are still running"
         if not dialogs.ask(
             self.window,
             "A job is running",
-            f"'{self.job.worker.job.name}' is still running. Cancel it and close the studio?\n\n"
-            "Nothing half-written is kept: the job stops at its next step.",
+            f"{names} {running}. Cancel and close the studio?\n\n"
+            "Nothing half-written is kept: each job stops at its next step (a training run saves a "
+            "checkpoint you can continue from).",
         ):
             return False
         self._close_when_idle = True
         self.window.status_label.setText(i18n.tr("Cancelling the running job, then closing…"))
-        self.job.control.resume()
-        self.job.control.cancel()
+        for job in jobs:
+            job.control.resume()
+            job.control.cancel()
+        self._closing.start()
         return False
+
+    def _close_if_idle(self) -> None:
+        """While closing: close once every cancelled job has ended (each controller's own finish ran)."""
+        if not self.running_jobs():
+            self._closing.stop()
+            self.window.close()
 
     def _tab_shown(self, _index: int) -> None:
         """Build the training panel's controller the first time its tab shows (it loads torch)."""

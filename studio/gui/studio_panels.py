@@ -89,6 +89,7 @@ class StudioPanels(QObject):
         window.help_menu.insertAction(window.action_about, window.action_user_guide)
         self.apply_shortcuts()
 
+        main.job_sources += [lambda: self.live.thread, lambda: self.export.thread]  # closing asks about them
         main.project_changed.connect(self._project_changed)
         main.runs_changed.connect(lambda: self._project_changed(main.project))
         window.runs_view.table.itemSelectionChanged.connect(self._run_selected)

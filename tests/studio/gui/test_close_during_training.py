@@ -1,0 +1,37 @@
+"""Closing the window while a training run goes: the studio asks, and on yes stops the run at its next
+step (checkpoint saved, run marked cancelled) before it closes. Was: the close guard knew only the Jobs
+panel's job, so the window closed at once without asking while the Training tab's run was going."""
+
+from __future__ import annotations
+
+from core.train.run_folder import RunFolder
+from studio.project import open_project
+from tests.core.lipsync.prepared_fixture import build_prepared_clip
+from tests.studio.gui.test_training_runs import _tiny_dinet
+
+
+def test_closing_during_training_asks_then_stops_the_run_cleanly(qtbot, studio, answers, tmp_path):
+    w, c = studio
+    build_prepared_clip(tmp_path / "proj", duration=2.0)
+    c.set_project(open_project(tmp_path / "proj"))
+    w.tabs.setCurrentWidget(w.training_view)
+    view, training = w.training_view, c.training
+    view.device.setCurrentText("cpu")
+    _tiny_dinet(view, training, attention=False)
+    view.max_steps.setValue(10_000)
+    view.start_button.click()
+    qtbot.waitUntil(lambda: bool(training.rate.samples), timeout=60_000)  # a step is done
+    run = RunFolder(next((tmp_path / "proj" / "runs").iterdir()))
+
+    answers.ask = False
+    w.close()
+    assert len(answers.questions) == 1 and "train dinet" in answers.questions[0]
+    assert w.isVisible() and training.active is not None  # "no": the run goes on
+
+    answers.ask = True
+    w.close()
+    assert w.isVisible()  # not yet: the run stops at its next step first
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=120_000)
+    assert training.active is None
+    assert run.read_status()["state"] == "cancelled"
+    assert (run.path / "checkpoints" / "last.pt").is_file()  # continue from it later
