@@ -1023,5 +1023,45 @@
         <source>speech: wav, mp3, m4a…</source>
         <translation>语音：wav、mp3、m4a…</translation>
     </message>
+    <message>
+        <source>{fmt} exports runs of: {kinds}.</source>
+        <translation>{fmt} 可导出以下类型的运行：{kinds}。</translation>
+    </message>
+    <message>
+        <source>No finished run in the open project can be exported as {fmt} ({kinds} runs can): train one in the Training tab first.</source>
+        <translation>当前项目中没有可导出为 {fmt} 的已完成运行（{kinds} 的运行可以）：请先在“训练”选项卡中训练一个。</translation>
+    </message>
+    <message>
+        <source>this format takes no options</source>
+        <translation>此格式没有选项</translation>
+    </message>
+    <message>
+        <source>Export done</source>
+        <translation>导出完成</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written to {path}.</source>
+        <translation>已取消：没有写入 {path}。</translation>
+    </message>
+    <message>
+        <source>(system default)</source>
+        <translation>（系统默认）</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
 </context>
 </TS>

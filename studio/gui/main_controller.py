@@ -115,6 +115,7 @@ class MainController(QObject):
         composed again."""
         self.show_project_status()
         self.media.refresh()
+        self.runs.refresh()  # the state column
         self.render.refresh()
 
     def close_project(self) -> None:

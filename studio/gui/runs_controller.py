@@ -40,7 +40,10 @@ class RunsController(PanelController):
         self.runs = {r.name: r for r in runs}
         self.view.table.blockSignals(True)
         self.view.set_rows(
-            [RunRow(r.name, r.kind, r.preset, r.state, str(r.steps or "–"), r.formatted()) for r in runs]
+            [
+                RunRow(r.name, r.kind, r.preset, i18n.tr(r.state), str(r.steps or "–"), r.formatted())
+                for r in runs
+            ]
         )
         self.view.select_names([n for n in keep if n in self.runs])
         self.view.table.blockSignals(False)

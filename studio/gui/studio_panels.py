@@ -158,7 +158,7 @@ class StudioPanels(QObject):
             d.language_combo.addItem(title, code)
         for device in DEVICES:
             d.device_combo.addItem(device, device)
-        d.microphone_combo.addItem("(system default)", "")
+        d.microphone_combo.addItem(i18n.tr("(system default)"), "")
         for i in range(self.live_view.device_combo.count()):
             name = self.live_view.device_combo.itemText(i).split(": ", 1)[-1]
             d.microphone_combo.addItem(name, name)
