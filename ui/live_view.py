@@ -149,8 +149,11 @@ class LiveView(QWidget):
         inputs.addWidget(self.mic_radio, 0, 0)
         inputs.addWidget(self.device_combo, 0, 1, 1, 2)
         inputs.addWidget(self.file_radio, 1, 0)
-        inputs.addWidget(self.file_edit, 1, 1)
         inputs.addWidget(self.browse_button, 1, 2)
+        # the file's own row, the column's whole width: beside the radio and Browse it had ~75 px and
+        # showed 'speech.w…' or the last letters of a chosen file
+        inputs.addWidget(self.file_edit, 2, 0, 1, 3)
+        inputs.setColumnStretch(1, 1)
         form.addRow("Input", inputs)
         form.addRow("Backend", self.backend_combo)
         record = QHBoxLayout()
