@@ -66,6 +66,7 @@ class MainController(QObject):
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
         w.close_guard = self.confirm_close
+        w.activated.connect(self.reread_project)
         self.start = StartController(w.start_view, self)
         self.media = MediaController(w.media_view, self)
         self.prepare = PrepareController(self)
@@ -117,6 +118,18 @@ class MainController(QObject):
         self.media.refresh()
         self.runs.refresh()  # the state column
         self.render.refresh()
+
+    def reread_project(self) -> None:
+        """Back in this window: show what another studio window or a `dhstudio` command changed in the
+        project meanwhile (clips imported, prepared, renamed or removed; runs trained or deleted)."""
+        if self.project is None:
+            return
+        self.media.refresh()
+        self.clip_viewer.refresh()
+        self.runs.refresh()
+        self.render.refresh()
+        if self.training is not None:
+            self.training.fill_clips()
 
     def close_project(self) -> None:
         if self.project is None or self._job_blocks("close the project"):
