@@ -116,6 +116,7 @@ class MainController(QObject):
         composed again."""
         self.show_project_status()
         self.media.refresh()
+        self.clip_viewer.retranslate()
         self.runs.refresh()  # the state column
         self.render.refresh()
 
