@@ -1063,5 +1063,57 @@
         <source>finished</source>
         <translation>已完成</translation>
     </message>
+    <message>
+        <source>Cannot open project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <source>Rename clip</source>
+        <translation>重命名片段</translation>
+    </message>
+    <message>
+        <source>Rename run</source>
+        <translation>重命名运行</translation>
+    </message>
+    <message>
+        <source>Please check the input</source>
+        <translation>请检查输入</translation>
+    </message>
+    <message>
+        <source>The job failed</source>
+        <translation>任务失败</translation>
+    </message>
+    <message>
+        <source>A job is running</source>
+        <translation>有任务正在运行</translation>
+    </message>
+    <message>
+        <source>Remove clip</source>
+        <translation>移除片段</translation>
+    </message>
+    <message>
+        <source>Delete runs</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Prepare again</source>
+        <translation>重新预处理</translation>
+    </message>
+    <message>
+        <source>Replace the export</source>
+        <translation>替换导出</translation>
+    </message>
+    <message>
+        <source>Please check the export</source>
+        <translation>请检查导出设置</translation>
+    </message>
+    <message>
+        <source>An export is running</source>
+        <translation>正在导出</translation>
+    </message>
+    <message>
+        <source>Wait for it to finish.</source>
+        <translation>请等待其完成。</translation>
+    </message>
 </context>
 </TS>

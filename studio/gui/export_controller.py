@@ -207,8 +207,6 @@ class ExportController(QObject):
 
     def export(self, dialog: ExportDialog):
         """Build the request from the dialog and run the kind's export job."""
-        from PySide6.QtWidgets import QMessageBox
-
         try:
             run = dialog.run_combo.currentData()
             if not run:
@@ -237,17 +235,15 @@ class ExportController(QObject):
             job = kind.export_job(dialog.fmt, request)
             kind.check_weights(Path(run))
         except BadInput as exc:
-            QMessageBox.warning(self.parent_widget, "Please check the export", str(exc))
+            dialogs.warn(self.parent_widget, "Please check the export", str(exc))
             return None
         return self.start_job(job, lambda result: self._done(result, dialog.fmt, out))
 
     def start_job(self, job, on_done) -> JobThread | None:
         """Run the export on a worker thread. Every signal goes to a method of this QObject (it
         lives on the GUI thread, so Qt queues the call there); a lambda would run on the worker."""
-        from PySide6.QtWidgets import QMessageBox
-
         if self.thread is not None:
-            QMessageBox.information(self.parent_widget, "An export is running", "Wait for it to finish.")
+            dialogs.inform(self.parent_widget, "An export is running", i18n.tr("Wait for it to finish."))
             return None
         thread = self.thread = JobThread(job, self)
         self._on_done = on_done
