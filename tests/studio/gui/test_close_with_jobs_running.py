@@ -1,4 +1,4 @@
-"""Closing the window while a training run goes: the studio asks, and on yes stops the run at its next
+"""Closing the window while a training run or a live session goes: the studio asks, and on yes stops the run at its next
 step (checkpoint saved, run marked cancelled) before it closes. Was: the close guard knew only the Jobs
 panel's job, so the window closed at once without asking while the Training tab's run was going."""
 
@@ -35,3 +35,37 @@ def test_closing_during_training_asks_then_stops_the_run_cleanly(qtbot, studio, 
     assert training.active is None
     assert run.read_status()["state"] == "cancelled"
     assert (run.path / "checkpoints" / "last.pt").is_file()  # continue from it later
+
+
+def test_closing_during_a_live_session_asks_then_ends_it(qtbot, answers, tmp_path, gp):
+    """The Live dock's session is a job of the window too: closing asks, then stops it first."""
+    from PySide6.QtCore import QSettings
+
+    from studio.gui.main_controller import MainController
+    from studio.gui.recent_projects import RecentProjects
+    from studio.gui.settings import StudioSettings
+    from studio.gui.studio_panels import StudioPanels
+    from tests.core.media.audio_files import write_speech
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainController(w, RecentProjects(settings))
+    panels = StudioPanels(w, main, StudioSettings(settings))
+    w.show()
+    assert main.open_path(gp.root)
+    live, view = panels.live, panels.live_view
+    live.select_avatar(gp.dinet_run)
+    view.file_edit.setText(str(write_speech(tmp_path / "speech.wav", 30.0, seed=3)))
+    view.start_button.click()
+    qtbot.waitUntil(lambda: live.statuses >= 3, timeout=120_000)  # frames are playing
+
+    answers.ask = False
+    w.close()
+    assert len(answers.questions) == 1 and w.isVisible() and live.thread is not None
+    answers.ask = True
+    w.close()
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=60_000)
+    assert live.thread is None
+    panels.shutdown()
