@@ -1,6 +1,7 @@
-"""Closing the window while a training run or a live session goes: the studio asks, and on yes stops the run at its next
-step (checkpoint saved, run marked cancelled) before it closes. Was: the close guard knew only the Jobs
-panel's job, so the window closed at once without asking while the Training tab's run was going."""
+"""Closing the window while a training run or a live session goes: the studio asks, and on yes
+stops them at their next step (a run saves its checkpoint and is marked cancelled) before it closes.
+Was: the close guard knew only the Jobs panel's job, so the window closed at once without asking
+while the Training tab's run was going."""
 
 from __future__ import annotations
 
