@@ -1115,5 +1115,41 @@
         <source>Wait for it to finish.</source>
         <translation>请等待其完成。</translation>
     </message>
+    <message>
+        <source>Import a talking-head video, prepare it, train an avatar and make it say new things.</source>
+        <translation>导入一段说话人视频，预处理、训练数字人，让它说出新的内容。</translation>
+    </message>
+    <message>
+        <source>Open the Demo Project</source>
+        <translation>打开示例项目</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Recent projects&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;最近的项目&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>No recent projects yet: create one or open the demo.</source>
+        <translation>还没有最近的项目：新建一个，或打开示例项目。</translation>
+    </message>
+    <message>
+        <source>last opened {when}</source>
+        <translation>上次打开 {when}</translation>
+    </message>
+    <message>
+        <source>earlier</source>
+        <translation>更早</translation>
+    </message>
+    <message>
+        <source>Building the demo project in {path}…</source>
+        <translation>正在 {path} 中构建示例项目…</translation>
+    </message>
+    <message>
+        <source>Building the demo project: {step}</source>
+        <translation>正在构建示例项目：{step}</translation>
+    </message>
+    <message>
+        <source>The demo was not built ({state}).</source>
+        <translation>示例项目未构建（{state}）。</translation>
+    </message>
 </context>
 </TS>

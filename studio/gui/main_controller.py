@@ -115,6 +115,7 @@ class MainController(QObject):
         """After a language switch: the texts composed with a path, a kind's title or a clip's facts,
         composed again."""
         self.show_project_status()
+        self.start.refresh()  # the recent projects' "last opened"
         self.media.refresh()
         self.clip_viewer.retranslate()
         self.runs.refresh()  # the state column
