@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.translation import tr
+
 # control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
 SLIDERS: dict[str, tuple[str, int, int, float]] = {
     "gain": ("Mouth opening", 0, 200, 100.0),
@@ -42,6 +44,9 @@ VIEW_MIN_W, VIEW_MIN_H = 240, 180  # the avatar view
 STACKED_VIEW_MIN_H = 240  # above the controls it has the dock's whole width
 
 
+PLACEHOLDER = "The avatar appears here when the session starts."
+
+
 class AvatarView(QLabel):
     """Shows the newest frame at its native size or fitted to the panel."""
 
@@ -52,7 +57,7 @@ class AvatarView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #202020; color: #bbbbbb;")
         self.setWordWrap(True)  # the placeholder wraps instead of widening (or being cut in) a narrow dock
-        self.setText("The avatar appears here when the session starts.")
+        self.setText(PLACEHOLDER)
         self.fitted = True
         self.frames_shown = 0
         self._pixmap: QPixmap | None = None
@@ -64,6 +69,12 @@ class AvatarView(QLabel):
         self._pixmap = QPixmap.fromImage(image)
         self.frames_shown += 1
         self._update()
+
+    def clear_frame(self) -> None:
+        """Back to the placeholder (another project: its avatar is not this one's)."""
+        self._pixmap = None
+        self.clear()
+        self.setText(tr(PLACEHOLDER))
 
     def set_fitted(self, fitted: bool) -> None:
         self.fitted = fitted
