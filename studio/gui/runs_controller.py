@@ -95,7 +95,11 @@ class RunsController(PanelController):
         """Training here, in another window or in `dhstudio train` (a run whose process is gone
         reads as failed, see core.train.run_folder, so a crash does not lock a run for ever)."""
         if RunFolder(run.path).state is RunState.RUNNING:
-            self.main.show_error(f"'{run.name}' is training right now; cancel it first.", True)
+            self.main.show_error(
+                f"'{run.name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C "
+                "where `dhstudio train` runs; it keeps a checkpoint), then try again.",
+                True,
+            )
             return True
         return False
 
