@@ -327,8 +327,10 @@ class MainController(QObject):
 
     # help -----------------------------------------------------------------------------------
     def show_doctor(self) -> DoctorDialog:
-        dialog = self.doctor_dialog or DoctorDialog(self.window)
-        self.doctor_dialog = dialog
+        if self.doctor_dialog is None:
+            self.doctor_dialog = DoctorDialog(self.window)
+            i18n.retranslate(self.doctor_dialog)  # built after any language switch so far
+        dialog = self.doctor_dialog
         dialog.show()
 
         def fill(result: JobResult) -> None:

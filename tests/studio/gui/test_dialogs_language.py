@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from studio.gui import dialogs
 from studio.gui.main_controller import MainController
@@ -44,6 +44,31 @@ def test_a_bad_import_in_chinese_shows_a_chinese_title(qtbot, tmp_path, monkeypa
         title, text = seen[0]
         assert title == "请检查输入", title
         assert "notes.txt" in text
+    finally:
+        panels.apply_preferences(panels.prefs.__class__())
+        panels.shutdown()
+        main.shutdown()
+
+
+def test_the_doctor_in_chinese_has_a_chinese_close_and_details_without_sideways_scrolling(qtbot, tmp_path):
+    """Was: its Close button stayed English (Qt's own '&Close'), and each detail ran off to the right
+    behind a horizontal scroll bar."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainController(w, RecentProjects(settings))
+    panels = StudioPanels(w, main, StudioSettings(settings))
+    w.show()
+    try:
+        panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+        qtbot.wait(100)  # Qt's own language-change events, delivered before the user's next click
+        w.action_doctor.trigger()  # Help > Doctor
+        dialog = main.doctor_dialog
+        qtbot.waitUntil(lambda: dialog.table.rowCount() > 3 and main.job is None, timeout=120_000)
+        close = [b for b in dialog.findChildren(QPushButton) if b.isVisible()]
+        assert [b.text() for b in close] == ["关闭"]
+        assert dialog.table.horizontalScrollBar().maximum() == 0
+        dialog.close()
     finally:
         panels.apply_preferences(panels.prefs.__class__())
         panels.shutdown()
