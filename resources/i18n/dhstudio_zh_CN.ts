@@ -1151,5 +1151,45 @@
         <source>The demo was not built ({state}).</source>
         <translation>示例项目未构建（{state}）。</translation>
     </message>
+    <message>
+        <source>{out} exists already. Replace it? The old folder is replaced only when the new export is complete and validated.</source>
+        <translation>{out} 已存在。要替换它吗？只有新的导出完整并通过校验后，旧文件夹才会被替换。</translation>
+    </message>
+    <message>
+        <source>{names} is still running. Cancel it and close the studio?</source>
+        <translation>{names} 仍在运行。要取消它并关闭工作室吗？</translation>
+    </message>
+    <message>
+        <source>{names} are still running. Cancel them and close the studio?</source>
+        <translation>{names} 仍在运行。要取消它们并关闭工作室吗？</translation>
+    </message>
+    <message>
+        <source>Nothing half-written is kept: each job stops at its next step (a training run saves a checkpoint you can continue from).</source>
+        <translation>不会留下写了一半的文件：每个任务都会在下一步停止（训练运行会保存一个检查点，之后可以继续）。</translation>
+    </message>
+    <message>
+        <source>Rename '{name}' to '{new}'? The video and its prepared folder are renamed; runs keep their names.</source>
+        <translation>将“{name}”重命名为“{new}”？视频及其预处理文件夹会被重命名；运行保留原名。</translation>
+    </message>
+    <message>
+        <source>Remove '{name}' from the project? This deletes {video} from media/ and its prepared folder. Trained runs are kept.</source>
+        <translation>从项目中移除“{name}”？这会从 media/ 删除 {video} 及其预处理文件夹。已训练的运行会保留。</translation>
+    </message>
+    <message>
+        <source>'{name}' is prepared already. Prepare it again? The old prepared clip is replaced only when the new one is complete.</source>
+        <translation>“{name}”已经预处理过。要重新预处理吗？只有新的预处理完整后，旧的才会被替换。</translation>
+    </message>
+    <message>
+        <source> Runs trained on it would no longer match it.</source>
+        <translation> 在它上面训练的运行将不再与它匹配。</translation>
+    </message>
+    <message>
+        <source>Rename run '{name}' to '{new}'?</source>
+        <translation>将运行“{name}”重命名为“{new}”？</translation>
+    </message>
+    <message>
+        <source>Delete {runs} with their checkpoints, metrics and previews? This cannot be undone.</source>
+        <translation>删除 {runs} 及其检查点、指标和预览？此操作无法撤销。</translation>
+    </message>
 </context>
 </TS>

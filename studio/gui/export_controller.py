@@ -220,8 +220,10 @@ class ExportController(QObject):
                 if not dialogs.ask(
                     self.parent_widget,
                     "Replace the export",
-                    f"{out} exists already. Replace it? The old folder is replaced only when the new "
-                    "export is complete and validated.",
+                    i18n.tr(
+                        "{out} exists already. Replace it? The old folder is replaced only when the new "
+                        "export is complete and validated."
+                    ).format(out=out),
                 ):
                     return None
                 force = True

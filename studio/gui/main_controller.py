@@ -261,13 +261,17 @@ class MainController(QObject):
         if self._close_when_idle:
             return False  # already cancelling
         names = ", ".join(f"'{j.worker.job.name}'" for j in jobs)
-        running = "is still running" if len(jobs) == 1 else "are still running"
-        if not dialogs.ask(
-            self.window,
-            "A job is running",
-            f"{names} {running}. Cancel and close the studio?\n\n"
+        question = (
+            "{names} is still running. Cancel it and close the studio?"
+            if len(jobs) == 1
+            else "{names} are still running. Cancel them and close the studio?"
+        )
+        kept = (
             "Nothing half-written is kept: each job stops at its next step (a training run saves a "
-            "checkpoint you can continue from).",
+            "checkpoint you can continue from)."
+        )
+        if not dialogs.ask(
+            self.window, "A job is running", f"{i18n.tr(question).format(names=names)}\n\n{i18n.tr(kept)}"
         ):
             return False
         self._close_when_idle = True

@@ -116,7 +116,8 @@ class RunsController(PanelController):
         if target.exists():
             self.main.show_error(f"A run named '{target.name}' exists already; choose another name.", True)
             return
-        if not dialogs.ask(self.main.window, "Rename run", f"Rename run '{run.name}' to '{target.name}'?"):
+        question = i18n.tr("Rename run '{name}' to '{new}'?").format(name=run.name, new=target.name)
+        if not dialogs.ask(self.main.window, "Rename run", question):
             return
         try:
             run.path.rename(target)
@@ -135,7 +136,9 @@ class RunsController(PanelController):
         if not dialogs.ask(
             self.main.window,
             "Delete runs",
-            f"Delete {listing} with their checkpoints, metrics and previews? This cannot be undone.",
+            i18n.tr(
+                "Delete {runs} with their checkpoints, metrics and previews? This cannot be undone."
+            ).format(runs=listing),
         ):
             return
         for r in runs:
