@@ -1191,5 +1191,9 @@
         <source>Delete {runs} with their checkpoints, metrics and previews? This cannot be undone.</source>
         <translation>删除 {runs} 及其检查点、指标和预览？此操作无法撤销。</translation>
     </message>
+    <message>
+        <source>'{name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C where `dhstudio train` runs; it keeps a checkpoint), then try again.</source>
+        <translation>“{name}”正在训练。请先停止它（在“训练”选项卡中点“停止”，或在运行 `dhstudio train` 的终端按 Ctrl+C；它会保留检查点），然后再试。</translation>
+    </message>
 </context>
 </TS>

@@ -96,8 +96,10 @@ class RunsController(PanelController):
         reads as failed, see core.train.run_folder, so a crash does not lock a run for ever)."""
         if RunFolder(run.path).state is RunState.RUNNING:
             self.main.show_error(
-                f"'{run.name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C "
-                "where `dhstudio train` runs; it keeps a checkpoint), then try again.",
+                i18n.tr(
+                    "'{name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C "
+                    "where `dhstudio train` runs; it keeps a checkpoint), then try again."
+                ).format(name=run.name),
                 True,
             )
             return True

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
@@ -70,6 +72,47 @@ def test_the_doctor_in_chinese_has_a_chinese_close_and_details_without_sideways_
         assert dialog.table.horizontalScrollBar().maximum() == 0
         dialog.close()
     finally:
+        panels.apply_preferences(panels.prefs.__class__())
+        panels.shutdown()
+        main.shutdown()
+
+
+def test_a_question_in_chinese_has_chinese_yes_and_no(qtbot, tmp_path):
+    """Was: '… 仍在运行。要取消它并关闭工作室吗？' with Qt's own English '&Yes' and '&No' under it (Qt's
+    catalogue for the language was never installed)."""
+    import threading
+
+    from tests.core.jobs.test_jobs import CountingJob
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainController(w, RecentProjects(settings))
+    panels = StudioPanels(w, main, StudioSettings(settings))
+    w.show()
+    started, gate = threading.Event(), threading.Event()
+    try:
+        panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+        qtbot.wait(100)
+        main.start_job(CountingJob(50, started, gate))
+        assert started.wait(5)
+        seen: list[list[str]] = []
+
+        def read_and_answer_no() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(50, read_and_answer_no)
+                return
+            seen.append([b.text() for b in box.buttons()])
+            box.button(QMessageBox.StandardButton.No).click()
+
+        QTimer.singleShot(50, read_and_answer_no)
+        w.close()
+        assert w.isVisible() and seen, seen  # "No": the window stays
+        assert all(re.search(r"[\u4e00-\u9fff]", text) for text in seen[0]), seen
+    finally:
+        gate.set()
+        qtbot.waitUntil(lambda: main.job is None, timeout=10_000)
         panels.apply_preferences(panels.prefs.__class__())
         panels.shutdown()
         main.shutdown()
