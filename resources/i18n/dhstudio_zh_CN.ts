@@ -1195,5 +1195,13 @@
         <source>'{name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C where `dhstudio train` runs; it keeps a checkpoint), then try again.</source>
         <translation>“{name}”正在训练。请先停止它（在“训练”选项卡中点“停止”，或在运行 `dhstudio train` 的终端按 Ctrl+C；它会保留检查点），然后再试。</translation>
     </message>
+    <message>
+        <source>The selected run(s) did not log '{metric}'.</source>
+        <translation>所选运行没有记录“{metric}”。</translation>
+    </message>
+    <message>
+        <source>{count} run(s) · {metric}</source>
+        <translation>{count} 个运行 · {metric}</translation>
+    </message>
 </context>
 </TS>

@@ -77,9 +77,13 @@ class RunsController(PanelController):
         if not names:
             i18n.set_text(self.view.plot_hint, "Select one or two runs to compare a metric.")
         elif not curves:
-            self.view.plot_hint.setText(f"The selected run(s) did not log '{metric}'.")
+            self.view.plot_hint.setText(
+                i18n.tr("The selected run(s) did not log '{metric}'.").format(metric=metric)
+            )
         else:
-            self.view.plot_hint.setText(f"{len(curves)} run(s) · {metric}")
+            self.view.plot_hint.setText(
+                i18n.tr("{count} run(s) · {metric}").format(count=len(curves), metric=metric)
+            )
         self.curves = curves
 
     def _selected(self) -> RunSummary | None:

@@ -82,6 +82,8 @@ def test_in_chinese_the_runs_table_states_and_settings_are_chinese(qtbot, window
     table = w.runs_view.table
     states = {table.item(r, 3).text() for r in range(table.rowCount())}
     assert states and all(re.search(r"[\u4e00-\u9fff]", s) for s in states), states  # 已完成, not 'finished'
+    table.selectRow(0)  # the run is plotted: the hint under the metric says so in Chinese
+    assert re.search(r"[\u4e00-\u9fff]", w.runs_view.plot_hint.text()), w.runs_view.plot_hint.text()
     settings = panels.open_settings()
     assert not _english_texts(settings), _english_texts(settings)
     settings.reject()
