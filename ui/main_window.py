@@ -1,15 +1,14 @@
 """The main window's layout: menus, the start page or the project's panels, the Jobs dock, status bar.
 
-Behaviour lives in the controllers (studio/gui/). Three hooks reach them: `files_dropped` (video
-files dropped anywhere on the window), `activated` (the window became the active one) and
-`close_guard` (asked before the window closes).
+Behaviour lives in the controllers (studio/gui/). Two hooks reach them: `files_dropped` (video
+files dropped anywhere on the window) and `close_guard` (asked before the window closes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -35,7 +34,6 @@ APP_TITLE = "Digital Human Studio"
 
 class MainWindow(QMainWindow):
     files_dropped = Signal(list)  # [str] local file paths
-    activated = Signal()  # the user came back to this window (it became the active one)
 
     def __init__(self) -> None:
         super().__init__()
@@ -142,11 +140,6 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.files_dropped.emit(paths)
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.activated.emit()
-        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.close_guard is not None and not self.close_guard():

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from core.jobs.events import LiveStatus, RefineStep
 from core.jobs.job import Job, JobResult, Status
@@ -66,7 +66,8 @@ class MainController(QObject):
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
         w.close_guard = self.confirm_close
-        w.activated.connect(self.reread_project)
+        # back in this window (from another studio window or program): show what changed meanwhile
+        QGuiApplication.instance().focusWindowChanged.connect(self._focus_changed)
         self.start = StartController(w.start_view, self)
         self.media = MediaController(w.media_view, self)
         self.prepare = PrepareController(self)
@@ -120,6 +121,10 @@ class MainController(QObject):
         self.clip_viewer.retranslate()
         self.runs.refresh()  # the state column
         self.render.refresh()
+
+    def _focus_changed(self, focused) -> None:
+        if focused is not None and focused is self.window.windowHandle():
+            self.reread_project()
 
     def reread_project(self) -> None:
         """Back in this window: show what another studio window or a `dhstudio` command changed in the
