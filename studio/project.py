@@ -181,12 +181,19 @@ class Project:
     def save(self) -> None:
         """Write project.toml merged with the file as it is now, under the file's lock: another
         window's or command's changes since this object read it are kept (see `merge_documents`),
-        and this object then holds the merged document."""
+        and this object then holds the merged document. A file that is there but does not read
+        (corrupt TOML, bad values, a newer schema) is never written over: ProjectError names it."""
         path = self.layout.project_file
         with locked(path):
             doc = merge_documents(self._base, self.document(), _current_document(path, self.root))
             atomic.write_text(path, project_toml(doc, path))
         self._adopt(doc)
+
+    def check_file(self) -> None:
+        """Raise ProjectError when project.toml cannot be read as it is now (corrupt, bad values, a
+        newer schema): call before an action that changes the folder and then saves, so a damaged
+        file stops the action before anything moves."""
+        _current_document(self.layout.project_file, self.root)
 
     def _adopt(self, doc: dict[str, Any]) -> None:
         """Take `doc` (as read or written) as this object's state and as the base of its next save."""
@@ -236,17 +243,43 @@ def _merge_table(base: dict[str, Any], mine: dict[str, Any], current: dict[str, 
 
 
 def _current_document(path: Path, root: Path) -> dict[str, Any] | None:
-    """project.toml as it is on disk now, when it reads and validates; None otherwise (the save
-    then writes this writer's document, as before merging existed)."""
+    """project.toml as it is on disk now; None when it is gone (the save then writes this writer's
+    document). A file that is there but does not read raises ProjectError: the user's file is the
+    record of their project, and a save must never replace what it could not read."""
+    try:
+        return read_document(path, root)
+    except FileNotFoundError:
+        return None
+    except ProjectError as exc:
+        raise ProjectError(f"{exc}\nNothing was saved: {path.name} was left unchanged.") from None
+
+
+def read_document(path: Path, root: Path) -> dict[str, Any]:
+    """project.toml's document, read and validated; ProjectError names the file, the problem and
+    the fix (FileNotFoundError when it is not there)."""
+    fix = f"Fix {path} by hand or restore it from a backup, then try again."
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"{path} is corrupt (not valid TOML: {exc}). {fix}") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{path} is a folder, not the project file. {fix}") from None
+    except PermissionError as exc:
+        raise ProjectError(
+            f"{path} cannot be read ({exc.strerror}). Give your user read and write permission on it, "
+            "then try again."
+        ) from None
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path} was written by a newer Digital Human Studio (project schema {version}; this "
+            f"version reads up to {SCHEMA_VERSION}). Upgrade the studio to open it."
+        )
     data.setdefault("name", root.name)
     try:
-        _validated(data, path)
-    except ProjectError:
-        return None
+        ProjectFile.model_validate(data)
+    except ValidationError as exc:
+        raise ProjectError(f"{describe_validation_error(exc, path, model=ProjectFile)}\n{fix}") from None
     return data
 
 
@@ -298,20 +331,7 @@ def open_project(root: Path | str) -> Project:
             f"{root} is not a Digital Human Studio project ({PROJECT_FILE} not found). "
             f"Create one with `dhstudio new {root}`."
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProjectError(
-            f"{path} is corrupt ({exc}). Restore it from a backup, or fix the TOML by hand."
-        ) from None
-    version = data.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path} was written by a newer Digital Human Studio (project schema {version}; this "
-            f"version reads up to {SCHEMA_VERSION}). Upgrade the studio to open it."
-        )
-    data.setdefault("name", root.name)
-    doc = _validated(data, path)
+    doc = ProjectFile.model_validate(read_document(path, root))
     for sub in layout.folders:
         sub.mkdir(exist_ok=True)
     project = Project(

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class DoctorDialog(QDialog):
@@ -13,9 +21,14 @@ class DoctorDialog(QDialog):
         self.resize(820, 360)
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["Capability", "Status", "Detail"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # details wrap in the width left
+        self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Close")  # the catalogue's text
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
@@ -28,4 +41,5 @@ class DoctorDialog(QDialog):
             status.setForeground(QColor("#2e7d32" if ok else "#c62828"))
             for j, item in enumerate((QTableWidgetItem(name), status, QTableWidgetItem(detail))):
                 self.table.setItem(i, j, item)
+        self.table.resizeRowsToContents()
         self.table.resizeColumnsToContents()

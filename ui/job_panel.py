@@ -41,6 +41,9 @@ class JobPanel(QWidget):
         self.cancel_button.setEnabled(running)
         if not running:
             self.pause_button.setChecked(False)
+            if self.progress.maximum() == 0:  # ended before reporting a total: still, not busy
+                self.progress.setRange(0, 1)
+                self.progress.setValue(0)
 
     def set_progress(self, step: int, total: int, message: str) -> None:
         if total > 0:

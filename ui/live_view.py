@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.translation import tr
+
 # control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
 SLIDERS: dict[str, tuple[str, int, int, float]] = {
     "gain": ("Mouth opening", 0, 200, 100.0),
@@ -42,6 +44,9 @@ VIEW_MIN_W, VIEW_MIN_H = 240, 180  # the avatar view
 STACKED_VIEW_MIN_H = 240  # above the controls it has the dock's whole width
 
 
+PLACEHOLDER = "The avatar appears here when the session starts."
+
+
 class AvatarView(QLabel):
     """Shows the newest frame at its native size or fitted to the panel."""
 
@@ -52,7 +57,7 @@ class AvatarView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #202020; color: #bbbbbb;")
         self.setWordWrap(True)  # the placeholder wraps instead of widening (or being cut in) a narrow dock
-        self.setText("The avatar appears here when the session starts.")
+        self.setText(PLACEHOLDER)
         self.fitted = True
         self.frames_shown = 0
         self._pixmap: QPixmap | None = None
@@ -64,6 +69,12 @@ class AvatarView(QLabel):
         self._pixmap = QPixmap.fromImage(image)
         self.frames_shown += 1
         self._update()
+
+    def clear_frame(self) -> None:
+        """Back to the placeholder (another project: its avatar is not this one's)."""
+        self._pixmap = None
+        self.clear()
+        self.setText(tr(PLACEHOLDER))
 
     def set_fitted(self, fitted: bool) -> None:
         self.fitted = fitted
@@ -149,8 +160,11 @@ class LiveView(QWidget):
         inputs.addWidget(self.mic_radio, 0, 0)
         inputs.addWidget(self.device_combo, 0, 1, 1, 2)
         inputs.addWidget(self.file_radio, 1, 0)
-        inputs.addWidget(self.file_edit, 1, 1)
         inputs.addWidget(self.browse_button, 1, 2)
+        # the file's own row, the column's whole width: beside the radio and Browse it had ~75 px and
+        # showed 'speech.w…' or the last letters of a chosen file
+        inputs.addWidget(self.file_edit, 2, 0, 1, 3)
+        inputs.setColumnStretch(1, 1)
         form.addRow("Input", inputs)
         form.addRow("Backend", self.backend_combo)
         record = QHBoxLayout()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.image import to_pixmap
+from ui.translation import tr
 
 THUMB = QSize(128, 72)
 
@@ -88,7 +89,8 @@ class StartView(QWidget):
     def set_recent(self, items: list[RecentItem]) -> None:
         self.recent_list.clear()
         for r in items:
-            item = QListWidgetItem(f"{r.name}\n{r.path}\nlast opened {r.last_opened}")
+            opened = tr("last opened {when}").format(when=r.last_opened)
+            item = QListWidgetItem(f"{r.name}\n{r.path}\n{opened}")
             item.setData(Qt.ItemDataRole.UserRole, r.path)
             item.setSizeHint(QSize(0, THUMB.height() + 16))
             if r.thumbnail is not None:

@@ -1023,5 +1023,185 @@
         <source>speech: wav, mp3, m4a…</source>
         <translation>语音：wav、mp3、m4a…</translation>
     </message>
+    <message>
+        <source>{fmt} exports runs of: {kinds}.</source>
+        <translation>{fmt} 可导出以下类型的运行：{kinds}。</translation>
+    </message>
+    <message>
+        <source>No finished run in the open project can be exported as {fmt} ({kinds} runs can): train one in the Training tab first.</source>
+        <translation>当前项目中没有可导出为 {fmt} 的已完成运行（{kinds} 的运行可以）：请先在“训练”选项卡中训练一个。</translation>
+    </message>
+    <message>
+        <source>this format takes no options</source>
+        <translation>此格式没有选项</translation>
+    </message>
+    <message>
+        <source>Export done</source>
+        <translation>导出完成</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written to {path}.</source>
+        <translation>已取消：没有写入 {path}。</translation>
+    </message>
+    <message>
+        <source>(system default)</source>
+        <translation>（系统默认）</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Cannot open project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <source>Rename clip</source>
+        <translation>重命名片段</translation>
+    </message>
+    <message>
+        <source>Rename run</source>
+        <translation>重命名运行</translation>
+    </message>
+    <message>
+        <source>Please check the input</source>
+        <translation>请检查输入</translation>
+    </message>
+    <message>
+        <source>The job failed</source>
+        <translation>任务失败</translation>
+    </message>
+    <message>
+        <source>A job is running</source>
+        <translation>有任务正在运行</translation>
+    </message>
+    <message>
+        <source>Remove clip</source>
+        <translation>移除片段</translation>
+    </message>
+    <message>
+        <source>Delete runs</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Prepare again</source>
+        <translation>重新预处理</translation>
+    </message>
+    <message>
+        <source>Replace the export</source>
+        <translation>替换导出</translation>
+    </message>
+    <message>
+        <source>Please check the export</source>
+        <translation>请检查导出设置</translation>
+    </message>
+    <message>
+        <source>An export is running</source>
+        <translation>正在导出</translation>
+    </message>
+    <message>
+        <source>Wait for it to finish.</source>
+        <translation>请等待其完成。</translation>
+    </message>
+    <message>
+        <source>Import a talking-head video, prepare it, train an avatar and make it say new things.</source>
+        <translation>导入一段说话人视频，预处理、训练数字人，让它说出新的内容。</translation>
+    </message>
+    <message>
+        <source>Open the Demo Project</source>
+        <translation>打开示例项目</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Recent projects&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;最近的项目&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>No recent projects yet: create one or open the demo.</source>
+        <translation>还没有最近的项目：新建一个，或打开示例项目。</translation>
+    </message>
+    <message>
+        <source>last opened {when}</source>
+        <translation>上次打开 {when}</translation>
+    </message>
+    <message>
+        <source>earlier</source>
+        <translation>更早</translation>
+    </message>
+    <message>
+        <source>Building the demo project in {path}…</source>
+        <translation>正在 {path} 中构建示例项目…</translation>
+    </message>
+    <message>
+        <source>Building the demo project: {step}</source>
+        <translation>正在构建示例项目：{step}</translation>
+    </message>
+    <message>
+        <source>The demo was not built ({state}).</source>
+        <translation>示例项目未构建（{state}）。</translation>
+    </message>
+    <message>
+        <source>{out} exists already. Replace it? The old folder is replaced only when the new export is complete and validated.</source>
+        <translation>{out} 已存在。要替换它吗？只有新的导出完整并通过校验后，旧文件夹才会被替换。</translation>
+    </message>
+    <message>
+        <source>{names} is still running. Cancel it and close the studio?</source>
+        <translation>{names} 仍在运行。要取消它并关闭工作室吗？</translation>
+    </message>
+    <message>
+        <source>{names} are still running. Cancel them and close the studio?</source>
+        <translation>{names} 仍在运行。要取消它们并关闭工作室吗？</translation>
+    </message>
+    <message>
+        <source>Nothing half-written is kept: each job stops at its next step (a training run saves a checkpoint you can continue from).</source>
+        <translation>不会留下写了一半的文件：每个任务都会在下一步停止（训练运行会保存一个检查点，之后可以继续）。</translation>
+    </message>
+    <message>
+        <source>Rename '{name}' to '{new}'? The video and its prepared folder are renamed; runs keep their names.</source>
+        <translation>将“{name}”重命名为“{new}”？视频及其预处理文件夹会被重命名；运行保留原名。</translation>
+    </message>
+    <message>
+        <source>Remove '{name}' from the project? This deletes {video} from media/ and its prepared folder. Trained runs are kept.</source>
+        <translation>从项目中移除“{name}”？这会从 media/ 删除 {video} 及其预处理文件夹。已训练的运行会保留。</translation>
+    </message>
+    <message>
+        <source>'{name}' is prepared already. Prepare it again? The old prepared clip is replaced only when the new one is complete.</source>
+        <translation>“{name}”已经预处理过。要重新预处理吗？只有新的预处理完整后，旧的才会被替换。</translation>
+    </message>
+    <message>
+        <source> Runs trained on it would no longer match it.</source>
+        <translation> 在它上面训练的运行将不再与它匹配。</translation>
+    </message>
+    <message>
+        <source>Rename run '{name}' to '{new}'?</source>
+        <translation>将运行“{name}”重命名为“{new}”？</translation>
+    </message>
+    <message>
+        <source>Delete {runs} with their checkpoints, metrics and previews? This cannot be undone.</source>
+        <translation>删除 {runs} 及其检查点、指标和预览？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>'{name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C where `dhstudio train` runs; it keeps a checkpoint), then try again.</source>
+        <translation>“{name}”正在训练。请先停止它（在“训练”选项卡中点“停止”，或在运行 `dhstudio train` 的终端按 Ctrl+C；它会保留检查点），然后再试。</translation>
+    </message>
+    <message>
+        <source>The selected run(s) did not log '{metric}'.</source>
+        <translation>所选运行没有记录“{metric}”。</translation>
+    </message>
+    <message>
+        <source>{count} run(s) · {metric}</source>
+        <translation>{count} 个运行 · {metric}</translation>
+    </message>
 </context>
 </TS>

@@ -122,12 +122,23 @@ class ClipViewerController(PanelController):
                 self.main.show_error(result.error, result.bad_input)
             return
         self.cache = result.value
+        self._show_facts()
+        self.view.set_frame_count(len(self.cache.frames))
+        self.show_frame(0)
+
+    def _show_facts(self) -> None:
         clip = self.clip
         found = 100 * clip.valid.mean()
         found_text = i18n.tr("face found in {percent}").format(percent=f"{found:.0f}%")
         self.view.info.setText(f"{_facts(clip)} · {found_text}")
-        self.view.set_frame_count(len(self.cache.frames))
-        self.show_frame(0)
+
+    def retranslate(self) -> None:
+        """After a language switch: the clip's facts and the frame readout, composed again."""
+        if self.clip is None or self.cache is None:
+            self.view.frame_label.setText(i18n.tr("frame – / –"))
+            return
+        self._show_facts()
+        self.show_frame(self.view.slider.value())
 
     def show_frame(self, k: int) -> None:
         if self.cache is None or self.clip is None or not self.cache.frames:

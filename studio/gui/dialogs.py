@@ -1,7 +1,8 @@
 """The questions and messages the controllers put to the user, in one place.
 
 Controllers call these instead of the QMessageBox/QFileDialog statics so tests can answer them
-(monkeypatch one function) and every message reads the same way.
+(monkeypatch one function) and every message reads the same way. Titles are fixed English texts,
+shown in the interface language (the catalogue holds them); messages come composed.
 """
 
 from __future__ import annotations
@@ -10,18 +11,24 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from ui.translation import tr
+
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.flac *.ogg *.aac);;All files (*)"
 
 
 def warn(parent: QWidget | None, title: str, message: str) -> None:
-    QMessageBox.warning(parent, title, message)
+    QMessageBox.warning(parent, tr(title), message)
+
+
+def inform(parent: QWidget | None, title: str, message: str) -> None:
+    QMessageBox.information(parent, tr(title), message)
 
 
 def ask(parent: QWidget | None, title: str, question: str) -> bool:
     answer = QMessageBox.question(
         parent,
-        title,
+        tr(title),
         question,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
@@ -30,7 +37,7 @@ def ask(parent: QWidget | None, title: str, question: str) -> bool:
 
 
 def text(parent: QWidget | None, title: str, label: str, value: str) -> str | None:
-    got, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, value)
+    got, ok = QInputDialog.getText(parent, tr(title), label, QLineEdit.EchoMode.Normal, value)
     return got.strip() if ok and got.strip() else None
 
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QWidget
 
 from core.jobs.errors import BadInput
-from core.jobs.job import JobResult
+from core.jobs.job import JobResult, Status
 from core.kinds.registry import (
     avatar_kind,
     export_formats,
@@ -32,7 +32,7 @@ from core.kinds.registry import (
 from core.kinds.requests import ExportRequest
 from core.project_layout import ProjectLayout
 from core.train.run_folder import RunFolder, RunState, list_runs
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.job_worker import JobThread
 from ui.export_dialog import ExportDialog, ExportReportDialog
 
@@ -126,6 +126,9 @@ class ExportController(QObject):
         self.parent_widget = parent
         self.menu = menu
         self.job_panel = job_panel  # ui.job_panel.JobPanel showing progress and log lines, or None
+        if job_panel is not None:  # its Cancel and Pause act on the export while one runs
+            job_panel.cancel_button.clicked.connect(self.cancel)
+            job_panel.pause_button.toggled.connect(self.pause)
         self.project_root = project_root  # () -> Path | None
         self.thread: JobThread | None = None
         self._on_done = None
@@ -175,17 +178,20 @@ class ExportController(QObject):
         chosen = self.selected_run if self.selected_run in runs else preferred_run(runs)
         if chosen is not None:
             dialog.run_combo.setCurrentIndex(runs.index(chosen))
-        kinds = ", ".join(avatar_kind(k).title for k in export_formats().get(fmt, ()))
-        dialog.note.setText(
-            f"{fmt} exports runs of: {kinds}."
+        kinds = ", ".join(i18n.tr(avatar_kind(k).title) for k in export_formats().get(fmt, ()))
+        note = (
+            "{fmt} exports runs of: {kinds}."
             if runs
-            else f"No finished run in the open project can be exported as {fmt} ({kinds} runs can)."
+            else "No finished run in the open project can be exported as {fmt} ({kinds} runs can): "
+            "train one in the Training tab first."
         )
+        dialog.note.setText(i18n.tr(note).format(fmt=fmt, kinds=kinds))
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(runs))  # the note says why
         dialog.run_combo.currentIndexChanged.connect(lambda _=0: self._default_out(dialog))
         dialog.browse_button.clicked.connect(lambda: self._browse(dialog))
         dialog.accepted.connect(lambda: self.export(dialog))
         self._default_out(dialog)
+        i18n.retranslate(dialog)  # built after the last language switch: its labels, in the language now
         dialog.open()
         return dialog
 
@@ -201,8 +207,6 @@ class ExportController(QObject):
 
     def export(self, dialog: ExportDialog):
         """Build the request from the dialog and run the kind's export job."""
-        from PySide6.QtWidgets import QMessageBox
-
         try:
             run = dialog.run_combo.currentData()
             if not run:
@@ -216,8 +220,10 @@ class ExportController(QObject):
                 if not dialogs.ask(
                     self.parent_widget,
                     "Replace the export",
-                    f"{out} exists already. Replace it? The old folder is replaced only when the new "
-                    "export is complete and validated.",
+                    i18n.tr(
+                        "{out} exists already. Replace it? The old folder is replaced only when the new "
+                        "export is complete and validated."
+                    ).format(out=out),
                 ):
                     return None
                 force = True
@@ -231,17 +237,15 @@ class ExportController(QObject):
             job = kind.export_job(dialog.fmt, request)
             kind.check_weights(Path(run))
         except BadInput as exc:
-            QMessageBox.warning(self.parent_widget, "Please check the export", str(exc))
+            dialogs.warn(self.parent_widget, "Please check the export", str(exc))
             return None
         return self.start_job(job, lambda result: self._done(result, dialog.fmt, out))
 
     def start_job(self, job, on_done) -> JobThread | None:
         """Run the export on a worker thread. Every signal goes to a method of this QObject (it
         lives on the GUI thread, so Qt queues the call there); a lambda would run on the worker."""
-        from PySide6.QtWidgets import QMessageBox
-
         if self.thread is not None:
-            QMessageBox.information(self.parent_widget, "An export is running", "Wait for it to finish.")
+            dialogs.inform(self.parent_widget, "An export is running", i18n.tr("Wait for it to finish."))
             return None
         thread = self.thread = JobThread(job, self)
         self._on_done = on_done
@@ -251,7 +255,7 @@ class ExportController(QObject):
         thread.finished.connect(self._finished)
         if self.job_panel is not None:
             self.job_panel.set_running(True)
-            self.job_panel.title.setText(f"Running: {job.name}")
+            self.job_panel.title.setText(i18n.tr("Running: {name}").format(name=job.name))
         thread.start()
         return thread
 
@@ -273,10 +277,26 @@ class ExportController(QObject):
             thread.deleteLater()
         if self.job_panel is not None:
             self.job_panel.set_running(False)
-            self.job_panel.title.setText("Export done" if result.ok else f"Export failed: {result.error}")
+            self.job_panel.title.setText(
+                i18n.tr("Export done")
+                if result.ok
+                else i18n.tr("Cancelled")
+                if result.status is Status.CANCELLED
+                else i18n.tr("Export failed: {error}").format(error=result.error)
+            )
         on_done, self._on_done = self._on_done, None
         if on_done is not None:
             on_done(result)
+
+    def cancel(self) -> None:
+        """The Jobs panel's Cancel while an export runs: it stops at its next step, writing nothing."""
+        if self.thread is not None:
+            self.thread.control.resume()
+            self.thread.control.cancel()
+
+    def pause(self, paused: bool) -> None:
+        if self.thread is not None:
+            (self.thread.control.pause if paused else self.thread.control.resume)()
 
     def shutdown(self) -> None:
         if self.thread is not None:
@@ -286,11 +306,15 @@ class ExportController(QObject):
         """The report dialog (not modal: the window stays usable): the report, or what went wrong."""
         if result.ok:
             title, text = f"Export as {fmt}: report", report_text(result, out)
+        elif result.status is Status.CANCELLED:
+            title = f"Export as {fmt}: cancelled"
+            text = i18n.tr("Cancelled: nothing was written to {path}.").format(path=out)
         else:
             what = "Please check the export" if result.bad_input else "The export failed"
             title, text = f"Export as {fmt}: {what.lower()}", f"{what}:\n\n{result.error}"
         report = self.report_dialog = ExportReportDialog(title, text, self.parent_widget)
         report.open_button.setEnabled(out.is_dir())
         report.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+        i18n.retranslate(report)
         report.open()
         self.exported.emit(result, report)

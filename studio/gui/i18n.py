@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -42,6 +42,7 @@ I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 _SOURCE, _SHOWN = "dh_source", "dh_shown"
 
 _installed: QTranslator | None = None
+_installed_qt: QTranslator | None = None  # Qt's own catalogue (qtbase) for the same language
 
 
 def qm_path(language: str) -> Path:
@@ -49,16 +50,24 @@ def qm_path(language: str) -> Path:
 
 
 def set_language(app: QApplication, language: str) -> bool:
-    """Install the catalogue for `language` ("en" removes any); False when it cannot be loaded."""
-    global _installed
-    if _installed is not None:
-        app.removeTranslator(_installed)
-        _installed = None
+    """Install the catalogue for `language` ("en" removes any); False when it cannot be loaded.
+
+    Qt's own texts (the Yes/No/OK/Cancel of message boxes and button boxes) come from Qt's
+    `qtbase_<language>.qm` shipped with PySide6, installed beside the studio's where it is found."""
+    global _installed, _installed_qt
+    for old in (_installed, _installed_qt):
+        if old is not None:
+            app.removeTranslator(old)
+    _installed = _installed_qt = None
     if language == "en":
         return True
     translator = QTranslator(app)
     if not translator.load(str(qm_path(language))):
         return False
+    qt_own = QTranslator(app)
+    if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_own)
+        _installed_qt = qt_own
     app.installTranslator(translator)
     _installed = translator
     return True

@@ -139,7 +139,10 @@ class LiveController(QObject):
     # choices --------------------------------------------------------------------------------
     def set_project(self, root: Path | None) -> None:
         """List the project's finished runs whose kind can be driven live."""
-        self.project_root = Path(root) if root is not None else None
+        new_root = Path(root) if root is not None else None
+        if new_root != self.project_root and self.thread is None:  # another project: not its avatar
+            self.view.view.clear_frame()
+        self.project_root = new_root
         combo = self.view.avatar_combo
         keep = combo.currentData()
         combo.clear()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from core.jobs.events import LiveStatus, RefineStep
 from core.jobs.job import Job, JobResult, Status
@@ -47,6 +47,14 @@ class MainController(QObject):
         self.job: JobThread | None = None
         self.doctor_dialog: DoctorDialog | None = None
         self._close_when_idle = False
+        # what else runs jobs in this window (training, live, export): each returns its running
+        # JobThread or None, so closing asks about and cancels every one of them
+        self.job_sources: list[Callable[[], JobThread | None]] = [
+            lambda: self.training.active if self.training is not None else None
+        ]
+        self._closing = QTimer(self)
+        self._closing.setInterval(100)
+        self._closing.timeout.connect(self._close_if_idle)
         w = window
         w.action_new.triggered.connect(self.new_project_dialog)
         w.action_open.triggered.connect(self.open_project_dialog)
@@ -58,6 +66,8 @@ class MainController(QObject):
         w.job_panel.cancel_button.clicked.connect(self.cancel_job)
         w.job_panel.pause_button.toggled.connect(self.pause_job)
         w.close_guard = self.confirm_close
+        # back in this window (from another studio window or program): show what changed meanwhile
+        QGuiApplication.instance().focusWindowChanged.connect(self._focus_changed)
         self.start = StartController(w.start_view, self)
         self.media = MediaController(w.media_view, self)
         self.prepare = PrepareController(self)
@@ -106,8 +116,27 @@ class MainController(QObject):
         """After a language switch: the texts composed with a path, a kind's title or a clip's facts,
         composed again."""
         self.show_project_status()
+        self.start.refresh()  # the recent projects' "last opened"
         self.media.refresh()
+        self.clip_viewer.retranslate()
+        self.runs.refresh()  # the state column
         self.render.refresh()
+
+    def _focus_changed(self, focused) -> None:
+        if focused is not None and focused is self.window.windowHandle():
+            self.reread_project()
+
+    def reread_project(self) -> None:
+        """Back in this window: show what another studio window or a `dhstudio` command changed in the
+        project meanwhile (clips imported, prepared, renamed or removed; runs trained or deleted)."""
+        if self.project is None:
+            return
+        self.media.refresh()
+        self.clip_viewer.refresh()
+        self.runs.refresh()
+        self.render.refresh()
+        if self.training is not None:
+            self.training.fill_clips()
 
     def close_project(self) -> None:
         if self.project is None or self._job_blocks("close the project"):
@@ -214,8 +243,6 @@ class MainController(QObject):
         if on_done is not None:
             on_done(result)
         self.job_finished.emit(result)
-        if self._close_when_idle:
-            QTimer.singleShot(0, self.window.close)
 
     def cancel_job(self) -> None:
         if self.job is not None:
@@ -225,25 +252,46 @@ class MainController(QObject):
         if self.job is not None:
             (self.job.control.pause if paused else self.job.control.resume)()
 
+    def running_jobs(self) -> list[JobThread]:
+        """Every job running in this window: the user job, a training run or ablation, live, an export."""
+        jobs = [self.job, *(source() for source in self.job_sources)]
+        return [j for j in jobs if j is not None]
+
     def confirm_close(self) -> bool:
-        """The window may close now; with a job running, ask, cancel it and close once it has stopped."""
-        if self.job is None:
+        """The window may close now; with jobs running, ask, cancel them and close once they have stopped."""
+        jobs = self.running_jobs()
+        if not jobs:
             self.shutdown()
             return True
         if self._close_when_idle:
             return False  # already cancelling
+        names = ", ".join(f"'{j.worker.job.name}'" for j in jobs)
+        question = (
+            "{names} is still running. Cancel it and close the studio?"
+            if len(jobs) == 1
+            else "{names} are still running. Cancel them and close the studio?"
+        )
+        kept = (
+            "Nothing half-written is kept: each job stops at its next step (a training run saves a "
+            "checkpoint you can continue from)."
+        )
         if not dialogs.ask(
-            self.window,
-            "A job is running",
-            f"'{self.job.worker.job.name}' is still running. Cancel it and close the studio?\n\n"
-            "Nothing half-written is kept: the job stops at its next step.",
+            self.window, "A job is running", f"{i18n.tr(question).format(names=names)}\n\n{i18n.tr(kept)}"
         ):
             return False
         self._close_when_idle = True
         self.window.status_label.setText(i18n.tr("Cancelling the running job, then closing…"))
-        self.job.control.resume()
-        self.job.control.cancel()
+        for job in jobs:
+            job.control.resume()
+            job.control.cancel()
+        self._closing.start()
         return False
+
+    def _close_if_idle(self) -> None:
+        """While closing: close once every cancelled job has ended (each controller's own finish ran)."""
+        if not self.running_jobs():
+            self._closing.stop()
+            self.window.close()
 
     def _tab_shown(self, _index: int) -> None:
         """Build the training panel's controller the first time its tab shows (it loads torch)."""
@@ -288,8 +336,10 @@ class MainController(QObject):
 
     # help -----------------------------------------------------------------------------------
     def show_doctor(self) -> DoctorDialog:
-        dialog = self.doctor_dialog or DoctorDialog(self.window)
-        self.doctor_dialog = dialog
+        if self.doctor_dialog is None:
+            self.doctor_dialog = DoctorDialog(self.window)
+            i18n.retranslate(self.doctor_dialog)  # built after any language switch so far
+        dialog = self.doctor_dialog
         dialog.show()
 
         def fill(result: JobResult) -> None:

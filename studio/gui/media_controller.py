@@ -101,8 +101,10 @@ class MediaController(PanelController):
         if not dialogs.ask(
             self.main.window,
             "Rename clip",
-            f"Rename '{name}' to '{new}'? The video and its prepared folder are renamed; "
-            "runs keep their names.",
+            i18n.tr(
+                "Rename '{name}' to '{new}'? The video and its prepared folder are renamed; "
+                "runs keep their names."
+            ).format(name=name, new=new),
         ):
             return
         if self._busy():
@@ -119,14 +121,18 @@ class MediaController(PanelController):
         if not dialogs.ask(
             self.main.window,
             "Remove clip",
-            f"Remove '{name}' from the project? This deletes {entry.video.name} from media/ and its prepared "
-            "folder. Trained runs are kept.",
+            i18n.tr(
+                "Remove '{name}' from the project? This deletes {video} from media/ and its prepared "
+                "folder. Trained runs are kept."
+            ).format(name=name, video=entry.video.name),
         ):
             return
         if self._busy():
             return
         try:
             remove_clip(self.project, entry)
+        except BadInput as exc:
+            self.main.show_error(str(exc), True)
         except OSError as exc:
             self.main.show_error(
                 f"Could not remove '{name}': {exc}. Close programs using its files and retry."

@@ -244,6 +244,7 @@ def rename_clip(project: Project, entry: ClipEntry, new_name: str) -> str:
     name = safe_name(new_name)
     if name == entry.name:
         return name
+    project.check_file()  # a damaged project.toml stops the rename before anything moves
     if (
         any(safe_name(p.stem) == name for p in media_videos(project))
         or (project.prepared_dir / name).exists()
@@ -265,6 +266,7 @@ def rename_clip(project: Project, entry: ClipEntry, new_name: str) -> str:
 
 def remove_clip(project: Project, entry: ClipEntry) -> None:
     """Delete the imported video and its prepared folder (runs stay)."""
+    project.check_file()  # a damaged project.toml stops the removal before anything is deleted
     prepared = project.prepared_dir / entry.name
     if prepared.exists():
         shutil.rmtree(prepared)

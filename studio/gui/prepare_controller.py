@@ -17,7 +17,7 @@ from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult, Status
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
-from studio.gui import dialogs
+from studio.gui import dialogs, i18n
 from studio.gui.media_library import ClipEntry, ClipState
 from studio.gui.preview_poller import PreviewPoller
 from ui.prepare_view import PrepareDialog, PrepareView
@@ -75,17 +75,25 @@ class PrepareController(QObject):
                 return False
             fps, mouth_size = dialog.values()
         out = project.prepared_dir / entry.name
-        trained = " Runs trained on it would no longer match it." if entry.state is ClipState.TRAINED else ""
+        trained = (
+            i18n.tr(" Runs trained on it would no longer match it.")
+            if entry.state is ClipState.TRAINED
+            else ""
+        )
         if (out / "manifest.json").is_file() and not dialogs.ask(
             self.main.window,
             "Prepare again",
-            f"'{entry.name}' is prepared already. Prepare it again? The old prepared clip is replaced only "
-            f"when the new one is complete.{trained}",
+            i18n.tr(
+                "'{name}' is prepared already. Prepare it again? The old prepared clip is replaced only "
+                "when the new one is complete."
+            ).format(name=entry.name)
+            + trained,
         ):
             return False
         settings = PrepareSettings(fps=fps, mouth_size=mouth_size)
         try:
             settings.check()
+            project.check_file()  # a damaged project.toml is said now, not after the whole prepare
         except BadInput as exc:
             self.main.show_error(str(exc), True)
             return False
@@ -116,7 +124,10 @@ class PrepareController(QObject):
         self.last_result = result
         project = self.main.project
         if result.ok and project is not None:
-            project.add_clip(self.clip_name)
+            try:
+                project.add_clip(self.clip_name)
+            except BadInput as exc:  # project.toml damaged during the prepare: said, never written over
+                self.main.show_error(str(exc), True)
             clip = PreparedClip.load(result.value)
             self.view.finish(f"<h3>Prepared '{self.clip_name}'</h3>", summary_text(clip), True)
             self.main.clip_viewer.refresh()

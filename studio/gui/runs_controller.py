@@ -40,7 +40,10 @@ class RunsController(PanelController):
         self.runs = {r.name: r for r in runs}
         self.view.table.blockSignals(True)
         self.view.set_rows(
-            [RunRow(r.name, r.kind, r.preset, r.state, str(r.steps or "–"), r.formatted()) for r in runs]
+            [
+                RunRow(r.name, r.kind, r.preset, i18n.tr(r.state), str(r.steps or "–"), r.formatted())
+                for r in runs
+            ]
         )
         self.view.select_names([n for n in keep if n in self.runs])
         self.view.table.blockSignals(False)
@@ -74,9 +77,13 @@ class RunsController(PanelController):
         if not names:
             i18n.set_text(self.view.plot_hint, "Select one or two runs to compare a metric.")
         elif not curves:
-            self.view.plot_hint.setText(f"The selected run(s) did not log '{metric}'.")
+            self.view.plot_hint.setText(
+                i18n.tr("The selected run(s) did not log '{metric}'.").format(metric=metric)
+            )
         else:
-            self.view.plot_hint.setText(f"{len(curves)} run(s) · {metric}")
+            self.view.plot_hint.setText(
+                i18n.tr("{count} run(s) · {metric}").format(count=len(curves), metric=metric)
+            )
         self.curves = curves
 
     def _selected(self) -> RunSummary | None:
@@ -92,7 +99,13 @@ class RunsController(PanelController):
         """Training here, in another window or in `dhstudio train` (a run whose process is gone
         reads as failed, see core.train.run_folder, so a crash does not lock a run for ever)."""
         if RunFolder(run.path).state is RunState.RUNNING:
-            self.main.show_error(f"'{run.name}' is training right now; cancel it first.", True)
+            self.main.show_error(
+                i18n.tr(
+                    "'{name}' is training right now. Stop it first (Stop in the Training tab, or Ctrl+C "
+                    "where `dhstudio train` runs; it keeps a checkpoint), then try again."
+                ).format(name=run.name),
+                True,
+            )
             return True
         return False
 
@@ -109,7 +122,8 @@ class RunsController(PanelController):
         if target.exists():
             self.main.show_error(f"A run named '{target.name}' exists already; choose another name.", True)
             return
-        if not dialogs.ask(self.main.window, "Rename run", f"Rename run '{run.name}' to '{target.name}'?"):
+        question = i18n.tr("Rename run '{name}' to '{new}'?").format(name=run.name, new=target.name)
+        if not dialogs.ask(self.main.window, "Rename run", question):
             return
         try:
             run.path.rename(target)
@@ -128,7 +142,9 @@ class RunsController(PanelController):
         if not dialogs.ask(
             self.main.window,
             "Delete runs",
-            f"Delete {listing} with their checkpoints, metrics and previews? This cannot be undone.",
+            i18n.tr(
+                "Delete {runs} with their checkpoints, metrics and previews? This cannot be undone."
+            ).format(runs=listing),
         ):
             return
         for r in runs:

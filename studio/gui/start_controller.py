@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.jobs.job import JobResult
+from studio.gui import i18n
 from studio.gui.media_library import media_videos, video_thumbnail
 from studio.gui.panel_controller import PanelController
 from studio.project import open_project
@@ -47,7 +48,7 @@ class StartController(PanelController):
                 RecentItem(
                     name=project.name if project is not None else path.name,
                     path=str(path),
-                    last_opened=when.strftime("%Y-%m-%d %H:%M") if when else "earlier",
+                    last_opened=when.strftime("%Y-%m-%d %H:%M") if when else i18n.tr("earlier"),
                     thumbnail=video_thumbnail(videos[0], 72) if videos else None,
                 )
             )
@@ -66,14 +67,18 @@ class StartController(PanelController):
         if thread is None:
             return
         self.view.set_demo_running(True)
-        self.view.demo_status.setText(f"Building the demo project in {self.demo_dir}…")
+        self.view.demo_status.setText(
+            i18n.tr("Building the demo project in {path}…").format(path=self.demo_dir)
+        )
         thread.worker.progress.connect(self._demo_progress)
 
     def _demo_progress(self, step: int, total: int, message: str) -> None:
         if message.startswith("demo:"):
             self.view.demo_progress.setRange(0, max(total, 1))
             self.view.demo_progress.setValue(step)
-            self.view.demo_status.setText(f"Building the demo project: {message[5:].strip()}")
+            self.view.demo_status.setText(
+                i18n.tr("Building the demo project: {step}").format(step=message[5:].strip())
+            )
 
     def _demo_done(self, result: JobResult) -> None:
         self.view.set_demo_running(False)
@@ -81,7 +86,9 @@ class StartController(PanelController):
             self.view.demo_status.setText("")
             self.main.open_path(self.demo_dir)
         else:
-            self.view.demo_status.setText(f"The demo was not built ({result.status.value}).")
+            self.view.demo_status.setText(
+                i18n.tr("The demo was not built ({state}).").format(state=i18n.tr(result.status.value))
+            )
 
 
 def _demo_complete(root: Path, stages: list | None) -> bool:

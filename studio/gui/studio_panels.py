@@ -89,6 +89,7 @@ class StudioPanels(QObject):
         window.help_menu.insertAction(window.action_about, window.action_user_guide)
         self.apply_shortcuts()
 
+        main.job_sources += [lambda: self.live.thread, lambda: self.export.thread]  # closing asks about them
         main.project_changed.connect(self._project_changed)
         main.runs_changed.connect(lambda: self._project_changed(main.project))
         window.runs_view.table.itemSelectionChanged.connect(self._run_selected)
@@ -157,7 +158,7 @@ class StudioPanels(QObject):
             d.language_combo.addItem(title, code)
         for device in DEVICES:
             d.device_combo.addItem(device, device)
-        d.microphone_combo.addItem("(system default)", "")
+        d.microphone_combo.addItem(i18n.tr("(system default)"), "")
         for i in range(self.live_view.device_combo.count()):
             name = self.live_view.device_combo.itemText(i).split(": ", 1)[-1]
             d.microphone_combo.addItem(name, name)

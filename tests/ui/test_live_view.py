@@ -42,3 +42,22 @@ def test_a_narrow_panel_stacks_the_avatar_above_the_controls(qtbot):
     qtbot.waitUntil(lambda: view.view.geometry().bottom() < view.side_scroll.geometry().top())
     assert view.width() <= narrow  # no sideways scrolling: the avatar is on screen
     assert view.view.geometry().right() <= view.width() and view.view.height() >= 240
+
+
+def test_the_audio_file_field_shows_a_whole_file_name_at_the_narrowest_column(qtbot):
+    """Was: beside its radio button and Browse, the field had ~75 px at the controls column's narrowest
+    (a 1366 px laptop screen): 'speech.w…', or only the last letters of the chosen file."""
+    from ui.live_view import SIDE_MIN_W, LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.resize(view.minimumSizeHint().width(), 700)
+    view.show()
+    qtbot.waitUntil(lambda: view.side_scroll.width() <= SIDE_MIN_W + 2)
+    edit = view.file_edit
+    metrics = QFontMetrics(edit.font())
+    for text in (edit.placeholderText(), "speech_zh_48k_stereo_8s.wav"):
+        assert metrics.horizontalAdvance(text) + 16 <= edit.width(), (text, edit.width())
+    assert (
+        view.browse_button.isVisible() and view.browse_button.width() >= view.browse_button.sizeHint().width()
+    )

@@ -166,3 +166,24 @@ def test_render_progress_shows_as_a_percentage_in_the_render_and_jobs_bars(
     assert seen[0][:2] == ("0%", "0%"), "the bars were busy indicators until the first frames were done"
     render_text, jobs_text, maximum = seen[-1]
     assert maximum > 0 and render_text == jobs_text == "100%", seen
+
+
+def test_a_render_that_fails_at_once_leaves_the_jobs_bar_still(qtbot, studio, answers, tmp_path):
+    """Was: a job that failed before reporting a total left the Jobs panel's bar in its busy animation
+    under 'Failed', as if it still worked."""
+    from tests.studio.gui.conftest import wait_idle
+
+    w, c = studio
+    project = create_project(tmp_path / "P")
+    _finished(project, "face", "dinet")
+    _finished(project, "voice", "audio2mouth")
+    c.set_project(project)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not speech")
+    w.render_view.audio_edit.setText(str(notes))
+    w.render_view.render_button.click()
+    wait_idle(qtbot, c)
+    assert "notes.txt" in answers.warnings[-1][1]
+    bar = w.job_panel.progress
+    assert w.job_panel.title.text() == "Failed"
+    assert bar.maximum() > 0 and bar.value() < bar.maximum()  # still and empty, not busy

@@ -79,6 +79,7 @@ def test_a_run_training_in_another_process_is_neither_deleted_nor_renamed(studio
         w.runs_view.rename_button.click()
         assert (project.runs_dir / "r" / "status.json").is_file()
         assert len(answers.warnings) == 2 and "training right now" in answers.warnings[0][1]
+        assert "Stop in the Training tab" in answers.warnings[0][1]  # what to do, and where
         assert not answers.questions
     finally:
         trainer.kill()
