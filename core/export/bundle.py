@@ -9,7 +9,8 @@ complete.
 
 Options (ExportRequest.options): `precision` ("fp32" default: on this CPU int8 only pays off
 for DINet full, see benchmarks/bench_export.py), `audio_run` (default: the project's newest
-finished audio-to-mouth run), `max_loop_frames` (300), `report` (also write the report JSON
+finished audio-to-mouth run), `max_loop_frames` (300; fewer when they exceed the live engine's loop
+memory, `core.lipsync.source_loop.frames_within`: 86 at 4K, logged), `report` (also write the report JSON
 there), `repeats` (latency calls per runtime).
 """
 
@@ -121,7 +122,7 @@ class BundleExportJob(Job):
                     files_by_role[f.stem] = f.name
                 ctx.checkpoint()
             ctx.progress(3, 5, "writing the source-frame loop")
-            loop = self._write_loop(clip, folder, int(opts.get("max_loop_frames", 300)))
+            loop = write_loop(ctx, clip, folder, int(opts.get("max_loop_frames", 300)))
             self._write_arrays(folder, loop, audio)
             files_by_role.update({"loop": LOOP_VIDEO, "arrays": ARRAYS})
             ctx.progress(4, 5, "writing bundle.json")
@@ -137,25 +138,6 @@ class BundleExportJob(Job):
             ctx.artifact(f, kind="bundle")
         ctx.progress(5, 5, "done")
         return written
-
-    def _write_loop(self, clip, folder: Path, max_frames: int) -> dict[str, Any]:
-        """The clip's frames with a tracked face (the live engine's loop), re-encoded at high quality."""
-        from core.lipsync.source_loop import SourceLoop
-        from core.media.mp4_writer import Mp4Writer
-
-        idx = np.flatnonzero(clip.valid)[:max_frames]  # the loop `dhstudio live` plays from the run
-        loop = SourceLoop.from_clip(clip, frames=idx)
-        h, w = loop.frames.shape[1:3]
-        with Mp4Writer(folder / LOOP_VIDEO, w, h, clip.fps, crf=12) as writer:
-            for f in loop.frames:
-                writer.write_frame(f)
-        return {
-            "indices": idx,
-            "landmarks": loop.landmarks.astype(np.float32),
-            "boxes": loop.boxes.astype(np.float32),
-            "width": int(w - w % 2),
-            "height": int(h - h % 2),
-        }
 
     def _write_arrays(self, folder: Path, loop: dict[str, Any], audio) -> None:
         space = audio.space
@@ -225,3 +207,39 @@ class BundleExportJob(Job):
 
 def make_job(request: ExportRequest) -> Job:
     return BundleExportJob(request)
+
+
+# Frames decoded at once while the loop video is written.
+LOOP_WRITE_CHUNK = 16
+
+
+def write_loop(ctx: JobContext, clip, folder: Path, max_frames: int) -> dict[str, Any]:
+    """The clip's first `max_frames` frames with a tracked face (the live engine's loop), re-encoded
+    at high quality a few frames at a time; no more than the live engine may hold
+    (`core.lipsync.source_loop.frames_within`: 300 4K frames would be 7.5 GB), the log says when."""
+    from core.lipsync.source_loop import frames_within
+    from core.media.mp4_writer import Mp4Writer
+
+    cap = frames_within(clip.width, clip.height)
+    idx = np.flatnonzero(clip.valid)[:max_frames]
+    if len(idx) > cap:
+        ctx.log(
+            f"the loop is shortened to {cap} of {len(idx)} frames: at {clip.width}x{clip.height} no more "
+            "fit the memory the live engine holds its loop in (core.lipsync.source_loop.LOOP_MEMORY_BYTES)",
+            level="warning",
+        )
+        idx = idx[:cap]
+    if idx.size == 0:
+        raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
+    h, w = clip.height, clip.width
+    with Mp4Writer(folder / LOOP_VIDEO, w, h, clip.fps, crf=12) as writer:
+        for s in range(0, len(idx), LOOP_WRITE_CHUNK):
+            for f in clip.read_frames(idx[s : s + LOOP_WRITE_CHUNK].tolist()):
+                writer.write_frame(f)
+    return {
+        "indices": idx,
+        "landmarks": clip.landmarks[idx].astype(np.float32),
+        "boxes": clip.face_boxes[idx].astype(np.float32),
+        "width": int(w - w % 2),
+        "height": int(h - h % 2),
+    }

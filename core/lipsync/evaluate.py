@@ -22,10 +22,15 @@ landmarks (so the real frame is the ground truth) and pasted back like a real re
 With an audio model, the held-out frames are also driven by the clip's own audio, and
   audio_opening_r           Pearson r of mouth opening re-tracked on those outputs vs the real track
   driving_opening_r         the same for the audio model's landmarks alone (the renderer's ceiling)
+
+The held-out frames stream through in chunks of at most `eval_chunk(w, h)` frames (decoded, rendered,
+scored and re-tracked, then dropped): minutes of 4K footage held whole would take many GB. Every figure
+is a per-frame value or a running sum taken in frame order, so the chunking leaves them unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,33 +44,67 @@ from core.face.topology import LIPS_INNER, LIPS_OUTER
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
+from core.lipsync import source_loop
 from core.lipsync.dataset import split_clip
 from core.lipsync.geometry import CropGeometry
 from core.lipsync.inference import LipSyncFrames, load_renderer, open_frames
 from core.lipsync.paste_back import frame_alpha, paste_mouth
-from core.lipsync.source_loop import SourceLoop
+from core.lipsync.source_loop import SourceLoop, frames_within
 from core.metrics.correlation import pearson
 from core.metrics.landmarks import landmark_distance
-from core.metrics.paste import paste_fidelity
+from core.metrics.paste import PasteFidelity
 from core.metrics.psnr import psnr
 from core.metrics.sharpness import laplacian_variance
 from core.metrics.ssim import ssim
+from core.mouth.metrics import predicted_landmarks
 from core.train.checkpoint import load_checkpoint
 
 LIP_POINTS = np.array(sorted(set(LIPS_OUTER) | set(LIPS_INNER)))
 
 
+# Frames one chunk of evaluation holds at once, at most: the real frames, the outputs of both passes
+# and the ideal outputs (paste-backs of the real crops) are full frames.
+FRAMES_PER_HELD_FRAME = 4
+
+
+def eval_chunk(width: int, height: int) -> int:
+    """Held-out frames evaluated at once: their full frames (`FRAMES_PER_HELD_FRAME` per held-out
+    frame) fit in `source_loop.LOOP_MEMORY_BYTES` (21 at 4K, 86 at 1080p; at least one)."""
+    return frames_within(width, height, source_loop.LOOP_MEMORY_BYTES // FRAMES_PER_HELD_FRAME)
+
+
 def retrack(frames: list[np.ndarray]) -> np.ndarray:
     """Landmarks [n, 478, 3] (NaN where no face) from a fresh tracker in video mode."""
-    from core.face.tracker import FaceTracker
+    with Retracker() as tracker:
+        return tracker.add(frames)
 
-    out = np.full((len(frames), 478, 3), np.nan, np.float32)
-    with FaceTracker() as tracker:
+
+class Retracker:
+    """One tracker in video mode over a sequence given chunk by chunk (a fresh one per sequence:
+    video mode carries each frame's track into the next)."""
+
+    def __init__(self) -> None:
+        from core.face.tracker import FaceTracker
+
+        self._tracker = FaceTracker()
+
+    def add(self, frames: list[np.ndarray]) -> np.ndarray:
+        """The next frames' landmarks [n, 478, 3] (NaN where no face)."""
+        out = np.full((len(frames), 478, 3), np.nan, np.float32)
         for i, f in enumerate(frames):
-            lm = tracker.track(f)
+            lm = self._tracker.track(f)
             if lm is not None:
                 out[i] = lm
-    return out
+        return out
+
+    def close(self) -> None:
+        self._tracker.close()
+
+    def __enter__(self) -> Retracker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def mouth_box_crops(frames: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames) -> list[np.ndarray]:
@@ -130,20 +169,55 @@ class EvalJob(RequestJob[EvalRequest]):
                 f"clip '{clip.name}' has only {len(frames_idx)} usable held-out frames; evaluation "
                 "needs a longer clip."
             )
-        loop = SourceLoop.from_clip(clip, frames_idx)
         bundle = None
         if r.audio_model_run is not None:
             from core.mouth.loader import load_audio2mouth
 
             bundle = load_audio2mouth(r.audio_model_run, device=str(device))
-        painter = open_frames(renderer, clip, loop, device, bundle.space if bundle else None)
-        real = list(loop.frames)
-        boxes = loop.boxes
+        w, h = clip.width, clip.height
+        chunk = eval_chunk(w, h)
+        loops = (
+            SourceLoop.from_clip(clip, frames_idx[s : s + chunk]) for s in range(0, len(frames_idx), chunk)
+        )
+        first = next(loops)
+        painter = open_frames(renderer, clip, first, device, bundle.space if bundle else None)
         ctx.log(
             f"evaluating {len(frames_idx)} held-out frames of '{clip.name}' (step {renderer.step}), "
-            f"renderer backend {painter.backend_reason}"
+            f"{min(chunk, len(frames_idx))} at a time at {w}x{h}, renderer backend {painter.backend_reason}"
         )
-        outputs = self._render(ctx, painter, loop.landmarks, None, "self-reconstruction")
+        driving = None
+        if bundle is not None:
+            coeffs = bundle.predict(clip.audio(), clip.frame_count)[frames_idx]
+            driving = predicted_landmarks(bundle.space, coeffs, clip.landmarks[frames_idx])
+        scores = ImageScores()
+        trackers = [Retracker() for _ in range(2 if driving is None else 3)]
+        tracks: list[list[np.ndarray]] = [[] for _ in trackers]
+        try:
+            done = 0
+            for loop in itertools.chain([first], loops):
+                part = LipSyncFrames(
+                    loop,
+                    painter.geometry,
+                    painter.backend,
+                    painter.space,
+                    painter.paste,
+                    painter.backend_reason,
+                )
+                real = list(loop.frames)
+                outputs = self._render(ctx, part, loop.landmarks, done, len(frames_idx))
+                scores.add(outputs, real, loop.boxes, part)
+                ctx.checkpoint()
+                tracks[0].append(trackers[0].add(real))
+                tracks[1].append(trackers[1].add(outputs))
+                del outputs
+                if driving is not None:
+                    lm = driving[done : done + len(loop)]
+                    tracks[2].append(trackers[2].add(self._render(ctx, part, lm, done, len(frames_idx))))
+                done += len(loop)
+        finally:
+            for t in trackers:
+                t.close()
+        real_track, out_track = np.concatenate(tracks[0]), np.concatenate(tracks[1])
         result: dict[str, Any] = {
             "run": str(renderer.run_dir),
             "step": renderer.step,
@@ -151,9 +225,7 @@ class EvalJob(RequestJob[EvalRequest]):
             "mouth_size": painter.geometry.mouth_size,
             "frames": len(frames_idx),
         }
-        result.update(self._image_scores(outputs, real, boxes, painter))
-        ctx.checkpoint()
-        real_track, out_track = retrack(real), retrack(outputs)
+        result.update(scores.result())
         side = (clip.mouth_boxes[frames_idx, 2] - clip.mouth_boxes[frames_idx, 0]).astype(np.float64)
         dist = landmark_distance(out_track, real_track, LIP_POINTS)
         ok = np.isfinite(dist)
@@ -161,86 +233,83 @@ class EvalJob(RequestJob[EvalRequest]):
         result["lmd_px"] = float(dist[ok].mean()) if ok.any() else float("nan")
         result["lmd_mouth_pct"] = float((100.0 * dist[ok] / side[ok]).mean()) if ok.any() else float("nan")
         result["self_opening_r"] = pearson(mouth_opening(out_track), mouth_opening(real_track))
-        if bundle is not None:
-            coeffs = bundle.predict(clip.audio(), clip.frame_count)[frames_idx]
-            result.update(self._audio_scores(ctx, painter, coeffs, clip, frames_idx, real_track))
+        if driving is not None:
+            truth = mouth_opening(clip.landmarks[frames_idx])
+            result["audio_opening_r"] = pearson(mouth_opening(np.concatenate(tracks[2])), truth)
+            result["driving_opening_r"] = pearson(mouth_opening(driving), truth)
+            result["audio_real_retrack_opening_r"] = pearson(mouth_opening(real_track), truth)
         for k, v in result.items():
             if isinstance(v, float) and np.isfinite(v):
                 ctx.metric(f"eval/{k}", renderer.step, v)
         return result
 
     def _render(
-        self,
-        ctx: JobContext,
-        painter: LipSyncFrames,
-        landmarks: np.ndarray | None,
-        coeffs: np.ndarray | None,
-        what: str,
+        self, ctx: JobContext, painter: LipSyncFrames, landmarks: np.ndarray, done: int, total: int
     ) -> list[np.ndarray]:
-        """Every loop frame in order, driven by `landmarks` [n, 478, 3] or `coeffs` [n, K]."""
+        """Every loop frame in order with the mouth of `landmarks` [n, 478, 3], in batches;
+        progress counts held-out frames `done` + those rendered of `total`."""
         out: list[np.ndarray] = []
         n, b = len(painter.loop), self.req.batch
         for s in range(0, n, b):
             ctx.checkpoint()
             ks = np.arange(s, min(s + b, n))
-            if coeffs is not None:
-                frames, _ = painter.render_coeffs(ks, coeffs[ks])
-            else:
-                frames, _ = painter.render(ks, landmarks[ks])
+            frames, _ = painter.render(ks, landmarks[ks])
             out += frames
-            ctx.progress(min(s + b, n), n, what)
+            ctx.progress(done + min(s + b, n), total, "evaluating")
         return out
 
     @staticmethod
     def _image_scores(
         outputs: list[np.ndarray], real: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames
     ) -> dict[str, float]:
+        scores = ImageScores()
+        scores.add(outputs, real, boxes, painter)
+        return scores.result()
+
+
+class ImageScores:
+    """The image figures of the module docstring, gathered chunk by chunk in frame order: per-frame
+    values (means taken at the end over all of them) and the paste's running sums."""
+
+    def __init__(self) -> None:
+        self._paste = PasteFidelity()
+        self._per_frame: dict[str, list[float]] = {
+            k: [] for k in ("psnr", "ssim", "out", "real", "ideal", "psnr_f", "out_f", "real_f")
+        }
+
+    def add(
+        self, outputs: list[np.ndarray], real: list[np.ndarray], boxes: np.ndarray, painter: LipSyncFrames
+    ) -> None:
+        """The next consecutive frames: outputs, the real frames and their face boxes."""
+        v = self._per_frame
         out_m = mouth_box_crops(outputs, boxes, painter)
         real_m = mouth_box_crops(real, boxes, painter)
         ideal_m = mouth_box_crops(ideal_outputs(real, boxes, painter), boxes, painter)
-        sharp_out = np.mean([laplacian_variance(m) for m in out_m])
-        sharp_real = np.mean([laplacian_variance(m) for m in real_m])
-        sharp_ideal = np.mean([laplacian_variance(m) for m in ideal_m])
-        pairs = list(zip(out_m, real_m, strict=True))
+        v["out"] += [laplacian_variance(m) for m in out_m]
+        v["real"] += [laplacian_variance(m) for m in real_m]
+        v["ideal"] += [laplacian_variance(m) for m in ideal_m]
+        v["psnr"] += [psnr(a, b, peak=255.0) for a, b in zip(out_m, real_m, strict=True)]
+        v["ssim"] += [ssim(a, b, 255.0, "symmetric") for a, b in zip(out_m, real_m, strict=True)]
         regions = [frame_mouth_box(b, painter.geometry) for b in boxes]
         out_f = [f[r] for f, r in zip(outputs, regions, strict=True)]
         real_f = [f[r] for f, r in zip(real, regions, strict=True)]
-        sharp_out_f = np.mean([laplacian_variance(m) for m in out_f])
-        sharp_real_f = np.mean([laplacian_variance(m) for m in real_f])
-        alphas = [
-            frame_alpha(f.shape, b, painter.geometry, alpha=painter.alpha)
-            for f, b in zip(real, boxes, strict=True)
-        ]
-        return {
-            **paste_fidelity(outputs, real, alphas),
-            "psnr_mouth": float(np.mean([psnr(a, b, peak=255.0) for a, b in pairs])),
-            "ssim_mouth": float(np.mean([ssim(a, b, 255.0, "symmetric") for a, b in pairs])),
-            "sharpness_ratio": float(sharp_out / max(sharp_ideal, 1e-9)),
-            "sharpness_ceiling": float(sharp_ideal / max(sharp_real, 1e-9)),
-            "sharpness_ratio_raw": float(sharp_out / max(sharp_real, 1e-9)),
-            "sharpness_output": float(sharp_out),
-            "sharpness_real": float(sharp_real),
-            "psnr_mouth_frame": float(
-                np.mean([psnr(a, b, peak=255.0) for a, b in zip(out_f, real_f, strict=True)])
-            ),
-            "sharpness_ratio_frame": float(sharp_out_f / max(sharp_real_f, 1e-9)),
-        }
+        v["out_f"] += [laplacian_variance(m) for m in out_f]
+        v["real_f"] += [laplacian_variance(m) for m in real_f]
+        v["psnr_f"] += [psnr(a, b, peak=255.0) for a, b in zip(out_f, real_f, strict=True)]
+        for o, f, b in zip(outputs, real, boxes, strict=True):
+            self._paste.add(o, f, frame_alpha(f.shape, b, painter.geometry, alpha=painter.alpha))
 
-    def _audio_scores(
-        self,
-        ctx: JobContext,
-        painter: LipSyncFrames,
-        coeffs: np.ndarray,
-        clip: PreparedClip,
-        frames_idx: np.ndarray,
-        real_track: np.ndarray,
-    ) -> dict[str, float]:
-        driving = painter.mouth_landmarks(np.arange(len(frames_idx)), coeffs)
-        outputs = self._render(ctx, painter, None, coeffs, "audio-driven")
-        track = retrack(outputs)
-        truth = mouth_opening(clip.landmarks[frames_idx])
+    def result(self) -> dict[str, float]:
+        m = {k: np.mean(v) for k, v in self._per_frame.items()}
         return {
-            "audio_opening_r": pearson(mouth_opening(track), truth),
-            "driving_opening_r": pearson(mouth_opening(driving), truth),
-            "audio_real_retrack_opening_r": pearson(mouth_opening(real_track), truth),
+            **self._paste.result(),
+            "psnr_mouth": float(m["psnr"]),
+            "ssim_mouth": float(m["ssim"]),
+            "sharpness_ratio": float(m["out"] / max(m["ideal"], 1e-9)),
+            "sharpness_ceiling": float(m["ideal"] / max(m["real"], 1e-9)),
+            "sharpness_ratio_raw": float(m["out"] / max(m["real"], 1e-9)),
+            "sharpness_output": float(m["out"]),
+            "sharpness_real": float(m["real"]),
+            "psnr_mouth_frame": float(m["psnr_f"]),
+            "sharpness_ratio_frame": float(m["out_f"] / max(m["real_f"], 1e-9)),
         }

@@ -197,3 +197,44 @@ def test_render_holds_only_the_frames_it_shows_within_a_memory_budget(
     assert "(10 frames with a face, ping-pong; at most 10 held at 256x256)" in _loop_line(runner)
     frames, audio_s, _ = probe(tmp_path / "capped.mp4")
     assert frames == 50 and abs(audio_s - 2.0) < 0.1
+
+
+def test_eval_streams_held_out_frames_in_chunks_with_the_same_figures(
+    tiny: TrainedProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eval decoded every held-out frame into memory at source resolution (minutes of 4K: many GB).
+    It decodes, renders, scores and re-tracks them a chunk at a time within the loop's memory
+    budget, and the figures are the same as from one chunk holding them all."""
+    from core.face.prepared import PreparedClip
+    from core.jobs.events import LogLine
+    from core.lipsync import evaluate, source_loop
+    from core.lipsync.inference import load_renderer
+
+    assert evaluate.eval_chunk(3840, 2160) == 21 and evaluate.eval_chunk(1920, 1080) == 86
+    reads: list[int] = []
+    read_frames = PreparedClip.read_frames
+
+    def counted(self: PreparedClip, idx, *a, **k):  # the real reader, its request sizes noted
+        reads.append(len(list(idx)))
+        return read_frames(self, idx, *a, **k)
+
+    monkeypatch.setattr(PreparedClip, "read_frames", counted)
+
+    def figures() -> tuple[dict, str]:
+        runner = CollectingRunner()
+        result = runner.run(EvalJob(EvalRequest(tiny.dinet_run, tiny.audio_run, limit=8)))
+        assert result.ok, result.error
+        line = next(e.message for e in runner.of_type(LogLine) if "held-out frames" in e.message)
+        return result.value, line
+
+    refs = load_renderer(tiny.dinet_run).net.cfg.num_references  # one read of the reference frames
+    whole, line = figures()
+    assert reads == [8, refs] and "8 at a time at 256x256" in line
+    reads.clear()
+    per_frame = 256 * 256 * 3 * evaluate.FRAMES_PER_HELD_FRAME
+    monkeypatch.setattr(source_loop, "LOOP_MEMORY_BYTES", 3 * per_frame)  # three held-out frames at once
+    chunked, line = figures()
+    assert reads == [3, refs, 3, 2] and "3 at a time at 256x256" in line
+    assert set(chunked) == set(whole) and len(whole) > 20
+    for k, v in whole.items():
+        assert chunked[k] == v or (v != v and chunked[k] != chunked[k]), k  # equal (NaN: NaN)
