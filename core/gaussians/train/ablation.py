@@ -180,10 +180,13 @@ def results_markdown(rows: list[dict[str, Any]], title: str) -> str:
 
 
 def bar_chart(rows: list[dict[str, Any]], title: str) -> bytes:
-    import matplotlib
+    """PNG bytes of the ablation's bar panels.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn on a bare Agg figure, not through pyplot: this runs on job worker threads inside the
+    studio, and pyplot's global figure registry and backend switch are not thread-safe (a clean-clone
+    CI run segfaulted in the GUI's main thread while an ablation drew its chart)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     names = [r["config"] for r in rows]
     panels = [
@@ -194,7 +197,9 @@ def bar_chart(rows: list[dict[str, Any]], title: str) -> bytes:
         ("points", "Gaussians"),
         ("train_seconds", "train time (s)"),
     ]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.6))
+    fig = Figure(figsize=(4 * len(panels), 3.6))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(panels))
     for ax, (key, label) in zip(axes, panels, strict=True):
         values = [float(r[key]) if isinstance(r[key], int | float) else 0.0 for r in rows]
         ax.bar(range(len(values)), values, color="#4c72b0")
@@ -208,7 +213,7 @@ def bar_chart(rows: list[dict[str, Any]], title: str) -> bytes:
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
+    fig.clear()
     return buf.getvalue()
 
 
