@@ -146,6 +146,8 @@ class PrepareJob(Job):
             f"{self.video.name}: {info.width}x{info.height}, {info.fps:.3f} fps, {info.frame_count} frames, "
             f"{info.duration:.2f} s -> {n} frames at {s.fps:g} fps"
         )
+        for done in info.conversions:  # "HDR (HLG) converted to SDR BT.709", "interlaced (...) deinterlaced"
+            ctx.log(f"{self.video.name}: {done}")
         timings = {"probe_s": time.perf_counter() - t_start}
         ctx.checkpoint()
 
@@ -390,6 +392,7 @@ class PrepareJob(Job):
                 "frame_count": info.frame_count,
                 "duration": info.duration,
                 "rotation": info.rotation,
+                "conversions": list(info.conversions),  # what decoding did: HDR tone map, deinterlace
             },
             "tracker": {
                 "name": TRACKER_NAME,

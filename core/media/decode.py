@@ -5,12 +5,18 @@ source frame nearest to time k / fps (measured from the first video frame), so v
 non-integer rates (22.13 fps, 29.97 fps, phone VFR) keep their duration and stay in sync with the
 audio, which is cut to start at the first video frame too.
 
+Frames come out as BT.709 SDR progressive pixels whatever the source: each frame's colour tags
+choose its conversion (core.media.convert: the stream's matrix and range; HDR HLG/PQ tone-mapped,
+BT.2020 primaries gamut-mapped by core.media.tonemap), and an interlaced stream is deinterlaced
+(core.media.deinterlace). `VideoInfo.conversions` says in words what was done.
+
 Every user error (missing file, not a video, corrupt or empty stream) is a `BadInput` that names
 the file and says what to do.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -19,6 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.media import deinterlace
+from core.media.colour import frame_colour
+from core.media.convert import frame_to_array
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class VideoInfo:
     audio_rate: int | None
     codec: str = ""
     constant_rate: bool = False  # every frame lasts 1 / fps (within 10%)
+    # what decoding does to the frames beyond reading them, in words: "HDR (HLG) converted to SDR
+    # BT.709", "interlaced (top field first) deinterlaced"; empty for SDR BT.709 progressive video
+    conversions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -68,28 +80,21 @@ def _open(path: Path):
 
 
 def frame_to_bgr(frame) -> np.ndarray:
-    """A decoded PyAV frame as BGR uint8 [H, W, 3].
-
-    Limited-range 4:2:0 (nearly every camera and web video) goes through OpenCV's BT.601 I420
-    conversion: rounded correctly (swscale's default path loses 1-3 levels per channel, which adds
-    up over decode/encode generations) and several times faster. Other formats use swscale.
-    """
-    return _frame_to_array(frame, rgb=False)
+    """A decoded PyAV frame as BT.709 SDR BGR uint8 [H, W, 3], by its colour tags
+    (core.media.convert: untagged or BT.601 8-bit 4:2:0 goes through OpenCV's I420 conversion,
+    rounded correctly, as before; HDR is tone-mapped)."""
+    return frame_to_array(frame, rgb=False)
 
 
 def frame_to_rgb(frame) -> np.ndarray:
     """`frame_to_bgr` with the channels in RGB order (the same values, no extra conversion)."""
-    return _frame_to_array(frame, rgb=True)
+    return frame_to_array(frame, rgb=True)
 
 
-def _frame_to_array(frame, rgb: bool) -> np.ndarray:
-    import cv2
-
-    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
-        planes = frame.to_ndarray()
-        if planes.shape == (frame.height * 3 // 2, frame.width):
-            return cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420 if rgb else cv2.COLOR_YUV2BGR_I420)
-    return frame.to_ndarray(format="rgb24" if rgb else "bgr24")
+def _conversions(stream, first) -> tuple[str, ...]:
+    said = frame_colour(first).conversion()
+    interlacing = deinterlace.detect(stream, first)
+    return tuple(x for x in (said, interlacing and interlacing.describe()) if x)
 
 
 def _rotation_of(frame) -> int:
@@ -171,7 +176,10 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
         rotation = _rotation_of(first)
         width, height = (first.height, first.width) if rotation in (90, 270) else (first.width, first.height)
         audio = container.streams.audio[0] if container.streams.audio else None
-        pixels = None if rgb is None else _rotate(_frame_to_array(first, rgb), rotation)
+        interlaced = deinterlace.detect(stream, first) is not None
+        pixels = None
+        if rgb is not None:  # deinterlaced, frame 0 depends on frame 1: the decode path's own first frame
+            pixels = _first_pixels(path, rgb) if interlaced else _rotate(frame_to_array(first, rgb), rotation)
         info = VideoInfo(
             path=str(path),
             width=width,
@@ -184,8 +192,19 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
             audio_rate=int(audio.rate) if audio is not None else None,
             codec=str(stream.codec_context.name),
             constant_rate=constant,
+            conversions=_conversions(stream, first),
         )
         return info, pixels
+    finally:
+        container.close()
+
+
+def _first_pixels(path: Path, rgb: bool) -> np.ndarray:
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        frame = next(_frames(container, stream, path))
+        return _rotate(frame_to_array(frame, rgb), _rotation_of(frame))
     finally:
         container.close()
 
@@ -218,7 +237,7 @@ def iter_frames(
     container = _open(path)
 
     def pixels(frame) -> np.ndarray:
-        return _rotate(_frame_to_array(frame, rgb), _rotation_of(frame))
+        return _rotate(frame_to_array(frame, rgb), _rotation_of(frame))
 
     try:
         stream = container.streams.video[0]
@@ -226,7 +245,7 @@ def iter_frames(
         k = 0
         start = None
         prev = None  # (time, PyAV frame) of the last decoded frame not yet superseded
-        for frame in _decode_checked(container, stream, path):
+        for frame in _frames(container, stream, path):
             t = float(frame.time)
             if start is None:
                 start = t
@@ -263,7 +282,7 @@ def decoded_frames(path: Path | str) -> Iterator[np.ndarray]:
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for frame in _decode_checked(container, stream, path):
+        for frame in _frames(container, stream, path):
             yield _rotate(frame_to_bgr(frame), _rotation_of(frame))
     finally:
         container.close()
@@ -294,6 +313,22 @@ def read_frames(path: Path | str, indices: Sequence[int] | None = None) -> np.nd
     if missing:
         raise BadInput(f"{path} has no frame(s) {missing[:5]}; the file is damaged or shorter than expected.")
     return np.stack([got[int(i)] for i in indices])
+
+
+def _frames(container, stream, path: Path) -> Iterator:
+    """Decoded frames with timestamps, deinterlaced when the stream is interlaced (decided on the
+    first frame: the codec's field order, the frame's flag)."""
+    frames = _decode_checked(container, stream, path)
+    first = next(frames, None)
+    if first is None:
+        return
+    interlacing = deinterlace.detect(stream, first)
+    if interlacing is None:
+        yield first
+        yield from frames
+        return
+    deinterlacer = deinterlace.Deinterlacer(stream, interlacing)
+    yield from (f for f in deinterlacer.run(itertools.chain([first], frames)) if f.time is not None)
 
 
 def _decode_checked(container, stream, path: Path) -> Iterator:

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.audio.resample import resample
 from core.io import atomic
+from core.media.yuv import bgr8_to_i420
 
 AAC_RATES = (7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
 LAYOUTS = {1: "mono", 2: "stereo"}
@@ -59,8 +60,13 @@ class EncoderOptions:
 LIVE_ENCODER = EncoderOptions(preset="ultrafast", aac_coder="fast")
 
 
+# BT.709 SDR, limited range, tagged (AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace,
+# AVColorRange = BT709, BT709, BT709, MPEG): players and core.media.decode read it the same way
+BT709_TAGS = {"color_primaries": 1, "color_trc": 1, "colorspace": 1, "color_range": 1}
+
+
 class Mp4Writer:
-    """Streaming mp4 writer: H.264 video (yuv420p) plus optional AAC audio.
+    """Streaming mp4 writer: H.264 video (yuv420p, BT.709 SDR, colour-tagged) plus optional AAC audio.
 
     Frames go to a temporary file (core.io.atomic) that is renamed on `close()`, so a crash mid-write never
     leaves a truncated mp4 under the final name. `abort()` discards it.
@@ -96,6 +102,8 @@ class Mp4Writer:
         self._video.width = width - width % 2
         self._video.height = height - height % 2
         self._video.pix_fmt = "yuv420p"
+        for tag, value in BT709_TAGS.items():
+            setattr(self._video.codec_context, tag, value)
         enc = encoder or EncoderOptions()
         self._video.options = {
             "crf": str(crf),
@@ -118,13 +126,14 @@ class Mp4Writer:
 
     def write_frame(self, frame_bgr: np.ndarray) -> None:
         import av
-        import cv2
 
         h, w = self._video.height, self._video.width
-        # OpenCV's BT.601 I420 conversion rounds correctly (swscale's default loses 1-3 levels
-        # per channel) and pairs with core.media.decode.frame_to_bgr on the way back.
-        planes = cv2.cvtColor(np.ascontiguousarray(frame_bgr[:h, :w]), cv2.COLOR_BGR2YUV_I420)
+        # the BT.709 matrix, rounded once (swscale's default loses 1-3 levels per channel);
+        # core.media.decode reads the tags and converts back with the same matrix
+        planes = bgr8_to_i420(np.ascontiguousarray(frame_bgr[:h, :w]), "bt709")
         frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+        for tag, value in BT709_TAGS.items():
+            setattr(frame, tag, value)
         for packet in self._video.encode(frame):
             self._container.mux(packet)
         self.frames_written += 1

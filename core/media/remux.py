@@ -1,9 +1,10 @@
 """Copy a video stream into a new mp4 without re-encoding, when the source already is what we need.
 
 A prepared clip's video.mp4 must hold exactly frame_count frames at the target rate, upright. When
-the source already has a constant rate equal to the target, no rotation, even dimensions and an
-mp4-friendly codec, copying its packets is lossless (trainers see the original pixels, not a second
-generation) and costs milliseconds instead of an H.264 encode per frame.
+the source already has a constant rate equal to the target, no rotation, even dimensions, an
+mp4-friendly codec and frames that need no conversion (SDR, progressive; HDR or interlaced sources
+are encoded from their converted frames), copying its packets is lossless (trainers see the
+original pixels, not a second generation) and costs milliseconds instead of an H.264 encode per frame.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def can_copy(info: VideoInfo, fps: float, frame_count: int) -> bool:
         and info.rotation == 0
         and info.width % 2 == 0
         and info.height % 2 == 0
+        and not info.conversions  # HDR or interlaced: the clip holds the converted frames
     )
 
 
