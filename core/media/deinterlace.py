@@ -44,9 +44,10 @@ class Deinterlacer:
     def __init__(self, stream, interlacing: Interlacing) -> None:
         import av.filter
 
+        # the codec's field order when it states one: frames flag their order only when the stream
+        # carries it per picture (H.264 pic_struct), and bwdif's "auto" takes an unflagged frame as
+        # bottom field first
         parity = {"top field first": "tff", "bottom field first": "bff"}.get(interlacing.order, "auto")
-        if interlacing.flagged:
-            parity = "auto"  # each frame says its own field order
         deint = "interlaced" if interlacing.flagged else "all"
         self._graph = av.filter.Graph()
         src = self._graph.add_buffer(template=stream)
