@@ -2,7 +2,7 @@
 
 The route (ITU-R BT.2100 for the transfers, BT.2408's display-light mapping, BT.2390's EETF):
 
-1. Y'CbCr -> R'G'B' with the stream's matrix and range (:func:`core.media.yuv.yuv_to_rgb_float`).
+1. Y'CbCr -> R'G'B' with the stream's matrix and range (:func:`yuv_to_rgb_planes`).
 2. Per channel to linear light through a lookup table: HLG's inverse OETF gives scene light E in
    [0, 1]; PQ's EOTF gives display light in cd/m^2 / 10000; an SDR signal with other primaries is
    linearised with BT.1886's gamma 2.4.
@@ -17,7 +17,7 @@ The route (ITU-R BT.2100 for the transfers, BT.2408's display-light mapping, BT.
 4. BT.2020 (or P3) -> BT.709 primaries in linear light; colours outside BT.709 (a negative
    component) and above SDR white are desaturated toward their own luminance until they fit, so
    they keep hue and luminance instead of clipping per channel.
-5. BT.1886's inverse EOTF (gamma 1/2.4) per channel through a lookup table -> uint8, full range.
+5. BT.1886's inverse EOTF (gamma 1/2.4) per channel -> uint8, full range.
    The light computed is display light, so the SDR display's own EOTF is inverted; BT.709's camera
    OETF would apply a second system gamma.
 
@@ -31,10 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cv2
 import numpy as np
 
 from core.media.colour import FrameColour
-from core.media.yuv import yuv_to_rgb_float
+from core.media.yuv import yuv_to_rgb_affine
 
 SDR_WHITE_NITS = 203.0  # BT.2408 HDR reference white, where SDR white is shown
 HLG_DISPLAY_PEAK = 1000.0  # the nominal HLG display (system gamma 1.2)
@@ -42,7 +43,6 @@ PQ_DEFAULT_PEAK = 1000.0  # PQ without mastering metadata: what phones master to
 PQ_MAX_NITS = 10000.0
 _IN_LUT = 16384  # per-channel linearisation table size (signal 0..1)
 _GAIN_LUT = 16384  # gain table size, indexed by sqrt(Y)
-_OUT_LUT = 8192  # output table size, indexed by sqrt(linear)
 
 # linear RGB -> linear BT.709 RGB (D65 white), from the primaries' chromaticities
 _TO_709: dict[str, np.ndarray] = {
@@ -162,23 +162,20 @@ TRANSFERS: dict[str, Transfer] = {
 
 
 @lru_cache(maxsize=16)
-def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(signal -> linear [_IN_LUT], sqrt(Y) -> gain [_GAIN_LUT], sqrt(linear) -> uint8 [_OUT_LUT])."""
+def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray]:
+    """(signal -> linear [_IN_LUT], sqrt(Y) -> gain [_GAIN_LUT]), each sampled at its bins'
+    centres: entry i serves x in [i / n, (i + 1) / n)."""
     tf = TRANSFERS[transfer]
-    linear = tf.to_linear(np.linspace(0.0, 1.0, _IN_LUT)).astype(np.float32)
-    root = np.linspace(0.0, 1.0, _GAIN_LUT)
+    linear = tf.to_linear((np.arange(_IN_LUT) + 0.5) / _IN_LUT).astype(np.float32)
+    root = (np.arange(_GAIN_LUT) + 0.5) / _GAIN_LUT
     gain = tf.gain(root * root, peak).astype(np.float32)
-    out = np.linspace(0.0, 1.0, _OUT_LUT) ** (2 / 2.4)  # (sqrt x)^2 ^ (1 / 2.4)
-    return linear, gain, np.round(out * 255.0).astype(np.uint8)
+    return linear, gain
 
 
 def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """table[round(clip(x, 0, 1) * (len - 1))]."""
-    n = len(table) - 1
-    idx = np.multiply(x, n, dtype=np.float32)
-    np.clip(idx, 0, n, out=idx)
-    idx += 0.5
-    return table[idx.astype(np.int32)]
+    """table[floor(x * len)], x clamped to [0, 1] by the index's clamp (mode "clip")."""
+    idx = np.multiply(x, len(table), dtype=np.float32).astype(np.int32)
+    return np.take(table, idx, mode="clip")
 
 
 def to_sdr_rgb8(
@@ -192,46 +189,72 @@ def to_sdr_rgb8(
     """HDR or wide-gamut Y'CbCr planes -> BT.709 SDR uint8 [H, W, 3] (RGB, or BGR without `rgb`).
 
     `peak`: the source's peak luminance in cd/m^2 (PQ's mastering display or MaxCLL); None takes
-    the transfer's nominal one.
+    the transfer's nominal one. Per pixel in float32 planes (a 65^3 3D table through cv2.remap was
+    tried: no faster here, and 6-9 levels off near black at the 99.9th percentile).
     """
-    tf = TRANSFERS[colour.transfer]
-    peak = float(peak or tf.default_peak)
-    lin_t, gain_t, out_t = _tables(colour.transfer, peak)
-    e = _lookup(lin_t, yuv_to_rgb_float(y, cb, cr, colour.matrix, colour.full_range, colour.bits))
-    lum = _luminance(e, _LUMA_OF[colour.primaries])
-    g = _lookup(gain_t, np.sqrt(lum, out=lum))
-    e *= g[..., None]
+    planes = _to_sdr_float(y, cb, cr, colour, float(peak or TRANSFERS[colour.transfer].default_peak))
+    out = [cv2.convertScaleAbs(c) for c in planes]  # rounded, saturated to 0..255
+    return cv2.merge(out if rgb else out[::-1])
+
+
+def _to_sdr_float(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, peak: float) -> list:
+    """R, G, B float32 planes, BT.709 SDR 0..255 (unrounded), from Y'CbCr planes (any subsampling)."""
+    lin_t, gain_t = _tables(colour.transfer, peak)
+    planes = [_lookup(lin_t, c) for c in yuv_to_rgb_planes(y, cb, cr, colour)]
+    lum = _mix(planes, _LUMA_OF[colour.primaries])
+    gain = _lookup(gain_t, cv2.sqrt(lum))
+    planes = [cv2.multiply(c, gain) for c in planes]
     if colour.primaries != "bt709":
-        e = e.reshape(-1, 3) @ _TO_709[colour.primaries].T.astype(np.float32)
-        e = e.reshape((*g.shape, 3))
-    _fit_gamut(e)
-    out = _lookup(out_t, np.sqrt(e, out=e))
-    return out if rgb else out[..., ::-1].copy()
+        m = _TO_709[colour.primaries]
+        planes = [_mix(planes, m[i]) for i in range(3)]
+    _fit_gamut(planes)
+    # BT.1886's inverse EOTF, 0..255 (the planes are in [0, 1] here)
+    return [cv2.multiply(cv2.pow(c, 1 / 2.4), 255.0) for c in planes]
 
 
-def _luminance(e: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    w = weights.astype(np.float32)
-    lum = e[..., 0] * w[0]
-    lum += e[..., 1] * w[1]
-    lum += e[..., 2] * w[2]
-    return lum
+def yuv_to_rgb_planes(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour) -> list[np.ndarray]:
+    """R', G', B' float32 [H, W] each; the chroma terms computed at chroma size, then repeated."""
+    m = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits).astype(np.float32)
+    h, w = y.shape
+    yf = y.astype(np.float32)
+    yf *= m[0, 0]
+    yf += m[0, 3]
+    cbf, crf = cb.astype(np.float32), cr.astype(np.float32)
+    out = []
+    for c in range(3):
+        term = m[c, 1] * cbf if m[c, 1] else np.zeros_like(cbf)
+        if m[c, 2]:
+            term += m[c, 2] * crf
+        term += m[c, 3] - m[0, 3]  # the luma row's offset is in yf already
+        if term.shape != (h, w):
+            term = cv2.resize(term, (w, h), interpolation=cv2.INTER_NEAREST)
+        out.append(cv2.add(term, yf))
+    return out
 
 
-def _fit_gamut(e: np.ndarray) -> None:
+def _mix(planes: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """sum_i weights[i] * planes[i], float32 (OpenCV's fused, vectorised weighted sums)."""
+    w = [float(x) for x in weights]
+    out = cv2.addWeighted(planes[0], w[0], planes[1], w[1], 0.0)
+    return cv2.scaleAdd(planes[2], w[2], out) if w[2] else out
+
+
+def _fit_gamut(planes: list[np.ndarray]) -> None:
     """In place: pixels with a component below 0 or above 1 moved toward their own BT.709 luminance
-    (grey of the same light) just far enough to fit; hue and luminance stay."""
-    lo = np.minimum(np.minimum(e[..., 0], e[..., 1]), e[..., 2])
-    hi = np.maximum(np.maximum(e[..., 0], e[..., 1]), e[..., 2])
-    bad = (lo < 0) | (hi > 1)
-    if not bad.any():
+    (grey of the same light) just far enough to fit; hue and luminance stay. Only those pixels are
+    gathered and computed."""
+    r, g, b = planes
+    lo = cv2.min(cv2.min(r, g), b)
+    hi = cv2.max(cv2.max(r, g), b)
+    idx = np.flatnonzero((lo < 0) | (hi > 1))
+    if not len(idx):
         return
-    px = e[bad].astype(np.float64)
-    lum = np.clip(px @ _LUMA_709, 0.0, 1.0)[:, None]
-    lo, hi = px.min(1, keepdims=True), px.max(1, keepdims=True)
-    s = np.ones_like(lum)
-    under, over = lo < 0, hi > 1
-    np.divide(lum, lum - lo, out=s, where=under)
-    s_over = np.ones_like(lum)
-    np.divide(1 - lum, hi - lum, out=s_over, where=over)
-    s = np.clip(np.minimum(s, s_over), 0.0, 1.0)
-    e[bad] = np.clip(lum + (px - lum) * s, 0.0, 1.0).astype(np.float32)
+    px = [p.ravel()[idx] for p in planes]
+    lo, hi = lo.ravel()[idx], hi.ravel()[idx]
+    lum = np.clip(px[0] * _LUMA_709[0] + px[1] * _LUMA_709[1] + px[2] * _LUMA_709[2], 0.0, 1.0)
+    lum = lum.astype(np.float32)
+    tiny = np.float32(1e-7)
+    s = np.minimum(lum / np.maximum(lum - lo, tiny), (1 - lum) / np.maximum(hi - lum, tiny))
+    np.clip(s, 0.0, 1.0, out=s)
+    for p, v in zip(planes, px, strict=True):
+        p.ravel()[idx] = np.clip(lum + (v - lum) * s, 0.0, 1.0)

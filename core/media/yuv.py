@@ -44,7 +44,7 @@ def upsample_chroma(c: np.ndarray, height: int, width: int) -> np.ndarray:
     return cv2.resize(c, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
-def _yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
+def yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
     """[3, 4]: (Y, Cb, Cr, 1) code values -> R'G'B' in [0, 1]."""
     kr, kb = MATRICES[matrix]
     kg = 1.0 - kr - kb
@@ -68,35 +68,12 @@ def _yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
     return np.concatenate([m, (a @ offset)[:, None]], axis=1)
 
 
-def yuv_to_rgb_float(
-    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, matrix: str, full_range: bool, bits: int
-) -> np.ndarray:
-    """R'G'B' float32 [H, W, 3] (nominal 0..1, not clipped) from planes at any chroma subsampling.
-
-    The chroma terms are computed at chroma resolution and then repeated, which costs a quarter
-    of doing it per pixel for 4:2:0.
-    """
-    m = _yuv_to_rgb_affine(matrix, full_range, bits).astype(np.float32)
-    h, w = y.shape
-    yf = y.astype(np.float32)
-    yf *= m[0, 0]
-    yf += m[0, 3]
-    cbf, crf = cb.astype(np.float32), cr.astype(np.float32)
-    chroma = np.empty((*cb.shape, 3), np.float32)
-    for c in range(3):  # offsets of the chroma terms: the luma row's offset already holds Y's
-        chroma[..., c] = m[c, 1] * cbf + m[c, 2] * crf + (m[c, 3] - m[0, 3])
-    if chroma.shape[:2] != (h, w):
-        chroma = cv2.resize(chroma, (w, h), interpolation=cv2.INTER_NEAREST)
-    chroma += yf[..., None]
-    return chroma
-
-
 def yuv_to_rgb8(
     y: np.ndarray, cb: np.ndarray, cr: np.ndarray, matrix: str, full_range: bool, bits: int, rgb: bool
 ) -> np.ndarray:
     """uint8 [H, W, 3] RGB (BGR unless `rgb`) from planes, rounded once."""
     h, w = y.shape
-    m = _yuv_to_rgb_affine(matrix, full_range, bits) * 255.0
+    m = yuv_to_rgb_affine(matrix, full_range, bits) * 255.0
     if not rgb:
         m = m[::-1]
     ycc = cv2.merge([y, upsample_chroma(cb, h, w), upsample_chroma(cr, h, w)])
@@ -110,7 +87,7 @@ def bgr8_to_i420(frame_bgr: np.ndarray, matrix: str = "bt709") -> np.ndarray:
     """Limited-range 8-bit I420 planes stacked as [H * 3 / 2, W] (PyAV's "yuv420p" ndarray layout)
     from an even-sized BGR uint8 image; chroma is the mean of each 2x2 block."""
     h, w = frame_bgr.shape[:2]
-    inv = np.linalg.inv(_yuv_to_rgb_affine(matrix, False, 8)[:, :3] * 255.0)  # R'G'B' 0-255 -> codes - 16/128
+    inv = np.linalg.inv(yuv_to_rgb_affine(matrix, False, 8)[:, :3] * 255.0)  # R'G'B' 0-255 -> codes - 16/128
     fwd = np.concatenate([inv[:, ::-1], np.array([[16.0], [128.0], [128.0]])], axis=1)  # BGR in
     y, cb, cr = cv2.split(cv2.transform(frame_bgr, fwd))
     half = (w // 2, h // 2)

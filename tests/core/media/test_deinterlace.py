@@ -67,7 +67,7 @@ def test_interlaced_clip_is_detected_and_its_combing_removed(interlaced_clip):
 def test_deinterlaced_frames_keep_rate_and_first_frame(interlaced_clip):
     frames = list(decode.iter_frames(interlaced_clip, 25.0, FRAMES, rgb=True))
     assert len(frames) == FRAMES
-    info, first = decode.probe_with_first_frame(interlaced_clip, rgb=True)
+    _, first = decode.probe_with_first_frame(interlaced_clip, rgb=True)
     np.testing.assert_array_equal(first, frames[0])  # prepare tracks the probe's frame as frame 0
     np.testing.assert_array_equal(np.stack(frames), decode.read_frames(interlaced_clip)[..., ::-1])
 
