@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -15,6 +16,8 @@ from core.face.prepared import PreparedClip
 from core.jobs.collector import CollectingRunner
 from core.jobs.events import LogLine
 from core.media import decode
+from core.media.mp4_writer import Mp4Writer
+from core.metrics.paste import paste_fidelity
 from tests.core.media.colour_clips import (
     TAGS,
     hlg_signal_from_display,
@@ -83,3 +86,19 @@ def test_prepare_hlg_clip_tracks_every_frame_with_sdr_colours(hlg_clip, tmp_path
     tint = np.abs(prepared[centre].mean((0, 1, 2)) - want[centre].mean((0, 1, 2))).max()
     assert err < 4.0 and tint < 3.0, (err, tint)
     assert np.abs(naive[::8].astype(float) - want).mean() > 12.0  # read as SDR, as before
+
+    # a render writes the pasted frames with Mp4Writer and players read them by its BT.709 tags:
+    # read back, the mouth box's blend band has the prepared frames' colours
+    source = clip.read_frames(range(8))
+    alphas = []
+    with Mp4Writer(tmp_path / "render.mp4", clip.width, clip.height, clip.fps, crf=14) as w:
+        for i, frame in enumerate(source):
+            x0, y0, x1, y1 = np.round(clip.mouth_boxes[i]).astype(int)
+            alpha = np.zeros(frame.shape[:2], np.float32)
+            alpha[y0:y1, x0:x1] = 1.0
+            alphas.append(cv2.GaussianBlur(alpha, (0, 0), 4.0))
+            pasted = frame.copy()
+            pasted[y0:y1, x0:x1] = cv2.GaussianBlur(frame[y0:y1, x0:x1], (0, 0), 1.0)  # a rendered mouth
+            w.write_frame(pasted)
+    rendered = decode.read_frames(tmp_path / "render.mp4")
+    assert paste_fidelity(list(rendered), list(source), alphas)["paste_color_shift"] < 1.0
