@@ -132,6 +132,7 @@ def main() -> None:
         "cpu": platform.processor() or platform.machine(),
         "threads": os.environ.get("OMP_NUM_THREADS"),
         "cv2_threads": cv2.getNumThreads(),
+        "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))

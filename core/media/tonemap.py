@@ -172,10 +172,10 @@ def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray]:
     return linear, gain
 
 
-def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """table[floor(x * len)], x clamped to [0, 1] by the index's clamp (mode "clip")."""
-    idx = np.multiply(x, len(table), dtype=np.float32).astype(np.int32)
-    return np.take(table, idx, mode="clip")
+def _take(table: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+    """table[floor(scaled)], clamped to the table (truncation is the floor for scaled >= 0; below
+    0 it gives 0 or a negative index, which the clamp sends to entry 0)."""
+    return np.take(table, scaled.astype(np.int32), mode="clip")
 
 
 def to_sdr_rgb8(
@@ -193,42 +193,44 @@ def to_sdr_rgb8(
     tried: no faster here, and 6-9 levels off near black at the 99.9th percentile).
     """
     planes = _to_sdr_float(y, cb, cr, colour, float(peak or TRANSFERS[colour.transfer].default_peak))
-    out = [cv2.convertScaleAbs(c) for c in planes]  # rounded, saturated to 0..255
+    out = [cv2.convertScaleAbs(c, alpha=255.0) for c in planes]  # 0..255 rounded, saturated
     return cv2.merge(out if rgb else out[::-1])
 
 
 def _to_sdr_float(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, peak: float) -> list:
-    """R, G, B float32 planes, BT.709 SDR 0..255 (unrounded), from Y'CbCr planes (any subsampling)."""
+    """R, G, B float32 planes, BT.709 SDR signal 0..1, from Y'CbCr planes (any subsampling)."""
     lin_t, gain_t = _tables(colour.transfer, peak)
-    planes = [_lookup(lin_t, c) for c in yuv_to_rgb_planes(y, cb, cr, colour)]
-    lum = _mix(planes, _LUMA_OF[colour.primaries])
-    gain = _lookup(gain_t, cv2.sqrt(lum))
+    # R'G'B' come out in table units (x len(lin_t)): the lookup is a cast and a take
+    planes = [_take(lin_t, c) for c in yuv_to_rgb_planes(y, cb, cr, colour, scale=len(lin_t))]
+    # luminance times len(gain_t)^2: its square root is the gain table's index
+    lum = _mix(planes, _LUMA_OF[colour.primaries] * float(len(gain_t)) ** 2)
+    gain = _take(gain_t, cv2.sqrt(lum))
     planes = [cv2.multiply(c, gain) for c in planes]
     if colour.primaries != "bt709":
         m = _TO_709[colour.primaries]
         planes = [_mix(planes, m[i]) for i in range(3)]
     _fit_gamut(planes)
-    # BT.1886's inverse EOTF, 0..255 (the planes are in [0, 1] here)
-    return [cv2.multiply(cv2.pow(c, 1 / 2.4), 255.0) for c in planes]
+    return [cv2.pow(c, 1 / 2.4) for c in planes]  # BT.1886's inverse EOTF (the planes are in [0, 1])
 
 
-def yuv_to_rgb_planes(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour) -> list[np.ndarray]:
-    """R', G', B' float32 [H, W] each; the chroma terms computed at chroma size, then repeated."""
-    m = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits).astype(np.float32)
+def yuv_to_rgb_planes(
+    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, scale: float = 1.0
+) -> list[np.ndarray]:
+    """R', G', B' float32 [H, W] each, times `scale`; the chroma terms (with every offset) are
+    computed at chroma size and repeated, and each channel is one fused pass over the luma."""
+    m = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * scale
     h, w = y.shape
     yf = y.astype(np.float32)
-    yf *= m[0, 0]
-    yf += m[0, 3]
     cbf, crf = cb.astype(np.float32), cr.astype(np.float32)
     out = []
     for c in range(3):
-        term = m[c, 1] * cbf if m[c, 1] else np.zeros_like(cbf)
+        term = np.float32(m[c, 1]) * cbf if m[c, 1] else np.zeros_like(cbf)
         if m[c, 2]:
-            term += m[c, 2] * crf
-        term += m[c, 3] - m[0, 3]  # the luma row's offset is in yf already
+            term += np.float32(m[c, 2]) * crf
+        term += np.float32(m[c, 3])
         if term.shape != (h, w):
             term = cv2.resize(term, (w, h), interpolation=cv2.INTER_NEAREST)
-        out.append(cv2.add(term, yf))
+        out.append(cv2.scaleAdd(yf, float(m[c, 0]), term))
     return out
 
 
