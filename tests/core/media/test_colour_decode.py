@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from core.media import decode
+from core.media.convert import content_peak
 from core.media.mp4_writer import Mp4Writer
 from tests.core.media.colour_clips import (
     TAGS,
@@ -157,3 +158,23 @@ def test_writer_tags_bt709_and_reads_back_the_same_colours(tmp_path):
     assert (frame.colorspace, frame.color_trc) == (1, 1)
     back = decode.read_frames(tmp_path / "out.mp4", [0])[0]
     assert np.abs(back[4:-4, 4:-4].astype(int) - img[4:-4, 4:-4]).mean() < 1.0
+
+
+def test_pq_tone_map_follows_the_content_light_level_it_declares(tmp_path):
+    """A PQ video that says its brightest pixel is 4000 cd/m^2 (HEVC SEI, as phones write it) keeps
+    room for that: its 1000 cd/m^2 grey comes out darker than in a video that declares nothing
+    (taken as 1000 cd/m^2 peak, so 1000 cd/m^2 is white)."""
+    grey = np.zeros((16, 32, 3))
+    grey[:, :16], grey[:, 16:] = 1000.0, 4000.0
+    planes = i420(rgb_to_ycbcr(pq_signal_from_display(grey), "bt2020", 10))
+    plain = write_yuv_clip(tmp_path / "plain.mkv", [planes] * 2, TAGS["pq"])
+    sei = {"x265-params": "log-level=error:max-cll=4000,400", "crf": "0"}
+    declared = write_yuv_clip(tmp_path / "cll.mp4", [planes] * 2, TAGS["pq"], "libx265", options=sei)
+    with av.open(str(declared)) as c:
+        assert content_peak(next(c.decode(video=0))) == 4000.0
+    with av.open(str(plain)) as c:
+        assert content_peak(next(c.decode(video=0))) is None
+    a = decode.read_frames(plain, [0])[0][4:12].astype(float)
+    b = decode.read_frames(declared, [0])[0][4:12].astype(float)
+    assert a[:, 4:12].mean() >= 253 and a[:, 20:28].mean() >= 253  # both at the default peak: white
+    assert b[:, 4:12].mean() < a[:, 4:12].mean() - 3 and b[:, 20:28].mean() >= 253
