@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import struct
 
-import cv2
 import numpy as np
 
-from core.media import tonemap, yuv
 from core.media.colour import FrameColour, frame_colour
 
 
 def frame_to_array(frame, rgb: bool) -> np.ndarray:
     """uint8 [H, W, 3], RGB with `rgb` else BGR, BT.709 SDR, as stored (not rotated)."""
+    import cv2  # here, not at import: decoding's importers (the CLI) start without OpenCV
+
+    from core.media import tonemap, yuv
+
     colour = frame_colour(frame)
     name = frame.format.name
     if (

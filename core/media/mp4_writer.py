@@ -18,7 +18,6 @@ import numpy as np
 
 from core.audio.resample import resample
 from core.io import atomic
-from core.media.yuv import bgr8_to_i420
 
 AAC_RATES = (7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
 LAYOUTS = {1: "mono", 2: "stereo"}
@@ -126,6 +125,8 @@ class Mp4Writer:
 
     def write_frame(self, frame_bgr: np.ndarray) -> None:
         import av
+
+        from core.media.yuv import bgr8_to_i420  # OpenCV: loaded on the first frame
 
         h, w = self._video.height, self._video.width
         # the BT.709 matrix, rounded once (swscale's default loses 1-3 levels per channel);

@@ -6,8 +6,9 @@ The route (ITU-R BT.2100 for the transfers, BT.2408's display-light mapping, BT.
 2. Per channel to linear light through a lookup table: HLG's inverse OETF gives scene light E in
    [0, 1]; PQ's EOTF gives display light in cd/m^2 / 10000; an SDR signal with other primaries is
    linearised with BT.1886's gamma 2.4.
-3. Luminance Y = 0.2627 R + 0.6780 G + 0.0593 B (BT.2020; the same number in any primaries with
-   D65 white). Every later step on luminance is one gain per pixel, looked up from Y:
+3. Luminance Y = 0.2627 R + 0.6780 G + 0.0593 B (BT.2020's weights; P3's for P3: the same light,
+   so the same number after the change of primaries). Every later step on luminance is one gain
+   per pixel, looked up from Y:
      HLG: the OOTF of a 1000 cd/m^2 display, Fd = 1000 Ys^0.2 E (system gamma 1.2), so Yd = 1000 Ys^1.2;
      then BT.2390's EETF (a Hermite knee in PQ space) maps the source peak (1000 cd/m^2 for HLG; the
      mastering display's or the content light level's for PQ, 1000 when untold) onto SDR white,

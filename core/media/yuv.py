@@ -3,8 +3,9 @@
 swscale's default conversion (what PyAV's `to_ndarray(format="rgb24")` runs) loses 1-3 levels per
 channel and OpenCV's YUV conversions know only BT.601 limited range; here each conversion is one
 `cv2.transform` with the 3x4 matrix built from (Kr, Kb), the range and the bit depth, which rounds
-once, at the end. Chroma is upsampled by repetition, as OpenCV's I420 conversion does (so BT.601
-limited-range 4:2:0 8-bit gives the same values as it), and downsampled by 2x2 averages.
+once, at the end. Chroma is upsampled by repetition, as OpenCV's I420 conversion does (for BT.601
+limited-range 8-bit both agree within one level: OpenCV rounds its coefficients to fixed point,
+and core.media.convert keeps OpenCV's conversion for that case), and downsampled by 2x2 averages.
 
     Y' = Kr R' + Kg G' + Kb B',  Cb = (B' - Y') / (2 (1 - Kb)),  Cr = (R' - Y') / (2 (1 - Kr))
     limited range: Y = 16 s + 219 s Y',  C = 128 s + 224 s C   (s = 2^(bits - 8))
@@ -18,16 +19,13 @@ import numpy as np
 
 from core.media.colour import MATRICES
 
-_PLANAR_YUV = ("yuv", "yuvj")
-
 
 def planes(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Y, Cb, Cr of a planar YUV PyAV frame, each at its own size (uint8, or uint16 above 8 bits);
     None for any other layout (RGB, semi-planar, alpha)."""
     fmt = frame.format
-    if not fmt.name.startswith(_PLANAR_YUV) or fmt.name.startswith("yuva") or len(frame.planes) != 3:
-        return None
-    if fmt.is_big_endian:
+    name = fmt.name
+    if not name.startswith("yuv") or name.startswith("yuva") or len(frame.planes) != 3 or fmt.is_big_endian:
         return None
     dtype = np.uint8 if fmt.components[0].bits <= 8 else np.uint16
     out = []
