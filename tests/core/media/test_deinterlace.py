@@ -77,3 +77,25 @@ def test_progressive_clip_is_not_filtered(tmp_path):
     path = write_yuv_clip(tmp_path / "p.mp4", planes, TAGS["untagged"], "libx264", 8, options={"crf": "6"})
     assert decode.probe(path).conversions == ()
     assert comb(decode.read_frames(path)) > 3.0  # left alone: deinterlacing is for interlaced streams only
+
+
+def test_field_order_without_per_frame_flags_is_enough(tmp_path):
+    """FFV1 or ProRes captures carry the field order in the container only (frames unflagged):
+    every frame is deinterlaced in that order."""
+    path = tmp_path / "capture.mkv"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = W, H, "yuv420p"
+        s.codec_context.field_order = 2  # tt
+        for t in range(FRAMES):
+            planes = i420(rgb_to_ycbcr(_interlaced(t), "bt601", 8)).astype(np.uint8)
+            for p in s.encode(av.VideoFrame.from_ndarray(planes, format="yuv420p")):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+    with av.open(str(path)) as c:
+        assert not next(c.decode(video=0)).interlaced_frame
+        raw = np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+    assert decode.probe(path).conversions == ("interlaced (top field first) deinterlaced",)
+    ours = decode.read_frames(path)
+    assert len(ours) == FRAMES and comb(raw) > 3.0 and comb(ours) < comb(raw) / 10
