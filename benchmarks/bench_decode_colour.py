@@ -26,6 +26,8 @@ import av
 import cv2
 import numpy as np
 
+from core.media import tonemap, yuv
+from core.media.colour import frame_colour
 from core.media.convert import frame_to_array
 from core.media.deinterlace import Deinterlacer, Interlacing
 from core.media.yuv import bgr8_to_i420
@@ -107,6 +109,11 @@ def main() -> None:
         for name, (fmt, tags) in TAGS.items():
             frame = _frame(h, w, fmt, tags)
             cases[f"{name} {size}"] = lambda frame=frame: frame_to_array(frame, True)
+            if "bt2020" in name:  # the tone map cut into bands on threads (the default: half the CPUs)
+                colour, planes = frame_colour(frame), yuv.planes(frame)
+                for n in (1, 2, 4):
+                    run = lambda c=colour, p=planes, n=n: tonemap.to_sdr_rgb8(*p, c, workers=n)  # noqa: E731
+                    cases[f"{name} {size} {n} thread(s)"] = run
         bgr = np.ascontiguousarray(frame_to_array(_frame(h, w, "yuv420p", {}), False))
         cases[f"encode_bt601_cv2 (old writer) {size}"] = lambda bgr=bgr: cv2.cvtColor(
             bgr, cv2.COLOR_BGR2YUV_I420
@@ -130,6 +137,8 @@ def main() -> None:
         "rounds": args.rounds,
         "reps": args.reps,
         "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "default_tonemap_threads": tonemap._WORKERS,
         "threads": os.environ.get("OMP_NUM_THREADS"),
         "cv2_threads": cv2.getNumThreads(),
         "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],

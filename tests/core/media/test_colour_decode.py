@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from core.media import decode
+from core.media import decode, tonemap
+from core.media.colour import FrameColour
 from core.media.convert import content_peak
 from core.media.mp4_writer import Mp4Writer
 from tests.core.media.colour_clips import (
@@ -178,3 +179,15 @@ def test_pq_tone_map_follows_the_content_light_level_it_declares(tmp_path):
     b = decode.read_frames(declared, [0])[0][4:12].astype(float)
     assert a[:, 4:12].mean() >= 253 and a[:, 20:28].mean() >= 253  # both at the default peak: white
     assert b[:, 4:12].mean() < a[:, 4:12].mean() - 3 and b[:, 20:28].mean() >= 253
+
+
+def test_hdr_frames_converted_in_bands_on_threads_equal_one_pass():
+    rng = np.random.default_rng(3)
+    h, w = 720, 1280  # above the size where frames are cut into bands
+    rgb = cv2.resize(rng.integers(0, 255, (9, 16, 3), dtype=np.uint8), (w, h), interpolation=cv2.INTER_CUBIC)
+    planes = i420(rgb_to_ycbcr(hlg_signal_from_display(sdr_to_display_2020(rgb) * 3), "bt2020", 10))
+    y, cb, cr = planes[:h], planes[h:].ravel()[: h * w // 4], planes[h:].ravel()[h * w // 4 :]
+    cb, cr = cb.reshape(h // 2, w // 2), cr.reshape(h // 2, w // 2)
+    colour = FrameColour("bt2020", False, "hlg", "bt2020", 10)
+    one = tonemap.to_sdr_rgb8(y, cb, cr, colour, workers=1)
+    np.testing.assert_array_equal(tonemap.to_sdr_rgb8(y, cb, cr, colour, workers=3), one)
