@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.elided_combo import ElidedComboBox
 from ui.translation import tr
 
 # control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
@@ -98,7 +99,9 @@ class LiveView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("live_view")
-        self.avatar_combo = QComboBox(self)
+        # a run's name and kind ('demo-gaussian — Gaussian head avatar') elided in the middle in a
+        # narrow dock, never cut off at the end; the full name is its tooltip
+        self.avatar_combo = ElidedComboBox(self)
         self.avatar_combo.setMinimumContentsLength(24)
         self.mic_radio = QRadioButton("Microphone", self)
         self.file_radio = QRadioButton("Audio file", self)
