@@ -12,7 +12,7 @@ inside one control (a spin box's editor, a combo's view) are skipped.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QStyle,
     QStyleOptionComboBox,
     QTabBar,
@@ -31,9 +30,10 @@ from PySide6.QtWidgets import (
 def part_of_a_control(w: QWidget, root: QWidget) -> bool:
     """A part Qt lays out itself inside one control (a spin box's line edit, a tab bar's scroll
     arrows, a scroll bar's container); a tab widget's own tab bar and pages are checked."""
-    if w.objectName().startswith("qt_") and not isinstance(w, QTabBar | QAbstractScrollArea):
-        if w.objectName() not in ("qt_tabwidget_stackedwidget", "qt_scrollarea_viewport"):
-            return True
+    name = w.objectName()
+    containers = ("qt_tabwidget_stackedwidget", "qt_scrollarea_viewport")
+    if name.startswith("qt_") and name not in containers and not isinstance(w, QTabBar | QAbstractScrollArea):
+        return True
     p = w.parentWidget()
     while p is not None and p is not root:
         if isinstance(p, QAbstractSpinBox | QComboBox | QTabBar):
@@ -96,7 +96,9 @@ def cut_texts(root: QWidget) -> list[str]:
                 QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, w
             )
             if field.width() < need:
-                cut.append(f"{_name(w)} {w.currentText()!r}: its field is {field.width()} px, the text {need}")
+                cut.append(
+                    f"{_name(w)} {w.currentText()!r}: its field is {field.width()} px, the text {need}"
+                )
             continue
         elif isinstance(w, QLineEdit) and not w.text() and w.placeholderText():
             m = w.textMargins()
@@ -123,11 +125,3 @@ def past_the_window(window: QWidget) -> list[str]:
         if not frame.contains(box):
             out.append(f"{_name(w)}: {box} past the window {frame}")
     return out
-
-
-def elided_by_design(w: QWidget) -> bool:
-    """Ignored-width labels (image views, legends) draw their own way; not a cut text."""
-    return w.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored and isinstance(w, QLabel)
-
-
-__all__ = ["cut_texts", "elided_by_design", "in_view", "part_of_a_control", "past_the_window", "Qt"]
