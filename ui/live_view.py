@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -217,6 +217,7 @@ class LiveView(QWidget):
         scroll.setMaximumWidth(SIDE_MAX_W)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.side_scroll, self._side = scroll, side
+        side.installEventFilter(self)
 
         centre = QVBoxLayout()
         centre.addWidget(self.message)
@@ -247,10 +248,32 @@ class LiveView(QWidget):
         if narrow != self.stacked():
             direction = QBoxLayout.Direction.BottomToTop if narrow else QBoxLayout.Direction.LeftToRight
             self.arrangement.setDirection(direction)
-            # stacked, the controls show whole (the dock scrolls); beside the avatar they scroll
-            self.side_scroll.setMinimumHeight(self._side.sizeHint().height() if narrow else 0)
             self.view.setMinimumHeight(STACKED_VIEW_MIN_H if narrow else VIEW_MIN_H)
+            # stacked, the controls show whole and the dock scrolls: no second scroll bar inside it
+            off, auto = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            self.side_scroll.setVerticalScrollBarPolicy(off if narrow else auto)
         super().resizeEvent(event)
+        self._fit_controls(event.size().width())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        # the controls' texts changed (a translation, a message, the lookahead note): their height too
+        if watched is self._side and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_controls(self.width())
+        return super().eventFilter(watched, event)
+
+    def _fit_controls(self, width: int) -> None:
+        """Stacked, the controls are as tall as they are at this width (every wrapped line)."""
+        height = self.controls_height(min(width, SIDE_MAX_W)) if self.stacked() else 0
+        if height != self.side_scroll.minimumHeight():
+            self.side_scroll.setMinimumHeight(height)
+
+    def controls_height(self, width: int) -> int:
+        """The controls column's height at `width`: its wrapped lines counted, not its size hint's."""
+        m = self.arrangement.contentsMargins()
+        width -= m.left() + m.right()
+        side = self._side.layout()
+        need = side.heightForWidth(width) if side.hasHeightForWidth() else -1
+        return max(need, self._side.sizeHint().height())
 
     def set_lookahead_note(self, text: str) -> None:
         """The lookahead slider's trade-off line, under the sliders and as the slider's tooltip."""

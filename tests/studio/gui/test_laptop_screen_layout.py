@@ -76,6 +76,8 @@ def assert_fits(window, panels, language: str) -> None:
     assert panels.live_dock.isVisible() and window.jobs_dock.isVisible()
     assert panels.live_dock.width() <= 400, "the Live dock's controls beside its avatar on a laptop"
     assert panels.live_view.stacked()  # avatar above the controls
+    side = panels.live_view.side_scroll  # the controls show whole: one scroll bar, the dock's
+    assert not side.verticalScrollBar().isVisible() and side.widget().height() <= side.viewport().height()
     assert window.jobs_dock.height() <= 130
     central = window.centralWidget()
     assert central.width() >= screen_w - 400 and central.height() >= window.height() - 230
