@@ -76,6 +76,8 @@ def assert_fits(window, panels, language: str) -> None:
     assert panels.live_dock.isVisible() and window.jobs_dock.isVisible()
     assert panels.live_dock.width() <= 400, "the Live dock's controls beside its avatar on a laptop"
     assert panels.live_view.stacked()  # avatar above the controls
+    start, dock = panels.live_view.start_button, panels.live_dock.widget()  # Start shows unscrolled
+    assert start.mapTo(dock.viewport(), start.rect().bottomLeft()).y() < dock.viewport().height()
     side = panels.live_view.side_scroll  # the controls show whole: one scroll bar, the dock's
     assert not side.verticalScrollBar().isVisible() and side.widget().height() <= side.viewport().height()
     assert window.jobs_dock.height() <= 130
