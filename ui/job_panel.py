@@ -38,8 +38,8 @@ class JobPanel(QWidget):
         self.title.setMinimumWidth(120)
         self.progress.setMinimumWidth(160)
         row = QHBoxLayout()
-        row.addWidget(self.title, 2)
-        row.addWidget(self.progress, 3)
+        row.addWidget(self.title, 3)  # a job's progress message (and live status) is the longer part
+        row.addWidget(self.progress, 2)
         row.addWidget(self.pause_button)
         row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
