@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSlider,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -226,6 +227,15 @@ class ConfigForm(QWidget):
             outer.addStretch(1)
         if 0 <= current < self.tabs.count():
             self.tabs.setCurrentIndex(current)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """Never narrower than the tab bar: a splitter beside it then leaves every tab whole (Qt's
+        own minimum is one tab and two scroll arrows). Asked again whenever a tab text changes."""
+        hint = super().minimumSizeHint()
+        bar = self.tabs.tabBar()
+        frame = 2 * self.tabs.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+        need = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + frame
+        return QSize(max(hint.width(), need), hint.height())
 
     def set_values(self, values: dict[str, Any]) -> None:
         """``values``: dotted path -> validated value, shown with signals blocked."""

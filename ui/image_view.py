@@ -30,6 +30,7 @@ class ImageView(QLabel):
         self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setStyleSheet(f"background: {BACKGROUND}; color: #bbb;")
+        self.setWordWrap(True)  # a placeholder wider than a narrow view wraps instead of losing both ends
         self._pixmap: QPixmap | None = None
         self.columns: tuple[str, ...] = ()  # names of the shown image's columns, left to right
         self.shown = 0  # images shown so far (tests and the overhead benchmark read it)

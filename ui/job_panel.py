@@ -1,4 +1,9 @@
-"""A panel showing the running job: progress, latest metrics, log lines, pause/cancel buttons."""
+"""A panel showing the running job: progress, latest metrics, log lines, pause/cancel buttons.
+
+Compact, for a dock under the panels on a 768 px laptop screen: the title, progress bar and buttons
+share one row, the metrics line shows only when there are metrics, and the log's minimum is three
+lines (its old minimum, with a row each for progress and an empty metrics line, was 164 px).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+LOG_MIN_LINES = 3
+
 
 class JobPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -22,16 +29,23 @@ class JobPanel(QWidget):
         self.pause_button = QPushButton("Pause", self)
         self.pause_button.setCheckable(True)
         self.cancel_button = QPushButton("Cancel", self)
+        self.metrics.setVisible(False)
         self.log = QPlainTextEdit(self)
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(2000)
+        frame = 2 * self.log.frameWidth() + 2 * int(self.log.document().documentMargin())
+        self.log.setMinimumHeight(LOG_MIN_LINES * self.log.fontMetrics().lineSpacing() + frame)
+        self.title.setMinimumWidth(120)
+        self.progress.setMinimumWidth(160)
         row = QHBoxLayout()
-        row.addWidget(self.title, 1)
+        row.addWidget(self.title, 3)  # a job's progress message (and live status) is the longer part
+        row.addWidget(self.progress, 2)
         row.addWidget(self.pause_button)
         row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(row)
-        layout.addWidget(self.progress)
         layout.addWidget(self.metrics)
         layout.addWidget(self.log, 1)
         self.set_running(False)
@@ -53,6 +67,11 @@ class JobPanel(QWidget):
             self.progress.setRange(0, 0)  # busy indicator
         if message:
             self.title.setText(message)
+
+    def set_metrics(self, text: str) -> None:
+        """The latest metric line; its row exists only while there is one."""
+        self.metrics.setText(text)
+        self.metrics.setVisible(bool(text))
 
     def append_log(self, text: str) -> None:
         self.log.appendPlainText(text)

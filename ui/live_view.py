@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.elided_combo import ElidedComboBox
 from ui.translation import tr
 
 # control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
@@ -98,7 +99,9 @@ class LiveView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("live_view")
-        self.avatar_combo = QComboBox(self)
+        # a run's name and kind ('demo-gaussian — Gaussian head avatar') elided in the middle in a
+        # narrow dock, never cut off at the end; the full name is its tooltip
+        self.avatar_combo = ElidedComboBox(self)
         self.avatar_combo.setMinimumContentsLength(24)
         self.mic_radio = QRadioButton("Microphone", self)
         self.file_radio = QRadioButton("Audio file", self)
@@ -167,15 +170,17 @@ class LiveView(QWidget):
         inputs.setColumnStretch(1, 1)
         form.addRow("Input", inputs)
         form.addRow("Backend", self.backend_combo)
+        # Start right after the choices it needs: in the narrow dock of a 1280x720 screen, below the
+        # recording options it was just past the dock's edge (Record stays live while running)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        form.addRow(buttons)
         record = QHBoxLayout()
         record.addWidget(self.record_check)
         record.addWidget(self.record_edit, 1)
         form.addRow(record)
         form.addRow(self.monitor_check)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.stop_button)
-        form.addRow(buttons)
         level = QHBoxLayout()
         level.addWidget(self.level, 1)
         level.addWidget(self.level_label)
@@ -214,6 +219,7 @@ class LiveView(QWidget):
         scroll.setMaximumWidth(SIDE_MAX_W)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.side_scroll, self._side = scroll, side
+        side.installEventFilter(self)
 
         centre = QVBoxLayout()
         centre.addWidget(self.message)
@@ -244,10 +250,32 @@ class LiveView(QWidget):
         if narrow != self.stacked():
             direction = QBoxLayout.Direction.BottomToTop if narrow else QBoxLayout.Direction.LeftToRight
             self.arrangement.setDirection(direction)
-            # stacked, the controls show whole (the dock scrolls); beside the avatar they scroll
-            self.side_scroll.setMinimumHeight(self._side.sizeHint().height() if narrow else 0)
             self.view.setMinimumHeight(STACKED_VIEW_MIN_H if narrow else VIEW_MIN_H)
+            # stacked, the controls show whole and the dock scrolls: no second scroll bar inside it
+            off, auto = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            self.side_scroll.setVerticalScrollBarPolicy(off if narrow else auto)
         super().resizeEvent(event)
+        self._fit_controls(event.size().width())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        # the controls' texts changed (a translation, a message, the lookahead note): their height too
+        if watched is self._side and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_controls(self.width())
+        return super().eventFilter(watched, event)
+
+    def _fit_controls(self, width: int) -> None:
+        """Stacked, the controls are as tall as they are at this width (every wrapped line)."""
+        height = self.controls_height(min(width, SIDE_MAX_W)) if self.stacked() else 0
+        if height != self.side_scroll.minimumHeight():
+            self.side_scroll.setMinimumHeight(height)
+
+    def controls_height(self, width: int) -> int:
+        """The controls column's height at `width`: its wrapped lines counted, not its size hint's."""
+        m = self.arrangement.contentsMargins()
+        width -= m.left() + m.right()
+        side = self._side.layout()
+        need = side.heightForWidth(width) if side.hasHeightForWidth() else -1
+        return max(need, self._side.sizeHint().height())
 
     def set_lookahead_note(self, text: str) -> None:
         """The lookahead slider's trade-off line, under the sliders and as the slider's tooltip."""

@@ -126,6 +126,11 @@ class LossPlot(QWidget):
         for i, name in enumerate(self.shown):
             span = 2 if i == len(self.shown) - 1 and i % 2 == 0 else 1
             self.graphics.addWidget(self.panels[name], i // 2, i % 2, 1, span)
+        # the rows share the height evenly: by their size hints a lone last plot (the learning rate)
+        # got about a quarter of a short panel, its axis labels drawn over each other
+        rows = (len(self.shown) + 1) // 2
+        for r in range(max(rows, self.graphics.rowCount())):
+            self.graphics.setRowStretch(r, 1 if r < rows else 0)
 
     @property
     def alpha(self) -> float:

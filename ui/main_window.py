@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,6 +30,9 @@ from ui.start_view import StartView
 from ui.training_view import TrainingView
 
 APP_TITLE = "Digital Human Studio"
+WINDOW_W, WINDOW_H = 1280, 800  # the first size where the screen has room
+JOBS_H = 170  # the Jobs dock's first height where the screen has room
+SHORT_SCREEN_H = 900  # below this the Jobs dock starts at its minimum: the panels keep the height
 
 
 class MainWindow(QMainWindow):
@@ -38,13 +41,22 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 800)
         self.setAcceptDrops(True)
         self.close_guard: Callable[[], bool] | None = None
         self._build_menus()
         self._build_central()
         self._build_docks()
         self._build_status_bar()
+        self.fit_screen(self.screen().availableGeometry().size())
+
+    def fit_screen(self, available: QSize) -> None:
+        """The first size for a screen with `available` room: no larger than it, and on a short
+        screen (a 1366x768 or 1280x720 laptop) the Jobs dock only as tall as its minimum (a status
+        row and three log lines), so the panels above keep the height."""
+        self.resize(min(WINDOW_W, available.width()), min(WINDOW_H, available.height()))
+        short = available.height() < SHORT_SCREEN_H
+        jobs = self.job_panel.minimumSizeHint().height() if short else JOBS_H
+        self.resizeDocks([self.jobs_dock], [jobs], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -98,7 +110,6 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.job_panel = JobPanel(self)
         self.jobs_dock = self._dock("Jobs", self.job_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -4,11 +4,14 @@ Layout only; :class:`studio.gui.training_controller.TrainingController` fills an
 It fits a 1366x768 laptop (a window about 700 px tall, the Jobs dock open): the settings column
 and the Ablate tab scroll instead of setting the panel's height, the run bar is two rows and the
 message row appears only with a message, so the curves and previews keep most of the height.
+Its tabs are compact (less padding than the main tabs) and the settings column never gets
+narrower than its tab bar, so beside the narrow Live dock (tabs about 900 px wide on a 1280 px
+screen) every settings and watch tab shows whole instead of behind scroll arrows.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTabWidget,
     QVBoxLayout,
@@ -34,10 +38,13 @@ from ui.gaussian_viewport import GaussianViewport
 from ui.image_view import ImageView
 from ui.loss_plot import LossPlot
 
+COMPACT_TABS = "QTabBar::tab { padding: 6px 10px; }"  # the main tabs have 16 px a side
+
 
 class TrainingView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(COMPACT_TABS)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_tune())
         splitter.addWidget(self._build_watch())
@@ -218,10 +225,24 @@ class TrainingView(QWidget):
             w.setEnabled(not running)
 
 
+class VerticalScroll(QScrollArea):
+    """Scrolls up and down only: as narrow as its page allows plus the scroll bar, never narrower
+    (a splitter beside it then cannot squeeze the page into sideways scrolling or cut tabs)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        if page is None:
+            return hint
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return QSize(page.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+
+
 def scrolling(page: QWidget, parent: QWidget) -> QScrollArea:
     """`page` in a frameless scroll area: below its minimum height it scrolls instead of squeezing."""
-    scroll = QScrollArea(parent)
+    scroll = VerticalScroll(parent)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(page)
     return scroll

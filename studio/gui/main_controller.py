@@ -218,7 +218,7 @@ class MainController(QObject):
         self.window.job_panel.append_log(f"wrote {kind} {path}".replace("  ", " "))
 
     def _metric(self, name: str, step: int, value: float) -> None:
-        self.window.job_panel.metrics.setText(
+        self.window.job_panel.set_metrics(
             i18n.tr("{name} = {value} (step {step})").format(name=name, value=f"{value:.4g}", step=step)
         )
 

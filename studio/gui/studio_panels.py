@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QMenu, QScrollArea
 
@@ -35,6 +35,9 @@ SHORTCUTS = {
     "action_live": "Ctrl+L",
     "action_export": "Ctrl+E",
 }
+# the tabs' width from which the training panel shows its settings tabs beside its watch tabs whole
+# (with the Live dock narrow on a 1366 px screen they have about 990 px)
+TABS_ROOMY_W = 1000
 
 
 class StudioPanels(QObject):
@@ -96,7 +99,7 @@ class StudioPanels(QObject):
         if main.project is not None:
             self._project_changed(main.project)
         if not self.settings.restore_window(window):
-            self._first_layout()
+            self.first_layout()
         self.apply_preferences(self.prefs)
 
     # wiring ---------------------------------------------------------------------------------
@@ -106,15 +109,23 @@ class StudioPanels(QObject):
             if isinstance(action, QAction):
                 action.setShortcut(QKeySequence(keys))
 
-    def _first_layout(self) -> None:
-        """First start: as wide as the screen allows for the tabs beside the whole live panel."""
+    def first_layout(self, available: QSize | None = None) -> None:
+        """First start on a screen with `available` room (default: this window's screen).
+
+        The Live dock sits beside the tabs with its controls beside the avatar only where the tabs
+        keep TABS_ROOMY_W; on a laptop screen (1366 or 1280 px wide) it starts at its narrow width,
+        avatar above controls, so the training panel keeps its settings and watch tabs whole. The
+        user's own resizing is kept (`StudioSettings.save_window`) and restored on the next start.
+        """
         w = self.window
-        dock = self.live_view.sizeHint().width() + w.style().pixelMetric(
-            w.style().PixelMetric.PM_ScrollBarExtent
-        )
-        want = w.centralWidget().minimumSizeHint().width() + dock
-        screen = w.screen().availableGeometry()
-        w.resize(min(max(w.width(), want), screen.width()), min(w.height(), screen.height()))
+        available = available or w.screen().availableGeometry().size()
+        w.fit_screen(available)
+        bar = w.style().pixelMetric(w.style().PixelMetric.PM_ScrollBarExtent)
+        beside = self.live_view.side_by_side_width() + bar
+        narrow = self.live_view.minimumSizeHint().width() + bar
+        dock = beside if available.width() >= TABS_ROOMY_W + beside else narrow
+        want = max(w.centralWidget().minimumSizeHint().width(), TABS_ROOMY_W) + dock
+        w.resize(min(max(w.width(), want), available.width()), w.height())
         w.resizeDocks([self.live_dock], [dock], Qt.Orientation.Horizontal)
 
     def _project_root(self) -> Path | None:
