@@ -83,7 +83,8 @@ def test_a_job_thread_without_a_window_never_collects_on_its_thread(qtbot):
     job thread and deadlocked with the GUI thread (the thread sat in ~QObject waiting for the GIL,
     the GUI thread in ~QObject waiting for Qt's signal-slot lock)."""
     gui_gc.stop_all()
-    assert gc.isenabled() and gui_gc.holds() == 0
+    qtbot.waitUntil(lambda: gui_gc.holds() == 0, timeout=10000)  # earlier tests' jobs have ended
+    assert gc.isenabled()
     threads: list[str] = []
     _qt_cycle(threads)
     job = AllocatingJob()
@@ -106,6 +107,7 @@ def test_collection_stays_off_while_a_job_outlives_its_window(studio, qtbot):
     """Closing a window (its collector stops) while a background job still runs: automatic
     collection comes back only once that job's thread has ended."""
     _window, controller = studio
+    qtbot.waitUntil(lambda: gui_gc.holds() == 1, timeout=10000)  # this window's only
     release = threading.Event()
 
     class Waiting(Job):
@@ -132,6 +134,7 @@ def test_the_viewport_render_thread_holds_collection_off_until_shut_down(qtbot):
     from ui.gaussian_viewport import GaussianViewport
 
     gui_gc.stop_all()
+    qtbot.waitUntil(lambda: gui_gc.holds() == 0, timeout=10000)
     view = GaussianViewport()
     qtbot.addWidget(view)
     controller = GaussianViewportController(view)
