@@ -40,6 +40,19 @@ def gp(tmp_path_factory: pytest.TempPathFactory):
     return gaussian_project(tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """pytest-qt's application class; first the studio's guard for PySide6's lost references of None
+    and True (`studio.gui.pyside_refcounts`), as `dhstudio gui` installs it: without it the GUI suite
+    aborts at exit with "bool_dealloc: deallocating True or False"."""
+    from PySide6.QtWidgets import QApplication
+
+    from studio.gui import pyside_refcounts
+
+    pyside_refcounts.install()
+    return QApplication
+
+
 @pytest.fixture(autouse=True)
 def _automatic_gc_after_each_test():
     """A studio window turns automatic garbage collection off (studio.gui.gui_gc); a test that

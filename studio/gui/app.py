@@ -15,11 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     from PySide6.QtWidgets import QApplication
 
+    from studio.gui import pyside_refcounts
     from studio.gui.main_controller import MainController
     from studio.gui.studio_panels import StudioPanels
     from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
+    pyside_refcounts.install()  # PySide6 6.12 on Python < 3.12 would use up None's references
     argv = sys.argv[1:] if argv is None else argv
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Digital Human Studio")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 import torch
 from PySide6.QtCore import QObject, Signal
 
@@ -26,6 +27,7 @@ from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.params import to_bound
 from core.gaussians.train.source import load_clip_mesh
 from core.train.checkpoint import load_checkpoint
+from studio.gui import gui_gc
 from ui.gaussian_viewport import GaussianViewport
 
 CHECKPOINT = "last.pt"  # core.gaussians.train.trainer.CHECKPOINT
@@ -103,6 +105,9 @@ class GaussianViewportController(QObject):
         self._source: tuple[Path, Path, GaussianConfig] | None = None
         self._mtime = 0.0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="viewport")
+        self._pool_open = True
+        # renders allocate on the pool's thread: no collection there until the pool is shut down
+        gui_gc.hold_while(lambda: self._pool_open and shiboken6.isValid(self))
         self._lock = threading.Lock()
         self._busy = False
         self._pending: tuple[bool, ViewState] | None = None  # (reload scene, view)
@@ -191,3 +196,4 @@ class GaussianViewportController(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool_open = False

@@ -25,6 +25,7 @@ from core.jobs.events import (
 )
 from core.jobs.job import Job, JobResult, execute
 from core.jobs.preview_slot import PreviewSlot
+from studio.gui import gui_gc
 
 
 class JobWorker(QObject):
@@ -96,6 +97,8 @@ class JobThread(QObject):
         return self.worker.control
 
     def start(self) -> None:
+        # the job allocates on its thread: no collection there until the thread has ended
+        gui_gc.hold_while(lambda thread=self.thread: not thread.isFinished())
         self.thread.start()
 
     def stop(self, timeout_ms: int = 10000) -> bool:

@@ -25,11 +25,13 @@ def _one_shot(out: Path, project: Path | None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from studio.gui import pyside_refcounts
     from studio.gui.main_controller import MainController
     from studio.gui.studio_panels import StudioPanels
     from studio.gui.style import apply_style
     from ui.main_window import MainWindow
 
+    pyside_refcounts.install()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_style(app)
     window = MainWindow()
@@ -92,6 +94,7 @@ def _panels(
 
     from core.media.wav import write_wav
     from core.synth.speech import SAMPLE_RATE, synthesize
+    from studio.gui import pyside_refcounts
     from studio.gui.main_controller import MainController
     from studio.gui.media_library import clip_entries
     from studio.gui.recent_projects import RecentProjects
@@ -99,6 +102,7 @@ def _panels(
     from ui.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    pyside_refcounts.install()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_theme(app, theme)
     suffix = "" if theme == "light" else f"-{theme}"

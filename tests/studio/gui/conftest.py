@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
@@ -14,6 +16,8 @@ from core.synth.talking_head import DemoClipSpec, generate, write
 from studio.gui import dialogs
 from studio.gui.main_controller import MainController
 from studio.gui.recent_projects import RecentProjects
+from studio.gui.settings import StudioSettings
+from studio.gui.studio_panels import StudioPanels
 from ui.main_window import MainWindow
 
 
@@ -57,6 +61,43 @@ def studio(qtbot, tmp_path, answers):
     window.show()
     yield window, controller
     controller.shutdown()
+
+
+class FullStudio(NamedTuple):
+    """The whole studio window as `dhstudio gui` builds it: the main controller and the panels
+    (Live dock, Export menu, settings)."""
+
+    window: MainWindow
+    main: MainController
+    panels: StudioPanels
+
+
+def open_full_studio(qtbot, settings_file: Path) -> FullStudio:
+    """A shown studio window with its settings (and recent projects) in `settings_file`."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    main = MainController(window, RecentProjects(settings))
+    panels = StudioPanels(window, main, StudioSettings(settings))
+    window.show()
+    return FullStudio(window, main, panels)
+
+
+def close_full_studio(studio: FullStudio) -> None:
+    """Light theme and English again for the next test; every panel's and the window's jobs stopped."""
+    studio.panels.apply_preferences(studio.panels.prefs.__class__())
+    studio.panels.shutdown()
+    studio.main.shutdown()
+
+
+@pytest.fixture
+def full_studio(qtbot, tmp_path) -> Iterator[FullStudio]:
+    """(window, main, panels), settings in tmp_path/settings.ini; reset and shut down afterwards."""
+    studio = open_full_studio(qtbot, tmp_path / "settings.ini")
+    try:
+        yield studio
+    finally:
+        close_full_studio(studio)
 
 
 @pytest.fixture(scope="session")

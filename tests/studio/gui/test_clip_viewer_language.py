@@ -5,43 +5,27 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
-from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
 from tests.core.lipsync.prepared_fixture import build_prepared_clip
-from ui.main_window import MainWindow
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def test_switching_to_chinese_recomposes_the_clip_viewer_readouts(qtbot, tmp_path):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    try:
-        build_prepared_clip(tmp_path / "proj", duration=1.0)
-        assert main.open_path(tmp_path / "proj")
-        w.tabs.setCurrentWidget(w.clip_viewer)
-        view = w.clip_viewer
-        qtbot.waitUntil(lambda: "face found" in view.info.text(), timeout=30_000)
-        view.slider.setValue(3)  # the user scrubs to a frame
-        assert view.frame_label.text().startswith("frame 4 /")
+def test_switching_to_chinese_recomposes_the_clip_viewer_readouts(qtbot, full_studio, tmp_path):
+    w, main, panels = full_studio
+    build_prepared_clip(tmp_path / "proj", duration=1.0)
+    assert main.open_path(tmp_path / "proj")
+    w.tabs.setCurrentWidget(w.clip_viewer)
+    view = w.clip_viewer
+    qtbot.waitUntil(lambda: "face found" in view.info.text(), timeout=30_000)
+    view.slider.setValue(3)  # the user scrubs to a frame
+    assert view.frame_label.text().startswith("frame 4 /")
 
-        d = panels.open_settings()  # File > Settings…, language: Simplified Chinese, OK
-        d.language_combo.setCurrentIndex(d.language_combo.findData("zh_CN"))
-        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    d = panels.open_settings()  # File > Settings…, language: Simplified Chinese, OK
+    d.language_combo.setCurrentIndex(d.language_combo.findData("zh_CN"))
+    d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-        assert CHINESE.search(view.info.text()) and "frames" not in view.info.text(), view.info.text()
-        assert CHINESE.search(view.frame_label.text()) and "frame" not in view.frame_label.text()
-        assert " 4 / " in view.frame_label.text() and view.slider.value() == 3  # the same frame
-    finally:
-        panels.apply_preferences(panels.prefs.__class__())
-        panels.shutdown()
-        main.shutdown()
+    assert CHINESE.search(view.info.text()) and "frames" not in view.info.text(), view.info.text()
+    assert CHINESE.search(view.frame_label.text()) and "frame" not in view.frame_label.text()
+    assert " 4 / " in view.frame_label.text() and view.slider.value() == 3  # the same frame

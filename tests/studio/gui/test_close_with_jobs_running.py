@@ -38,23 +38,11 @@ def test_closing_during_training_asks_then_stops_the_run_cleanly(qtbot, studio, 
     assert (run.path / "checkpoints" / "last.pt").is_file()  # continue from it later
 
 
-def test_closing_during_a_live_session_asks_then_ends_it(qtbot, answers, tmp_path, gp):
+def test_closing_during_a_live_session_asks_then_ends_it(qtbot, full_studio, answers, tmp_path, gp):
     """The Live dock's session is a job of the window too: closing asks, then stops it first."""
-    from PySide6.QtCore import QSettings
-
-    from studio.gui.main_controller import MainController
-    from studio.gui.recent_projects import RecentProjects
-    from studio.gui.settings import StudioSettings
-    from studio.gui.studio_panels import StudioPanels
     from tests.core.media.audio_files import write_speech
-    from ui.main_window import MainWindow
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
+    w, main, panels = full_studio
     assert main.open_path(gp.root)
     live, view = panels.live, panels.live_view
     live.select_avatar(gp.dinet_run)
@@ -69,38 +57,22 @@ def test_closing_during_a_live_session_asks_then_ends_it(qtbot, answers, tmp_pat
     w.close()
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=60_000)
     assert live.thread is None
-    panels.shutdown()
 
 
-def test_closing_the_project_clears_the_live_docks_last_frame(qtbot, tmp_path, gp):
+def test_closing_the_project_clears_the_live_docks_last_frame(qtbot, full_studio, tmp_path, gp):
     """Was: after File > Close Project the start page showed the closed project's avatar in the Live dock."""
-    from PySide6.QtCore import QSettings
 
-    from studio.gui.main_controller import MainController
-    from studio.gui.recent_projects import RecentProjects
-    from studio.gui.settings import StudioSettings
-    from studio.gui.studio_panels import StudioPanels
     from tests.core.media.audio_files import write_speech
     from ui.live_view import PLACEHOLDER
-    from ui.main_window import MainWindow
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    try:
-        assert main.open_path(gp.root)
-        live, view = panels.live, panels.live_view
-        live.select_avatar(gp.dinet_run)
-        view.file_edit.setText(str(write_speech(tmp_path / "speech.wav", 1.0, seed=3)))
-        with qtbot.waitSignal(live.session_finished, timeout=120_000):
-            view.start_button.click()
-        assert view.view.pixmap() is not None and not view.view.pixmap().isNull()  # the last frame
-        w.action_close_project.trigger()
-        assert w.start_view.isVisible()
-        assert view.view.pixmap().isNull() and view.view.text() == PLACEHOLDER
-    finally:
-        panels.shutdown()
-        main.shutdown()
+    w, main, panels = full_studio
+    assert main.open_path(gp.root)
+    live, view = panels.live, panels.live_view
+    live.select_avatar(gp.dinet_run)
+    view.file_edit.setText(str(write_speech(tmp_path / "speech.wav", 1.0, seed=3)))
+    with qtbot.waitSignal(live.session_finished, timeout=120_000):
+        view.start_button.click()
+    assert view.view.pixmap() is not None and not view.view.pixmap().isNull()  # the last frame
+    w.action_close_project.trigger()
+    assert w.start_view.isVisible()
+    assert view.view.pixmap().isNull() and view.view.text() == PLACEHOLDER

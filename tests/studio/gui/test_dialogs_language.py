@@ -5,91 +5,63 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from studio.gui import dialogs
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
-from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
 from studio.project import create_project
-from ui.main_window import MainWindow
 
 
-def test_a_bad_import_in_chinese_shows_a_chinese_title(qtbot, tmp_path, monkeypatch):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    try:
-        main.set_project(create_project(tmp_path / "P"))
-        panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
-        notes = tmp_path / "notes.txt"
-        notes.write_text("not a video")
-        monkeypatch.setattr(dialogs, "open_files", lambda *a: [notes])  # the file the user picks
-        seen: list[tuple[str, str]] = []
+def test_a_bad_import_in_chinese_shows_a_chinese_title(qtbot, full_studio, tmp_path, monkeypatch):
+    w, main, panels = full_studio
+    main.set_project(create_project(tmp_path / "P"))
+    panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    monkeypatch.setattr(dialogs, "open_files", lambda *a: [notes])  # the file the user picks
+    seen: list[tuple[str, str]] = []
 
-        def read_and_close() -> None:
-            box = QApplication.activeModalWidget()
-            if not isinstance(box, QMessageBox):
-                QTimer.singleShot(50, read_and_close)
-                return
-            seen.append((box.windowTitle(), box.text()))
-            box.accept()
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, read_and_close)
+            return
+        seen.append((box.windowTitle(), box.text()))
+        box.accept()
 
-        QTimer.singleShot(50, read_and_close)
-        w.action_import.trigger()  # File > Import Video…
-        qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
-        title, text = seen[0]
-        assert title == "请检查输入", title
-        assert "notes.txt" in text
-    finally:
-        panels.apply_preferences(panels.prefs.__class__())
-        panels.shutdown()
-        main.shutdown()
+    QTimer.singleShot(50, read_and_close)
+    w.action_import.trigger()  # File > Import Video…
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    title, text = seen[0]
+    assert title == "请检查输入", title
+    assert "notes.txt" in text
 
 
-def test_the_doctor_in_chinese_has_a_chinese_close_and_details_without_sideways_scrolling(qtbot, tmp_path):
+def test_the_doctor_in_chinese_has_a_chinese_close_and_details_without_sideways_scrolling(
+    qtbot, full_studio, tmp_path
+):
     """Was: its Close button stayed English (Qt's own '&Close'), and each detail ran off to the right
     behind a horizontal scroll bar."""
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    try:
-        panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
-        qtbot.wait(100)  # Qt's own language-change events, delivered before the user's next click
-        w.action_doctor.trigger()  # Help > Doctor
-        dialog = main.doctor_dialog
-        qtbot.waitUntil(lambda: dialog.table.rowCount() > 3 and main.job is None, timeout=120_000)
-        close = [b for b in dialog.findChildren(QPushButton) if b.isVisible()]
-        assert [b.text() for b in close] == ["关闭"]
-        assert dialog.table.horizontalScrollBar().maximum() == 0
-        dialog.close()
-    finally:
-        panels.apply_preferences(panels.prefs.__class__())
-        panels.shutdown()
-        main.shutdown()
+    w, main, panels = full_studio
+    panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+    qtbot.wait(100)  # Qt's own language-change events, delivered before the user's next click
+    w.action_doctor.trigger()  # Help > Doctor
+    dialog = main.doctor_dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 3 and main.job is None, timeout=120_000)
+    close = [b for b in dialog.findChildren(QPushButton) if b.isVisible()]
+    assert [b.text() for b in close] == ["关闭"]
+    assert dialog.table.horizontalScrollBar().maximum() == 0
+    dialog.close()
 
 
-def test_a_question_in_chinese_has_chinese_yes_and_no(qtbot, tmp_path):
+def test_a_question_in_chinese_has_chinese_yes_and_no(qtbot, full_studio, tmp_path):
     """Was: '… 仍在运行。要取消它并关闭工作室吗？' with Qt's own English '&Yes' and '&No' under it (Qt's
     catalogue for the language was never installed)."""
     import threading
 
     from tests.core.jobs.test_jobs import CountingJob
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
+    w, main, panels = full_studio
     started, gate = threading.Event(), threading.Event()
     try:
         panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
@@ -113,6 +85,3 @@ def test_a_question_in_chinese_has_chinese_yes_and_no(qtbot, tmp_path):
     finally:
         gate.set()
         qtbot.waitUntil(lambda: main.job is None, timeout=10_000)
-        panels.apply_preferences(panels.prefs.__class__())
-        panels.shutdown()
-        main.shutdown()

@@ -6,14 +6,7 @@ failed with the command line's words: "... already exists; choose another --out 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
-
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
-from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
-from ui.main_window import MainWindow
 
 
 def _export_ply(qtbot, panels, out):
@@ -25,36 +18,28 @@ def _export_ply(qtbot, panels, out):
     return done.args
 
 
-def test_exporting_into_an_existing_folder_asks_to_replace_it(qtbot, tmp_path, gp, answers):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    try:
-        assert main.open_path(gp.root)
-        out = tmp_path / "ply"
-        result, _ = _export_ply(qtbot, panels, out)
-        assert result.ok and not answers.questions  # a new folder: nothing to ask
-        first = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+def test_exporting_into_an_existing_folder_asks_to_replace_it(qtbot, full_studio, tmp_path, gp, answers):
+    _, main, panels = full_studio
+    assert main.open_path(gp.root)
+    out = tmp_path / "ply"
+    result, _ = _export_ply(qtbot, panels, out)
+    assert result.ok and not answers.questions  # a new folder: nothing to ask
+    first = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
-        answers.ask = False  # keep the old export: nothing starts, nothing is changed
-        panels.export.actions["ply"].trigger()
-        dialog = panels.export.dialog
-        dialog.out_edit.setText(str(out))
-        with qtbot.assertNotEmitted(panels.export.exported, wait=200):
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-        assert panels.export.thread is None
-        assert len(answers.questions) == 1 and str(out) in answers.questions[0]
-        assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == first
+    answers.ask = False  # keep the old export: nothing starts, nothing is changed
+    panels.export.actions["ply"].trigger()
+    dialog = panels.export.dialog
+    dialog.out_edit.setText(str(out))
+    with qtbot.assertNotEmitted(panels.export.exported, wait=200):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert panels.export.thread is None
+    assert len(answers.questions) == 1 and str(out) in answers.questions[0]
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == first
 
-        answers.ask = True  # replace it
-        result, report = _export_ply(qtbot, panels, out)
-        assert result.ok, result.error
-        assert "--force" not in report.text.toPlainText()
-        assert len(answers.questions) == 2
-        assert {p.name for p in out.iterdir()} == set(first)
-        assert all(p.stat().st_mtime_ns > first[p.name] for p in out.iterdir())
-    finally:
-        panels.shutdown()
-        main.shutdown()
+    answers.ask = True  # replace it
+    result, report = _export_ply(qtbot, panels, out)
+    assert result.ok, result.error
+    assert "--force" not in report.text.toPlainText()
+    assert len(answers.questions) == 2
+    assert {p.name for p in out.iterdir()} == set(first)
+    assert all(p.stat().st_mtime_ns > first[p.name] for p in out.iterdir())

@@ -8,31 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from core.jobs.job import Status
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
-from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
 from tests.studio.gui.test_i18n_coverage import _english, _visible_texts
-from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, gp):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    assert main.open_path(gp.root)
-    yield w, main, panels
-    panels.apply_preferences(panels.prefs.__class__())  # English for the next test
-    panels.shutdown()
-    main.shutdown()
+def window(full_studio, gp):
+    assert full_studio.main.open_path(gp.root)
+    return full_studio
 
 
 def _english_texts(widget) -> list[str]:

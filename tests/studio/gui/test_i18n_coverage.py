@@ -13,7 +13,6 @@ import re
 import shutil
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -27,12 +26,6 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
-
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
-from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
-from ui.main_window import MainWindow
 
 # Texts that are the same in every language, with why.
 ALLOWED = [
@@ -117,27 +110,19 @@ def _config_groups() -> set[str]:
 
 
 @pytest.fixture
-def zh_studio(qapp, qtbot, tmp_path, talking_clip):
+def zh_studio(qapp, full_studio, tmp_path, talking_clip):
     from core.train.run_folder import RunFolder, RunState
     from studio.project import create_project
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
+    w, main, panels = full_studio
     w.resize(1366, 700)
-    w.show()
     project = create_project(tmp_path / "Demo")
     shutil.copyfile(talking_clip, project.media_dir / "talk.mp4")
     run = RunFolder(project.root / "runs" / "1-dinet").create("dinet", {}, source="train", job="dinet")
     run.set_status(RunState.FINISHED)  # a finished avatar: the Live and Render panels list it
     main.set_project(project)
     panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
-    yield w, main, panels
-    panels.apply_preferences(panels.prefs.__class__())  # light, English for the next test
-    panels.shutdown()
-    main.shutdown()
+    return w, main, panels
 
 
 def test_every_visible_text_of_the_main_window_is_in_simplified_chinese(qapp, qtbot, zh_studio):

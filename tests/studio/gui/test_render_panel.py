@@ -86,17 +86,10 @@ def test_render_without_an_audio_model_uses_the_one_live_and_the_cli_would(
     assert rv.audio_model_combo.count() == 1  # the run it made is offered from now on
 
 
-def test_beside_the_live_dock_on_a_laptop_screen_nothing_is_cut_off(qtbot, tmp_path):
+def test_beside_the_live_dock_on_a_laptop_screen_nothing_is_cut_off(qtbot, full_studio, tmp_path):
     """Was: a 290 px column at 1366x700 with the Live dock open; run names, the audio placeholder and
     the video paths cut off, the list scrolling sideways. Long names now elide, the tooltip has them."""
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionComboBox
-
-    from studio.gui.main_controller import MainController
-    from studio.gui.recent_projects import RecentProjects
-    from studio.gui.settings import StudioSettings
-    from studio.gui.studio_panels import StudioPanels
-    from ui.main_window import MainWindow
 
     project = create_project(tmp_path / "P")
     _finished(project, "20261202-002014-dinet_mini_with_a_long_name", "dinet")
@@ -104,36 +97,27 @@ def test_beside_the_live_dock_on_a_laptop_screen_nothing_is_cut_off(qtbot, tmp_p
     (project.exports_dir / "renders").mkdir(parents=True)
     video = project.exports_dir / "renders" / "20261202-002014-dinet_mini-speech_fr_48k_24bit_7s.mp4"
     video.write_bytes(b"")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    try:
-        main.set_project(project)
-        w.tabs.setCurrentWidget(w.render_view)
-        w.resize(1366, 700)
-        qtbot.waitUntil(lambda: w.width() == 1366)
-        QApplication.processEvents()
-        assert panels.live_dock.isVisible()
-        rv = w.render_view
-        assert not rv.videos.horizontalScrollBar().isVisible()
-        item = rv.videos.item(0)
-        assert item.toolTip() == item.text() == "exports/renders/" + video.name
-        for combo in (rv.run_combo, rv.audio_model_combo):
-            opt = QStyleOptionComboBox()
-            combo.initStyleOption(opt)
-            field = combo.style().subControlRect(
-                QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, combo
-            )
-            assert combo.fontMetrics().horizontalAdvance(combo.displayed_text()) <= field.width()
-            assert combo.toolTip() == combo.currentText() and combo.currentText().startswith("20261202-")
-        edit = rv.audio_edit
-        assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8
-    finally:
-        panels.shutdown()
-        main.shutdown()
+    w, main, panels = full_studio
+    main.set_project(project)
+    w.tabs.setCurrentWidget(w.render_view)
+    w.resize(1366, 700)
+    qtbot.waitUntil(lambda: w.width() == 1366)
+    QApplication.processEvents()
+    assert panels.live_dock.isVisible()
+    rv = w.render_view
+    assert not rv.videos.horizontalScrollBar().isVisible()
+    item = rv.videos.item(0)
+    assert item.toolTip() == item.text() == "exports/renders/" + video.name
+    for combo in (rv.run_combo, rv.audio_model_combo):
+        opt = QStyleOptionComboBox()
+        combo.initStyleOption(opt)
+        field = combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, combo
+        )
+        assert combo.fontMetrics().horizontalAdvance(combo.displayed_text()) <= field.width()
+        assert combo.toolTip() == combo.currentText() and combo.currentText().startswith("20261202-")
+    edit = rv.audio_edit
+    assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8
 
 
 def test_render_progress_shows_as_a_percentage_in_the_render_and_jobs_bars(

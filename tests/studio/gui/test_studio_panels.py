@@ -8,34 +8,12 @@ from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from core.kinds.registry import export_formats
-from studio.gui.main_controller import MainController
-from studio.gui.recent_projects import RecentProjects
 from studio.gui.settings import StudioSettings
-from studio.gui.studio_panels import StudioPanels
-from ui.main_window import MainWindow
+from tests.studio.gui.conftest import open_full_studio
 
 
-def _window(qtbot, ini):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    settings = QSettings(str(ini), QSettings.Format.IniFormat)
-    main = MainController(w, RecentProjects(settings))
-    panels = StudioPanels(w, main, StudioSettings(settings))
-    w.show()
-    return w, main, panels
-
-
-@pytest.fixture
-def studio(qtbot, tmp_path):
-    w, main, panels = _window(qtbot, tmp_path / "settings.ini")
-    yield w, main, panels
-    panels.apply_preferences(panels.prefs.__class__())  # light, English for the next test
-    panels.shutdown()
-    main.shutdown()
-
-
-def test_menus_dock_and_shortcuts(studio):
-    w, _, panels = studio
+def test_menus_dock_and_shortcuts(full_studio):
+    w, _, panels = full_studio
     assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Export", "&Live", "&Help"]
     assert panels.live_dock.objectName() == "dock_live" and panels.live_dock.isVisible()
     assert w.action_live.shortcut() == QKeySequence("Ctrl+L")
@@ -47,14 +25,14 @@ def test_menus_dock_and_shortcuts(studio):
     assert help_items[:3] == ["&Doctor: Check This Machine…", "User &Guide", "&About Digital Human Studio"]
 
 
-def test_the_window_with_the_live_dock_fits_a_laptop_screen(studio):
-    w, _, panels = studio
+def test_the_window_with_the_live_dock_fits_a_laptop_screen(full_studio):
+    w, _, panels = full_studio
     assert panels.live_dock.isVisible()
     assert w.minimumSizeHint().width() <= 1366  # was 1578: the dock's 604 px beside the 964 px training tab
 
 
-def test_on_a_laptop_screen_the_live_dock_shows_its_controls_without_sideways_scrolling(qtbot, studio):
-    w, _, panels = studio
+def test_on_a_laptop_screen_the_live_dock_shows_its_controls_without_sideways_scrolling(qtbot, full_studio):
+    w, _, panels = full_studio
     w.resize(1366, 768)
     qtbot.waitUntil(lambda: w.width() == 1366)
     QApplication.processEvents()
@@ -64,15 +42,15 @@ def test_on_a_laptop_screen_the_live_dock_shows_its_controls_without_sideways_sc
     assert scroll.viewport().width() >= panels.live_view.minimumSizeHint().width()
 
 
-def test_export_menu_lists_every_registry_format(studio):
-    w, _, _ = studio
+def test_export_menu_lists_every_registry_format(full_studio):
+    w, _, _ = full_studio
     listed = [a.text() for a in w.export_menu.actions() if a.text().startswith("Export as")]
     assert listed == [f"Export as {f}…" for f in export_formats()]
     assert "Open &Exports Folder" in [a.text() for a in w.export_menu.actions()]
 
 
-def test_export_ply_from_the_menu_shows_the_report(qtbot, studio, gp, tmp_path):
-    _, main, panels = studio
+def test_export_ply_from_the_menu_shows_the_report(qtbot, full_studio, gp, tmp_path):
+    _, main, panels = full_studio
     assert main.open_path(gp.root)
     panels.export.actions["ply"].trigger()
     dialog = panels.export.dialog
@@ -91,8 +69,8 @@ def test_export_ply_from_the_menu_shows_the_report(qtbot, studio, gp, tmp_path):
     assert report.open_button.text() == "Open folder" and report.isVisible()
 
 
-def test_settings_persist_and_switch_theme_and_language(qtbot, studio, tmp_path):
-    w, _, panels = studio
+def test_settings_persist_and_switch_theme_and_language(qtbot, full_studio, tmp_path):
+    w, _, panels = full_studio
     d = panels.open_settings()
     d.theme_combo.setCurrentIndex(d.theme_combo.findData("dark"))
     d.language_combo.setCurrentIndex(d.language_combo.findData("zh_CN"))
@@ -110,9 +88,9 @@ def test_settings_persist_and_switch_theme_and_language(qtbot, studio, tmp_path)
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 150
 
 
-def test_dark_theme_reaches_plots_cards_and_messages(qtbot, studio):
+def test_dark_theme_reaches_plots_cards_and_messages(qtbot, full_studio):
     """The dark theme darkens what paints its own colours: pyqtgraph plots and stylesheet rules."""
-    w, _, panels = studio
+    w, _, panels = full_studio
     app = QApplication.instance()
     plot = w.runs_view.plot
     assert plot.backgroundBrush().color().lightness() > 200  # light to start with
@@ -131,23 +109,23 @@ def test_dark_theme_reaches_plots_cards_and_messages(qtbot, studio):
 
 def test_window_layout_is_restored(qtbot, tmp_path):
     ini = tmp_path / "layout.ini"
-    w, main, panels = _window(qtbot, ini)
+    w, main, panels = open_full_studio(qtbot, ini)
     panels.live_dock.hide()
     w.resize(700, 500)
     size = (w.width(), w.height())
     panels.shutdown()
     main.shutdown()
-    w2, main2, panels2 = _window(qtbot, ini)
+    w2, main2, panels2 = open_full_studio(qtbot, ini)
     assert not panels2.live_dock.isVisible() and w2.height() == size[1]  # (the offscreen screen is 800 wide)
     panels2.shutdown()
     main2.shutdown()
 
 
 @pytest.mark.parametrize("fmt", sorted(export_formats()))
-def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, studio, gp, tmp_path, fmt):
+def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, full_studio, gp, tmp_path, fmt):
     """Whatever the kinds register (ONNX fp32/int8, TorchScript, bundles as they land) goes through
     the same menu -> dialog -> job -> report path."""
-    _, main, panels = studio
+    _, main, panels = full_studio
     runs = {"dinet": gp.dinet_run, "gaussian": gp.gaussian_run, "audio2mouth": gp.audio_run}
     run = next((runs[k] for k in export_formats()[fmt] if k in runs), None)
     if run is None:
@@ -167,14 +145,14 @@ def test_every_registry_format_exports_from_the_menu_with_its_report(qtbot, stud
     assert f"Exported to {out}" in text and any(out.iterdir())
 
 
-def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot, studio, tmp_path):
+def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot, full_studio, tmp_path):
     """Train a 2-step lip-sync run from the Training tab: the Live dock and Render & Play list it when it
     finishes (they kept saying 'No finished ... run yet: train one' until the project was reopened)."""
     from studio.project import open_project
     from tests.core.lipsync.prepared_fixture import build_prepared_clip
     from tests.studio.gui.test_training_runs import _tiny_dinet
 
-    w, main, panels = studio
+    w, main, panels = full_studio
     build_prepared_clip(tmp_path / "proj", duration=2.0)
     main.set_project(open_project(tmp_path / "proj"))
     assert panels.live_view.avatar_combo.count() == 0 and panels.live_view.message.isVisibleTo(w)
@@ -191,12 +169,12 @@ def test_a_run_trained_in_the_studio_is_offered_at_once_by_live_and_render(qtbot
     assert w.render_view.run_combo.findData(run) >= 0 and w.render_view.render_button.isEnabled()
 
 
-def test_an_export_with_no_run_to_export_cannot_be_started(studio, tmp_path):
+def test_an_export_with_no_run_to_export_cannot_be_started(full_studio, tmp_path):
     """A project with no Gaussian run: the PLY dialog says which runs export as PLY, and its Export button
     is off (it was on, and pressing it said only 'choose a run to export as ply', with an empty list)."""
     from studio.project import create_project
 
-    _, main, panels = studio
+    _, main, panels = full_studio
     main.set_project(create_project(tmp_path / "P"))
     dialog = panels.export.open_dialog("ply")
     assert dialog.run_combo.count() == 0 and "Gaussian head avatar" in dialog.note.text()
@@ -213,14 +191,14 @@ def _finished_run(project, name, kind, **status):
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "onnx-int8", "torchscript"])
-def test_export_preselects_the_users_newest_run_not_the_automatic_prior(studio, tmp_path, fmt):
+def test_export_preselects_the_users_newest_run_not_the_automatic_prior(full_studio, tmp_path, fmt):
     """The audio-to-mouth prior made without training (newest, as render made it after training) was
     pre-selected over the user's lip-sync run; the avatar run comes first, then a trained audio run."""
     import time
 
     from studio.project import create_project
 
-    _, main, panels = studio
+    _, main, panels = full_studio
     project = create_project(tmp_path / "P")
     main.set_project(project)
     mouth = _finished_run(project, "1-audio2mouth", "audio2mouth", source="train", job="audio2mouth")

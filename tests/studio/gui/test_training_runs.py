@@ -6,7 +6,7 @@ import itertools
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from core.jobs.job import Status
 from core.train.run_folder import RunFolder
@@ -244,10 +244,17 @@ def test_ablation_suite_from_the_panel(qtbot, panel, project, repo_root) -> None
     view.ablation_suite.setCurrentIndex(view.ablation_suite.findText("ablation_tiny"))
     view.ablation_steps.setValue(3)
     progress: list[str] = []
+
+    class Reader(QObject):  # a QObject's method runs on the GUI thread (a lambda would run on the
+        @Slot(int, int, str)  # job's thread, reading the label while the GUI thread sets it)
+        def read(self, *_) -> None:
+            progress.append(view.ablation_progress.text())
+
+    reader = Reader()
     with qtbot.waitSignal(c.ablation.finished, timeout=120_000) as blocker:
         view.ablation_start.click()
         assert not view.start_button.isEnabled() and view.stop_button.isEnabled()
-        c.ablation.job.worker.progress.connect(lambda *_: progress.append(view.ablation_progress.text()))
+        c.ablation.job.worker.progress.connect(reader.read)
     assert blocker.args[0].status is Status.SUCCEEDED, view.ablation_progress.text()
     assert any(p.startswith("configuration 1/2 (baseline)") for p in progress)
     assert any(p.startswith("configuration 2/2 (region weights)") for p in progress)
