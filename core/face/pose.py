@@ -88,32 +88,68 @@ def _similarity(
 
 def mean_shape(landmarks: np.ndarray, valid: np.ndarray | None, iterations: int = 3) -> np.ndarray:
     """Generalised-Procrustes mean [P, 3] of the valid frames' 3-D landmarks (rigid points aligned);
-    `valid` None: `landmarks` holds only valid frames.
+    `valid` None: `landmarks` holds only valid frames."""
+    frames = np.asarray(landmarks if valid is None else landmarks[valid])
+    return RigidStack(frames).mean_shape(iterations)
 
-    Each iteration is `umeyama(frames[:, rigid], ref[rigid])` for every frame at once, written so
-    that only the reference changes between iterations: the frames' centred rigid points (laid
-    out [R, N*3]), means and variances are computed once, and the cross-covariances of all frames
-    are one matrix product.
+
+class RigidStack:
+    """A clip's frames [N, P, 3] laid out once for Procrustes fits of every frame's rigid points
+    against one reference: `mean_shape()` (the generalised-Procrustes mean) and `similarity_2d()`
+    (each frame's x, y onto the mean's) share it.
+
+    The points are kept coordinate-major, rows [N*3, P] (frame n's x, y, z at rows 3n..3n+2): a
+    frame's points go into that layout with P innermost, a copy several times cheaper than the
+    point-major [P, N*3] (a 3-long inner axis) the matrix products read, which is its transpose
+    (BLAS reads it transposed in place). The rigid points' centred rows, means and variances are
+    computed once, and the cross-covariances of all frames against a reference are one matrix
+    product [3, R] @ [R, N*3].
     """
-    rig = rigid_points()
-    frames = np.asarray(landmarks if valid is None else landmarks[valid], np.float64)
-    n, p, _ = frames.shape
-    by_point = frames.transpose(1, 0, 2).reshape(p, 3 * n)  # [P, N*3]: frame n's point at [:, 3n:3n+3]
-    rigid = by_point[rig]  # [R, N*3]
-    r_count = len(rig)
-    mu_s = rigid.mean(axis=0)  # [N*3]
-    centred = rigid - mu_s
-    var = np.square(centred).sum(axis=0).reshape(n, 3).sum(axis=1) / r_count
-    mu_s = mu_s.reshape(n, 3)
-    ref = frames[0]
-    for _ in range(iterations):
-        target = ref[rig]
-        mu_d = target.mean(axis=0)
-        cov = ((target - mu_d).T @ centred).reshape(3, n, 3).transpose(1, 0, 2) / r_count  # [N, 3, 3]
-        s, r, t = _similarity(cov, var, mu_s, mu_d)
-        # mean over frames of s_n x_n R_n^T + t_n, as one matrix product over (frame, axis)
-        ref = by_point @ (s[:, None, None] * np.swapaxes(r, -1, -2)).reshape(3 * n, 3) / n + t.mean(axis=0)
-    return ref - ref[rig].mean(axis=0)
+
+    def __init__(self, frames: np.ndarray) -> None:
+        rig = rigid_points()
+        self.n = n = len(frames)
+        # [N, 3, P] in float64, P innermost, as one [N*3, P] matrix
+        self.rows = np.swapaxes(np.asarray(frames), 1, 2).astype(np.float64).reshape(3 * n, -1)
+        rigid = self.rows[:, rig].T  # [R, N*3]
+        self.r_count = len(rig)
+        mu = rigid.mean(axis=0)  # [N*3]
+        self.centred = rigid - mu
+        sq = np.square(self.centred).sum(axis=0).reshape(n, 3)  # per frame and coordinate
+        self.var3 = sq.sum(axis=1) / self.r_count
+        self.var2 = (sq[:, 0] + sq[:, 1]) / self.r_count
+        self.mu = mu.reshape(n, 3)
+
+    def _cov(self, target: np.ndarray) -> np.ndarray:
+        """Cross-covariances [N, D, 3] of the reference's centred rigid points target [R, D] with
+        every frame's (D = 2 or 3): umeyama's dst^T src / points."""
+        centred_target = target - target.mean(axis=0)
+        d = target.shape[1]
+        return (centred_target.T @ self.centred).reshape(d, self.n, 3).transpose(1, 0, 2) / self.r_count
+
+    def mean_shape(self, iterations: int = 3) -> np.ndarray:
+        """The generalised-Procrustes mean [P, 3], centred on its rigid points, from frame 0 on.
+
+        Each iteration is `umeyama(frames[:, rigid], ref[rigid])` for every frame at once, then the
+        mean over frames of s_n x_n R_n^T + t_n as one matrix product over (frame, axis).
+        """
+        rig = rigid_points()
+        n = self.n
+        ref = self.rows[:3].T  # frame 0 [P, 3]
+        for _ in range(iterations):
+            target = ref[rig]
+            s, r, t = _similarity(self._cov(target), self.var3, self.mu, target.mean(axis=0))
+            weights = (s[:, None, None] * np.swapaxes(r, -1, -2)).reshape(3 * n, 3)
+            ref = (weights.T @ self.rows).T / n + t.mean(axis=0)
+        return ref - ref[rig].mean(axis=0)
+
+    def similarity_2d(self, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`umeyama(frames[:, rigid, :2], mean[rigid, :2])`: scale [N], rotation [N, 2, 2] and
+        translation [N, 2] mapping each frame's x, y onto the mean's (the x, y block of the 3-D
+        cross-covariance, the x, y part of the variance)."""
+        target = mean[rigid_points(), :2]
+        cov = self._cov(target)[:, :, :2]
+        return _similarity(cov, self.var2, self.mu[:, :2], target.mean(axis=0))
 
 
 @dataclass
@@ -161,12 +197,14 @@ def estimate_poses(
     resid = np.full(n, np.nan)
     pnp = rig[:: max(1, len(rig) // PNP_POINTS)]  # an even subset: as accurate, several times faster
     idx = np.flatnonzero(valid)
-    frames = landmarks[idx].astype(np.float64)
-    mean = mean_shape(frames, None)
+    valid_frames = landmarks[idx]
+    stack = RigidStack(valid_frames)
+    mean = stack.mean_shape()
     obj = mean[pnp]
+    frames = valid_frames.astype(np.float64)
     half = len(idx) // 2 if submit is not None and len(idx) >= 2 * MIN_FRAMES_PER_THREAD else 0
     first = submit(_solve, obj, frames[:half], pnp, cam) if half else None
-    s2, r2, t2 = umeyama(frames[:, rig, :2], mean[rig, :2])
+    s2, r2, t2 = stack.similarity_2d(mean)
     sim[idx, :, :2] = s2[:, None, None] * r2
     sim[idx, :, 2] = t2
     scale[idx] = s2
