@@ -73,7 +73,8 @@ class PrepareSettings:
     fps: float = 25.0
     mouth_size: int = 128
     crf: int = 14  # near-transparent H.264: trainers learn from these pixels
-    max_missing_fraction: float = 0.2
+    # how much of the clip must show the face (frames without one are flagged and left out)
+    tracked: clip_quality.TrackedFootage = field(default_factory=clip_quality.TrackedFootage)
     min_face_px: float = 80.0
     reference_count: int = 8
     copy_when_possible: bool = True  # reuse the source's packets when they already fit (lossless, fast)
@@ -218,9 +219,12 @@ class PrepareJob(Job):
                 "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
-        edge = clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video)
-        if edge:
-            ctx.log(edge, level="warning")
+        for warning in (
+            clip_quality.missing_faces_warning(streamed.found, s.fps, self.video),
+            clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video),
+        ):
+            if warning:
+                ctx.log(warning, level="warning")
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
@@ -450,7 +454,7 @@ def analyse(
     mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
-    clip_quality.check_tracking(found, s.max_missing_fraction, video, s.fps)
+    clip_quality.check_tracking(found, video, s.fps, s.tracked)
     # (a clip with a face in every frame has no gap to fill: its raw track is used as it is)
     filled = raw.astype(np.float32, copy=False) if found.all() else fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
