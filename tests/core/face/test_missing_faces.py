@@ -149,6 +149,28 @@ def test_a_real_clip_that_starts_face_less_prepares_trains_and_renders(tmp_path)
     assert info.has_audio and abs(info.duration - 2.0) < 0.1
 
 
+@pytest.mark.slow
+@pytest.mark.samples
+@pytest.mark.skipif(not SAMPLE.is_file(), reason=f"real sample clip not found at {SAMPLE}")
+def test_a_real_clip_whose_held_out_end_is_face_less_trains_the_audio_model(tmp_path):
+    """The speaker walks out for the last 1.2 s: the held-out last 20 % has no tracked frame. The
+    audio-to-mouth model still trains (it stopped with 'cannot reshape array of size 0'); its
+    held-out scores are NaN (nothing to score), not made up."""
+    from studio.project import create_project
+
+    project = create_project(tmp_path / "P")
+    video = _cut_with_the_face_covered(tmp_path / "walk_out.mp4", (2.8, 4.0))
+    run = _cli("prepare", str(video), "--project", str(project.root), "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert "(30 of 100 frames, at 2.80-4.00 s)" in run.stderr
+    argv = ["train", "training_jobs/audio2mouth.toml", "--project", str(project.root), "--max-steps", "3"]
+    sets = ["--set", "train.epoch_steps=3", "--set", "train.batch=4"]
+    done = _cli(*argv, "--device", "cpu", "--run-name", "voice", "--quiet", *sets)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((project.root / "runs" / "voice" / "summary.json").read_text())
+    assert summary["step"] == 3 and np.isnan(summary["heldout_loss"]) and np.isfinite(summary["train_loss"])
+
+
 @pytest.mark.samples
 @pytest.mark.skipif(not SAMPLE.is_file(), reason=f"real sample clip not found at {SAMPLE}")
 def test_a_real_clip_with_too_little_face_is_refused_with_exit_2(tmp_path):
