@@ -8,8 +8,10 @@ track -> write overlapped on threads, the packet copy, audio, hash and live prev
 from the first frame on; after the last frame, smoothing, poses (two threads) and crops while the
 encoder drains and the graph closes, each file written as soon as it is final).
 Besides the ratio it reports the phases: the start (to the first frame tracked), the steady
-frames/s, and the end (after the last frame tracked), raw and prepare; and the CPU time of the
-end-of-clip analysis alone, timed many times on one thread (less moved by the load than wall time).
+frames/s, and the end (after the last frame tracked), raw and prepare, the end also as wall and
+process-CPU ms from the last frame's progress event to the job's return (end_wall_ms, end_cpu_ms);
+and the CPU time of the end-of-clip analysis alone, timed many times on one thread (less moved by
+the load than wall time).
 The two alternate (raw, prepare, raw, prepare, ...) so that both see the same machine load, and the
 figure is the ratio of each prepare run to the mean of the raw runs just before and after it
 (target >= 0.9).

@@ -199,6 +199,7 @@ class PrepareJob(Job):
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
             timings["after_last_frame_s"] = total - (times.last_tracked - t_start)
+            timings["after_last_frame_cpu_s"] = time.process_time() - times.last_tracked_cpu
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
