@@ -216,6 +216,7 @@ def estimate_poses(
     valid: np.ndarray,
     size: tuple[int, int],
     submit: Callable[..., Future] | None = None,
+    similarity_ready: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
 ) -> Poses:
     """Poses for landmarks [N, 478, 3] in pixels; invalid frames get the nearest valid frame's pose.
 
@@ -223,6 +224,8 @@ def estimate_poses(
     With `submit(fn, *args) -> Future` (a thread pool's), the first half of the frames is solved
     there while this thread solves the second: every frame is solved on its own, so the poses are
     the same to the bit, and numpy releases the GIL in the large array operations.
+    `similarity_ready(mean_shape, similarity, scale)` gets the returned Poses' arrays of those
+    three as soon as they are final, before the PnP (what the crop boxes need).
     """
     from core.face.mouth_metrics import face_size
 
@@ -249,25 +252,24 @@ def estimate_poses(
     sim[idx, :, :2] = s2[:, None, None] * r2
     sim[idx, :, 2] = t2
     scale[idx] = s2
+    filled = 0 < len(idx) < n
+    if filled:
+        nearest = nearest_valid(valid)
+        missing = ~valid
+        sim[missing], scale[missing] = sim[nearest[missing]], scale[nearest[missing]]
+    sim32, scale32, mean32 = sim.astype(np.float32), scale.astype(np.float32), mean.astype(np.float32)
+    if similarity_ready is not None:
+        similarity_ready(mean32, sim32, scale32)
     if len(idx):
         parts = [_solve(obj, frames[half:], pnp, cam)]
         if first is not None:
             parts.insert(0, first.result())
         rot[idx], trans[idx], rms = (np.concatenate(part) for part in zip(*parts, strict=True))
         resid[idx] = rms / np.maximum(face_size(frames), 1e-6)
-    if 0 < len(idx) < n:
-        nearest = nearest_valid(valid)
-        missing = ~valid
-        sim[missing], scale[missing] = sim[nearest[missing]], scale[nearest[missing]]
+    if filled:
         rot[missing], trans[missing] = rot[nearest[missing]], trans[nearest[missing]]
-    return Poses(
-        sim.astype(np.float32),
-        scale.astype(np.float32),
-        rot.astype(np.float32),
-        trans.astype(np.float32),
-        mean.astype(np.float32),
-        resid.astype(np.float32),
-    )
+    rot32, trans32, resid32 = rot.astype(np.float32), trans.astype(np.float32), resid.astype(np.float32)
+    return Poses(sim32, scale32, rot32, trans32, mean32, resid32)
 
 
 def _solve(

@@ -37,7 +37,7 @@ import numpy as np
 
 from core.audio.silence import is_silent, voiced_fraction
 from core.face import clip_quality
-from core.face.crops import crop_boxes
+from core.face.crops import crop_boxes_2d
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
@@ -451,8 +451,9 @@ def analyse(
     """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3].
 
     `ready(name, value)` is told of each result as soon as it is final, so its file can be written
-    while the rest is computed: "landmarks" (smoothed), "opening", "poses", "crops" ((face_boxes,
-    mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
+    while the rest is computed: "landmarks" (smoothed), "opening", "crops" ((face_boxes,
+    mouth_boxes), from the 2-D fit, before the PnP) and "poses". With `submit` (a thread pool's),
+    part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
     clip_quality.check_tracking(found, video, s.fps, s.tracked)
@@ -463,10 +464,16 @@ def analyse(
     ready("landmarks", smooth)
     opening = mouth_opening(smooth)
     ready("opening", opening)
-    poses = estimate_poses(smooth, found, size, submit)
+    crops = []
+
+    def with_similarity(mean_shape: np.ndarray, similarity: np.ndarray, scale: np.ndarray) -> None:
+        # the crops need only the 2-D fit: their file and the preview are written during the PnP
+        crops.append(crop_boxes_2d(mean_shape, similarity, scale, s.fps, size))
+        ready("crops", crops[0][:2])
+
+    poses = estimate_poses(smooth, found, size, submit, with_similarity)
     ready("poses", poses)
-    face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
-    ready("crops", (face_boxes, mouth_boxes))
+    face_boxes, mouth_boxes, out_of_frame = crops[0]
     usable = found & ~out_of_frame
     if not (usable & np.isfinite(opening)).any():  # a tight close-up: every crop reaches past an edge
         usable = found  # candidates still come from tracked frames (lip-sync training says why it stops)
@@ -539,9 +546,9 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> float:
 class _FileWriter:
     """Writes each of `analyse`'s results to its file on a side thread as soon as it is final.
 
-    landmarks.npy, poses.npz, crops.npz, and preview.jpg: its landmarks are drawn once the mouth
+    landmarks.npy, crops.npz, poses.npz, and preview.jpg: its landmarks are drawn once the mouth
     opening (which picks the frames shown) is known, while the poses are solved; the boxes once
-    the crops are.
+    the crops are (from the 2-D fit, so the preview's JPEG is encoded during the PnP).
     """
 
     def __init__(
