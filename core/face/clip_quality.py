@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,19 +28,70 @@ def time_ranges(mask: np.ndarray, fps: float, limit: int = 8) -> str:
     return ", ".join(parts[:limit]) + (", ..." if len(parts) > limit else "")
 
 
+@dataclass(frozen=True)
+class TrackedFootage:
+    """How much of a clip must show the face for prepare to go on.
+
+    Frames without a face are left out of training (every trainer reads the `face_found` flags),
+    so what matters is the tracked footage that remains, not the share lost: a clip that starts
+    with the speaker walking in, or has them turn away for a moment, prepares with a warning as
+    long as `min_seconds` of it show the face. A clip shorter than about min_seconds / `short_clip`
+    cannot hold that much; it needs a face in `short_clip` of its frames instead. And a clip with a
+    face in fewer than `min_fraction` of its frames is mostly face-less, whatever its length.
+    """
+
+    min_seconds: float = 2.5  # two seconds to train on after the default 20 % hold-out
+    short_clip: float = 0.8
+    min_fraction: float = 0.5
+
+    def frames_needed(self, frame_count: int, fps: float) -> float:
+        """Tracked frames a clip of `frame_count` frames at `fps` needs (a frame count, not rounded)."""
+        need = min(self.min_seconds * fps, self.short_clip * frame_count)
+        return max(need, self.min_fraction * frame_count)
+
+
 def check_tracking(
-    found: np.ndarray, max_missing_fraction: float, video: Path, fps: float | None = None
+    found: np.ndarray, video: Path, fps: float, rule: TrackedFootage = TrackedFootage()
 ) -> None:
-    """BadInput when more than `max_missing_fraction` of the frames have no face; with `fps` the
-    message also gives the times to trim (what a video editor shows)."""
-    missing = ~found
-    if missing.mean() > max_missing_fraction:
-        at = f" (at {time_ranges(missing, fps)})" if fps else ""
+    """BadInput when too little of the clip shows a face (`TrackedFootage`); the message names the
+    frames and the times without one (what a video editor shows) and how much is needed."""
+    missing = ~np.asarray(found, bool)
+    n, tracked = len(missing), int((~missing).sum())
+    need = rule.frames_needed(n, fps)
+    if tracked >= need:
+        return
+    lost = (
+        f"{video}: no face found in {int(missing.sum())} of {n} frames ({100 * missing.mean():.0f}%) - "
+        f"frames {frame_ranges(missing)} (at {time_ranges(missing, fps)})"
+    )
+    if not tracked:
+        raise BadInput(f"{lost}. Use a video in which one person's face is visible.")
+    if tracked < rule.min_fraction * n:
         raise BadInput(
-            f"{video}: no face found in {int(missing.sum())} of {len(found)} frames "
-            f"({100 * missing.mean():.0f}%, more than {100 * max_missing_fraction:.0f}% allowed) - frames "
-            f"{frame_ranges(missing)}{at}. Use a clip where one face is visible throughout (trim the rest)."
+            f"{lost}: most of the clip shows no face, and prepare needs a face in at least "
+            f"{100 * rule.min_fraction:.0f}% of the frames. Trim the video to the part where the speaker's "
+            "face is in view (or use a clip where it stays in view)."
         )
+    need_s = min(rule.min_seconds, rule.short_clip * n / fps)
+    raise BadInput(
+        f"{lost}, which leaves {tracked / fps:.2f} s with the face in view; prepare needs at least "
+        f"{need_s:.2f} s of it ({math.ceil(need)} frames at {fps:g} fps) to train an avatar. Use a longer "
+        "clip, or one where the face stays in view (trim or re-record the face-less part)."
+    )
+
+
+def missing_faces_warning(found: np.ndarray, fps: float, video: Path | str) -> str | None:
+    """For a clip prepared with frames that show no face: how many seconds, and where (they are left
+    out of training); None when every frame has a face."""
+    missing = ~np.asarray(found, bool)
+    if not missing.any():
+        return None
+    n = len(missing)
+    return (
+        f"{Path(video).name}: no face in {missing.sum() / fps:.2f} s of {n / fps:.2f} s "
+        f"({int(missing.sum())} of {n} frames, at {time_ranges(missing, fps)}); those frames are left "
+        f"out of training, {(n - missing.sum()) / fps:.2f} s with the face in view remain."
+    )
 
 
 def check_face_size(

@@ -35,13 +35,21 @@ def face_box_from_mouth(mouth: np.ndarray) -> np.ndarray:
 
 def crop_boxes(poses: Poses, fps: float, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(face_boxes [N, 4], mouth_boxes [N, 4], crop_out_of_frame [N] bool) for a clip's poses."""
-    mean = poses.mean_shape.astype(np.float64)
+    return crop_boxes_2d(poses.mean_shape, poses.similarity, poses.scale, fps, size)
+
+
+def crop_boxes_2d(
+    mean_shape: np.ndarray, similarity: np.ndarray, scale: np.ndarray, fps: float, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`crop_boxes` from the only poses it reads: the mean shape [478, 3] and the 2-D similarity
+    [N, 2, 3] with its scale [N] (known before the PnP, `estimate_poses(similarity_ready=...)`)."""
+    mean = mean_shape.astype(np.float64)
     mouth_mean = mean[list(LIPS_OUTER), :2].mean(axis=0)
     cheek_mean = float(np.linalg.norm(mean[CHEEKS[0], :2] - mean[CHEEKS[1], :2]))
-    sim = poses.similarity.astype(np.float64)
+    sim = similarity.astype(np.float64)
     lin, t = sim[:, :, :2], sim[:, :, 2]
     centre = np.linalg.solve(lin, (mouth_mean - t)[..., None])[..., 0]  # inverse similarity
-    side = MOUTH_BOX_PER_FACE_WIDTH * cheek_mean / poses.scale.astype(np.float64)
+    side = MOUTH_BOX_PER_FACE_WIDTH * cheek_mean / scale.astype(np.float64)
     centre = gaussian_smooth(centre, CENTRE_SIGMA_S * fps)
     side = gaussian_smooth(side, SIZE_SIGMA_S * fps)
     half = side[:, None] / 2

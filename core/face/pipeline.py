@@ -35,6 +35,7 @@ class StageTimes:
     encode: float = 0.0
     first_tracked: float | None = None  # perf_counter() when the first frame's track() returned
     last_tracked: float | None = None  # and the last's
+    last_tracked_cpu: float | None = None  # process_time() then (the process's CPU, every thread)
     waits: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
 
@@ -140,6 +141,7 @@ def run_pipeline(
             t0 = time.perf_counter()
             result = track(item)
             times.last_tracked = t1 = time.perf_counter()
+            times.last_tracked_cpu = time.process_time()
             times.track += t1 - t0
             if times.first_tracked is None:
                 times.first_tracked = t1

@@ -37,7 +37,7 @@ import numpy as np
 
 from core.audio.silence import is_silent, voiced_fraction
 from core.face import clip_quality
-from core.face.crops import crop_boxes
+from core.face.crops import crop_boxes_2d
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
@@ -73,7 +73,8 @@ class PrepareSettings:
     fps: float = 25.0
     mouth_size: int = 128
     crf: int = 14  # near-transparent H.264: trainers learn from these pixels
-    max_missing_fraction: float = 0.2
+    # how much of the clip must show the face (frames without one are flagged and left out)
+    tracked: clip_quality.TrackedFootage = field(default_factory=clip_quality.TrackedFootage)
     min_face_px: float = 80.0
     reference_count: int = 8
     copy_when_possible: bool = True  # reuse the source's packets when they already fit (lossless, fast)
@@ -200,6 +201,7 @@ class PrepareJob(Job):
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
             timings["after_last_frame_s"] = total - (times.last_tracked - t_start)
+            timings["after_last_frame_cpu_s"] = time.process_time() - times.last_tracked_cpu
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
             manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
@@ -220,9 +222,12 @@ class PrepareJob(Job):
                 "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
-        edge = clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video)
-        if edge:
-            ctx.log(edge, level="warning")
+        for warning in (
+            clip_quality.missing_faces_warning(streamed.found, s.fps, self.video),
+            clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video),
+        ):
+            if warning:
+                ctx.log(warning, level="warning")
         ctx.metric("prepare/frames_per_s", n, n / total)
         ctx.metric("prepare/face_found_fraction", n, float(streamed.found.mean()))
         ctx.artifact(self.out_dir, "prepared_clip")
@@ -449,11 +454,12 @@ def analyse(
     """Quality gates, then smoothing, pose, crops and reference frames for a raw track [N, 478, 3].
 
     `ready(name, value)` is told of each result as soon as it is final, so its file can be written
-    while the rest is computed: "landmarks" (smoothed), "opening", "poses", "crops" ((face_boxes,
-    mouth_boxes)). With `submit` (a thread pool's), part of the poses is solved on that pool.
+    while the rest is computed: "landmarks" (smoothed), "opening", "crops" ((face_boxes,
+    mouth_boxes), from the 2-D fit, before the PnP) and "poses". With `submit` (a thread pool's),
+    part of the poses is solved on that pool.
     """
     ready = ready or (lambda name, value: None)
-    clip_quality.check_tracking(found, s.max_missing_fraction, video, s.fps)
+    clip_quality.check_tracking(found, video, s.fps, s.tracked)
     # (a clip with a face in every frame has no gap to fill: its raw track is used as it is)
     filled = raw.astype(np.float32, copy=False) if found.all() else fill_gaps(raw, found).astype(np.float32)
     clip_quality.check_face_size(filled, s.min_face_px, video, found)
@@ -461,10 +467,16 @@ def analyse(
     ready("landmarks", smooth)
     opening = mouth_opening(smooth)
     ready("opening", opening)
-    poses = estimate_poses(smooth, found, size, submit)
+    crops = []
+
+    def with_similarity(mean_shape: np.ndarray, similarity: np.ndarray, scale: np.ndarray) -> None:
+        # the crops need only the 2-D fit: their file and the preview are written during the PnP
+        crops.append(crop_boxes_2d(mean_shape, similarity, scale, s.fps, size))
+        ready("crops", crops[0][:2])
+
+    poses = estimate_poses(smooth, found, size, submit, with_similarity)
     ready("poses", poses)
-    face_boxes, mouth_boxes, out_of_frame = crop_boxes(poses, s.fps, size)
-    ready("crops", (face_boxes, mouth_boxes))
+    face_boxes, mouth_boxes, out_of_frame = crops[0]
     usable = found & ~out_of_frame
     if not (usable & np.isfinite(opening)).any():  # a tight close-up: every crop reaches past an edge
         usable = found  # candidates still come from tracked frames (lip-sync training says why it stops)
@@ -537,9 +549,9 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> float:
 class _FileWriter:
     """Writes each of `analyse`'s results to its file on a side thread as soon as it is final.
 
-    landmarks.npy, poses.npz, crops.npz, and preview.jpg: its landmarks are drawn once the mouth
+    landmarks.npy, crops.npz, poses.npz, and preview.jpg: its landmarks are drawn once the mouth
     opening (which picks the frames shown) is known, while the poses are solved; the boxes once
-    the crops are.
+    the crops are (from the 2-D fit, so the preview's JPEG is encoded during the PnP).
     """
 
     def __init__(

@@ -303,6 +303,9 @@ class _MouthHooks(TrainHooks):
             mask = c.valid[c.split :]
             losses.append(float(_loss(pred, c.targets[c.split :], mask, var_sum)) * float(mask.sum()))
             keep = mask.cpu().numpy()
+            if not keep.any():  # the held-out part shows no face (the speaker walked out): nothing to score
+                per_clip[c.name] = {"mouth_r": float("nan"), "lmd_px": float("nan"), "frames": 0}
+                continue
             lm = c.features.clip.landmarks[c.split :][keep]
             s = mouth_scores(space, pred.cpu().numpy()[keep], lm, c.features.clip.crop_scale[c.split :][keep])
             per_clip[c.name] = {"mouth_r": s["mouth_r"], "lmd_px": s["lmd_px"], "frames": int(keep.sum())}
@@ -310,12 +313,14 @@ class _MouthHooks(TrainHooks):
             opening_t.append(s["opening_true"])
             lmds.append(s["lmd_px"])
             weights.append(int(keep.sum()))
-        n_eval = max(sum(weights), 1)
+        n_eval = sum(weights)
         scores = {
             "step": step,
             "train_loss": train_loss,
-            "heldout_loss": sum(losses) / n_eval,
-            "heldout_mouth_r": pearson(np.concatenate(opening_p), np.concatenate(opening_t)),
+            "heldout_loss": sum(losses) / n_eval if n_eval else float("nan"),
+            "heldout_mouth_r": pearson(np.concatenate(opening_p), np.concatenate(opening_t))
+            if opening_p
+            else float("nan"),
             "heldout_lmd_px": float(np.average(lmds, weights=weights)) if sum(weights) else float("nan"),
             "per_clip": per_clip,
         }
@@ -328,9 +333,10 @@ class _MouthHooks(TrainHooks):
             f"step {step}: train {train_loss:.4f} held-out {scores['heldout_loss']:.4f} "
             f"r {scores['heldout_mouth_r']:.3f} LMD {scores['heldout_lmd_px']:.2f}px"
         )
-        img = opening_plot(opening_p[0], opening_t[0])
-        ctx.preview("mouth opening (held-out)", img)
-        run.save_preview("heldout_opening", img, step)
+        if opening_p:
+            img = opening_plot(opening_p[0], opening_t[0])
+            ctx.preview("mouth opening (held-out)", img)
+            run.save_preview("heldout_opening", img, step)
         return scores
 
     # -- outputs -----------------------------------------------------------------------------

@@ -78,6 +78,42 @@ def test_umeyama_recovers_a_batch_of_similarities():
     assert np.allclose(s, 1.7) and np.allclose(r, rot) and np.allclose(t, (3, -2))
 
 
+def test_the_3d_rotation_is_the_svd_umeyama_rotation_reflections_and_degenerate_covs_included():
+    """The polar-factor Newton iteration against Umeyama's SVD form, on covariances of every kind:
+    near-rotations (a face against the mean face), random ones, a reflection (det < 0, where
+    Umeyama flips the smallest singular direction), a rank-deficient and a zero one."""
+    from core.face.pnp import rodrigues
+    from core.face.pose import _rotation_3d
+    from tests.core.face._reference import umeyama_svd
+
+    rng = np.random.default_rng(7)
+    rot = rodrigues(rng.normal(size=(40, 3)))
+    near = rot * rng.uniform(500, 1500, (40, 1, 3)) + rng.normal(size=(40, 3, 3)) * 20
+    covs = np.concatenate([near, rng.normal(size=(20, 3, 3)), -np.eye(3)[None] * [1, 2, 3]])
+    covs = np.concatenate([covs, np.diag([2.0, 1.0, 0.0])[None], np.zeros((1, 3, 3))])
+
+    def svd_form(cov):
+        u, sig, vt = np.linalg.svd(cov)
+        d = np.ones_like(sig)
+        d[..., -1] = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+        d[d == 0] = 1.0
+        return (u * d[..., None, :]) @ vt, (sig * d).sum(axis=-1)
+
+    for batch in (covs[:40], covs):  # all near-rotations (the iteration), and a mix (the fallback)
+        r, trace = _rotation_3d(batch)
+        r_ref, trace_ref = svd_form(batch)
+        assert np.abs(trace - trace_ref).max() <= 1e-12 * np.abs(trace_ref).max()
+        proper = np.linalg.matrix_rank(batch) == 3  # where the rotation is unique
+        assert np.abs(r[proper] - r_ref[proper]).max() < 1e-12
+        assert np.allclose(np.linalg.det(r), 1.0) and np.allclose(r @ np.swapaxes(r, 1, 2), np.eye(3))
+    # and the similarity it gives, against the SVD umeyama, on frames of a moving face
+    track = _face_track(20).astype(np.float64)
+    s, r, t = umeyama(track, track[0])
+    s_ref, r_ref, t_ref = umeyama_svd(track, track[0])
+    assert np.allclose(s, s_ref, rtol=1e-12) and np.abs(r - r_ref).max() < 1e-12
+    assert np.abs(t - t_ref).max() < 1e-9
+
+
 def test_poses_follow_head_yaw_and_ignore_the_jaw():
     n = 60
     yaw = 20 * np.sin(np.linspace(0, 2 * np.pi, n))
