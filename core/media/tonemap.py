@@ -283,7 +283,7 @@ def _convert(
         if gain_t is not None:
             root = cv2.sqrt(cv2.transform(lv, luma))  # sqrt(Y) * _GAIN_LUT
             gain = np.take(gain_t, root.astype(np.uint16), mode="clip")
-            cv2.multiply(lv, cv2.merge([gain, gain, gain]), dst=lv)
+            cv2.multiply(lv, cv2.cvtColor(gain, cv2.COLOR_GRAY2RGB, dst=mv), dst=lv)
         cv2.transform(lv, to_709, dst=mv)  # linear BT.709 (R, G, B or B, G, R) times _OUT_LUT^2
         _fit_gamut(mv, top, rgb)
         cv2.sqrt(mv, dst=mv)
@@ -302,9 +302,9 @@ def _fit_gamut(px: np.ndarray, top: float, rgb: bool = True) -> None:
     to the final clamp."""
     slack = GAMUT_SLACK * top
     flat = px.reshape(px.shape[0], -1)
-    lo, hi, _, _ = cv2.minMaxLoc(flat)
-    if lo >= -slack and hi <= top + slack:
-        if lo < 0:
+    lo_all, hi_all, _, _ = cv2.minMaxLoc(flat)
+    if lo_all >= -slack and hi_all <= top + slack:
+        if lo_all < 0:
             cv2.max(px, 0.0, dst=px)
         return
     # a component's flag (255: inside), then a pixel's: grey 255 only when all three are 255
@@ -327,8 +327,9 @@ def _fit_gamut(px: np.ndarray, top: float, rgb: bool = True) -> None:
     v -= lum
     v *= s
     v += lum
-    np.put(px, at, v)
-    cv2.max(px, 0.0, dst=px)  # what is left below 0: the slack (the top is clamped by the table)
+    px.reshape(-1)[at] = np.maximum(v, 0.0, out=v)  # (above `top` the output table clamps)
+    if lo_all < 0:  # components within the slack below 0
+        cv2.max(px, 0.0, dst=px)
 
 
 GAMUT_SLACK = 1e-5
