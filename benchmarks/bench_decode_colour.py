@@ -29,7 +29,7 @@ import numpy as np
 from benchmarks import decode_colour_before as before
 from core.media import tonemap, yuv
 from core.media.colour import frame_colour
-from core.media.convert import frame_to_array
+from core.media.convert import content_peak, frame_to_array
 from core.media.deinterlace import Deinterlacer, Interlacing
 from core.media.yuv import bgr8_to_i420
 from tests.core.media.colour_clips import (  # the standards' forward mappings, written out there
@@ -110,18 +110,13 @@ def main() -> None:
         for name, (fmt, tags) in TAGS.items():
             frame = _frame(h, w, fmt, tags)
             cases[f"{name} {size}"] = lambda frame=frame: frame_to_array(frame, True)
-            colour, planes = frame_colour(frame), yuv.planes(frame)
+            # the implementation before, behind the same reading of the frame (planes, tags, peak)
             if "bt2020" in name:
-                old = lambda c=colour, p=planes: before.to_sdr_rgb8(*p, c, workers=1)  # noqa: E731
-                cases[f"{name} {size} before"] = old
+                cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
                 # the tone map's parts on threads
-                run = lambda c=colour, p=planes: tonemap.to_sdr_rgb8(*p, c, workers=2)  # noqa: E731
-                cases[f"{name} {size} 2 threads"] = run
+                cases[f"{name} {size} 2 threads"] = lambda frame=frame: _tonemap(frame, workers=2)
             elif "bt709" in name:
-                old = lambda c=colour, p=planes: before.yuv_to_rgb8(  # noqa: E731
-                    *p, c.matrix, c.full_range, c.bits, True
-                )
-                cases[f"{name} {size} before"] = old
+                cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
         bgr = np.ascontiguousarray(frame_to_array(_frame(h, w, "yuv420p", {}), False))
         cases[f"encode_bt601_cv2 (old writer) {size}"] = lambda bgr=bgr: cv2.cvtColor(
             bgr, cv2.COLOR_BGR2YUV_I420
@@ -162,6 +157,21 @@ def main() -> None:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
+
+
+def _before(frame) -> np.ndarray:
+    """frame_to_array's reading of the frame, then the conversion as it was before the fast routes."""
+    colour, planes = frame_colour(frame), yuv.planes(frame)
+    if colour.needs_mapping:
+        peak = content_peak(frame) if colour.transfer == "pq" else None
+        return before.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=1)
+    return before.yuv_to_rgb8(*planes, colour.matrix, colour.full_range, colour.bits, True)
+
+
+def _tonemap(frame, workers: int) -> np.ndarray:
+    colour, planes = frame_colour(frame), yuv.planes(frame)
+    peak = content_peak(frame) if colour.transfer == "pq" else None
+    return tonemap.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=workers)
 
 
 def _interlaced_frames(h: int, w: int, folder: Path, n: int = 4):

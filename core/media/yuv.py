@@ -3,9 +3,12 @@
 swscale's default conversion (what PyAV's `to_ndarray(format="rgb24")` runs) loses 1-3 levels per
 channel and OpenCV's YUV conversions know only BT.601 limited range; here each conversion is one
 `cv2.transform` with the 3x4 matrix built from (Kr, Kb), the range and the bit depth, which rounds
-once, at the end. Chroma is upsampled by repetition, as OpenCV's I420 conversion does (for BT.601
-limited-range 8-bit both agree within one level: OpenCV rounds its coefficients to fixed point,
-and core.media.convert keeps OpenCV's conversion for that case), and downsampled by 2x2 averages.
+once, at the end (OpenCV's fixed point: a level off on ~3 % of 8-bit values). Chroma is upsampled
+by repetition, as OpenCV's I420 conversion does (for BT.601 limited-range 8-bit both agree within
+one level: OpenCV rounds its coefficients to fixed point, and core.media.convert keeps OpenCV's
+conversion for that case), and downsampled by 2x2 averages. Frames go a band of rows at a time
+through scratch that stays in the CPU cache: whole-frame temporaries (upsampled chroma, merged
+planes) cost more than the arithmetic.
 
     Y' = Kr R' + Kg G' + Kb B',  Cb = (B' - Y') / (2 (1 - Kb)),  Cr = (R' - Y') / (2 (1 - Kr))
     limited range: Y = 16 s + 219 s Y',  C = 128 s + 224 s C   (s = 2^(bits - 8))
@@ -64,14 +67,6 @@ def yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
         offset = np.array([-16 / 219, -128 / 224, -128 / 224])
     m = a * scale[None, :]
     return np.concatenate([m, (a @ offset)[:, None]], axis=1)
-
-
-def row_bands(height: int, sub: int, rows: int) -> list[tuple[int, int, int, int]]:
-    """(y0, y1, c0, c1): luma rows [y0, y1) and the chroma rows [c0, c1) they use, cut into bands
-    of about `rows` luma rows, each a whole number of chroma rows (`sub` luma rows per chroma row)."""
-    step = max(sub, rows - rows % sub)
-    ends = [(y0, min(y0 + step, height)) for y0 in range(0, height, step)]
-    return [(y0, y1, y0 // sub, -(-y1 // sub)) for y0, y1 in ends]
 
 
 BAND_PIXELS = 1 << 17  # pixels per band: a band's scratch stays in the CPU cache between passes
@@ -148,25 +143,12 @@ def _transform_to_u8(ycc: np.ndarray, m: np.ndarray, out: np.ndarray) -> None:
 
 def bgr8_to_i420(frame_bgr: np.ndarray, matrix: str = "bt709") -> np.ndarray:
     """Limited-range 8-bit I420 planes stacked as [H * 3 / 2, W] (PyAV's "yuv420p" ndarray layout)
-    from an even-sized BGR uint8 image; chroma is the mean of each 2x2 block (of the rounded
-    full-resolution chroma). A band of rows at a time, written straight into the planes."""
+    from an even-sized BGR uint8 image; chroma is the mean of each 2x2 block."""
     h, w = frame_bgr.shape[:2]
     inv = np.linalg.inv(yuv_to_rgb_affine(matrix, False, 8)[:, :3] * 255.0)  # R'G'B' 0-255 -> codes - 16/128
     fwd = np.concatenate([inv[:, ::-1], np.array([[16.0], [128.0], [128.0]])], axis=1)  # BGR in
-    out = np.empty((h * 3 // 2, w), np.uint8)
-    flat = out.reshape(-1)
-    q = (h // 2) * (w // 2)
-    cb = flat[h * w : h * w + q].reshape(h // 2, w // 2)
-    cr = flat[h * w + q : h * w + 2 * q].reshape(h // 2, w // 2)
-    rows = max(2, BAND_PIXELS // max(w, 1))
-    scratch = np.empty((rows + 2, w, 3), np.uint8)
-    half = np.empty(((rows + 2) // 2, w // 2, 3), np.uint8)
-    for y0, y1, c0, c1 in row_bands(h, 2, rows):
-        ycc = scratch[: y1 - y0]
-        cv2.transform(frame_bgr[y0:y1], fwd, dst=ycc)
-        cv2.extractChannel(ycc, 0, dst=out[y0:y1])
-        hb = half[: c1 - c0]
-        cv2.resize(ycc, (w // 2, c1 - c0), dst=hb, interpolation=cv2.INTER_AREA)
-        cv2.extractChannel(hb, 1, dst=cb[c0:c1])
-        cv2.extractChannel(hb, 2, dst=cr[c0:c1])
-    return out
+    y, cb, cr = cv2.split(cv2.transform(frame_bgr, fwd))
+    half = (w // 2, h // 2)
+    cb = cv2.resize(cb, half, interpolation=cv2.INTER_AREA)
+    cr = cv2.resize(cr, half, interpolation=cv2.INTER_AREA)
+    return np.concatenate([y.ravel(), cb.ravel(), cr.ravel()]).reshape(h * 3 // 2, w)
