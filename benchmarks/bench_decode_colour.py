@@ -26,9 +26,10 @@ import av
 import cv2
 import numpy as np
 
+from benchmarks import decode_colour_before as before
 from core.media import tonemap, yuv
 from core.media.colour import frame_colour
-from core.media.convert import frame_to_array
+from core.media.convert import content_peak, frame_to_array
 from core.media.deinterlace import Deinterlacer, Interlacing
 from core.media.yuv import bgr8_to_i420
 from tests.core.media.colour_clips import (  # the standards' forward mappings, written out there
@@ -109,16 +110,19 @@ def main() -> None:
         for name, (fmt, tags) in TAGS.items():
             frame = _frame(h, w, fmt, tags)
             cases[f"{name} {size}"] = lambda frame=frame: frame_to_array(frame, True)
-            if "bt2020" in name:  # the tone map cut into bands on threads (the default: half the CPUs)
-                colour, planes = frame_colour(frame), yuv.planes(frame)
-                for n in (1, 2, 4):
-                    run = lambda c=colour, p=planes, n=n: tonemap.to_sdr_rgb8(*p, c, workers=n)  # noqa: E731
-                    cases[f"{name} {size} {n} thread(s)"] = run
+            # the implementation before, behind the same reading of the frame (planes, tags, peak)
+            if "bt2020" in name:
+                cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
+                # the tone map's parts on threads
+                cases[f"{name} {size} 2 threads"] = lambda frame=frame: _tonemap(frame, workers=2)
+            elif "bt709" in name:
+                cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
         bgr = np.ascontiguousarray(frame_to_array(_frame(h, w, "yuv420p", {}), False))
         cases[f"encode_bt601_cv2 (old writer) {size}"] = lambda bgr=bgr: cv2.cvtColor(
             bgr, cv2.COLOR_BGR2YUV_I420
         )
         cases[f"encode_bt709 (writer) {size}"] = lambda bgr=bgr: bgr8_to_i420(bgr, "bt709")
+        cases[f"encode_bt709 (writer) {size} before"] = lambda bgr=bgr: before.bgr8_to_i420(bgr, "bt709")
 
         stream, frames = _interlaced_frames(h, w, Path(tmp))
         cases[f"bwdif_deinterlace {size}"] = lambda stream=stream, frames=frames: _deinterlace(stream, frames)
@@ -127,24 +131,47 @@ def main() -> None:
         for name, fn in cases.items():
             times[name].append(_time(fn, args.reps))
     ms = {k: round(statistics.median(v), 2) for k, v in times.items()}
+    ratios = {}
+    for size in sizes:
+        base = ms[f"sdr_bt601_8bit (old path) {size}"]
+        for k, v in ms.items():
+            if k.endswith(size) or f"{size} " in k:
+                ratios[k] = round(v / base, 2)
     for k, v in ms.items():
         print(f"{k:45s} {v:8.2f} ms/frame")
     result = {
         "what": "ms per frame of each colour route of core.media.convert (decoder excluded), bwdif, and the "
         "writer's RGB->YUV, median of rounds; cases interleaved within each round on a CPU shared with "
-        "other work: compare ratios within this run",
+        "other work: compare ratios within this run. 'before': the implementation before the fast "
+        "routes (benchmarks/decode_colour_before.py), same frames, same run",
         "ms_per_frame": ms,
         "rounds": args.rounds,
         "reps": args.reps,
         "cpu": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
         "default_tonemap_threads": tonemap._WORKERS,
+        "ratio_to_bt601_path": ratios,
         "threads": os.environ.get("OMP_NUM_THREADS"),
         "cv2_threads": cv2.getNumThreads(),
         "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
+
+
+def _before(frame) -> np.ndarray:
+    """frame_to_array's reading of the frame, then the conversion as it was before the fast routes."""
+    colour, planes = frame_colour(frame), yuv.planes(frame)
+    if colour.needs_mapping:
+        peak = content_peak(frame) if colour.transfer == "pq" else None
+        return before.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=1)
+    return before.yuv_to_rgb8(*planes, colour.matrix, colour.full_range, colour.bits, True)
+
+
+def _tonemap(frame, workers: int) -> np.ndarray:
+    colour, planes = frame_colour(frame), yuv.planes(frame)
+    peak = content_peak(frame) if colour.transfer == "pq" else None
+    return tonemap.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=workers)
 
 
 def _interlaced_frames(h: int, w: int, folder: Path, n: int = 4):

@@ -38,6 +38,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from core.media import yuv
 from core.media.colour import FrameColour
 from core.media.yuv import yuv_to_rgb_affine
 
@@ -165,21 +166,34 @@ TRANSFERS: dict[str, Transfer] = {
 }
 
 
+# Table sizes. Input: R'G'B' signal 0..1 -> index 0.._IN_TOP, rounded by cv2.transform (uint16,
+# saturating: below 0 -> 0; the table's tail repeats f(1) up to 65535). Gain: indexed by
+# floor(sqrt(Y) * _GAIN_LUT). Output: indexed by floor(sqrt(x) * _OUT_LUT) for linear x in [0, 1]
+# (the square root spreads the dark end, where BT.1886's inverse is steepest: a bin is < 0.1 level).
+_IN_TOP = 65535
+_GAIN_LUT = 16384
+_OUT_LUT = 16384
+
+
 @lru_cache(maxsize=16)
-def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray]:
-    """(signal -> linear [_IN_LUT], sqrt(Y) -> gain [_GAIN_LUT]), each sampled at its bins'
-    centres: entry i serves x in [i / n, (i + 1) / n)."""
+def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """(input index -> linear [65536] float32, floor(sqrt(Y) * _GAIN_LUT) -> gain times _OUT_LUT^2
+    [_GAIN_LUT + 1] float32, None for SDR's gain of 1)."""
     tf = TRANSFERS[transfer]
-    linear = tf.to_linear((np.arange(_IN_LUT) + 0.5) / _IN_LUT).astype(np.float32)
-    root = (np.arange(_GAIN_LUT) + 0.5) / _GAIN_LUT
-    gain = tf.gain(root * root, peak).astype(np.float32)
+    signal = np.minimum(np.arange(65536) / _IN_TOP, 1.0)
+    linear = tf.to_linear(signal).astype(np.float32)
+    if transfer == "sdr":
+        return linear, None
+    root = np.minimum((np.arange(_GAIN_LUT + 1) + 0.5) / _GAIN_LUT, 1.0)  # bin centres
+    gain = (tf.gain(root * root, peak) * float(_OUT_LUT) ** 2).astype(np.float32)
     return linear, gain
 
 
-def _take(table: np.ndarray, scaled: np.ndarray) -> np.ndarray:
-    """table[floor(scaled)], clamped to the table (truncation is the floor for scaled >= 0; below
-    0 it gives 0 or a negative index, which the clamp sends to entry 0)."""
-    return np.take(table, scaled.astype(np.int32), mode="clip")
+@lru_cache(maxsize=1)
+def _out_table() -> np.ndarray:
+    """floor(sqrt(x) * _OUT_LUT) -> round(255 x^(1/2.4)) uint8 (BT.1886's inverse EOTF), at bin centres."""
+    root = np.minimum((np.arange(_OUT_LUT + 1) + 0.5) / _OUT_LUT, 1.0)
+    return np.round(255.0 * np.power(root, 2.0 / 2.4)).astype(np.uint8)
 
 
 def to_sdr_rgb8(
@@ -194,33 +208,34 @@ def to_sdr_rgb8(
     """HDR or wide-gamut Y'CbCr planes -> BT.709 SDR uint8 [H, W, 3] (RGB, or BGR without `rgb`).
 
     `peak`: the source's peak luminance in cd/m^2 (PQ's mastering display or MaxCLL); None takes
-    the transfer's nominal one. Per pixel in float32 planes (a 65^3 3D table through cv2.remap was
-    tried: no faster here, and 6-9 levels off near black at the 99.9th percentile). Frames of
-    half a megapixel and more are cut into `workers` bands of rows (default: half the CPUs, at
-    most 4) converted on threads (NumPy and OpenCV release the GIL); every pixel is computed the
-    same either way, so the result does not depend on the split.
+    the transfer's nominal one. A band of rows at a time, every step on interleaved float32 in
+    scratch that stays in the CPU cache: the matrices are `cv2.transform`s, the transfer, the
+    gain and the output gamma 1-D tables (a 65^3 3D table through cv2.remap was tried before: no
+    faster, and 6-9 levels off near black). `workers` > 1 cuts the frame into that many parts of
+    whole chroma rows converted on threads (default: half the CPUs, at most 4; one here on 2
+    cores, where other work leaves no idle core); every pixel is computed the same either way.
     """
     peak = float(peak or TRANSFERS[colour.transfer].default_peak)
     h = y.shape[0]
-    sub = h // cb.shape[0] if cb.shape[0] and h % cb.shape[0] == 0 else 0  # chroma rows per luma row
-    n = _WORKERS if workers is None else max(1, workers)
-    if n == 1 or y.size < BAND_MIN_PIXELS or not sub or (h // sub) < 2 * n:
-        return _to_rgb8(_to_sdr_float(y, cb, cr, colour, peak), rgb)
     out = np.empty((*y.shape, 3), np.uint8)
-    rows = h // sub  # chroma rows, cut evenly; a band is whole chroma rows
+    n = _WORKERS if workers is None else max(1, workers)
+    sub = h // cb.shape[0] if cb.shape[0] and cb.shape[0] * (h // cb.shape[0]) == h else 0
+    if n == 1 or not sub or (h // sub) < 2 * n:
+        _convert(y, cb, cr, colour, peak, rgb, out)
+        return out
+    rows = h // sub
     cuts = [rows * i // n for i in range(n + 1)]
 
-    def band(i: int) -> None:
+    def part(i: int) -> None:
         c0, c1 = cuts[i], cuts[i + 1]
         y0, y1 = c0 * sub, c1 * sub
-        out[y0:y1] = _to_rgb8(_to_sdr_float(y[y0:y1], cb[c0:c1], cr[c0:c1], colour, peak), rgb)
+        _convert(y[y0:y1], cb[c0:c1], cr[c0:c1], colour, peak, rgb, out[y0:y1])
 
-    list(_pool(n).map(band, range(n)))
+    list(_pool(n).map(part, range(n)))
     return out
 
 
-BAND_MIN_PIXELS = 512 * 1024  # smaller frames: one thread (the hand-over would cost more)
-_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
+_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))  # threads pay only with idle cores
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
@@ -232,71 +247,89 @@ def _pool(n: int) -> ThreadPoolExecutor:
         return _POOLS[n]
 
 
-def _to_rgb8(planes: list[np.ndarray], rgb: bool) -> np.ndarray:
-    out = [cv2.convertScaleAbs(c, alpha=255.0) for c in planes]  # 0..255 rounded, saturated
-    return cv2.merge(out if rgb else out[::-1])
-
-
-def _to_sdr_float(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, peak: float) -> list:
-    """R, G, B float32 planes, BT.709 SDR signal 0..1, from Y'CbCr planes (any subsampling)."""
+def _convert(
+    y: np.ndarray,
+    cb: np.ndarray,
+    cr: np.ndarray,
+    colour: FrameColour,
+    peak: float,
+    rgb: bool,
+    out: np.ndarray,
+) -> None:
+    """Planes -> `out` (uint8 [H, W, 3]), band by band."""
     lin_t, gain_t = _tables(colour.transfer, peak)
-    # R'G'B' come out in table units (x len(lin_t)): the lookup is a cast and a take
-    planes = [_take(lin_t, c) for c in yuv_to_rgb_planes(y, cb, cr, colour, scale=len(lin_t))]
-    # luminance times len(gain_t)^2: its square root is the gain table's index
-    lum = _mix(planes, _LUMA_OF[colour.primaries] * float(len(gain_t)) ** 2)
-    gain = _take(gain_t, cv2.sqrt(lum))
-    planes = [cv2.multiply(c, gain) for c in planes]
-    if colour.primaries != "bt709":
-        m = _TO_709[colour.primaries]
-        planes = [_mix(planes, m[i]) for i in range(3)]
-    _fit_gamut(planes)
-    return [cv2.pow(c, 1 / 2.4) for c in planes]  # BT.1886's inverse EOTF (the planes are in [0, 1])
+    out_t = _out_table()
+    if y.dtype != np.uint16:  # 8-bit wide-gamut SDR: cv2.transform keeps the depth, the indices need 16 bits
+        y, cb, cr = (p.astype(np.uint16) for p in (y, cb, cr))
+    to_index = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * _IN_TOP
+    luma = (_LUMA_OF[colour.primaries] * float(_GAIN_LUT) ** 2)[None, :]
+    to_709 = _TO_709[colour.primaries]
+    if gain_t is None:  # SDR: linear light is already relative to SDR white
+        to_709 = to_709 * float(_OUT_LUT) ** 2
+    if not rgb:
+        to_709 = to_709[::-1]
+    to_709 = np.ascontiguousarray(to_709)
+    bands = yuv.YccBands(y, cb, cr, band_pixels=_BAND_PIXELS)
+    shape = (bands.rows, y.shape[1], 3)
+    index = np.empty(shape, np.uint16)
+    lin = np.empty(shape, np.float32)
+    mapped = np.empty(shape, np.float32)
+    top = float(_OUT_LUT) ** 2
+    for y0, y1, ycc in bands:
+        k = y1 - y0
+        idx, lv, mv = index[:k], lin[:k], mapped[:k]
+        cv2.transform(ycc, to_index, dst=idx)  # R'G'B' as table indices, rounded, saturated at 0
+        np.take(lin_t, idx, out=lv)
+        if gain_t is not None:
+            root = cv2.sqrt(cv2.transform(lv, luma))  # sqrt(Y) * _GAIN_LUT
+            gain = np.take(gain_t, root.astype(np.uint16), mode="clip")
+            cv2.multiply(lv, cv2.cvtColor(gain, cv2.COLOR_GRAY2RGB, dst=mv), dst=lv)
+        cv2.transform(lv, to_709, dst=mv)  # linear BT.709 (R, G, B or B, G, R) times _OUT_LUT^2
+        _fit_gamut(mv, top, rgb)
+        cv2.sqrt(mv, dst=mv)
+        np.take(out_t, mv.astype(np.uint16), out=out[y0:y1], mode="clip")
 
 
-def yuv_to_rgb_planes(
-    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, scale: float = 1.0
-) -> list[np.ndarray]:
-    """R', G', B' float32 [H, W] each, times `scale`; the chroma terms (with every offset) are
-    computed at chroma size and repeated, and each channel is one fused pass over the luma."""
-    m = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * scale
-    h, w = y.shape
-    yf = y.astype(np.float32)
-    cbf, crf = cb.astype(np.float32), cr.astype(np.float32)
-    out = []
-    for c in range(3):
-        term = np.float32(m[c, 1]) * cbf if m[c, 1] else np.zeros_like(cbf)
-        if m[c, 2]:
-            term += np.float32(m[c, 2]) * crf
-        term += np.float32(m[c, 3])
-        if term.shape != (h, w):
-            term = cv2.resize(term, (w, h), interpolation=cv2.INTER_NEAREST)
-        out.append(cv2.scaleAdd(yf, float(m[c, 0]), term))
-    return out
+_BAND_PIXELS = 1 << 15  # a band's float scratch (3 x 384 KB) stays in the CPU cache
 
 
-def _mix(planes: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
-    """sum_i weights[i] * planes[i], float32 (OpenCV's fused, vectorised weighted sums)."""
-    w = [float(x) for x in weights]
-    out = cv2.addWeighted(planes[0], w[0], planes[1], w[1], 0.0)
-    return cv2.scaleAdd(planes[2], w[2], out) if w[2] else out
-
-
-def _fit_gamut(planes: list[np.ndarray]) -> None:
-    """In place: pixels with a component below 0 or above 1 moved toward their own BT.709 luminance
-    (grey of the same light) just far enough to fit; hue and luminance stay. Only those pixels are
-    gathered and computed."""
-    r, g, b = planes
-    lo = cv2.min(cv2.min(r, g), b)
-    hi = cv2.max(cv2.max(r, g), b)
-    idx = np.flatnonzero((lo < 0) | (hi > 1))
-    if not len(idx):
+def _fit_gamut(px: np.ndarray, top: float, rgb: bool = True) -> None:
+    """In place on [..., 3] linear light (white = `top`; R, G, B, or B, G, R without `rgb`):
+    pixels with a component below 0 or above `top` moved toward their own BT.709 luminance (grey
+    of the same light) just far enough to fit; hue and luminance stay. Only those pixels are
+    gathered and computed; components within `GAMUT_SLACK` of the bounds (the input's
+    quantisation: a neutral dark pixel comes out of the BT.2020 matrix a hair below 0) are left
+    to the final clamp."""
+    slack = GAMUT_SLACK * top
+    flat = px.reshape(px.shape[0], -1)
+    lo_all, hi_all, _, _ = cv2.minMaxLoc(flat)
+    if lo_all >= -slack and hi_all <= top + slack:
+        if lo_all < 0:
+            cv2.max(px, 0.0, dst=px)
         return
-    px = [p.ravel()[idx] for p in planes]
-    lo, hi = lo.ravel()[idx], hi.ravel()[idx]
-    lum = np.clip(px[0] * _LUMA_709[0] + px[1] * _LUMA_709[1] + px[2] * _LUMA_709[2], 0.0, 1.0)
-    lum = lum.astype(np.float32)
-    tiny = np.float32(1e-7)
-    s = np.minimum(lum / np.maximum(lum - lo, tiny), (1 - lum) / np.maximum(hi - lum, tiny))
-    np.clip(s, 0.0, 1.0, out=s)
-    for p, v in zip(planes, px, strict=True):
-        p.ravel()[idx] = np.clip(lum + (v - lum) * s, 0.0, 1.0)
+    # a component's flag (255: inside), then a pixel's: grey 255 only when all three are 255
+    inside = cv2.cvtColor(cv2.inRange(flat, (-slack,), (top + slack,)).reshape(px.shape), cv2.COLOR_RGB2GRAY)
+    idx = np.flatnonzero(inside.ravel() != 255)
+    at = (idx * 3)[None, :] + np.arange(3)[:, None]  # [3, k]: each offender's components in `px`
+    v = np.take(px, at)  # [3, k]: channel rows, contiguous
+    r, g, b = v if rgb else v[::-1]
+    luma = _LUMA_709.astype(np.float32)
+    lum = r * luma[0]  # summed in one order for RGB and BGR: the same pixels either way
+    lum += g * luma[1]
+    lum += b * luma[2]
+    np.minimum(np.maximum(lum, 0.0, out=lum), top, out=lum)
+    tiny = np.float32(1e-7 * top)
+    lo = np.subtract(lum, np.minimum(np.minimum(r, g), b))
+    hi = np.subtract(np.maximum(np.maximum(r, g), b), lum)
+    s = np.divide(lum, np.maximum(lo, tiny, out=lo), out=lo)
+    np.minimum(s, np.divide(top - lum, np.maximum(hi, tiny, out=hi), out=hi), out=s)
+    np.minimum(np.maximum(s, 0.0, out=s), 1.0, out=s)
+    v -= lum
+    v *= s
+    v += lum
+    px.reshape(-1)[at] = np.maximum(v, 0.0, out=v)  # (above `top` the output table clamps)
+    if lo_all < 0:  # components within the slack below 0
+        cv2.max(px, 0.0, dst=px)
+
+
+GAMUT_SLACK = 1e-5

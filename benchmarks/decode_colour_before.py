@@ -1,0 +1,339 @@
+"""The colour conversions as they were before the fast routes (commit 184ba4a), kept for
+bench_decode_colour.py only: the timing baseline of the same run. Not used by the studio."""
+
+# ruff: noqa
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from core.media.colour import FrameColour
+from core.media.colour import MATRICES
+
+SDR_WHITE_NITS = 203.0  # BT.2408 HDR reference white, where SDR white is shown
+HLG_DISPLAY_PEAK = 1000.0  # the nominal HLG display (system gamma 1.2)
+PQ_DEFAULT_PEAK = 1000.0  # PQ without mastering metadata: what phones master to
+PQ_MAX_NITS = 10000.0
+_IN_LUT = 16384  # per-channel linearisation table size (signal 0..1)
+_GAIN_LUT = 16384  # gain table size, indexed by sqrt(Y)
+
+# linear RGB -> linear BT.709 RGB (D65 white), from the primaries' chromaticities
+_TO_709: dict[str, np.ndarray] = {
+    "bt709": np.eye(3),
+    "bt2020": np.array(
+        [
+            [1.6604910, -0.5876411, -0.0728499],
+            [-0.1245505, 1.1328999, -0.0083494],
+            [-0.0181508, -0.1005789, 1.1187297],
+        ]
+    ),
+    "p3": np.array(
+        [
+            [1.2249401, -0.2249404, 0.0],
+            [-0.0420569, 1.0420571, 0.0],
+            [-0.0196376, -0.0786361, 1.0982735],
+        ]
+    ),
+}
+_LUMA_2020 = np.array([0.2627, 0.6780, 0.0593])
+_LUMA_709 = np.array([0.2126, 0.7152, 0.0722])
+_LUMA_P3 = np.array([0.2290, 0.6917, 0.0793])
+_LUMA_OF = {"bt709": _LUMA_709, "bt2020": _LUMA_2020, "p3": _LUMA_P3}
+
+
+# --- BT.2100 transfer functions (signal and light in [0, 1]) ---
+
+
+def hlg_inverse_oetf(e: np.ndarray) -> np.ndarray:
+    """HLG signal E' -> normalised scene light E."""
+    a, b, c = 0.17883277, 0.28466892, 0.55991073
+    e = np.clip(np.asarray(e, np.float64), 0.0, 1.0)
+    return np.where(e <= 0.5, e * e / 3.0, (np.exp((e - c) / a) + b) / 12.0)
+
+
+def hlg_oetf(x: np.ndarray) -> np.ndarray:
+    """Normalised scene light E -> HLG signal E'."""
+    a, b, c = 0.17883277, 0.28466892, 0.55991073
+    x = np.clip(np.asarray(x, np.float64), 0.0, 1.0)
+    return np.where(x <= 1 / 12, np.sqrt(3 * x), a * np.log(np.maximum(12 * x - b, 1e-12)) + c)
+
+
+_M1, _M2, _C1, _C2, _C3 = 2610 / 16384, 2523 / 4096 * 128, 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32
+
+
+def pq_eotf(e: np.ndarray) -> np.ndarray:
+    """PQ signal E' -> display light / 10000 cd/m^2."""
+    p = np.clip(np.asarray(e, np.float64), 0.0, 1.0) ** (1 / _M2)
+    return (np.maximum(p - _C1, 0.0) / (_C2 - _C3 * p)) ** (1 / _M1)
+
+
+def pq_inverse_eotf(y: np.ndarray) -> np.ndarray:
+    """Display light / 10000 cd/m^2 -> PQ signal E'."""
+    p = np.clip(np.asarray(y, np.float64), 0.0, 1.0) ** _M1
+    return ((_C1 + _C2 * p) / (1 + _C3 * p)) ** _M2
+
+
+def bt2390_eetf(nits: np.ndarray, source_peak: float, target_peak: float) -> np.ndarray:
+    """BT.2390's EETF (black level 0): display light [0, source_peak] -> [0, target_peak] in cd/m^2.
+
+    Identity below the knee start KS = 1.5 m - 0.5 (in PQ, relative to the source peak, m the
+    target peak's share), a Hermite spline above it that reaches target_peak at source_peak.
+    """
+    nits = np.asarray(nits, np.float64)
+    if source_peak <= target_peak:
+        return np.minimum(nits, target_peak)
+    top = pq_inverse_eotf(source_peak / PQ_MAX_NITS)
+    e1 = pq_inverse_eotf(np.minimum(nits, source_peak) / PQ_MAX_NITS) / top
+    m = pq_inverse_eotf(target_peak / PQ_MAX_NITS) / top
+    ks = 1.5 * m - 0.5
+    t = np.clip((e1 - ks) / (1 - ks), 0.0, 1.0)
+    t2, t3 = t * t, t * t * t
+    spline = (2 * t3 - 3 * t2 + 1) * ks + (t3 - 2 * t2 + t) * (1 - ks) + (-2 * t3 + 3 * t2) * m
+    e2 = np.where(e1 < ks, e1, spline)
+    return pq_eotf(e2 * top) * PQ_MAX_NITS
+
+
+# --- the transfers as registry entries: signal -> linear, and the gain from luminance ---
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """How one transfer's linear values become SDR display light (1.0 = SDR white).
+
+    `to_linear`: signal [0, 1] -> linear (scene light for HLG, display light / 10000 for PQ, SDR
+    display light for SDR). `gain(y, peak)`: the factor on R, G, B for a pixel of linear
+    luminance y, given the source peak in cd/m^2.
+    """
+
+    to_linear: Callable[[np.ndarray], np.ndarray]
+    gain: Callable[[np.ndarray, float], np.ndarray]
+    default_peak: float
+
+
+def _hlg_gain(ys: np.ndarray, peak: float) -> np.ndarray:
+    yd = peak * np.power(ys, 1.2)  # OOTF: display luminance
+    out = bt2390_eetf(yd, peak, SDR_WHITE_NITS) / SDR_WHITE_NITS
+    return np.divide(out, ys, out=np.zeros_like(ys), where=ys > 0)  # gain -> 0 at black (Ys^0.2)
+
+
+def _pq_gain(yd: np.ndarray, peak: float) -> np.ndarray:
+    nits = yd * PQ_MAX_NITS
+    out = bt2390_eetf(nits, peak, SDR_WHITE_NITS) / SDR_WHITE_NITS
+    small = PQ_MAX_NITS / SDR_WHITE_NITS  # the gain under the knee, also at black
+    return np.divide(out, yd, out=np.full_like(yd, small), where=yd > 0)
+
+
+def _sdr_gain(y: np.ndarray, peak: float) -> np.ndarray:
+    return np.ones_like(y)
+
+
+TRANSFERS: dict[str, Transfer] = {
+    "hlg": Transfer(hlg_inverse_oetf, _hlg_gain, HLG_DISPLAY_PEAK),
+    "pq": Transfer(pq_eotf, _pq_gain, PQ_DEFAULT_PEAK),
+    "sdr": Transfer(lambda e: np.clip(np.asarray(e, np.float64), 0.0, 1.0) ** 2.4, _sdr_gain, 100.0),
+}
+
+
+@lru_cache(maxsize=16)
+def _tables(transfer: str, peak: float) -> tuple[np.ndarray, np.ndarray]:
+    """(signal -> linear [_IN_LUT], sqrt(Y) -> gain [_GAIN_LUT]), each sampled at its bins'
+    centres: entry i serves x in [i / n, (i + 1) / n)."""
+    tf = TRANSFERS[transfer]
+    linear = tf.to_linear((np.arange(_IN_LUT) + 0.5) / _IN_LUT).astype(np.float32)
+    root = (np.arange(_GAIN_LUT) + 0.5) / _GAIN_LUT
+    gain = tf.gain(root * root, peak).astype(np.float32)
+    return linear, gain
+
+
+def _take(table: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+    """table[floor(scaled)], clamped to the table (truncation is the floor for scaled >= 0; below
+    0 it gives 0 or a negative index, which the clamp sends to entry 0)."""
+    return np.take(table, scaled.astype(np.int32), mode="clip")
+
+
+def to_sdr_rgb8(
+    y: np.ndarray,
+    cb: np.ndarray,
+    cr: np.ndarray,
+    colour: FrameColour,
+    rgb: bool = True,
+    peak: float | None = None,
+    workers: int | None = None,
+) -> np.ndarray:
+    """HDR or wide-gamut Y'CbCr planes -> BT.709 SDR uint8 [H, W, 3] (RGB, or BGR without `rgb`).
+
+    `peak`: the source's peak luminance in cd/m^2 (PQ's mastering display or MaxCLL); None takes
+    the transfer's nominal one. Per pixel in float32 planes (a 65^3 3D table through cv2.remap was
+    tried: no faster here, and 6-9 levels off near black at the 99.9th percentile). Frames of
+    half a megapixel and more are cut into `workers` bands of rows (default: half the CPUs, at
+    most 4) converted on threads (NumPy and OpenCV release the GIL); every pixel is computed the
+    same either way, so the result does not depend on the split.
+    """
+    peak = float(peak or TRANSFERS[colour.transfer].default_peak)
+    h = y.shape[0]
+    sub = h // cb.shape[0] if cb.shape[0] and h % cb.shape[0] == 0 else 0  # chroma rows per luma row
+    n = _WORKERS if workers is None else max(1, workers)
+    if n == 1 or y.size < BAND_MIN_PIXELS or not sub or (h // sub) < 2 * n:
+        return _to_rgb8(_to_sdr_float(y, cb, cr, colour, peak), rgb)
+    out = np.empty((*y.shape, 3), np.uint8)
+    rows = h // sub  # chroma rows, cut evenly; a band is whole chroma rows
+    cuts = [rows * i // n for i in range(n + 1)]
+
+    def band(i: int) -> None:
+        c0, c1 = cuts[i], cuts[i + 1]
+        y0, y1 = c0 * sub, c1 * sub
+        out[y0:y1] = _to_rgb8(_to_sdr_float(y[y0:y1], cb[c0:c1], cr[c0:c1], colour, peak), rgb)
+
+    list(_pool(n).map(band, range(n)))
+    return out
+
+
+BAND_MIN_PIXELS = 512 * 1024  # smaller frames: one thread (the hand-over would cost more)
+_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(n: int) -> ThreadPoolExecutor:
+    with _POOLS_LOCK:
+        if n not in _POOLS:
+            _POOLS[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="tonemap")
+        return _POOLS[n]
+
+
+def _to_rgb8(planes: list[np.ndarray], rgb: bool) -> np.ndarray:
+    out = [cv2.convertScaleAbs(c, alpha=255.0) for c in planes]  # 0..255 rounded, saturated
+    return cv2.merge(out if rgb else out[::-1])
+
+
+def _to_sdr_float(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, peak: float) -> list:
+    """R, G, B float32 planes, BT.709 SDR signal 0..1, from Y'CbCr planes (any subsampling)."""
+    lin_t, gain_t = _tables(colour.transfer, peak)
+    # R'G'B' come out in table units (x len(lin_t)): the lookup is a cast and a take
+    planes = [_take(lin_t, c) for c in yuv_to_rgb_planes(y, cb, cr, colour, scale=len(lin_t))]
+    # luminance times len(gain_t)^2: its square root is the gain table's index
+    lum = _mix(planes, _LUMA_OF[colour.primaries] * float(len(gain_t)) ** 2)
+    gain = _take(gain_t, cv2.sqrt(lum))
+    planes = [cv2.multiply(c, gain) for c in planes]
+    if colour.primaries != "bt709":
+        m = _TO_709[colour.primaries]
+        planes = [_mix(planes, m[i]) for i in range(3)]
+    _fit_gamut(planes)
+    return [cv2.pow(c, 1 / 2.4) for c in planes]  # BT.1886's inverse EOTF (the planes are in [0, 1])
+
+
+def yuv_to_rgb_planes(
+    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, colour: FrameColour, scale: float = 1.0
+) -> list[np.ndarray]:
+    """R', G', B' float32 [H, W] each, times `scale`; the chroma terms (with every offset) are
+    computed at chroma size and repeated, and each channel is one fused pass over the luma."""
+    m = yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * scale
+    h, w = y.shape
+    yf = y.astype(np.float32)
+    cbf, crf = cb.astype(np.float32), cr.astype(np.float32)
+    out = []
+    for c in range(3):
+        term = np.float32(m[c, 1]) * cbf if m[c, 1] else np.zeros_like(cbf)
+        if m[c, 2]:
+            term += np.float32(m[c, 2]) * crf
+        term += np.float32(m[c, 3])
+        if term.shape != (h, w):
+            term = cv2.resize(term, (w, h), interpolation=cv2.INTER_NEAREST)
+        out.append(cv2.scaleAdd(yf, float(m[c, 0]), term))
+    return out
+
+
+def _mix(planes: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """sum_i weights[i] * planes[i], float32 (OpenCV's fused, vectorised weighted sums)."""
+    w = [float(x) for x in weights]
+    out = cv2.addWeighted(planes[0], w[0], planes[1], w[1], 0.0)
+    return cv2.scaleAdd(planes[2], w[2], out) if w[2] else out
+
+
+def _fit_gamut(planes: list[np.ndarray]) -> None:
+    """In place: pixels with a component below 0 or above 1 moved toward their own BT.709 luminance
+    (grey of the same light) just far enough to fit; hue and luminance stay. Only those pixels are
+    gathered and computed."""
+    r, g, b = planes
+    lo = cv2.min(cv2.min(r, g), b)
+    hi = cv2.max(cv2.max(r, g), b)
+    idx = np.flatnonzero((lo < 0) | (hi > 1))
+    if not len(idx):
+        return
+    px = [p.ravel()[idx] for p in planes]
+    lo, hi = lo.ravel()[idx], hi.ravel()[idx]
+    lum = np.clip(px[0] * _LUMA_709[0] + px[1] * _LUMA_709[1] + px[2] * _LUMA_709[2], 0.0, 1.0)
+    lum = lum.astype(np.float32)
+    tiny = np.float32(1e-7)
+    s = np.minimum(lum / np.maximum(lum - lo, tiny), (1 - lum) / np.maximum(hi - lum, tiny))
+    np.clip(s, 0.0, 1.0, out=s)
+    for p, v in zip(planes, px, strict=True):
+        p.ravel()[idx] = np.clip(lum + (v - lum) * s, 0.0, 1.0)
+
+
+# --- core.media.yuv before ---
+def upsample_chroma(c: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A chroma plane at luma size, each sample repeated over the pixels it covers."""
+    if c.shape == (height, width):
+        return c
+    return cv2.resize(c, (width, height), interpolation=cv2.INTER_NEAREST)
+
+
+def yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
+    """[3, 4]: (Y, Cb, Cr, 1) code values -> R'G'B' in [0, 1]."""
+    kr, kb = MATRICES[matrix]
+    kg = 1.0 - kr - kb
+    a = np.array(
+        [
+            [1.0, 0.0, 2 * (1 - kr)],
+            [1.0, -2 * kb * (1 - kb) / kg, -2 * kr * (1 - kr) / kg],
+            [1.0, 2 * (1 - kb), 0.0],
+        ]
+    )
+    s = float(1 << (bits - 8))
+    if full_range:
+        top = float((1 << bits) - 1)
+        half = float(1 << (bits - 1))
+        scale = np.array([1 / top] * 3)
+        offset = np.array([0.0, -half / top, -half / top])
+    else:
+        scale = np.array([1 / (219 * s), 1 / (224 * s), 1 / (224 * s)])
+        offset = np.array([-16 / 219, -128 / 224, -128 / 224])
+    m = a * scale[None, :]
+    return np.concatenate([m, (a @ offset)[:, None]], axis=1)
+
+
+def yuv_to_rgb8(
+    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, matrix: str, full_range: bool, bits: int, rgb: bool
+) -> np.ndarray:
+    """uint8 [H, W, 3] RGB (BGR unless `rgb`) from planes, rounded once."""
+    h, w = y.shape
+    m = yuv_to_rgb_affine(matrix, full_range, bits) * 255.0
+    if not rgb:
+        m = m[::-1]
+    ycc = cv2.merge([y, upsample_chroma(cb, h, w), upsample_chroma(cr, h, w)])
+    out = cv2.transform(ycc, m)  # saturating, rounded to nearest
+    if out.dtype != np.uint8:
+        out = np.minimum(out, 255).astype(np.uint8)
+    return out
+
+
+def bgr8_to_i420(frame_bgr: np.ndarray, matrix: str = "bt709") -> np.ndarray:
+    """Limited-range 8-bit I420 planes stacked as [H * 3 / 2, W] (PyAV's "yuv420p" ndarray layout)
+    from an even-sized BGR uint8 image; chroma is the mean of each 2x2 block."""
+    h, w = frame_bgr.shape[:2]
+    inv = np.linalg.inv(yuv_to_rgb_affine(matrix, False, 8)[:, :3] * 255.0)  # R'G'B' 0-255 -> codes - 16/128
+    fwd = np.concatenate([inv[:, ::-1], np.array([[16.0], [128.0], [128.0]])], axis=1)  # BGR in
+    y, cb, cr = cv2.split(cv2.transform(frame_bgr, fwd))
+    half = (w // 2, h // 2)
+    cb = cv2.resize(cb, half, interpolation=cv2.INTER_AREA)
+    cr = cv2.resize(cr, half, interpolation=cv2.INTER_AREA)
+    return np.concatenate([y.ravel(), cb.ravel(), cr.ravel()]).reshape(h * 3 // 2, w)
