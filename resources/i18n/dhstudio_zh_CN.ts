@@ -708,24 +708,24 @@
         <translation>音频到口型：语音 -&gt; 每个视频帧 K 个口型系数（LSTM，Audio2Feature 风格）。</translation>
     </message>
     <message>
-        <source>DINet with all four attention modules (spatial+channel, mouth-focused with a prior mask,</source>
-        <translation>DINet，启用全部四个注意力模块（空间+通道、带先验掩码的口部聚焦、</translation>
+        <source>DINet with all four attention modules (spatial+channel, mouth-focused with a prior mask, multi-scale [1, 2, 4], adaptive fusion) and the temporal-consistency loss on 5-frame clips.</source>
+        <translation>DINet，启用全部四个注意力模块（空间+通道、带先验掩码的口部聚焦、多尺度 [1, 2, 4]、自适应融合），并在 5 帧片段上使用时间一致性损失。</translation>
     </message>
     <message>
-        <source>DINet lip-sync renderer, the original recipe: mouth 64, pixel 10 / perception 10, lr 1e-4,</source>
-        <translation>DINet 唇形同步渲染器，原始配方：口部 64，像素 10 / 感知 10，学习率 1e-4，</translation>
+        <source>DINet lip-sync renderer, the original recipe: mouth 64, pixel 10 / perception 10, lr 1e-4, strong augmentation (10x10 blur, noise sigma 8, brightness 0.7-1.3).</source>
+        <translation>DINet 唇形同步渲染器，原始配方：口部 64，像素 10 / 感知 10，学习率 1e-4，强数据增强（10x10 模糊、噪声 sigma 8、亮度 0.7-1.3）。</translation>
     </message>
     <message>
         <source>DINet mini: the CPU real-time renderer (depthwise-separable, width 8, mouth 64).</source>
         <translation>DINet mini：CPU 实时渲染器（深度可分离卷积，宽度 8，口部 64）。</translation>
     </message>
     <message>
-        <source>DINet trained coarse to fine: mouth 64 -&gt; 96 -&gt; 128 -&gt; 160, smaller batches and learning rates</source>
-        <translation>DINet 由粗到细训练：口部 64 -&gt; 96 -&gt; 128 -&gt; 160，批次和学习率逐级减小</translation>
+        <source>DINet trained coarse to fine: mouth 64 -&gt; 96 -&gt; 128 -&gt; 160, smaller batches and learning rates as the resolution grows.</source>
+        <translation>DINet 由粗到细训练：口部 64 -&gt; 96 -&gt; 128 -&gt; 160，随分辨率提高逐级减小批次和学习率。</translation>
     </message>
     <message>
-        <source>DINet, the seeds' optimised recipe: mouth 128 (against blur), pixel 15 / perception 15,</source>
-        <translation>DINet，多种子优化配方：口部 128（抗模糊），像素 15 / 感知 15，</translation>
+        <source>DINet, the seeds' optimised recipe: mouth 128 (against blur), pixel 15 / perception 15, lr_g 6e-5, light augmentation (3x3 blur, noise 3, brightness 0.85-1.15), batch 16.</source>
+        <translation>DINet，多种子优化配方：口部 128（抗模糊），像素 15 / 感知 15，lr_g 6e-5，轻度数据增强（3x3 模糊、噪声 3、亮度 0.85-1.15），批次 16。</translation>
     </message>
     <message>
         <source>Gaussian head avatar, balanced: ultra efficient + progressive resolution + colour calibration.</source>

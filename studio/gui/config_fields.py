@@ -6,6 +6,7 @@ same model the CLI uses; this module translates between that and the form's dott
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from pathlib import Path
@@ -175,16 +176,26 @@ def overrides(diffs: list[tuple[str, Any, Any]]) -> list[str]:
     return [f"{path}={toml_literal(new)}" for path, _, new in diffs if new is not None]
 
 
+_SENTENCE_END = re.compile(r"\.(\s|$)")  # a full stop before a space or the end, not in 1e-4
+
+
 def preset_description(path: Path) -> str:
-    """A preset's one-line description: the first comment line of its TOML file."""
+    """A preset's description: the first sentence of its TOML file's leading comment, which may
+    run over several lines (a first line alone can end mid-sentence)."""
+    words: list[str] = []
     try:
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 line = line.strip()
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-                if line:
-                    break
+                if not line.startswith("#"):
+                    if line or words:
+                        break
+                    continue
+                words.append(line.lstrip("#").strip())
+                text = " ".join(words)
+                end = _SENTENCE_END.search(text)
+                if end:
+                    return text[: end.start() + 1]
     except OSError:
-        pass
-    return ""
+        return ""
+    return " ".join(words)
