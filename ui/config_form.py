@@ -220,7 +220,9 @@ class ConfigForm(QWidget):
                     outer.insertLayout(0, form)
                     groups[""] = form
             field = _Field(spec, page, self.edited.emit)
-            groups[spec.group].addRow(spec.label, field.widget)
+            label = QLabel(spec.label, page)
+            label.setToolTip(spec.path)  # the TOML key, for --set and the file, in every language
+            groups[spec.group].addRow(label, field.widget)
             groups[spec.group].addRow("", field.error)
             self.fields[spec.path] = field
         for _page, outer, _ in pages.values():

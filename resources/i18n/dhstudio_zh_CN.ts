@@ -1203,5 +1203,553 @@
         <source>{count} run(s) · {metric}</source>
         <translation>{count} 个运行 · {metric}</translation>
     </message>
+    <message>
+        <source>Color calibration</source>
+        <translation>颜色校准</translation>
+    </message>
+    <message>
+        <source>Contrastive</source>
+        <translation>对比正则化</translation>
+    </message>
+    <message>
+        <source>Perceptual</source>
+        <translation>感知损失</translation>
+    </message>
+    <message>
+        <source>Progressive</source>
+        <translation>渐进分辨率</translation>
+    </message>
+    <message>
+        <source>Region weights</source>
+        <translation>区域权重</translation>
+    </message>
+    <message>
+        <source>Semantic densify</source>
+        <translation>语义致密化</translation>
+    </message>
+    <message>
+        <source>Temporal</source>
+        <translation>时间一致性</translation>
+    </message>
+    <message>
+        <source>amp</source>
+        <translation>混合精度 (AMP)</translation>
+    </message>
+    <message>
+        <source>amp dtype</source>
+        <translation>AMP 数据类型</translation>
+    </message>
+    <message>
+        <source>background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>base channels</source>
+        <translation>基础通道数</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>betas</source>
+        <translation>Adam 动量系数 (betas)</translation>
+    </message>
+    <message>
+        <source>blur kernel</source>
+        <translation>模糊核</translation>
+    </message>
+    <message>
+        <source>brightness</source>
+        <translation>亮度</translation>
+    </message>
+    <message>
+        <source>cache size</source>
+        <translation>缓存大小</translation>
+    </message>
+    <message>
+        <source>channels last</source>
+        <translation>通道在后 (channels last)</translation>
+    </message>
+    <message>
+        <source>checkpoint every</source>
+        <translation>检查点间隔</translation>
+    </message>
+    <message>
+        <source>clip frames</source>
+        <translation>片段帧数</translation>
+    </message>
+    <message>
+        <source>clone percentile</source>
+        <translation>克隆百分位</translation>
+    </message>
+    <message>
+        <source>cpu threads</source>
+        <translation>CPU 线程数</translation>
+    </message>
+    <message>
+        <source>crop margin</source>
+        <translation>裁剪边距</translation>
+    </message>
+    <message>
+        <source>dither</source>
+        <translation>抖动</translation>
+    </message>
+    <message>
+        <source>dropout</source>
+        <translation>丢弃率 (dropout)</translation>
+    </message>
+    <message>
+        <source>dssim</source>
+        <translation>DSSIM 权重</translation>
+    </message>
+    <message>
+        <source>ema decay</source>
+        <translation>EMA 衰减</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>epoch steps</source>
+        <translation>每轮步数</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>eval every</source>
+        <translation>评估间隔</translation>
+    </message>
+    <message>
+        <source>every</source>
+        <translation>间隔</translation>
+    </message>
+    <message>
+        <source>eyes</source>
+        <translation>眼睛</translation>
+    </message>
+    <message>
+        <source>feature noise</source>
+        <translation>特征噪声</translation>
+    </message>
+    <message>
+        <source>features lr</source>
+        <translation>特征学习率</translation>
+    </message>
+    <message>
+        <source>finetune</source>
+        <translation>微调</translation>
+    </message>
+    <message>
+        <source>finetune mesh</source>
+        <translation>微调网格</translation>
+    </message>
+    <message>
+        <source>flame dir</source>
+        <translation>FLAME 目录</translation>
+    </message>
+    <message>
+        <source>flow warped</source>
+        <translation>光流扭曲</translation>
+    </message>
+    <message>
+        <source>frame difference</source>
+        <translation>帧差</translation>
+    </message>
+    <message>
+        <source>frame length ms</source>
+        <translation>帧长 (毫秒)</translation>
+    </message>
+    <message>
+        <source>frame shift ms</source>
+        <translation>帧移 (毫秒)</translation>
+    </message>
+    <message>
+        <source>fusion</source>
+        <translation>融合</translation>
+    </message>
+    <message>
+        <source>gain db</source>
+        <translation>增益 (dB)</translation>
+    </message>
+    <message>
+        <source>gan start step</source>
+        <translation>GAN 起始步</translation>
+    </message>
+    <message>
+        <source>gan term every</source>
+        <translation>GAN 项间隔</translation>
+    </message>
+    <message>
+        <source>grad accumulation</source>
+        <translation>梯度累积</translation>
+    </message>
+    <message>
+        <source>grad clip</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <source>grad threshold</source>
+        <translation>梯度阈值</translation>
+    </message>
+    <message>
+        <source>hidden</source>
+        <translation>隐藏层</translation>
+    </message>
+    <message>
+        <source>high frequency levels</source>
+        <translation>高频层数</translation>
+    </message>
+    <message>
+        <source>holdout</source>
+        <translation>留出比例</translation>
+    </message>
+    <message>
+        <source>input hidden</source>
+        <translation>输入隐藏层</translation>
+    </message>
+    <message>
+        <source>k</source>
+        <translation>系数数 (k)</translation>
+    </message>
+    <message>
+        <source>l1</source>
+        <translation>L1 权重</translation>
+    </message>
+    <message>
+        <source>lamb gan</source>
+        <translation>GAN 权重</translation>
+    </message>
+    <message>
+        <source>lamb high frequency</source>
+        <translation>高频权重</translation>
+    </message>
+    <message>
+        <source>lamb mouth</source>
+        <translation>口部权重</translation>
+    </message>
+    <message>
+        <source>lamb perception</source>
+        <translation>感知权重</translation>
+    </message>
+    <message>
+        <source>lamb pixel</source>
+        <translation>像素权重</translation>
+    </message>
+    <message>
+        <source>lamb temporal</source>
+        <translation>时间权重</translation>
+    </message>
+    <message>
+        <source>log every</source>
+        <translation>日志间隔</translation>
+    </message>
+    <message>
+        <source>long term</source>
+        <translation>长期</translation>
+    </message>
+    <message>
+        <source>lookahead</source>
+        <translation>前瞻</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>lr d</source>
+        <translation>判别器学习率</translation>
+    </message>
+    <message>
+        <source>lr final</source>
+        <translation>最终学习率</translation>
+    </message>
+    <message>
+        <source>lr g</source>
+        <translation>生成器学习率</translation>
+    </message>
+    <message>
+        <source>lr schedule</source>
+        <translation>学习率计划</translation>
+    </message>
+    <message>
+        <source>lstm hidden</source>
+        <translation>LSTM 隐藏层</translation>
+    </message>
+    <message>
+        <source>lstm layers</source>
+        <translation>LSTM 层数</translation>
+    </message>
+    <message>
+        <source>max frames</source>
+        <translation>最大帧数</translation>
+    </message>
+    <message>
+        <source>max gaussians</source>
+        <translation>最大高斯数</translation>
+    </message>
+    <message>
+        <source>mesh</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>mesh lr</source>
+        <translation>网格学习率</translation>
+    </message>
+    <message>
+        <source>milestones</source>
+        <translation>里程碑</translation>
+    </message>
+    <message>
+        <source>min opacity</source>
+        <translation>最小不透明度</translation>
+    </message>
+    <message>
+        <source>mlp hidden</source>
+        <translation>MLP 隐藏层</translation>
+    </message>
+    <message>
+        <source>mouth</source>
+        <translation>口部</translation>
+    </message>
+    <message>
+        <source>mouth prior softness</source>
+        <translation>口部先验柔和度</translation>
+    </message>
+    <message>
+        <source>mouth region</source>
+        <translation>口部区域</translation>
+    </message>
+    <message>
+        <source>mouth size</source>
+        <translation>口部尺寸</translation>
+    </message>
+    <message>
+        <source>mouth weight</source>
+        <translation>口部权重</translation>
+    </message>
+    <message>
+        <source>multi scale</source>
+        <translation>多尺度</translation>
+    </message>
+    <message>
+        <source>noise sigma</source>
+        <translation>噪声 sigma</translation>
+    </message>
+    <message>
+        <source>nose</source>
+        <translation>鼻子</translation>
+    </message>
+    <message>
+        <source>num bins</source>
+        <translation>频带数</translation>
+    </message>
+    <message>
+        <source>num layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>num references</source>
+        <translation>参考帧数</translation>
+    </message>
+    <message>
+        <source>num scales</source>
+        <translation>尺度数</translation>
+    </message>
+    <message>
+        <source>opacity lr</source>
+        <translation>不透明度学习率</translation>
+    </message>
+    <message>
+        <source>opacity reset every</source>
+        <translation>不透明度重置间隔</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>percent dense</source>
+        <translation>致密比例</translation>
+    </message>
+    <message>
+        <source>perception scales</source>
+        <translation>感知尺度</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>点数</translation>
+    </message>
+    <message>
+        <source>pool</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <source>position lr final</source>
+        <translation>位置最终学习率</translation>
+    </message>
+    <message>
+        <source>position lr init</source>
+        <translation>位置初始学习率</translation>
+    </message>
+    <message>
+        <source>prefetch</source>
+        <translation>预取</translation>
+    </message>
+    <message>
+        <source>preview every</source>
+        <translation>预览间隔</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>ratio</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>reduction</source>
+        <translation>缩减比</translation>
+    </message>
+    <message>
+        <source>reg</source>
+        <translation>正则化</translation>
+    </message>
+    <message>
+        <source>region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>regions</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>renderer</source>
+        <translation>渲染器</translation>
+    </message>
+    <message>
+        <source>res blocks</source>
+        <translation>残差块数</translation>
+    </message>
+    <message>
+        <source>resolution</source>
+        <translation>分辨率</translation>
+    </message>
+    <message>
+        <source>rest divisor</source>
+        <translation>其余除数</translation>
+    </message>
+    <message>
+        <source>retain heap</source>
+        <translation>保留堆内存</translation>
+    </message>
+    <message>
+        <source>rotation lr</source>
+        <translation>旋转学习率</translation>
+    </message>
+    <message>
+        <source>sample rate</source>
+        <translation>采样率</translation>
+    </message>
+    <message>
+        <source>scale threshold</source>
+        <translation>尺度阈值</translation>
+    </message>
+    <message>
+        <source>scale weight</source>
+        <translation>尺度权重</translation>
+    </message>
+    <message>
+        <source>scales</source>
+        <translation>尺度</translation>
+    </message>
+    <message>
+        <source>scaling lr</source>
+        <translation>缩放学习率</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>sh degree</source>
+        <translation>SH 阶数</translation>
+    </message>
+    <message>
+        <source>sh increase every</source>
+        <translation>SH 升阶间隔</translation>
+    </message>
+    <message>
+        <source>spatial channel</source>
+        <translation>空间通道</translation>
+    </message>
+    <message>
+        <source>split percentile</source>
+        <translation>分裂百分位</translation>
+    </message>
+    <message>
+        <source>stages</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>update every</source>
+        <translation>更新间隔</translation>
+    </message>
+    <message>
+        <source>use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>vgg19 path</source>
+        <translation>VGG19 路径</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>xyz threshold</source>
+        <translation>位置阈值</translation>
+    </message>
+    <message>
+        <source>xyz weight</source>
+        <translation>位置权重</translation>
+    </message>
 </context>
 </TS>

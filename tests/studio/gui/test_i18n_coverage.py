@@ -38,7 +38,7 @@ ALLOWED = [
     (r"[\w\s.\-]*[/\\][\w/\\.\- ]*", "paths"),
     (
         r"[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*",
-        "config fields: their TOML key, spaced (num bins, frame length ms)",
+        "preset and run names (dinet_attention), as written in their files",
     ),
     (r"\d+-[\w\-]+", "run names (numbered run folders)"),
     (r"talk", "the clip's own name"),
@@ -96,17 +96,32 @@ def _visible_texts(root: QWidget) -> list[tuple[str, str]]:
     return found + _plot_titles(root)
 
 
-def _config_groups() -> set[str]:
-    """The config form's group titles: a TOML table's key, spaced and capitalised (Region weights)."""
+def _config_words() -> set[str]:
+    """Every settings label (a TOML key, spaced) and group title (a TOML table, capitalised)."""
     from core.kinds.registry import all_kinds
     from studio.gui import config_fields as cf
 
-    return {
-        spec.group.replace("_", " ").replace(".", " / ").capitalize()
-        for kind in all_kinds()
-        for spec in cf.field_specs(kind.config_model)
-        if spec.group
-    }
+    words: set[str] = set()
+    for kind in all_kinds():
+        for spec in cf.field_specs(kind.config_model):
+            words.add(spec.label)
+            words.update(c.replace("_", " ") for c in spec.stage_columns)
+            if spec.group:
+                words.add(spec.group.replace("_", " ").replace(".", " / ").capitalize())
+    return words
+
+
+def test_every_training_setting_has_a_chinese_label(qapp):
+    """The settings forms of every avatar family, including fields added later (their TOML key
+    stays in each label's tooltip)."""
+    from studio.gui import i18n
+
+    assert i18n.set_language(qapp, "zh_CN")
+    try:
+        untranslated = sorted(w for w in _config_words() if i18n.tr(w) == w)
+    finally:
+        i18n.set_language(qapp, "en")
+    assert not untranslated, f"no zh_CN translation in resources/i18n/dhstudio_zh_CN.ts: {untranslated}"
 
 
 @pytest.fixture
@@ -152,8 +167,6 @@ def test_every_visible_text_of_the_main_window_is_in_simplified_chinese(qapp, qt
     for k in range(1, family.count()):  # each family builds its own settings tabs and plots
         family.setCurrentIndex(k)
         visit(w.tabs.indexOf(w.training_view))
-    for group in _config_groups():  # sub-tables of a config: named after their TOML table, like fields
-        english.pop(group, None)
     listed = "\n".join(f"  {t!r}  ({', '.join(sorted(where))})" for t, where in sorted(english.items()))
     assert not english, f"{len(english)} texts still English in zh_CN:\n{listed}"
 
