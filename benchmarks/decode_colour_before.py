@@ -18,128 +18,29 @@ import numpy as np
 from core.media.colour import FrameColour
 from core.media.colour import MATRICES
 
-SDR_WHITE_NITS = 203.0  # BT.2408 HDR reference white, where SDR white is shown
-HLG_DISPLAY_PEAK = 1000.0  # the nominal HLG display (system gamma 1.2)
-PQ_DEFAULT_PEAK = 1000.0  # PQ without mastering metadata: what phones master to
-PQ_MAX_NITS = 10000.0
-_IN_LUT = 16384  # per-channel linearisation table size (signal 0..1)
-_GAIN_LUT = 16384  # gain table size, indexed by sqrt(Y)
-
-# linear RGB -> linear BT.709 RGB (D65 white), from the primaries' chromaticities
-_TO_709: dict[str, np.ndarray] = {
-    "bt709": np.eye(3),
-    "bt2020": np.array(
-        [
-            [1.6604910, -0.5876411, -0.0728499],
-            [-0.1245505, 1.1328999, -0.0083494],
-            [-0.0181508, -0.1005789, 1.1187297],
-        ]
-    ),
-    "p3": np.array(
-        [
-            [1.2249401, -0.2249404, 0.0],
-            [-0.0420569, 1.0420571, 0.0],
-            [-0.0196376, -0.0786361, 1.0982735],
-        ]
-    ),
-}
-_LUMA_2020 = np.array([0.2627, 0.6780, 0.0593])
-_LUMA_709 = np.array([0.2126, 0.7152, 0.0722])
-_LUMA_P3 = np.array([0.2290, 0.6917, 0.0793])
-_LUMA_OF = {"bt709": _LUMA_709, "bt2020": _LUMA_2020, "p3": _LUMA_P3}
-
-
-# --- BT.2100 transfer functions (signal and light in [0, 1]) ---
-
-
-def hlg_inverse_oetf(e: np.ndarray) -> np.ndarray:
-    """HLG signal E' -> normalised scene light E."""
-    a, b, c = 0.17883277, 0.28466892, 0.55991073
-    e = np.clip(np.asarray(e, np.float64), 0.0, 1.0)
-    return np.where(e <= 0.5, e * e / 3.0, (np.exp((e - c) / a) + b) / 12.0)
-
-
-def hlg_oetf(x: np.ndarray) -> np.ndarray:
-    """Normalised scene light E -> HLG signal E'."""
-    a, b, c = 0.17883277, 0.28466892, 0.55991073
-    x = np.clip(np.asarray(x, np.float64), 0.0, 1.0)
-    return np.where(x <= 1 / 12, np.sqrt(3 * x), a * np.log(np.maximum(12 * x - b, 1e-12)) + c)
-
-
-_M1, _M2, _C1, _C2, _C3 = 2610 / 16384, 2523 / 4096 * 128, 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32
-
-
-def pq_eotf(e: np.ndarray) -> np.ndarray:
-    """PQ signal E' -> display light / 10000 cd/m^2."""
-    p = np.clip(np.asarray(e, np.float64), 0.0, 1.0) ** (1 / _M2)
-    return (np.maximum(p - _C1, 0.0) / (_C2 - _C3 * p)) ** (1 / _M1)
-
-
-def pq_inverse_eotf(y: np.ndarray) -> np.ndarray:
-    """Display light / 10000 cd/m^2 -> PQ signal E'."""
-    p = np.clip(np.asarray(y, np.float64), 0.0, 1.0) ** _M1
-    return ((_C1 + _C2 * p) / (1 + _C3 * p)) ** _M2
-
-
-def bt2390_eetf(nits: np.ndarray, source_peak: float, target_peak: float) -> np.ndarray:
-    """BT.2390's EETF (black level 0): display light [0, source_peak] -> [0, target_peak] in cd/m^2.
-
-    Identity below the knee start KS = 1.5 m - 0.5 (in PQ, relative to the source peak, m the
-    target peak's share), a Hermite spline above it that reaches target_peak at source_peak.
-    """
-    nits = np.asarray(nits, np.float64)
-    if source_peak <= target_peak:
-        return np.minimum(nits, target_peak)
-    top = pq_inverse_eotf(source_peak / PQ_MAX_NITS)
-    e1 = pq_inverse_eotf(np.minimum(nits, source_peak) / PQ_MAX_NITS) / top
-    m = pq_inverse_eotf(target_peak / PQ_MAX_NITS) / top
-    ks = 1.5 * m - 0.5
-    t = np.clip((e1 - ks) / (1 - ks), 0.0, 1.0)
-    t2, t3 = t * t, t * t * t
-    spline = (2 * t3 - 3 * t2 + 1) * ks + (t3 - 2 * t2 + t) * (1 - ks) + (-2 * t3 + 3 * t2) * m
-    e2 = np.where(e1 < ks, e1, spline)
-    return pq_eotf(e2 * top) * PQ_MAX_NITS
-
-
-# --- the transfers as registry entries: signal -> linear, and the gain from luminance ---
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """How one transfer's linear values become SDR display light (1.0 = SDR white).
-
-    `to_linear`: signal [0, 1] -> linear (scene light for HLG, display light / 10000 for PQ, SDR
-    display light for SDR). `gain(y, peak)`: the factor on R, G, B for a pixel of linear
-    luminance y, given the source peak in cd/m^2.
-    """
-
-    to_linear: Callable[[np.ndarray], np.ndarray]
-    gain: Callable[[np.ndarray, float], np.ndarray]
-    default_peak: float
-
-
-def _hlg_gain(ys: np.ndarray, peak: float) -> np.ndarray:
-    yd = peak * np.power(ys, 1.2)  # OOTF: display luminance
-    out = bt2390_eetf(yd, peak, SDR_WHITE_NITS) / SDR_WHITE_NITS
-    return np.divide(out, ys, out=np.zeros_like(ys), where=ys > 0)  # gain -> 0 at black (Ys^0.2)
-
-
-def _pq_gain(yd: np.ndarray, peak: float) -> np.ndarray:
-    nits = yd * PQ_MAX_NITS
-    out = bt2390_eetf(nits, peak, SDR_WHITE_NITS) / SDR_WHITE_NITS
-    small = PQ_MAX_NITS / SDR_WHITE_NITS  # the gain under the knee, also at black
-    return np.divide(out, yd, out=np.full_like(yd, small), where=yd > 0)
-
-
-def _sdr_gain(y: np.ndarray, peak: float) -> np.ndarray:
-    return np.ones_like(y)
-
-
-TRANSFERS: dict[str, Transfer] = {
-    "hlg": Transfer(hlg_inverse_oetf, _hlg_gain, HLG_DISPLAY_PEAK),
-    "pq": Transfer(pq_eotf, _pq_gain, PQ_DEFAULT_PEAK),
-    "sdr": Transfer(lambda e: np.clip(np.asarray(e, np.float64), 0.0, 1.0) ** 2.4, _sdr_gain, 100.0),
-}
+from core.media.tonemap import (  # unchanged by the fast routes: shared, not copied
+    SDR_WHITE_NITS,
+    HLG_DISPLAY_PEAK,
+    PQ_DEFAULT_PEAK,
+    PQ_MAX_NITS,
+    _IN_LUT,
+    _GAIN_LUT,
+    _TO_709,
+    _LUMA_2020,
+    _LUMA_709,
+    _LUMA_P3,
+    _LUMA_OF,
+    hlg_inverse_oetf,
+    hlg_oetf,
+    pq_eotf,
+    pq_inverse_eotf,
+    bt2390_eetf,
+    Transfer,
+    _hlg_gain,
+    _pq_gain,
+    _sdr_gain,
+    TRANSFERS,
+)
 
 
 @lru_cache(maxsize=16)
@@ -280,35 +181,7 @@ def _fit_gamut(planes: list[np.ndarray]) -> None:
 
 
 # --- core.media.yuv before ---
-def upsample_chroma(c: np.ndarray, height: int, width: int) -> np.ndarray:
-    """A chroma plane at luma size, each sample repeated over the pixels it covers."""
-    if c.shape == (height, width):
-        return c
-    return cv2.resize(c, (width, height), interpolation=cv2.INTER_NEAREST)
-
-
-def yuv_to_rgb_affine(matrix: str, full_range: bool, bits: int) -> np.ndarray:
-    """[3, 4]: (Y, Cb, Cr, 1) code values -> R'G'B' in [0, 1]."""
-    kr, kb = MATRICES[matrix]
-    kg = 1.0 - kr - kb
-    a = np.array(
-        [
-            [1.0, 0.0, 2 * (1 - kr)],
-            [1.0, -2 * kb * (1 - kb) / kg, -2 * kr * (1 - kr) / kg],
-            [1.0, 2 * (1 - kb), 0.0],
-        ]
-    )
-    s = float(1 << (bits - 8))
-    if full_range:
-        top = float((1 << bits) - 1)
-        half = float(1 << (bits - 1))
-        scale = np.array([1 / top] * 3)
-        offset = np.array([0.0, -half / top, -half / top])
-    else:
-        scale = np.array([1 / (219 * s), 1 / (224 * s), 1 / (224 * s)])
-        offset = np.array([-16 / 219, -128 / 224, -128 / 224])
-    m = a * scale[None, :]
-    return np.concatenate([m, (a @ offset)[:, None]], axis=1)
+from core.media.yuv import upsample_chroma, yuv_to_rgb_affine  # unchanged: shared
 
 
 def yuv_to_rgb8(
