@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.synth.talking_head import DemoClipSpec, generate, write
 from studio.gui import dialogs
@@ -127,3 +127,20 @@ def drop_files(window: MainWindow, paths: list[Path]) -> None:
 
 def wait_idle(qtbot, controller: MainController, timeout: int = 60000) -> None:
     qtbot.waitUntil(lambda: controller.job is None, timeout=timeout)
+
+
+def accept_next_message_box() -> list[tuple[str, str]]:
+    """Accepts the next modal message box once it shows, as a user would: the list receives its
+    title and text."""
+    seen: list[tuple[str, str]] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, read_and_close)
+            return
+        seen.append((box.windowTitle(), box.text()))
+        box.accept()
+
+    QTimer.singleShot(50, read_and_close)
+    return seen

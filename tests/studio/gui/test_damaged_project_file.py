@@ -3,12 +3,9 @@ the file keeps its bytes (was: preparing, renaming or removing a clip wrote over
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
-
 from studio.gui import dialogs
 from studio.project import create_project
-from tests.studio.gui.conftest import wait_idle
+from tests.studio.gui.conftest import accept_next_message_box, wait_idle
 
 REAL_WARN = dialogs.warn  # the conftest's `answers` replaces it; one test shows the real dialog
 CORRUPT = b'schema_version = 1\nname = "My avatar\nclips = ["talk"]\n'  # an unclosed string
@@ -70,17 +67,7 @@ def test_opening_a_damaged_project_shows_the_real_dialog(qtbot, studio, answers,
     root = create_project(tmp_path / "P").root
     (root / "project.toml").write_bytes(CORRUPT)
     monkeypatch.setattr(dialogs, "warn", REAL_WARN)
-    seen: list[tuple[str, str]] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(50, read_and_close)
-            return
-        seen.append((box.windowTitle(), box.text()))
-        box.accept()
-
-    QTimer.singleShot(50, read_and_close)
+    seen = accept_next_message_box()
     assert c.open_path(root) is False
     ((title, text),) = seen
     assert title == "Cannot open project"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from studio.gui import dialogs
 from studio.project import create_project
+from tests.studio.gui.conftest import accept_next_message_box
 
 
 def test_a_bad_import_in_chinese_shows_a_chinese_title(qtbot, full_studio, tmp_path, monkeypatch):
@@ -19,17 +20,7 @@ def test_a_bad_import_in_chinese_shows_a_chinese_title(qtbot, full_studio, tmp_p
     notes = tmp_path / "notes.txt"
     notes.write_text("not a video")
     monkeypatch.setattr(dialogs, "open_files", lambda *a: [notes])  # the file the user picks
-    seen: list[tuple[str, str]] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(50, read_and_close)
-            return
-        seen.append((box.windowTitle(), box.text()))
-        box.accept()
-
-    QTimer.singleShot(50, read_and_close)
+    seen = accept_next_message_box()
     w.action_import.trigger()  # File > Import Video…
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     title, text = seen[0]
