@@ -122,7 +122,6 @@ def main() -> None:
             bgr, cv2.COLOR_BGR2YUV_I420
         )
         cases[f"encode_bt709 (writer) {size}"] = lambda bgr=bgr: bgr8_to_i420(bgr, "bt709")
-        cases[f"encode_bt709 (writer) {size} before"] = lambda bgr=bgr: before.bgr8_to_i420(bgr, "bt709")
 
         stream, frames = _interlaced_frames(h, w, Path(tmp))
         cases[f"bwdif_deinterlace {size}"] = lambda stream=stream, frames=frames: _deinterlace(stream, frames)

@@ -197,16 +197,3 @@ def yuv_to_rgb8(
     if out.dtype != np.uint8:
         out = np.minimum(out, 255).astype(np.uint8)
     return out
-
-
-def bgr8_to_i420(frame_bgr: np.ndarray, matrix: str = "bt709") -> np.ndarray:
-    """Limited-range 8-bit I420 planes stacked as [H * 3 / 2, W] (PyAV's "yuv420p" ndarray layout)
-    from an even-sized BGR uint8 image; chroma is the mean of each 2x2 block."""
-    h, w = frame_bgr.shape[:2]
-    inv = np.linalg.inv(yuv_to_rgb_affine(matrix, False, 8)[:, :3] * 255.0)  # R'G'B' 0-255 -> codes - 16/128
-    fwd = np.concatenate([inv[:, ::-1], np.array([[16.0], [128.0], [128.0]])], axis=1)  # BGR in
-    y, cb, cr = cv2.split(cv2.transform(frame_bgr, fwd))
-    half = (w // 2, h // 2)
-    cb = cv2.resize(cb, half, interpolation=cv2.INTER_AREA)
-    cr = cv2.resize(cr, half, interpolation=cv2.INTER_AREA)
-    return np.concatenate([y.ravel(), cb.ravel(), cr.ravel()]).reshape(h * 3 // 2, w)
