@@ -30,9 +30,11 @@ from ui.start_view import StartView
 from ui.training_view import TrainingView
 
 APP_TITLE = "Digital Human Studio"
-WINDOW_W, WINDOW_H = 1280, 800  # the first size where the screen has room
-JOBS_H = 170  # the Jobs dock's first height where the screen has room
-SHORT_SCREEN_H = 900  # below this the Jobs dock starts at its minimum: the panels keep the height
+WINDOW_W, WINDOW_H = 1280, 800  # the first size on a laptop-sized screen (or the whole screen)
+TALL_WINDOW_H = 960  # the first height where the screen has room for it and the window's frame
+FRAME_ROOM_H = 80  # kept free for the title bar and frame on such a screen
+JOBS_H = 170  # the Jobs dock's first height in a window at least SHORT_WINDOW_H tall
+SHORT_WINDOW_H = 900  # below this the Jobs dock starts at its minimum: the panels keep the height
 
 
 class MainWindow(QMainWindow):
@@ -50,11 +52,15 @@ class MainWindow(QMainWindow):
         self.fit_screen(self.screen().availableGeometry().size())
 
     def fit_screen(self, available: QSize) -> None:
-        """The first size for a screen with `available` room: no larger than it, and on a short
-        screen (a 1366x768 or 1280x720 laptop) the Jobs dock only as tall as its minimum (a status
-        row and three log lines), so the panels above keep the height."""
-        self.resize(min(WINDOW_W, available.width()), min(WINDOW_H, available.height()))
-        short = available.height() < SHORT_SCREEN_H
+        """The first size for a screen with `available` room: no larger than it; on a desktop
+        screen (1920x1080 and up) tall enough that the panels and the Live dock's controls show
+        whole beside a Jobs dock of a few log lines; in a shorter window (a 1366x768 or 1280x720
+        laptop) the Jobs dock only as tall as its minimum (a status row and three log lines), so the
+        panels above keep the height."""
+        tall = available.height() >= TALL_WINDOW_H + FRAME_ROOM_H
+        height = TALL_WINDOW_H if tall else min(WINDOW_H, available.height())
+        self.resize(min(WINDOW_W, available.width()), height)
+        short = height < SHORT_WINDOW_H
         jobs = self.job_panel.minimumSizeHint().height() if short else JOBS_H
         self.resizeDocks([self.jobs_dock], [jobs], Qt.Orientation.Vertical)
 

@@ -126,3 +126,30 @@ def test_the_users_own_dock_sizes_are_kept_over_the_first_layout(qtbot, laptop, 
     assert abs(restored.live_dock.width() - wide) <= 2
     restored.shutdown()
     main.shutdown()
+
+
+def test_a_desktop_screen_opens_a_tall_window_with_the_live_controls_whole(qtbot, tmp_path) -> None:
+    """On a 1920x1080 screen (1040 px left by a taskbar) the first window is 960 px tall, not the
+    laptop's 800: the Jobs dock keeps a few log lines and the Live dock's controls, performance
+    plot included, show without scrolling (at 800 px the performance rows were cut)."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow()
+    controller = MainController(window, RecentProjects(settings))
+    panels = StudioPanels(window, controller, StudioSettings(settings))
+    panels.first_layout(QSize(1920, 1040))
+    window.show()
+    qtbot.waitUntil(lambda: window.height() == 960, timeout=5000)
+    try:
+        settle()
+        assert window.width() <= 1920
+        assert 130 <= window.jobs_dock.height() <= 200
+        assert window.centralWidget().height() >= 650
+        side = panels.live_view.side_scroll
+        assert not side.verticalScrollBar().isVisible()
+        dock = panels.live_dock.widget()
+        assert not dock.verticalScrollBar().isVisible()
+    finally:
+        controller.shutdown()
+        panels.shutdown()
+        window.close()
+        window.deleteLater()
