@@ -14,6 +14,11 @@ from PySide6.QtWidgets import QMainWindow
 THEMES = ("light", "dark")
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 DEVICES = ("auto", "cpu", "cuda")
+# the window layout's version: a saved layout from another version is not restored (the first
+# layout for the screen is used instead). 1: the Live dock narrow on laptop screens, the first
+# window taller on desktop screens; layouts saved before (version 0) kept a Live dock that left a
+# 1366 px laptop's training panel 741 px.
+LAYOUT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -61,14 +66,14 @@ class StudioSettings:
 
     def save_window(self, window: QMainWindow) -> None:
         self.qsettings.setValue("window/geometry", window.saveGeometry())
-        self.qsettings.setValue("window/state", window.saveState())
+        self.qsettings.setValue("window/state", window.saveState(LAYOUT_VERSION))
         self.qsettings.sync()
 
     def restore_window(self, window: QMainWindow) -> bool:
+        """Restore the saved layout; False (nothing restored) when none was saved or it was saved
+        by another layout version, so the caller lays the window out for the screen."""
         geometry, state = self.qsettings.value("window/geometry"), self.qsettings.value("window/state")
-        ok = False
-        if isinstance(geometry, QByteArray):
-            ok = window.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            ok = window.restoreState(state) and ok
-        return ok
+        if not isinstance(geometry, QByteArray) or not isinstance(state, QByteArray):
+            return False
+        placed = window.restoreGeometry(geometry)  # first, as the docks' sizes are the window's share
+        return window.restoreState(state, LAYOUT_VERSION) and placed

@@ -153,3 +153,28 @@ def test_a_desktop_screen_opens_a_tall_window_with_the_live_controls_whole(qtbot
         panels.shutdown()
         window.close()
         window.deleteLater()
+
+
+@pytest.mark.parametrize("laptop", [(1366, 768)], indirect=True, ids=["1366x768"])
+def test_a_layout_saved_by_an_older_version_gives_way_to_the_laptop_layout(qtbot, laptop) -> None:
+    """A layout saved before the laptop layout (its state unversioned, a 620 px Live dock) is not
+    restored: the next start lays the window out for the screen, the Live dock narrow again."""
+    window, _, panels = laptop
+    window.resizeDocks([panels.live_dock], [720], Qt.Orientation.Horizontal)
+    settle()
+    assert panels.live_dock.width() > 560
+    panels.settings.qsettings.setValue("window/geometry", window.saveGeometry())
+    panels.settings.qsettings.setValue("window/state", window.saveState())  # as older releases saved it
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    main = MainController(again, RecentProjects(panels.settings.qsettings))
+    assert not panels.settings.restore_window(again)
+    restored = StudioPanels(again, main, panels.settings)  # restores if it can, else the first layout
+    restored.first_layout(QSize(1366, 768))  # this test's screen (the virtual one is smaller)
+    again.show()
+    qtbot.waitUntil(lambda: again.size() == window.size(), timeout=5000)
+    settle()
+    assert restored.live_dock.width() <= 400
+    restored.shutdown()
+    main.shutdown()
