@@ -140,3 +140,20 @@ class RunsView(QWidget):
                 symbolSize=6,
                 symbolBrush=CURVE_COLOURS[i % len(CURVE_COLOURS)],
             )
+        self._frame_single_step(curves)
+
+    def _frame_single_step(self, curves: list[tuple[str, list[int], list[float]]]) -> None:
+        """Runs logged at one step only (a short run, or one just started) are framed from step 0
+        and, for a metric that is never negative, from 0 up: auto-range around a single point
+        spans +-0.5 in x and y, which drew a loss of 0.13 on an axis from -0.3 to 0.6 at steps
+        9.6..10.4. More steps auto-range as before."""
+        steps = {s for _, xs, _ in curves for s in xs}
+        values = [v for _, _, vs in curves for v in vs]
+        if len(steps) != 1 or not values:
+            self.plot.enableAutoRange()
+            return
+        step = next(iter(steps))
+        self.plot.setXRange(min(0, step), max(step, 1) * 1.05, padding=0)
+        low, high = min(values), max(values)
+        if low >= 0:
+            self.plot.setYRange(0, (high or 1.0) * 1.15, padding=0)
