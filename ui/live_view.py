@@ -42,6 +42,7 @@ SLIDERS: dict[str, tuple[str, int, int, float]] = {
 }
 SIDE_MIN_W, SIDE_MAX_W = 340, 440  # the controls column
 VIEW_MIN_W, VIEW_MIN_H = 240, 180  # the avatar view
+LATENCY_BUDGET_MS = 100.0  # live's p95 goal (core.realtime.lookahead.BUDGET_MS; a test keeps them equal)
 STACKED_VIEW_MIN_H = 240  # above the controls it has the dock's whole width
 
 
@@ -144,6 +145,13 @@ class LiveView(QWidget):
         self.graph.setMinimumHeight(80)
         self.graph.setLabel("left", "ms")
         self.graph.showGrid(y=True, alpha=0.3)
+        # the live budget, so a glance says whether the tail is under it; the axes start on the
+        # budget and a few seconds (an empty plot otherwise showed 0..1 ms over 0..1 s)
+        self.budget_line = self.graph.addLine(
+            y=LATENCY_BUDGET_MS, pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.graph.setXRange(0, 10, padding=0)
+        self.show_latency_range(0.0)
         self.p50_curve = self.graph.plot(pen=pg.mkPen("#4fc3f7", width=2), name="p50")
         self.p95_curve = self.graph.plot(pen=pg.mkPen("#ff8a65", width=2), name="p95")
 
@@ -276,6 +284,17 @@ class LiveView(QWidget):
         side = self._side.layout()
         need = side.heightForWidth(width) if side.hasHeightForWidth() else -1
         return max(need, self._side.sizeHint().height())
+
+    def show_latency_range(self, highest_ms: float) -> None:
+        """The graph's height: from 0 past the 100 ms budget, and past the highest p95 shown."""
+        self.graph.setYRange(0, max(LATENCY_BUDGET_MS * 1.5, highest_ms * 1.1), padding=0)
+
+    def show_latency(self, seconds: list[float], p50: list[float], p95: list[float]) -> None:
+        """The session's latency so far: the x axis follows the session, at least its first 10 s."""
+        self.p50_curve.setData(seconds, p50)
+        self.p95_curve.setData(seconds, p95)
+        self.graph.setXRange(0, max(10.0, seconds[-1] if seconds else 0.0), padding=0)
+        self.show_latency_range(max(p95, default=0.0))
 
     def set_lookahead_note(self, text: str) -> None:
         """The lookahead slider's trade-off line, under the sliders and as the slider's tooltip."""

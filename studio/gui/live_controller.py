@@ -346,8 +346,7 @@ class LiveController(QObject):
         v.level_label.setText(f"{max(status.level_db, -99.0):.0f} dBFS")
         self._history.append((time.monotonic() - self._t0, status.latency_p50_ms, status.latency_p95_ms))
         t, p50, p95 = zip(*self._history, strict=True)
-        v.p50_curve.setData(list(t), list(p50))
-        v.p95_curve.setData(list(t), list(p95))
+        v.show_latency(list(t), list(p50), list(p95))
         engine = getattr(self.job, "engine", None)
         if engine is not None and engine.stepper.lookahead != self.model_lookahead:
             self.model_lookahead = engine.stepper.lookahead

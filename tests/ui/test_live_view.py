@@ -61,3 +61,24 @@ def test_the_audio_file_field_shows_a_whole_file_name_at_the_narrowest_column(qt
     assert (
         view.browse_button.isVisible() and view.browse_button.width() >= view.browse_button.sizeHint().width()
     )
+
+
+def test_the_latency_graph_shows_the_budget_from_zero(qtbot):
+    """An idle graph showed 0..1 ms over 0..1 s; it now spans 0 past the 100 ms budget (drawn as a
+    line), and grows past a p95 above it."""
+    from core.realtime.lookahead import BUDGET_MS
+    from ui.live_view import LATENCY_BUDGET_MS, LiveView
+
+    assert LATENCY_BUDGET_MS == BUDGET_MS
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    (x0, x1), (y0, y1) = view.graph.getViewBox().viewRange()
+    assert (x0, x1) == (0, 10) and y0 == 0 and y1 > LATENCY_BUDGET_MS
+    assert view.budget_line.value() == LATENCY_BUDGET_MS
+    view.show_latency([0.5, 1.0], [60.0, 70.0], [80.0, 240.0])
+    (x0, x1), (y0, y1) = view.graph.getViewBox().viewRange()
+    assert (x0, x1) == (0, 10) and y0 == 0 and y1 >= 240.0
+    view.show_latency([1.0, 25.0], [60.0, 60.0], [80.0, 90.0])  # the session past its first 10 s
+    (x0, x1), (y0, y1) = view.graph.getViewBox().viewRange()
+    assert (x0, x1) == (0, 25) and y1 > LATENCY_BUDGET_MS
