@@ -153,7 +153,7 @@ class RunsView(QWidget):
             self.plot.enableAutoRange()
             return
         step = next(iter(steps))
-        self.plot.setXRange(min(0, step), max(step, 1) * 1.05, padding=0)
+        self.plot.setXRange(min(0, step), max(step, 1) * 1.1, padding=0)
         low, high = min(values), max(values)
         if low >= 0:
-            self.plot.setYRange(0, (high or 1.0) * 1.15, padding=0)
+            self.plot.setYRange(0, (high or 1.0) * 1.6, padding=0)  # the point below the legend
