@@ -38,7 +38,7 @@ SLIDERS: dict[str, tuple[str, int, int, float]] = {
     "gain": ("Mouth opening", 0, 200, 100.0),
     "smoothing": ("Smoothing", 0, 90, 100.0),
     "feather": ("Paste-back feather", 0, 50, 100.0),
-    "lookahead": ("Lookahead (frames)", 0, 4, 1.0),
+    "lookahead": ("Extra lookahead (frames)", 0, 4, 1.0),
 }
 SIDE_MIN_W, SIDE_MAX_W = 340, 440  # the controls column
 VIEW_MIN_W, VIEW_MIN_H = 240, 180  # the avatar view

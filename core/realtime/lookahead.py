@@ -110,7 +110,7 @@ class LookaheadCurve(ConfigModel):
         """One line for the slider's tooltip: the measured cost and accuracy of a setting."""
         p = self.point(model_lookahead, smoothing_lookahead)
         built_in = 30.0 + frame_ms * (model_lookahead + smoothing_lookahead)
-        head = f"model lookahead {model_lookahead} + smoothing {smoothing_lookahead}"
+        head = f"model lookahead {model_lookahead} + extra {smoothing_lookahead}"
         if p is None:
             return f"{head}: about {built_in:.0f} ms built in (not measured)"
         chosen = f" (default: the most accurate within {self.budget_ms:.0f} ms)" if p == self.choose() else ""

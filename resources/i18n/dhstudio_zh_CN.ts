@@ -172,8 +172,8 @@
         <translation>贴回羽化</translation>
     </message>
     <message>
-        <source>Lookahead (frames)</source>
-        <translation>前瞻（帧）</translation>
+        <source>Extra lookahead (frames)</source>
+        <translation>额外前瞻（帧）</translation>
     </message>
     <message>
         <source>Performance</source>
@@ -676,8 +676,8 @@
         <translation>无法读取的视频</translation>
     </message>
     <message>
-        <source>model lookahead {model} + smoothing {smoothing}</source>
-        <translation>模型前瞻 {model} + 平滑 {smoothing}</translation>
+        <source>model lookahead {model} + extra {smoothing}</source>
+        <translation>模型前瞻 {model} + 额外 {smoothing}</translation>
     </message>
     <message>
         <source>{head}: about {built_in} ms built in (not measured)</source>

@@ -58,7 +58,7 @@ def describe_lookahead(
 ) -> str:
     """`LookaheadCurve.describe` in the interface language: the measured cost and accuracy of a setting."""
     p = curve.point(model_lookahead, smoothing_lookahead)
-    head = i18n.tr("model lookahead {model} + smoothing {smoothing}").format(
+    head = i18n.tr("model lookahead {model} + extra {smoothing}").format(
         model=model_lookahead, smoothing=smoothing_lookahead
     )
     if p is None:
