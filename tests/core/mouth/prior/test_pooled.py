@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 import torch
 
 from core.face.mouth_metrics import mouth_opening, mouth_width
-from core.jobs.collector import CollectingRunner
 from core.metrics.correlation import pearson
 from core.mouth.data import load_prepared
 from core.mouth.model import Audio2Mouth
 from core.mouth.prior.build import _loss
-from core.mouth.prior.eval_job import AudioEvalJob, AudioEvalRequest
 from core.mouth.prior.evaluation import ClipCase, evaluate
 from core.mouth.prior.model import AudioPrior, load_prior
 from core.mouth.prior.pooled import PoolConfig, clip_targets, clip_tensors, pool_prior
+from studio.cli.main import main
 from tests.core.mouth.conftest import variant_clip
 
 
@@ -67,17 +69,18 @@ def test_pooled_row_is_the_prior_row_when_the_pooled_prior_is_the_prior(demo_cli
     assert "pooled" not in evaluate([ClipCase(demo_clip, "x")], prior)["clips"]["demo"]["all"]
 
 
-def test_eval_job_pools_every_other_speaker_with_speech_and_never_the_held_out_one(demo_clip, tmp_path):
+def test_eval_audio_pools_every_other_speaker_with_speech_and_never_the_held_out_one(demo_clip, tmp_path):
     clip = load_prepared(demo_clip)
     other = variant_clip(demo_clip, tmp_path / "other", clip.audio[::-1].copy())
     silent = variant_clip(demo_clip, tmp_path / "quiet", np.zeros_like(clip.audio))
-    cases = (ClipCase(demo_clip, "x"), ClipCase(other, "y"), ClipCase(silent, "z"))
     out = tmp_path / "eval.json"
-    result = CollectingRunner().run(AudioEvalJob(AudioEvalRequest(cases, out, pool=PoolConfig(steps=2))))
-    assert result.ok, result.error
-    pools = result.value["settings"]["pool"]["pools"]
+    clips = [a for p in (demo_clip, other, silent) for a in ("--clip", str(p))]
+    speakers = ["--speaker", "demo=x", "--speaker", "other=y", "--speaker", "quiet=z"]
+    assert main(["eval-audio", *clips, *speakers, "--pool-steps", "2", "--json", str(out), "--quiet"]) == 0
+    result = json.loads(out.read_text())
+    pools = result["settings"]["pool"]["pools"]
     assert pools == {"x": ["other"], "y": ["demo"]}  # the silent clip is in no pool and gets none
     for name in ("demo", "other"):
-        assert np.isfinite(result.value["clips"][name]["all"]["pooled"]["mouth_r"])
-    assert "pooled" not in result.value["clips"]["quiet"]["all"]
-    assert out.is_file()
+        assert math.isfinite(result["clips"][name]["all"]["pooled"]["mouth_r"])
+    assert "pooled" not in result["clips"]["quiet"]["all"]
+    assert main(["eval-audio", "--clip", str(demo_clip), "--pool-steps", "-1", "--quiet"]) == 2
