@@ -53,7 +53,7 @@ NOTES = (
     "silence/speech ratio 0.41 against 0.54, the chatter (jitter_ratio) up by a quarter. Short of "
     "the 0.1 on every frame that would have made pooling a user's other clips a feature: two real "
     "speakers, 8 s and 6 s of video, are too little to learn from; even at each clip's best "
-    "audio-video lag (the diagnostic) no setting's mean r passed 0.50 (the prior's: 0.42)."
+    "audio-video lag (the diagnostic) no setting's mean r reached 0.51 (the prior's: 0.42)."
 )
 SPEAKERS = {"a": "speaker_ac", "c": "speaker_ac", "b": "speaker_b", "d": "speaker_d", "demo": "synthetic"}
 
