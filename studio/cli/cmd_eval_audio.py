@@ -2,7 +2,9 @@
 
 Scores the speaker-independent audio-to-mouth prior (alone, adapted on 4 s, adapted on the whole
 fitting part) against a constant mouth and a loudness baseline on every prepared clip, per clip and
-per speaker; `--own-steps N` also trains the own-clip models (minutes per clip on a CPU). Clips
+per speaker; `--own-steps N` also trains the own-clip models (minutes per clip on a CPU), and
+`--pool-steps N` the leave-one-speaker-out `pooled` prior (the prior fine-tuned on every other
+speaker's clips, seconds per speaker; `core.mouth.prior.pooled`). Clips
 whose speaker is named `synthetic` are left out of the real-speaker summary.
 """
 
@@ -36,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--prior", type=Path, help="a prior file (default: the shipped one)")
     p.add_argument("--own-steps", type=int, default=0, help="also train own-clip models this many steps")
+    p.add_argument(
+        "--pool-steps", type=int, default=0, help="also score the prior pooled on the other speakers' clips"
+    )
     p.add_argument("--json", type=Path, help="write the figures here")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
@@ -73,11 +78,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.own_steps < 0:
         raise BadInput(f"--own-steps must be >= 0 (got {args.own_steps})")
+    if args.pool_steps < 0:
+        raise BadInput(f"--pool-steps must be >= 0 (got {args.pool_steps}); 0 leaves the pooled prior out")
     if args.json is not None:
         check_output_file(args.json, "--json", (".json",))
-    request = AudioEvalRequest(
-        cases_from_args(args.project, args.clip, args.speaker), args.json, args.prior, args.own_steps
-    )
+    from core.mouth.prior.pooled import PoolConfig
+
+    cases = cases_from_args(args.project, args.clip, args.speaker)
+    pool = PoolConfig(steps=args.pool_steps) if args.pool_steps > 0 else None
+    request = AudioEvalRequest(cases, args.json, args.prior, args.own_steps, pool)
     result = run_job(AudioEvalJob(request), quiet=args.quiet)
     if result.ok:
         print(json.dumps(result.value["summary"], indent=2))

@@ -109,6 +109,37 @@ def _distilled(teacher: Audio2Mouth, x: torch.Tensor, y: torch.Tensor, weight: f
     return (1.0 - weight) * y + weight * out[:, teacher.cfg.lookahead :]
 
 
+def fit_net(
+    net: Audio2Mouth,
+    data: list[tuple[torch.Tensor, torch.Tensor]],
+    cfg: PriorBuildConfig,
+    span: int,
+    teacher: AudioPrior | None = None,
+    progress=None,
+) -> None:
+    """The prior's one training loop: `cfg.steps` AdamW steps on random windows of `data`
+    ((normalised pairs [N + span, 2*bins], targets [N, 3]) per utterance or clip), with feature
+    noise and band masking; used to build the prior and to pool real clips into it
+    (`core.mouth.prior.pooled`)."""
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps, pct_start=0.1)
+    rng = np.random.default_rng(cfg.seed + 1)
+    for step in range(cfg.steps):
+        net.train()
+        x, y = _batch(data, rng, cfg.batch, cfg.window, span)
+        if teacher is not None and cfg.distill > 0.0:
+            y = _distilled(teacher.net, x, y, cfg.distill)
+        x = _spec_augment(x + 0.05 * torch.randn_like(x), rng)
+        loss = _loss(net, x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if progress is not None and (step % 100 == 0 or step == cfg.steps - 1):
+            progress(step + 1, cfg.steps, f"prior loss {float(loss):.4f}")
+
+
 def build_prior(
     cfg: PriorBuildConfig, progress=None, init: AudioPrior | None = None, teacher: AudioPrior | None = None
 ) -> AudioPrior:
@@ -133,23 +164,7 @@ def build_prior(
     n_val = max(1, len(data) // 10)
     val, train = data[:n_val], data[n_val:]
     synth_s = time.time() - t0
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps, pct_start=0.1)
-    rng = np.random.default_rng(cfg.seed + 1)
-    for step in range(cfg.steps):
-        net.train()
-        x, y = _batch(train, rng, cfg.batch, cfg.window, span)
-        if teacher is not None and cfg.distill > 0.0:
-            y = _distilled(teacher.net, x, y, cfg.distill)
-        x = _spec_augment(x + 0.05 * torch.randn_like(x), rng)
-        loss = _loss(net, x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if progress is not None and (step % 100 == 0 or step == cfg.steps - 1):
-            progress(step + 1, cfg.steps, f"prior loss {float(loss):.4f}")
+    fit_net(net, train, cfg, span, teacher, progress)
     net.eval()
     with torch.no_grad():
         val_loss = float(np.mean([float(_loss(net, x[None], y[None])) for x, y in val]))  # phone targets

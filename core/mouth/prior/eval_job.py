@@ -3,7 +3,9 @@
 Besides the methods of `core.mouth.prior.evaluation`, it can train the product's own-clip models
 on each clip's first 80 % with the audio2mouth job itself: `own_clip` from scratch (the model the
 studio trained before the prior) and `prior_finetune` (the prior mapped onto the clip, then
-fine-tuned, today's default), both scored on the held-out 20 %. Writes one JSON file atomically.
+fine-tuned, today's default), both scored on the held-out 20 %. With `pool`, the `pooled` method:
+per speaker, the prior fine-tuned on every other speaker's clips (`core.mouth.prior.pooled.pool_loso`),
+scored like the prior alone. Writes one JSON file atomically.
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 from core.mouth.data import load_prepared
-from core.mouth.prior.evaluation import FOLDS, GAP_S, HOLDOUT, SETS, ClipCase, evaluate, finite_mean
+from core.mouth.prior.evaluation import (
+    FOLDS,
+    GAP_S,
+    HOLDOUT,
+    SETS,
+    SYNTHETIC,
+    ClipCase,
+    evaluate,
+    finite_mean,
+)
 from core.mouth.prior.model import load_prior
+from core.mouth.prior.pooled import PoolConfig, has_speech, pool_loso
 
 GOAL_R_PRIOR, GOAL_R_ADAPTED = 0.6, 0.7
 FIGURES = ("mouth_r", "lmd_px", "mouth_r_best_lag", "silence_ratio", "jitter_ratio", "fold_r_sd")
@@ -35,6 +47,7 @@ class AudioEvalRequest:
     out_json: Path | None = None
     prior: Path | None = None  # None: the shipped prior
     own_steps: int = 0  # train the own-clip models this many steps (0: leave them out)
+    pool: PoolConfig | None = None  # the leave-one-speaker-out pooled prior (None: leave it out)
 
 
 @dataclass
@@ -51,23 +64,38 @@ class AudioEvalJob(Job):
         if self.req.own_steps > 0:
             for i, case in enumerate(self.req.cases):
                 ctx.checkpoint()
+                if not has_speech(load_prepared(case.path), prior.fbank):
+                    ctx.log(f"{case.path.name}: no speech, so no own-clip model (the trainer refuses it)")
+                    continue
                 ctx.progress(i, len(self.req.cases), f"training own-clip models on {case.path.name}")
                 for method, use_prior in (("own_clip", False), ("prior_finetune", True)):
                     trained[method][case.path.name] = own_clip_coeffs(
                         case.path, self.req.own_steps, use_prior, self.req.prior
                     )
 
+        pooled = {}
+        if self.req.pool is not None:
+
+            def on_speaker(done: int, total: int, speaker: str) -> None:
+                ctx.checkpoint()
+                ctx.progress(done, total, f"pooling the prior on every speaker but {speaker}")
+
+            pooled = pool_loso(list(self.req.cases), prior, self.req.pool, on_speaker)
+
         def on_clip(done: int, total: int) -> None:
             ctx.progress(done, total, "scoring")
             ctx.checkpoint()  # Ctrl-C / Stop: no further clip is scored
 
-        result = evaluate(list(self.req.cases), prior, {k: v for k, v in trained.items() if v}, on_clip)
+        trained = {k: v for k, v in trained.items() if v}
+        pools = {spk: p.info["pooled"]["clips"] for spk, p in pooled.items()}  # what each speaker's saw
+        result = evaluate(list(self.req.cases), prior, trained, on_clip, pooled)
         result["summary"] = summary(result)
         result["settings"] = {
             "holdout": HOLDOUT,
             "folds": FOLDS,
             "gap_seconds": GAP_S,
             "own_steps": self.req.own_steps,
+            "pool": None if self.req.pool is None else {**self.req.pool.model_dump(), "pools": pools},
             "prior": prior.info,
             "seconds": round(time.time() - t0, 1),
         }
@@ -112,7 +140,7 @@ def summary(result: dict) -> dict:
     every clip, in each set.
     """
     clips = result["clips"].items()
-    real = {n: c for n, c in clips if c["speaker"] != "synthetic" and c["info"]["has_speech"]}
+    real = {n: c for n, c in clips if c["speaker"] != SYNTHETIC and c["info"]["has_speech"]}
     out: dict = {
         "real_clips": sorted(real),
         "left_out_silent": sorted(n for n, c in clips if not c["info"]["has_speech"]),

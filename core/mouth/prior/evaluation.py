@@ -5,6 +5,9 @@ by every method, against two baselines:
   - `constant`: the fitting frames' mean mouth,
   - `loudness`: the mouth linearly regressed on the frame's loudness (dB),
   - `prior`: the speaker-independent prior, calibrated from landmarks only (no audio-video pairs),
+  - `pooled`: route (c), leave-one-speaker-out: the prior fine-tuned on the other speakers' real
+    clips (`core.mouth.prior.pooled`), then calibrated from landmarks exactly as `prior` is; it
+    used nothing of the held-out speaker but its landmarks (only when pooled priors are given),
   - `prior_adapt_4s` / `prior_adapt_all`: the prior mapped by a fit on 4 s / all fitting frames
     (`adapt`, as the trainer does); `prior_adapt_all_timed`: map and timing (`adapt_timed`),
   - `own_clip` / `prior_finetune`: audio2mouth models trained on the clip's first 80 % (optional).
@@ -55,7 +58,8 @@ SILENCE_DB = 25.0
 SILENT_CLIP_DBFS = -60.0
 MAX_LAG = 4  # frames either way for the audio-video offset diagnostic
 K = 6
-PAIR_FREE = ("constant", "prior")  # methods fitted without audio-video pairs: scored on every frame
+PAIR_FREE = ("constant", "prior", "pooled")  # methods fitted without audio-video pairs: every frame
+SYNTHETIC = "synthetic"  # the speaker label of the generated demo: never part of the real summaries
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def _apply(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
 class _Clip:
     """One clip's tracked coefficients, loudness and the prior's output, shared by every method."""
 
-    def __init__(self, clip: ClipData, prior: AudioPrior) -> None:
+    def __init__(self, clip: ClipData, prior: AudioPrior, pooled: AudioPrior | None = None) -> None:
         self.clip = clip
         n = clip.n_frames
         self.split = clip.split(HOLDOUT)
@@ -104,6 +108,8 @@ class _Clip:
         self.coeffs = self.space.encode(clip.landmarks).astype(np.float64)
         self.loud = frame_loudness_db(clip.audio, clip.fps, n)[:, None]
         self.art = prior.predict(clip.audio, clip.fps, n)
+        self.art_pooled = None if pooled is None else pooled.predict(clip.audio, clip.fps, n)
+        self.methods = [m for m in METHODS if m != "pooled" or pooled is not None]
         self.adapt_n = int(round(ADAPT_SECONDS * clip.fps))
         self.gap = int(round(GAP_S * clip.fps))
 
@@ -115,6 +121,13 @@ class _Clip:
 
     def _calibrated(self, fit: np.ndarray) -> np.ndarray:
         return calibrate(self.space, self.clip.landmarks[fit], self.art)
+
+    def _pooled(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The pooled prior's output calibrated like the prior's: landmarks only, no pairs."""
+        if self.art_pooled is None:
+            raise ValueError("the `pooled` method needs a pooled prior (evaluate(..., pooled=...))")
+        art = self.art_pooled
+        return apply_map(art[out], calibrate(self.space, self.clip.landmarks[fit], art))
 
     def _adapted(self, fit: np.ndarray, out: np.ndarray) -> np.ndarray:
         """The trainer's adaptation (`adapt`: the map alone) fitted on `fit`, for frames `out`."""
@@ -138,6 +151,7 @@ METHODS = {
     "constant": _constant,
     "loudness": _loudness,
     "prior": lambda c, fit, out: apply_map(c.art[out], c._calibrated(fit)),
+    "pooled": lambda c, fit, out: c._pooled(fit, out),
     "prior_adapt_4s": lambda c, fit, out: c._adapted(fit[: c.adapt_n], out),
     "prior_adapt_all": lambda c, fit, out: c._adapted(fit, out),
     "prior_adapt_all_timed": lambda c, fit, out: c._adapted_timed(fit, out),
@@ -220,17 +234,23 @@ def _opening_at(c: _Clip, pred: np.ndarray, frames: np.ndarray) -> tuple[np.ndar
     return s["opening_pred"], s["opening_true"]
 
 
-def evaluate_clip(clip: ClipData, prior: AudioPrior, trained: dict[str, np.ndarray] | None = None) -> dict:
+def evaluate_clip(
+    clip: ClipData,
+    prior: AudioPrior,
+    trained: dict[str, np.ndarray] | None = None,
+    pooled: AudioPrior | None = None,
+) -> dict:
     """{set: {method: scores}} for one clip; `trained` = {method: coefficients [N, K] in this clip's
-    space} of models trained on the clip's first 80 % (scored on the holdout only)."""
-    c = _Clip(clip, prior)
+    space} of models trained on the clip's first 80 % (scored on the holdout only); `pooled`: the
+    prior fine-tuned on other speakers' clips (the `pooled` method; left out when None)."""
+    c = _Clip(clip, prior, pooled)
     n = clip.n_frames
     every = np.arange(n)
     train, hold = np.arange(c.split), np.arange(c.split, n)
     out: dict = {"all": {}, "kfold": {}, "holdout": {}}
-    for m in PAIR_FREE:
+    for m in (m for m in PAIR_FREE if m in c.methods):
         out["all"][m] = _scores(c, c.predict(m, every, every), every)
-    for m in METHODS:
+    for m in c.methods:
         out["kfold"][m] = _kfold(c, m)
         out["holdout"][m] = _scores(c, c.predict(m, train, hold), hold)
     for method, coeffs in (trained or {}).items():
@@ -254,10 +274,12 @@ def evaluate(
     prior: AudioPrior,
     trained: dict[str, dict[str, np.ndarray]] | None = None,
     on_clip: Callable[[int, int], None] | None = None,
+    pooled: dict[str, AudioPrior] | None = None,
 ) -> dict:
     """Per clip, per speaker (frames pooled) and overall figures; see the module docstring.
 
     ``on_clip(done, total)`` is called before each clip and after the last (a job's progress and cancel).
+    ``pooled``: {speaker: the prior fine-tuned on the other speakers' clips} (`pool_loso`).
     """
     clips, per_clip = {}, {}
     for i, case in enumerate(cases):
@@ -266,7 +288,7 @@ def evaluate(
         clip = load_prepared(case.path)
         clips[clip.name] = case.speaker
         mine = {m: by_clip[clip.name] for m, by_clip in (trained or {}).items() if clip.name in by_clip}
-        per_clip[clip.name] = evaluate_clip(clip, prior, mine)
+        per_clip[clip.name] = evaluate_clip(clip, prior, mine, (pooled or {}).get(case.speaker))
     if on_clip is not None:
         on_clip(len(cases), len(cases))
     speakers = {}
