@@ -32,7 +32,7 @@ import numpy as np
 SOURCE = Path(__file__).resolve().parent / "csrc" / "tonemap.c"
 ENV_DIR = "DHSTUDIO_NATIVE_DIR"
 BUILD_COMMAND = "python -m core.media.build_native"
-ABI = 1  # DHS_TONEMAP_ABI in the source
+ABI = 2  # DHS_TONEMAP_ABI in the source
 
 
 def build_dir() -> Path:
@@ -149,10 +149,10 @@ def tonemap_rows(
     out: np.ndarray,
 ) -> None:
     """Planes (uint16, rows contiguous; chroma of pixel (r, c) at (r // sy, c // sx)) -> `out`
-    (uint8 [H, W, 3], rows contiguous), through the tables (float32, float32, int32)."""
+    (uint8 [H, W, 3], rows contiguous), through the tables (float32, float32, uint8 padded by 3 bytes)."""
     assert y.dtype == cb.dtype == cr.dtype == np.uint16 and out.dtype == np.uint8
     assert cb.strides == cr.strides and all(a.strides[-1] == a.itemsize for a in (y, cb, cr))
-    assert out.strides[1:] == (3, 1) and lin_t.dtype == gain_t.dtype == np.float32 and out_t.dtype == np.int32
+    assert out.strides[1:] == (3, 1) and lin_t.dtype == gain_t.dtype == np.float32 and out_t.dtype == np.uint8
     h, w = y.shape
     rc = lib.dhs_tonemap_rows(
         y.ctypes.data,

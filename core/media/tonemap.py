@@ -310,23 +310,24 @@ def _convert(
 
 
 @lru_cache(maxsize=16)
-def _gain_nodes(transfer: str, peak: float) -> tuple[np.ndarray, int]:
-    """(gain at sqrt(Y) = i / n for i in 0..n+1 (the last repeats 1), float32 [n + 2]; n) for the
-    kernel, which interpolates between nodes; SDR's gain of 1 is two nodes."""
-    if transfer == "sdr":
+def _native_gain(transfer: str, peak: float) -> tuple[np.ndarray, int]:
+    """(the gain table of :func:`_tables` with 1.0 = SDR white, float32 [n + 1]; n): the same bins
+    and values as the NumPy route. SDR's gain of 1 is one bin (with zero luminance weights)."""
+    gain = _tables(transfer, peak)[1]
+    if gain is None:
         return np.ones(2, np.float32), 1
-    root = np.minimum(np.arange(_GAIN_LUT + 2) / _GAIN_LUT, 1.0)
-    return TRANSFERS[transfer].gain(root * root, peak).astype(np.float32), _GAIN_LUT
+    return (gain / np.float32(float(_OUT_LUT) ** 2)).astype(np.float32), _GAIN_LUT
 
 
 @lru_cache(maxsize=1)
-def _out_table_i32() -> np.ndarray:
-    return _out_table().astype(np.int32)  # the kernel gathers 32-bit entries
+def _out_table_padded() -> np.ndarray:
+    """:func:`_out_table` and 3 bytes: the kernel reads each entry as the low byte of a 32-bit load."""
+    return np.concatenate([_out_table(), np.zeros(3, np.uint8)])
 
 
 @lru_cache(maxsize=32)
 def _native_params(colour: FrameColour, peak: float, rgb: bool) -> native.Params:
-    gain_n = _gain_nodes(colour.transfer, peak)[1]
+    gain_n = _native_gain(colour.transfer, peak)[1]
     p = native.Params()
     p.ycc[:] = (yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * _IN_TOP).ravel().tolist()
     luma = _LUMA_OF[colour.primaries] * float(gain_n) ** 2 if colour.transfer != "sdr" else np.zeros(3)
@@ -356,9 +357,10 @@ def _convert_native(
         cb, cr = yuv.upsample_chroma(cb, h, w), yuv.upsample_chroma(cr, h, w)
         cb, cr = np.ascontiguousarray(cb), np.ascontiguousarray(cr)
     lin_t, _ = _tables(colour.transfer, peak)
-    gain_t, _ = _gain_nodes(colour.transfer, peak)
+    gain_t, _ = _native_gain(colour.transfer, peak)
     params = _native_params(colour, peak, rgb)
-    native.tonemap_rows(native.status().lib, y, cb, cr, sx, sy, params, lin_t, gain_t, _out_table_i32(), out)
+    lib = native.status().lib
+    native.tonemap_rows(lib, y, cb, cr, sx, sy, params, lin_t, gain_t, _out_table_padded(), out)
 
 
 def _step(chroma: int, luma: int) -> int:

@@ -3,8 +3,8 @@
  * The steps of tonemap.py's module docstring, on one pixel at a time with every intermediate in
  * registers (the NumPy route spends most of its time writing and re-reading whole-band
  * temporaries and gathering through NumPy's per-element indexing): Y'CbCr codes -> R'G'B' as a
- * coordinate into the linearisation table (nearest entry), luminance -> gain (linear
- * interpolation in a table indexed by sqrt(Y)), the gain times the change of primaries, the
+ * coordinate into the linearisation table (nearest entry), luminance -> gain (a table indexed
+ * by sqrt(Y)), the gain times the change of primaries, the
  * hue-keeping gamut fit (exact, on every pixel, branch-free so that it vectorises), BT.1886's
  * inverse EOTF through a table indexed by sqrt(x). The tables come from Python (tonemap.py).
  *
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(_WIN32)
 #define DHS_EXPORT __declspec(dllexport)
@@ -23,7 +24,7 @@
 #endif
 
 /* The calling convention's version: the loader refuses a module that reports another. */
-#define DHS_TONEMAP_ABI 1
+#define DHS_TONEMAP_ABI 2
 
 typedef struct {
   float ycc[12];     /* rows R, G, B of (Y, Cb, Cr, 1) codes -> coordinate in lin_t (signal * lin_top) */
@@ -31,8 +32,8 @@ typedef struct {
   float m[9];        /* linear source RGB -> linear BT.709 RGB, row major */
   float luma709[3];  /* BT.709's luminance weights */
   int32_t lin_top;   /* lin_t holds lin_top + 1 entries: coordinate i -> linear light */
-  int32_t gain_n;    /* gain_t holds gain_n + 2 entries: the gain (times 1 = SDR white) at sqrt(Y) = i / gain_n */
-  int32_t out_n;     /* out_t holds out_n + 1 entries: floor(sqrt(x) * out_n) -> 8-bit code */
+  int32_t gain_n;    /* gain_t holds gain_n + 1 entries: floor(sqrt(Y) * gain_n) -> the gain (1.0 = SDR white) */
+  int32_t out_n;     /* out_t holds out_n + 4 bytes: floor(sqrt(x) * out_n) -> 8-bit code (3 bytes of padding) */
   int32_t bgr;       /* store B, G, R instead of R, G, B */
 } dhs_tonemap_params;
 
@@ -45,19 +46,25 @@ static inline float clampf(float v, float lo, float hi) { return minf(maxf(v, lo
 typedef struct {
   const float *restrict lin_t;
   const float *restrict gain_t;
-  const int32_t *restrict out_t;
+  const uint8_t *restrict out_t;
   float top, gtop, otop;
   float l0, l1, l2, m0, m1, m2, m3, m4, m5, m6, m7, m8, w0, w1, w2;
 } kernel;
+
+/* table[i] as a 32-bit load masked to its low byte (little-endian): a gather of 32-bit lanes at
+ * byte offsets, so that the table holds bytes and stays in the L1 cache. */
+static inline int32_t byte_at(const uint8_t *table, int32_t i) {
+  uint32_t v;
+  memcpy(&v, table + i, sizeof v);
+  return (int32_t)(v & 0xFFu);
+}
 
 /* One pixel: R'G'B' coordinates -> three 8-bit codes. */
 static inline void pixel(const kernel *k, float cr, float cg, float cb, int32_t *o0_, int32_t *o1_, int32_t *o2_) {
   const float r = k->lin_t[(int32_t)(clampf(cr, 0.0f, k->top) + 0.5f)];
   const float g = k->lin_t[(int32_t)(clampf(cg, 0.0f, k->top) + 0.5f)];
   const float b = k->lin_t[(int32_t)(clampf(cb, 0.0f, k->top) + 0.5f)];
-  const float at = minf(sqrtf(maxf(k->l0 * r + k->l1 * g + k->l2 * b, 0.0f)), k->gtop);
-  const int32_t i = (int32_t)at;
-  const float gain = k->gain_t[i] + (at - (float)i) * (k->gain_t[i + 1] - k->gain_t[i]);
+  const float gain = k->gain_t[(int32_t)minf(sqrtf(maxf(k->l0 * r + k->l1 * g + k->l2 * b, 0.0f)), k->gtop)];
   float o0 = gain * (k->m0 * r + k->m1 * g + k->m2 * b);
   float o1 = gain * (k->m3 * r + k->m4 * g + k->m5 * b);
   float o2 = gain * (k->m6 * r + k->m7 * g + k->m8 * b);
@@ -70,9 +77,9 @@ static inline void pixel(const kernel *k, float cr, float cg, float cb, int32_t 
   o0 = clampf(lum + (o0 - lum) * s, 0.0f, 1.0f);
   o1 = clampf(lum + (o1 - lum) * s, 0.0f, 1.0f);
   o2 = clampf(lum + (o2 - lum) * s, 0.0f, 1.0f);
-  *o0_ = k->out_t[(int32_t)(sqrtf(o0) * k->otop)];
-  *o1_ = k->out_t[(int32_t)(sqrtf(o1) * k->otop)];
-  *o2_ = k->out_t[(int32_t)(sqrtf(o2) * k->otop)];
+  *o0_ = byte_at(k->out_t, (int32_t)(sqrtf(o0) * k->otop));
+  *o1_ = byte_at(k->out_t, (int32_t)(sqrtf(o1) * k->otop));
+  *o2_ = byte_at(k->out_t, (int32_t)(sqrtf(o2) * k->otop));
 }
 
 /*
@@ -83,7 +90,7 @@ static inline void pixel(const kernel *k, float cr, float cg, float cb, int32_t 
 DHS_EXPORT int dhs_tonemap_rows(const uint16_t *y, ptrdiff_t y_stride, const uint16_t *cb, const uint16_t *cr,
                                 ptrdiff_t c_stride, int height, int width, int sx, int sy,
                                 const dhs_tonemap_params *p, const float *lin_t, const float *gain_t,
-                                const int32_t *out_t, uint8_t *out, ptrdiff_t out_stride) {
+                                const uint8_t *out_t, uint8_t *out, ptrdiff_t out_stride) {
   const int cw = sx == 2 ? (width + 1) / 2 : width;
   float *scratch = (float *)malloc(sizeof(float) * 3 * (size_t)cw);
   int32_t *codes = (int32_t *)malloc(sizeof(int32_t) * 3 * (size_t)width);
@@ -101,7 +108,6 @@ DHS_EXPORT int dhs_tonemap_rows(const uint16_t *y, ptrdiff_t y_stride, const uin
   const float ky = p->ycc[0];
   const float c1 = p->ycc[1], c2 = p->ycc[2], c3 = p->ycc[3], c5 = p->ycc[5], c6 = p->ycc[6], c7 = p->ycc[7];
   const float c9 = p->ycc[9], c10 = p->ycc[10], c11 = p->ycc[11];
-  const int r_at = p->bgr ? 2 : 0, b_at = p->bgr ? 0 : 2;
   int chroma_row = -1;
   for (int row = 0; row < height; ++row) {
     const uint16_t *restrict yr = y + (ptrdiff_t)row * y_stride;
@@ -135,10 +141,18 @@ DHS_EXPORT int dhs_tonemap_rows(const uint16_t *y, ptrdiff_t y_stride, const uin
       }
     }
     uint8_t *restrict o = out + (ptrdiff_t)row * out_stride;
-    for (int x = 0; x < width; ++x) {
-      o[3 * x + r_at] = (uint8_t)o0[x];
-      o[3 * x + 1] = (uint8_t)o1[x];
-      o[3 * x + b_at] = (uint8_t)o2[x];
+    if (p->bgr) {
+      for (int x = 0; x < width; ++x) {
+        o[3 * x] = (uint8_t)o2[x];
+        o[3 * x + 1] = (uint8_t)o1[x];
+        o[3 * x + 2] = (uint8_t)o0[x];
+      }
+    } else {
+      for (int x = 0; x < width; ++x) {
+        o[3 * x] = (uint8_t)o0[x];
+        o[3 * x + 1] = (uint8_t)o1[x];
+        o[3 * x + 2] = (uint8_t)o2[x];
+      }
     }
   }
   free(scratch);

@@ -178,15 +178,21 @@ def test_native_kernel_agrees_with_the_numpy_route(kind, native_kernel):
     np.testing.assert_array_equal(tonemap.to_sdr_rgb8(y, cb, cr, colour, route="native", workers=3), fast)
 
 
-def test_missing_kernel_names_the_build_command(tmp_path):
-    """Without a build the loader says what to run, and the default route is NumPy's."""
+def test_missing_kernel_names_the_build_command_and_numpy_takes_over(tmp_path, monkeypatch):
+    """Without a build the loader says what to run; the default route is then NumPy's, and asking
+    for the kernel says why it cannot."""
     from core.media import native
 
     missing = native.load(tmp_path)
     assert not missing.ok and native.BUILD_COMMAND in missing.detail and str(tmp_path) in missing.detail
+    nits = sdr_to_display_2020(_image()) * 3.0
+    y, cb, cr = _planes(i420(rgb_to_ycbcr(hlg_signal_from_display(nits), "bt2020", 10)), H, W)
+    hlg = FrameColour("bt2020", False, "hlg", "bt2020", 10)
+    monkeypatch.setattr(native, "status", lambda: missing)
+    np.testing.assert_array_equal(
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg), tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="numpy")
+    )
+    with pytest.raises(RuntimeError, match="build_native"):
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="native")
     with pytest.raises(ValueError, match="native, numpy"):
-        tonemap.to_sdr_rgb8(
-            *(np.zeros((4, 4), np.uint16) for _ in range(3)),
-            FrameColour("bt2020", False, "hlg", "bt2020", 10),
-            route="gpu",
-        )
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="gpu")
