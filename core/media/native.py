@@ -3,7 +3,7 @@
 HDR frames spend their time in :mod:`core.media.tonemap`; its NumPy route costs ~75 ms per 1080p
 frame on one core, most of it writing and re-reading whole-band temporaries and NumPy's
 per-element table lookups. The kernel does the same steps with the same tables one pixel at a
-time, in registers (~4x faster). It is plain C with no Python API, loaded with ctypes, so it
+time, in registers (~5x faster: 15-20 ms). It is plain C with no Python API, loaded with ctypes, so it
 needs no torch and no Python headers, only a C compiler at install time
 (``python -m core.media.build_native``, run by ``installers/setup.sh``). Nothing is compiled
 while decoding: when the module is missing or fails to load, :func:`status` says why and the
