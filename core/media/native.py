@@ -106,7 +106,12 @@ class NativeStatus:
 
 def load(directory: Path) -> NativeStatus:
     """This source's compiled kernel from ``directory``; never compiles."""
-    path = directory / module_file()
+    try:
+        path = directory / module_file()
+    except OSError as exc:  # an application bundle without the C source: nothing to match a build to
+        return NativeStatus(
+            None, f"tone-map kernel source {SOURCE} unreadable ({exc}); HDR frames take the NumPy route"
+        )
     if not path.is_file():
         others = sorted(p.name for p in directory.glob("dhs_tonemap_*")) if directory.is_dir() else []
         stale = f" (only builds of other sources or machines there: {', '.join(others)})" if others else ""

@@ -33,3 +33,10 @@ def test_a_broken_library_is_reported_not_loaded(tmp_path):
     (tmp_path / native.module_file()).write_bytes(b"not a shared library")
     broken = native.load(tmp_path)
     assert not broken.ok and "failed to load" in broken.detail and str(tmp_path) in broken.detail
+
+
+def test_without_its_source_the_kernel_is_not_loaded(tmp_path, monkeypatch):
+    """A bundle that left the C source out: the NumPy route, and the reason, instead of a crash."""
+    monkeypatch.setattr(native, "SOURCE", tmp_path / "missing.c")
+    gone = native.load(tmp_path)
+    assert not gone.ok and "missing.c" in gone.detail
