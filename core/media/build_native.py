@@ -32,20 +32,20 @@ def build(force: bool = False, verbose: bool = False) -> Path:
     flags = native.cflags(cc.compiler_type)
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         errors = []
-        # GCC's gather tuning first; compilers that do not know the flag build without it
-        for extra in ([*native.GATHER_FLAGS], []) if cc.compiler_type == "unix" else ([],):
+        # GCC's gather tuning first; then without it (other compilers), then without -march=native
+        # (compilers that refuse it, e.g. some Apple clang releases on arm64)
+        portable = [f for f in flags if f != "-march=native"]
+        tries = [[*flags, *native.GATHER_FLAGS], flags, portable] if cc.compiler_type == "unix" else [flags]
+        for attempt in tries:
             try:
-                objects = cc.compile(
-                    [str(native.SOURCE)], output_dir=tmp, extra_preargs=[*flags, *extra], extra_postargs=[]
-                )
+                objects = cc.compile([str(native.SOURCE)], output_dir=tmp, extra_preargs=attempt)
                 break
-            except Exception as exc:  # CompileError: try without the optional flags
-                errors.append(f"{' '.join(flags + extra)}: {exc}")
+            except Exception as exc:  # CompileError: try the next set of flags
+                errors.append(f"{' '.join(attempt)}: {exc}")
         else:
             raise RuntimeError("compiling failed: " + "; ".join(errors))
         partial = Path(tmp) / target.name
-        link = ["/DLL"] if cc.compiler_type == "msvc" else []
-        cc.link_shared_object(objects, str(partial), extra_preargs=link)
+        cc.link_shared_object(objects, str(partial))
         os.replace(partial, target)  # atomic: a half-written library is never where the loader looks
     native.status.cache_clear()
     loaded = native.load(out)
