@@ -47,7 +47,9 @@ def cflags(compiler_type: str) -> list[str]:
     """Optimised for this CPU (built at install time on the machine that runs it)."""
     if compiler_type == "msvc":
         return ["/O2", "/fp:precise"]
-    flags = ["-O3", "-fno-math-errno", "-fopenmp-simd", "-fPIC", "-std=c99"]
+    # -fno-wrapv undoes the -fwrapv of Python's own CFLAGS (which distutils puts first): with it
+    # GCC emits a different, ~10 % slower pixel loop (measured on the 1080p bench frames)
+    flags = ["-O3", "-fno-math-errno", "-fno-wrapv", "-fopenmp-simd", "-fPIC", "-std=c99"]
     if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         flags.append("-march=native")
     return flags
