@@ -1,8 +1,14 @@
 """What reading colour right costs per frame: each route of core.media.convert (and bwdif, and the
 writer's BT.709 conversion) at 1080p and 512^2, against the old BT.601 I420 path, interleaved.
 
-    PYTHONPATH=. python benchmarks/bench_decode_colour.py [--rounds 5] [--reps 10]
+    PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/bench_decode_colour.py [--rounds 5] [--reps 10]
         [--out benchmarks/results/decode_colour.json]
+
+OpenCV runs on one thread (cv2.setNumThreads(1)), as the tone map's own parts do unless a case
+says "threads": the figures are one core's work, as wall time and as the process's CPU time.
+The HDR cases' "before" is the NumPy tone map the fused C kernel replaced (still the fallback
+where the kernel is not built); `accuracy` compares both routes with each other and with the
+exact float64 reference (tests/core/media/colour_reference.py) on the same 1080p frames.
 
 Frames: the face sample resized (a smooth random colour field without it), carried in HLG/PQ at
 twice SDR brightness for the HDR routes, wrapped as PyAV frames with the tags each
@@ -27,11 +33,12 @@ import cv2
 import numpy as np
 
 from benchmarks import decode_colour_before as before
-from core.media import tonemap, yuv
+from core.media import native, tonemap, yuv
 from core.media.colour import frame_colour
 from core.media.convert import content_peak, frame_to_array
 from core.media.deinterlace import Deinterlacer, Interlacing
 from core.media.yuv import bgr8_to_i420
+from tests.core.media import colour_reference
 from tests.core.media.colour_clips import (  # the standards' forward mappings, written out there
     hlg_signal_from_display,
     i420,
@@ -89,12 +96,13 @@ def _frame(h: int, w: int, fmt: str, tags: dict):
     return f
 
 
-def _time(fn, reps: int) -> float:
+def _time(fn, reps: int) -> tuple[float, float]:
+    """(wall, process CPU) ms per call."""
     fn()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(reps):
         fn()
-    return (time.perf_counter() - t) / reps * 1000
+    return (time.perf_counter() - t) / reps * 1000, (time.process_time() - c) / reps * 1000
 
 
 def main() -> None:
@@ -103,8 +111,10 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--out", default="benchmarks/results/decode_colour.json")
     args = ap.parse_args()
+    cv2.setNumThreads(1)
     sizes = {"1920x1080": (1080, 1920), "512x512": (512, 512)}
     cases = {}
+    accuracy = {}
     tmp = tempfile.mkdtemp()
     for size, (h, w) in sizes.items():
         for name, (fmt, tags) in TAGS.items():
@@ -115,6 +125,8 @@ def main() -> None:
                 cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
                 # the tone map's parts on threads
                 cases[f"{name} {size} 2 threads"] = lambda frame=frame: _tonemap(frame, workers=2)
+                if size == "1920x1080":
+                    accuracy[name] = _accuracy(frame)
             elif "bt709" in name:
                 cases[f"{name} {size} before"] = lambda frame=frame: _before(frame)
         bgr = np.ascontiguousarray(frame_to_array(_frame(h, w, "yuv420p", {}), False))
@@ -126,10 +138,14 @@ def main() -> None:
         stream, frames = _interlaced_frames(h, w, Path(tmp))
         cases[f"bwdif_deinterlace {size}"] = lambda stream=stream, frames=frames: _deinterlace(stream, frames)
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu_times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(args.rounds):
         for name, fn in cases.items():
-            times[name].append(_time(fn, args.reps))
+            wall, cpu = _time(fn, args.reps)
+            times[name].append(wall)
+            cpu_times[name].append(cpu)
     ms = {k: round(statistics.median(v), 2) for k, v in times.items()}
+    cpu_ms = {k: round(statistics.median(v), 2) for k, v in cpu_times.items()}
     ratios = {}
     for size in sizes:
         base = ms[f"sdr_bt601_8bit (old path) {size}"]
@@ -137,13 +153,20 @@ def main() -> None:
             if k.endswith(size) or f"{size} " in k:
                 ratios[k] = round(v / base, 2)
     for k, v in ms.items():
-        print(f"{k:45s} {v:8.2f} ms/frame")
+        print(f"{k:45s} {v:8.2f} ms/frame  {cpu_ms[k]:8.2f} ms CPU")
+    for k, v in accuracy.items():
+        print(k, v)
     result = {
         "what": "ms per frame of each colour route of core.media.convert (decoder excluded), bwdif, and the "
         "writer's RGB->YUV, median of rounds; cases interleaved within each round on a CPU shared with "
         "other work: compare ratios within this run. 'before': the implementation before the fast "
-        "routes (benchmarks/decode_colour_before.py), same frames, same run",
+        "routes (benchmarks/decode_colour_before.py; for HDR the NumPy tone map the C kernel replaced), "
+        "same frames, same run. OpenCV on one thread; cpu_ms_per_frame: the process's CPU time",
+        "tonemap_route": "native" if native.status().ok else "numpy",
+        "tonemap_native": native.status().detail,
         "ms_per_frame": ms,
+        "cpu_ms_per_frame": cpu_ms,
+        "accuracy": accuracy,
         "rounds": args.rounds,
         "reps": args.reps,
         "cpu": platform.processor() or platform.machine(),
@@ -165,6 +188,27 @@ def _before(frame) -> np.ndarray:
         peak = content_peak(frame) if colour.transfer == "pq" else None
         return before.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=1)
     return before.yuv_to_rgb8(*planes, colour.matrix, colour.full_range, colour.bits, True)
+
+
+def _accuracy(frame) -> dict:
+    """8-bit levels between the routes and against the exact reference, on this frame."""
+    colour, planes = frame_colour(frame), yuv.planes(frame)
+    peak = content_peak(frame) if colour.transfer == "pq" else None
+    got = {
+        "native": frame_to_array(frame, True) if native.status().ok else None,
+        "numpy": before.to_sdr_rgb8(*planes, colour, rgb=True, peak=peak, workers=1),
+        "reference": colour_reference.mapped_rgb8(*planes, colour, peak),
+    }
+
+    def diff(a, b) -> dict:
+        d = np.abs(a.astype(np.int16) - b)
+        return {"mean": round(float(d.mean()), 4), "max": int(d.max()), "share_over_1": float(np.mean(d > 1))}
+
+    out = {"numpy_vs_reference": diff(got["numpy"], got["reference"])}
+    if got["native"] is not None:
+        out["native_vs_numpy"] = diff(got["native"], got["numpy"])
+        out["native_vs_reference"] = diff(got["native"], got["reference"])
+    return out
 
 
 def _tonemap(frame, workers: int) -> np.ndarray:

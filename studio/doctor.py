@@ -93,6 +93,14 @@ def _check_cpu_rasterizer() -> Check:
     return Check("CPU Gaussian rasterizer", ok, f"{sel.renderer.name}: {sel.reason}")
 
 
+def _check_hdr_tonemap() -> Check:
+    """Whether HDR phone footage (HLG, PQ) is tone-mapped by the C kernel or the ~5x slower NumPy route."""
+    from core.media import native
+
+    st = native.status()
+    return Check("HDR tone-map kernel", st.ok, st.detail)
+
+
 def _check_portaudio() -> Check:
     try:
         import sounddevice as sd
@@ -213,6 +221,7 @@ CHECKS: list[Callable[[], Check]] = [
     _check_cuda,
     _check_gsplat,
     _check_cpu_rasterizer,
+    _check_hdr_tonemap,
     _check_mediapipe,
     _check_portaudio,
     _check_onnxruntime,

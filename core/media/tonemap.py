@@ -22,6 +22,12 @@ The route (ITU-R BT.2100 for the transfers, BT.2408's display-light mapping, BT.
    The light computed is display light, so the SDR display's own EOTF is inverted; BT.709's camera
    OETF would apply a second system gamma.
 
+Two routes compute these steps with the same tables: a fused C kernel (core/media/csrc/tonemap.c,
+:mod:`core.media.native`; ~15-20 ms per 1080p frame on one core), used when it is built, and the
+NumPy/OpenCV route (~80-95 ms), the fallback. The kernel fits the gamut exactly on every pixel; the
+NumPy route leaves components within GAMUT_SLACK of the bounds to the clamp (a level or two apart
+on the odd dark, saturated pixel).
+
 SDR content carried in HLG or PQ at BT.2408's levels (SDR white at 203 cd/m^2) comes back as it was
 up to the knee (8-bit code ~180), within a level or two.
 """
@@ -38,7 +44,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from core.media import yuv
+from core.media import native, yuv
 from core.media.colour import FrameColour
 from core.media.yuv import yuv_to_rgb_affine
 
@@ -204,24 +210,28 @@ def to_sdr_rgb8(
     rgb: bool = True,
     peak: float | None = None,
     workers: int | None = None,
+    route: str | None = None,
 ) -> np.ndarray:
     """HDR or wide-gamut Y'CbCr planes -> BT.709 SDR uint8 [H, W, 3] (RGB, or BGR without `rgb`).
 
     `peak`: the source's peak luminance in cd/m^2 (PQ's mastering display or MaxCLL); None takes
-    the transfer's nominal one. A band of rows at a time, every step on interleaved float32 in
-    scratch that stays in the CPU cache: the matrices are `cv2.transform`s, the transfer, the
-    gain and the output gamma 1-D tables (a 65^3 3D table through cv2.remap was tried before: no
-    faster, and 6-9 levels off near black). `workers` > 1 cuts the frame into that many parts of
-    whole chroma rows converted on threads (default: half the CPUs, at most 4; one here on 2
-    cores, where other work leaves no idle core); every pixel is computed the same either way.
+    the transfer's nominal one. `route`: "native" (the fused C kernel of :mod:`core.media.native`,
+    ~4x faster), "numpy" (a band of rows at a time on interleaved float32 in scratch that stays in
+    the CPU cache: the matrices are `cv2.transform`s, the transfer, the gain and the output gamma
+    1-D tables; a 65^3 3D table through cv2.remap was tried before: no faster, and 6-9 levels off
+    near black), or None: the kernel when it is built, else NumPy. Both use the same tables and
+    agree within a level. `workers` > 1 cuts the frame into that many parts of whole chroma rows
+    converted on threads (default: half the CPUs, at most 4; one here on 2 cores, where other work
+    leaves no idle core); every pixel is computed the same either way.
     """
     peak = float(peak or TRANSFERS[colour.transfer].default_peak)
+    convert = _convert_route(route)
     h = y.shape[0]
     out = np.empty((*y.shape, 3), np.uint8)
     n = _WORKERS if workers is None else max(1, workers)
     sub = h // cb.shape[0] if cb.shape[0] and cb.shape[0] * (h // cb.shape[0]) == h else 0
     if n == 1 or not sub or (h // sub) < 2 * n:
-        _convert(y, cb, cr, colour, peak, rgb, out)
+        convert(y, cb, cr, colour, peak, rgb, out)
         return out
     rows = h // sub
     cuts = [rows * i // n for i in range(n + 1)]
@@ -229,10 +239,25 @@ def to_sdr_rgb8(
     def part(i: int) -> None:
         c0, c1 = cuts[i], cuts[i + 1]
         y0, y1 = c0 * sub, c1 * sub
-        _convert(y[y0:y1], cb[c0:c1], cr[c0:c1], colour, peak, rgb, out[y0:y1])
+        convert(y[y0:y1], cb[c0:c1], cr[c0:c1], colour, peak, rgb, out[y0:y1])
 
     list(_pool(n).map(part, range(n)))
     return out
+
+
+ROUTES = ("native", "numpy")
+
+
+def _convert_route(route: str | None) -> Callable[..., None]:
+    if route is None:
+        return _convert_native if native.status().ok else _convert
+    if route == "native":
+        if not native.status().ok:
+            raise RuntimeError(native.status().detail)
+        return _convert_native
+    if route == "numpy":
+        return _convert
+    raise ValueError(f"tone-map route {route!r}: one of {', '.join(ROUTES)} (or None: the fastest built)")
 
 
 _WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))  # threads pay only with idle cores
@@ -288,6 +313,67 @@ def _convert(
         _fit_gamut(mv, top, rgb)
         cv2.sqrt(mv, dst=mv)
         np.take(out_t, mv.astype(np.uint16), out=out[y0:y1], mode="clip")
+
+
+@lru_cache(maxsize=16)
+def _native_gain(transfer: str, peak: float) -> tuple[np.ndarray, int]:
+    """(the gain table of :func:`_tables` with 1.0 = SDR white, float32 [n + 1]; n): the same bins
+    and values as the NumPy route. SDR's gain of 1 is one bin (with zero luminance weights)."""
+    gain = _tables(transfer, peak)[1]
+    if gain is None:
+        return np.ones(2, np.float32), 1
+    return (gain / np.float32(float(_OUT_LUT) ** 2)).astype(np.float32), _GAIN_LUT
+
+
+@lru_cache(maxsize=1)
+def _out_table_padded() -> np.ndarray:
+    """:func:`_out_table` and 3 bytes: the kernel reads each entry as the low byte of a 32-bit load."""
+    return np.concatenate([_out_table(), np.zeros(3, np.uint8)])
+
+
+@lru_cache(maxsize=32)
+def _native_params(colour: FrameColour, peak: float, rgb: bool) -> native.Params:
+    gain_n = _native_gain(colour.transfer, peak)[1]
+    p = native.Params()
+    p.ycc[:] = (yuv_to_rgb_affine(colour.matrix, colour.full_range, colour.bits) * _IN_TOP).ravel().tolist()
+    luma = _LUMA_OF[colour.primaries] * float(gain_n) ** 2 if colour.transfer != "sdr" else np.zeros(3)
+    p.luma[:] = luma.tolist()
+    p.m[:] = _TO_709[colour.primaries].ravel().tolist()
+    p.luma709[:] = _LUMA_709.tolist()
+    p.lin_top, p.gain_n, p.out_n, p.bgr = _IN_TOP, gain_n, _OUT_LUT, int(not rgb)
+    return p
+
+
+def _convert_native(
+    y: np.ndarray,
+    cb: np.ndarray,
+    cr: np.ndarray,
+    colour: FrameColour,
+    peak: float,
+    rgb: bool,
+    out: np.ndarray,
+) -> None:
+    """Planes -> `out` (uint8 [H, W, 3]) by the fused kernel, with the NumPy route's tables."""
+    if y.dtype != np.uint16:  # 8-bit wide-gamut SDR
+        y, cb, cr = (p.astype(np.uint16) for p in (y, cb, cr))
+    h, w = y.shape
+    sx, sy = _step(cb.shape[1], w), _step(cb.shape[0], h)
+    if not (sx and sy) or cb.shape != cr.shape or cb.strides != cr.strides:  # other layouts: repeated whole
+        sx = sy = 1
+        cb, cr = yuv.upsample_chroma(cb, h, w), yuv.upsample_chroma(cr, h, w)
+        cb, cr = np.ascontiguousarray(cb), np.ascontiguousarray(cr)
+    lin_t, _ = _tables(colour.transfer, peak)
+    gain_t, _ = _native_gain(colour.transfer, peak)
+    params = _native_params(colour, peak, rgb)
+    lib = native.status().lib
+    native.tonemap_rows(lib, y, cb, cr, sx, sy, params, lin_t, gain_t, _out_table_padded(), out)
+
+
+def _step(chroma: int, luma: int) -> int:
+    """Luma samples per chroma sample along one axis: 1, 2 (chroma rounded up for odd sizes), or 0."""
+    if chroma == luma:
+        return 1
+    return 2 if chroma == (luma + 1) // 2 else 0
 
 
 _BAND_PIXELS = 1 << 15  # a band's float scratch (3 x 384 KB) stays in the CPU cache

@@ -70,32 +70,35 @@ def test_sdr_matrix_route_matches_the_exact_conversion(matrix, full, bits):
 @pytest.mark.parametrize(
     "brightness", [1.0, 3.0]
 )  # SDR levels, and highlights through the knee and the gamut fit
-def test_hdr_route_matches_the_exact_tone_map(kind, brightness):
+def test_hdr_route_matches_the_exact_tone_map(kind, brightness, tonemap_route):
     nits = sdr_to_display_2020(_image()) * brightness
     signal = hlg_signal_from_display(nits) if kind == "hlg" else pq_signal_from_display(nits)
     y, cb, cr = _planes(i420(rgb_to_ycbcr(signal, "bt2020", 10)), H, W)
     colour = FrameColour("bt2020", False, kind, "bt2020", 10)
     want = ref.mapped_rgb8(y, cb, cr, colour)
-    got = tonemap.to_sdr_rgb8(y, cb, cr, colour)
+    got = tonemap.to_sdr_rgb8(y, cb, cr, colour, route=tonemap_route)
     _assert_close(got, want, worst=6)  # the odd pixel at a table's dark end or the gamut's edge
-    np.testing.assert_array_equal(tonemap.to_sdr_rgb8(y, cb, cr, colour, rgb=False), got[..., ::-1])
+    bgr = tonemap.to_sdr_rgb8(y, cb, cr, colour, rgb=False, route=tonemap_route)
+    np.testing.assert_array_equal(bgr, got[..., ::-1])
 
 
-def test_pq_with_a_declared_peak_and_p3_sdr_match_the_exact_mapping():
+def test_pq_with_a_declared_peak_and_p3_sdr_match_the_exact_mapping(tonemap_route):
     nits = sdr_to_display_2020(_image(seed=1)) * 6.0
     y, cb, cr = _planes(i420(rgb_to_ycbcr(pq_signal_from_display(nits), "bt2020", 10)), H, W)
     colour = FrameColour("bt2020", False, "pq", "bt2020", 10)
     _assert_close(
-        tonemap.to_sdr_rgb8(y, cb, cr, colour, peak=4000.0), ref.mapped_rgb8(y, cb, cr, colour, 4000.0), 6
+        tonemap.to_sdr_rgb8(y, cb, cr, colour, peak=4000.0, route=tonemap_route),
+        ref.mapped_rgb8(y, cb, cr, colour, 4000.0),
+        6,
     )
     # SDR with Display P3 primaries (no tone map, a change of primaries)
     y, cb, cr = _planes(i420(rgb_to_ycbcr(_image(seed=2) / 255.0, "bt709", 8)), H, W, np.uint8)
     p3 = FrameColour("bt709", False, "sdr", "p3", 8)
-    _assert_close(tonemap.to_sdr_rgb8(y, cb, cr, p3), ref.mapped_rgb8(y, cb, cr, p3), 6)
+    _assert_close(tonemap.to_sdr_rgb8(y, cb, cr, p3, route=tonemap_route), ref.mapped_rgb8(y, cb, cr, p3), 6)
 
 
 @pytest.mark.parametrize(("h", "w", "ch", "cw"), [(37, 50, 19, 25), (36, 50, 36, 25), (36, 50, 36, 50)])
-def test_odd_sizes_and_other_subsampling_match_the_exact_conversion(h, w, ch, cw):
+def test_odd_sizes_and_other_subsampling_match_the_exact_conversion(h, w, ch, cw, tonemap_route):
     """Odd 4:2:0 (chroma rounded up), 4:2:2 and 4:4:4 planes: chroma repeated over its pixels."""
     rng = np.random.default_rng(5)
     y = rng.integers(16, 236, (h, w)).astype(np.uint8)
@@ -105,7 +108,8 @@ def test_odd_sizes_and_other_subsampling_match_the_exact_conversion(h, w, ch, cw
     )
     y16, cb16, cr16 = (p.astype(np.uint16) * 4 for p in (y, cb, cr))
     colour = FrameColour("bt2020", False, "hlg", "bt2020", 10)
-    _assert_close(tonemap.to_sdr_rgb8(y16, cb16, cr16, colour), ref.mapped_rgb8(y16, cb16, cr16, colour), 6)
+    got = tonemap.to_sdr_rgb8(y16, cb16, cr16, colour, route=tonemap_route)
+    _assert_close(got, ref.mapped_rgb8(y16, cb16, cr16, colour), 6)
 
 
 def test_bands_change_nothing(monkeypatch):
@@ -116,13 +120,13 @@ def test_bands_change_nothing(monkeypatch):
     hlg = FrameColour("bt2020", False, "hlg", "bt2020", 10)
     y8, cb8, cr8 = _planes(i420(rgb_to_ycbcr(_image() / 255.0, "bt709", 8)), H, W, np.uint8)
     whole = (
-        tonemap.to_sdr_rgb8(y, cb, cr, hlg),
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="numpy"),
         yuv.yuv_to_rgb8(y8, cb8, cr8, "bt709", False, 8, True),
     )
     monkeypatch.setattr(tonemap, "_BAND_PIXELS", 7 * W)
     monkeypatch.setattr(yuv, "BAND_PIXELS", 5 * W)
     banded = (
-        tonemap.to_sdr_rgb8(y, cb, cr, hlg),
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="numpy"),
         yuv.yuv_to_rgb8(y8, cb8, cr8, "bt709", False, 8, True),
     )
     for a, b in zip(whole, banded, strict=True):
@@ -149,3 +153,46 @@ def test_writer_conversion_matches_the_exact_bt709_planes():
     chroma = np.floor(codes[..., 1:].reshape(H // 2, 2, W // 2, 2, 2).mean((1, 3)) + 0.5)
     want = np.concatenate([codes[..., 0].ravel(), chroma[..., 0].ravel(), chroma[..., 1].ravel()])
     _assert_close(got.ravel(), want.astype(np.uint8), worst=1)
+
+
+@pytest.mark.parametrize("kind", ["hlg", "pq"])
+def test_native_kernel_agrees_with_the_numpy_route(kind, native_kernel):
+    """The fused kernel and the NumPy route use the same tables: within a level but for the odd
+    pixel at the gamut's edge (the NumPy route leaves components within its slack to the clamp;
+    the kernel fits them exactly, as the reference does), on planes with padded rows (as PyAV
+    gives them) and on parts converted on threads."""
+    h, w = 96, 200
+    nits = sdr_to_display_2020(_image(h, w, seed=3)) * 4.0
+    signal = hlg_signal_from_display(nits) if kind == "hlg" else pq_signal_from_display(nits)
+    y, cb, cr = _planes(i420(rgb_to_ycbcr(signal, "bt2020", 10)), h, w)
+    padded = [np.zeros((p.shape[0], p.shape[1] + 24), np.uint16) for p in (y, cb, cr)]
+    for buf, p in zip(padded, (y, cb, cr), strict=True):
+        buf[:, : p.shape[1]] = p
+    y, cb, cr = (buf[:, : p.shape[1]] for buf, p in zip(padded, (y, cb, cr), strict=True))
+    colour = FrameColour("bt2020", False, kind, "bt2020", 10)
+    fast = tonemap.to_sdr_rgb8(y, cb, cr, colour, route="native", workers=1)
+    slow = tonemap.to_sdr_rgb8(y, cb, cr, colour, route="numpy", workers=1)
+    _assert_close(fast, slow, worst=6)
+    want = ref.mapped_rgb8(y, cb, cr, colour).astype(int)
+    assert np.abs(fast - want).mean() <= np.abs(slow - want).mean()
+    np.testing.assert_array_equal(tonemap.to_sdr_rgb8(y, cb, cr, colour, route="native", workers=3), fast)
+
+
+def test_missing_kernel_names_the_build_command_and_numpy_takes_over(tmp_path, monkeypatch):
+    """Without a build the loader says what to run; the default route is then NumPy's, and asking
+    for the kernel says why it cannot."""
+    from core.media import native
+
+    missing = native.load(tmp_path)
+    assert not missing.ok and native.BUILD_COMMAND in missing.detail and str(tmp_path) in missing.detail
+    nits = sdr_to_display_2020(_image()) * 3.0
+    y, cb, cr = _planes(i420(rgb_to_ycbcr(hlg_signal_from_display(nits), "bt2020", 10)), H, W)
+    hlg = FrameColour("bt2020", False, "hlg", "bt2020", 10)
+    monkeypatch.setattr(native, "status", lambda: missing)
+    np.testing.assert_array_equal(
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg), tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="numpy")
+    )
+    with pytest.raises(RuntimeError, match="build_native"):
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="native")
+    with pytest.raises(ValueError, match="native, numpy"):
+        tonemap.to_sdr_rgb8(y, cb, cr, hlg, route="gpu")
