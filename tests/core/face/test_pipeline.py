@@ -218,3 +218,27 @@ def test_warm_up_runs_while_the_first_frames_decode_and_can_drop_the_encoder():
     )
     assert seen[0][0] == "warm_up" and seen[0][1] >= 1 and seen[0][2] == ["prepare-decode"]
     assert seen[1:] == list(range(8)) and encoded == [] and _alive("prepare-") == []
+
+
+def test_a_tracker_that_pulls_one_frame_ahead_sees_on_frame_run_between_its_frames():
+    log, encoded = [], []
+
+    def ahead(items):  # like FaceTracker.track_stream: takes frame i + 1 before frame i's result
+        source = iter(items)
+        current = next(source, None)
+        while current is not None:
+            upcoming = next(source, None)
+            log.append(("pulled", None if upcoming is None else int(upcoming[0, 0, 0])))
+            yield current, int(current[0, 0, 0]) + 100
+            current = upcoming
+
+    run_pipeline(
+        _frames(6, []),
+        ahead,
+        lambda f: encoded.append(int(f[0, 0, 0])),
+        lambda i, r: log.append(("on_frame", i, r)),
+        depth=2,
+    )
+    assert [e for e in log if e[0] == "on_frame"] == [("on_frame", i, i + 100) for i in range(6)]
+    assert log[:3] == [("pulled", 1), ("on_frame", 0, 100), ("pulled", 2)]  # frame 1 taken before 0's turn
+    assert encoded == list(range(6)) and _alive("prepare-") == []
