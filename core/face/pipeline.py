@@ -2,8 +2,10 @@
 
 Decoding (PyAV) and encoding (libx264) release the GIL, and so does MediaPipe's graph, so a
 decoder thread, the tracking loop on the caller's thread and an encoder thread run side by side
-with small bounded queues between them. Cancel is checked on the caller's thread once per frame;
-the helper threads stop through `stop` and are always joined before returning or raising.
+with small bounded queues between them. The tracker pulls the decoded frames itself, so it can
+take the next one (and the caller handle the last result) while its graph works. Cancel is
+checked on the caller's thread once per frame; the helper threads stop through `stop` and are
+always joined before returning or raising.
 `Background` runs whole-file side work (the audio track, the file's hash, the array files) beside it.
 """
 
@@ -26,9 +28,10 @@ class _Failure:
 
 @dataclass
 class StageTimes:
-    """Seconds spent inside each stage's own work (they overlap in wall time), and the CPU seconds
-    of each stage's thread ("decode", "track" from the warm-up on, "encode"; libav's own decoding
-    threads and MediaPipe's graph threads are not in them)."""
+    """Seconds spent inside each stage's own work (they overlap in wall time; "track" without the
+    waits for decoded frames, which are `waits["decoded"]`), and the CPU seconds of each stage's
+    thread ("decode", "track" from the warm-up on, "encode"; libav's own decoding threads and
+    MediaPipe's graph threads are not in them)."""
 
     decode: float = 0.0
     track: float = 0.0
@@ -50,9 +53,14 @@ def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
     return False
 
 
+def each(track: Callable[[Any], Any]) -> Callable[[Iterator[Any]], Iterator[tuple[Any, Any]]]:
+    """A per-item function `track(item) -> result` as `run_pipeline`'s stream tracker."""
+    return lambda items: ((item, track(item)) for item in items)
+
+
 def run_pipeline(
     frames: Iterator[Any],
-    track: Callable[[Any], Any],
+    track: Callable[[Iterator[Any]], Iterator[tuple[Any, Any]]],
     encode: Callable[[Any], None] | None,
     on_frame: Callable[[int, Any], None],
     depth: int = 6,
@@ -62,6 +70,10 @@ def run_pipeline(
 ) -> StageTimes:
     """Feed every decoded item (a frame, or a frame with what rides along) to `track` (this thread)
     and `encode` (a worker), in order.
+
+    `track(items)` gets the decoded items as an iterator and yields (item, result) for each, in
+    order, on this thread; it may take item i + 1 before it yields item i's result (a tracker that
+    keeps its graph busy while `on_frame` runs). `each(fn)` makes one from a per-item function.
 
     `frames` is pulled on the decoder thread, so per-frame work that needs no tracking result
     (thumbnails) can ride along in it. Without `encode` (the video was copied) there is no
@@ -121,6 +133,7 @@ def run_pipeline(
             stop.set()
 
     threads = [threading.Thread(target=decoder, name="prepare-decode", daemon=True)]
+    results: Iterator[tuple[Any, Any]] | None = None
     threads[0].start()
     cpu0 = time.thread_time()
     try:
@@ -129,26 +142,40 @@ def run_pipeline(
         if encode is not None:
             threads.append(threading.Thread(target=encoder, name="prepare-encode", daemon=True))
             threads[-1].start()
+        waited = times.waits["decoded"] = 0.0
+
+        def items() -> Iterator[Any]:
+            nonlocal waited
+            while True:
+                t0 = time.perf_counter()
+                item = decoded.get()
+                waited += time.perf_counter() - t0
+                if item is _END:
+                    return
+                if isinstance(item, _Failure):
+                    raise item.error
+                if encode_error:
+                    raise encode_error[0]
+                yield item
+
+        results = track(items())
         index = 0
         while True:
-            item = decoded.get()
-            if item is _END:
+            t0, waited0 = time.perf_counter(), waited
+            pair = next(results, _END)
+            if pair is _END:
                 break
-            if isinstance(item, _Failure):
-                raise item.error
-            if encode_error:
-                raise encode_error[0]
-            t0 = time.perf_counter()
-            result = track(item)
+            item, result = pair
             times.last_tracked = t1 = time.perf_counter()
             times.last_tracked_cpu = time.process_time()
-            times.track += t1 - t0
+            times.track += t1 - t0 - (waited - waited0)
             if times.first_tracked is None:
                 times.first_tracked = t1
             if encode is not None and not _put(to_encode, item, stop):
                 break
             on_frame(index, result)
             index += 1
+        times.waits["decoded"] = waited
         if encode is not None:
             _put(to_encode, _END, stop)
         times.cpu["track"] = time.thread_time() - cpu0
@@ -158,6 +185,8 @@ def run_pipeline(
         stop.set()
         raise
     finally:
+        if results is not None and hasattr(results, "close"):
+            results.close()  # a tracker left mid-stream (an error, a cancel) lets go of its frame
         if stop.is_set():
             _drain(decoded)
             _drain(to_encode)

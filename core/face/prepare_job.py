@@ -252,8 +252,9 @@ class PrepareJob(Job):
         The first frames decode while the tracker's graph is built; the source's packets are copied
         (when they fit) and `after_first_frame()` runs once the first frame is tracked, so nothing
         else holds up the start; the tracking thread then only feeds the graph (the live preview is
-        drawn on `side`). `after_last_frame(streamed)` runs on this thread once every frame is
-        tracked, while the encoder finishes video.mp4 (or the copy is checked).
+        drawn on `side`), and it does that while the graph works on the next frame
+        (`FaceTracker.track_stream`). `after_last_frame(streamed)` runs on this thread once every
+        frame is tracked, while the encoder finishes video.mp4 (or the copy is checked).
         """
         s = self.settings
         out = Streamed(np.zeros((n, NUM_LANDMARKS, 3), np.float32), np.zeros(n, bool), ThumbnailSampler(n))
@@ -318,11 +319,11 @@ class PrepareJob(Job):
                 for i, frame_rgb in enumerate(frames, start=1):
                     yield item(i, frame_rgb)
 
-            def track(item: tuple) -> np.ndarray | None:
-                frame_rgb, downscaled = item
-                lm = tracker.track_rgb(frame_rgb, downscaled)
-                live.offer(ctx, frame_rgb, lm, rgb=True)
-                return lm
+            def track(items: Iterator[tuple]) -> Iterator[tuple[tuple, np.ndarray | None]]:
+                # the graph works on the next frame while this frame's result is handled
+                for item, lm in tracker.track_stream(items):
+                    live.offer(ctx, item[0], lm, rgb=True)
+                    yield item, lm
 
             def on_frame(i: int, lm: np.ndarray | None) -> None:
                 nonlocal copying

@@ -11,17 +11,25 @@ is FaceMesh's own (`core.face.face_mesh_graph`), read without building Python pr
 
 Frames bigger than `max_side` are downscaled for tracking; landmarks come back in full-frame
 pixels (z is MediaPipe's z scaled by the full frame width, so it shares the x/y units).
+
+`track_stream` tracks a stream of frames with the graph kept busy: while the graph works on frame
+i, the caller's thread takes frame i + 1 from its source, copies it into the graph's input packet
+and does its own work on frame i - 1's result, so between two frames the graph waits only for its
+output to be read and the next packet to be added (frame by frame, `track_rgb`, it also waits for
+all of that Python, which other threads' Python can hold up on the GIL).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 
-from core.face.face_mesh_graph import landmarks_array, open_graph
+from core.face.face_mesh_graph import frame_packet, landmarks_array, open_graph
 from core.face.native_stderr import filtered_native_stderr, silence_python_warnings
 
 TRACKER_NAME = "mediapipe.face_mesh"
@@ -35,6 +43,16 @@ class TrackerSettings:
     quiet_frames: int = 3  # frames of each new graph during which MediaPipe's notices are filtered
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A frame made ready for the graph: its input packet and what maps the output back."""
+
+    packet: Any  # MediaPipe ImageFrame packet of the tracking input (copied), no timestamp
+    size: tuple[int, int]  # tracking input (width, height)
+    scale: float  # tracking input / full frame
+    shape: tuple[int, ...]  # the full frame's
 
 
 def tracker_version() -> str:
@@ -79,17 +97,10 @@ class FaceTracker:
         if quiet is not None:
             quiet.close()
 
-    def _process(self, rgb: np.ndarray) -> tuple[list[bytes], int | None]:
-        result = self._mesh.run(rgb)
-        self._graph_frames += 1
-        if self._graph_frames >= self.settings.quiet_frames:
-            self._end_quiet()
-        return result
-
     def track(self, frame_bgr: np.ndarray) -> np.ndarray | None:
         """Landmarks [478, 3] float32 in full-frame pixels for the subject, or None (no face)."""
         small, scale = self._downscale(frame_bgr)
-        return self._track(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, frame_bgr.shape)
+        return self._track(self._ready(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, frame_bgr.shape))
 
     def track_rgb(
         self, frame_rgb: np.ndarray, downscaled: tuple[np.ndarray, float] | None = None
@@ -98,8 +109,34 @@ class FaceTracker:
 
         `downscaled` is `tracking_input(frame_rgb)` when another thread has already made it.
         """
-        small, scale = downscaled if downscaled is not None else self.tracking_input(frame_rgb)
-        return self._track(np.ascontiguousarray(small), scale, frame_rgb.shape)
+        return self._track(self._frame(frame_rgb, downscaled))
+
+    def track_stream(
+        self, frames: Iterable[tuple[np.ndarray, tuple[np.ndarray, float] | None]]
+    ) -> Iterator[tuple[tuple, np.ndarray | None]]:
+        """(item, `track_rgb(*item)`) for each item (frame_rgb, downscaled or None) of `frames`, in
+        order, the same landmarks as frame by frame; the graph works on frame i + 1 while the caller
+        handles frame i's result (see the module's docstring).
+
+        `frames` is pulled on this thread, one frame ahead of the results; an error it raises comes
+        out of this iterator (the tracker stays open: close it as usual).
+        """
+        source = iter(frames)
+        item = next(source, None)
+        if item is None:
+            return
+        frame = self._frame(*item)
+        self._mesh.send(frame.packet)
+        while True:
+            upcoming = next(source, None)  # while the graph works: the decoder refills its queue
+            ready = None if upcoming is None else self._frame(*upcoming)  # the copy, meanwhile too
+            faces = self._receive(frame)
+            if ready is not None:
+                self._mesh.send(ready.packet)  # the graph is busy again before this frame's Python
+            yield item, self._subject(faces, frame)
+            if upcoming is None:
+                return
+            item, frame = upcoming, ready
 
     def tracking_input(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
         """(the frame as MediaPipe gets it, at most `max_side` px, its scale); thread-safe."""
@@ -108,22 +145,46 @@ class FaceTracker:
     def _downscale(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
         return tracking_input(frame, self.settings.max_side)
 
-    def _track(self, rgb: np.ndarray, scale: float, shape: tuple[int, ...]) -> np.ndarray | None:
-        h, w = shape[:2]
-        sh, sw = rgb.shape[:2]
-        faces, detected = self._process(rgb)  # detected: None on frames where the detector did not run
+    def _frame(self, frame_rgb: np.ndarray, downscaled: tuple[np.ndarray, float] | None = None) -> _Frame:
+        small, scale = downscaled if downscaled is not None else self.tracking_input(frame_rgb)
+        return self._ready(np.ascontiguousarray(small), scale, frame_rgb.shape)
+
+    @staticmethod
+    def _ready(rgb: np.ndarray, scale: float, shape: tuple[int, ...]) -> _Frame:
+        return _Frame(frame_packet(rgb), (rgb.shape[1], rgb.shape[0]), scale, shape)
+
+    def _track(self, frame: _Frame) -> np.ndarray | None:
+        self._mesh.send(frame.packet)
+        return self._subject(self._receive(frame), frame)
+
+    def _receive(self, frame: _Frame) -> list[bytes]:
+        """The landmark lists of `frame` (sent last); when the detector sees several people on it,
+        the graph is reopened to track them all and the frame is tracked again."""
+        faces, detected = self._process()
         if detected is not None and detected > 1 and self.max_faces < self.settings.max_faces:
             self._mesh.close()  # several people: track them all from this frame on, to choose one
             self.max_faces = self.settings.max_faces
             self._mesh = self._open(self.max_faces)
             self.graphs_opened += 1
-            faces, _ = self._process(rgb)
+            self._mesh.send(frame.packet)
+            faces, _ = self._process()
         self.most_faces = max(self.most_faces, len(faces))
+        return faces
+
+    def _process(self) -> tuple[list[bytes], int | None]:
+        result = self._mesh.receive()
+        self._graph_frames += 1
+        if self._graph_frames >= self.settings.quiet_frames:
+            self._end_quiet()
+        return result
+
+    def _subject(self, faces: list[bytes], frame: _Frame) -> np.ndarray | None:
         if not faces:
             return None
-        to_pixels = np.array([sw, sh, sw], dtype=np.float32) / scale
+        sw, sh = frame.size
+        to_pixels = np.array([sw, sh, sw], dtype=np.float32) / frame.scale
         candidates = [landmarks_array(face) * to_pixels for face in faces]
-        chosen = choose_subject(candidates, self._previous, (w, h))
+        chosen = choose_subject(candidates, self._previous, (frame.shape[1], frame.shape[0]))
         self._previous = chosen
         return chosen
 

@@ -204,16 +204,23 @@ def test_one_graph_tracks_like_the_two_graph_probe_on_a_real_clip():
     _compare_trackers(frames_bgr, new)
 
 
-def test_a_second_person_switches_to_the_multi_face_graph_once(demo_frames):
+def two_people(demo_frames: np.ndarray, count: int = 12) -> np.ndarray:
+    """`count` BGR frames: the demo face on the left, a smaller second face on the right."""
     import cv2
 
     size = demo_frames.shape[1]
     bg = demo_frames[0, :4, :4].mean(axis=(0, 1)).astype(np.uint8)
-    frames = np.empty((12, size, 2 * size, 3), np.uint8)
-    frames[:, :, :size] = demo_frames[:12]
+    frames = np.empty((count, size, 2 * size, 3), np.uint8)
+    frames[:, :, :size] = demo_frames[:count]
     frames[:, :, size:] = bg
-    for i in range(12):  # a smaller second face on the right
+    for i in range(count):  # a smaller second face on the right
         frames[i, 38:218, size + 38 : size + 218] = cv2.resize(demo_frames[20 + i], (180, 180))
+    return frames
+
+
+def test_a_second_person_switches_to_the_multi_face_graph_once(demo_frames):
+    size = demo_frames.shape[1]
+    frames = two_people(demo_frames)
     with FaceTracker() as tracker:
         track = [tracker.track(f) for f in frames]
         assert tracker.graphs_opened == 2 and tracker.max_faces == 2 and tracker.most_faces == 2

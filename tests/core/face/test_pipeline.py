@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from core.face.pipeline import Background, run_pipeline
+from core.face.pipeline import Background, each, run_pipeline
 from core.jobs.errors import BadInput
 
 
@@ -31,7 +31,11 @@ def test_frames_tracked_and_encoded_in_order_on_their_threads():
         encoded.append(int(frame[0, 0, 0]))
 
     times = run_pipeline(
-        _frames(30, pulled), lambda f: int(f[0, 0, 0]) * 2, encode, lambda i, r: seen.append((i, r)), depth=2
+        _frames(30, pulled),
+        each(lambda f: int(f[0, 0, 0]) * 2),
+        encode,
+        lambda i, r: seen.append((i, r)),
+        depth=2,
     )
     assert seen == [(i, 2 * i) for i in range(30)] and encoded == list(range(30))
     main = threading.get_ident()
@@ -51,7 +55,7 @@ def test_without_an_encoder_no_encoder_thread_runs():
     threading.Thread.start = spy
     try:
         seen = []
-        run_pipeline(_frames(5, []), lambda f: None, None, lambda i, r: seen.append(i))
+        run_pipeline(_frames(5, []), each(lambda f: None), None, lambda i, r: seen.append(i))
     finally:
         threading.Thread.start = original
     assert seen == list(range(5)) and started == ["prepare-decode"]
@@ -68,7 +72,9 @@ def test_a_cancel_in_on_frame_stops_decoding_and_joins_every_thread():
             raise Cancelled
 
     with pytest.raises(Cancelled):
-        run_pipeline(_frames(1000, pulled), lambda f: None, lambda f: time.sleep(0.001), on_frame, depth=4)
+        run_pipeline(
+            _frames(1000, pulled), each(lambda f: None), lambda f: time.sleep(0.001), on_frame, depth=4
+        )
     assert len(pulled) < 20  # the decoder stopped soon after, not at the end of the clip
     assert _alive("prepare-") == []
 
@@ -91,7 +97,7 @@ def test_after_last_runs_here_while_the_encoder_finishes_on_its_thread():
     seen = []
     run_pipeline(
         _frames(10, []),
-        lambda f: None,
+        each(lambda f: None),
         encode,
         lambda i, r: seen.append(i),
         depth=16,  # every frame fits in the queues: tracking ends first
@@ -114,7 +120,7 @@ def test_an_error_after_the_last_frame_stops_the_encoder_without_finishing_it():
     with pytest.raises(BadInput, match="no face"):
         run_pipeline(
             _frames(5, []),
-            lambda f: None,
+            each(lambda f: None),
             lambda f: gate.wait(5),
             lambda i, r: None,
             depth=8,
@@ -126,14 +132,14 @@ def test_an_error_after_the_last_frame_stops_the_encoder_without_finishing_it():
 
 def test_decoder_and_encoder_errors_reach_the_caller():
     with pytest.raises(BadInput, match="frame 7 is corrupt"):
-        run_pipeline(_frames(20, [], fail_at=7), lambda f: None, None, lambda i, r: None)
+        run_pipeline(_frames(20, [], fail_at=7), each(lambda f: None), None, lambda i, r: None)
 
     def encode(frame):
         if frame[0, 0, 0] == 2:
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        run_pipeline(_frames(50, []), lambda f: None, encode, lambda i, r: None, depth=2)
+        run_pipeline(_frames(50, []), each(lambda f: None), encode, lambda i, r: None, depth=2)
     assert _alive("prepare-") == []
 
 
@@ -208,7 +214,31 @@ def test_warm_up_runs_while_the_first_frames_decode_and_can_drop_the_encoder():
         return False  # the video was copied meanwhile: nothing to encode
 
     run_pipeline(
-        _frames(8, pulled), lambda f: None, encoded.append, lambda i, r: seen.append(i), warm_up=warm_up
+        _frames(8, pulled), each(lambda f: None), encoded.append, lambda i, r: seen.append(i), warm_up=warm_up
     )
     assert seen[0][0] == "warm_up" and seen[0][1] >= 1 and seen[0][2] == ["prepare-decode"]
     assert seen[1:] == list(range(8)) and encoded == [] and _alive("prepare-") == []
+
+
+def test_a_tracker_that_pulls_one_frame_ahead_sees_on_frame_run_between_its_frames():
+    log, encoded = [], []
+
+    def ahead(items):  # like FaceTracker.track_stream: takes frame i + 1 before frame i's result
+        source = iter(items)
+        current = next(source, None)
+        while current is not None:
+            upcoming = next(source, None)
+            log.append(("pulled", None if upcoming is None else int(upcoming[0, 0, 0])))
+            yield current, int(current[0, 0, 0]) + 100
+            current = upcoming
+
+    run_pipeline(
+        _frames(6, []),
+        ahead,
+        lambda f: encoded.append(int(f[0, 0, 0])),
+        lambda i, r: log.append(("on_frame", i, r)),
+        depth=2,
+    )
+    assert [e for e in log if e[0] == "on_frame"] == [("on_frame", i, i + 100) for i in range(6)]
+    assert log[:3] == [("pulled", 1), ("on_frame", 0, 100), ("pulled", 2)]  # frame 1 taken before 0's turn
+    assert encoded == list(range(6)) and _alive("prepare-") == []
