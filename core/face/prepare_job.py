@@ -42,7 +42,7 @@ from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.pipeline import Background, StageTimes, run_pipeline
 from core.face.pose import Poses, estimate_poses
 from core.face.prepare_failure import record_failure
-from core.face.preview import PreviewTiles, ThumbnailSampler, TrackingPreview
+from core.face.preview import TILE, PreviewTiles, ThumbnailSampler, TrackingPreview
 from core.face.smoothing import OneEuroSettings, fill_gaps, smooth_landmarks
 from core.face.tracker import (
     NUM_LANDMARKS,
@@ -308,8 +308,12 @@ class PrepareJob(Job):
             # measured no better) at the default priority (a lower one for the decoder, no better)
             def decoded() -> Iterator[tuple]:
                 def item(i: int, frame_rgb: np.ndarray) -> tuple:
-                    out.thumbs.offer(i, frame_rgb, rgb=True)
-                    return frame_rgb, tracking_input(frame_rgb, max_side)  # big frames downscaled here
+                    small = tracking_input(frame_rgb, max_side)  # big frames downscaled here
+                    # the preview's thumbnail from the smaller copy where it is at least a tile high
+                    thumb_from = small[0] if small[0].shape[0] >= TILE else frame_rgb
+                    full = (frame_rgb.shape[1], frame_rgb.shape[0])
+                    out.thumbs.offer(i, thumb_from, rgb=True, full_size=full)
+                    return frame_rgb, small
 
                 # frame 0 is the probe's (the same pixels as the decoder's first), tracked while the
                 # decoder opens the file and decodes the frames after it

@@ -29,15 +29,23 @@ class ThumbnailSampler:
         self.frames: dict[int, np.ndarray] = {}
         self.scale = 1.0
 
-    def offer(self, index: int, frame: np.ndarray, rgb: bool = False) -> None:
-        """Keep frame `index` if it is on the stride (stored BGR; `rgb` says the frame given is RGB)."""
+    def offer(
+        self, index: int, frame: np.ndarray, rgb: bool = False, full_size: tuple[int, int] | None = None
+    ) -> None:
+        """Keep frame `index` if it is on the stride (stored BGR; `rgb` says the frame given is RGB).
+
+        `full_size` (width, height): the clip's frame size when `frame` is a smaller copy of it, such
+        as the tracker's input; a thumbnail cut from that costs a fraction of one from the original
+        (a 4K frame: 50 ms of area averaging against a few) and maps landmarks the same way, since
+        `scale` stays relative to the full frame. A copy shorter than a tile is not used."""
         if index % self.stride:
             return
-        self.scale = min(1.0, TILE / frame.shape[0])
-        if self.scale < 1.0:
-            size = (max(1, round(frame.shape[1] * self.scale)), max(1, round(frame.shape[0] * self.scale)))
+        width, height = full_size or (frame.shape[1], frame.shape[0])
+        self.scale = min(1.0, TILE / height)
+        size = (max(1, round(width * self.scale)), max(1, round(height * self.scale)))
+        if (frame.shape[1], frame.shape[0]) != size:
             # area averaging only where linear would alias (below half size): it costs several times more
-            mode = cv2.INTER_LINEAR if self.scale >= 0.5 else cv2.INTER_AREA
+            mode = cv2.INTER_LINEAR if size[1] >= frame.shape[0] / 2 else cv2.INTER_AREA
             frame = cv2.resize(frame, size, interpolation=mode)
         self.frames[index] = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR) if rgb else frame.copy()
 
