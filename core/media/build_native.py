@@ -14,12 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from core import native_cache
 from core.media import native
 
 
 def build(force: bool = False, verbose: bool = False) -> Path:
     """Build (or reuse) the kernel; returns its path. Raises when compiling or loading fails."""
-    out = native.build_dir()
+    out = native_cache.build_dir()
     target = out / native.module_file()
     if target.is_file() and not force and native.load(out).ok:
         return target

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import os
 import platform
 import sys
 from dataclasses import dataclass
@@ -29,18 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from core.native_cache import build_dir, cpu_flags
+
 SOURCE = Path(__file__).resolve().parent / "csrc" / "tonemap.c"
-ENV_DIR = "DHSTUDIO_NATIVE_DIR"
 BUILD_COMMAND = "python -m core.media.build_native"
 ABI = 2  # DHS_TONEMAP_ABI in the source
-
-
-def build_dir() -> Path:
-    """The known build directory (see the module docstring)."""
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR]).expanduser()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "dhstudio" / "native"
 
 
 def cflags(compiler_type: str) -> list[str]:
@@ -59,21 +51,10 @@ def cflags(compiler_type: str) -> list[str]:
 GATHER_FLAGS = ["-mtune-ctrl=use_gather_2parts,use_gather_4parts,use_gather"]
 
 
-@lru_cache(maxsize=1)
-def _cpu_flags() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):
-                return line
-    except OSError:
-        pass
-    return platform.processor()
-
-
 def module_file() -> str:
     """``dhs_tonemap_<hash>.<ext>``: the only file the loader accepts."""
     h = hashlib.sha256(SOURCE.read_bytes())
-    for part in (" ".join(cflags("unix")), " ".join(GATHER_FLAGS), platform.machine(), _cpu_flags()):
+    for part in (" ".join(cflags("unix")), " ".join(GATHER_FLAGS), platform.machine(), cpu_flags()):
         h.update(part.encode())
     ext = {"win32": "dll", "darwin": "dylib"}.get(sys.platform, "so")
     return f"dhs_tonemap_{h.hexdigest()[:16]}.{ext}"

@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+from core import native_cache
 from core.gaussians.render import native_build
 
 
@@ -20,7 +21,7 @@ def build(force: bool = False, verbose: bool = False) -> str:
     from core.gaussians.render import native
 
     name = native_build.module_name()
-    out = native_build.build_dir()
+    out = native_cache.build_dir()
     target = out / f"{name}.so"
     if target.is_file() and not force and native.load_module(out)[0] is not None:
         return str(target)

@@ -9,7 +9,7 @@ A camera whose tensors require gradients is projected by the PyTorch code (the k
 camera gradients); compositing stays native.
 
 The module is compiled ahead of time (``python -m core.gaussians.render.build_native``, run by
-``installers/setup.sh``) into :func:`native_build.build_dir`; this module only *loads* it. When it
+``installers/setup.sh``) into :func:`core.native_cache.build_dir`; this module only *loads* it. When it
 is missing or fails to load, :func:`status` says why and the renderer selection falls back to the
 PyTorch rasterizer: nothing is ever compiled in the middle of a training run.
 """
@@ -28,6 +28,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from core import native_cache
 from core.gaussians.camera import Camera
 from core.gaussians.render import native_build
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions, RenderOutput
@@ -75,7 +76,7 @@ def load_module(directory: Path, fresh: bool = False) -> tuple[ModuleType | None
 @lru_cache(maxsize=1)
 def status() -> NativeStatus:
     """Whether the fused rasterizer is usable in this process (looked up once)."""
-    module, detail = load_module(native_build.build_dir())
+    module, detail = load_module(native_cache.build_dir())
     return NativeStatus(module, detail)
 
 

@@ -11,25 +11,16 @@ Build directory: ``$DHSTUDIO_NATIVE_DIR`` when set, else ``$XDG_CACHE_HOME/dhstu
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 import sys
-from functools import lru_cache
 from pathlib import Path
+
+from core.native_cache import cpu_flags
 
 CSRC = Path(__file__).resolve().parent / "csrc"
 SOURCE = CSRC / "rasterize.cpp"
 HEADERS = (CSRC / "tile_kernels.h", CSRC / "preprocess.h")
-ENV_DIR = "DHSTUDIO_NATIVE_DIR"
 BUILD_COMMAND = "python -m core.gaussians.render.build_native"
-
-
-def build_dir() -> Path:
-    """The known build directory (see the module docstring)."""
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR]).expanduser()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "dhstudio" / "native"
 
 
 def cflags() -> list[str]:
@@ -40,17 +31,6 @@ def cflags() -> list[str]:
     return flags
 
 
-@lru_cache(maxsize=1)
-def _cpu_flags() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):
-                return line
-    except OSError:
-        pass
-    return platform.processor()
-
-
 def module_name() -> str:
     """``dhs_rasterize_<hash>``: the only module file the loader accepts."""
     import torch
@@ -58,6 +38,6 @@ def module_name() -> str:
     h = hashlib.sha256()
     for path in (SOURCE, *HEADERS):
         h.update(path.read_bytes())
-    for part in (" ".join(cflags()), torch.__version__, sys.version, platform.machine(), _cpu_flags()):
+    for part in (" ".join(cflags()), torch.__version__, sys.version, platform.machine(), cpu_flags()):
         h.update(part.encode())
     return f"dhs_rasterize_{h.hexdigest()[:16]}"

@@ -9,13 +9,14 @@ import sys
 
 import pytest
 
+from core import native_cache
 from core.media import native
 from tests.conftest import REPO_ROOT
 
 
 @pytest.mark.skipif(not any(shutil.which(c) for c in ("cc", "gcc", "clang")), reason="no C compiler")
 def test_build_command_compiles_a_kernel_the_loader_accepts(tmp_path):
-    env = {**os.environ, native.ENV_DIR: str(tmp_path), "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, native_cache.ENV_DIR: str(tmp_path), "PYTHONPATH": str(REPO_ROOT)}
     cmd = [sys.executable, "-m", "core.media.build_native"]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

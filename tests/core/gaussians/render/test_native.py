@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 import torch
 
+from core import native_cache
 from core.gaussians.render import native, torch_rasterizer
 from core.gaussians.render._reference import render_reference
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions
@@ -190,18 +191,18 @@ def test_without_a_build_the_selection_falls_back_and_says_why(tmp_path: Path) -
 
 
 def test_a_broken_module_file_falls_back_with_the_load_error(tmp_path: Path) -> None:
-    from core.gaussians.render import native_build
 
     code = (
         "from core.gaussians.render import native_build\n"
         "from pathlib import Path\n"
-        "d = Path(native_build.build_dir()); d.mkdir(parents=True)\n"
+        "from core.native_cache import build_dir\n"
+        "d = Path(build_dir()); d.mkdir(parents=True)\n"
         "(d / (native_build.module_name() + '.so')).write_bytes(b'not an ELF file')\n"
         "from core.gaussians.render.select import select_renderer\n"
         "s = select_renderer('auto', 'cpu')\n"
         "print(s.renderer.name, '|', s.reason)\n"
     )
-    env = {**os.environ, native_build.ENV_DIR: str(tmp_path / "broken"), "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, native_cache.ENV_DIR: str(tmp_path / "broken"), "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
     )
