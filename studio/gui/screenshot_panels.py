@@ -1,5 +1,5 @@
-"""Screenshots of the live panel running (light/English, dark/Chinese), the export dialog and report,
-and the settings dialog, on the current display:
+"""Screenshots of the live panel running (light/English, dark/Chinese; its whole controls column in
+English), the export dialog and report, and the settings dialog, on the current display:
 
 `xvfb-run -a -s "-screen 0 1600x900x24" python -m studio.gui.screenshot_panels OUT PROJECT RUN SPEECH`
 
@@ -93,6 +93,8 @@ def main(argv: list[str]) -> int:
         start_live,
         running(40),
         grab("live_panel_light_en.png"),
+        # the whole controls column, the performance rows and latency graph below the dock's fold too
+        grab("live_controls_light_en.png", lambda: panels.live_view.side_scroll.widget()),
         stop_live,
         stopped,
         theme(Preferences(theme="dark", language="zh_CN")),
