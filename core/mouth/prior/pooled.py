@@ -89,14 +89,16 @@ def clip_lag(prior: AudioPrior, clip: ClipData, targets: np.ndarray, max_lag: in
 
 
 def clip_tensors(
-    clip: ClipData, fbank: FbankConfig, lookahead: int, lag: int = 0
+    clip: ClipData, fbank: FbankConfig, lookahead: int, lag: int = 0, targets: np.ndarray | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(normalised pairs [N + lookahead, 2*bins], targets [N, 3]) of one prepared clip; with `lag`
-    > 0 (the sound leads the picture by `lag` frames) the targets move `lag` frames later."""
+    > 0 (the sound leads the picture by `lag` frames) the targets move `lag` frames later.
+    `targets`: the clip's `clip_targets` when the caller has them already."""
     feats = compute_fbank(np.asarray(clip.audio, np.float32), fbank)
     n = clip.n_frames
     pairs = NormStats.fit([feats]).apply(clip_pairs(feats, n, clip.fps, fbank, lookahead))
-    targets = clip_targets(clip.landmarks, clip.valid)
+    if targets is None:
+        targets = clip_targets(clip.landmarks, clip.valid)
     targets = targets[np.clip(np.arange(n) - int(lag), 0, n - 1)]
     return torch.from_numpy(pairs), torch.from_numpy(targets)
 
@@ -116,8 +118,10 @@ def pool_prior(prior: AudioPrior, clips: list[ClipData], cfg: PoolConfig, progre
     if cfg.finetune == "head":
         for module in (net.pre, net.lstm):
             module.requires_grad_(False)
-    lags = [clip_lag(prior, c, clip_targets(c.landmarks, c.valid), cfg.align_lag) for c in usable]
-    real = [clip_tensors(c, prior.fbank, lookahead, lag) for c, lag in zip(usable, lags, strict=True)]
+    targets = [clip_targets(c.landmarks, c.valid) for c in usable]
+    lags = [clip_lag(prior, c, t, cfg.align_lag) for c, t in zip(usable, targets, strict=True)]
+    cases = zip(usable, lags, targets, strict=True)
+    real = [clip_tensors(c, prior.fbank, lookahead, lag, t) for c, lag, t in cases]
     data = list(real)
     if cfg.synthetic > 0:
         synth = corpus_tensors(cfg.synthetic, prior.fbank, lookahead, cfg.seed)
