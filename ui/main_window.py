@@ -44,6 +44,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
+        # docks move and resize at once, without Qt's dock animations: each animation is a QObject
+        # deleted later on the GUI thread, whose destructor asks PySide for the GIL while holding
+        # Qt's signal-slot lock; a job thread holding the GIL and emitting a signal then waits for
+        # that lock, and the window freezes (caught in the GUI tests: test_cancel_from_the_gui...)
+        self.setAnimated(False)
         self.close_guard: Callable[[], bool] | None = None
         self._build_menus()
         self._build_central()

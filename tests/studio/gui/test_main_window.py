@@ -128,3 +128,10 @@ def test_opening_a_project_with_a_bad_defaults_table_shows_a_dialog(studio, answ
     title, message = answers.warnings[0]
     assert title == "Cannot open project" and str(p.layout.project_file) in message
     assert "defaults.devcie" in message and "did you mean 'device'?" in message
+
+
+def test_docks_are_not_animated(studio):
+    """Dock animations are QObjects deleted later on the GUI thread; one such deletion deadlocked
+    against a job thread emitting a signal (see ui/main_window.py)."""
+    w, _ = studio
+    assert not w.isAnimated()
