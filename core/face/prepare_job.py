@@ -19,6 +19,8 @@ The folder is built under a temporary name and renamed when complete, so a cance
 (bad input included) leaves no partial clip under prepared/<clip>. A failure (not a cancel) is
 recorded as prepared/<clip>/prepare_failed.json (`core.face.prepare_failure`) for the clip's card;
 a successful prepare replaces the folder and with it the record.
+While it runs, the clip is claimed (`core.io.claim`): a studio window or command of another
+process cannot remove or rename it under the prepare, nor prepare it a second time at once.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from core.face.tracker import (
     tracking_input,
 )
 from core.io import atomic
+from core.io.claim import claimed
 from core.io.output_paths import check_output_folder
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput, JobCancelled
@@ -113,15 +116,18 @@ class PrepareJob(Job):
         self.settings = settings
 
     def run(self, ctx: JobContext) -> Path:
-        try:
-            self.settings.check()
-            # the graph is built while the file is probed (a missing file is refused without it)
-            with _GraphStart(self.settings.tracker, early=self.video.is_file()) as graph:
-                return self._prepare(ctx, graph)
-        except Exception as exc:  # JobCancelled too: a cancel is no failure to remember
-            if not isinstance(exc, JobCancelled):
-                record_failure(self.out_dir, failure_message(exc), self.video, isinstance(exc, BadInput))
-            raise
+        # claimed first: a clip another process is removing or preparing is refused (InUse),
+        # never recorded as this clip's failure
+        with claimed(self.out_dir, "prepare", f"prepare '{self.out_dir.name}'"):
+            try:
+                self.settings.check()
+                # the graph is built while the file is probed (a missing file is refused without it)
+                with _GraphStart(self.settings.tracker, early=self.video.is_file()) as graph:
+                    return self._prepare(ctx, graph)
+            except Exception as exc:  # JobCancelled too: a cancel is no failure to remember
+                if not isinstance(exc, JobCancelled):
+                    record_failure(self.out_dir, failure_message(exc), self.video, isinstance(exc, BadInput))
+                raise
 
     def _prepare(self, ctx: JobContext, graph: _GraphStart) -> Path:
         s = self.settings

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.config.loader import to_toml
 from core.io import atomic
+from core.io.processes import process_gone
 from core.jobs.errors import BadInput
 from core.new_folder import new_folder
 
@@ -197,25 +198,13 @@ class RunFolder:
         return self._tb
 
 
-def _process_gone(pid: Any) -> bool:
-    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, another user's
-        return False
-    return False
-
-
 def _as_read(status: dict[str, Any]) -> dict[str, Any]:
     """A 'running' status whose process on this machine is gone reads as failed (nothing is written:
     the next `set_status`, e.g. of a resume, records the new state)."""
     if (
         status.get("state") == RunState.RUNNING.value
         and status.get("host") == socket.gethostname()
-        and _process_gone(status.get("pid"))
+        and process_gone(status.get("pid"))
     ):
         step = f" at step {status['step']}" if "step" in status else ""
         status = {
