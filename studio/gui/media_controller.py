@@ -1,10 +1,16 @@
-"""The media panel: import (menu or drop), clip cards, rename and remove with confirmation."""
+"""The media panel: import (menu or drop), clip cards, rename and remove with confirmation.
+
+A clip a job of another studio window or a `dhstudio` command holds (`core.io.claim`: a prepare
+writing its folder) is neither renamed nor removed: a dialog names that job and what to do.
+"""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.io.claim import Claim, InUse, holder, marker_path
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from studio.gui import dialogs, i18n
@@ -26,6 +32,34 @@ from ui.media_view import CardData, MediaView
 
 if TYPE_CHECKING:
     from studio.gui.main_controller import MainController
+
+
+def in_use_text(clip_folder: Path, claim: Claim, action: str) -> str:
+    """`core.io.claim.in_use_message` in the interface language; `action` is an English template
+    with {clip} ("remove '{clip}'")."""
+    name = clip_folder.name
+    if claim.host == socket.gethostname():
+        where = i18n.tr("another studio window or a `dhstudio` command")
+    else:
+        where = i18n.tr("a studio or `dhstudio` command on {host}").format(host=claim.host)
+    job = i18n.tr(claim.job)
+    text = i18n.tr(
+        "'{clip}' is in use: its {job} is running in {where} (process {pid}, since {time}). Wait for the "
+        "{job} to finish or cancel it in the other window (Ctrl+C for a `dhstudio` command), then "
+        "{action} again."
+    ).format(
+        clip=name,
+        job=job,
+        where=where,
+        pid=claim.pid,
+        time=claim.since(),
+        action=i18n.tr(action).format(clip=name),
+    )
+    if claim.host != socket.gethostname():
+        text += i18n.tr(" If nothing runs on {host} any more, delete {marker}.").format(
+            host=claim.host, marker=marker_path(clip_folder)
+        )
+    return text
 
 
 class MediaController(PanelController):
@@ -95,6 +129,8 @@ class MediaController(PanelController):
 
     def rename(self, name: str) -> None:
         entry = self.entries[name]
+        if self._in_use(name, "rename '{clip}'"):
+            return
         new = dialogs.text(self.main.window, "Rename clip", f"New name for '{name}':", name)
         if new is None or new == name:
             return
@@ -111,6 +147,8 @@ class MediaController(PanelController):
             return
         try:
             rename_clip(self.project, entry, new)
+        except InUse as exc:  # claimed since the question was asked
+            self._show_in_use(exc.target, exc.holder, "rename '{clip}'")
         except (BadInput, OSError) as exc:
             self.main.show_error(str(exc), True)
         self.refresh()
@@ -118,6 +156,8 @@ class MediaController(PanelController):
 
     def remove(self, name: str) -> None:
         entry = self.entries[name]
+        if self._in_use(name, "remove '{clip}'"):
+            return
         if not dialogs.ask(
             self.main.window,
             "Remove clip",
@@ -131,6 +171,8 @@ class MediaController(PanelController):
             return
         try:
             remove_clip(self.project, entry)
+        except InUse as exc:
+            self._show_in_use(exc.target, exc.holder, "remove '{clip}'")
         except BadInput as exc:
             self.main.show_error(str(exc), True)
         except OSError as exc:
@@ -151,3 +193,19 @@ class MediaController(PanelController):
             )
             return True
         return False
+
+    def _in_use(self, name: str, action: str) -> bool:
+        """Said before asking: a job of another window or process holds the clip. A job of this
+        window is `_busy`'s to say (after the question, as before)."""
+        if self.main.job is not None or self.project is None:
+            return False
+        folder = self.project.prepared_dir / name
+        claim = holder(folder)
+        if claim is None:
+            return False
+        self._show_in_use(folder, claim, action)
+        return True
+
+    def _show_in_use(self, folder: Path, claim: Claim, action: str) -> None:
+        dialogs.warn(self.main.window, "Clip in use", in_use_text(folder, claim, action))
+        self.refresh()

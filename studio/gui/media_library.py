@@ -21,6 +21,7 @@ from core.audio.silence import is_silent
 from core.face.prepare_failure import read_failure
 from core.face.prepared import PreparedClip
 from core.io import atomic
+from core.io.claim import claimed
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -251,26 +252,32 @@ def rename_clip(project: Project, entry: ClipEntry, new_name: str) -> str:
     ):
         raise BadInput(f"A clip named '{name}' exists already; choose another name.")
     old_prepared = project.prepared_dir / entry.name
-    if old_prepared.exists():
-        old_prepared.rename(project.prepared_dir / name)
-        manifest = project.prepared_dir / name / "manifest.json"
-        if manifest.is_file():
-            data = PreparedClip.load(project.prepared_dir / name).manifest
-            data["name"] = name
-            atomic.write_json(manifest, data)
-    entry.video.rename(entry.video.with_name(f"{name}{entry.video.suffix}"))
+    # InUse while a job of another window or process holds the clip (a prepare writing its folder)
+    with claimed(old_prepared, "rename", f"rename '{entry.name}'"):
+        if old_prepared.exists():
+            old_prepared.rename(project.prepared_dir / name)
+            manifest = project.prepared_dir / name / "manifest.json"
+            if manifest.is_file():
+                data = PreparedClip.load(project.prepared_dir / name).manifest
+                data["name"] = name
+                atomic.write_json(manifest, data)
+        entry.video.rename(entry.video.with_name(f"{name}{entry.video.suffix}"))
     project.clips = [name if c == entry.name else c for c in project.clips]
     project.save()
     return name
 
 
 def remove_clip(project: Project, entry: ClipEntry) -> None:
-    """Delete the imported video and its prepared folder (runs stay)."""
+    """Delete the imported video and its prepared folder (runs stay).
+
+    `core.io.claim.InUse` (bad input naming the job and the fix) while a job of another window or
+    process holds the clip, e.g. prepares it: nothing is deleted then."""
     project.check_file()  # a damaged project.toml stops the removal before anything is deleted
     prepared = project.prepared_dir / entry.name
-    if prepared.exists():
-        shutil.rmtree(prepared)
-    entry.video.unlink(missing_ok=True)
+    with claimed(prepared, "remove", f"remove '{entry.name}'"):
+        if prepared.exists():
+            shutil.rmtree(prepared)
+        entry.video.unlink(missing_ok=True)
     if entry.name in project.clips:
         project.clips.remove(entry.name)
         project.save()

@@ -1,0 +1,131 @@
+"""A clip that another studio window or a `dhstudio` command is preparing cannot be removed or renamed.
+
+Was: the media panel refused removal only while a job of its own window ran; a second window (or a
+terminal) deleted the clip's video and prepared folder under the running prepare. Now the prepare
+claims the clip in the project (`core.io.claim`) and removal says which job holds it and what to do;
+a claim left by a process that died blocks nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+
+from PySide6.QtCore import QSettings
+
+from core.io.claim import holder, marker_path
+from studio.gui.main_controller import MainController
+from studio.gui.recent_projects import RecentProjects
+from studio.project import create_project, open_project
+from tests.faults.interrupt import _child, cli_argv, run_cli
+from tests.studio.gui.conftest import wait_idle
+from ui.main_window import MainWindow
+from ui.prepare_view import PrepareDialog
+
+
+def _project_with_clip(qtbot, window, controller, answers, tmp_path, clip):
+    root = create_project(tmp_path / "P").root
+    assert controller.open_path(root)
+    answers.files = [clip]
+    window.action_import.trigger()  # File > Import Video…
+    wait_idle(qtbot, controller)
+    assert list(window.media_view.cards) == ["talk"]
+    return root
+
+
+def _second_window(qtbot, tmp_path, root):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    c = MainController(w, RecentProjects(QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat)))
+    w.show()
+    assert c.open_path(root)
+    return w, c
+
+
+def _start_paused_prepare(qtbot, window, controller, monkeypatch) -> None:
+    """Prepare 'talk' from its card, then press the Jobs panel's Pause once it is tracking."""
+    monkeypatch.setattr(PrepareDialog, "exec", lambda self: 1)  # the settings dialog's OK
+    window.media_view.cards["talk"].prepare_button.click()
+    qtbot.waitUntil(lambda: controller.prepare.view.progress.value() >= 3, timeout=60_000)
+    window.job_panel.pause_button.click()
+    assert controller.job is not None and controller.job.control.paused
+
+
+def test_removing_a_clip_another_window_prepares_is_refused_until_the_prepare_is_done(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    a, ca = studio
+    root = _project_with_clip(qtbot, a, ca, answers, tmp_path, talking_clip)
+    b, _ = _second_window(qtbot, tmp_path, root)
+    try:
+        _start_paused_prepare(qtbot, a, ca, monkeypatch)
+        answers.ask, answers.text = True, "renamed"
+        b.media_view.cards["talk"].remove_button.click()
+        b.media_view.cards["talk"].rename_button.click()
+        assert not answers.questions  # refused before asking to confirm
+        assert [title for title, _ in answers.warnings] == ["Clip in use", "Clip in use"]
+        removal, renaming = (text for _, text in answers.warnings)
+        assert removal.startswith("'talk' is in use: its prepare is running in another studio window")
+        assert f"(process {os.getpid()}, since " in removal
+        assert "Wait for the prepare to finish or cancel it in the other window" in removal
+        assert removal.endswith("then remove 'talk' again.")
+        assert renaming.endswith("then rename 'talk' again.")
+        assert (root / "media" / "talk.mp4").is_file() and list(b.media_view.cards) == ["talk"]
+
+        a.job_panel.pause_button.click()  # resumed: the prepare finishes
+        wait_idle(qtbot, ca, 120_000)
+        assert ca.prepare.last_result.ok, ca.prepare.last_result.error
+        assert not marker_path(root / "prepared" / "talk").exists()
+        b.media_view.cards["talk"].remove_button.click()
+        assert answers.questions and len(answers.warnings) == 2  # asked, and removed
+        assert b.media_view.cards == {} and list((root / "media").iterdir()) == []
+        assert list((root / "prepared").iterdir()) == []
+    finally:
+        b.close()
+
+
+def test_a_dhstudio_prepare_of_the_clip_is_refused_while_a_window_prepares_it(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    w, c = studio
+    root = _project_with_clip(qtbot, w, c, answers, tmp_path, talking_clip)
+    _start_paused_prepare(qtbot, w, c, monkeypatch)
+    ended = run_cli(["prepare", str(root / "media" / "talk.mp4"), "--project", str(root), "--name", "talk"])
+    assert ended.code == 2, ended.err[-2000:]
+    assert "'talk' is in use: its prepare is running" in ended.err and f"(process {os.getpid()}," in ended.err
+    assert "then prepare 'talk' again" in ended.err
+    w.job_panel.pause_button.click()
+    wait_idle(qtbot, c, 120_000)
+    assert c.prepare.last_result.ok  # the refused command changed nothing of the window's prepare
+    assert open_project(root).clips == ["talk"] and not answers.warnings
+
+
+def test_a_dhstudio_prepare_holds_the_clip_and_its_crash_frees_it(
+    qtbot, studio, answers, tmp_path, talking_clip
+):
+    """A real second process: `dhstudio prepare` of the clip, frozen mid-run (SIGSTOP), holds it; killed
+    (SIGKILL, no cleanup), its marker is left behind and no longer blocks the removal."""
+    w, c = studio
+    root = _project_with_clip(qtbot, w, c, answers, tmp_path, talking_clip)
+    marker = marker_path(root / "prepared" / "talk")
+    argv = cli_argv("prepare", str(root / "media" / "talk.mp4"), "--project", str(root), "--name", "talk")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, **_child(0o022))
+        try:
+            qtbot.waitUntil(lambda: marker.exists() or proc.poll() is not None, timeout=120_000)
+            os.kill(proc.pid, signal.SIGSTOP)  # the command, mid-prepare, holds the clip
+            assert holder(root / "prepared" / "talk").pid == proc.pid, err.seek(0) or err.read()
+            answers.ask = True
+            w.media_view.cards["talk"].remove_button.click()
+            assert len(answers.warnings) == 1 and f"(process {proc.pid}, since " in answers.warnings[0][1]
+            assert not answers.questions and (root / "media" / "talk.mp4").is_file()
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)  # a crash: nothing of the command's cleanup runs
+            proc.wait()
+    assert marker.is_file()  # stale now
+    w.media_view.cards["talk"].remove_button.click()
+    assert len(answers.warnings) == 1 and answers.questions
+    assert w.media_view.cards == {} and list((root / "media").iterdir()) == []
+    assert [p.name for p in (root / "prepared").iterdir() if not p.name.endswith(".partial")] == []
