@@ -2,15 +2,27 @@
 
 Static texts are translated by `studio.gui.i18n.retranslate`; a text a widget builds later from a
 number goes through `tr` with a `{placeholder}` template, so the catalogue holds one entry for it.
+A text a widget swaps for another fixed one at run time goes through `set_text`, which remembers
+its English, so the language pass translates it again after a switch.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 CONTEXT = "dhstudio"
+SOURCE_PROPERTY, SHOWN_PROPERTY = "dh_source", "dh_shown"  # a widget's English text, and as shown
 
 
 def tr(text: str) -> str:
     """`text` in the installed language (itself when the catalogue has no entry)."""
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def set_text(widget: QLabel | QAbstractButton, english: str) -> None:
+    """Show `english` in the interface language, remembering it so a later switch translates it again."""
+    shown = tr(english)
+    widget.setProperty(SOURCE_PROPERTY, english)
+    widget.setProperty(SHOWN_PROPERTY, shown)
+    widget.setText(shown)

@@ -1751,5 +1751,69 @@
         <source>xyz weight</source>
         <translation>位置权重</translation>
     </message>
+    <message>
+        <source>No other job running</source>
+        <translation>没有其他正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Stop Live</source>
+        <translation>停止实时驱动</translation>
+    </message>
+    <message>
+        <source>Live: {run} — starting…</source>
+        <translation>实时驱动：{run} — 正在启动…</translation>
+    </message>
+    <message>
+        <source>Live: {run} — {fps} fps</source>
+        <translation>实时驱动：{run} — {fps} fps</translation>
+    </message>
+    <message>
+        <source>Live: {run} — {ended}</source>
+        <translation>实时驱动：{run} — {ended}</translation>
+    </message>
+    <message>
+        <source>Session failed: {error}</source>
+        <translation>会话失败：{error}</translation>
+    </message>
+    <message>
+        <source>Clip in use</source>
+        <translation>片段正在使用中</translation>
+    </message>
+    <message>
+        <source>another studio window or a `dhstudio` command</source>
+        <translation>另一个工作室窗口或 `dhstudio` 命令</translation>
+    </message>
+    <message>
+        <source>a studio or `dhstudio` command on {host}</source>
+        <translation>{host} 上的工作室或 `dhstudio` 命令</translation>
+    </message>
+    <message>
+        <source>prepare</source>
+        <translation>预处理</translation>
+    </message>
+    <message>
+        <source>remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>'{clip}' is in use: its {job} is running in {where} (process {pid}, since {time}). Wait for the {job} to finish or cancel it in the other window (Ctrl+C for a `dhstudio` command), then {action} again.</source>
+        <translation>“{clip}”正在使用中：{where}正在对它进行{job}（进程 {pid}，开始于 {time}）。请等待{job}完成，或在另一个窗口中取消它（`dhstudio` 命令按 Ctrl+C），然后再次{action}。</translation>
+    </message>
+    <message>
+        <source>remove '{clip}'</source>
+        <translation>移除“{clip}”</translation>
+    </message>
+    <message>
+        <source>rename '{clip}'</source>
+        <translation>重命名“{clip}”</translation>
+    </message>
+    <message>
+        <source> If nothing runs on {host} any more, delete {marker}.</source>
+        <translation> 如果 {host} 上已没有任何程序在运行，请删除 {marker}。</translation>
+    </message>
 </context>
 </TS>

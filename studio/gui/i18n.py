@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.translation import CONTEXT, tr
+from ui.translation import CONTEXT, SHOWN_PROPERTY, SOURCE_PROPERTY, set_text, tr
 
 __all__ = ["CONTEXT", "add_item", "qm_path", "retranslate", "set_language", "set_text", "tr"]
 _ITEM_SOURCE = Qt.ItemDataRole.UserRole + 77  # a combo item's English text
 I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
-_SOURCE, _SHOWN = "dh_source", "dh_shown"
+_SOURCE, _SHOWN = SOURCE_PROPERTY, SHOWN_PROPERTY
 
 _installed: QTranslator | None = None
 _installed_qt: QTranslator | None = None  # Qt's own catalogue (qtbase) for the same language
@@ -71,14 +71,6 @@ def set_language(app: QApplication, language: str) -> bool:
     app.installTranslator(translator)
     _installed = translator
     return True
-
-
-def set_text(widget: QLabel | QAbstractButton, english: str) -> None:
-    """Show `english` in the interface language, remembering it so a later switch translates it again."""
-    shown = tr(english)
-    widget.setProperty(_SOURCE, english)
-    widget.setProperty(_SHOWN, shown)
-    widget.setText(shown)
 
 
 def add_item(combo: QComboBox, english: str, data=None) -> None:

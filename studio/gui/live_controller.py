@@ -9,6 +9,9 @@ Faults (no microphone, PortAudio missing, a device unplugged mid-run) become a m
 panel; the engine has already finalised the recording.
 The lookahead slider shows the measured trade-off of its value (`core.realtime.lookahead`): the
 latency and lip-sync accuracy of the running model's lookahead plus the slider's smoothing frames.
+A running session is also a row of the window's Jobs panel ("Live: <run> — 24.8 fps", with a Stop
+button acting as the panel's own Stop), so a user reading the Jobs panel sees that it runs; the
+row goes when the session ends, however it ends, and the end is a line of the Jobs log.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from core.train.run_folder import RunState, list_runs
 from studio.gui import i18n
 from studio.gui.job_worker import JobThread
 from studio.gui.preview_poller import PreviewPoller
+from ui.job_panel import JobPanel
 from ui.live_view import SLIDERS, LiveView
 
 JobFactory = Callable[[LiveRequest], Job]
@@ -93,9 +97,12 @@ class LiveController(QObject):
         job_factory: JobFactory = kind_live_job,
         preview_fps: float = 15.0,
         history_s: float = 20.0,
+        job_panel: JobPanel | None = None,
     ) -> None:
         super().__init__(view)
         self.view = view
+        self.job_panel = job_panel  # the window's Jobs panel, which lists a running session (or None)
+        self.run_name = ""  # the avatar of the running session, as the Jobs panel names it
         self.job_factory = job_factory
         self.preview_fps = preview_fps
         self.device = "cpu"  # the settings' default device ("auto" picks CUDA when usable)
@@ -133,6 +140,8 @@ class LiveController(QObject):
         view.browse_button.clicked.connect(self._browse)
         view.mic_radio.toggled.connect(lambda _=False: self._input_changed())
         view.record_check.toggled.connect(self._record_toggled)
+        if job_panel is not None:
+            job_panel.live_stop_button.clicked.connect(self.stop)
         self.refresh_devices()
         self._input_changed()
 
@@ -283,7 +292,8 @@ class LiveController(QObject):
         if self.thread is not None:
             return None
         try:
-            job = self.job_factory(self.request())
+            request = self.request()
+            job = self.job_factory(request)
         except BadInput as exc:
             self.view.show_message(str(exc))
             return None
@@ -305,6 +315,8 @@ class LiveController(QObject):
         self.poller = PreviewPoller(thread.worker.previews, int(1000 / max(self.preview_fps, 1)), self)
         self.poller.changed.connect(lambda name, rgb: self.view.view.show_rgb(rgb))
         self.view.set_running(True)
+        self.run_name = Path(request.run).name
+        self._show_in_jobs()
         thread.start()
         self.poller.start()
         return thread
@@ -356,6 +368,19 @@ class LiveController(QObject):
             self._pending.clear()
         if status.controls is not None and not self._pending:
             self._echo(status.controls)
+        self._show_in_jobs()
+
+    def _show_in_jobs(self) -> None:
+        """The session's row in the Jobs panel: its avatar and frame rate while it runs, none after."""
+        if self.job_panel is None:
+            return
+        if self.thread is None:
+            self.job_panel.set_live("")
+        elif self.last_status is None:
+            self.job_panel.set_live(i18n.tr("Live: {run} — starting…").format(run=self.run_name))
+        else:
+            fps = f"{self.last_status.fps:.1f}"
+            self.job_panel.set_live(i18n.tr("Live: {run} — {fps} fps").format(run=self.run_name, fps=fps))
 
     def _on_failed(self, message: str, bad_input: bool) -> None:
         self.view.show_message(message)
@@ -384,10 +409,17 @@ class LiveController(QObject):
                 else i18n.tr("Session ended ({status}).").format(status=i18n.tr(result.status.value))
             )
             self.view.show_message(f"{ended}{kept}", error=False)
+            self._log_in_jobs(ended)
         elif result.error:
             kept = f" Recording kept: {recording}" if recording and recording not in result.error else ""
             self.view.show_message(result.error + kept)
+            self._log_in_jobs(i18n.tr("Session failed: {error}").format(error=result.error))
+        self._show_in_jobs()
         self.session_finished.emit(result)
+
+    def _log_in_jobs(self, ended: str) -> None:
+        if self.job_panel is not None:
+            self.job_panel.append_log(i18n.tr("Live: {run} — {ended}").format(run=self.run_name, ended=ended))
 
     def retranslate(self) -> None:
         """After a language switch: the texts composed with numbers, in the new language."""
@@ -401,6 +433,7 @@ class LiveController(QObject):
             self.view.show_message(self._shown_mic_message, error=False)
         if self.project_root is not None:  # the avatar list names each run's kind
             self.set_project(self.project_root)
+        self._show_in_jobs()
 
     # controls -------------------------------------------------------------------------------
     def _describe_lookahead(self, smoothing: float) -> None:

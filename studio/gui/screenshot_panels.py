@@ -1,5 +1,6 @@
 """Screenshots of the live panel running (light/English, dark/Chinese; its whole controls column in
-English), the export dialog and report, and the settings dialog, on the current display:
+English) and of the Jobs dock listing that session, the export dialog and report, and the settings
+dialog, on the current display:
 
 `xvfb-run -a -s "-screen 0 1600x900x24" python -m studio.gui.screenshot_panels OUT PROJECT RUN SPEECH`
 
@@ -95,12 +96,14 @@ def main(argv: list[str]) -> int:
         grab("live_panel_light_en.png"),
         # the whole controls column, the performance rows and latency graph below the dock's fold too
         grab("live_controls_light_en.png", lambda: panels.live_view.side_scroll.widget()),
+        grab("jobs_dock_live_light_en.png", lambda: window.jobs_dock),  # the session's row, its Stop
         stop_live,
         stopped,
         theme(Preferences(theme="dark", language="zh_CN")),
         start_live,
         running(40),
         grab("live_panel_dark_zh.png"),
+        grab("jobs_dock_live_dark_zh.png", lambda: window.jobs_dock),
         stop_live,
         stopped,
         theme(Preferences()),

@@ -66,7 +66,10 @@ class StudioPanels(QObject):
         )
         self.live_dock.setWidget(scroll)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.live_dock)
-        self.live = LiveController(self.live_view, preview_fps=self.prefs.preview_fps)
+        # a running session is also a row of the Jobs panel, with its own Stop
+        self.live = LiveController(
+            self.live_view, preview_fps=self.prefs.preview_fps, job_panel=window.job_panel
+        )
         self.live.device = self.prefs.device
         self._select_microphone(self.prefs.microphone)
 
