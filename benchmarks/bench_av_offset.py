@@ -66,7 +66,7 @@ def phone_opening(audio: np.ndarray, n: int, fps: float) -> np.ndarray | None:
 
 def _best_shift(x: np.ndarray, y: np.ndarray, max_shift: int) -> tuple[int, float]:
     """(shift, r) maximising r of y[t + shift] against x[t] over the overlap."""
-    from core.mouth.prior.evaluation import lagged_r
+    from core.metrics.correlation import lagged_r
 
     n = min(len(x), len(y))
     rs = {
@@ -117,10 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     from bench_audio_prior import prepare_all
 
     from core.io.atomic import write_json
+    from core.metrics.correlation import lagged_r
     from core.mouth.data import load_prepared
     from core.mouth.metrics import mouth_scores
     from core.mouth.prior.eval_job import json_safe
-    from core.mouth.prior.evaluation import K, frame_loudness_db, lagged_r
+    from core.mouth.prior.evaluation import K, frame_loudness_db
     from core.mouth.prior.model import load_prior
     from core.mouth.space import MouthSpace
 

@@ -51,3 +51,12 @@ def clip_pairs(
 ) -> np.ndarray:
     """Pairs for video frames 0 .. n_frames-1+lookahead (the model's input sequence)."""
     return frame_pairs(features, np.arange(n_frames + lookahead), fps, cfg)
+
+
+def fit_frames(coeffs: np.ndarray, n_frames: int | None) -> np.ndarray:
+    """Coefficients [F, K] cut or extended (the last mouth repeated) to `n_frames` (None: as they are)."""
+    if n_frames is None or n_frames == len(coeffs):
+        return coeffs
+    if n_frames < len(coeffs) or not len(coeffs):
+        return coeffs[:n_frames] if len(coeffs) else np.zeros((n_frames, coeffs.shape[1]), np.float32)
+    return np.concatenate([coeffs, np.repeat(coeffs[-1:], n_frames - len(coeffs), axis=0)])

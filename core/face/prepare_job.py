@@ -12,7 +12,9 @@ prepared/<clip>/
   poses.npz       similarity [N,2,3] (frame px -> mean face), scale [N], rotation [N,3,3] and
                   translation [N,3] (PnP against mean_shape [478,3]), camera [3,3], residual [N]
   crops.npz       face_boxes, mouth_boxes [N, 4] (x0, y0, x1, y1 float px, stabilised), mouth_size
-  audio.wav       16 kHz mono PCM16, exactly frame_count / fps seconds (only when the source has audio)
+  audio.wav       16 kHz mono PCM16, exactly frame_count / fps seconds (only when the source has audio),
+                  the file's own timing; its sound-vs-picture offset is measured at the end
+                  (`core.mouth.av_sync`, manifest `av_sync`) and removed when the clip's audio is read
   preview.jpg     landmarks and crop boxes drawn on four frames
 
 The folder is built under a temporary name and renamed when complete, so a cancel or an error
@@ -66,6 +68,7 @@ from core.media.audio import AUDIO_RATE, read_audio
 from core.media.mp4_writer import Mp4Writer
 from core.media.remux import can_copy, copy_video
 from core.media.wav import write_wav
+from core.mouth.av_sync import AvOffset, AvSync, fixed_offset, parse_av_sync
 from core.train.holdout import frames_needed, min_clip_frames
 
 SCHEMA = 1
@@ -83,9 +86,13 @@ class PrepareSettings:
     copy_when_possible: bool = True  # reuse the source's packets when they already fit (lossless, fast)
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     smoothing: OneEuroSettings = field(default_factory=OneEuroSettings)
+    # the sound-vs-picture offset: "auto" measures it (applied only when clear), "off" keeps the
+    # file's timing, a number (ms, > 0: the sound runs late) forces it (`core.mouth.av_sync`)
+    av_sync: AvSync = "auto"
 
     def check(self) -> None:
         crop_geometry(self.mouth_size)  # BadInput naming the allowed sizes
+        parse_av_sync(self.av_sync)  # BadInput naming the allowed values
         if not 1.0 <= self.fps <= 120.0:
             raise BadInput(
                 f"fps {self.fps} is out of range; choose a frame rate between 1 and 120 (default 25)."
@@ -202,7 +209,10 @@ class PrepareJob(Job):
 
             t0 = time.perf_counter()  # the timings end when the manifest is handed over
             writes = after["files"].writes
-            voiced = audio_job.result() if audio_job is not None else None
+            voiced, audio = audio_job.result() if audio_job is not None else (None, None)
+            t1 = time.perf_counter()
+            av = _av_offset(s, audio, result.landmarks, streamed.found)
+            timings["av_sync_s"] = time.perf_counter() - t1
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
             timings["total_s"] = total = time.perf_counter() - t_start
@@ -210,7 +220,7 @@ class PrepareJob(Job):
             timings["after_last_frame_cpu_s"] = time.process_time() - times.last_tracked_cpu
             timings = {k: round(v, 3) for k, v in timings.items()}
             timings["frames_per_s"] = round(n / total, 2)
-            manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings)
+            manifest = self._manifest(info, sha, n, size, voiced, streamed, result, timings, av)
             writes.append(side.start(atomic.write_json, tmp / "manifest.json", manifest))
             for job in writes:
                 job.result()
@@ -228,6 +238,8 @@ class PrepareJob(Job):
                 "lip-sync and Gaussian avatars still train on its video",
                 level="warning",
             )
+        if av is not None:
+            ctx.log(f"{self.video.name}: {av.describe()}")
         for warning in (
             clip_quality.missing_faces_warning(streamed.found, s.fps, self.video),
             clip_quality.crops_past_the_edge(result.out_of_frame, streamed.found, self.video),
@@ -376,6 +388,7 @@ class PrepareJob(Job):
         streamed: Streamed,
         r: Analysis,
         timings: dict,
+        av: AvOffset | None,
     ) -> dict:
         s = self.settings
         geom = crop_geometry(s.mouth_size)
@@ -389,6 +402,7 @@ class PrepareJob(Job):
             "has_audio": voiced is not None,
             "audio_voiced_fraction": None if voiced is None else round(voiced, 4),  # ~0: a silent track
             "audio_sample_rate": AUDIO_RATE,
+            "av_sync": None if av is None else av.to_dict(),  # the sound-vs-picture offset (no audio: None)
             "mouth_size": int(s.mouth_size),
             "video": streamed.video_mode,
             "crop": {
@@ -547,14 +561,34 @@ class _GraphStart:
             self._built.result().close()
 
 
-def _copy_audio(video: Path, duration: float, folder: Path) -> float:
+def _copy_audio(video: Path, duration: float, folder: Path) -> tuple[float, np.ndarray]:
     """audio.wav in `folder`: the video's audio track, 16 kHz mono, exactly `duration` seconds.
 
-    Returns the share of 20 ms hops with sound (0 for a track of digital silence).
+    Returns the share of 20 ms hops with sound (0 for a track of digital silence) and the samples.
     """
     audio = read_audio(video, duration=duration)
     write_wav(folder / "audio.wav", audio, AUDIO_RATE)
-    return voiced_fraction(audio, AUDIO_RATE // 50)
+    return voiced_fraction(audio, AUDIO_RATE // 50), audio
+
+
+def _av_offset(
+    s: PrepareSettings, audio: np.ndarray | None, landmarks: np.ndarray, found: np.ndarray
+) -> AvOffset | None:
+    """The clip's sound-vs-picture offset under the prepare setting (None: the clip has no sound).
+    The prior is read without torch (`core.mouth.prior.kernel`): prepare stays torch-free."""
+    if audio is None:
+        return None
+    setting = parse_av_sync(s.av_sync)
+    if setting != "auto":
+        return fixed_offset(setting, s.fps)
+    from core.mouth.av_sync import measure_av_offset
+    from core.mouth.prior.kernel import load_prior_kernel
+
+    try:
+        prior = load_prior_kernel()
+    except BadInput as exc:  # a missing prior file costs the measurement, never the prepared clip
+        return AvOffset(reason=f"no audio prior to measure it with ({exc})")
+    return measure_av_offset(audio, s.fps, landmarks, found, prior)
 
 
 class _FileWriter:

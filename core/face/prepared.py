@@ -5,23 +5,32 @@ Frames go through the one frame reader (`core.media.decode`), audio through the 
 
 clip = PreparedClip.load(project.clip_dir("talk"))
 frames = clip.read_frames(clip.reference_candidates)   # [n, H, W, 3] BGR uint8
-audio = clip.audio()                                   # float32 [S] at 16 kHz
+audio = clip.audio()                                   # float32 [S] at 16 kHz, re-timed
+audio = clip.audio("file")                             # the file's own timing
+
+`audio()` is the one reader of a clip's sound, so the sound-vs-picture offset prepare measured
+(`av_offset`, `core.mouth.av_sync`) is removed in this one place: training pairs, lip-sync evaluation
+and export calibration all hear the sound re-timed; the prepared audio.wav itself is never changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from core.audio.silence import is_silent
 from core.io.manifest import read_manifest
 from core.jobs.errors import BadInput
+from core.mouth.av_sync import AvOffset, retime
 
 SUPPORTED_SCHEMA = 1
 AUDIO_RATE = 16000
+Timing = Literal["retimed", "file"]  # the sound moved by the measured offset, or as the file has it
+TIMINGS: tuple[Timing, ...] = ("retimed", "file")
 
 
 @dataclass
@@ -38,6 +47,8 @@ class PreparedClip:
     face_boxes: np.ndarray  # [N, 4] x0, y0, x1, y1
     mouth_boxes: np.ndarray  # [N, 4]
     reference_candidates: list[int]
+    # the sound-vs-picture offset prepare measured (older manifests: not measured, 0)
+    av_offset: AvOffset = field(default_factory=AvOffset)
 
     @property
     def name(self) -> str:
@@ -88,6 +99,7 @@ class PreparedClip:
             face_boxes=face_boxes,
             mouth_boxes=mouth_boxes,
             reference_candidates=[int(i) for i in manifest.get("reference_candidates", [])],
+            av_offset=AvOffset.from_manifest(manifest.get("av_sync")),
         )
 
     def poses(self) -> dict[str, np.ndarray]:
@@ -130,8 +142,12 @@ class PreparedClip:
 
         return decoded_frames(self.video_path)
 
-    def audio(self) -> np.ndarray:
-        """float32 [S] mono samples at 16 kHz, S = frame_count / fps * 16000."""
+    def audio(self, timing: Timing = "retimed") -> np.ndarray:
+        """float32 [S] mono samples at 16 kHz, S = frame_count / fps * 16000.
+
+        "retimed": moved by the applied sound-vs-picture offset (`av_offset`; silence padded, length
+        kept), so sample s belongs with the picture at s / 16000 s; "file": as the file has it.
+        """
         from core.media.audio import read_audio
 
         wav = self.path / "audio.wav"
@@ -140,4 +156,9 @@ class PreparedClip:
                 f"Prepared clip '{self.name}' has no audio (its source video had no audio track). Lip-sync "
                 "training needs the speech: prepare a video with sound."
             )
-        return read_audio(wav, AUDIO_RATE)
+        if timing not in TIMINGS:
+            raise ValueError(f"timing {timing!r}: use one of {', '.join(TIMINGS)}")
+        audio = read_audio(wav, AUDIO_RATE)
+        if timing == "file" or not self.av_offset.applied:
+            return audio
+        return retime(audio, self.av_offset.offset_ms, AUDIO_RATE)

@@ -46,6 +46,9 @@ class TrainConfig(ConfigModel):
     cpu_threads: CpuThreads = 1
     # keep freed memory in the C heap between steps instead of page-faulting it in again (core.compute.heap)
     retain_heap: bool = True
+    # each clip's sound as prepare re-timed it by its measured sound-vs-picture offset (the model then
+    # learns in-sync pairs), or "file": as the file has it (eval-audio's file-timing rows)
+    sound_timing: Literal["retimed", "file"] = "retimed"
 
 
 class Audio2MouthConfig(ConfigModel):

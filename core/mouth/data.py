@@ -8,14 +8,19 @@ The last `holdout` fraction of every clip's frames is never trained on.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.silence import is_silent, voiced_fraction
 from core.jobs.errors import BadInput
+from core.mouth.av_sync import AvOffset
+
+if TYPE_CHECKING:
+    from core.face.prepared import Timing
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,8 @@ class ClipData:
     landmarks: np.ndarray  # [N, 478, 3] pixels
     valid: np.ndarray  # [N] bool
     crop_scale: np.ndarray  # [N] crop pixels per image pixel (1.0 when the clip has no crop boxes)
+    # prepare's sound-vs-picture offset (`audio` is re-timed by it, or not: see load_prepared's timing)
+    av_offset: AvOffset = field(default_factory=AvOffset)
 
     @property
     def n_frames(self) -> int:
@@ -49,8 +56,9 @@ def crop_scale_from_boxes(boxes: np.ndarray | None, n: int, crop_size: float | N
     return np.where(np.isfinite(scale), scale, fallback).astype(np.float32)
 
 
-def load_prepared(path: Path) -> ClipData:
-    """Read a prepared clip folder (written by `dhstudio prepare`)."""
+def load_prepared(path: Path, timing: Timing = "retimed") -> ClipData:
+    """Read a prepared clip folder (written by `dhstudio prepare`); its sound re-timed by the offset
+    prepare measured (`PreparedClip.audio`), or with `timing` "file" as the file has it."""
     from core.face.prepared import PreparedClip
 
     clip = PreparedClip.load(path)
@@ -65,19 +73,20 @@ def load_prepared(path: Path) -> ClipData:
     return ClipData(
         Path(path).name,
         float(clip.fps),
-        np.asarray(clip.audio(), np.float32),
+        np.asarray(clip.audio(timing), np.float32),
         np.asarray(clip.landmarks, np.float32),
         np.asarray(clip.valid, bool),
         crop_scale_from_boxes(None if boxes is None else np.asarray(boxes), n, crop),
+        clip.av_offset,
     )
 
 
-def load_clips(paths: tuple[Path, ...] | list[Path]) -> list[ClipData]:
+def load_clips(paths: tuple[Path, ...] | list[Path], timing: Timing = "retimed") -> list[ClipData]:
     """Load every clip; refuse all clips without audio at once, naming each of them."""
     out, silent = [], []
     for p in paths:
         try:
-            out.append(load_prepared(Path(p)))
+            out.append(load_prepared(Path(p), timing))
         except BadInput as exc:
             if "has no audio" not in str(exc):
                 raise

@@ -42,6 +42,12 @@ def canonical_opening(space: MouthSpace, mouth: np.ndarray) -> np.ndarray:
     return gap / canonical_face_size(space)
 
 
+def tracked_opening(space: MouthSpace, tracked: np.ndarray) -> np.ndarray:
+    """The tracked mouth's pose-free opening [N] (landmarks [N, 478, 3] image pixels): what every
+    predicted opening is scored against (`mouth_scores`) and what sound is timed against (`av_sync`)."""
+    return canonical_opening(space, space.canonical(tracked))
+
+
 def mouth_scores(space: MouthSpace, coeffs: np.ndarray, tracked: np.ndarray, crop_scale: np.ndarray) -> dict:
     """Pose-free r of mouth opening (predicted vs tracked) and LMD in crop pixels over the given frames.
 

@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from core.audio.alignment import frame_pairs, frames_needed, pair_start, video_frames_for
+from core.audio.alignment import fit_frames, frame_pairs, frames_needed, pair_start, video_frames_for
 from core.audio.fbank import FbankConfig, StreamingFbank
 from core.audio.normalization import NormStats
 from core.mouth.model import Audio2Mouth, predict_offline
@@ -232,11 +232,7 @@ def stream_all(
     if post is not None:
         frames = post.push(frames) + post.flush()
     coeffs = np.stack([f.coeffs for f in frames]) if frames else np.zeros((0, stepper.k), np.float32)
-    if n_frames is None or n_frames == len(coeffs):
-        return coeffs
-    if n_frames < len(coeffs) or not len(coeffs):
-        return coeffs[:n_frames] if len(coeffs) else np.zeros((n_frames, stepper.k), np.float32)
-    return np.concatenate([coeffs, np.repeat(coeffs[-1:], n_frames - len(coeffs), axis=0)])
+    return fit_frames(coeffs, n_frames)
 
 
 def predict_clip(

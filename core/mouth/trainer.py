@@ -209,7 +209,9 @@ class _MouthHooks(TrainHooks):
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
         if not self.req.clips:
             raise BadInput("audio2mouth needs at least one prepared clip (--clip NAME).")
-        clips, left_out = drop_silent(load_clips(self.req.clips), self.cfg.features)
+        clips, left_out = drop_silent(
+            load_clips(self.req.clips, self.cfg.train.sound_timing), self.cfg.features
+        )
         for msg in left_out:
             ctx.log(msg, "warning")
             log.info(msg)  # for log.txt; the console and the GUI show the event above

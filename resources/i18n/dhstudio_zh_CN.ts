@@ -812,6 +812,26 @@
         <translation>{percent} 的帧检测到人脸</translation>
     </message>
     <message>
+        <source>sound {ms} ms behind the picture (re-timed)</source>
+        <translation>声音比画面晚 {ms} 毫秒（已校正）</translation>
+    </message>
+    <message>
+        <source>sound {ms} ms ahead of the picture (re-timed)</source>
+        <translation>声音比画面早 {ms} 毫秒（已校正）</translation>
+    </message>
+    <message>
+        <source>sound timing as in the file</source>
+        <translation>声画时间保持文件原样</translation>
+    </message>
+    <message>
+        <source>sound timing not measured</source>
+        <translation>未测量声画偏移</translation>
+    </message>
+    <message>
+        <source>sound and picture in sync</source>
+        <translation>声画同步</translation>
+    </message>
+    <message>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
@@ -1650,6 +1670,10 @@
     <message>
         <source>retain heap</source>
         <translation>保留堆内存</translation>
+    </message>
+    <message>
+        <source>sound timing</source>
+        <translation>声音时间</translation>
     </message>
     <message>
         <source>rotation lr</source>

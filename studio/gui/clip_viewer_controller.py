@@ -130,7 +130,8 @@ class ClipViewerController(PanelController):
         clip = self.clip
         found = 100 * clip.valid.mean()
         found_text = i18n.tr("face found in {percent}").format(percent=f"{found:.0f}%")
-        self.view.info.setText(f"{_facts(clip)} · {found_text}")
+        sync = sync_text(clip)
+        self.view.info.setText(f"{_facts(clip)} · {found_text}" + (f" · {sync}" if sync else ""))
 
     def retranslate(self) -> None:
         """After a language switch: the clip's facts and the frame readout, composed again."""
@@ -172,6 +173,23 @@ class ClipViewerController(PanelController):
     def shutdown(self) -> None:
         if self.loader is not None:
             self.loader.stop()
+
+
+def sync_text(clip) -> str:
+    """The sound-vs-picture offset prepare measured (`core.mouth.av_sync`), in a few words ('': no sound)."""
+    if not clip.has_audio:
+        return ""
+    off = clip.av_offset
+    ms = f"{abs(off.offset_ms):.0f}"
+    if off.applied and off.offset_ms > 0:
+        return i18n.tr("sound {ms} ms behind the picture (re-timed)").format(ms=ms)
+    if off.applied and off.offset_ms < 0:
+        return i18n.tr("sound {ms} ms ahead of the picture (re-timed)").format(ms=ms)
+    if off.source == "off":
+        return i18n.tr("sound timing as in the file")
+    if off.source == "not measured":
+        return i18n.tr("sound timing not measured")
+    return i18n.tr("sound and picture in sync")
 
 
 def _facts(clip) -> str:

@@ -18,6 +18,7 @@ from core.jobs.errors import BadInput
 from core.jobs.job import JobResult, Status
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
 from studio.gui import dialogs, i18n
+from studio.gui.clip_viewer_controller import sync_text
 from studio.gui.media_library import ClipEntry, ClipState
 from studio.gui.preview_poller import PreviewPoller
 from ui.prepare_view import PrepareDialog, PrepareView
@@ -43,6 +44,8 @@ def summary_text(clip: PreparedClip) -> str:
     flagged = int((~found | out_of_frame).sum())
     seconds = clip.manifest.get("timings", {}).get("total_s", 0)
     audio = "silent audio" if clip.silent_audio else "with audio" if clip.has_audio else "no audio"
+    sync = sync_text(clip)
+    audio += f" · {sync}" if sync else ""
     return (
         f"<b>{clip.frame_count}</b> frames at {clip.fps:g} fps, {clip.width}×{clip.height} · "
         f"face found in <b>{100 * found.mean():.1f}%</b> · <b>{flagged}</b> flagged frame(s) "

@@ -39,6 +39,9 @@ def test_prepare_registers_the_clip(talking, tmp_path, capsys):
     assert str(clip_dir) in out
     manifest = json.loads((clip_dir / "manifest.json").read_text())
     assert manifest["name"] == "Talk_Clip" and manifest["mouth_size"] == 64 and manifest["frame_count"] == 30
+    # 1.2 s is too short to time the sound (2 s of faces): said, and the clip keeps the file's timing
+    assert "Sound-picture offset not measured: only 30 frames show a face" in out
+    assert manifest["av_sync"]["source"] == "not measured" and manifest["av_sync"]["offset_ms"] == 0
     assert open_project(project.root).clips == ["Talk_Clip"]
     assert open_project(project.root).clip_dir("Talk_Clip") == clip_dir
     # preparing again under an explicit name adds a second clip, the first one stays
@@ -77,6 +80,40 @@ def test_usage_errors(talking, tmp_path, capsys):
     assert exc.value.code == 2
     assert main(["prepare", str(talking), "--project", str(tmp_path / "none"), "--quiet"]) == 2
     assert "not a Digital Human Studio project" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("setting", "said", "source", "ms"),
+    [
+        ("off", "Sound timing left as in the file", "off", 0.0),
+        ("80", "Sound runs 80 ms behind the picture in this clip (set in the prepare", "fixed", 80.0),
+    ],
+)
+def test_av_sync_off_or_a_fixed_offset(talking, tmp_path, capsys, setting, said, source, ms):
+    from core.face.prepared import PreparedClip
+
+    project = create_project(tmp_path / "P")
+    argv = ["prepare", str(talking), "--project", str(project.root), "--av-sync", setting, "--quiet"]
+    code = main(argv)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert said in out
+    clip = PreparedClip.load(project.prepared_dir / "Talk_Clip")
+    assert clip.av_offset.source == source and clip.av_offset.offset_ms == ms
+    assert clip.av_offset.applied == bool(ms)
+    file, retimed = clip.audio("file"), clip.audio()
+    shift = int(ms * 16)  # 16 samples per ms
+    np.testing.assert_array_equal(retimed[: len(file) - shift], file[shift:])
+
+
+def test_a_bad_av_sync_value_exits_2_naming_the_allowed_values(talking, tmp_path, capsys):
+    project = create_project(tmp_path / "P")
+    with pytest.raises(SystemExit) as exc:
+        main(["prepare", str(talking), "--project", str(project.root), "--av-sync", "later"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--av-sync" in err and "'auto', 'off' or a fixed offset in ms" in err
+    assert not project.prepared_dir.exists() or not any(project.prepared_dir.iterdir())
 
 
 def test_demo_prepares_its_clip(tmp_path):

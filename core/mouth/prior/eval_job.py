@@ -3,9 +3,11 @@
 Besides the methods of `core.mouth.prior.evaluation`, it can train the product's own-clip models
 on each clip's first 80 % with the audio2mouth job itself: `own_clip` from scratch (the model the
 studio trained before the prior) and `prior_finetune` (the prior mapped onto the clip, then
-fine-tuned, today's default), both scored on the held-out 20 %. With `pool`, the `pooled` method:
-per speaker, the prior fine-tuned on every other speaker's clips (`core.mouth.prior.pooled.pool_loso`),
-scored like the prior alone. Writes one JSON file atomically.
+fine-tuned, today's default), both scored on the held-out 20 %. `timing` picks the clips' sound for
+everything, training included: "file" (the file's own timing, the headline) or "retimed" (moved by
+the offset prepare measured, as the product trains; see `core.mouth.prior.evaluation`). With
+`pool`, the `pooled` method: per speaker, the prior fine-tuned on every other speaker's clips
+(`core.mouth.prior.pooled.pool_loso`), scored like the prior alone. Writes one JSON file atomically.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.face.prepared import TIMINGS, Timing
 from core.io import atomic
 from core.jobs.collector import CollectingRunner
 from core.jobs.context import JobContext
@@ -48,6 +51,7 @@ class AudioEvalRequest:
     prior: Path | None = None  # None: the shipped prior
     own_steps: int = 0  # train the own-clip models this many steps (0: leave them out)
     pool: PoolConfig | None = None  # the leave-one-speaker-out pooled prior (None: leave it out)
+    timing: Timing = "file"  # the clips' sound: the file's own timing, or re-timed by prepare's offset
 
 
 @dataclass
@@ -58,6 +62,9 @@ class AudioEvalJob(Job):
     def run(self, ctx: JobContext) -> dict:
         if not self.req.cases:
             raise BadInput("eval-audio needs prepared clips: --project DIR or --clip DIR (one or more).")
+        timing = self.req.timing
+        if timing not in TIMINGS:
+            raise BadInput(f"timing {timing!r} is not one of {', '.join(TIMINGS)}")
         t0 = time.time()
         prior = load_prior(self.req.prior)
         trained: dict[str, dict[str, np.ndarray]] = {"own_clip": {}, "prior_finetune": {}}
@@ -70,7 +77,7 @@ class AudioEvalJob(Job):
                 ctx.progress(i, len(self.req.cases), f"training own-clip models on {case.path.name}")
                 for method, use_prior in (("own_clip", False), ("prior_finetune", True)):
                     trained[method][case.path.name] = own_clip_coeffs(
-                        case.path, self.req.own_steps, use_prior, self.req.prior
+                        case.path, self.req.own_steps, use_prior, self.req.prior, timing
                     )
 
         pooled = {}
@@ -80,7 +87,7 @@ class AudioEvalJob(Job):
                 ctx.checkpoint()
                 ctx.progress(done, total, f"pooling the prior on every speaker but {speaker}")
 
-            pooled = pool_loso(list(self.req.cases), prior, self.req.pool, on_speaker)
+            pooled = pool_loso(list(self.req.cases), prior, self.req.pool, on_speaker, timing)
 
         def on_clip(done: int, total: int) -> None:
             ctx.progress(done, total, "scoring")
@@ -88,12 +95,13 @@ class AudioEvalJob(Job):
 
         trained = {k: v for k, v in trained.items() if v}
         pools = {spk: p.info["pooled"]["clips"] for spk, p in pooled.items()}  # what each speaker's saw
-        result = evaluate(list(self.req.cases), prior, trained, on_clip, pooled)
+        result = evaluate(list(self.req.cases), prior, trained, on_clip, pooled, timing)
         result["summary"] = summary(result)
         result["settings"] = {
             "holdout": HOLDOUT,
             "folds": FOLDS,
             "gap_seconds": GAP_S,
+            "timing": timing,
             "own_steps": self.req.own_steps,
             "pool": None if self.req.pool is None else {**self.req.pool.model_dump(), "pools": pools},
             "prior": prior.info,
@@ -107,8 +115,11 @@ class AudioEvalJob(Job):
         return result
 
 
-def own_clip_coeffs(clip_dir: Path, steps: int, use_prior: bool, prior: Path | None = None) -> np.ndarray:
-    """Train the audio2mouth job on the clip's first 80 % and predict the whole clip [N, K]."""
+def own_clip_coeffs(
+    clip_dir: Path, steps: int, use_prior: bool, prior: Path | None = None, timing: Timing = "retimed"
+) -> np.ndarray:
+    """Train the audio2mouth job on the clip's first 80 % and predict the whole clip [N, K], both with
+    the clip's sound in `timing`."""
     from core.mouth.config import Audio2MouthConfig
     from core.mouth.loader import load_audio2mouth
     from core.mouth.trainer import make_job
@@ -117,10 +128,10 @@ def own_clip_coeffs(clip_dir: Path, steps: int, use_prior: bool, prior: Path | N
 
     base = Audio2MouthConfig()
     cfg = base.derive(
-        train=base.train.derive(steps=steps, holdout=HOLDOUT),
+        train=base.train.derive(steps=steps, holdout=HOLDOUT, sound_timing=timing),
         prior=base.prior.derive(use=use_prior, path=None if prior is None else str(prior)),
     )
-    clip = load_prepared(clip_dir)
+    clip = load_prepared(clip_dir, timing)
     with tempfile.TemporaryDirectory(prefix="dh-evalaudio-") as tmp:
         run = RunFolder(Path(tmp) / "run").create("audio2mouth", cfg.model_dump(mode="json"))
         try:

@@ -31,6 +31,11 @@ well above 1). A diagnostic, never the headline: `mouth_r_best_lag`, the best r 
 shifted up to MAX_LAG frames either way (`best_lag_frames` > 0: the prediction is late; in
 `kfold` over the pooled out-of-fold series). A clip whose sound track is silent
 (`info.has_speech` false) cannot test an audio model and is left out of the summaries.
+
+`timing`: every clip's sound as the file has it ("file", the headline, comparable with earlier
+figures) or re-timed by the offset prepare measured (`core.mouth.av_sync`, "retimed"). That offset
+was chosen by the prior on the same clip (a one-parameter fit on the test frames), so re-timed
+figures of the prior are optimistic; they show what the own-clip models gain from in-sync pairs.
 """
 
 from __future__ import annotations
@@ -40,15 +45,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.metrics.correlation import pearson
+from core.metrics.correlation import best_lag, pearson
 from core.mouth.data import ClipData, load_prepared
 from core.mouth.metrics import mouth_scores
 from core.mouth.prior.adapt import adapt, adapt_timed, apply_map, calibrate, shifted
 from core.mouth.prior.model import AudioPrior
 from core.mouth.space import MouthSpace
+
+if TYPE_CHECKING:
+    from core.face.prepared import Timing
 
 HOLDOUT = 0.2
 FOLDS = 5
@@ -165,7 +174,7 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
     o_pred, o_true = s["opening_pred"], s["opening_true"]
     loud = c.loud[frames, 0]
     silent = loud < np.percentile(c.loud[:, 0], 90) - SILENCE_DB
-    best, best_r = best_lag(o_pred, o_true)
+    best, best_r = best_lag(o_pred, o_true, MAX_LAG)
     return {
         "mouth_r": s["mouth_r"],
         "mouth_r_best_lag": best_r,
@@ -178,25 +187,6 @@ def _scores(c: _Clip, coeffs: np.ndarray, frames: np.ndarray) -> dict:
         "silent_frames": int(silent.sum()),
         "_opening": (o_pred, o_true),
     }
-
-
-def lagged_r(pred: np.ndarray, true: np.ndarray, lag: int) -> float:
-    """r with the prediction shifted `lag` frames later (pred[t + lag] against true[t])."""
-    if lag > 0:
-        return pearson(pred[lag:], true[:-lag])
-    if lag < 0:
-        return pearson(pred[:lag], true[-lag:])
-    return pearson(pred, true)
-
-
-def best_lag(pred: np.ndarray, true: np.ndarray, max_lag: int = MAX_LAG) -> tuple[int, float]:
-    """(lag, r) of the best `lagged_r` within +-max_lag frames; (0, NaN) when r is undefined."""
-    lag_r = {lag: lagged_r(pred, true, lag) for lag in range(-max_lag, max_lag + 1)}
-    finite = {k: v for k, v in lag_r.items() if math.isfinite(v)}
-    if not finite:
-        return 0, float("nan")
-    best = max(finite, key=lambda k: (finite[k], -abs(k)))
-    return int(best), float(finite[best])
 
 
 def _jitter(pred: np.ndarray, true: np.ndarray) -> float:
@@ -265,6 +255,8 @@ def evaluate_clip(
         "gap_frames": c.gap,
         "audio_dbfs": round(level, 1),
         "has_speech": bool(level > SILENT_CLIP_DBFS),  # a clip with a silent track cannot test an audio model
+        "av_offset_ms": clip.av_offset.offset_ms,  # prepare's measured offset (the audio moved by it or not)
+        "av_offset_source": clip.av_offset.source,
     }
     return out
 
@@ -275,6 +267,7 @@ def evaluate(
     trained: dict[str, dict[str, np.ndarray]] | None = None,
     on_clip: Callable[[int, int], None] | None = None,
     pooled: dict[str, AudioPrior] | None = None,
+    timing: Timing = "file",
 ) -> dict:
     """Per clip, per speaker (frames pooled) and overall figures; see the module docstring.
 
@@ -285,7 +278,7 @@ def evaluate(
     for i, case in enumerate(cases):
         if on_clip is not None:
             on_clip(i, len(cases))
-        clip = load_prepared(case.path)
+        clip = load_prepared(case.path, timing)
         clips[clip.name] = case.speaker
         mine = {m: by_clip[clip.name] for m, by_clip in (trained or {}).items() if clip.name in by_clip}
         per_clip[clip.name] = evaluate_clip(clip, prior, mine, (pooled or {}).get(case.speaker))

@@ -22,11 +22,8 @@ from core.audio.normalization import NormStats
 from core.jobs.errors import BadInput
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.prior.articulation import CHANNELS
+from core.mouth.prior.kernel import DEFAULT_PATH, FORMAT, VERSION, PriorKernel
 from core.mouth.streaming import MouthStepper, stream_all
-
-FORMAT = "dhstudio-audio-prior"
-VERSION = 1
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "audio_prior.pt"
 
 
 @dataclass
@@ -48,6 +45,19 @@ class AudioPrior:
         """16 kHz audio -> articulatory channels [n_frames, 3] through the streaming stepper."""
         norm = norm or self.norm_for(audio_16k)
         return stream_all(MouthStepper.for_net(self.net, norm, self.fbank, fps), audio_16k, n_frames)
+
+    def predict_batch(
+        self, audio_16k: np.ndarray, fps: float, n_frames: int | None = None, norm: NormStats | None = None
+    ) -> np.ndarray:
+        """`predict` in one pass over the whole clip (`core.mouth.prior.kernel`, NumPy): the same
+        frames within float rounding, several times faster offline. For measurements over a whole
+        file (`core.mouth.av_sync`); live and render keep the stepper."""
+        return self.kernel().predict_batch(audio_16k, fps, n_frames, norm)
+
+    def kernel(self) -> PriorKernel:
+        """The network's current weights as the NumPy whole-clip kernel."""
+        state = {k: v.detach().cpu().float().numpy() for k, v in self.net.state_dict().items()}
+        return PriorKernel.from_state(state, self.net.cfg.lookahead, self.fbank)
 
     def to_dict(self) -> dict:
         return {

@@ -26,12 +26,14 @@ from core.audio.normalization import NormStats
 from core.audio.silence import is_silent, voiced_fraction
 from core.config.model import ConfigModel
 from core.face.mouth_metrics import mouth_opening, mouth_width
+from core.face.prepared import Timing
 from core.jobs.errors import BadInput
+from core.metrics.correlation import best_lag
 from core.mouth.data import ClipData, load_prepared
 from core.mouth.model import Audio2Mouth
 from core.mouth.prior.adapt import OPEN_GAIN, WIDTH_SPAN
 from core.mouth.prior.build import PriorBuildConfig, corpus_tensors, fit_net
-from core.mouth.prior.evaluation import SYNTHETIC, ClipCase, best_lag
+from core.mouth.prior.evaluation import SYNTHETIC, ClipCase
 from core.mouth.prior.model import AudioPrior
 
 MIN_FRAMES = 16  # a clip shorter than this teaches nothing and cannot fill a window
@@ -148,7 +150,7 @@ def has_speech(clip: ClipData, fbank: FbankConfig) -> bool:
 
 
 def pool_loso(
-    cases: list[ClipCase], prior: AudioPrior, cfg: PoolConfig, on_speaker=None
+    cases: list[ClipCase], prior: AudioPrior, cfg: PoolConfig, on_speaker=None, timing: Timing = "file"
 ) -> dict[str, AudioPrior]:
     """Leave-one-speaker-out: {speaker: the prior pooled on every other speaker's clips}.
 
@@ -156,10 +158,11 @@ def pool_loso(
     never the synthetic demo's: the prior was built from that kind of speech, and the pool stands
     for a user's real footage. Speakers without a clip with speech get no pooled prior (nothing of
     theirs can be scored). ``on_speaker(done, total, speaker)`` before each training (progress, cancel).
+    ``timing``: the clips' sound as the files have it or re-timed (`PreparedClip.audio`).
     """
     speech = {}
     for i, case in enumerate(cases):
-        clip = load_prepared(case.path)
+        clip = load_prepared(case.path, timing)
         if has_speech(clip, prior.fbank):
             speech[i] = clip
     speakers = sorted({cases[i].speaker for i in speech})

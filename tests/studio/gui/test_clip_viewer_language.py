@@ -19,6 +19,7 @@ def test_switching_to_chinese_recomposes_the_clip_viewer_readouts(qtbot, full_st
     w.tabs.setCurrentWidget(w.clip_viewer)
     view = w.clip_viewer
     qtbot.waitUntil(lambda: "face found" in view.info.text(), timeout=30_000)
+    assert "sound timing not measured" in view.info.text()  # 1 s is too short to time the sound
     view.slider.setValue(3)  # the user scrubs to a frame
     assert view.frame_label.text().startswith("frame 4 /")
 
@@ -27,5 +28,6 @@ def test_switching_to_chinese_recomposes_the_clip_viewer_readouts(qtbot, full_st
     d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     assert CHINESE.search(view.info.text()) and "frames" not in view.info.text(), view.info.text()
+    assert "sound" not in view.info.text() and "未测量声画偏移" in view.info.text()
     assert CHINESE.search(view.frame_label.text()) and "frame" not in view.frame_label.text()
     assert " 4 / " in view.frame_label.text() and view.slider.value() == 3  # the same frame

@@ -127,3 +127,30 @@ def test_the_lookahead_curves_accuracy_rows_read_this_evaluation(demo_clip, tmp_
     fr = accuracy_fractions(worse, row)
     assert fr["real_prior"]["r"] == pytest.approx(0.5) and fr["real_prior"]["lmd"] == pytest.approx(1.0)
     assert fr["demo_prior_adapt_all"] == {"r": 1.0, "lmd": 1.0}
+
+
+def test_eval_audio_timing_file_or_retimed(demo_clip, tmp_path, capsys):
+    """A copy of the demo whose sound runs 3 frames late, prepare's offset recorded: the file timing
+    scores the late sound (the prior's best lag +3), --timing retimed the sound moved back."""
+    from core.face.prepared import PreparedClip
+    from core.mouth.av_sync import AvOffset
+    from tests.core.mouth.conftest import variant_clip
+
+    audio = PreparedClip.load(demo_clip).audio("file")
+    late = np.concatenate([np.zeros(1920, np.float32), audio[:-1920]])  # 120 ms = 3 frames late
+    clip = variant_clip(demo_clip, tmp_path / "late", late)
+    manifest = json.loads((clip / "manifest.json").read_text())
+    manifest["av_sync"] = AvOffset(3, 120.0, True, "measured", "test").to_dict()
+    (clip / "manifest.json").write_text(json.dumps(manifest))
+    figures = {}
+    for timing in ("file", "retimed"):
+        out = tmp_path / f"{timing}.json"
+        argv = ["eval-audio", "--clip", str(clip), "--speaker", "late=synthetic", "--timing", timing]
+        assert main([*argv, "--json", str(out), "--quiet"]) == 0, capsys.readouterr().err
+        data = json.loads(out.read_text())
+        assert data["settings"]["timing"] == timing and data["clips"]["late"]["info"]["av_offset_ms"] == 120.0
+        figures[timing] = data["clips"]["late"]["all"]["prior"]
+    assert figures["file"]["best_lag_frames"] == 3 and figures["retimed"]["best_lag_frames"] == 0
+    assert figures["retimed"]["mouth_r"] > 0.8 > figures["file"]["mouth_r"] + 0.1
+    with pytest.raises(SystemExit):
+        main(["eval-audio", "--clip", str(clip), "--timing", "shifted"])
