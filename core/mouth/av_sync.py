@@ -12,7 +12,7 @@ against the tracked pose-free opening (`core.mouth.metrics.tracked_opening`, the
 prediction is scored with), Pearson r at lags within +-MAX_LAG_MS (`evaluation.best_lag`; lag > 0:
 prior[t + lag] fits mouth[t], the sound is late). Real footage is usually in sync, so the rule is
 conservative: the best lag is applied only when its r >= MIN_R, it beats lag 0 by >= MIN_GAIN and
-it is not 0; otherwise the offset is 0 and `reason` says why.
+it moves the sound by >= MIN_OFFSET_MS; otherwise the offset is 0 and `reason` says why.
 
     off = measure_av_offset(audio_16k, fps, landmarks, valid)   # AvOffset
     audio = retime(audio_16k, off.offset_ms)                     # same length, sound moved
@@ -36,6 +36,10 @@ AUDIO_RATE = 16000
 MAX_LAG_MS = 200.0  # lags searched either way
 MIN_R = 0.25  # the best lag's r must reach this ...
 MIN_GAIN = 0.05  # ... and beat lag 0's r by this much
+# ... and move the sound at least this far: lips naturally lead their sound by a few tens of ms,
+# which the prior (timed on phones) can read as a one-frame lag on footage that is in sync, and
+# offsets this small are below what viewers notice anyway
+MIN_OFFSET_MS = 60.0
 MIN_SECONDS = 2.0  # tracked frames needed to time the sound
 MAX_FIXED_MS = 1000.0  # a forced offset is refused beyond this
 SYNC_MODES = ("auto", "off")  # or a fixed offset in milliseconds
@@ -179,6 +183,9 @@ def measure_av_offset(
     facts = dict(source="measured", r_at_0=_num(r0), r_best=_num(r_best), best_lag=lag)
     if lag == 0:
         return AvOffset(**facts, reason=f"the sound fits the mouth best as it is, r {r_best:.2f}")
+    if abs(ms) < MIN_OFFSET_MS:
+        why = f"{moved} fits best (r {r0_text} -> {r_best:.2f}), too small to correct (under {MIN_OFFSET_MS:g} ms)"
+        return AvOffset(**facts, reason=why)
     if r_best < MIN_R:
         why = f"the best fit ({moved}, r {r_best:.2f}) is too weak to trust (needs r >= {MIN_R:g})"
         return AvOffset(**facts, reason=why)

@@ -61,6 +61,17 @@ def test_a_known_shift_of_the_demo_sound_is_found(demo_clip, prior, frames):
         assert off.describe().startswith("Sound and picture in sync")
 
 
+def test_a_one_frame_lag_is_found_but_not_corrected(demo_clip, prior):
+    """40 ms is within the lips' natural lead over their sound: reported, not applied."""
+    clip = PreparedClip.load(demo_clip)
+    audio = moved(clip.audio("file"), int(round(16000 / clip.fps)))
+    off = measure_av_offset(audio, clip.fps, clip.landmarks, clip.valid, prior)
+    assert off.source == "measured" and off.best_lag == 1
+    assert not off.applied and off.offset_ms == 0.0
+    assert "too small to correct" in off.reason
+    assert off.describe().startswith("Sound and picture in sync")
+
+
 def test_prepare_recorded_the_demo_in_sync(demo_clip):
     clip = PreparedClip.load(demo_clip)
     av = clip.manifest["av_sync"]
