@@ -184,7 +184,8 @@ def measure_av_offset(
     if lag == 0:
         return AvOffset(**facts, reason=f"the sound fits the mouth best as it is, r {r_best:.2f}")
     if abs(ms) < MIN_OFFSET_MS:
-        why = f"{moved} fits best (r {r0_text} -> {r_best:.2f}), too small to correct (under {MIN_OFFSET_MS:g} ms)"
+        small = f"too small to correct (under {MIN_OFFSET_MS:g} ms)"
+        why = f"{moved} fits best (r {r0_text} -> {r_best:.2f}), {small}"
         return AvOffset(**facts, reason=why)
     if r_best < MIN_R:
         why = f"the best fit ({moved}, r {r_best:.2f}) is too weak to trust (needs r >= {MIN_R:g})"
