@@ -188,7 +188,7 @@ def accuracy(args: argparse.Namespace) -> dict:
             prior = load_prior(priors[la, seed])
             for sm in SMOOTHING_LOOKAHEADS:  # a filter after the model: the same variant
                 t0 = time.perf_counter()
-                row = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm)))
+                row = accuracy_headline(evaluate(cases, SmoothedPrior.of(prior, sm), timing=args.timing))
                 row["val_loss_synthetic"] = prior.info.get("val_loss")
                 per_seed.setdefault((la, sm), []).append(row)
                 print(
@@ -196,7 +196,7 @@ def accuracy(args: argparse.Namespace) -> dict:
                     flush=True,
                 )
     base = load_prior(args.base_prior)
-    shipped = accuracy_headline(evaluate(cases, base))
+    shipped = accuracy_headline(evaluate(cases, base, timing=args.timing))
     summaries = {key: seed_summary(rows) for key, rows in per_seed.items()}
     ref_mean = summaries[REFERENCE]["mean"]
     rows = {}
@@ -224,6 +224,7 @@ def accuracy(args: argparse.Namespace) -> dict:
             for (la, sm), row in rows.items()
         },
         "reference": f"L{REFERENCE[0]}_S{REFERENCE[1]}, mean over seeds {', '.join(map(str, seeds))}",
+        "timing": args.timing,
         "base_prior": {
             **shipped,
             "path": str(args.base_prior),
@@ -762,6 +763,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also write the curve with this run's accuracy rows and --curve's latency rows here",
     )
     p.add_argument("--keep", type=float, default=0.95)
+    p.add_argument(
+        "--timing",
+        choices=("file", "retimed"),
+        default="file",
+        help="accuracy on the clips' sound as in the file, or re-timed by the offset prepare measured",
+    )
     p.add_argument(
         "--cases",
         default=",".join(DEFAULT_CASES),

@@ -1839,5 +1839,45 @@
         <source> If nothing runs on {host} any more, delete {marker}.</source>
         <translation> 如果 {host} 上已没有任何程序在运行，请删除 {marker}。</translation>
     </message>
+    <message>
+        <source>Prepare '{clip}'</source>
+        <translation>预处理“{clip}”</translation>
+    </message>
+    <message>
+        <source>Frame rate:</source>
+        <translation>帧率：</translation>
+    </message>
+    <message>
+        <source>Mouth size:</source>
+        <translation>嘴部尺寸：</translation>
+    </message>
+    <message>
+        <source>Sound sync:</source>
+        <translation>音画同步：</translation>
+    </message>
+    <message>
+        <source>Measure and correct</source>
+        <translation>测量并校正</translation>
+    </message>
+    <message>
+        <source>Keep the file's timing</source>
+        <translation>保持文件原有时间</translation>
+    </message>
+    <message>
+        <source>Fixed offset</source>
+        <translation>固定偏移</translation>
+    </message>
+    <message>
+        <source>Prepare</source>
+        <translation>预处理</translation>
+    </message>
+    <message>
+        <source>The face is tracked in every frame; frames without a face are flagged.</source>
+        <translation>每一帧都会跟踪人脸；没有人脸的帧会被标记。</translation>
+    </message>
+    <message>
+        <source>How far the sound runs behind the picture (negative: ahead of it).</source>
+        <translation>声音落后于画面的时间（负值：领先于画面）。</translation>
+    </message>
 </context>
 </TS>

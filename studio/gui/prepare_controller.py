@@ -17,6 +17,7 @@ from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult, Status
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
+from core.mouth.av_sync import AvSync
 from studio.gui import dialogs, i18n
 from studio.gui.clip_viewer_controller import sync_text
 from studio.gui.media_library import ClipEntry, ClipState
@@ -67,16 +68,23 @@ class PrepareController(QObject):
         self._t0 = 0.0
         self.last_result: JobResult | None = None
 
-    def prepare(self, entry: ClipEntry, fps: float | None = None, mouth_size: int | None = None) -> bool:
+    def prepare(
+        self,
+        entry: ClipEntry,
+        fps: float | None = None,
+        mouth_size: int | None = None,
+        av_sync: AvSync = "auto",
+    ) -> bool:
         """Ask for the settings (unless given) and start the job; False when nothing was started."""
         project = self.main.project
         if project is None:
             return False
         if fps is None or mouth_size is None:
             dialog = PrepareDialog(entry.name, ALLOWED_MOUTH_SIZES, self.main.window)
+            i18n.retranslate(dialog)  # built now: in the interface language like the rest
             if not dialog.exec():
                 return False
-            fps, mouth_size = dialog.values()
+            fps, mouth_size, av_sync = dialog.values()
         out = project.prepared_dir / entry.name
         trained = (
             i18n.tr(" Runs trained on it would no longer match it.")
@@ -93,7 +101,7 @@ class PrepareController(QObject):
             + trained,
         ):
             return False
-        settings = PrepareSettings(fps=fps, mouth_size=mouth_size)
+        settings = PrepareSettings(fps=fps, mouth_size=mouth_size, av_sync=av_sync)
         try:
             settings.check()
             project.check_file()  # a damaged project.toml is said now, not after the whole prepare

@@ -76,3 +76,33 @@ def test_a_question_in_chinese_has_chinese_yes_and_no(qtbot, full_studio, tmp_pa
     finally:
         gate.set()
         qtbot.waitUntil(lambda: main.job is None, timeout=10_000)
+
+
+def test_the_prepare_dialog_in_chinese(qtbot, full_studio, tmp_path, talking_clip, monkeypatch):
+    """Was: the Prepare dialog (frame rate, mouth size) stayed English in a Chinese window."""
+    from PySide6.QtWidgets import QLabel
+
+    from tests.studio.gui.conftest import drop_files, wait_idle
+    from ui.prepare_view import PrepareDialog
+
+    w, main, panels = full_studio
+    main.set_project(create_project(tmp_path / "P"))
+    panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+    drop_files(w, [talking_clip])
+    wait_idle(qtbot, main)
+    seen: dict[str, object] = {}
+
+    def exec_(dialog: PrepareDialog) -> int:
+        seen["title"] = dialog.windowTitle()
+        seen["labels"] = {lab.text() for lab in dialog.findChildren(QLabel)}
+        seen["sync"] = [dialog.sync.itemText(i) for i in range(dialog.sync.count())]
+        seen["tip"] = dialog.sync_ms.toolTip()
+        return 0  # the user looks, then cancels
+
+    monkeypatch.setattr(PrepareDialog, "exec", exec_)
+    w.media_view.cards["talk"].prepare_button.click()
+    assert seen["title"] == "预处理“talk”"
+    assert {"帧率：", "嘴部尺寸：", "音画同步："} <= seen["labels"]
+    assert seen["sync"] == ["测量并校正", "保持文件原有时间", "固定偏移"]
+    assert "声音落后于画面" in seen["tip"]
+    assert not main.project.prepared_dir.exists() or not any(main.project.prepared_dir.iterdir())

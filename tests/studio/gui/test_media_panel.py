@@ -251,3 +251,32 @@ def test_preparing_a_trained_clip_again_says_its_runs_would_no_longer_match(stud
     answers.ask = False
     assert not main.prepare.prepare(entry, fps=25.0, mouth_size=128)
     assert len(answers.questions) == 1 and "no longer match" in answers.questions[0]
+
+
+def test_the_prepare_dialog_sets_a_fixed_sound_offset(
+    qtbot, studio, answers, tmp_path, talking_clip, monkeypatch
+):
+    """A creator who knows their camera's sound runs 80 ms late picks "Fixed offset" and types it."""
+    from core.face.prepared import PreparedClip
+
+    w, c = studio
+    project = _open(c, tmp_path)
+    drop_files(w, [talking_clip])
+    wait_idle(qtbot, c)
+    seen: list[bool] = []
+
+    def exec_(dialog: PrepareDialog) -> int:
+        seen.append(dialog.sync_ms.isEnabled())  # the ms box waits for "Fixed offset"
+        dialog.sync.setCurrentIndex(dialog.sync.findData("fixed"))
+        seen.append(dialog.sync_ms.isEnabled())
+        dialog.sync_ms.setValue(80)
+        return 1
+
+    monkeypatch.setattr(PrepareDialog, "exec", exec_)
+    w.media_view.cards["talk"].prepare_button.click()
+    wait_idle(qtbot, c)
+    assert seen == [False, True] and not answers.warnings
+    clip = PreparedClip.load(project.prepared_dir / "talk")
+    assert clip.av_offset.source == "fixed" and clip.av_offset.applied
+    assert clip.av_offset.offset_ms == 80.0
+    assert "80 ms behind the picture" in c.prepare.view.summary.text()
