@@ -104,6 +104,15 @@ if ($Venv) {
 if ($LASTEXITCODE -ne 0) { throw "build_windows: PyInstaller is missing: $Py -m pip install '.[build]' (or pass -Venv DIR -Flavour cpu|gpu)" }
 
 $start = Get-Date
+# The compiled CPU kernels for portable instruction-set levels (x86-64-v3 = /arch:AVX2, x86-64-v2 =
+# MSVC's default): the bundle loads the highest the CPU runs. Needs the MSVC build tools (run from a
+# "Developer PowerShell"); without them the bundle uses the slower PyTorch rasterizer and NumPy tone map.
+$env:DHSTUDIO_NATIVE_BUNDLE = Join-Path (Get-Location) "build\native-bundle"
+Remove-Item -Recurse -Force $env:DHSTUDIO_NATIVE_BUNDLE -ErrorAction SilentlyContinue
+foreach ($kernel in @("core.gaussians.render.build_native", "core.media.build_native")) {
+    & $Py -m $kernel --level all --out $env:DHSTUDIO_NATIVE_BUNDLE
+    if ($LASTEXITCODE -ne 0) { Write-Warning "build_windows: $kernel did not build every level; see above" }
+}
 $env:DHSTUDIO_FLAVOUR = $Flavour
 try {
     Invoke-Checked $Py @("-m", "PyInstaller", "installers\dhstudio.spec", "--noconfirm", "--clean", "--log-level", "WARN",
