@@ -14,6 +14,8 @@
 #   --tar       also pack DIST/dhstudio-VERSION-linux-FLAVOUR.tar.gz
 #   --no-smoke  skip installers/smoke_check.sh
 #
+# The compiled CPU kernels are built first for portable instruction-set levels into
+# build/native-bundle (a C/C++ compiler is needed; the spec ships them in _internal/native/).
 # Output: DIST/dhstudio/{dhstudio,dhstudio-gui,_internal/,install.sh,dhstudio.desktop,dhstudio.png}.
 # Users install it with DIST/dhstudio/install.sh (menu entry, icon, `dhstudio` on PATH).
 set -euo pipefail
@@ -61,6 +63,15 @@ fi
   exit 2
 }
 START=$(date +%s)
+# The compiled CPU kernels for portable instruction-set levels (x86-64-v3 and -v2; armv8-a): the
+# bundle cannot build for the user's CPU, so it ships these and loads the highest the CPU runs.
+# Without them the bundle works on the slower PyTorch rasterizer and NumPy tone map.
+export DHSTUDIO_NATIVE_BUNDLE="$PWD/build/native-bundle"
+rm -rf "$DHSTUDIO_NATIVE_BUNDLE"
+"$PY" -m core.gaussians.render.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
+  || echo "build_linux: WARNING: fused CPU rasterizer not built for every level; see above" >&2
+"$PY" -m core.media.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
+  || echo "build_linux: WARNING: HDR tone-map kernel not built for every level; see above" >&2
 DHSTUDIO_FLAVOUR="$FLAVOUR" "$PY" -m PyInstaller installers/dhstudio.spec --noconfirm --clean \
   --log-level WARN --distpath "$DIST" --workpath build/pyinstaller
 APP="$DIST/dhstudio"

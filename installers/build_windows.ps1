@@ -39,8 +39,10 @@ function Invoke-SmokeCheck {
     param([string] $App)
     $work = Join-Path ([System.IO.Path]::GetTempPath()) ("dhstudio-smoke-" + [guid]::NewGuid().ToString("N").Substring(0, 8))
     New-Item -ItemType Directory -Path $work | Out-Null
-    $saved = @{ PYTHONPATH = $env:PYTHONPATH; VIRTUAL_ENV = $env:VIRTUAL_ENV; QT_QPA_PLATFORM = $env:QT_QPA_PLATFORM }
+    $saved = @{ PYTHONPATH = $env:PYTHONPATH; VIRTUAL_ENV = $env:VIRTUAL_ENV; QT_QPA_PLATFORM = $env:QT_QPA_PLATFORM;
+        DHSTUDIO_NATIVE_DIR = $env:DHSTUDIO_NATIVE_DIR }
     $env:PYTHONPATH = $null; $env:VIRTUAL_ENV = $null; $env:QT_QPA_PLATFORM = "offscreen"
+    $env:DHSTUDIO_NATIVE_DIR = Join-Path $work "no-own-kernels"  # the bundled kernels, not this machine's
     $script:failed = $false
     function Test-Step([string] $Name, [string] $Pattern, [int] $TimeoutS, [string] $Exe, [string[]] $Arguments) {
         $out = Join-Path $work "out.txt"; $err = Join-Path $work "err.txt"
@@ -60,6 +62,14 @@ function Invoke-SmokeCheck {
         $cli = Join-Path $App "dhstudio.exe"
         Test-Step "--version" "^dhstudio [0-9]" 120 $cli @("--version")
         Test-Step "doctor" "PyTorch" 300 $cli @("doctor")
+        # a folder that ships compiled kernels (_internal\native\) must load them (no own build there)
+        $native = Join-Path $App "_internal\native"
+        if (Test-Path (Join-Path $native "dhs_rasterize_*")) {
+            Test-Step "doctor: bundled rasterizer" "(?m)^CPU Gaussian rasterizer +ok +fused C\+\+ rasterizer, bundled " 300 $cli @("doctor")
+        }
+        if (Test-Path (Join-Path $native "dhs_tonemap_*")) {
+            Test-Step "doctor: bundled tone map" "(?m)^HDR tone-map kernel +ok +bundled " 300 $cli @("doctor")
+        }
         Test-Step "demo, stages 1-2 (generate, prepare)" "prepared clip: " 900 $cli @("demo", "--stages", "2", "--device", "cpu", "--out", (Join-Path $work "demo"))
         if (-not (Test-Path (Join-Path $work "demo\prepared\demo\manifest.json"))) {
             Write-Host "smoke: FAIL the demo wrote no prepared\demo\manifest.json"; $script:failed = $true
@@ -104,6 +114,15 @@ if ($Venv) {
 if ($LASTEXITCODE -ne 0) { throw "build_windows: PyInstaller is missing: $Py -m pip install '.[build]' (or pass -Venv DIR -Flavour cpu|gpu)" }
 
 $start = Get-Date
+# The compiled CPU kernels for portable instruction-set levels (x86-64-v3 = /arch:AVX2, x86-64-v2 =
+# MSVC's default): the bundle loads the highest the CPU runs. Needs the MSVC build tools (run from a
+# "Developer PowerShell"); without them the bundle uses the slower PyTorch rasterizer and NumPy tone map.
+$env:DHSTUDIO_NATIVE_BUNDLE = Join-Path (Get-Location) "build\native-bundle"
+Remove-Item -Recurse -Force $env:DHSTUDIO_NATIVE_BUNDLE -ErrorAction SilentlyContinue
+foreach ($kernel in @("core.gaussians.render.build_native", "core.media.build_native")) {
+    & $Py -m $kernel --level all --out $env:DHSTUDIO_NATIVE_BUNDLE
+    if ($LASTEXITCODE -ne 0) { Write-Warning "build_windows: $kernel did not build every level; see above" }
+}
 $env:DHSTUDIO_FLAVOUR = $Flavour
 try {
     Invoke-Checked $Py @("-m", "PyInstaller", "installers\dhstudio.spec", "--noconfirm", "--clean", "--log-level", "WARN",

@@ -7,6 +7,7 @@
 # (no PYTHONPATH, no virtual environment, a fresh HOME), so anything missing from the folder fails.
 #   1. dhstudio --version            prints "dhstudio VERSION"
 #   2. dhstudio doctor               exits 0 with PyTorch, MediaPipe's face models and ONNX Runtime ok
+#                                    (and the bundled kernels loaded, when _internal/native/ has them)
 #   3. dhstudio demo --stages 2      generates the demo clip and prepares it (MediaPipe face mesh:
 #                                    proves the face models were bundled)
 #   4. dhstudio-gui and dhstudio gui open the main window offscreen and quit (DHSTUDIO_QUIT_AFTER_MS)
@@ -51,7 +52,13 @@ step() {  # step NAME TIMEOUT_S PATTERN... -- COMMAND...   (exit 0 and every pat
 }
 
 step "--version" 120 "^dhstudio [0-9]" -- "$APP/dhstudio" --version
-step "doctor" 300 "^PyTorch +ok" "^MediaPipe face mesh +ok" "^ONNX Runtime +ok" -- "$APP/dhstudio" doctor
+# a bundle that ships compiled kernels (_internal/native/) must load them (fresh HOME: no own build)
+KERNELS=$(ls "$APP"/_internal/native/ 2>/dev/null || true)
+DOCTOR_KERNELS=()
+grep -q dhs_rasterize_ <<<"$KERNELS" && DOCTOR_KERNELS+=("^CPU Gaussian rasterizer +ok +fused C\+\+ rasterizer, bundled ")
+grep -q dhs_tonemap_ <<<"$KERNELS" && DOCTOR_KERNELS+=("^HDR tone-map kernel +ok +bundled ")
+step "doctor" 300 "^PyTorch +ok" "^MediaPipe face mesh +ok" "^ONNX Runtime +ok" ${DOCTOR_KERNELS[@]+"${DOCTOR_KERNELS[@]}"} -- \
+  "$APP/dhstudio" doctor
 step "demo, stages 1-2 (generate, prepare)" 900 "prepared clip: " -- \
   "$APP/dhstudio" demo --stages 2 --device cpu --out "$WORK/demo"
 if [ -f "$WORK/demo/prepared/demo/manifest.json" ]; then

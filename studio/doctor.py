@@ -85,12 +85,17 @@ def _check_gsplat() -> Check:
 
 
 def _check_cpu_rasterizer() -> Check:
-    """Which Gaussian rasterizer the CPU uses (the fused C++ one, or the PyTorch fallback) and why."""
-    from core.gaussians.render.select import select_renderer
+    """Which Gaussian rasterizer the CPU uses (the fused C++ one: this machine's build or the
+    bundle's for a named level; or the PyTorch fallback) and why."""
+    import torch
 
-    sel = select_renderer("auto", "cpu")
-    ok = sel.renderer.name == "native"
-    return Check("CPU Gaussian rasterizer", ok, f"{sel.renderer.name}: {sel.reason}")
+    from core.gaussians.render import native
+    from core.gaussians.render.select import probe_native
+
+    problem = probe_native(torch.device("cpu"))
+    if problem is None:
+        return Check("CPU Gaussian rasterizer", True, f"fused C++ rasterizer, {native.status().detail}")
+    return Check("CPU Gaussian rasterizer", False, f"PyTorch fallback: {problem}")
 
 
 def _check_hdr_tonemap() -> Check:
@@ -98,7 +103,7 @@ def _check_hdr_tonemap() -> Check:
     from core.media import native
 
     st = native.status()
-    return Check("HDR tone-map kernel", st.ok, st.detail)
+    return Check("HDR tone-map kernel", st.ok, st.detail if st.ok else f"NumPy fallback: {st.detail}")
 
 
 def _check_portaudio() -> Check:

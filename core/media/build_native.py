@@ -1,8 +1,12 @@
-"""Compile the fused tone-map kernel: ``python -m core.media.build_native [--force]``.
+"""Compile the fused tone-map kernel: ``python -m core.media.build_native [--force]
+[--level LEVEL|all --out DIR]``.
 
 Run at install time (``installers/setup.sh``) and by the tests when it is missing; never while
 decoding: :mod:`core.media.native` only loads what is built, and HDR frames otherwise take the
-NumPy route. Exit status 0 when the kernel builds (or is already built) and loads, 1 otherwise.
+NumPy route. ``--level`` builds for a portable instruction-set level (``x86-64-v3``, ``x86-64-v2``,
+``armv8-a``, ``apple-m1``; ``all``: every level of this architecture) instead of this CPU, into
+``--out`` (the bundle build scripts use it; see :mod:`core.native_cache`). Exit status 0 when
+every kernel asked for builds (or is already built) and, where this CPU runs it, loads; 1 otherwise.
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ from pathlib import Path
 
 from core import native_cache
 from core.media import native
+from core.native_cache import Level
 
 
-def build(force: bool = False, verbose: bool = False) -> Path:
-    """Build (or reuse) the kernel; returns its path. Raises when compiling or loading fails."""
-    out = native_cache.build_dir()
-    target = out / native.module_file()
-    if target.is_file() and not force and native.load(out).ok:
+def build(
+    force: bool = False, verbose: bool = False, level: Level | None = None, out: Path | None = None
+) -> Path:
+    """Build (or reuse) the kernel for this CPU, or for a portable `level`, in `out` (default the
+    build directory); returns its path. Raises when compiling fails, or when loading fails on a
+    CPU that runs the build (a level this CPU lacks is compiled, not loaded)."""
+    out = native_cache.build_dir() if out is None else out
+    target = out / native.module_file(level)
+    runs_here = level is None or not level.missing(native_cache.cpu_features())
+    if target.is_file() and not force and (not runs_here or native.load(out, level).ok):
         return target
     out.mkdir(parents=True, exist_ok=True)
     from setuptools._distutils.ccompiler import new_compiler
@@ -30,14 +40,16 @@ def build(force: bool = False, verbose: bool = False) -> Path:
 
     cc = new_compiler(verbose=verbose)
     customize_compiler(cc)
-    flags = native.cflags(cc.compiler_type)
+    flags = native.cflags(cc.compiler_type, level)
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         errors = []
         # GCC's gather tuning first; then without it (other compilers), then without -march=native
-        # (compilers that refuse it, e.g. some Apple clang releases on arm64)
+        # (compilers that refuse it, e.g. some Apple clang releases on arm64); a level's flags stay
         portable = [f for f in flags if f != "-march=native"]
-        tries = [[*flags, *native.GATHER_FLAGS], flags, portable] if cc.compiler_type == "unix" else [flags]
-        for attempt in tries:
+        tries = [[*flags, *native.GATHER_FLAGS], flags]
+        if level is None:
+            tries.append(portable)
+        for attempt in tries if cc.compiler_type == "unix" else [flags]:
             try:
                 objects = cc.compile([str(native.SOURCE)], output_dir=tmp, extra_preargs=attempt)
                 break
@@ -49,9 +61,10 @@ def build(force: bool = False, verbose: bool = False) -> Path:
         cc.link_shared_object(objects, str(partial))
         os.replace(partial, target)  # atomic: a half-written library is never where the loader looks
     native.status.cache_clear()
-    loaded = native.load(out)
-    if not loaded.ok:
-        raise RuntimeError(loaded.detail)
+    if runs_here:
+        loaded = native.load(out, level)
+        if not loaded.ok:
+            raise RuntimeError(loaded.detail)
     return target
 
 
@@ -59,15 +72,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="recompile even when the kernel exists")
     parser.add_argument("--verbose", action="store_true", help="show the compiler's commands")
+    names = [lv.name for lv in native_cache.levels()]
+    parser.add_argument("--level", choices=[*names, "all"], help="a portable level instead of this CPU")
+    parser.add_argument("--out", type=Path, help="where the build goes (default: the build directory)")
     args = parser.parse_args(argv)
-    t0 = time.perf_counter()
-    try:
-        path = build(args.force, args.verbose)
-    except Exception as exc:  # a compiler or toolchain failure: say it, the NumPy route remains
-        print(f"build_native: FAILED ({type(exc).__name__}: {exc}); HDR frames take the NumPy tone map")
-        return 1
-    print(f"build_native: fused tone-map kernel ready: {path} ({time.perf_counter() - t0:.1f} s)")
-    return 0
+    wanted: list[Level | None] = [None]
+    if args.level:
+        wanted = list(native_cache.levels()) if args.level == "all" else [native_cache.level(args.level)]
+    status = 0
+    for level in wanted:
+        what = "this CPU" if level is None else level.name
+        t0 = time.perf_counter()
+        try:
+            path = build(args.force, args.verbose, level, args.out)
+        except Exception as exc:  # a compiler or toolchain failure: say it, the NumPy route remains
+            failure = f"{type(exc).__name__}: {exc}"
+            print(f"build_native: {what}: FAILED ({failure}); HDR frames take the NumPy tone map")
+            status = 1
+            continue
+        built = "" if level is None else f" for {level.name}"
+        print(f"build_native: fused tone-map kernel{built} ready: {path} ({time.perf_counter() - t0:.1f} s)")
+    return status
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ The file's name carries a hash of the source, the compiler flags and this CPU's 
 flags (it is built with ``-march=native``), so a build from another source or for another
 machine is never loaded by mistake. Directory: ``$DHSTUDIO_NATIVE_DIR`` when set, else
 ``$XDG_CACHE_HOME/dhstudio/native`` (``~/.cache/dhstudio/native``), shared with the fused
-rasterizer.
+rasterizer. Without that build, an application bundle's portable build for the highest
+instruction-set level this CPU runs is loaded instead (:mod:`core.native_cache`); its name
+carries the level in place of the CPU's flags.
 """
 
 from __future__ import annotations
@@ -28,21 +30,25 @@ from pathlib import Path
 
 import numpy as np
 
-from core.native_cache import build_dir, cpu_flags
+from core import native_cache
+from core.native_cache import Level, build_dir, cpu_flags
 
 SOURCE = Path(__file__).resolve().parent / "csrc" / "tonemap.c"
 BUILD_COMMAND = "python -m core.media.build_native"
 ABI = 2  # DHS_TONEMAP_ABI in the source
 
 
-def cflags(compiler_type: str) -> list[str]:
-    """Optimised for this CPU (built at install time on the machine that runs it)."""
+def cflags(compiler_type: str, level: Level | None = None) -> list[str]:
+    """Optimised for this CPU (built at install time on the machine that runs it), or for a
+    portable `level` (a bundle's build)."""
     if compiler_type == "msvc":
-        return ["/O2", "/fp:precise"]
+        return ["/O2", "/fp:precise", *(level.flags("msvc") if level else [])]
     # -fno-wrapv undoes the -fwrapv of Python's own CFLAGS (which distutils puts first): with it
     # GCC emits a different, ~10 % slower pixel loop (measured on the 1080p bench frames)
     flags = ["-O3", "-fno-math-errno", "-fno-wrapv", "-fopenmp-simd", "-fPIC", "-std=c99"]
-    if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
+    if level is not None:
+        flags += level.flags(compiler_type)
+    elif platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         flags.append("-march=native")
     return flags
 
@@ -51,13 +57,16 @@ def cflags(compiler_type: str) -> list[str]:
 GATHER_FLAGS = ["-mtune-ctrl=use_gather_2parts,use_gather_4parts,use_gather"]
 
 
-def module_file() -> str:
-    """``dhs_tonemap_<hash>.<ext>``: the only file the loader accepts."""
+def module_file(level: Level | None = None) -> str:
+    """``dhs_tonemap_<hash>.<ext>`` (this CPU's build) or ``dhs_tonemap_<level>_<hash>.<ext>`` (a
+    portable one): the only file the loader accepts."""
     h = hashlib.sha256(SOURCE.read_bytes())
-    for part in (" ".join(cflags("unix")), " ".join(GATHER_FLAGS), platform.machine(), cpu_flags()):
+    pin = cpu_flags() if level is None else level.name
+    for part in (" ".join(cflags("unix", level)), " ".join(GATHER_FLAGS), platform.machine(), pin):
         h.update(part.encode())
     ext = {"win32": "dll", "darwin": "dylib"}.get(sys.platform, "so")
-    return f"dhs_tonemap_{h.hexdigest()[:16]}.{ext}"
+    tag = "" if level is None else f"{level.tag}_"
+    return f"dhs_tonemap_{tag}{h.hexdigest()[:16]}.{ext}"
 
 
 class Params(ctypes.Structure):
@@ -87,10 +96,10 @@ class NativeStatus:
         return self.lib is not None
 
 
-def load(directory: Path) -> NativeStatus:
-    """This source's compiled kernel from ``directory``; never compiles."""
+def load(directory: Path, level: Level | None = None) -> NativeStatus:
+    """This source's compiled kernel (this CPU's build, or `level`'s) from ``directory``; never compiles."""
     try:
-        path = directory / module_file()
+        path = directory / module_file(level)
     except OSError as exc:  # an application bundle without the C source: nothing to match a build to
         return NativeStatus(
             None, f"tone-map kernel source {SOURCE} unreadable ({exc}); HDR frames take the NumPy route"
@@ -117,10 +126,33 @@ def load(directory: Path) -> NativeStatus:
     return NativeStatus(lib, f"loaded from {path}")
 
 
+def find(own: Path, bundled: Path | None, cpu: str | None = None) -> NativeStatus:
+    """This machine's build from `own`; else the bundle's build in `bundled` for the highest level
+    `cpu` (a flags line; default this CPU's) runs. The detail says which, or why neither."""
+    mine = load(own)
+    if mine.ok:
+        return NativeStatus(mine.lib, f"this machine's build ({mine.detail})")
+    if bundled is None:
+        return mine
+    try:
+        built = [lv.name for lv in native_cache.levels() if (bundled / module_file(lv)).is_file()]
+    except OSError:  # no source to name the builds by: `mine` says so
+        return mine
+    lv, note = native_cache.pick_level(built, native_cache.cpu_features() if cpu is None else cpu)
+    if lv is None:
+        return NativeStatus(None, f"{mine.detail}; no bundled build in {bundled} runs here ({note})")
+    got = load(bundled, lv)
+    skipped = f"; {note}" if note else ""
+    if got.ok:
+        return NativeStatus(got.lib, f"bundled {lv.name} build ({got.detail}{skipped})")
+    return NativeStatus(None, f"{mine.detail}; bundled {lv.name} build: {got.detail}")
+
+
 @lru_cache(maxsize=1)
 def status() -> NativeStatus:
-    """Whether the kernel is usable in this process (looked up once)."""
-    return load(build_dir())
+    """Whether the kernel is usable in this process (looked up once): :func:`find` in the build
+    directory and the bundle's folder."""
+    return find(build_dir(), native_cache.bundled_dir())
 
 
 def tonemap_rows(

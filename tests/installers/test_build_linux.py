@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from core import native_cache
 from studio import __version__
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,8 +47,17 @@ def test_linux_build_completes_and_passes_the_smoke_check(tmp_path):
         "training_jobs/dinet_mini.toml",
         "docs/user_guide.md",
         "docs/screenshots/1-start.png",
+        "core/media/csrc/tonemap.c",  # the loaders name the bundled kernels by their sources' hash
+        "core/gaussians/render/csrc/rasterize.cpp",
     ):
         assert (app / "_internal" / part).is_file(), part
+    # the compiled kernels for every portable level this CPU runs (the smoke check's doctor step
+    # then requires both to load from the bundle)
+    kernels = sorted(p.name for p in (app / "_internal" / "native").iterdir())
+    for lv in native_cache.levels():
+        assert any(k.startswith(f"dhs_tonemap_{lv.tag}_") for k in kernels), kernels
+        if not lv.missing(native_cache.cpu_features()):
+            assert any(k.startswith(f"dhs_rasterize_{lv.tag}_") for k in kernels), kernels
     assert list((app / "_internal").rglob("face_landmark_with_attention.tflite"))
     if info["flavour"] == "cpu":
         assert not list(app.rglob("*providers_cuda*")), "the CPU flavour ships ONNX Runtime's CUDA provider"

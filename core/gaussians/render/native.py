@@ -9,9 +9,11 @@ A camera whose tensors require gradients is projected by the PyTorch code (the k
 camera gradients); compositing stays native.
 
 The module is compiled ahead of time (``python -m core.gaussians.render.build_native``, run by
-``installers/setup.sh``) into :func:`core.native_cache.build_dir`; this module only *loads* it. When it
-is missing or fails to load, :func:`status` says why and the renderer selection falls back to the
-PyTorch rasterizer: nothing is ever compiled in the middle of a training run.
+``installers/setup.sh``) into :func:`core.native_cache.build_dir`; this module only *loads* it.
+Without that build, an application bundle's portable build for the highest instruction-set level
+this CPU runs is loaded instead (:func:`find`). When neither loads, :func:`status` says why and
+the renderer selection falls back to the PyTorch rasterizer: nothing is ever compiled in the
+middle of a training run.
 """
 
 from __future__ import annotations
@@ -48,10 +50,16 @@ class NativeStatus:
         return self.module is not None
 
 
-def load_module(directory: Path, fresh: bool = False) -> tuple[ModuleType | None, str]:
-    """Load this source's compiled module from ``directory``; never compiles."""
-    name = native_build.module_name()
-    path = directory / f"{name}.so"
+def load_module(
+    directory: Path, fresh: bool = False, level: native_cache.Level | None = None
+) -> tuple[ModuleType | None, str]:
+    """Load this source's compiled module (this CPU's build, or `level`'s) from ``directory``;
+    never compiles."""
+    try:
+        name = native_build.module_name(level)
+    except OSError as exc:  # an application bundle without the C++ sources: nothing to match a build to
+        return None, f"fused C++ rasterizer sources unreadable ({exc})"
+    path = directory / native_build.module_file(name)
     if not fresh and name in sys.modules:
         return sys.modules[name], f"loaded from {path}"
     if not path.is_file():
@@ -73,11 +81,37 @@ def load_module(directory: Path, fresh: bool = False) -> tuple[ModuleType | None
     return module, f"loaded from {path}"
 
 
+def find(own: Path, bundled: Path | None, cpu: str | None = None) -> NativeStatus:
+    """This machine's build from `own`; else the bundle's build in `bundled` for the highest level
+    `cpu` (a flags line; default this CPU's) runs. The detail says which, or why neither."""
+    module, detail = load_module(own)
+    if module is not None:
+        return NativeStatus(module, f"this machine's build ({detail})")
+    if bundled is None:
+        return NativeStatus(None, detail)
+    try:
+        built = [
+            lv.name
+            for lv in native_cache.levels()
+            if (bundled / native_build.module_file(native_build.module_name(lv))).is_file()
+        ]
+    except OSError:  # no sources to name the builds by: `detail` says so
+        return NativeStatus(None, detail)
+    lv, note = native_cache.pick_level(built, native_cache.cpu_features() if cpu is None else cpu)
+    if lv is None:
+        return NativeStatus(None, f"{detail}; no bundled build in {bundled} runs here ({note})")
+    got, got_detail = load_module(bundled, level=lv)
+    if got is None:
+        return NativeStatus(None, f"{detail}; bundled {lv.name} build: {got_detail}")
+    skipped = f"; {note}" if note else ""
+    return NativeStatus(got, f"bundled {lv.name} build ({got_detail}{skipped})")
+
+
 @lru_cache(maxsize=1)
 def status() -> NativeStatus:
-    """Whether the fused rasterizer is usable in this process (looked up once)."""
-    module, detail = load_module(native_cache.build_dir())
-    return NativeStatus(module, detail)
+    """Whether the fused rasterizer is usable in this process (looked up once): :func:`find` in the
+    build directory and the bundle's folder."""
+    return find(native_cache.build_dir(), native_cache.bundled_dir())
 
 
 def _module() -> ModuleType:

@@ -2,7 +2,9 @@
 
 The compiled module's name carries a hash of its source, the compiler flags, the torch and Python
 versions and this CPU's instruction-set flags, so a build from other sources, another torch or
-another machine is never loaded by mistake: it simply is not the file the loader looks for.
+another machine is never loaded by mistake: it simply is not the file the loader looks for. A
+portable build for an application bundle (:mod:`core.native_cache`) carries its instruction-set
+level in place of the CPU's flags, and torch's C++ ABI beside its version.
 
 Build directory: ``$DHSTUDIO_NATIVE_DIR`` when set, else ``$XDG_CACHE_HOME/dhstudio/native``
 (``~/.cache/dhstudio/native``).
@@ -15,7 +17,7 @@ import platform
 import sys
 from pathlib import Path
 
-from core.native_cache import cpu_flags
+from core.native_cache import Level, cpu_flags
 
 CSRC = Path(__file__).resolve().parent / "csrc"
 SOURCE = CSRC / "rasterize.cpp"
@@ -23,21 +25,33 @@ HEADERS = (CSRC / "tile_kernels.h", CSRC / "preprocess.h")
 BUILD_COMMAND = "python -m core.gaussians.render.build_native"
 
 
-def cflags() -> list[str]:
-    """Optimised for this CPU (built at install time on the machine that runs it)."""
+def cflags(level: Level | None = None) -> list[str]:
+    """Optimised for this CPU (built at install time on the machine that runs it), or for a
+    portable `level` (a bundle's build)."""
     flags = ["-O3", "-fopenmp-simd", "-fno-math-errno"]
-    if sys.platform != "win32" and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
+    if level is not None:
+        flags += level.flags("msvc" if sys.platform == "win32" else "unix")
+    elif sys.platform != "win32" and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         flags.append("-march=native")
     return flags
 
 
-def module_name() -> str:
-    """``dhs_rasterize_<hash>``: the only module file the loader accepts."""
+def module_name(level: Level | None = None) -> str:
+    """``dhs_rasterize_<hash>`` (this CPU's build) or ``dhs_rasterize_<level>_<hash>`` (a portable
+    one): the only module the loader accepts."""
     import torch
 
     h = hashlib.sha256()
     for path in (SOURCE, *HEADERS):
         h.update(path.read_bytes())
-    for part in (" ".join(cflags()), torch.__version__, sys.version, platform.machine(), cpu_flags()):
+    parts = [" ".join(cflags(level)), torch.__version__, sys.version, platform.machine()]
+    parts += [cpu_flags()] if level is None else [f"cxx11abi={torch._C._GLIBCXX_USE_CXX11_ABI}", level.name]
+    for part in parts:
         h.update(part.encode())
-    return f"dhs_rasterize_{h.hexdigest()[:16]}"
+    tag = "" if level is None else f"{level.tag}_"
+    return f"dhs_rasterize_{tag}{h.hexdigest()[:16]}"
+
+
+def module_file(name: str) -> str:
+    """The compiled module's file name (torch's extension builds write ``.pyd`` on Windows)."""
+    return f"{name}.pyd" if sys.platform == "win32" else f"{name}.so"

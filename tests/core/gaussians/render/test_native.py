@@ -187,7 +187,7 @@ def test_without_a_build_the_selection_falls_back_and_says_why(tmp_path: Path) -
     assert "falling back to the PyTorch rasterizer" in lines["REASON"] and "not built" in lines["REASON"]
     assert str(tmp_path / "empty") in lines["REASON"] and "build_native" in lines["REASON"]
     assert "renderer 'native' is not usable" in lines["REFUSED"] and "build_native" in lines["REFUSED"]
-    assert lines["DOCTOR"].startswith("False torch: falling back")
+    assert lines["DOCTOR"].startswith("False PyTorch fallback: ") and "not built" in lines["DOCTOR"]
 
 
 def test_a_broken_module_file_falls_back_with_the_load_error(tmp_path: Path) -> None:

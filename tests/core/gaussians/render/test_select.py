@@ -22,7 +22,7 @@ def test_auto_on_cpu_picks_the_fused_rasterizer_and_logs_why(caplog: pytest.LogC
     with caplog.at_level(logging.INFO, logger="core.gaussians.render.select"):
         sel = select_renderer("auto", "cpu")
     assert sel.renderer.name == "native" and sel.renderer.render is native.render
-    assert "fused C++ CPU rasterizer, loaded from" in sel.reason
+    assert "fused C++ CPU rasterizer, this machine's build (loaded from" in sel.reason
     assert any("Gaussian renderer: native" in r.getMessage() for r in caplog.records)
 
 
