@@ -190,8 +190,9 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
   std::fill(&cf[0][0], &cf[0][0] + kMaxFeatures * kChunk, scalar_t(0));
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
   for (int64_t p = 0; p < P; ++p) {
-    px[p] = static_cast<scalar_t>(tx * ts + p % ts) + scalar_t(0.5);
-    py[p] = static_cast<scalar_t>(ty * ts + p / ts) + scalar_t(0.5);
+    // via int32: AVX2/SSE have no vector int64 -> float conversion, which kept this loop scalar
+    px[p] = static_cast<scalar_t>(static_cast<int32_t>(tx * ts + p % ts)) + scalar_t(0.5);
+    py[p] = static_cast<scalar_t>(static_cast<int32_t>(ty * ts + p / ts)) + scalar_t(0.5);
     T[p] = 1, done[p] = 0, lastk[p] = -1;
   }
   const int32_t begin = offsets[tile], end = offsets[tile + 1];
