@@ -10,8 +10,11 @@ A marker of another host (a project on a shared drive) cannot be checked, so it 
 message names the file to delete once that host runs nothing there.
 
 The marker is created with O_EXCL, so of two claims made at once exactly one wins. A stale marker
-is first renamed to a name of the taker's own and checked to be the stale one it read (a claim made
-meanwhile is put back), so two takers of one stale marker cannot both win either.
+is replaced, never removed: the taker holds a short take-over lock (`.<folder>.in-use.lock`, also
+O_EXCL), reads the marker again and, still stale, swaps its own claim in with one atomic rename.
+The marker path is never empty in between, so no O_EXCL create can slip into the gap and two
+takers of one stale marker cannot both win. (The earlier rename-aside-then-recreate left such a
+gap: under load five of eight takers believed they held the folder.)
 """
 
 from __future__ import annotations
@@ -111,20 +114,34 @@ def holder(target: Path | str) -> Claim | None:
     return claim if claim is not None and claim.live() else None
 
 
-def _take_over_stale(marker: Path, stale: Claim | None) -> None:
-    """Remove the stale marker just read, unless it was replaced meanwhile (then it stays)."""
-    aside = marker.with_name(f"{marker.name}.stale-{secrets.token_hex(4)}")
+def _lock_path(marker: Path) -> Path:
+    return marker.with_name(marker.name.removesuffix(".json") + ".lock")
+
+
+def _take_over_stale(marker: Path, claim: Claim) -> bool | Claim:
+    """Swap `claim` in for a stale marker. True: ours now. A live Claim: someone else's now.
+    False: the take-over lock is held by another taker (or the marker vanished); try again."""
+    lock = _lock_path(marker)
     try:
-        os.replace(marker, aside)
-    except FileNotFoundError:
-        return  # another taker moved it first
-    moved = _read(aside)
-    if stale is None or moved is None or moved.token == stale.token or not moved.live():
-        aside.unlink(missing_ok=True)
-        return
-    with contextlib.suppress(OSError):  # a fresh claim came between the read and the rename
-        os.link(aside, marker)
-    aside.unlink(missing_ok=True)
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        with contextlib.suppress(OSError):  # a taker that died holding it (the lock lives microseconds)
+            if time.time() - lock.stat().st_mtime > WRITING_GRACE_S:
+                lock.unlink()
+        return False
+    os.close(fd)
+    try:
+        current = _read(marker)
+        if current is not None and current.live():
+            return current
+        if not marker.exists():  # its holder released it meanwhile: an ordinary create
+            return _create(marker, claim)
+        tmp = marker.with_name(f"{marker.name}.{claim.token}.tmp")
+        tmp.write_text(json.dumps(asdict(claim)), encoding="utf-8")
+        os.replace(tmp, marker)  # atomic: the path always holds a marker, stale or ours
+        return True
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def _create(marker: Path, claim: Claim) -> bool:
@@ -150,14 +167,19 @@ def claimed(target: Path | str, job: str, action: str) -> Iterator[Claim | None]
     claim: Claim | None = Claim(job, os.getpid(), socket.gethostname(), time.time(), secrets.token_hex(8))
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(5):
+        for attempt in range(200):
             if _create(marker, claim):
                 break
             other = _read(marker)
             if other is not None and other.live():
                 raise InUse(target, other, action)
-            _take_over_stale(marker, other)
-        else:  # five stale markers replaced under our hands: someone else keeps winning
+            taken = _take_over_stale(marker, claim)
+            if taken is True:
+                break
+            if isinstance(taken, Claim):
+                raise InUse(target, taken, action)
+            time.sleep(0.001 * min(attempt + 1, 10))  # another taker holds the take-over lock
+        else:  # the take-over lock never came free: someone else keeps taking the folder
             raise InUse(target, _read(marker) or Claim("job", 0, "", time.time(), ""), action)
     except OSError:
         claim = None
