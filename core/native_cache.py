@@ -20,7 +20,8 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -178,3 +179,23 @@ def _windows_features() -> str:
     if "avx2" in flags:
         flags |= {"bmi1", "bmi2", "fma", "f16c", "abm", "movbe"}
     return " ".join(sorted(flags))
+
+
+def build_levels(
+    wanted: list[Level | None], build: Callable[[Level | None], Path], label: str, fallback: str
+) -> int:
+    """Run a kernel's `build` for each wanted level (None: this CPU), saying what became of each;
+    exit status 0 when every one built. Shared by both `build_native` commands."""
+    status = 0
+    for level in wanted:
+        what = "this CPU" if level is None else level.name
+        t0 = time.perf_counter()
+        try:
+            path = build(level)
+        except Exception as exc:  # a compiler or toolchain failure: say it, the fallback remains
+            print(f"build_native: {what}: FAILED ({type(exc).__name__}: {exc}); {fallback}")
+            status = 1
+            continue
+        built = "" if level is None else f" for {level.name}"
+        print(f"build_native: {label}{built} ready: {path} ({time.perf_counter() - t0:.1f} s)")
+    return status

@@ -15,7 +15,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from core import native_cache
@@ -80,19 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.level:
         wanted = list(native_cache.levels()) if args.level == "all" else [native_cache.level(args.level)]
     status = 0
-    for level in wanted:
-        what = "this CPU" if level is None else level.name
-        t0 = time.perf_counter()
-        try:
-            path = build(args.force, args.verbose, level, args.out)
-        except Exception as exc:  # a compiler or toolchain failure: say it, the NumPy route remains
-            failure = f"{type(exc).__name__}: {exc}"
-            print(f"build_native: {what}: FAILED ({failure}); HDR frames take the NumPy tone map")
-            status = 1
-            continue
-        built = "" if level is None else f" for {level.name}"
-        print(f"build_native: fused tone-map kernel{built} ready: {path} ({time.perf_counter() - t0:.1f} s)")
-    return status
+    return status | native_cache.build_levels(
+        wanted,
+        lambda level: build(args.force, args.verbose, level, args.out),
+        "fused tone-map kernel",
+        "HDR frames take the NumPy tone map",
+    )
 
 
 if __name__ == "__main__":

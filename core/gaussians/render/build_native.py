@@ -17,7 +17,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from core import native_cache
@@ -82,19 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.level:
         wanted = [native_cache.level(args.level)]
     status = 0 if wanted else 1
-    for level in wanted:
-        what = "this CPU" if level is None else level.name
-        t0 = time.perf_counter()
-        try:
-            path = build(args.force, args.verbose, level, args.out)
-        except Exception as exc:  # a compiler or toolchain failure: say it, the PyTorch rasterizer remains
-            failure = f"{type(exc).__name__}: {exc}"
-            print(f"build_native: {what}: FAILED ({failure}); the PyTorch rasterizer is used instead")
-            status = 1
-            continue
-        built = "" if level is None else f" for {level.name}"
-        print(f"build_native: fused CPU rasterizer{built} ready: {path} ({time.perf_counter() - t0:.1f} s)")
-    return status
+    return status | native_cache.build_levels(
+        wanted,
+        lambda level: build(args.force, args.verbose, level, args.out),
+        "fused CPU rasterizer",
+        "the PyTorch rasterizer is used instead",
+    )
 
 
 if __name__ == "__main__":
