@@ -176,6 +176,7 @@ class PrepareJob(Job):
             def start_side_work() -> None:  # once the first frame is tracked: off the start's path
                 if info.has_audio:
                     later["audio"] = side.start(_copy_audio, self.video, n / s.fps, tmp)
+                    later["heard"] = side.start(_heard, later["audio"], s, n)
                 later["sha"] = side.start(file_sha256, self.video, side.stop)
 
             # Once the last frame is tracked, the analysis runs on this thread while the encoder
@@ -210,8 +211,9 @@ class PrepareJob(Job):
             t0 = time.perf_counter()  # the timings end when the manifest is handed over
             writes = after["files"].writes
             voiced, audio = audio_job.result() if audio_job is not None else (None, None)
+            heard = later["heard"].result() if "heard" in later else None
             t1 = time.perf_counter()
-            av = _av_offset(s, audio, result.landmarks, streamed.found)
+            av = _av_offset(s, audio, heard, result.landmarks, streamed.found)
             timings["av_sync_s"] = time.perf_counter() - t1
             sha = sha_job.result()
             timings["write_s"] = time.perf_counter() - t0  # includes any wait for the audio and hash
@@ -571,24 +573,41 @@ def _copy_audio(video: Path, duration: float, folder: Path) -> tuple[float, np.n
     return voiced_fraction(audio, AUDIO_RATE // 50), audio
 
 
+def _heard(audio_job: Future, s: PrepareSettings, n: int) -> np.ndarray | str | None:
+    """The sound's half of the offset measurement (`av_sync.heard_opening`), on a side thread while
+    the frames are tracked, so the end of the prepare only correlates. None: not wanted; a text: why
+    it could not be computed. The prior is read without torch: prepare stays torch-free."""
+    if parse_av_sync(s.av_sync) != "auto":
+        return None
+    from core.mouth.av_sync import heard_opening
+    from core.mouth.prior.kernel import load_prior_kernel
+
+    _, audio = audio_job.result()
+    try:
+        prior = load_prior_kernel()
+    except BadInput as exc:  # a missing prior file costs the measurement, never the prepared clip
+        return f"no audio prior to measure it with ({exc})"
+    return heard_opening(audio, s.fps, n, prior)
+
+
 def _av_offset(
-    s: PrepareSettings, audio: np.ndarray | None, landmarks: np.ndarray, found: np.ndarray
+    s: PrepareSettings,
+    audio: np.ndarray | None,
+    heard: np.ndarray | str | None,
+    landmarks: np.ndarray,
+    found: np.ndarray,
 ) -> AvOffset | None:
-    """The clip's sound-vs-picture offset under the prepare setting (None: the clip has no sound).
-    The prior is read without torch (`core.mouth.prior.kernel`): prepare stays torch-free."""
+    """The clip's sound-vs-picture offset under the prepare setting (None: the clip has no sound)."""
     if audio is None:
         return None
     setting = parse_av_sync(s.av_sync)
     if setting != "auto":
         return fixed_offset(setting, s.fps)
+    if isinstance(heard, str):
+        return AvOffset(reason=heard)
     from core.mouth.av_sync import measure_av_offset
-    from core.mouth.prior.kernel import load_prior_kernel
 
-    try:
-        prior = load_prior_kernel()
-    except BadInput as exc:  # a missing prior file costs the measurement, never the prepared clip
-        return AvOffset(reason=f"no audio prior to measure it with ({exc})")
-    return measure_av_offset(audio, s.fps, landmarks, found, prior)
+    return measure_av_offset(audio, s.fps, landmarks, found, heard=heard)
 
 
 class _FileWriter:

@@ -135,21 +135,35 @@ def fixed_offset(setting: AvSync, fps: float) -> AvOffset:
     )
 
 
+def heard_opening(audio_16k: np.ndarray, fps: float, n: int, prior: PriorKernel | None = None) -> np.ndarray:
+    """The prior's mouth opening [n] over a clip's sound: the sound's half of the measurement, which
+    needs no landmarks (prepare computes it while the frames are still being tracked)."""
+    from core.mouth.prior.articulation import CHANNELS
+
+    if prior is None:
+        from core.mouth.prior.kernel import load_prior_kernel
+
+        prior = load_prior_kernel()
+    audio_16k = np.asarray(audio_16k, np.float32).reshape(-1)
+    return prior.predict_batch(audio_16k, fps, n)[:, CHANNELS.index("open")]
+
+
 def measure_av_offset(
     audio_16k: np.ndarray,
     fps: float,
     landmarks: np.ndarray,
     valid: np.ndarray,
     prior: PriorKernel | None = None,
+    heard: np.ndarray | None = None,
 ) -> AvOffset:
     """Measure a clip's sound-vs-picture offset (see the module docstring).
 
     audio_16k [S] mono 16 kHz; landmarks [N, 478, 3] image pixels; valid [N] bool (a face was found);
-    prior: the prior's kernel (None: the shipped one; an `AudioPrior`'s is `prior.kernel()`).
+    prior: the prior's kernel (None: the shipped one; an `AudioPrior`'s is `prior.kernel()`);
+    heard: `heard_opening` of this sound for the N frames, when already computed.
     """
     from core.metrics.correlation import best_lag, lagged_r
     from core.mouth.metrics import tracked_opening
-    from core.mouth.prior.articulation import CHANNELS
     from core.mouth.space import MouthSpace
 
     audio_16k = np.asarray(audio_16k, np.float32).reshape(-1)
@@ -163,13 +177,10 @@ def measure_av_offset(
         return _unmeasured(
             f"only {int(valid.sum())} frames show a face (need {need}, {MIN_SECONDS:g} s) to time the sound"
         )
-    if prior is None:
-        from core.mouth.prior.kernel import load_prior_kernel
-
-        prior = load_prior_kernel()
     space = MouthSpace.fit(np.asarray(landmarks)[valid], k=1)  # the canonical frame is all that is used
     mouth = np.where(valid, tracked_opening(space, landmarks), np.nan)  # untracked frames: left out
-    heard = prior.predict_batch(audio_16k, fps, n)[:, CHANNELS.index("open")]
+    if heard is None or len(heard) != n:
+        heard = heard_opening(audio_16k, fps, n, prior)
     max_lag = max(int(math.floor(MAX_LAG_MS * fps / 1000.0 + 1e-9)), 1)
     lag, r_best = best_lag(heard, mouth, max_lag)
     r0 = lagged_r(heard, mouth, 0)
