@@ -94,7 +94,10 @@ def _check_cpu_rasterizer() -> Check:
 
     problem = probe_native(torch.device("cpu"))
     if problem is None:
-        return Check("CPU Gaussian rasterizer", True, f"fused C++ rasterizer, {native.status().detail}")
+        st = native.status()
+        threads = st.module.parallel_threads()
+        where = f"on {threads} thread{'s' if threads != 1 else ''}"
+        return Check("CPU Gaussian rasterizer", True, f"fused C++ rasterizer {where}, {st.detail}")
     return Check("CPU Gaussian rasterizer", False, f"PyTorch fallback: {problem}")
 
 

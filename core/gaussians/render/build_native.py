@@ -48,6 +48,7 @@ def build(
         name=name,
         sources=[str(native_build.SOURCE)],
         extra_cflags=native_build.cflags(level),
+        extra_ldflags=native_build.openmp_link_flags(),
         extra_include_paths=[str(native_build.CSRC)],
         verbose=verbose,
     )

@@ -32,12 +32,31 @@ def cflags(level: Level | None = None) -> list[str]:
     # without it GCC keeps the exp clamp and the compositing selects of the tile pixel loops as
     # branches, which it can if-convert only with AVX-512's masks; on AVX2/SSE CPUs (Zen, most
     # laptops, the x86-64-v3/v2 bundle levels) those loops then stay scalar (~9x slower forward).
-    flags = ["-O3", "-fopenmp-simd", "-fno-math-errno", "-fno-trapping-math"]
+    flags = ["-O3", "-fopenmp-simd", "-fno-math-errno", "-fno-trapping-math", *openmp_flags()]
     if level is not None:
         flags += level.flags("msvc" if sys.platform == "win32" else "unix")
     elif sys.platform != "win32" and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         flags.append("-march=native")
     return flags
+
+
+def openmp_flags() -> list[str]:
+    """Compile (and link) against OpenMP where PyTorch's CPU wheels use it (GNU libgomp on Linux,
+    MSVC's runtime on Windows). Without it ATen's inline ``at::parallel_for`` compiles to a plain
+    loop (its OpenMP branch is guarded by ``_OPENMP``) and every tile ran on one thread whatever
+    torch.set_num_threads said. The module then joins the libgomp torch has already loaded (same
+    soname), so it shares torch's thread pool and thread count rather than starting a second one.
+    macOS's clang has no OpenMP of its own: there the kernel stays on one thread."""
+    if sys.platform == "win32":
+        return ["/openmp"]
+    if sys.platform == "darwin":
+        return []
+    return ["-fopenmp"]
+
+
+def openmp_link_flags() -> list[str]:
+    """The linker's half of :func:`openmp_flags` (MSVC links its OpenMP runtime by itself)."""
+    return ["-fopenmp"] if sys.platform not in ("win32", "darwin") else []
 
 
 def module_name(level: Level | None = None) -> str:

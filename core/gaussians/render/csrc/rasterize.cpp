@@ -9,8 +9,9 @@
 // The per-tile kernels are in tile_kernels.h, the per-Gaussian projection and SH colours (with their
 // backward) in preprocess.h. Here: the Python bindings and the parallel loops.
 // Tiles are handed out one at a time (their costs differ a lot) on PyTorch's own thread pool
-// (at::parallel_for), so torch.set_num_threads and the studio's thread policy govern this kernel
-// like every other op. Per-Gaussian gradients go to one buffer per worker thread, summed at the
+// (at::parallel_for; the module is built with OpenMP and joins the libgomp torch loaded, see
+// native_build.openmp_flags), so torch.set_num_threads and the studio's thread policy govern this
+// kernel like every other op. Per-Gaussian gradients go to one buffer per worker thread, summed at the
 // end (no atomics).
 
 #include <ATen/ATen.h>
@@ -248,6 +249,17 @@ std::vector<at::Tensor> preprocess_backward(at::Tensor means, at::Tensor quats, 
   return {g_means, g_quats, g_scales, g_sh};
 }
 
+// How many threads at::parallel_for actually runs this module's loops on (each worker marks its
+// bit): torch.set_num_threads(n) where the module was built with OpenMP, 1 where it was not.
+int64_t parallel_threads() {
+  std::atomic<uint64_t> seen{0};
+  const int64_t n = std::min<int64_t>(at::get_num_threads(), 64);
+  at::parallel_for(0, n, 1, [&](int64_t, int64_t) { seen.fetch_or(uint64_t{1} << at::get_thread_num()); });
+  int64_t count = 0;
+  for (uint64_t bits = seen.load(); bits != 0; bits &= bits - 1) ++count;
+  return count;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
@@ -256,4 +268,5 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("backward", &backward, "gradients of the composited image");
   m.def("preprocess_forward", &preprocess_forward, "project Gaussians and evaluate their SH colours");
   m.def("preprocess_backward", &preprocess_backward, "gradients of the projection and the SH colours");
+  m.def("parallel_threads", &parallel_threads, "threads the module's parallel loops run on");
 }

@@ -1,8 +1,8 @@
 // Per-tile kernels of the fused CPU rasterizer, free of torch headers (rasterize.cpp binds them).
 //
 // Inside a tile the loop runs over the tile's depth-sorted Gaussians and, innermost, over the
-// tile's pixels as one branch-free SIMD loop (`#pragma omp simd`, built with -fopenmp-simd: no
-// OpenMP runtime of our own). Flags are kept as 0/1 values of the float type and every update is
+// tile's pixels as one branch-free SIMD loop (`#pragma omp simd`; the threads are rasterize.cpp's,
+// one tile each at a time). Flags are kept as 0/1 values of the float type and every update is
 // a select, so the compiler turns the pixel loop into vector code.
 #pragma once
 
