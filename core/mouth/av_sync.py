@@ -163,8 +163,8 @@ def measure_av_offset(
     heard: `heard_opening` of this sound for the N frames, when already computed.
     """
     from core.metrics.correlation import best_lag, lagged_r
-    from core.mouth.metrics import tracked_opening
-    from core.mouth.space import MouthSpace
+    from core.mouth.metrics import opening_in_frame
+    from core.mouth.space import canonical_reference
 
     audio_16k = np.asarray(audio_16k, np.float32).reshape(-1)
     valid = np.asarray(valid, bool)
@@ -177,8 +177,9 @@ def measure_av_offset(
         return _unmeasured(
             f"only {int(valid.sum())} frames show a face (need {need}, {MIN_SECONDS:g} s) to time the sound"
         )
-    space = MouthSpace.fit(np.asarray(landmarks)[valid], k=1)  # the canonical frame is all that is used
-    mouth = np.where(valid, tracked_opening(space, landmarks), np.nan)  # untracked frames: left out
+    # tracked_opening's values in the canonical frame MouthSpace.fit would give, without its PCA
+    reference = canonical_reference(np.asarray(landmarks)[valid])
+    mouth = np.where(valid, opening_in_frame(reference, landmarks), np.nan)  # untracked frames: left out
     if heard is None or len(heard) != n:
         heard = heard_opening(audio_16k, fps, n, prior)
     max_lag = max(int(math.floor(MAX_LAG_MS * fps / 1000.0 + 1e-9)), 1)

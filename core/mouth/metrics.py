@@ -15,7 +15,7 @@ import numpy as np
 
 from core.face.mouth_metrics import EYE_OUTER_CORNERS, INNER_LIP_PAIRS
 from core.metrics.correlation import pearson
-from core.mouth.space import MouthSpace
+from core.mouth.space import MouthSpace, anchor_vertices, fit_similarity
 
 
 def predicted_landmarks(space: MouthSpace, coeffs: np.ndarray, tracked: np.ndarray) -> np.ndarray:
@@ -40,6 +40,21 @@ def canonical_opening(space: MouthSpace, mouth: np.ndarray) -> np.ndarray:
     pts = np.asarray(mouth, np.float64)
     gap = np.linalg.norm(pts[:, up, :2] - pts[:, lo, :2], axis=-1).mean(axis=-1)
     return gap / canonical_face_size(space)
+
+
+def opening_in_frame(reference: np.ndarray, tracked: np.ndarray) -> np.ndarray:
+    """`tracked_opening` in the canonical frame of an anchor shape (`space.canonical_reference`),
+    posing only the inner-lip points: the same values without fitting a mouth space (prepare's
+    sound timing needs nothing else)."""
+    anchors = anchor_vertices()
+    tracked = np.asarray(tracked, np.float64)
+    pose = fit_similarity(tracked[:, anchors], reference)
+    up = [u for u, _ in INNER_LIP_PAIRS]
+    lo = [d for _, d in INNER_LIP_PAIRS]
+    pts = pose.apply(tracked[:, up + lo])
+    gap = np.linalg.norm(pts[:, : len(up), :2] - pts[:, len(up) :, :2], axis=-1).mean(axis=-1)
+    a, b = (int(np.flatnonzero(anchors == v)[0]) for v in EYE_OUTER_CORNERS)
+    return gap / float(np.linalg.norm(reference[a, :2] - reference[b, :2]))
 
 
 def tracked_opening(space: MouthSpace, tracked: np.ndarray) -> np.ndarray:

@@ -90,6 +90,14 @@ def procrustes_reference(anchors: np.ndarray, iterations: int = 3) -> np.ndarray
     return ref
 
 
+def canonical_reference(landmarks: np.ndarray) -> np.ndarray:
+    """The canonical frame's anchor shape [A, 3] (float32, as `MouthSpace.reference`) of valid
+    frames' landmarks [N, 478, 3]: all that pose-free openings need, without the PCA (which is
+    most of `MouthSpace.fit`'s time and serves coefficients only)."""
+    anchors = np.asarray(landmarks, np.float64)[:, anchor_vertices()]
+    return procrustes_reference(anchors).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class MouthSpace:
     vertices: np.ndarray  # [V] landmark ids

@@ -40,3 +40,18 @@ def test_a_constant_mouth_on_a_nodding_head_has_no_opening_correlation(demo_clip
     # and the tracked mouth itself scores r = 1, LMD = the PCA's own reconstruction error
     own = mouth_scores(space, space.encode(nodded), nodded, scale)
     assert own["mouth_r"] > 0.99 and own["lmd_px"] < still["lmd_px"]
+
+
+def test_the_opening_in_a_reference_frame_is_the_fitted_spaces_opening(demo_clip):
+    """Prepare's sound timing skips the mouth space's PCA: same frame, same openings, nodding or not."""
+    from core.mouth.metrics import opening_in_frame, tracked_opening
+    from core.mouth.space import canonical_reference
+
+    clip = load_prepared(demo_clip)
+    lm = _nod(clip.landmarks[clip.valid], 0.3 * np.sin(np.linspace(0, 4 * np.pi, int(clip.valid.sum()))))
+    space = MouthSpace.fit(lm, 1)
+    reference = canonical_reference(lm)
+    np.testing.assert_array_equal(reference, space.reference)
+    fitted, lean = tracked_opening(space, lm), opening_in_frame(reference, lm)
+    assert np.ptp(fitted) > 0.05 * fitted.mean()  # the demo's mouth moves
+    np.testing.assert_allclose(lean, fitted, rtol=1e-12, atol=1e-15)
