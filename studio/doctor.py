@@ -96,8 +96,8 @@ def _check_cpu_rasterizer() -> Check:
     if problem is None:
         st = native.status()
         threads = st.module.parallel_threads()
-        where = f"on {threads} thread{'s' if threads != 1 else ''}"
-        return Check("CPU Gaussian rasterizer", True, f"fused C++ rasterizer {where}, {st.detail}")
+        where = f"{threads} thread{'s' if threads != 1 else ''}"
+        return Check("CPU Gaussian rasterizer", True, f"fused C++ rasterizer, {st.detail}; runs on {where}")
     return Check("CPU Gaussian rasterizer", False, f"PyTorch fallback: {problem}")
 
 
