@@ -25,9 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 ENV_DIR = "DHSTUDIO_NATIVE_DIR"
 BUNDLED_ENV = "DHSTUDIO_BUNDLED_NATIVE_DIR"
+T = TypeVar("T")
 BUNDLED_SUBDIR = "native"  # inside the bundle's data folder (sys._MEIPASS)
 
 
@@ -131,6 +133,31 @@ def pick_level(
             return lv, "; ".join(skipped)
         skipped.append(f"{lv.name} skipped: this CPU lacks {', '.join(lacking)}")
     return None, "; ".join(skipped) or "no build for this architecture"
+
+
+def load_bundled(
+    bundled: Path, built: Iterable[str], cpu: str, load: Callable[[Level], tuple[T | None, str]]
+) -> tuple[T | None, str]:
+    """Load the highest level among `built` that `cpu` runs and whose build in `bundled` loads.
+
+    A build that fails to load (a damaged or truncated file, a missing library) gives way to the
+    next level down, not straight to the slow fallback; the detail names every build that failed.
+    Returns the loaded object and "bundled <level> build (<load's detail>[; notes])", or ``None`` and
+    why none loaded."""
+    candidates = [lv.name for lv in levels() if lv.name in set(built)]
+    failed: list[str] = []
+    while True:
+        lv, note = pick_level(candidates, cpu)
+        if lv is None:
+            if failed:
+                return None, "; ".join(failed)
+            return None, f"no bundled build in {bundled} runs here ({note})"
+        got, detail = load(lv)
+        if got is not None:
+            notes = "".join(f"; {n}" for n in (*failed, note) if n)
+            return got, f"bundled {lv.name} build ({detail}{notes})"
+        failed.append(f"bundled {lv.name} build: {detail}")
+        candidates.remove(lv.name)
 
 
 @lru_cache(maxsize=1)

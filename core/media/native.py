@@ -150,14 +150,14 @@ def find(own: Path, bundled: Path | None, cpu: str | None = None) -> NativeStatu
         built = [lv.name for lv in native_cache.levels() if (bundled / module_file(lv)).is_file()]
     except OSError:  # no source to name the builds by: `mine` says so
         return mine
-    lv, note = native_cache.pick_level(built, native_cache.cpu_features() if cpu is None else cpu)
-    if lv is None:
-        return NativeStatus(None, f"{mine.detail}; no bundled build in {bundled} runs here ({note})")
-    got = load(bundled, lv)
-    skipped = f"; {note}" if note else ""
-    if got.ok:
-        return NativeStatus(got.lib, f"bundled {lv.name} build ({got.detail}{skipped})")
-    return NativeStatus(None, f"{mine.detail}; bundled {lv.name} build: {got.detail}")
+    cpu = native_cache.cpu_features() if cpu is None else cpu
+
+    def load_level(lv: Level) -> tuple[ctypes.CDLL | None, str]:
+        got = load(bundled, lv)
+        return got.lib, got.detail
+
+    lib, detail = native_cache.load_bundled(bundled, built, cpu, load_level)
+    return NativeStatus(lib, detail if lib is not None else f"{mine.detail}; {detail}")
 
 
 @lru_cache(maxsize=1)

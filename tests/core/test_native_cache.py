@@ -90,3 +90,28 @@ def test_the_bundle_folder_is_overridable_and_the_frozen_app_s_data_folder_by_de
     assert native_cache.bundled_dir() == Path(sys.executable).resolve().parent / "native"
     monkeypatch.setenv(native_cache.BUNDLED_ENV, str(tmp_path / "elsewhere"))
     assert native_cache.bundled_dir() == tmp_path / "elsewhere"
+
+
+def test_a_level_that_fails_to_load_gives_way_to_the_next_one_down(tmp_path):
+    tried = []
+
+    def load(lv):
+        tried.append(lv.name)
+        return (None, "damaged") if lv is native_cache.levels()[0] else (lv.name, "loaded")
+
+    levels = native_cache.levels()
+    if len(levels) < 2:
+        pytest.skip("one portable level on this architecture")
+    names = [lv.name for lv in levels]
+    got, detail = native_cache.load_bundled(tmp_path, names, _runs_all(levels), load)
+    assert got == names[1] and tried == names[:2]
+    assert detail == f"bundled {names[1]} build (loaded; bundled {names[0]} build: damaged)"
+    got, detail = native_cache.load_bundled(tmp_path, names[:1], _runs_all(levels), load)
+    assert got is None and detail == f"bundled {names[0]} build: damaged"
+    got, detail = native_cache.load_bundled(tmp_path, [], _runs_all(levels), load)
+    assert got is None and detail.startswith(f"no bundled build in {tmp_path} runs here")
+
+
+def _runs_all(levels) -> str:
+    """A flags line with every flag the levels need."""
+    return "flags : " + " ".join(n.split("|")[0] for lv in levels for n in lv.needs)

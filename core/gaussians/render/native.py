@@ -97,14 +97,11 @@ def find(own: Path, bundled: Path | None, cpu: str | None = None) -> NativeStatu
         ]
     except OSError:  # no sources to name the builds by: `detail` says so
         return NativeStatus(None, detail)
-    lv, note = native_cache.pick_level(built, native_cache.cpu_features() if cpu is None else cpu)
-    if lv is None:
-        return NativeStatus(None, f"{detail}; no bundled build in {bundled} runs here ({note})")
-    got, got_detail = load_module(bundled, level=lv)
-    if got is None:
-        return NativeStatus(None, f"{detail}; bundled {lv.name} build: {got_detail}")
-    skipped = f"; {note}" if note else ""
-    return NativeStatus(got, f"bundled {lv.name} build ({got_detail}{skipped})")
+    cpu = native_cache.cpu_features() if cpu is None else cpu
+    got, got_detail = native_cache.load_bundled(
+        bundled, built, cpu, lambda lv: load_module(bundled, level=lv)
+    )
+    return NativeStatus(got, got_detail if got is not None else f"{detail}; {got_detail}")
 
 
 @lru_cache(maxsize=1)

@@ -74,6 +74,24 @@ def test_a_cpu_without_avx2_gets_the_v2_build_and_one_without_sse4_none(bundle, 
     assert not gone.ok and "no bundled build" in gone.detail and native.BUILD_COMMAND in gone.detail
 
 
+@pytest.mark.skipif(len(RUNS_HERE) < 2, reason="this CPU runs one portable level only")
+def test_a_damaged_top_level_build_gives_way_to_the_next_level(bundle, tmp_path):
+    damaged = tmp_path / "bundle"
+    shutil.copytree(bundle, damaged)
+    top = damaged / native.module_file(RUNS_HERE[0])
+    top.write_bytes(b"\x7fELF" + bytes(60))  # a damaged file (one cut inside a segment would SIGBUS in dlopen)
+    found = native.find(tmp_path / "empty", damaged)
+    assert found.ok, found.detail
+    assert found.detail.startswith(f"bundled {RUNS_HERE[1].name} build (loaded from {damaged}")
+    assert f"bundled {RUNS_HERE[0].name} build: tone-map kernel at {top} failed to load" in found.detail
+    all_damaged = tmp_path / "bundle2"  # a fresh copy: the loaded build above must stay as it is
+    shutil.copytree(damaged, all_damaged)
+    for lv in RUNS_HERE[1:]:
+        (all_damaged / native.module_file(lv)).write_bytes(b"not a library")
+    gone = native.find(tmp_path / "empty", all_damaged)
+    assert not gone.ok and gone.detail.count("failed to load") == len(RUNS_HERE)
+
+
 def test_this_machine_s_own_build_wins(bundle, tmp_path):
     own = tmp_path / "own"
     build_native.build(out=own)
