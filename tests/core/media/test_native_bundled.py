@@ -79,7 +79,7 @@ def test_a_damaged_top_level_build_gives_way_to_the_next_level(bundle, tmp_path)
     damaged = tmp_path / "bundle"
     shutil.copytree(bundle, damaged)
     top = damaged / native.module_file(RUNS_HERE[0])
-    top.write_bytes(b"\x7fELF" + bytes(60))  # a damaged file (one cut inside a segment would SIGBUS in dlopen)
+    top.write_bytes(b"\x7fELF" + bytes(60))  # damaged (a cut inside a segment would SIGBUS in dlopen)
     found = native.find(tmp_path / "empty", damaged)
     assert found.ok, found.detail
     assert found.detail.startswith(f"bundled {RUNS_HERE[1].name} build (loaded from {damaged}")
