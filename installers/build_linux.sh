@@ -63,15 +63,9 @@ fi
   exit 2
 }
 START=$(date +%s)
-# The compiled CPU kernels for portable instruction-set levels (x86-64-v3 and -v2; armv8-a): the
-# bundle cannot build for the user's CPU, so it ships these and loads the highest the CPU runs.
-# Without them the bundle works on the slower PyTorch rasterizer and NumPy tone map.
+# The compiled CPU kernels for the portable instruction-set levels (installers/bundle_kernels.sh).
 export DHSTUDIO_NATIVE_BUNDLE="$PWD/build/native-bundle"
-rm -rf "$DHSTUDIO_NATIVE_BUNDLE"
-"$PY" -m core.gaussians.render.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
-  || echo "build_linux: WARNING: fused CPU rasterizer not built for every level; see above" >&2
-"$PY" -m core.media.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
-  || echo "build_linux: WARNING: HDR tone-map kernel not built for every level; see above" >&2
+bash installers/bundle_kernels.sh "$PY" build_linux
 DHSTUDIO_FLAVOUR="$FLAVOUR" "$PY" -m PyInstaller installers/dhstudio.spec --noconfirm --clean \
   --log-level WARN --distpath "$DIST" --workpath build/pyinstaller
 APP="$DIST/dhstudio"

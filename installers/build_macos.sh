@@ -47,14 +47,9 @@ fi
 }
 
 START=$(date +%s)
-# The compiled CPU kernels for portable instruction-set levels (apple-m1 on Apple silicon; x86-64-v3
-# and -v2 on Intel Macs): the bundle loads the highest the CPU runs (needs the Xcode command line tools).
+# The compiled CPU kernels for the portable instruction-set levels (installers/bundle_kernels.sh).
 export DHSTUDIO_NATIVE_BUNDLE="$PWD/build/native-bundle"
-rm -rf "$DHSTUDIO_NATIVE_BUNDLE"
-"$PY" -m core.gaussians.render.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
-  || echo "build_macos: WARNING: fused CPU rasterizer not built for every level; see above" >&2
-"$PY" -m core.media.build_native --level all --out "$DHSTUDIO_NATIVE_BUNDLE" \
-  || echo "build_macos: WARNING: HDR tone-map kernel not built for every level; see above" >&2
+bash installers/bundle_kernels.sh "$PY" build_macos
 DHSTUDIO_FLAVOUR=cpu "$PY" -m PyInstaller installers/dhstudio.spec --noconfirm --clean \
   --log-level WARN --distpath "$DIST" --workpath build/pyinstaller
 APP="$DIST/dhstudio"
