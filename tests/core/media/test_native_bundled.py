@@ -11,22 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from core import native_cache
-from core.media import build_native, native, tonemap
-from core.media.colour import FrameColour
+from core.media import build_native, native
 from tests.conftest import REPO_ROOT
-from tests.core.media import colour_reference as ref
-from tests.core.media.colour_clips import (
-    hlg_signal_from_display,
-    i420,
-    pq_signal_from_display,
-    rgb_to_ycbcr,
-    sdr_to_display_2020,
-)
-from tests.core.media.test_colour_fast_routes import _assert_close, _image, _planes
+from tests.core.media.test_colour_fast_routes import assert_kernel_matches_numpy, hdr_planes
 
 pytestmark = pytest.mark.skipif(
     not any(shutil.which(c) for c in ("cc", "gcc", "clang")) or not native_cache.levels(),
@@ -117,13 +107,4 @@ def bundled_only(request, bundle, tmp_path, monkeypatch):
 @pytest.mark.parametrize("kind", ["hlg", "pq"])
 def test_a_bundled_build_tone_maps_as_the_numpy_route_does(kind, bundled_only):
     assert native.status().detail.startswith(f"bundled {bundled_only.name} build")
-    h, w = 96, 200
-    nits = sdr_to_display_2020(_image(h, w, seed=3)) * 4.0
-    signal = hlg_signal_from_display(nits) if kind == "hlg" else pq_signal_from_display(nits)
-    y, cb, cr = _planes(i420(rgb_to_ycbcr(signal, "bt2020", 10)), h, w)
-    colour = FrameColour("bt2020", False, kind, "bt2020", 10)
-    fast = tonemap.to_sdr_rgb8(y, cb, cr, colour, route="native", workers=1)
-    slow = tonemap.to_sdr_rgb8(y, cb, cr, colour, route="numpy", workers=1)
-    _assert_close(fast, slow, worst=6)
-    want = ref.mapped_rgb8(y, cb, cr, colour).astype(int)
-    assert np.abs(fast - want).mean() <= np.abs(slow - want).mean()
+    assert_kernel_matches_numpy(*hdr_planes(kind))
