@@ -18,7 +18,7 @@ class DoctorDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Doctor: what this machine can do")
-        self.resize(820, 360)
+        self.resize(900, 480)
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["Capability", "Status", "Detail"])
         header = self.table.horizontalHeader()
@@ -41,5 +41,15 @@ class DoctorDialog(QDialog):
             status.setForeground(QColor("#2e7d32" if ok else "#c62828"))
             for j, item in enumerate((QTableWidgetItem(name), status, QTableWidgetItem(detail))):
                 self.table.setItem(i, j, item)
-        self.table.resizeRowsToContents()
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Row heights follow the wrapped details: the stretched column's width is only final once
+        the dialog is laid out, and changes as the user resizes it."""
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
