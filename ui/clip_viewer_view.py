@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.image import ImageLabel
 from ui.translation import tr
@@ -17,6 +26,9 @@ class ClipViewerView(QWidget):
         self.clip_combo = QComboBox(self)
         self.clip_combo.setMinimumWidth(200)
         self.info = QLabel("", self)
+        self.sync_button = QPushButton("Sound timing…", self)
+        self.sync_button.setToolTip("Measure the sound's offset from the picture again, or set it")
+        self.sync_button.setEnabled(False)  # a loaded clip with sound
         self.image = ImageLabel("Prepare a clip, then view it here.", self)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setEnabled(False)
@@ -30,6 +42,7 @@ class ClipViewerView(QWidget):
         top.addWidget(QLabel("Clip:", self))
         top.addWidget(self.clip_combo)
         top.addWidget(self.info, 1)
+        top.addWidget(self.sync_button)
         toggles = QHBoxLayout()
         toggles.addWidget(QLabel("Show:", self))
         for box in self.toggles.values():

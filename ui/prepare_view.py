@@ -13,19 +13,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.image import ImageLabel
+from ui.sound_sync import SoundSyncChoice
 from ui.translation import tr
 
 
 class PrepareDialog(QDialog):
     """The settings `dhstudio prepare` takes: output frame rate, mouth size and sound sync."""
-
-    SYNC_MODES = ("auto", "off", "fixed")  # item data of the sound-sync choices, in order
 
     def __init__(self, clip: str, mouth_sizes: tuple[int, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,27 +39,12 @@ class PrepareDialog(QDialog):
         self.mouth_size.setCurrentIndex(max(0, list(mouth_sizes).index(128) if 128 in mouth_sizes else 0))
         # `--av-sync auto|off|MS`: measure the sound's offset from the picture and correct it, keep
         # the file's timing, or correct a known offset
-        self.sync = QComboBox(self)
-        for label, mode in zip(
-            ("Measure and correct", "Keep the file's timing", "Fixed offset"), self.SYNC_MODES, strict=True
-        ):
-            self.sync.addItem(label, mode)
-        self.sync_ms = QSpinBox(self)
-        self.sync_ms.setRange(-1000, 1000)
-        self.sync_ms.setSingleStep(10)
-        self.sync_ms.setSuffix(" ms")
-        self.sync_ms.setToolTip(tr("How far the sound runs behind the picture (negative: ahead of it)."))
-        self.sync_ms.setEnabled(False)
-        self.sync.currentIndexChanged.connect(
-            lambda _=0: self.sync_ms.setEnabled(self.sync_mode() == "fixed")
-        )
-        sync_row = QHBoxLayout()
-        sync_row.addWidget(self.sync, 1)
-        sync_row.addWidget(self.sync_ms)
+        self.sync_choice = SoundSyncChoice(self)
+        self.sync, self.sync_ms = self.sync_choice.mode, self.sync_choice.ms
         form = QFormLayout()
         form.addRow("Frame rate:", self.fps)
         form.addRow("Mouth size:", self.mouth_size)
-        form.addRow("Sound sync:", sync_row)
+        form.addRow("Sound sync:", self.sync_choice)
         note = QLabel("The face is tracked in every frame; frames without a face are flagged.", self)
         note.setWordWrap(True)
         note.setObjectName("hint")
@@ -76,16 +59,12 @@ class PrepareDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(buttons)
 
-    def _sync_changed(self, _index: int = 0) -> None:
-        self.sync_ms.setEnabled(self.sync_mode() == "fixed")
-
     def sync_mode(self) -> str:
-        return str(self.sync.currentData())
+        return self.sync_choice.current_mode()
 
     def values(self) -> tuple[float, int, str | float]:
         """(fps, mouth size, av_sync): av_sync is 'auto', 'off' or the fixed offset in ms."""
-        sync = float(self.sync_ms.value()) if self.sync_mode() == "fixed" else self.sync_mode()
-        return float(self.fps.value()), int(self.mouth_size.currentData()), sync
+        return float(self.fps.value()), int(self.mouth_size.currentData()), self.sync_choice.value()
 
 
 class PrepareView(QDialog):

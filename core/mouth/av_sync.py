@@ -77,7 +77,7 @@ class AvOffset:
         """One plain sentence for the prepare summary and the job log."""
         if self.applied and self.offset_ms:
             side = "behind" if self.offset_ms > 0 else "ahead of"
-            how = "set in the prepare settings" if self.source == "fixed" else "measured"
+            how = self.reason if self.source == "fixed" else "measured"
             return (
                 f"Sound runs {abs(self.offset_ms):.0f} ms {side} the picture in this clip ({how}): "
                 "training pairs re-timed"
@@ -125,14 +125,13 @@ def retime(audio: np.ndarray, offset_ms: float, rate: int = AUDIO_RATE) -> np.nd
     return out
 
 
-def fixed_offset(setting: AvSync, fps: float) -> AvOffset:
-    """The offset a prepare setting of 'off' or a fixed value gives (nothing is measured)."""
+def fixed_offset(setting: AvSync, fps: float, where: str = "the prepare settings") -> AvOffset:
+    """The offset a setting of 'off' or a fixed value gives (nothing is measured); `where` says who
+    set it ("the prepare settings", or "this clip" when changed after prepare)."""
     if setting == "off":
-        return AvOffset(source="off", reason="turned off in the prepare settings")
+        return AvOffset(source="off", reason=f"turned off in {where}")
     ms = float(setting)
-    return AvOffset(
-        int(round(ms * fps / 1000.0)), ms, bool(ms), "fixed", "set in the prepare settings", None, None, 0
-    )
+    return AvOffset(int(round(ms * fps / 1000.0)), ms, bool(ms), "fixed", f"set in {where}", None, None, 0)
 
 
 def heard_opening(audio_16k: np.ndarray, fps: float, n: int, prior: PriorKernel | None = None) -> np.ndarray:

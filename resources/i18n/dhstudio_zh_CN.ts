@@ -1879,5 +1879,29 @@
         <source>How far the sound runs behind the picture (negative: ahead of it).</source>
         <translation>声音落后于画面的时间（负值：领先于画面）。</translation>
     </message>
+    <message>
+        <source>Sound timing…</source>
+        <translation>音画同步…</translation>
+    </message>
+    <message>
+        <source>Measure the sound's offset from the picture again, or set it</source>
+        <translation>重新测量声音相对画面的偏移，或手动设置</translation>
+    </message>
+    <message>
+        <source>Sound timing of '{clip}'</source>
+        <translation>“{clip}”的音画同步</translation>
+    </message>
+    <message>
+        <source>Now:</source>
+        <translation>当前：</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Training, evaluation and export use the new timing from their next run; avatars trained on this clip before keep the timing they learned.</source>
+        <translation>训练、评估和导出从下一次运行起使用新的同步设置；之前用此片段训练的数字人保留其学到的同步。</translation>
+    </message>
 </context>
 </TS>

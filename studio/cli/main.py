@@ -24,6 +24,7 @@ from studio.startup import prepare_environment
 COMMANDS = [
     "studio.cli.cmd_new",
     "studio.cli.cmd_prepare",
+    "studio.cli.cmd_clip",
     "studio.cli.cmd_import_vhap",
     "studio.cli.cmd_train",
     "studio.cli.cmd_render",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from core.face.clip_sync import SoundSyncJob
 from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.job import Job, JobResult
@@ -18,6 +19,7 @@ from studio.gui.clip_overlay import draw_frame, overlay_colours
 from studio.gui.panel_controller import PanelController
 from studio.gui.workers import BackgroundJob
 from ui.clip_viewer_view import ClipViewerView
+from ui.sound_sync import SoundSyncDialog
 
 if TYPE_CHECKING:
     from studio.gui.main_controller import MainController
@@ -65,7 +67,9 @@ class ClipViewerController(PanelController):
         self.clip: PreparedClip | None = None
         self.cache: FrameCache | None = None
         self.loader: BackgroundJob | None = None
+        self.syncer: BackgroundJob | None = None
         view.clip_combo.currentTextChanged.connect(self.load)
+        view.sync_button.clicked.connect(self.change_sync)
         view.slider.valueChanged.connect(self.show_frame)
         for box in view.toggles.values():
             box.toggled.connect(lambda _: self.show_frame(self.view.slider.value()))
@@ -111,6 +115,7 @@ class ClipViewerController(PanelController):
         if self.loader is not None:
             self.loader.stop()
         self.clip, self.cache = clip, None
+        self.view.sync_button.setEnabled(clip.has_audio)
         self.view.set_frame_count(0)
         self.view.info.setText(_facts(clip) + " · " + i18n.tr("loading…"))
         self.view.image.set_image(None)
@@ -132,6 +137,43 @@ class ClipViewerController(PanelController):
         found_text = i18n.tr("face found in {percent}").format(percent=f"{found:.0f}%")
         sync = sync_text(clip)
         self.view.info.setText(f"{_facts(clip)} · {found_text}" + (f" · {sync}" if sync else ""))
+
+    def change_sync(self) -> SoundSyncDialog | None:
+        """Ask for the clip's sound timing and set it (`dhstudio clip sync`) on a background job."""
+        if self.clip is None or not self.clip.has_audio or (self.syncer is not None and self.syncer.running):
+            return None
+        clip = self.clip
+        dialog = SoundSyncDialog(clip.name, sync_text(clip), self.view)
+        i18n.retranslate(dialog)
+        off = clip.av_offset
+        dialog.choice.set_value(
+            "off" if off.source == "off" else off.offset_ms if off.source == "fixed" else "auto"
+        )
+        dialog.finished.connect(lambda code: self._sync_chosen(dialog, clip, code))
+        dialog.open()
+        return dialog
+
+    def _sync_chosen(self, dialog: SoundSyncDialog, clip: PreparedClip, code: int) -> None:
+        if code != SoundSyncDialog.DialogCode.Accepted:
+            return
+        self.view.sync_button.setEnabled(False)
+        job = SoundSyncJob(clip.path, dialog.choice.value())
+        self.syncer = BackgroundJob(job, lambda result: self._synced(clip, result), self)
+
+    def _synced(self, clip: PreparedClip, result: JobResult) -> None:
+        self.view.sync_button.setEnabled(self.clip is not None and self.clip.has_audio)
+        if not result.ok:
+            if result.error:
+                self.main.show_error(result.error, result.bad_input)
+            return
+        if self.clip is not None and self.clip.path == clip.path:
+            try:
+                self.clip = PreparedClip.load(clip.path)  # same frames and landmarks, the new timing
+            except Exception as exc:  # BadInput: the clip was damaged meanwhile; say so
+                self.main.show_error(str(exc), True)
+                return
+            if self.cache is not None:
+                self._show_facts()
 
     def retranslate(self) -> None:
         """After a language switch: the clip's facts and the frame readout, composed again."""
@@ -165,14 +207,16 @@ class ClipViewerController(PanelController):
 
     def _clear(self) -> None:
         self.clip, self.cache = None, None
+        self.view.sync_button.setEnabled(False)
         self.view.set_frame_count(0)
         self.view.info.setText("")
         self.view.frame_label.setText(i18n.tr("frame – / –"))
         self.view.image.set_image(None)
 
     def shutdown(self) -> None:
-        if self.loader is not None:
-            self.loader.stop()
+        for job in (self.loader, self.syncer):
+            if job is not None:
+                job.stop()
 
 
 def sync_text(clip) -> str:

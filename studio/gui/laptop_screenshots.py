@@ -80,6 +80,10 @@ def main(argv: list[str]) -> int:
         c.clip_viewer.show_clip(clips.itemText(0))
         wait(10_000, lambda: c.clip_viewer.cache is not None)
     save("clip-viewer")
+    timing = c.clip_viewer.change_sync()  # the Sound timing… dialog, cancelled: the project stays as it is
+    if timing is not None:
+        save("sound-timing", timing)
+        timing.reject()
     view = w.training_view
     w.tabs.setCurrentWidget(view)
     wait(10_000, lambda: c.training is not None)
