@@ -41,8 +41,7 @@ class DoctorDialog(QDialog):
             status.setForeground(QColor("#2e7d32" if ok else "#c62828"))
             for j, item in enumerate((QTableWidgetItem(name), status, QTableWidgetItem(detail))):
                 self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        self.table.resizeRowsToContents()
+        self.table.resizeRowsToContents()  # the header's modes size the columns (details stretch)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Row heights follow the wrapped details: the stretched column's width is only final once
