@@ -68,10 +68,11 @@ class PlyExportJob(Job):
 
         check_out_folder(self.out_dir, self.force)
         ctx.progress(0, 1, "writing PLY files")
-        with ClipReads("export", "export the run") as reads, atomic_dir(self.out_dir) as folder:
-            written = export_run_ply(self.run_dir, folder, self.frame, name=self.run_dir.name, reads=reads)
-        paths = [self.out_dir / p.name for p in written]
-        for p in paths:
-            ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
-        ctx.progress(1, 1, "done")
+        with ClipReads("export", "export the run") as reads:  # the avatar's clip, held to the end
+            with atomic_dir(self.out_dir) as folder:
+                written = export_run_ply(self.run_dir, folder, self.frame, self.run_dir.name, reads)
+            paths = [self.out_dir / p.name for p in written]
+            for p in paths:
+                ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
+            ctx.progress(1, 1, "done")
         return paths
