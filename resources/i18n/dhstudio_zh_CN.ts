@@ -1848,6 +1848,10 @@
         <translation>实时驱动</translation>
     </message>
     <message>
+        <source>import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
         <source>its {job} is running in {where} (process {pid}, since {time})</source>
         <translation>{where}正在对它进行{job}（进程 {pid}，开始于 {time}）</translation>
     </message>
