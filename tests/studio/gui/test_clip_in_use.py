@@ -17,7 +17,7 @@ import tempfile
 import pytest
 from PySide6.QtCore import QSettings
 
-from core.io.claim import InUse, holder, marker_path, readers
+from core.io.claim import InUse, holder, marker_path, readers, reading, users
 from studio.gui.main_controller import MainController
 from studio.gui.media_library import clip_entries, remove_clip
 from studio.gui.recent_projects import RecentProjects
@@ -188,3 +188,29 @@ def test_a_clip_a_dhstudio_training_reads_is_neither_replaced_nor_removed(
     assert answers.questions and len(answers.warnings) == 1  # asked, and removed
     assert w.media_view.cards == {} and not clip.exists()
     assert [p.name for p in (root / "prepared").iterdir()] == []  # the stale marker went too
+
+
+def test_the_dialog_names_every_job_reading_the_clip_in_the_interface_language(qapp, tmp_path):
+    """Two readers (a training and a live session): both named, with their processes; in zh_CN too."""
+    from studio.gui import i18n
+    from studio.gui.media_controller import in_use_text
+
+    folder = tmp_path / "prepared" / "talk"
+    folder.mkdir(parents=True)
+    with reading(folder, "training", "start the training"), reading(folder, "live session", "go live"):
+        claims = users(folder)
+        english = in_use_text(folder, claims, "remove '{clip}'")
+        assert i18n.set_language(qapp, "zh_CN")
+        try:
+            chinese = in_use_text(folder, claims, "remove '{clip}'")
+        finally:
+            i18n.set_language(qapp, "en")
+    assert english.startswith("'talk' is in use: its training is running in another studio window")
+    assert "; its live session is running in another studio window" in english
+    assert english.count(f"(process {os.getpid()}, since ") == 2
+    assert english.endswith(
+        "Wait for these jobs to finish or cancel them in the other windows (Ctrl+C for a "
+        "`dhstudio` command), then remove 'talk' again."
+    )
+    assert chinese.startswith("“talk”正在使用中：另一个工作室窗口或 `dhstudio` 命令正在对它进行训练")
+    assert "进行实时驱动" in chinese and chinese.endswith("然后再次移除“talk”。")
