@@ -218,3 +218,19 @@ def test_a_read_only_project_reads_unclaimed(tmp_path):
             assert held == []
     finally:
         tmp_path.chmod(0o755)
+
+
+def test_a_reader_of_another_host_holds_and_names_its_own_marker(tmp_path):
+    """A project on a shared drive: a reader there cannot be checked, so it holds; the message names
+    that reader's marker to delete once that host runs nothing there."""
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    marker = reader_path(folder, "a" * 16)
+    claim = {"job": "training", "pid": 4242, "host": "render-farm-7", "started": time.time(), "token": "a"}
+    marker.write_text(json.dumps(claim))
+    with pytest.raises(InUse) as refused, claimed(folder, "remove", "remove 'talk'"):
+        pass
+    text = str(refused.value)
+    assert "its training is running in a studio or `dhstudio` command on render-farm-7 (process 4242" in text
+    assert text.endswith(f"If nothing runs on render-farm-7 any more, delete {marker}.")
+    assert json.loads(marker.read_text()) == claim  # kept
