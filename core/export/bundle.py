@@ -11,7 +11,8 @@ Options (ExportRequest.options): `precision` ("fp32" default: on this CPU int8 o
 for DINet full, see benchmarks/bench_export.py), `audio_run` (default: the project's newest
 finished audio-to-mouth run), `max_loop_frames` (300; fewer when they exceed the live engine's loop
 memory, `core.lipsync.source_loop.frames_within`: 86 at 4K, logged), `report` (also write the report JSON
-there), `repeats` (latency calls per runtime).
+there), `repeats` (latency calls per runtime). Both runs' clips are held for reading
+(`core.io.claim.ClipReads`) until the export ends.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from core.export.bundle_format import (
     SCHEMA_VERSION,
 )
 from core.io import atomic
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -50,6 +52,10 @@ class BundleExportJob(Job):
             raise BadInput(f"--precision is {self.precision!r}; allowed: {', '.join(PRECISIONS)}")
 
     def run(self, ctx: JobContext) -> list[Path]:
+        with ClipReads("export", "export the run") as reads:  # the clips, held to the end
+            return self._export(ctx, reads)
+
+    def _export(self, ctx: JobContext, reads: ClipReads) -> list[Path]:
         import importlib
 
         from core.export.job import ExportFailed, check_out_folder
@@ -74,12 +80,14 @@ class BundleExportJob(Job):
             require_finished,
         )
 
-        renderer = renderer_subject(run)
+        renderer = renderer_subject(run, reads)
         require_finished(audio_run)
         audio = load_audio2mouth(audio_run, device="cpu")
         clip = PreparedClip.load(
             Path(renderer.info["run"]).resolve().parent.parent / "prepared" / renderer.info["clip"]
         )
+        audio_clip = audio_clip_dir(audio_run)
+        reads.hold(audio_clip)
         if abs(audio.fps - clip.fps) > 1e-3:
             raise BadInput(
                 f"the audio-to-mouth model in {audio_run} was trained at {audio.fps:g} fps but the "
@@ -91,7 +99,7 @@ class BundleExportJob(Job):
             audio.norm,
             audio.fbank,
             audio.fps,
-            PreparedClip.load(audio_clip_dir(audio_run)),
+            PreparedClip.load(audio_clip),
             holdout,
             {"run": str(audio_run), "step": audio.step},
         )

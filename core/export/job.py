@@ -4,7 +4,8 @@ The folder is built under a temporary name (`core.io.atomic.atomic_dir`) and ren
 place only when the format's files are written, reload and match PyTorch on held-out frames of
 the run's clip; a failed check leaves nothing at the output path but writes the report (if
 `--report` asked for one) so the shortfall can be read. Formats are a table of writers; each
-kind lists the ones it offers (`model_exports`).
+kind lists the ones it offers (`model_exports`). The run's clip (calibration and held-out frames)
+is held for reading (`core.io.claim.ClipReads`) until the export ends.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.io import atomic
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -49,7 +51,9 @@ def _writer(fmt: str) -> Callable:
 class ModelExportJob(Job):
     name = "export"
 
-    def __init__(self, fmt: str, request: ExportRequest, load_subject: Callable[[Path], Any]) -> None:
+    def __init__(
+        self, fmt: str, request: ExportRequest, load_subject: Callable[[Path, ClipReads], Any]
+    ) -> None:
         if fmt not in WRITERS:
             raise BadInput(f"unknown model export format {fmt!r}; allowed: {', '.join(WRITERS)}")
         self.fmt = fmt
@@ -57,6 +61,10 @@ class ModelExportJob(Job):
         self.load_subject = load_subject
 
     def run(self, ctx: JobContext) -> list[Path]:
+        with ClipReads("export", "export the run") as reads:  # the clip, held to the end
+            return self._export(ctx, reads)
+
+    def _export(self, ctx: JobContext, reads: ClipReads) -> list[Path]:
         from core.export.report import build_report, failure_message, passed, write_report
 
         req = self.req
@@ -64,7 +72,7 @@ class ModelExportJob(Job):
         check_out_folder(out, req.force)
         report_path = req.options.get("report")
         ctx.progress(0, 4, "loading the run")
-        subject = self.load_subject(Path(req.run))
+        subject = self.load_subject(Path(req.run), reads)
         ctx.checkpoint()
         with (
             tempfile.TemporaryDirectory(prefix="dhstudio-export-") as scratch,

@@ -6,7 +6,8 @@ constant inputs (cached reference features), a recurrent state carried output ->
 calls, and feeds cut from the run's prepared clip: calibration samples from the training part
 and held-out samples from its held-out end. `run_sequence` plays feeds through any runner (a
 PyTorch module, an ONNX Runtime session, a TorchScript module in another process) the same way,
-so every format is compared with PyTorch on exactly the same inputs.
+so every format is compared with PyTorch on exactly the same inputs. The clip is held for reading
+(`core.io.claim.ClipReads`, the export job's) from before it is read to the job's end.
 
 Quality is measured where a creator sees it: PSNR of the rendered mouth crop for a renderer,
 and for the audio model a PSNR of the mouth coefficients against their held-out range (plus
@@ -25,6 +26,7 @@ import torch
 from torch import nn
 
 from core.export.onnx_fp32 import AudioStepModule, CachedRendererModule, export_audio_step, export_renderer
+from core.io.claim import ClipReads
 from core.jobs.errors import BadInput
 
 Feed = dict[str, np.ndarray]
@@ -119,7 +121,7 @@ def _spread(indices: np.ndarray, count: int) -> np.ndarray:
     return indices[np.round(np.linspace(0, len(indices) - 1, count)).astype(int)]
 
 
-def renderer_subject(run: Path | str) -> Subject:
+def renderer_subject(run: Path | str, reads: ClipReads | None = None) -> Subject:
     """A `dinet` run: the renderer, its clip's references as `dhstudio render` encodes them, crops."""
     from core.face.prepared import PreparedClip
     from core.lipsync.inference import clip_references, load_renderer
@@ -128,7 +130,10 @@ def renderer_subject(run: Path | str) -> Subject:
     run = Path(run)
     require_finished(run)
     loaded = load_renderer(run, "cpu")
-    clip = PreparedClip.load(loaded.clip_dir())
+    clip_dir = loaded.clip_dir()
+    if reads is not None:
+        reads.hold(clip_dir)
+    clip = PreparedClip.load(clip_dir)
     config = load_checkpoint(run / "checkpoints" / "last.pt").get("config", {})
     holdout = float(config.get("train", {}).get("holdout", 0.2))
     refs = clip_references(loaded, clip)
@@ -194,7 +199,7 @@ def clip_renderer_subject(
     )
 
 
-def audio_subject(run: Path | str) -> Subject:
+def audio_subject(run: Path | str, reads: ClipReads | None = None) -> Subject:
     """An `audio2mouth` run: the one-step LSTM with explicit state, driven by its clip's held-out audio."""
     from core.face.prepared import PreparedClip
     from core.mouth.loader import load_audio2mouth
@@ -203,7 +208,10 @@ def audio_subject(run: Path | str) -> Subject:
     require_finished(run)
     b = load_audio2mouth(run, device="cpu")
     holdout = float(b.config.get("train", {}).get("holdout", 0.2))
-    clip = PreparedClip.load(audio_clip_dir(run))
+    clip_dir = audio_clip_dir(run)
+    if reads is not None:
+        reads.hold(clip_dir)
+    clip = PreparedClip.load(clip_dir)
     return clip_audio_subject(b.net, b.norm, b.fbank, b.fps, clip, holdout, {"run": str(run), "step": b.step})
 
 
@@ -258,4 +266,7 @@ def audio_clip_dir(run: Path) -> Path:
     return path
 
 
-SUBJECTS: Mapping[str, Callable[[Path], Subject]] = {"dinet": renderer_subject, "audio2mouth": audio_subject}
+SUBJECTS: Mapping[str, Callable[[Path, ClipReads | None], Subject]] = {
+    "dinet": renderer_subject,
+    "audio2mouth": audio_subject,
+}

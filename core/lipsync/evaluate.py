@@ -41,6 +41,7 @@ from core.face.crops import cut_crop
 from core.face.mouth_metrics import mouth_opening
 from core.face.prepared import PreparedClip
 from core.face.topology import LIPS_INNER, LIPS_OUTER
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
@@ -153,6 +154,10 @@ class EvalJob(RequestJob[EvalRequest]):
     name = "eval"
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
+        with ClipReads("evaluation", "evaluate the run") as reads:  # the clip, held to the end
+            return self._evaluate(ctx, reads)
+
+    def _evaluate(self, ctx: JobContext, reads: ClipReads) -> dict[str, Any]:
         from core.device import resolve_device
 
         r = self.req
@@ -160,7 +165,9 @@ class EvalJob(RequestJob[EvalRequest]):
         renderer = load_renderer(r.run, device)
         ckpt_cfg = load_checkpoint(renderer.run_dir / "checkpoints" / "last.pt").get("config", {})
         holdout = float(ckpt_cfg.get("train", {}).get("holdout", 0.2))
-        clip = PreparedClip.load(r.clip_dir or renderer.clip_dir())
+        clip_dir = r.clip_dir or renderer.clip_dir()
+        reads.hold(clip_dir)
+        clip = PreparedClip.load(clip_dir)
         frames_idx = split_clip(clip, holdout).held_out
         if r.limit is not None:
             frames_idx = frames_idx[: r.limit]

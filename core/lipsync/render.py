@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from core.face.prepared import PreparedClip
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
@@ -53,6 +54,10 @@ class RenderJob(RequestJob[RenderRequest]):
     name = "render"
 
     def run(self, ctx: JobContext) -> Path:
+        with ClipReads("render", "render") as reads:  # the clip, held to the end
+            return self._render(ctx, reads)
+
+    def _render(self, ctx: JobContext, reads: ClipReads) -> Path:
         from core.device import resolve_device
         from core.mouth.loader import load_audio2mouth
 
@@ -62,7 +67,9 @@ class RenderJob(RequestJob[RenderRequest]):
         native = read_audio_native(r.audio)
         sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries
         renderer = load_renderer(r.renderer_run, device)
-        clip = PreparedClip.load(r.clip_dir or renderer.clip_dir())
+        clip_dir = r.clip_dir or renderer.clip_dir()
+        reads.hold(clip_dir)
+        clip = PreparedClip.load(clip_dir)
         bundle = load_audio2mouth(r.audio_model_run, device=str(device))
         if abs(bundle.fps - clip.fps) > 1e-3:
             raise BadInput(

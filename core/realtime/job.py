@@ -5,7 +5,8 @@ under/overruns a few times a second (runners format them); previews carry the ne
 at most `preview_fps` times a second (the GUI view and the CLI window read those, never the
 engine's queues). Cancel stops the engine at once; the
 recording made so far is kept. Faults end the job with a clear message after the report
-and the recording have been written.
+and the recording have been written. The avatar's prepared clip (its source frames) is held for
+reading (`core.io.claim.ClipReads`) from loading to the session's end.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.io import atomic
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
@@ -50,15 +52,18 @@ class LiveFailed(RuntimeError):
     """The engine stopped on a fault; the message says which and what was kept."""
 
 
-PartsBuilder = Callable[[LiveRequest, "torch.device", Path, Path], "LiveParts"]
+# (request, device, audio run, scratch folder, the session's clip holds) -> the engine's parts
+PartsBuilder = Callable[[LiveRequest, "torch.device", Path, Path, ClipReads], "LiveParts"]
 
 
-def lipsync_parts(req: LiveRequest, device: torch.device, audio_run: Path, work: Path) -> LiveParts:
+def lipsync_parts(
+    req: LiveRequest, device: torch.device, audio_run: Path, work: Path, reads: ClipReads | None = None
+) -> LiveParts:
     """Engine parts for a lip-sync run: renderer + source loop + references, audio model, backends."""
     from core.realtime import loading
     from core.realtime.assembly import build_live_parts
 
-    renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames)
+    renderer, loop, refs = loading.load_lipsync(req.run, device, req.max_loop_frames, reads)
     audio = loading.load_audio_model(audio_run, loop.fps)
     return build_live_parts(audio, renderer, loop, req.backend, device, work, refs)
 
@@ -90,9 +95,9 @@ class LiveJob(Job):
         # the studio's thread policy (core.compute.threads): chosen from the cores free now, set
         # before the backends are built (ONNX Runtime sessions take torch's count) and kept for
         # the engine's threads, which start after it
-        with use_cpu_threads(self.req.cpu_threads) as threads:
+        with use_cpu_threads(self.req.cpu_threads) as threads, ClipReads("live session", "go live") as reads:
             ctx.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
-            report = self._run(ctx)
+            report = self._run(ctx, reads)
             report["cpu_threads"] = {"threads": threads.threads, "reason": threads.reason}
         if self.req.report is not None:
             atomic.write_json(self.req.report, report)
@@ -102,7 +107,7 @@ class LiveJob(Job):
         ctx.checkpoint()  # a cancel during the run ends as cancelled, after the outputs are written
         return report
 
-    def _run(self, ctx: JobContext) -> dict:
+    def _run(self, ctx: JobContext, reads: ClipReads) -> dict:
         from core.device import resolve_device
         from core.export.bundle_format import is_bundle
         from core.kinds.audio_model import resolve_audio_run
@@ -126,7 +131,7 @@ class LiveJob(Job):
             audio_run = req.audio_run or resolve_audio_run(req.run, None)
 
             def build(work: Path) -> LiveParts:
-                return self.build_parts(req, device, audio_run, work)
+                return self.build_parts(req, device, audio_run, work, reads)
 
         source = self.make_source()  # opens nothing yet; a missing device is reported here
         with tempfile.TemporaryDirectory(prefix="dhstudio-live-") as work:

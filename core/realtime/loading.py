@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from core.io.claim import ClipReads
 from core.jobs.errors import BadInput
 from core.lipsync.source_loop import SourceLoop, frames_within
 from core.realtime.assembly import AudioModel
@@ -41,14 +42,18 @@ def load_audio_model(run: Path, fps: float) -> AudioModel:
 
 
 def load_lipsync(
-    run: Path, device: torch.device, max_frames: int = 300
+    run: Path, device: torch.device, max_frames: int = 300, reads: ClipReads | None = None
 ) -> tuple[torch.nn.Module, SourceLoop, torch.Tensor]:
-    """(renderer in eval mode, source loop of its training clip, reference tensor [1, R, 4, H, W])."""
+    """(renderer in eval mode, source loop of its training clip, reference tensor [1, R, 4, H, W]);
+    `reads` (the session's) holds the clip until the session ends."""
     from core.face.prepared import PreparedClip
     from core.lipsync.inference import clip_references, load_renderer
 
     loaded = guarded_load("lip-sync renderer", run, lambda: load_renderer(run, device))
-    clip = PreparedClip.load(loaded.clip_dir())
+    clip_dir = loaded.clip_dir()
+    if reads is not None:
+        reads.hold(clip_dir)
+    clip = PreparedClip.load(clip_dir)
     # `dhstudio render`'s loop (the frames with a face), cut to `max_frames` and to the loop's
     # memory budget (`frames_within`: 86 frames of 4K, not 300 = 7.5 GB)
     loop = SourceLoop.from_clip(clip, max_frames=min(max_frames, frames_within(clip.width, clip.height)))

@@ -15,7 +15,10 @@ The loop owns what must behave the same for every avatar kind:
     disk stays the last good one and the job fails (the run ends failed, never finished),
   - DDP rank roles (every rank trains, rank 0 writes),
   - CPU threads: the run's torch intra-op thread count, the job's `train.cpu_threads` or chosen
-    from the free cores (`core.compute.threads`), set on the training thread and logged.
+    from the free cores (`core.compute.threads`), set on the training thread and logged,
+  - the clips: held for reading (`core.io.claim.reading`) from the start to the end of the run, so
+    no studio window or `dhstudio` command removes, renames or prepares them again under it (and a
+    clip being prepared or removed is refused here, as bad input naming that job).
 
 A kind supplies its hooks (`TrainHooks`): build data, build or restore state, one step, its
 state dict, and optionally previews, evaluation and what happens at the end. Every hook gets the
@@ -49,6 +52,7 @@ import torch
 from core.compute.heap import retained_heap
 from core.compute.threads import use_cpu_threads
 from core.device import resolve_device, seed_everything
+from core.io.claim import reading
 from core.jobs.context import JobContext
 from core.jobs.errors import JobCancelled
 from core.train import ddp
@@ -201,18 +205,19 @@ class TrainHooks(ABC):
 
 
 def run_training(hooks: TrainHooks, job: JobContext, request: TrainRequest, settings: LoopSettings) -> Any:
-    device = resolve_device(request.device)
-    dist = ddp.DistInfo()
-    if settings.distributed:
-        dist, device = ddp.init_distributed(device)
-    try:
-        heap = retained_heap() if settings.retain_heap else contextlib.nullcontext()
-        with heap, use_cpu_threads(settings.cpu_threads) as threads:
-            job.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
-            return _Loop(hooks, LoopContext(job, request, settings, device, dist)).run()
-    finally:
+    with reading(request.clips, "training", "start the training"):
+        device = resolve_device(request.device)
+        dist = ddp.DistInfo()
         if settings.distributed:
-            ddp.shutdown(dist)
+            dist, device = ddp.init_distributed(device)
+        try:
+            heap = retained_heap() if settings.retain_heap else contextlib.nullcontext()
+            with heap, use_cpu_threads(settings.cpu_threads) as threads:
+                job.log(f"{threads.threads} CPU thread(s) for torch: {threads.reason}")
+                return _Loop(hooks, LoopContext(job, request, settings, device, dist)).run()
+        finally:
+            if settings.distributed:
+                ddp.shutdown(dist)
 
 
 class _Loop:

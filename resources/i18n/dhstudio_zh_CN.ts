@@ -1824,6 +1824,42 @@
         <translation>重命名</translation>
     </message>
     <message>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>render</source>
+        <translation>渲染</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>ablation</source>
+        <translation>消融实验</translation>
+    </message>
+    <message>
+        <source>live session</source>
+        <translation>实时驱动</translation>
+    </message>
+    <message>
+        <source>import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>its {job} is running in {where} (process {pid}, since {time})</source>
+        <translation>{where}正在对它进行{job}（进程 {pid}，开始于 {time}）</translation>
+    </message>
+    <message>
+        <source>'{clip}' is in use: {jobs}. Wait for these jobs to finish or cancel them in the other windows (Ctrl+C for a `dhstudio` command), then {action} again.</source>
+        <translation>“{clip}”正在使用中：{jobs}。请等待这些任务完成，或在其他窗口中取消它们（`dhstudio` 命令按 Ctrl+C），然后再次{action}。</translation>
+    </message>
+    <message>
         <source>'{clip}' is in use: its {job} is running in {where} (process {pid}, since {time}). Wait for the {job} to finish or cancel it in the other window (Ctrl+C for a `dhstudio` command), then {action} again.</source>
         <translation>“{clip}”正在使用中：{where}正在对它进行{job}（进程 {pid}，开始于 {time}）。请等待{job}完成，或在另一个窗口中取消它（`dhstudio` 命令按 Ctrl+C），然后再次{action}。</translation>
     </message>

@@ -1,7 +1,8 @@
 """The media panel: import (menu or drop), clip cards, rename and remove with confirmation.
 
 A clip a job of another studio window or a `dhstudio` command holds (`core.io.claim`: a prepare
-writing its folder) is neither renamed nor removed: a dialog names that job and what to do.
+writing its folder, or a training, evaluation, render, export or live session reading it) is
+neither renamed nor removed: a dialog names those jobs and what to do.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.io.claim import Claim, InUse, holder, marker_path
+from core.io.claim import Claim, InUse, claim_marker, users
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
 from studio.gui import dialogs, i18n
@@ -34,31 +35,48 @@ if TYPE_CHECKING:
     from studio.gui.main_controller import MainController
 
 
-def in_use_text(clip_folder: Path, claim: Claim, action: str) -> str:
-    """`core.io.claim.in_use_message` in the interface language; `action` is an English template
-    with {clip} ("remove '{clip}'")."""
-    name = clip_folder.name
+def _where(claim: Claim) -> str:
     if claim.host == socket.gethostname():
-        where = i18n.tr("another studio window or a `dhstudio` command")
-    else:
-        where = i18n.tr("a studio or `dhstudio` command on {host}").format(host=claim.host)
-    job = i18n.tr(claim.job)
-    text = i18n.tr(
-        "'{clip}' is in use: its {job} is running in {where} (process {pid}, since {time}). Wait for the "
-        "{job} to finish or cancel it in the other window (Ctrl+C for a `dhstudio` command), then "
-        "{action} again."
-    ).format(
-        clip=name,
-        job=job,
-        where=where,
-        pid=claim.pid,
-        time=claim.since(),
-        action=i18n.tr(action).format(clip=name),
-    )
-    if claim.host != socket.gethostname():
-        text += i18n.tr(" If nothing runs on {host} any more, delete {marker}.").format(
-            host=claim.host, marker=marker_path(clip_folder)
+        return i18n.tr("another studio window or a `dhstudio` command")
+    return i18n.tr("a studio or `dhstudio` command on {host}").format(host=claim.host)
+
+
+def in_use_text(clip_folder: Path, claims: Claim | list[Claim], action: str) -> str:
+    """`core.io.claim.in_use_message` in the interface language; `action` is an English template
+    with {clip} ("remove '{clip}'"). Several claims: the readers holding the clip (two trainings...)."""
+    claims = [claims] if isinstance(claims, Claim) else list(claims)
+    name = clip_folder.name
+    again = i18n.tr(action).format(clip=name)
+    if len(claims) == 1:
+        claim = claims[0]
+        text = i18n.tr(
+            "'{clip}' is in use: its {job} is running in {where} (process {pid}, since {time}). Wait for "
+            "the {job} to finish or cancel it in the other window (Ctrl+C for a `dhstudio` command), then "
+            "{action} again."
+        ).format(
+            clip=name,
+            job=i18n.tr(claim.job),
+            where=_where(claim),
+            pid=claim.pid,
+            time=claim.since(),
+            action=again,
         )
+    else:
+        running = [
+            i18n.tr("its {job} is running in {where} (process {pid}, since {time})").format(
+                job=i18n.tr(c.job), where=_where(c), pid=c.pid, time=c.since()
+            )
+            for c in claims
+        ]
+        text = i18n.tr(
+            "'{clip}' is in use: {jobs}. Wait for these jobs to finish or cancel them in the other windows "
+            "(Ctrl+C for a `dhstudio` command), then {action} again."
+        ).format(clip=name, jobs="; ".join(running), action=again)
+    for claim in claims:
+        if claim.host != socket.gethostname():
+            text += i18n.tr(" If nothing runs on {host} any more, delete {marker}.").format(
+                host=claim.host, marker=claim_marker(clip_folder, claim)
+            )
     return text
 
 
@@ -148,7 +166,7 @@ class MediaController(PanelController):
         try:
             rename_clip(self.project, entry, new)
         except InUse as exc:  # claimed since the question was asked
-            self._show_in_use(exc.target, exc.holder, "rename '{clip}'")
+            self._show_in_use(exc.target, list(exc.holders), "rename '{clip}'")
         except (BadInput, OSError) as exc:
             self.main.show_error(str(exc), True)
         self.refresh()
@@ -172,7 +190,7 @@ class MediaController(PanelController):
         try:
             remove_clip(self.project, entry)
         except InUse as exc:
-            self._show_in_use(exc.target, exc.holder, "remove '{clip}'")
+            self._show_in_use(exc.target, list(exc.holders), "remove '{clip}'")
         except BadInput as exc:
             self.main.show_error(str(exc), True)
         except OSError as exc:
@@ -200,12 +218,12 @@ class MediaController(PanelController):
         if self.main.job is not None or self.project is None:
             return False
         folder = self.project.prepared_dir / name
-        claim = holder(folder)
-        if claim is None:
+        claims = users(folder)  # a prepare writing it, or the jobs reading it
+        if not claims:
             return False
-        self._show_in_use(folder, claim, action)
+        self._show_in_use(folder, claims, action)
         return True
 
-    def _show_in_use(self, folder: Path, claim: Claim, action: str) -> None:
-        dialogs.warn(self.main.window, "Clip in use", in_use_text(folder, claim, action))
+    def _show_in_use(self, folder: Path, claims: list[Claim], action: str) -> None:
+        dialogs.warn(self.main.window, "Clip in use", in_use_text(folder, claims, action))
         self.refresh()

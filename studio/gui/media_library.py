@@ -270,8 +270,9 @@ def rename_clip(project: Project, entry: ClipEntry, new_name: str) -> str:
 def remove_clip(project: Project, entry: ClipEntry) -> None:
     """Delete the imported video and its prepared folder (runs stay).
 
-    `core.io.claim.InUse` (bad input naming the job and the fix) while a job of another window or
-    process holds the clip, e.g. prepares it: nothing is deleted then."""
+    `core.io.claim.InUse` (bad input naming the jobs and the fix) while a job of another window or
+    process holds the clip (prepares it, or reads it: trains on it, renders or evaluates with it,
+    exports it, drives it live): nothing is deleted then."""
     project.check_file()  # a damaged project.toml stops the removal before anything is deleted
     prepared = project.prepared_dir / entry.name
     with claimed(prepared, "remove", f"remove '{entry.name}'"):

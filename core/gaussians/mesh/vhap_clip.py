@@ -33,6 +33,7 @@ from core.gaussians.mesh.flame import FlameModel, FlameParams, find_flame_files,
 from core.gaussians.mesh.flame_files import DEFAULT_FLAME_DIR, FLAME_DIR_ENV
 from core.gaussians.mesh.vhap_dataset import load_flame_params, read_dataset
 from core.io import atomic
+from core.io.claim import claimed
 from core.io.manifest import read_manifest
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -240,6 +241,11 @@ class VhapImportJob(Job):
         self.dataset, self.out, self.fps, self.flame_dir = Path(dataset), Path(out), fps, flame_dir
 
     def run(self, ctx: JobContext) -> Path:
+        # a writer of the clip folder, like prepare: refused while a job reads or writes that clip
+        with claimed(self.out, "import", f"import '{self.out.name}'"):
+            return self._import(ctx)
+
+    def _import(self, ctx: JobContext) -> Path:
         ctx.progress(0, 1, f"importing {self.dataset}")
         out = import_vhap(self.dataset, self.out, self.fps, self.flame_dir)
         clip = VhapClip.load(out)

@@ -42,6 +42,7 @@ from core.gaussians.train.kind import KIND
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.trainer import GaussianTrainJob
 from core.io import atomic
+from core.io.claim import reading
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import Progress
@@ -241,6 +242,11 @@ class AblationJob(Job):
         return self._data[key]
 
     def run(self, ctx: JobContext) -> Path:
+        # the clip is held for the whole suite, not only while each configuration trains
+        with reading(self.clip, "ablation", "start the ablation"):
+            return self._run(ctx)
+
+    def _run(self, ctx: JobContext) -> Path:
         self.out.mkdir(parents=True, exist_ok=True)
         atomic.write_text(self.out / "suite.toml", self.suite_path.read_text(encoding="utf-8"))
         rows: list[dict[str, Any]] = []

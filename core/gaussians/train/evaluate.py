@@ -28,6 +28,7 @@ from core.gaussians.train.data import AvatarData
 from core.gaussians.train.masks import FACE_BIT
 from core.gaussians.train.source import load_clip_data
 from core.gaussians.train.step import Frame, masked_target, render_frame, sample_verts
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
@@ -126,9 +127,12 @@ def evaluate_run(
     renderer: str = "auto",
     lpips_path: str | None = None,
     on_frame: Callable[[int, int], None] | None = None,
+    reads: ClipReads | None = None,  # the job's: holds the avatar's clip until the job ends
 ) -> dict[str, Any]:
     """Load ``RUN/avatar.pt`` and its clip and evaluate; returns the scores (the registry writes them)."""
     avatar = load_bundle(avatar_path(run_dir), device)
+    if reads is not None:
+        reads.hold(avatar.clip)
     data = load_clip_data(avatar.clip, avatar.config.data)
     selection = select_renderer(renderer, device)
     scores = evaluate_avatar(
@@ -155,4 +159,5 @@ class GaussianEvalJob(Job):
             ctx.checkpoint()  # Ctrl-C / Stop: no further frame is rendered
 
         # the figures are written by EvalFiguresJob
-        return evaluate_run(self.run_dir, self.device, self.renderer, on_frame=on_frame)
+        with ClipReads("evaluation", "evaluate the run") as reads:
+            return evaluate_run(self.run_dir, self.device, self.renderer, on_frame=on_frame, reads=reads)

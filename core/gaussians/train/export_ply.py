@@ -17,14 +17,23 @@ import torch
 from core.gaussians.ply import MeshSequence, export_frame_ply, mesh_path, save_bound_ply
 from core.gaussians.train.bundle import avatar_path, load_bundle
 from core.gaussians.train.source import load_clip_mesh
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
 
 
-def export_run_ply(run_dir: Path, out_dir: Path, frame: int = 0, name: str | None = None) -> list[Path]:
+def export_run_ply(
+    run_dir: Path,
+    out_dir: Path,
+    frame: int = 0,
+    name: str | None = None,
+    reads: ClipReads | None = None,  # the job's: holds the avatar's clip until the job ends
+) -> list[Path]:
     """Write both PLY forms of ``run_dir``'s avatar into ``out_dir``; returns the written files."""
     avatar = load_bundle(avatar_path(run_dir))
+    if reads is not None:
+        reads.hold(avatar.clip)
     mesh = load_clip_mesh(avatar.clip, avatar.config.data)
     if not 0 <= frame < mesh.frame_count:
         raise BadInput(f"--frame {frame} is outside the clip's frames 0..{mesh.frame_count - 1}")
@@ -59,10 +68,11 @@ class PlyExportJob(Job):
 
         check_out_folder(self.out_dir, self.force)
         ctx.progress(0, 1, "writing PLY files")
-        with atomic_dir(self.out_dir) as folder:
-            written = export_run_ply(self.run_dir, folder, self.frame, name=self.run_dir.name)
-        paths = [self.out_dir / p.name for p in written]
-        for p in paths:
-            ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
-        ctx.progress(1, 1, "done")
+        with ClipReads("export", "export the run") as reads:  # the avatar's clip, held to the end
+            with atomic_dir(self.out_dir) as folder:
+                written = export_run_ply(self.run_dir, folder, self.frame, self.run_dir.name, reads)
+            paths = [self.out_dir / p.name for p in written]
+            for p in paths:
+                ctx.artifact(p, "ply" if p.suffix == ".ply" else "mesh")
+            ctx.progress(1, 1, "done")
         return paths

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core.gaussians.train.render_audio import GaussianFrames
+from core.io.claim import ClipReads
 from core.lipsync.source_loop import ping_pong
 from core.mouth.streaming import MouthStepper
 from core.realtime.assembly import LiveParts
@@ -58,14 +59,19 @@ class GaussianAvatar:
 
 
 def gaussian_live_parts(
-    req: LiveRequest, device: torch.device, audio_run: Path, work: Path, warmup: int = 2
+    req: LiveRequest,
+    device: torch.device,
+    audio_run: Path,
+    work: Path,
+    reads: ClipReads | None = None,
+    warmup: int = 2,
 ) -> LiveParts:
     """Engine parts for a Gaussian run: the audio stepper on `req.backend`, the avatar on the
     renderer `select_renderer` picks for `device` (the PyTorch rasterizer on a CPU)."""
     from core.realtime import loading
 
     t0 = time.perf_counter()
-    frames = _guarded_frames(req, device, audio_run)
+    frames = _guarded_frames(req, device, reads)
     audio = loading.load_audio_model(audio_run, frames.fps)
     frames.space = audio.space
     avatar = GaussianAvatar(frames)
@@ -85,11 +91,11 @@ def gaussian_live_parts(
     )
 
 
-def _guarded_frames(req: LiveRequest, device: torch.device, audio_run: Path) -> GaussianFrames:
+def _guarded_frames(req: LiveRequest, device: torch.device, reads: ClipReads | None) -> GaussianFrames:
     from core.realtime.loading import guarded_load
 
     return guarded_load(
         "Gaussian avatar",
         req.run,
-        lambda: GaussianFrames(Path(req.run), None, device, "auto", req.max_loop_frames),
+        lambda: GaussianFrames(Path(req.run), None, device, "auto", req.max_loop_frames, reads=reads),
     )

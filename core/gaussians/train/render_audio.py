@@ -28,6 +28,7 @@ from core.gaussians.render.select import select_renderer
 from core.gaussians.train.bundle import avatar_path, load_bundle
 from core.gaussians.train.data import crop_camera, select_frames, square_crop
 from core.gaussians.train.step import render_frame
+from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
@@ -83,6 +84,7 @@ class GaussianFrames:
         device: torch.device,
         renderer: str = "auto",
         max_frames: int | None = None,
+        reads: ClipReads | None = None,  # the job's: holds the avatar's clip until the job ends
     ) -> None:
         self.device = device
         self.avatar = avatar = load_bundle(avatar_path(run), device)
@@ -91,6 +93,8 @@ class GaussianFrames:
                 f"{run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "
                 'mesh, so render a video from an avatar trained with data.mesh = "mediapipe".'
             )
+        if reads is not None:
+            reads.hold(avatar.clip)
         self.clip = clip = PreparedClip.load(avatar.clip)
         self.space = space
         self.fps = float(clip.fps)
@@ -154,6 +158,10 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
     name = "render gaussian avatar from audio"
 
     def run(self, ctx: JobContext) -> Path:
+        with ClipReads("render", "render") as reads:  # the avatar's clip, held to the end
+            return self._render(ctx, reads)
+
+    def _render(self, ctx: JobContext, reads: ClipReads) -> Path:
         from core.lipsync.source_loop import ping_pong
         from core.media.audio import read_audio, read_audio_native
         from core.media.mp4_writer import for_aac
@@ -163,7 +171,7 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
 
         r = self.req
         device = resolve_device(r.device)
-        path = GaussianFrames(r.run, None, device, r.renderer)  # checks the run and its mesh first
+        path = GaussianFrames(r.run, None, device, r.renderer, reads=reads)  # checks the run and mesh first
         a2m = load_audio2mouth(r.audio_model, device=str(device))
         path.space = a2m.space
         clip = path.clip

@@ -22,6 +22,7 @@ import numpy as np
 
 from core.face.prepared import TIMINGS, Timing
 from core.io import atomic
+from core.io.claim import reading
 from core.jobs.collector import CollectingRunner
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -62,6 +63,10 @@ class AudioEvalJob(Job):
     def run(self, ctx: JobContext) -> dict:
         if not self.req.cases:
             raise BadInput("eval-audio needs prepared clips: --project DIR or --clip DIR (one or more).")
+        with reading([c.path for c in self.req.cases], "evaluation", "evaluate"):  # held to the end
+            return self._evaluate(ctx)
+
+    def _evaluate(self, ctx: JobContext) -> dict:
         timing = self.req.timing
         if timing not in TIMINGS:
             raise BadInput(f"timing {timing!r} is not one of {', '.join(TIMINGS)}")

@@ -24,11 +24,12 @@ def clips_with_audio(layout: ProjectLayout) -> list[Path]:
 
     found = []
     if layout.prepared.is_dir():
-        for p in sorted(layout.prepared.iterdir(), key=lambda p: p.stat().st_mtime):
-            if layout.is_prepared_clip(p.name):
-                clip = PreparedClip.load(p)
-                if clip.has_audio:
-                    found.append((p, round(float(clip.fps), CLIP_FPS_DECIMALS)))
+        # clips only: the in-use markers beside them come and go while other jobs run
+        clips = [p for p in layout.prepared.iterdir() if layout.is_prepared_clip(p.name)]
+        for p in sorted(clips, key=lambda p: p.stat().st_mtime):
+            clip = PreparedClip.load(p)
+            if clip.has_audio:
+                found.append((p, round(float(clip.fps), CLIP_FPS_DECIMALS)))
     if not found:
         return []
     fps = found[-1][1]

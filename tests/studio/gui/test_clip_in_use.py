@@ -1,4 +1,5 @@
-"""A clip that another studio window or a `dhstudio` command is preparing cannot be removed or renamed.
+"""A clip that another studio window or a `dhstudio` command is preparing (or training on) cannot be
+removed or renamed.
 
 Was: the media panel refused removal only while a job of its own window ran; a second window (or a
 terminal) deleted the clip's video and prepared folder under the running prepare. Now the prepare
@@ -13,14 +14,18 @@ import signal
 import subprocess
 import tempfile
 
+import pytest
 from PySide6.QtCore import QSettings
 
-from core.io.claim import holder, marker_path
+from core.io.claim import InUse, holder, marker_path, readers, reading, users
 from studio.gui.main_controller import MainController
+from studio.gui.media_library import clip_entries, remove_clip
 from studio.gui.recent_projects import RecentProjects
 from studio.project import create_project, open_project
+from tests.core.lipsync.prepared_fixture import build_prepared_clip
 from tests.faults.interrupt import _child, cli_argv, run_cli
 from tests.studio.gui.conftest import wait_idle
+from tests.studio.train_argv import train_argv
 from ui.main_window import MainWindow
 from ui.prepare_view import PrepareDialog
 
@@ -129,3 +134,83 @@ def test_a_dhstudio_prepare_holds_the_clip_and_its_crash_frees_it(
     assert len(answers.warnings) == 1 and answers.questions
     assert w.media_view.cards == {} and list((root / "media").iterdir()) == []
     assert [p.name for p in (root / "prepared").iterdir() if not p.name.endswith(".partial")] == []
+
+
+def test_a_clip_a_dhstudio_training_reads_is_neither_replaced_nor_removed(
+    qtbot, studio, answers, tmp_path, repo_root
+):
+    """A real `dhstudio train` (tiny audio-to-mouth, CPU) holds its clip for reading, frozen mid-run
+    (SIGSTOP): `dhstudio prepare --force` of the clip exits 2 and the media panel's remove is refused,
+    both naming the training and its process; the clip is untouched. Killed, it frees the clip."""
+    w, c = studio
+    root = tmp_path / "P"
+    clip = build_prepared_clip(root)  # PROJECT/prepared/tiny, its video in PROJECT/media/tiny.mp4
+    files = {p.name: p.read_bytes() for p in clip.iterdir()}
+    assert c.open_path(root) and list(w.media_view.cards) == ["tiny"]
+    small = ("model.input_hidden=32", "model.lstm_hidden=32", "model.mlp_hidden=16", "train.batch=4")
+    job = repo_root / "training_jobs" / "audio2mouth.toml"
+    argv = cli_argv(*train_argv(job, root, "held", 100_000, *small))
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, **_child(0o022))
+        try:
+            qtbot.waitUntil(lambda: bool(readers(clip)) or proc.poll() is not None, timeout=120_000)
+            os.kill(proc.pid, signal.SIGSTOP)  # the training, mid-run, reads the clip
+            held = [(r.job, r.pid) for r in readers(clip)]
+            assert held == [("training", proc.pid)], err.seek(0) or err.read()
+
+            video = root / "media" / "tiny.mp4"
+            ended = run_cli(["prepare", str(video), "--project", str(root), "--name", "tiny", "--force"])
+            assert ended.code == 2, ended.err[-2000:]
+            assert (
+                "error: 'tiny' is in use: its training is running in another studio window or a `dhstudio` "
+                f"command (process {proc.pid}, since "
+            ) in ended.err
+            assert "then prepare 'tiny' again." in ended.err
+
+            answers.ask = True
+            w.media_view.cards["tiny"].remove_button.click()
+            assert not answers.questions  # refused before asking to confirm
+            ((title, text),) = answers.warnings
+            assert title == "Clip in use"
+            assert text.startswith("'tiny' is in use: its training is running in another studio window")
+            assert f"(process {proc.pid}, since " in text and "Wait for the training to finish" in text
+            assert text.endswith("then remove 'tiny' again.")
+            entry = next(e for e in clip_entries(open_project(root), read=False) if e.name == "tiny")
+            with pytest.raises(InUse, match=f"its training is running .*process {proc.pid},"):
+                remove_clip(open_project(root), entry)  # the removal itself, had the panel not asked first
+
+            assert {p.name: p.read_bytes() for p in clip.iterdir()} == files  # the clip is untouched
+            assert video.is_file() and list(w.media_view.cards) == ["tiny"]
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)  # a crash: its reader marker stays behind, stale
+            proc.wait()
+    w.media_view.cards["tiny"].remove_button.click()
+    assert answers.questions and len(answers.warnings) == 1  # asked, and removed
+    assert w.media_view.cards == {} and not clip.exists()
+    assert [p.name for p in (root / "prepared").iterdir()] == []  # the stale marker went too
+
+
+def test_the_dialog_names_every_job_reading_the_clip_in_the_interface_language(qapp, tmp_path):
+    """Two readers (a training and a live session): both named, with their processes; in zh_CN too."""
+    from studio.gui import i18n
+    from studio.gui.media_controller import in_use_text
+
+    folder = tmp_path / "prepared" / "talk"
+    folder.mkdir(parents=True)
+    with reading(folder, "training", "start the training"), reading(folder, "live session", "go live"):
+        claims = users(folder)
+        english = in_use_text(folder, claims, "remove '{clip}'")
+        assert i18n.set_language(qapp, "zh_CN")
+        try:
+            chinese = in_use_text(folder, claims, "remove '{clip}'")
+        finally:
+            i18n.set_language(qapp, "en")
+    assert english.startswith("'talk' is in use: its training is running in another studio window")
+    assert "; its live session is running in another studio window" in english
+    assert english.count(f"(process {os.getpid()}, since ") == 2
+    assert english.endswith(
+        "Wait for these jobs to finish or cancel them in the other windows (Ctrl+C for a "
+        "`dhstudio` command), then remove 'talk' again."
+    )
+    assert chinese.startswith("“talk”正在使用中：另一个工作室窗口或 `dhstudio` 命令正在对它进行训练")
+    assert "进行实时驱动" in chinese and chinese.endswith("然后再次移除“talk”。")
