@@ -106,7 +106,7 @@ def compare(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
-    from core.gaussians.render.native_build import ENV_DIR
+    from core.native_cache import ENV_DIR
     from core.io import atomic
 
     runs = {}
