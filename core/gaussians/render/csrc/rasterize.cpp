@@ -19,6 +19,7 @@
 #include <torch/csrc/utils/pybind.h>
 
 #include <atomic>
+#include <cmath>
 
 #include "preprocess.h"
 #include "tile_kernels.h"
@@ -54,6 +55,30 @@ std::vector<int32_t> bin(const scalar_t* means, const scalar_t* conics, const sc
     }
   });
   return dhs::group_by_tile(chunks, o.tiles_x * o.tiles_y, offsets);
+}
+
+// Every Gaussian's dhs::reach_half_height, for the tile kernels' row skipping.
+template <typename scalar_t>
+std::vector<scalar_t> reach(const scalar_t* conics, const scalar_t* opac, int64_t n, const Options& o) {
+  std::vector<scalar_t> half(n);
+  const double log_amin = std::log(o.alpha_min);
+  at::parallel_for(0, n, 4096, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      half[i] = dhs::reach_half_height(conics[3 * i], conics[3 * i + 1], conics[3 * i + 2], opac[i], log_amin);
+  });
+  return half;
+}
+
+// Calls ``kernel.template operator()<DF>()`` with the feature count as a constant for colour (3) and
+// colour and depth (4), else 0 (the kernels then take it at run time).
+template <typename Kernel>
+void with_features(int64_t D, Kernel kernel) {
+  if (D == 3)
+    kernel.template operator()<3>();
+  else if (D == 4)
+    kernel.template operator()<4>();
+  else
+    kernel.template operator()<0>();
 }
 
 // Calls ``kernel.template operator()<TS>()`` with the tile size as a constant where it is a common one.
@@ -119,17 +144,11 @@ std::vector<at::Tensor> forward(at::Tensor means, at::Tensor conics, at::Tensor 
     scalar_t *img = image.data_ptr<scalar_t>(), *al = alphas.data_ptr<scalar_t>(), *tf = t_final.data_ptr<scalar_t>();
     int32_t* la = last.data_ptr<int32_t>();
     with_tile_size(o.tile, [&]<int TS>() {
-      auto run = [&]<int DF>() {
+      with_features(D, [&]<int DF>() {
         for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int) {
           dhs::forward_tile<scalar_t, TS, DF>(t, m, c, op, f, D, offsets.data(), ids.data(), o, img, al, tf, la);
         });
-      };
-      if (D == 3)  // colour
-        run.template operator()<3>();
-      else if (D == 4)  // colour and depth
-        run.template operator()<4>();
-      else
-        run.template operator()<0>();
+      });
     });
   });
   return {image, alphas, t_final, last, int_tensor(offsets), int_tensor(ids)};
@@ -153,9 +172,13 @@ std::vector<at::Tensor> backward(at::Tensor means, at::Tensor conics, at::Tensor
     const scalar_t* tf = t_final.data_ptr<scalar_t>();
     const int32_t *off = offsets.data_ptr<int32_t>(), *id = ids.data_ptr<int32_t>(), *la = last.data_ptr<int32_t>();
     scalar_t* gr = grads.data_ptr<scalar_t>();
+    const std::vector<scalar_t> half = reach(c, op, n, o);
     with_tile_size(o.tile, [&]<int TS>() {
-      for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int thread) {
-        dhs::backward_tile<scalar_t, TS>(t, m, c, op, f, D, off, id, o, gi, ga, tf, la, gr + thread * n * (6 + D));
+      with_features(D, [&]<int DF>() {
+        for_each_tile(o.tiles_x * o.tiles_y, [&](int64_t t, int thread) {
+          dhs::backward_tile<scalar_t, TS, DF>(t, m, c, op, f, half.data(), D, off, id, o, gi, ga, tf, la,
+                                               gr + thread * n * (6 + D));
+        });
       });
     });
   });

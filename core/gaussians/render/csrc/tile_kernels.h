@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 #include <utility>
@@ -209,7 +210,8 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
     const scalar_t kbase = static_cast<scalar_t>(k0 - begin);
 #pragma omp simd
     for (int64_t p = 0; p < P; ++p) {
-      scalar_t t = T[p], dn = done[p], lk = lastk[p];
+      scalar_t t = T[p], lk = lastk[p];
+      bool dn = done[p] != 0;
       scalar_t a[kF];
 #pragma GCC unroll 8
       for (int d = 0; d < kF; ++d) a[d] = acc[d * P + p];
@@ -219,17 +221,18 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
         const scalar_t sigma = scalar_t(0.5) * (ca[j] * dx * dx + cc[j] * dy * dy) + cb[j] * dx * dy;
         const scalar_t alpha = std::min(amax, co[j] * exp_neg(-sigma));
         const scalar_t next = t * (scalar_t(1) - alpha);
-        const scalar_t live = alpha >= amin ? scalar_t(1) - dn : scalar_t(0);
-        const scalar_t stop = next <= tmin ? live : scalar_t(0);
-        const scalar_t use = live - stop;
-        const scalar_t w = use * alpha * t;
+        // masks, not 0/1 arithmetic: the chain from one Gaussian's t to the next is then a multiply,
+        // a compare and a blend (the loop waits on it)
+        const bool live = !dn & (alpha >= amin), ends = !(next > tmin);
+        const bool use = live & !ends;
+        const scalar_t w = use ? alpha * t : scalar_t(0);
 #pragma GCC unroll 8
         for (int d = 0; d < kF; ++d) a[d] += w * cf[d][j];
-        t = use > 0 ? next : t;
-        lk = use > 0 ? kbase + static_cast<scalar_t>(j) : lk;
-        dn += stop;
+        t = use ? next : t;
+        lk = use ? kbase + static_cast<scalar_t>(j) : lk;
+        dn = dn | (live & ends);
       }
-      T[p] = t, done[p] = dn, lastk[p] = lk;
+      T[p] = t, done[p] = dn ? scalar_t(1) : scalar_t(0), lastk[p] = lk;
 #pragma GCC unroll 8
       for (int d = 0; d < kF; ++d) acc[d * P + p] = a[d];
     }
@@ -249,27 +252,62 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
   }
 }
 
+// Half-height (pixels) of the region where a Gaussian can reach alpha >= alpha_min: there
+// o exp(-sigma) >= alpha_min, i.e. sigma <= s = log(o / alpha_min), an ellipse reaching
+// sqrt(2 s a / (a c - b^2)) above and below its centre. Padded well beyond float32 rounding of sigma
+// (a row skipped on its account must have no pixel that composites the Gaussian). Negative: no pixel
+// can (o below alpha_min); +inf: unknown (a conic that is not positive definite, or NaN/inf inputs),
+// every row. One value per Gaussian: the tile kernels skip the rows of a tile it cannot reach.
+template <typename scalar_t>
+inline scalar_t reach_half_height(scalar_t a, scalar_t b, scalar_t c, scalar_t o, double log_amin) {
+  const double det = static_cast<double>(a) * c - static_cast<double>(b) * b;
+  const double budget = std::log(static_cast<double>(o)) - log_amin + 1e-2;
+  if (budget < 0) return scalar_t(-1);  // also o <= 0 (log -inf); NaN falls through
+  const double half = std::sqrt(2 * budget * a / det) * 1.001 + 0.01;
+  if (!(det > 0 && a > 0 && half < 1e30)) return std::numeric_limits<scalar_t>::infinity();
+  return static_cast<scalar_t>(half);
+}
+
+// The rows [first, last] of a tile (its first pixel row ``y0``, ``ts`` rows) that a Gaussian centred
+// at row coordinate ``my`` reaches by ``half`` (reach_half_height); first > last: none.
+template <typename scalar_t>
+inline std::pair<int, int> reach_rows(scalar_t my, scalar_t half, int64_t y0, int64_t ts) {
+  if (half < 0) return {0, -1};
+  const double centre = static_cast<double>(my) - (static_cast<double>(y0) + 0.5);
+  const double lo = std::ceil(centre - half), hi = std::floor(centre + half);
+  if (!(lo <= hi)) return lo > hi ? std::pair<int, int>{0, -1} : std::pair<int, int>{0, int(ts - 1)};  // NaN: all
+  const int first = static_cast<int>(std::clamp(lo, 0.0, static_cast<double>(ts)));
+  const int last = static_cast<int>(std::clamp(hi, -1.0, static_cast<double>(ts - 1)));
+  return {first, last};
+}
+
 // Backward of one tile (3DGS): walk each pixel's list from its last composited Gaussian back to the
 // front, recovering T_k = T_{k+1} / (1 - alpha_k) from the saved final transmittance:
 //   dL/df_k = alpha_k T_k g,
 //   dL/dalpha_k = T_k (f_k . g) - (sum_{j>k} alpha_j T_j f_j . g + gT T_final) / (1 - alpha_k),
 // with gT = dL/dT_final = -dL/dalphas. Adds into ``grads`` [N, 6 + D]: d means2d (2),
-// d conics (3), d opacity (1), d features (D), summed over the tile's pixels.
-template <typename scalar_t, int TS>
+// d conics (3), d opacity (1), d features (D), summed over the tile's pixels. ``half``: each
+// Gaussian's reach_half_height. ``DF`` > 0: the feature count as a constant; 0: ``D``.
+//
+// One pass over the pixels per Gaussian, over only the rows it reaches (and that still composite
+// it): f . g, the pixel's update and all 6 + D sums in one SIMD loop, with the sums in registers.
+template <typename scalar_t, int TS, int DF>
 void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
-                   const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
-                   const scalar_t* g_image, const scalar_t* g_alphas, const scalar_t* t_final, const int32_t* last,
-                   scalar_t* grads) {
+                   const scalar_t* feat, const scalar_t* half, int64_t D, const int32_t* offsets, const int32_t* ids,
+                   const Options& o, const scalar_t* g_image, const scalar_t* g_alphas, const scalar_t* t_final,
+                   const int32_t* last, scalar_t* grads) {
   const int32_t begin = offsets[tile], end = offsets[tile + 1];
   if (begin == end) return;
-  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, stride = 6 + D;
+  constexpr int kF = DF > 0 ? DF : kMaxFeatures;
+  const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, Dn = DF > 0 ? DF : D, stride = 6 + Dn;
   const scalar_t amin = o.alpha_min, amax = o.alpha_max;
-  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], R[kMaxPixels];
-  alignas(64) scalar_t w[kMaxPixels], fg[kMaxPixels], lastk[kMaxPixels];
+  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], R[kMaxPixels], lastk[kMaxPixels];
   alignas(64) scalar_t g[kMaxFeatures * kMaxPixels];
-  std::fill(g, g + D * P, scalar_t(0));
+  int32_t row_last[kMaxTile];  // per row: the last Gaussian any of its pixels composited
+  std::fill(g, g + kF * P, scalar_t(0));
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
   int32_t kmax = -1;
+  for (int64_t r = 0; r < ts; ++r) row_last[r] = -1;
   for (int64_t p = 0; p < P; ++p) {
     const int64_t x = tx * ts + p % ts, y = ty * ts + p / ts;
     px[p] = static_cast<scalar_t>(x) + scalar_t(0.5);
@@ -283,24 +321,28 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
     R[p] = -g_alphas[pix] * t_final[pix];  // gT * T_final
     lastk[p] = static_cast<scalar_t>(last[pix]);
     kmax = std::max(kmax, last[pix]);
-    for (int64_t d = 0; d < D; ++d) g[d * P + p] = g_image[pix * D + d];
+    row_last[p / ts] = std::max(row_last[p / ts], last[pix]);
+    for (int64_t d = 0; d < Dn; ++d) g[d * P + p] = g_image[pix * Dn + d];
   }
   for (int32_t k = kmax; k >= 0; --k) {
     const int32_t gi = ids[begin + k];
+    auto [r0, r1] = reach_rows(means[2 * gi + 1], half[gi], ty * ts, ts);
+    while (r0 <= r1 && row_last[r0] < k) ++r0;  // rows whose pixels all ended before this Gaussian
+    while (r0 <= r1 && row_last[r1] < k) --r1;
+    if (r0 > r1) continue;
     const Splat<scalar_t> s = splat(means, conics, opac, gi);
-    const scalar_t* f = feat + static_cast<int64_t>(gi) * D;
+    scalar_t f[kF];
+    for (int d = 0; d < kF; ++d) f[d] = d < Dn ? feat[static_cast<int64_t>(gi) * Dn + d] : scalar_t(0);
     const scalar_t kk = static_cast<scalar_t>(k);
-#pragma omp simd
-    for (int64_t p = 0; p < P; ++p) fg[p] = 0;
-    for (int64_t d = 0; d < D; ++d) {
-      const scalar_t fd = f[d];
-      const scalar_t* gd = g + d * P;
-#pragma omp simd
-      for (int64_t p = 0; p < P; ++p) fg[p] += fd * gd[p];
-    }
     scalar_t s_mx = 0, s_my = 0, s_a = 0, s_b = 0, s_c = 0, s_o = 0;
-#pragma omp simd reduction(+ : s_mx, s_my, s_a, s_b, s_c, s_o)
-    for (int64_t p = 0; p < P; ++p) {
+    scalar_t sf0 = 0, sf1 = 0, sf2 = 0, sf3 = 0, sf4 = 0, sf5 = 0, sf6 = 0, sf7 = 0;  // d features (kF used)
+    const int64_t p0 = r0 * ts, p1 = (r1 + 1) * ts;
+#pragma omp simd reduction(+ : s_mx, s_my, s_a, s_b, s_c, s_o, sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7)
+    for (int64_t p = p0; p < p1; ++p) {
+      scalar_t gv[kF];
+      scalar_t fg = 0;
+#pragma GCC unroll 8
+      for (int d = 0; d < kF; ++d) gv[d] = g[d * P + p], fg += f[d] * gv[d];
       const scalar_t dx = px[p] - s.mx, dy = py[p] - s.my;
       const scalar_t sigma = scalar_t(0.5) * (s.a * dx * dx + s.c * dy * dy) + s.b * dx * dy;
       const scalar_t e = exp_neg(-sigma);
@@ -309,11 +351,10 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
       const scalar_t use = (kk <= lastk[p]) & (alpha >= amin) ? scalar_t(1) : scalar_t(0);
       const scalar_t inv = scalar_t(1) / (scalar_t(1) - alpha);
       const scalar_t Tk = use > 0 ? T[p] * inv : T[p];
-      const scalar_t g_alpha = use * (Tk * fg[p] - R[p] * inv);
+      const scalar_t g_alpha = use * (Tk * fg - R[p] * inv);
       const scalar_t wk = use * alpha * Tk;
-      R[p] += wk * fg[p];
+      R[p] += wk * fg;
       T[p] = Tk;
-      w[p] = wk;
       const scalar_t g_raw = raw <= amax ? g_alpha : scalar_t(0);  // clamped alpha: no gradient
       const scalar_t g_sigma = -g_raw * raw;
       s_o += g_raw * e;
@@ -322,16 +363,19 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
       s_a += g_sigma * scalar_t(0.5) * dx * dx;
       s_b += g_sigma * dx * dy;
       s_c += g_sigma * scalar_t(0.5) * dy * dy;
+      sf0 += wk * gv[0];
+      if constexpr (kF > 1) sf1 += wk * gv[1];
+      if constexpr (kF > 2) sf2 += wk * gv[2];
+      if constexpr (kF > 3) sf3 += wk * gv[3];
+      if constexpr (kF > 4) sf4 += wk * gv[4];
+      if constexpr (kF > 5) sf5 += wk * gv[5];
+      if constexpr (kF > 6) sf6 += wk * gv[6];
+      if constexpr (kF > 7) sf7 += wk * gv[7];
     }
     scalar_t* gr = grads + static_cast<int64_t>(gi) * stride;
     gr[0] += s_mx, gr[1] += s_my, gr[2] += s_a, gr[3] += s_b, gr[4] += s_c, gr[5] += s_o;
-    for (int64_t d = 0; d < D; ++d) {
-      const scalar_t* gd = g + d * P;
-      scalar_t acc = 0;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t p = 0; p < P; ++p) acc += w[p] * gd[p];
-      gr[6 + d] += acc;
-    }
+    const scalar_t sf[kMaxFeatures] = {sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7};
+    for (int64_t d = 0; d < Dn; ++d) gr[6 + d] += sf[d];
   }
 }
 
