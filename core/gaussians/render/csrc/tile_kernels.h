@@ -156,6 +156,59 @@ inline std::vector<int32_t> group_by_tile(const std::vector<std::vector<std::pai
   return ids;
 }
 
+// Per-pixel feature values as kF separate scalars v0..v7 (the rest stay as they are), from rows
+// ``stride`` apart; add_features adds w times kF values ``stride`` apart to them, store_features
+// writes them back, dot_features is f . v. For the SIMD pixel loops, which must not hold a local array (see forward_tile).
+template <int kF, typename scalar_t>
+inline void load_features(const scalar_t* src, int64_t stride, scalar_t& v0, scalar_t& v1, scalar_t& v2,
+                          scalar_t& v3, scalar_t& v4, scalar_t& v5, scalar_t& v6, scalar_t& v7) {
+  v0 = src[0];
+  if constexpr (kF > 1) v1 = src[stride];
+  if constexpr (kF > 2) v2 = src[2 * stride];
+  if constexpr (kF > 3) v3 = src[3 * stride];
+  if constexpr (kF > 4) v4 = src[4 * stride];
+  if constexpr (kF > 5) v5 = src[5 * stride];
+  if constexpr (kF > 6) v6 = src[6 * stride];
+  if constexpr (kF > 7) v7 = src[7 * stride];
+}
+template <int kF, typename scalar_t>
+inline void add_features(scalar_t w, const scalar_t* f, int64_t stride, scalar_t& v0, scalar_t& v1, scalar_t& v2,
+                         scalar_t& v3, scalar_t& v4, scalar_t& v5, scalar_t& v6, scalar_t& v7) {
+  v0 += w * f[0];
+  if constexpr (kF > 1) v1 += w * f[stride];
+  if constexpr (kF > 2) v2 += w * f[2 * stride];
+  if constexpr (kF > 3) v3 += w * f[3 * stride];
+  if constexpr (kF > 4) v4 += w * f[4 * stride];
+  if constexpr (kF > 5) v5 += w * f[5 * stride];
+  if constexpr (kF > 6) v6 += w * f[6 * stride];
+  if constexpr (kF > 7) v7 += w * f[7 * stride];
+}
+template <int kF, typename scalar_t>
+inline scalar_t dot_features(const scalar_t* f, scalar_t v0, scalar_t v1, scalar_t v2, scalar_t v3, scalar_t v4,
+                             scalar_t v5, scalar_t v6, scalar_t v7) {
+  scalar_t sum = f[0] * v0;
+  if constexpr (kF > 1) sum += f[1] * v1;
+  if constexpr (kF > 2) sum += f[2] * v2;
+  if constexpr (kF > 3) sum += f[3] * v3;
+  if constexpr (kF > 4) sum += f[4] * v4;
+  if constexpr (kF > 5) sum += f[5] * v5;
+  if constexpr (kF > 6) sum += f[6] * v6;
+  if constexpr (kF > 7) sum += f[7] * v7;
+  return sum;
+}
+template <int kF, typename scalar_t>
+inline void store_features(scalar_t* dst, int64_t stride, scalar_t v0, scalar_t v1, scalar_t v2, scalar_t v3,
+                           scalar_t v4, scalar_t v5, scalar_t v6, scalar_t v7) {
+  dst[0] = v0;
+  if constexpr (kF > 1) dst[stride] = v1;
+  if constexpr (kF > 2) dst[2 * stride] = v2;
+  if constexpr (kF > 3) dst[3 * stride] = v3;
+  if constexpr (kF > 4) dst[4 * stride] = v4;
+  if constexpr (kF > 5) dst[5 * stride] = v5;
+  if constexpr (kF > 6) dst[6 * stride] = v6;
+  if constexpr (kF > 7) dst[7 * stride] = v7;
+}
+
 template <typename scalar_t>
 struct Splat {
   scalar_t mx, my, a, b, c, o;
@@ -174,8 +227,11 @@ inline Splat<scalar_t> splat(const scalar_t* means, const scalar_t* conics, cons
 // The Gaussians go through in chunks of kChunk: for each pixel (the SIMD lanes) the chunk's
 // Gaussians are composited in order with the pixel's transmittance, flags and accumulated features
 // held in registers, so that state is loaded and stored once per chunk rather than once per
-// Gaussian (per-Gaussian masked stores and reloads of it were what bounded this loop). The tile
-// stops after the chunk in which its last pixel terminated (later Gaussians would change nothing).
+// Gaussian (per-Gaussian masked stores and reloads of it were what bounded this loop). A chunk goes
+// over the tile row by row: along a row dy is fixed, so each Gaussian's dy terms of sigma are worked
+// out once per row, and a row whose pixels have all ended is skipped. The tile stops after the
+// chunk in which its last pixel ended (later Gaussians would change nothing).
+//   sigma = dx (a/2 dx + b dy) + c/2 dy^2   (the backward evaluates the same form)
 template <typename scalar_t, int TS, int DF>
 void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
                   const scalar_t* feat, int64_t D, const int32_t* offsets, const int32_t* ids, const Options& o,
@@ -183,63 +239,77 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
   constexpr int kF = DF > 0 ? DF : kMaxFeatures;
   const int64_t ts = TS > 0 ? TS : o.tile, P = ts * ts, Dn = DF > 0 ? DF : D;
   const scalar_t amin = o.alpha_min, amax = o.alpha_max, tmin = o.t_min;
-  alignas(64) scalar_t px[kMaxPixels], py[kMaxPixels], T[kMaxPixels], done[kMaxPixels], lastk[kMaxPixels];
+  alignas(64) scalar_t px[kMaxTile], T[kMaxPixels], done[kMaxPixels], lastk[kMaxPixels];
   alignas(64) scalar_t acc[kMaxFeatures * kMaxPixels];
-  alignas(64) scalar_t cmx[kChunk], cmy[kChunk], ca[kChunk], cb[kChunk], cc[kChunk], co[kChunk];
+  alignas(64) scalar_t cmx[kChunk], cmy[kChunk], cha[kChunk], cb[kChunk], chc[kChunk], co[kChunk];
+  alignas(64) scalar_t rb[kChunk], rc[kChunk];  // per row: b dy and c/2 dy^2 of each Gaussian
   alignas(64) scalar_t cf[kMaxFeatures][kChunk];
+  bool row_ended[kMaxTile];
   std::fill(acc, acc + kF * P, scalar_t(0));  // DF == 0: all kMaxFeatures rows (the unused stay 0)
   std::fill(&cf[0][0], &cf[0][0] + kMaxFeatures * kChunk, scalar_t(0));
+  std::fill(row_ended, row_ended + ts, false);
   const int64_t tx = tile % o.tiles_x, ty = tile / o.tiles_x;
-  for (int64_t p = 0; p < P; ++p) {
-    // via int32: AVX2/SSE have no vector int64 -> float conversion, which kept this loop scalar
-    px[p] = static_cast<scalar_t>(static_cast<int32_t>(tx * ts + p % ts)) + scalar_t(0.5);
-    py[p] = static_cast<scalar_t>(static_cast<int32_t>(ty * ts + p / ts)) + scalar_t(0.5);
-    T[p] = 1, done[p] = 0, lastk[p] = -1;
-  }
+  for (int64_t x = 0; x < ts; ++x)  // via int32: AVX2/SSE have no vector int64 -> float conversion
+    px[x] = static_cast<scalar_t>(static_cast<int32_t>(tx * ts + x)) + scalar_t(0.5);
+  for (int64_t p = 0; p < P; ++p) T[p] = 1, done[p] = 0, lastk[p] = -1;
   const int32_t begin = offsets[tile], end = offsets[tile + 1];
   for (int32_t k0 = begin; k0 < end; k0 += kChunk) {
     const int n = std::min<int32_t>(kChunk, end - k0);
     for (int j = n; j < kChunk; ++j)  // padding: opacity 0 is below alpha_min, so it changes nothing
-      cmx[j] = cmy[j] = ca[j] = cb[j] = cc[j] = co[j] = 0;
+      cmx[j] = cmy[j] = cha[j] = cb[j] = chc[j] = co[j] = 0;
     for (int j = 0; j < n; ++j) {
       const int32_t g = ids[k0 + j];
       cmx[j] = means[2 * g], cmy[j] = means[2 * g + 1];
-      ca[j] = conics[3 * g], cb[j] = conics[3 * g + 1], cc[j] = conics[3 * g + 2], co[j] = opac[g];
+      cha[j] = scalar_t(0.5) * conics[3 * g], cb[j] = conics[3 * g + 1], chc[j] = scalar_t(0.5) * conics[3 * g + 2];
+      co[j] = opac[g];
       for (int64_t d = 0; d < Dn; ++d) cf[d][j] = feat[static_cast<int64_t>(g) * Dn + d];
     }
     const scalar_t kbase = static_cast<scalar_t>(k0 - begin);
+    bool any_live = false;
+    for (int64_t r = 0; r < ts; ++r) {
+      if (row_ended[r]) continue;
+      const scalar_t y = static_cast<scalar_t>(static_cast<int32_t>(ty * ts + r)) + scalar_t(0.5);
 #pragma omp simd
-    for (int64_t p = 0; p < P; ++p) {
-      scalar_t t = T[p], lk = lastk[p];
-      bool dn = done[p] != 0;
-      scalar_t a[kF];
-#pragma GCC unroll 8
-      for (int d = 0; d < kF; ++d) a[d] = acc[d * P + p];
-#pragma GCC unroll 16
-      for (int j = 0; j < kChunk; ++j) {  // unrolled: the pixel loop stays innermost and vectorises
-        const scalar_t dx = px[p] - cmx[j], dy = py[p] - cmy[j];
-        const scalar_t sigma = scalar_t(0.5) * (ca[j] * dx * dx + cc[j] * dy * dy) + cb[j] * dx * dy;
-        const scalar_t alpha = std::min(amax, co[j] * exp_neg(-sigma));
-        const scalar_t next = t * (scalar_t(1) - alpha);
-        // masks, not 0/1 arithmetic: the chain from one Gaussian's t to the next is then a multiply,
-        // a compare and a blend (the loop waits on it)
-        const bool live = !dn & (alpha >= amin), ends = !(next > tmin);
-        const bool use = live & !ends;
-        const scalar_t w = use ? alpha * t : scalar_t(0);
-#pragma GCC unroll 8
-        for (int d = 0; d < kF; ++d) a[d] += w * cf[d][j];
-        t = use ? next : t;
-        lk = use ? kbase + static_cast<scalar_t>(j) : lk;
-        dn = dn | (live & ends);
+      for (int j = 0; j < kChunk; ++j) {
+        const scalar_t dy = y - cmy[j];
+        rb[j] = cb[j] * dy, rc[j] = chc[j] * dy * dy;
       }
-      T[p] = t, done[p] = dn ? scalar_t(1) : scalar_t(0), lastk[p] = lk;
-#pragma GCC unroll 8
-      for (int d = 0; d < kF; ++d) acc[d * P + p] = a[d];
-    }
-    scalar_t live_pixels = 0;
+      scalar_t* const Tr = T + r * ts;
+      scalar_t* const doner = done + r * ts;
+      scalar_t* const lastr = lastk + r * ts;
+      scalar_t* const accr = acc + r * ts;
+      scalar_t live_pixels = 0;
 #pragma omp simd reduction(+ : live_pixels)
-    for (int64_t p = 0; p < P; ++p) live_pixels += scalar_t(1) - done[p];
-    if (live_pixels == 0) break;
+      for (int64_t x = 0; x < ts; ++x) {
+        scalar_t t = Tr[x], lk = lastr[x];
+        bool dn = doner[x] != 0;
+        // accumulated features as separate scalars: GCC keeps a local array of an omp simd loop in
+        // memory (one copy per lane), which more than doubled the loop's instructions
+        scalar_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        load_features<kF>(accr + x, P, a0, a1, a2, a3, a4, a5, a6, a7);
+#pragma GCC unroll 16
+        for (int j = 0; j < kChunk; ++j) {  // unrolled: the pixel loop stays innermost and vectorises
+          const scalar_t dx = px[x] - cmx[j];
+          const scalar_t sigma = dx * (cha[j] * dx + rb[j]) + rc[j];
+          const scalar_t alpha = std::min(amax, co[j] * exp_neg(-sigma));
+          const scalar_t next = t * (scalar_t(1) - alpha);
+          // masks, not 0/1 arithmetic: the chain from one Gaussian's t to the next stays short
+          const bool live = !dn & (alpha >= amin), ends = !(next > tmin);
+          const bool use = live & !ends;
+          const scalar_t w = use ? alpha * t : scalar_t(0);
+          add_features<kF>(w, &cf[0][j], kChunk, a0, a1, a2, a3, a4, a5, a6, a7);
+          t = use ? next : t;
+          lk = use ? kbase + static_cast<scalar_t>(j) : lk;
+          dn = dn | (live & ends);
+        }
+        Tr[x] = t, doner[x] = dn ? scalar_t(1) : scalar_t(0), lastr[x] = lk;
+        live_pixels += dn ? scalar_t(0) : scalar_t(1);
+        store_features<kF>(accr + x, P, a0, a1, a2, a3, a4, a5, a6, a7);
+      }
+      row_ended[r] = live_pixels == 0;
+      any_live |= !row_ended[r];
+    }
+    if (!any_live) break;
   }
   for (int64_t p = 0; p < P; ++p) {
     const int64_t x = tx * ts + p % ts, y = ty * ts + p / ts;
@@ -333,18 +403,17 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
     const Splat<scalar_t> s = splat(means, conics, opac, gi);
     scalar_t f[kF];
     for (int d = 0; d < kF; ++d) f[d] = d < Dn ? feat[static_cast<int64_t>(gi) * Dn + d] : scalar_t(0);
-    const scalar_t kk = static_cast<scalar_t>(k);
+    const scalar_t kk = static_cast<scalar_t>(k), ha = scalar_t(0.5) * s.a, hc = scalar_t(0.5) * s.c;
     scalar_t s_mx = 0, s_my = 0, s_a = 0, s_b = 0, s_c = 0, s_o = 0;
     scalar_t sf0 = 0, sf1 = 0, sf2 = 0, sf3 = 0, sf4 = 0, sf5 = 0, sf6 = 0, sf7 = 0;  // d features (kF used)
     const int64_t p0 = r0 * ts, p1 = (r1 + 1) * ts;
 #pragma omp simd reduction(+ : s_mx, s_my, s_a, s_b, s_c, s_o, sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7)
     for (int64_t p = p0; p < p1; ++p) {
-      scalar_t gv[kF];
-      scalar_t fg = 0;
-#pragma GCC unroll 8
-      for (int d = 0; d < kF; ++d) gv[d] = g[d * P + p], fg += f[d] * gv[d];
+      scalar_t g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0;  // scalars: see forward_tile
+      load_features<kF>(g + p, P, g0, g1, g2, g3, g4, g5, g6, g7);
+      const scalar_t fg = dot_features<kF>(f, g0, g1, g2, g3, g4, g5, g6, g7);
       const scalar_t dx = px[p] - s.mx, dy = py[p] - s.my;
-      const scalar_t sigma = scalar_t(0.5) * (s.a * dx * dx + s.c * dy * dy) + s.b * dx * dy;
+      const scalar_t sigma = dx * (ha * dx + s.b * dy) + hc * dy * dy;  // as forward_tile's
       const scalar_t e = exp_neg(-sigma);
       const scalar_t raw = s.o * e;
       const scalar_t alpha = std::min(amax, raw);
@@ -363,14 +432,14 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
       s_a += g_sigma * scalar_t(0.5) * dx * dx;
       s_b += g_sigma * dx * dy;
       s_c += g_sigma * scalar_t(0.5) * dy * dy;
-      sf0 += wk * gv[0];
-      if constexpr (kF > 1) sf1 += wk * gv[1];
-      if constexpr (kF > 2) sf2 += wk * gv[2];
-      if constexpr (kF > 3) sf3 += wk * gv[3];
-      if constexpr (kF > 4) sf4 += wk * gv[4];
-      if constexpr (kF > 5) sf5 += wk * gv[5];
-      if constexpr (kF > 6) sf6 += wk * gv[6];
-      if constexpr (kF > 7) sf7 += wk * gv[7];
+      sf0 += wk * g0;
+      if constexpr (kF > 1) sf1 += wk * g1;
+      if constexpr (kF > 2) sf2 += wk * g2;
+      if constexpr (kF > 3) sf3 += wk * g3;
+      if constexpr (kF > 4) sf4 += wk * g4;
+      if constexpr (kF > 5) sf5 += wk * g5;
+      if constexpr (kF > 6) sf6 += wk * g6;
+      if constexpr (kF > 7) sf7 += wk * g7;
     }
     scalar_t* gr = grads + static_cast<int64_t>(gi) * stride;
     gr[0] += s_mx, gr[1] += s_my, gr[2] += s_a, gr[3] += s_b, gr[4] += s_c, gr[5] += s_o;
