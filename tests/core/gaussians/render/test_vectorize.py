@@ -23,7 +23,7 @@ GXX = shutil.which("g++")
 UNIT = """#include "tile_kernels.h"
 using namespace dhs;
 template void forward_tile<float, 16, 4>(int64_t, const float*, const float*, const float*, const float*,
-    int64_t, const int32_t*, const int32_t*, const Options&, float*, float*, float*, int32_t*);
+    const float*, int64_t, const int32_t*, const int32_t*, const Options&, float*, float*, float*, int32_t*);
 template void backward_tile<float, 16, 4>(int64_t, const float*, const float*, const float*, const float*,
     const float*, int64_t, const int32_t*, const int32_t*, const Options&, const float*, const float*,
     const float*, const int32_t*, float*);
