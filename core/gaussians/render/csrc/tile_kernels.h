@@ -417,10 +417,10 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
     scalar_t f[kF];
     for (int d = 0; d < kF; ++d) f[d] = d < Dn ? feat[static_cast<int64_t>(gi) * Dn + d] : scalar_t(0);
     const scalar_t kk = static_cast<scalar_t>(k), ha = scalar_t(0.5) * s.a, hc = scalar_t(0.5) * s.c;
-    scalar_t s_mx = 0, s_my = 0, s_a = 0, s_b = 0, s_c = 0, s_o = 0;
+    scalar_t m_x = 0, m_y = 0, m_xx = 0, m_xy = 0, m_yy = 0, s_o = 0;
     scalar_t sf0 = 0, sf1 = 0, sf2 = 0, sf3 = 0, sf4 = 0, sf5 = 0, sf6 = 0, sf7 = 0;  // d features (kF used)
     const int64_t p0 = r0 * ts, p1 = (r1 + 1) * ts;
-#pragma omp simd reduction(+ : s_mx, s_my, s_a, s_b, s_c, s_o, sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7)
+#pragma omp simd reduction(+ : m_x, m_y, m_xx, m_xy, m_yy, s_o, sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7)
     for (int64_t p = p0; p < p1; ++p) {
       scalar_t g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0;  // scalars: see forward_tile
       load_features<kF>(g + p, P, g0, g1, g2, g3, g4, g5, g6, g7);
@@ -440,11 +440,8 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
       const scalar_t g_raw = raw <= amax ? g_alpha : scalar_t(0);  // clamped alpha: no gradient
       const scalar_t g_sigma = -g_raw * raw;
       s_o += g_raw * e;
-      s_mx -= g_sigma * (s.a * dx + s.b * dy);
-      s_my -= g_sigma * (s.c * dy + s.b * dx);
-      s_a += g_sigma * scalar_t(0.5) * dx * dx;
-      s_b += g_sigma * dx * dy;
-      s_c += g_sigma * scalar_t(0.5) * dy * dy;
+      const scalar_t gx = g_sigma * dx, gy = g_sigma * dy;  // moments of g_sigma; the conic enters after
+      m_x += gx, m_y += gy, m_xx += gx * dx, m_xy += gx * dy, m_yy += gy * dy;
       sf0 += wk * g0;
       if constexpr (kF > 1) sf1 += wk * g1;
       if constexpr (kF > 2) sf2 += wk * g2;
@@ -455,7 +452,9 @@ void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, 
       if constexpr (kF > 7) sf7 += wk * g7;
     }
     scalar_t* gr = grads + static_cast<int64_t>(gi) * stride;
-    gr[0] += s_mx, gr[1] += s_my, gr[2] += s_a, gr[3] += s_b, gr[4] += s_c, gr[5] += s_o;
+    // d sigma / d(mx, my) = -(a dx + b dy, c dy + b dx); d sigma / d(a, b, c) = (dx^2 / 2, dx dy, dy^2 / 2)
+    gr[0] -= s.a * m_x + s.b * m_y, gr[1] -= s.c * m_y + s.b * m_x;
+    gr[2] += scalar_t(0.5) * m_xx, gr[3] += m_xy, gr[4] += scalar_t(0.5) * m_yy, gr[5] += s_o;
     const scalar_t sf[kMaxFeatures] = {sf0, sf1, sf2, sf3, sf4, sf5, sf6, sf7};
     for (int64_t d = 0; d < Dn; ++d) gr[6 + d] += sf[d];
   }

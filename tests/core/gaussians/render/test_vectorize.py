@@ -64,7 +64,7 @@ def test_pixel_loops_vectorize_at_each_bundle_level(level, tmp_path):
     }
     # the chunk's compositing over a row of the tile's pixels; per pixel alpha, transmittance, splat gradients
     forward = _loop_lines("scalar_t* const accr", "store_features<kF>(accr")
-    backward = _loop_lines("reduction(+ : s_mx", "scalar_t* gr =")
+    backward = _loop_lines("reduction(+ : m_x", "scalar_t* gr =")
     assert vectorized & set(forward), (
         f"forward pixel loop (lines {forward.start}-{forward.stop - 1}) not vectorized:\n{proc.stderr}"
     )
