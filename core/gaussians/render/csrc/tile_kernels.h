@@ -373,7 +373,8 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
 // Gaussian's reach_half_height. ``DF`` > 0: the feature count as a constant; 0: ``D``.
 //
 // One pass over the pixels per Gaussian, over only the rows it reaches (and that still composite
-// it): f . g, the pixel's update and all 6 + D sums in one SIMD loop, with the sums in registers.
+// it): f . g, the pixel's update and all the Gaussian's sums (the moments of dL/dsigma, dL/dopacity
+// and dL/df) in one SIMD loop, with the sums in registers.
 template <typename scalar_t, int TS, int DF>
 void backward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, const scalar_t* opac,
                    const scalar_t* feat, const scalar_t* half, int64_t D, const int32_t* offsets, const int32_t* ids,
