@@ -39,6 +39,40 @@ void for_each_tile(int64_t n_tiles, Fn fn) {
   });
 }
 
+// Counting sort of the pairs (given in depth order, slice after slice) by tile: ``offsets``
+// [tiles + 1] indexes the returned Gaussian ids, which stay in depth order within each tile. The
+// slices count and place their pairs on all threads (done serially it held the other thread idle:
+// 50k Gaussians at 512^2, two threads, kernel forward 52 -> 51 ms): within a tile, each slice's pairs
+// go after those of the slices before it.
+std::vector<int32_t> group_by_tile(const std::vector<std::vector<std::pair<int32_t, int32_t>>>& slices,
+                                   int64_t n_tiles, std::vector<int32_t>& offsets) {
+  const int64_t n_slices = static_cast<int64_t>(slices.size());
+  std::vector<int32_t> start(n_slices * n_tiles, 0);  // [slice, tile]: counts, then where its pairs go
+  at::parallel_for(0, n_slices, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t s = begin; s < end; ++s)
+      for (const auto& h : slices[s]) ++start[s * n_tiles + h.first];
+  });
+  offsets.assign(n_tiles + 1, 0);
+  int32_t total = 0;
+  for (int64_t t = 0; t < n_tiles; ++t) {
+    offsets[t] = total;
+    for (int64_t s = 0; s < n_slices; ++s) {
+      const int32_t count = start[s * n_tiles + t];
+      start[s * n_tiles + t] = total;
+      total += count;
+    }
+  }
+  offsets[n_tiles] = total;
+  std::vector<int32_t> ids(total);
+  at::parallel_for(0, n_slices, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t s = begin; s < end; ++s) {
+      int32_t* cursor = start.data() + s * n_tiles;
+      for (const auto& h : slices[s]) ids[cursor[h.first]++] = h.second;
+    }
+  });
+  return ids;
+}
+
 // Bins on all threads: each takes a contiguous, depth-ordered slice of the Gaussians, so the slices'
 // pairs, concatenated in slice order, are still in depth order.
 template <typename scalar_t>
@@ -54,7 +88,7 @@ std::vector<int32_t> bin(const scalar_t* means, const scalar_t* conics, const sc
       dhs::tile_hits(means, conics, opac, radii, order.data(), s * m / slices, (s + 1) * m / slices, o, chunks[s]);
     }
   });
-  return dhs::group_by_tile(chunks, o.tiles_x * o.tiles_y, offsets);
+  return group_by_tile(chunks, o.tiles_x * o.tiles_y, offsets);
 }
 
 // Every Gaussian's dhs::reach_half_height, for the tile kernels' row skipping.

@@ -149,21 +149,6 @@ void tile_hits(const scalar_t* means, const scalar_t* conics, const scalar_t* op
   }
 }
 
-// Counting sort of the pairs (given in depth order, chunk after chunk) by tile: ``offsets``
-// [tiles + 1] indexes the returned Gaussian ids, which stay in depth order within each tile.
-inline std::vector<int32_t> group_by_tile(const std::vector<std::vector<std::pair<int32_t, int32_t>>>& chunks,
-                                          int64_t n_tiles, std::vector<int32_t>& offsets) {
-  offsets.assign(n_tiles + 1, 0);
-  for (const auto& hits : chunks)
-    for (const auto& h : hits) ++offsets[h.first + 1];
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<int32_t> ids(offsets.back());
-  std::vector<int32_t> cursor(offsets.begin(), offsets.end() - 1);
-  for (const auto& hits : chunks)
-    for (const auto& h : hits) ids[cursor[h.first]++] = h.second;
-  return ids;
-}
-
 // Per-pixel feature values as kF separate scalars v0..v7 (the rest stay as they are), from rows
 // ``stride`` apart; add_features adds w times kF values ``stride`` apart to them, store_features
 // writes them back, dot_features is f . v. For the SIMD pixel loops, which must not hold a local array (see forward_tile).
