@@ -317,7 +317,7 @@ void forward_tile(int64_t tile, const scalar_t* means, const scalar_t* conics, c
           const scalar_t sigma = dx * (cha[j] * dx + rb[j]) + rc[j];
           const scalar_t alpha = std::min(amax, co[j] * exp_neg(-sigma));
           const scalar_t next = t * (scalar_t(1) - alpha);
-          // masks, not 0/1 arithmetic: the chain from one Gaussian's t to the next stays short
+          // flags as masks (0/1 float arithmetic, as the backward has, measured the same here)
           const bool live = !dn & (alpha >= amin), ends = !(next > tmin);
           const bool use = live & !ends;
           const scalar_t w = use ? alpha * t : scalar_t(0);
