@@ -37,7 +37,19 @@ def cflags(level: Level | None = None) -> list[str]:
         flags += level.flags("msvc" if sys.platform == "win32" else "unix")
     elif sys.platform != "win32" and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         flags.append("-march=native")
+        flags += prefer_wide_vectors()
     return flags
+
+
+def prefer_wide_vectors() -> list[str]:
+    """``-mprefer-vector-width=256`` on x86 CPUs without AVX-512. GCC's tuning for AMD Zen 1
+    (``-march=native`` there) vectorises with 128-bit registers even with AVX2; the backward pixel
+    loop (a division and 14 running sums per pixel) ran 1.3-1.4x faster with 256-bit ones on such an
+    EPYC (10k Gaussians at 256^2: 41 -> 31 ms, one thread). Elsewhere GCC already chooses 256 for AVX2,
+    and AVX-512 CPUs keep their own tuning."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return []
+    return [] if "avx512f" in cpu_flags().split() else ["-mprefer-vector-width=256"]
 
 
 def openmp_flags() -> list[str]:

@@ -303,3 +303,37 @@ def test_float32_depth_order_with_ties_matches_the_pytorch_rasterizer(depth_shif
         theirs = torch_rasterizer.composite(means2d, conics, opac, feat, depths, radii, 31, 23, comp)
     for a, b in zip(ours, theirs, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("tile_size", [8, 16, 6])
+def test_row_skipping_composites_and_differentiates_like_the_pytorch_rasterizer(tile_size: int) -> None:
+    """The kernels skip a tile's rows a Gaussian cannot reach (alpha < alpha_min there) and, in the
+    backward, rows whose pixels all ended before it. Small and thin splats reach only a few rows of a
+    tile, one is too faint to composite anywhere, and a high transmittance floor ends pixels early,
+    row by row; more Gaussians per tile than a forward chunk holds, some tiles end mid-chunk."""
+    gen = torch.Generator().manual_seed(tile_size)
+    n = 90
+    means2d = torch.rand(n, 2, generator=gen, dtype=torch.float64) * torch.tensor([37.0, 29.0])
+    inv_var = torch.rand(n, 2, generator=gen, dtype=torch.float64) * torch.tensor([2.0, 3.0]) + 0.05
+    inv_var[::3, 1] = 4.0  # a row or two high
+    b = (torch.rand(n, generator=gen, dtype=torch.float64) - 0.5) * (inv_var[:, 0] * inv_var[:, 1]).sqrt()
+    conics = torch.stack([inv_var[:, 0], b, inv_var[:, 1]], -1)
+    opac = torch.rand(n, generator=gen, dtype=torch.float64) * 0.5 + 0.5
+    opac[7] = 0.002  # below alpha_min: reaches no pixel
+    feat = torch.rand(n, 4, generator=gen, dtype=torch.float64)
+    depths = torch.rand(n, generator=gen, dtype=torch.float64) + 1
+    radii = torch.full((n, 2), 14, dtype=torch.int32)
+    budget = torch.log(opac * 255.0).clamp(min=0)
+    half_height = (2 * budget * conics[:, 0] / (conics[:, 0] * conics[:, 2] - conics[:, 1] ** 2)).sqrt()
+    assert int((half_height < tile_size / 2 - 1).sum()) > 10  # some reach only part of a tile's rows
+    comp = CompositeOptions(tile_size=tile_size, transmittance_min=0.3)
+    leaves = [t.clone().requires_grad_(True) for t in (means2d, conics, opac, feat)]
+    outs = []
+    for fn in (native.composite, torch_rasterizer.composite):
+        image, alphas = fn(*leaves, depths, radii, 37, 29, comp)
+        weights = torch.linspace(0.3, 1.0, 4, dtype=torch.float64)
+        grads = torch.autograd.grad((image * weights).sum() + (alphas**2).sum(), leaves)
+        outs.append((image, alphas, *grads))
+    assert float(outs[1][1].detach().max()) > 0.69  # the floor ends pixels (T <= 0.3)
+    for ours, theirs in zip(*outs, strict=True):
+        torch.testing.assert_close(ours, theirs, rtol=1e-9, atol=1e-10)

@@ -23,10 +23,10 @@ GXX = shutil.which("g++")
 UNIT = """#include "tile_kernels.h"
 using namespace dhs;
 template void forward_tile<float, 16, 4>(int64_t, const float*, const float*, const float*, const float*,
-    int64_t, const int32_t*, const int32_t*, const Options&, float*, float*, float*, int32_t*);
-template void backward_tile<float, 16>(int64_t, const float*, const float*, const float*, const float*,
-    int64_t, const int32_t*, const int32_t*, const Options&, const float*, const float*, const float*,
-    const int32_t*, float*);
+    const float*, int64_t, const int32_t*, const int32_t*, const Options&, float*, float*, float*, int32_t*);
+template void backward_tile<float, 16, 4>(int64_t, const float*, const float*, const float*, const float*,
+    const float*, int64_t, const int32_t*, const int32_t*, const Options&, const float*, const float*,
+    const float*, const int32_t*, float*);
 """
 
 
@@ -62,9 +62,9 @@ def test_pixel_loops_vectorize_at_each_bundle_level(level, tmp_path):
         for line in proc.stderr.splitlines()
         if "tile_kernels.h:" in line and "loop vectorized" in line
     }
-    # the chunk's compositing over the tile's pixels; per pixel alpha, transmittance, splat gradients
-    forward = _loop_lines("const scalar_t kbase", "scalar_t live_pixels")
-    backward = _loop_lines("reduction(+ : s_mx", "scalar_t* gr =")
+    # the chunk's compositing over a row of the tile's pixels; per pixel alpha, transmittance, splat gradients
+    forward = _loop_lines("scalar_t* const accr", "store_features<kF>(accr")
+    backward = _loop_lines("reduction(+ : m_x", "scalar_t* gr =")
     assert vectorized & set(forward), (
         f"forward pixel loop (lines {forward.start}-{forward.stop - 1}) not vectorized:\n{proc.stderr}"
     )
