@@ -106,8 +106,8 @@ def compare(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
-    from core.native_cache import ENV_DIR
     from core.io import atomic
+    from core.native_cache import ENV_DIR
 
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
