@@ -1852,6 +1852,10 @@
         <translation>导入</translation>
     </message>
     <message>
+        <source>{list}; {item}</source>
+        <translation>{list}；{item}</translation>
+    </message>
+    <message>
         <source>its {job} is running in {where} (process {pid}, since {time})</source>
         <translation>{where}正在对它进行{job}（进程 {pid}，开始于 {time}）</translation>
     </message>

@@ -41,6 +41,14 @@ def _where(claim: Claim) -> str:
     return i18n.tr("a studio or `dhstudio` command on {host}").format(host=claim.host)
 
 
+def _join(items: list[str]) -> str:
+    """A list in the interface language ("a; b; c" in English, full-width semicolons in Chinese)."""
+    text = items[0]
+    for item in items[1:]:
+        text = i18n.tr("{list}; {item}").format(list=text, item=item)
+    return text
+
+
 def in_use_text(clip_folder: Path, claims: Claim | list[Claim], action: str) -> str:
     """`core.io.claim.in_use_message` in the interface language; `action` is an English template
     with {clip} ("remove '{clip}'"). Several claims: the readers holding the clip (two trainings...)."""
@@ -71,7 +79,7 @@ def in_use_text(clip_folder: Path, claims: Claim | list[Claim], action: str) -> 
         text = i18n.tr(
             "'{clip}' is in use: {jobs}. Wait for these jobs to finish or cancel them in the other windows "
             "(Ctrl+C for a `dhstudio` command), then {action} again."
-        ).format(clip=name, jobs="; ".join(running), action=again)
+        ).format(clip=name, jobs=_join(running), action=again)
     for claim in claims:
         if claim.host != socket.gethostname():
             text += i18n.tr(" If nothing runs on {host} any more, delete {marker}.").format(

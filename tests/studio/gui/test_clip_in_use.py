@@ -214,3 +214,4 @@ def test_the_dialog_names_every_job_reading_the_clip_in_the_interface_language(q
     )
     assert chinese.startswith("“talk”正在使用中：另一个工作室窗口或 `dhstudio` 命令正在对它进行训练")
     assert "进行实时驱动" in chinese and chinese.endswith("然后再次移除“talk”。")
+    assert "；另一个工作室窗口" in chinese and "; " not in chinese  # a full-width list separator
