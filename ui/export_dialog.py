@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.dialog_buttons import ok_cancel
 
 
 class ExportDialog(QDialog):
@@ -41,12 +42,7 @@ class ExportDialog(QDialog):
         self.options_edit.setMaximumHeight(100)
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "Export")
         out = QHBoxLayout()
         out.addWidget(self.out_edit, 1)
         out.addWidget(self.browse_button)

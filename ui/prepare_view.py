@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialog_buttons import ok_cancel
 from ui.image import ImageLabel
 from ui.sound_sync import SoundSyncChoice
 from ui.translation import tr
@@ -48,12 +48,7 @@ class PrepareDialog(QDialog):
         note = QLabel("The face is tracked in every frame; frames without a face are flagged.", self)
         note.setWordWrap(True)
         note.setObjectName("hint")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Prepare")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Prepare")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.dialog_buttons import ok_cancel
 
 
 class SettingsDialog(QDialog):
@@ -28,11 +29,7 @@ class SettingsDialog(QDialog):
         self.microphone_combo = QComboBox(self)
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         form = QFormLayout()
         form.addRow("Theme", self.theme_combo)
         form.addRow("Language", self.language_combo)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialog_buttons import ok_cancel
 from ui.translation import tr
 
 SYNC_MODES = ("auto", "off", "fixed")  # item data of the choices, in order
@@ -76,12 +76,7 @@ class SoundSyncDialog(QDialog):
         )
         note.setWordWrap(True)
         note.setObjectName("hint")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Apply")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Apply")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
