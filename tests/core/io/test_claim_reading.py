@@ -179,26 +179,21 @@ def test_a_reader_and_a_writer_starting_together_are_never_both_inside(tmp_path)
         with lock:
             inside[kind] -= 1
 
-    def reader(start: threading.Barrier) -> None:
+    def take(start: threading.Barrier, kind: str) -> None:
+        hold = (
+            reading(folder, "training", "train") if kind == "readers" else claimed(folder, "remove", "remove")
+        )
         start.wait()
         try:
-            with reading(folder, "training", "train"):
-                enter("readers")
-        except InUse:
-            pass
-
-    def writer(start: threading.Barrier) -> None:
-        start.wait()
-        try:
-            with claimed(folder, "remove", "remove"):
-                enter("writers")
+            with hold:
+                enter(kind)
         except InUse:
             pass
 
     for _ in range(60):
         start = threading.Barrier(4)
-        threads = [threading.Thread(target=writer, args=(start,))]
-        threads += [threading.Thread(target=reader, args=(start,)) for _ in range(3)]
+        kinds = ["writers", "readers", "readers", "readers"]
+        threads = [threading.Thread(target=take, args=(start, kind)) for kind in kinds]
         for t in threads:
             t.start()
         for t in threads:
