@@ -1844,6 +1844,14 @@
         <translation>消融实验</translation>
     </message>
     <message>
+        <source>frame loading</source>
+        <translation>帧加载</translation>
+    </message>
+    <message>
+        <source>view the clip</source>
+        <translation>查看片段</translation>
+    </message>
+    <message>
         <source>live session</source>
         <translation>实时驱动</translation>
     </message>
