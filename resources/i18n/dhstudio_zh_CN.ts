@@ -1852,6 +1852,14 @@
         <translation>查看片段</translation>
     </message>
     <message>
+        <source>About Digital Human Studio</source>
+        <translation>关于数字人工作室</translation>
+    </message>
+    <message>
+        <source>Train lip-sync and Gaussian head avatars from a talking-head video and drive them live.</source>
+        <translation>从说话人视频训练唇形同步数字人和高斯头部数字人，并实时驱动它们。</translation>
+    </message>
+    <message>
         <source>live session</source>
         <translation>实时驱动</translation>
     </message>

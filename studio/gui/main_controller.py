@@ -33,6 +33,9 @@ from ui.main_window import APP_TITLE, MainWindow
 JOB_STATE_TEXT = {Status.SUCCEEDED: "Done", Status.CANCELLED: "Cancelled", Status.FAILED: "Failed"}
 
 
+ABOUT = "Train lip-sync and Gaussian head avatars from a talking-head video and drive them live."
+
+
 class MainController(QObject):
     project_changed = Signal(object)  # Project | None
     job_finished = Signal(object)  # JobResult of the user job that just ended
@@ -354,9 +357,8 @@ class MainController(QObject):
 
         QMessageBox.about(
             self.window,
-            "About Digital Human Studio",
-            f"<b>Digital Human Studio {__version__}</b><p>Train lip-sync and Gaussian head "
-            "avatars from a talking-head video and drive them live.</p>",
+            i18n.tr("About Digital Human Studio"),
+            f"<b>Digital Human Studio {__version__}</b><p>{i18n.tr(ABOUT)}</p>",
         )
 
     def show_error(self, message: str, bad_input: bool = False) -> None:

@@ -106,3 +106,15 @@ def test_the_prepare_dialog_in_chinese(qtbot, full_studio, tmp_path, talking_cli
     assert seen["sync"] == ["测量并校正", "保持文件原有时间", "固定偏移"]
     assert "声音落后于画面" in seen["tip"]
     assert not main.project.prepared_dir.exists() or not any(main.project.prepared_dir.iterdir())
+
+
+def test_help_about_in_chinese(qtbot, full_studio):
+    """Was: Help > About showed its English title and sentence over the Chinese window."""
+    w, _main, panels = full_studio
+    panels.apply_preferences(panels.prefs.__class__(language="zh_CN"))
+    seen = accept_next_message_box()
+    w.action_about.trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    title, text = seen[0]
+    assert title == "关于数字人工作室"
+    assert "从说话人视频训练唇形同步数字人和高斯头部数字人" in text and "Digital Human Studio" in text
