@@ -152,10 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     with _ctrl_c_held() as pressed:
         parser = build_parser()
+        # checking some arguments loads engines too (`export --format` asks the kind registry)
+        args = parser.parse_args(argv) if not pressed else None
     if pressed:
         print("cancelled", file=sys.stderr)
         return 130
-    args = parser.parse_args(argv)
     configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()

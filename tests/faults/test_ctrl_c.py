@@ -220,3 +220,27 @@ def test_ctrl_c_while_a_command_loads_torch():
         ready=lambda err: "torch._C" in err,
     )
     assert_cancelled_cleanly(ended)
+
+
+def test_ctrl_c_while_the_export_format_is_checked(fault_project, tmp_path):
+    """`export --format` is checked against the kind registry while the arguments are parsed, which
+    imports torch: Ctrl-C there ended the process by SIGINT with a KeyboardInterrupt traceback."""
+    out = tmp_path / "bundle"
+    ended = interrupt(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "studio.cli.main",
+            "export",
+            str(fault_project.dinet_run),
+            "--format",
+            "bundle",
+            "--out",
+            str(out),
+        ],
+        ready=lambda err: "torch._C" in err,
+    )
+    assert_cancelled_cleanly(ended)
+    assert not out.exists() and leftovers(tmp_path) == []
