@@ -134,6 +134,7 @@ class BundleExportJob(Job):
             self._write_arrays(folder, loop, audio)
             files_by_role.update({"loop": LOOP_VIDEO, "arrays": ARRAYS})
             ctx.progress(4, 5, "writing bundle.json")
+            ctx.checkpoint()  # the last moment a cancel can still leave no folder behind
             atomic.write_json(folder / "report.json", reports)
             atomic.write_text(folder / "report.md", "\n\n".join(to_markdown(r) for r in reports.values()))
             meta = self._manifest(renderer, audio, audio_run, clip, loop, files_by_role, reports, folder)
@@ -244,6 +245,7 @@ def write_loop(ctx: JobContext, clip, folder: Path, max_frames: int) -> dict[str
         for s in range(0, len(idx), LOOP_WRITE_CHUNK):
             for f in clip.read_frames(idx[s : s + LOOP_WRITE_CHUNK].tolist()):
                 writer.write_frame(f)
+            ctx.checkpoint()
     return {
         "indices": idx,
         "landmarks": clip.landmarks[idx].astype(np.float32),

@@ -95,6 +95,7 @@ class ModelExportJob(Job):
                     atomic.write_json(Path(report_path), report)
                 raise ExportFailed(failure_message(report))
             ctx.progress(3, 4, "writing the report")
+            ctx.checkpoint()  # after the longest step, the last moment a cancel still leaves no folder
             reports = write_report(report, folder, None)
         files = [out / p.name for p in [*exported.files, *reports]]
         if report_path is not None:
