@@ -61,9 +61,14 @@ def check_tracking(
     need = rule.frames_needed(n, fps)
     if tracked >= need:
         return
-    lost = (
-        f"{video}: no face found in {int(missing.sum())} of {n} frames ({100 * missing.mean():.0f}%) - "
-        f"frames {frame_ranges(missing)} (at {time_ranges(missing, fps)})"
+    lost = Text(
+        "{video}: no face found in {missing} of {n} frames ({percent:.0f}%) - frames {frames} (at {times})",
+        video=video,
+        missing=int(missing.sum()),
+        n=n,
+        percent=100 * missing.mean(),
+        frames=frame_ranges(missing),
+        times=time_ranges(missing, fps),
     )
     if not tracked:
         raise BadInput(Text("{lost}. Use a video in which one person's face is visible.", lost=lost))
