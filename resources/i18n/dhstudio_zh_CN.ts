@@ -3237,5 +3237,21 @@ Nothing was saved: {path_name} was left unchanged.</source>
         <source>gaussian head avatar</source>
         <translation>高斯头部数字人</translation>
     </message>
+    <message>
+        <source>Open or create a project first, then drop the videos on it.</source>
+        <translation>请先打开或创建一个项目，然后把视频拖到上面。</translation>
+    </message>
+    <message>
+        <source>A run named '{name}' exists already; choose another name.</source>
+        <translation>已存在名为“{name}”的运行；请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Could not rename '{name}': {exc}.</source>
+        <translation>无法重命名“{name}”：{exc}。</translation>
+    </message>
+    <message>
+        <source>Could not remove '{name}': {exc}. Close programs using its files and retry.</source>
+        <translation>无法移除“{name}”：{exc}。请关闭正在使用其文件的程序后重试。</translation>
+    </message>
 </context>
 </TS>
