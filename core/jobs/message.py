@@ -25,7 +25,9 @@ class Text(str):
     def __new__(cls, template: str, /, **params: Any) -> Text:
         self = super().__new__(cls, template.format(**params))
         self.template = template
-        self.params = params
+        # an exception is kept as its text (a Text when it was raised with one): its traceback would
+        # keep the failed frames' locals (frames, tensors) alive as long as the message is shown
+        self.params = {k: str(v) if isinstance(v, BaseException) else v for k, v in params.items()}
         return self
 
     def __str__(self) -> str:

@@ -90,7 +90,14 @@ class AudioSource(ABC):
             err = self._error
             if isinstance(err, (SourceError, BadInput)):
                 raise err
-            raise SourceError(f"audio source {self.name!r} failed: {type(err).__name__}: {err}") from err
+            raise SourceError(
+                Text(
+                    "audio source {name!r} failed: {error_type}: {err}",
+                    name=self.name,
+                    error_type=type(err).__name__,
+                    err=err,
+                )
+            ) from err
 
 
 class PacedSource(AudioSource):
@@ -301,7 +308,9 @@ class MicSource(AudioSource):
 
         def finished() -> None:
             if not self._stopping and self._error is None:
-                self._error = SourceError(f"audio input {self.name} stopped (device disconnected?)")
+                self._error = SourceError(
+                    Text("audio input {name} stopped (device disconnected?)", name=self.name)
+                )
             self._finished = True
 
         try:
@@ -331,7 +340,11 @@ class MicSource(AudioSource):
         limit = self.stall_s if self._blocks else self.first_block_s
         if running and self._clock.now() - self._last_callback > limit:
             self._error = SourceError(
-                f"audio input {self.name} delivered nothing for {limit:.1f} s (device disconnected?)"
+                Text(
+                    "audio input {name} delivered nothing for {limit:.1f} s (device disconnected?)",
+                    name=self.name,
+                    limit=limit,
+                )
             )
             super().check()
 

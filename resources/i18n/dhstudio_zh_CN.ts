@@ -3253,5 +3253,21 @@ Nothing was saved: {path_name} was left unchanged.</source>
         <source>Could not remove '{name}': {exc}. Close programs using its files and retry.</source>
         <translation>无法移除“{name}”：{exc}。请关闭正在使用其文件的程序后重试。</translation>
     </message>
+    <message>
+        <source>audio source {name!r} failed: {error_type}: {err}</source>
+        <translation>音频源 {name!r} 出错：{error_type}: {err}</translation>
+    </message>
+    <message>
+        <source>audio input {name} stopped (device disconnected?)</source>
+        <translation>音频输入 {name} 已停止（设备断开了吗？）</translation>
+    </message>
+    <message>
+        <source>audio input {name} delivered nothing for {limit:.1f} s (device disconnected?)</source>
+        <translation>音频输入 {name} 已有 {limit:.1f} 秒没有送来任何数据（设备断开了吗？）</translation>
+    </message>
+    <message>
+        <source>{error_type}: {error}</source>
+        <translation>{error_type}：{error}</translation>
+    </message>
 </context>
 </TS>

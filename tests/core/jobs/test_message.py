@@ -66,3 +66,27 @@ def test_a_job_failing_with_bad_input_reports_the_text_in_its_event_and_result()
 def test_a_missing_parameter_fails_at_the_raise_site_like_the_f_string_did():
     with pytest.raises(KeyError):
         Text("{missing}")
+
+
+class _MicStops(Job):
+    name = "mic"
+
+    def run(self, ctx):
+        raise RuntimeError(Text("audio input {name} stopped (device disconnected?)", name="mic:default"))
+
+
+def test_any_other_failure_keeps_its_type_and_its_own_text_for_translation():
+    result = execute(_MicStops(), lambda event: None)
+    assert result.error == "RuntimeError: audio input mic:default stopped (device disconnected?)"
+    assert result.error.template == "{error_type}: {error}" and not result.bad_input
+    assert result.error.params["error"].template == "audio input {name} stopped (device disconnected?)"
+
+
+def test_an_exception_parameter_is_kept_as_its_text_not_with_its_traceback():
+    try:
+        raise OSError(13, "Permission denied")
+    except OSError as exc:
+        t = Text("cannot write ({exc})", exc=exc)
+    assert t == "cannot write ([Errno 13] Permission denied)"
+    assert t.params["exc"] == "[Errno 13] Permission denied"
+    assert not isinstance(t.params["exc"], BaseException)
