@@ -442,7 +442,9 @@ class LiveController(QObject):
     def _describe_lookahead(self, smoothing: float) -> None:
         if self.curve is None:
             self.view.set_lookahead_note(
-                i18n.tr("Lookahead trade-off not measured: {problem}").format(problem=self._curve_problem)
+                i18n.tr("Lookahead trade-off not measured: {problem}").format(
+                    problem=i18n.tr_message(self._curve_problem)
+                )
             )
             return
         self.view.set_lookahead_note(
