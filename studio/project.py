@@ -285,10 +285,10 @@ def read_document(path: Path, root: Path) -> dict[str, Any]:
     except PermissionError as exc:
         raise ProjectError(
             Text(
-                "{path} cannot be read ({exc_strerror}). Give your user read and write "
-                "permission on it, then try again.",
+                "{path} cannot be read ({error}). Give your user read and write permission on "
+                "it, then try again.",
                 path=path,
-                exc_strerror=exc.strerror,
+                error=exc.strerror,
             )
         ) from None
     version = data.get("schema_version")
@@ -361,9 +361,9 @@ def create_project(root: Path | str, name: str | None = None) -> Project:
     except OSError as exc:
         raise ProjectError(
             Text(
-                "cannot create the project {root}: {exc_strerror}; nothing was left behind.",
+                "cannot create the project {root}: {error}; nothing was left behind.",
                 root=root,
-                exc_strerror=exc.strerror or exc,
+                error=exc.strerror or exc,
             )
         ) from None
     return project

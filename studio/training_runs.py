@@ -44,9 +44,9 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
     if not clips:
         raise BadInput(
             Text(
-                "Project {project_root} has no prepared clips; run `dhstudio prepare VIDEO "
-                "--project {project_root}` first.",
-                project_root=project.root,
+                "Project {project} has no prepared clips; run `dhstudio prepare VIDEO --project "
+                "{project}` first.",
+                project=project.root,
             )
         )
     return tuple(clips)
@@ -73,9 +73,7 @@ def prepare_run(
     spec = avatar_kind(str(raw.get("kind", "")), str(order.job))
     config = validate(spec.config_model, raw, order.job, list(order.overrides))
     if order.max_steps is not None and order.max_steps < 1:
-        raise BadInput(
-            Text("--max-steps must be >= 1 (got {order_max_steps})", order_max_steps=order.max_steps)
-        )
+        raise BadInput(Text("--max-steps must be >= 1 (got {steps})", steps=order.max_steps))
     job_name = safe_name(order.job.stem)
     if launch_rank() > 0:  # under torchrun only rank 0 creates the run folder
         run_dir = _await_rank0_folder(project, order.run_name)
@@ -109,11 +107,11 @@ def prepare_run(
     except OSError as exc:
         raise BadInput(
             Text(
-                "cannot create the run folder {run_dir}: {exc_strerror}; free disk space or make "
-                "{project_runs_dir} writable. Nothing was left behind.",
+                "cannot create the run folder {run_dir}: {error}; free disk space or make {runs} "
+                "writable. Nothing was left behind.",
                 run_dir=run_dir,
-                exc_strerror=exc.strerror or exc,
-                project_runs_dir=project.runs_dir,
+                error=exc.strerror or exc,
+                runs=project.runs_dir,
             )
         ) from None
     return spec, config, run
@@ -201,9 +199,9 @@ def _resume_target(project: Project, kind: str, job_name: str, run_name: str | N
     if not runs:
         raise BadInput(
             Text(
-                "--resume: no earlier run of job '{job_name}' in {project_runs_dir}",
+                "--resume: no earlier run of job '{job_name}' in {runs}",
                 job_name=job_name,
-                project_runs_dir=project.runs_dir,
+                runs=project.runs_dir,
             )
         )
     return runs[0].path

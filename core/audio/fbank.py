@@ -79,8 +79,8 @@ def _as_mono_float(samples: np.ndarray) -> np.ndarray:
     if samples.ndim != 1:
         raise BadInput(
             Text(
-                "audio must be mono, 1-D samples (got shape {samples_shape}); mix down channels first",
-                samples_shape=samples.shape,
+                "audio must be mono, 1-D samples (got shape {shape}); mix down channels first",
+                shape=samples.shape,
             )
         )
     if samples.dtype == np.int16:
@@ -116,11 +116,10 @@ class StreamingFbank:
         if sample_rate != self.cfg.sample_rate:
             raise BadInput(
                 Text(
-                    "StreamingFbank got {sample_rate} Hz audio but needs {cfg_sample_rate} Hz; "
-                    "resample it first (core.audio.resample.StreamingResampler({sample_rate}, "
-                    "{cfg_sample_rate})).",
+                    "StreamingFbank got {sample_rate} Hz audio but needs {needed_rate} Hz; resample "
+                    "it first (core.audio.resample.StreamingResampler({sample_rate}, {needed_rate})).",
                     sample_rate=sample_rate,
-                    cfg_sample_rate=self.cfg.sample_rate,
+                    needed_rate=self.cfg.sample_rate,
                 )
             )
         if self._finished:

@@ -157,10 +157,10 @@ def read_bundle(folder: Path | str) -> BundleManifest:
         if f.stat().st_size != int(size):
             raise BadInput(
                 Text(
-                    "bundle file {f} is {f_stat_st_size} bytes, bundle.json says {size}; the copy is "
+                    "bundle file {f} is {actual} bytes, bundle.json says {size}; the copy is "
                     "incomplete or damaged, export it again",
                     f=f,
-                    f_stat_st_size=f.stat().st_size,
+                    actual=f.stat().st_size,
                     size=size,
                 )
             )

@@ -59,9 +59,9 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
 
         raise BadInput(
             Text(
-                "{m_file_loop} holds {frames_shape} frames, bundle.json says {n}; export it again",
-                m_file_loop=m.file("loop"),
-                frames_shape=frames.shape[0],
+                "{file} holds {frames} frames, bundle.json says {n}; export it again",
+                file=m.file("loop"),
+                frames=frames.shape[0],
                 n=n,
             )
         )

@@ -85,14 +85,14 @@ def check_tracking(
     need_s = min(rule.min_seconds, rule.short_clip * n / fps)
     raise BadInput(
         Text(
-            "{lost}, which leaves {tracked_fps:.2f} s with the face in view; prepare needs "
-            "at least {need_s:.2f} s of it ({math_ceil_need} frames at {fps:g} fps) to train "
-            "an avatar. Use a longer clip, or one where the face stays in view (trim or "
+            "{lost}, which leaves {tracked_s:.2f} s with the face in view; prepare needs at "
+            "least {need_s:.2f} s of it ({need_frames} frames at {fps:g} fps) to train an "
+            "avatar. Use a longer clip, or one where the face stays in view (trim or "
             "re-record the face-less part).",
             lost=lost,
-            tracked_fps=tracked / fps,
+            tracked_s=tracked / fps,
             need_s=need_s,
-            math_ceil_need=math.ceil(need),
+            need_frames=math.ceil(need),
             fps=fps,
         )
     )

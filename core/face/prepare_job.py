@@ -150,14 +150,13 @@ class PrepareJob(Job):
         if n < min_clip_frames():
             raise BadInput(
                 Text(
-                    "{video_name} gives {n} {frames} at {s_fps:g} fps "
-                    "({info_duration:.2f} s); training an avatar needs {frames_needed}. Prepare a "
-                    "longer video (at least {min_seconds:.2f} s).",
-                    video_name=self.video.name,
+                    "{video} gives {n} {frames} at {fps:g} fps ({seconds:.2f} s); training an avatar "
+                    "needs {frames_needed}. Prepare a longer video (at least {min_seconds:.2f} s).",
+                    video=self.video.name,
                     n=n,
                     frames=Text("frames") if n != 1 else Text("frame"),
-                    s_fps=s.fps,
-                    info_duration=info.duration,
+                    fps=s.fps,
+                    seconds=info.duration,
                     frames_needed=frames_needed(),
                     min_seconds=min_clip_frames() / s.fps,
                 )

@@ -139,9 +139,9 @@ class PreparedClip:
         if k.shape != (3, 3):
             raise BadInput(
                 Text(
-                    "{path}: poses.npz camera is {k_shape}, not 3x3; prepare the clip again.",
+                    "{path}: poses.npz camera is {shape}, not 3x3; prepare the clip again.",
                     path=self.path,
-                    k_shape=k.shape,
+                    shape=k.shape,
                 )
             )
         return k

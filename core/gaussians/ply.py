@@ -120,9 +120,9 @@ def read_ply(path: Path | str) -> PlyGaussians:
     if not required <= names:
         raise BadInput(
             Text(
-                "{path} is not a 3DGS PLY: missing {required_names}",
+                "{path} is not a 3DGS PLY: missing {missing}",
                 path=path,
-                required_names=", ".join(sorted(required - names)),
+                missing=", ".join(sorted(required - names)),
             )
         )
     n = len(v)
@@ -176,9 +176,7 @@ def load_world_ply(path: Path | str, device: torch.device | str = "cpu") -> Gaus
     if p.space != "world":
         raise BadInput(
             Text(
-                "{path} holds {p_space}-space Gaussians; load it with load_bound_ply",
-                path=path,
-                p_space=p.space,
+                "{path} holds {space}-space Gaussians; load it with load_bound_ply", path=path, space=p.space
             )
         )
     t = {

@@ -32,11 +32,11 @@ def _probe_writable(folder: Path, option: str, target: Path, fix: str = WRITABLE
     except OSError as exc:
         raise BadInput(
             Text(
-                "{option} {target}: cannot write in {folder} ({exc_strerror}); {fix}",
+                "{option} {target}: cannot write in {folder} ({error}); {fix}",
                 option=option,
                 target=target,
                 folder=folder,
-                exc_strerror=exc.strerror or exc,
+                error=exc.strerror or exc,
                 fix=fix,
             )
         ) from None

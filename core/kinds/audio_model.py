@@ -51,15 +51,14 @@ def resolve_audio_run(run: Path, given: Path | None, kind: AvatarKind | None = N
             return made
     raise BadInput(
         Text(
-            "No finished {audio_title} run with usable weights in "
-            "{layout_runs}{why_not_made}. Train one with `dhstudio train "
-            "training_jobs/{audio_name}.toml --project {layout_root}` or pass --audio-model "
-            "RUN.",
+            "No finished {audio_title} run with usable weights in {runs}{why_not_made}. "
+            "Train one with `dhstudio train training_jobs/{audio_name}.toml --project "
+            "{project}` or pass --audio-model RUN.",
             audio_title=Text(audio.title.lower()),
-            layout_runs=layout.runs,
+            runs=layout.runs,
             why_not_made=why_not_made,
             audio_name=audio.name,
-            layout_root=layout.root,
+            project=layout.root,
         )
     )
 

@@ -154,9 +154,9 @@ def augmentation_preset(name: str) -> AugmentationConfig:
     if name not in AUGMENTATION_PRESETS:
         raise ConfigError(
             Text(
-                "unknown augmentation preset {name!r}; allowed: {sorted}",
+                "unknown augmentation preset {name!r}; allowed: {allowed}",
                 name=name,
-                sorted=sorted(AUGMENTATION_PRESETS),
+                allowed=sorted(AUGMENTATION_PRESETS),
             )
         )
     return AUGMENTATION_PRESETS[name]

@@ -54,10 +54,10 @@ def run_lipsync_demo(
     if audio_run is None:
         raise BadInput(
             Text(
-                "the demo's lip-sync stage needs a finished {audio_kind_name} run in "
-                "{layout_runs}; the audio-to-mouth stage must run first.",
-                audio_kind_name=AUDIO_KIND.name,
-                layout_runs=layout.runs,
+                "the demo's lip-sync stage needs a finished {kind} run in {runs}; the "
+                "audio-to-mouth stage must run first.",
+                kind=AUDIO_KIND.name,
+                runs=layout.runs,
             )
         )
     run_dir = layout.run(RUN_NAME)

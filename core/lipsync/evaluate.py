@@ -175,10 +175,10 @@ class EvalJob(RequestJob[EvalRequest]):
         if len(frames_idx) < 3:
             raise BadInput(
                 Text(
-                    "clip '{clip_name}' has only {n_frames_idx} usable held-out frames; evaluation "
-                    "needs a longer clip.",
+                    "clip '{clip_name}' has only {n_held} usable held-out frames; evaluation needs a "
+                    "longer clip.",
                     clip_name=clip.name,
-                    n_frames_idx=len(frames_idx),
+                    n_held=len(frames_idx),
                 )
             )
         bundle = None

@@ -120,9 +120,9 @@ def crop_geometry(mouth_size: int) -> CropGeometry:
     if mouth_size not in ALLOWED_MOUTH_SIZES:
         raise BadInput(
             Text(
-                "mouth size {mouth_size} is not supported; choose one of {list}",
+                "mouth size {mouth_size} is not supported; choose one of {allowed}",
                 mouth_size=mouth_size,
-                list=list(ALLOWED_MOUTH_SIZES),
+                allowed=list(ALLOWED_MOUTH_SIZES),
             )
         )
     return CropGeometry(mouth_size)

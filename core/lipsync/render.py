@@ -75,10 +75,10 @@ class RenderJob(RequestJob[RenderRequest]):
         if abs(bundle.fps - clip.fps) > 1e-3:
             raise BadInput(
                 Text(
-                    "the audio-to-mouth model was trained at {bundle_fps:g} fps but clip "
+                    "the audio-to-mouth model was trained at {model_fps:g} fps but clip "
                     "'{clip_name}' is {clip_fps:g} fps; train the audio model on clips prepared at "
                     "{clip_fps:g} fps.",
-                    bundle_fps=bundle.fps,
+                    model_fps=bundle.fps,
                     clip_name=clip.name,
                     clip_fps=clip.fps,
                 )

@@ -153,10 +153,10 @@ def load_vgg19(
     except Exception as exc:  # corrupt / truncated / not a tensor file
         raise BadInput(
             Text(
-                "could not read VGG19 weights {path}: {exc}; re-download {vgg19_url}",
+                "could not read VGG19 weights {path}: {exc}; re-download {url}",
                 path=path,
                 exc=exc,
-                vgg19_url=VGG19_URL,
+                url=VGG19_URL,
             )
         ) from exc
     if not isinstance(state, Mapping):

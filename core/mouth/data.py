@@ -66,9 +66,9 @@ def load_prepared(path: Path, timing: Timing = "retimed") -> ClipData:
     if not clip.has_audio:
         raise BadInput(
             Text(
-                "Prepared clip '{path_path_name}' has no audio; audio-to-mouth needs speech. "
-                "Choose clips with a sound track (see --clip) or re-import the video with audio.",
-                path_path_name=Path(path).name,
+                "Prepared clip '{clip}' has no audio; audio-to-mouth needs speech. Choose clips "
+                "with a sound track (see --clip) or re-import the video with audio.",
+                clip=Path(path).name,
             )
         )
     boxes = getattr(clip, "mouth_boxes", None)
@@ -147,10 +147,10 @@ def clip_features(
         if split < min_train or c.n_frames - split < 2:
             raise BadInput(
                 Text(
-                    "clip '{c_name}' has {c_n_frames} frames; with {holdout:.0%} held out that "
-                    "leaves {split} to train (need >= {min_train}). Use a longer clip.",
-                    c_name=c.name,
-                    c_n_frames=c.n_frames,
+                    "clip '{clip}' has {n_frames} frames; with {holdout:.0%} held out that leaves "
+                    "{split} to train (need >= {min_train}). Use a longer clip.",
+                    clip=c.name,
+                    n_frames=c.n_frames,
                     holdout=holdout,
                     split=split,
                     min_train=min_train,
@@ -160,8 +160,8 @@ def clip_features(
         if feats.shape[0] == 0:
             raise BadInput(
                 Text(
-                    "clip '{c_name}': audio shorter than one {frame_ms} ms analysis window",
-                    c_name=c.name,
+                    "clip '{clip}': audio shorter than one {frame_ms} ms analysis window",
+                    clip=c.name,
                     frame_ms=fbank.frame_length_ms,
                 )
             )

@@ -221,9 +221,7 @@ class _MouthHooks(TrainHooks):
         fps = {round(c.fps, 3) for c in clips}
         if len(fps) > 1:
             raise BadInput(
-                Text(
-                    "clips have different frame rates {sorted}; prepare them at one fps.", sorted=sorted(fps)
-                )
+                Text("clips have different frame rates {rates}; prepare them at one fps.", rates=sorted(fps))
             )
         self._fps = float(clips[0].fps)
         return clip_features(clips, self.cfg.features, self.cfg.train.holdout, min_train=self.cfg.space.k + 2)

@@ -43,11 +43,11 @@ def load_audio_model(run: Path, fps: float) -> AudioModel:
     if abs(bundle.fps - fps) > 1e-3:
         raise BadInput(
             Text(
-                "the audio-to-mouth model in {run} was trained at {bundle_fps:g} fps but the "
+                "the audio-to-mouth model in {run} was trained at {model_fps:g} fps but the "
                 "avatar's clip runs at {fps:g} fps; train the audio model on a clip prepared at "
                 "{fps:g} fps",
                 run=run,
-                bundle_fps=bundle.fps,
+                model_fps=bundle.fps,
                 fps=fps,
             )
         )

@@ -1944,12 +1944,12 @@
         <translation>训练、评估和导出从下一次运行起使用新的同步设置；之前用此片段训练的数字人保留其学到的同步。</translation>
     </message>
     <message>
-        <source>audio must be mono, 1-D samples (got shape {samples_shape}); mix down channels first</source>
-        <translation>音频必须是单声道的一维采样（收到的形状为 {samples_shape}）；请先把多个声道混为一个</translation>
+        <source>audio must be mono, 1-D samples (got shape {shape}); mix down channels first</source>
+        <translation>音频必须是单声道的一维采样（收到的形状为 {shape}）；请先把多个声道混为一个</translation>
     </message>
     <message>
-        <source>StreamingFbank got {sample_rate} Hz audio but needs {cfg_sample_rate} Hz; resample it first (core.audio.resample.StreamingResampler({sample_rate}, {cfg_sample_rate})).</source>
-        <translation>StreamingFbank 收到的是 {sample_rate} Hz 的音频，但需要 {cfg_sample_rate} Hz；请先重采样（core.audio.resample.StreamingResampler({sample_rate}, {cfg_sample_rate})）。</translation>
+        <source>StreamingFbank got {sample_rate} Hz audio but needs {needed_rate} Hz; resample it first (core.audio.resample.StreamingResampler({sample_rate}, {needed_rate})).</source>
+        <translation>StreamingFbank 收到的是 {sample_rate} Hz 的音频，但需要 {needed_rate} Hz；请先重采样（core.audio.resample.StreamingResampler({sample_rate}, {needed_rate})）。</translation>
     </message>
     <message>
         <source>Invalid configuration in {where}:
@@ -2042,16 +2042,16 @@
         <translation>{path} 已损坏（{exc}）；请重新导出数据包</translation>
     </message>
     <message>
-        <source>bundle file {f} is {f_stat_st_size} bytes, bundle.json says {size}; the copy is incomplete or damaged, export it again</source>
-        <translation>数据包文件 {f} 为 {f_stat_st_size} 字节，而 bundle.json 记录为 {size}；副本不完整或已损坏，请重新导出</translation>
+        <source>bundle file {f} is {actual} bytes, bundle.json says {size}; the copy is incomplete or damaged, export it again</source>
+        <translation>数据包文件 {f} 为 {actual} 字节，而 bundle.json 记录为 {size}；副本不完整或已损坏，请重新导出</translation>
     </message>
     <message>
-        <source>--out must name an .mp4 file (got {r_out})</source>
-        <translation>--out 必须是一个 .mp4 文件（收到 {r_out}）</translation>
+        <source>--out must name an .mp4 file (got {out})</source>
+        <translation>--out 必须是一个 .mp4 文件（收到 {out}）</translation>
     </message>
     <message>
-        <source>{m_file_loop} holds {frames_shape} frames, bundle.json says {n}; export it again</source>
-        <translation>{m_file_loop} 含有 {frames_shape} 帧，而 bundle.json 记录为 {n}；请重新导出</translation>
+        <source>{file} holds {frames} frames, bundle.json says {n}; export it again</source>
+        <translation>{file} 含有 {frames} 帧，而 bundle.json 记录为 {n}；请重新导出</translation>
     </message>
     <message>
         <source>{out} already exists; choose another --out or pass --force to replace it</source>
@@ -2098,8 +2098,8 @@
         <translation>唇形同步数字人只用裁剪框完全在画面内的帧训练（高斯数字人使用全部帧）。请使用人脸周围留有空间的镜头（拉远镜头，或不要把视频裁得太紧）。</translation>
     </message>
     <message>
-        <source>{lost}, which leaves {tracked_fps:.2f} s with the face in view; prepare needs at least {need_s:.2f} s of it ({math_ceil_need} frames at {fps:g} fps) to train an avatar. Use a longer clip, or one where the face stays in view (trim or re-record the face-less part).</source>
-        <translation>{lost}，人脸在画面中的时长只剩 {tracked_fps:.2f} 秒；预处理至少需要其中 {need_s:.2f} 秒（{fps:g} fps 下 {math_ceil_need} 帧）才能训练数字人。请使用更长的片段，或人脸一直在画面中的片段（剪掉或重录没有人脸的部分）。</translation>
+        <source>{lost}, which leaves {tracked_s:.2f} s with the face in view; prepare needs at least {need_s:.2f} s of it ({need_frames} frames at {fps:g} fps) to train an avatar. Use a longer clip, or one where the face stays in view (trim or re-record the face-less part).</source>
+        <translation>{lost}，人脸在画面中的时长只剩 {tracked_s:.2f} 秒；预处理至少需要其中 {need_s:.2f} 秒（{fps:g} fps 下 {need_frames} 帧）才能训练数字人。请使用更长的片段，或人脸一直在画面中的片段（剪掉或重录没有人脸的部分）。</translation>
     </message>
     <message>
         <source>{lost}. Use a video in which one person's face is visible.</source>
@@ -2130,8 +2130,8 @@
         <translation>帧率 {fps} 超出范围；请选择 1 到 120 之间的帧率（默认 25）。</translation>
     </message>
     <message>
-        <source>{video_name} gives {n} {frames} at {s_fps:g} fps ({info_duration:.2f} s); training an avatar needs {frames_needed}. Prepare a longer video (at least {min_seconds:.2f} s).</source>
-        <translation>{video_name} 在 {s_fps:g} fps 下得到 {n} {frames}（{info_duration:.2f} 秒）；训练数字人需要{frames_needed}。请预处理更长的视频（至少 {min_seconds:.2f} 秒）。</translation>
+        <source>{video} gives {n} {frames} at {fps:g} fps ({seconds:.2f} s); training an avatar needs {frames_needed}. Prepare a longer video (at least {min_seconds:.2f} s).</source>
+        <translation>{video} 在 {fps:g} fps 下得到 {n} {frames}（{seconds:.2f} 秒）；训练数字人需要{frames_needed}。请预处理更长的视频（至少 {min_seconds:.2f} 秒）。</translation>
     </message>
     <message>
         <source>frames</source>
@@ -2158,8 +2158,8 @@
         <translation>{path}：landmarks/crops 与 frame_count {n} 不符；请重新预处理该片段。</translation>
     </message>
     <message>
-        <source>{path}: poses.npz camera is {k_shape}, not 3x3; prepare the clip again.</source>
-        <translation>{path}：poses.npz 的相机矩阵为 {k_shape}，不是 3x3；请重新预处理该片段。</translation>
+        <source>{path}: poses.npz camera is {shape}, not 3x3; prepare the clip again.</source>
+        <translation>{path}：poses.npz 的相机矩阵为 {shape}，不是 3x3；请重新预处理该片段。</translation>
     </message>
     <message>
         <source>Prepared clip '{name}' has no audio (its source video had no audio track). Lip-sync training needs the speech: prepare a video with sound.</source>
@@ -2282,12 +2282,12 @@
         <translation>找不到 FLAME 参数文件：{path}</translation>
     </message>
     <message>
-        <source>cannot read image {frame_image_path}</source>
-        <translation>无法读取图像 {frame_image_path}</translation>
+        <source>cannot read image {image}</source>
+        <translation>无法读取图像 {image}</translation>
     </message>
     <message>
-        <source>cannot read mask {frame_mask_path}</source>
-        <translation>无法读取遮罩 {frame_mask_path}</translation>
+        <source>cannot read mask {mask}</source>
+        <translation>无法读取遮罩 {mask}</translation>
     </message>
     <message>
         <source>{path} is not valid JSON: {exc}</source>
@@ -2306,12 +2306,12 @@
         <translation>找不到 PLY 文件：{path}</translation>
     </message>
     <message>
-        <source>{path} is not a 3DGS PLY: missing {required_names}</source>
-        <translation>{path} 不是 3DGS PLY：缺少 {required_names}</translation>
+        <source>{path} is not a 3DGS PLY: missing {missing}</source>
+        <translation>{path} 不是 3DGS PLY：缺少 {missing}</translation>
     </message>
     <message>
-        <source>{path} holds {p_space}-space Gaussians; load it with load_bound_ply</source>
-        <translation>{path} 保存的是 {p_space} 空间的高斯；请用 load_bound_ply 加载</translation>
+        <source>{path} holds {space}-space Gaussians; load it with load_bound_ply</source>
+        <translation>{path} 保存的是 {space} 空间的高斯；请用 load_bound_ply 加载</translation>
     </message>
     <message>
         <source>{path} is not a bound (local-space) avatar PLY with binding_0</source>
@@ -2374,8 +2374,8 @@
         <translation>{p} 不是运行文件夹（没有 {status_file}），也不是包含 runs/ 的文件夹；请给出 PROJECT/runs/&lt;run&gt;、项目文件夹或 `dhstudio ablate --out` 文件夹。</translation>
     </message>
     <message>
-        <source>{p_runs} holds no run folders; give run folders made by `dhstudio train`.</source>
-        <translation>{p_runs} 中没有运行文件夹；请给出由 `dhstudio train` 生成的运行文件夹。</translation>
+        <source>{runs} holds no run folders; give run folders made by `dhstudio train`.</source>
+        <translation>{runs} 中没有运行文件夹；请给出由 `dhstudio train` 生成的运行文件夹。</translation>
     </message>
     <message>
         <source>present</source>
@@ -2422,8 +2422,8 @@
         <translation>关闭该创新（innovations.perceptual.enabled = false）</translation>
     </message>
     <message>
-        <source>innovations.semantic_densify.regions: unknown {unknown} for this mesh; use some of {sorted}</source>
-        <translation>innovations.semantic_densify.regions：此网格没有 {unknown}；请从 {sorted} 中选用</translation>
+        <source>innovations.semantic_densify.regions: unknown {unknown} for this mesh; use some of {allowed}</source>
+        <translation>innovations.semantic_densify.regions：此网格没有 {unknown}；请从 {allowed} 中选用</translation>
     </message>
     <message>
         <source>Gaussian avatar</source>
@@ -2434,16 +2434,16 @@
         <translation>{run} 绑定在 {mesh} 网格上；语音驱动的是 MediaPipe 人脸网格，因此请用 data.mesh = "mediapipe" 训练的数字人渲染视频。</translation>
     </message>
     <message>
-        <source>the audio-to-mouth model runs at {a2m_fps:g} fps but the avatar's clip is {clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.</source>
-        <translation>音频到口型模型以 {a2m_fps:g} fps 运行，但数字人的片段是 {clip_fps:g} fps；请在以 {clip_fps:g} fps 预处理的片段上训练音频模型。</translation>
+        <source>the audio-to-mouth model runs at {model_fps:g} fps but the avatar's clip is {clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.</source>
+        <translation>音频到口型模型以 {model_fps:g} fps 运行，但数字人的片段是 {clip_fps:g} fps；请在以 {clip_fps:g} fps 预处理的片段上训练音频模型。</translation>
     </message>
     <message>
         <source>{clip_dir} was imported from a VHAP dataset and has FLAME tracking only; train it with data.mesh = "flame" (training_jobs/gaussian_flame.toml) or pick a prepared video clip (--clip).</source>
         <translation>{clip_dir} 是从 VHAP 数据集导入的，只有 FLAME 跟踪；请用 data.mesh = "flame"（training_jobs/gaussian_flame.toml）训练它，或选择一个已预处理的视频片段（--clip）。</translation>
     </message>
     <message>
-        <source>data.mesh = {cfg_mesh!r} is not a mesh source; use one of {mesh_sources}</source>
-        <translation>data.mesh = {cfg_mesh!r} 不是网格来源；请使用 {mesh_sources} 之一</translation>
+        <source>data.mesh = {mesh!r} is not a mesh source; use one of {mesh_sources}</source>
+        <translation>data.mesh = {mesh!r} 不是网格来源；请使用 {mesh_sources} 之一</translation>
     </message>
     <message>
         <source>a Gaussian avatar needs a prepared clip (--clip NAME).</source>
@@ -2478,16 +2478,16 @@
         <translation>{option} {path} 是一个文件；请给出文件夹。</translation>
     </message>
     <message>
-        <source>{option} {target}: cannot write in {folder} ({exc_strerror}); {fix}</source>
-        <translation>{option} {target}：无法在 {folder} 中写入（{exc_strerror}）；{fix}</translation>
+        <source>{option} {target}: cannot write in {folder} ({error}); {fix}</source>
+        <translation>{option} {target}：无法在 {folder} 中写入（{error}）；{fix}</translation>
     </message>
     <message>
         <source>give an {name} run folder (made by `dhstudio train training_jobs/{name}.toml`), or leave --audio-model out to use the project's newest finished one</source>
         <translation>请给出一个 {name} 运行文件夹（由 `dhstudio train training_jobs/{name}.toml` 生成），或省略 --audio-model 以使用项目中最新完成的运行</translation>
     </message>
     <message>
-        <source>No finished {audio_title} run with usable weights in {layout_runs}{why_not_made}. Train one with `dhstudio train training_jobs/{audio_name}.toml --project {layout_root}` or pass --audio-model RUN.</source>
-        <translation>{layout_runs} 中没有权重可用的已完成{audio_title}运行{why_not_made}。请用 `dhstudio train training_jobs/{audio_name}.toml --project {layout_root}` 训练一个，或传入 --audio-model RUN。</translation>
+        <source>No finished {audio_title} run with usable weights in {runs}{why_not_made}. Train one with `dhstudio train training_jobs/{audio_name}.toml --project {project}` or pass --audio-model RUN.</source>
+        <translation>{runs} 中没有权重可用的已完成{audio_title}运行{why_not_made}。请用 `dhstudio train training_jobs/{audio_name}.toml --project {project}` 训练一个，或传入 --audio-model RUN。</translation>
     </message>
     <message>
         <source>--audio-model {given} does not exist; {fix}.</source>
@@ -2550,8 +2550,8 @@
         <translation>{run_dir} 不是训练运行（没有 status.json）；请给出由 `dhstudio train` 生成的运行的 PROJECT/runs/&lt;run&gt;。</translation>
     </message>
     <message>
-        <source>unknown augmentation preset {name!r}; allowed: {sorted}</source>
-        <translation>未知的数据增强预设 {name!r}；允许的值：{sorted}</translation>
+        <source>unknown augmentation preset {name!r}; allowed: {allowed}</source>
+        <translation>未知的数据增强预设 {name!r}；允许的值：{allowed}</translation>
     </message>
     <message>
         <source> ({edge} tracked frames are left out because their face crop reaches past the frame's edge: {fix})</source>
@@ -2578,20 +2578,20 @@
         <translation>所有片段中都没有 {clip_frames} 个连续可用的训练帧；请降低 train.clip_frames，或使用跟踪间断更少的片段。</translation>
     </message>
     <message>
-        <source>the demo's lip-sync stage needs a finished {audio_kind_name} run in {layout_runs}; the audio-to-mouth stage must run first.</source>
-        <translation>演示的唇形同步阶段需要 {layout_runs} 中一个已完成的 {audio_kind_name} 运行；必须先运行音频到口型阶段。</translation>
+        <source>the demo's lip-sync stage needs a finished {kind} run in {runs}; the audio-to-mouth stage must run first.</source>
+        <translation>演示的唇形同步阶段需要 {runs} 中一个已完成的 {kind} 运行；必须先运行音频到口型阶段。</translation>
     </message>
     <message>
-        <source>clip '{clip_name}' has only {n_frames_idx} usable held-out frames; evaluation needs a longer clip.</source>
-        <translation>片段“{clip_name}”只有 {n_frames_idx} 个可用的留出帧；评估需要更长的片段。</translation>
+        <source>clip '{clip_name}' has only {n_held} usable held-out frames; evaluation needs a longer clip.</source>
+        <translation>片段“{clip_name}”只有 {n_held} 个可用的留出帧；评估需要更长的片段。</translation>
     </message>
     <message>
         <source>{clip_path}/video.mp4 ends before frame {last}; the prepared clip is damaged - prepare it again.</source>
         <translation>{clip_path}/video.mp4 在第 {last} 帧之前就结束了；已预处理的片段已损坏——请重新预处理。</translation>
     </message>
     <message>
-        <source>mouth size {mouth_size} is not supported; choose one of {list}</source>
-        <translation>不支持嘴部尺寸 {mouth_size}；请从 {list} 中选择</translation>
+        <source>mouth size {mouth_size} is not supported; choose one of {allowed}</source>
+        <translation>不支持嘴部尺寸 {mouth_size}；请从 {allowed} 中选择</translation>
     </message>
     <message>
         <source>No lip-sync renderer checkpoint at {path}; train one with `dhstudio train training_jobs/dinet_mini.toml --project DIR`.</source>
@@ -2610,8 +2610,8 @@
         <translation>片段“{clip_name}”列出了 {n_cands} 个参考候选帧，而渲染器需要 {r} 个；请重新预处理该片段。</translation>
     </message>
     <message>
-        <source>the audio-to-mouth model was trained at {bundle_fps:g} fps but clip '{clip_name}' is {clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.</source>
-        <translation>音频到口型模型是以 {bundle_fps:g} fps 训练的，但片段“{clip_name}”是 {clip_fps:g} fps；请在以 {clip_fps:g} fps 预处理的片段上训练音频模型。</translation>
+        <source>the audio-to-mouth model was trained at {model_fps:g} fps but clip '{clip_name}' is {clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.</source>
+        <translation>音频到口型模型是以 {model_fps:g} fps 训练的，但片段“{clip_name}”是 {clip_fps:g} fps；请在以 {clip_fps:g} fps 预处理的片段上训练音频模型。</translation>
     </message>
     <message>
         <source>clip(s) {silent} have no audio track; lip-sync training needs speech (its held-out check and rendering are driven by audio). Prepare videos with sound.</source>
@@ -2650,8 +2650,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>{source} 中 {bad} 的形状不对（它是 VGG19 吗？）</translation>
     </message>
     <message>
-        <source>could not read VGG19 weights {path}: {exc}; re-download {vgg19_url}</source>
-        <translation>无法读取 VGG19 权重 {path}：{exc}；请重新下载 {vgg19_url}</translation>
+        <source>could not read VGG19 weights {path}: {exc}; re-download {url}</source>
+        <translation>无法读取 VGG19 权重 {path}：{exc}；请重新下载 {url}</translation>
     </message>
     <message>
         <source>a WAV (16-, 24- or 32-bit, any rate, mono or stereo), mp3, m4a/AAC, FLAC, Ogg/Opus file, or a video with sound</source>
@@ -2742,8 +2742,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>无法理解 av-sync {text!r}；请使用{allowed}。</translation>
     </message>
     <message>
-        <source>Prepared clip '{path_path_name}' has no audio; audio-to-mouth needs speech. Choose clips with a sound track (see --clip) or re-import the video with audio.</source>
-        <translation>已预处理的片段“{path_path_name}”没有音频；音频到口型需要语音。请选择有音轨的片段（见 --clip），或重新导入带音频的视频。</translation>
+        <source>Prepared clip '{clip}' has no audio; audio-to-mouth needs speech. Choose clips with a sound track (see --clip) or re-import the video with audio.</source>
+        <translation>已预处理的片段“{clip}”没有音频；音频到口型需要语音。请选择有音轨的片段（见 --clip），或重新导入带音频的视频。</translation>
     </message>
     <message>
         <source>Clips without audio cannot train audio-to-mouth: {silent}. Leave them out with --clip NAME for each clip that has speech.</source>
@@ -2754,12 +2754,12 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>每个片段的音频都是静音（{silent}）：音频到口型模型从语音中学习。请预处理一个说话人在讲话且带音轨的视频。</translation>
     </message>
     <message>
-        <source>clip '{c_name}' has {c_n_frames} frames; with {holdout:.0%} held out that leaves {split} to train (need &gt;= {min_train}). Use a longer clip.</source>
-        <translation>片段“{c_name}”有 {c_n_frames} 帧；留出 {holdout:.0%} 后只剩 {split} 帧用于训练（需要 &gt;= {min_train}）。请使用更长的片段。</translation>
+        <source>clip '{clip}' has {n_frames} frames; with {holdout:.0%} held out that leaves {split} to train (need &gt;= {min_train}). Use a longer clip.</source>
+        <translation>片段“{clip}”有 {n_frames} 帧；留出 {holdout:.0%} 后只剩 {split} 帧用于训练（需要 &gt;= {min_train}）。请使用更长的片段。</translation>
     </message>
     <message>
-        <source>clip '{c_name}': audio shorter than one {frame_ms} ms analysis window</source>
-        <translation>片段“{c_name}”：音频比一个 {frame_ms} 毫秒的分析窗口还短</translation>
+        <source>clip '{clip}': audio shorter than one {frame_ms} ms analysis window</source>
+        <translation>片段“{clip}”：音频比一个 {frame_ms} 毫秒的分析窗口还短</translation>
     </message>
     <message>
         <source>Its held-out scores are in the run's summary.json; to score it against baselines per speaker, run `dhstudio eval-audio --project PROJECT`, or evaluate a lip-sync run with `dhstudio eval LIPSYNC_RUN --audio-model RUN`.</source>
@@ -2798,8 +2798,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>计时方式 {timing!r} 不是 {timings} 之一</translation>
     </message>
     <message>
-        <source>training the own-clip model on {clip_dir_name} failed: {result_error}</source>
-        <translation>在 {clip_dir_name} 上训练本片段模型失败：{result_error}</translation>
+        <source>training the own-clip model on {clip} failed: {error}</source>
+        <translation>在 {clip} 上训练本片段模型失败：{error}</translation>
     </message>
     <message>
         <source>No audio-to-mouth prior at {path}; build it with `python -m core.mouth.prior.build` (needs espeak-ng: `apt-get install espeak-ng`).</source>
@@ -2826,12 +2826,12 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>汇集先验至少需要一个已预处理、含 {min_frames} 帧以上且跟踪到人脸的片段；请预处理更多片段（`dhstudio prepare`）。</translation>
     </message>
     <message>
-        <source>No prepared clip with speech in {layout_prepared}; the audio-to-mouth prior is mapped onto a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project {layout_root}`.</source>
-        <translation>{layout_prepared} 中没有带语音的已预处理片段；音频到口型先验要映射到片段的嘴部上。请用 `dhstudio prepare VIDEO --project {layout_root}` 预处理一个。</translation>
+        <source>No prepared clip with speech in {prepared}; the audio-to-mouth prior is mapped onto a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project {project}`.</source>
+        <translation>{prepared} 中没有带语音的已预处理片段；音频到口型先验要映射到片段的嘴部上。请用 `dhstudio prepare VIDEO --project {project}` 预处理一个。</translation>
     </message>
     <message>
-        <source>mapping the audio-to-mouth prior onto {layout_root} failed: {result_error}</source>
-        <translation>把音频到口型先验映射到 {layout_root} 失败：{result_error}</translation>
+        <source>mapping the audio-to-mouth prior onto {project} failed: {error}</source>
+        <translation>把音频到口型先验映射到 {project} 失败：{error}</translation>
     </message>
     <message>
         <source>the audio-to-mouth prior was built with other [features] settings than this job's; use the default [features] or set [prior] use = false</source>
@@ -2842,8 +2842,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>audio2mouth 至少需要一个已预处理的片段（--clip NAME）。</translation>
     </message>
     <message>
-        <source>clips have different frame rates {sorted}; prepare them at one fps.</source>
-        <translation>片段的帧率不同 {sorted}；请以同一 fps 预处理它们。</translation>
+        <source>clips have different frame rates {rates}; prepare them at one fps.</source>
+        <translation>片段的帧率不同 {rates}；请以同一 fps 预处理它们。</translation>
     </message>
     <message>
         <source>unknown backend {kind!r}; choose one of {backends}</source>
@@ -2866,8 +2866,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>唇形同步渲染器</translation>
     </message>
     <message>
-        <source>the audio-to-mouth model in {run} was trained at {bundle_fps:g} fps but the avatar's clip runs at {fps:g} fps; train the audio model on a clip prepared at {fps:g} fps</source>
-        <translation>{run} 中的音频到口型模型是以 {bundle_fps:g} fps 训练的，但数字人的片段是 {fps:g} fps；请在以 {fps:g} fps 预处理的片段上训练音频模型</translation>
+        <source>the audio-to-mouth model in {run} was trained at {model_fps:g} fps but the avatar's clip runs at {fps:g} fps; train the audio model on a clip prepared at {fps:g} fps</source>
+        <translation>{run} 中的音频到口型模型是以 {model_fps:g} fps 训练的，但数字人的片段是 {fps:g} fps；请在以 {fps:g} fps 预处理的片段上训练音频模型</translation>
     </message>
     <message>
         <source>cannot load the {what} in {path}: {error_type}: {exc}; train it again</source>
@@ -3002,8 +3002,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>--max-steps 必须 &gt;= 1（收到 {steps}）</translation>
     </message>
     <message>
-        <source>No clip named '{name}' in {project_root} (clips: {have}). `dhstudio clip list` lists them.</source>
-        <translation>{project_root} 中没有名为“{name}”的片段（片段：{have}）。`dhstudio clip list` 可列出它们。</translation>
+        <source>No clip named '{name}' in {project} (clips: {have}). `dhstudio clip list` lists them.</source>
+        <translation>{project} 中没有名为“{name}”的片段（片段：{have}）。`dhstudio clip list` 可列出它们。</translation>
     </message>
     <message>
         <source>--stages must be 1..{n_stages} (got {stages})</source>
@@ -3066,8 +3066,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation>导出选项第 {n} 行 {line!r} 不是“name = value”格式</translation>
     </message>
     <message>
-        <source>choose a run to export as {dialog_fmt}</source>
-        <translation>请选择一个要导出为 {dialog_fmt} 的运行</translation>
+        <source>choose a run to export as {fmt}</source>
+        <translation>请选择一个要导出为 {fmt} 的运行</translation>
     </message>
     <message>
         <source>choose an output folder</source>
@@ -3102,8 +3102,8 @@ To fix: {fix}, or {turn_off}.</source>
         <translation> 没有导入任何文件；请不带它导入 {videos}。</translation>
     </message>
     <message>
-        <source>{src_name} {what}.{again}</source>
-        <translation>{src_name} {what}。{again}</translation>
+        <source>{name} {what}.{again}</source>
+        <translation>{name} {what}。{again}</translation>
     </message>
     <message>
         <source>Choose an audio file to speak (wav, mp3 or m4a) with Browse….</source>
@@ -3168,8 +3168,8 @@ Nothing was saved: {path_name} was left unchanged.</source>
         <translation>{path} 是一个文件夹，不是项目文件。{fix}</translation>
     </message>
     <message>
-        <source>{path} cannot be read ({exc_strerror}). Give your user read and write permission on it, then try again.</source>
-        <translation>无法读取 {path}（{exc_strerror}）。请给您的用户授予它的读写权限，然后重试。</translation>
+        <source>{path} cannot be read ({error}). Give your user read and write permission on it, then try again.</source>
+        <translation>无法读取 {path}（{error}）。请给您的用户授予它的读写权限，然后重试。</translation>
     </message>
     <message>
         <source>{errors}
@@ -3182,20 +3182,16 @@ Nothing was saved: {path_name} was left unchanged.</source>
         <translation>{path}：这些值无法写成 TOML（{exc}）；请修改它们。</translation>
     </message>
     <message>
-        <source>cannot create the project {root}: {exc_strerror}; nothing was left behind.</source>
-        <translation>无法创建项目 {root}：{exc_strerror}；没有留下任何内容。</translation>
+        <source>cannot create the project {root}: {error}; nothing was left behind.</source>
+        <translation>无法创建项目 {root}：{error}；没有留下任何内容。</translation>
     </message>
     <message>
         <source>{run_dir} is at step {step} already; a step cap of {max_steps} leaves nothing to train. Give a step cap above {step} (--max-steps, or Max steps in the training panel: the total to reach), or none for the configured schedule.</source>
         <translation>{run_dir} 已在第 {step} 步；步数上限 {max_steps} 意味着没有可训练的内容。请给出大于 {step} 的步数上限（--max-steps，或训练面板中的“最大步数”：要达到的总步数），或不设上限以使用配置的训练计划。</translation>
     </message>
     <message>
-        <source>Project {project_root} has no prepared clips; run `dhstudio prepare VIDEO --project {project_root}` first.</source>
-        <translation>项目 {project_root} 没有已预处理的片段；请先运行 `dhstudio prepare VIDEO --project {project_root}`。</translation>
-    </message>
-    <message>
-        <source>--max-steps must be &gt;= 1 (got {order_max_steps})</source>
-        <translation>--max-steps 必须 &gt;= 1（收到 {order_max_steps}）</translation>
+        <source>Project {project} has no prepared clips; run `dhstudio prepare VIDEO --project {project}` first.</source>
+        <translation>项目 {project} 没有已预处理的片段；请先运行 `dhstudio prepare VIDEO --project {project}`。</translation>
     </message>
     <message>
         <source>make the run folder writable, or copy the project somewhere writable.</source>
@@ -3210,12 +3206,12 @@ Nothing was saved: {path_name} was left unchanged.</source>
         <translation>在 torchrun 下请传入 --run-name NAME，使每个进程都写入同一个运行文件夹。</translation>
     </message>
     <message>
-        <source>--resume: no earlier run of job '{job_name}' in {project_runs_dir}</source>
-        <translation>--resume：{project_runs_dir} 中没有任务“{job_name}”之前的运行</translation>
+        <source>--resume: no earlier run of job '{job_name}' in {runs}</source>
+        <translation>--resume：{runs} 中没有任务“{job_name}”之前的运行</translation>
     </message>
     <message>
-        <source>cannot create the run folder {run_dir}: {exc_strerror}; free disk space or make {project_runs_dir} writable. Nothing was left behind.</source>
-        <translation>无法创建运行文件夹 {run_dir}：{exc_strerror}；请释放磁盘空间或让 {project_runs_dir} 可写。没有留下任何内容。</translation>
+        <source>cannot create the run folder {run_dir}: {error}; free disk space or make {runs} writable. Nothing was left behind.</source>
+        <translation>无法创建运行文件夹 {run_dir}：{error}；请释放磁盘空间或让 {runs} 可写。没有留下任何内容。</translation>
     </message>
     <message>
         <source>Rank {launch_rank}: rank 0 did not create {path} within {timeout_s:.0f} s.</source>

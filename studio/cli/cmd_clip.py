@@ -70,9 +70,9 @@ def _entry(project, name: str):
         have = ", ".join(entries) or "none"
         raise BadInput(
             Text(
-                "No clip named '{name}' in {project_root} (clips: {have}). `dhstudio clip list` lists them.",
+                "No clip named '{name}' in {project} (clips: {have}). `dhstudio clip list` lists them.",
                 name=name,
-                project_root=project.root,
+                project=project.root,
                 have=have,
             )
         )

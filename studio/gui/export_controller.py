@@ -211,7 +211,7 @@ class ExportController(QObject):
         try:
             run = dialog.run_combo.currentData()
             if not run:
-                raise BadInput(Text("choose a run to export as {dialog_fmt}", dialog_fmt=dialog.fmt))
+                raise BadInput(Text("choose a run to export as {fmt}", fmt=dialog.fmt))
             out = Path(dialog.out_edit.text().strip())
             if not str(out) or str(out) == ".":
                 raise BadInput(Text("choose an output folder"))

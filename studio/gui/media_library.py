@@ -233,7 +233,7 @@ class ImportMediaJob(Job):
                     if videos
                     else ""
                 )
-                raise BadInput(Text("{src_name} {what}.{again}", src_name=src.name, what=what, again=again))
+                raise BadInput(Text("{name} {what}.{again}", name=src.name, what=what, again=again))
             decode.probe(src)  # BadInput naming the file and the fix, before anything is copied
             ctx.checkpoint()
         out = []

@@ -130,7 +130,7 @@ def load_image(frame: VhapFrame) -> np.ndarray:
     """RGB float32 [H, W, 3] in [0, 1] (an alpha channel, if any, is dropped)."""
     img = cv2.imread(str(frame.image_path), cv2.IMREAD_UNCHANGED)
     if img is None:
-        raise BadInput(Text("cannot read image {frame_image_path}", frame_image_path=frame.image_path))
+        raise BadInput(Text("cannot read image {image}", image=frame.image_path))
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=-1)
     scale = 65535.0 if img.dtype == np.uint16 else 255.0
@@ -143,7 +143,7 @@ def load_mask(frame: VhapFrame) -> np.ndarray | None:
         return None
     m = cv2.imread(str(frame.mask_path), cv2.IMREAD_UNCHANGED)
     if m is None:
-        raise BadInput(Text("cannot read mask {frame_mask_path}", frame_mask_path=frame.mask_path))
+        raise BadInput(Text("cannot read mask {mask}", mask=frame.mask_path))
     if m.ndim == 3:
         m = m[..., -1] if m.shape[-1] == 4 else m[..., 0]
     return m.astype(np.float32) / (65535.0 if m.dtype == np.uint16 else 255.0)

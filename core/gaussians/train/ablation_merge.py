@@ -46,8 +46,8 @@ def expand_run_dirs(paths: list[Path]) -> list[Path]:
             if not found:
                 raise BadInput(
                     Text(
-                        "{p_runs} holds no run folders; give run folders made by `dhstudio train`.",
-                        p_runs=p / "runs",
+                        "{runs} holds no run folders; give run folders made by `dhstudio train`.",
+                        runs=p / "runs",
                     )
                 )
             out.extend(found)

@@ -184,9 +184,9 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         if abs(a2m.fps - clip.fps) > 1e-3:
             raise BadInput(
                 Text(
-                    "the audio-to-mouth model runs at {a2m_fps:g} fps but the avatar's clip is "
+                    "the audio-to-mouth model runs at {model_fps:g} fps but the avatar's clip is "
                     "{clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.",
-                    a2m_fps=a2m.fps,
+                    model_fps=a2m.fps,
                     clip_fps=clip.fps,
                 )
             )

@@ -100,8 +100,8 @@ def mesh_source(cfg: DataConfig) -> MeshSource:
     if cfg.mesh not in MESH_SOURCES:
         raise BadInput(
             Text(
-                "data.mesh = {cfg_mesh!r} is not a mesh source; use one of {mesh_sources}",
-                cfg_mesh=cfg.mesh,
+                "data.mesh = {mesh!r} is not a mesh source; use one of {mesh_sources}",
+                mesh=cfg.mesh,
                 mesh_sources=", ".join(MESH_SOURCES),
             )
         )

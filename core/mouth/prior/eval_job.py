@@ -151,9 +151,9 @@ def own_clip_coeffs(
         if not result.ok:
             raise BadInput(
                 Text(
-                    "training the own-clip model on {clip_dir_name} failed: {result_error}",
-                    clip_dir_name=clip_dir.name,
-                    result_error=result.error,
+                    "training the own-clip model on {clip} failed: {error}",
+                    clip=clip_dir.name,
+                    error=result.error,
                 )
             )
         return load_audio2mouth(run.path).predict(clip.audio, clip.n_frames)

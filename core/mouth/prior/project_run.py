@@ -50,11 +50,11 @@ def map_prior_run(project_root: Path) -> Path:
     if not clips:
         raise BadInput(
             Text(
-                "No prepared clip with speech in {layout_prepared}; the audio-to-mouth prior is "
-                "mapped onto a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project "
-                "{layout_root}`.",
-                layout_prepared=layout.prepared,
-                layout_root=layout.root,
+                "No prepared clip with speech in {prepared}; the audio-to-mouth prior is mapped "
+                "onto a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project "
+                "{project}`.",
+                prepared=layout.prepared,
+                project=layout.root,
             )
         )
     base = Audio2MouthConfig()
@@ -73,9 +73,9 @@ def map_prior_run(project_root: Path) -> Path:
         if not result.ok:
             raise BadInput(
                 Text(
-                    "mapping the audio-to-mouth prior onto {layout_root} failed: {result_error}",
-                    layout_root=layout.root,
-                    result_error=result.error,
+                    "mapping the audio-to-mouth prior onto {project} failed: {error}",
+                    project=layout.root,
+                    error=result.error,
                 )
             )
     return run.path

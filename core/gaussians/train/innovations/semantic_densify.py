@@ -26,9 +26,9 @@ class SemanticDensify(Innovation):
             raise BadInput(
                 Text(
                     "innovations.semantic_densify.regions: unknown {unknown} for this mesh; use some "
-                    "of {sorted}",
+                    "of {allowed}",
                     unknown=unknown,
-                    sorted=sorted(regions),
+                    allowed=sorted(regions),
                 )
             )
         mask = np.zeros(int(data.faces.shape[0]), dtype=bool)
