@@ -32,8 +32,9 @@ def tr_message(message: object) -> str:
     """An engine message (`core.jobs.message.Text`) in the interface language; any other text as it is.
 
     The template is looked up in the catalogue and formatted with the same parameters, each phrase
-    parameter (a `Text`, or an exception raised with one) translated the same way. An entry whose
-    placeholders do not fit the parameters falls back to the English text rather than failing."""
+    parameter (a `Text`, e.g. the message of a BadInput quoted in another) translated the same way.
+    An entry whose placeholders do not fit the parameters falls back to the English text rather than
+    failing."""
     template = getattr(message, "template", None)
     params = getattr(message, "params", None)
     if not isinstance(message, str) or template is None or params is None:
@@ -46,6 +47,5 @@ def tr_message(message: object) -> str:
 
 
 def _param(value: object) -> object:
-    if isinstance(value, BaseException):  # "{exc}" of a BadInput raised with a Text
-        value = str(value)
+    """A phrase (a Text; an exception parameter was kept as its text, a Text when raised with one)."""
     return tr_message(value) if isinstance(value, str) and hasattr(value, "template") else value
