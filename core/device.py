@@ -8,6 +8,7 @@ import random
 from typing import Literal
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def resolve_device(choice: str = "auto"):
     import torch
 
     if choice not in ("auto", "cpu", "cuda") and not choice.startswith("cuda:"):
-        raise BadInput(f"--device must be auto, cpu or cuda (got {choice!r})")
+        raise BadInput(Text("--device must be auto, cpu or cuda (got {choice!r})", choice=choice))
     if choice == "cpu":
         return torch.device("cpu")
     usable = torch.cuda.is_available()
@@ -29,8 +30,10 @@ def resolve_device(choice: str = "auto"):
         return dev
     if not usable:
         raise BadInput(
-            "--device cuda was asked for but no usable CUDA GPU was found; "
-            "use --device cpu (or auto), or check the NVIDIA driver with `dhstudio doctor`."
+            Text(
+                "--device cuda was asked for but no usable CUDA GPU was found; use --device cpu "
+                "(or auto), or check the NVIDIA driver with `dhstudio doctor`."
+            )
         )
     return torch.device(choice)
 

@@ -29,6 +29,7 @@ from core.device import DeviceChoice
 from core.io import atomic
 from core.io.file_lock import locked
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.new_folder import fill_existing_empty, new_folder
 from core.project_layout import PROJECT_FILE, SUBFOLDERS, ProjectLayout
 
@@ -134,8 +135,14 @@ class Project:
         if not self.layout.is_prepared_clip(name):
             have = ", ".join(p.name for p in self.prepared_clips()) or "none"
             raise ProjectError(
-                f"No prepared clip named '{name}' in {self.prepared_dir} (prepared clips: {have}). "
-                f"Run `dhstudio prepare VIDEO --project {self.root} --name {name}` first."
+                Text(
+                    "No prepared clip named '{name}' in {prepared_dir} (prepared clips: {have}). Run "
+                    "`dhstudio prepare VIDEO --project {root} --name {name}` first.",
+                    name=name,
+                    prepared_dir=self.prepared_dir,
+                    have=have,
+                    root=self.root,
+                )
             )
         return self.layout.clip(name)
 
@@ -144,9 +151,14 @@ class Project:
         if force or not self.layout.is_prepared_clip(name):
             return
         raise ProjectError(
-            f"Project {self.root} already has a prepared clip '{name}' ({self.layout.clip(name)}); "
-            "runs trained on it would no longer match their clip. Choose another --name, or pass "
-            "--force to replace it."
+            Text(
+                "Project {root} already has a prepared clip '{name}' ({clip_folder}); "
+                "runs trained on it would no longer match their clip. Choose another --name, or "
+                "pass --force to replace it.",
+                root=self.root,
+                name=name,
+                clip_folder=self.layout.clip(name),
+            )
         )
 
     def import_media(self, source: Path, clip: str) -> Path:
@@ -251,35 +263,56 @@ def _current_document(path: Path, root: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except ProjectError as exc:
-        raise ProjectError(f"{exc}\nNothing was saved: {path.name} was left unchanged.") from None
+        raise ProjectError(
+            Text("{exc}\nNothing was saved: {path_name} was left unchanged.", exc=exc, path_name=path.name)
+        ) from None
 
 
 def read_document(path: Path, root: Path) -> dict[str, Any]:
     """project.toml's document, read and validated; ProjectError names the file, the problem and
     the fix (FileNotFoundError when it is not there)."""
-    fix = f"Fix {path} by hand or restore it from a backup, then try again."
+    fix = Text("Fix {path} by hand or restore it from a backup, then try again.", path=path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{path} is corrupt (not valid TOML: {exc}). {fix}") from None
+        raise ProjectError(
+            Text("{path} is corrupt (not valid TOML: {exc}). {fix}", path=path, exc=exc, fix=fix)
+        ) from None
     except IsADirectoryError:
-        raise ProjectError(f"{path} is a folder, not the project file. {fix}") from None
+        raise ProjectError(
+            Text("{path} is a folder, not the project file. {fix}", path=path, fix=fix)
+        ) from None
     except PermissionError as exc:
         raise ProjectError(
-            f"{path} cannot be read ({exc.strerror}). Give your user read and write permission on it, "
-            "then try again."
+            Text(
+                "{path} cannot be read ({error}). Give your user read and write permission on "
+                "it, then try again.",
+                path=path,
+                error=exc.strerror,
+            )
         ) from None
     version = data.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ProjectError(
-            f"{path} was written by a newer Digital Human Studio (project schema {version}; this "
-            f"version reads up to {SCHEMA_VERSION}). Upgrade the studio to open it."
+            Text(
+                "{path} was written by a newer Digital Human Studio (project schema {version}; "
+                "this version reads up to {schema_version}). Upgrade the studio to open it.",
+                path=path,
+                version=version,
+                schema_version=SCHEMA_VERSION,
+            )
         )
     data.setdefault("name", root.name)
     try:
         ProjectFile.model_validate(data)
     except ValidationError as exc:
-        raise ProjectError(f"{describe_validation_error(exc, path, model=ProjectFile)}\n{fix}") from None
+        raise ProjectError(
+            Text(
+                "{errors}\n{fix}",
+                errors=describe_validation_error(exc, path, model=ProjectFile),
+                fix=fix,
+            )
+        ) from None
     return data
 
 
@@ -290,18 +323,28 @@ def project_toml(data: dict[str, Any], path: Path) -> str:
     try:
         again = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProjectError(f"{path}: these values cannot be written as TOML ({exc}); change them.") from None
+        raise ProjectError(
+            Text("{path}: these values cannot be written as TOML ({exc}); change them.", path=path, exc=exc)
+        ) from None
     if again != doc:
-        raise ProjectError(f"{path}: these values do not read back unchanged from TOML; change them.")
+        raise ProjectError(
+            Text("{path}: these values do not read back unchanged from TOML; change them.", path=path)
+        )
     return text
 
 
 def create_project(root: Path | str, name: str | None = None) -> Project:
     root = Path(root).expanduser().resolve()
     if (root / PROJECT_FILE).exists():
-        raise ProjectError(f"{root} already holds a project ({PROJECT_FILE} exists); open it instead.")
+        raise ProjectError(
+            Text(
+                "{root} already holds a project ({project_file} exists); open it instead.",
+                root=root,
+                project_file=PROJECT_FILE,
+            )
+        )
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise ProjectError(f"{root} exists and is not empty; choose a new or empty folder.")
+        raise ProjectError(Text("{root} exists and is not empty; choose a new or empty folder.", root=root))
     project = Project(
         root=root,
         name=name if name is not None else root.name,
@@ -317,7 +360,11 @@ def create_project(root: Path | str, name: str | None = None) -> Project:
             atomic.write_text(tmp / PROJECT_FILE, text)
     except OSError as exc:
         raise ProjectError(
-            f"cannot create the project {root}: {exc.strerror or exc}; nothing was left behind."
+            Text(
+                "cannot create the project {root}: {error}; nothing was left behind.",
+                root=root,
+                error=exc.strerror or exc,
+            )
         ) from None
     return project
 
@@ -328,8 +375,12 @@ def open_project(root: Path | str) -> Project:
     path = layout.project_file
     if not path.is_file():
         raise ProjectError(
-            f"{root} is not a Digital Human Studio project ({PROJECT_FILE} not found). "
-            f"Create one with `dhstudio new {root}`."
+            Text(
+                "{root} is not a Digital Human Studio project ({project_file} not found). Create "
+                "one with `dhstudio new {root}`.",
+                root=root,
+                project_file=PROJECT_FILE,
+            )
         )
     doc = ProjectFile.model_validate(read_document(path, root))
     for sub in layout.folders:

@@ -16,6 +16,7 @@ from pathlib import Path
 from core.config.loader import apply_overrides, read_toml, validate
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind
 from core.train.run_folder import RunFolder, list_runs
@@ -42,8 +43,11 @@ def resolve_clips(project: Project, names: list[str]) -> tuple[Path, ...]:
     clips = project.prepared_clips()
     if not clips:
         raise BadInput(
-            f"Project {project.root} has no prepared clips; run `dhstudio prepare VIDEO "
-            f"--project {project.root}` first."
+            Text(
+                "Project {project} has no prepared clips; run `dhstudio prepare VIDEO --project "
+                "{project}` first.",
+                project=project.root,
+            )
         )
     return tuple(clips)
 
@@ -69,7 +73,7 @@ def prepare_run(
     spec = avatar_kind(str(raw.get("kind", "")), str(order.job))
     config = validate(spec.config_model, raw, order.job, list(order.overrides))
     if order.max_steps is not None and order.max_steps < 1:
-        raise BadInput(f"--max-steps must be >= 1 (got {order.max_steps})")
+        raise BadInput(Text("--max-steps must be >= 1 (got {steps})", steps=order.max_steps))
     job_name = safe_name(order.job.stem)
     if launch_rank() > 0:  # under torchrun only rank 0 creates the run folder
         run_dir = _await_rank0_folder(project, order.run_name)
@@ -79,7 +83,7 @@ def prepare_run(
     if order.resume:
         run_dir = _resume_target(project, spec.name, job_name, order.run_name)
         check_output_folder(
-            run_dir, "--resume", "make the run folder writable, or copy the project somewhere writable."
+            run_dir, "--resume", Text("make the run folder writable, or copy the project somewhere writable.")
         )
         _check_step_cap(run_dir, order.max_steps)
         return spec, config, RunFolder(run_dir)
@@ -87,7 +91,10 @@ def prepare_run(
     run_dir = project.layout.run(name)
     if run_dir.exists():
         raise BadInput(
-            f"Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name."
+            Text(
+                "Run folder {run_dir} exists; pass --resume to continue it or choose another --run-name.",
+                run_dir=run_dir,
+            )
         )
     try:
         run = RunFolder(run_dir).create(
@@ -99,8 +106,13 @@ def prepare_run(
         )
     except OSError as exc:
         raise BadInput(
-            f"cannot create the run folder {run_dir}: {exc.strerror or exc}; free disk space or make "
-            f"{project.runs_dir} writable. Nothing was left behind."
+            Text(
+                "cannot create the run folder {run_dir}: {error}; free disk space or make {runs} "
+                "writable. Nothing was left behind.",
+                run_dir=run_dir,
+                error=exc.strerror or exc,
+                runs=project.runs_dir,
+            )
         ) from None
     return spec, config, run
 
@@ -125,12 +137,21 @@ def launch_rank() -> int:
 def _await_rank0_folder(project: Project, run_name: str | None, timeout_s: float = 120.0) -> Path:
     """Ranks > 0 share the folder rank 0 creates; its name must be fixed in advance."""
     if not run_name:
-        raise BadInput("Under torchrun, pass --run-name NAME so every rank writes to the same run folder.")
+        raise BadInput(
+            Text("Under torchrun, pass --run-name NAME so every rank writes to the same run folder.")
+        )
     path = project.runs_dir / safe_name(run_name)
     deadline = time.monotonic() + timeout_s
     while not (path / "config.toml").is_file():
         if time.monotonic() > deadline:
-            raise BadInput(f"Rank {launch_rank()}: rank 0 did not create {path} within {timeout_s:.0f} s.")
+            raise BadInput(
+                Text(
+                    "Rank {launch_rank}: rank 0 did not create {path} within {timeout_s:.0f} s.",
+                    launch_rank=launch_rank(),
+                    path=path,
+                    timeout_s=timeout_s,
+                )
+            )
         time.sleep(0.2)
     return path
 
@@ -145,9 +166,14 @@ def _check_step_cap(run_dir: Path, max_steps: int | None) -> None:
     if max_steps is None or step is None or max_steps > step:
         return
     raise BadInput(
-        f"{run_dir} is at step {step} already; a step cap of {max_steps} leaves nothing to train. "
-        f"Give a step cap above {step} (--max-steps, or Max steps in the training panel: the total "
-        "to reach), or none for the configured schedule."
+        Text(
+            "{run_dir} is at step {step} already; a step cap of {max_steps} leaves nothing "
+            "to train. Give a step cap above {step} (--max-steps, or Max steps in the "
+            "training panel: the total to reach), or none for the configured schedule.",
+            run_dir=run_dir,
+            step=step,
+            max_steps=max_steps,
+        )
     )
 
 
@@ -156,15 +182,26 @@ def _resume_target(project: Project, kind: str, job_name: str, run_name: str | N
     if run_name:
         path = project.layout.run(safe_name(run_name))
         if not path.is_dir():
-            raise BadInput(f"--resume: no run folder {path}")
+            raise BadInput(Text("--resume: no run folder {path}", path=path))
         status = RunFolder(path).load_status()  # DamagedRun names the file
         if status["kind"] != kind:
             raise BadInput(
-                f"--resume: {path} is a '{status['kind']}' run but the job file trains '{kind}'; "
-                "give the job file the run was made with."
+                Text(
+                    "--resume: {path} is a '{kind}' run but the job file trains '{expected_kind}'; give the "
+                    "job file the run was made with.",
+                    path=path,
+                    kind=status["kind"],
+                    expected_kind=kind,
+                )
             )
         return path
     runs = [r for r in list_runs(project.runs_dir) if r.job == job_name and r.kind == kind]
     if not runs:
-        raise BadInput(f"--resume: no earlier run of job '{job_name}' in {project.runs_dir}")
+        raise BadInput(
+            Text(
+                "--resume: no earlier run of job '{job_name}' in {runs}",
+                job_name=job_name,
+                runs=project.runs_dir,
+            )
+        )
     return runs[0].path

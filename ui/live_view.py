@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.elided_combo import ElidedComboBox
-from ui.translation import tr
+from ui.translation import tr, tr_message
 
 # control name -> (label, slider minimum, maximum, scale: slider value / scale = control value)
 SLIDERS: dict[str, tuple[str, int, int, float]] = {
@@ -306,7 +306,7 @@ class LiveView(QWidget):
         self.message.setProperty("tone", "error" if error else "info")  # coloured by the theme
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-        self.message.setText(text)
+        self.message.setText(tr_message(text))
         self.message.setVisible(bool(text))
 
     def set_running(self, running: bool) -> None:

@@ -37,6 +37,7 @@ from ui.config_form import ConfigForm
 from ui.gaussian_viewport import GaussianViewport
 from ui.image_view import ImageView
 from ui.loss_plot import LossPlot
+from ui.translation import tr_message
 
 COMPACT_TABS = "QTabBar::tab { padding: 6px 10px; }"  # the main tabs have 16 px a side
 
@@ -213,7 +214,7 @@ class TrainingView(QWidget):
 
     def show_message(self, text: str) -> None:
         """An error or a hint under the run bar; its row exists only while there is one."""
-        self.message.setText(text)
+        self.message.setText(tr_message(text))
         self.message.setVisible(bool(text))
 
     def set_running(self, running: bool, paused: bool = False) -> None:

@@ -26,3 +26,26 @@ def set_text(widget: QLabel | QAbstractButton, english: str) -> None:
     widget.setProperty(SOURCE_PROPERTY, english)
     widget.setProperty(SHOWN_PROPERTY, shown)
     widget.setText(shown)
+
+
+def tr_message(message: object) -> str:
+    """An engine message (`core.jobs.message.Text`) in the interface language; any other text as it is.
+
+    The template is looked up in the catalogue and formatted with the same parameters, each phrase
+    parameter (a `Text`, e.g. the message of a BadInput quoted in another) translated the same way.
+    An entry whose placeholders do not fit the parameters falls back to the English text rather than
+    failing."""
+    template = getattr(message, "template", None)
+    params = getattr(message, "params", None)
+    if not isinstance(message, str) or template is None or params is None:
+        return message if isinstance(message, str) else str(message)
+    shown = {name: _param(value) for name, value in params.items()}
+    try:
+        return tr(template).format(**shown)
+    except (KeyError, IndexError, ValueError):  # a broken catalogue entry: English beats a crash
+        return template.format(**shown)
+
+
+def _param(value: object) -> object:
+    """A phrase (a Text; an exception parameter was kept as its text, a Text when raised with one)."""
+    return tr_message(value) if isinstance(value, str) and hasattr(value, "template") else value

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from core.config.model import ConfigModel
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 SAMPLE_RATE = 16000
 INT16_SCALE = 32768.0  # kaldi's waveform convention: float samples on the int16 scale
@@ -77,7 +78,10 @@ def _as_mono_float(samples: np.ndarray) -> np.ndarray:
     samples = np.asarray(samples)
     if samples.ndim != 1:
         raise BadInput(
-            f"audio must be mono, 1-D samples (got shape {samples.shape}); mix down channels first"
+            Text(
+                "audio must be mono, 1-D samples (got shape {shape}); mix down channels first",
+                shape=samples.shape,
+            )
         )
     if samples.dtype == np.int16:
         return samples.astype(np.float32) / INT16_SCALE
@@ -111,9 +115,12 @@ class StreamingFbank:
         """Append samples; return the frames completed by them, [M, num_bins] float32 (M may be 0)."""
         if sample_rate != self.cfg.sample_rate:
             raise BadInput(
-                f"StreamingFbank got {sample_rate} Hz audio but needs {self.cfg.sample_rate} Hz; "
-                "resample it first "
-                f"(core.audio.resample.StreamingResampler({sample_rate}, {self.cfg.sample_rate}))."
+                Text(
+                    "StreamingFbank got {sample_rate} Hz audio but needs {needed_rate} Hz; resample "
+                    "it first (core.audio.resample.StreamingResampler({sample_rate}, {needed_rate})).",
+                    sample_rate=sample_rate,
+                    needed_rate=self.cfg.sample_rate,
+                )
             )
         if self._finished:
             raise RuntimeError("StreamingFbank.accept after finish(); make a new extractor for a new stream")

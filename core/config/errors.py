@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 
 class ConfigError(BadInput):
@@ -26,9 +27,9 @@ def describe_validation_error(
 
     With the validated `model`, an unknown key also lists the keys its section allows and the nearest one.
     """
-    where = f"{source}" if source else "config"
+    where = f"{source}" if source else Text("config")
     keys = {o.split("=", 1)[0].strip(): o.strip() for o in overrides}
-    lines = [f"Invalid configuration in {where}:"]
+    lines = []  # pydantic's own words for each field stay English; the frame is translated
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
         value = err.get("input")
@@ -46,7 +47,7 @@ def describe_validation_error(
         if err["type"] == "extra_forbidden" and model is not None:
             line += _known_keys_hint(model, err["loc"])
         lines.append(line)
-    return "\n".join(lines)
+    return Text("Invalid configuration in {where}:\n{fields}", where=where, fields="\n".join(lines))
 
 
 def _known_keys_hint(model: type[BaseModel], loc: tuple) -> str:

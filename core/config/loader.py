@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.config.errors import ConfigError, describe_validation_error
+from core.jobs.message import Text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,29 +35,31 @@ def job_file(text: str) -> Path:
 def read_toml(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"Config file not found: {path}. {_presets_hint(path)}")
+        raise ConfigError(Text("Config file not found: {path}. {hint}", path=path, hint=_presets_hint(path)))
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+        raise ConfigError(Text("{path} is not valid TOML: {exc}", path=path, exc=exc)) from exc
 
 
 def _presets_hint(path: Path) -> str:
     """Where the shipped job files are, naming the one `path` most likely meant."""
     if (PRESETS_DIR / path.name).is_file():
-        return f"Did you mean {PRESETS_DIR / path.name}?"
+        return Text("Did you mean {path}?", path=PRESETS_DIR / path.name)
     names = sorted(p.name for p in PRESETS_DIR.glob("*.toml"))
-    return f"Give a job file; the presets are in {PRESETS_DIR}: {', '.join(names)}"
+    return Text(
+        "Give a job file; the presets are in {folder}: {names}", folder=PRESETS_DIR, names=", ".join(names)
+    )
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
     """`train.lr=1e-4` -> (['train', 'lr'], 0.0001). Values are parsed as TOML, else kept as text."""
     if "=" not in text:
-        raise ConfigError(f"Override '{text}' must look like section.key=value")
+        raise ConfigError(Text("Override '{text}' must look like section.key=value", text=text))
     key, raw = text.split("=", 1)
     parts = [p.strip() for p in key.strip().split(".") if p.strip()]
     if not parts:
-        raise ConfigError(f"Override '{text}' has an empty key")
+        raise ConfigError(Text("Override '{text}' has an empty key", text=text))
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
@@ -72,7 +75,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         for p in parts[:-1]:
             child = node.setdefault(p, {})
             if not isinstance(child, dict):
-                raise ConfigError(f"Override '{text}': '{p}' is a value, not a section")
+                raise ConfigError(Text("Override '{text}': '{p}' is a value, not a section", text=text, p=p))
             node = child
         node[parts[-1]] = value
     return out

@@ -37,6 +37,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.kinds.requests import ExportRequest
 
 WRITERS = {"fp32": "core.export.onnx_fp32:write", "int8": "core.export.onnx_int8:write"}
@@ -49,7 +50,13 @@ class BundleExportJob(Job):
         self.req = request
         self.precision = str(request.options.get("precision", "fp32"))
         if self.precision not in PRECISIONS:
-            raise BadInput(f"--precision is {self.precision!r}; allowed: {', '.join(PRECISIONS)}")
+            raise BadInput(
+                Text(
+                    "--precision is {precision!r}; allowed: {precisions}",
+                    precision=self.precision,
+                    precisions=", ".join(PRECISIONS),
+                )
+            )
 
     def run(self, ctx: JobContext) -> list[Path]:
         with ClipReads("export", "export the run") as reads:  # the clips, held to the end
@@ -90,8 +97,14 @@ class BundleExportJob(Job):
         reads.hold(audio_clip)
         if abs(audio.fps - clip.fps) > 1e-3:
             raise BadInput(
-                f"the audio-to-mouth model in {audio_run} was trained at {audio.fps:g} fps but the "
-                f"avatar's clip runs at {clip.fps:g} fps; train the audio model on a clip at that rate"
+                Text(
+                    "the audio-to-mouth model in {audio_run} was trained at {audio_fps:g} fps but "
+                    "the avatar's clip runs at {clip_fps:g} fps; train the audio model on a clip at "
+                    "that rate",
+                    audio_run=audio_run,
+                    audio_fps=audio.fps,
+                    clip_fps=clip.fps,
+                )
             )
         holdout = float(audio.config.get("train", {}).get("holdout", 0.2))
         audio_subject = clip_audio_subject(
@@ -239,7 +252,12 @@ def write_loop(ctx: JobContext, clip, folder: Path, max_frames: int) -> dict[str
         )
         idx = idx[:cap]
     if idx.size == 0:
-        raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
+        raise BadInput(
+            Text(
+                "prepared clip {clip_path} has no frame with a face; prepare another video",
+                clip_path=clip.path,
+            )
+        )
     h, w = clip.height, clip.width
     with Mp4Writer(folder / LOOP_VIDEO, w, h, clip.fps, crf=12) as writer:
         for s in range(0, len(idx), LOOP_WRITE_CHUNK):

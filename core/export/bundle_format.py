@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 SCHEMA = "dhstudio.avatar-bundle"
 SCHEMA_VERSION = 1
@@ -48,9 +49,13 @@ def check_bundle_backend(backend: str, folder: Path | str) -> None:
     """`--backend` for a bundle: it runs its own ONNX models, so a PyTorch backend cannot be honoured."""
     if backend not in BUNDLE_BACKENDS:
         raise BadInput(
-            f"{folder} is an exported bundle, which runs its own ONNX models: --backend {backend} "
-            f"cannot apply. Leave --backend out (or pass onnx), or give the run folder it was exported "
-            f"from to use {backend}."
+            Text(
+                "{folder} is an exported bundle, which runs its own ONNX models: --backend "
+                "{backend} cannot apply. Leave --backend out (or pass onnx), or give the run "
+                "folder it was exported from to use {backend}.",
+                folder=folder,
+                backend=backend,
+            )
         )
 
 
@@ -90,36 +95,73 @@ def read_bundle(folder: Path | str) -> BundleManifest:
     path = folder / BUNDLE_JSON
     if not path.is_file():
         raise BadInput(
-            f"{folder} is not an avatar bundle (no {BUNDLE_JSON}); "
-            "make one with `dhstudio export RUN --format bundle`"
+            Text(
+                "{folder} is not an avatar bundle (no {bundle_json}); make one with `dhstudio "
+                "export RUN --format bundle`",
+                folder=folder,
+                bundle_json=BUNDLE_JSON,
+            )
         )
     try:
         meta = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise BadInput(f"{path} is damaged ({exc}); export the bundle again") from None
+        raise BadInput(
+            Text("{path} is damaged ({exc}); export the bundle again", path=path, exc=exc)
+        ) from None
     if meta.get("schema") != SCHEMA:
-        raise BadInput(f"{path}: field 'schema' is {meta.get('schema')!r}, expected {SCHEMA!r}")
+        raise BadInput(
+            Text(
+                "{path}: field 'schema' is {schema!r}, expected {expected_schema!r}",
+                path=path,
+                schema=meta.get("schema"),
+                expected_schema=SCHEMA,
+            )
+        )
     version = meta.get("schema_version")
     if not isinstance(version, int) or version < 1:
-        raise BadInput(f"{path}: field 'schema_version' is {version!r}; expected an integer >= 1")
+        raise BadInput(
+            Text(
+                "{path}: field 'schema_version' is {version!r}; expected an integer >= 1",
+                path=path,
+                version=version,
+            )
+        )
     if version > SCHEMA_VERSION:
         raise BadInput(
-            f"{path} has schema version {version}, newer than this dhstudio reads (up to {SCHEMA_VERSION}); "
-            "update dhstudio or export the bundle with this version"
+            Text(
+                "{path} has schema version {version}, newer than this dhstudio reads (up to "
+                "{schema_version}); update dhstudio or export the bundle with this version",
+                path=path,
+                version=version,
+                schema_version=SCHEMA_VERSION,
+            )
         )
     files, roles = meta.get("files"), meta.get("files_by_role")
     if not isinstance(files, dict) or not isinstance(roles, dict) or not set(roles.values()) <= set(files):
-        raise BadInput(f"{path}: fields 'files' / 'files_by_role' are missing or disagree; export it again")
+        raise BadInput(
+            Text(
+                "{path}: fields 'files' / 'files_by_role' are missing or disagree; export it again", path=path
+            )
+        )
     missing = [name for name in files if not (folder / name).is_file()]
     if missing:
         raise BadInput(
-            f"bundle {folder} is missing {', '.join(missing)}; copy the whole folder or export it again"
+            Text(
+                "bundle {folder} is missing {missing}; copy the whole folder or export it again",
+                folder=folder,
+                missing=", ".join(missing),
+            )
         )
     for name, size in files.items():
         f = folder / name
         if f.stat().st_size != int(size):
             raise BadInput(
-                f"bundle file {f} is {f.stat().st_size} bytes, bundle.json says {size}; "
-                "the copy is incomplete or damaged, export it again"
+                Text(
+                    "bundle file {f} is {actual} bytes, bundle.json says {size}; the copy is "
+                    "incomplete or damaged, export it again",
+                    f=f,
+                    actual=f.stat().st_size,
+                    size=size,
+                )
             )
     return BundleManifest(folder, meta)

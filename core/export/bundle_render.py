@@ -17,6 +17,7 @@ import numpy as np
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 
 AUDIO_RATE = 16000
 
@@ -42,7 +43,7 @@ class BundleRenderJob(Job):
 
         r = self.req
         if r.out.suffix.lower() != ".mp4":
-            raise BadInput(f"--out must name an .mp4 file (got {r.out})")
+            raise BadInput(Text("--out must name an .mp4 file (got {out})", out=r.out))
         audio = read_audio(r.audio)  # the audio model's view: 16 kHz mono
         native = read_audio_native(r.audio)
         sound, sound_rate = for_aac(native.samples, native.rate)  # what the video carries, as it is

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from core.export.bundle_format import BundleManifest, read_bundle
+from core.jobs.message import Text
 
 LAYOUT_TOLERANCE = 1e-4  # the renderer's parity tolerance against PyTorch at export
 
@@ -57,7 +58,12 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
         from core.jobs.errors import BadInput
 
         raise BadInput(
-            f"{m.file('loop')} holds {frames.shape[0]} frames, bundle.json says {n}; export it again"
+            Text(
+                "{file} holds {frames} frames, bundle.json says {n}; export it again",
+                file=m.file("loop"),
+                frames=frames.shape[0],
+                n=n,
+            )
         )
     space = MouthSpace.from_dict(
         {k[len("space_") :]: v for k, v in arrays.items() if k.startswith("space_")}

@@ -20,6 +20,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.kinds.requests import ExportRequest
 
 # format -> "module:function" writing (subject, folder, scratch) -> Exported; imported when used
@@ -36,9 +37,11 @@ class ExportFailed(RuntimeError):
 
 def check_out_folder(out: Path, force: bool) -> None:
     if out.exists() and not force:
-        raise BadInput(f"{out} already exists; choose another --out or pass --force to replace it")
+        raise BadInput(
+            Text("{out} already exists; choose another --out or pass --force to replace it", out=out)
+        )
     if out.exists() and not out.is_dir():
-        raise BadInput(f"{out} exists and is not a folder; choose another --out")
+        raise BadInput(Text("{out} exists and is not a folder; choose another --out", out=out))
 
 
 def _writer(fmt: str) -> Callable:
@@ -55,7 +58,13 @@ class ModelExportJob(Job):
         self, fmt: str, request: ExportRequest, load_subject: Callable[[Path, ClipReads], Any]
     ) -> None:
         if fmt not in WRITERS:
-            raise BadInput(f"unknown model export format {fmt!r}; allowed: {', '.join(WRITERS)}")
+            raise BadInput(
+                Text(
+                    "unknown model export format {fmt!r}; allowed: {writers}",
+                    fmt=fmt,
+                    writers=", ".join(WRITERS),
+                )
+            )
         self.fmt = fmt
         self.req = request
         self.load_subject = load_subject

@@ -28,6 +28,7 @@ from torch import nn
 from core.export.onnx_fp32 import AudioStepModule, CachedRendererModule, export_audio_step, export_renderer
 from core.io.claim import ClipReads
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 Feed = dict[str, np.ndarray]
 RunFn = Callable[[Feed], list[np.ndarray]]  # named inputs -> outputs in `output_names` order
@@ -110,8 +111,12 @@ def require_finished(run: Path) -> None:
     state = str(RunFolder(run).read_status().get("state", ""))
     if state in ("created", "running"):
         raise BadInput(
-            f"{run} has no finished checkpoint (the run is '{state}'); wait for training to finish "
-            "or export a finished run."
+            Text(
+                "{run} has no finished checkpoint (the run is '{state}'); wait for training to "
+                "finish or export a finished run.",
+                run=run,
+                state=state,
+            )
         )
 
 
@@ -163,7 +168,10 @@ def clip_renderer_subject(
     split = split_clip(clip, holdout)
     if len(split.held_out) == 0:
         raise BadInput(
-            f"clip '{clip.name}' has no usable held-out frame to check the export on; use a longer clip"
+            Text(
+                "clip '{clip_name}' has no usable held-out frame to check the export on; use a longer clip",
+                clip_name=clip.name,
+            )
         )
 
     def sources(idx: np.ndarray) -> list[Feed]:
@@ -259,10 +267,18 @@ def audio_clip_dir(run: Path) -> Path:
     try:
         names = json.loads(summary.read_text())["clips"]
     except (OSError, ValueError, KeyError):
-        raise BadInput(f"{summary} is missing or damaged; it names the clip to check the export on") from None
+        raise BadInput(
+            Text("{summary} is missing or damaged; it names the clip to check the export on", summary=summary)
+        ) from None
     path = run.resolve().parent.parent / "prepared" / str(names[0])
     if not (path / "manifest.json").is_file():
-        raise BadInput(f"the audio model was trained on clip '{names[0]}', but {path} is not a prepared clip")
+        raise BadInput(
+            Text(
+                "the audio model was trained on clip '{names}', but {path} is not a prepared clip",
+                names=names[0],
+                path=path,
+            )
+        )
     return path
 
 

@@ -34,6 +34,7 @@ from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.kinds.requests import ExportRequest
 
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"  # the page's sources and its npm packages
@@ -47,12 +48,19 @@ def web_sources(root: Path = WEB_ROOT) -> tuple[Path, Path]:
     """(page sources, onnxruntime-web dist) after checking both are there."""
     src, dist = root / "src", root / ORT_DIST
     if not (src / "index.html").is_file():
-        raise BadInput(f"the web page sources are missing ({src}/index.html); reinstall dhstudio")
+        raise BadInput(
+            Text("the web page sources are missing ({src}/index.html); reinstall dhstudio", src=src)
+        )
     missing = [f for f in ORT_FILES if not (dist / f).is_file()]
     if missing:
         raise BadInput(
-            f"onnxruntime-web is not installed ({dist} lacks {', '.join(missing)}); "
-            f"run `npm ci --prefix {root}` (installers/setup.sh does it)"
+            Text(
+                "onnxruntime-web is not installed ({dist} lacks {missing}); run `npm ci --prefix "
+                "{root}` (installers/setup.sh does it)",
+                dist=dist,
+                missing=", ".join(missing),
+                root=root,
+            )
         )
     return src, dist
 
@@ -68,10 +76,16 @@ class WebExportJob(Job):
         self.req = request
         self.precision = str(request.options.get("precision") or "int8")
         if self.precision not in PRECISIONS:
-            raise BadInput(f"--precision is {self.precision!r}; allowed: {', '.join(PRECISIONS)}")
+            raise BadInput(
+                Text(
+                    "--precision is {precision!r}; allowed: {precisions}",
+                    precision=self.precision,
+                    precisions=", ".join(PRECISIONS),
+                )
+            )
         self.quality = int(request.options.get("jpeg_quality", 90))
         if not 50 <= self.quality <= 100:
-            raise BadInput(f"jpeg_quality is {self.quality}; allowed: 50 .. 100")
+            raise BadInput(Text("jpeg_quality is {quality}; allowed: 50 .. 100", quality=self.quality))
 
     def run(self, ctx: JobContext) -> list[Path]:
         from core.export.bundle import BundleExportJob

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.face.smoothing import runs
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 # PnP reprojection residual of the rigid points (in eye-corner distances) at which confidence
 # reaches 0: a well-tracked face sits near 0.02-0.04 (confidence ~0.75-0.85).
@@ -60,23 +61,40 @@ def check_tracking(
     need = rule.frames_needed(n, fps)
     if tracked >= need:
         return
-    lost = (
-        f"{video}: no face found in {int(missing.sum())} of {n} frames ({100 * missing.mean():.0f}%) - "
-        f"frames {frame_ranges(missing)} (at {time_ranges(missing, fps)})"
+    lost = Text(
+        "{video}: no face found in {missing} of {n} frames ({percent:.0f}%) - frames {frames} (at {times})",
+        video=video,
+        missing=int(missing.sum()),
+        n=n,
+        percent=100 * missing.mean(),
+        frames=frame_ranges(missing),
+        times=time_ranges(missing, fps),
     )
     if not tracked:
-        raise BadInput(f"{lost}. Use a video in which one person's face is visible.")
+        raise BadInput(Text("{lost}. Use a video in which one person's face is visible.", lost=lost))
     if tracked < rule.min_fraction * n:
         raise BadInput(
-            f"{lost}: most of the clip shows no face, and prepare needs a face in at least "
-            f"{100 * rule.min_fraction:.0f}% of the frames. Trim the video to the part where the speaker's "
-            "face is in view (or use a clip where it stays in view)."
+            Text(
+                "{lost}: most of the clip shows no face, and prepare needs a face in at least "
+                "{min_percent:.0f}% of the frames. Trim the video to the part where "
+                "the speaker's face is in view (or use a clip where it stays in view).",
+                lost=lost,
+                min_percent=100 * rule.min_fraction,
+            )
         )
     need_s = min(rule.min_seconds, rule.short_clip * n / fps)
     raise BadInput(
-        f"{lost}, which leaves {tracked / fps:.2f} s with the face in view; prepare needs at least "
-        f"{need_s:.2f} s of it ({math.ceil(need)} frames at {fps:g} fps) to train an avatar. Use a longer "
-        "clip, or one where the face stays in view (trim or re-record the face-less part)."
+        Text(
+            "{lost}, which leaves {tracked_s:.2f} s with the face in view; prepare needs at "
+            "least {need_s:.2f} s of it ({need_frames} frames at {fps:g} fps) to train an "
+            "avatar. Use a longer clip, or one where the face stays in view (trim or "
+            "re-record the face-less part).",
+            lost=lost,
+            tracked_s=tracked / fps,
+            need_s=need_s,
+            need_frames=math.ceil(need),
+            fps=fps,
+        )
     )
 
 
@@ -104,8 +122,13 @@ def check_face_size(
     width = float(np.median(widths))
     if width < min_px:
         raise BadInput(
-            f"{video}: the face is only {width:.0f} px wide (median over the clip); at least {min_px:.0f} px "
-            "is needed. Use a closer shot or a higher-resolution video."
+            Text(
+                "{video}: the face is only {width:.0f} px wide (median over the clip); at least "
+                "{min_px:.0f} px is needed. Use a closer shot or a higher-resolution video.",
+                video=video,
+                width=width,
+                min_px=min_px,
+            )
         )
 
 
@@ -125,7 +148,7 @@ def crops_past_the_edge(out_of_frame: np.ndarray, found: np.ndarray, video: Path
     )
 
 
-LIPSYNC_EDGE_FIX = (
+LIPSYNC_EDGE_FIX = Text(
     "the lip-sync avatar trains only on frames whose crop is inside the image (the Gaussian avatar "
     "uses them all). Use a shot with some space around the face (zoom out, or crop the video less tightly)."
 )

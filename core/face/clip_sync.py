@@ -19,6 +19,7 @@ from core.io.claim import claimed
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.mouth.av_sync import AvOffset, AvSync, fixed_offset, parse_av_sync
 
 
@@ -35,8 +36,11 @@ class SoundSyncJob(Job):
         clip = PreparedClip.load(self.clip_dir)
         if not clip.has_audio:
             raise BadInput(
-                f"'{clip.name}' has no sound track, so it has no sound timing to set. "
-                "Prepare a video with sound to train lip-sync on it."
+                Text(
+                    "'{clip_name}' has no sound track, so it has no sound timing to set. Prepare a "
+                    "video with sound to train lip-sync on it.",
+                    clip_name=clip.name,
+                )
             )
         with claimed(clip.path, "sound timing", f"change the sound timing of '{clip.name}'"):
             ctx.progress(0, 1, "timing the sound" if self.setting == "auto" else "setting the sound timing")

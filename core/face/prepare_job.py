@@ -62,6 +62,7 @@ from core.io.output_paths import check_output_folder
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput, JobCancelled
 from core.jobs.job import Job, failure_message
+from core.jobs.message import Text
 from core.lipsync.geometry import crop_geometry
 from core.media import decode
 from core.media.audio import AUDIO_RATE, read_audio
@@ -95,7 +96,10 @@ class PrepareSettings:
         parse_av_sync(self.av_sync)  # BadInput naming the allowed values
         if not 1.0 <= self.fps <= 120.0:
             raise BadInput(
-                f"fps {self.fps} is out of range; choose a frame rate between 1 and 120 (default 25)."
+                Text(
+                    "fps {fps} is out of range; choose a frame rate between 1 and 120 (default 25).",
+                    fps=self.fps,
+                )
             )
 
 
@@ -145,15 +149,25 @@ class PrepareJob(Job):
         n = info.output_frames(s.fps)
         if n < min_clip_frames():
             raise BadInput(
-                f"{self.video.name} gives {n} frame{'s' if n != 1 else ''} at {s.fps:g} fps "
-                f"({info.duration:.2f} s); training an avatar needs {frames_needed()}. "
-                f"Prepare a longer video (at least {min_clip_frames() / s.fps:.2f} s)."
+                Text(
+                    "{video} gives {n} {frames} at {fps:g} fps ({seconds:.2f} s); training an avatar "
+                    "needs {frames_needed}. Prepare a longer video (at least {min_seconds:.2f} s).",
+                    video=self.video.name,
+                    n=n,
+                    frames=Text("frames") if n != 1 else Text("frame"),
+                    fps=s.fps,
+                    seconds=info.duration,
+                    frames_needed=frames_needed(),
+                    min_seconds=min_clip_frames() / s.fps,
+                )
             )
         # the clip is made beside its final name: a read-only project is refused here, not mid-way
         check_output_folder(
             self.out_dir.parent,
-            "the prepared clips' folder",
-            "make the project folder writable (or copy the project somewhere writable) and prepare again.",
+            Text("the prepared clips' folder"),
+            Text(
+                "make the project folder writable (or copy the project somewhere writable) and prepare again."
+            ),
         )
         size = (info.width - info.width % 2, info.height - info.height % 2)
         ctx.log(

@@ -25,6 +25,7 @@ import numpy as np
 from core.audio.silence import is_silent
 from core.io.manifest import read_manifest
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.mouth.av_sync import AvOffset, retime
 
 SUPPORTED_SCHEMA = 1
@@ -67,13 +68,18 @@ class PreparedClip:
     @classmethod
     def load(cls, path: Path | str) -> PreparedClip:
         path = Path(path)
-        missing = "is not a prepared clip (no manifest.json). Run `dhstudio prepare` first."
-        manifest_path, manifest = read_manifest(path, missing, "prepare the clip again.")
+        missing = Text("is not a prepared clip (no manifest.json). Run `dhstudio prepare` first.")
+        manifest_path, manifest = read_manifest(path, missing, Text("prepare the clip again."))
         schema = manifest.get("schema")
         if schema != SUPPORTED_SCHEMA:
             raise BadInput(
-                f"{manifest_path}: prepared-clip schema {schema!r} is not supported "
-                f"(this version reads schema {SUPPORTED_SCHEMA}); prepare the clip again."
+                Text(
+                    "{manifest_path}: prepared-clip schema {schema!r} is not supported (this version "
+                    "reads schema {supported_schema}); prepare the clip again.",
+                    manifest_path=manifest_path,
+                    schema=schema,
+                    supported_schema=SUPPORTED_SCHEMA,
+                )
             )
         try:
             landmarks = np.load(path / "landmarks.npy", allow_pickle=False)
@@ -81,11 +87,21 @@ class PreparedClip:
                 face_boxes, mouth_boxes = crops["face_boxes"], crops["mouth_boxes"]
         except (OSError, KeyError, ValueError) as exc:
             raise BadInput(
-                f"{path}: prepared clip files are missing or damaged ({exc}); prepare it again."
+                Text(
+                    "{path}: prepared clip files are missing or damaged ({exc}); prepare it again.",
+                    path=path,
+                    exc=exc,
+                )
             ) from None
         n = int(manifest["frame_count"])
         if landmarks.shape[0] != n or face_boxes.shape != (n, 4):
-            raise BadInput(f"{path}: landmarks/crops do not match frame_count {n}; prepare the clip again.")
+            raise BadInput(
+                Text(
+                    "{path}: landmarks/crops do not match frame_count {n}; prepare the clip again.",
+                    path=path,
+                    n=n,
+                )
+            )
         return cls(
             path=path,
             manifest=manifest,
@@ -114,10 +130,20 @@ class PreparedClip:
                 k = np.asarray(data["camera"], np.float64)
         except (OSError, KeyError, ValueError) as exc:
             raise BadInput(
-                f"{self.path}: poses.npz is missing or damaged ({exc}); prepare the clip again."
+                Text(
+                    "{path}: poses.npz is missing or damaged ({exc}); prepare the clip again.",
+                    path=self.path,
+                    exc=exc,
+                )
             ) from None
         if k.shape != (3, 3):
-            raise BadInput(f"{self.path}: poses.npz camera is {k.shape}, not 3x3; prepare the clip again.")
+            raise BadInput(
+                Text(
+                    "{path}: poses.npz camera is {shape}, not 3x3; prepare the clip again.",
+                    path=self.path,
+                    shape=k.shape,
+                )
+            )
         return k
 
     def read_frames(self, indices: Sequence[int] | None = None) -> np.ndarray:
@@ -153,8 +179,11 @@ class PreparedClip:
         wav = self.path / "audio.wav"
         if not self.has_audio or not wav.is_file():
             raise BadInput(
-                f"Prepared clip '{self.name}' has no audio (its source video had no audio track). Lip-sync "
-                "training needs the speech: prepare a video with sound."
+                Text(
+                    "Prepared clip '{name}' has no audio (its source video had no audio track). "
+                    "Lip-sync training needs the speech: prepare a video with sound.",
+                    name=self.name,
+                )
             )
         if timing not in TIMINGS:
             raise ValueError(f"timing {timing!r}: use one of {', '.join(TIMINGS)}")

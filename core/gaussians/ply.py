@@ -31,6 +31,7 @@ from core.gaussians.binding import BoundGaussians, world_on_mesh
 from core.gaussians.render.base import GaussiansWorld
 from core.io.atomic import atomic_open, write_bytes
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 SPACE_COMMENT = "dhstudio_space"
 
@@ -96,7 +97,7 @@ def read_ply(path: Path | str) -> PlyGaussians:
     """Read a 3DGS PLY (ours or any standard one; files without a space comment count as world)."""
     path = Path(path)
     if not path.is_file():
-        raise BadInput(f"PLY file not found: {path}")
+        raise BadInput(Text("PLY file not found: {path}", path=path))
     ply = PlyData.read(str(path))
     v = ply["vertex"].data
     names = set(v.dtype.names or ())
@@ -117,7 +118,13 @@ def read_ply(path: Path | str) -> PlyGaussians:
         "rot_3",
     }
     if not required <= names:
-        raise BadInput(f"{path} is not a 3DGS PLY: missing {', '.join(sorted(required - names))}")
+        raise BadInput(
+            Text(
+                "{path} is not a 3DGS PLY: missing {missing}",
+                path=path,
+                missing=", ".join(sorted(required - names)),
+            )
+        )
     n = len(v)
     n_rest = len([p for p in names if p.startswith("f_rest_")])
     k = 1 + n_rest // 3
@@ -167,7 +174,11 @@ def load_world_ply(path: Path | str, device: torch.device | str = "cpu") -> Gaus
     """A world-space PLY -> activated Gaussians."""
     p = read_ply(path)
     if p.space != "world":
-        raise BadInput(f"{path} holds {p.space}-space Gaussians; load it with load_bound_ply")
+        raise BadInput(
+            Text(
+                "{path} holds {space}-space Gaussians; load it with load_bound_ply", path=path, space=p.space
+            )
+        )
     t = {
         k: torch.from_numpy(getattr(p, k)).to(device)
         for k in ("xyz", "sh", "opacity_logits", "log_scales", "quats")
@@ -217,10 +228,12 @@ def load_bound_ply(
     """Inverse of :func:`save_bound_ply`."""
     p = read_ply(path)
     if p.space != "local" or p.binding is None:
-        raise BadInput(f"{path} is not a bound (local-space) avatar PLY with binding_0")
+        raise BadInput(Text("{path} is not a bound (local-space) avatar PLY with binding_0", path=path))
     companion = mesh_path(path)
     if not companion.is_file():
-        raise BadInput(f"mesh sequence for {path} not found: expected {companion}")
+        raise BadInput(
+            Text("mesh sequence for {path} not found: expected {companion}", path=path, companion=companion)
+        )
     with np.load(companion, allow_pickle=False) as z:
         mesh = MeshSequence(verts=z["verts"], faces=z["faces"].astype(np.int64))
 

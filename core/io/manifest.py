@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 MANIFEST = "manifest.json"
 
@@ -16,8 +17,8 @@ def read_manifest(folder: Path, missing: str, redo: str) -> tuple[Path, dict[str
     "MANIFEST is corrupt (why); {redo}" when it is no JSON."""
     path = folder / MANIFEST
     if not path.is_file():
-        raise BadInput(f"{folder} {missing}")
+        raise BadInput(Text("{folder} {missing}", folder=folder, missing=missing))
     try:
         return path, json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path} is corrupt ({exc}); {redo}") from None
+        raise BadInput(Text("{path} is corrupt ({exc}); {redo}", path=path, exc=exc, redo=redo)) from None

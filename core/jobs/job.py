@@ -13,6 +13,7 @@ from core.jobs.context import EventSink, JobContext
 from core.jobs.control import JobControl
 from core.jobs.errors import BadInput, JobCancelled
 from core.jobs.events import JobFailed
+from core.jobs.message import Text
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,11 @@ def execute(job: Job, sink: EventSink, control: JobControl | None = None) -> Job
 
 
 def failure_message(exc: Exception) -> str:
-    """What a failed job's result says: bad input's own message, else the error's type and text."""
-    return str(exc) if isinstance(exc, BadInput) else f"{type(exc).__name__}: {exc}"
+    """What a failed job's result says: bad input's own message, else the error's type and text
+    (a `Text`, so an error raised with one, e.g. a microphone that stopped, is translated too)."""
+    if isinstance(exc, BadInput):
+        return str(exc)
+    return Text("{error_type}: {error}", error_type=type(exc).__name__, error=str(exc))
 
 
 def _report(sink: EventSink, event: JobFailed) -> None:

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 from core.kinds.registry import audio_model_kind, kind_of_run
 from core.project_layout import ProjectLayout
@@ -44,33 +45,47 @@ def resolve_audio_run(run: Path, given: Path | None, kind: AvatarKind | None = N
         try:
             made = audio.bootstrap(layout.root)
         except BadInput as exc:
-            why_not_made = f", and none could be made without training: {exc}"
+            why_not_made = Text(", and none could be made without training: {exc}", exc=exc)
         else:
             log.info("no finished %s run in %s: made %s without training", audio.name, layout.runs, made.name)
             return made
     raise BadInput(
-        f"No finished {audio.title.lower()} run with usable weights in {layout.runs}{why_not_made}. "
-        "Train one with "
-        f"`dhstudio train training_jobs/{audio.name}.toml --project {layout.root}` or pass --audio-model RUN."
+        Text(
+            "No finished {audio_title} run with usable weights in {runs}{why_not_made}. "
+            "Train one with `dhstudio train training_jobs/{audio_name}.toml --project "
+            "{project}` or pass --audio-model RUN.",
+            audio_title=Text(audio.title.lower()),
+            runs=layout.runs,
+            why_not_made=why_not_made,
+            audio_name=audio.name,
+            project=layout.root,
+        )
     )
 
 
 def _check_given(given: Path, audio: AvatarKind) -> Path:
-    fix = (
-        f"give an {audio.name} run folder (made by `dhstudio train training_jobs/{audio.name}.toml`), "
-        "or leave --audio-model out to use the project's newest finished one"
+    fix = Text(
+        "give an {name} run folder (made by `dhstudio train training_jobs/{name}.toml`), "
+        "or leave --audio-model out to use the project's newest finished one",
+        name=audio.name,
     )
     if not given.exists():
-        raise BadInput(f"--audio-model {given} does not exist; {fix}.")
+        raise BadInput(Text("--audio-model {given} does not exist; {fix}.", given=given, fix=fix))
     if given.is_dir():
         status = RunFolder(given).read_status()
         if status.get("kind") and status["kind"] != audio.name:
             raise BadInput(
-                f"--audio-model {given} is a '{status['kind']}' run, not an {audio.name} one; {fix}."
+                Text(
+                    "--audio-model {given} is a '{kind}' run, not an {audio_name} one; {fix}.",
+                    given=given,
+                    kind=status["kind"],
+                    audio_name=audio.name,
+                    fix=fix,
+                )
             )
         audio.check_weights(given)
     else:  # its checkpoint file
         from core.train.finite_weights import check_finite
 
-        check_finite(given, audio.title.lower())
+        check_finite(given, Text(audio.title.lower()))
     return given

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.kinds.requests import EvalRequest, ExportRequest, RenderRequest
 from core.train.spec import TrainRequest
 
@@ -64,24 +65,34 @@ class AvatarKind:
         """The kind's evaluation, whose figures dict is written to `request.out_json` in one place."""
         from core.kinds.evaluation import EvalFiguresJob
 
-        return EvalFiguresJob(self._factory("evaluate", "evaluated")(request), request.figures_path)
+        return EvalFiguresJob(self._factory("evaluate", Text("evaluated"))(request), request.figures_path)
 
     def render_job(self, request: RenderRequest) -> Job:
-        factory = self._factory("render", "rendered")
+        factory = self._factory("render", Text("rendered"))
         if self.uses_audio_model and request.audio_run is None:
-            raise BadInput(f"rendering a {self.title} needs an audio-to-mouth run (--audio-model RUN)")
+            raise BadInput(
+                Text(
+                    "rendering a {title} needs an audio-to-mouth run (--audio-model RUN)",
+                    title=Text(self.title),
+                )
+            )
         return factory(request)
 
     def live_job(self, request: LiveRequest) -> Job:
-        return self._factory("live", "driven live")(request)
+        return self._factory("live", Text("driven live"))(request)
 
     def export_job(self, fmt: str, request: ExportRequest) -> Job:
         factory = self.exports.get(fmt)
         if factory is None:
-            offered = ", ".join(self.export_formats) or "none"
+            offered = ", ".join(self.export_formats) or Text("none")
             raise BadInput(
-                f"{self.title} runs ({self.name}) cannot be exported as {fmt!r}; "
-                f"formats for this kind: {offered}."
+                Text(
+                    "{title} runs ({name}) cannot be exported as {fmt!r}; formats for this kind: {offered}.",
+                    title=Text(self.title),  # the kinds' titles are in the catalogue
+                    name=self.name,
+                    fmt=fmt,
+                    offered=offered,
+                )
             )
         return factory(request)
 
@@ -91,14 +102,21 @@ class AvatarKind:
 
         for rel in self.weights:
             if (Path(run) / rel).is_file():
-                check_finite(Path(run) / rel, f"{self.title.lower()}")
+                check_finite(Path(run) / rel, Text(self.title.lower()))
 
-    def _factory(self, action: str, verb: str) -> Callable[[Any], Job]:
+    def _factory(self, action: str, verb: Text) -> Callable[[Any], Job]:
         factory = getattr(self, action)
         if factory is None:
-            offered = ", ".join(self.actions) or "training only"
-            hint = f" {self.instead[action]}" if action in self.instead else ""
+            offered = ", ".join(self.actions) or Text("training only")
+            hint = Text(" {instead}", instead=self.instead[action]) if action in self.instead else ""
             raise BadInput(
-                f"{self.title} runs ({self.name}) cannot be {verb}; this kind offers: {offered}.{hint}"
+                Text(
+                    "{title} runs ({name}) cannot be {verb}; this kind offers: {offered}.{hint}",
+                    title=Text(self.title),  # the kinds' titles are in the catalogue
+                    name=self.name,
+                    verb=verb,
+                    offered=offered,
+                    hint=hint,
+                )
             )
         return factory

@@ -10,6 +10,7 @@ import importlib
 from pathlib import Path
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 
 # kind name -> "module:attribute"
@@ -29,7 +30,14 @@ def avatar_kind(name: str, source: str = "") -> AvatarKind:
     target = KINDS.get(name)
     if target is None:
         where = f"{source}: " if source else ""
-        raise BadInput(f"{where}field 'kind' is {name!r}; allowed: {', '.join(KINDS)}")
+        raise BadInput(
+            Text(
+                "{where}field 'kind' is {name!r}; allowed: {kinds}",
+                where=where,
+                name=name,
+                kinds=", ".join(KINDS),
+            )
+        )
     module, attr = target.split(":")
     kind = getattr(importlib.import_module(module), attr)
     if not isinstance(kind, AvatarKind) or kind.name != name:
@@ -47,11 +55,14 @@ def kind_of_run(run_dir: Path | str) -> AvatarKind:
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise BadInput(f"{run_dir} is not a run folder; give PROJECT/runs/<run>.")
+        raise BadInput(Text("{run_dir} is not a run folder; give PROJECT/runs/<run>.", run_dir=run_dir))
     if not (run_dir / "status.json").exists():
         raise BadInput(
-            f"{run_dir} is not a training run (it has no status.json); "
-            "give PROJECT/runs/<run> of a run made by `dhstudio train`."
+            Text(
+                "{run_dir} is not a training run (it has no status.json); give "
+                "PROJECT/runs/<run> of a run made by `dhstudio train`.",
+                run_dir=run_dir,
+            )
         )
     status = RunFolder(run_dir).load_status()  # DamagedRun (BadInput) names the file
     return avatar_kind(status["kind"], str(run_dir / "status.json"))

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from core.config.model import ConfigModel
+from core.jobs.message import Text
 from core.lipsync.geometry import ALLOWED_MOUTH_SIZES
 from core.losses.temporal_weights import TemporalWeights
 
@@ -151,5 +152,11 @@ def augmentation_preset(name: str) -> AugmentationConfig:
     from core.config.errors import ConfigError
 
     if name not in AUGMENTATION_PRESETS:
-        raise ConfigError(f"unknown augmentation preset {name!r}; allowed: {sorted(AUGMENTATION_PRESETS)}")
+        raise ConfigError(
+            Text(
+                "unknown augmentation preset {name!r}; allowed: {allowed}",
+                name=name,
+                allowed=sorted(AUGMENTATION_PRESETS),
+            )
+        )
     return AUGMENTATION_PRESETS[name]

@@ -26,6 +26,7 @@ from core.face.clip_quality import LIPSYNC_EDGE_FIX
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.augmentation import augment, augment_rgb_
 from core.lipsync.config import AugmentationConfig
 from core.lipsync.face_crops import face_crops, shape_map
@@ -83,14 +84,23 @@ def split_clip(clip: PreparedClip, holdout: float = 0.2) -> ClipSplit:
     if len(train) < 2 * NUM_BINS:
         edge = int((clip.valid[:cut] & ~ok[:cut]).sum())  # tracked, but the crop leaves the image
         why = (
-            f" ({edge} tracked frames are left out because their face crop reaches past the frame's edge: "
-            f"{LIPSYNC_EDGE_FIX})"
+            Text(
+                " ({edge} tracked frames are left out because their face crop reaches past the frame's "
+                "edge: {fix})",
+                edge=edge,
+                fix=LIPSYNC_EDGE_FIX,
+            )
             if edge
-            else "; use a longer video with the face visible throughout."
+            else Text("; use a longer video with the face visible throughout.")
         )
         raise BadInput(
-            f"clip '{clip.name}' has only {len(train)} usable training frames (need at least "
-            f"{2 * NUM_BINS}){why}"
+            Text(
+                "clip '{clip_name}' has only {n_train} usable training frames (need at least {need}){why}",
+                clip_name=clip.name,
+                n_train=len(train),
+                need=2 * NUM_BINS,
+                why=why,
+            )
         )
     opening = mouth_opening(clip.landmarks)
     order = train[np.argsort(opening[train], kind="stable")]
@@ -122,11 +132,14 @@ class LipSyncDataset:
         num_references: int = NUM_BINS,
     ) -> None:
         if not clips:
-            raise BadInput("lip-sync training needs at least one prepared clip.")
+            raise BadInput(Text("lip-sync training needs at least one prepared clip."))
         if num_references != NUM_BINS:
             raise BadInput(
-                f"the lip-sync dataset draws {NUM_BINS} references (one per openness quintile); "
-                f"set model.num_references = {NUM_BINS}."
+                Text(
+                    "the lip-sync dataset draws {num_bins} references (one per openness quintile); "
+                    "set model.num_references = {num_bins}.",
+                    num_bins=NUM_BINS,
+                )
             )
         self.splits = [split_clip(c, holdout) for c in clips]
         self.clip_frames = int(clip_frames)
@@ -137,8 +150,11 @@ class LipSyncDataset:
         self.starts = self._starts()
         if not len(self.starts):
             raise BadInput(
-                f"no run of {self.clip_frames} consecutive usable training frames in any clip; "
-                "lower train.clip_frames or use a clip with fewer tracking gaps."
+                Text(
+                    "no run of {clip_frames} consecutive usable training frames in any clip; lower "
+                    "train.clip_frames or use a clip with fewer tracking gaps.",
+                    clip_frames=self.clip_frames,
+                )
             )
 
     def _starts(self) -> np.ndarray:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.kind import KIND
 from core.lipsync.render import RenderJob, RenderRequest
 from core.lipsync.train_config import DinetTrainConfig
@@ -52,8 +53,12 @@ def run_lipsync_demo(
     audio_run = newest_run(layout.runs, AUDIO_KIND.name)
     if audio_run is None:
         raise BadInput(
-            f"the demo's lip-sync stage needs a finished {AUDIO_KIND.name} run in {layout.runs}; "
-            "the audio-to-mouth stage must run first."
+            Text(
+                "the demo's lip-sync stage needs a finished {kind} run in {runs}; the "
+                "audio-to-mouth stage must run first.",
+                kind=AUDIO_KIND.name,
+                runs=layout.runs,
+            )
         )
     run_dir = layout.run(RUN_NAME)
     run = RunFolder(run_dir)

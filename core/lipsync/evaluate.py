@@ -45,6 +45,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
+from core.jobs.message import Text
 from core.lipsync import source_loop
 from core.lipsync.dataset import split_clip
 from core.lipsync.geometry import CropGeometry
@@ -173,8 +174,12 @@ class EvalJob(RequestJob[EvalRequest]):
             frames_idx = frames_idx[: r.limit]
         if len(frames_idx) < 3:
             raise BadInput(
-                f"clip '{clip.name}' has only {len(frames_idx)} usable held-out frames; evaluation "
-                "needs a longer clip."
+                Text(
+                    "clip '{clip_name}' has only {n_held} usable held-out frames; evaluation needs a "
+                    "longer clip.",
+                    clip_name=clip.name,
+                    n_held=len(frames_idx),
+                )
             )
         bundle = None
         if r.audio_model_run is not None:

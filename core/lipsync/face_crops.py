@@ -12,6 +12,7 @@ import numpy as np
 
 from core.face.crops import cut_crop
 from core.face.prepared import PreparedClip
+from core.jobs.message import Text
 from core.lipsync.geometry import CropGeometry
 from core.lipsync.mouth_shape_map import shape_map_from_landmarks
 
@@ -51,7 +52,11 @@ def face_crops(clip: PreparedClip, geometry: CropGeometry, indices: np.ndarray |
         from core.jobs.errors import BadInput
 
         raise BadInput(
-            f"{clip.path}/video.mp4 ends before frame {last}; the prepared clip is damaged - "
-            "prepare it again."
+            Text(
+                "{clip_path}/video.mp4 ends before frame {last}; the prepared clip is damaged - "
+                "prepare it again.",
+                clip_path=clip.path,
+                last=last,
+            )
         )
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 if TYPE_CHECKING:
     import torch
@@ -117,5 +118,11 @@ class CropGeometry:
 def crop_geometry(mouth_size: int) -> CropGeometry:
     """Validated geometry for an allowed mouth size (64, 96, 128, 160, 256)."""
     if mouth_size not in ALLOWED_MOUTH_SIZES:
-        raise BadInput(f"mouth size {mouth_size} is not supported; choose one of {list(ALLOWED_MOUTH_SIZES)}")
+        raise BadInput(
+            Text(
+                "mouth size {mouth_size} is not supported; choose one of {allowed}",
+                mouth_size=mouth_size,
+                allowed=list(ALLOWED_MOUTH_SIZES),
+            )
+        )
     return CropGeometry(mouth_size)

@@ -29,6 +29,7 @@ from core.face.crops import cut_crop
 from core.face.mouth_metrics import mouth_opening, reference_frames
 from core.face.prepared import PreparedClip
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.config import RendererConfig
 from core.lipsync.face_crops import shape_map
 from core.lipsync.factory import build_renderer
@@ -57,8 +58,12 @@ class LoadedRenderer:
         path = layout.clip(name)
         if not layout.is_prepared_clip(name):
             raise BadInput(
-                f"the renderer was trained on clip '{name}', but {path} is not a prepared clip; "
-                "prepare it again or pass --clip with the prepared clip folder."
+                Text(
+                    "the renderer was trained on clip '{name}', but {path} is not a prepared clip; "
+                    "prepare it again or pass --clip with the prepared clip folder.",
+                    name=name,
+                    path=path,
+                )
             )
         return path
 
@@ -71,14 +76,25 @@ class LoadedRenderer:
             cands = clip.reference_candidates
             if len(cands) < r:
                 raise BadInput(
-                    f"clip '{clip.name}' lists {len(cands)} reference candidates, the renderer needs {r}; "
-                    "prepare the clip again."
+                    Text(
+                        "clip '{clip_name}' lists {n_cands} reference candidates, the renderer needs "
+                        "{r}; prepare the clip again.",
+                        clip_name=clip.name,
+                        n_cands=len(cands),
+                        r=r,
+                    )
                 )
             ids = [cands[int(i)] for i in np.round(np.linspace(0, len(cands) - 1, r))]
         if len(ids) != r:
             raise BadInput(
-                f"{self.run_dir}: the checkpoint lists {len(ids)} reference frames for clip '{clip.name}', "
-                f"the renderer needs {r}; train it again"
+                Text(
+                    "{run_dir}: the checkpoint lists {n_ids} reference frames for clip "
+                    "'{clip_name}', the renderer needs {r}; train it again",
+                    run_dir=self.run_dir,
+                    n_ids=len(ids),
+                    clip_name=clip.name,
+                    r=r,
+                )
             )
         return [int(i) for i in ids]
 
@@ -91,8 +107,11 @@ def load_renderer(run_dir: Path | str, device: torch.device | str = "cpu") -> Lo
         run_dir = path.parent.parent
     if not path.is_file():
         raise BadInput(
-            f"No lip-sync renderer checkpoint at {path}; train one with "
-            "`dhstudio train training_jobs/dinet_mini.toml --project DIR`."
+            Text(
+                "No lip-sync renderer checkpoint at {path}; train one with `dhstudio train "
+                "training_jobs/dinet_mini.toml --project DIR`.",
+                path=path,
+            )
         )
     ckpt = read_checkpoint(path, KIND, map_location="cpu")
     weights = ckpt.get("generator_ema", ckpt["generator"])  # the weight average when trained with one

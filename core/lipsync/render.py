@@ -27,6 +27,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
+from core.jobs.message import Text
 from core.lipsync.inference import load_renderer, open_frames
 from core.lipsync.paste_back import PasteSettings, frame_alpha
 from core.lipsync.source_loop import SourceLoop, frames_within
@@ -73,8 +74,14 @@ class RenderJob(RequestJob[RenderRequest]):
         bundle = load_audio2mouth(r.audio_model_run, device=str(device))
         if abs(bundle.fps - clip.fps) > 1e-3:
             raise BadInput(
-                f"the audio-to-mouth model was trained at {bundle.fps:g} fps but clip '{clip.name}' is "
-                f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
+                Text(
+                    "the audio-to-mouth model was trained at {model_fps:g} fps but clip "
+                    "'{clip_name}' is {clip_fps:g} fps; train the audio model on clips prepared at "
+                    "{clip_fps:g} fps.",
+                    model_fps=bundle.fps,
+                    clip_name=clip.name,
+                    clip_fps=clip.fps,
+                )
             )
         n_out = max(1, int(np.ceil(len(audio) * clip.fps / AUDIO_RATE - 1e-9)))
         ctx.progress(0, n_out, "rendering")  # the total is known: bars show 0% until the first frames

@@ -19,6 +19,7 @@ import numpy as np
 
 from core.face.crops import CHEEKS, MOUTH_BOX_PER_FACE_WIDTH, face_box_from_mouth
 from core.face.topology import LIPS_OUTER
+from core.jobs.message import Text
 
 
 def _smooth(x: np.ndarray, window: int) -> np.ndarray:
@@ -94,7 +95,12 @@ class SourceLoop:
         idx = np.flatnonzero(clip.valid) if frames is None else np.asarray(frames, np.int64)
         idx = idx[:max_frames] if max_frames is not None else idx
         if idx.size == 0:
-            raise BadInput(f"prepared clip {clip.path} has no frame with a face; prepare another video")
+            raise BadInput(
+                Text(
+                    "prepared clip {clip_path} has no frame with a face; prepare another video",
+                    clip_path=clip.path,
+                )
+            )
         return cls(clip.read_frames(idx.tolist()), clip.landmarks[idx], clip.fps, clip.face_boxes[idx])
 
     def __len__(self) -> int:

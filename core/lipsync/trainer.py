@@ -26,6 +26,7 @@ from core.face.prepared import PreparedClip
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.lipsync import train_state as ts
 from core.lipsync.batch_prefetch import Prefetcher
 from core.lipsync.dataset import Batch, LipSyncDataset, fixed_references
@@ -53,8 +54,11 @@ def load_training_clips(paths: tuple[Path, ...]) -> list[PreparedClip]:
     silent = [c.name for c in clips if not c.has_audio]
     if silent:
         raise BadInput(
-            f"clip(s) {', '.join(silent)} have no audio track; lip-sync training needs speech "
-            "(its held-out check and rendering are driven by audio). Prepare videos with sound."
+            Text(
+                "clip(s) {silent} have no audio track; lip-sync training needs speech (its "
+                "held-out check and rendering are driven by audio). Prepare videos with sound.",
+                silent=", ".join(silent),
+            )
         )
     return clips
 

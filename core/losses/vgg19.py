@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.weights import VGG19_ENV, VGG19_FILE, VGG19_URL, find_vgg19
 
 # torchvision's VGG19 "E" configuration: channel counts, "M" = 2x2 max pool.
@@ -66,10 +67,18 @@ class VGG19Features(nn.Module):
         own = self.state_dict()
         missing = [k for k in own if k not in state]
         if missing:
-            raise BadInput(f"{source} is not a torchvision VGG19 state dict: missing {missing[:4]}")
+            raise BadInput(
+                Text(
+                    "{source} is not a torchvision VGG19 state dict: missing {missing}",
+                    source=source,
+                    missing=missing[:4],
+                )
+            )
         bad = [k for k in own if tuple(state[k].shape) != tuple(own[k].shape)]
         if bad:
-            raise BadInput(f"{source} has wrong shapes for {bad[:4]} (is it VGG19?)")
+            raise BadInput(
+                Text("{source} has wrong shapes for {bad} (is it VGG19?)", source=source, bad=bad[:4])
+            )
         self.load_state_dict({k: state[k] for k in own}, strict=True)
 
     def train(self, mode: bool = True) -> VGG19Features:
@@ -87,7 +96,7 @@ class VGG19Features(nn.Module):
 
 
 # How a missing-weights message tells a lip-sync job to do without VGG19 (other callers pass their own).
-LIPSYNC_TURN_OFF = "set the perceptual weight (loss.lamb_perception) to 0"
+LIPSYNC_TURN_OFF = Text("set the perceptual weight (loss.lamb_perception) to 0")
 LIPSYNC_PATH_KEY = "loss.vgg19_path"  # the lip-sync job file's key: [loss] vgg19_path
 
 
@@ -108,13 +117,24 @@ def find_vgg19_weights(
         return search.found
     looked = "\n".join(f"  - {c}" for c in search.looked)
     fix = (
-        f"check the path you gave ({path_key})"
+        Text("check the path you gave ({key})", key=path_key)
         if user_path
-        else f"download {VGG19_URL} into one of those folders, set ${VGG19_ENV} or {path_key} to the file"
+        else Text(
+            "download {url} into one of those folders, set ${env} or {key} to the file",
+            url=VGG19_URL,
+            env=VGG19_ENV,
+            key=path_key,
+        )
     )
     raise BadInput(
-        f"VGG19 weights file {VGG19_FILE if not user_path else Path(user_path).name} not found "
-        f"(needed by the perceptual loss). Looked in:\n{looked}\nTo fix: {fix}, or {turn_off}."
+        Text(
+            "VGG19 weights file {file} not found (needed by the "
+            "perceptual loss). Looked in:\n{looked}\nTo fix: {fix}, or {turn_off}.",
+            file=VGG19_FILE if not user_path else Path(user_path).name,
+            looked=looked,
+            fix=fix,
+            turn_off=turn_off,
+        )
     )
 
 
@@ -131,9 +151,22 @@ def load_vgg19(
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt / truncated / not a tensor file
-        raise BadInput(f"could not read VGG19 weights {path}: {exc}; re-download {VGG19_URL}") from exc
+        raise BadInput(
+            Text(
+                "could not read VGG19 weights {path}: {exc}; re-download {url}",
+                path=path,
+                exc=exc,
+                url=VGG19_URL,
+            )
+        ) from exc
     if not isinstance(state, Mapping):
-        raise BadInput(f"{path} does not hold a state dict (got {type(state).__name__})")
+        raise BadInput(
+            Text(
+                "{path} does not hold a state dict (got {error_type})",
+                path=path,
+                error_type=type(state).__name__,
+            )
+        )
     net = VGG19Features(layers)
     net.load_torchvision_state(state, source=str(path))
     return net.to(device)

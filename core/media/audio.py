@@ -31,12 +31,13 @@ import numpy as np
 
 from core.audio.resample import StreamingResampler
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 AUDIO_RATE = 16000
 # less audio than the header states by more than this (seconds, fraction) is a truncated file
 TRUNCATED_S = 0.5
 TRUNCATED_FRACTION = 0.05
-ACCEPTED = (
+ACCEPTED = Text(
     "a WAV (16-, 24- or 32-bit, any rate, mono or stereo), mp3, m4a/AAC, FLAC, Ogg/Opus file, "
     "or a video with sound"
 )
@@ -86,26 +87,39 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
 
     path = Path(path)
     if not path.exists():
-        raise BadInput(f"Audio file not found: {path}. Give {ACCEPTED}.")
+        raise BadInput(Text("Audio file not found: {path}. Give {accepted}.", path=path, accepted=ACCEPTED))
     if not path.is_file():
-        raise BadInput(f"{path} is a folder, not an audio file. Give {ACCEPTED}.")
+        raise BadInput(
+            Text("{path} is a folder, not an audio file. Give {accepted}.", path=path, accepted=ACCEPTED)
+        )
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise BadInput(
-            f"{path} is not a readable audio file, or it is truncated or corrupt ({exc}). Give {ACCEPTED}."
+            Text(
+                "{path} is not a readable audio file, or it is truncated or corrupt ({exc}). "
+                "Give {accepted}.",
+                path=path,
+                exc=exc,
+                accepted=ACCEPTED,
+            )
         ) from None
     try:
         if not container.streams.audio:
-            raise BadInput(f"{path} has no audio stream. Give {ACCEPTED}.")
+            raise BadInput(Text("{path} has no audio stream. Give {accepted}.", path=path, accepted=ACCEPTED))
         declared = _declared_seconds(container, path)
         try:
             start = _first_video_time(container) if container.streams.video else None
             audio, first_time, rate = _decode(container, rate)
         except (av.error.FFmpegError, ValueError) as exc:
             raise BadInput(
-                f"{path}: the audio stream cannot be decoded, the file is corrupt or truncated ({exc}). "
-                f"Give {ACCEPTED}."
+                Text(
+                    "{path}: the audio stream cannot be decoded, the file is corrupt or truncated "
+                    "({exc}). Give {accepted}.",
+                    path=path,
+                    exc=exc,
+                    accepted=ACCEPTED,
+                )
             ) from None
     finally:
         container.close()
@@ -116,9 +130,14 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
     got = audio.shape[0] / rate
     if declared is not None and got < declared - max(TRUNCATED_S, TRUNCATED_FRACTION * declared):
         raise BadInput(
-            f"{path} is truncated: its header says {declared:.2f} s of audio but only {got:.2f} s are in "
-            "the file (a download or a copy cut short, or a recording that did not finish). Re-export "
-            "or re-download it."
+            Text(
+                "{path} is truncated: its header says {declared:.2f} s of audio but only "
+                "{got:.2f} s are in the file (a download or a copy cut short, or a recording "
+                "that did not finish). Re-export or re-download it.",
+                path=path,
+                declared=declared,
+                got=got,
+            )
         )
     if start is not None:
         offset = int(round((first_time - start) * rate))
@@ -130,7 +149,7 @@ def _read(path: Path | str, duration: float | None, rate: int | None) -> tuple[n
         n = int(round(duration * rate))
         audio = audio[:n] if len(audio) >= n else np.pad(audio, ((0, n - len(audio)), (0, 0)))
     elif audio.shape[0] == 0:
-        raise BadInput(f"{path} holds no audio samples. Give {ACCEPTED}.")
+        raise BadInput(Text("{path} holds no audio samples. Give {accepted}.", path=path, accepted=ACCEPTED))
     return audio, rate
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.media import deinterlace
 from core.media.colour import frame_colour
 from core.media.convert import frame_to_array
@@ -61,21 +62,33 @@ def _open(path: Path):
     import av
 
     if not path.exists():
-        raise BadInput(f"Video file not found: {path}. Check the path (and that the drive is mounted).")
+        raise BadInput(
+            Text("Video file not found: {path}. Check the path (and that the drive is mounted).", path=path)
+        )
     if not path.is_file():
         raise BadInput(
-            f"{path} is a folder, not a video file. Give the path of a video file (mp4, mov, mkv...)."
+            Text(
+                "{path} is a folder, not a video file. Give the path of a video file (mp4, mov, mkv...).",
+                path=path,
+            )
         )
     try:
         container = av.open(str(path))
     except (av.error.InvalidDataError, av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise BadInput(
-            f"{path} is not a readable video, or it is truncated or corrupt ({exc}). Give a complete video "
-            "file (mp4, mov, mkv, webm...); re-export or re-download it if it was cut short."
+            Text(
+                "{path} is not a readable video, or it is truncated or corrupt ({exc}). Give a "
+                "complete video file (mp4, mov, mkv, webm...); re-export or re-download it if it "
+                "was cut short.",
+                path=path,
+                exc=exc,
+            )
         ) from None
     if not container.streams.video:
         container.close()
-        raise BadInput(f"{path} has no video stream (is it an audio file?). Give a video of the speaker.")
+        raise BadInput(
+            Text("{path} has no video stream (is it an audio file?). Give a video of the speaker.", path=path)
+        )
     return container
 
 
@@ -151,18 +164,31 @@ def _probe(path: Path | str, rgb: bool | None) -> tuple[VideoInfo, np.ndarray | 
                         break
         except (av.error.FFmpegError, ValueError) as exc:
             raise BadInput(
-                f"{path} is truncated or corrupt: reading stopped after {len(times)} frames ({exc}). "
-                "Re-export or re-download the video."
+                Text(
+                    "{path} is truncated or corrupt: reading stopped after {n_times} frames ({exc}). "
+                    "Re-export or re-download the video.",
+                    path=path,
+                    n_times=len(times),
+                    exc=exc,
+                )
             ) from None
         if not times:
             raise BadInput(
-                f"{path} has a video stream with zero frames. Give a video with at least one frame."
+                Text(
+                    "{path} has a video stream with zero frames. Give a video with at least one frame.",
+                    path=path,
+                )
             )
         declared = int(stream.frames or 0)
         if declared and len(times) + hidden < declared - max(2, declared // 100):
             raise BadInput(
-                f"{path} is truncated: its header lists {declared} video frames but only {len(times)} are in "
-                "the file. Re-export or re-download the video."
+                Text(
+                    "{path} is truncated: its header lists {declared} video frames but only "
+                    "{n_times} are in the file. Re-export or re-download the video.",
+                    path=path,
+                    declared=declared,
+                    n_times=len(times),
+                )
             )
         if first is None:
             first = _first_frame(container, path)
@@ -219,9 +245,15 @@ def _first_frame(container, path: Path):
             return frame
     except (av.error.FFmpegError, ValueError) as exc:
         raise BadInput(
-            f"{path} is corrupt: no frame could be decoded ({exc}). Re-export the video."
+            Text(
+                "{path} is corrupt: no frame could be decoded ({exc}). Re-export the video.",
+                path=path,
+                exc=exc,
+            )
         ) from None
-    raise BadInput(f"{path}: no video frame could be decoded. Give a video with at least one frame.")
+    raise BadInput(
+        Text("{path}: no video frame could be decoded. Give a video with at least one frame.", path=path)
+    )
 
 
 def iter_frames(
@@ -311,7 +343,13 @@ def read_frames(path: Path | str, indices: Sequence[int] | None = None) -> np.nd
         return np.stack(frames) if frames else np.zeros((0, 0, 0, 3), np.uint8)
     missing = [i for i in wanted if i not in got]
     if missing:
-        raise BadInput(f"{path} has no frame(s) {missing[:5]}; the file is damaged or shorter than expected.")
+        raise BadInput(
+            Text(
+                "{path} has no frame(s) {missing}; the file is damaged or shorter than expected.",
+                path=path,
+                missing=missing[:5],
+            )
+        )
     return np.stack([got[int(i)] for i in indices])
 
 
@@ -344,8 +382,13 @@ def _decode_checked(container, stream, path: Path) -> Iterator:
             return
         except (av.error.FFmpegError, ValueError) as exc:
             raise BadInput(
-                f"{path} is truncated or corrupt: decoding failed after {n} frames ({exc}). "
-                "Re-export or re-download the video."
+                Text(
+                    "{path} is truncated or corrupt: decoding failed after {n} frames ({exc}). "
+                    "Re-export or re-download the video.",
+                    path=path,
+                    n=n,
+                    exc=exc,
+                )
             ) from None
         if frame.time is not None:
             n += 1

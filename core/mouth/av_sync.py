@@ -28,6 +28,7 @@ import numpy as np
 
 from core.audio.silence import is_silent, voiced_fraction
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 if TYPE_CHECKING:
     from core.mouth.prior.kernel import PriorKernel
@@ -45,7 +46,7 @@ MAX_FIXED_MS = 1000.0  # a forced offset is refused beyond this
 SYNC_MODES = ("auto", "off")  # or a fixed offset in milliseconds
 AvSync = Literal["auto", "off"] | float  # the prepare setting
 Source = Literal["measured", "off", "fixed", "not measured"]
-ALLOWED = f"'auto', 'off' or a fixed offset in ms between -{MAX_FIXED_MS:g} and {MAX_FIXED_MS:g}"
+ALLOWED = Text("'auto', 'off' or a fixed offset in ms between -{ms:g} and {ms:g}", ms=MAX_FIXED_MS)
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,13 @@ def parse_av_sync(text: str | float) -> AvSync:
         try:
             value = float(word.removesuffix("ms"))
         except ValueError:
-            raise BadInput(f"av-sync {text!r} is not understood; use {ALLOWED}.") from None
+            raise BadInput(
+                Text("av-sync {text!r} is not understood; use {allowed}.", text=text, allowed=ALLOWED)
+            ) from None
     else:
         value = float(text)
     if not math.isfinite(value) or abs(value) > MAX_FIXED_MS:
-        raise BadInput(f"av-sync {text!r} is out of range; use {ALLOWED}.")
+        raise BadInput(Text("av-sync {text!r} is out of range; use {allowed}.", text=text, allowed=ALLOWED))
     return value
 
 

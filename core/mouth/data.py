@@ -17,6 +17,7 @@ import numpy as np
 from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.silence import is_silent, voiced_fraction
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.mouth.av_sync import AvOffset
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ def load_prepared(path: Path, timing: Timing = "retimed") -> ClipData:
     clip = PreparedClip.load(path)
     if not clip.has_audio:
         raise BadInput(
-            f"Prepared clip '{Path(path).name}' has no audio; audio-to-mouth needs speech. "
-            "Choose clips with a sound track (see --clip) or re-import the video with audio."
+            Text(
+                "Prepared clip '{clip}' has no audio; audio-to-mouth needs speech. Choose clips "
+                "with a sound track (see --clip) or re-import the video with audio.",
+                clip=Path(path).name,
+            )
         )
     boxes = getattr(clip, "mouth_boxes", None)
     crop = getattr(clip, "mouth_size", None)  # side of the square mouth crop, pixels
@@ -93,8 +97,11 @@ def load_clips(paths: tuple[Path, ...] | list[Path], timing: Timing = "retimed")
             silent.append(Path(p).name)
     if silent:
         raise BadInput(
-            f"Clips without audio cannot train audio-to-mouth: {', '.join(silent)}. "
-            "Leave them out with --clip NAME for each clip that has speech."
+            Text(
+                "Clips without audio cannot train audio-to-mouth: {silent}. Leave them out with "
+                "--clip NAME for each clip that has speech.",
+                silent=", ".join(silent),
+            )
         )
     return out
 
@@ -114,8 +121,11 @@ def drop_silent(clips: list[ClipData], fbank: FbankConfig) -> tuple[list[ClipDat
             silent.append(f"'{c.name}' is silent in {100 * (1 - voiced):.0f}% of frames")
     if not keep:
         raise BadInput(
-            f"The audio of every clip is silent ({'; '.join(silent)}): the audio-to-mouth model learns "
-            "from speech. Prepare a video in which the speaker talks, with its sound track."
+            Text(
+                "The audio of every clip is silent ({silent}): the audio-to-mouth model learns "
+                "from speech. Prepare a video in which the speaker talks, with its sound track.",
+                silent="; ".join(silent),
+            )
         )
     messages = [f"clip {s}; left out, it would teach the mouth to move in silence" for s in silent]
     return keep, messages
@@ -136,14 +146,24 @@ def clip_features(
         split = c.split(holdout)
         if split < min_train or c.n_frames - split < 2:
             raise BadInput(
-                f"clip '{c.name}' has {c.n_frames} frames; with {holdout:.0%} held out "
-                f"that leaves "
-                f"{split} to train (need >= {min_train}). Use a longer clip."
+                Text(
+                    "clip '{clip}' has {n_frames} frames; with {holdout:.0%} held out that leaves "
+                    "{split} to train (need >= {min_train}). Use a longer clip.",
+                    clip=c.name,
+                    n_frames=c.n_frames,
+                    holdout=holdout,
+                    split=split,
+                    min_train=min_train,
+                )
             )
         feats = compute_fbank(c.audio, fbank)
         if feats.shape[0] == 0:
             raise BadInput(
-                f"clip '{c.name}': audio shorter than one {fbank.frame_length_ms} ms analysis window"
+                Text(
+                    "clip '{clip}': audio shorter than one {frame_ms} ms analysis window",
+                    clip=c.name,
+                    frame_ms=fbank.frame_length_ms,
+                )
             )
         out.append(ClipFeatures(c, feats, split))
     return out

@@ -7,6 +7,7 @@ A project without a trained run gets the speaker-independent prior mapped onto i
 from __future__ import annotations
 
 from core.export.job import model_exports
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.prior.project_run import map_prior_run
@@ -25,10 +26,12 @@ KIND = AvatarKind(
     weights=("checkpoints/last.pt",),
     bootstrap=map_prior_run,
     instead={
-        "evaluate": "Its held-out scores are in the run's summary.json; to score it against baselines per "
-        "speaker, run `dhstudio eval-audio --project PROJECT`, or evaluate a lip-sync run with "
-        "`dhstudio eval LIPSYNC_RUN --audio-model RUN`.",
-        "render": "It drives the avatars: render a lip-sync or Gaussian run with --audio-model RUN.",
-        "live": "It drives the avatars: go live with a lip-sync or Gaussian run and --audio-model RUN.",
+        "evaluate": Text(
+            "Its held-out scores are in the run's summary.json; to score it against baselines per "
+            "speaker, run `dhstudio eval-audio --project PROJECT`, or evaluate a lip-sync run with "
+            "`dhstudio eval LIPSYNC_RUN --audio-model RUN`."
+        ),
+        "render": Text("It drives the avatars: render a lip-sync or Gaussian run with --audio-model RUN."),
+        "live": Text("It drives the avatars: go live with a lip-sync or Gaussian run and --audio-model RUN."),
     },
 )

@@ -10,6 +10,7 @@ import numpy as np
 from core.audio.fbank import FbankConfig
 from core.audio.normalization import NormStats
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.space import MouthSpace
 from core.mouth.streaming import AudioStep, MouthStepper, stream_all
@@ -47,8 +48,11 @@ def load_audio2mouth(run_dir: Path | str, device: str | None = "cpu") -> Audio2M
     path = checkpoint_path(run_dir)
     if not path.is_file():
         raise BadInput(
-            f"No audio-to-mouth checkpoint at {path}; train one with "
-            "`dhstudio train training_jobs/audio2mouth.toml --project DIR`."
+            Text(
+                "No audio-to-mouth checkpoint at {path}; train one with `dhstudio train "
+                "training_jobs/audio2mouth.toml --project DIR`.",
+                path=path,
+            )
         )
     ckpt = read_checkpoint(path, "audio2mouth", map_location=device or "cpu")
     require_finite(ckpt["model"], path)

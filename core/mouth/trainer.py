@@ -25,6 +25,7 @@ from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.metrics.correlation import pearson
 from core.mouth.config import Audio2MouthConfig
 from core.mouth.data import ClipFeatures, clip_features, drop_silent, load_clips, train_feature_frames
@@ -185,8 +186,10 @@ class _MouthHooks(TrainHooks):
         prior = load_prior(self.cfg.prior.path)
         if prior.fbank != self.cfg.features:
             raise BadInput(
-                "the audio-to-mouth prior was built with other [features] settings than this job's; "
-                "use the default [features] or set [prior] use = false"
+                Text(
+                    "the audio-to-mouth prior was built with other [features] settings than this "
+                    "job's; use the default [features] or set [prior] use = false"
+                )
             )
         arts, coeffs, landmarks = [], [], []
         for d in self.data:
@@ -208,7 +211,7 @@ class _MouthHooks(TrainHooks):
     # -- setup -----------------------------------------------------------------------------
     def _data(self, ctx: JobContext) -> list[ClipFeatures]:
         if not self.req.clips:
-            raise BadInput("audio2mouth needs at least one prepared clip (--clip NAME).")
+            raise BadInput(Text("audio2mouth needs at least one prepared clip (--clip NAME)."))
         clips, left_out = drop_silent(
             load_clips(self.req.clips, self.cfg.train.sound_timing), self.cfg.features
         )
@@ -217,7 +220,9 @@ class _MouthHooks(TrainHooks):
             log.info(msg)  # for log.txt; the console and the GUI show the event above
         fps = {round(c.fps, 3) for c in clips}
         if len(fps) > 1:
-            raise BadInput(f"clips have different frame rates {sorted(fps)}; prepare them at one fps.")
+            raise BadInput(
+                Text("clips have different frame rates {rates}; prepare them at one fps.", rates=sorted(fps))
+            )
         self._fps = float(clips[0].fps)
         return clip_features(clips, self.cfg.features, self.cfg.train.holdout, min_train=self.cfg.space.k + 2)
 

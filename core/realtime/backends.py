@@ -29,6 +29,7 @@ from core.export.onnx_fp32 import (
     ort_session,
 )
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.crop_backends import AUTO, OnnxCrops, make_crop_backend
 from core.lipsync.inference import CropBackend
 from core.mouth.step_kernel import CellStep
@@ -99,7 +100,9 @@ def make_audio_backend(
         return ExplicitStateAudioStep(
             "onnx", lambda p, h, c: sess.run(None, {"pair": p, "h0": h, "c0": c}), zero
         )
-    raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+    raise BadInput(
+        Text("unknown backend {kind!r}; choose one of {backends}", kind=kind, backends=", ".join(BACKENDS))
+    )
 
 
 def make_renderer_backend(

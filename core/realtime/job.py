@@ -23,6 +23,7 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job
+from core.jobs.message import Text
 
 if TYPE_CHECKING:
     import torch
@@ -117,7 +118,7 @@ class LiveJob(Job):
         req = self.req
         device = resolve_device(req.device)
         if req.record is not None and req.record.suffix.lower() != ".mp4":
-            raise BadInput(f"--record must name an .mp4 file (got {req.record})")
+            raise BadInput(Text("--record must name an .mp4 file (got {record})", record=req.record))
         ctx.progress(0, None, "loading models")
         if is_bundle(req.run):  # an exported avatar bundle: its own ONNX models, no project needed
             from core.export.bundle_runtime import bundle_live_parts, open_bundle
@@ -141,8 +142,14 @@ class LiveJob(Job):
                 raise
             except Exception as exc:
                 raise BadInput(
-                    f"the models of {req.run} could not be prepared for the {req.backend} backend: "
-                    f"{type(exc).__name__}: {exc}"
+                    Text(
+                        "the models of {run} could not be prepared for the {backend} backend: "
+                        "{error_type}: {exc}",
+                        run=req.run,
+                        backend=req.backend,
+                        error_type=type(exc).__name__,
+                        exc=exc,
+                    )
                 ) from None
             slot = self.slot = FrameSlot()
             sinks = [slot]

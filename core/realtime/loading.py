@@ -14,6 +14,7 @@ import torch
 
 from core.io.claim import ClipReads
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.source_loop import SourceLoop, frames_within
 from core.realtime.assembly import AudioModel
 
@@ -25,18 +26,30 @@ def guarded_load(what: str, path: Path, load):
         raise
     except Exception as exc:  # a checkpoint from another version, truncated weights...
         raise BadInput(
-            f"cannot load the {what} in {path}: {type(exc).__name__}: {exc}; train it again"
+            Text(
+                "cannot load the {what} in {path}: {error_type}: {exc}; train it again",
+                what=what,
+                path=path,
+                error_type=type(exc).__name__,
+                exc=exc,
+            )
         ) from None
 
 
 def load_audio_model(run: Path, fps: float) -> AudioModel:
     from core.mouth.loader import load_audio2mouth
 
-    bundle = guarded_load("audio-to-mouth model", run, lambda: load_audio2mouth(run, device="cpu"))
+    bundle = guarded_load(Text("audio-to-mouth model"), run, lambda: load_audio2mouth(run, device="cpu"))
     if abs(bundle.fps - fps) > 1e-3:
         raise BadInput(
-            f"the audio-to-mouth model in {run} was trained at {bundle.fps:g} fps but the avatar's clip "
-            f"runs at {fps:g} fps; train the audio model on a clip prepared at {fps:g} fps"
+            Text(
+                "the audio-to-mouth model in {run} was trained at {model_fps:g} fps but the "
+                "avatar's clip runs at {fps:g} fps; train the audio model on a clip prepared at "
+                "{fps:g} fps",
+                run=run,
+                model_fps=bundle.fps,
+                fps=fps,
+            )
         )
     return AudioModel(bundle.net.eval(), bundle.norm, bundle.fbank, bundle.space)
 
@@ -49,7 +62,7 @@ def load_lipsync(
     from core.face.prepared import PreparedClip
     from core.lipsync.inference import clip_references, load_renderer
 
-    loaded = guarded_load("lip-sync renderer", run, lambda: load_renderer(run, device))
+    loaded = guarded_load(Text("lip-sync renderer"), run, lambda: load_renderer(run, device))
     clip_dir = loaded.clip_dir()
     if reads is not None:
         reads.hold(clip_dir)

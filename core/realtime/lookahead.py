@@ -36,6 +36,7 @@ from pydantic import Field, ValidationError
 
 from core.config.model import ConfigModel
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.mouth.prior.model import AudioPrior
 from core.mouth.streaming import MouthStepper, stream_all
 from core.realtime.controls import CoefficientFilter, ControlValues, LiveControls
@@ -127,20 +128,46 @@ def load_curve(path: Path | str | None = None) -> LookaheadCurve:
     """The measured curve (the shipped one by default); BadInput naming the file and the fix."""
     path = Path(path) if path is not None else CURVE_PATH
     if not path.is_file():
-        raise BadInput(f"no lookahead curve at {path}; measure it with `{REGENERATE}`")
+        raise BadInput(
+            Text(
+                "no lookahead curve at {path}; measure it with `{regenerate}`",
+                path=path,
+                regenerate=REGENERATE,
+            )
+        )
     try:
         curve = LookaheadCurve.model_validate(json.loads(path.read_text()))
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{path} is not JSON ({exc}); remeasure it with `{REGENERATE}`") from None
+        raise BadInput(
+            Text(
+                "{path} is not JSON ({exc}); remeasure it with `{regenerate}`",
+                path=path,
+                exc=exc,
+                regenerate=REGENERATE,
+            )
+        ) from None
     except ValidationError as exc:
         where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
         raise BadInput(
-            f"{path} is not a valid lookahead curve ({where}); remeasure it with `{REGENERATE}`"
+            Text(
+                "{path} is not a valid lookahead curve ({where}); remeasure it with `{regenerate}`",
+                path=path,
+                where=where,
+                regenerate=REGENERATE,
+            )
         ) from None
     if curve.format != FORMAT or curve.version != VERSION:
         raise BadInput(
-            f"{path} holds {curve.format!r} version {curve.version}, not {FORMAT!r} version {VERSION}; "
-            f"remeasure it with `{REGENERATE}`"
+            Text(
+                "{path} holds {curve_format!r} version {curve_version}, not {format!r} version "
+                "{version}; remeasure it with `{regenerate}`",
+                path=path,
+                curve_format=curve.format,
+                curve_version=curve.version,
+                format=FORMAT,
+                version=VERSION,
+                regenerate=REGENERATE,
+            )
         )
     return curve
 

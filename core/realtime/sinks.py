@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.jobs.preview_slot import PreviewSlot
 from core.realtime.ring_buffer import AudioRingBuffer
 from core.realtime.thread_priority import lower_this_thread
@@ -251,15 +252,17 @@ class VirtualCameraSink(VideoSink):
             import pyvirtualcam
         except ImportError:
             raise BadInput(
-                "the virtual camera needs `pyvirtualcam` (pip install pyvirtualcam) and a virtual "
-                "camera driver (v4l2loopback on Linux, OBS on Windows/macOS)"
+                Text(
+                    "the virtual camera needs `pyvirtualcam` (pip install pyvirtualcam) and a "
+                    "virtual camera driver (v4l2loopback on Linux, OBS on Windows/macOS)"
+                )
             ) from None
         try:
             self._cam = pyvirtualcam.Camera(
                 width=size[0], height=size[1], fps=fps, fmt=pyvirtualcam.PixelFormat.BGR
             )
         except RuntimeError as exc:
-            raise BadInput(f"cannot open a virtual camera: {exc}") from None
+            raise BadInput(Text("cannot open a virtual camera: {exc}", exc=exc)) from None
         self.frames_sent = 0
 
     def frame(self, index: int, bgr: np.ndarray) -> None:
@@ -311,7 +314,7 @@ class AudioMonitor(VideoSink):
                 )
                 self._stream.start()
             except sd.PortAudioError as exc:
-                raise BadInput(f"cannot open an audio output for --monitor: {exc}") from None
+                raise BadInput(Text("cannot open an audio output for --monitor: {exc}", exc=exc)) from None
 
     def audio(self, samples: np.ndarray) -> None:
         self.ring.write(samples, 0.0)

@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.media.audio import NativeAudio
 from core.realtime.clock import Clock
 from core.realtime.ring_buffer import AudioRingBuffer
 
-PORTAUDIO_HINT = (
+PORTAUDIO_HINT = Text(
     "the PortAudio library is missing; install it with `sudo apt-get install libportaudio2` "
     "(Debian/Ubuntu) or use --audio-file WAV instead of --mic"
 )
@@ -89,7 +90,14 @@ class AudioSource(ABC):
             err = self._error
             if isinstance(err, (SourceError, BadInput)):
                 raise err
-            raise SourceError(f"audio source {self.name!r} failed: {type(err).__name__}: {err}") from err
+            raise SourceError(
+                Text(
+                    "audio source {name!r} failed: {error_type}: {err}",
+                    name=self.name,
+                    error_type=type(err).__name__,
+                    err=err,
+                )
+            ) from err
 
 
 class PacedSource(AudioSource):
@@ -190,7 +198,7 @@ def file_source(
     if seconds is not None:
         samples = samples[: int(round(seconds * AUDIO_RATE))]
     if samples.shape[0] == 0:
-        raise BadInput(f"{path} holds no audio samples")
+        raise BadInput(Text("{path} holds no audio samples", path=path))
     original = read_audio_native(path)
     return PacedSource(
         samples, AUDIO_RATE, block_ms, name=Path(path).name, realtime=realtime, original=original
@@ -205,9 +213,15 @@ def import_sounddevice():
     try:
         import sounddevice
     except OSError as exc:
-        raise BadInput(f"cannot open audio devices: {PORTAUDIO_HINT} ({exc})") from None
+        raise BadInput(
+            Text(
+                "cannot open audio devices: {portaudio_hint} ({exc})", portaudio_hint=PORTAUDIO_HINT, exc=exc
+            )
+        ) from None
     except ImportError:
-        raise BadInput("the `sounddevice` package is not installed; `pip install sounddevice`") from None
+        raise BadInput(
+            Text("the `sounddevice` package is not installed; `pip install sounddevice`")
+        ) from None
     return sounddevice
 
 
@@ -231,10 +245,19 @@ def resolve_input_device(device: int | str | None) -> tuple[int | str | None, in
             names = ", ".join(f"{d['index']}: {d['name']}" for d in list_input_devices()) or "none found"
         except (ValueError, sd.PortAudioError):
             names = "none found"
-        which = "no default input device" if device is None else f"no input device {device!r}"
+        which = (
+            Text("no default input device")
+            if device is None
+            else Text("no input device {device!r}", device=device)
+        )
         raise BadInput(
-            f"{which} ({exc}); available inputs: {names}. Plug in a microphone or pass "
-            "--input-device, or use --audio-file WAV"
+            Text(
+                "{which} ({exc}); available inputs: {names}. Plug in a microphone or pass "
+                "--input-device, or use --audio-file WAV",
+                which=which,
+                exc=exc,
+                names=names,
+            )
         ) from None
     return device, int(round(float(info["default_samplerate"])))
 
@@ -285,7 +308,9 @@ class MicSource(AudioSource):
 
         def finished() -> None:
             if not self._stopping and self._error is None:
-                self._error = SourceError(f"audio input {self.name} stopped (device disconnected?)")
+                self._error = SourceError(
+                    Text("audio input {name} stopped (device disconnected?)", name=self.name)
+                )
             self._finished = True
 
         try:
@@ -302,7 +327,11 @@ class MicSource(AudioSource):
             self._last_callback = clock.now()  # opening can take a while: the stall clock starts here
         except sd.PortAudioError as exc:
             raise BadInput(
-                f"cannot open audio input {self.name}: {exc}; check the device or pass another --input-device"
+                Text(
+                    "cannot open audio input {name}: {exc}; check the device or pass another --input-device",
+                    name=self.name,
+                    exc=exc,
+                )
             ) from None
 
     def check(self) -> None:
@@ -311,7 +340,11 @@ class MicSource(AudioSource):
         limit = self.stall_s if self._blocks else self.first_block_s
         if running and self._clock.now() - self._last_callback > limit:
             self._error = SourceError(
-                f"audio input {self.name} delivered nothing for {limit:.1f} s (device disconnected?)"
+                Text(
+                    "audio input {name} delivered nothing for {limit:.1f} s (device disconnected?)",
+                    name=self.name,
+                    limit=limit,
+                )
             )
             super().check()
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from core.io import atomic
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 FORMAT = "dhstudio.checkpoint"
 FORMAT_VERSION = 1
@@ -57,19 +58,25 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
 
     path = Path(path)
     if not path.is_file():
-        raise BadInput(f"Checkpoint not found: {path}")
+        raise BadInput(Text("Checkpoint not found: {path}", path=path))
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:
         raise BadInput(
-            f"{path} is not a studio checkpoint ({refusal_reason(exc)}): it is damaged, or it holds "
-            "objects other than tensors and plain values, which could run code when loaded. Do not "
-            "trust it or open it by other means; use a checkpoint written by dhstudio "
-            "(PROJECT/runs/<run>/checkpoints/*.pt)."
+            Text(
+                "{path} is not a studio checkpoint ({refusal_reason}): it is damaged, or it "
+                "holds objects other than tensors and plain values, which could run code when "
+                "loaded. Do not trust it or open it by other means; use a checkpoint written by "
+                "dhstudio (PROJECT/runs/<run>/checkpoints/*.pt).",
+                path=path,
+                refusal_reason=refusal_reason(exc),
+            )
         ) from None
     if not isinstance(state, dict):
         kind = type(state).__name__
-        raise BadInput(f"{path} is not a Digital Human Studio checkpoint (it holds a {kind}).")
+        raise BadInput(
+            Text("{path} is not a Digital Human Studio checkpoint (it holds a {kind}).", path=path, kind=kind)
+        )
     return state
 
 
@@ -99,30 +106,50 @@ def read_checkpoint(
         found = _legacy_kind(state)
         if found is None:
             raise BadInput(
-                f"{path} is not a Digital Human Studio training checkpoint (no '{FORMAT}' header)."
+                Text(
+                    "{path} is not a Digital Human Studio training checkpoint (no '{format}' header).",
+                    path=path,
+                    format=FORMAT,
+                )
             )
         state = {**state, **make_header(found, int(state.get("step", 0)), state.get("config") or {})}
     version = int(state.get("format_version", 0))
     if version > FORMAT_VERSION:
         raise BadInput(
-            f"{path} was written by a newer Digital Human Studio (checkpoint format {version}, "
-            f"this one reads up to {FORMAT_VERSION}); update the studio to load it."
+            Text(
+                "{path} was written by a newer Digital Human Studio (checkpoint format "
+                "{version}, this one reads up to {format_version}); update the studio to load it.",
+                path=path,
+                version=version,
+                format_version=FORMAT_VERSION,
+            )
         )
     if state.get("kind") != kind:
         raise BadInput(
-            f"{path} is a '{state.get('kind')}' checkpoint, not {_a(kind)} {kind} one; "
-            f"choose a run trained by {_a(kind)} {kind} job."
+            Text(
+                "{path} is a '{kind}' checkpoint, not {a_kind} one; choose a run trained by {a_kind} job.",
+                path=path,
+                kind=state.get("kind"),
+                a_kind=_a(kind),
+            )
         )
     if int(state.get("kind_version", 1)) > kind_version:
         raise BadInput(
-            f"{path} holds a '{kind}' checkpoint of version {state.get('kind_version')}, newer than "
-            f"this studio's {kind_version}; update the studio to load it."
+            Text(
+                "{path} holds a '{kind}' checkpoint of version {kind_version}, newer than this "
+                "studio's {supported_version}; update the studio to load it.",
+                path=path,
+                kind=kind,
+                kind_version=state.get("kind_version"),
+                supported_version=kind_version,
+            )
         )
     return state
 
 
-def _a(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
+def _a(word: str) -> Text:
+    """`word` with its English article ("an lipsync"); a phrase of its own, so a translation can drop it."""
+    return Text("an {word}", word=word) if word[:1].lower() in "aeiou" else Text("a {word}", word=word)
 
 
 def _legacy_kind(state: Mapping[str, Any]) -> str | None:
@@ -140,8 +167,11 @@ def require_finite(weights: Mapping[str, Any], path: Path | str) -> None:
     """Refuse weights holding NaN/inf (a diverged run saved before the loop's guard existed)."""
     if not all_finite(weights):
         raise BadInput(
-            f"{path} holds NaN/inf weights: that training run diverged. Train it again with a lower "
-            "learning rate, or choose another run."
+            Text(
+                "{path} holds NaN/inf weights: that training run diverged. Train it again with a "
+                "lower learning rate, or choose another run.",
+                path=path,
+            )
         )
 
 

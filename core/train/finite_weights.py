@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 _SKIPPED = ("optim",)  # optimizer and scaler state: not part of the model
 
@@ -33,7 +34,7 @@ def non_finite_tensors(obj: Any, prefix: str = "") -> Iterator[str]:
             yield from non_finite_tensors(v, f"{prefix}[{i}]")
 
 
-def check_finite(path: Path | str, what: str = "model") -> None:
+def check_finite(path: Path | str, what: str = Text("model")) -> None:
     """BadInput naming the file and the broken tensors when the weights at `path` are not finite."""
     from core.train.checkpoint import load_checkpoint
 
@@ -42,8 +43,14 @@ def check_finite(path: Path | str, what: str = "model") -> None:
     if bad:
         shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
         raise BadInput(
-            f"the {what} weights in {path} are not finite (NaN or inf in {shown}): its training diverged. "
-            "Train it again with a lower learning rate, or pick another run."
+            Text(
+                "the {what} weights in {path} are not finite (NaN or inf in {shown}): its "
+                "training diverged. Train it again with a lower learning rate, or pick another "
+                "run.",
+                what=what,
+                path=path,
+                shown=shown,
+            )
         )
 
 

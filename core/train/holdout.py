@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from core.jobs.message import Text
+
 DEFAULT_HOLDOUT = 0.2  # the training configs' default hold-out fraction
 MIN_TRAIN_FRAMES = 2
 MIN_HELD_OUT_FRAMES = 1
@@ -37,7 +39,10 @@ def min_clip_frames(holdout: float = DEFAULT_HOLDOUT) -> int:
 
 def frames_needed(holdout: float = DEFAULT_HOLDOUT) -> str:
     """The minimum in words: 'at least 3 frames: 2 to train and 1 held out at a 20% hold-out'."""
-    return (
-        f"at least {min_clip_frames(holdout)} frames: {MIN_TRAIN_FRAMES} to train and "
-        f"{MIN_HELD_OUT_FRAMES} held out at a {holdout:.0%} hold-out"
+    return Text(
+        "at least {n} frames: {train} to train and {held} held out at a {holdout:.0%} hold-out",
+        n=min_clip_frames(holdout),
+        train=MIN_TRAIN_FRAMES,
+        held=MIN_HELD_OUT_FRAMES,
+        holdout=holdout,
     )

@@ -26,6 +26,7 @@ from core.config.loader import to_toml
 from core.io import atomic
 from core.io.processes import process_gone
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.new_folder import new_folder
 
 if TYPE_CHECKING:
@@ -103,13 +104,27 @@ class RunFolder:
             status = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise DamagedRun(
-                f"{path} is missing; {self.path} is not a run made by `dhstudio train`."
+                Text(
+                    "{path} is missing; {run} is not a run made by `dhstudio train`.",
+                    path=path,
+                    run=self.path,
+                )
             ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DamagedRun(f"{path} is damaged ({exc}); delete the run folder or train it again.") from None
+            raise DamagedRun(
+                Text(
+                    "{path} is damaged ({exc}); delete the run folder or train it again.", path=path, exc=exc
+                )
+            ) from None
         problem = _status_problem(status)
         if problem:
-            raise DamagedRun(f"{path} is damaged ({problem}); delete the run folder or train it again.")
+            raise DamagedRun(
+                Text(
+                    "{path} is damaged ({problem}); delete the run folder or train it again.",
+                    path=path,
+                    problem=problem,
+                )
+            )
         return status
 
     def set_status(self, state: RunState | str, **extra: Any) -> None:

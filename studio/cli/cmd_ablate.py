@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from studio.cli.common import add_set_argument, exit_code, run_job
 from studio.project import open_project
 from studio.training_runs import resolve_clips
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     clip = resolve_clips(project, [args.clip] if args.clip else [])[0]
     if args.steps is not None and args.steps < 1:
-        raise BadInput(f"--max-steps must be >= 1 (got {args.steps})")
+        raise BadInput(Text("--max-steps must be >= 1 (got {steps})", steps=args.steps))
     check_output_folder(args.out, "--out")
     job = AblationJob(args.suite, clip, args.out, args.device, args.overrides, args.steps, args.only)
     result = run_job(job, quiet=args.quiet)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.jobs.message import Text
 from studio.cli.cmd_prepare import _av_sync
 from studio.cli.common import exit_code, run_job
 from studio.project import open_project
@@ -68,7 +69,12 @@ def _entry(project, name: str):
     if name not in entries:
         have = ", ".join(entries) or "none"
         raise BadInput(
-            f"No clip named '{name}' in {project.root} (clips: {have}). `dhstudio clip list` lists them."
+            Text(
+                "No clip named '{name}' in {project} (clips: {have}). `dhstudio clip list` lists them.",
+                name=name,
+                project=project.root,
+                have=have,
+            )
         )
     return entries[name]
 

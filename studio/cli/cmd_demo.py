@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from studio.cli.common import exit_code, run_job
 from studio.demo.job import STAGES, DemoJob
 
@@ -29,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.stages is not None and not 1 <= args.stages <= len(STAGES):
-        raise BadInput(f"--stages must be 1..{len(STAGES)} (got {args.stages})")
+        raise BadInput(
+            Text("--stages must be 1..{n_stages} (got {stages})", n_stages=len(STAGES), stages=args.stages)
+        )
     stages = STAGES[: args.stages] if args.stages else None
     result = run_job(DemoJob(args.out, args.device, args.max_steps, stages))
     if result.ok:

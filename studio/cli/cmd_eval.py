@@ -12,6 +12,7 @@ from pathlib import Path
 
 from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import EvalRequest
 from studio.cli.common import exit_code, run_job
@@ -32,9 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     kind = kind_of_run(args.run)
     if args.audio_model is not None and not args.audio_model.exists():
-        raise BadInput(f"--audio-model {args.audio_model} does not exist.")
+        raise BadInput(Text("--audio-model {audio_model} does not exist.", audio_model=args.audio_model))
     if args.limit is not None and args.limit < 1:
-        raise BadInput(f"--limit must be >= 1 (got {args.limit})")
+        raise BadInput(Text("--limit must be >= 1 (got {limit})", limit=args.limit))
     request = EvalRequest(args.run, args.device, args.json, args.audio_model, args.clip, args.limit)
     if args.json is None:  # the default place, in the run folder
         check_output_file(

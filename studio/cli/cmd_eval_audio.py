@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from studio.cli.common import exit_code, run_job
 
 if TYPE_CHECKING:
@@ -65,20 +66,30 @@ def cases_from_args(project: Path | None, clips: list[Path], speakers: list[str]
 
         paths += open_project(project).prepared_clips()
     if not paths:
-        raise BadInput("eval-audio needs --project DIR or at least one --clip DIR (a prepared clip folder).")
+        raise BadInput(
+            Text("eval-audio needs --project DIR or at least one --clip DIR (a prepared clip folder).")
+        )
     names = {}
     for item in speakers:
         clip, sep, name = item.partition("=")
         if not sep or not clip or not name:
-            raise BadInput(f"--speaker {item!r}: write it as CLIP=NAME, e.g. --speaker a=alice")
+            raise BadInput(
+                Text("--speaker {item!r}: write it as CLIP=NAME, e.g. --speaker a=alice", item=item)
+            )
         names[clip] = name
     unknown = set(names) - {p.name for p in paths}
     if unknown:
-        raise BadInput(f"--speaker names clips that are not evaluated: {', '.join(sorted(unknown))}")
+        raise BadInput(
+            Text(
+                "--speaker names clips that are not evaluated: {unknown}", unknown=", ".join(sorted(unknown))
+            )
+        )
     for p in paths:
         if not (Path(p) / "manifest.json").is_file():
             raise BadInput(
-                f"{p} is not a prepared clip (no manifest.json); prepare it with `dhstudio prepare`."
+                Text(
+                    "{p} is not a prepared clip (no manifest.json); prepare it with `dhstudio prepare`.", p=p
+                )
             )
     return tuple(ClipCase(Path(p), names.get(Path(p).name, Path(p).name)) for p in paths)
 
@@ -87,9 +98,14 @@ def run(args: argparse.Namespace) -> int:
     from core.mouth.prior.eval_job import AudioEvalJob, AudioEvalRequest  # torch: only when run
 
     if args.own_steps < 0:
-        raise BadInput(f"--own-steps must be >= 0 (got {args.own_steps})")
+        raise BadInput(Text("--own-steps must be >= 0 (got {own_steps})", own_steps=args.own_steps))
     if args.pool_steps < 0:
-        raise BadInput(f"--pool-steps must be >= 0 (got {args.pool_steps}); 0 leaves the pooled prior out")
+        raise BadInput(
+            Text(
+                "--pool-steps must be >= 0 (got {pool_steps}); 0 leaves the pooled prior out",
+                pool_steps=args.pool_steps,
+            )
+        )
     if args.json is not None:
         check_output_file(args.json, "--json", (".json",))
     from core.mouth.prior.pooled import PoolConfig

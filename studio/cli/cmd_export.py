@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.io.output_paths import check_output_folder
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.registry import export_formats, kind_of_run
 from core.kinds.requests import ExportRequest
 from core.project_layout import ProjectLayout
@@ -79,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     job = kind.export_job(args.format, request)
     kind.check_weights(args.run)
     if args.out.exists() and not args.force:
-        raise BadInput(f"{args.out} already exists; choose another --out or pass --force to replace it")
+        raise BadInput(
+            Text("{out} already exists; choose another --out or pass --force to replace it", out=args.out)
+        )
     check_output_folder(args.out, "--out")
     result = run_job(job, quiet=args.quiet)
     if result.ok:

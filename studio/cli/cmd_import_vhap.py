@@ -12,6 +12,7 @@ from pathlib import Path
 
 from core.gaussians.mesh.flame_files import FLAME_DIR_ENV
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from studio.cli.common import exit_code, run_job
 from studio.project import open_project, safe_name
 
@@ -41,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     project = open_project(args.project)
     if not args.dataset.is_dir():
-        raise BadInput(f"{args.dataset} is not a folder; give the VHAP dataset's root folder")
+        raise BadInput(
+            Text("{dataset} is not a folder; give the VHAP dataset's root folder", dataset=args.dataset)
+        )
     name = safe_name(args.name or args.dataset.resolve().name)
     job = VhapImportJob(args.dataset, project.prepared_dir / name, args.fps, args.flame_dir)
     result = run_job(job, quiet=args.quiet)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.io.output_paths import check_output_file
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
 from studio.cli.common import add_audio_model_argument, exit_code, run_job
@@ -67,7 +68,7 @@ def list_devices() -> int:
         devices = list_input_devices()
     except sd.PortAudioError as exc:
         raise BadInput(
-            f"cannot list audio devices: {exc}; is PortAudio working (`dhstudio doctor`)?"
+            Text("cannot list audio devices: {exc}; is PortAudio working (`dhstudio doctor`)?", exc=exc)
         ) from None
     if not devices:
         print("no audio input devices found; plug in a microphone, or drive the avatar with --audio-file WAV")
@@ -91,10 +92,12 @@ def run(args: argparse.Namespace) -> int:
         return list_devices()
     if args.run is None:
         raise BadInput(
-            "give the avatar run folder: dhstudio live PROJECT/runs/<run> --audio-file WAV (or --mic)"
+            Text("give the avatar run folder: dhstudio live PROJECT/runs/<run> --audio-file WAV (or --mic)")
         )
     if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
-        raise BadInput(f"--seconds must be a number of seconds > 0 (got {args.seconds})")
+        raise BadInput(
+            Text("--seconds must be a number of seconds > 0 (got {seconds})", seconds=args.seconds)
+        )
     bundle = is_bundle(args.run)  # an exported avatar bundle runs on its own models, no project
     kind = bundle_kind(args.run) if bundle else kind_of_run(args.run)
     if bundle:

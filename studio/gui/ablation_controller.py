@@ -19,6 +19,8 @@ from core.config.loader import read_toml
 from core.gaussians.train.ablation import AblationJob
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
+from core.jobs.message import Text
+from studio.gui import i18n
 from studio.gui.job_worker import JobThread
 from studio.project import Project, safe_name
 from studio.training_runs import resolve_clips
@@ -69,14 +71,14 @@ class AblationController(QObject):
             return None
         try:
             if self.project is None:
-                raise BadInput("Open a project with a prepared clip first (File > Open Project).")
+                raise BadInput(Text("Open a project with a prepared clip first (File > Open Project)."))
             clip = resolve_clips(self.project, [])[0]
             stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
             out = self.project.root / "ablations" / f"{stamp}-{safe_name(Path(suite).stem)}"
             steps = self.view.ablation_steps.value()
             job = AblationJob(Path(suite), clip, out, self.view.device.currentText(), [], steps)
         except BadInput as exc:
-            self.view.ablation_progress.setText(str(exc))
+            self.view.ablation_progress.setText(i18n.tr_message(str(exc)))
             return None
         self.out, self.per_config = out, steps
         self.configs = [e.name for e in job.entries]
@@ -97,7 +99,7 @@ class AblationController(QObject):
         self._show_results()
 
     def _on_failed(self, message: str, _bad_input: bool) -> None:
-        self.view.ablation_progress.setText(message)
+        self.view.ablation_progress.setText(i18n.tr_message(message))
 
     def shutdown(self) -> None:
         if self.job is not None:

@@ -2,7 +2,8 @@
 
 Controllers call these instead of the QMessageBox/QFileDialog statics so tests can answer them
 (monkeypatch one function) and every message reads the same way. Titles are fixed English texts,
-shown in the interface language (the catalogue holds them); messages come composed.
+shown in the interface language (the catalogue holds them); messages come composed, an engine
+message (`core.jobs.message.Text`) translated here (`ui.translation.tr_message`).
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from ui.translation import tr
+from ui.translation import tr, tr_message
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.flac *.ogg *.aac);;All files (*)"
 
 
 def warn(parent: QWidget | None, title: str, message: str) -> None:
-    QMessageBox.warning(parent, tr(title), message)
+    QMessageBox.warning(parent, tr(title), tr_message(message))
 
 
 def inform(parent: QWidget | None, title: str, message: str) -> None:
-    QMessageBox.information(parent, tr(title), message)
+    QMessageBox.information(parent, tr(title), tr_message(message))
 
 
 def ask(parent: QWidget | None, title: str, question: str) -> bool:
     answer = QMessageBox.question(
         parent,
         tr(title),
-        question,
+        tr_message(question),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )

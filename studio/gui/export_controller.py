@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QWidget
 
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult, Status
+from core.jobs.message import Text
 from core.kinds.registry import (
     avatar_kind,
     export_formats,
@@ -48,7 +49,7 @@ def parse_options(text: str) -> dict[str, Any]:
         if not line or line.startswith("#"):
             continue
         if "=" not in line:
-            raise BadInput(f"export option line {n} {line!r} is not 'name = value'")
+            raise BadInput(Text("export option line {n} {line!r} is not 'name = value'", n=n, line=line))
         name, value = (part.strip() for part in line.split("=", 1))
         try:
             options[name] = json.loads(value.lower() if value.lower() in ("true", "false") else value)
@@ -210,10 +211,10 @@ class ExportController(QObject):
         try:
             run = dialog.run_combo.currentData()
             if not run:
-                raise BadInput(f"choose a run to export as {dialog.fmt}")
+                raise BadInput(Text("choose a run to export as {fmt}", fmt=dialog.fmt))
             out = Path(dialog.out_edit.text().strip())
             if not str(out) or str(out) == ".":
-                raise BadInput("choose an output folder")
+                raise BadInput(Text("choose an output folder"))
             kind = kind_of_run(Path(run))
             force = dialog.force_check.isChecked()
             if out.exists() and not force:  # e.g. the default folder after an earlier export of the run
@@ -282,7 +283,7 @@ class ExportController(QObject):
                 if result.ok
                 else i18n.tr("Cancelled")
                 if result.status is Status.CANCELLED
-                else i18n.tr("Export failed: {error}").format(error=result.error)
+                else i18n.tr("Export failed: {error}").format(error=i18n.tr_message(result.error))
             )
         on_done, self._on_done = self._on_done, None
         if on_done is not None:
@@ -311,7 +312,10 @@ class ExportController(QObject):
             text = i18n.tr("Cancelled: nothing was written to {path}.").format(path=out)
         else:
             what = "Please check the export" if result.bad_input else "The export failed"
-            title, text = f"Export as {fmt}: {what.lower()}", f"{what}:\n\n{result.error}"
+            title, text = (
+                f"Export as {fmt}: {what.lower()}",
+                f"{i18n.tr(what)}:\n\n{i18n.tr_message(result.error)}",
+            )
         report = self.report_dialog = ExportReportDialog(title, text, self.parent_widget)
         report.open_button.setEnabled(out.is_dir())
         report.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))

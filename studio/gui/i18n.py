@@ -8,7 +8,9 @@ source, so switching back to English works, and a text the program changed since
 (a readout) is taken as the new source. The pass also reaches placeholder texts, spin boxes'
 special values, combo-box items, table headers and plot titles. Texts composed at run time with
 numbers or paths go through `tr` with a `{name}` template where they are built (`ui.translation.tr`)
-and their controllers compose them again after a switch (`retranslate` methods).
+and their controllers compose them again after a switch (`retranslate` methods). The engine's
+messages (`core.jobs.message.Text`, e.g. every `BadInput`) are translated where they are shown
+(`tr_message`: the dialogs, the Jobs log, the panels' message rows).
 Build the catalogue with `pyside6-lrelease resources/i18n/dhstudio_zh_CN.ts`.
 """
 
@@ -34,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.translation import CONTEXT, SHOWN_PROPERTY, SOURCE_PROPERTY, set_text, tr
+from ui.translation import CONTEXT, SHOWN_PROPERTY, SOURCE_PROPERTY, set_text, tr, tr_message
 
-__all__ = ["CONTEXT", "add_item", "qm_path", "retranslate", "set_language", "set_text", "tr"]
+__all__ = ["CONTEXT", "add_item", "qm_path", "retranslate", "set_language", "set_text", "tr", "tr_message"]
 _ITEM_SOURCE = Qt.ItemDataRole.UserRole + 77  # a combo item's English text
 I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 _SOURCE, _SHOWN = SOURCE_PROPERTY, SHOWN_PROPERTY

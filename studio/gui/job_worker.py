@@ -37,7 +37,7 @@ class JobWorker(QObject):
     log = Signal(str, str)  # message, level
     refine = Signal(object)  # RefineStep (a densification step's counts)
     live_status = Signal(object)  # LiveStatus (fps, latency, drops; a few per second)
-    failed = Signal(str, bool)  # message, bad_input
+    failed = Signal(object, bool)  # message (a str; a Text keeps its template for translation), bad_input
     finished = Signal(object)  # JobResult
 
     def __init__(self, job: Job, control: JobControl | None = None) -> None:

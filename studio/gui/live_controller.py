@@ -28,6 +28,7 @@ from core.export.bundle_format import bundle_kind, is_bundle
 from core.jobs.errors import BadInput
 from core.jobs.events import LiveStatus
 from core.jobs.job import Job, JobResult, Status
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 from core.kinds.registry import avatar_kind, kind_of_run
 from core.realtime.backends import BACKENDS
@@ -202,7 +203,9 @@ class LiveController(QObject):
             self.view.show_message(self._shown_mic_message, error=False)
 
     def _mic_message(self) -> str:
-        problem = i18n.tr(self._mic_problem)  # ours is in the catalogue; a driver's own words stay as given
+        problem = i18n.tr(
+            i18n.tr_message(self._mic_problem)
+        )  # ours are in the catalogue; a driver's words stay
         return i18n.tr("Microphone unavailable: {problem}. Audio files still work.").format(problem=problem)
 
     def select_avatar(self, run: Path) -> None:
@@ -230,12 +233,12 @@ class LiveController(QObject):
         v = self.view
         run = v.avatar_combo.currentData()
         if not run:
-            raise BadInput("choose an avatar: a finished lip-sync or Gaussian run of the open project")
+            raise BadInput(Text("choose an avatar: a finished lip-sync or Gaussian run of the open project"))
         audio_file = None
         if not v.mic_radio.isChecked():
             text = v.file_edit.text().strip()
             if not text or not Path(text).is_file():
-                raise BadInput(f"choose an audio file to drive the avatar (got {text!r})")
+                raise BadInput(Text("choose an audio file to drive the avatar (got {text!r})", text=text))
             audio_file = Path(text)
         record = self._record_path() if v.record_check.isChecked() else None
         run = Path(run)
@@ -412,8 +415,8 @@ class LiveController(QObject):
             self._log_in_jobs(ended)
         elif result.error:
             kept = f" Recording kept: {recording}" if recording and recording not in result.error else ""
-            self.view.show_message(result.error + kept)
-            self._log_in_jobs(i18n.tr("Session failed: {error}").format(error=result.error))
+            self.view.show_message(i18n.tr_message(result.error) + kept)
+            self._log_in_jobs(i18n.tr("Session failed: {error}").format(error=i18n.tr_message(result.error)))
         self._show_in_jobs()
         self.session_finished.emit(result)
 
@@ -439,7 +442,9 @@ class LiveController(QObject):
     def _describe_lookahead(self, smoothing: float) -> None:
         if self.curve is None:
             self.view.set_lookahead_note(
-                i18n.tr("Lookahead trade-off not measured: {problem}").format(problem=self._curve_problem)
+                i18n.tr("Lookahead trade-off not measured: {problem}").format(
+                    problem=i18n.tr_message(self._curve_problem)
+                )
             )
             return
         self.view.set_lookahead_note(

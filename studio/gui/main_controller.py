@@ -214,7 +214,7 @@ class MainController(QObject):
 
     def _failed(self, message: str, bad_input: bool) -> None:
         """The reason stays in the Jobs log after the dialog is closed."""
-        self.window.job_panel.append_log(f"error: {message}")
+        self.window.job_panel.append_log(f"error: {i18n.tr_message(message)}")
         self.show_error(message, bad_input)
 
     def _artifact(self, path: str, kind: str) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from core.io.claim import Claim, InUse, claim_marker, users
 from core.jobs.errors import BadInput
 from core.jobs.job import JobResult
+from core.jobs.message import Text
 from studio.gui import dialogs, i18n
 from studio.gui.media_library import (
     THUMB_HEIGHT,
@@ -144,7 +145,7 @@ class MediaController(PanelController):
 
     def import_files(self, paths: list) -> None:
         if self.project is None:
-            self.main.show_error("Open or create a project first, then drop the videos on it.", True)
+            self.main.show_error(Text("Open or create a project first, then drop the videos on it."), True)
             return
         self.main.start_job(ImportMediaJob(self.project, [Path(p) for p in paths]), self._imported)
 
@@ -203,7 +204,11 @@ class MediaController(PanelController):
             self.main.show_error(str(exc), True)
         except OSError as exc:
             self.main.show_error(
-                f"Could not remove '{name}': {exc}. Close programs using its files and retry."
+                Text(
+                    "Could not remove '{name}': {exc}. Close programs using its files and retry.",
+                    name=name,
+                    exc=exc,
+                )
             )
         self.refresh()
         self.main.clip_viewer.refresh()

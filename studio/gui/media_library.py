@@ -25,6 +25,7 @@ from core.io.claim import claimed
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.media import decode
 from core.train.run_folder import RunFolder
 from studio.project import Project, safe_name
@@ -211,19 +212,28 @@ class ImportMediaJob(Job):
 
     def run(self, ctx: JobContext) -> list[Path]:
         if not self.sources:
-            raise BadInput("No files to import; drop or choose video files (mp4, mov, mkv...).")
+            raise BadInput(Text("No files to import; drop or choose video files (mp4, mov, mkv...)."))
         videos = [s.name for s in self.sources if s.suffix.lower() in VIDEO_SUFFIXES]
         for i, src in enumerate(self.sources):
             ctx.progress(i, len(self.sources), f"checking {src.name}")
             if src.suffix.lower() not in VIDEO_SUFFIXES:
                 what = (
-                    "is a sound file: speech is not imported, choose it as the audio file in "
-                    "Render & Play or in Live"
+                    Text(
+                        "is a sound file: speech is not imported, choose it as the audio file in "
+                        "Render & Play or in Live"
+                    )
                     if src.suffix.lower() in SOUND_SUFFIXES
-                    else f"is not a video file this studio imports; give one of {', '.join(VIDEO_SUFFIXES)}"
+                    else Text(
+                        "is not a video file this studio imports; give one of {suffixes}",
+                        suffixes=", ".join(VIDEO_SUFFIXES),
+                    )
                 )
-                again = f" Nothing was imported; import {', '.join(videos)} without it." if videos else ""
-                raise BadInput(f"{src.name} {what}.{again}")
+                again = (
+                    Text(" Nothing was imported; import {videos} without it.", videos=", ".join(videos))
+                    if videos
+                    else ""
+                )
+                raise BadInput(Text("{name} {what}.{again}", name=src.name, what=what, again=again))
             decode.probe(src)  # BadInput naming the file and the fix, before anything is copied
             ctx.checkpoint()
         out = []
@@ -250,7 +260,7 @@ def rename_clip(project: Project, entry: ClipEntry, new_name: str) -> str:
         any(safe_name(p.stem) == name for p in media_videos(project))
         or (project.prepared_dir / name).exists()
     ):
-        raise BadInput(f"A clip named '{name}' exists already; choose another name.")
+        raise BadInput(Text("A clip named '{name}' exists already; choose another name.", name=name))
     old_prepared = project.prepared_dir / entry.name
     # InUse while a job of another window or process holds the clip (a prepare writing its folder)
     with claimed(old_prepared, "rename", f"rename '{entry.name}'"):

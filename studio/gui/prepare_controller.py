@@ -147,7 +147,9 @@ class PrepareController(QObject):
                 f"<h3>Cancelled: '{self.clip_name}' was not prepared</h3>", "Nothing was written.", False
             )
         else:
-            self.view.finish(f"<h3>Preparing '{self.clip_name}' failed</h3>", result.error, False)
+            self.view.finish(
+                f"<h3>Preparing '{self.clip_name}' failed</h3>", i18n.tr_message(result.error), False
+            )
 
     def _open_viewer(self) -> None:
         self.view.hide()

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job, JobResult
+from core.jobs.message import Text
 from core.kinds.audio_model import resolve_audio_run
 from core.kinds.registry import kind_of_run
 from core.kinds.requests import RenderRequest
@@ -115,9 +116,13 @@ class RenderController(PanelController):
         audio_run = Path(v.audio_model_combo.currentData()) if v.audio_model_combo.currentData() else None
         try:
             if audio is None:
-                raise BadInput("Choose an audio file to speak (wav, mp3 or m4a) with Browse….")
+                raise BadInput(Text("Choose an audio file to speak (wav, mp3 or m4a) with Browse…."))
             if not audio.is_file():
-                raise BadInput(f"Audio file not found: {audio}. Choose an existing wav, mp3 or m4a file.")
+                raise BadInput(
+                    Text(
+                        "Audio file not found: {audio}. Choose an existing wav, mp3 or m4a file.", audio=audio
+                    )
+                )
             out = self._output_path(project.exports_dir / "renders", run, audio)
             kind_of_run(run)  # an unknown run is refused here, before a job starts
             job = RenderWithAudioModel(RenderRequest(run, audio, out, audio_run=audio_run))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from core.jobs.message import Text
 from core.train.run_folder import RunFolder, RunState
 from studio.gui import dialogs, i18n
 from studio.gui.panel_controller import PanelController
@@ -120,7 +121,9 @@ class RunsController(PanelController):
         if target == run.path:
             return
         if target.exists():
-            self.main.show_error(f"A run named '{target.name}' exists already; choose another name.", True)
+            self.main.show_error(
+                Text("A run named '{name}' exists already; choose another name.", name=target.name), True
+            )
             return
         question = i18n.tr("Rename run '{name}' to '{new}'?").format(name=run.name, new=target.name)
         if not dialogs.ask(self.main.window, "Rename run", question):
@@ -128,7 +131,7 @@ class RunsController(PanelController):
         try:
             run.path.rename(target)
         except OSError as exc:
-            self.main.show_error(f"Could not rename '{run.name}': {exc}.")
+            self.main.show_error(Text("Could not rename '{name}': {exc}.", name=run.name, exc=exc))
         self.refresh()
         self.view.select_names([target.name])
         self.main.render.refresh()

@@ -22,6 +22,7 @@ from core.io import atomic
 from core.jobs.errors import BadInput
 from core.jobs.events import RefineStep
 from core.jobs.job import JobResult, Status
+from core.jobs.message import Text
 from core.kinds.base import AvatarKind
 from core.kinds.registry import all_kinds
 from core.train.run_folder import RunFolder
@@ -288,12 +289,14 @@ class TrainingController(QObject):
 
     def _launch(self, order: RunOrder) -> RunFolder:
         if self.project is None:
-            raise BadInput("Open a project with a prepared clip first (File > Open Project).")
+            raise BadInput(Text("Open a project with a prepared clip first (File > Open Project)."))
         chosen = self.view.clip.currentData()
         if not chosen and not self.project.prepared_clips():  # the shared message names the CLI
             raise BadInput(
-                "This project has no prepared clip yet: import a video in the Media tab, press "
-                "Prepare… on its card, then start training."
+                Text(
+                    "This project has no prepared clip yet: import a video in the Media tab, press "
+                    "Prepare… on its card, then start training."
+                )
             )
         if order.resume:  # on the clips the run was started on, not the one the panel shows
             spec, config, run = prepare_run(order, self.project)
@@ -302,7 +305,9 @@ class TrainingController(QObject):
             clips = resolve_clips(self.project, [chosen] if chosen else [])
             spec, config, run = prepare_run(order, self.project, clips)
         if not order.resume and config != self.config:
-            raise BadInput("the edited values cannot all be written as --set overrides; save it as a preset")
+            raise BadInput(
+                Text("the edited values cannot all be written as --set overrides; save it as a preset")
+            )
         run.attach_log()
         seed_everything(int(getattr(getattr(config, "train", config), "seed", 0)))
         request = train_request(order, self.project, clips, run)

@@ -23,6 +23,7 @@ from torch import Tensor
 
 from core.gaussians.mesh.flame_pickle import load_restricted_pickle
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 MODEL_FILES = ("flame2023.pkl", "generic_model.pkl")
 MASKS_FILE = "FLAME_masks.pkl"
@@ -86,8 +87,12 @@ def find_flame_files(folder: Path | str) -> tuple[Path, Path | None]:
             masks = folder / MASKS_FILE
             return folder / name, masks if masks.is_file() else None
     raise BadInput(
-        f"no FLAME model in {folder}: expected {' or '.join(MODEL_FILES)} (download it from "
-        "flame.is.tue.mpg.de after accepting the licence) and optionally FLAME_masks.pkl"
+        Text(
+            "no FLAME model in {folder}: expected {model_files} (download it from "
+            "flame.is.tue.mpg.de after accepting the licence) and optionally FLAME_masks.pkl",
+            folder=folder,
+            model_files=" or ".join(MODEL_FILES),
+        )
     )
 
 
@@ -97,10 +102,22 @@ def load_flame(
     """Read a FLAME model file (and masks) into tensors."""
     raw = load_restricted_pickle(model_path)
     if not isinstance(raw, dict):
-        raise BadInput(f"{model_path} is not a FLAME model file (top level is {type(raw).__name__})")
+        raise BadInput(
+            Text(
+                "{model_path} is not a FLAME model file (top level is {error_type})",
+                model_path=model_path,
+                error_type=type(raw).__name__,
+            )
+        )
     missing = [k for k in REQUIRED_KEYS if k not in raw]
     if missing:
-        raise BadInput(f"{model_path} is not a FLAME model file: missing {', '.join(missing)}")
+        raise BadInput(
+            Text(
+                "{model_path} is not a FLAME model file: missing {missing}",
+                model_path=model_path,
+                missing=", ".join(missing),
+            )
+        )
 
     def t(key: str) -> Tensor:
         return torch.as_tensor(np.asarray(raw[key], dtype=np.float64), dtype=dtype)
@@ -111,7 +128,7 @@ def load_flame(
     if masks_path is not None:
         raw_masks = load_restricted_pickle(masks_path)
         if not isinstance(raw_masks, dict):
-            raise BadInput(f"{masks_path} is not a FLAME masks file")
+            raise BadInput(Text("{masks_path} is not a FLAME masks file", masks_path=masks_path))
         masks = {str(k): torch.as_tensor(np.asarray(v, dtype=np.int64)) for k, v in raw_masks.items()}
     return FlameModel(
         v_template=t("v_template"),
@@ -193,7 +210,11 @@ def region_vertex_mask(model: FlameModel, names: list[str] | tuple[str, ...]) ->
     unknown = [n for n in names if n not in model.masks]
     if unknown:
         have = ", ".join(sorted(model.masks)) or "none (FLAME_masks.pkl not loaded)"
-        raise BadInput(f"unknown FLAME region(s) {', '.join(unknown)}; available: {have}")
+        raise BadInput(
+            Text(
+                "unknown FLAME region(s) {unknown}; available: {have}", unknown=", ".join(unknown), have=have
+            )
+        )
     mask = torch.zeros(model.v_template.shape[0], dtype=torch.bool, device=model.v_template.device)
     for n in names:
         mask[model.masks[n]] = True

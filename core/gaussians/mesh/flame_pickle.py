@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 
 class ChArray:
@@ -142,13 +143,17 @@ def load_restricted_pickle(path: Path | str) -> Any:
     """Load a FLAME-style pickle safely; :class:`BadInput` when it is missing or not allowed."""
     path = Path(path)
     if not path.is_file():
-        raise BadInput(f"file not found: {path}")
+        raise BadInput(Text("file not found: {path}", path=path))
     try:
         with open(path, "rb") as fh:
             obj = RestrictedUnpickler(io.BufferedReader(fh), encoding="latin1").load()
     except pickle.UnpicklingError as exc:
         raise BadInput(
-            f"{path} was refused by the safe FLAME loader ({exc}); use the original file "
-            "from flame.is.tue.mpg.de"
+            Text(
+                "{path} was refused by the safe FLAME loader ({exc}); use the original file from "
+                "flame.is.tue.mpg.de",
+                path=path,
+                exc=exc,
+            )
         ) from exc
     return to_numpy_tree(obj)

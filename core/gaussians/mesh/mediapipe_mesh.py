@@ -36,6 +36,7 @@ from torch import Tensor
 from core.face import topology
 from core.gaussians.camera import Camera, intrinsics
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 EYE_OUTER_CORNERS = (33, 263)
 DEFAULT_FOCAL_FRACTION = 1.0
@@ -88,7 +89,9 @@ def _fill_invalid(verts: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Copy the nearest valid frame into frames without a face."""
     good = np.flatnonzero(valid)
     if good.size == 0:
-        raise BadInput("no frame of the clip has a tracked face; choose a clip where the face is visible")
+        raise BadInput(
+            Text("no frame of the clip has a tracked face; choose a clip where the face is visible")
+        )
     nearest = good[np.abs(np.arange(len(valid))[:, None] - good[None, :]).argmin(axis=1)]
     return verts[nearest]
 
@@ -108,8 +111,13 @@ def load_mediapipe_mesh(
     landmarks = clip.landmarks
     if landmarks.ndim != 3 or landmarks.shape[1:] != (topology.NUM_VERTICES, 3):
         raise BadInput(
-            f"{clip.path / 'landmarks.npy'} must hold [N, {topology.NUM_VERTICES}, 3] landmarks, "
-            f"got {landmarks.shape}; prepare the clip again"
+            Text(
+                "{landmarks_file} must hold [N, {vertices}, 3] landmarks, "
+                "got {landmarks_shape}; prepare the clip again",
+                landmarks_file=clip.path / "landmarks.npy",
+                vertices=topology.NUM_VERTICES,
+                landmarks_shape=landmarks.shape,
+            )
         )
     valid = np.isfinite(landmarks).all(axis=(1, 2)) & (np.abs(landmarks).sum(axis=(1, 2)) > 0)
     valid &= clip.valid

@@ -38,6 +38,7 @@ from core.io.manifest import read_manifest
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 
 SCHEMA = "vhap/1"
 PER_FRAME = ("expr", "rotation", "neck_pose", "jaw_pose", "eyes_pose", "translation")
@@ -67,13 +68,18 @@ class VhapClip:
     @classmethod
     def load(cls, path: Path | str) -> VhapClip:
         path = Path(path)
-        missing = "is not a clip (no manifest.json); import it with `dhstudio import-vhap`."
-        _, manifest = read_manifest(path, missing, "import the clip again.")
+        missing = Text("is not a clip (no manifest.json); import it with `dhstudio import-vhap`.")
+        _, manifest = read_manifest(path, missing, Text("import the clip again."))
         if manifest.get("schema") != SCHEMA:
             raise BadInput(
-                f"{path} is not an imported VHAP clip (schema {manifest.get('schema')!r}, expected "
-                f'{SCHEMA!r}); a FLAME avatar (data.mesh = "flame") trains on a clip imported with '
-                "`dhstudio import-vhap DATASET --project P`."
+                Text(
+                    "{path} is not an imported VHAP clip (schema {schema!r}, expected {expected_schema!r}); "
+                    'a FLAME avatar (data.mesh = "flame") trains on a clip imported with `dhstudio '
+                    "import-vhap DATASET --project P`.",
+                    path=path,
+                    schema=manifest.get("schema"),
+                    expected_schema=SCHEMA,
+                )
             )
         try:
             with np.load(path / "samples.npz", allow_pickle=False) as s:
@@ -82,7 +88,11 @@ class VhapClip:
                 raw = {k: torch.from_numpy(np.asarray(z[k], np.float32)) for k in z.files if k != "timestep"}
         except (OSError, KeyError, ValueError) as exc:
             raise BadInput(
-                f"{path}: imported clip files are missing or damaged ({exc}); import it again."
+                Text(
+                    "{path}: imported clip files are missing or damaged ({exc}); import it again.",
+                    path=path,
+                    exc=exc,
+                )
             ) from None
         params = FlameParams(
             **{k: raw[k] for k in ("shape", *PER_FRAME)}, static_offset=raw.get("static_offset")
@@ -117,24 +127,27 @@ def find_flame_dir(configured: str = "", recorded: str = "") -> Path:
     candidates = [
         ("data.flame_dir", configured),
         (f"${FLAME_DIR_ENV}", os.environ.get(FLAME_DIR_ENV, "")),
-        ("--flame-dir given at import", recorded),
-        ("the default folder", str(DEFAULT_FLAME_DIR)),
+        (Text("--flame-dir given at import"), recorded),
+        (Text("the default folder"), str(DEFAULT_FLAME_DIR)),
     ]
     looked = []
     for label, value in candidates:
         if not value:
-            looked.append(f"{label} (not set)")
+            looked.append(Text("{label} (not set)", label=label))
             continue
         try:
             find_flame_files(value)
             return Path(value)
         except BadInput:
-            looked.append(f"{label} = {value} (no model file there)")
+            looked.append(Text("{label} = {value} (no model file there)", label=label, value=value))
     raise BadInput(
-        "a FLAME avatar needs the FLAME model files (flame2023.pkl or generic_model.pkl, optionally "
-        "FLAME_masks.pkl; download them from flame.is.tue.mpg.de after accepting the licence). Looked in: "
-        + "; ".join(looked)
-        + f". Set ${FLAME_DIR_ENV} or data.flame_dir to their folder."
+        Text(
+            "a FLAME avatar needs the FLAME model files (flame2023.pkl or generic_model.pkl, optionally "
+            "FLAME_masks.pkl; download them from flame.is.tue.mpg.de after accepting the licence). "
+            "Looked in: {looked}. Set ${env} or data.flame_dir to their folder.",
+            looked="; ".join(looked),
+            env=FLAME_DIR_ENV,
+        )
     )
 
 
@@ -155,14 +168,27 @@ def check_params(model: FlameModel, params: FlameParams, where: str) -> None:
     n_shape, n_expr = params.shape.shape[-1], params.expr.shape[-1]
     if n_shape > model.n_shape or n_expr > model.n_expr:
         raise BadInput(
-            f"{where}: {n_shape} shape / {n_expr} expression coefficients, but the FLAME model has "
-            f"{model.n_shape} / {model.n_expr}; use the FLAME version the dataset was tracked with."
+            Text(
+                "{where}: {n_shape} shape / {n_expr} expression coefficients, but the FLAME "
+                "model has {model_n_shape} / {model_n_expr}; use the FLAME version the dataset "
+                "was tracked with.",
+                where=where,
+                n_shape=n_shape,
+                n_expr=n_expr,
+                model_n_shape=model.n_shape,
+                model_n_expr=model.n_expr,
+            )
         )
     if params.static_offset is not None and params.static_offset.shape[-2] != model.v_template.shape[0]:
         raise BadInput(
-            f"{where}: static_offset has {params.static_offset.shape[-2]} vertices, the FLAME model "
-            f"{model.v_template.shape[0]} (VHAP with teeth adds vertices this project does not model); "
-            "re-track without teeth or use the matching model."
+            Text(
+                "{where}: static_offset has {vertices} vertices, the FLAME "
+                "model {model_vertices} (VHAP with teeth adds vertices this project does "
+                "not model); re-track without teeth or use the matching model.",
+                where=where,
+                vertices=params.static_offset.shape[-2],
+                model_vertices=model.v_template.shape[0],
+            )
         )
 
 
@@ -171,14 +197,22 @@ def import_vhap(dataset: Path, out: Path, fps: float = 25.0, flame_dir: Path | N
     dataset = Path(dataset).resolve()
     frames = [f for split in read_dataset(dataset).values() for f in split]
     if not frames:
-        raise BadInput(f"{dataset}: the transforms files list no frames")
+        raise BadInput(Text("{dataset}: the transforms files list no frames", dataset=dataset))
     missing = [str(f.image_path) for f in frames if not f.image_path.is_file()]
     no_params = [str(f.image_path) for f in frames if f.flame_param_path is None]
     if missing or no_params:
         what = (
-            f"missing images {missing[:3]}" if missing else f"frames without flame_param_path {no_params[:3]}"
+            Text("missing images {images}", images=missing[:3])
+            if missing
+            else Text("frames without flame_param_path {images}", images=no_params[:3])
         )
-        raise BadInput(f"{dataset}: {what}; a VHAP dataset needs every image and its FLAME parameters")
+        raise BadInput(
+            Text(
+                "{dataset}: {what}; a VHAP dataset needs every image and its FLAME parameters",
+                dataset=dataset,
+                what=what,
+            )
+        )
     timesteps = sorted({f.timestep_index for f in frames})
     row = {t: i for i, t in enumerate(timesteps)}
     first = {}

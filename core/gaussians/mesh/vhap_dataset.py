@@ -28,6 +28,7 @@ import torch
 from core.gaussians.camera import Camera, intrinsics, viewmat_from_opengl_c2w
 from core.gaussians.mesh.flame import FlameParams
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 SPLITS = ("train", "val", "test")
 INTRINSIC_KEYS = ("fl_x", "fl_y", "cx", "cy", "w", "h")
@@ -50,18 +51,24 @@ def read_split(root: Path | str, split: str) -> list[VhapFrame]:
     path = root / f"transforms_{split}.json"
     if not path.is_file():
         expected = ", ".join(f"transforms_{s}.json" for s in SPLITS)
-        raise BadInput(f"VHAP dataset split not found: {path} (a dataset has some of {expected})")
+        raise BadInput(
+            Text(
+                "VHAP dataset split not found: {path} (a dataset has some of {expected})",
+                path=path,
+                expected=expected,
+            )
+        )
     try:
         meta = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{path} is not valid JSON: {exc}") from exc
+        raise BadInput(Text("{path} is not valid JSON: {exc}", path=path, exc=exc)) from exc
     frames = []
     for i, f in enumerate(meta.get("frames", [])):
         merged = {k: f.get(k, meta.get(k)) for k in INTRINSIC_KEYS}
         missing = [k for k, v in merged.items() if v is None]
         if missing or "transform_matrix" not in f or "file_path" not in f:
             what = ", ".join(missing + [k for k in ("transform_matrix", "file_path") if k not in f])
-            raise BadInput(f"{path}: frame {i} lacks {what}")
+            raise BadInput(Text("{path}: frame {i} lacks {what}", path=path, i=i, what=what))
         c2w = torch.tensor(f["transform_matrix"], dtype=torch.float64)
         K = intrinsics(float(merged["fl_x"]), float(merged["fl_y"]), float(merged["cx"]), float(merged["cy"]))
         camera = Camera(viewmat_from_opengl_c2w(c2w).float(), K, int(merged["w"]), int(merged["h"]))
@@ -84,7 +91,9 @@ def read_dataset(root: Path | str) -> dict[str, list[VhapFrame]]:
     root = Path(root)
     splits = {s: read_split(root, s) for s in SPLITS if (root / f"transforms_{s}.json").is_file()}
     if not splits:
-        raise BadInput(f"{root} is not a VHAP/GaussianAvatars dataset: no transforms_*.json found")
+        raise BadInput(
+            Text("{root} is not a VHAP/GaussianAvatars dataset: no transforms_*.json found", root=root)
+        )
     return splits
 
 
@@ -92,12 +101,12 @@ def load_flame_params(path: Path | str) -> FlameParams:
     """One timestep's FLAME parameters (batch of 1)."""
     path = Path(path)
     if not path.is_file():
-        raise BadInput(f"FLAME parameter file not found: {path}")
+        raise BadInput(Text("FLAME parameter file not found: {path}", path=path))
     with np.load(path) as z:
         needed = ("translation", "rotation", "neck_pose", "jaw_pose", "eyes_pose", "shape", "expr")
         missing = [k for k in needed if k not in z.files]
         if missing:
-            raise BadInput(f"{path} lacks {', '.join(missing)}")
+            raise BadInput(Text("{path} lacks {missing}", path=path, missing=", ".join(missing)))
 
         def row(key: str) -> torch.Tensor:
             return torch.from_numpy(np.asarray(z[key], np.float32).reshape(1, -1))
@@ -121,7 +130,7 @@ def load_image(frame: VhapFrame) -> np.ndarray:
     """RGB float32 [H, W, 3] in [0, 1] (an alpha channel, if any, is dropped)."""
     img = cv2.imread(str(frame.image_path), cv2.IMREAD_UNCHANGED)
     if img is None:
-        raise BadInput(f"cannot read image {frame.image_path}")
+        raise BadInput(Text("cannot read image {image}", image=frame.image_path))
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=-1)
     scale = 65535.0 if img.dtype == np.uint16 else 255.0
@@ -134,7 +143,7 @@ def load_mask(frame: VhapFrame) -> np.ndarray | None:
         return None
     m = cv2.imread(str(frame.mask_path), cv2.IMREAD_UNCHANGED)
     if m is None:
-        raise BadInput(f"cannot read mask {frame.mask_path}")
+        raise BadInput(Text("cannot read mask {mask}", mask=frame.mask_path))
     if m.ndim == 3:
         m = m[..., -1] if m.shape[-1] == 4 else m[..., 0]
     return m.astype(np.float32) / (65535.0 if m.dtype == np.uint16 else 255.0)

@@ -18,6 +18,7 @@ from core.gaussians.camera import Camera, intrinsics
 from core.gaussians.render import gsplat_backend, native, native_build, torch_rasterizer
 from core.gaussians.render.base import GaussiansWorld, Renderer, RenderFn, RenderOptions
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 log = logging.getLogger(__name__)
 CHOICES = ("auto", "native", "torch", "gsplat")
@@ -75,7 +76,9 @@ def probe_native(device: torch.device) -> str | None:
 def select_renderer(kind: str = "auto", device: torch.device | str = "cpu") -> Selection:
     """The renderer for ``kind`` on ``device``; ``gsplat``/``native`` raise :class:`BadInput` if unusable."""
     if kind not in CHOICES:
-        raise BadInput(f"unknown renderer {kind!r}; choose one of {', '.join(CHOICES)}")
+        raise BadInput(
+            Text("unknown renderer {kind!r}; choose one of {choices}", kind=kind, choices=", ".join(CHOICES))
+        )
     device = torch.device(device)
     if kind == "torch":
         selection = Selection(TORCH, "requested")
@@ -83,16 +86,25 @@ def select_renderer(kind: str = "auto", device: torch.device | str = "cpu") -> S
         problem = probe_gsplat(device)
         if problem is not None:
             raise BadInput(
-                f"renderer 'gsplat' is not usable on {device}: {problem}. "
-                "Use renderer 'torch' (CPU) or run on a machine with CUDA and a working gsplat."
+                Text(
+                    "renderer 'gsplat' is not usable on {device}: {problem}. Use renderer 'torch' "
+                    "(CPU) or run on a machine with CUDA and a working gsplat.",
+                    device=device,
+                    problem=problem,
+                )
             )
         selection = Selection(GSPLAT, "requested")
     elif kind == "native":
         problem = probe_native(device)
         if problem is not None:
             raise BadInput(
-                f"renderer 'native' is not usable on {device}: {problem}. "
-                f"Build it with `{native_build.BUILD_COMMAND}`, or use renderer 'torch' or 'auto'."
+                Text(
+                    "renderer 'native' is not usable on {device}: {problem}. Build it with "
+                    "`{build_command}`, or use renderer 'torch' or 'auto'.",
+                    device=device,
+                    problem=problem,
+                    build_command=native_build.BUILD_COMMAND,
+                )
             )
         selection = Selection(NATIVE, f"requested ({native.status().detail})")
     else:

@@ -47,6 +47,7 @@ from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.events import Progress
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.project_layout import ProjectLayout
 from core.train.lifecycle import resumable_run
 from core.train.run_folder import RunFolder, RunState
@@ -106,10 +107,19 @@ def load_suite(
     suite = validate(Suite, read_toml(path), path)
     names = [c.name for c in suite.configs]
     if len(set(names)) != len(names):
-        raise BadInput(f"{path}: configuration names must be unique, got {names}")
+        raise BadInput(
+            Text("{path}: configuration names must be unique, got {names}", path=path, names=names)
+        )
     unknown = [n for n in only or [] if n not in names]
     if unknown:
-        raise BadInput(f"{path}: no configuration called {', '.join(map(repr, unknown))}; it has {names}")
+        raise BadInput(
+            Text(
+                "{path}: no configuration called {unknown}; it has {names}",
+                path=path,
+                unknown=", ".join(map(repr, unknown)),
+                names=names,
+            )
+        )
     if only:
         suite = suite.derive(configs=[c for c in suite.configs if c.name in only])
     budget = steps if steps is not None else suite.steps
@@ -118,7 +128,13 @@ def load_suite(
         job = path.parent / (c.job or suite.base)
         raw = read_toml(job)
         if raw.get("kind") != KIND.name:
-            raise BadInput(f"{job}: an ablation suite needs gaussian jobs (kind = {raw.get('kind')!r})")
+            raise BadInput(
+                Text(
+                    "{job}: an ablation suite needs gaussian jobs (kind = {kind!r})",
+                    job=job,
+                    kind=raw.get("kind"),
+                )
+            )
         common = [*suite.set, *c.set, *(extra or []), f"train.steps={budget}", f"train.seed={suite.seed}"]
         cfg = validate(GaussianConfig, apply_overrides(raw, common), f"{job} (suite entry {c.name!r})")
         entries.append(ResolvedEntry(c.name, safe_folder(c.name), cfg))

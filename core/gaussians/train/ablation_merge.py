@@ -21,6 +21,7 @@ from core.gaussians.train.ablation import ResolvedEntry, row_from_scores, write_
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.kind import KIND
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.train.run_folder import STATUS_FILE, RunFolder, RunState
 
 EVAL_FILE = "eval.json"
@@ -44,13 +45,20 @@ def expand_run_dirs(paths: list[Path]) -> list[Path]:
             found = sorted(r for r in (p / "runs").iterdir() if (r / STATUS_FILE).is_file())
             if not found:
                 raise BadInput(
-                    f"{p / 'runs'} holds no run folders; give run folders made by `dhstudio train`."
+                    Text(
+                        "{runs} holds no run folders; give run folders made by `dhstudio train`.",
+                        runs=p / "runs",
+                    )
                 )
             out.extend(found)
         else:
             raise BadInput(
-                f"{p} is not a run folder (no {STATUS_FILE}) nor a folder with runs/; give "
-                "PROJECT/runs/<run>, a project folder or a `dhstudio ablate --out` folder."
+                Text(
+                    "{p} is not a run folder (no {status_file}) nor a folder with runs/; give "
+                    "PROJECT/runs/<run>, a project folder or a `dhstudio ablate --out` folder.",
+                    p=p,
+                    status_file=STATUS_FILE,
+                )
             )
     return out
 
@@ -60,26 +68,54 @@ def load_run(path: Path) -> MergedRun:
     run = RunFolder(path)
     status = run.load_status()  # DamagedRun names the file
     if status["kind"] != KIND.name:
-        raise BadInput(f"{path} is a '{status['kind']}' run; an ablation table compares '{KIND.name}' runs.")
+        raise BadInput(
+            Text(
+                "{path} is a '{kind}' run; an ablation table compares '{kind_name}' runs.",
+                path=path,
+                kind=status["kind"],
+                kind_name=KIND.name,
+            )
+        )
     eval_path = path / EVAL_FILE
     if run.state is not RunState.FINISHED or not eval_path.is_file():
         raise BadInput(
-            f"{path} has not finished (state {status['state']!r}, {EVAL_FILE} "
-            f"{'present' if eval_path.is_file() else 'missing'}); finish it with `dhstudio train JOB "
-            f"--project PROJECT --run-name {path.name} --resume`, or leave it out."
+            Text(
+                "{path} has not finished (state {state!r}, {eval_file} "
+                "{presence}); finish it with `dhstudio train JOB --project "
+                "PROJECT --run-name {path_name} --resume`, or leave it out.",
+                path=path,
+                state=status["state"],
+                eval_file=EVAL_FILE,
+                presence=Text("present") if eval_path.is_file() else Text("missing"),
+                path_name=path.name,
+            )
         )
     config = validate(GaussianConfig, read_toml(path / "config.toml"), path / "config.toml")
     try:
         scores = json.loads(eval_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{eval_path} is damaged ({exc}); run `dhstudio eval {path}` to rewrite it.") from None
+        raise BadInput(
+            Text(
+                "{eval_path} is damaged ({exc}); run `dhstudio eval {path}` to rewrite it.",
+                eval_path=eval_path,
+                exc=exc,
+                path=path,
+            )
+        ) from None
     missing = [
         k
         for k in ("psnr", "ssim", "lpips", "gaussians", "train_seconds", "render_fps", "steps")
         if k not in scores
     ]
     if missing:
-        raise BadInput(f"{eval_path} lacks {', '.join(missing)}; run `dhstudio eval {path}` to rewrite it.")
+        raise BadInput(
+            Text(
+                "{eval_path} lacks {missing}; run `dhstudio eval {path}` to rewrite it.",
+                eval_path=eval_path,
+                missing=", ".join(missing),
+                path=path,
+            )
+        )
     return MergedRun(path.name, path, config, scores)
 
 
@@ -108,16 +144,20 @@ def merge_runs(paths: list[Path], out: Path, title: str = "merged", allow_mixed:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise BadInput(
-            f"several runs are called {', '.join(dupes)}; rename the run folders so each row has its own "
-            "name."
+            Text(
+                "several runs are called {dupes}; rename the run folders so each row has its own name.",
+                dupes=", ".join(dupes),
+            )
         )
     problems = comparability_problems(runs)
     if problems and not allow_mixed:
         raise BadInput(
-            "these runs are not comparable: "
-            + " | ".join(problems)
-            + ". Train every configuration with the same --set train.steps=N --set train.seed=S and data "
-            "settings (or pass --allow-mixed to merge them anyway)."
+            Text(
+                "these runs are not comparable: {problems}. Train every configuration with the same "
+                "--set train.steps=N --set train.seed=S and data settings (or pass --allow-mixed to "
+                "merge them anyway).",
+                problems=" | ".join(problems),
+            )
         )
     if problems:
         title = f"{title} (mixed: {'; '.join(p.split(' differs')[0] for p in problems)} differ)"

@@ -33,6 +33,7 @@ from core.gaussians.train.params import detached_bound
 from core.gaussians.train.state import TrainState
 from core.io import atomic
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.train.checkpoint import load_checkpoint
 
 AVATAR_FILE = "avatar.pt"
@@ -66,8 +67,12 @@ def avatar_path(run_dir: Path | str) -> Path:
     path = Path(run_dir) / AVATAR_FILE
     if not path.is_file():
         raise BadInput(
-            f"{run_dir} has no {AVATAR_FILE}: the Gaussian run has not finished training "
-            "(resume it with `dhstudio train JOB --resume --run-name NAME`)."
+            Text(
+                "{run_dir} has no {avatar_file}: the Gaussian run has not finished training "
+                "(resume it with `dhstudio train JOB --resume --run-name NAME`).",
+                run_dir=run_dir,
+                avatar_file=AVATAR_FILE,
+            )
         )
     return path
 

@@ -27,6 +27,7 @@ from core.gaussians.camera import Camera
 from core.gaussians.train.config import DataConfig
 from core.gaussians.train.masks import FACE_BIT, label_maps, mediapipe_regions
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.train.holdout import can_split, frames_needed, train_count
 
 
@@ -165,8 +166,12 @@ def select_frames(valid: np.ndarray, max_frames: int, holdout: float) -> tuple[n
         frames = frames[np.round(np.linspace(0, len(frames) - 1, max_frames)).astype(int)]
     if not can_split(len(frames), holdout):
         raise BadInput(
-            f"only {len(frames)} usable frames (face found); a Gaussian avatar needs "
-            f"{frames_needed(holdout)}. Prepare a longer clip."
+            Text(
+                "only {n_frames} usable frames (face found); a Gaussian avatar needs "
+                "{frames_needed}. Prepare a longer clip.",
+                n_frames=len(frames),
+                frames_needed=frames_needed(holdout),
+            )
         )
     return frames, train_count(len(frames), holdout)
 
@@ -198,8 +203,12 @@ def build_data(
             break
     if any(c is None for c in crops):
         raise BadInput(
-            f"{clip_path}: the video ends before frame {last}; the prepared clip is damaged - "
-            "prepare it again."
+            Text(
+                "{clip_path}: the video ends before frame {last}; the prepared clip is damaged - "
+                "prepare it again.",
+                clip_path=clip_path,
+                last=last,
+            )
         )
     camera = crop_camera(track.K, track.viewmat, crop, cfg.resolution)
     verts = torch.from_numpy(np.ascontiguousarray(track.verts[use], dtype=np.float32))

@@ -32,6 +32,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.metrics.lpips import load_lpips, lpips_distance
 from core.metrics.psnr import psnr
 from core.metrics.region import crop, mask_box, masked_psnr, masked_ssim
@@ -152,7 +153,13 @@ class GaussianEvalJob(Job):
     def run(self, ctx: JobContext) -> dict[str, Any]:
         kind = RunFolder(self.run_dir).kind
         if kind != "gaussian":
-            raise BadInput(f"{self.run_dir} is a {kind or 'unknown'} run, not a Gaussian avatar run")
+            raise BadInput(
+                Text(
+                    "{run_dir} is a {kind} run, not a Gaussian avatar run",
+                    run_dir=self.run_dir,
+                    kind=kind or "unknown",
+                )
+            )
 
         def on_frame(done: int, total: int) -> None:
             ctx.progress(done, total, "evaluating held-out frames")

@@ -21,6 +21,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 
 
 def export_run_ply(
@@ -36,7 +37,13 @@ def export_run_ply(
         reads.hold(avatar.clip)
     mesh = load_clip_mesh(avatar.clip, avatar.config.data)
     if not 0 <= frame < mesh.frame_count:
-        raise BadInput(f"--frame {frame} is outside the clip's frames 0..{mesh.frame_count - 1}")
+        raise BadInput(
+            Text(
+                "--frame {frame} is outside the clip's frames 0..{last_frame}",
+                frame=frame,
+                last_frame=mesh.frame_count - 1,
+            )
+        )
     with torch.no_grad():
         posed = torch.stack([avatar.pose(v, i) for i, v in enumerate(mesh.verts)])
     out_dir = Path(out_dir)

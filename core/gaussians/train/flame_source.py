@@ -25,6 +25,7 @@ from core.gaussians.train.config import DataConfig
 from core.gaussians.train.data import AvatarData, crop_camera, crop_frame, square_crop
 from core.gaussians.train.source import ClipMesh
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 FLAME_REGION_GROUPS: dict[str, tuple[str, ...]] = {
     "eyes": ("left_eyeball", "right_eyeball", "left_eye_region", "right_eye_region"),
@@ -100,8 +101,14 @@ class FlameSource:
         train, held = _split(clip, use, cfg)
         if len(train) < 2 or len(held) < 1:
             raise BadInput(
-                f"{clip_dir}: {len(train)} training and {len(held)} held-out images; a FLAME avatar needs "
-                "at least 2 to train and 1 held out (import a dataset with more frames or views)."
+                Text(
+                    "{clip_dir}: {n_train} training and {n_held} held-out images; a FLAME avatar "
+                    "needs at least 2 to train and 1 held out (import a dataset with more frames or "
+                    "views).",
+                    clip_dir=clip_dir,
+                    n_train=len(train),
+                    n_held=len(held),
+                )
             )
         order = np.concatenate([train, held])
         verts = posed_meshes(model, clip.params, use)
@@ -122,7 +129,12 @@ class FlameSource:
         for s in order:
             img = cv2.imread(str(clip.path / clip.images[s]), cv2.IMREAD_COLOR)
             if img is None:
-                raise BadInput(f"cannot read {clip.path / clip.images[s]}; import the dataset again")
+                raise BadInput(
+                    Text(
+                        "cannot read {image}; import the dataset again",
+                        image=clip.path / clip.images[s],
+                    )
+                )
             crop = crops[int(clip.camera_index[s])]
             images.append(crop_frame(img, crop, cfg.resolution)[..., ::-1])
             cameras.append(crop_camera(clip.K[s], clip.viewmat[s], crop, cfg.resolution))

@@ -17,6 +17,7 @@ import torch
 
 from core.gaussians.train.render_audio import GaussianFrames
 from core.io.claim import ClipReads
+from core.jobs.message import Text
 from core.lipsync.source_loop import ping_pong
 from core.mouth.streaming import MouthStepper
 from core.realtime.assembly import LiveParts
@@ -95,7 +96,7 @@ def _guarded_frames(req: LiveRequest, device: torch.device, reads: ClipReads | N
     from core.realtime.loading import guarded_load
 
     return guarded_load(
-        "Gaussian avatar",
+        Text("Gaussian avatar"),
         req.run,
         lambda: GaussianFrames(Path(req.run), None, device, "auto", req.max_loop_frames, reads=reads),
     )

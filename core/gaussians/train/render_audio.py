@@ -32,6 +32,7 @@ from core.io.claim import ClipReads
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import RequestJob
+from core.jobs.message import Text
 from core.media.mp4_writer import Mp4Writer
 from core.mouth.space import MouthSpace
 
@@ -90,8 +91,13 @@ class GaussianFrames:
         self.avatar = avatar = load_bundle(avatar_path(run), device)
         if avatar.config.data.mesh != "mediapipe":
             raise BadInput(
-                f"{run} is bound to the {avatar.config.data.mesh} mesh; speech drives the MediaPipe face "
-                'mesh, so render a video from an avatar trained with data.mesh = "mediapipe".'
+                Text(
+                    "{run} is bound to the {mesh} mesh; speech drives the "
+                    "MediaPipe face mesh, so render a video from an avatar trained with data.mesh = "
+                    '"mediapipe".',
+                    run=run,
+                    mesh=avatar.config.data.mesh,
+                )
             )
         if reads is not None:
             reads.hold(avatar.clip)
@@ -177,8 +183,12 @@ class GaussianAudioRenderJob(RequestJob[GaussianRenderRequest]):
         clip = path.clip
         if abs(a2m.fps - clip.fps) > 1e-3:
             raise BadInput(
-                f"the audio-to-mouth model runs at {a2m.fps:g} fps but the avatar's clip is "
-                f"{clip.fps:g} fps; train the audio model on clips prepared at {clip.fps:g} fps."
+                Text(
+                    "the audio-to-mouth model runs at {model_fps:g} fps but the avatar's clip is "
+                    "{clip_fps:g} fps; train the audio model on clips prepared at {clip_fps:g} fps.",
+                    model_fps=a2m.fps,
+                    clip_fps=clip.fps,
+                )
             )
         audio = read_audio(r.audio)  # the audio model's view: 16 kHz mono
         native = read_audio_native(r.audio)

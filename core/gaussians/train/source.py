@@ -25,6 +25,7 @@ from core.gaussians.mesh.vhap_clip import is_vhap_clip
 from core.gaussians.train.config import DataConfig
 from core.gaussians.train.data import AvatarData, MeshTrack, build_data
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 
 @dataclass
@@ -62,8 +63,12 @@ def _not_imported(clip_dir: Path) -> None:
     """:class:`BadInput` for a clip imported from a VHAP dataset (it has FLAME, not MediaPipe, tracking)."""
     if is_vhap_clip(clip_dir):
         raise BadInput(
-            f"{clip_dir} was imported from a VHAP dataset and has FLAME tracking only; train it with "
-            'data.mesh = "flame" (training_jobs/gaussian_flame.toml) or pick a prepared video clip (--clip).'
+            Text(
+                "{clip_dir} was imported from a VHAP dataset and has FLAME tracking only; train "
+                'it with data.mesh = "flame" (training_jobs/gaussian_flame.toml) or pick a '
+                "prepared video clip (--clip).",
+                clip_dir=clip_dir,
+            )
         )
 
 
@@ -93,7 +98,13 @@ MESH_SOURCES = {"mediapipe": MediaPipeSource, "flame": _flame_source}
 
 def mesh_source(cfg: DataConfig) -> MeshSource:
     if cfg.mesh not in MESH_SOURCES:
-        raise BadInput(f"data.mesh = {cfg.mesh!r} is not a mesh source; use one of {', '.join(MESH_SOURCES)}")
+        raise BadInput(
+            Text(
+                "data.mesh = {mesh!r} is not a mesh source; use one of {mesh_sources}",
+                mesh=cfg.mesh,
+                mesh_sources=", ".join(MESH_SOURCES),
+            )
+        )
     return MESH_SOURCES[cfg.mesh]()
 
 

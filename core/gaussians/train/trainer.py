@@ -34,6 +34,7 @@ from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.train.amp import Amp, AmpSettings
 from core.train.checkpoint import nested_tensors
 from core.train.loop import CHECKPOINT as CHECKPOINT  # re-exported (ablation, tests)
@@ -82,7 +83,7 @@ class _GaussianHooks(TrainHooks):
     def setup(self, lc: LoopContext) -> int:
         cfg, req, device = self.cfg, lc.request, lc.device
         if not req.clips:
-            raise BadInput("a Gaussian avatar needs a prepared clip (--clip NAME).")
+            raise BadInput(Text("a Gaussian avatar needs a prepared clip (--clip NAME)."))
         if len(req.clips) > 1:
             lc.job.log(f"a Gaussian avatar is trained from one clip; using {req.clips[0].name}", "warning")
         self.innovations = build_innovations(cfg, device)  # a missing VGG19 file fails here, before any work

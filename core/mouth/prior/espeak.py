@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 AUDIO_OUTPUT_SYNCHRONOUS = 0x02
 INITIALIZE_PHONEME_EVENTS = 0x0001
@@ -66,8 +67,10 @@ def _library() -> ctypes.CDLL:
         return ctypes.CDLL(name)
     except OSError as exc:
         raise BadInput(
-            "espeak-ng is not installed; building the audio-to-mouth prior needs it. "
-            "Install it with `apt-get install espeak-ng` (installers/setup.sh does)."
+            Text(
+                "espeak-ng is not installed; building the audio-to-mouth prior needs it. Install "
+                "it with `apt-get install espeak-ng` (installers/setup.sh does)."
+            )
         ) from exc
 
 
@@ -83,7 +86,7 @@ class Espeak:
             AUDIO_OUTPUT_SYNCHRONOUS, 500, None, INITIALIZE_PHONEME_EVENTS | INITIALIZE_PHONEME_IPA
         )
         if rate <= 0:
-            raise BadInput("espeak-ng failed to initialise (is espeak-ng-data installed?)")
+            raise BadInput(Text("espeak-ng failed to initialise (is espeak-ng-data installed?)"))
         self.sample_rate = int(rate)
         self._chunks: list[np.ndarray] = []
         self._phones: list[tuple[str, float]] = []
@@ -108,7 +111,9 @@ class Espeak:
     ) -> Utterance:
         """Synthesize `text` with `voice` ("en", "fr+f2", "cmn-latn-pinyin+m1", ...)."""
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise BadInput(f"espeak-ng has no voice {voice!r}; list them with `espeak-ng --voices`")
+            raise BadInput(
+                Text("espeak-ng has no voice {voice!r}; list them with `espeak-ng --voices`", voice=voice)
+            )
         for param, value in ((PARAM_RATE, rate), (PARAM_PITCH, pitch), (PARAM_RANGE, pitch_range)):
             self.lib.espeak_SetParameter(param, int(value), 0)
         self._chunks, self._phones = [], []

@@ -27,6 +27,7 @@ from core.jobs.collector import CollectingRunner
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
 from core.jobs.job import Job
+from core.jobs.message import Text
 from core.mouth.data import load_prepared
 from core.mouth.prior.evaluation import (
     FOLDS,
@@ -62,14 +63,18 @@ class AudioEvalJob(Job):
 
     def run(self, ctx: JobContext) -> dict:
         if not self.req.cases:
-            raise BadInput("eval-audio needs prepared clips: --project DIR or --clip DIR (one or more).")
+            raise BadInput(
+                Text("eval-audio needs prepared clips: --project DIR or --clip DIR (one or more).")
+            )
         with reading([c.path for c in self.req.cases], "evaluation", "evaluate"):  # held to the end
             return self._evaluate(ctx)
 
     def _evaluate(self, ctx: JobContext) -> dict:
         timing = self.req.timing
         if timing not in TIMINGS:
-            raise BadInput(f"timing {timing!r} is not one of {', '.join(TIMINGS)}")
+            raise BadInput(
+                Text("timing {timing!r} is not one of {timings}", timing=timing, timings=", ".join(TIMINGS))
+            )
         t0 = time.time()
         prior = load_prior(self.req.prior)
         trained: dict[str, dict[str, np.ndarray]] = {"own_clip": {}, "prior_finetune": {}}
@@ -144,7 +149,13 @@ def own_clip_coeffs(
         finally:
             run.close()
         if not result.ok:
-            raise BadInput(f"training the own-clip model on {clip_dir.name} failed: {result.error}")
+            raise BadInput(
+                Text(
+                    "training the own-clip model on {clip} failed: {error}",
+                    clip=clip_dir.name,
+                    error=result.error,
+                )
+            )
         return load_audio2mouth(run.path).predict(clip.audio, clip.n_frames)
 
 

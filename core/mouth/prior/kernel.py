@@ -29,6 +29,7 @@ from core.audio.alignment import clip_pairs, fit_frames, video_frames_for
 from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.normalization import NormStats
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 FORMAT = "dhstudio-audio-prior"  # also core.mouth.prior.model's
 VERSION = 1
@@ -82,17 +83,28 @@ def read_prior_file(path: Path | str | None = None) -> dict:
     path = Path(path) if path is not None else DEFAULT_PATH
     if not path.is_file():
         raise BadInput(
-            f"No audio-to-mouth prior at {path}; build it with `python -m core.mouth.prior.build` "
-            "(needs espeak-ng: `apt-get install espeak-ng`)."
+            Text(
+                "No audio-to-mouth prior at {path}; build it with `python -m "
+                "core.mouth.prior.build` (needs espeak-ng: `apt-get install espeak-ng`).",
+                path=path,
+            )
         )
     try:
         with zipfile.ZipFile(path) as archive:
             pkl = next(n for n in archive.namelist() if re.fullmatch(r"[^/]+/data\.pkl", n))
             d = _Unpickler(archive.read(pkl), archive, pkl.rsplit("/", 1)[0]).load()
     except (zipfile.BadZipFile, StopIteration, pickle.UnpicklingError, KeyError, ValueError) as exc:
-        raise BadInput(f"{path} is not a readable audio-to-mouth prior ({exc}); rebuild it.") from None
+        raise BadInput(
+            Text("{path} is not a readable audio-to-mouth prior ({exc}); rebuild it.", path=path, exc=exc)
+        ) from None
     if not isinstance(d, dict) or d.get("format") != FORMAT or d.get("version") != VERSION:
-        raise BadInput(f"{path} is not a version-{VERSION} audio-to-mouth prior; rebuild it.")
+        raise BadInput(
+            Text(
+                "{path} is not a version-{version} audio-to-mouth prior; rebuild it.",
+                path=path,
+                version=VERSION,
+            )
+        )
     return d
 
 
@@ -163,7 +175,7 @@ class PriorKernel:
         audio_16k = np.asarray(audio_16k, np.float32).reshape(-1)
         feats = compute_fbank(audio_16k, self.fbank)
         if feats.shape[0] < 2:
-            raise BadInput("the audio is too short to measure its loudness and spectrum (need > 70 ms)")
+            raise BadInput(Text("the audio is too short to measure its loudness and spectrum (need > 70 ms)"))
         norm = norm or NormStats.fit([feats])
         spanned = video_frames_for(audio_16k.size, fps, self.fbank.sample_rate)
         pairs = norm.apply(clip_pairs(feats, spanned, fps, self.fbank, self.lookahead))

@@ -20,6 +20,7 @@ import torch
 from core.audio.fbank import FbankConfig, compute_fbank
 from core.audio.normalization import NormStats
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.prior.articulation import CHANNELS
 from core.mouth.prior.kernel import DEFAULT_PATH, FORMAT, VERSION, PriorKernel
@@ -36,7 +37,7 @@ class AudioPrior:
         """Feature statistics of a speaker's audio: the prior's input normalisation for that speaker."""
         feats = compute_fbank(np.asarray(audio_16k, np.float32), self.fbank)
         if feats.shape[0] < 2:
-            raise BadInput("the audio is too short to measure its loudness and spectrum (need > 70 ms)")
+            raise BadInput(Text("the audio is too short to measure its loudness and spectrum (need > 70 ms)"))
         return NormStats.fit([feats])
 
     def predict(
@@ -77,12 +78,21 @@ def load_prior(path: Path | str | None = None) -> AudioPrior:
     path = Path(path) if path is not None else DEFAULT_PATH
     if not path.is_file():
         raise BadInput(
-            f"No audio-to-mouth prior at {path}; build it with `python -m core.mouth.prior.build` "
-            "(needs espeak-ng: `apt-get install espeak-ng`)."
+            Text(
+                "No audio-to-mouth prior at {path}; build it with `python -m "
+                "core.mouth.prior.build` (needs espeak-ng: `apt-get install espeak-ng`).",
+                path=path,
+            )
         )
     d = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(d, dict) or d.get("format") != FORMAT or d.get("version") != VERSION:
-        raise BadInput(f"{path} is not a version-{VERSION} audio-to-mouth prior; rebuild it.")
+        raise BadInput(
+            Text(
+                "{path} is not a version-{version} audio-to-mouth prior; rebuild it.",
+                path=path,
+                version=VERSION,
+            )
+        )
     net = Audio2Mouth(NetConfig.model_validate(d["net"]))
     net.load_state_dict(d["model"])
     return AudioPrior(net.eval(), FbankConfig.model_validate(d["features"]), dict(d.get("info", {})))

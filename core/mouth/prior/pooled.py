@@ -28,6 +28,7 @@ from core.config.model import ConfigModel
 from core.face.mouth_metrics import mouth_opening, mouth_width
 from core.face.prepared import Timing
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.metrics.correlation import best_lag
 from core.mouth.data import ClipData, load_prepared
 from core.mouth.model import Audio2Mouth
@@ -67,7 +68,7 @@ def clip_targets(landmarks: np.ndarray, valid: np.ndarray | None = None) -> np.n
     if valid is not None:
         ok &= np.asarray(valid, bool)
     if ok.sum() < 2:
-        raise BadInput("a clip needs at least two tracked frames to give the prior mouth targets")
+        raise BadInput(Text("a clip needs at least two tracked frames to give the prior mouth targets"))
     o_lo, o_hi = np.percentile(o[ok], 5), np.percentile(o[ok], 95)
     w_mid, w_sd = float(np.median(w[ok])), float(np.std(w[ok]))
     opening = (o - o_lo) / max(OPEN_GAIN * (o_hi - o_lo), 1e-9)
@@ -110,8 +111,11 @@ def pool_prior(prior: AudioPrior, clips: list[ClipData], cfg: PoolConfig, progre
     usable = [c for c in clips if c.n_frames >= MIN_FRAMES]
     if not usable:
         raise BadInput(
-            f"pooling the prior needs at least one prepared clip of {MIN_FRAMES} frames or more "
-            "with tracked faces; prepare more clips (`dhstudio prepare`)."
+            Text(
+                "pooling the prior needs at least one prepared clip of {min_frames} frames or "
+                "more with tracked faces; prepare more clips (`dhstudio prepare`).",
+                min_frames=MIN_FRAMES,
+            )
         )
     torch.manual_seed(cfg.seed)
     lookahead = prior.net.cfg.lookahead

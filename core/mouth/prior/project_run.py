@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.jobs.collector import CollectingRunner
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.project_layout import ProjectLayout
 
 CLIP_FPS_DECIMALS = 3
@@ -48,8 +49,13 @@ def map_prior_run(project_root: Path) -> Path:
     clips = clips_with_audio(layout)
     if not clips:
         raise BadInput(
-            f"No prepared clip with speech in {layout.prepared}; the audio-to-mouth prior is mapped onto "
-            f"a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project {layout.root}`."
+            Text(
+                "No prepared clip with speech in {prepared}; the audio-to-mouth prior is mapped "
+                "onto a clip's mouth. Prepare one with `dhstudio prepare VIDEO --project "
+                "{project}`.",
+                prepared=layout.prepared,
+                project=layout.root,
+            )
         )
     base = Audio2MouthConfig()
     config = base.derive(train=base.train.derive(steps=0), prior=base.prior.derive(use=True))
@@ -65,5 +71,11 @@ def map_prior_run(project_root: Path) -> Path:
     with run_lifecycle(run, created=True):
         result = runner.run(KIND.train_job(config, request))
         if not result.ok:
-            raise BadInput(f"mapping the audio-to-mouth prior onto {layout.root} failed: {result.error}")
+            raise BadInput(
+                Text(
+                    "mapping the audio-to-mouth prior onto {project} failed: {error}",
+                    project=layout.root,
+                    error=result.error,
+                )
+            )
     return run.path

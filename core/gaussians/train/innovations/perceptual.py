@@ -13,6 +13,7 @@ from torch import Tensor
 
 from core.gaussians.train.config import GaussianConfig, PerceptualConfig
 from core.gaussians.train.innovations.base import Innovation, StepInput
+from core.jobs.message import Text
 from core.losses.perceptual import PerceptualLoss
 from core.losses.vgg19 import load_vgg19
 
@@ -23,7 +24,7 @@ def build(cfg: PerceptualConfig, device: torch.device) -> PerceptualLoss:
         layers=("relu1_1", "relu2_1", "relu3_1"),
         device=device,
         path_key="innovations.perceptual.vgg19_path",
-        turn_off="turn the innovation off (innovations.perceptual.enabled = false)",
+        turn_off=Text("turn the innovation off (innovations.perceptual.enabled = false)"),
     )
     return PerceptualLoss(vgg, scales=(1.0,)).to(device)
 

@@ -13,6 +13,7 @@ from core.gaussians.train.data import AvatarData
 from core.gaussians.train.innovations.base import Innovation
 from core.gaussians.train.strategies.base import StepContext
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 
 
 class SemanticDensify(Innovation):
@@ -23,8 +24,12 @@ class SemanticDensify(Innovation):
         unknown = [g for g in self.section.regions if g not in regions]
         if unknown:
             raise BadInput(
-                f"innovations.semantic_densify.regions: unknown {unknown} for this mesh; "
-                f"use some of {sorted(regions)}"
+                Text(
+                    "innovations.semantic_densify.regions: unknown {unknown} for this mesh; use some "
+                    "of {allowed}",
+                    unknown=unknown,
+                    allowed=sorted(regions),
+                )
             )
         mask = np.zeros(int(data.faces.shape[0]), dtype=bool)
         for g in self.section.regions:
