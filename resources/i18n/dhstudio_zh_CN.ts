@@ -1844,14 +1844,6 @@
         <translation>消融实验</translation>
     </message>
     <message>
-        <source>frame loading</source>
-        <translation>帧加载</translation>
-    </message>
-    <message>
-        <source>view the clip</source>
-        <translation>查看片段</translation>
-    </message>
-    <message>
         <source>About Digital Human Studio</source>
         <translation>关于数字人工作室</translation>
     </message>

@@ -11,7 +11,6 @@ import numpy as np
 
 from core.face.clip_sync import SoundSyncJob
 from core.face.prepared import PreparedClip
-from core.io.claim import reading
 from core.jobs.context import JobContext
 from core.jobs.job import Job, JobResult
 from core.media.decode import iter_frames
@@ -50,15 +49,13 @@ class LoadFramesJob(Job):
         size = (max(1, round(c.width * scale)), max(1, round(c.height * scale)))
         stride = max(1, -(-c.frame_count * size[0] * size[1] * 3 // CACHE_BYTES))
         cache = FrameCache([], [], scale)
-        # held while decoding, so another window cannot remove or re-prepare the clip under it
-        with reading(c.path, "frame loading", "view the clip"):
-            for i, frame in enumerate(iter_frames(c.path / "video.mp4", c.fps, c.frame_count)):
-                if i % stride == 0:
-                    small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA) if scale < 1.0 else frame
-                    cache.indices.append(i)
-                    cache.frames.append(small)
-                if i % 16 == 0:
-                    ctx.checkpoint()
+        for i, frame in enumerate(iter_frames(c.path / "video.mp4", c.fps, c.frame_count)):
+            if i % stride == 0:
+                small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA) if scale < 1.0 else frame
+                cache.indices.append(i)
+                cache.frames.append(small)
+            if i % 16 == 0:
+                ctx.checkpoint()
         return cache
 
 
