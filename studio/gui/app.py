@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 from core.compute.threads import apply_process_policy
 from studio.startup import prepare_environment
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from studio.gui.main_controller import MainController
     from studio.gui.studio_panels import StudioPanels
     from studio.gui.style import apply_style
+    from studio.gui.terminal_ctrl_c import ctrl_c_closes
     from ui.main_window import MainWindow
 
     pyside_refcounts.install()  # PySide6 6.12 on Python < 3.12 would use up None's references
@@ -37,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         controller.open_path(Path(project))
     window.show()
     _quit_after_if_asked(app, window)
-    return app.exec()
+    with ctrl_c_closes(window) as closed:
+        log.debug("studio window shown")
+        code = app.exec()
+    return 130 if closed else code
 
 
 def _app_icon():
