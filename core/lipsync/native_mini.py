@@ -130,6 +130,22 @@ def parameters(renderer: nn.Module) -> list[torch.Tensor]:
     return [t.detach().float().contiguous() for t in out]
 
 
+def check_parity(backend: NativeCrops, renderer: nn.Module, ref_features: torch.Tensor, samples: int = 2):
+    """Largest difference from PyTorch's `forward_cached` on random sources (seeded), as the ONNX
+    graph's parity is checked (`core.export.onnx_fp32.check_renderer_parity`, same tolerance)."""
+    from core.export.onnx_fp32 import Parity
+
+    gen = torch.Generator().manual_seed(0)
+    h, w = renderer.geometry.crop_size
+    worst = 0.0
+    with torch.inference_mode():
+        for _ in range(samples):
+            source = torch.rand(1, 4, h, w, generator=gen)
+            want = renderer.forward_cached(source, ref_features.cpu()).numpy()
+            worst = max(worst, float(np.abs(backend.render(source.numpy()) - want).max()))
+    return Parity("renderer", worst, 1e-4)
+
+
 class NativeCrops:
     """The crop backend on the fused kernel (CPU, reference features fixed at construction)."""
 
