@@ -192,8 +192,8 @@ class TorchExtension:
             extra_include_paths=[str(self.source.parent)],
             verbose=verbose,
         )
-        # torch writes its objects and build.ninja into the build directory; each kernel gets its own
-        # subfolder there so two kernels' builds never share (or overwrite) a build.ninja
+        # torch writes its objects and build.ninja into a folder of this build's own (two kernels never
+        # share one); the module then moves into place in one step, so a half-written one is never loaded
         with tempfile.TemporaryDirectory(dir=out) as tmp:
             load(build_directory=tmp, **options)
             os.replace(Path(tmp) / target.name, target)
