@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         if "native" in backends:  # after the rounds: the stage clock is the kernel's own (thread CPU time)
             seconds = backends["native"].kernel.stage_seconds(torch.from_numpy(sources[1]), 20 * args.calls)
             names = ["stem", "encoder_downs", "param_encoder", "adaat", "merge_and_res_blocks"]
-            names += [f"up_block_{j}" for j in range(len(net.ups))] + ["head_sigmoid"]
+            names += [f"up_block_{j}" for j in range(len(net.ups) - 1)] + ["last_up_block_and_head"]
             native_stages = {k: v * 1e3 for k, v in zip(names, seconds, strict=True)}
 
     med = {k: statistics.median(v) for k, v in times.items()}

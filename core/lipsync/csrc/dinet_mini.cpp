@@ -11,8 +11,9 @@
 // summed in the same accumulators). An up-block's bilinear upsampling (align_corners=False, as
 // F.interpolate) is computed one output row at a time into a three-row ring the depthwise conv
 // reads. AdaAT's warp is `GatherAdaAT`'s branch-free form of grid_sample (align_corners=True, zeros
-// padding). The RGB head reads the last block's output in planes (it writes them so) and
-// vectorises over 8 pixels, with a polynomial exp for the sigmoid (GCC cannot vectorise expf).
+// padding). The RGB head runs inside the last up-block, one row behind it: that block writes its
+// rows as planes into a three-row ring (never to memory) and the head vectorises over 8 pixels, with
+// a polynomial exp for the sigmoid (GCC cannot vectorise expf).
 //
 // The model layout (channels, levels, residual blocks) comes from Python (core/lipsync/native_mini.py),
 // which also declines what this file does not run (attention modules, widths not a multiple of 8).
@@ -339,7 +340,8 @@ struct Workspace {
   std::vector<Act> levels;        // encoder outputs, level 0 = stem
   std::vector<Act> ups;           // up-block outputs but the last
   Act pooled, warped, m0, m1;
-  std::vector<float> planar_out;  // last up-block's output, [C0][(H+2)(W+2)]
+  std::vector<float> head_rows;   // the last up-block's newest 3 rows, each [C0][W+2] (planes)
+  std::vector<float> head_zero;   // a zero row of those: the head's padding above and below
   std::vector<float> dwrow, ring, zero, tmp;
   float code[512], hidden[512], heads[2048], pa[512], pb[512], pt0[512], pt1[512];
 };
@@ -478,10 +480,10 @@ class DinetMini {
 
   // Seconds per frame in each stage over `repeats` frames of `source` [1, 4, H, W] (for the
   // benchmark's step-by-step table): stem, encoder downs, parameter encoder, AdaAT, merge + residual
-  // blocks, each up-block, head.
+  // blocks, each up-block (the last with the head, which runs inside it row by row).
   std::vector<double> stage_seconds(at::Tensor source, int64_t repeats) {
     source = source.contiguous();
-    std::vector<double> times(static_cast<size_t>(L_) + 6, 0.0);
+    std::vector<double> times(static_cast<size_t>(L_) + 5, 0.0);
     std::vector<float> out(static_cast<size_t>(3) * H_ * W_);
     for (int64_t r = 0; r < repeats; ++r) frame(*main_, source.data_ptr<float>(), out.data(), times.data());
     for (double& t : times) t /= static_cast<double>(repeats);
@@ -514,7 +516,8 @@ class DinetMini {
     ws->ring.assign(static_cast<size_t>(3) * (max_w + 2) * max_c, 0.0f);
     ws->zero.assign(static_cast<size_t>(max_w + 2) * max_c, 0.0f);
     ws->tmp.assign(static_cast<size_t>(max_w + 2) * max_c, 0.0f);
-    ws->planar_out.assign(static_cast<size_t>(ch_[0]) * (H_ + 2) * (W_ + 2), 0.0f);
+    ws->head_rows.assign(static_cast<size_t>(3) * ch_[0] * (W_ + 2), 0.0f);
+    ws->head_zero.assign(static_cast<size_t>(ch_[0]) * (W_ + 2), 0.0f);
     ws->ups.resize(L_ > 0 ? L_ - 1 : 0);
     for (int j = 0; j + 1 < L_; ++j) ws->ups[j].init(hs_[L_ - 1 - j], ws_[L_ - 1 - j], ch_[L_ - 1 - j]);
     return ws;
@@ -572,9 +575,10 @@ class DinetMini {
   }
 
   // One separable block over inputs a (and b, concatenated after a's channels), into `out` (NHWC)
-  // or, when `planar` is given, into zero-bordered planes.
+  // or, when `image` is given (the last block), row by row into the head, which writes `image`: the
+  // block's output then never leaves L1 (three rows of planes, the head's 3x3 window).
   void separable(Workspace& ws, const Sep& s, Input a, const Input* b, const Axis* ax, const Axis* ay,
-                 Act* out, float* planar) const {
+                 Act* out, float* image = nullptr) const {
     const Act& ref_size = (a.upsample && b != nullptr) ? *b->act : *a.act;
     const int ho = a.upsample ? ref_size.h : (s.stride == 2 ? (ref_size.h - 1) / 2 + 1 : ref_size.h);
     const int wo = a.upsample ? ref_size.w : (s.stride == 2 ? (ref_size.w - 1) / 2 + 1 : ref_size.w);
@@ -595,7 +599,6 @@ class DinetMini {
       for (int r = 0; r < std::min(2, ho); ++r)
         upsample_row(*a.act, *ax, *ay, r, ws.ring.data() + (r % 3) * ring_row + ca, ws.tmp.data());
     }
-    const size_t plane = static_cast<size_t>(H_ + 2) * (W_ + 2);
     for (int y = 0; y < ho; ++y) {
       // depthwise of input a
       const float* rows[3];
@@ -619,17 +622,24 @@ class DinetMini {
           dw_row<1>(rows, cb, wo, s.dw_w.data() + ca, ct, s.dw_b.data() + ca, s.dw_relu, dwrow + ca, ct);
       }
       const float* res = s.residual ? a.act->at(y, 0) : nullptr;
-      if (planar == nullptr) {
+      if (image == nullptr) {
         pw_row(dwrow, ct, wo, ct, s.pw_w.data(), s.cout, s.pw_b.data(), res, s.cout, out->at(y, 0), s.cout);
-      } else {  // through the tmp row, then into planes
+      } else {  // through the tmp row into the head's ring of planes; the head's row y - 1 is then ready
         float* t = ws.tmp.data();
         pw_row(dwrow, ct, wo, ct, s.pw_w.data(), s.cout, s.pw_b.data(), res, s.cout, t, s.cout);
+        float* slot = head_slot(ws, y);
         for (int co = 0; co < s.cout; ++co) {
-          float* DHS_RESTRICT p = planar + co * plane + static_cast<size_t>(y + 1) * (W_ + 2) + 1;
+          float* DHS_RESTRICT p = slot + static_cast<size_t>(co) * (W_ + 2) + 1;
           for (int x = 0; x < wo; ++x) p[x] = t[x * s.cout + co];
         }
+        if (y >= 1) head_row(ws, y - 1, image);
       }
     }
+    if (image != nullptr) head_row(ws, ho - 1, image);
+  }
+
+  float* head_slot(Workspace& ws, int y) const {
+    return ws.head_rows.data() + static_cast<size_t>(y % 3) * ch_[0] * (W_ + 2);
   }
 
   void adaat(Workspace& ws, const Act& pooled) const {
@@ -704,34 +714,37 @@ class DinetMini {
       }
   }
 
-  // 3x3 head (C0 -> 3) + sigmoid from the planes of the last block, 8 pixels per vector.
-  void head(Workspace& ws, float* DHS_RESTRICT out) const {
+  // Row y of the 3x3 head (C0 -> 3) + sigmoid from the last block's rows y - 1 .. y + 1 (planes), 8
+  // pixels per vector.
+  void head_row(Workspace& ws, int y, float* DHS_RESTRICT out) const {
     const int c0 = ch_[0], pw = W_ + 2;
-    const size_t plane = static_cast<size_t>(H_ + 2) * pw, oplane = static_cast<size_t>(H_) * W_;
-    const float* in = ws.planar_out.data();
-    for (int y = 0; y < H_; ++y) {
-      int x = 0;
-      for (; x + 4 * kLanes <= W_; x += 4 * kLanes) head_tile<4 * kLanes>(in, plane, pw, c0, y, x, out, oplane);
-      for (; x + 2 * kLanes <= W_; x += 2 * kLanes) head_tile<2 * kLanes>(in, plane, pw, c0, y, x, out, oplane);
-      for (; x + kLanes <= W_; x += kLanes) head_tile<kLanes>(in, plane, pw, c0, y, x, out, oplane);
-      for (; x < W_; ++x) head_pixel(in, plane, pw, c0, y, x, out, oplane);
-      for (int o = 0; o < 3; ++o) {
-        float* DHS_RESTRICT d = out + o * oplane + static_cast<size_t>(y) * W_;
-        for (int i = 0; i < W_; ++i) d[i] = 1.0f / (1.0f + exp_approx(-d[i]));
-      }
+    const size_t oplane = static_cast<size_t>(H_) * W_;
+    const float* rows[3];
+    for (int k = 0; k < 3; ++k) {
+      const int r = y + k - 1;
+      rows[k] = (r < 0 || r >= H_) ? ws.head_zero.data() : head_slot(ws, r);
+    }
+    int x = 0;
+    for (; x + 4 * kLanes <= W_; x += 4 * kLanes) head_tile<4 * kLanes>(rows, pw, c0, y, x, out, oplane);
+    for (; x + 2 * kLanes <= W_; x += 2 * kLanes) head_tile<2 * kLanes>(rows, pw, c0, y, x, out, oplane);
+    for (; x + kLanes <= W_; x += kLanes) head_tile<kLanes>(rows, pw, c0, y, x, out, oplane);
+    for (; x < W_; ++x) head_pixel(rows, pw, c0, y, x, out, oplane);
+    for (int o = 0; o < 3; ++o) {
+      float* DHS_RESTRICT d = out + o * oplane + static_cast<size_t>(y) * W_;
+      for (int i = 0; i < W_; ++i) d[i] = 1.0f / (1.0f + exp_approx(-d[i]));
     }
   }
 
   template <int N>  // N pixels, a multiple of 8
-  void head_tile(const float* DHS_RESTRICT in, size_t plane, int pw, int c0, int y, int x,
-                 float* DHS_RESTRICT out, size_t oplane) const {
+  void head_tile(const float* const rows[3], int pw, int c0, int y, int x, float* DHS_RESTRICT out,
+                 size_t oplane) const {
     constexpr int J = N / kLanes;
     V8 acc[3][J];
     for (int o = 0; o < 3; ++o)
       for (int i = 0; i < J; ++i) acc[o][i] = splat8(head_b_[o]);
     for (int ci = 0; ci < c0; ++ci)
       for (int ky = 0; ky < 3; ++ky) {
-        const float* DHS_RESTRICT r = in + ci * plane + static_cast<size_t>(y + ky) * pw + x;
+        const float* DHS_RESTRICT r = rows[ky] + ci * pw + x;
         for (int kx = 0; kx < 3; ++kx) {
           const V8 w0 = splat8(head_w_[((0 * c0 + ci) * 3 + ky) * 3 + kx]);
           const V8 w1 = splat8(head_w_[((1 * c0 + ci) * 3 + ky) * 3 + kx]);
@@ -751,13 +764,13 @@ class DinetMini {
   }
 
   // the head's last columns when the width is not a multiple of 8
-  void head_pixel(const float* in, size_t plane, int pw, int c0, int y, int x, float* out, size_t oplane) const {
+  void head_pixel(const float* const rows[3], int pw, int c0, int y, int x, float* out, size_t oplane) const {
     for (int o = 0; o < 3; ++o) {
       float v = head_b_[o];
       for (int ci = 0; ci < c0; ++ci)
         for (int ky = 0; ky < 3; ++ky)
           for (int kx = 0; kx < 3; ++kx)
-            v += head_w_[((o * c0 + ci) * 3 + ky) * 3 + kx] * in[ci * plane + static_cast<size_t>(y + ky) * pw + x + kx];
+            v += head_w_[((o * c0 + ci) * 3 + ky) * 3 + kx] * rows[ky][ci * pw + x + kx];
       out[o * oplane + static_cast<size_t>(y) * W_ + x] = v;
     }
   }
@@ -781,19 +794,19 @@ class DinetMini {
     stem(ws);
     tick();
     for (int i = 0; i < L_; ++i)
-      separable(ws, downs_[i], {&ws.levels[i], false}, nullptr, nullptr, nullptr, &ws.levels[i + 1], nullptr);
+      separable(ws, downs_[i], {&ws.levels[i], false}, nullptr, nullptr, nullptr, &ws.levels[i + 1]);
     tick();
     const Input refin{&ref_, false};
-    separable(ws, param_, {&ws.levels[L_], false}, &refin, nullptr, nullptr, &ws.pooled, nullptr);
+    separable(ws, param_, {&ws.levels[L_], false}, &refin, nullptr, nullptr, &ws.pooled);
     tick();
     adaat(ws, ws.pooled);
     tick();
     const Input warped{&ws.warped, false};
-    separable(ws, merge_[0], {&ws.levels[L_], false}, &warped, nullptr, nullptr, &ws.m0, nullptr);
+    separable(ws, merge_[0], {&ws.levels[L_], false}, &warped, nullptr, nullptr, &ws.m0);
     Act* cur = &ws.m0;
     Act* other = &ws.m1;
     for (size_t r = 1; r < merge_.size(); ++r) {
-      separable(ws, merge_[r], {cur, false}, nullptr, nullptr, nullptr, other, nullptr);
+      separable(ws, merge_[r], {cur, false}, nullptr, nullptr, nullptr, other);
       std::swap(cur, other);
     }
     tick();
@@ -801,12 +814,10 @@ class DinetMini {
       const Input skip{&ws.levels[L_ - 1 - j], false};
       const bool last = j == L_ - 1;
       Act* target = last ? nullptr : &ws.ups[j];
-      separable(ws, ups_[j], {cur, true}, &skip, &up_x_[j], &up_y_[j], target, last ? ws.planar_out.data() : nullptr);
+      separable(ws, ups_[j], {cur, true}, &skip, &up_x_[j], &up_y_[j], target, last ? dst : nullptr);
       if (!last) cur = target;
       tick();
     }
-    head(ws, dst);
-    tick();
   }
 
   int H_, W_, L_ = 0, hidden_ = 0;
