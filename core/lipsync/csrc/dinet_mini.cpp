@@ -270,7 +270,7 @@ void dw_tail(int n, const float* r0, const float* r1, const float* r2, int cs, c
 template <int S>
 void dw_row(const float* const rows[3], int cs, int wo, const float* dw_w, int wst, const float* dw_b,
             bool relu, float* DHS_RESTRICT out, int ost) {
-  constexpr int X = 4;
+  constexpr int X = 6;
   for (int g = 0; g < cs; g += kLanes) {
     V8 wk[9];
     for (int k = 0; k < 9; ++k) wk[k] = load8(dw_w + k * wst + g);
