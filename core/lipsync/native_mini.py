@@ -47,7 +47,7 @@ EXTENSION = TorchExtension(
     prefix="dhs_dinet_mini",
     label="fused DINet mini kernel",
     source=CSRC / "dinet_mini.cpp",
-    headers=(),
+    headers=(CSRC / "mini_vec.h", CSRC / "mini_rows.h"),
     build_command="python -m core.lipsync.build_native",
     extra_cflags=tuple(split_store_flags()),
 )
