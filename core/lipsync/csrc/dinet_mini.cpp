@@ -170,21 +170,23 @@ class DinetMini {
       up_x_.back().init(ws_[lo], ws_[hi]);
       up_y_.back().init(hs_[lo], hs_[hi]);
     }
-    main_ = make_workspace();
+    pool_.push_back(make_workspace());
   }
 
   at::Tensor forward(at::Tensor source) {
-    if (source.dim() != 4 || source.size(1) != 4 || source.size(2) != H_ || source.size(3) != W_ ||
-        source.scalar_type() != at::kFloat)
-      throw std::invalid_argument("DinetMini.forward: source must be float32 [B, 4, H, W] of the model's crop");
+    check_source(source);
     source = source.contiguous();
     const int64_t batch = source.size(0);
     at::Tensor out = at::empty({batch, 3, H_, W_}, source.options());
     const float* src = source.data_ptr<float>();
     float* dst = out.data_ptr<float>();
     const size_t in_frame = static_cast<size_t>(4) * H_ * W_, out_frame = static_cast<size_t>(3) * H_ * W_;
+    // each caller (or worker) takes a workspace from the pool and gives it back: the GIL is released,
+    // so two Python threads may render at once; after the first calls nothing is allocated
     if (batch == 1 || at::get_num_threads() == 1) {
-      for (int64_t b = 0; b < batch; ++b) frame(*main_, src + b * in_frame, dst + b * out_frame);
+      std::unique_ptr<Workspace> ws = take_workspace();
+      for (int64_t b = 0; b < batch; ++b) frame(*ws, src + b * in_frame, dst + b * out_frame);
+      give_back(std::move(ws));
       return out;
     }
     at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
@@ -199,15 +201,25 @@ class DinetMini {
   // benchmark's step-by-step table): stem, encoder downs, parameter encoder, AdaAT, merge + residual
   // blocks, each up-block (the last with the head, which runs inside it row by row).
   std::vector<double> stage_seconds(at::Tensor source, int64_t repeats) {
+    check_source(source);
+    if (source.size(0) < 1) throw std::invalid_argument("DinetMini.stage_seconds: an empty batch");
     source = source.contiguous();
     std::vector<double> times(static_cast<size_t>(L_) + 5, 0.0);
     std::vector<float> out(static_cast<size_t>(3) * H_ * W_);
-    for (int64_t r = 0; r < repeats; ++r) frame(*main_, source.data_ptr<float>(), out.data(), times.data());
+    std::unique_ptr<Workspace> ws = take_workspace();
+    for (int64_t r = 0; r < repeats; ++r) frame(*ws, source.data_ptr<float>(), out.data(), times.data());
+    give_back(std::move(ws));
     for (double& t : times) t /= static_cast<double>(repeats);
     return times;
   }
 
  private:
+  void check_source(const at::Tensor& source) const {
+    if (source.dim() != 4 || source.size(1) != 4 || source.size(2) != H_ || source.size(3) != W_ ||
+        source.scalar_type() != at::kFloat || source.device().type() != at::kCPU)
+      throw std::invalid_argument("DinetMini: the source must be float32 [B, 4, H, W] of the model's crop, on the CPU");
+  }
+
   static std::vector<float> linspace(int n) {
     std::vector<float> v(n);
     const float step = 2.0f / static_cast<float>(n - 1);
@@ -557,7 +569,6 @@ class DinetMini {
   Act ref_;
   std::vector<float> ref_planes_, gx_, gy_;
   std::vector<Axis> up_x_, up_y_;
-  std::unique_ptr<Workspace> main_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Workspace>> pool_;
 };

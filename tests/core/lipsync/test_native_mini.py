@@ -99,3 +99,10 @@ def test_parity_check_reports_the_kernel_s_error(native_mini_module) -> None:
     net, ref = _net(RendererConfig(variant="mini", mouth_size=64))
     p = native_mini.check_parity(native_mini.NativeCrops(native_mini_module, net, ref), net, ref)
     assert p.ok and p.max_abs_diff < 1e-5
+
+
+def test_a_source_of_another_crop_size_is_refused(native_mini_module) -> None:
+    net, ref = _net(RendererConfig(variant="mini", mouth_size=64))
+    crops = native_mini.NativeCrops(native_mini_module, net, ref)
+    with pytest.raises(ValueError, match="the source must be float32"):
+        crops.render(np.zeros((1, 4, 156, 120), np.float32))  # mouth 96's crop
