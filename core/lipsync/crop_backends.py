@@ -172,16 +172,6 @@ def onnxruntime_problem() -> str | None:
     return None
 
 
-def native_problem(renderer: nn.Module | None) -> str | None:
-    """None when the native kernel is loaded and runs `renderer`, else why not."""
-    from core.lipsync import native_mini
-
-    st = native_mini.status()
-    if not st.ok:
-        return st.detail
-    return None if renderer is None else native_mini.model_problem(renderer)
-
-
 def choose_crop_backend(
     kind: str, device: torch.device | str, renderer: nn.Module | None = None
 ) -> CropBackendChoice:
@@ -195,17 +185,23 @@ def choose_crop_backend(
             raise BadInput(
                 f"backend 'onnx' is not usable: {problem}; install onnxruntime or use --backend torch"
             )
-        if kind == "native" and (problem := native_problem(renderer)) is not None:
+        if kind == "native" and (problem := _native_problem(renderer)) is not None:
             raise BadInput(f"backend 'native' is not usable: {problem}; use --backend onnx")
         return CropBackendChoice(kind, "requested")
     if device.type != "cpu":
         return CropBackendChoice(
             "torch", f"eager PyTorch on {device.type} (ONNX Runtime is chosen on the CPU)"
         )
-    native = native_problem(renderer) if renderer is not None else "no renderer given to check"
+    native = _native_problem(renderer) if renderer is not None else "no renderer given to check"
     if native is None:
         return CropBackendChoice("native", "the fused C++ kernel is the fastest renderer backend on the CPU")
     return _without_native(native)
+
+
+def _native_problem(renderer: nn.Module | None) -> str | None:
+    from core.lipsync import native_mini
+
+    return native_mini.problem(renderer)
 
 
 def _without_native(why: str) -> CropBackendChoice:

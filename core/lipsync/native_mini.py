@@ -90,12 +90,12 @@ def model_problem(renderer: nn.Module, ref_features: torch.Tensor | None = None)
     return None
 
 
-def problem(renderer: nn.Module) -> str | None:
-    """None when the native crop backend can render `renderer` here, else why not."""
+def problem(renderer: nn.Module | None = None) -> str | None:
+    """None when the kernel is loaded here and (when given) runs `renderer`, else why not."""
     st = status()
     if not st.ok:
         return st.detail
-    return model_problem(renderer)
+    return None if renderer is None else model_problem(renderer)
 
 
 def _separable(block: nn.Module) -> list[torch.Tensor]:

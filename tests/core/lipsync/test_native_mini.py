@@ -49,12 +49,13 @@ def test_matches_forward_cached(native_mini_module, mouth_size: int, batch: int)
     assert _max_error(native_mini_module, net, ref, batch) < 1e-4
 
 
-@pytest.mark.parametrize(("width", "res_blocks"), [(16, 1), (8, 0)])
+@pytest.mark.parametrize(("width", "res_blocks", "mouth_size"), [(16, 1, 64), (8, 0, 64), (8, 2, 160)])
 def test_matches_forward_cached_at_other_widths_and_depths(
-    native_mini_module, width: int, res_blocks: int
+    native_mini_module, width: int, res_blocks: int, mouth_size: int
 ) -> None:
-    """Width 16 takes the other register blockings (16..256 channels); no residual blocks at all."""
-    cfg = RendererConfig(variant="mini", mouth_size=64, base_channels=width, res_blocks=res_blocks)
+    """Width 16 takes the other register blockings (16..256 channels); no residual blocks at all;
+    mouth 160 has four encoder levels."""
+    cfg = RendererConfig(variant="mini", mouth_size=mouth_size, base_channels=width, res_blocks=res_blocks)
     net, ref = _net(cfg)
     assert _max_error(native_mini_module, net, ref, 2) < 1e-4
 
