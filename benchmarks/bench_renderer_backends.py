@@ -5,10 +5,10 @@ per frame at batch 1 (live) and batch 8 (`dhstudio render`) for
   eager_unfolded  the old default: `forward_cached` in eager PyTorch, batch-norm unfolded
   torch           eager PyTorch with batch-norm folded (`core.lipsync.fold`)
   torchscript     traced and frozen
-  onnx            ONNX Runtime (what `auto` picks on the CPU): the graph exported for batch 1 from
-                  `core.lipsync.export_form` (AdaAT's warp as MatMul + gather, up-blocks without their
-                  concat), run as rewritten for ONNX Runtime's NCHWc blocks (`core.export.onnx_cpu_layout`:
-                  zero-padded 8-wide levels, the RGB head as ConvTranspose)
+  onnx            ONNX Runtime (`auto`'s pick where the native kernel is out): the graph exported for
+                  batch 1 from `core.lipsync.export_form` (AdaAT's warp as MatMul + gather, up-blocks
+                  without their concat), run as rewritten for ONNX Runtime's NCHWc blocks
+                  (`core.export.onnx_cpu_layout`: zero-padded 8-wide levels, the RGB head as ConvTranspose)
   native          the fused C++ kernel (`core.lipsync.native_mini`, what `auto` picks on the CPU when it is
                   built and runs the model): the whole forward in one call, NHWC, separable blocks row
                   by row; its per-stage CPU times go to `native_stage_ms`
