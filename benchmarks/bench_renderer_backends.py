@@ -5,10 +5,13 @@ per frame at batch 1 (live) and batch 8 (`dhstudio render`) for
   eager_unfolded  the old default: `forward_cached` in eager PyTorch, batch-norm unfolded
   torch           eager PyTorch with batch-norm folded (`core.lipsync.fold`)
   torchscript     traced and frozen
-  onnx            ONNX Runtime (what `auto` picks on the CPU): the graph exported for batch 1 from
-                  `core.lipsync.export_form` (AdaAT's warp as MatMul + gather, up-blocks without their
-                  concat), run as rewritten for ONNX Runtime's NCHWc blocks (`core.export.onnx_cpu_layout`:
-                  zero-padded 8-wide levels, the RGB head as ConvTranspose)
+  onnx            ONNX Runtime (`auto`'s pick where the native kernel is out): the graph exported for
+                  batch 1 from `core.lipsync.export_form` (AdaAT's warp as MatMul + gather, up-blocks
+                  without their concat), run as rewritten for ONNX Runtime's NCHWc blocks
+                  (`core.export.onnx_cpu_layout`: zero-padded 8-wide levels, the RGB head as ConvTranspose)
+  native          the fused C++ kernel (`core.lipsync.native_mini`, what `auto` picks on the CPU when it is
+                  built and runs the model): the whole forward in one call, NHWC, separable blocks row
+                  by row; its per-stage CPU times go to `native_stage_ms`
   onnx_before     the batch-1 graph as exported before those (GridSample, concats, no layout rewrite)
   onnx_dynamic    ONNX Runtime on the batch-dynamic graph (the default before the batch-1 graph)
 and two references. The FLOP limit: the renderer's FLOPs per frame (torch.utils.flop_counter)
@@ -50,6 +53,7 @@ import torch
 
 from core.export.onnx_fp32 import export_renderer, ort_session
 from core.io import atomic
+from core.jobs.errors import BadInput
 from core.lipsync.config import RendererConfig
 from core.lipsync.crop_backends import OnnxCrops, make_crop_backend
 from core.lipsync.export_form import export_form
@@ -194,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         backends = {"eager_unfolded": None}
         for kind in ("torch", "torchscript", "onnx"):
             backends[kind], _ = make_crop_backend(kind, net, ref, "cpu", Path(work))
+        native_problem = None
+        try:
+            backends["native"], _ = make_crop_backend("native", net, ref, "cpu", Path(work))
+        except BadInput as exc:  # not built here, or a model it does not run: the table says so
+            native_problem = str(exc)
+            print(f"native kernel left out: {exc}")
         before = export_renderer(net, ref, Path(work) / "renderer_before.onnx", form=None)
         backends["onnx_before"] = OnnxCrops(ort_session(before, "cpu", args.threads), ref)
         kept = export_renderer(
@@ -297,6 +307,12 @@ def main(argv: list[str] | None = None) -> int:
                 times[f"audio/{key}"].append(per_call_ms(fn, 5 * args.calls, clock))
 
         nodes_of = {name: node_medians_us(b.session.end_profiling()) for name, b in profiled.items()}
+        native_stages = None
+        if "native" in backends:  # after the rounds: the stage clock is the kernel's own (thread CPU time)
+            seconds = backends["native"].kernel.stage_seconds(torch.from_numpy(sources[1]), 20 * args.calls)
+            names = ["stem", "encoder_downs", "param_encoder", "adaat", "merge_and_res_blocks"]
+            names += [f"up_block_{j}" for j in range(len(net.ups) - 1)] + ["last_up_block_and_head"]
+            native_stages = {k: v * 1e3 for k, v in zip(names, seconds, strict=True)}
 
     med = {k: statistics.median(v) for k, v in times.items()}
     gflops = 2 * 512**3 / (med["matmul_512"] * 1e-3) / 1e9
@@ -381,9 +397,14 @@ def main(argv: list[str] | None = None) -> int:
                 for name, d in dense.items()
             },
         },
+        "native_stage_ms": native_stages,
+        "native_problem": native_problem,
         "audio_step_ms": {k.split("/", 1)[1]: v for k, v in med.items() if k.startswith("audio/")},
         "lstm": f"{audio.cfg.lstm_layers} x {audio.cfg.lstm_hidden}",
-        "default_backend": "onnx (auto on the CPU with onnxruntime installed)",
+        "default_backend": (
+            "native (auto on the CPU when the kernel is built and runs the model; else onnx with "
+            "onnxruntime installed)"
+        ),
         "note": (
             "backends and the matmul reference run interleaved in rounds within one process, in a new "
             "random order each round (the machine is shared); medians over rounds; "
@@ -412,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             {k: round(v, 3) for k, v in ops.items()},
         )
     print(f"conv floor {conv_floor_ms:.3f} ms/frame")
+    if native_stages is not None:
+        print("native kernel stages (ms):", {k: round(v, 4) for k, v in native_stages.items()})
     for name, rows in renderer.items():
         print(
             f"{name:15s} "

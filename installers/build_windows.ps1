@@ -119,7 +119,7 @@ $start = Get-Date
 # "Developer PowerShell"); without them the bundle uses the slower PyTorch rasterizer and NumPy tone map.
 $env:DHSTUDIO_NATIVE_BUNDLE = Join-Path (Get-Location) "build\native-bundle"
 Remove-Item -Recurse -Force $env:DHSTUDIO_NATIVE_BUNDLE -ErrorAction SilentlyContinue
-foreach ($kernel in @("core.gaussians.render.build_native", "core.media.build_native")) {
+foreach ($kernel in @("core.gaussians.render.build_native", "core.media.build_native", "core.lipsync.build_native")) {
     & $Py -m $kernel --level all --out $env:DHSTUDIO_NATIVE_BUNDLE
     if ($LASTEXITCODE -ne 0) { Write-Warning "build_windows: $kernel did not build every level; see above" }
 }

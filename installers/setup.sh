@@ -38,6 +38,7 @@ fi
 "$PY" -m pip install --quiet -e ".[dev]"
 "$PY" -m core.gaussians.render.build_native || echo "setup: WARNING: fused CPU rasterizer not built; the PyTorch one is used" >&2
 "$PY" -m core.media.build_native || echo "setup: WARNING: fused HDR tone-map kernel not built; the NumPy one is used" >&2
+"$PY" -m core.lipsync.build_native || echo "setup: WARNING: fused DINet mini kernel not built; ONNX Runtime renders instead" >&2
 # onnxruntime-web for `dhstudio export RUN --format web` (copied into each export: no CDN)
 if command -v npm >/dev/null 2>&1; then
   npm ci --prefix web --no-audit --no-fund --loglevel=error || echo "setup: WARNING: npm ci in web/ failed; --format web needs it" >&2

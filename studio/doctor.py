@@ -101,6 +101,17 @@ def _check_cpu_rasterizer() -> Check:
     return Check("CPU Gaussian rasterizer", False, f"PyTorch fallback: {problem}")
 
 
+def _check_lipsync_kernel() -> Check:
+    """Whether DINet mini renders on its fused C++ kernel (this machine's build or the bundle's for a
+    named level) or on the ONNX Runtime fallback, and why."""
+    from core.lipsync import native_mini
+
+    st = native_mini.status()
+    if st.ok:
+        return Check("DINet mini kernel", True, f"fused C++ kernel, {st.detail}")
+    return Check("DINet mini kernel", False, f"ONNX Runtime fallback: {st.detail}")
+
+
 def _check_hdr_tonemap() -> Check:
     """Whether HDR phone footage (HLG, PQ) is tone-mapped by the C kernel or the ~5x slower NumPy route."""
     from core.media import native
@@ -229,6 +240,7 @@ CHECKS: list[Callable[[], Check]] = [
     _check_cuda,
     _check_gsplat,
     _check_cpu_rasterizer,
+    _check_lipsync_kernel,
     _check_hdr_tonemap,
     _check_mediapipe,
     _check_portaudio,

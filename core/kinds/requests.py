@@ -34,7 +34,7 @@ class RenderRequest:
     clip: Path | None = None  # prepared clip to play (None: the run's training clip)
     device: str = "auto"
     color_match: bool = True
-    # the model runtime (auto|torch|torchscript|onnx), as live takes it: lip-sync -> its renderer,
+    # the model runtime (auto|torch|torchscript|onnx|native), as live takes it: lip-sync -> its renderer,
     # Gaussian -> its audio model
     backend: str = "auto"
 

@@ -10,10 +10,13 @@ parity list) -> `CropBackend`:
                graph per frame; a batch runs frame by frame (batching did not pay in ONNX Runtime).
                The graph is exported from `core.lipsync.export_form` and, on the CPU provider, run
                as rewritten by `core.export.onnx_cpu_layout` (same outputs; parity checked on it)
-`auto` (the default of render, eval and live) picks ONNX Runtime on the CPU, where it runs
-DINet mini several times faster than eager PyTorch (`benchmarks/bench_renderer_backends.py`),
-and eager PyTorch on a GPU or when onnxruntime cannot be imported; `choose_crop_backend` says
-which and why, and the callers log it.
+  native       DINet mini's forward as one fused C++ kernel (`core.lipsync.native_mini`), built at
+               install time; it declines models it does not run (DINet full, attention modules)
+`auto` (the default of render, eval and live) picks, on the CPU, the native kernel for a renderer it
+runs when its build loads (the fastest: `benchmarks/bench_renderer_backends.py`), else ONNX Runtime,
+which runs DINet several times faster than eager PyTorch; eager PyTorch on a GPU or when
+onnxruntime cannot be imported. `choose_crop_backend` says which and why, and the callers log it;
+a native kernel that fails when built for the renderer gives way to ONNX Runtime, logged.
 """
 
 from __future__ import annotations
@@ -126,8 +129,37 @@ def _layout_parity(renderer: nn.Module, ref: torch.Tensor, path: Path):
     return check_renderer_parity(renderer, ref, path, cpu_layout=False), False
 
 
+def _native(
+    renderer: nn.Module, ref: torch.Tensor, device: torch.device, work_dir: Path | None, parity
+) -> CropBackend:
+    from core.lipsync import native_mini
+
+    if device.type != "cpu":
+        raise BadInput(f"backend 'native' runs on the CPU, not {device.type}; use --backend torch")
+    st = native_mini.status()
+    problem = st.detail if not st.ok else native_mini.model_problem(renderer, ref)
+    if problem is not None:
+        raise BadInput(f"backend 'native' is not usable: {problem}; use --backend onnx")
+    backend = native_mini.NativeCrops(st.module, renderer.cpu(), ref)
+    renderer.to(device)
+    if parity is not None:
+        p = native_mini.check_parity(backend, renderer, ref)
+        if not p.ok:
+            raise RuntimeError(
+                f"the native kernel differs from PyTorch by {p.max_abs_diff:.2e} "
+                f"(tolerance {p.tolerance:.0e}); use --backend onnx"
+            )
+        parity.append(p)
+    return backend
+
+
 CropFactory = Callable[..., CropBackend]
-CROP_BACKENDS: dict[str, CropFactory] = {"torch": _torch, "torchscript": _torchscript, "onnx": _onnx}
+CROP_BACKENDS: dict[str, CropFactory] = {
+    "torch": _torch,
+    "torchscript": _torchscript,
+    "onnx": _onnx,
+    "native": _native,
+}
 CHOICES = (AUTO, *CROP_BACKENDS)
 
 
@@ -140,8 +172,11 @@ def onnxruntime_problem() -> str | None:
     return None
 
 
-def choose_crop_backend(kind: str, device: torch.device | str) -> CropBackendChoice:
-    """Resolve `kind` (`auto` or a key of CROP_BACKENDS) for `device`, with the reason."""
+def choose_crop_backend(
+    kind: str, device: torch.device | str, renderer: nn.Module | None = None
+) -> CropBackendChoice:
+    """Resolve `kind` (`auto` or a key of CROP_BACKENDS) for `device` and `renderer`, with the reason
+    (without a renderer `auto` never picks the native kernel: only the model says whether it runs)."""
     if kind not in CHOICES:
         raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(CHOICES)}")
     device = torch.device(device)
@@ -150,15 +185,31 @@ def choose_crop_backend(kind: str, device: torch.device | str) -> CropBackendCho
             raise BadInput(
                 f"backend 'onnx' is not usable: {problem}; install onnxruntime or use --backend torch"
             )
+        if kind == "native" and (problem := _native_problem(renderer)) is not None:
+            raise BadInput(f"backend 'native' is not usable: {problem}; use --backend onnx")
         return CropBackendChoice(kind, "requested")
     if device.type != "cpu":
         return CropBackendChoice(
             "torch", f"eager PyTorch on {device.type} (ONNX Runtime is chosen on the CPU)"
         )
+    native = _native_problem(renderer) if renderer is not None else "no renderer given to check"
+    if native is None:
+        return CropBackendChoice("native", "the fused C++ kernel is the fastest renderer backend on the CPU")
+    return _without_native(native)
+
+
+def _native_problem(renderer: nn.Module | None) -> str | None:
+    from core.lipsync import native_mini
+
+    return native_mini.problem(renderer)
+
+
+def _without_native(why: str) -> CropBackendChoice:
+    """`auto`'s pick on the CPU when the native kernel is out (`why`)."""
     problem = onnxruntime_problem()
     if problem is not None:
-        return CropBackendChoice("torch", f"falling back to eager PyTorch: {problem}")
-    return CropBackendChoice("onnx", "ONNX Runtime is the fastest renderer backend on the CPU")
+        return CropBackendChoice("torch", f"falling back to eager PyTorch: {problem}; native kernel: {why}")
+    return CropBackendChoice("onnx", f"ONNX Runtime on the CPU (native kernel: {why})")
 
 
 def make_crop_backend(
@@ -171,7 +222,17 @@ def make_crop_backend(
 ) -> tuple[CropBackend, CropBackendChoice]:
     """The crop backend `kind` (or `auto`'s pick) for `renderer` (eval mode) and its references."""
     device = torch.device(device)
-    choice = choose_crop_backend(kind, device)
+    choice = choose_crop_backend(kind, device, renderer)
+    renderer, ref_features = renderer.eval(), ref_features.detach()
+    if kind == AUTO and choice.kind == "native":
+        try:
+            backend = _native(renderer, ref_features, device, work_dir, parity)
+        except Exception as exc:  # a kernel that fails here must not stop the render: ONNX Runtime remains
+            choice = _without_native(f"failed: {exc}")
+            log.warning("lip-sync renderer: the native kernel failed (%s); using %s", exc, choice.kind)
+        else:
+            log.info("lip-sync renderer backend: %s (%s)", choice.kind, choice.reason)
+            return backend, choice
     log.info("lip-sync renderer backend: %s (%s)", choice.kind, choice.reason)
-    backend = CROP_BACKENDS[choice.kind](renderer.eval(), ref_features.detach(), device, work_dir, parity)
+    backend = CROP_BACKENDS[choice.kind](renderer, ref_features, device, work_dir, parity)
     return backend, choice

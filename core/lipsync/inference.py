@@ -9,9 +9,10 @@ Per output frame: loop frame k -> its face crop with the mouth box zeroed (cut o
 frame, from the clip's face boxes exactly as in training) + the mouth shape map of the driving
 landmarks (tracked, or the mouth the audio model's coefficients describe in k's head pose) ->
 the renderer's crop backend (reference features cached) -> feathered, colour-matched
-paste-back. The crop backend is chosen in `core.lipsync.crop_backends` (default `auto`: ONNX
-Runtime on the CPU, eager PyTorch with folded batch-norm otherwise or when onnxruntime is
-missing); the live engine builds its backend there too and passes it into the same `LipSyncFrames`.
+paste-back. The crop backend is chosen in `core.lipsync.crop_backends` (default `auto`: on the
+CPU the fused DINet mini kernel for a model it runs, else ONNX Runtime; eager PyTorch with folded
+batch-norm on a GPU or when onnxruntime is missing); the live engine builds its backend there too
+and passes it into the same `LipSyncFrames`.
 """
 
 from __future__ import annotations

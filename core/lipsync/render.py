@@ -48,7 +48,7 @@ class RenderRequest:
     device: str = "cpu"
     batch: int = 8
     paste: PasteSettings = field(default_factory=PasteSettings)
-    backend: str = "auto"  # crop backend (core.lipsync.crop_backends): auto | torch | torchscript | onnx
+    backend: str = "auto"  # crop backend (core.lipsync.crop_backends.CHOICES)
 
 
 class RenderJob(RequestJob[RenderRequest]):

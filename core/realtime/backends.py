@@ -7,9 +7,10 @@ features fixed at construction (the crop backend of the one frame path,
 `core.lipsync.inference`). Each comes in three flavours, chosen per run: eager (NumPy for the
 audio step on a CPU, PyTorch otherwise), TorchScript (traced, frozen) and ONNX Runtime (fp32
 graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable). `auto` (the default)
-takes the fastest measured on the device: the renderer on ONNX Runtime on the CPU (eager
-PyTorch when onnxruntime is missing, saying why: `core.lipsync.crop_backends`), the audio step
-eager (NumPy on the CPU beats ONNX Runtime's per-call overhead for one LSTM step).
+takes the fastest measured on the device: the renderer on the fused C++ kernel on the CPU when it
+runs the model, else ONNX Runtime (eager PyTorch when onnxruntime is missing, saying why:
+`core.lipsync.crop_backends`), the audio step eager (NumPy on the CPU beats ONNX Runtime's per-call
+overhead for one LSTM step). `native` is the renderer's kernel with the eager audio step.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from core.lipsync.inference import CropBackend
 from core.mouth.step_kernel import CellStep
 from core.mouth.streaming import AudioStep, eager_step
 
-BACKENDS = (AUTO, "torch", "torchscript", "onnx")
+BACKENDS = (AUTO, "torch", "torchscript", "onnx", "native")
 
 
 AudioStepBackend = AudioStep  # the one stepper's network step (core.mouth.streaming)
@@ -78,7 +79,7 @@ def make_audio_backend(
 ) -> AudioStepBackend:
     """Backend `kind` for the audio-to-mouth network (in eval mode); ONNX parity goes into `parity`."""
     net = net.eval()
-    if kind in ("torch", AUTO):
+    if kind in ("torch", AUTO, "native"):  # native: the renderer's kernel; the audio step stays eager
         return eager_step(net, device)  # NumPy on the CPU: same arithmetic, no per-call dispatch
     pair, h0, c0 = audio_step_inputs(net)
     zero = (h0.numpy(), c0.numpy())

@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--backend",
         default="auto",
-        choices=["auto", "torch", "torchscript", "onnx"],
-        help="model runtime (auto: the renderer on ONNX Runtime on the CPU when installed, else PyTorch)",
+        choices=["auto", "torch", "torchscript", "onnx", "native"],
+        help="model runtime (auto: the renderer on the fused C++ kernel on the CPU when built and the "
+        "model is DINet mini without attention, else ONNX Runtime when installed, else PyTorch)",
     )
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
     p.add_argument("--record", type=Path, metavar="OUT.mp4", help="record the avatar with the input audio")

@@ -37,9 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--backend",
         default="auto",
-        choices=["auto", "torch", "torchscript", "onnx"],
-        help="model runtime, as live takes it: a lip-sync run's renderer (auto: ONNX Runtime on the CPU "
-        "when installed, else PyTorch), a Gaussian run's audio model (auto: eager)",
+        choices=["auto", "torch", "torchscript", "onnx", "native"],
+        help="model runtime, as live takes it: a lip-sync run's renderer (auto: the fused C++ kernel on "
+        "the CPU when built and it runs the model, else ONNX Runtime when installed, else PyTorch), a "
+        "Gaussian run's audio model (auto: eager)",
     )
     p.add_argument("--no-color-match", action="store_true", help="paste the render without colour matching")
     p.add_argument("--quiet", action="store_true")

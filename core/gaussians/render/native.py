@@ -18,9 +18,6 @@ middle of a training run.
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,53 +52,13 @@ def load_module(
 ) -> tuple[ModuleType | None, str]:
     """Load this source's compiled module (this CPU's build, or `level`'s) from ``directory``;
     never compiles."""
-    try:
-        name = native_build.module_name(level)
-    except OSError as exc:  # an application bundle without the C++ sources: nothing to match a build to
-        return None, f"fused C++ rasterizer sources unreadable ({exc})"
-    path = directory / native_build.module_file(name)
-    if not fresh and name in sys.modules:
-        return sys.modules[name], f"loaded from {path}"
-    if not path.is_file():
-        others = sorted(p.name for p in directory.glob("dhs_rasterize_*.so")) if directory.is_dir() else []
-        stale = f" (only builds of other sources/torch versions there: {', '.join(others)})" if others else ""
-        return None, (
-            f"fused C++ rasterizer not built: {path.name} is not in {directory}{stale}; "
-            f"build it with `{native_build.BUILD_COMMAND}`"
-        )
-    try:
-        loader = importlib.machinery.ExtensionFileLoader(name, str(path))
-        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-        assert spec is not None
-        module = importlib.util.module_from_spec(spec)
-        loader.exec_module(module)
-    except Exception as exc:  # a broken or incompatible binary: report it, the PyTorch rasterizer remains
-        return None, f"fused C++ rasterizer at {path} failed to load: {type(exc).__name__}: {exc}"
-    sys.modules[name] = module
-    return module, f"loaded from {path}"
+    return native_build.EXTENSION.load_module(directory, fresh, level)
 
 
 def find(own: Path, bundled: Path | None, cpu: str | None = None) -> NativeStatus:
     """This machine's build from `own`; else the bundle's build in `bundled` for the highest level
     `cpu` (a flags line; default this CPU's) runs. The detail says which, or why neither."""
-    module, detail = load_module(own)
-    if module is not None:
-        return NativeStatus(module, f"this machine's build ({detail})")
-    if bundled is None:
-        return NativeStatus(None, detail)
-    try:
-        built = [
-            lv.name
-            for lv in native_cache.levels()
-            if (bundled / native_build.module_file(native_build.module_name(lv))).is_file()
-        ]
-    except OSError:  # no sources to name the builds by: `detail` says so
-        return NativeStatus(None, detail)
-    cpu = native_cache.cpu_features() if cpu is None else cpu
-    got, got_detail = native_cache.load_bundled(
-        bundled, built, cpu, lambda lv: load_module(bundled, level=lv)
-    )
-    return NativeStatus(got, got_detail if got is not None else f"{detail}; {got_detail}")
+    return NativeStatus(*native_build.EXTENSION.find(own, bundled, cpu))
 
 
 @lru_cache(maxsize=1)

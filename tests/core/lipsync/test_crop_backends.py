@@ -1,5 +1,6 @@
-"""Crop backends: every kind renders what eager PyTorch renders; `auto` picks ONNX Runtime on the CPU
-and falls back to PyTorch, saying why, when onnxruntime cannot be imported."""
+"""Crop backends: every kind renders what eager PyTorch renders; `auto` picks the native kernel on the
+CPU for a renderer it runs, else ONNX Runtime, and falls back to PyTorch, saying why, when onnxruntime
+cannot be imported."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 import torch
 
 from core.jobs.errors import BadInput
-from core.lipsync.config import RendererConfig
+from core.lipsync import native_mini
+from core.lipsync.config import AttentionConfig, RendererConfig
 from core.lipsync.crop_backends import choose_crop_backend, make_crop_backend
 from core.lipsync.factory import build_renderer
 from tests.core.lipsync.test_fold import trained_like
@@ -26,9 +28,9 @@ def net_and_refs() -> tuple[torch.nn.Module, torch.Tensor]:
     return net, ref
 
 
-@pytest.mark.parametrize("kind", ["auto", "torch", "torchscript", "onnx"])
+@pytest.mark.parametrize("kind", ["auto", "torch", "torchscript", "onnx", "native"])
 @pytest.mark.parametrize("batch", [1, 3])
-def test_backend_matches_eager(net_and_refs, kind: str, batch: int) -> None:
+def test_backend_matches_eager(native_mini_module, net_and_refs, kind: str, batch: int) -> None:
     net, ref = net_and_refs
     h, w = net.geometry.crop_size
     source = np.random.default_rng(batch).random((batch, 4, h, w), np.float32)
@@ -39,20 +41,64 @@ def test_backend_matches_eager(net_and_refs, kind: str, batch: int) -> None:
     got = backend.render(source)
     assert got.shape == (batch, 3, h, w)
     np.testing.assert_allclose(got, want, atol=1e-4)
-    assert backend.name == choice.kind == ("onnx" if kind == "auto" else kind)
-    assert [p.ok for p in parity] == ([True] if backend.name == "onnx" else [])
+    assert backend.name == choice.kind == ("native" if kind == "auto" else kind)
+    assert [p.ok for p in parity] == ([True] if backend.name in ("onnx", "native") else [])
 
 
-def test_auto_is_onnx_on_cpu_and_torch_on_gpu() -> None:
-    assert choose_crop_backend("auto", "cpu").kind == "onnx"
-    gpu = choose_crop_backend("auto", "cuda")
+def test_auto_is_native_for_mini_then_onnx_on_cpu_and_torch_on_gpu(native_mini_module, net_and_refs) -> None:
+    net, _ = net_and_refs
+    native = choose_crop_backend("auto", "cpu", net)
+    assert native.kind == "native" and "fused C++ kernel" in native.reason
+    attention = build_renderer(RendererConfig(variant="mini", attention=AttentionConfig(mouth=True)))
+    onnx = choose_crop_backend("auto", "cpu", attention)
+    assert onnx.kind == "onnx" and "attention" in onnx.reason
+    assert choose_crop_backend("auto", "cpu").kind == "onnx"  # no renderer: nothing says the kernel runs it
+    gpu = choose_crop_backend("auto", "cuda", net)
     assert gpu.kind == "torch" and "cuda" in gpu.reason
     assert choose_crop_backend("torchscript", "cpu").reason == "requested"
+    with pytest.raises(BadInput, match="attention"):
+        choose_crop_backend("native", "cpu", attention)
 
 
-def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, net_and_refs) -> None:
+def _not_built(monkeypatch, tmp_path) -> None:
+    """This process without the kernel's build: the loader's real answer for an empty build folder."""
+    status = native_mini.NativeStatus(*native_mini.EXTENSION.load_module(tmp_path, fresh=True))
+    monkeypatch.setattr(native_mini, "status", lambda: status)
+
+
+def test_auto_without_the_kernel_is_onnx_and_says_why(monkeypatch, tmp_path, net_and_refs) -> None:
+    _not_built(monkeypatch, tmp_path)
+    net, ref = net_and_refs
+    choice = choose_crop_backend("auto", "cpu", net)
+    assert choice.kind == "onnx" and "not built" in choice.reason and "build_native" in choice.reason
+    with pytest.raises(BadInput, match="not built"):
+        make_crop_backend("native", net, ref, "cpu")
+
+
+def test_auto_falls_back_to_onnx_when_the_kernel_drifts(
+    native_mini_module, monkeypatch, net_and_refs, caplog
+):
+    """A kernel that renders something else on some CPU (its parity check fails) gives way to ONNX
+    Runtime, and the log says why."""
+    real = native_mini.parameters
+    monkeypatch.setattr(native_mini, "parameters", lambda r: [t * 1.5 for t in real(r)])
+    net, ref = net_and_refs
+    h, w = net.geometry.crop_size
+    source = np.random.default_rng(0).random((1, 4, h, w), np.float32)
+    with torch.inference_mode():
+        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    parity: list = []
+    backend, choice = make_crop_backend("auto", net, ref, "cpu", parity=parity)
+    assert backend.name == choice.kind == "onnx" and "native kernel: failed" in choice.reason
+    np.testing.assert_allclose(backend.render(source), want, atol=1e-4)
+    assert [p.ok for p in parity] == [True]
+    assert "the native kernel failed" in caplog.text
+
+
+def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, tmp_path, net_and_refs) -> None:
+    _not_built(monkeypatch, tmp_path)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` now fails
-    choice = choose_crop_backend("auto", "cpu")
+    choice = choose_crop_backend("auto", "cpu", net_and_refs[0])
     assert choice.kind == "torch" and "onnxruntime" in choice.reason and "falling back" in choice.reason
     net, ref = net_and_refs
     backend, _ = make_crop_backend("auto", net, ref, "cpu")
@@ -62,7 +108,7 @@ def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, net_and_refs)
 
 
 def test_unknown_backend_is_bad_input() -> None:
-    with pytest.raises(BadInput, match="auto, torch, torchscript, onnx"):
+    with pytest.raises(BadInput, match="auto, torch, torchscript, onnx, native"):
         choose_crop_backend("tensorrt", "cpu")
 
 
@@ -117,7 +163,7 @@ def test_a_layout_rewrite_that_drifts_or_fails_runs_the_graph_as_exported(
     with torch.inference_mode():
         want = net.forward_cached(torch.from_numpy(source), ref).numpy()
     parity: list = []
-    backend, _ = make_crop_backend("auto", net, ref, "cpu", parity=parity)
+    backend, _ = make_crop_backend("onnx", net, ref, "cpu", parity=parity)
     np.testing.assert_allclose(backend.render(source), want, atol=1e-4)
     assert [p.ok for p in parity] == [True]
     assert "running it as exported" in caplog.text

@@ -16,6 +16,7 @@ from core.lipsync.source_loop import SourceLoop
 from core.mouth.model import Audio2Mouth, NetConfig
 from core.mouth.space import MouthSpace
 from core.realtime.assembly import AudioModel
+from tests.core.lipsync.native_fixture import native_mini_module  # noqa: F401 (a fixture for the live tests)
 
 
 @dataclass

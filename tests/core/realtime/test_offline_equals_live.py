@@ -55,21 +55,28 @@ def offline_frames(tiny: TrainedProject, audio: Path, out: Path, monkeypatch: py
     return seen
 
 
-def live_frames(tiny: TrainedProject, audio: Path) -> tuple[dict[int, np.ndarray], dict]:
-    """The live path (`dhstudio live`'s loaders and assembly, torch backend), unpaced and lossless."""
+def live_frames(
+    tiny: TrainedProject, audio: Path, backend: str = "torch"
+) -> tuple[dict[int, np.ndarray], dict]:
+    """The live path (`dhstudio live`'s loaders and assembly, `backend`), unpaced and lossless."""
     device = torch.device("cpu")
     renderer, loop, refs = loading.load_lipsync(tiny.dinet_run, device)
     model = loading.load_audio_model(tiny.audio_run, loop.fps)
-    parts = build_live_parts(model, renderer, loop, "torch", device, None, refs)
+    parts = build_live_parts(model, renderer, loop, backend, device, None, refs)
+    assert parts.avatar.frames.backend.name == backend
     frames, outcome = run_unpaced(audio, parts.stepper, parts.avatar)
     assert outcome.error is None and outcome.stop_reason == "end_of_audio"
     return frames, outcome.report
 
 
-def test_render_and_live_give_the_same_frames(tiny, speech_files, tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", ["torch", "native"])
+def test_render_and_live_give_the_same_frames(tiny, speech_files, tmp_path, monkeypatch, backend, request):
+    """Offline on `auto` (the native kernel for this DINet mini where it is built), live on `backend`."""
+    if backend == "native":
+        request.getfixturevalue("native_mini_module")  # built if missing; skipped only without a compiler
     audio = speech_files["s.mp3"]
     offline = offline_frames(tiny, audio, tmp_path / "out.mp4", monkeypatch)
-    live, report = live_frames(tiny, audio)
+    live, report = live_frames(tiny, audio, backend)
     n = expected_frames(audio)
     assert len(offline) == n and sorted(live) == list(range(n))
     assert report["frames"]["dropped"] == 0 and report["frames"]["rendered"] == n
