@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from core.jobs.errors import BadInput
+from core.jobs.message import Text
 from core.lipsync.fold import fold_batchnorm
 from core.lipsync.inference import CropBackend, TorchCrops
 
@@ -135,11 +136,13 @@ def _native(
     from core.lipsync import native_mini
 
     if device.type != "cpu":
-        raise BadInput(f"backend 'native' runs on the CPU, not {device.type}; use --backend torch")
+        raise BadInput(
+            Text("backend 'native' runs on the CPU, not {device}; use --backend torch", device=device.type)
+        )
     st = native_mini.status()
     problem = st.detail if not st.ok else native_mini.model_problem(renderer, ref)
     if problem is not None:
-        raise BadInput(f"backend 'native' is not usable: {problem}; use --backend onnx")
+        raise BadInput(Text("backend 'native' is not usable: {problem}; use --backend onnx", problem=problem))
     backend = native_mini.NativeCrops(st.module, renderer.cpu(), ref)
     renderer.to(device)
     if parity is not None:
@@ -178,15 +181,22 @@ def choose_crop_backend(
     """Resolve `kind` (`auto` or a key of CROP_BACKENDS) for `device` and `renderer`, with the reason
     (without a renderer `auto` never picks the native kernel: only the model says whether it runs)."""
     if kind not in CHOICES:
-        raise BadInput(f"unknown backend {kind!r}; choose one of {', '.join(CHOICES)}")
+        raise BadInput(
+            Text("unknown backend {kind!r}; choose one of {choices}", kind=kind, choices=", ".join(CHOICES))
+        )
     device = torch.device(device)
     if kind != AUTO:
         if kind == "onnx" and (problem := onnxruntime_problem()) is not None:
             raise BadInput(
-                f"backend 'onnx' is not usable: {problem}; install onnxruntime or use --backend torch"
+                Text(
+                    "backend 'onnx' is not usable: {problem}; install onnxruntime or use --backend torch",
+                    problem=problem,
+                )
             )
         if kind == "native" and (problem := _native_problem(renderer)) is not None:
-            raise BadInput(f"backend 'native' is not usable: {problem}; use --backend onnx")
+            raise BadInput(
+                Text("backend 'native' is not usable: {problem}; use --backend onnx", problem=problem)
+            )
         return CropBackendChoice(kind, "requested")
     if device.type != "cpu":
         return CropBackendChoice(

@@ -1852,6 +1852,22 @@
         <translation>从说话人视频训练唇形同步数字人和高斯头部数字人，并实时驱动它们。</translation>
     </message>
     <message>
+        <source>backend &apos;native&apos; runs on the CPU, not {device}; use --backend torch</source>
+        <translation>后端 &apos;native&apos; 只在 CPU 上运行，不能在 {device} 上运行；请使用 --backend torch</translation>
+    </message>
+    <message>
+        <source>unknown backend {kind!r}; choose one of {choices}</source>
+        <translation>未知的后端 {kind!r}；请从 {choices} 中选择</translation>
+    </message>
+    <message>
+        <source>backend &apos;onnx&apos; is not usable: {problem}; install onnxruntime or use --backend torch</source>
+        <translation>后端 &apos;onnx&apos; 无法使用：{problem}；请安装 onnxruntime，或使用 --backend torch</translation>
+    </message>
+    <message>
+        <source>backend &apos;native&apos; is not usable: {problem}; use --backend onnx</source>
+        <translation>后端 &apos;native&apos; 无法使用：{problem}；请使用 --backend onnx</translation>
+    </message>
+    <message>
         <source>live session</source>
         <translation>实时驱动</translation>
     </message>

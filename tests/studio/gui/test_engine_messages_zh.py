@@ -15,15 +15,10 @@ import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUE = ROOT / "resources" / "i18n" / "dhstudio_zh_CN.ts"
 # Left English on purpose, with why (a test that lists them keeps the list honest).
-EXEMPT = {
-    # being edited on another branch; its raises are converted once that branch has landed
-    "core/lipsync/crop_backends.py",
-}
+EXEMPT: set[str] = set()
 
 
 def _sources() -> list[Path]:
@@ -130,18 +125,18 @@ def test_no_bad_input_is_raised_with_a_bare_english_message():
     assert not bare, "wrap the message in core.jobs.message.Text(template, **params):\n" + "\n".join(bare)
 
 
-@pytest.mark.parametrize("rel", sorted(EXEMPT))
-def test_each_exempt_file_exists_and_still_needs_its_exemption(rel):
+def test_each_exempt_file_exists_and_still_needs_its_exemption():
     """Once a file is converted (or gone), its exemption must go too."""
-    path = ROOT / rel
-    assert path.is_file(), f"{rel} is gone: remove it from EXEMPT"
     family = _bad_input_family()
-    bare = [
-        n
-        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(n, ast.Call)
-        and n.args
-        and (n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")) in family
-        and _has_literal_text(n.args[0])
-    ]
-    assert bare, f"{rel} raises no bare message any more: remove it from EXEMPT"
+    for rel in sorted(EXEMPT):
+        path = ROOT / rel
+        assert path.is_file(), f"{rel} is gone: remove it from EXEMPT"
+        bare = [
+            n
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Call)
+            and n.args
+            and (n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")) in family
+            and _has_literal_text(n.args[0])
+        ]
+        assert bare, f"{rel} raises no bare message any more: remove it from EXEMPT"
