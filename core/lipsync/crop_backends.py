@@ -203,6 +203,7 @@ def choose_crop_backend(
             "torch", f"eager PyTorch on {device.type} (ONNX Runtime is chosen on the CPU)"
         )
     native = _native_problem(renderer) if renderer is not None else "no renderer given to check"
+    native = native or _native_slower_here()
     if native is None:
         return CropBackendChoice("native", "the fused C++ kernel is the fastest renderer backend on the CPU")
     return _without_native(native)
@@ -212,6 +213,16 @@ def _native_problem(renderer: nn.Module | None) -> str | None:
     from core.lipsync import native_mini
 
     return native_mini.problem(renderer)
+
+
+def _native_slower_here() -> str | None:
+    """Why `auto` passes over a kernel that runs: it was measured faster than ONNX Runtime with
+    256-bit vectors only (x86-64 with AVX2: 1.1 against 1.7 ms per frame); its portable build without
+    AVX2 took 3.7 ms (`benchmarks/bench_renderer_backends.py`). `--backend native` still runs it."""
+    capability = torch.backends.cpu.get_cpu_capability()
+    if capability.upper().startswith(("AVX2", "AVX512")):
+        return None
+    return f"measured faster than ONNX Runtime only on x86-64 CPUs with AVX2 (this one: {capability})"
 
 
 def _without_native(why: str) -> CropBackendChoice:
