@@ -82,6 +82,18 @@ def module_file(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class NativeStatus:
+    """A torch extension's loaded module, or ``None`` and the reason it is unavailable."""
+
+    module: ModuleType | None
+    detail: str  # where it was loaded from, or why it was not
+
+    @property
+    def ok(self) -> bool:
+        return self.module is not None
+
+
+@dataclass(frozen=True)
 class TorchExtension:
     """One kernel: its sources, the name prefix of its builds, and what the messages call it."""
 

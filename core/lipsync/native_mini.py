@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import platform
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -28,7 +27,7 @@ from torch import nn
 
 from core import native_cache
 from core.lipsync.fold import fold_batchnorm
-from core.native_ext import TorchExtension
+from core.native_ext import NativeStatus, TorchExtension
 
 CSRC = Path(__file__).resolve().parent / "csrc"
 
@@ -51,18 +50,6 @@ EXTENSION = TorchExtension(
     build_command="python -m core.lipsync.build_native",
     extra_cflags=tuple(split_store_flags()),
 )
-
-
-@dataclass(frozen=True)
-class NativeStatus:
-    """The loaded module, or ``None`` and the reason it is unavailable."""
-
-    module: ModuleType | None
-    detail: str  # where it was loaded from, or why it was not
-
-    @property
-    def ok(self) -> bool:
-        return self.module is not None
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,6 @@ middle of a training run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -33,18 +32,7 @@ from core.gaussians.render import native_build
 from core.gaussians.render.base import CompositeOptions, GaussiansWorld, RenderOptions, RenderOutput
 from core.gaussians.render.pipeline import render_with, torch_preprocess
 from core.gaussians.render.projection import Projected
-
-
-@dataclass(frozen=True)
-class NativeStatus:
-    """The loaded module, or ``None`` and the reason it is unavailable."""
-
-    module: ModuleType | None
-    detail: str  # where it was loaded from, or why it was not
-
-    @property
-    def ok(self) -> bool:
-        return self.module is not None
+from core.native_ext import NativeStatus
 
 
 def load_module(
