@@ -7,8 +7,8 @@ features fixed at construction (the crop backend of the one frame path,
 `core.lipsync.inference`). Each comes in three flavours, chosen per run: eager (NumPy for the
 audio step on a CPU, PyTorch otherwise), TorchScript (traced, frozen) and ONNX Runtime (fp32
 graphs from `core.export.onnx_fp32`, CUDA provider when a GPU is usable). `auto` (the default)
-takes the fastest measured on the device: the renderer on the fused C++ kernel on the CPU when it
-runs the model, else ONNX Runtime (eager PyTorch when onnxruntime is missing, saying why:
+takes the fastest measured on the device: the renderer on the fused C++ kernel on an x86-64 CPU
+with AVX2 when it runs the model, else ONNX Runtime (eager PyTorch when onnxruntime is missing, saying why:
 `core.lipsync.crop_backends`), the audio step eager (NumPy on the CPU beats ONNX Runtime's per-call
 overhead for one LSTM step). `native` is the renderer's kernel with the eager audio step.
 """

@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--backend",
         default="auto",
         choices=["auto", "torch", "torchscript", "onnx", "native"],
-        help="model runtime (auto: the renderer on the fused C++ kernel on the CPU when built and the "
-        "model is DINet mini without attention, else ONNX Runtime when installed, else PyTorch)",
+        help="model runtime (auto: the renderer on the fused C++ kernel on an x86-64 CPU with AVX2 when "
+        "built and the model is DINet mini without attention, else ONNX Runtime when installed, else "
+        "PyTorch)",
     )
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
     p.add_argument("--record", type=Path, metavar="OUT.mp4", help="record the avatar with the input audio")

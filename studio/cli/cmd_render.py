@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="auto",
         choices=["auto", "torch", "torchscript", "onnx", "native"],
         help="model runtime, as live takes it: a lip-sync run's renderer (auto: the fused C++ kernel on "
-        "the CPU when built and it runs the model, else ONNX Runtime when installed, else PyTorch), a "
+        "an x86-64 CPU with AVX2 when built and it runs the model, else ONNX Runtime when installed, else "
+        "PyTorch), a "
         "Gaussian run's audio model (auto: eager)",
     )
     p.add_argument("--no-color-match", action="store_true", help="paste the render without colour matching")
