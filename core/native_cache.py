@@ -16,6 +16,7 @@ die with SIGILL on its first vector instruction, so it is never loaded.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import subprocess
@@ -206,6 +207,18 @@ def _windows_features() -> str:
     if "avx2" in flags:
         flags |= {"bmi1", "bmi2", "fma", "f16c", "abm", "movbe"}
     return " ".join(sorted(flags))
+
+
+def build_parser(description: str, what: str) -> argparse.ArgumentParser:
+    """The ``build_native`` commands' shared options: ``[--force] [--verbose] [--level LEVEL|all --out DIR]``
+    (`what` names the thing built: "kernel", "module")."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--force", action="store_true", help=f"recompile even when the {what} exists")
+    parser.add_argument("--verbose", action="store_true", help="show the compiler's commands")
+    names = [lv.name for lv in levels()]
+    parser.add_argument("--level", choices=[*names, "all"], help="a portable level instead of this CPU")
+    parser.add_argument("--out", type=Path, help="where the build goes (default: the build directory)")
+    return parser
 
 
 def build_levels(

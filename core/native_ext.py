@@ -14,7 +14,6 @@ build carries its level in place of the CPU's flags, and torch's C++ ABI beside 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -217,13 +216,7 @@ class TorchExtension:
     def main(self, argv: list[str] | None, doc: str, label: str, fallback: str) -> int:
         """The ``build_native`` command line: ``[--force] [--verbose] [--level LEVEL|all --out DIR]``;
         exit status 0 when every module asked for builds (or is already built) and loads."""
-        parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-        parser.add_argument("--force", action="store_true", help="recompile even when the module exists")
-        parser.add_argument("--verbose", action="store_true", help="show the compiler's commands")
-        names = [lv.name for lv in native_cache.levels()]
-        parser.add_argument("--level", choices=[*names, "all"], help="a portable level instead of this CPU")
-        parser.add_argument("--out", type=Path, help="where the build goes (default: the build directory)")
-        args = parser.parse_args(argv)
+        args = native_cache.build_parser(doc.splitlines()[0], "module").parse_args(argv)
         wanted: list[Level | None] = [None]
         if args.level == "all":
             cpu = native_cache.cpu_features()

@@ -11,7 +11,6 @@ every kernel asked for builds (or is already built) and, where this CPU runs it,
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -68,13 +67,7 @@ def build(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true", help="recompile even when the kernel exists")
-    parser.add_argument("--verbose", action="store_true", help="show the compiler's commands")
-    names = [lv.name for lv in native_cache.levels()]
-    parser.add_argument("--level", choices=[*names, "all"], help="a portable level instead of this CPU")
-    parser.add_argument("--out", type=Path, help="where the build goes (default: the build directory)")
-    args = parser.parse_args(argv)
+    args = native_cache.build_parser(__doc__.splitlines()[0], "kernel").parse_args(argv)
     wanted: list[Level | None] = [None]
     if args.level:
         wanted = list(native_cache.levels()) if args.level == "all" else [native_cache.level(args.level)]
