@@ -28,14 +28,20 @@ def net_and_refs() -> tuple[torch.nn.Module, torch.Tensor]:
     return net, ref
 
 
+def _eager(net: torch.nn.Module, ref: torch.Tensor, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random sources (seeded) and the eager renderer's crops for them: what every backend must give."""
+    h, w = net.geometry.crop_size
+    source = np.random.default_rng(seed).random((batch, 4, h, w), np.float32)
+    with torch.inference_mode():
+        return source, net.forward_cached(torch.from_numpy(source), ref).numpy()
+
+
 @pytest.mark.parametrize("kind", ["auto", "torch", "torchscript", "onnx", "native"])
 @pytest.mark.parametrize("batch", [1, 3])
 def test_backend_matches_eager(native_mini_module, net_and_refs, kind: str, batch: int) -> None:
     net, ref = net_and_refs
     h, w = net.geometry.crop_size
-    source = np.random.default_rng(batch).random((batch, 4, h, w), np.float32)
-    with torch.inference_mode():
-        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    source, want = _eager(net, ref, batch, seed=batch)
     parity: list = []
     backend, choice = make_crop_backend(kind, net, ref, "cpu", parity=parity)
     got = backend.render(source)
@@ -93,10 +99,7 @@ def test_auto_falls_back_to_onnx_when_the_kernel_drifts(
     real = native_mini.parameters
     monkeypatch.setattr(native_mini, "parameters", lambda r: [t * 1.5 for t in real(r)])
     net, ref = net_and_refs
-    h, w = net.geometry.crop_size
-    source = np.random.default_rng(0).random((1, 4, h, w), np.float32)
-    with torch.inference_mode():
-        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    source, want = _eager(net, ref, 1, seed=0)
     parity: list = []
     backend, choice = make_crop_backend("auto", net, ref, "cpu", parity=parity)
     assert backend.name == choice.kind == "onnx" and "native kernel: failed" in choice.reason
@@ -168,10 +171,7 @@ def test_a_layout_rewrite_that_drifts_or_fails_runs_the_graph_as_exported(
 
     monkeypatch.setattr(layout, "fit_cpu_layout", rewrite)
     net, ref = net_and_refs
-    h, w = net.geometry.crop_size
-    source = np.random.default_rng(0).random((1, 4, h, w), np.float32)
-    with torch.inference_mode():
-        want = net.forward_cached(torch.from_numpy(source), ref).numpy()
+    source, want = _eager(net, ref, 1, seed=0)
     parity: list = []
     backend, _ = make_crop_backend("onnx", net, ref, "cpu", parity=parity)
     np.testing.assert_allclose(backend.render(source), want, atol=1e-4)
