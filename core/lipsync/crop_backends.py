@@ -216,9 +216,10 @@ def _native_problem(renderer: nn.Module | None) -> str | None:
 
 
 def _native_slower_here() -> str | None:
-    """Why `auto` passes over a kernel that runs: it was measured faster than ONNX Runtime with
-    256-bit vectors only (x86-64 with AVX2: 1.1 against 1.7 ms per frame); its portable build without
-    AVX2 took 3.7 ms (`benchmarks/bench_renderer_backends.py`). `--backend native` still runs it."""
+    """Why `auto` passes over a kernel that runs: it was measured faster than ONNX Runtime only with
+    256-bit vectors (x86-64 with AVX2: 1.1 against 1.7 ms per frame, `bench_renderer_backends.py`).
+    Its portable build without AVX2 took 3.7 ms on the same CPU; on a CPU without AVX2 the two were
+    never compared, so ONNX Runtime stays the choice there. `--backend native` still runs it."""
     capability = torch.backends.cpu.get_cpu_capability()
     if capability.upper().startswith(("AVX2", "AVX512")):
         return None
