@@ -76,3 +76,70 @@ def test_a_finished_worker_lives_on_the_gui_thread_again(qtbot):
     thread.deleteLater()
     del thread
     gc.collect()  # what crashed: collecting the worker after its QThread was deleted
+
+
+class EveryEventJob(Job):
+    """One event of each kind that becomes a signal, then a failure (the `failed` signal)."""
+
+    name = "every-event"
+
+    def run(self, ctx: JobContext) -> None:
+        ctx.progress(1, 2, "one")
+        ctx.metric("loss", 1, 0.5)
+        ctx.artifact("out.txt", "text")
+        ctx.log("hello")
+        ctx.emit(REFINE)
+        ctx.emit(STATUS)
+        raise RuntimeError("nope")
+
+
+def test_every_signal_is_emitted_on_the_gui_thread_and_finished_after_the_thread_ended(qtbot):
+    """A Python signal emitted on a job's thread can deadlock against the GUI thread (PySide6 holds
+    the GIL in the emit, Qt's pooled signal-slot lock in the copy of its Python argument); the CI
+    suite froze once that way. Plain functions as slots run on the emitting thread, so each records
+    where its signal was emitted."""
+    import threading
+
+    thread = JobThread(EveryEventJob())
+    worker = thread.worker
+    seen: list[tuple[str, str]] = []
+    for name in ("progress", "metric", "artifact", "log", "refine", "live_status", "failed"):
+        getattr(worker, name).connect(
+            lambda *_args, name=name: seen.append((name, threading.current_thread().name))
+        )
+    ended_at_finish = []
+    thread.finished.connect(lambda _result: ended_at_finish.append(thread.thread.isFinished()))
+    with qtbot.waitSignal(thread.finished, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args[0].status is Status.FAILED and blocker.args[0].error == "RuntimeError: nope"
+    assert seen == [
+        (name, "MainThread")
+        for name in ("progress", "metric", "artifact", "log", "refine", "live_status", "failed")
+    ]
+    assert ended_at_finish == [True]  # a slot of `finished` may delete the thread at once
+
+
+def test_events_reach_the_gui_while_the_job_still_runs(qtbot):
+    """Delivery is not saved up for the end: a training run's curve moves while it trains."""
+    import threading
+
+    release = threading.Event()
+
+    class Waiting(Job):
+        name = "waiting"
+
+        def run(self, ctx: JobContext) -> None:
+            ctx.progress(1, 2, "half")
+            release.wait(10)
+
+    thread = JobThread(Waiting())
+    steps = []
+    thread.worker.progress.connect(lambda step, total, message: steps.append((step, total, message)))
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: steps == [(1, 2, "half")], timeout=5000)
+        assert thread.thread.isRunning()
+    finally:
+        release.set()
+    with qtbot.waitSignal(thread.finished, timeout=5000):
+        pass
