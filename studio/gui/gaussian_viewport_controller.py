@@ -3,7 +3,9 @@
 Rendering runs on one background thread at a small size (gsplat on a CUDA GPU when its test render
 works there, the project's PyTorch rasterizer otherwise: ``select_renderer("auto")``, as the doctor
 checks), newest request wins: while one image renders, further mouse moves only
-replace the pending request, so the GUI thread never waits on a render.
+replace the pending request, so the GUI thread never waits on a render. The finished image waits
+in a newest-render slot that a GUI-thread timer reads: the render thread emits no Qt signal (a
+Python signal emitted off the GUI thread can deadlock against it, see studio.gui.job_worker).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import shiboken6
 import torch
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from core.gaussians.binding import world_on_mesh
 from core.gaussians.camera import Camera
@@ -31,6 +33,7 @@ from studio.gui import gui_gc
 from ui.gaussian_viewport import GaussianViewport
 
 CHECKPOINT = "last.pt"  # core.gaussians.train.trainer.CHECKPOINT
+POLL_MS = 15  # how often the GUI thread looks for a finished render while one is under way
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,6 @@ class GaussianScene:
 
 
 class GaussianViewportController(QObject):
-    rendered = Signal(object, int, str)  # image, frame, info (emitted from the render thread)
-
     def __init__(self, view: GaussianViewport, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
@@ -111,8 +112,11 @@ class GaussianViewportController(QObject):
         self._lock = threading.Lock()
         self._busy = False
         self._pending: tuple[bool, ViewState] | None = None  # (reload scene, view)
+        self._latest: tuple[np.ndarray | None, int, str] | None = None  # newest render not yet shown
         self.renders = 0
-        self.rendered.connect(self._show)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._poll)
         view.view.orbit.connect(
             lambda dx, dy: self._update(yaw=self.state.yaw + dx, pitch=self.state.pitch - dy)
         )
@@ -157,6 +161,7 @@ class GaussianViewportController(QObject):
                 self._pending = (reload or keep, self.state)
                 return
             self._busy = True
+        self._poll_timer.start()
         self._pool.submit(self._render, reload, self.state)
 
     def _render(self, reload: bool, state: ViewState) -> None:
@@ -181,9 +186,23 @@ class GaussianViewportController(QObject):
                     f"step {self.scene.step} · {self.scene.count} Gaussians · "
                     f"{self.scene.mesh.frame_count} frames · {self.scene.renderer.name} renderer"
                 )
-                self.rendered.emit(image, state.frame, info)
+                self._publish(image, state.frame, info)
         except Exception as exc:  # a checkpoint replaced mid-read: the next refresh tries again
-            self.rendered.emit(None, state.frame, f"viewport: {type(exc).__name__}: {exc}")
+            self._publish(None, state.frame, f"viewport: {type(exc).__name__}: {exc}")
+
+    def _publish(self, image: np.ndarray | None, frame: int, info: str) -> None:
+        with self._lock:
+            self._latest = (image, frame, info)
+
+    def _poll(self) -> None:
+        """On the GUI thread: show the newest finished render; stop looking once none is under way."""
+        with self._lock:
+            latest, self._latest = self._latest, None
+            idle = not self._busy
+        if latest is not None:
+            self._show(*latest)
+        if idle:
+            self._poll_timer.stop()
 
     def _show(self, image, frame: int, info: str) -> None:
         if self.scene is not None:
@@ -197,3 +216,5 @@ class GaussianViewportController(QObject):
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool_open = False
+        if shiboken6.isValid(self._poll_timer):
+            self._poll_timer.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import pytest
@@ -198,6 +199,14 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
     }
     _configure(view, c, "gaussian", "gaussian_ultra_efficient", values)
     view.max_steps.setValue(8)
+    shown_on: list[str] = []  # the viewport's renders reach the widget on the GUI thread only
+    show_render = view.viewport.show_render
+
+    def record_thread(*args) -> None:
+        shown_on.append(threading.current_thread().name)
+        show_render(*args)
+
+    view.viewport.show_render = record_thread
     with qtbot.waitSignal(c.run_finished, timeout=120_000) as blocker:
         view.start_button.click()
     assert blocker.args[0].status is Status.SUCCEEDED, view.message.text()
@@ -227,6 +236,7 @@ def test_gaussian_run_draws_counts_heldout_render_and_viewport(qtbot, panel, pro
     qtbot.waitUntil(lambda: view.viewport.frame_label.text() == f"frame {last}", timeout=30_000)
     qtbot.waitUntil(lambda: c.viewport.renders > n + 1 or c.viewport.state.points, timeout=30_000)
     assert c.viewport.state == c.viewport.state.__class__(yaw=30.0, frame=last, points=True)
+    assert shown_on and set(shown_on) == {"MainThread"}
 
 
 def test_ablation_suite_from_the_panel(qtbot, panel, project, repo_root) -> None:
