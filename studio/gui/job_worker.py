@@ -59,7 +59,6 @@ class JobWorker(QObject):
         # name -> its images' column names (Preview.columns), set before the image is put
         self.preview_columns: dict[str, tuple[str, ...]] = {}
         self._inbox: deque[Event | JobResult] = deque()  # appended on the job's thread, read here
-        self.result: JobResult | None = None
 
     def run(self) -> None:
         """The job, on the calling thread (the job's QThread); its events wait for `deliver`."""
@@ -76,23 +75,18 @@ class JobWorker(QObject):
         else:
             self._inbox.append(event)
 
-    def deliver(self, ended: bool = False) -> int:
+    def deliver(self, ended: bool = False) -> None:
         """Emit, on the GUI thread, the events posted so far; `finished` only once the job's thread
-        has `ended`, so a slot may delete the thread at once. Returns how many were emitted."""
-        count = 0
+        has `ended`, so a slot may delete the thread at once."""
         while self._inbox:
             item = self._inbox[0]
+            if isinstance(item, JobResult) and not ended:
+                return
+            self._inbox.popleft()
             if isinstance(item, JobResult):
-                if not ended:
-                    break
-                self._inbox.popleft()
-                self.result = item
                 self.finished.emit(item)
             else:
-                self._inbox.popleft()
                 self._emit(item)
-            count += 1
-        return count
 
     def _emit(self, event: Event) -> None:
         match event:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from core.jobs.context import JobContext
@@ -98,8 +100,6 @@ def test_every_signal_is_emitted_on_the_gui_thread_and_finished_after_the_thread
     the GIL in the emit, Qt's pooled signal-slot lock in the copy of its Python argument); the CI
     suite froze once that way. Plain functions as slots run on the emitting thread, so each records
     where its signal was emitted."""
-    import threading
-
     thread = JobThread(EveryEventJob())
     worker = thread.worker
     seen: list[tuple[str, str]] = []
@@ -121,8 +121,6 @@ def test_every_signal_is_emitted_on_the_gui_thread_and_finished_after_the_thread
 
 def test_events_reach_the_gui_while_the_job_still_runs(qtbot):
     """Delivery is not saved up for the end: a training run's curve moves while it trains."""
-    import threading
-
     release = threading.Event()
 
     class Waiting(Job):
