@@ -3,9 +3,10 @@
 Rendering runs on one background thread at a small size (gsplat on a CUDA GPU when its test render
 works there, the project's PyTorch rasterizer otherwise: ``select_renderer("auto")``, as the doctor
 checks), newest request wins: while one image renders, further mouse moves only
-replace the pending request, so the GUI thread never waits on a render. The finished image waits
-in a newest-render slot that a GUI-thread timer reads: the render thread emits no Qt signal (a
-Python signal emitted off the GUI thread can deadlock against it, see studio.gui.job_worker).
+replace the pending request, so the GUI thread never waits on a render. The finished image goes
+into a newest-value slot that a GUI-thread poller reads, as job previews do: the render thread
+emits no Qt signal (a Python signal emitted off the GUI thread can deadlock against it, see
+studio.gui.job_worker).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import shiboken6
 import torch
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from core.gaussians.binding import world_on_mesh
 from core.gaussians.camera import Camera
@@ -28,8 +29,10 @@ from core.gaussians.render.select import select_renderer
 from core.gaussians.train.config import GaussianConfig
 from core.gaussians.train.params import to_bound
 from core.gaussians.train.source import load_clip_mesh
+from core.jobs.preview_slot import PreviewSlot
 from core.train.checkpoint import load_checkpoint
 from studio.gui import gui_gc
+from studio.gui.preview_poller import PreviewPoller
 from ui.gaussian_viewport import GaussianViewport
 
 CHECKPOINT = "last.pt"  # core.gaussians.train.trainer.CHECKPOINT
@@ -112,11 +115,11 @@ class GaussianViewportController(QObject):
         self._lock = threading.Lock()
         self._busy = False
         self._pending: tuple[bool, ViewState] | None = None  # (reload scene, view)
-        self._latest: tuple[np.ndarray | None, int, str] | None = None  # newest render not yet shown
         self.renders = 0
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setInterval(POLL_MS)
-        self._poll_timer.timeout.connect(self._poll)
+        # (image or None, frame, info) of the newest finished render, read on the GUI thread
+        self._rendered: PreviewSlot[tuple[np.ndarray | None, int, str]] = PreviewSlot()
+        self._poller = PreviewPoller(self._rendered, POLL_MS, self)
+        self._poller.changed.connect(self._on_rendered)
         view.view.orbit.connect(
             lambda dx, dy: self._update(yaw=self.state.yaw + dx, pitch=self.state.pitch - dy)
         )
@@ -161,21 +164,24 @@ class GaussianViewportController(QObject):
                 self._pending = (reload or keep, self.state)
                 return
             self._busy = True
-        self._poll_timer.start()
+        self._poller.start()
         self._pool.submit(self._render, reload, self.state)
 
     def _render(self, reload: bool, state: ViewState) -> None:
         """On the render thread: render, then whatever was asked for meanwhile (newest only)."""
         while True:
-            self._render_once(reload, state)
+            rendered = self._render_once(reload, state)
             with self._lock:
                 pending, self._pending = self._pending, None
                 if pending is None:
                     self._busy = False
-                    return
+            if rendered is not None:  # put after `_busy` is settled: the poller stops on an idle one
+                self._rendered.put(rendered)
+            if pending is None:
+                return
             reload, state = pending
 
-    def _render_once(self, reload: bool, state: ViewState) -> None:
+    def _render_once(self, reload: bool, state: ViewState) -> tuple[np.ndarray | None, int, str] | None:
         try:
             if (reload or self.scene is None) and self._source is not None:
                 run_dir, clip, config = self._source
@@ -186,23 +192,18 @@ class GaussianViewportController(QObject):
                     f"step {self.scene.step} · {self.scene.count} Gaussians · "
                     f"{self.scene.mesh.frame_count} frames · {self.scene.renderer.name} renderer"
                 )
-                self._publish(image, state.frame, info)
+                return image, state.frame, info
         except Exception as exc:  # a checkpoint replaced mid-read: the next refresh tries again
-            self._publish(None, state.frame, f"viewport: {type(exc).__name__}: {exc}")
+            return None, state.frame, f"viewport: {type(exc).__name__}: {exc}"
+        return None
 
-    def _publish(self, image: np.ndarray | None, frame: int, info: str) -> None:
+    def _on_rendered(self, _name: str, rendered: tuple[np.ndarray | None, int, str]) -> None:
+        """On the GUI thread: show it; stop polling once no render is under way."""
+        self._show(*rendered)
         with self._lock:
-            self._latest = (image, frame, info)
-
-    def _poll(self) -> None:
-        """On the GUI thread: show the newest finished render; stop looking once none is under way."""
-        with self._lock:
-            latest, self._latest = self._latest, None
             idle = not self._busy
-        if latest is not None:
-            self._show(*latest)
         if idle:
-            self._poll_timer.stop()
+            self._poller.timer.stop()
 
     def _show(self, image, frame: int, info: str) -> None:
         if self.scene is not None:
@@ -216,5 +217,5 @@ class GaussianViewportController(QObject):
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool_open = False
-        if shiboken6.isValid(self._poll_timer):
-            self._poll_timer.stop()
+        if shiboken6.isValid(self._poller):
+            self._poller.timer.stop()
