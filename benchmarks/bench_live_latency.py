@@ -684,8 +684,9 @@ def accuracy_text(acc: dict) -> str:
 TIMING_TEXT = {
     "retimed": (
         "; the real clips' sound re-timed by the offset prepare measured (core.mouth.av_sync: a +120 ms, "
-        "b -120 ms, c 0, the offsets an independent phone decoder also finds), so lookahead is not "
-        "credited for hearing sound the file carries late"
+        "b -80 ms, c 0; an independent phone decoder finds +120, -120 and -40 ms: "
+        "benchmarks/results/av_offset.json), so lookahead is not credited for hearing sound the file "
+        "carries late"
     ),
 }
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from core.audio.alignment import clip_pairs
+from core.audio.fbank import FbankConfig
 from core.audio.normalization import NormStats
 from core.io import atomic
 from core.jobs.context import JobContext
@@ -67,6 +68,7 @@ class Audio2MouthJob(Job):
         self.req = request
 
     def run(self, ctx: JobContext):
+        self.cfg = with_prior_features(self.cfg)
         epoch = self.cfg.train.epoch_steps  # the loop logs, evaluates and checkpoints once an epoch
         settings = LoopSettings.of_config(
             KIND,
@@ -75,6 +77,17 @@ class Audio2MouthJob(Job):
             **dict.fromkeys(("log_every", "checkpoint_every", "eval_every"), epoch),
         )
         return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
+
+
+def with_prior_features(cfg: Audio2MouthConfig) -> Audio2MouthConfig:
+    """The config with [features] set to the prior's when it starts from the prior: the prior's
+    network reads only the features it was built on (as [model] is the prior's), so a job file
+    written for another prior, or before the prior changed its features, still trains."""
+    if not cfg.prior.use:
+        return cfg
+    from core.mouth.prior.model import load_prior
+
+    return cfg.derive(features=load_prior(cfg.prior.path).fbank)
 
 
 class _MouthHooks(TrainHooks):
@@ -94,6 +107,10 @@ class _MouthHooks(TrainHooks):
 
     def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
         cfg, device = self.cfg, lc.device
+        if checkpoint is not None and FbankConfig.model_validate(checkpoint["features"]) != cfg.features:
+            # resumed after the prior's features changed: the saved network reads the saved features
+            self.cfg = cfg = cfg.derive(features=FbankConfig.model_validate(checkpoint["features"]))
+            self.data = self._data(lc.job)
         if checkpoint is not None:
             space = MouthSpace.from_dict(checkpoint["space"])
             norm = NormStats.from_dict(checkpoint["norm"])
@@ -183,14 +200,7 @@ class _MouthHooks(TrainHooks):
         from core.mouth.prior.adapt import adapt, calibrate, fold
         from core.mouth.prior.model import load_prior
 
-        prior = load_prior(self.cfg.prior.path)
-        if prior.fbank != self.cfg.features:
-            raise BadInput(
-                Text(
-                    "the audio-to-mouth prior was built with other [features] settings than this "
-                    "job's; use the default [features] or set [prior] use = false"
-                )
-            )
+        prior = load_prior(self.cfg.prior.path)  # its features are the job's (`with_prior_features`)
         arts, coeffs, landmarks = [], [], []
         for d in self.data:
             c = d.clip

@@ -36,11 +36,15 @@ from core.mouth.prior.model import DEFAULT_PATH, AudioPrior, load_prior
 log = logging.getLogger(__name__)
 
 CHANNEL_WEIGHT = (2.0, 1.0, 1.0)  # opening matters most for what a viewer reads as lip-sync
+# a masked band spans this share of the mel bins (least, most), in this share of the windows: wide
+# masks keep the prior from reading espeak's spectral detail, which real voices do not share
+MASK_SHARE = (0.25, 0.75)
+MASK_P = 0.5
 
 
 class PriorBuildConfig(ConfigModel):
-    samples: int = Field(default=800, ge=4)  # synthetic utterances (~5 s each)
-    steps: int = Field(default=1500, ge=1)
+    samples: int = Field(default=1200, ge=4)  # synthetic utterances (~5 s each)
+    steps: int = Field(default=2500, ge=1)
     batch: int = Field(default=24, ge=1)
     window: int = Field(default=60, ge=8)  # video frames per training window
     lr: float = Field(default=2e-3, gt=0.0)
@@ -51,6 +55,11 @@ class PriorBuildConfig(ConfigModel):
     # lookahead 1 (40 ms): the lowest live latency keeping >= 95 % of the lookahead-2 prior's held-out
     # lip-sync accuracy (benchmarks/bench_live_latency.py, resources/live_lookahead.json)
     model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1, lookahead=1)
+    # 24 mel bins, not the 80 of a model trained on one speaker: the coarser spectrum keeps formant
+    # shape and drops the harmonic and fine detail in which espeak's voices differ from real ones
+    # (held-out real clips, benchmarks/results/audio_prior.json notes); the prior carries its own
+    # features and the audio2mouth job takes them from it
+    features: FbankConfig = FbankConfig(num_bins=24)
 
 
 def corpus_tensors(
@@ -84,14 +93,15 @@ def _batch(data, rng: np.random.Generator, batch: int, window: int, lookahead: i
 
 
 def _spec_augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """Zero one random band of 4-16 mel bins per window (in both frames of each pair), so the
-    prior cannot lean on one region of espeak's spectrum."""
+    """Zero one random band of mel bins (`MASK_SHARE` of them) in `MASK_P` of the windows (in both
+    frames of each pair), so the prior cannot lean on one region of espeak's spectrum."""
     bins = x.shape[-1] // 2
+    least, most = (min(max(1, round(share * bins)), bins) for share in MASK_SHARE)
     mask = torch.ones(x.shape[0], 1, bins)
     for i in range(x.shape[0]):
-        if rng.random() < 0.5:
-            width = int(rng.integers(4, 17))
-            start = int(rng.integers(0, bins - width))
+        if rng.random() < MASK_P:
+            width = int(rng.integers(least, most + 1))
+            start = int(rng.integers(0, bins - width + 1))
             mask[i, 0, start : start + width] = 0.0
     return x * mask.repeat(1, 1, 2)
 
@@ -137,7 +147,7 @@ def fit_net(
         opt.step()
         sched.step()
         if progress is not None and (step % 100 == 0 or step == cfg.steps - 1):
-            progress(step + 1, cfg.steps, f"prior loss {float(loss):.4f}")
+            progress(step + 1, cfg.steps, f"prior loss {float(loss.detach()):.4f}")
 
 
 def build_prior(
@@ -150,7 +160,7 @@ def build_prior(
     longer-lookahead one: a student that hears less future audio learns the teacher's expectation
     of the mouth instead of the phone targets' sharp transitions, which it cannot anticipate."""
     torch.manual_seed(cfg.seed)
-    fbank = FbankConfig() if init is None else init.fbank
+    fbank = cfg.features if init is None else init.fbank
     if init is None:
         net = Audio2Mouth(cfg.model.net(fbank.num_bins, len(CHANNELS)))
     else:

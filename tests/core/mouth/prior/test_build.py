@@ -106,3 +106,19 @@ def test_tiny_distilled_build_records_its_teacher():
     prior = build_prior(cfg.derive(model=cfg.model.derive(lookahead=0)), init=teacher, teacher=teacher)
     assert prior.net.cfg.lookahead == 0 and np.isfinite(prior.info["val_loss"])
     assert prior.info["distill"] == {"weight": 0.5, "teacher_lookahead": teacher.net.cfg.lookahead}
+
+
+@pytest.mark.parametrize("bins", [8, 24, 80])
+def test_band_masks_span_their_share_of_any_bin_count(bins):
+    from core.mouth.prior.build import MASK_SHARE, _spec_augment
+
+    x = torch.ones(400, 3, 2 * bins)
+    out = _spec_augment(x, np.random.default_rng(0))
+    assert torch.equal(out[..., :bins], out[..., bins:])  # both frames of a pair lose the same band
+    widths = (out[:, 0, :bins] == 0).sum(dim=1)
+    masked = widths[widths > 0]
+    assert 0.3 < len(masked) / len(widths) < 0.7  # about half of the windows
+    assert masked.min() >= max(1, round(MASK_SHARE[0] * bins)) and masked.max() <= round(MASK_SHARE[1] * bins)
+    for row in out[:, 0, :bins]:  # one contiguous band
+        zero = np.flatnonzero(row.numpy() == 0)
+        assert len(zero) == 0 or int(zero[-1] - zero[0]) + 1 == len(zero)

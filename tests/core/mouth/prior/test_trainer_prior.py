@@ -60,3 +60,58 @@ def test_a_project_without_audio_model_gets_the_prior(demo_project, tmp_path):
     assert status["state"] == "finished" and status["made_without_training"] is True  # pickers put it last
     assert load_audio2mouth(made).step == 0
     assert resolve_audio_run(avatar.path, None) == made  # made once, then found like any run
+
+
+def _request(clip: Path, run: RunFolder, max_steps: int | None = None, resume: bool = False) -> TrainRequest:
+    return TrainRequest((clip,), run, "cpu", max_steps, resume)
+
+
+def test_the_job_trains_on_the_priors_features_whatever_its_file_says(demo_clip, tmp_path):
+    from core.mouth.prior.model import load_prior
+
+    prior = load_prior()
+    cfg = Audio2MouthConfig.model_validate(
+        {"kind": "audio2mouth", "features": {"num_bins": 40}, "train": {"steps": 0}}
+    )
+    assert cfg.features != prior.fbank
+    run = RunFolder(tmp_path / "run").create("audio2mouth", cfg.model_dump(mode="json"))
+    try:
+        result = CollectingRunner().run(make_job(cfg, _request(demo_clip, run)))
+    finally:
+        run.close()
+    assert result.ok, result.error
+    bundle = load_audio2mouth(run.path)
+    assert bundle.fbank == prior.fbank and bundle.net.cfg.num_bins == prior.fbank.num_bins
+    assert bundle.config["features"] == prior.fbank.model_dump(mode="json")  # the header says what ran
+
+
+def test_resuming_after_the_prior_changed_keeps_the_runs_features(demo_clip, tmp_path):
+    import torch
+
+    from core.audio.fbank import FbankConfig
+    from core.mouth.model import Audio2Mouth, NetConfig
+    from core.mouth.prior.build import save_prior
+    from core.mouth.prior.model import AudioPrior, load_prior
+
+    shipped = load_prior().fbank
+    cfg = Audio2MouthConfig.model_validate({"kind": "audio2mouth", "train": {"steps": 10, "epoch_steps": 5}})
+    run = RunFolder(tmp_path / "run").create("audio2mouth", cfg.model_dump(mode="json"))
+    try:
+        first = CollectingRunner().run(make_job(cfg, _request(demo_clip, run, max_steps=5)))
+    finally:
+        run.close()
+    assert first.ok, first.error
+    # another prior, built on other features, is now the job's (as after an update of the shipped one)
+    other = tmp_path / "other_prior.pt"
+    net = Audio2Mouth(NetConfig(num_bins=12, k=3, input_hidden=8, lstm_hidden=8, mlp_hidden=8)).eval()
+    save_prior(AudioPrior(net, FbankConfig(num_bins=12), {}), other)
+    moved = cfg.derive(prior=cfg.prior.derive(path=str(other)))
+    run = RunFolder(tmp_path / "run")
+    try:
+        again = CollectingRunner().run(make_job(moved, _request(demo_clip, run, resume=True)))
+    finally:
+        run.close()
+    assert again.ok, again.error
+    bundle = load_audio2mouth(run.path)
+    assert bundle.step == 10 and bundle.fbank == shipped and bundle.net.cfg.num_bins == shipped.num_bins
+    assert all(torch.isfinite(v).all() for v in bundle.net.state_dict().values())
