@@ -16,8 +16,9 @@ most accurate setting (the worse of its r and LMD fractions) whose p95 beside a 
 and the slider's tooltip describes each value from the curve. `lowest_keeping(keep)` is the other
 reading of the trade-off, the lowest-latency setting keeping `keep` (95 %) of both; measured over
 training seeds on the real clips with their own sound-picture offsets removed (`core.mouth.av_sync`),
-it is the default, lookahead 1 (97.9 % of r, 99.5 % of LMD). On the files' own timing it keeps only
-~89 % of the adapted r: clip a's sound runs 120 ms late, so more lookahead hears more of it.
+it is model lookahead 0 for the 24-bin prior (95.7 % of r, 95.2 % of LMD); the default, lookahead 1,
+keeps 99.5 % and 99.3 % for 40 ms more. On the files' own timing lookahead 0 keeps 92 % of the
+adapted r: clip a's sound runs 120 ms late, so more lookahead hears more of it.
 
 `SmoothedPrior` runs the live filter after the audio prior so the existing speaker-separated
 evaluation (`core.mouth.prior.evaluation`) scores a smoothing lookahead exactly as live applies it.
