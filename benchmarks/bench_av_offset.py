@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     out: dict = {"lags": list(LAGS), "clips": {}}
     kept: dict = {}
     for case in prepare_all(args.samples, args.work):
-        clip = load_prepared(case.path)
+        clip = load_prepared(case.path, "file")  # the files' own offsets, not prepare's correction
         n = clip.n_frames
         if float(np.abs(clip.audio).max()) == 0.0:
             continue  # a silent track (sample d) has no timing to measure
