@@ -52,8 +52,9 @@ class PriorBuildConfig(ConfigModel):
     # with a teacher prior: the target is (1 - distill) * the phone targets + distill * the teacher's
     # output (it hears its own lookahead of future audio, the input without noise or masking)
     distill: float = Field(default=0.0, ge=0.0, le=1.0)
-    # lookahead 1 (40 ms): the lowest live latency keeping >= 95 % of the lookahead-2 prior's held-out
-    # lip-sync accuracy (benchmarks/bench_live_latency.py, resources/live_lookahead.json)
+    # lookahead 1 (40 ms): the live default, the most accurate setting within live's 100 ms (it keeps
+    # 99.5 % of the lookahead-2 prior's held-out r; benchmarks/bench_live_latency.py,
+    # resources/live_lookahead.json)
     model: ModelConfig = ModelConfig(input_hidden=64, lstm_hidden=64, mlp_hidden=32, dropout=0.1, lookahead=1)
     # 24 mel bins, not the 80 of a model trained on one speaker: the coarser spectrum keeps formant
     # shape and drops the harmonic and fine detail in which espeak's voices differ from real ones
