@@ -1,6 +1,7 @@
 """The sound-vs-picture offset: measured on the synthetic demo with its sound moved by known amounts,
-applied by `PreparedClip.audio()` alone, and on the real samples the offsets three independent
-series agree on (benchmarks/results/av_offset.json: a +3 frames, b -3)."""
+applied by `PreparedClip.audio()` alone, and on the real samples within a frame of the offsets three
+independent series find (benchmarks/results/av_offset.json: a +3 frames for all, b -3 for the phone
+decoder and loudness, -2 for the prior)."""
 
 from __future__ import annotations
 
