@@ -33,13 +33,13 @@ from core.mouth.data import ClipFeatures, clip_features, drop_silent, load_clips
 from core.mouth.metrics import mouth_scores, opening_plot
 from core.mouth.model import Audio2Mouth, NetConfig, predict_offline
 from core.mouth.space import MouthSpace
-from core.train.loop import LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
+from core.train.checkpoint import checkpoint_entry
+from core.train.loop import CHECKPOINT, LoopContext, LoopSettings, StepOutput, TrainHooks, run_training
 from core.train.metric_sink import report_metric
 from core.train.spec import TrainRequest
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT = "last.pt"
 KIND = "audio2mouth"
 
 
@@ -68,7 +68,7 @@ class Audio2MouthJob(Job):
         self.req = request
 
     def run(self, ctx: JobContext):
-        self.cfg = with_prior_features(self.cfg)
+        self.cfg = run_features(self.cfg, self.req)
         epoch = self.cfg.train.epoch_steps  # the loop logs, evaluates and checkpoints once an epoch
         settings = LoopSettings.of_config(
             KIND,
@@ -79,10 +79,15 @@ class Audio2MouthJob(Job):
         return run_training(_MouthHooks(self.cfg, self.req), ctx, self.req, settings)
 
 
-def with_prior_features(cfg: Audio2MouthConfig) -> Audio2MouthConfig:
-    """The config with [features] set to the prior's when it starts from the prior: the prior's
-    network reads only the features it was built on (as [model] is the prior's), so a job file
-    written for another prior, or before the prior changed its features, still trains."""
+def run_features(cfg: Audio2MouthConfig, request: TrainRequest) -> Audio2MouthConfig:
+    """The config with the [features] the run trains on: a resumed run's own (its network reads
+    them), else the prior's when it starts from the prior (as [model] is the prior's: a job file
+    written for another prior, or before the prior changed its features, still trains), else the
+    file's. Resolved before the loop, so the checkpoints' config says what ran."""
+    if request.resume:
+        saved = checkpoint_entry(request.run.checkpoints / CHECKPOINT, "features")
+        if isinstance(saved, dict):
+            return cfg.derive(features=FbankConfig.model_validate(saved))
     if not cfg.prior.use:
         return cfg
     from core.mouth.prior.model import load_prior
@@ -107,10 +112,6 @@ class _MouthHooks(TrainHooks):
 
     def init(self, lc: LoopContext, checkpoint: dict | None) -> None:
         cfg, device = self.cfg, lc.device
-        if checkpoint is not None and FbankConfig.model_validate(checkpoint["features"]) != cfg.features:
-            # resumed after the prior's features changed: the saved network reads the saved features
-            self.cfg = cfg = cfg.derive(features=FbankConfig.model_validate(checkpoint["features"]))
-            self.data = self._data(lc.job)
         if checkpoint is not None:
             space = MouthSpace.from_dict(checkpoint["space"])
             norm = NormStats.from_dict(checkpoint["norm"])
@@ -200,7 +201,7 @@ class _MouthHooks(TrainHooks):
         from core.mouth.prior.adapt import adapt, calibrate, fold
         from core.mouth.prior.model import load_prior
 
-        prior = load_prior(self.cfg.prior.path)  # its features are the job's (`with_prior_features`)
+        prior = load_prior(self.cfg.prior.path)  # its features are the job's (`run_features`)
         arts, coeffs, landmarks = [], [], []
         for d in self.data:
             c = d.clip

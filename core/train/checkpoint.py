@@ -80,16 +80,21 @@ def load_checkpoint(path: Path | str, map_location: Any = "cpu") -> dict[str, An
     return state
 
 
-def checkpoint_step(path: Path | str) -> int | None:
-    """The `step` a checkpoint was saved at, read without loading its tensors (memory-mapped);
-    None when there is no readable checkpoint (the trainer's own read then says why)."""
+def checkpoint_entry(path: Path | str, key: str) -> Any:
+    """One top-level entry of a checkpoint, read without loading its tensors (memory-mapped); None
+    when there is no readable checkpoint or no such entry (the trainer's own read then says why)."""
     import torch
 
     try:
         state = torch.load(Path(path), map_location="cpu", weights_only=True, mmap=True)
     except Exception:
         return None
-    step = state.get("step") if isinstance(state, dict) else None
+    return state.get(key) if isinstance(state, dict) else None
+
+
+def checkpoint_step(path: Path | str) -> int | None:
+    """The `step` a checkpoint was saved at (`checkpoint_entry`)."""
+    step = checkpoint_entry(path, "step")
     return int(step) if isinstance(step, int) else None
 
 

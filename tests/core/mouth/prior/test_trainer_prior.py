@@ -114,4 +114,5 @@ def test_resuming_after_the_prior_changed_keeps_the_runs_features(demo_clip, tmp
     assert again.ok, again.error
     bundle = load_audio2mouth(run.path)
     assert bundle.step == 10 and bundle.fbank == shipped and bundle.net.cfg.num_bins == shipped.num_bins
+    assert bundle.config["features"] == shipped.model_dump(mode="json")  # the header says what ran
     assert all(torch.isfinite(v).all() for v in bundle.net.state_dict().values())
