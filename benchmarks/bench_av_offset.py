@@ -7,7 +7,11 @@ correlated, on every frame, with three sound-driven series shifted -6..+6 video 
   - `prior`: the prior's opening channel,
   - `phones`: an independent acoustic model trained on real English speech (PocketSphinx's
     phone decoder, from its PyPI wheel; optional: `pip install pocketsphinx`), its phones turned
-    into opening targets by the prior's own table (`core.mouth.prior.articulation`).
+    into opening targets by the prior's own table (`core.mouth.prior.articulation`),
+  - `prior+phones`: the two above, each standardised, averaged: if the prior's misses were its
+    own (espeak's voices, its network), a second knowledge source trained on real voices would
+    cancel part of them; if both miss the same frames, the misses are in the clip (mouth motion
+    the sound does not carry) and no audio model reaches much further.
 Lag > 0: the sound-driven series is late (series[t + lag] fits mouth[t]). If our pipeline (decode,
 resampling, alignment, smoothing, lookahead) shifted sound against picture, the synthetic demo,
 whose truth is exact, would show it; and if the prior's espeak timing were the cause, the phone
@@ -62,6 +66,10 @@ def phone_opening(audio: np.ndarray, n: int, fps: float) -> np.ndarray | None:
     dec.end_utt()
     phones = [(ARPABET_IPA.get(s.word, ""), s.start_frame / 100.0) for s in dec.seg()]
     return trajectory(phones, len(audio) / 16000, n, fps)[:, 0]
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / max(float(x.std()), 1e-9)
 
 
 def _best_shift(x: np.ndarray, y: np.ndarray, max_shift: int) -> tuple[int, float]:
@@ -147,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         phones = phone_opening(clip.audio, n, clip.fps)
         if phones is not None:
             series["phones"] = phones
+            series["prior+phones"] = 0.5 * (_standard(series["prior"]) + _standard(phones))
         row = {}
         for name, s in series.items():
             curve = [lagged_r(s, truth, lag) for lag in LAGS]
@@ -156,11 +165,18 @@ def main(argv: list[str] | None = None) -> int:
         out["clips"][clip.name] = row
         brief = {k: (v["best_lag"], round(v["r_best"], 2), round(v["r_at_0"], 2)) for k, v in row.items()}
         print(clip.name, "(best lag, r there, r at 0):", brief)
+    real = [row for name, row in out["clips"].items() if name != "demo"]
+    out["mean_real"] = {
+        k: {"r_best": float(np.mean([row[k]["r_best"] for row in real]))} for k in (real[0] if real else {})
+    }
+    print("mean over the real clips, r at each one's best lag:", out["mean_real"])
     out["shared_speech"] = shared_speech(kept)
     print("clips with the same speech:", out["shared_speech"])
     out["notes"] = (
         "best_lag > 0: the sound-driven series is late against the tracked mouth. Frames of "
-        "1/fps s. 'phones' needs pocketsphinx (optional); it is English-only."
+        "1/fps s. 'phones' needs pocketsphinx (optional); it is English-only. "
+        "'prior+phones': both standardised and averaged. mean_real: mean over the real clips of "
+        "each series' r at its own best lag."
     )
     write_json(args.out, json_safe(out))
     print(args.out)
