@@ -1,14 +1,14 @@
-"""How far any mapping from the prior's sound features can follow each real clip's tracked mouth.
+"""How far a linear map of the prior's output can follow each real clip's tracked mouth, at best.
 
 Issue 19 asks for mouth-opening r >= 0.7 once the prior is adapted on the user's clip. Adaptation
 maps the prior's output (its three articulation channels) onto the clip's own mouth. This bench
 gives that mapping every advantage it could have: a ridge regression on the prior's channels plus
 the frame loudness, at every lag within +-`--lags` frames, fitted on every frame of the clip and
 scored on those same frames (`in_sample`): the most a linear map of those inputs can reach on the
-clip, held-out frames or not; `kfold` is the honest held-out score of the same fit (the evaluation's FOLDS
-contiguous folds, GAP_S left out either side). The synthetic demo, whose mouth is driven by its
-sound alone, shows what the same fit reaches when the sound carries the motion. Sound re-timed by
-the offset prepare measured, as training sees it.
+clip, held-out frames or not; `kfold` is the honest held-out score of the same fit (the evaluation's
+FOLDS contiguous folds, GAP_S left out either side). The synthetic demo, whose mouth is driven by
+its sound alone, shows what the same fit reaches when the sound carries the motion. Sound re-timed
+by the offset prepare measured, as training sees it.
 
 Usage: PYTHONPATH=. python benchmarks/bench_audio_ceiling.py [--work /tmp/dh-audio-prior]
        [--lags 0,3,6] [--ridge 1,10] [--out benchmarks/results/audio_ceiling.json]
@@ -34,7 +34,7 @@ def lagged(x: np.ndarray, lags: int) -> np.ndarray:
 
 
 def ridge(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Weights [D + 1] of y on standardised-ish x with a bias (the bias is not shrunk)."""
+    """Ridge weights [D + 1] of y on x with a bias (the bias is not shrunk)."""
     xb = np.concatenate([x, np.ones((len(x), 1))], axis=1)
     reg = lam * np.eye(xb.shape[1])
     reg[-1, -1] = 0.0
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(", ".join(f"{k}: {v['in_sample']:.2f} / {v['kfold']:.2f}" for k, v in rows.items()))
     out["notes"] = (
         "in_sample: the ridge fit scored on the frames it was fitted on, an upper bound for any "
-        "adaptation of the prior's output (its channels and the loudness, lagged) to the clip; "
+        "linear adaptation of the prior's output (its channels and the loudness, lagged) to the clip; "
         "kfold: the same fit held out. Inputs: the prior's 3 articulation channels and the frame "
         "loudness at every lag within +-lags frames; target: the pose-free tracked opening "
         "(core.mouth.metrics.mouth_scores), sound re-timed by prepare's measured offset."
