@@ -21,7 +21,7 @@ import torch
 
 from core.audio.alignment import clip_pairs
 from core.audio.fbank import FbankConfig
-from core.audio.normalization import NormStats
+from core.audio.normalization import NormStats, audible
 from core.io import atomic
 from core.jobs.context import JobContext
 from core.jobs.errors import BadInput
@@ -240,7 +240,8 @@ class _MouthHooks(TrainHooks):
     def _fit(self, data: list[ClipFeatures]) -> tuple[MouthSpace, NormStats]:
         train_lm = np.concatenate([d.clip.landmarks[: d.split][d.clip.valid[: d.split]] for d in data])
         space = MouthSpace.fit(train_lm, self.cfg.space.k)
-        norm = NormStats.fit([train_feature_frames(d, self.cfg.features) for d in data])
+        fbank = self.cfg.features
+        norm = NormStats.fit([audible(train_feature_frames(d, fbank), d.clip.audio, fbank) for d in data])
         return space, norm
 
     def _tensors(

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from core.audio.alignment import clip_pairs
 from core.audio.fbank import FbankConfig, compute_fbank
-from core.audio.normalization import NormStats
+from core.audio.normalization import NormStats, audible
 from core.config.model import ConfigModel
 from core.io import atomic
 from core.mouth.model import Audio2Mouth, ModelConfig
@@ -74,7 +74,8 @@ def corpus_tensors(
         feats = compute_fbank(s.audio, fbank)
         if len(s.targets) < 8 or feats.shape[0] < 4:
             continue
-        pairs = NormStats.fit([feats]).apply(clip_pairs(feats, len(s.targets), s.fps, fbank, lookahead))
+        norm = NormStats.fit([audible(feats, s.audio, fbank)])
+        pairs = norm.apply(clip_pairs(feats, len(s.targets), s.fps, fbank, lookahead))
         out.append((torch.from_numpy(pairs), torch.from_numpy(s.targets)))
     return out
 

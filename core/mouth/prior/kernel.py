@@ -27,7 +27,7 @@ import numpy as np
 
 from core.audio.alignment import clip_pairs, fit_frames, video_frames_for
 from core.audio.fbank import FbankConfig, compute_fbank
-from core.audio.normalization import NormStats
+from core.audio.normalization import NormStats, audible
 from core.jobs.errors import BadInput
 from core.jobs.message import Text
 
@@ -176,7 +176,7 @@ class PriorKernel:
         feats = compute_fbank(audio_16k, self.fbank)
         if feats.shape[0] < 2:
             raise BadInput(Text("the audio is too short to measure its loudness and spectrum (need > 70 ms)"))
-        norm = norm or NormStats.fit([feats])
+        norm = norm or NormStats.fit([audible(feats, audio_16k, self.fbank)])
         spanned = video_frames_for(audio_16k.size, fps, self.fbank.sample_rate)
         pairs = norm.apply(clip_pairs(feats, spanned, fps, self.fbank, self.lookahead))
         return fit_frames(self.forward(pairs)[self.lookahead :], n_frames)

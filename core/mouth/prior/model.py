@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from core.audio.fbank import FbankConfig, compute_fbank
-from core.audio.normalization import NormStats
+from core.audio.normalization import NormStats, audible
 from core.jobs.errors import BadInput
 from core.jobs.message import Text
 from core.mouth.model import Audio2Mouth, NetConfig
@@ -38,7 +38,7 @@ class AudioPrior:
         feats = compute_fbank(np.asarray(audio_16k, np.float32), self.fbank)
         if feats.shape[0] < 2:
             raise BadInput(Text("the audio is too short to measure its loudness and spectrum (need > 70 ms)"))
-        return NormStats.fit([feats])
+        return NormStats.fit([audible(feats, audio_16k, self.fbank)])
 
     def predict(
         self, audio_16k: np.ndarray, fps: float, n_frames: int | None = None, norm: NormStats | None = None

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from core.audio.alignment import clip_pairs
 from core.audio.fbank import FbankConfig, compute_fbank
-from core.audio.normalization import NormStats
+from core.audio.normalization import NormStats, audible
 from core.audio.silence import is_silent, voiced_fraction
 from core.config.model import ConfigModel
 from core.face.mouth_metrics import mouth_opening, mouth_width
@@ -97,9 +97,11 @@ def clip_tensors(
     """(normalised pairs [N + lookahead, 2*bins], targets [N, 3]) of one prepared clip; with `lag`
     > 0 (the sound leads the picture by `lag` frames) the targets move `lag` frames later.
     `targets`: the clip's `clip_targets` when the caller has them already."""
-    feats = compute_fbank(np.asarray(clip.audio, np.float32), fbank)
+    audio = np.asarray(clip.audio, np.float32)
+    feats = compute_fbank(audio, fbank)
     n = clip.n_frames
-    pairs = NormStats.fit([feats]).apply(clip_pairs(feats, n, clip.fps, fbank, lookahead))
+    norm = NormStats.fit([audible(feats, audio, fbank)])
+    pairs = norm.apply(clip_pairs(feats, n, clip.fps, fbank, lookahead))
     if targets is None:
         targets = clip_targets(clip.landmarks, clip.valid)
     targets = targets[np.clip(np.arange(n) - int(lag), 0, n - 1)]

@@ -116,3 +116,20 @@ def test_resuming_after_the_prior_changed_keeps_the_runs_features(demo_clip, tmp
     assert bundle.step == 10 and bundle.fbank == shipped and bundle.net.cfg.num_bins == shipped.num_bins
     assert bundle.config["features"] == shipped.model_dump(mode="json")  # the header says what ran
     assert all(torch.isfinite(v).all() for v in bundle.net.state_dict().values())
+
+
+def test_a_muted_stretch_of_the_clip_does_not_skew_the_mapped_prior(demo_clip, tmp_path):
+    """Digital silence (a muted intro) says nothing about the voice: the run's feature statistics
+    leave it out, so the unmuted held-out end is driven as well as without it."""
+    from core.face.prepared import PreparedClip
+    from tests.core.mouth.conftest import variant_clip
+
+    audio = PreparedClip.load(demo_clip).audio("file").copy()
+    audio[: int(0.45 * audio.size)] = 0.0
+    muted = variant_clip(demo_clip, tmp_path / "muted", audio)
+    plain, _ = _train(demo_clip, tmp_path / "plain", 0)
+    intro, run = _train(muted, tmp_path / "intro", 0)
+    assert plain.ok and intro.ok, (plain.error, intro.error)
+    r_plain = json.loads((tmp_path / "plain" / "summary.json").read_text())["heldout_mouth_r"]
+    r_muted = json.loads((run.path / "summary.json").read_text())["heldout_mouth_r"]
+    assert r_muted > r_plain - 0.03, (r_muted, r_plain)
