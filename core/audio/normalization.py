@@ -45,15 +45,21 @@ class NormStats:
     mean: np.ndarray  # [B] float32
     std: np.ndarray  # [B] float32, >= STD_FLOOR
     frames: int  # how many feature frames the statistics came from
+    # the speech level of those frames (core.audio.level.speech_level): what render and live match
+    # a new voice's level to; None (statistics saved before it existed, or no speech): no matching
+    level: float | None = None
 
     @classmethod
     def fit(cls, features: Sequence[np.ndarray]) -> NormStats:
         """Statistics over all frames of all given [F, B] arrays (one speaker's clips)."""
+        from core.audio.level import speech_level
+
         stacked = np.concatenate([np.asarray(f, np.float64) for f in features], axis=0)
         if stacked.shape[0] == 0:
             raise ValueError("cannot fit normalisation statistics on zero frames")
         std = np.maximum(stacked.std(axis=0), STD_FLOOR)
-        return cls(stacked.mean(axis=0).astype(np.float32), std.astype(np.float32), int(stacked.shape[0]))
+        mean = stacked.mean(axis=0).astype(np.float32)
+        return cls(mean, std.astype(np.float32), int(stacked.shape[0]), speech_level(stacked))
 
     def apply(self, features: np.ndarray) -> np.ndarray:
         """[..., B] -> normalised float32; also works on frame pairs [..., 2B]."""
@@ -68,12 +74,21 @@ class NormStats:
     def to_dict(self) -> dict:
         import torch
 
-        return {
+        out = {
             "mean": torch.from_numpy(self.mean.copy()),
             "std": torch.from_numpy(self.std.copy()),
             "frames": int(self.frames),
         }
+        if self.level is not None:
+            out["level"] = float(self.level)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> NormStats:
-        return cls(np.asarray(d["mean"], np.float32), np.asarray(d["std"], np.float32), int(d["frames"]))
+        level = d.get("level")
+        return cls(
+            np.asarray(d["mean"], np.float32),
+            np.asarray(d["std"], np.float32),
+            int(d["frames"]),
+            None if level is None else float(level),
+        )

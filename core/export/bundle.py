@@ -209,6 +209,7 @@ class BundleExportJob(Job):
                 "outputs": ["coeffs", "h1", "c1"],
                 "fbank": audio.fbank.model_dump(mode="json"),
                 "norm_frames": int(audio.norm.frames),
+                "norm_level": audio.norm.level,  # None: no level matching (core.audio.level)
             },
             "mouth_space": {"k": int(audio.space.k), "total_variance": float(audio.space.total_variance)},
             "loop": {

@@ -81,7 +81,12 @@ def open_bundle(folder: Path | str, device: str = "cpu") -> OpenedBundle:
         ref_features=ref_features,
         loop=SourceLoop(frames, arrays["landmarks"], m.fps, arrays["boxes"]),
         space=space,
-        norm=NormStats(arrays["norm_mean"], arrays["norm_std"], int(m.meta["audio_model"]["norm_frames"])),
+        norm=NormStats(
+            arrays["norm_mean"],
+            arrays["norm_std"],
+            int(m.meta["audio_model"]["norm_frames"]),
+            m.meta["audio_model"].get("norm_level"),  # absent in bundles made before it
+        ),
         fbank=FbankConfig.model_validate(m.meta["audio_model"]["fbank"]),
         renderer_layout=layout,
     )

@@ -182,6 +182,7 @@ def write_avatar(
             "lstm_layers": int(audio["lstm_layers"]),
             "lstm_hidden": int(audio["lstm_hidden"]),
             "fbank": audio["fbank"],
+            "norm_level": audio.get("norm_level"),
         },
         "renderer": {
             "file": models["renderer"],

@@ -27,6 +27,7 @@ import torch
 
 from core.audio.alignment import fit_frames, frame_pairs, frames_needed, pair_start, video_frames_for
 from core.audio.fbank import FbankConfig, StreamingFbank
+from core.audio.level import LevelMatcher
 from core.audio.normalization import NormStats
 from core.mouth.model import Audio2Mouth, predict_offline
 from core.mouth.step_kernel import CellStep, NumpyStep
@@ -104,6 +105,8 @@ class MouthStepper:
         self._next_pair = 0  # next video frame whose pair feeds the network
         self._mean = np.tile(norm.mean, 2).astype(np.float32)
         self._inv_std = (1.0 / np.tile(norm.std, 2)).astype(np.float32)
+        # a voice at another level than the training clip's is shifted to it (core.audio.level)
+        self.level = None if norm.level is None else LevelMatcher(norm.level, fbank.frame_shift_ms)
         self._audio = np.zeros(0, np.float32)  # audio not yet measured for loudness
         self._audio_start = 0  # absolute sample index of _audio[0]
         self._done = False
@@ -149,19 +152,25 @@ class MouthStepper:
             raise RuntimeError("MouthStepper.push after flush(); make a new stepper for a new stream")
         audio = np.asarray(audio, np.float32).reshape(-1)
         self._audio = np.concatenate([self._audio, audio]) if self._audio.size else audio.copy()
-        self._feats.extend(self._fbank.accept(audio, self.rate))
+        self._take(self._fbank.accept(audio, self.rate))
         return self._run(self._fbank.frames_emitted, None)
 
     def flush(self) -> list[MouthFrame]:
         """End of stream: the remaining frames, the lookahead padded with the last features."""
         if self._done:
             return []
-        self._feats.extend(self._fbank.finish())
+        self._take(self._fbank.finish())
         self._done = True
         if self._fbank.frames_emitted == 0:
             return []
         total = video_frames_for(self._fbank.samples_seen, self.fps, self.rate)
         return self._run(self._fbank.frames_emitted, total)
+
+    def _take(self, frames: np.ndarray) -> None:
+        """New feature frames [M, bins], level-matched when the statistics carry a speech level."""
+        if len(frames) and self.level is not None:
+            frames = self.level.push(frames)
+        self._feats.extend(frames)
 
     def _feature(self, i: int, available: int) -> np.ndarray:
         i = min(max(i, 0), available - 1)
@@ -238,7 +247,10 @@ def stream_all(
 def predict_clip(
     net: Audio2Mouth, norm: NormStats, fbank: FbankConfig, features: np.ndarray, n_frames: int, fps: float
 ) -> np.ndarray:
-    """Whole-clip reference: raw features [F, bins] -> coefficients [n_frames, K] in one LSTM pass."""
+    """Whole-clip reference: raw features [F, bins] -> coefficients [n_frames, K] in one LSTM pass
+    (level-matched as the stepper does)."""
+    if norm.level is not None:
+        features = LevelMatcher(norm.level, fbank.frame_shift_ms).push(features)
     pairs = frame_pairs(features, np.arange(n_frames + net.cfg.lookahead), fps, fbank)
     x = torch.from_numpy(norm.apply(pairs)).to(next(net.parameters()).device)
     with torch.inference_mode():

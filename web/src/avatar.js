@@ -104,6 +104,7 @@ export class Avatar {
       fps: this.fps,
       normMean: this.arrays.norm_mean,
       normStd: this.arrays.norm_std,
+      normLevel: a.norm_level ?? null,
     };
     return new MouthStepper(cfg, step);
   }

@@ -8,9 +8,10 @@
 // been stepped; `flush` pads the lookahead with the last features, as the desktop engine does.
 
 import { Fbank } from "./fbank.js";
+import { LevelMatcher } from "./level.js";
 
 export class MouthStepper {
-  // cfg: {fbank, lookahead, k, fps, normMean, normStd}; step: async (Float32Array) -> Float32Array
+  // cfg: {fbank, lookahead, k, fps, normMean, normStd, normLevel}; step: async (Float32Array) -> Float32Array
   constructor(cfg, step) {
     this.fb = new Fbank(cfg.fbank);
     this.cfgF = cfg.fbank;
@@ -26,6 +27,9 @@ export class MouthStepper {
       this.mean[i] = cfg.normMean[i % b];
       this.invStd[i] = Math.fround(1 / cfg.normStd[i % b]);
     }
+    // a voice at another level than the training clip's is shifted to it (level.js)
+    const level = cfg.normLevel ?? null;
+    this.level = level === null ? null : new LevelMatcher(level, cfg.fbank.frame_shift_ms);
     this.feats = [];
     this.featsStart = 0;
     this.nextPair = 0;
@@ -55,7 +59,8 @@ export class MouthStepper {
     merged.set(this.audio);
     merged.set(samples, this.audio.length);
     this.audio = merged;
-    this.feats.push(...this.fb.accept(samples));
+    const frames = this.fb.accept(samples);
+    this.feats.push(...(this.level ? frames.map((f) => this.level.push(f)) : frames));
     return this.run(this.fb.framesEmitted, null);
   }
 

@@ -2,6 +2,7 @@
 // stdin naming a page module's computation and its input files; outputs written as float32.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Fbank } from "../src/fbank.js";
+import { LevelMatcher } from "../src/level.js";
 import { drawShapeMap } from "../src/shape_map.js";
 
 const req = JSON.parse(readFileSync(0, "utf8"));
@@ -31,6 +32,14 @@ if (req.op === "fbank") {
   }
   writeFileSync(req.out, out);
   console.log(JSON.stringify({ maps: n }));
+} else if (req.op === "level") {
+  const feats = f32(req.features); // [n, bins]
+  const n = feats.length / req.bins;
+  const matcher = new LevelMatcher(req.target, req.shift_ms);
+  const out = new Float32Array(feats.length);
+  for (let i = 0; i < n; i++) out.set(matcher.push(feats.subarray(i * req.bins, (i + 1) * req.bins)), i * req.bins);
+  writeFileSync(req.out, out);
+  console.log(JSON.stringify({ frames: n, offset_db: matcher.offset / (Math.log(10) / 10) }));
 } else {
   throw new Error(`unknown op ${req.op}`);
 }

@@ -11,7 +11,7 @@ The shipped weights are `resources/audio_prior.pt` (a few hundred kB), made by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,8 @@ class AudioPrior:
         feats = compute_fbank(np.asarray(audio_16k, np.float32), self.fbank)
         if feats.shape[0] < 2:
             raise BadInput(Text("the audio is too short to measure its loudness and spectrum (need > 70 ms)"))
-        return NormStats.fit([audible(feats, audio_16k, self.fbank)])
+        # the audio's own statistics: its level is the one the prior expects, nothing to match
+        return replace(NormStats.fit([audible(feats, audio_16k, self.fbank)]), level=None)
 
     def predict(
         self, audio_16k: np.ndarray, fps: float, n_frames: int | None = None, norm: NormStats | None = None

@@ -142,3 +142,24 @@ def test_js_shape_map_matches_the_engines(tmp_path, mouth_size):
     err = np.abs(got - ref)
     assert ref.max() == 1.0 and err.mean() < 2e-3, err.mean()
     assert err.max() <= 0.0626, err.max()  # at most one supersample (1/16) of one pixel
+
+
+def test_js_level_matching_shifts_the_frames_the_engine_shifts(tmp_path):
+    """web/src/level.js against core.audio.level: a voice 20 dB under the training level."""
+    from core.audio.level import LevelMatcher, speech_level
+
+    cfg = FbankConfig(num_bins=24)
+    audio = speech(12.0)
+    target = speech_level(compute_fbank(audio[: 16000 * 4], cfg))
+    feats = compute_fbank(audio[16000 * 4 :] * 0.1, cfg)
+    matcher = LevelMatcher(target, cfg.frame_shift_ms)
+    ref = matcher.push(feats)
+    src, out = tmp_path / "feats.f32", tmp_path / "shifted.f32"
+    feats.astype("<f4").tofile(src)
+    info = run_node(
+        {"op": "level", "features": str(src), "out": str(out), "bins": 24, "target": target, "shift_ms": 20.0}
+    )
+    got = np.fromfile(out, "<f4").reshape(feats.shape)
+    assert matcher.offset_db > 10  # it did lift the quiet voice
+    assert info["offset_db"] == pytest.approx(matcher.offset_db, abs=1e-6)
+    np.testing.assert_allclose(got, ref, atol=1e-5)
