@@ -133,6 +133,10 @@ class LiveView(QWidget):
         self.level.setMaximumHeight(14)
         self.level_label = QLabel("– dBFS", self)
         self.level_label.setMinimumWidth(64)
+        # how far the voice is shifted to the training clip's level (shown while a session matches it)
+        self.level_shift_label = QLabel(self)
+        self.level_shift_label.setWordWrap(True)
+        self.level_shift_label.setVisible(False)
         self.view = AvatarView(self)
         self.fit_check = QCheckBox("Fit to panel", self)
         self.fit_check.setChecked(True)
@@ -193,6 +197,7 @@ class LiveView(QWidget):
         level.addWidget(self.level, 1)
         level.addWidget(self.level_label)
         form.addRow("Level", level)
+        form.addRow("", self.level_shift_label)
 
         controls = QGroupBox("Controls (apply on the next frame)", self)
         grid = QGridLayout(controls)

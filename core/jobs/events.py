@@ -97,6 +97,9 @@ class LiveStatus:
     overruns: int  # times the engine fell a whole ring buffer behind and lost audio
     queue_depth: int  # render queue length now
     level_db: float = -120.0  # loudness of the newest input block, dBFS (the input level meter)
+    # how far the input's speech is shifted to the training clip's level (core.audio.level), dB;
+    # None when the audio model carries no level to match
+    level_shift_db: float | None = None
     controls: dict[str, float] | None = None  # the live controls in force (sliders echo these)
 
     def describe(self) -> str:

@@ -657,7 +657,13 @@ class LiveEngine:
             overruns=self.ring.overrun_events,
             level_db=self._level_db,
             controls=self.controls.applied.to_dict(),
+            level_shift_db=self._level_shift_db(),
         )
+
+    def _level_shift_db(self) -> float | None:
+        """The shift the stepper applies to bring the voice to the clip's level (None: no matching)."""
+        level = self.stepper.level
+        return None if level is None else round(level.offset_db, 2)
 
     def _report(self, sink_info: dict) -> dict:
         monitor_underruns = int(sink_info.get("monitor", {}).get("underruns", 0))
@@ -670,6 +676,7 @@ class LiveEngine:
             "input_rate": self.source.native_format[0],
             "input_channels": self.source.native_format[1],
             "seconds": self._samples16 / self.stepper.rate,
+            "level_shift_db": self._level_shift_db(),  # speech level matching at the end (core.audio.level)
             "overrun_events": self.ring.overrun_events,
             "overrun_samples": self.ring.overrun_samples,
             "source_underruns": self.source.underruns,

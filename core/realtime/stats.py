@@ -253,6 +253,7 @@ class EngineStats:
         overruns: int,
         level_db: float = -120.0,
         controls: dict[str, float] | None = None,
+        level_shift_db: float | None = None,
     ) -> LiveStatus:
         """The typed status event: fps, recent end-to-end latency, drops; the engine adds what it owns."""
         e2e = self.recent("end_to_end")
@@ -268,6 +269,7 @@ class EngineStats:
             queue_depth=int(queue_depth),
             level_db=float(level_db),
             controls=controls,
+            level_shift_db=level_shift_db,
         )
 
     def cpu_report(self) -> dict:

@@ -968,6 +968,10 @@
         <translation>音频 {seconds} 秒</translation>
     </message>
     <message>
+        <source>voice level matched: {shift} dB</source>
+        <translation>人声电平已匹配：{shift} dB</translation>
+    </message>
+    <message>
         <source>end-to-end latency {p50} / {p95} ms</source>
         <translation>端到端延迟 {p50} / {p95} ms</translation>
     </message>

@@ -359,6 +359,11 @@ class LiveController(QObject):
         )
         v.level.setValue(int(max(min(status.level_db, 0.0), -60.0)))
         v.level_label.setText(f"{max(status.level_db, -99.0):.0f} dBFS")
+        shift = status.level_shift_db  # None: the audio model carries no level to match
+        if shift is not None:
+            matched = i18n.tr("voice level matched: {shift} dB")
+            v.level_shift_label.setText(matched.format(shift=f"{shift:+.0f}"))
+        v.level_shift_label.setVisible(shift is not None)
         self._history.append((time.monotonic() - self._t0, status.latency_p50_ms, status.latency_p95_ms))
         t, p50, p95 = zip(*self._history, strict=True)
         v.show_latency(list(t), list(p50), list(p95))

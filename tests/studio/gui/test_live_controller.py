@@ -243,3 +243,14 @@ def test_stop_pressed_by_the_user_says_stopped_not_cancelled(qtbot, panel, gp, s
     assert view.message.text().startswith("Session stopped."), view.message.text()
     assert "cancelled" not in view.message.text()
     assert view.message.property("tone") == "info"
+
+
+def test_a_quiet_voice_is_lifted_to_the_clips_level_and_the_panel_says_so(qtbot, panel, gp, tmp_path):
+    """A voice 30 dB quieter than the clip the audio model learned from: the engine brings it up
+    (core.audio.level) and the panel shows the shift under the level meter."""
+    quiet = write_speech(tmp_path / "quiet.wav", 4.0, seed=8, gain=0.5 * 10 ** (-30 / 20))
+    view, controller = panel
+    result = _start(qtbot, view, controller, gp.dinet_run, quiet)
+    assert result.status is Status.SUCCEEDED, result.error
+    assert controller.last_report["audio"]["level_shift_db"] > 15
+    assert view.level_shift_label.isVisible() and "matched: +" in view.level_shift_label.text()
