@@ -33,9 +33,8 @@ def lagged(x: np.ndarray, lags: int) -> np.ndarray:
     return x[idx].reshape(n, -1)
 
 
-def ridge(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Ridge weights [D + 1] of y on x with a bias (the bias is not shrunk)."""
-    xb = np.concatenate([x, np.ones((len(x), 1))], axis=1)
+def ridge(xb: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    """Ridge weights [D + 1] of y on xb [N, D + 1], whose last column is the bias (not shrunk)."""
     reg = lam * np.eye(xb.shape[1])
     reg[-1, -1] = 0.0
     return np.linalg.solve(xb.T @ xb + reg, xb.T @ y)
@@ -47,10 +46,10 @@ def fit_scores(x: np.ndarray, y: np.ndarray, lam: float, gap: int) -> dict:
     from core.mouth.prior.evaluation import FOLDS, time_folds
 
     xb = np.concatenate([x, np.ones((len(x), 1))], axis=1)
-    in_sample = pearson(xb @ ridge(x, y, lam), y)
+    in_sample = pearson(xb @ ridge(xb, y, lam), y)
     pred = np.zeros_like(y)
     for fit, test in time_folds(len(y), FOLDS, gap):
-        pred[test] = xb[test] @ ridge(x[fit], y[fit], lam)
+        pred[test] = xb[test] @ ridge(xb[fit], y[fit], lam)
     return {"in_sample": float(in_sample), "kfold": float(pearson(pred, y)), "params": int(xb.shape[1])}
 
 

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench_audio_prior import prepare_all
 
+    from core.face.prepared import PreparedClip
     from core.io.atomic import write_json
     from core.media.audio import read_audio
     from core.metrics.correlation import pearson
@@ -64,8 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     speech = np.asarray(read_audio(args.samples / SPEECH), np.float32).reshape(-1)[: int(SECONDS * 16000)]
     out: dict = {"speech": SPEECH, "seconds": SECONDS, "gains_db": gains, "clips": {}}
     for case in prepare_all(args.samples, args.work):
-        from core.face.prepared import PreparedClip
-
         clip = PreparedClip.load(case.path)
         audio = clip.audio("file")
         if not clip.has_audio or float(np.abs(audio).max()) == 0.0:

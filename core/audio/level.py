@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,13 +43,23 @@ def _mel(hz: np.ndarray | float) -> np.ndarray:
     return 1127.0 * np.log1p(np.asarray(hz, np.float64) / 700.0)
 
 
+@lru_cache(maxsize=8)
 def bin_widths(num_bins: int, rate: int = 16000, low_hz: float = 20.0) -> np.ndarray:
     """[B] bandwidth of each mel filter (kaldi's layout: num_bins + 2 points even on the mel scale
-    from low_hz to Nyquist), relative to their mean."""
+    from low_hz to Nyquist), relative to their mean (read-only: shared between calls)."""
     points = np.linspace(_mel(low_hz), _mel(rate / 2), num_bins + 2)
     hz = 700.0 * np.expm1(points / 1127.0)
     widths = hz[2:] - hz[:-2]
-    return widths / widths.mean()
+    widths = widths / widths.mean()
+    widths.setflags(write=False)
+    return widths
+
+
+@lru_cache(maxsize=8)
+def _log_widths(num_bins: int) -> np.ndarray:
+    out = np.log(bin_widths(num_bins))
+    out.setflags(write=False)
+    return out
 
 
 def frame_levels(features: np.ndarray) -> np.ndarray:
@@ -56,7 +67,7 @@ def frame_levels(features: np.ndarray) -> np.ndarray:
 
     A gain moves it by exactly its dB. Per bandwidth, because the high filters are wide: summed
     over them, even a quiet hiss outweighs a voice whose power sits in the narrow low filters."""
-    x = np.asarray(features, np.float64) - np.log(bin_widths(np.shape(features)[-1]))
+    x = np.asarray(features, np.float64) - _log_widths(int(np.shape(features)[-1]))
     top = x.max(axis=-1)
     return top + np.log(np.exp(x - top[..., None]).mean(axis=-1))
 

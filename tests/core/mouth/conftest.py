@@ -47,3 +47,20 @@ def variant_clip(src: Path, dst: Path, audio: np.ndarray | None) -> Path:
         write_wav(dst / "audio.wav", audio, 16000)
     (dst / "manifest.json").write_text(json.dumps(manifest))
     return dst
+
+
+def train_audio_run(clip: Path, run_dir: Path, steps: int):
+    """(result, run folder) of the audio2mouth job on one prepared clip; steps 0: the mapped prior."""
+    from core.mouth.config import Audio2MouthConfig
+    from core.mouth.trainer import make_job
+    from core.train.run_folder import RunFolder
+    from core.train.spec import TrainRequest
+
+    cfg = Audio2MouthConfig.model_validate(
+        {"kind": "audio2mouth", "train": {"steps": steps, "epoch_steps": 5}}
+    )
+    run = RunFolder(run_dir).create("audio2mouth", cfg.model_dump(mode="json"))
+    try:
+        return CollectingRunner().run(make_job(cfg, TrainRequest((clip,), run, "cpu"))), run
+    finally:
+        run.close()

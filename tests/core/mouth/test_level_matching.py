@@ -11,12 +11,12 @@ from core.face.prepared import PreparedClip
 from core.metrics.correlation import pearson
 from core.mouth.loader import load_audio2mouth
 from core.mouth.metrics import canonical_opening
-from tests.core.mouth.prior.test_trainer_prior import _train
+from tests.core.mouth.conftest import train_audio_run
 
 
 @pytest.fixture(scope="module")
 def mapped(demo_clip, tmp_path_factory):
-    result, run = _train(demo_clip, tmp_path_factory.mktemp("level") / "mapped", 0)
+    result, run = train_audio_run(demo_clip, tmp_path_factory.mktemp("level") / "mapped", 0)
     assert result.ok, result.error
     return load_audio2mouth(run.path), PreparedClip.load(demo_clip).audio("file")
 

@@ -14,17 +14,9 @@ from core.mouth.loader import load_audio2mouth
 from core.mouth.trainer import make_job
 from core.train.run_folder import RunFolder, RunState
 from core.train.spec import TrainRequest
+from tests.core.mouth.conftest import train_audio_run
 
-
-def _train(clip: Path, run_dir: Path, steps: int):
-    cfg = Audio2MouthConfig.model_validate(
-        {"kind": "audio2mouth", "train": {"steps": steps, "epoch_steps": 5}}
-    )
-    run = RunFolder(run_dir).create("audio2mouth", cfg.model_dump(mode="json"))
-    try:
-        return CollectingRunner().run(make_job(cfg, TrainRequest((clip,), run, "cpu"))), run
-    finally:
-        run.close()
+_train = train_audio_run
 
 
 def test_zero_steps_gives_the_mapped_prior_and_fine_tuning_keeps_it(demo_clip, tmp_path):
